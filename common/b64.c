@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* Base64 and base64url (RFC 4648), strict. The character mapping has no
+ * data-dependent branches or table lookups: the same code encodes and
+ * decodes client secrets, whose characters must not leak through timing. */
+#include "b64.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "util.h"
+
+/* 0xff when the relation holds, 0 otherwise; arguments are 0..255. */
+static unsigned eq8(unsigned x, unsigned y)
+{
+	return (((0u - (x ^ y)) >> 8) & 0xff) ^ 0xff;
+}
+static unsigned gt8(unsigned x, unsigned y)
+{
+	return ((y - x) >> 8) & 0xff;
+}
+static unsigned ge8(unsigned x, unsigned y)
+{
+	return gt8(y, x) ^ 0xff;
+}
+static unsigned lt8(unsigned x, unsigned y)
+{
+	return gt8(y, x);
+}
+static unsigned le8(unsigned x, unsigned y)
+{
+	return ge8(y, x);
+}
+
+static char enc_char(unsigned x, bool url)
+{
+	unsigned c62 = url ? '-' : '+', c63 = url ? '_' : '/';
+	return (char)((lt8(x, 26) & (x + 'A')) |
+		      (ge8(x, 26) & lt8(x, 52) & (x + ('a' - 26))) |
+		      (ge8(x, 52) & lt8(x, 62) & (x + ('0' - 52))) |
+		      (eq8(x, 62) & c62) | (eq8(x, 63) & c63));
+}
+
+/* The 6-bit value of c, or 0xff if c is not in the alphabet. */
+static unsigned dec_char(unsigned char uc, bool url)
+{
+	unsigned c = uc, c62 = url ? '-' : '+', c63 = url ? '_' : '/';
+	unsigned x = (ge8(c, 'A') & le8(c, 'Z') & (c - 'A')) |
+		     (ge8(c, 'a') & le8(c, 'z') & (c - ('a' - 26))) |
+		     (ge8(c, '0') & le8(c, '9') & (c - ('0' - 52))) |
+		     (eq8(c, c62) & 62) | (eq8(c, c63) & 63);
+	/* x == 0 is either 'A' or an invalid character */
+	return x | (eq8(x, 0) & (eq8(c, 'A') ^ 0xff));
+}
+
+size_t sv_b64url_enclen(size_t n)
+{
+	/* 4 characters per 3 bytes, 2 or 3 for a partial group */
+	size_t full = n / 3, rem = n % 3, r;
+	if (sv_mul_overflow(full, 4, &r) ||
+	    sv_add_overflow(r, rem ? rem + 1 : 0, &r))
+		return SIZE_MAX;
+	return r;
+}
+
+size_t sv_b64_declen_max(size_t n)
+{
+	/* cannot overflow: (n / 4) * 3 + 2 < n for large n */
+	return n / 4 * 3 + (n % 4 ? 2 : 0);
+}
+
+int sv_b64url_encode(const void *in, size_t n, char *out, size_t cap)
+{
+	const uint8_t *p = in;
+	size_t need = sv_b64url_enclen(n), o = 0, i;
+
+	if (need == SIZE_MAX || cap == 0 || need > cap - 1) {
+		if (cap)
+			out[0] = '\0';
+		return -ENOSPC;
+	}
+	for (i = 0; i + 3 <= n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
+			     p[i + 2];
+		out[o++] = enc_char(v >> 18, true);
+		out[o++] = enc_char((v >> 12) & 63, true);
+		out[o++] = enc_char((v >> 6) & 63, true);
+		out[o++] = enc_char(v & 63, true);
+	}
+	if (n - i == 1) {
+		unsigned v = (unsigned)p[i] << 16;
+		out[o++] = enc_char(v >> 18, true);
+		out[o++] = enc_char((v >> 12) & 63, true);
+	} else if (n - i == 2) {
+		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
+		out[o++] = enc_char(v >> 18, true);
+		out[o++] = enc_char((v >> 12) & 63, true);
+		out[o++] = enc_char((v >> 6) & 63, true);
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+char *sv_b64url_encode_alloc(const void *in, size_t n)
+{
+	size_t need = sv_b64url_enclen(n), cap;
+	char *s;
+
+	if (need == SIZE_MAX || sv_add_overflow(need, 1, &cap))
+		return NULL;
+	s = malloc(cap);
+	if (!s)
+		return NULL;
+	if (sv_b64url_encode(in, n, s, cap) < 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Decode unpadded input in either alphabet. */
+static int decode(const char *in, size_t n, bool url, uint8_t *out,
+		  size_t cap, size_t *outlen)
+{
+	size_t rem = n % 4, need = n / 4 * 3, o = 0, i;
+	unsigned bad = 0, v;
+
+	*outlen = 0;
+	if (rem == 1)
+		return -EINVAL;
+	if (rem)
+		need += rem - 1;
+	if (need > cap)
+		return -ENOSPC;
+	for (i = 0; i + 4 <= n; i += 4) {
+		unsigned a = dec_char((unsigned char)in[i], url),
+			 b = dec_char((unsigned char)in[i + 1], url),
+			 c = dec_char((unsigned char)in[i + 2], url),
+			 d = dec_char((unsigned char)in[i + 3], url);
+		bad |= (a | b | c | d) & 0x80;
+		v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6 | (d & 63);
+		out[o++] = (uint8_t)(v >> 16);
+		out[o++] = (uint8_t)(v >> 8);
+		out[o++] = (uint8_t)v;
+	}
+	if (rem) {
+		unsigned a = dec_char((unsigned char)in[i], url),
+			 b = dec_char((unsigned char)in[i + 1], url),
+			 c = rem == 3 ? dec_char((unsigned char)in[i + 2], url)
+				      : 0;
+		bad |= (a | b | c) & 0x80;
+		v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6;
+		out[o++] = (uint8_t)(v >> 16);
+		if (rem == 3)
+			out[o++] = (uint8_t)(v >> 8);
+		/* the bits below the last whole byte must be zero, or two
+		 * encodings would decode to the same bytes */
+		if (rem == 2 && (v & 0xffff))
+			bad = 1;
+		if (rem == 3 && (v & 0xff))
+			bad = 1;
+	}
+	if (bad)
+		return -EINVAL;
+	*outlen = o;
+	return 0;
+}
+
+int sv_b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		     size_t *outlen)
+{
+	return decode(in, n, true, out, cap, outlen);
+}
+
+int sv_b64_decode(const char *in, size_t n, uint8_t *out, size_t cap,
+		  size_t *outlen)
+{
+	size_t pad = 0;
+
+	*outlen = 0;
+	if (n % 4)
+		return -EINVAL;
+	if (n >= 1 && in[n - 1] == '=')
+		pad++;
+	if (n >= 2 && in[n - 2] == '=')
+		pad++;
+	/* any other '=' is outside the alphabet and refused by decode() */
+	return decode(in, n - pad, false, out, cap, outlen);
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* Record codec: the byte format of every value in the store (docs/FORMAT.md).
+ *
+ * Decoding is zero-copy: the decoded structs hold views (pointer + length)
+ * into the caller's buffer, which must outlive them. The decoder trusts no
+ * length or count: each is checked against the bytes that remain, strings
+ * may not contain NUL, and trailing bytes are an error. Store side: libc. */
+#ifndef SVCACCT_CODEC_H
+#define SVCACCT_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SV_MAGIC0 'S'
+#define SV_MAGIC1 'V'
+enum sv_kind {
+	SV_KIND_ACCOUNT = 'A',
+	SV_KIND_ROLE = 'R',
+	SV_KIND_CRED = 'C',
+	SV_KIND_IDLIST = 'L',
+};
+#define SV_CODEC_VERSION 1
+#define SV_STR_MAX 65535u
+
+/* A string view; not NUL-terminated. */
+struct sv_str {
+	const char *p;
+	size_t n;
+};
+#define SV_STR(s) ((struct sv_str){(s), (s) ? strlen(s) : 0})
+
+/* A list of strings: either decoded (raw points at `count` encoded strings)
+ * or to be encoded (items non-NULL, raw ignored). */
+struct sv_list {
+	uint32_t count;
+	const uint8_t *raw;
+	size_t rawlen;
+	const struct sv_str *items;
+};
+
+/* A list of 32-bit numbers, same two forms. */
+struct sv_u32list {
+	uint32_t count;
+	const uint8_t *raw; /* count * 4 bytes, little endian */
+	const uint32_t *items;
+};
+
+enum {
+	SV_ACCT_DISABLED = 1u << 0,
+	SV_ACCT_HOME_WRITABLE = 1u << 1,
+};
+#define SV_ACCT_FLAGS_KNOWN (SV_ACCT_DISABLED | SV_ACCT_HOME_WRITABLE)
+
+struct sv_account {
+	uint32_t uid;
+	uint32_t flags;
+	int64_t created, updated;
+	int64_t expires; /* Unix time, 0 = never */
+	struct sv_str name, description, owner, home, shell;
+	struct sv_u32list roles; /* GIDs of granted roles (base role implicit) */
+};
+
+struct sv_role {
+	uint32_t gid;
+	uint32_t flags;
+	int64_t created, updated;
+	struct sv_str name, description;
+	struct sv_list services; /* PAM services this role allows */
+	struct sv_list sources;  /* CIDRs or "local" */
+	struct sv_list commands; /* commands for svcacct-shell */
+	struct sv_list members;  /* account names holding the role */
+};
+
+enum sv_cred_type {
+	SV_CRED_SECRET = 1,
+	SV_CRED_KEY = 2,    /* public key for JWT client assertions */
+	SV_CRED_SSHKEY = 3, /* OpenSSH public key */
+};
+
+struct sv_cred {
+	uint8_t type;  /* enum sv_cred_type */
+	uint8_t alg;   /* enum sv_alg (keys.h), 0 for secrets */
+	int64_t created;
+	int64_t expires; /* 0 = never */
+	struct sv_str id, account, label, kid;
+	struct sv_str material; /* secret: HMAC-SHA-256; key: keys.h blob;
+				   sshkey: "type base64" line */
+};
+
+/* Growable output buffer for encoders. */
+struct sv_buf {
+	uint8_t *p;
+	size_t len, cap;
+	int error; /* sticky: first failure, -EINVAL or -ENOMEM */
+};
+void sv_buf_free(struct sv_buf *b);
+
+/* Encoders append one record to b (which is reset first). 0, -EINVAL if a
+ * field is too long or has a NUL byte, -ENOMEM. */
+int sv_encode_account(struct sv_buf *b, const struct sv_account *a);
+int sv_encode_role(struct sv_buf *b, const struct sv_role *r);
+int sv_encode_cred(struct sv_buf *b, const struct sv_cred *c);
+int sv_encode_idlist(struct sv_buf *b, const struct sv_list *ids);
+
+/* Decoders: 0, or -EBADMSG (malformed), -EPROTO (unknown version/kind).
+ * On error *out is zeroed. */
+int sv_decode_account(const void *buf, size_t len, struct sv_account *out);
+int sv_decode_role(const void *buf, size_t len, struct sv_role *out);
+int sv_decode_cred(const void *buf, size_t len, struct sv_cred *out);
+int sv_decode_idlist(const void *buf, size_t len, struct sv_list *out);
+
+/* Iterate a list: *off starts at 0; returns true and the next item, false at
+ * the end. Only valid on lists that came out of a decoder or have items. */
+bool sv_list_next(const struct sv_list *l, size_t *off, uint32_t *idx,
+		  struct sv_str *out);
+/* The i-th number of a u32 list (i < count). */
+uint32_t sv_u32list_get(const struct sv_u32list *l, uint32_t i);
+/* Whether the list holds the string s. */
+bool sv_list_contains(const struct sv_list *l, struct sv_str s);
+
+/* Compare a view with a C string. */
+bool sv_str_eq(struct sv_str s, const char *c);
+/* Copy a view into a fresh NUL-terminated string; NULL on ENOMEM. */
+char *sv_str_dup(struct sv_str s);
+
+#endif

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifndef SVCACCT_CONF_PATH
+#define SVCACCT_CONF_PATH "/etc/svcacct/svcacct.conf"
+#endif
+#ifndef SVCACCT_DB_DIR
+#define SVCACCT_DB_DIR "/var/lib/svcacct/db"
+#endif
+#ifndef SVCACCT_STATE_DIR
+#define SVCACCT_STATE_DIR "/var/lib/svcacct/state"
+#endif
+#ifndef SVCACCT_SBINDIR
+#define SVCACCT_SBINDIR "/usr/sbin"
+#endif
+
+/* A config file larger than this is not a config file. */
+#define SV_CONF_MAX_SIZE (256 * 1024)
+
+const char *sv_config_default_path(void)
+{
+	return SVCACCT_CONF_PATH;
+}
+
+void sv_config_defaults(struct sv_config *c)
+{
+	static const char *const ui[] = {
+		"login",	 "gdm",		"gdm-password", "gdm-autologin",
+		"gdm-fingerprint", "gdm-smartcard", "lightdm", "lightdm-autologin",
+		"sddm",		 "sddm-autologin", "xdm",	"kdm",
+		"lxdm",		 "slim",	 "xscreensaver", "kde",
+		"mate-screensaver", "cinnamon-screensaver", "polkit-1",
+		"systemd-user", "gnome-screensaver",
+	};
+	memset(c, 0, sizeof(*c));
+	snprintf(c->db_dir, sizeof(c->db_dir), "%s", SVCACCT_DB_DIR);
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", SVCACCT_STATE_DIR);
+	snprintf(c->home_base, sizeof(c->home_base), "/var/lib/svcacct/home");
+	/* svcacct-shell where it is installed, nologin otherwise */
+	if (access(SVCACCT_SBINDIR "/svcacct-shell", X_OK) == 0)
+		snprintf(c->default_shell, sizeof(c->default_shell), "%s",
+			 SVCACCT_SBINDIR "/svcacct-shell");
+	else
+		snprintf(c->default_shell, sizeof(c->default_shell),
+			 "/usr/sbin/nologin");
+	snprintf(c->keys_group, sizeof(c->keys_group), "_svcacct-keys");
+	c->uid_min = 70000;
+	c->uid_max = 79999;
+	c->gid_min = 80001;
+	c->gid_max = 89999;
+	c->base_gid = 80000;
+	c->keep_generations = 10;
+	c->lock_timeout = 10;
+	c->enumerate = true;
+	c->max_assertion_lifetime = 300;
+	c->clock_skew = 60;
+	c->fail_delay_ms = 2000;
+	c->max_credential_length = 16384;
+	c->max_parts = 32;
+	c->replay_quota = 10000;
+	c->n_audiences = 0;
+	c->n_ui_services = SV_ARRAY_SIZE(ui);
+	for (size_t i = 0; i < SV_ARRAY_SIZE(ui); i++)
+		snprintf(c->ui_services[i], sizeof(c->ui_services[i]), "%s",
+			 ui[i]);
+}
+
+static int fail(char *err, size_t errlen, const char *name, unsigned line,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail(char *err, size_t errlen, const char *name, unsigned line,
+		const char *fmt, ...)
+{
+	char msg[SV_CONF_ERRLEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (err && errlen)
+		snprintf(err, errlen, "%s:%u: %s", name, line, msg);
+	return -EINVAL;
+}
+
+enum vtype { V_PATH, V_UINT, V_BOOL, V_NAME, V_LIST };
+
+struct key {
+	const char *name;
+	enum vtype type;
+	size_t off;      /* offset in struct sv_config */
+	size_t size;     /* for strings: buffer size */
+	unsigned long min, max;
+};
+
+#define OFF(f) offsetof(struct sv_config, f)
+#define SZ(f) sizeof(((struct sv_config *)0)->f)
+static const struct key keys[] = {
+	{"db_dir", V_PATH, OFF(db_dir), SZ(db_dir), 0, 0},
+	{"state_dir", V_PATH, OFF(state_dir), SZ(state_dir), 0, 0},
+	{"home_base", V_PATH, OFF(home_base), SZ(home_base), 0, 0},
+	{"default_shell", V_PATH, OFF(default_shell), SZ(default_shell), 0, 0},
+	{"keys_group", V_NAME, OFF(keys_group), SZ(keys_group), 0, 0},
+	{"uid_min", V_UINT, OFF(uid_min), 4, 1000, 4294967294UL},
+	{"uid_max", V_UINT, OFF(uid_max), 4, 1000, 4294967294UL},
+	{"gid_min", V_UINT, OFF(gid_min), 4, 1000, 4294967294UL},
+	{"gid_max", V_UINT, OFF(gid_max), 4, 1000, 4294967294UL},
+	{"base_gid", V_UINT, OFF(base_gid), 4, 1000, 4294967294UL},
+	{"keep_generations", V_UINT, OFF(keep_generations), 4, 2, 1000},
+	{"lock_timeout", V_UINT, OFF(lock_timeout), 4, 0, 3600},
+	{"enumerate", V_BOOL, OFF(enumerate), 1, 0, 0},
+	{"max_assertion_lifetime", V_UINT, OFF(max_assertion_lifetime), 4, 1,
+	 86400},
+	{"clock_skew", V_UINT, OFF(clock_skew), 4, 0, 600},
+	{"fail_delay_ms", V_UINT, OFF(fail_delay_ms), 4, 0, 60000},
+	{"max_credential_length", V_UINT, OFF(max_credential_length), 4, 512,
+	 65536},
+	{"max_parts", V_UINT, OFF(max_parts), 4, 1, 256},
+	{"replay_quota", V_UINT, OFF(replay_quota), 4, 1, 10000000},
+	{"audiences", V_LIST, OFF(audiences), 0, 0, 0},
+	{"ui_services", V_LIST, OFF(ui_services), 0, 0, 0},
+};
+
+/* Whether a value is printable ASCII without spaces: paths and names with
+ * anything else are almost certainly mistakes, and may be attacks. */
+static bool plain_token(const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return false;
+	return true;
+}
+
+static int set_list(struct sv_config *c, const struct key *k, char *v,
+		    const char *name, unsigned line, char *err, size_t errlen)
+{
+	bool aud = strcmp(k->name, "audiences") == 0;
+	size_t *count = aud ? &c->n_audiences : &c->n_ui_services;
+	size_t cap = aud ? sizeof(c->audiences[0]) : sizeof(c->ui_services[0]);
+	char *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(v, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save)) {
+		if (n >= SV_CONF_MAX_LIST)
+			return fail(err, errlen, name, line,
+				    "%s: more than %d entries", k->name,
+				    SV_CONF_MAX_LIST);
+		if (strlen(tok) >= cap || !plain_token(tok))
+			return fail(err, errlen, name, line,
+				    "%s: bad entry '%.64s'", k->name, tok);
+		char *dst = aud ? c->audiences[n] : c->ui_services[n];
+		memcpy(dst, tok, strlen(tok) + 1);
+		n++;
+	}
+	*count = n;
+	return 0;
+}
+
+static int set_value(struct sv_config *c, const struct key *k, char *v,
+		     const char *name, unsigned line, char *err, size_t errlen)
+{
+	char *dst = (char *)c + k->off;
+
+	switch (k->type) {
+	case V_PATH:
+		if (v[0] != '/' || !plain_token(v) || strstr(v, "/../") ||
+		    strstr(v, "//") ||
+		    (strlen(v) >= 3 && strcmp(v + strlen(v) - 3, "/..") == 0))
+			return fail(err, errlen, name, line,
+				    "%s: '%.128s' is not a plain absolute path",
+				    k->name, v);
+		if (strlen(v) >= k->size)
+			return fail(err, errlen, name, line,
+				    "%s: path longer than %zu bytes", k->name,
+				    k->size - 1);
+		memcpy(dst, v, strlen(v) + 1);
+		return 0;
+	case V_NAME:
+		if (!plain_token(v) || strlen(v) >= k->size || !*v)
+			return fail(err, errlen, name, line,
+				    "%s: bad name '%.64s'", k->name, v);
+		memcpy(dst, v, strlen(v) + 1);
+		return 0;
+	case V_UINT: {
+		char *end = NULL;
+		if (!isdigit((unsigned char)v[0]))
+			return fail(err, errlen, name, line,
+				    "%s: '%.64s' is not a number", k->name, v);
+		errno = 0;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (errno || *end)
+			return fail(err, errlen, name, line,
+				    "%s: '%.64s' is not a number", k->name, v);
+		if (n < k->min || n > k->max)
+			return fail(err, errlen, name, line,
+				    "%s: %llu out of range %lu..%lu", k->name,
+				    n, k->min, k->max);
+		uint32_t u = (uint32_t)n;
+		memcpy(dst, &u, sizeof(u));
+		return 0;
+	}
+	case V_BOOL:
+		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+			*(bool *)dst = true;
+		else if (!strcmp(v, "no") || !strcmp(v, "false") ||
+			 !strcmp(v, "0"))
+			*(bool *)dst = false;
+		else
+			return fail(err, errlen, name, line,
+				    "%s: '%.64s' is not yes or no", k->name,
+				    v);
+		return 0;
+	case V_LIST:
+		return set_list(c, k, v, name, line, err, errlen);
+	}
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Cross-field rules that a single line cannot break. */
+static int validate(const struct sv_config *c, const char *name, char *err,
+		    size_t errlen)
+{
+	if (c->uid_min > c->uid_max)
+		return fail(err, errlen, name, 0, "uid_min > uid_max");
+	if (c->gid_min > c->gid_max)
+		return fail(err, errlen, name, 0, "gid_min > gid_max");
+	if (c->uid_min <= 65535 && c->uid_max >= 65534)
+		return fail(err, errlen, name, 0,
+			    "UID range %u..%u includes 65534/65535 (nobody)",
+			    c->uid_min, c->uid_max);
+	if (c->gid_min <= 65535 && c->gid_max >= 65534)
+		return fail(err, errlen, name, 0,
+			    "GID range %u..%u includes 65534/65535 (nogroup)",
+			    c->gid_min, c->gid_max);
+	if (c->base_gid == 65534 || c->base_gid == 65535)
+		return fail(err, errlen, name, 0, "base_gid may not be %u",
+			    c->base_gid);
+	/* A UID doubles as the GID of the account's own group, so the two
+	 * ranges must not overlap or a role could shadow a user group. */
+	if (!(c->uid_max < c->gid_min || c->gid_max < c->uid_min))
+		return fail(err, errlen, name, 0,
+			    "UID range %u..%u overlaps GID range %u..%u",
+			    c->uid_min, c->uid_max, c->gid_min, c->gid_max);
+	if ((c->base_gid >= c->uid_min && c->base_gid <= c->uid_max) ||
+	    (c->base_gid >= c->gid_min && c->base_gid <= c->gid_max))
+		return fail(err, errlen, name, 0,
+			    "base_gid %u lies inside the UID or GID range",
+			    c->base_gid);
+	if (!strcmp(c->db_dir, c->state_dir))
+		return fail(err, errlen, name, 0,
+			    "db_dir and state_dir must differ");
+	return 0;
+}
+
+int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
+		    const char *name, char *err, size_t errlen)
+{
+	unsigned line = 0;
+	size_t pos = 0;
+	char tmp[1024];
+	int r;
+
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		line++;
+		if (ll >= sizeof(tmp))
+			return fail(err, errlen, name, line, "line too long");
+		memcpy(tmp, buf + pos, ll);
+		tmp[ll] = '\0';
+		pos += ll + (nl ? 1 : 0);
+		if (memchr(tmp, '\0', ll))
+			return fail(err, errlen, name, line, "NUL byte");
+
+		char *s = trim(tmp);
+		if (!*s || *s == '#')
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq)
+			return fail(err, errlen, name, line,
+				    "expected 'key = value'");
+		*eq = '\0';
+		char *k = trim(s), *v = trim(eq + 1);
+		const struct key *found = NULL;
+		for (size_t i = 0; i < SV_ARRAY_SIZE(keys); i++)
+			if (!strcmp(keys[i].name, k))
+				found = &keys[i];
+		if (!found)
+			return fail(err, errlen, name, line,
+				    "unknown key '%.64s'", k);
+		if (!*v && found->type != V_LIST)
+			return fail(err, errlen, name, line, "%s: empty value",
+				    found->name);
+		r = set_value(c, found, v, name, line, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	return validate(c, name, err, errlen);
+}
+
+int sv_path_is_safe(const char *path, char *err, size_t errlen)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(buf)) {
+		snprintf(err, errlen, "%s: not an absolute path", path);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", path);
+	/* Walk from the leaf to "/": every component must be root's and
+	 * writable by nobody else, or whoever can write there can swap it. */
+	for (;;) {
+		if (lstat(buf, &st) < 0) {
+			int e = errno;
+			snprintf(err, errlen, "%s: %s", buf, strerror(e));
+			return -e;
+		}
+		if (S_ISLNK(st.st_mode) && strcmp(buf, path) == 0) {
+			/* a symlinked leaf is judged by its target too */
+			if (stat(buf, &st) < 0) {
+				int e = errno;
+				snprintf(err, errlen, "%s: %s", buf,
+					 strerror(e));
+				return -e;
+			}
+		}
+		if (st.st_uid != 0) {
+			snprintf(err, errlen, "%s: owned by uid %u, not root",
+				 buf, (unsigned)st.st_uid);
+			return -EPERM;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX)) &&
+		    !S_ISLNK(st.st_mode)) {
+			snprintf(err, errlen,
+				 "%s: writable by group or others (mode %04o)",
+				 buf, (unsigned)(st.st_mode & 07777));
+			return -EPERM;
+		}
+		char *slash = strrchr(buf, '/');
+		if (!slash || slash == buf) {
+			if (strcmp(buf, "/") == 0)
+				break;
+			buf[1] = '\0';
+			continue;
+		}
+		*slash = '\0';
+	}
+	return 0;
+}
+
+int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
+		   char *err, size_t errlen)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+	int r;
+
+	sv_config_defaults(c);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (check_owner) {
+		r = sv_path_is_safe(path, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (st.st_size > SV_CONF_MAX_SIZE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+			 SV_CONF_MAX_SIZE);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(-r));
+			return r;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	r = sv_config_parse(c, buf, got, path, err, errlen);
+	if (r < 0)
+		return r;
+	if (check_owner) {
+		/* The directories it names hold the store: same rule. */
+		const char *dirs[] = {c->db_dir, c->state_dir};
+		for (size_t i = 0; i < SV_ARRAY_SIZE(dirs); i++) {
+			char e2[SV_CONF_ERRLEN];
+			r = sv_path_is_safe(dirs[i], e2, sizeof(e2));
+			if (r == -ENOENT) {
+				/* not created yet: the parent must be safe */
+				char parent[256];
+				snprintf(parent, sizeof(parent), "%s",
+					 dirs[i]);
+				char *sl = strrchr(parent, '/');
+				if (sl && sl != parent)
+					*sl = '\0';
+				r = sv_path_is_safe(parent, e2, sizeof(e2));
+				if (r == -ENOENT)
+					r = 0; /* created later, checked then */
+			}
+			if (r < 0) {
+				snprintf(err, errlen, "%s: %s", path, e2);
+				return r;
+			}
+		}
+	}
+	return 0;
+}

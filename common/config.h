@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct.conf(5): parsing and validation. Store side: libc only. */
+#ifndef SVCACCT_CONFIG_H
+#define SVCACCT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SV_CONF_MAX_LIST 32
+#define SV_CONF_ERRLEN 512
+
+struct sv_config {
+	char db_dir[256];
+	char state_dir[256];
+	char home_base[256];
+	char default_shell[256];
+	char keys_group[33];   /* group that may read pubkeys.db */
+	uint32_t uid_min, uid_max;
+	uint32_t gid_min, gid_max;
+	uint32_t base_gid;     /* GID of the base role group "svcacct" */
+	unsigned keep_generations;
+	unsigned lock_timeout; /* seconds a writer waits for the lock */
+	bool enumerate;        /* NSS enumeration (getpwent/getgrent/getspent) */
+	/* login-path settings, used by pam_svcacct and svcacct verify */
+	unsigned max_assertion_lifetime; /* seconds */
+	unsigned clock_skew;             /* seconds */
+	unsigned fail_delay_ms;
+	unsigned max_credential_length;  /* bytes, after reassembly of parts */
+	unsigned max_parts;
+	unsigned replay_quota;           /* live jti entries per account */
+	size_t n_audiences;
+	char audiences[SV_CONF_MAX_LIST][256]; /* empty: "svcacct:" + hostname */
+	size_t n_ui_services;
+	char ui_services[SV_CONF_MAX_LIST][64];
+};
+
+/* Fill *c with the compiled-in defaults. Never fails. */
+void sv_config_defaults(struct sv_config *c);
+
+/* Parse the file at path into *c (defaults first, then the file's keys).
+ * If check_owner, the file and the db/state directories it names (and every
+ * parent of them) must be owned by root and not group/world writable (sticky
+ * directories excepted), as must the file. A missing file is -ENOENT with
+ * defaults left in *c. Any unknown key, malformed line, bad value or number
+ * out of range fails with -EINVAL and a "FILE:LINE: what" message in err. */
+int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
+		   char *err, size_t errlen);
+
+/* Parse a buffer (for tests and fuzzing); name is used in messages. */
+int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
+		    const char *name, char *err, size_t errlen);
+
+/* Check that path (a directory or file) and each parent directory is owned
+ * by root and not writable by group or others, except sticky directories.
+ * 0, or -EPERM with a message naming the offending component. */
+int sv_path_is_safe(const char *path, char *err, size_t errlen);
+
+/* The path the tools use when given none: SVCACCT_CONF_PATH. */
+const char *sv_config_default_path(void);
+
+#endif

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* The state directory: what must survive a rollback. ids.db holds the
+ * high-water marks of handed-out UIDs/GIDs and the retired ones; revoked.db
+ * the revoked credential ids. Both are rewritten copy-on-write (temp file,
+ * fsync, rename) under the store's writer lock, once per transaction. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "store-internal.h"
+#include "util.h"
+
+static const char *const statenames[SV_STATE_COUNT] = {"ids.db",
+							"revoked.db"};
+#define STATE_TMP_SUFFIX ".new"
+
+static int state_writable(struct sv_txn *t, enum sv_statefile f)
+{
+	char tmp[64];
+	if (t->st[f])
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX, statenames[f]);
+	return sv_gdbm_copy_open(t->statefd, statenames[f], t->statefd, tmp,
+				 0600, 0, &t->st[f], &t->stfd[f]);
+}
+
+static int state_fetch(struct sv_txn *t, enum sv_statefile f, const char *key,
+		       size_t klen, struct sv_blob *val)
+{
+	int r = state_writable(t, f);
+	if (r < 0)
+		return r;
+	datum k = {(char *)key, (int)klen};
+	datum d = gdbm_fetch(t->st[f], k);
+	if (!d.dptr) {
+		r = sv_gdbm_errno(t->st[f]);
+		return r == -EIO ? -ENOENT : r;
+	}
+	val->p = d.dptr;
+	val->n = d.dsize > 0 ? (size_t)d.dsize : 0;
+	return 0;
+}
+
+static int state_store(struct sv_txn *t, enum sv_statefile f, const char *key,
+		       size_t klen, const void *v, size_t vlen)
+{
+	int r = state_writable(t, f);
+	if (r < 0)
+		return r;
+	datum k = {(char *)key, (int)klen}, d = {(char *)v, (int)vlen};
+	if (gdbm_store(t->st[f], k, d, GDBM_REPLACE) != 0)
+		return sv_gdbm_errno(t->st[f]);
+	return 0;
+}
+
+int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
+{
+	int r;
+	for (int i = 0; i < SV_STATE_COUNT; i++) {
+		char tmp[64];
+		if (!t->st[i])
+			continue;
+		snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX,
+			 statenames[i]);
+		if (gdbm_sync(t->st[i]) != 0) {
+			r = sv_gdbm_errno(t->st[i]);
+			goto fail;
+		}
+		gdbm_close(t->st[i]);
+		t->st[i] = NULL;
+		if (fsync(t->stfd[i]) < 0) {
+			r = -errno;
+			goto fail;
+		}
+		close(t->stfd[i]);
+		t->stfd[i] = -1;
+		if (renameat(t->statefd, tmp, t->statefd, statenames[i]) < 0) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	if (fsync(t->statefd) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "writing %s: %s", t->cfg->state_dir,
+		 strerror(-r));
+	return r;
+}
+
+void sv_state_abort(struct sv_txn *t)
+{
+	for (int i = 0; i < SV_STATE_COUNT; i++) {
+		char tmp[64];
+		if (t->st[i]) {
+			gdbm_close(t->st[i]);
+			t->st[i] = NULL;
+		}
+		if (t->stfd[i] >= 0) {
+			close(t->stfd[i]);
+			t->stfd[i] = -1;
+			snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX,
+				 statenames[i]);
+			unlinkat(t->statefd, tmp, 0);
+		}
+	}
+}
+
+int sv_state_revoke(struct sv_txn *t, const char *id)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	return state_store(t, SV_STATE_REVOKED, id, strlen(id), &now,
+			   sizeof(now));
+}
+
+static int open_state_ro(const struct sv_config *c, enum sv_statefile f,
+			 GDBM_FILE *db)
+{
+	_cleanup_close_ int dfd = open(c->state_dir,
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	return sv_open_gdbm_ro(dfd, statenames[f], true, false, db, NULL);
+}
+
+static int state_has(const struct sv_config *c, enum sv_statefile f,
+		     const char *key, size_t klen, bool *has)
+{
+	GDBM_FILE db = NULL;
+	int r = open_state_ro(c, f, &db);
+	*has = false;
+	if (r == -ENOENT)
+		return 0; /* nothing ever recorded */
+	if (r < 0)
+		return r;
+	datum k = {(char *)key, (int)klen};
+	*has = gdbm_exists(db, k) != 0;
+	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
+		r = -EIO;
+	gdbm_close(db);
+	return r;
+}
+
+int sv_state_is_revoked(const struct sv_config *c, const char *id,
+			bool *revoked)
+{
+	int r = state_has(c, SV_STATE_REVOKED, id, strlen(id), revoked);
+	if (r < 0)
+		*revoked = true; /* fail closed */
+	return r;
+}
+
+static size_t id_key(char *k, bool gid, uint32_t id)
+{
+	return sv_key_u32(k, 8, gid ? 'g' : 'u', id);
+}
+
+int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
+			bool *retired)
+{
+	char k[8];
+	return state_has(c, SV_STATE_IDS, k, id_key(k, gid, id), retired);
+}
+
+static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)
+{
+	struct sv_blob v = {0};
+	const char *k = gid ? "G" : "U";
+	int r = state_fetch(t, SV_STATE_IDS, k, 1, &v);
+	*hwm = 0;
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (v.n == 4)
+		memcpy(hwm, v.p, 4);
+	else
+		r = -EBADMSG;
+	sv_blob_free(&v);
+	return r;
+}
+
+int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id)
+{
+	uint32_t hwm;
+	int r = get_hwm(t, gid, &hwm);
+	if (r < 0 || id <= hwm)
+		return r;
+	return state_store(t, SV_STATE_IDS, gid ? "G" : "U", 1, &id, 4);
+}
+
+int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id)
+{
+	char k[8];
+	uint8_t one = 1;
+	return state_store(t, SV_STATE_IDS, k, id_key(k, gid, id), &one, 1);
+}
+
+/* Whether an ID is taken in the generation being built. */
+static int id_in_use(struct sv_txn *t, bool gid, uint32_t id, bool *used)
+{
+	char k[8];
+	struct sv_blob v = {0};
+	int r = sv_txn_fetch(t, SV_DB_ACCOUNTS, k,
+			     sv_key_u32(k, sizeof(k),
+					gid ? SV_KEY_GID : SV_KEY_UID, id),
+			     &v);
+	sv_blob_free(&v);
+	*used = r == 0;
+	return r == -ENOENT ? 0 : r;
+}
+
+static int id_free(struct sv_txn *t, bool gid, uint32_t id, bool *free_)
+{
+	struct sv_blob v = {0};
+	char k[8];
+	bool used = false;
+	int r = state_fetch(t, SV_STATE_IDS, k, id_key(k, gid, id), &v);
+	sv_blob_free(&v);
+	if (r == 0) {
+		*free_ = false; /* retired */
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	r = id_in_use(t, gid, id, &used);
+	*free_ = !used;
+	return r;
+}
+
+int sv_state_next_id(struct sv_txn *t, bool gid, uint32_t *id)
+{
+	const struct sv_config *c = t->cfg;
+	uint32_t lo = gid ? c->gid_min : c->uid_min;
+	uint32_t hi = gid ? c->gid_max : c->uid_max;
+	uint32_t hwm;
+	int r = get_hwm(t, gid, &hwm);
+	if (r < 0)
+		return r;
+	/* Above everything ever handed out first; if the range is used up,
+	 * any ID in it that was never handed out (nor retired). */
+	uint32_t start = hwm >= lo ? hwm + 1 : lo;
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t v = start; v <= hi; v++) {
+			bool ok = false;
+			uint32_t cand = (uint32_t)v;
+			if (cand < 1000 || cand == 65534 || cand == 65535)
+				continue;
+			r = id_free(t, gid, cand, &ok);
+			if (r < 0)
+				return r;
+			if (ok) {
+				*id = cand;
+				return sv_state_note_id(t, gid, cand);
+			}
+		}
+		start = lo;
+	}
+	return -ENOSPC;
+}

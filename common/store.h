@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* The GDBM store: published generations, lock-free readers, one writer.
+ *
+ * Layout (docs/FORMAT.md):  DB_DIR/current -> gen-NNNNNNNNNN
+ *                           DB_DIR/gen-NNNNNNNNNN/{accounts,credentials,pubkeys}.db
+ *                           DB_DIR/.lock, DB_DIR/.tmp-NNNNNNNNNN (being built)
+ * A published generation is never written again. A writer builds the next
+ * one in a temporary directory (hard-linking the files it does not change),
+ * fsyncs it, renames it into place and swaps the `current` symlink.
+ * Store side: libc + GDBM only. */
+#ifndef SVCACCT_STORE_H
+#define SVCACCT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "codec.h"
+#include "config.h"
+
+enum sv_db {
+	SV_DB_ACCOUNTS = 0, /* accounts.db 0644: accounts and roles, no secrets */
+	SV_DB_CREDENTIALS,  /* credentials.db 0600: secret hashes, assertion keys */
+	SV_DB_PUBKEYS,      /* pubkeys.db 0640 (keys_group): OpenSSH keys */
+	SV_DB_COUNT
+};
+#define SV_DBMASK(db) (1u << (db))
+#define SV_DBMASK_ALL ((1u << SV_DB_COUNT) - 1)
+/* Reader flag: map the files (faster, but their pages count in the RSS). */
+#define SV_READER_MMAP (1u << 16)
+
+/* Key prefixes (one byte) inside the databases. */
+#define SV_KEY_ACCOUNT 'a'  /* accounts.db: 'a' name -> account */
+#define SV_KEY_UID 'u'      /* accounts.db: 'u' uid(BE32) -> name */
+#define SV_KEY_ROLE 'r'     /* accounts.db: 'r' name -> role */
+#define SV_KEY_GID 'g'      /* accounts.db: 'g' gid(BE32) -> name */
+#define SV_KEY_CRED 'c'     /* credentials/pubkeys: 'c' id -> cred */
+#define SV_KEY_CREDLIST 'l' /* credentials/pubkeys: 'l' account -> id list */
+
+const char *sv_db_filename(enum sv_db db);
+
+/* A value fetched from GDBM (malloc'd); free with sv_blob_free. */
+struct sv_blob {
+	void *p;
+	size_t n;
+};
+void sv_blob_free(struct sv_blob *b);
+
+/* Build a store key: prefix byte + bytes. Returns its length, or 0 if it
+ * does not fit in cap. */
+size_t sv_key_str(char *out, size_t cap, char prefix, const char *s, size_t n);
+size_t sv_key_u32(char *out, size_t cap, char prefix, uint32_t v);
+
+/* ------------------------------------------------------------- readers */
+
+struct sv_reader;
+
+/* Open the published generation read-only. dbmask selects the files to open
+ * (credentials.db and pubkeys.db need their readers' rights). Every
+ * directory and file is opened with O_NOFOLLOW|O_CLOEXEC relative to its
+ * parent's fd and must be owned by root and not group/world writable;
+ * credentials.db must not be readable by group or others.
+ * 0; -ENOENT no store; -EPERM unsafe owner/mode; -EACCES; -EIO/-EBADMSG
+ * unreadable or corrupt GDBM file; -ENOMEM. */
+int sv_reader_open(const struct sv_config *c, unsigned dbmask,
+		   struct sv_reader **out);
+void sv_reader_close(struct sv_reader *r);
+
+/* Generation number this reader holds. */
+uint64_t sv_reader_generation(const struct sv_reader *r);
+
+/* The generation `current` names now (readlink, no open). 0 or -errno. */
+int sv_store_current_generation(const struct sv_config *c, uint64_t *gen);
+
+/* Whether the reader's fds are still the files it opened (programs close
+ * or reuse fds behind a library's back): fstat dev/ino comparison. */
+bool sv_reader_fds_intact(const struct sv_reader *r);
+
+/* Fetch a raw value. 0, -ENOENT, -EIO, -ENOMEM. */
+int sv_reader_fetch(struct sv_reader *r, enum sv_db db, const void *key,
+		    size_t klen, struct sv_blob *val);
+
+/* Iterate the keys of a database that start with prefix. *key must start
+ * as {NULL,0}; each call replaces it with the next key (the previous one is
+ * freed). 0 with the next key, -ENOENT at the end, other -errno on error. */
+int sv_reader_next_key(struct sv_reader *r, enum sv_db db, char prefix,
+		       struct sv_blob *key);
+
+/* Typed lookups. The record's views point into *blob: keep it until done,
+ * then sv_blob_free. 0, -ENOENT, -EBADMSG/-EPROTO (bad record), -EIO. */
+int sv_get_account(struct sv_reader *r, const char *name,
+		   struct sv_blob *blob, struct sv_account *a);
+int sv_get_account_by_uid(struct sv_reader *r, uint32_t uid,
+			  struct sv_blob *blob, struct sv_account *a);
+int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
+		struct sv_role *role);
+int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid,
+		       struct sv_blob *blob, struct sv_role *role);
+int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
+		struct sv_blob *blob, struct sv_cred *cred);
+int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
+		    struct sv_blob *blob, struct sv_list *ids);
+
+/* ------------------------------------------------------------- writers */
+
+struct sv_txn;
+
+/* Take the writer lock (waiting up to lock_timeout seconds) and start
+ * building the next generation. Creates the db and state directories and
+ * an empty first generation if there is none. -EWOULDBLOCK with "store is
+ * locked by pid N" in err when the lock stays taken; -EPERM not root or
+ * unsafe paths; -errno otherwise, with a message in err. */
+int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
+		 size_t errlen);
+
+/* Reads see the transaction's own writes. Same returns as the reader's. */
+int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key,
+		 size_t klen, struct sv_blob *val);
+int sv_txn_next_key(struct sv_txn *t, enum sv_db db, char prefix,
+		    struct sv_blob *key);
+int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key,
+		 size_t klen, const void *val, size_t vlen);
+/* -ENOENT if absent. */
+int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key,
+		  size_t klen);
+/* Typed reads inside a transaction (same contract as the reader's). */
+int sv_txn_get_account(struct sv_txn *t, const char *name,
+		       struct sv_blob *blob, struct sv_account *a);
+int sv_txn_get_role(struct sv_txn *t, const char *name, struct sv_blob *blob,
+		    struct sv_role *role);
+int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid,
+			   struct sv_blob *blob, struct sv_role *role);
+
+/* The configuration the transaction runs under. */
+const struct sv_config *sv_txn_config(const struct sv_txn *t);
+/* Generation the transaction is based on (0 if none yet). */
+uint64_t sv_txn_base_generation(const struct sv_txn *t);
+
+/* Publish: sync, fsync, rename into place, swap `current`, prune
+ * generations beyond keep_generations, release the lock. The transaction is
+ * freed whatever the result. On failure nothing is published and the old
+ * generation stays current. */
+int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err,
+		  size_t errlen);
+/* Drop the transaction and release the lock. NULL is fine. */
+void sv_txn_abort(struct sv_txn *t);
+
+/* Publish a copy of an older generation as a new one (0 = the one before
+ * current). Runs under the writer lock. -ENOENT if it no longer exists. */
+int sv_store_rollback(const struct sv_config *c, uint64_t gen,
+		      uint64_t *new_gen, char *err, size_t errlen);
+
+/* List the generations present, ascending; *out malloc'd. */
+int sv_store_generations(const struct sv_config *c, uint64_t **out,
+			 size_t *n);
+
+/* ------------------------------------------------------------- state dir */
+/* Files outside the generations: revocations, retired IDs, the HMAC host
+ * key. Written only under the writer lock (pass the transaction). */
+
+/* Record that a credential id is revoked, forever (survives rollback). */
+int sv_state_revoke(struct sv_txn *t, const char *id);
+/* Whether id is revoked. Fails closed: an unreadable list is -EIO. */
+int sv_state_is_revoked(const struct sv_config *c, const char *id,
+			bool *revoked);
+
+/* Reserve the next free UID (or GID) for a new account (role): above every
+ * ID ever handed out, within the configured range, not retired.
+ * -ENOSPC when the range is exhausted. */
+int sv_state_next_id(struct sv_txn *t, bool gid, uint32_t *id);
+/* Record an explicitly chosen ID as handed out (for the high-water mark). */
+int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id);
+/* Retire an ID of a deleted account or role so it is never reused. */
+int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id);
+/* Whether an ID was retired. */
+int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
+			bool *retired);
+
+/* Test-only crash points in a commit (compiled with --enable-test-hooks):
+ * SVCACCT_TEST_CRASH_AT=N makes the Nth step _exit(99). */
+#define SV_COMMIT_STEPS 8
+
+#endif

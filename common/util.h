@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by every part: scope-bound cleanup, checked
+ * arithmetic, secret wiping. Header-only so the NSS module pulls in nothing
+ * it does not use. */
+#ifndef SVCACCT_UTIL_H
+#define SVCACCT_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SV_EXPORT __attribute__((visibility("default")))
+#define SV_UNUSED __attribute__((unused))
+#define SV_NODISCARD __attribute__((warn_unused_result))
+#define SV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* _cleanup_ style ownership: the variable's resource is released when it
+ * leaves scope, so early returns cannot leak. */
+#define sv_cleanup(f) __attribute__((cleanup(f)))
+
+static inline void sv_freep(void *p)
+{
+	free(*(void **)p);
+	*(void **)p = NULL;
+}
+static inline void sv_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+	*fd = -1;
+}
+#define _cleanup_free_ sv_cleanup(sv_freep)
+#define _cleanup_close_ sv_cleanup(sv_closep)
+
+/* Overflow-checked size arithmetic: true on overflow. */
+static inline bool sv_add_overflow(size_t a, size_t b, size_t *r)
+{
+	return __builtin_add_overflow(a, b, r);
+}
+static inline bool sv_mul_overflow(size_t a, size_t b, size_t *r)
+{
+	return __builtin_mul_overflow(a, b, r);
+}
+
+/* Wipe memory that held a secret; the compiler may not elide it. */
+static inline void sv_wipe(void *p, size_t n)
+{
+	if (p && n)
+		explicit_bzero(p, n);
+}
+
+/* Take ownership of a pointer, leaving NULL behind (for returning a value
+ * that a cleanup attribute would otherwise free). */
+#define SV_TAKE_PTR(p)                                                         \
+	({                                                                     \
+		__typeof__(p) _tmp_ = (p);                                     \
+		(p) = NULL;                                                    \
+		_tmp_;                                                         \
+	})
+
+#endif

@@ -1,0 +1,1 @@
+# nss_svcacct build fragment (filled in by the NSS work)

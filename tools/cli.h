@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct(8): shared declarations of the admin tool's parts. */
+#ifndef SVCACCT_CLI_H
+#define SVCACCT_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "codec.h"
+#include "config.h"
+#include "store.h"
+
+/* Exit codes (svcacct(8)). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli {
+	struct sv_config cfg;
+	const char *conf_path;
+	bool json;
+	const char *prog;
+	char err[1024];
+};
+
+/* A command: argv[0] is the verb. Returns an exit code. */
+typedef int (*cmd_fn)(struct cli *cli, int argc, char **argv);
+
+/* ------------------------------------------------------------ cli_util.c */
+/* Print "svcacct: msg" on stderr; returns EXIT_FAIL (or EXIT_USAGE). */
+int cli_fail(struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cli_usage(struct cli *cli, const char *usage);
+/* Whether argv has -h/--help (then print usage and exit 0). */
+bool cli_wants_help(int argc, char **argv);
+/* Root is needed for every change; a clear message otherwise. */
+int cli_need_root(struct cli *cli);
+/* Parse a date "YYYY-MM-DD" (UTC midnight) or "never" (0). */
+int cli_parse_date(const char *s, int64_t *out);
+/* Parse a duration "90d", "12h", "30m", "3600s" or a date, relative to now:
+ * an absolute expiry time. */
+int cli_parse_expiry(const char *s, int64_t *out);
+int cli_parse_u32(const char *s, uint32_t *out);
+/* Format a time as "YYYY-MM-DD HH:MM:SSZ", "never" for 0. */
+const char *cli_time(int64_t t, char *buf, size_t n);
+const char *cli_date(int64_t t, char *buf, size_t n);
+/* Write one log line to syslog authpriv in key=value form, with by=. */
+void cli_audit(const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Tell a running nscd to drop its passwd and group caches. */
+void cli_nscd_invalidate(void);
+/* Names that exist in other NSS sources (not ours). */
+bool cli_user_exists(const char *name);
+bool cli_group_exists(const char *name);
+bool cli_uid_exists(uint32_t uid);
+bool cli_gid_exists(uint32_t gid);
+/* Print JSON to stdout (and free it). */
+int cli_json_out(json_t *j);
+/* Open a read-only view of the store (accounts and, for root, credentials
+ * and pubkeys). Reports errors itself; returns NULL on failure. */
+struct sv_reader *cli_reader(struct cli *cli, unsigned dbmask);
+/* Begin / commit a change with error reporting. */
+struct sv_txn *cli_begin(struct cli *cli);
+int cli_commit(struct cli *cli, struct sv_txn *t);
+/* Split "a,b,c" into a NULL-terminated malloc'd array (one allocation). */
+char **cli_split(const char *s);
+/* Read a whole file (max bytes), refusing unsafe or huge input. */
+int cli_read_file(struct cli *cli, const char *path, size_t max, char **out,
+		  size_t *len);
+
+/* ------------------------------------------------------------ model.c */
+/* Owned, mutable forms of records for the tool's changes. */
+struct acct {
+	char *name;
+	uint32_t uid;
+	uint32_t flags;
+	int64_t created, updated, expires;
+	char *description, *owner, *home, *shell;
+	uint32_t *roles;
+	size_t nroles;
+};
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+struct role {
+	char *name;
+	uint32_t gid;
+	int64_t created, updated;
+	char *description;
+	struct strv services, sources, commands, members;
+};
+void acct_free(struct acct *a);
+void role_free(struct role *r);
+void strv_free(struct strv *s);
+int strv_add(struct strv *s, const char *x);
+bool strv_has(const struct strv *s, const char *x);
+bool strv_del(struct strv *s, const char *x);
+int acct_from_rec(struct acct *a, const struct sv_account *rec);
+int role_from_rec(struct role *r, const struct sv_role *rec);
+/* Load (-ENOENT if absent) / save (both keys) inside a transaction. */
+int txn_load_acct(struct sv_txn *t, const char *name, struct acct *a);
+int txn_save_acct(struct sv_txn *t, const struct acct *a);
+int txn_load_role(struct sv_txn *t, const char *name, struct role *r);
+int txn_save_role(struct sv_txn *t, const struct role *r);
+int txn_load_role_gid(struct sv_txn *t, uint32_t gid, struct role *r);
+
+/* ------------------------------------------------------------ commands */
+int cmd_account(struct cli *cli, int argc, char **argv);
+int cmd_role(struct cli *cli, int argc, char **argv);
+int cmd_grant(struct cli *cli, int argc, char **argv);
+int cmd_revoke(struct cli *cli, int argc, char **argv);
+int cmd_secret(struct cli *cli, int argc, char **argv);
+int cmd_key(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);
+int cmd_rollback(struct cli *cli, int argc, char **argv);
+int cmd_generations(struct cli *cli, int argc, char **argv);
+
+/* Shared by account create and import: validate and add one account
+ * (roles by name) in t. Message in cli->err on failure. */
+struct acct_opts {
+	const char *name, *description, *owner, *home, *shell, *expires;
+	const char *uid; /* NULL: allocate */
+	const char *const *roles;
+	size_t nroles;
+	bool home_writable, no_home;
+};
+int op_account_create(struct cli *cli, struct sv_txn *t,
+		      const struct acct_opts *o, struct acct *out);
+struct role_opts {
+	const char *name, *description, *gid, *services, *sources;
+	const char *const *commands;
+	size_t ncommands;
+	bool clear_commands;
+};
+int op_role_create(struct cli *cli, struct sv_txn *t,
+		   const struct role_opts *o, struct role *out);
+/* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
+bool cli_source_valid(const char *s);
+
+#endif

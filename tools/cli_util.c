@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: MIT */
+/* The admin tool's plumbing: messages, parsing, audit, NSS checks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "cli.h"
+#include "util.h"
+
+extern char **environ;
+
+int cli_fail(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAIL;
+}
+
+int cli_usage(struct cli *cli, const char *usage)
+{
+	fprintf(stderr, "usage: %s %s\n", cli->prog, usage);
+	return EXIT_USAGE;
+}
+
+bool cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	}
+	return false;
+}
+
+int cli_need_root(struct cli *cli)
+{
+	if (geteuid() == 0)
+		return 0;
+	cli_fail(cli, "this change needs root (run it with sudo)");
+	return -EPERM;
+}
+
+int cli_parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	if (!s || !*s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int cli_parse_date(const char *s, int64_t *out)
+{
+	struct tm tm = {0};
+	if (!strcmp(s, "never")) {
+		*out = 0;
+		return 0;
+	}
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -EINVAL;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -EINVAL;
+	tm.tm_year = atoi(s) - 1900;
+	tm.tm_mon = atoi(s + 5) - 1;
+	tm.tm_mday = atoi(s + 8);
+	if (tm.tm_year < 70 || tm.tm_year > 1100 || tm.tm_mon < 0 ||
+	    tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31)
+		return -EINVAL;
+	int mday = tm.tm_mday, mon = tm.tm_mon;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1 || tm.tm_mday != mday || tm.tm_mon != mon)
+		return -EINVAL; /* 2025-02-30 normalises to March */
+	*out = t;
+	return 0;
+}
+
+int cli_parse_expiry(const char *s, int64_t *out)
+{
+	size_t n = strlen(s);
+	if (n >= 2 && n <= 10 && strchr("smhdw", s[n - 1])) {
+		uint64_t v = 0, mult;
+		for (size_t i = 0; i + 1 < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -EINVAL;
+			v = v * 10 + (uint64_t)(s[i] - '0');
+		}
+		switch (s[n - 1]) {
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		default: mult = 7 * 86400; break;
+		}
+		if (v == 0 || v > (uint64_t)100 * 366 * 86400 / mult)
+			return -EINVAL;
+		*out = (int64_t)time(NULL) + (int64_t)(v * mult);
+		return 0;
+	}
+	return cli_parse_date(s, out);
+}
+
+const char *cli_time(int64_t t, char *buf, size_t n)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (t == 0)
+		return "never";
+	if (!gmtime_r(&tt, &tm) ||
+	    !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, n, "%lld", (long long)t);
+	return buf;
+}
+
+const char *cli_date(int64_t t, char *buf, size_t n)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (t == 0)
+		return "never";
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%d", &tm))
+		snprintf(buf, n, "%lld", (long long)t);
+	return buf;
+}
+
+/* Who asked for the change: the sudo user, else the login uid's name,
+ * else the real uid. For the audit trail only, never for a decision. */
+static void who(char *out, size_t n)
+{
+	const char *su = getenv("SUDO_USER");
+	if (su && *su && strlen(su) < 64 && !strpbrk(su, " =\n")) {
+		snprintf(out, n, "%s", su);
+		return;
+	}
+	uid_t uid = getuid();
+	FILE *f = fopen("/proc/self/loginuid", "re");
+	if (f) {
+		unsigned long v;
+		if (fscanf(f, "%lu", &v) == 1 && v != 4294967295UL)
+			uid = (uid_t)v;
+		fclose(f);
+	}
+	struct passwd *pw = getpwuid(uid);
+	if (pw)
+		snprintf(out, n, "%s", pw->pw_name);
+	else
+		snprintf(out, n, "uid%u", (unsigned)uid);
+}
+
+void cli_audit(const char *event, const char *fmt, ...)
+{
+	char what[1024], by[80];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	who(by, sizeof(by));
+	openlog("svcacct", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "svcacct: event=%s result=ok %s by=%s",
+	       event, what, by);
+	closelog();
+}
+
+void cli_nscd_invalidate(void)
+{
+	static const char *const paths[] = {"/run/nscd/socket",
+					    "/var/run/nscd/socket"};
+	bool running = false;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(paths); i++)
+		if (access(paths[i], F_OK) == 0)
+			running = true;
+	if (!running || access("/usr/sbin/nscd", X_OK) != 0)
+		return;
+	const char *dbs[] = {"passwd", "group"};
+	for (size_t i = 0; i < SV_ARRAY_SIZE(dbs); i++) {
+		char *args[] = {"nscd", "-i", (char *)dbs[i], NULL};
+		pid_t pid;
+		posix_spawn_file_actions_t fa;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+						 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY,
+						 0);
+		if (posix_spawn(&pid, "/usr/sbin/nscd", &fa, NULL, args,
+				environ) == 0)
+			waitpid(pid, NULL, 0);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+}
+
+bool cli_user_exists(const char *name)
+{
+	return getpwnam(name) != NULL;
+}
+bool cli_group_exists(const char *name)
+{
+	return getgrnam(name) != NULL;
+}
+bool cli_uid_exists(uint32_t uid)
+{
+	return getpwuid((uid_t)uid) != NULL;
+}
+bool cli_gid_exists(uint32_t gid)
+{
+	return getgrgid((gid_t)gid) != NULL;
+}
+
+int cli_json_out(json_t *j)
+{
+	if (!j)
+		return EXIT_FAIL;
+	int r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+	json_decref(j);
+	return r == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+struct sv_reader *cli_reader(struct cli *cli, unsigned dbmask)
+{
+	struct sv_reader *r = NULL;
+	int e = sv_reader_open(&cli->cfg, dbmask, &r);
+	if (e == 0)
+		return r;
+	if (e == -ENOENT)
+		cli_fail(cli, "no store in %s yet (create an account or a role "
+			      "first)", cli->cfg.db_dir);
+	else if (e == -EPERM)
+		cli_fail(cli, "store %s: unsafe owner or mode (see svcacct "
+			      "check)", cli->cfg.db_dir);
+	else if (e == -EACCES)
+		cli_fail(cli, "store %s: permission denied%s", cli->cfg.db_dir,
+			 geteuid() ? " (credentials need root)" : "");
+	else
+		cli_fail(cli, "store %s: %s", cli->cfg.db_dir,
+			 e == -EBADMSG ? "corrupt database" : strerror(-e));
+	return NULL;
+}
+
+struct sv_txn *cli_begin(struct cli *cli)
+{
+	struct sv_txn *t = NULL;
+	char err[512] = "";
+	if (cli_need_root(cli) < 0)
+		return NULL;
+	if (sv_txn_begin(&cli->cfg, &t, err, sizeof(err)) < 0) {
+		cli_fail(cli, "%s", err);
+		return NULL;
+	}
+	return t;
+}
+
+int cli_commit(struct cli *cli, struct sv_txn *t)
+{
+	char err[512] = "";
+	uint64_t gen;
+	if (sv_txn_commit(t, &gen, err, sizeof(err)) < 0)
+		return cli_fail(cli, "%s; nothing was changed", err);
+	return EXIT_OK;
+}
+
+char **cli_split(const char *s)
+{
+	size_t n = 1, len = strlen(s);
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	size_t sz;
+	if (sv_mul_overflow(n + 1, sizeof(char *), &sz) ||
+	    sv_add_overflow(sz, len + 1, &sz))
+		return NULL;
+	char **v = malloc(sz);
+	if (!v)
+		return NULL;
+	char *buf = (char *)(v + n + 1);
+	memcpy(buf, s, len + 1);
+	size_t i = 0;
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		v[i++] = tok;
+	v[i] = NULL;
+	return v;
+}
+
+int cli_read_file(struct cli *cli, const char *path, size_t max, char **out,
+		  size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	*out = NULL;
+	*len = 0;
+	if (!strcmp(path, "-"))
+		fd = dup(0);
+	else
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		cli_fail(cli, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		cli_fail(cli, "%s: is a directory", path);
+		return -EISDIR;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max) {
+				free(buf);
+				cli_fail(cli, "%s: larger than %zu bytes", path,
+					 max);
+				return -EFBIG;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			char *nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			cli_fail(cli, "%s: %s", path, strerror(e));
+			return -e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+bool cli_source_valid(const char *s)
+{
+	char buf[64];
+	unsigned char addr[16];
+	if (!strcmp(s, "local"))
+		return true;
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *slash = strchr(buf, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	bool v6 = strchr(buf, ':') != NULL;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
+		return false;
+	uint32_t bits;
+	if (cli_parse_u32(slash + 1, &bits) < 0 || bits > (v6 ? 128u : 32u) ||
+	    strlen(slash + 1) > 3)
+		return false;
+	return true;
+}

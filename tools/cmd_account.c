@@ -1,0 +1,909 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct account ... / grant / revoke */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "names.h"
+#include "util.h"
+
+#define FIELD_MAX 255
+
+static const char usage_create[] =
+	"account create NAME [--uid N] [--description T] [--owner T] "
+	"[--home D] [--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
+	"[--home-writable] [--no-home]";
+static const char usage_set[] =
+	"account set NAME [--description T] [--owner T] [--home D] "
+	"[--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
+	"[--home-writable|--home-private]";
+
+static int role_gids(struct cli *cli, struct sv_txn *t,
+		     const char *const *names, size_t n, uint32_t **out)
+{
+	uint32_t *g = calloc(n ? n : 1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct role r;
+		int e = txn_load_role(t, names[i], &r);
+		if (e < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 e == -ENOENT ? "unknown role '%s'"
+					      : "role '%s': unreadable record",
+				 names[i]);
+			free(g);
+			return e == -ENOENT ? -ENOENT : e;
+		}
+		g[i] = r.gid;
+		role_free(&r);
+	}
+	*out = g;
+	return 0;
+}
+
+/* Add or remove an account name in a role's member list. */
+static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
+		       bool add, int64_t now)
+{
+	struct role r;
+	int e = txn_load_role_gid(t, gid, &r);
+	if (e < 0)
+		return e;
+	bool changed = add ? !strv_has(&r.members, name)
+			   : strv_has(&r.members, name);
+	if (changed) {
+		if (add)
+			e = strv_add(&r.members, name);
+		else
+			strv_del(&r.members, name);
+		r.updated = now;
+		if (e == 0)
+			e = txn_save_role(t, &r);
+	}
+	role_free(&r);
+	return e;
+}
+
+static int check_fields(struct cli *cli, const struct acct_opts *o)
+{
+	char *e = cli->err;
+	size_t el = sizeof(cli->err);
+	if (o->description &&
+	    sv_field_check("description", o->description, FIELD_MAX, e, el))
+		return -EINVAL;
+	if (o->owner && sv_field_check("owner", o->owner, FIELD_MAX, e, el))
+		return -EINVAL;
+	if (o->home && sv_path_check("home", o->home, e, el))
+		return -EINVAL;
+	if (o->shell && sv_path_check("shell", o->shell, e, el))
+		return -EINVAL;
+	return 0;
+}
+
+int op_account_create(struct cli *cli, struct sv_txn *t,
+		      const struct acct_opts *o, struct acct *out)
+{
+	const struct sv_config *c = &cli->cfg;
+	struct acct a = {0};
+	struct role existing;
+	char home[300];
+	int e;
+
+	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	if (check_fields(cli, o) < 0)
+		return -EINVAL;
+	e = txn_load_acct(t, o->name, &a);
+	if (e == 0) {
+		acct_free(&a);
+		snprintf(cli->err, sizeof(cli->err),
+			 "account '%s' already exists", o->name);
+		return -EEXIST;
+	}
+	if (txn_load_role(t, o->name, &existing) == 0) {
+		role_free(&existing);
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' is already a role (its group would clash)",
+			 o->name);
+		return -EEXIST;
+	}
+	if (cli_user_exists(o->name) || cli_group_exists(o->name)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' already exists as a user or group on this host",
+			 o->name);
+		return -EEXIST;
+	}
+	a.expires = 0;
+	if (o->expires && cli_parse_date(o->expires, &a.expires) < 0) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "bad --expires '%s' (YYYY-MM-DD or never)",
+			 o->expires);
+		return -EINVAL;
+	}
+	if (o->uid) {
+		bool retired = false;
+		struct sv_blob v = {0};
+		char k[8];
+		if (cli_parse_u32(o->uid, &a.uid) < 0 ||
+		    !sv_uid_acceptable(c, a.uid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "UID %s is outside the configured range "
+				 "%u-%u",
+				 o->uid, c->uid_min, c->uid_max);
+			return -ERANGE;
+		}
+		if (sv_txn_fetch(t, SV_DB_ACCOUNTS, k,
+				 sv_key_u32(k, sizeof(k), SV_KEY_UID, a.uid),
+				 &v) == 0) {
+			sv_blob_free(&v);
+			snprintf(cli->err, sizeof(cli->err),
+				 "UID %u is already taken", a.uid);
+			return -EEXIST;
+		}
+		sv_state_id_retired(c, false, a.uid, &retired);
+		if (retired) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "UID %u belonged to a deleted account and is "
+				 "never reused",
+				 a.uid);
+			return -EEXIST;
+		}
+		if (cli_uid_exists(a.uid) || cli_gid_exists(a.uid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "UID/GID %u already exists on this host",
+				 a.uid);
+			return -EEXIST;
+		}
+		e = sv_state_note_id(t, false, a.uid);
+		if (e < 0)
+			goto io;
+	} else {
+		/* skip numbers some other source already uses */
+		for (;;) {
+			e = sv_state_next_id(t, false, &a.uid);
+			if (e == -ENOSPC) {
+				snprintf(cli->err, sizeof(cli->err),
+					 "no free UID left in %u-%u",
+					 c->uid_min, c->uid_max);
+				return e;
+			}
+			if (e < 0)
+				goto io;
+			if (!cli_uid_exists(a.uid) && !cli_gid_exists(a.uid))
+				break;
+		}
+	}
+	e = role_gids(cli, t, o->roles, o->nroles, &a.roles);
+	if (e < 0)
+		return e;
+	a.nroles = 0;
+	for (size_t i = 0; i < o->nroles; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < a.nroles; j++)
+			dup |= a.roles[j] == a.roles[i];
+		if (!dup)
+			a.roles[a.nroles++] = a.roles[i];
+	}
+	snprintf(home, sizeof(home), "%s/%s", c->home_base, o->name);
+	a.name = strdup(o->name);
+	a.description = strdup(o->description ? o->description : "");
+	a.owner = strdup(o->owner ? o->owner : "");
+	a.home = strdup(o->home ? o->home : home);
+	a.shell = strdup(o->shell ? o->shell : "");
+	a.created = a.updated = (int64_t)time(NULL);
+	a.flags = o->home_writable ? SV_ACCT_HOME_WRITABLE : 0;
+	if (!a.name || !a.description || !a.owner || !a.home || !a.shell) {
+		e = -ENOMEM;
+		goto io;
+	}
+	e = txn_save_acct(t, &a);
+	for (size_t i = 0; e == 0 && i < a.nroles; i++)
+		e = role_member(t, a.roles[i], a.name, true, a.created);
+	if (e < 0)
+		goto io;
+	*out = a;
+	return 0;
+io:
+	snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	acct_free(&a);
+	return e;
+}
+
+/* Home directory: root's unless the admin lets the account write it, so a
+ * compromised bot cannot plant dotfiles for the next login. */
+static void make_home(struct cli *cli, const struct acct *a)
+{
+	struct stat st;
+	if (strncmp(a->home, cli->cfg.home_base, strlen(cli->cfg.home_base)) ||
+	    stat(a->home, &st) == 0)
+		return;
+	if (mkdir(cli->cfg.home_base, 0755) < 0 && errno != EEXIST)
+		return;
+	if (mkdir(a->home, (a->flags & SV_ACCT_HOME_WRITABLE) ? 0700 : 0755) <
+	    0) {
+		fprintf(stderr, "svcacct: warning: cannot create %s: %s\n",
+			a->home, strerror(errno));
+		return;
+	}
+	if (a->flags & SV_ACCT_HOME_WRITABLE)
+		if (chown(a->home, a->uid, a->uid) < 0)
+			fprintf(stderr, "svcacct: warning: chown %s: %s\n",
+				a->home, strerror(errno));
+}
+
+enum { O_UID = 256, O_DESC, O_OWNER, O_HOME, O_SHELL, O_EXPIRES, O_ROLE,
+       O_HOMEW, O_HOMEP, O_NOHOME, O_STOP, O_JSON, O_FORCE };
+
+static const struct option acct_opts_long[] = {
+	{"uid", required_argument, NULL, O_UID},
+	{"description", required_argument, NULL, O_DESC},
+	{"owner", required_argument, NULL, O_OWNER},
+	{"home", required_argument, NULL, O_HOME},
+	{"shell", required_argument, NULL, O_SHELL},
+	{"expires", required_argument, NULL, O_EXPIRES},
+	{"role", required_argument, NULL, O_ROLE},
+	{"home-writable", no_argument, NULL, O_HOMEW},
+	{"home-private", no_argument, NULL, O_HOMEP},
+	{"no-home", no_argument, NULL, O_NOHOME},
+	{"stop", no_argument, NULL, O_STOP},
+	{"json", no_argument, NULL, O_JSON},
+	{"force", no_argument, NULL, O_FORCE},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct parsed {
+	struct acct_opts o;
+	const char *roles[64];
+	bool home_private, stop, json, force;
+	const char *pos[8];
+	int npos;
+};
+
+static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
+		 const char *usage, unsigned allowed)
+{
+	int c;
+	memset(p, 0, sizeof(*p));
+	p->o.roles = p->roles;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", acct_opts_long, NULL)) !=
+	       -1) {
+		if (c == '?' || c == ':' ||
+		    (c >= O_UID && !(allowed & (1u << (c - O_UID))))) {
+			fprintf(stderr, "svcacct: unknown or incomplete option "
+					"'%s'\n",
+				argv[optind - 1]);
+			return cli_usage(cli, usage);
+		}
+		switch (c) {
+		case 'h':
+			printf("usage: svcacct %s\n", usage);
+			return -1;
+		case O_UID: p->o.uid = optarg; break;
+		case O_DESC: p->o.description = optarg; break;
+		case O_OWNER: p->o.owner = optarg; break;
+		case O_HOME: p->o.home = optarg; break;
+		case O_SHELL: p->o.shell = optarg; break;
+		case O_EXPIRES: p->o.expires = optarg; break;
+		case O_ROLE:
+			if (p->o.nroles >= SV_ARRAY_SIZE(p->roles))
+				return cli_usage(cli, usage);
+			p->roles[p->o.nroles++] = optarg;
+			break;
+		case O_HOMEW: p->o.home_writable = true; break;
+		case O_HOMEP: p->home_private = true; break;
+		case O_NOHOME: p->o.no_home = true; break;
+		case O_STOP: p->stop = true; break;
+		case O_JSON: p->json = true; break;
+		case O_FORCE: p->force = true; break;
+		}
+	}
+	while (optind < argc) {
+		if (p->npos >= 8)
+			return cli_usage(cli, usage);
+		p->pos[p->npos++] = argv[optind++];
+	}
+	if (p->json)
+		cli->json = true;
+	return 0;
+}
+
+#define A(x) (1u << ((x) - O_UID))
+
+static int account_create(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	struct acct a = {0};
+	int r = parse(cli, argc, argv, &p, usage_create,
+		      A(O_UID) | A(O_DESC) | A(O_OWNER) | A(O_HOME) |
+			      A(O_SHELL) | A(O_EXPIRES) | A(O_ROLE) |
+			      A(O_HOMEW) | A(O_NOHOME) | A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage_create);
+	p.o.name = p.pos[0];
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return EXIT_FAIL;
+	if (op_account_create(cli, t, &p.o, &a) < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		if (!p.o.no_home)
+			make_home(cli, &a);
+		cli_audit("account-create", "account=%s uid=%u", a.name,
+			  a.uid);
+		cli_nscd_invalidate();
+		if (cli->json) {
+			json_t *j = json_pack("{s:s, s:i}", "name", a.name,
+					      "uid", (json_int_t)a.uid);
+			cli_json_out(j);
+		} else {
+			printf("created account %s (uid %u)\n", a.name, a.uid);
+		}
+	}
+	acct_free(&a);
+	return r;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static json_t *acct_json(struct sv_reader *rd, const struct sv_account *a,
+			 const struct sv_config *c)
+{
+	char b1[32], b2[32], b3[32];
+	json_t *roles = json_array();
+	json_array_append_new(roles, json_string(SV_BASE_ROLE));
+	for (uint32_t i = 0; i < a->roles.count; i++) {
+		struct sv_blob b = {0};
+		struct sv_role r;
+		uint32_t g = sv_u32list_get(&a->roles, i);
+		if (sv_get_role_by_gid(rd, g, &b, &r) == 0) {
+			json_array_append_new(
+				roles, json_stringn(r.name.p, r.name.n));
+			sv_blob_free(&b);
+		} else {
+			char tmp[32];
+			snprintf(tmp, sizeof(tmp), "#%u", g);
+			json_array_append_new(roles, json_string(tmp));
+		}
+	}
+	return json_pack(
+		"{s:s%, s:i, s:i, s:s%, s:s%, s:s%, s:s%, s:s, s:s, s:s, s:s, "
+		"s:o, s:b}",
+		"name", a->name.p, a->name.n, "uid", (json_int_t)a->uid, "gid",
+		(json_int_t)a->uid, "description", a->description.p,
+		a->description.n, "owner", a->owner.p, a->owner.n, "home",
+		a->home.p, a->home.n, "shell", a->shell.n ? a->shell.p : c->default_shell,
+		a->shell.n ? a->shell.n : strlen(c->default_shell), "state",
+		(a->flags & SV_ACCT_DISABLED) ? "disabled" : "enabled",
+		"expires", cli_date(a->expires, b1, sizeof(b1)), "created",
+		cli_time(a->created, b2, sizeof(b2)), "updated",
+		cli_time(a->updated, b3, sizeof(b3)), "roles", roles,
+		"home_writable", (a->flags & SV_ACCT_HOME_WRITABLE) != 0);
+}
+
+static int cmp_json_name(const void *x, const void *y)
+{
+	json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	return strcmp(json_string_value(json_object_get(a, "name")),
+		      json_string_value(json_object_get(b, "name")));
+}
+
+static int account_list(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, "account list [--json]", A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos)
+		return cli_usage(cli, "account list [--json]");
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd)
+		return EXIT_FAIL;
+	json_t *arr = json_array();
+	struct sv_blob key = {0};
+	int e;
+	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
+				       &key)) == 0) {
+		struct sv_blob v = {0};
+		struct sv_account a;
+		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
+		    sv_decode_account(v.p, v.n, &a) < 0) {
+			fprintf(stderr, "svcacct: warning: an account record "
+					"does not decode (run svcacct check)\n");
+			sv_blob_free(&v);
+			continue;
+		}
+		json_array_append_new(arr, acct_json(rd, &a, &cli->cfg));
+		sv_blob_free(&v);
+	}
+	sv_blob_free(&key);
+	sv_reader_close(rd);
+	if (e != -ENOENT) {
+		json_decref(arr);
+		return cli_fail(cli, "reading the store: %s", strerror(-e));
+	}
+	/* stable output: sort by name */
+	size_t n = json_array_size(arr);
+	json_t **v = calloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof(*v), cmp_json_name);
+	json_array_clear(arr);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, v[i]);
+	free(v);
+	if (cli->json)
+		return cli_json_out(arr);
+	printf("%-32s %6s %-8s %-10s %s\n", "NAME", "UID", "STATE", "EXPIRES",
+	       "ROLES");
+	size_t i;
+	json_t *it;
+	json_array_foreach(arr, i, it)
+	{
+		char roles[1024] = "";
+		size_t j;
+		json_t *rj;
+		json_array_foreach(json_object_get(it, "roles"), j, rj)
+		{
+			if (j)
+				strncat(roles, ",",
+					sizeof(roles) - strlen(roles) - 1);
+			strncat(roles, json_string_value(rj),
+				sizeof(roles) - strlen(roles) - 1);
+		}
+		printf("%-32s %6lld %-8s %-10s %s\n",
+		       json_string_value(json_object_get(it, "name")),
+		       (long long)json_integer_value(json_object_get(it, "uid")),
+		       json_string_value(json_object_get(it, "state")),
+		       json_string_value(json_object_get(it, "expires")), roles);
+	}
+	json_decref(arr);
+	return EXIT_OK;
+}
+
+static int account_show(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, "account show NAME [--json]",
+		      A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, "account show NAME [--json]");
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd)
+		return EXIT_FAIL;
+	struct sv_blob b = {0};
+	struct sv_account a;
+	int e = sv_get_account(rd, p.pos[0], &b, &a);
+	if (e < 0) {
+		sv_reader_close(rd);
+		return cli_fail(cli, e == -ENOENT ? "no account '%s'"
+						  : "account '%s': bad record",
+				p.pos[0]);
+	}
+	json_t *j = acct_json(rd, &a, &cli->cfg);
+	sv_blob_free(&b);
+	sv_reader_close(rd);
+	if (cli->json)
+		return cli_json_out(j);
+	json_t *v;
+	static const char *const order[] = {
+		"name",	   "uid",     "gid",	 "description",	  "owner",
+		"home",	   "shell",   "state",	 "expires",	  "roles",
+		"created", "updated", "home_writable"};
+	for (size_t i = 0; i < SV_ARRAY_SIZE(order); i++) {
+		v = json_object_get(j, order[i]);
+		printf("%-14s ", order[i]);
+		if (json_is_string(v))
+			printf("%s\n", json_string_value(v));
+		else if (json_is_integer(v))
+			printf("%lld\n", (long long)json_integer_value(v));
+		else if (json_is_boolean(v))
+			printf("%s\n", json_is_true(v) ? "yes" : "no");
+		else if (json_is_array(v)) {
+			size_t x;
+			json_t *y;
+			json_array_foreach(v, x, y)
+			printf("%s%s", x ? "," : "", json_string_value(y));
+			printf("\n");
+		}
+	}
+	json_decref(j);
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------ changes */
+
+/* Load an account for a change, or fail with a message. */
+static struct sv_txn *begin_on(struct cli *cli, const char *name,
+			       struct acct *a)
+{
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return NULL;
+	int e = txn_load_acct(t, name, a);
+	if (e < 0) {
+		sv_txn_abort(t);
+		cli_fail(cli, e == -ENOENT ? "no account '%s'"
+					   : "account '%s': unreadable record",
+			 name);
+		return NULL;
+	}
+	return t;
+}
+
+static void kill_processes(uid_t uid)
+{
+	/* Twice: a process may fork while we scan. */
+	for (int pass = 0; pass < 2; pass++) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+		if (!d)
+			return;
+		while ((de = readdir(d))) {
+			char path[300];
+			struct stat st;
+			if (de->d_name[0] < '1' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s", de->d_name);
+			if (stat(path, &st) == 0 && st.st_uid == uid)
+				kill((pid_t)atoi(de->d_name),
+				     pass ? SIGKILL : SIGTERM);
+		}
+		closedir(d);
+		if (!pass)
+			usleep(200 * 1000);
+	}
+}
+
+static int account_state(struct cli *cli, int argc, char **argv, bool enable)
+{
+	struct parsed p;
+	const char *usage = enable ? "account enable NAME"
+				   : "account disable NAME [--stop]";
+	int r = parse(cli, argc, argv, &p, usage, enable ? 0 : A(O_STOP));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage);
+	struct acct a;
+	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	if (!t)
+		return EXIT_FAIL;
+	if (enable)
+		a.flags &= ~SV_ACCT_DISABLED;
+	else
+		a.flags |= SV_ACCT_DISABLED;
+	a.updated = (int64_t)time(NULL);
+	int e = txn_save_acct(t, &a);
+	if (e < 0) {
+		sv_txn_abort(t);
+		acct_free(&a);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit(enable ? "account-enable" : "account-disable",
+			  "account=%s uid=%u", a.name, a.uid);
+		cli_nscd_invalidate();
+		if (p.stop)
+			kill_processes(a.uid);
+		if (!cli->json)
+			printf("%s account %s%s\n",
+			       enable ? "enabled" : "disabled", a.name,
+			       p.stop ? " and stopped its processes" : "");
+		if (!enable && !p.stop && !cli->json)
+			printf("note: processes already running as %s keep "
+			       "running (use --stop)\n",
+			       a.name);
+	}
+	acct_free(&a);
+	return r;
+}
+
+static int account_delete(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, "account delete NAME", 0);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, "account delete NAME");
+	struct acct a;
+	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	if (!t)
+		return EXIT_FAIL;
+	char k[64], nk[8];
+	int64_t now = (int64_t)time(NULL);
+	int e = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
+			      sv_key_str(k, sizeof(k), SV_KEY_ACCOUNT, a.name,
+					 strlen(a.name)));
+	if (e == 0)
+		e = sv_txn_delete(t, SV_DB_ACCOUNTS, nk,
+				  sv_key_u32(nk, sizeof(nk), SV_KEY_UID,
+					     a.uid));
+	for (size_t i = 0; e == 0 && i < a.nroles; i++) {
+		e = role_member(t, a.roles[i], a.name, false, now);
+		if (e == -ENOENT)
+			e = 0;
+	}
+	/* its credentials go too, and are revoked for good */
+	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS;
+	     db++) {
+		struct sv_blob lb = {0};
+		struct sv_list ids;
+		size_t lk = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, a.name,
+				       strlen(a.name));
+		if (sv_txn_fetch(t, (enum sv_db)db, k, lk, &lb) < 0)
+			continue;
+		if (sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
+			size_t off = 0;
+			uint32_t idx = 0;
+			struct sv_str id;
+			while (e == 0 && sv_list_next(&ids, &off, &idx, &id)) {
+				char ck[64], *ids_ = sv_str_dup(id);
+				if (!ids_) {
+					e = -ENOMEM;
+					break;
+				}
+				sv_txn_delete(t, (enum sv_db)db, ck,
+					      sv_key_str(ck, sizeof(ck),
+							 SV_KEY_CRED, id.p,
+							 id.n));
+				e = sv_state_revoke(t, ids_);
+				free(ids_);
+			}
+		}
+		sv_blob_free(&lb);
+		if (e == 0)
+			sv_txn_delete(t, (enum sv_db)db, k, lk);
+	}
+	if (e == 0)
+		e = sv_state_retire_id(t, false, a.uid);
+	if (e < 0) {
+		sv_txn_abort(t);
+		acct_free(&a);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("account-delete", "account=%s uid=%u", a.name, a.uid);
+		cli_nscd_invalidate();
+		if (!cli->json)
+			printf("deleted account %s (uid %u is retired; %s "
+			       "was left in place)\n",
+			       a.name, a.uid, a.home);
+	}
+	acct_free(&a);
+	return r;
+}
+
+static int account_set(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage_set,
+		      A(O_DESC) | A(O_OWNER) | A(O_HOME) | A(O_SHELL) |
+			      A(O_EXPIRES) | A(O_ROLE) | A(O_HOMEW) |
+			      A(O_HOMEP) | A(O_UID));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage_set);
+	if (p.o.uid)
+		return cli_fail(cli, "the UID of an account cannot change "
+				     "(files it owns would change hands)");
+	if (check_fields(cli, &p.o) < 0)
+		return cli_fail(cli, "%s", cli->err);
+	int64_t exp = 0;
+	if (p.o.expires && cli_parse_date(p.o.expires, &exp) < 0)
+		return cli_fail(cli, "bad --expires '%s' (YYYY-MM-DD or never)",
+				p.o.expires);
+	struct acct a;
+	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	if (!t)
+		return EXIT_FAIL;
+	int e = 0;
+	int64_t now = (int64_t)time(NULL);
+#define REPLACE(field, val)                                                    \
+	do {                                                                   \
+		if (val) {                                                     \
+			free(a.field);                                         \
+			a.field = strdup(val);                                 \
+			if (!a.field)                                          \
+				e = -ENOMEM;                                   \
+		}                                                              \
+	} while (0)
+	REPLACE(description, p.o.description);
+	REPLACE(owner, p.o.owner);
+	REPLACE(home, p.o.home);
+	REPLACE(shell, p.o.shell);
+	if (p.o.expires)
+		a.expires = exp;
+	if (p.o.home_writable)
+		a.flags |= SV_ACCT_HOME_WRITABLE;
+	if (p.home_private)
+		a.flags &= ~SV_ACCT_HOME_WRITABLE;
+	if (e == 0 && p.o.nroles) {
+		/* --role replaces the granted roles */
+		uint32_t *g = NULL;
+		e = role_gids(cli, t, p.o.roles, p.o.nroles, &g);
+		if (e < 0) {
+			sv_txn_abort(t);
+			acct_free(&a);
+			return cli_fail(cli, "%s", cli->err);
+		}
+		for (size_t i = 0; e == 0 && i < a.nroles; i++)
+			e = role_member(t, a.roles[i], a.name, false, now);
+		free(a.roles);
+		a.roles = g;
+		a.nroles = 0;
+		for (size_t i = 0; i < p.o.nroles; i++) {
+			bool dup = false;
+			for (size_t j = 0; j < a.nroles; j++)
+				dup |= a.roles[j] == g[i];
+			if (!dup)
+				a.roles[a.nroles++] = g[i];
+		}
+		for (size_t i = 0; e == 0 && i < a.nroles; i++)
+			e = role_member(t, a.roles[i], a.name, true, now);
+	}
+	a.updated = now;
+	if (e == 0)
+		e = txn_save_acct(t, &a);
+	if (e < 0) {
+		sv_txn_abort(t);
+		acct_free(&a);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("account-set", "account=%s", a.name);
+		cli_nscd_invalidate();
+		if (!cli->json)
+			printf("updated account %s\n", a.name);
+	}
+	acct_free(&a);
+	return r;
+}
+
+int cmd_account(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"account create|list|show|delete|enable|disable|set ...";
+	if (argc < 2)
+		return cli_usage(cli, usage);
+	const char *verb = argv[1];
+	argc--;
+	argv++;
+	if (!strcmp(verb, "create"))
+		return account_create(cli, argc, argv);
+	if (!strcmp(verb, "list"))
+		return account_list(cli, argc, argv);
+	if (!strcmp(verb, "show"))
+		return account_show(cli, argc, argv);
+	if (!strcmp(verb, "delete"))
+		return account_delete(cli, argc, argv);
+	if (!strcmp(verb, "enable"))
+		return account_state(cli, argc, argv, true);
+	if (!strcmp(verb, "disable"))
+		return account_state(cli, argc, argv, false);
+	if (!strcmp(verb, "set"))
+		return account_set(cli, argc, argv);
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "svcacct: unknown verb 'account %s'\n", verb);
+	return cli_usage(cli, usage);
+}
+
+/* ------------------------------------------------------------ grants */
+
+static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
+{
+	const char *usage = grant ? "grant NAME ROLE..." : "revoke NAME ROLE...";
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage, 0);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos < 2)
+		return cli_usage(cli, usage);
+	struct acct a;
+	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	if (!t)
+		return EXIT_FAIL;
+	uint32_t *g = NULL;
+	int e = role_gids(cli, t, p.pos + 1, (size_t)p.npos - 1, &g);
+	if (e < 0) {
+		sv_txn_abort(t);
+		acct_free(&a);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	int64_t now = (int64_t)time(NULL);
+	size_t changed = 0;
+	for (int i = 0; e == 0 && i < p.npos - 1; i++) {
+		size_t at = a.nroles;
+		for (size_t j = 0; j < a.nroles; j++)
+			if (a.roles[j] == g[i])
+				at = j;
+		if (grant && at == a.nroles) {
+			uint32_t *nr = reallocarray(a.roles, a.nroles + 1,
+						    sizeof(uint32_t));
+			if (!nr) {
+				e = -ENOMEM;
+				break;
+			}
+			a.roles = nr;
+			a.roles[a.nroles++] = g[i];
+			changed++;
+			e = role_member(t, g[i], a.name, true, now);
+		} else if (!grant && at < a.nroles) {
+			memmove(&a.roles[at], &a.roles[at + 1],
+				(a.nroles - at - 1) * sizeof(uint32_t));
+			a.nroles--;
+			changed++;
+			e = role_member(t, g[i], a.name, false, now);
+		}
+	}
+	free(g);
+	if (e == 0 && changed) {
+		a.updated = now;
+		e = txn_save_acct(t, &a);
+	}
+	if (e < 0) {
+		sv_txn_abort(t);
+		acct_free(&a);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	if (!changed) {
+		sv_txn_abort(t);
+		printf("nothing to change: %s %s\n", a.name,
+		       grant ? "already has these roles"
+			     : "has none of these roles");
+		acct_free(&a);
+		return EXIT_OK;
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		char list[512] = "";
+		for (int i = 1; i < p.npos; i++) {
+			if (i > 1)
+				strncat(list, ",", sizeof(list) - strlen(list) - 1);
+			strncat(list, p.pos[i], sizeof(list) - strlen(list) - 1);
+		}
+		cli_audit(grant ? "grant" : "revoke", "account=%s roles=%s",
+			  a.name, list);
+		cli_nscd_invalidate();
+		printf("%s %s: %s\n", grant ? "granted" : "revoked", a.name,
+		       list);
+	}
+	acct_free(&a);
+	return r;
+}
+
+int cmd_grant(struct cli *cli, int argc, char **argv)
+{
+	return grant_revoke(cli, argc, argv, true);
+}
+
+int cmd_revoke(struct cli *cli, int argc, char **argv)
+{
+	return grant_revoke(cli, argc, argv, false);
+}

@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct role ... */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "names.h"
+#include "util.h"
+
+static const char usage_create[] =
+	"role create ROLE [--gid N] [--description T] [--services S,S] "
+	"[--from CIDR,...|local] [--command CMD]...";
+static const char usage_set[] =
+	"role set ROLE [--description T] [--services S,S] "
+	"[--from CIDR,...|local] [--command CMD]... [--clear-commands]";
+
+static bool service_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("_.-", s[i])))
+			return false;
+	return true;
+}
+
+/* Replace a list from "a,b,c" ("" empties it), validating each entry. */
+static int set_list(struct cli *cli, struct strv *dst, const char *csv,
+		    bool (*valid)(const char *), const char *what)
+{
+	char **v = cli_split(csv);
+	int e = 0;
+	if (!v)
+		return -ENOMEM;
+	strv_free(dst);
+	for (size_t i = 0; v[i] && e == 0; i++) {
+		if (!valid(v[i])) {
+			snprintf(cli->err, sizeof(cli->err), "bad %s '%s'",
+				 what, v[i]);
+			e = -EINVAL;
+		} else if (!strv_has(dst, v[i])) {
+			e = strv_add(dst, v[i]);
+		}
+	}
+	free(v);
+	return e;
+}
+
+static int set_commands(struct cli *cli, struct strv *dst,
+			const char *const *cmds, size_t n)
+{
+	strv_free(dst);
+	for (size_t i = 0; i < n; i++) {
+		if (sv_field_check("command", cmds[i], 1024, cli->err,
+				   sizeof(cli->err)) < 0)
+			return -EINVAL;
+		if (cmds[i][0] != '/') {
+			snprintf(cli->err, sizeof(cli->err),
+				 "command '%s' must start with an absolute "
+				 "path",
+				 cmds[i]);
+			return -EINVAL;
+		}
+		if (!strv_has(dst, cmds[i]) && strv_add(dst, cmds[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int op_role_create(struct cli *cli, struct sv_txn *t,
+		   const struct role_opts *o, struct role *out)
+{
+	const struct sv_config *c = &cli->cfg;
+	struct role x = {0};
+	struct acct a;
+	int e;
+
+	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	if (o->description &&
+	    sv_field_check("description", o->description, 255, cli->err,
+			   sizeof(cli->err)) < 0)
+		return -EINVAL;
+	if (txn_load_role(t, o->name, &x) == 0) {
+		role_free(&x);
+		snprintf(cli->err, sizeof(cli->err), "role '%s' already exists",
+			 o->name);
+		return -EEXIST;
+	}
+	if (txn_load_acct(t, o->name, &a) == 0) {
+		acct_free(&a);
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' is already an account (its group would clash)",
+			 o->name);
+		return -EEXIST;
+	}
+	if (cli_group_exists(o->name) || cli_user_exists(o->name)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' already exists as a group or user on this host",
+			 o->name);
+		return -EEXIST;
+	}
+	memset(&x, 0, sizeof(x));
+	if (o->services &&
+	    (e = set_list(cli, &x.services, o->services, service_valid,
+			  "service")) < 0)
+		goto fail;
+	if (o->sources &&
+	    (e = set_list(cli, &x.sources, o->sources, cli_source_valid,
+			  "source (want CIDR like 192.0.2.0/24 or 'local')")) <
+		    0)
+		goto fail;
+	if ((e = set_commands(cli, &x.commands, o->commands, o->ncommands)) <
+	    0)
+		goto fail;
+	if (o->gid) {
+		bool retired = false;
+		struct sv_blob v = {0};
+		char k[8];
+		if (cli_parse_u32(o->gid, &x.gid) < 0 ||
+		    x.gid == c->base_gid || !sv_role_gid_acceptable(c, x.gid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "GID %s is outside the configured range %u-%u",
+				 o->gid, c->gid_min, c->gid_max);
+			e = -ERANGE;
+			goto fail;
+		}
+		if (sv_txn_fetch(t, SV_DB_ACCOUNTS, k,
+				 sv_key_u32(k, sizeof(k), SV_KEY_GID, x.gid),
+				 &v) == 0) {
+			sv_blob_free(&v);
+			snprintf(cli->err, sizeof(cli->err),
+				 "GID %u is already taken", x.gid);
+			e = -EEXIST;
+			goto fail;
+		}
+		sv_state_id_retired(c, true, x.gid, &retired);
+		if (retired || cli_gid_exists(x.gid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 retired ? "GID %u belonged to a deleted role "
+					   "and is never reused"
+					 : "GID %u already exists on this host",
+				 x.gid);
+			e = -EEXIST;
+			goto fail;
+		}
+		if ((e = sv_state_note_id(t, true, x.gid)) < 0)
+			goto io;
+	} else {
+		for (;;) {
+			e = sv_state_next_id(t, true, &x.gid);
+			if (e == -ENOSPC) {
+				snprintf(cli->err, sizeof(cli->err),
+					 "no free GID left in %u-%u",
+					 c->gid_min, c->gid_max);
+				goto fail;
+			}
+			if (e < 0)
+				goto io;
+			if (x.gid != c->base_gid && !cli_gid_exists(x.gid))
+				break;
+		}
+	}
+	x.name = strdup(o->name);
+	x.description = strdup(o->description ? o->description : "");
+	x.created = x.updated = (int64_t)time(NULL);
+	if (!x.name || !x.description) {
+		e = -ENOMEM;
+		goto io;
+	}
+	if ((e = txn_save_role(t, &x)) < 0)
+		goto io;
+	*out = x;
+	return 0;
+io:
+	snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+fail:
+	role_free(&x);
+	return e;
+}
+
+enum { O_GID = 256, O_DESC, O_SERV, O_FROM, O_CMD, O_CLEAR, O_JSON, O_FORCE };
+static const struct option role_long[] = {
+	{"gid", required_argument, NULL, O_GID},
+	{"description", required_argument, NULL, O_DESC},
+	{"services", required_argument, NULL, O_SERV},
+	{"from", required_argument, NULL, O_FROM},
+	{"command", required_argument, NULL, O_CMD},
+	{"clear-commands", no_argument, NULL, O_CLEAR},
+	{"json", no_argument, NULL, O_JSON},
+	{"force", no_argument, NULL, O_FORCE},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+#define A(x) (1u << ((x) - O_GID))
+
+struct parsed {
+	struct role_opts o;
+	const char *cmds[64];
+	const char *pos[4];
+	int npos;
+	bool force;
+};
+
+static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
+		 const char *usage, unsigned allowed)
+{
+	int c;
+	memset(p, 0, sizeof(*p));
+	p->o.commands = p->cmds;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", role_long, NULL)) != -1) {
+		if (c == '?' || c == ':' ||
+		    (c >= O_GID && !(allowed & (1u << (c - O_GID))))) {
+			fprintf(stderr,
+				"svcacct: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return cli_usage(cli, usage);
+		}
+		switch (c) {
+		case 'h':
+			printf("usage: svcacct %s\n", usage);
+			return -1;
+		case O_GID: p->o.gid = optarg; break;
+		case O_DESC: p->o.description = optarg; break;
+		case O_SERV: p->o.services = optarg; break;
+		case O_FROM: p->o.sources = optarg; break;
+		case O_CMD:
+			if (p->o.ncommands >= SV_ARRAY_SIZE(p->cmds))
+				return cli_usage(cli, usage);
+			p->cmds[p->o.ncommands++] = optarg;
+			break;
+		case O_CLEAR: p->o.clear_commands = true; break;
+		case O_JSON: cli->json = true; break;
+		case O_FORCE: p->force = true; break;
+		}
+	}
+	while (optind < argc) {
+		if (p->npos >= 4)
+			return cli_usage(cli, usage);
+		p->pos[p->npos++] = argv[optind++];
+	}
+	return 0;
+}
+
+static int role_create(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	struct role x;
+	int r = parse(cli, argc, argv, &p, usage_create,
+		      A(O_GID) | A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
+			      A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage_create);
+	p.o.name = p.pos[0];
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return EXIT_FAIL;
+	if (op_role_create(cli, t, &p.o, &x) < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("role-create", "role=%s gid=%u", x.name, x.gid);
+		cli_nscd_invalidate();
+		if (cli->json)
+			cli_json_out(json_pack("{s:s, s:i}", "name", x.name,
+					       "gid", (json_int_t)x.gid));
+		else
+			printf("created role %s (gid %u)\n", x.name, x.gid);
+	}
+	role_free(&x);
+	return r;
+}
+
+static json_t *strv_json(const struct strv *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(a, json_string(s->v[i]));
+	return a;
+}
+
+static json_t *role_json(const struct role *x, bool members)
+{
+	char b1[32], b2[32];
+	json_t *j = json_pack(
+		"{s:s, s:i, s:s, s:o, s:o, s:o, s:s, s:s, s:i}", "name",
+		x->name, "gid", (json_int_t)x->gid, "description",
+		x->description, "services", strv_json(&x->services), "from",
+		strv_json(&x->sources), "commands", strv_json(&x->commands),
+		"created", cli_time(x->created, b1, sizeof(b1)), "updated",
+		cli_time(x->updated, b2, sizeof(b2)), "member_count",
+		(json_int_t)x->members.n);
+	if (j && members)
+		json_object_set_new(j, "members", strv_json(&x->members));
+	return j;
+}
+
+static int load_rec(struct sv_reader *rd, const char *name, struct role *x)
+{
+	struct sv_blob b = {0};
+	struct sv_role rec;
+	int e = sv_get_role(rd, name, &b, &rec);
+	if (e < 0)
+		return e;
+	e = role_from_rec(x, &rec);
+	sv_blob_free(&b);
+	return e;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int role_list(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, "role list [--json]", A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos)
+		return cli_usage(cli, "role list [--json]");
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd)
+		return EXIT_FAIL;
+	struct strv names = {0};
+	struct sv_blob key = {0};
+	int e;
+	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
+				       &key)) == 0) {
+		char *n = sv_str_dup((struct sv_str){(char *)key.p + 1,
+						      key.n - 1});
+		if (!n || strv_add(&names, n) < 0)
+			e = -ENOMEM;
+		free(n);
+		if (e)
+			break;
+	}
+	sv_blob_free(&key);
+	if (e != -ENOENT) {
+		sv_reader_close(rd);
+		strv_free(&names);
+		return cli_fail(cli, "reading the store: %s", strerror(-e));
+	}
+	if (names.n)
+		qsort(names.v, names.n, sizeof(char *), cmp_str);
+	json_t *arr = json_array();
+	if (!cli->json)
+		printf("%-32s %6s %7s %-20s %s\n", "NAME", "GID", "MEMBERS",
+		       "SERVICES", "FROM");
+	for (size_t i = 0; i < names.n; i++) {
+		struct role x;
+		if (load_rec(rd, names.v[i], &x) < 0) {
+			fprintf(stderr, "svcacct: warning: role '%s' does not "
+					"decode (run svcacct check)\n",
+				names.v[i]);
+			continue;
+		}
+		if (cli->json) {
+			json_array_append_new(arr, role_json(&x, false));
+		} else {
+			char sv[256] = "", fr[256] = "";
+			for (size_t j = 0; j < x.services.n; j++)
+				snprintf(sv + strlen(sv), sizeof(sv) - strlen(sv),
+					 "%s%s", j ? "," : "", x.services.v[j]);
+			for (size_t j = 0; j < x.sources.n; j++)
+				snprintf(fr + strlen(fr), sizeof(fr) - strlen(fr),
+					 "%s%s", j ? "," : "", x.sources.v[j]);
+			printf("%-32s %6u %7zu %-20s %s\n", x.name, x.gid,
+			       x.members.n, *sv ? sv : "-", *fr ? fr : "-");
+		}
+		role_free(&x);
+	}
+	sv_reader_close(rd);
+	strv_free(&names);
+	if (cli->json)
+		return cli_json_out(arr);
+	json_decref(arr);
+	return EXIT_OK;
+}
+
+static int role_show(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, "role show ROLE [--json]",
+		      A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, "role show ROLE [--json]");
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd)
+		return EXIT_FAIL;
+	struct role x;
+	int e = load_rec(rd, p.pos[0], &x);
+	sv_reader_close(rd);
+	if (e < 0)
+		return cli_fail(cli, e == -ENOENT ? "no role '%s'"
+						  : "role '%s': bad record",
+				p.pos[0]);
+	if (cli->json) {
+		r = cli_json_out(role_json(&x, true));
+	} else {
+		char b1[32], b2[32];
+		printf("name           %s\ngid            %u\ndescription    "
+		       "%s\n",
+		       x.name, x.gid, x.description);
+		struct {
+			const char *k;
+			struct strv *v;
+		} l[] = {{"services", &x.services},
+			 {"from", &x.sources},
+			 {"commands", &x.commands},
+			 {"members", &x.members}};
+		for (size_t i = 0; i < SV_ARRAY_SIZE(l); i++) {
+			printf("%-14s ", l[i].k);
+			for (size_t j = 0; j < l[i].v->n; j++)
+				printf("%s%s", j ? (i == 2 ? " | " : ",") : "",
+				       l[i].v->v[j]);
+			printf("%s\n", l[i].v->n ? "" : "-");
+		}
+		printf("created        %s\nupdated        %s\n",
+		       cli_time(x.created, b1, sizeof(b1)),
+		       cli_time(x.updated, b2, sizeof(b2)));
+		r = EXIT_OK;
+	}
+	role_free(&x);
+	return r;
+}
+
+static int role_delete(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "role delete ROLE [--force]";
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage, A(O_FORCE));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage);
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return EXIT_FAIL;
+	struct role x;
+	int e = txn_load_role(t, p.pos[0], &x);
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, e == -ENOENT ? "no role '%s'"
+						  : "role '%s': bad record",
+				p.pos[0]);
+	}
+	if (x.members.n && !p.force) {
+		sv_txn_abort(t);
+		r = cli_fail(cli,
+			     "role '%s' is granted to %zu account(s); revoke it "
+			     "first or use --force",
+			     x.name, x.members.n);
+		role_free(&x);
+		return r;
+	}
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; e == 0 && i < x.members.n; i++) {
+		struct acct a;
+		if (txn_load_acct(t, x.members.v[i], &a) < 0)
+			continue;
+		size_t k = 0;
+		for (size_t j = 0; j < a.nroles; j++)
+			if (a.roles[j] != x.gid)
+				a.roles[k++] = a.roles[j];
+		a.nroles = k;
+		a.updated = now;
+		e = txn_save_acct(t, &a);
+		acct_free(&a);
+	}
+	char k[64], nk[8];
+	if (e == 0)
+		e = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
+				  sv_key_str(k, sizeof(k), SV_KEY_ROLE, x.name,
+					     strlen(x.name)));
+	if (e == 0)
+		e = sv_txn_delete(t, SV_DB_ACCOUNTS, nk,
+				  sv_key_u32(nk, sizeof(nk), SV_KEY_GID,
+					     x.gid));
+	if (e == 0)
+		e = sv_state_retire_id(t, true, x.gid);
+	if (e < 0) {
+		sv_txn_abort(t);
+		role_free(&x);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("role-delete", "role=%s gid=%u members=%zu", x.name,
+			  x.gid, x.members.n);
+		cli_nscd_invalidate();
+		printf("deleted role %s (gid %u is retired)\n", x.name, x.gid);
+	}
+	role_free(&x);
+	return r;
+}
+
+static int role_set(struct cli *cli, int argc, char **argv)
+{
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage_set,
+		      A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
+			      A(O_CLEAR) | A(O_GID));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage_set);
+	if (p.o.gid)
+		return cli_fail(cli, "the GID of a role cannot change");
+	if (p.o.description &&
+	    sv_field_check("description", p.o.description, 255, cli->err,
+			   sizeof(cli->err)) < 0)
+		return cli_fail(cli, "%s", cli->err);
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return EXIT_FAIL;
+	struct role x;
+	int e = txn_load_role(t, p.pos[0], &x);
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, e == -ENOENT ? "no role '%s'"
+						  : "role '%s': bad record",
+				p.pos[0]);
+	}
+	if (p.o.description) {
+		free(x.description);
+		x.description = strdup(p.o.description);
+		if (!x.description)
+			e = -ENOMEM;
+	}
+	if (e == 0 && p.o.services)
+		e = set_list(cli, &x.services, p.o.services, service_valid,
+			     "service");
+	if (e == 0 && p.o.sources)
+		e = set_list(cli, &x.sources, p.o.sources, cli_source_valid,
+			     "source (want CIDR like 192.0.2.0/24 or 'local')");
+	if (e == 0 && (p.o.ncommands || p.o.clear_commands))
+		e = set_commands(cli, &x.commands, p.o.commands,
+				 p.o.ncommands);
+	x.updated = (int64_t)time(NULL);
+	if (e == 0)
+		e = txn_save_role(t, &x);
+	if (e < 0) {
+		sv_txn_abort(t);
+		role_free(&x);
+		return cli_fail(cli, "%s", e == -EINVAL ? cli->err
+							 : strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("role-set", "role=%s", x.name);
+		printf("updated role %s\n", x.name);
+	}
+	role_free(&x);
+	return r;
+}
+
+int cmd_role(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "role create|list|show|delete|set ...";
+	if (argc < 2)
+		return cli_usage(cli, usage);
+	const char *verb = argv[1];
+	argc--;
+	argv++;
+	if (!strcmp(verb, "create"))
+		return role_create(cli, argc, argv);
+	if (!strcmp(verb, "list"))
+		return role_list(cli, argc, argv);
+	if (!strcmp(verb, "show"))
+		return role_show(cli, argc, argv);
+	if (!strcmp(verb, "delete"))
+		return role_delete(cli, argc, argv);
+	if (!strcmp(verb, "set"))
+		return role_set(cli, argc, argv);
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "svcacct: unknown verb 'role %s'\n", verb);
+	return cli_usage(cli, usage);
+}
