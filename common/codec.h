@@ -28,7 +28,11 @@ struct sv_str {
 	const char *p;
 	size_t n;
 };
-#define SV_STR(s) ((struct sv_str){(s), (s) ? strlen(s) : 0})
+static inline struct sv_str sv_str_c(const char *s)
+{
+	return (struct sv_str){s ? s : "", s ? __builtin_strlen(s) : 0};
+}
+#define SV_STR(s) sv_str_c(s)
 
 /* A list of strings: either decoded (raw points at `count` encoded strings)
  * or to be encoded (items non-NULL, raw ignored). */

@@ -237,46 +237,70 @@ static char *trim(char *s)
 	return s;
 }
 
+/* The line that last set any of the named keys (NULL-terminated), so that
+ * a cross-field error points at the line that made the values clash; the
+ * last line of the file if none of them was set in it. */
+static unsigned line_of(const unsigned *lines, unsigned last,
+			const char *const *names)
+{
+	unsigned at = 0;
+	for (; *names; names++)
+		for (size_t i = 0; i < SV_ARRAY_SIZE(keys); i++)
+			if (!strcmp(keys[i].name, *names) && lines[i] > at)
+				at = lines[i];
+	return at ? at : last ? last : 1;
+}
+#define AT(...) line_of(lines, last, (const char *const[]){__VA_ARGS__, NULL})
+
 /* Cross-field rules that a single line cannot break. */
-static int validate(const struct sv_config *c, const char *name, char *err,
+static int validate(const struct sv_config *c, const char *name,
+		    const unsigned *lines, unsigned last, char *err,
 		    size_t errlen)
 {
 	if (c->uid_min > c->uid_max)
-		return fail(err, errlen, name, 0, "uid_min > uid_max");
+		return fail(err, errlen, name, AT("uid_min", "uid_max"),
+			    "uid_min > uid_max");
 	if (c->gid_min > c->gid_max)
-		return fail(err, errlen, name, 0, "gid_min > gid_max");
+		return fail(err, errlen, name, AT("gid_min", "gid_max"),
+			    "gid_min > gid_max");
 	if (c->uid_min <= 65535 && c->uid_max >= 65534)
-		return fail(err, errlen, name, 0,
+		return fail(err, errlen, name, AT("uid_min", "uid_max"),
 			    "UID range %u..%u includes 65534/65535 (nobody)",
 			    c->uid_min, c->uid_max);
 	if (c->gid_min <= 65535 && c->gid_max >= 65534)
-		return fail(err, errlen, name, 0,
+		return fail(err, errlen, name, AT("gid_min", "gid_max"),
 			    "GID range %u..%u includes 65534/65535 (nogroup)",
 			    c->gid_min, c->gid_max);
 	if (c->base_gid == 65534 || c->base_gid == 65535)
-		return fail(err, errlen, name, 0, "base_gid may not be %u",
+		return fail(err, errlen, name, AT("base_gid"),
+			    "base_gid may not be %u",
 			    c->base_gid);
 	/* A UID doubles as the GID of the account's own group, so the two
 	 * ranges must not overlap or a role could shadow a user group. */
 	if (!(c->uid_max < c->gid_min || c->gid_max < c->uid_min))
-		return fail(err, errlen, name, 0,
+		return fail(err, errlen, name,
+			    AT("uid_min", "uid_max", "gid_min", "gid_max"),
 			    "UID range %u..%u overlaps GID range %u..%u",
 			    c->uid_min, c->uid_max, c->gid_min, c->gid_max);
 	if ((c->base_gid >= c->uid_min && c->base_gid <= c->uid_max) ||
 	    (c->base_gid >= c->gid_min && c->base_gid <= c->gid_max))
-		return fail(err, errlen, name, 0,
+		return fail(err, errlen, name,
+			    AT("base_gid", "uid_min", "uid_max", "gid_min",
+			       "gid_max"),
 			    "base_gid %u lies inside the UID or GID range",
 			    c->base_gid);
 	if (!strcmp(c->db_dir, c->state_dir))
-		return fail(err, errlen, name, 0,
+		return fail(err, errlen, name, AT("db_dir", "state_dir"),
 			    "db_dir and state_dir must differ");
 	return 0;
 }
+#undef AT
 
 int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 		    const char *name, char *err, size_t errlen)
 {
 	unsigned line = 0;
+	unsigned lines[SV_ARRAY_SIZE(keys)] = {0};
 	size_t pos = 0;
 	char tmp[1024];
 	int r;
@@ -304,8 +328,10 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 		char *k = trim(s), *v = trim(eq + 1);
 		const struct key *found = NULL;
 		for (size_t i = 0; i < SV_ARRAY_SIZE(keys); i++)
-			if (!strcmp(keys[i].name, k))
+			if (!strcmp(keys[i].name, k)) {
 				found = &keys[i];
+				lines[i] = line;
+			}
 		if (!found)
 			return fail(err, errlen, name, line,
 				    "unknown key '%.64s'", k);
@@ -316,7 +342,7 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 		if (r < 0)
 			return r;
 	}
-	return validate(c, name, err, errlen);
+	return validate(c, name, lines, line, err, errlen);
 }
 
 int sv_path_is_safe(const char *path, char *err, size_t errlen)

@@ -81,7 +81,7 @@ int sv_key_load(const uint8_t *blob, size_t len, EVP_PKEY **out,
 		enum sv_alg *alg);
 
 /* Whether a key fits an alg: ES256/P-256, ES384/P-384, ES512/P-521,
- * RS*/PS* RSA 2048..8192 bits. */
+ * RSxxx and PSxxx: RSA of 2048..8192 bits. */
 bool sv_key_fits_alg(EVP_PKEY *pk, enum sv_alg alg);
 
 /* A stored blob as a public JWK object (kty, crv/x/y or n/e, alg, kid,

@@ -1,1 +1,44 @@
-# nss_svcacct build fragment (filled in by the NSS work)
+# SPDX-License-Identifier: MIT
+# nss_svcacct: libnss_svcacct.so.2 (included by the top-level Makefile.am;
+# paths are relative to the top of the tree).
+
+# glibc loads "libnss_NAME.so.2": the file and its SONAME must carry that
+# name, with no unversioned .so and no .la beside it. The directory name
+# contains "exec" so that automake installs it in install-exec, where the
+# hook below removes what libtool adds.
+nssexecdir = $(nssdir)
+nssexec_LTLIBRARIES = nss/libnss_svcacct.la
+nss_libnss_svcacct_la_SOURCES = \
+	nss/nss_svcacct.h \
+	nss/handle.c nss/handle.h \
+	nss/passwd.c \
+	nss/group.c \
+	nss/shadow.c \
+	nss/initgroups.c
+# libc and libgdbm only: the store side of common/, never the auth side.
+nss_libnss_svcacct_la_LIBADD = common/libsvstore.la $(GDBM_LIBS)
+nss_libnss_svcacct_la_LDFLAGS = $(AM_LDFLAGS) \
+	-module -avoid-version -shrext .so.2 -shared \
+	-Wl,--version-script=$(srcdir)/nss/exports.map \
+	-Wl,-z,relro -Wl,-z,now -Wl,--no-undefined
+EXTRA_nss_libnss_svcacct_la_DEPENDENCIES = nss/exports.map
+
+install-exec-hook: install-exec-hook-nss
+install-exec-hook-nss:
+	rm -f $(DESTDIR)$(nssexecdir)/libnss_svcacct.la \
+		$(DESTDIR)$(nssexecdir)/libnss_svcacct.so
+uninstall-hook: uninstall-hook-nss
+uninstall-hook-nss:
+	rm -f $(DESTDIR)$(nssexecdir)/libnss_svcacct.so.2
+.PHONY: install-exec-hook-nss uninstall-hook-nss
+
+EXTRA_DIST += nss/exports.map
+
+# ---------------------------------------------------------------- tests
+# mkstore: bulk store writer shared by the NSS tests and the benchmark.
+check_PROGRAMS += tests/bench/mkstore tests/bench/nssbench tests/nss/nss_probe
+tests_bench_nssbench_SOURCES = tests/bench/nssbench.c
+tests_bench_mkstore_SOURCES = tests/bench/mkstore.c
+tests_bench_mkstore_LDADD = common/libsvstore.la $(GDBM_LIBS)
+tests_nss_nss_probe_SOURCES = tests/nss/nss_probe.c
+tests_nss_nss_probe_LDADD = -lpthread

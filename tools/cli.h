@@ -15,8 +15,13 @@
 /* Exit codes (svcacct(8)). */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
+struct nss_snapshot;
+
 struct cli {
 	struct sv_config cfg;
+	/* bulk operations: users and groups of the other NSS sources, read
+	 * once by enumeration instead of four lookups per record */
+	struct nss_snapshot *snap;
 	const char *conf_path;
 	bool json;
 	const char *prog;
@@ -49,11 +54,16 @@ void cli_audit(const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Tell a running nscd to drop its passwd and group caches. */
 void cli_nscd_invalidate(void);
-/* Names that exist in other NSS sources (not ours). */
-bool cli_user_exists(const char *name);
-bool cli_group_exists(const char *name);
-bool cli_uid_exists(uint32_t uid);
-bool cli_gid_exists(uint32_t gid);
+/* Names and IDs that exist in the NSS sources (per-entry lookups, or the
+ * snapshot when one was taken). */
+bool cli_user_exists(struct cli *cli, const char *name);
+bool cli_group_exists(struct cli *cli, const char *name);
+bool cli_uid_exists(struct cli *cli, uint32_t uid);
+bool cli_gid_exists(struct cli *cli, uint32_t gid);
+/* Take / drop the snapshot (getpwent/getgrent over every source that can
+ * enumerate). */
+int cli_snapshot_take(struct cli *cli);
+void cli_snapshot_free(struct cli *cli);
 /* Print JSON to stdout (and free it). */
 int cli_json_out(json_t *j);
 /* Open a read-only view of the store (accounts and, for root, credentials
@@ -126,6 +136,7 @@ struct acct_opts {
 	const char *const *roles;
 	size_t nroles;
 	bool home_writable, no_home;
+	bool defer_members; /* caller updates role member lists itself */
 };
 int op_account_create(struct cli *cli, struct sv_txn *t,
 		      const struct acct_opts *o, struct acct *out);

@@ -209,20 +209,164 @@ void cli_nscd_invalidate(void)
 	}
 }
 
-bool cli_user_exists(const char *name)
+/* A small open-addressing set of strings and numbers. */
+struct set {
+	char **names;
+	uint32_t *ids;
+	size_t cap, n; /* cap: power of two */
+};
+struct nss_snapshot {
+	struct set users, groups;
+};
+
+static uint64_t hash_str(const char *s)
 {
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static int set_grow(struct set *st)
+{
+	size_t nc = st->cap ? st->cap * 2 : 1024;
+	struct set ns = {calloc(nc, sizeof(char *)), calloc(nc, sizeof(uint32_t)),
+			 nc, 0};
+	if (!ns.names || !ns.ids) {
+		free(ns.names);
+		free(ns.ids);
+		return -ENOMEM;
+	}
+	/* ids are stored +1 so 0 means empty; names in their own table */
+	for (size_t i = 0; i < st->cap; i++) {
+		if (st->names[i]) {
+			size_t j = hash_str(st->names[i]) & (nc - 1);
+			while (ns.names[j])
+				j = (j + 1) & (nc - 1);
+			ns.names[j] = st->names[i];
+		}
+		if (st->ids[i]) {
+			size_t j = (st->ids[i] * 2654435761u) & (nc - 1);
+			while (ns.ids[j])
+				j = (j + 1) & (nc - 1);
+			ns.ids[j] = st->ids[i];
+		}
+	}
+	free(st->names);
+	free(st->ids);
+	ns.n = st->n;
+	*st = ns;
+	return 0;
+}
+
+static int set_add(struct set *st, const char *name, uint32_t id)
+{
+	if ((st->n + 1) * 2 > st->cap && set_grow(st) < 0)
+		return -ENOMEM;
+	size_t j = hash_str(name) & (st->cap - 1);
+	while (st->names[j] && strcmp(st->names[j], name))
+		j = (j + 1) & (st->cap - 1);
+	if (!st->names[j] && !(st->names[j] = strdup(name)))
+		return -ENOMEM;
+	uint32_t v = id + 1;
+	j = (v * 2654435761u) & (st->cap - 1);
+	while (st->ids[j] && st->ids[j] != v)
+		j = (j + 1) & (st->cap - 1);
+	st->ids[j] = v;
+	st->n++;
+	return 0;
+}
+
+static bool set_has_name(const struct set *st, const char *name)
+{
+	if (!st->cap)
+		return false;
+	size_t j = hash_str(name) & (st->cap - 1);
+	while (st->names[j]) {
+		if (!strcmp(st->names[j], name))
+			return true;
+		j = (j + 1) & (st->cap - 1);
+	}
+	return false;
+}
+
+static bool set_has_id(const struct set *st, uint32_t id)
+{
+	if (!st->cap)
+		return false;
+	uint32_t v = id + 1;
+	size_t j = (v * 2654435761u) & (st->cap - 1);
+	while (st->ids[j]) {
+		if (st->ids[j] == v)
+			return true;
+		j = (j + 1) & (st->cap - 1);
+	}
+	return false;
+}
+
+static void set_free(struct set *st)
+{
+	for (size_t i = 0; i < st->cap; i++)
+		free(st->names[i]);
+	free(st->names);
+	free(st->ids);
+	memset(st, 0, sizeof(*st));
+}
+
+void cli_snapshot_free(struct cli *cli)
+{
+	if (!cli->snap)
+		return;
+	set_free(&cli->snap->users);
+	set_free(&cli->snap->groups);
+	free(cli->snap);
+	cli->snap = NULL;
+}
+
+int cli_snapshot_take(struct cli *cli)
+{
+	struct nss_snapshot *s = calloc(1, sizeof(*s));
+	struct passwd *pw;
+	struct group *gr;
+	int e = 0;
+	if (!s)
+		return -ENOMEM;
+	cli->snap = s;
+	setpwent();
+	while (e == 0 && (pw = getpwent()))
+		e = set_add(&s->users, pw->pw_name, pw->pw_uid);
+	endpwent();
+	setgrent();
+	while (e == 0 && (gr = getgrent()))
+		e = set_add(&s->groups, gr->gr_name, gr->gr_gid);
+	endgrent();
+	if (e < 0)
+		cli_snapshot_free(cli);
+	return e;
+}
+
+bool cli_user_exists(struct cli *cli, const char *name)
+{
+	if (cli->snap)
+		return set_has_name(&cli->snap->users, name);
 	return getpwnam(name) != NULL;
 }
-bool cli_group_exists(const char *name)
+bool cli_group_exists(struct cli *cli, const char *name)
 {
+	if (cli->snap)
+		return set_has_name(&cli->snap->groups, name);
 	return getgrnam(name) != NULL;
 }
-bool cli_uid_exists(uint32_t uid)
+bool cli_uid_exists(struct cli *cli, uint32_t uid)
 {
+	if (cli->snap)
+		return set_has_id(&cli->snap->users, uid);
 	return getpwuid((uid_t)uid) != NULL;
 }
-bool cli_gid_exists(uint32_t gid)
+bool cli_gid_exists(struct cli *cli, uint32_t gid)
 {
+	if (cli->snap)
+		return set_has_id(&cli->snap->groups, gid);
 	return getgrgid((gid_t)gid) != NULL;
 }
 

@@ -116,7 +116,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 			 o->name);
 		return -EEXIST;
 	}
-	if (cli_user_exists(o->name) || cli_group_exists(o->name)) {
+	if (cli_user_exists(cli, o->name) || cli_group_exists(cli, o->name)) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "'%s' already exists as a user or group on this host",
 			 o->name);
@@ -157,7 +157,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 				 a.uid);
 			return -EEXIST;
 		}
-		if (cli_uid_exists(a.uid) || cli_gid_exists(a.uid)) {
+		if (cli_uid_exists(cli, a.uid) || cli_gid_exists(cli, a.uid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "UID/GID %u already exists on this host",
 				 a.uid);
@@ -178,7 +178,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 			}
 			if (e < 0)
 				goto io;
-			if (!cli_uid_exists(a.uid) && !cli_gid_exists(a.uid))
+			if (!cli_uid_exists(cli, a.uid) && !cli_gid_exists(cli, a.uid))
 				break;
 		}
 	}
@@ -206,7 +206,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		goto io;
 	}
 	e = txn_save_acct(t, &a);
-	for (size_t i = 0; e == 0 && i < a.nroles; i++)
+	for (size_t i = 0; e == 0 && !o->defer_members && i < a.nroles; i++)
 		e = role_member(t, a.roles[i], a.name, true, a.created);
 	if (e < 0)
 		goto io;

@@ -1,4 +1,654 @@
-/* being written */
+/* SPDX-License-Identifier: MIT */
+/* svcacct secret ... / key ...: credentials of an account. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
-int cmd_secret(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return cli_fail(cli, "not yet"); }
-int cmd_key(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return cli_fail(cli, "not yet"); }
+#include "keys.h"
+#include "names.h"
+#include "secret.h"
+#include "util.h"
+
+#define KEYFILE_MAX (1024 * 1024)
+
+/* Append or remove an id in the account's credential list. */
+static int idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
+			 const char *id, bool add)
+{
+	char k[64];
+	size_t kl = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account,
+			       strlen(account));
+	struct sv_blob b = {0};
+	struct sv_list cur = {0};
+	struct strv ids = {0};
+	struct sv_buf out = {0};
+	int e = sv_txn_fetch(t, db, k, kl, &b);
+	if (e == 0)
+		e = sv_decode_idlist(b.p, b.n, &cur);
+	else if (e == -ENOENT)
+		e = 0;
+	if (e < 0)
+		goto done;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	while (e == 0 && sv_list_next(&cur, &off, &idx, &it)) {
+		char *s = sv_str_dup(it);
+		if (!s) {
+			e = -ENOMEM;
+			break;
+		}
+		if (add || strcmp(s, id))
+			e = strv_add(&ids, s);
+		free(s);
+	}
+	if (e == 0 && add && !strv_has(&ids, id))
+		e = strv_add(&ids, id);
+	if (e < 0)
+		goto done;
+	if (ids.n == 0) {
+		e = sv_txn_delete(t, db, k, kl);
+		if (e == -ENOENT)
+			e = 0;
+		goto done;
+	}
+	struct sv_str *items = calloc(ids.n, sizeof(*items));
+	if (!items) {
+		e = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < ids.n; i++)
+		items[i] = SV_STR(ids.v[i]);
+	struct sv_list l = {.count = (uint32_t)ids.n, .items = items};
+	e = sv_encode_idlist(&out, &l);
+	if (e == 0)
+		e = sv_txn_store(t, db, k, kl, out.p, out.len);
+	free(items);
+done:
+	sv_buf_free(&out);
+	strv_free(&ids);
+	sv_blob_free(&b);
+	return e;
+}
+
+static int store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
+{
+	struct sv_buf b = {0};
+	char k[64];
+	int e = sv_encode_cred(&b, c);
+	if (e == 0)
+		e = sv_txn_store(t, db, k,
+				 sv_key_str(k, sizeof(k), SV_KEY_CRED, c->id.p,
+					    c->id.n),
+				 b.p, b.len);
+	sv_buf_free(&b);
+	if (e == 0) {
+		char acct[64];
+		snprintf(acct, sizeof(acct), "%.*s", (int)c->account.n,
+			 c->account.p);
+		char id[64];
+		snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
+		e = idlist_update(t, db, acct, id, true);
+	}
+	return e;
+}
+
+/* Begin a change on an existing account. */
+static struct sv_txn *begin_account(struct cli *cli, const char *name)
+{
+	struct sv_txn *t = cli_begin(cli);
+	struct acct a;
+	if (!t)
+		return NULL;
+	int e = txn_load_acct(t, name, &a);
+	if (e < 0) {
+		sv_txn_abort(t);
+		cli_fail(cli, e == -ENOENT ? "no account '%s'"
+					   : "account '%s': unreadable record",
+			 name);
+		return NULL;
+	}
+	acct_free(&a);
+	return t;
+}
+
+enum { O_LABEL = 256, O_EXPIRES, O_PEM, O_JWK, O_JWKS, O_KID, O_ALG, O_JSON };
+static const struct option cred_long[] = {
+	{"label", required_argument, NULL, O_LABEL},
+	{"expires", required_argument, NULL, O_EXPIRES},
+	{"pem", required_argument, NULL, O_PEM},
+	{"jwk", required_argument, NULL, O_JWK},
+	{"jwks", required_argument, NULL, O_JWKS},
+	{"kid", required_argument, NULL, O_KID},
+	{"alg", required_argument, NULL, O_ALG},
+	{"json", no_argument, NULL, O_JSON},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+#define A(x) (1u << ((x) - O_LABEL))
+
+struct parsed {
+	const char *label, *expires, *pem, *jwk, *jwks, *kid, *alg;
+	const char *pos[4];
+	int npos;
+	int64_t exp;
+};
+
+static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
+		 const char *usage, unsigned allowed)
+{
+	int c;
+	memset(p, 0, sizeof(*p));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", cred_long, NULL)) != -1) {
+		if (c == '?' || c == ':' ||
+		    (c >= O_LABEL && !(allowed & (1u << (c - O_LABEL))))) {
+			fprintf(stderr,
+				"svcacct: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return cli_usage(cli, usage);
+		}
+		switch (c) {
+		case 'h':
+			printf("usage: svcacct %s\n", usage);
+			return -1;
+		case O_LABEL: p->label = optarg; break;
+		case O_EXPIRES: p->expires = optarg; break;
+		case O_PEM: p->pem = optarg; break;
+		case O_JWK: p->jwk = optarg; break;
+		case O_JWKS: p->jwks = optarg; break;
+		case O_KID: p->kid = optarg; break;
+		case O_ALG: p->alg = optarg; break;
+		case O_JSON: cli->json = true; break;
+		}
+	}
+	while (optind < argc) {
+		if (p->npos >= 4)
+			return cli_usage(cli, usage);
+		p->pos[p->npos++] = argv[optind++];
+	}
+	if (p->label && sv_field_check("label", p->label, 128, cli->err,
+				       sizeof(cli->err)) < 0)
+		return cli_fail(cli, "%s", cli->err);
+	if (p->expires) {
+		if (cli_parse_expiry(p->expires, &p->exp) < 0 || p->exp == 0)
+			return cli_fail(cli,
+					"bad --expires '%s' (e.g. 90d, 12h, "
+					"YYYY-MM-DD)",
+					p->expires);
+		if (p->exp <= (int64_t)time(NULL))
+			return cli_fail(cli, "--expires '%s' is in the past",
+					p->expires);
+	}
+	return 0;
+}
+
+static const char *cred_status(const struct cli *cli, const struct sv_cred *c,
+			       const char *id)
+{
+	bool revoked = false;
+	sv_state_is_revoked(&cli->cfg, id, &revoked);
+	if (revoked)
+		return "revoked";
+	if (c->expires && c->expires <= (int64_t)time(NULL))
+		return "expired";
+	return "active";
+}
+
+/* ------------------------------------------------------------ secrets */
+
+static int secret_add(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"secret add NAME [--label T] [--expires DURATION|DATE]";
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage,
+		      A(O_LABEL) | A(O_EXPIRES) | A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage);
+	uint8_t hostkey[SV_HOSTKEY_LEN], hash[SV_HASH_LEN];
+	char secret[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1];
+	struct sv_txn *t = begin_account(cli, p.pos[0]);
+	if (!t)
+		return EXIT_FAIL;
+	int e = sv_hostkey_load(&cli->cfg, hostkey, true);
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "host key in %s: %s", cli->cfg.state_dir,
+				e == -EPERM ? "unsafe owner or mode"
+					    : strerror(-e));
+	}
+	e = sv_secret_generate(secret, id);
+	if (e == 0)
+		e = sv_secret_hash(hostkey, secret, SV_SECRET_LEN, hash);
+	sv_wipe(hostkey, sizeof(hostkey));
+	if (e == 0) {
+		struct sv_cred c = {
+			.type = SV_CRED_SECRET,
+			.created = (int64_t)time(NULL),
+			.expires = p.exp,
+			.id = SV_STR(id),
+			.account = SV_STR(p.pos[0]),
+			.label = SV_STR(p.label ? p.label : ""),
+			.kid = SV_STR(""),
+			.material = {(const char *)hash, sizeof(hash)},
+		};
+		e = store_cred(t, SV_DB_CREDENTIALS, &c);
+	}
+	if (e < 0) {
+		sv_wipe(secret, sizeof(secret));
+		sv_txn_abort(t);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("secret-add", "account=%s credential=%s", p.pos[0],
+			  id);
+		/* the only time the plaintext exists outside the client */
+		if (cli->json)
+			printf("{\"account\": \"%s\", \"id\": \"%s\", "
+			       "\"secret\": \"%s\"}\n",
+			       p.pos[0], id, secret);
+		else
+			printf("%s\n", secret);
+		if (isatty(1) && !cli->json)
+			fprintf(stderr, "svcacct: secret %s for %s: shown once, "
+					"store it now\n",
+				id, p.pos[0]);
+	}
+	sv_wipe(secret, sizeof(secret));
+	return r;
+}
+
+/* Walk an account's credentials of one database. */
+typedef int (*cred_cb)(struct cli *cli, const struct sv_cred *c,
+		       const char *id, void *ctx);
+static int each_cred(struct cli *cli, struct sv_reader *rd, enum sv_db db,
+		     const char *account, cred_cb cb, void *ctx)
+{
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	int e = sv_get_cred_ids(rd, db, account, &lb, &ids);
+	if (e == -ENOENT)
+		return 0;
+	if (e < 0)
+		return e;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
+		char id[64];
+		struct sv_blob cb_ = {0};
+		struct sv_cred c;
+		snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
+		if (sv_get_cred(rd, db, id, &cb_, &c) < 0)
+			continue;
+		if (sv_str_eq(c.account, account))
+			e = cb(cli, &c, id, ctx);
+		sv_blob_free(&cb_);
+	}
+	sv_blob_free(&lb);
+	return e;
+}
+
+static int list_one(struct cli *cli, const struct sv_cred *c, const char *id,
+		    void *ctx)
+{
+	json_t *arr = ctx;
+	char b1[32], b2[32];
+	json_t *j = json_pack("{s:s, s:s, s:s%, s:s, s:s, s:s}", "id", id,
+			      "type",
+			      c->type == SV_CRED_SECRET ? "secret"
+			      : c->type == SV_CRED_KEY	? "key"
+							: "sshkey",
+			      "label", c->label.p, c->label.n, "created",
+			      cli_time(c->created, b1, sizeof(b1)), "expires",
+			      cli_time(c->expires, b2, sizeof(b2)), "status",
+			      cred_status(cli, c, id));
+	if (c->type == SV_CRED_KEY) {
+		json_object_set_new(j, "kid", json_stringn(c->kid.p, c->kid.n));
+		const char *an = sv_alg_name((enum sv_alg)c->alg);
+		json_object_set_new(j, "alg", json_string(an ? an : "?"));
+	}
+	json_array_append_new(arr, j);
+	return 0;
+}
+
+static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
+{
+	const char *usage = keys ? "key list NAME [--json]"
+				 : "secret list NAME [--json]";
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage, A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage);
+	if (geteuid() != 0)
+		return cli_fail(cli, "listing credentials needs root");
+	struct sv_reader *rd =
+		cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
+					SV_DBMASK(SV_DB_CREDENTIALS));
+	if (!rd)
+		return EXIT_FAIL;
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	if (sv_get_account(rd, p.pos[0], &ab, &a) < 0) {
+		sv_reader_close(rd);
+		return cli_fail(cli, "no account '%s'", p.pos[0]);
+	}
+	sv_blob_free(&ab);
+	json_t *all = json_array(), *sel = json_array();
+	int e = each_cred(cli, rd, SV_DB_CREDENTIALS, p.pos[0], list_one, all);
+	sv_reader_close(rd);
+	if (e < 0) {
+		json_decref(all);
+		json_decref(sel);
+		return cli_fail(cli, "reading credentials: %s", strerror(-e));
+	}
+	size_t i;
+	json_t *it;
+	json_array_foreach(all, i, it)
+	{
+		bool is_key = !strcmp(json_string_value(json_object_get(it, "type")),
+				      "key");
+		if (is_key == keys)
+			json_array_append(sel, it);
+	}
+	json_decref(all);
+	if (cli->json)
+		return cli_json_out(sel);
+	if (keys)
+		printf("%-16s %-44s %-6s %-8s %-20s %s\n", "ID", "KID", "ALG",
+		       "STATUS", "EXPIRES", "LABEL");
+	else
+		printf("%-16s %-8s %-20s %-20s %s\n", "ID", "STATUS", "CREATED",
+		       "EXPIRES", "LABEL");
+	json_array_foreach(sel, i, it)
+	{
+#define S(k) json_string_value(json_object_get(it, k))
+		if (keys)
+			printf("%-16s %-44s %-6s %-8s %-20s %s\n", S("id"),
+			       S("kid"), S("alg"), S("status"), S("expires"),
+			       S("label"));
+		else
+			printf("%-16s %-8s %-20s %-20s %s\n", S("id"),
+			       S("status"), S("created"), S("expires"),
+			       S("label"));
+#undef S
+	}
+	json_decref(sel);
+	return EXIT_OK;
+}
+
+/* Remove one credential (by id, or by kid for keys) and revoke it. */
+static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
+{
+	const char *usage = keys ? "key remove NAME KID|ID"
+				 : "secret revoke NAME ID";
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage, 0);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 2)
+		return cli_usage(cli, usage);
+	struct sv_txn *t = begin_account(cli, p.pos[0]);
+	if (!t)
+		return EXIT_FAIL;
+	/* find the credential among this account's own */
+	char k[64], found[64] = "";
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	int e = sv_txn_fetch(t, SV_DB_CREDENTIALS, k,
+			     sv_key_str(k, sizeof(k), SV_KEY_CREDLIST,
+					p.pos[0], strlen(p.pos[0])),
+			     &lb);
+	if (e == 0 && sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
+		size_t off = 0;
+		uint32_t idx = 0;
+		struct sv_str it;
+		while (!*found && sv_list_next(&ids, &off, &idx, &it)) {
+			struct sv_blob cb = {0};
+			struct sv_cred c;
+			char ck[64];
+			if (sv_txn_fetch(t, SV_DB_CREDENTIALS, ck,
+					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
+						    it.p, it.n),
+					 &cb) < 0)
+				continue;
+			if (sv_decode_cred(cb.p, cb.n, &c) == 0 &&
+			    c.type == (keys ? SV_CRED_KEY : SV_CRED_SECRET) &&
+			    (sv_str_eq(c.id, p.pos[1]) ||
+			     (keys && sv_str_eq(c.kid, p.pos[1]))))
+				snprintf(found, sizeof(found), "%.*s",
+					 (int)c.id.n, c.id.p);
+			sv_blob_free(&cb);
+		}
+	}
+	sv_blob_free(&lb);
+	if (!*found) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "account '%s' has no %s '%s'", p.pos[0],
+				keys ? "key" : "secret", p.pos[1]);
+	}
+	e = sv_txn_delete(t, SV_DB_CREDENTIALS, k,
+			  sv_key_str(k, sizeof(k), SV_KEY_CRED, found,
+				     strlen(found)));
+	if (e == 0)
+		e = idlist_update(t, SV_DB_CREDENTIALS, p.pos[0], found, false);
+	if (e == 0)
+		e = sv_state_revoke(t, found);
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit(keys ? "key-remove" : "secret-revoke",
+			  "account=%s credential=%s", p.pos[0], found);
+		printf("%s %s of %s\n", keys ? "removed key" : "revoked secret",
+		       found, p.pos[0]);
+	}
+	return r;
+}
+
+int cmd_secret(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "secret add|list|revoke ...";
+	if (argc < 2)
+		return cli_usage(cli, usage);
+	const char *verb = argv[1];
+	if (!strcmp(verb, "add"))
+		return secret_add(cli, argc - 1, argv + 1);
+	if (!strcmp(verb, "list"))
+		return cred_list(cli, argc - 1, argv + 1, false);
+	if (!strcmp(verb, "revoke"))
+		return cred_remove(cli, argc - 1, argv + 1, false);
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "svcacct: unknown verb 'secret %s'\n", verb);
+	return cli_usage(cli, usage);
+}
+
+/* ------------------------------------------------------------ keys */
+
+static bool kid_taken(struct sv_txn *t, const char *account, const char *kid)
+{
+	char k[64];
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	bool taken = false;
+	if (sv_txn_fetch(t, SV_DB_CREDENTIALS, k,
+			 sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account,
+				    strlen(account)),
+			 &lb) < 0)
+		return false;
+	if (sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
+		size_t off = 0;
+		uint32_t idx = 0;
+		struct sv_str it;
+		while (!taken && sv_list_next(&ids, &off, &idx, &it)) {
+			struct sv_blob cb = {0};
+			struct sv_cred c;
+			char ck[64];
+			if (sv_txn_fetch(t, SV_DB_CREDENTIALS, ck,
+					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
+						    it.p, it.n),
+					 &cb) < 0)
+				continue;
+			taken = sv_decode_cred(cb.p, cb.n, &c) == 0 &&
+				c.type == SV_CRED_KEY && sv_str_eq(c.kid, kid);
+			sv_blob_free(&cb);
+		}
+	}
+	sv_blob_free(&lb);
+	return taken;
+}
+
+static int key_add(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"key add NAME (--pem FILE | --jwk FILE | --jwks FILE) [--kid K] "
+		"[--alg A] [--label T] [--expires DURATION|DATE]";
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage,
+		      A(O_LABEL) | A(O_EXPIRES) | A(O_PEM) | A(O_JWK) |
+			      A(O_JWKS) | A(O_KID) | A(O_ALG) | A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1 || (!!p.pem + !!p.jwk + !!p.jwks) != 1)
+		return cli_usage(cli, usage);
+	if (p.jwks && (p.kid || p.alg))
+		return cli_fail(cli, "--kid and --alg do not apply to --jwks "
+				     "(each key carries its own)");
+	if (p.kid && (sv_field_check("kid", p.kid, SV_KID_MAX, cli->err,
+				     sizeof(cli->err)) < 0 ||
+		      !*p.kid))
+		return cli_fail(cli, "%s", *p.kid ? cli->err : "empty --kid");
+	const char *file = p.pem ? p.pem : p.jwk ? p.jwk : p.jwks;
+	char *buf = NULL;
+	size_t len = 0;
+	if (cli_read_file(cli, file, KEYFILE_MAX, &buf, &len) < 0)
+		return EXIT_FAIL;
+	struct sv_key one = {0}, *keys = NULL;
+	size_t n = 0;
+	char err[512] = "";
+	int e;
+	if (p.jwks) {
+		e = sv_key_import_jwks(buf, len, &keys, &n, err, sizeof(err));
+	} else {
+		e = p.pem ? sv_key_import_pem(buf, len, p.alg, p.kid, &one,
+					      err, sizeof(err))
+			  : sv_key_import_jwk(buf, len, p.alg, p.kid, &one, err,
+					      sizeof(err));
+		if (e == 0) {
+			keys = &one;
+			n = 1;
+		}
+	}
+	free(buf);
+	if (e < 0)
+		return cli_fail(cli, "%s: %s", file, *err ? err : strerror(-e));
+	struct sv_txn *t = begin_account(cli, p.pos[0]);
+	if (!t) {
+		r = EXIT_FAIL;
+		goto out;
+	}
+	json_t *added = json_array();
+	for (size_t i = 0; e == 0 && i < n; i++) {
+		char id[SV_CRED_ID_LEN + 1];
+		if (kid_taken(t, p.pos[0], keys[i].kid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "account '%s' already has a key with kid '%s'",
+				 p.pos[0], keys[i].kid);
+			e = -EEXIST;
+			break;
+		}
+		e = sv_cred_id_generate(id);
+		if (e < 0)
+			break;
+		struct sv_cred c = {
+			.type = SV_CRED_KEY,
+			.alg = (uint8_t)keys[i].alg,
+			.created = (int64_t)time(NULL),
+			.expires = p.exp,
+			.id = SV_STR(id),
+			.account = SV_STR(p.pos[0]),
+			.label = SV_STR(p.label ? p.label : ""),
+			.kid = SV_STR(keys[i].kid),
+			.material = {(const char *)keys[i].blob,
+				     keys[i].bloblen},
+		};
+		e = store_cred(t, SV_DB_CREDENTIALS, &c);
+		json_array_append_new(
+			added, json_pack("{s:s, s:s, s:s}", "id", id, "kid",
+					 keys[i].kid, "alg",
+					 sv_alg_name(keys[i].alg)));
+	}
+	if (e < 0) {
+		sv_txn_abort(t);
+		json_decref(added);
+		r = cli_fail(cli, "%s",
+			     e == -EEXIST ? cli->err : strerror(-e));
+		goto out;
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		size_t i;
+		json_t *it;
+		json_array_foreach(added, i, it)
+		{
+			cli_audit("key-add", "account=%s credential=%s kid=%s "
+					     "alg=%s",
+				  p.pos[0],
+				  json_string_value(json_object_get(it, "id")),
+				  json_string_value(json_object_get(it, "kid")),
+				  json_string_value(json_object_get(it, "alg")));
+			if (!cli->json)
+				printf("added key %s to %s (kid %s, %s)\n",
+				       json_string_value(json_object_get(it, "id")),
+				       p.pos[0],
+				       json_string_value(json_object_get(it, "kid")),
+				       json_string_value(json_object_get(it, "alg")));
+		}
+		if (cli->json)
+			cli_json_out(json_incref(added));
+	}
+	json_decref(added);
+out:
+	if (keys == &one)
+		sv_key_free(&one);
+	else
+		sv_keys_free(keys, n);
+	return r;
+}
+
+int cmd_key(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "key add|list|remove ...";
+	if (argc < 2)
+		return cli_usage(cli, usage);
+	const char *verb = argv[1];
+	if (!strcmp(verb, "add"))
+		return key_add(cli, argc - 1, argv + 1);
+	if (!strcmp(verb, "list"))
+		return cred_list(cli, argc - 1, argv + 1, true);
+	if (!strcmp(verb, "remove"))
+		return cred_remove(cli, argc - 1, argv + 1, true);
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "svcacct: unknown verb 'key %s'\n", verb);
+	return cli_usage(cli, usage);
+}

@@ -101,7 +101,7 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 			 o->name);
 		return -EEXIST;
 	}
-	if (cli_group_exists(o->name) || cli_user_exists(o->name)) {
+	if (cli_group_exists(cli, o->name) || cli_user_exists(cli, o->name)) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "'%s' already exists as a group or user on this host",
 			 o->name);
@@ -142,7 +142,7 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 			goto fail;
 		}
 		sv_state_id_retired(c, true, x.gid, &retired);
-		if (retired || cli_gid_exists(x.gid)) {
+		if (retired || cli_gid_exists(cli, x.gid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 retired ? "GID %u belonged to a deleted role "
 					   "and is never reused"
@@ -164,7 +164,7 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 			}
 			if (e < 0)
 				goto io;
-			if (x.gid != c->base_gid && !cli_gid_exists(x.gid))
+			if (x.gid != c->base_gid && !cli_gid_exists(cli, x.gid))
 				break;
 		}
 	}

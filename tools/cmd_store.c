@@ -1,5 +1,412 @@
-/* being written */
+/* SPDX-License-Identifier: MIT */
+/* svcacct check / rollback / generations: the store as a whole. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
-int cmd_check(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return cli_fail(cli, "not yet"); }
-int cmd_rollback(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return cli_fail(cli, "not yet"); }
-int cmd_generations(struct cli *cli, int argc, char **argv) { (void)argc; (void)argv; return cli_fail(cli, "not yet"); }
+#include "names.h"
+#include "util.h"
+
+struct report {
+	json_t *problems;
+	unsigned accounts, roles, credentials;
+};
+
+static void problem(struct report *rep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void problem(struct report *rep, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(rep->problems, json_string(buf));
+}
+
+static void check_mode(struct report *rep, const char *path, mode_t want,
+		       gid_t want_gid, bool dir)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0) {
+		problem(rep, "%s: %s", path, strerror(errno));
+		return;
+	}
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		problem(rep, "%s: not a %s", path,
+			dir ? "directory" : "regular file");
+	if (st.st_uid != 0)
+		problem(rep, "%s: owned by uid %u, want root", path,
+			(unsigned)st.st_uid);
+	if ((st.st_mode & 07777) != want)
+		problem(rep, "%s: mode %04o, want %04o", path,
+			(unsigned)(st.st_mode & 07777), (unsigned)want);
+	if (want_gid != (gid_t)-1 && st.st_gid != want_gid)
+		problem(rep, "%s: group %u, want %u", path,
+			(unsigned)st.st_gid, (unsigned)want_gid);
+}
+
+static void check_files(struct cli *cli, struct report *rep, uint64_t gen)
+{
+	char path[512], err[512];
+	struct group *gr = getgrnam(cli->cfg.keys_group);
+	if (sv_path_is_safe(cli->cfg.db_dir, err, sizeof(err)) < 0)
+		problem(rep, "db_dir: %s", err);
+	if (sv_path_is_safe(cli->cfg.state_dir, err, sizeof(err)) < 0)
+		problem(rep, "state_dir: %s", err);
+	check_mode(rep, cli->cfg.state_dir, 0700, (gid_t)-1, true);
+	snprintf(path, sizeof(path), "%s/gen-%010" PRIu64, cli->cfg.db_dir,
+		 gen);
+	check_mode(rep, path, 0755, (gid_t)-1, true);
+	static const mode_t modes[SV_DB_COUNT] = {0644, 0600, 0640};
+	for (int i = 0; i < SV_DB_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/gen-%010" PRIu64 "/%s",
+			 cli->cfg.db_dir, gen, sv_db_filename((enum sv_db)i));
+		check_mode(rep, path, modes[i],
+			   i == SV_DB_PUBKEYS ? (gr ? gr->gr_gid : 0)
+			   : i == SV_DB_ACCOUNTS ? (gid_t)-1
+						 : 0,
+			   false);
+	}
+	static const char *const state_files[] = {"hostkey", "ids.db",
+						  "revoked.db"};
+	for (size_t i = 0; i < SV_ARRAY_SIZE(state_files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", cli->cfg.state_dir,
+			 state_files[i]);
+		if (access(path, F_OK) == 0)
+			check_mode(rep, path, 0600, (gid_t)-1, false);
+	}
+}
+
+static void check_accounts(struct cli *cli, struct report *rep,
+			   struct sv_reader *rd)
+{
+	const struct sv_config *c = &cli->cfg;
+	struct sv_blob key = {0};
+	char err[256];
+	int e;
+	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
+				       &key)) == 0) {
+		struct sv_blob v = {0}, ub = {0};
+		struct sv_account a;
+		char name[80];
+		snprintf(name, sizeof(name), "%.*s", (int)(key.n - 1),
+			 (char *)key.p + 1);
+		rep->accounts++;
+		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
+		    sv_decode_account(v.p, v.n, &a) < 0) {
+			problem(rep, "account '%s': record does not decode",
+				name);
+			sv_blob_free(&v);
+			continue;
+		}
+		if (!sv_str_eq(a.name, name))
+			problem(rep, "account '%s': record names '%.*s'", name,
+				(int)a.name.n, a.name.p);
+		if (sv_name_check(name, err, sizeof(err)) < 0)
+			problem(rep, "account '%s': %s", name, err);
+		if (!sv_uid_acceptable(c, a.uid))
+			problem(rep, "account '%s': UID %u outside %u-%u", name,
+				a.uid, c->uid_min, c->uid_max);
+		char uk[8];
+		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, uk,
+				    sv_key_u32(uk, sizeof(uk), SV_KEY_UID,
+					       a.uid),
+				    &ub) < 0 ||
+		    ub.n != strlen(name) || memcmp(ub.p, name, ub.n))
+			problem(rep, "account '%s': UID %u index does not "
+				     "point back to it (duplicate UID?)",
+				name, a.uid);
+		sv_blob_free(&ub);
+		struct passwd *pw = getpwnam(name);
+		if (pw && pw->pw_uid != a.uid)
+			problem(rep, "account '%s': another source has user "
+				     "'%s' with UID %u",
+				name, name, (unsigned)pw->pw_uid);
+		pw = getpwuid(a.uid);
+		if (pw && strcmp(pw->pw_name, name))
+			problem(rep, "account '%s': UID %u also belongs to '%s'",
+				name, a.uid, pw->pw_name);
+		struct group *gr = getgrnam(name);
+		if (gr && gr->gr_gid != a.uid)
+			problem(rep, "account '%s': another source has group "
+				     "'%s' with GID %u",
+				name, name, (unsigned)gr->gr_gid);
+		for (uint32_t i = 0; i < a.roles.count; i++) {
+			struct sv_blob rb = {0};
+			struct sv_role r;
+			uint32_t g = sv_u32list_get(&a.roles, i);
+			if (sv_get_role_by_gid(rd, g, &rb, &r) < 0) {
+				problem(rep, "account '%s': granted role GID "
+					     "%u does not exist",
+					name, g);
+				continue;
+			}
+			if (!sv_list_contains(&r.members, SV_STR(name)))
+				problem(rep, "role '%.*s': member list lacks "
+					     "'%s'",
+					(int)r.name.n, r.name.p, name);
+			sv_blob_free(&rb);
+		}
+		sv_blob_free(&v);
+	}
+	sv_blob_free(&key);
+	if (e != -ENOENT)
+		problem(rep, "accounts.db: iteration failed: %s", strerror(-e));
+}
+
+static void check_roles(struct cli *cli, struct report *rep,
+			struct sv_reader *rd)
+{
+	const struct sv_config *c = &cli->cfg;
+	struct sv_blob key = {0};
+	int e;
+	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
+				       &key)) == 0) {
+		struct sv_blob v = {0}, gb = {0};
+		struct sv_role r;
+		char name[80];
+		snprintf(name, sizeof(name), "%.*s", (int)(key.n - 1),
+			 (char *)key.p + 1);
+		rep->roles++;
+		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
+		    sv_decode_role(v.p, v.n, &r) < 0) {
+			problem(rep, "role '%s': record does not decode", name);
+			sv_blob_free(&v);
+			continue;
+		}
+		if (!sv_role_gid_acceptable(c, r.gid) || r.gid == c->base_gid)
+			problem(rep, "role '%s': GID %u outside %u-%u", name,
+				r.gid, c->gid_min, c->gid_max);
+		char gk[8];
+		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, gk,
+				    sv_key_u32(gk, sizeof(gk), SV_KEY_GID,
+					       r.gid),
+				    &gb) < 0 ||
+		    gb.n != strlen(name) || memcmp(gb.p, name, gb.n))
+			problem(rep, "role '%s': GID %u index does not point "
+				     "back to it (duplicate GID?)",
+				name, r.gid);
+		sv_blob_free(&gb);
+		struct group *gr = getgrnam(name);
+		if (gr && gr->gr_gid != r.gid)
+			problem(rep, "role '%s': another source has group '%s' "
+				     "with GID %u",
+				name, name, (unsigned)gr->gr_gid);
+		size_t off = 0;
+		uint32_t idx = 0;
+		struct sv_str m;
+		while (sv_list_next(&r.members, &off, &idx, &m)) {
+			char mn[80];
+			struct sv_blob ab = {0};
+			struct sv_account a;
+			bool ok = false;
+			snprintf(mn, sizeof(mn), "%.*s", (int)m.n, m.p);
+			if (sv_get_account(rd, mn, &ab, &a) == 0) {
+				for (uint32_t i = 0; i < a.roles.count; i++)
+					ok |= sv_u32list_get(&a.roles, i) ==
+					      r.gid;
+				sv_blob_free(&ab);
+			}
+			if (!ok)
+				problem(rep, "role '%s': member '%s' is not an "
+					     "account holding it",
+					name, mn);
+		}
+		sv_blob_free(&v);
+	}
+	sv_blob_free(&key);
+	if (e != -ENOENT)
+		problem(rep, "accounts.db: iteration failed: %s", strerror(-e));
+	if (getgrgid(c->base_gid) && strcmp(getgrgid(c->base_gid)->gr_name,
+					    SV_BASE_ROLE))
+		problem(rep, "base_gid %u is used by group '%s'", c->base_gid,
+			getgrgid(c->base_gid)->gr_name);
+}
+
+static void check_creds(struct report *rep, struct sv_reader *rd,
+			enum sv_db db)
+{
+	struct sv_blob key = {0};
+	int e;
+	while ((e = sv_reader_next_key(rd, db, SV_KEY_CRED, &key)) == 0) {
+		struct sv_blob v = {0}, ab = {0};
+		struct sv_cred c;
+		struct sv_account a;
+		char id[80], acct[80];
+		snprintf(id, sizeof(id), "%.*s", (int)(key.n - 1),
+			 (char *)key.p + 1);
+		rep->credentials++;
+		if (sv_reader_fetch(rd, db, key.p, key.n, &v) < 0 ||
+		    sv_decode_cred(v.p, v.n, &c) < 0) {
+			problem(rep, "credential %s: record does not decode",
+				id);
+			sv_blob_free(&v);
+			continue;
+		}
+		snprintf(acct, sizeof(acct), "%.*s", (int)c.account.n,
+			 c.account.p);
+		if (sv_get_account(rd, acct, &ab, &a) < 0)
+			problem(rep, "credential %s: account '%s' does not exist",
+				id, acct);
+		sv_blob_free(&ab);
+		struct sv_blob lb = {0};
+		struct sv_list ids;
+		if (sv_get_cred_ids(rd, db, acct, &lb, &ids) < 0 ||
+		    !sv_list_contains(&ids, SV_STR(id)))
+			problem(rep, "credential %s: missing from the list of "
+				     "'%s'",
+				id, acct);
+		sv_blob_free(&lb);
+		sv_blob_free(&v);
+	}
+	sv_blob_free(&key);
+	if (e != -ENOENT && e != -EBADF)
+		problem(rep, "%s: iteration failed: %s", sv_db_filename(db),
+			strerror(-e));
+}
+
+int cmd_check(struct cli *cli, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: svcacct check [--json]\n");
+		return EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			cli->json = true;
+		else
+			return cli_usage(cli, "check [--json]");
+	}
+	struct report rep = {.problems = json_array()};
+	uint64_t gen = 0;
+	int e = sv_store_current_generation(&cli->cfg, &gen);
+	if (e < 0) {
+		problem(&rep, "%s/current: %s", cli->cfg.db_dir,
+			e == -ENOENT ? "no store yet" : strerror(-e));
+	} else {
+		if (geteuid() == 0)
+			check_files(cli, &rep, gen);
+		unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
+		if (geteuid() == 0)
+			mask = SV_DBMASK_ALL;
+		struct sv_reader *rd = NULL;
+		e = sv_reader_open(&cli->cfg, mask, &rd);
+		if (e < 0) {
+			problem(&rep, "opening generation %" PRIu64 ": %s", gen,
+				e == -EPERM     ? "unsafe owner or mode"
+				: e == -EBADMSG ? "corrupt database"
+						: strerror(-e));
+		} else {
+			check_accounts(cli, &rep, rd);
+			check_roles(cli, &rep, rd);
+			if (geteuid() == 0) {
+				check_creds(&rep, rd, SV_DB_CREDENTIALS);
+				check_creds(&rep, rd, SV_DB_PUBKEYS);
+			}
+			sv_reader_close(rd);
+		}
+	}
+	size_t n = json_array_size(rep.problems);
+	if (cli->json) {
+		json_t *j = json_pack("{s:I, s:i, s:i, s:i, s:o, s:b}",
+				      "generation", (json_int_t)gen, "accounts",
+				      rep.accounts, "roles", rep.roles,
+				      "credentials", rep.credentials,
+				      "problems", rep.problems, "ok", n == 0);
+		cli_json_out(j);
+	} else {
+		size_t i;
+		json_t *p;
+		json_array_foreach(rep.problems, i, p)
+		printf("problem: %s\n", json_string_value(p));
+		printf("%s: generation %" PRIu64 ", %u accounts, %u roles, %u "
+		       "credentials%s, %zu problem(s)\n",
+		       n ? "FAILED" : "ok", gen, rep.accounts, rep.roles,
+		       rep.credentials,
+		       geteuid() ? " (not checked: needs root)" : "", n);
+		json_decref(rep.problems);
+	}
+	return n ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_rollback(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "rollback [GENERATION]";
+	uint64_t gen = 0, newgen = 0;
+	char err[512] = "";
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	if (argc > 2)
+		return cli_usage(cli, usage);
+	if (argc == 2) {
+		char *end;
+		errno = 0;
+		gen = strtoull(argv[1], &end, 10);
+		if (errno || *end || gen == 0 || argv[1][0] == '-')
+			return cli_usage(cli, usage);
+	}
+	if (cli_need_root(cli) < 0)
+		return EXIT_FAIL;
+	if (sv_store_rollback(&cli->cfg, gen, &newgen, err, sizeof(err)) < 0)
+		return cli_fail(cli, "%s", err);
+	cli_audit("rollback", "generation=%" PRIu64 " new_generation=%" PRIu64,
+		  gen, newgen);
+	cli_nscd_invalidate();
+	printf("published the content of %s%s as generation %" PRIu64
+	       " (revoked credentials stay revoked)\n",
+	       argc == 2 ? "generation " : "the previous generation",
+	       argc == 2 ? argv[1] : "", newgen);
+	return EXIT_OK;
+}
+
+int cmd_generations(struct cli *cli, int argc, char **argv)
+{
+	uint64_t *gens = NULL, cur = 0;
+	size_t n = 0;
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: svcacct generations [--json]\n");
+		return EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			cli->json = true;
+		else
+			return cli_usage(cli, "generations [--json]");
+	}
+	int e = sv_store_generations(&cli->cfg, &gens, &n);
+	if (e == 0)
+		e = sv_store_current_generation(&cli->cfg, &cur);
+	if (e < 0) {
+		free(gens);
+		return cli_fail(cli, "%s: %s", cli->cfg.db_dir,
+				e == -ENOENT ? "no store yet" : strerror(-e));
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (cli->json)
+			json_array_append_new(
+				arr, json_pack("{s:I, s:b}", "generation",
+					       (json_int_t)gens[i], "current",
+					       gens[i] == cur));
+		else
+			printf("%" PRIu64 "%s\n", gens[i],
+			       gens[i] == cur ? " (current)" : "");
+	}
+	free(gens);
+	if (cli->json)
+		return cli_json_out(arr);
+	json_decref(arr);
+	return EXIT_OK;
+}

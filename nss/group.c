@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/* group: three kinds of groups, in this order of precedence for a name:
+ *   the base role group "svcacct" (GID base_gid), every account a member;
+ *   one user-private group per account (same name, GID = UID, no member);
+ *   one group per role (the role's GID), its members the role's holders. */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "handle.h"
+#include "nss_svcacct.h"
+#include "util.h"
+
+/* Bytes to skip so that the member array is aligned for char pointers. */
+static size_t align_pad(const char *buf)
+{
+	return (size_t)(-(uintptr_t)buf) & (__alignof__(char *) - 1);
+}
+
+/* A group whose members come from a decoded list (NULL: no members). */
+static int fill_group(struct sv_str name, uint32_t gid,
+		      const struct sv_list *members, struct group *gr,
+		      char *buf, size_t buflen)
+{
+	size_t count = members ? members->count : 0;
+	size_t pad = align_pad(buf), ptrs, need = pad, off = 0, i = 0;
+	uint32_t idx = 0;
+	struct svnss_pack pk;
+	struct group out;
+	struct sv_str m;
+	char **mem;
+
+	if (sv_mul_overflow(count + 1, sizeof(char *), &ptrs) ||
+	    sv_add_overflow(need, ptrs, &need) ||
+	    !svnss_need_str(&need, name.n) || !svnss_need_str(&need, 1))
+		return -ERANGE;
+	while (members && sv_list_next(members, &off, &idx, &m))
+		if (!svnss_need_str(&need, m.n))
+			return -ERANGE;
+	if (need > buflen)
+		return -ERANGE;
+
+	mem = (char **)(void *)(buf + pad);
+	pk.p = buf + pad + ptrs;
+	pk.left = buflen - pad - ptrs;
+	off = 0;
+	idx = 0;
+	while (members && i < count && sv_list_next(members, &off, &idx, &m))
+		mem[i++] = svnss_put(&pk, m.p, m.n);
+	mem[i] = NULL;
+	out.gr_name = svnss_put(&pk, name.p, name.n);
+	out.gr_passwd = svnss_put(&pk, "x", 1);
+	out.gr_gid = gid;
+	out.gr_mem = mem;
+	*gr = out;
+	return 0;
+}
+
+/* The base group, built from one pass over the account keys: the member
+ * names are the keys themselves (a name that fails sv_name_check is left
+ * out). Pointers grow up from the start of buf, names down from its end,
+ * so a single pass both fills the buffer and, when it is too small, learns
+ * the size needed (*need), which the caller caches per generation: callers
+ * that double their buffer then rescan only once more. */
+static int fill_base(struct sv_reader *rd, const struct sv_config *c,
+		     size_t known, struct group *gr, char *buf, size_t buflen,
+		     size_t *need)
+{
+	static const char tail[] = SV_BASE_ROLE "\0x"; /* name, passwd */
+	size_t pad = align_pad(buf);
+	struct sv_blob key = {0};
+	struct group out;
+	char *lo, *hi;
+	bool fits;
+	int r;
+
+	*need = 0;
+	if (known && buflen < known)
+		return -ERANGE;
+	*need = pad + sizeof(tail) + sizeof(char *);
+	fits = *need <= buflen;
+	lo = buf + pad;
+	hi = fits ? buf + buflen - sizeof(tail) : NULL;
+	while ((r = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
+				       &key)) == 0) {
+		struct sv_str m = {(const char *)key.p + 1, key.n - 1};
+		if (!svnss_name_ok(m))
+			continue;
+		if (!svnss_need_str(need, m.n) ||
+		    sv_add_overflow(*need, sizeof(char *), need)) {
+			sv_blob_free(&key);
+			return -ERANGE;
+		}
+		if (fits && *need <= buflen) {
+			hi -= m.n + 1;
+			memcpy(hi, m.p, m.n);
+			hi[m.n] = '\0';
+			memcpy(lo, &hi, sizeof(char *));
+			lo += sizeof(char *);
+		} else {
+			fits = false;
+		}
+	}
+	sv_blob_free(&key);
+	if (r != -ENOENT) {
+		*need = 0;
+		return r;
+	}
+	if (!fits)
+		return -ERANGE;
+	hi = NULL; /* the array's terminator */
+	memcpy(lo, &hi, sizeof(hi));
+	hi = buf + buflen - sizeof(tail);
+	memcpy(hi, tail, sizeof(tail));
+	out.gr_name = hi;
+	out.gr_passwd = hi + sizeof(SV_BASE_ROLE);
+	out.gr_gid = c->base_gid;
+	out.gr_mem = (char **)(void *)(buf + pad);
+	*gr = out;
+	return 0;
+}
+
+static int base_lookup(struct svnss *s, struct group *gr, char *buf,
+		       size_t buflen)
+{
+	size_t need = 0;
+	int r = fill_base(s->rd, s->conf, svnss_base_need_get(s), gr, buf,
+			  buflen, &need);
+	if (need)
+		svnss_base_need_set(s, need);
+	return r;
+}
+
+static int upg(struct svnss *s, const struct sv_account *a, struct group *gr,
+	       char *buf, size_t buflen)
+{
+	(void)s;
+	return fill_group(a->name, a->uid, NULL, gr, buf, buflen);
+}
+
+enum nss_status _nss_svcacct_getgrnam_r(const char *name, struct group *gr,
+					char *buf, size_t buflen, int *errnop)
+{
+	struct sv_blob blob = {0};
+	struct sv_account a;
+	struct sv_role role;
+	struct svnss s;
+	bool base;
+	int r;
+
+	base = name && strcmp(name, SV_BASE_ROLE) == 0;
+	if (!base && !svnss_cname_ok(name))
+		return svnss_status(-ENOENT, errnop);
+	r = svnss_begin(&s);
+	if (r < 0)
+		return svnss_unavail(r, errnop);
+	r = svnss_reader(&s);
+	if (r < 0) {
+		svnss_end(&s);
+		return svnss_unavail(r, errnop);
+	}
+	if (base) {
+		r = base_lookup(&s, gr, buf, buflen);
+		goto out;
+	}
+	r = svnss_get_account(s.rd, s.conf, name, strlen(name), &blob, &a);
+	if (r == 0) {
+		r = upg(&s, &a, gr, buf, buflen);
+		goto out;
+	}
+	if (r != -ENOENT)
+		goto out;
+	r = svnss_get_role(s.rd, s.conf, name, strlen(name), &blob, &role);
+	if (r == 0)
+		r = fill_group(role.name, role.gid, &role.members, gr, buf,
+			       buflen);
+out:
+	sv_blob_free(&blob);
+	svnss_end(&s);
+	return svnss_status(r, errnop);
+}
+
+enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr,
+					char *buf, size_t buflen, int *errnop)
+{
+	struct sv_blob blob = {0};
+	struct sv_account a;
+	struct sv_role role;
+	struct svnss s;
+	int r;
+
+	r = svnss_begin(&s);
+	if (r < 0)
+		return svnss_unavail(r, errnop);
+	/* the three kinds live in disjoint ranges (svcacct.conf(5) rejects
+	 * overlaps); a GID in none of them costs no I/O */
+	if (gid != s.conf->base_gid && !sv_uid_acceptable(s.conf, gid) &&
+	    !sv_role_gid_acceptable(s.conf, gid)) {
+		svnss_end(&s);
+		return svnss_status(-ENOENT, errnop);
+	}
+	r = svnss_reader(&s);
+	if (r < 0) {
+		svnss_end(&s);
+		return svnss_unavail(r, errnop);
+	}
+	if (gid == s.conf->base_gid) {
+		r = base_lookup(&s, gr, buf, buflen);
+	} else if (sv_uid_acceptable(s.conf, gid)) {
+		r = svnss_get_account_by_uid(s.rd, s.conf, gid, &blob, &a);
+		if (r == 0)
+			r = upg(&s, &a, gr, buf, buflen);
+	} else {
+		r = svnss_get_role_by_gid(s.rd, s.conf, gid, &blob, &role);
+		if (r == 0)
+			r = fill_group(role.name, role.gid, &role.members, gr,
+				       buf, buflen);
+	}
+	sv_blob_free(&blob);
+	svnss_end(&s);
+	return svnss_status(r, errnop);
+}
+
+enum nss_status _nss_svcacct_setgrent(int stayopen)
+{
+	(void)stayopen;
+	return svnss_setent(SVNSS_GROUP);
+}
+
+enum nss_status _nss_svcacct_endgrent(void)
+{
+	return svnss_endent(SVNSS_GROUP);
+}
+
+/* Phases of the group walk. */
+enum { PH_BASE = 0, PH_UPG, PH_ROLE };
+
+/* One step of the walk: 0 with an entry, -ENOENT at the end, -errno. */
+static int next_group(struct svnss *s, struct svnss_cursor *c,
+		      struct group *gr, char *buf, size_t buflen)
+{
+	for (;;) {
+		struct sv_blob blob = {0};
+		struct sv_account a;
+		struct sv_role role;
+		size_t need = 0;
+		int r;
+
+		switch (c->phase) {
+		case PH_BASE:
+			r = fill_base(c->rd, s->conf, c->need, gr, buf, buflen,
+				      &need);
+			if (need)
+				c->need = need;
+			if (r == 0) {
+				c->phase = PH_UPG;
+				c->need = 0;
+			}
+			return r;
+		case PH_UPG:
+		case PH_ROLE:
+			r = svnss_cursor_next(c, c->phase == PH_UPG
+							 ? SV_KEY_ACCOUNT
+							 : SV_KEY_ROLE);
+			if (r == -ENOENT && c->phase == PH_UPG) {
+				c->phase = PH_ROLE;
+				continue;
+			}
+			if (r < 0)
+				return r;
+			if (c->phase == PH_UPG) {
+				r = svnss_get_account(c->rd, s->conf,
+						      (const char *)c->key.p + 1,
+						      c->key.n - 1, &blob, &a);
+				if (r == 0)
+					r = upg(s, &a, gr, buf, buflen);
+			} else {
+				r = svnss_get_role(c->rd, s->conf,
+						   (const char *)c->key.p + 1,
+						   c->key.n - 1, &blob, &role);
+				if (r == 0)
+					r = fill_group(role.name, role.gid,
+						       &role.members, gr, buf,
+						       buflen);
+			}
+			sv_blob_free(&blob);
+			if (r == -ENOENT)
+				continue; /* refused record */
+			return r;
+		default:
+			return -ENOENT;
+		}
+	}
+}
+
+enum nss_status _nss_svcacct_getgrent_r(struct group *gr, char *buf,
+					size_t buflen, int *errnop)
+{
+	struct svnss_cursor *c;
+	struct svnss s;
+	int r;
+
+	r = svnss_begin(&s);
+	if (r < 0)
+		return svnss_unavail(r, errnop);
+	c = svnss_cursor(SVNSS_GROUP);
+	r = svnss_cursor_prepare(&s, c);
+	if (r != 0) {
+		svnss_end(&s);
+		return r > 0 ? svnss_status(-ENOENT, errnop)
+			     : svnss_unavail(r, errnop);
+	}
+	r = next_group(&s, c, gr, buf, buflen);
+	if (svnss_transient(r) && (c->phase == PH_BASE || c->key.p)) {
+		/* the same entry next time, however the caller retries */
+		c->pending = c->phase != PH_BASE;
+	} else if (r < 0) {
+		svnss_cursor_reset(c);
+		c->phase = SVNSS_PHASE_DONE;
+	}
+	svnss_end(&s);
+	return svnss_status(r, errnop);
+}

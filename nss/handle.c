@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: MIT */
+/* The process-wide state of nss_svcacct: one mutex, one configuration, one
+ * read-only store handle re-validated on every call, three enumeration
+ * cursors. Nothing happens at load time; the first call sets up the fork
+ * handlers. The module never prints, never reads the environment, starts no
+ * thread and installs no signal or exit handler. */
+#include "handle.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "names.h"
+#include "util.h"
+
+#ifndef SVCACCT_CONF_PATH
+#error "the build must define SVCACCT_CONF_PATH"
+#endif
+
+/* accounts.db only: the module never touches credentials. Measured (see
+ * docs/nss.md): without SV_READER_MMAP a lookup costs a few pread-sized
+ * syscalls but the resident set stays flat; with it the mapped pages of a
+ * large store end up in the RSS of every process that resolves users. */
+#ifndef SVNSS_READER_FLAGS
+#define SVNSS_READER_FLAGS SV_DBMASK(SV_DB_ACCOUNTS)
+#endif
+
+struct state {
+	/* error-checking: a thread that re-enters the module (GDBM or malloc
+	 * calling back into NSS) gets EDEADLK instead of a deadlock */
+	pthread_mutex_t lock;
+	bool fork_locked;     /* the prepare handler holds lock */
+	bool pid_check;       /* pthread_atfork failed: compare pids */
+	pid_t pid;
+	unsigned long epoch;  /* bumped in every child */
+
+	/* configuration: reloaded when the file's stat changes */
+	bool conf_known;
+	bool conf_present;
+	struct stat conf_st;
+	int conf_err;
+	unsigned long conf_serial;
+	struct sv_config conf;
+	char current[sizeof(((struct sv_config *)0)->db_dir) + 8];
+
+	/* the lookup reader */
+	struct sv_reader *rd;
+	unsigned long rd_epoch, rd_serial;
+
+	/* size of the base group's entry, per generation */
+	uint64_t base_gen;
+	unsigned long base_serial;
+	size_t base_need;
+
+	struct svnss_cursor cursors[SVNSS_NDB];
+};
+
+static struct state S = {
+	.lock = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP,
+};
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* ------------------------------------------------------ fork */
+
+/* The prepare handler takes the lock so that the child inherits a
+ * consistent state (no lookup half-way through GDBM); the child then only
+ * resets the lock and bumps the epoch: the inherited fds share their file
+ * offsets with the parent, so the next call in the child closes them (on
+ * the child's side only) and opens its own. */
+static void fork_prepare(void)
+{
+	S.fork_locked = pthread_mutex_lock(&S.lock) == 0;
+}
+
+static void fork_parent(void)
+{
+	if (S.fork_locked) {
+		S.fork_locked = false;
+		pthread_mutex_unlock(&S.lock);
+	}
+}
+
+static void fork_child(void)
+{
+	static const pthread_mutex_t fresh =
+		PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
+
+	if (!S.fork_locked) {
+		/* fork() from inside the module (a signal handler): the
+		 * handles may be half-way through a call, so forget them
+		 * rather than touch them */
+		S.rd = NULL;
+		for (int i = 0; i < SVNSS_NDB; i++) {
+			S.cursors[i].rd = NULL;
+			S.cursors[i].key.p = NULL;
+			S.cursors[i].key.n = 0;
+			S.cursors[i].phase = SVNSS_PHASE_DONE;
+		}
+	}
+	/* the owner recorded in the mutex is the parent's thread */
+	memcpy(&S.lock, &fresh, sizeof(fresh));
+	S.fork_locked = false;
+	S.epoch++;
+}
+
+static void setup_once(void)
+{
+	if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0) {
+		S.pid_check = true;
+		S.pid = getpid();
+	}
+}
+
+/* ------------------------------------------------------ state */
+
+static void drop_reader(void)
+{
+	sv_reader_close(S.rd);
+	S.rd = NULL;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size && a->st_mode == b->st_mode &&
+	       a->st_uid == b->st_uid &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* One stat per call; the file is parsed again only when it changed. */
+static int refresh_config(void)
+{
+	char err[SV_CONF_ERRLEN];
+	struct stat st;
+	bool present = true;
+	int r;
+
+	if (stat(SVCACCT_CONF_PATH, &st) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+		present = false;
+	}
+	if (S.conf_known && present == S.conf_present &&
+	    (!present || same_file(&st, &S.conf_st)))
+		return S.conf_err;
+
+	S.conf_serial++;
+	drop_reader();
+	S.conf_known = true;
+	S.conf_present = present;
+	if (present)
+		S.conf_st = st;
+	if (!present) {
+		sv_config_defaults(&S.conf);
+		r = 0;
+	} else {
+		r = sv_config_load(&S.conf, SVCACCT_CONF_PATH, true, err,
+				   sizeof(err));
+		if (r == -ENOENT) {
+			/* removed between stat and open: look again at the
+			 * next call */
+			S.conf_known = false;
+			sv_config_defaults(&S.conf);
+			r = 0;
+		}
+	}
+	snprintf(S.current, sizeof(S.current), "%s/current", S.conf.db_dir);
+	S.conf_err = r;
+	return r;
+}
+
+/* The generation `current` names: what sv_store_current_generation reads,
+ * in one readlink instead of open+fstat+readlinkat+close (this runs on
+ * every lookup). The directory's owner and mode are checked whenever a
+ * reader is opened. */
+static int current_generation(uint64_t *gen)
+{
+	char buf[32];
+	uint64_t v = 0;
+	ssize_t n = readlink(S.current, buf, sizeof(buf));
+
+	if (n < 0)
+		return errno == EINVAL ? -EIO : -errno;
+	/* "gen-" and exactly ten digits, as the store writes it */
+	if (n != 14 || memcmp(buf, "gen-", 4) != 0)
+		return -EIO;
+	for (int i = 4; i < 14; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return -EIO;
+		v = v * 10 + (uint64_t)(buf[i] - '0');
+	}
+	if (v == 0)
+		return -EIO;
+	*gen = v;
+	return 0;
+}
+
+int svnss_begin(struct svnss *s)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	pthread_once(&once, setup_once);
+	r = pthread_mutex_lock(&S.lock);
+	if (r != 0)
+		return -r; /* EDEADLK: re-entered from this very thread */
+	s->locked = true;
+	if (S.pid_check && getpid() != S.pid) {
+		S.pid = getpid();
+		S.epoch++;
+	}
+	r = refresh_config();
+	if (r < 0) {
+		svnss_end(s);
+		return r;
+	}
+	s->conf = &S.conf;
+	return 0;
+}
+
+void svnss_end(struct svnss *s)
+{
+	if (s->locked) {
+		s->locked = false;
+		pthread_mutex_unlock(&S.lock);
+	}
+	s->rd = NULL;
+	s->conf = NULL;
+}
+
+int svnss_reader(struct svnss *s)
+{
+	uint64_t gen = 0;
+	int r;
+
+	if (S.rd && (S.rd_epoch != S.epoch || S.rd_serial != S.conf_serial))
+		drop_reader();
+	/* The generation number comes from the `current` symlink: an inode
+	 * number could be reused by a later generation, this cannot. */
+	r = current_generation(&gen);
+	if (r < 0) {
+		drop_reader();
+		return r;
+	}
+	/* Programs close fds they do not own (closefrom, daemon()) and may
+	 * reuse the numbers: check ours are still the files we opened. */
+	if (S.rd &&
+	    (sv_reader_generation(S.rd) != gen || !sv_reader_fds_intact(S.rd)))
+		drop_reader();
+	if (!S.rd) {
+		r = sv_reader_open(&S.conf, SVNSS_READER_FLAGS, &S.rd);
+		if (r < 0) {
+			S.rd = NULL;
+			return r;
+		}
+		S.rd_epoch = S.epoch;
+		S.rd_serial = S.conf_serial;
+	}
+	s->rd = S.rd;
+	s->gen = sv_reader_generation(S.rd);
+	return 0;
+}
+
+enum nss_status svnss_status(int r, int *errnop)
+{
+	switch (r) {
+	case 0:
+		return NSS_STATUS_SUCCESS;
+	case -ENOENT:
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	case -ERANGE:
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	case -ENOMEM:
+	case -EMFILE:
+	case -ENFILE:
+	case -EAGAIN:
+	case -EINTR:
+		*errnop = -r;
+		return NSS_STATUS_TRYAGAIN;
+	case -EBADMSG:
+	case -EPROTO:
+		/* a corrupt file: the store, not the entry, is unusable */
+		*errnop = EIO;
+		return NSS_STATUS_UNAVAIL;
+	default:
+		*errnop = r < 0 ? -r : EIO;
+		return NSS_STATUS_UNAVAIL;
+	}
+}
+
+enum nss_status svnss_unavail(int r, int *errnop)
+{
+	if (r == -ENOENT || r == -ENOTDIR) {
+		/* no store (yet): "a necessary input file cannot be found" */
+		*errnop = ENOENT;
+		return NSS_STATUS_UNAVAIL;
+	}
+	if (r == -ERANGE || r == 0)
+		r = -EIO;
+	return svnss_status(r, errnop);
+}
+
+size_t svnss_base_need_get(const struct svnss *s)
+{
+	if (S.base_need && S.base_gen == s->gen &&
+	    S.base_serial == S.conf_serial)
+		return S.base_need;
+	return 0;
+}
+
+void svnss_base_need_set(const struct svnss *s, size_t need)
+{
+	S.base_gen = s->gen;
+	S.base_serial = S.conf_serial;
+	S.base_need = need;
+}
+
+/* ------------------------------------------------------ enumeration */
+
+struct svnss_cursor *svnss_cursor(enum svnss_enum_db db)
+{
+	return &S.cursors[db];
+}
+
+void svnss_cursor_reset(struct svnss_cursor *c)
+{
+	sv_blob_free(&c->key);
+	sv_reader_close(c->rd);
+	c->rd = NULL;
+	c->phase = 0;
+	c->pending = false;
+	c->need = 0;
+}
+
+int svnss_cursor_prepare(struct svnss *s, struct svnss_cursor *c)
+{
+	int r;
+
+	if (!s->conf->enumerate) {
+		svnss_cursor_reset(c);
+		c->phase = SVNSS_PHASE_DONE;
+		return 1;
+	}
+	if (c->phase == SVNSS_PHASE_DONE)
+		return 1;
+	if (c->rd && c->conf_serial != S.conf_serial) {
+		/* another store now: this walk is over */
+		svnss_cursor_reset(c);
+		c->phase = SVNSS_PHASE_DONE;
+		return 1;
+	}
+	if (c->rd && (c->epoch != S.epoch || !sv_reader_fds_intact(c->rd))) {
+		/* forked, or our fd was closed: reopen and go on after the
+		 * last key (the same generation unless a writer published
+		 * meanwhile, in which case the walk ends early or goes on in
+		 * the new one) */
+		sv_reader_close(c->rd);
+		c->rd = NULL;
+	}
+	if (!c->rd) {
+		r = sv_reader_open(&S.conf, SVNSS_READER_FLAGS, &c->rd);
+		if (r < 0) {
+			c->rd = NULL;
+			return r;
+		}
+		c->epoch = S.epoch;
+		c->conf_serial = S.conf_serial;
+	}
+	return 0;
+}
+
+int svnss_cursor_next(struct svnss_cursor *c, char prefix)
+{
+	int r;
+
+	if (c->pending) {
+		c->pending = false;
+		return c->key.p ? 0 : -EIO;
+	}
+	r = sv_reader_next_key(c->rd, SV_DB_ACCOUNTS, prefix, &c->key);
+	if (r < 0)
+		sv_blob_free(&c->key);
+	return r;
+}
+
+/* ------------------------------------------------------ records */
+
+bool svnss_name_ok(struct sv_str s)
+{
+	char buf[SV_NAME_MAX + 1];
+
+	if (s.n == 0 || s.n > SV_NAME_MAX)
+		return false;
+	memcpy(buf, s.p, s.n);
+	buf[s.n] = '\0';
+	return sv_name_check(buf, NULL, 0) == 0;
+}
+
+bool svnss_cname_ok(const char *name)
+{
+	return name && strnlen(name, SV_NAME_MAX + 1) <= SV_NAME_MAX &&
+	       sv_name_check(name, NULL, 0) == 0;
+}
+
+/* No ':' (it would split a passwd line), no newline or other control
+ * character (it would split the file). */
+static bool text_ok(struct sv_str s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		unsigned char ch = (unsigned char)s.p[i];
+		if (ch < 0x20 || ch == 0x7f || ch == ':')
+			return false;
+	}
+	return true;
+}
+
+static bool path_ok(struct sv_str s)
+{
+	return text_ok(s) && (s.n == 0 || s.p[0] == '/');
+}
+
+bool svnss_account_ok(const struct sv_config *c, const struct sv_account *a)
+{
+	return svnss_name_ok(a->name) && sv_uid_acceptable(c, a->uid) &&
+	       text_ok(a->description) && path_ok(a->home) &&
+	       path_ok(a->shell);
+}
+
+bool svnss_role_ok(const struct sv_config *c, const struct sv_role *r)
+{
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str m;
+
+	/* a role never takes the base group's GID */
+	if (!svnss_name_ok(r->name) || r->gid == c->base_gid ||
+	    !sv_role_gid_acceptable(c, r->gid))
+		return false;
+	while (sv_list_next(&r->members, &off, &idx, &m))
+		if (!svnss_name_ok(m))
+			return false;
+	return idx == r->members.count;
+}
+
+static int fetch(struct sv_reader *rd, char prefix, const void *k, size_t kn,
+		 struct sv_blob *v)
+{
+	/* names are at most SV_NAME_MAX: a small key on the stack (callers
+	 * may run on small thread stacks) */
+	char key[1 + SV_NAME_MAX + 1];
+	size_t kl = sv_key_str(key, sizeof(key), prefix, k, kn);
+
+	v->p = NULL;
+	v->n = 0;
+	if (!kl)
+		return -ENOENT;
+	return sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, v);
+}
+
+int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
+		      const char *name, size_t namelen, struct sv_blob *blob,
+		      struct sv_account *a)
+{
+	struct sv_str want = {name, namelen};
+	int r;
+
+	if (!svnss_name_ok(want))
+		return -ENOENT;
+	r = fetch(rd, SV_KEY_ACCOUNT, name, namelen, blob);
+	if (r < 0)
+		return r;
+	/* A record that does not decode, does not match its key or breaks
+	 * the rules is refused: NOTFOUND, never a partial or forged user. */
+	if (sv_decode_account(blob->p, blob->n, a) < 0 ||
+	    a->name.n != namelen || memcmp(a->name.p, name, namelen) != 0 ||
+	    !svnss_account_ok(c, a)) {
+		sv_blob_free(blob);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int svnss_get_account_by_uid(struct sv_reader *rd, const struct sv_config *c,
+			     uint32_t uid, struct sv_blob *blob,
+			     struct sv_account *a)
+{
+	struct sv_blob name = {0};
+	char key[8];
+	size_t kl;
+	int r;
+
+	blob->p = NULL;
+	blob->n = 0;
+	if (!sv_uid_acceptable(c, uid))
+		return -ENOENT;
+	kl = sv_key_u32(key, sizeof(key), SV_KEY_UID, uid);
+	r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, &name);
+	if (r < 0)
+		return r;
+	r = svnss_get_account(rd, c, name.p, name.n, blob, a);
+	sv_blob_free(&name);
+	if (r == 0 && a->uid != uid) {
+		sv_blob_free(blob);
+		r = -ENOENT;
+	}
+	return r;
+}
+
+int svnss_get_role(struct sv_reader *rd, const struct sv_config *c,
+		   const char *name, size_t namelen, struct sv_blob *blob,
+		   struct sv_role *role)
+{
+	struct sv_str want = {name, namelen};
+	int r;
+
+	if (!svnss_name_ok(want))
+		return -ENOENT;
+	r = fetch(rd, SV_KEY_ROLE, name, namelen, blob);
+	if (r < 0)
+		return r;
+	if (sv_decode_role(blob->p, blob->n, role) < 0 ||
+	    role->name.n != namelen ||
+	    memcmp(role->name.p, name, namelen) != 0 ||
+	    !svnss_role_ok(c, role)) {
+		sv_blob_free(blob);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int svnss_get_role_by_gid(struct sv_reader *rd, const struct sv_config *c,
+			  uint32_t gid, struct sv_blob *blob,
+			  struct sv_role *role)
+{
+	struct sv_blob name = {0};
+	char key[8];
+	size_t kl;
+	int r;
+
+	blob->p = NULL;
+	blob->n = 0;
+	if (gid == c->base_gid || !sv_role_gid_acceptable(c, gid))
+		return -ENOENT;
+	kl = sv_key_u32(key, sizeof(key), SV_KEY_GID, gid);
+	r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, &name);
+	if (r < 0)
+		return r;
+	r = svnss_get_role(rd, c, name.p, name.n, blob, role);
+	sv_blob_free(&name);
+	if (r == 0 && role->gid != gid) {
+		sv_blob_free(blob);
+		r = -ENOENT;
+	}
+	return r;
+}
+
+/* ------------------------------------------------------ packing */
+
+bool svnss_need_str(size_t *need, size_t n)
+{
+	size_t t;
+	if (sv_add_overflow(n, 1, &t))
+		return false;
+	return !sv_add_overflow(*need, t, need);
+}
+
+char *svnss_put(struct svnss_pack *pk, const char *s, size_t n)
+{
+	char *out = pk->p;
+	if (n)
+		memcpy(out, s, n);
+	out[n] = '\0';
+	pk->p += n + 1;
+	pk->left -= n + 1;
+	return out;
+}
+
+struct sv_str svnss_shell(const struct sv_config *c, const struct sv_account *a)
+{
+	if (a->shell.n)
+		return a->shell;
+	return (struct sv_str){c->default_shell, strlen(c->default_shell)};
+}
+
+struct sv_str svnss_home(const struct sv_config *c, const struct sv_account *a,
+			 char *tmp, size_t tmplen)
+{
+	int n;
+
+	if (a->home.n)
+		return a->home;
+	n = snprintf(tmp, tmplen, "%s/%.*s", c->home_base, (int)a->name.n,
+		     a->name.p);
+	if (n < 0 || (size_t)n >= tmplen)
+		n = 0;
+	return (struct sv_str){tmp, (size_t)n};
+}
+
+/* ------------------------------------------------------ enumeration glue */
+
+enum nss_status svnss_setent(enum svnss_enum_db db)
+{
+	pthread_once(&once, setup_once);
+	if (pthread_mutex_lock(&S.lock) != 0)
+		return NSS_STATUS_UNAVAIL;
+	/* the snapshot is taken by the first getXXent */
+	svnss_cursor_reset(&S.cursors[db]);
+	pthread_mutex_unlock(&S.lock);
+	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status svnss_endent(enum svnss_enum_db db)
+{
+	return svnss_setent(db);
+}
+
+bool svnss_transient(int r)
+{
+	return r == -ENOMEM || r == -EMFILE || r == -ENFILE || r == -EAGAIN ||
+	       r == -EINTR || r == -ERANGE;
+}
+
+enum nss_status svnss_getent_accounts(enum svnss_enum_db db,
+				      svnss_fill_fn fill, void *ent, char *buf,
+				      size_t buflen, int *errnop)
+{
+	struct svnss s;
+	struct svnss_cursor *c;
+	int r;
+
+	r = svnss_begin(&s);
+	if (r < 0)
+		return svnss_unavail(r, errnop);
+	c = svnss_cursor(db);
+	r = svnss_cursor_prepare(&s, c);
+	if (r != 0) {
+		svnss_end(&s);
+		return r > 0 ? svnss_status(-ENOENT, errnop)
+			     : svnss_unavail(r, errnop);
+	}
+	for (;;) {
+		struct sv_blob blob = {0};
+		struct sv_account a;
+
+		r = svnss_cursor_next(c, SV_KEY_ACCOUNT);
+		if (r < 0)
+			break;
+		r = svnss_get_account(c->rd, s.conf, (const char *)c->key.p + 1,
+				      c->key.n - 1, &blob, &a);
+		if (r == -ENOENT)
+			continue; /* refused record: skip it */
+		if (r == 0)
+			r = fill(s.conf, &a, ent, buf, buflen);
+		sv_blob_free(&blob);
+		if (svnss_transient(r))
+			/* the same entry again next time: a caller that
+			 * grows its buffer must not lose it */
+			c->pending = true;
+		break;
+	}
+	if (r < 0 && !c->pending) {
+		/* end, or an error that a retry would not fix: the walk is
+		 * over (restarting it would repeat entries) */
+		svnss_cursor_reset(c);
+		c->phase = SVNSS_PHASE_DONE;
+	}
+	svnss_end(&s);
+	return svnss_status(r, errnop);
+}

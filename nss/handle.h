@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/* nss_svcacct internals: the one cached store handle of the process, the
+ * configuration, enumeration cursors, record validation and the packing of
+ * entries into the caller's buffer. See docs/nss.md. */
+#ifndef SVCACCT_NSS_HANDLE_H
+#define SVCACCT_NSS_HANDLE_H
+
+#include <nss.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "config.h"
+#include "names.h"
+#include "store.h"
+
+/* Internal results are 0 or -errno. svnss_status maps a lookup's result:
+ *   -ENOENT  no such entry, or a record refused by validation -> NOTFOUND
+ *   -ERANGE  the caller's buffer is too small                 -> TRYAGAIN
+ *   -ENOMEM, -EMFILE, -ENFILE, -EAGAIN, -EINTR (transient)     -> TRYAGAIN
+ *   anything else (I/O error, corrupt file)                   -> UNAVAIL
+ * svnss_unavail maps a failure to reach the store (svnss_begin,
+ * svnss_reader, cursors), where -ENOENT means "no store": UNAVAIL. */
+
+/* What an entry point holds between svnss_begin and svnss_end: the module
+ * lock, the configuration and (after svnss_reader) the lookup reader. */
+struct svnss {
+	const struct sv_config *conf;
+	struct sv_reader *rd;
+	uint64_t gen; /* generation rd holds */
+	bool locked;
+};
+
+/* Take the module lock (refusing re-entry from the same thread) and make
+ * sure the configuration is current. 0, or -errno (lock not held). */
+int svnss_begin(struct svnss *s);
+/* Make sure s->rd is the published generation's reader, reopening it after
+ * a change, a fork, or fds closed behind our back. 0 or -errno. */
+int svnss_reader(struct svnss *s);
+/* Release the lock. */
+void svnss_end(struct svnss *s);
+
+/* The status to return for a lookup's result, setting *errnop. */
+enum nss_status svnss_status(int r, int *errnop);
+/* The status to return when the store cannot be used. */
+enum nss_status svnss_unavail(int r, int *errnop);
+
+/* ------------------------------------------------------ enumeration */
+
+enum svnss_enum_db { SVNSS_PASSWD, SVNSS_GROUP, SVNSS_SHADOW, SVNSS_NDB };
+
+/* An enumeration reads its own snapshot of one generation, from the first
+ * getXXent to endXXent, so concurrent changes never make it skip or repeat
+ * entries; lookups keep using the shared reader meanwhile. */
+struct svnss_cursor {
+	struct sv_reader *rd;
+	unsigned long epoch;       /* fork epoch rd was opened in */
+	unsigned long conf_serial; /* configuration rd was opened under */
+	struct sv_blob key;        /* last key read ({NULL,0} before any) */
+	int phase;                 /* per database; SVNSS_PHASE_DONE at end */
+	bool pending;              /* key was read but not delivered (ERANGE) */
+	size_t need;               /* known size of the pending entry, or 0 */
+};
+#define SVNSS_PHASE_DONE 99
+
+/* The cursor of a database (lock held). */
+struct svnss_cursor *svnss_cursor(enum svnss_enum_db db);
+/* Forget the position and the snapshot (setXXent, endXXent). */
+void svnss_cursor_reset(struct svnss_cursor *c);
+/* Open the snapshot if needed and check it is still usable; after a fork
+ * or a lost fd it is reopened and the walk resumes after the last key.
+ * 0 ready, 1 when the walk is over or enumeration is switched off in
+ * svcacct.conf, or -errno (store unusable). */
+int svnss_cursor_prepare(struct svnss *s, struct svnss_cursor *c);
+/* Step to the next key with prefix (or stay on a pending one). 0 with
+ * c->key set, -ENOENT at the end, or -errno. */
+int svnss_cursor_next(struct svnss_cursor *c, char prefix);
+
+/* setXXent/endXXent: forget the walk and its snapshot. */
+enum nss_status svnss_setent(enum svnss_enum_db db);
+enum nss_status svnss_endent(enum svnss_enum_db db);
+/* Whether a result is worth retrying on the same entry. */
+bool svnss_transient(int r);
+
+/* getpwent_r/getspent_r: walk the accounts, skipping refused records, and
+ * hand each to fill (0, -ERANGE). */
+typedef int (*svnss_fill_fn)(const struct sv_config *c,
+			     const struct sv_account *a, void *ent, char *buf,
+			     size_t buflen);
+enum nss_status svnss_getent_accounts(enum svnss_enum_db db,
+				      svnss_fill_fn fill, void *ent, char *buf,
+				      size_t buflen, int *errnop);
+
+/* Cached size of the base group's entry for the generation the lookup
+ * reader holds (0: unknown), so that callers doubling their buffer do not
+ * rescan the whole store at every step. */
+size_t svnss_base_need_get(const struct svnss *s);
+void svnss_base_need_set(const struct svnss *s, size_t need);
+
+/* ------------------------------------------------------ records */
+
+/* Fetch and decode a record; it is refused (-ENOENT) unless it passes
+ * svnss_account_ok / svnss_role_ok. blob keeps the storage. */
+int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
+		      const char *name, size_t namelen, struct sv_blob *blob,
+		      struct sv_account *a);
+int svnss_get_account_by_uid(struct sv_reader *rd, const struct sv_config *c,
+			     uint32_t uid, struct sv_blob *blob,
+			     struct sv_account *a);
+int svnss_get_role(struct sv_reader *rd, const struct sv_config *c,
+		   const char *name, size_t namelen, struct sv_blob *blob,
+		   struct sv_role *role);
+int svnss_get_role_by_gid(struct sv_reader *rd, const struct sv_config *c,
+			  uint32_t gid, struct sv_blob *blob,
+			  struct sv_role *role);
+
+/* Defence in depth: whether a decoded record may be served at all. */
+bool svnss_account_ok(const struct sv_config *c, const struct sv_account *a);
+bool svnss_role_ok(const struct sv_config *c, const struct sv_role *r);
+/* Whether a view is a valid account or role name. */
+bool svnss_name_ok(struct sv_str s);
+/* Whether a C string (from the caller) is a valid name; cheap, no I/O. */
+bool svnss_cname_ok(const char *name);
+
+/* ------------------------------------------------------ packing */
+
+/* Strings are copied into the caller's buffer; the entry is only written
+ * once everything fits, so a caller never sees a partial entry. */
+struct svnss_pack {
+	char *p;     /* next free byte */
+	size_t left; /* bytes left */
+};
+
+/* Bytes a string takes (with its NUL); checked addition into *need. */
+bool svnss_need_str(size_t *need, size_t n);
+/* Copy a view as a C string; the caller checked the room. */
+char *svnss_put(struct svnss_pack *pk, const char *s, size_t n);
+
+/* Fields derived from the configuration. */
+struct sv_str svnss_shell(const struct sv_config *c, const struct sv_account *a);
+/* Home: the record's, or home_base/name (written into tmp). */
+struct sv_str svnss_home(const struct sv_config *c, const struct sv_account *a,
+			 char *tmp, size_t tmplen);
+
+#endif

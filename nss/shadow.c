@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* shadow: what pam_unix and friends read. No password ever ('*'), so that
+ * only pam_svcacct can authenticate an account; the expiry carries the
+ * account's state so that every stack consulting shadow agrees with it. */
+#include <errno.h>
+#include <string.h>
+
+#include "handle.h"
+#include "nss_svcacct.h"
+
+#define DAY 86400
+
+/* Days since the epoch, never below 1: 0 means "change the password now"
+ * as a last-change date and "no expiry" to some readers as an expiry. */
+static long day_of(int64_t t)
+{
+	if (t < DAY)
+		return 1;
+	return (long)(t / DAY);
+}
+
+static int fill_spwd(const struct sv_config *c, const struct sv_account *a,
+		     void *ent, char *buf, size_t buflen)
+{
+	struct spwd *sp = ent, out;
+	struct svnss_pack pk;
+	size_t need = 0;
+
+	(void)c;
+	if (!svnss_need_str(&need, a->name.n) || !svnss_need_str(&need, 1) ||
+	    need > buflen)
+		return -ERANGE;
+	pk.p = buf;
+	pk.left = buflen;
+	out.sp_namp = svnss_put(&pk, a->name.p, a->name.n);
+	out.sp_pwdp = svnss_put(&pk, "*", 1);
+	out.sp_lstchg = day_of(a->updated);
+	/* no password aging: the fields are empty */
+	out.sp_min = -1;
+	out.sp_max = -1;
+	out.sp_warn = -1;
+	out.sp_inact = -1;
+	/* Disabled: expired since 1970-01-02. The expiry day is the day of
+	 * the expiry time, rounded down: shadow readers refuse from the
+	 * start of that day, never later than the account's own expiry. */
+	if (a->flags & SV_ACCT_DISABLED)
+		out.sp_expire = 1;
+	else if (a->expires)
+		out.sp_expire = day_of(a->expires);
+	else
+		out.sp_expire = -1;
+	out.sp_flag = ~0ul;
+	*sp = out;
+	return 0;
+}
+
+enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
+					char *buf, size_t buflen, int *errnop)
+{
+	struct sv_blob blob = {0};
+	struct sv_account a;
+	struct svnss s;
+	int r;
+
+	if (!svnss_cname_ok(name))
+		return svnss_status(-ENOENT, errnop);
+	r = svnss_begin(&s);
+	if (r < 0)
+		return svnss_unavail(r, errnop);
+	r = svnss_reader(&s);
+	if (r < 0) {
+		svnss_end(&s);
+		return svnss_unavail(r, errnop);
+	}
+	r = svnss_get_account(s.rd, s.conf, name, strlen(name), &blob, &a);
+	if (r == 0)
+		r = fill_spwd(s.conf, &a, sp, buf, buflen);
+	sv_blob_free(&blob);
+	svnss_end(&s);
+	return svnss_status(r, errnop);
+}
+
+enum nss_status _nss_svcacct_setspent(int stayopen)
+{
+	(void)stayopen;
+	return svnss_setent(SVNSS_SHADOW);
+}
+
+enum nss_status _nss_svcacct_endspent(void)
+{
+	return svnss_endent(SVNSS_SHADOW);
+}
+
+enum nss_status _nss_svcacct_getspent_r(struct spwd *sp, char *buf,
+					size_t buflen, int *errnop)
+{
+	return svnss_getent_accounts(SVNSS_SHADOW, fill_spwd, sp, buf, buflen,
+				     errnop);
+}

@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: MIT */
+/* nss_probe: drive nss_svcacct for the tests, either directly (dlopen the
+ * built module and call its _nss_svcacct_* entry points, to see the exact
+ * NSS status and errno) or through glibc (getpwnam_r & co., as every
+ * program does).
+ *
+ *   nss_probe MODE CMD ARGS...      MODE: "direct:PATH/libnss_svcacct.so.2"
+ *                                   or "glibc"
+ *   get DB KEY [BUFLEN]     DB: pwnam pwuid grnam grgid spnam
+ *                           prints "STATUS ERRNO ENTRY"
+ *   sweep DB KEY            every buffer size from 0 to the one needed
+ *                           (and at every misalignment): TRYAGAIN/ERANGE
+ *                           then the same entry, nothing written past the
+ *                           buffer
+ *   enum DB [sweep]         DB: pw gr sp; with sweep, every entry is read
+ *                           by growing the buffer one byte at a time
+ *   initgroups USER GID [LIMIT] [SIZE]
+ *   threads N ITER KEY...   N threads, each ITER lookups of every KEY
+ *                           (pwnam, grnam and pwuid of the result)
+ *   fork ITER KEY           lookups in parent, children and a thread
+ *   closefds ITER KEY       close every fd between lookups, reuse them
+ *   rss N PREFIX COUNT      N getpwnam of PREFIX%07ld (random < COUNT); prints
+ *                           VmRSS before, after 1 and after N lookups
+ *   script                  read "get ..." / "sleep S" lines from stdin
+ * Exit 0 when every check passed, 1 otherwise. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <nss.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <shadow.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef enum nss_status (*byname_fn)(const char *, void *, char *, size_t,
+				     int *);
+typedef enum nss_status (*byid_fn)(unsigned, void *, char *, size_t, int *);
+typedef enum nss_status (*set_fn)(int);
+typedef enum nss_status (*end_fn)(void);
+typedef enum nss_status (*ent_fn)(void *, char *, size_t, int *);
+typedef enum nss_status (*initgr_fn)(const char *, gid_t, long *, long *,
+				     gid_t **, long, int *);
+
+static bool direct;
+static struct {
+	byname_fn pwnam, grnam, spnam;
+	byid_fn pwuid, grgid;
+	set_fn setpw, setgr, setsp;
+	end_fn endpw, endgr, endsp;
+	ent_fn pwent, grent, spent;
+	initgr_fn initgroups;
+} M;
+
+static void *sym(void *h, const char *name)
+{
+	void *p = dlsym(h, name);
+	if (!p) {
+		fprintf(stderr, "nss_probe: %s: %s\n", name, dlerror());
+		exit(2);
+	}
+	return p;
+}
+
+static void load(const char *path)
+{
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		fprintf(stderr, "nss_probe: %s\n", dlerror());
+		exit(2);
+	}
+	M.pwnam = (byname_fn)sym(h, "_nss_svcacct_getpwnam_r");
+	M.grnam = (byname_fn)sym(h, "_nss_svcacct_getgrnam_r");
+	M.spnam = (byname_fn)sym(h, "_nss_svcacct_getspnam_r");
+	M.pwuid = (byid_fn)sym(h, "_nss_svcacct_getpwuid_r");
+	M.grgid = (byid_fn)sym(h, "_nss_svcacct_getgrgid_r");
+	M.setpw = (set_fn)sym(h, "_nss_svcacct_setpwent");
+	M.setgr = (set_fn)sym(h, "_nss_svcacct_setgrent");
+	M.setsp = (set_fn)sym(h, "_nss_svcacct_setspent");
+	M.endpw = (end_fn)sym(h, "_nss_svcacct_endpwent");
+	M.endgr = (end_fn)sym(h, "_nss_svcacct_endgrent");
+	M.endsp = (end_fn)sym(h, "_nss_svcacct_endspent");
+	M.pwent = (ent_fn)sym(h, "_nss_svcacct_getpwent_r");
+	M.grent = (ent_fn)sym(h, "_nss_svcacct_getgrent_r");
+	M.spent = (ent_fn)sym(h, "_nss_svcacct_getspent_r");
+	M.initgroups = (initgr_fn)sym(h, "_nss_svcacct_initgroups_dyn");
+}
+
+static const char *status_name(int st)
+{
+	switch (st) {
+	case NSS_STATUS_SUCCESS:
+		return "SUCCESS";
+	case NSS_STATUS_NOTFOUND:
+		return "NOTFOUND";
+	case NSS_STATUS_UNAVAIL:
+		return "UNAVAIL";
+	case NSS_STATUS_TRYAGAIN:
+		return "TRYAGAIN";
+	case NSS_STATUS_RETURN:
+		return "RETURN";
+	}
+	return "?";
+}
+
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0:
+		return "0";
+	case ENOENT:
+		return "ENOENT";
+	case ERANGE:
+		return "ERANGE";
+	case EIO:
+		return "EIO";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case ENOMEM:
+		return "ENOMEM";
+	case EINVAL:
+		return "EINVAL";
+	case EDEADLK:
+		return "EDEADLK";
+	case EMFILE:
+		return "EMFILE";
+	}
+	static char buf[16];
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+union ent {
+	struct passwd pw;
+	struct group gr;
+	struct spwd sp;
+};
+
+enum db { PWNAM, PWUID, GRNAM, GRGID, SPNAM, PWENT, GRENT, SPENT };
+
+static int parse_db(const char *s)
+{
+	static const char *const names[] = {"pwnam", "pwuid", "grnam", "grgid",
+					    "spnam", "pw",    "gr",    "sp"};
+	for (int i = 0; i < 8; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	fprintf(stderr, "nss_probe: unknown database %s\n", s);
+	exit(2);
+}
+
+static bool is_group(int db)
+{
+	return db == GRNAM || db == GRGID || db == GRENT;
+}
+static bool is_shadow(int db)
+{
+	return db == SPNAM || db == SPENT;
+}
+
+/* One lookup; the status is an NSS status in both modes (glibc's return
+ * value is mapped: 0 with an entry SUCCESS, 0 without NOTFOUND, ERANGE
+ * TRYAGAIN, anything else UNAVAIL). */
+static int lookup(int db, const char *key, union ent *e, char *buf,
+		  size_t len, int *err)
+{
+	unsigned id = key ? (unsigned)strtoul(key, NULL, 10) : 0;
+	*err = 0;
+	if (direct) {
+		switch (db) {
+		case PWNAM:
+			return M.pwnam(key, e, buf, len, err);
+		case PWUID:
+			return M.pwuid(id, e, buf, len, err);
+		case GRNAM:
+			return M.grnam(key, e, buf, len, err);
+		case GRGID:
+			return M.grgid(id, e, buf, len, err);
+		case SPNAM:
+			return M.spnam(key, e, buf, len, err);
+		case PWENT:
+			return M.pwent(e, buf, len, err);
+		case GRENT:
+			return M.grent(e, buf, len, err);
+		case SPENT:
+			return M.spent(e, buf, len, err);
+		}
+		return NSS_STATUS_UNAVAIL;
+	}
+	void *res = NULL;
+	int r = 0;
+	switch (db) {
+	case PWNAM:
+		r = getpwnam_r(key, &e->pw, buf, len, (struct passwd **)&res);
+		break;
+	case PWUID:
+		r = getpwuid_r(id, &e->pw, buf, len, (struct passwd **)&res);
+		break;
+	case GRNAM:
+		r = getgrnam_r(key, &e->gr, buf, len, (struct group **)&res);
+		break;
+	case GRGID:
+		r = getgrgid_r(id, &e->gr, buf, len, (struct group **)&res);
+		break;
+	case SPNAM:
+		r = getspnam_r(key, &e->sp, buf, len, (struct spwd **)&res);
+		break;
+	case PWENT:
+		r = getpwent_r(&e->pw, buf, len, (struct passwd **)&res);
+		break;
+	case GRENT:
+		r = getgrent_r(&e->gr, buf, len, (struct group **)&res);
+		break;
+	case SPENT:
+		r = getspent_r(&e->sp, buf, len, (struct spwd **)&res);
+		break;
+	}
+	*err = r;
+	if (r == 0)
+		return res ? NSS_STATUS_SUCCESS : NSS_STATUS_NOTFOUND;
+	if (r == ENOENT && db >= PWENT)
+		return NSS_STATUS_NOTFOUND; /* end of an enumeration */
+	return r == ERANGE ? NSS_STATUS_TRYAGAIN : NSS_STATUS_UNAVAIL;
+}
+
+static void fmt_num(char *o, size_t n, long v)
+{
+	if (v == -1)
+		*o = '\0';
+	else
+		snprintf(o, n, "%ld", v);
+}
+
+/* The entry as getent prints it. */
+static void format(int db, const union ent *e, char *out, size_t n)
+{
+	if (is_group(db)) {
+		size_t off = (size_t)snprintf(out, n, "%s:%s:%u:",
+					      e->gr.gr_name, e->gr.gr_passwd,
+					      (unsigned)e->gr.gr_gid);
+		for (char **m = e->gr.gr_mem; *m && off < n; m++)
+			off += (size_t)snprintf(out + off, n - off, "%s%s",
+						m == e->gr.gr_mem ? "" : ",",
+						*m);
+	} else if (is_shadow(db)) {
+		char f[6][24];
+		fmt_num(f[0], 24, e->sp.sp_lstchg);
+		fmt_num(f[1], 24, e->sp.sp_min);
+		fmt_num(f[2], 24, e->sp.sp_max);
+		fmt_num(f[3], 24, e->sp.sp_warn);
+		fmt_num(f[4], 24, e->sp.sp_inact);
+		fmt_num(f[5], 24, e->sp.sp_expire);
+		snprintf(out, n, "%s:%s:%s:%s:%s:%s:%s:%s:%s", e->sp.sp_namp,
+			 e->sp.sp_pwdp, f[0], f[1], f[2], f[3], f[4], f[5],
+			 e->sp.sp_flag == ~0ul ? "" : "?");
+	} else {
+		snprintf(out, n, "%s:%s:%u:%u:%s:%s:%s", e->pw.pw_name,
+			 e->pw.pw_passwd, (unsigned)e->pw.pw_uid,
+			 (unsigned)e->pw.pw_gid, e->pw.pw_gecos, e->pw.pw_dir,
+			 e->pw.pw_shell);
+	}
+}
+
+#define OUTMAX (64u << 20)
+static char *outbuf;
+
+static int cmd_get(int db, const char *key, size_t len)
+{
+	union ent e;
+	int err;
+	char *buf = malloc(len ? len : 1);
+	int st = lookup(db, key, &e, buf, len, &err);
+	if (st == NSS_STATUS_SUCCESS) {
+		format(db, &e, outbuf, OUTMAX);
+		printf("%s %s %s\n", status_name(st), errno_name(err), outbuf);
+	} else {
+		printf("%s %s\n", status_name(st), errno_name(err));
+	}
+	free(buf);
+	fflush(stdout);
+	return 0;
+}
+
+/* Find the entry with a buffer that grows until it fits. */
+static int big_lookup(int db, const char *key, char *expect, size_t *need)
+{
+	union ent e;
+	int err, st;
+	for (size_t len = 1024;; len *= 2) {
+		char *buf = malloc(len);
+		st = lookup(db, key, &e, buf, len, &err);
+		if (st == NSS_STATUS_SUCCESS)
+			format(db, &e, expect, OUTMAX);
+		free(buf);
+		if (st != NSS_STATUS_TRYAGAIN || err != ERANGE ||
+		    len >= (256u << 20))
+			break;
+	}
+	(void)need;
+	return st;
+}
+
+#define GUARD 64
+
+/* One call with exactly len usable bytes at offset mis in a buffer with a
+ * guard zone after it; fails if anything past len was written. */
+static int guarded(int db, const char *key, size_t len, size_t mis,
+		   union ent *e, int *err, bool *overrun)
+{
+	char *raw = malloc(len + mis + GUARD);
+	memset(raw, 0xA5, len + mis + GUARD);
+	int st = lookup(db, key, e, raw + mis, len, err);
+	*overrun = false;
+	for (size_t i = 0; i < GUARD; i++)
+		if ((unsigned char)raw[mis + len + i] != 0xA5)
+			*overrun = true;
+	if (st == NSS_STATUS_SUCCESS)
+		format(db, e, outbuf, OUTMAX);
+	free(raw);
+	return st;
+}
+
+static int cmd_sweep(int db, const char *key)
+{
+	static char expect[1 << 20];
+	size_t need = 0;
+	int bad = 0;
+	if (big_lookup(db, key, expect, &need) != NSS_STATUS_SUCCESS) {
+		printf("sweep %s: no entry\n", key);
+		return 1;
+	}
+	for (size_t mis = 0; mis < 8; mis++) {
+		size_t len;
+		for (len = 0;; len++) {
+			union ent e;
+			int err;
+			bool over;
+			int st = guarded(db, key, len, mis, &e, &err, &over);
+			if (over) {
+				printf("sweep %s: wrote past %zu bytes\n", key,
+				       len);
+				bad++;
+			}
+			if (st == NSS_STATUS_SUCCESS) {
+				if (strcmp(outbuf, expect)) {
+					printf("sweep %s: at %zu got %s\n",
+					       key, len, outbuf);
+					bad++;
+				}
+				break;
+			}
+			if (st != NSS_STATUS_TRYAGAIN || err != ERANGE) {
+				printf("sweep %s: at %zu: %s %s\n", key, len,
+				       status_name(st), errno_name(err));
+				bad++;
+				break;
+			}
+			if (len > (1u << 20)) {
+				printf("sweep %s: never fits\n", key);
+				return 1;
+			}
+		}
+		if (mis == 0)
+			need = len;
+		else if (len > need + 7 || len + 7 < need) {
+			printf("sweep %s: misaligned by %zu needs %zu, not "
+			       "about %zu\n",
+			       key, mis, len, need);
+			bad++;
+		}
+	}
+	printf("sweep %s %s need=%zu\n", key, bad ? "FAILED" : "ok", need);
+	return bad ? 1 : 0;
+}
+
+static void set_end(int db, bool set)
+{
+	if (direct) {
+		if (db == PWENT)
+			set ? M.setpw(0) : M.endpw();
+		else if (db == GRENT)
+			set ? M.setgr(0) : M.endgr();
+		else
+			set ? M.setsp(0) : M.endsp();
+		return;
+	}
+	if (db == PWENT)
+		set ? setpwent() : endpwent();
+	else if (db == GRENT)
+		set ? setgrent() : endgrent();
+	else
+		set ? setspent() : endspent();
+}
+
+static int cmd_enum(int db, bool sweep)
+{
+	union ent e;
+	int err, st, bad = 0;
+	size_t count = 0;
+	char *buf = malloc(OUTMAX);
+	set_end(db, true);
+	for (;;) {
+		if (sweep) {
+			size_t len = 0;
+			for (;; len++) {
+				bool over;
+				st = guarded(db, NULL, len, 0, &e, &err, &over);
+				if (over)
+					bad++;
+				if (st != NSS_STATUS_TRYAGAIN ||
+				    err != ERANGE || len > OUTMAX)
+					break;
+			}
+		} else {
+			st = lookup(db, NULL, &e, buf, OUTMAX, &err);
+			if (st == NSS_STATUS_SUCCESS)
+				format(db, &e, outbuf, OUTMAX);
+		}
+		if (st != NSS_STATUS_SUCCESS)
+			break;
+		printf("%s\n", outbuf);
+		count++;
+	}
+	set_end(db, false);
+	if (st != NSS_STATUS_NOTFOUND || (direct && err != ENOENT)) {
+		printf("enum ended with %s %s\n", status_name(st),
+		       errno_name(err));
+		bad++;
+	}
+	fprintf(stderr, "enum: %zu entries\n", count);
+	free(buf);
+	return bad ? 1 : 0;
+}
+
+static int cmd_initgroups(const char *user, gid_t gid, long limit, long size)
+{
+	long start = 1;
+	gid_t *groups = malloc(sizeof(gid_t) * (size_t)(size > 0 ? size : 1));
+	int err = 0, st;
+	groups[0] = gid;
+	if (direct) {
+		st = M.initgroups(user, gid, &start, &size, &groups, limit,
+				  &err);
+	} else {
+		int n = (int)(limit > 0 ? limit : 65536);
+		gid_t *g = realloc(groups, sizeof(gid_t) * (size_t)n);
+		groups = g;
+		st = getgrouplist(user, gid, groups, &n) < 0
+			     ? NSS_STATUS_TRYAGAIN
+			     : NSS_STATUS_SUCCESS;
+		start = n;
+	}
+	printf("%s %s", status_name(st), errno_name(err));
+	for (long i = 0; i < start; i++)
+		printf(" %u", (unsigned)groups[i]);
+	if (direct)
+		printf(" size=%ld", size);
+	printf("\n");
+	free(groups);
+	return 0;
+}
+
+/* ------------------------------------------------------ concurrency */
+
+struct job {
+	char **keys;
+	int nkeys;
+	long iter;
+	char (*expect)[3][1024];
+	int fails;
+};
+
+static int one_round(char **keys, int nkeys, char (*expect)[3][1024],
+		     bool record)
+{
+	static const int dbs[3] = {PWNAM, GRNAM, SPNAM};
+	char buf[4096], line[1024];
+	int fails = 0;
+	for (int k = 0; k < nkeys; k++) {
+		for (int d = 0; d < 3; d++) {
+			union ent e;
+			int err;
+			int st = lookup(dbs[d], keys[k], &e, buf, sizeof(buf),
+					&err);
+			if (st == NSS_STATUS_SUCCESS)
+				format(dbs[d], &e, line, sizeof(line));
+			else
+				snprintf(line, sizeof(line), "%s %s",
+					 status_name(st), errno_name(err));
+			if (record)
+				snprintf(expect[k][d], 1024, "%s", line);
+			else if (strcmp(expect[k][d], line)) {
+				if (fails++ < 3)
+					fprintf(stderr, "got %s want %s\n",
+						line, expect[k][d]);
+			}
+		}
+	}
+	return fails;
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	for (long i = 0; i < j->iter; i++)
+		j->fails += one_round(j->keys, j->nkeys, j->expect, false);
+	return NULL;
+}
+
+static int cmd_threads(int n, long iter, char **keys, int nkeys)
+{
+	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	pthread_t t[64];
+	struct job jobs[64];
+	int fails = 0;
+	if (n > 64)
+		n = 64;
+	one_round(keys, nkeys, expect, true);
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (struct job){keys, nkeys, iter, expect, 0};
+		pthread_create(&t[i], NULL, worker, &jobs[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		fails += jobs[i].fails;
+	}
+	printf("threads %s: %d threads x %ld rounds x %d keys, %d wrong\n",
+	       fails ? "FAILED" : "ok", n, iter, nkeys, fails);
+	free(expect);
+	return fails ? 1 : 0;
+}
+
+static volatile int stop_thread;
+
+static void *busy(void *arg)
+{
+	struct job *j = arg;
+	while (!stop_thread)
+		j->fails += one_round(j->keys, j->nkeys, j->expect, false);
+	return NULL;
+}
+
+static int cmd_fork(long iter, char **keys, int nkeys)
+{
+	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	struct job j = {keys, nkeys, 0, expect, 0};
+	pthread_t t;
+	int fails = 0;
+	one_round(keys, nkeys, expect, true);
+	/* a thread keeps looking up while the main thread forks, so forks
+	 * happen in the middle of lookups */
+	pthread_create(&t, NULL, busy, &j);
+	for (long i = 0; i < iter; i++) {
+		fails += one_round(keys, nkeys, expect, false);
+		pid_t pid = fork();
+		if (pid == 0) {
+			int f = 0;
+			for (int k = 0; k < 20; k++)
+				f += one_round(keys, nkeys, expect, false);
+			_exit(f ? 1 : 0);
+		}
+		int status = 0;
+		fails += one_round(keys, nkeys, expect, false);
+		waitpid(pid, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fails++;
+	}
+	stop_thread = 1;
+	pthread_join(t, NULL);
+	fails += j.fails;
+	printf("fork %s: %ld forks, %d wrong\n", fails ? "FAILED" : "ok", iter,
+	       fails);
+	free(expect);
+	return fails ? 1 : 0;
+}
+
+static int cmd_closefds(long iter, char **keys, int nkeys)
+{
+	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	int fails = 0;
+	one_round(keys, nkeys, expect, true);
+	for (long i = 0; i < iter; i++) {
+		fails += one_round(keys, nkeys, expect, false);
+		/* what daemon()/closefrom() do behind the library's back */
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
+		if (i % 2) {
+			/* and take the numbers again for files of ours */
+			int fds[8];
+			for (int k = 0; k < 8; k++)
+				fds[k] = dup(1);
+			fails += one_round(keys, nkeys, expect, false);
+			/* ours must still be ours: the module closed none */
+			for (int k = 0; k < 8; k++) {
+				if (fcntl(fds[k], F_GETFD) < 0) {
+					fprintf(stderr, "fd %d was closed\n",
+						fds[k]);
+					fails++;
+				}
+				close(fds[k]);
+			}
+		}
+	}
+	fails += one_round(keys, nkeys, expect, false);
+	printf("closefds %s: %ld rounds, %d wrong\n", fails ? "FAILED" : "ok",
+	       iter, fails);
+	free(expect);
+	return fails ? 1 : 0;
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6))
+			v = strtol(line + 6, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static int cmd_rss(long n, const char *prefix, long count)
+{
+	char name[64], buf[4096];
+	union ent e;
+	int err;
+	unsigned seed = 12345;
+	long fails = 0;
+	long before = rss_kib();
+	snprintf(name, sizeof(name), "%s%07ld", prefix, 0L);
+	lookup(PWNAM, name, &e, buf, sizeof(buf), &err);
+	long first = rss_kib();
+	for (long i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s%07ld", prefix,
+			 (long)(rand_r(&seed) % count));
+		if (lookup(PWNAM, name, &e, buf, sizeof(buf), &err) !=
+		    NSS_STATUS_SUCCESS)
+			fails++;
+	}
+	long after = rss_kib();
+	printf("rss_kib before=%ld after_first=%ld after_%ld=%ld "
+	       "growth_after_first=%ld growth_total=%ld failures=%ld\n",
+	       before, first, n, after, after - first, after - before, fails);
+	return fails ? 1 : 0;
+}
+
+static int cmd_script(void)
+{
+	char line[4096];
+	while (fgets(line, sizeof(line), stdin)) {
+		char *w[4] = {0};
+		int n = 0;
+		char *save = NULL;
+		for (char *t = strtok_r(line, " \t\n", &save); t && n < 4;
+		     t = strtok_r(NULL, " \t\n", &save))
+			w[n++] = t;
+		if (n >= 3 && !strcmp(w[0], "get"))
+			cmd_get(parse_db(w[1]), w[2],
+				n > 3 ? strtoul(w[3], NULL, 10) : 65536);
+		else if (n >= 2 && !strcmp(w[0], "sleep"))
+			usleep((useconds_t)(atof(w[1]) * 1e6));
+		else if (n >= 1 && !strcmp(w[0], "quit"))
+			break;
+		else
+			printf("?\n");
+		fflush(stdout);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: nss_probe MODE CMD ARGS...\n");
+		return 2;
+	}
+	outbuf = malloc(OUTMAX);
+	if (!strncmp(argv[1], "direct:", 7)) {
+		direct = true;
+		load(argv[1] + 7);
+	} else if (strcmp(argv[1], "glibc")) {
+		fprintf(stderr, "nss_probe: mode direct:PATH or glibc\n");
+		return 2;
+	}
+	const char *cmd = argv[2];
+	if (!strcmp(cmd, "get") && argc >= 5)
+		return cmd_get(parse_db(argv[3]), argv[4],
+			       argc > 5 ? strtoul(argv[5], NULL, 10) : 65536);
+	if (!strcmp(cmd, "sweep") && argc == 5)
+		return cmd_sweep(parse_db(argv[3]), argv[4]);
+	if (!strcmp(cmd, "enum") && argc >= 4)
+		return cmd_enum(parse_db(argv[3]),
+				argc > 4 && !strcmp(argv[4], "sweep"));
+	if (!strcmp(cmd, "initgroups") && argc >= 5)
+		return cmd_initgroups(argv[3], (gid_t)strtoul(argv[4], NULL, 10),
+				      argc > 5 ? strtol(argv[5], NULL, 10) : 0,
+				      argc > 6 ? strtol(argv[6], NULL, 10) : 1);
+	if (!strcmp(cmd, "threads") && argc >= 6)
+		return cmd_threads(atoi(argv[3]), atol(argv[4]), argv + 5,
+				   argc - 5);
+	if (!strcmp(cmd, "fork") && argc >= 5)
+		return cmd_fork(atol(argv[3]), argv + 4, argc - 4);
+	if (!strcmp(cmd, "closefds") && argc >= 5)
+		return cmd_closefds(atol(argv[3]), argv + 4, argc - 4);
+	if (!strcmp(cmd, "rss") && argc == 6)
+		return cmd_rss(atol(argv[3]), argv[4], atol(argv[5]));
+	if (!strcmp(cmd, "script"))
+		return cmd_script();
+	fprintf(stderr, "nss_probe: bad command\n");
+	return 2;
+}

@@ -1,0 +1,52 @@
+#!/bin/bash
+# The whole test-suite, from a fresh clone: installs the dependencies,
+# builds twice (plain with -Werror, and with ASan+UBSan), runs `make check`
+# in both and ends with one line "N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0 failed=0 skipped=0
+# build NAME CONFIGURE-ARGS... ; then `make check` with $CHECK_ARGS
+suite() {
+	local name=$1; shift
+	local dir="$top/build/$name"
+	mkdir -p "$dir"
+	echo "=== $name: configure $*"
+	if ! (cd "$dir" && "$top/configure" --prefix=/usr --sysconfdir=/etc \
+		--localstatedir=/var --enable-test-hooks "$@" >configure.out 2>&1); then
+		tail -20 "$dir/configure.out"; failed=$((failed + 1)); return
+	fi
+	if ! make -C "$dir" -j"$jobs" >"$dir/build.out" 2>&1; then
+		tail -40 "$dir/build.out"; failed=$((failed + 1)); return
+	fi
+	echo "=== $name: make check ${CHECK_ARGS:-}"
+	# shellcheck disable=SC2086
+	make -C "$dir" -j"$jobs" check ${CHECK_ARGS:-} >"$dir/check.out" 2>&1
+	grep -E '^(PASS|FAIL|ERROR|SKIP|XPASS|XFAIL):|^# (TOTAL|PASS|SKIP|FAIL|ERROR|XPASS|XFAIL):' "$dir/check.out" | grep -v '^PASS' || true
+	local p f e s xp
+	p=$(sed -n 's/^# PASS: *//p' "$dir/check.out" | tail -1)
+	f=$(sed -n 's/^# FAIL: *//p' "$dir/check.out" | tail -1)
+	e=$(sed -n 's/^# ERROR: *//p' "$dir/check.out" | tail -1)
+	xp=$(sed -n 's/^# XPASS: *//p' "$dir/check.out" | tail -1)
+	s=$(sed -n 's/^# SKIP: *//p' "$dir/check.out" | tail -1)
+	if [ -z "$p" ]; then
+		echo "$name: make check did not run"; tail -40 "$dir/check.out"
+		failed=$((failed + 1)); return
+	fi
+	passed=$((passed + p)); failed=$((failed + f + e + ${xp:-0})); skipped=$((skipped + ${s:-0}))
+	# show the logs of what failed
+	for log in $(grep -lE '^(not ok|FAIL|ERROR)' $(find "$dir/tests" -name '*.log' 2>/dev/null) 2>/dev/null); do
+		echo "--- $log"; grep -E '^(not ok|#)' "$log" | head -60
+	done
+}
+
+suite default --enable-werror
+CHECK_ARGS='TESTS=$(SANITIZER_TESTS)' suite sanitizers --enable-werror --enable-sanitizers
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

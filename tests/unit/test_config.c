@@ -1,0 +1,891 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for common/config.c: svcacct.conf(5) parsing, validation and
+ * the ownership/mode rules for the file and the directories it names. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "util.h"
+
+#define NAME "test.conf"
+
+static int parse(struct sv_config *c, const char *text, char *err)
+{
+	sv_config_defaults(c);
+	err[0] = '\0';
+	return sv_config_parse(c, text, strlen(text), NAME, err,
+			       SV_CONF_ERRLEN);
+}
+
+/* text must be refused with -EINVAL and "test.conf:LINE: ..." naming what. */
+#define expect_error(text, line, what)                                         \
+	expect_error_len(text, strlen(text), line, what, __LINE__)
+
+static void expect_error_len(const char *text, size_t len, unsigned line,
+			     const char *what, int at)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN] = "", prefix[64];
+	sv_config_defaults(&c);
+	int r = sv_config_parse(&c, text, len, NAME, err, sizeof(err));
+	if (r != -EINVAL)
+		fail_msg("line %d: parse gave %d (%s), want -EINVAL", at, r,
+			 err);
+	snprintf(prefix, sizeof(prefix), NAME ":%u: ", line);
+	if (strncmp(err, prefix, strlen(prefix)) != 0)
+		fail_msg("line %d: message '%s' does not start with '%s'", at,
+			 err, prefix);
+	if (what && !strstr(err, what))
+		fail_msg("line %d: message '%s' lacks '%s'", at, err, what);
+}
+
+#define expect_ok(text) expect_ok_at(text, __LINE__)
+static void expect_ok_at(const char *text, int at)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN];
+	int r = parse(&c, text, err);
+	if (r != 0)
+		fail_msg("line %d: '%s' refused (%d): %s", at, text, r, err);
+}
+
+/* ------------------------------------------------------------ defaults */
+
+static void test_defaults(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN];
+	(void)state;
+	sv_config_defaults(&c);
+	assert_string_equal(c.db_dir, SVCACCT_DB_DIR);
+	assert_string_equal(c.state_dir, SVCACCT_STATE_DIR);
+	assert_string_equal(c.home_base, "/var/lib/svcacct/home");
+	assert_true(c.default_shell[0] == '/');
+	assert_string_equal(c.keys_group, "_svcacct-keys");
+	assert_int_equal(c.uid_min, 70000);
+	assert_int_equal(c.uid_max, 79999);
+	assert_int_equal(c.gid_min, 80001);
+	assert_int_equal(c.gid_max, 89999);
+	assert_int_equal(c.base_gid, 80000);
+	assert_int_equal(c.keep_generations, 10);
+	assert_int_equal(c.lock_timeout, 10);
+	assert_true(c.enumerate);
+	assert_int_equal(c.max_assertion_lifetime, 300);
+	assert_int_equal(c.clock_skew, 60);
+	assert_int_equal(c.fail_delay_ms, 2000);
+	assert_int_equal(c.max_credential_length, 16384);
+	assert_int_equal(c.max_parts, 32);
+	assert_int_equal(c.replay_quota, 10000);
+	assert_int_equal(c.n_audiences, 0);
+	assert_true(c.n_ui_services > 0 && c.n_ui_services <= SV_CONF_MAX_LIST);
+	bool login = false;
+	for (size_t i = 0; i < c.n_ui_services; i++)
+		if (!strcmp(c.ui_services[i], "login"))
+			login = true;
+	assert_true(login);
+	assert_string_equal(sv_config_default_path(), SVCACCT_CONF_PATH);
+
+	/* the defaults are valid, and an empty file changes nothing */
+	struct sv_config d;
+	assert_int_equal(parse(&d, "", err), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+}
+
+static void test_comments_blank_lines(void **state)
+{
+	struct sv_config c, d;
+	char err[SV_CONF_ERRLEN];
+	(void)state;
+	const char *text = "# a comment\n"
+			   "\n"
+			   "   \n"
+			   "\t\n"
+			   "   # indented comment\n"
+			   "#uid_min = 1\n"
+			   "# unknown_key = 1 in a comment is fine\n"
+			   "\r\n";
+	assert_int_equal(parse(&c, text, err), 0);
+	sv_config_defaults(&d);
+	assert_memory_equal(&c, &d, sizeof(c));
+	/* a comment line starts with '#'; '#' elsewhere is part of a value,
+	 * so a trailing comment after a number is an error, not ignored */
+	expect_error("uid_min = 70000 # start\n", 1, "not a number");
+}
+
+static void test_every_key(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN];
+	(void)state;
+	const char *text =
+		"db_dir = /srv/svc/db\n"
+		"state_dir=/srv/svc/state\n"
+		"  home_base   =   /home/svc  \n"
+		"\tdefault_shell\t=\t/bin/false\t\n"
+		"keys_group = ssh-keys\n"
+		"uid_min = 100000\n"
+		"uid_max = 100999\r\n"
+		"gid_min = 200001\n"
+		"gid_max = 200999\n"
+		"base_gid = 200000\n"
+		"keep_generations = 3\n"
+		"lock_timeout = 0\n"
+		"enumerate = no\n"
+		"max_assertion_lifetime = 600\n"
+		"clock_skew = 5\n"
+		"fail_delay_ms = 0\n"
+		"max_credential_length = 4096\n"
+		"max_parts = 4\n"
+		"replay_quota = 77\n"
+		"audiences = svcacct:fleet, https://h.example/x\tthird\n"
+		"ui_services = login,gdm";
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_string_equal(c.db_dir, "/srv/svc/db");
+	assert_string_equal(c.state_dir, "/srv/svc/state");
+	assert_string_equal(c.home_base, "/home/svc");
+	assert_string_equal(c.default_shell, "/bin/false");
+	assert_string_equal(c.keys_group, "ssh-keys");
+	assert_int_equal(c.uid_min, 100000);
+	assert_int_equal(c.uid_max, 100999);
+	assert_int_equal(c.gid_min, 200001);
+	assert_int_equal(c.gid_max, 200999);
+	assert_int_equal(c.base_gid, 200000);
+	assert_int_equal(c.keep_generations, 3);
+	assert_int_equal(c.lock_timeout, 0);
+	assert_false(c.enumerate);
+	assert_int_equal(c.max_assertion_lifetime, 600);
+	assert_int_equal(c.clock_skew, 5);
+	assert_int_equal(c.fail_delay_ms, 0);
+	assert_int_equal(c.max_credential_length, 4096);
+	assert_int_equal(c.max_parts, 4);
+	assert_int_equal(c.replay_quota, 77);
+	assert_int_equal(c.n_audiences, 3);
+	assert_string_equal(c.audiences[0], "svcacct:fleet");
+	assert_string_equal(c.audiences[1], "https://h.example/x");
+	assert_string_equal(c.audiences[2], "third");
+	assert_int_equal(c.n_ui_services, 2);
+	assert_string_equal(c.ui_services[0], "login");
+	assert_string_equal(c.ui_services[1], "gdm");
+}
+
+static void test_bools(void **state)
+{
+	static const struct {
+		const char *v;
+		bool want;
+	} cases[] = {{"yes", true},  {"true", true},   {"1", true},
+		     {"no", false},  {"false", false}, {"0", false}};
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], text[64];
+	(void)state;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(cases); i++) {
+		snprintf(text, sizeof(text), "enumerate = %s\n", cases[i].v);
+		sv_config_defaults(&c);
+		c.enumerate = !cases[i].want;
+		assert_int_equal(sv_config_parse(&c, text, strlen(text), NAME,
+						 err, sizeof(err)),
+				 0);
+		assert_int_equal(c.enumerate, cases[i].want);
+	}
+	expect_error("\nenumerate = maybe\n", 2, "yes or no");
+	expect_error("enumerate = YES\n", 1, "yes or no");
+	expect_error("enumerate = on\n", 1, "yes or no");
+	expect_error("enumerate = 2\n", 1, "yes or no");
+	expect_error("enumerate = yes please\n", 1, "yes or no");
+	expect_error("enumerate =\n", 1, "empty");
+}
+
+static void test_duplicate_key_last_wins(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN];
+	(void)state;
+	assert_int_equal(parse(&c, "lock_timeout = 5\nlock_timeout = 7\n",
+			       err),
+			 0);
+	assert_int_equal(c.lock_timeout, 7);
+	/* a list is replaced, not appended to */
+	assert_int_equal(parse(&c, "audiences = a b c\naudiences = d\n", err),
+			 0);
+	assert_int_equal(c.n_audiences, 1);
+	assert_string_equal(c.audiences[0], "d");
+	/* and may be emptied */
+	assert_int_equal(parse(&c, "ui_services =\n", err), 0);
+	assert_int_equal(c.n_ui_services, 0);
+}
+
+/* ------------------------------------------------------------ syntax */
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	expect_error("# c\nuid_min = 70000\nfrobnicate = 1\n", 3,
+		     "unknown key 'frobnicate'");
+	expect_error("UID_MIN = 70000\n", 1, "unknown key");
+	expect_error("uid min = 70000\n", 1, "unknown key");
+	expect_error("= 5\n", 1, "unknown key");
+	/* the error stops the parse: a later bad line is not reached */
+	expect_error("bogus = 1\nenumerate = maybe\n", 1, "unknown key");
+}
+
+static void test_missing_equals(void **state)
+{
+	(void)state;
+	expect_error("\n\n\nuid_min 70000\n", 4, "key = value");
+	expect_error("enumerate\n", 1, "key = value");
+	expect_error("uid_min: 70000\n", 1, "key = value");
+}
+
+static void test_bad_numbers(void **state)
+{
+	static const char *const bad[] = {
+		"7000x", "x7000", "-1",	 "+70000", "0x11170", "70 000",
+		"1e5",	 "",	  "70000.0", "99999999999999999999999",
+		"18446744073709551616",
+	};
+	char text[128];
+	(void)state;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "enumerate = yes\nuid_min = %s\n",
+			 bad[i]);
+		expect_error(text, 2, bad[i][0] ? "uid_min" : "empty");
+	}
+	expect_error("lock_timeout = ten\n", 1, "not a number");
+}
+
+static void test_number_ranges(void **state)
+{
+	static const struct {
+		const char *key;
+		unsigned long min, max;
+	} keys[] = {
+		{"keep_generations", 2, 1000},
+		{"lock_timeout", 0, 3600},
+		{"max_assertion_lifetime", 1, 86400},
+		{"clock_skew", 0, 600},
+		{"fail_delay_ms", 0, 60000},
+		{"max_credential_length", 512, 65536},
+		{"max_parts", 1, 256},
+		{"replay_quota", 1, 10000000},
+	};
+	char text[128];
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN];
+	(void)state;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(keys); i++) {
+		/* both bounds are accepted ... */
+		snprintf(text, sizeof(text), "%s = %lu\n", keys[i].key,
+			 keys[i].min);
+		expect_ok(text);
+		snprintf(text, sizeof(text), "%s = %lu\n", keys[i].key,
+			 keys[i].max);
+		expect_ok(text);
+		/* ... and stored */
+		assert_int_equal(parse(&c, text, err), 0);
+		/* one beyond either is not */
+		if (keys[i].min > 0) {
+			snprintf(text, sizeof(text), "#\n%s = %lu\n",
+				 keys[i].key, keys[i].min - 1);
+			expect_error(text, 2, "out of range");
+		}
+		snprintf(text, sizeof(text), "#\n#\n%s = %lu\n", keys[i].key,
+			 keys[i].max + 1);
+		expect_error(text, 3, "out of range");
+		snprintf(text, sizeof(text), "%s = 4294967296\n", keys[i].key);
+		expect_error(text, 1, keys[i].key);
+	}
+	assert_int_equal(parse(&c, "keep_generations = 1000\n", err), 0);
+	assert_int_equal(c.keep_generations, 1000);
+
+	/* IDs: below 1000 or 2^32-1 and up never */
+	expect_error("uid_min = 999\n", 1, "out of range");
+	expect_error("gid_min = 0\n", 1, "out of range");
+	expect_error("base_gid = 1\n", 1, "out of range");
+	expect_error("uid_max = 4294967295\n", 1, "out of range");
+	expect_error("gid_max = 4294967295\n", 1, "out of range");
+	expect_error("uid_max = 4294967296\n", 1, "uid_max");
+	/* the largest accepted value survives the 32-bit store intact */
+	assert_int_equal(parse(&c,
+			       "uid_min = 4294967000\nuid_max = 4294967294\n",
+			       err),
+			 0);
+	assert_int_equal(c.uid_max, 4294967294u);
+	assert_int_equal(c.uid_min, 4294967000u);
+}
+
+static void test_paths(void **state)
+{
+	static const char *const bad[] = {
+		"var/lib/svcacct", "./db",     "../db",	  "..",
+		".",		   "/a/../b",  "/a/..",	  "/..",
+		"//db",		   "/var//db", "~/db",	  "/a b",
+		"/caf\xc3\xa9",	   "/a\x01",   "/db\x7f",
+	};
+	char text[400];
+	(void)state;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "\ndb_dir = %s\n", bad[i]);
+		expect_error(text, 2, "db_dir");
+		snprintf(text, sizeof(text), "home_base = %s\n", bad[i]);
+		expect_error(text, 1, "home_base");
+		snprintf(text, sizeof(text), "state_dir = %s\n", bad[i]);
+		expect_error(text, 1, "state_dir");
+		snprintf(text, sizeof(text), "default_shell = %s\n", bad[i]);
+		expect_error(text, 1, "default_shell");
+	}
+	expect_ok("db_dir = /\nstate_dir = /s\n");
+	expect_ok("db_dir = /a..b/..c/d..\n");
+	expect_ok("home_base = /.home\n");
+
+	/* length: 255 bytes fit the 256-byte field, 256 do not */
+	char path[300];
+	memset(path, 'p', sizeof(path));
+	path[0] = '/';
+	path[255] = '\0';
+	snprintf(text, sizeof(text), "home_base = %s\n", path);
+	expect_ok(text);
+	path[255] = 'p';
+	path[256] = '\0';
+	snprintf(text, sizeof(text), "home_base = %s\n", path);
+	expect_error(text, 1, "longer than 255");
+}
+
+static void test_keys_group(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], text[128];
+	(void)state;
+	memset(text, 0, sizeof(text));
+	strcpy(text, "keys_group = ");
+	memset(text + strlen(text), 'k', 32);
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(strlen(c.keys_group), 32);
+	strcat(text, "k");
+	expect_error(text, 1, "keys_group");
+	expect_error("keys_group = a b\n", 1, "keys_group");
+	expect_error("keys_group = \n", 1, "empty");
+}
+
+static void test_lists(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], text[4096];
+	(void)state;
+	/* 32 entries fit, 33 do not */
+	strcpy(text, "ui_services =");
+	for (int i = 0; i < SV_CONF_MAX_LIST; i++)
+		sprintf(text + strlen(text), " s%d", i);
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(c.n_ui_services, SV_CONF_MAX_LIST);
+	assert_string_equal(c.ui_services[31], "s31");
+	strcat(text, " s32\n");
+	expect_error(text, 1, "more than 32");
+
+	/* entry length: 63 bytes fit a ui_services entry, 64 do not */
+	strcpy(text, "\nui_services = ");
+	memset(text + strlen(text), 'u', 63);
+	text[15 + 63] = '\0';
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(strlen(c.ui_services[0]), 63);
+	strcat(text, "u");
+	expect_error(text, 2, "bad entry");
+
+	/* 255 bytes fit an audience, 256 do not */
+	strcpy(text, "audiences = ");
+	memset(text + 12, 'a', 255);
+	text[12 + 255] = '\0';
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(c.n_audiences, 1);
+	assert_int_equal(strlen(c.audiences[0]), 255);
+	strcat(text, "a");
+	expect_error(text, 1, "bad entry");
+	expect_error("audiences = ok caf\xc3\xa9\n", 1, "bad entry");
+	/* separators only: an empty list */
+	assert_int_equal(parse(&c, "audiences = , ,\t,\n", err), 0);
+	assert_int_equal(c.n_audiences, 0);
+}
+
+/* ------------------------------------------------------------ cross-field */
+
+static void test_overlapping_ranges(void **state)
+{
+	(void)state;
+	/* UID range reaching into the (default) GID range: reported at the
+	 * line that made the two clash */
+	expect_error("# x\nuid_min = 80000\nuid_max = 80500\nenumerate = no\n",
+		     3, "overlaps");
+	expect_error("gid_min = 75000\n", 1, "overlaps");
+	expect_error("gid_min = 66000\ngid_max = 70000\n", 2, "overlaps");
+	/* GID range strictly inside the UID range */
+	expect_error("\n\ngid_min = 71000\ngid_max = 72000\n", 4, "overlaps");
+	/* touching ranges are fine */
+	expect_ok("uid_min = 70000\nuid_max = 80000\ngid_min = 80001\n"
+		  "base_gid = 90000\n");
+	/* base_gid inside either range */
+	expect_error("\nbase_gid = 70500\n", 2, "base_gid");
+	expect_error("base_gid = 85000\n", 1, "base_gid");
+	/* min above max */
+	expect_error("uid_max = 1000\n", 1, "uid_min > uid_max");
+	expect_error("#\ngid_min = 89999\ngid_max = 80001\n", 3,
+		     "gid_min > gid_max");
+	/* db and state in one place */
+	expect_error("state_dir = /x\n\ndb_dir = /x\n", 3, "differ");
+}
+
+static void test_ranges_with_nobody(void **state)
+{
+	(void)state;
+	expect_error("uid_min = 65000\nuid_max = 66000\n", 2, "65534");
+	expect_error("uid_min = 65535\nuid_max = 65535\n", 2, "65534");
+	expect_error("uid_min = 65534\nuid_max = 65534\n", 2, "65534");
+	expect_error("uid_min = 1000\nuid_max = 69999\n", 2, "65534");
+	expect_error("gid_min = 60000\ngid_max = 65534\n", 2, "65534");
+	expect_error("gid_max = 99999\ngid_min = 65535\n", 2, "65534");
+	expect_error("\nbase_gid = 65534\n", 2, "base_gid");
+	expect_error("base_gid = 65535\n", 1, "base_gid");
+	/* just below and just above are fine */
+	expect_ok("uid_min = 60000\nuid_max = 65533\n");
+	expect_ok("uid_min = 65536\nuid_max = 69999\n");
+	expect_ok("gid_min = 65536\ngid_max = 69999\n");
+}
+
+/* ------------------------------------------------------------ raw input */
+
+static void test_line_too_long(void **state)
+{
+	char text[4096];
+	(void)state;
+	/* 1023 bytes of line content are accepted ... */
+	strcpy(text, "enumerate = yes\n#");
+	memset(text + strlen(text), 'c', 1022);
+	text[16 + 1023] = '\0';
+	strcat(text, "\nlock_timeout = 3\n");
+	expect_ok(text);
+	/* ... 1024 are not, on any line */
+	strcpy(text, "enumerate = yes\n\n#");
+	memset(text + strlen(text), 'c', 1023);
+	text[17 + 1024] = '\0';
+	strcat(text, "\nlock_timeout = 3\n");
+	expect_error(text, 3, "too long");
+	/* last line without a newline too */
+	strcpy(text, "#\naudiences = ");
+	memset(text + strlen(text), 'a', 2000);
+	text[14 + 2000] = '\0';
+	expect_error(text, 2, "too long");
+}
+
+static void test_nul_byte(void **state)
+{
+	(void)state;
+	static const char t1[] = "enumerate = yes\nuid_min = 70\0" "000\n";
+	expect_error_len(t1, sizeof(t1) - 1, 2, "NUL", __LINE__);
+	static const char t2[] = "# comment \0 hidden\n";
+	expect_error_len(t2, sizeof(t2) - 1, 1, "NUL", __LINE__);
+	static const char t3[] = "\n\n\0";
+	expect_error_len(t3, sizeof(t3) - 1, 3, "NUL", __LINE__);
+}
+
+static void test_crlf_line_numbers(void **state)
+{
+	(void)state;
+	expect_ok("enumerate = no\r\nlock_timeout = 1\r\n");
+	expect_error("enumerate = no\r\n\r\nlock_timeout = x\r\n", 3,
+		     "not a number");
+	/* a lone CR is not a line break */
+	expect_error("enumerate = no\rlock_timeout = 1\n", 1, "yes or no");
+}
+
+static void test_shipped_conf(void **state)
+{
+	/* conf/svcacct.conf documents the defaults: as shipped it parses,
+	 * and with every "#key = value" line enabled it changes nothing. */
+	const char *top = getenv("top_srcdir");
+	char path[4096], err[SV_CONF_ERRLEN];
+	struct sv_config c, d;
+	(void)state;
+	if (!top) {
+		print_message("# top_srcdir not set, skipped\n");
+		skip();
+	}
+	snprintf(path, sizeof(path), "%s/conf/svcacct.conf", top);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		print_message("# %s not found, skipped\n", path);
+		skip();
+	}
+	char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	sv_config_defaults(&c);
+	assert_int_equal(sv_config_parse(&c, buf, n, path, err, sizeof(err)),
+			 0);
+
+	/* enable the commented keys */
+	char on[65536];
+	size_t o = 0;
+	for (char *line = buf; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t ll = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		size_t skip_hash = line[0] == '#' && line[1] >= 'a' &&
+				   line[1] <= 'z' && memchr(line, '=', ll);
+		memcpy(on + o, line + skip_hash, ll - skip_hash);
+		o += ll - skip_hash;
+		line += ll;
+	}
+	on[o] = '\0';
+	sv_config_defaults(&c);
+	int r = sv_config_parse(&c, on, o, path, err, sizeof(err));
+	if (r)
+		fail_msg("enabled shipped config refused: %s", err);
+	sv_config_defaults(&d);
+	assert_int_equal(c.uid_min, d.uid_min);
+	assert_int_equal(c.uid_max, d.uid_max);
+	assert_int_equal(c.gid_min, d.gid_min);
+	assert_int_equal(c.gid_max, d.gid_max);
+	assert_int_equal(c.base_gid, d.base_gid);
+	assert_int_equal(c.keep_generations, d.keep_generations);
+	assert_int_equal(c.lock_timeout, d.lock_timeout);
+	assert_int_equal(c.enumerate, d.enumerate);
+	assert_int_equal(c.max_assertion_lifetime, d.max_assertion_lifetime);
+	assert_int_equal(c.clock_skew, d.clock_skew);
+	assert_int_equal(c.fail_delay_ms, d.fail_delay_ms);
+	assert_int_equal(c.max_credential_length, d.max_credential_length);
+	assert_int_equal(c.max_parts, d.max_parts);
+	assert_int_equal(c.replay_quota, d.replay_quota);
+	assert_string_equal(c.home_base, d.home_base);
+	assert_string_equal(c.keys_group, d.keys_group);
+	assert_int_equal(c.n_audiences, d.n_audiences);
+}
+
+/* ------------------------------------------------------------ files */
+
+struct fixture {
+	char dir[64];
+	char conf[128];
+};
+
+static int setup_dir(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/svcacct-test-config-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->conf, sizeof(f->conf), "%s/svcacct.conf", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown_dir(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+	if (!f)
+		return 0;
+	/* the test may have left anything in there */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void need_root(void)
+{
+	if (geteuid() != 0) {
+		print_message("# needs root (chown), skipped\n");
+		skip();
+	}
+}
+
+/* A config whose store lives in the fixture directory. */
+static void write_conf(struct fixture *f, const char *extra, mode_t mode)
+{
+	char text[1024];
+	snprintf(text, sizeof(text),
+		 "db_dir = %s/db\nstate_dir = %s/state\nlock_timeout = 3\n%s",
+		 f->dir, f->dir, extra ? extra : "");
+	write_file(f->conf, text, mode);
+}
+
+static void expect_load(struct fixture *f, bool check_owner, int want,
+			const char *what)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN] = "";
+	int r = sv_config_load(&c, f->conf, check_owner, err, sizeof(err));
+	if (r != want)
+		fail_msg("load gave %d (%s), want %d", r, err, want);
+	if (what && !strstr(err, what))
+		fail_msg("message '%s' lacks '%s'", err, what);
+}
+
+static void test_load_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN] = "", want[128];
+	need_root();
+	write_conf(f, "enumerate = no\n", 0644);
+	assert_int_equal(sv_config_load(&c, f->conf, true, err, sizeof(err)),
+			 0);
+	snprintf(want, sizeof(want), "%s/db", f->dir);
+	assert_string_equal(c.db_dir, want);
+	assert_int_equal(c.lock_timeout, 3);
+	assert_false(c.enumerate);
+	/* keys not in the file keep their defaults */
+	assert_int_equal(c.uid_min, 70000);
+	/* existing safe directories are fine too */
+	snprintf(want, sizeof(want), "%s/db", f->dir);
+	assert_int_equal(mkdir(want, 0755), 0);
+	assert_int_equal(sv_config_load(&c, f->conf, true, err, sizeof(err)),
+			 0);
+}
+
+static void test_load_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN] = "";
+	memset(&c, 0x5a, sizeof(c));
+	assert_int_equal(sv_config_load(&c, f->conf, true, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, f->conf));
+	/* defaults are left in place */
+	assert_int_equal(c.uid_min, 70000);
+	assert_int_equal(c.keep_generations, 10);
+	assert_string_equal(c.db_dir, SVCACCT_DB_DIR);
+}
+
+static void test_load_parse_error_names_file(void **state)
+{
+	struct fixture *f = *state;
+	char want[256];
+	write_conf(f, "\nbogus = 1\n", 0644);
+	/* db_dir, state_dir, lock_timeout, blank: the bogus key is line 5 */
+	snprintf(want, sizeof(want), "%s:5: unknown key", f->conf);
+	expect_load(f, false, -EINVAL, want);
+	write_conf(f, "uid_min = 80000\nuid_max = 80100\n", 0644);
+	snprintf(want, sizeof(want), "%s:5: ", f->conf);
+	expect_load(f, false, -EINVAL, want);
+}
+
+static void test_load_unsafe_file(void **state)
+{
+	struct fixture *f = *state;
+	need_root();
+	write_conf(f, NULL, 0664);
+	expect_load(f, true, -EPERM, f->conf);
+	expect_load(f, true, -EPERM, "writable");
+	/* not checking owners (e.g. a test harness) */
+	expect_load(f, false, 0, NULL);
+
+	write_conf(f, NULL, 0646);
+	expect_load(f, true, -EPERM, f->conf);
+
+	write_conf(f, NULL, 0644);
+	expect_load(f, true, 0, NULL);
+	assert_int_equal(chown(f->conf, 65534, 0), 0);
+	expect_load(f, true, -EPERM, f->conf);
+	expect_load(f, true, -EPERM, "owned by uid 65534");
+	assert_int_equal(chown(f->conf, 0, 65534), 0);
+	/* a foreign group without write permission is harmless */
+	expect_load(f, true, 0, NULL);
+}
+
+static void test_load_unsafe_parent(void **state)
+{
+	struct fixture *f = *state;
+	need_root();
+	write_conf(f, NULL, 0644);
+	expect_load(f, true, 0, NULL);
+	/* the directory holding the config is world-writable: anyone can
+	 * replace the file */
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	expect_load(f, true, -EPERM, f->dir);
+	/* sticky: the usual /tmp arrangement, accepted */
+	assert_int_equal(chmod(f->dir, 01777), 0);
+	expect_load(f, true, 0, NULL);
+	assert_int_equal(chmod(f->dir, 0700), 0);
+	assert_int_equal(chown(f->dir, 65534, 0), 0);
+	expect_load(f, true, -EPERM, "owned by uid 65534");
+	assert_int_equal(chown(f->dir, 0, 0), 0);
+	expect_load(f, true, 0, NULL);
+}
+
+static void test_load_unsafe_store_dirs(void **state)
+{
+	struct fixture *f = *state;
+	char dir[256], extra[512];
+	need_root();
+
+	/* db_dir exists and is group-writable */
+	snprintf(dir, sizeof(dir), "%s/db", f->dir);
+	assert_int_equal(mkdir(dir, 0775), 0);
+	assert_int_equal(chmod(dir, 0775), 0);
+	write_conf(f, NULL, 0644);
+	expect_load(f, true, -EPERM, dir);
+	expect_load(f, true, -EPERM, f->conf);
+	assert_int_equal(chmod(dir, 0755), 0);
+	expect_load(f, true, 0, NULL);
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	expect_load(f, true, -EPERM, dir);
+	assert_int_equal(chown(dir, 0, 0), 0);
+
+	/* state_dir does not exist yet, but its parent is world-writable */
+	snprintf(dir, sizeof(dir), "%s/open", f->dir);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(extra, sizeof(extra), "state_dir = %s/open/state\n", f->dir);
+	write_conf(f, extra, 0644);
+	expect_load(f, true, -EPERM, dir);
+	/* with the sticky bit it is fine */
+	assert_int_equal(chmod(dir, 01777), 0);
+	expect_load(f, true, 0, NULL);
+	/* neither it nor its parent exist yet: checked when created */
+	snprintf(extra, sizeof(extra), "state_dir = %s/no/such/state\n",
+		 f->dir);
+	write_conf(f, extra, 0644);
+	expect_load(f, true, 0, NULL);
+}
+
+static void test_load_not_regular(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(mkdir(f->conf, 0755), 0);
+	expect_load(f, false, -EINVAL, "not a regular file");
+	assert_int_equal(rmdir(f->conf), 0);
+}
+
+static void test_load_too_big(void **state)
+{
+	struct fixture *f = *state;
+	FILE *fp = fopen(f->conf, "w");
+	assert_non_null(fp);
+	for (int i = 0; i < 300 * 1024 / 16; i++)
+		fputs("# padding line\n\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	expect_load(f, false, -EFBIG, f->conf);
+}
+
+static void test_path_is_safe(void **state)
+{
+	struct fixture *f = *state;
+	char a[256], b[256], err[SV_CONF_ERRLEN], p[600];
+	need_root();
+	snprintf(a, sizeof(a), "%s/parent", f->dir);
+	snprintf(b, sizeof(b), "%s/parent/child", f->dir);
+	assert_int_equal(mkdir(a, 0755), 0);
+	assert_int_equal(mkdir(b, 0755), 0);
+	assert_int_equal(sv_path_is_safe(b, err, sizeof(err)), 0);
+	/* trailing slash: the same directory */
+	snprintf(p, sizeof(p), "%s/", b);
+	assert_int_equal(sv_path_is_safe(p, err, sizeof(err)), 0);
+
+	/* parent world-writable without sticky bit: refused, naming it */
+	assert_int_equal(chmod(a, 0777), 0);
+	err[0] = '\0';
+	assert_int_equal(sv_path_is_safe(b, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, a));
+	assert_null(strstr(err, "child"));
+	/* group-writable parent likewise */
+	assert_int_equal(chmod(a, 0775), 0);
+	assert_int_equal(sv_path_is_safe(b, err, sizeof(err)), -EPERM);
+	/* sticky parent: fine */
+	assert_int_equal(chmod(a, 01777), 0);
+	assert_int_equal(sv_path_is_safe(b, err, sizeof(err)), 0);
+	/* but a sticky bit on a file does not excuse it */
+	assert_int_equal(chmod(a, 0755), 0);
+	snprintf(p, sizeof(p), "%s/file", b);
+	write_file(p, "x", 01666);
+	assert_int_equal(sv_path_is_safe(p, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, p));
+	assert_int_equal(unlink(p), 0);
+
+	/* leaf owned by someone else */
+	assert_int_equal(chown(b, 65534, 0), 0);
+	assert_int_equal(sv_path_is_safe(b, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "65534"));
+	assert_int_equal(chown(b, 0, 0), 0);
+
+	/* a symlinked leaf is judged by its target as well */
+	snprintf(p, sizeof(p), "%s/p", f->dir);
+	assert_int_equal(symlink(b, p), 0);
+	assert_int_equal(sv_path_is_safe(p, err, sizeof(err)), 0);
+	assert_int_equal(chmod(b, 0777), 0);
+	assert_int_equal(sv_path_is_safe(p, err, sizeof(err)), -EPERM);
+	assert_int_equal(chmod(b, 0755), 0);
+
+	/* not there, not absolute */
+	snprintf(p, sizeof(p), "%s/nope", f->dir);
+	assert_int_equal(sv_path_is_safe(p, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, p));
+	assert_int_equal(sv_path_is_safe("tmp/x", err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_path_is_safe("/", err, sizeof(err)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_comments_blank_lines),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_duplicate_key_last_wins),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_missing_equals),
+		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_number_ranges),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_keys_group),
+		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_overlapping_ranges),
+		cmocka_unit_test(test_ranges_with_nobody),
+		cmocka_unit_test(test_line_too_long),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_crlf_line_numbers),
+		cmocka_unit_test(test_shipped_conf),
+		cmocka_unit_test_setup_teardown(test_load_ok, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_missing, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(
+			test_load_parse_error_names_file, setup_dir,
+			teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_unsafe_file,
+						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_unsafe_parent,
+						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_unsafe_store_dirs,
+						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_not_regular,
+						setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_load_too_big, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_path_is_safe, setup_dir,
+						teardown_dir),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
