@@ -559,11 +559,7 @@ static void test_every_truncation(void **state)
 		for (size_t n = 0; n < len; n++) {
 			/* big samples: every length near either end, a
 			 * stride through the middle */
-			if (x->big && n > 70000 && n + 70000 < len &&
-			    n % 4093)
-				continue;
-			if (x->big && n > 300 && n + 300 < len && n % 97 &&
-			    (n < 70000 || n + 70000 >= len))
+			if (x->big && n >= 300 && n + 300 < len && n % 997)
 				continue;
 			/* a copy of exactly n bytes, so that ASan or
 			 * valgrind catch any read beyond it */
@@ -613,7 +609,7 @@ static void test_single_byte_corruption(void **state)
 		assert_non_null(p);
 		memcpy(p, x->enc.p, len);
 		for (size_t i = 0; i < len; i++) {
-			if (x->big && i > 400 && i + 400 < len && i % 1009)
+			if (x->big && i >= 64 && i + 64 < len && i % 8191)
 				continue;
 			uint8_t orig = p[i];
 			unsigned nvals = x->big ? SV_ARRAY_SIZE(xors) : 256;
@@ -969,9 +965,6 @@ static void test_list_helpers(void **state)
 	uint32_t idx = 0;
 	(void)state;
 	/* decoded (raw) form */
-	assert_int_equal(sv_decode_role(samples[3].enc.p, samples[3].enc.len,
-					&role_empty /* scratch */),
-			 0);
 	struct sv_role x;
 	assert_int_equal(sv_decode_role(samples[3].enc.p, samples[3].enc.len,
 					&x),
@@ -999,8 +992,6 @@ static void test_list_helpers(void **state)
 	idx = 0;
 	assert_false(sv_list_next(&l, &off, &idx, &s));
 	assert_false(sv_list_contains(&l, SV_STR("")));
-	/* restore the sample record used by the round trip */
-	role_empty = (struct sv_role){.gid = 80000, .name = SV_STR("r")};
 }
 
 static void test_u32_and_str_helpers(void **state)

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+# Helpers for tests that run inside `unshare --mount` (sourced there).
+
+# Replace /dev with a tmpfs holding the usual character devices and a
+# syslog socket served by tests/lib/syslog.py, which appends to $1.
+ns_private_syslog() {
+	local out=$1 old
+	old=$(mktemp -d)
+	mount --bind /dev "$old"
+	mount -t tmpfs -o mode=755 tmpfs /dev
+	for d in null zero urandom random full tty; do
+		[ -e "$old/$d" ] || continue
+		touch "/dev/$d"
+		mount --bind "$old/$d" "/dev/$d"
+	done
+	ln -s /proc/self/fd /dev/fd
+	rm -f "$out" "$out.ready"
+	(python3 "$top_srcdir/tests/lib/syslog.py" /dev/log "$out" </dev/null >/dev/null 2>&1 &)
+	for _ in $(seq 100); do [ -e "$out.ready" ] && return 0; sleep 0.05; done
+	echo "syslog listener did not start" >&2
+	return 1
+}
+
+# Wait until the syslog file has a line matching an ERE (up to 2 s).
+ns_wait_log() {
+	for _ in $(seq 40); do grep -Eq -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
