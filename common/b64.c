@@ -38,7 +38,7 @@ static char enc_char(unsigned x, bool url)
 	unsigned c62 = url ? '-' : '+', c63 = url ? '_' : '/';
 	return (char)((lt8(x, 26) & (x + 'A')) |
 		      (ge8(x, 26) & lt8(x, 52) & (x + ('a' - 26))) |
-		      (ge8(x, 52) & lt8(x, 62) & (x + ('0' - 52))) |
+		      (ge8(x, 52) & lt8(x, 62) & (x - (52u - '0'))) |
 		      (eq8(x, 62) & c62) | (eq8(x, 63) & c63));
 }
 
@@ -48,7 +48,7 @@ static unsigned dec_char(unsigned char uc, bool url)
 	unsigned c = uc, c62 = url ? '-' : '+', c63 = url ? '_' : '/';
 	unsigned x = (ge8(c, 'A') & le8(c, 'Z') & (c - 'A')) |
 		     (ge8(c, 'a') & le8(c, 'z') & (c - ('a' - 26))) |
-		     (ge8(c, '0') & le8(c, '9') & (c - ('0' - 52))) |
+		     (ge8(c, '0') & le8(c, '9') & (c + (52u - '0'))) |
 		     (eq8(c, c62) & 62) | (eq8(c, c63) & 63);
 	/* x == 0 is either 'A' or an invalid character */
 	return x | (eq8(x, 0) & (eq8(c, 'A') ^ 0xff));

@@ -88,8 +88,10 @@ static int fail(char *err, size_t errlen, const char *name, unsigned line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (err && errlen)
+	if (err && errlen && line)
 		snprintf(err, errlen, "%s:%u: %s", name, line, msg);
+	else if (err && errlen) /* a rule across lines */
+		snprintf(err, errlen, "%s: %s", name, msg);
 	return -EINVAL;
 }
 
@@ -345,7 +347,7 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 	return validate(c, name, lines, line, err, errlen);
 }
 
-int sv_path_is_safe(const char *path, char *err, size_t errlen)
+static int walk_safe(const char *path, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -397,6 +399,23 @@ int sv_path_is_safe(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+int sv_path_is_safe(const char *path, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	/* The path as written (its symlinks live in directories that must be
+	 * safe) and the path it resolves to (whose directories must be safe
+	 * too, or a root-owned symlink could point into /tmp/evil). */
+	int r = walk_safe(path, err, errlen);
+	if (r < 0)
+		return r;
+	if (!realpath(path, real)) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	return strcmp(real, path) ? walk_safe(real, err, errlen) : 0;
+}
+
 int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		   char *err, size_t errlen)
 {
@@ -423,9 +442,17 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		return -EINVAL;
 	}
 	if (check_owner) {
+		struct stat now;
 		r = sv_path_is_safe(path, err, errlen);
 		if (r < 0)
 			return r;
+		/* what was checked is what was opened */
+		if (stat(path, &now) < 0 || now.st_dev != st.st_dev ||
+		    now.st_ino != st.st_ino) {
+			snprintf(err, errlen, "%s: replaced while being read",
+				 path);
+			return -EAGAIN;
+		}
 	}
 	if (st.st_size > SV_CONF_MAX_SIZE) {
 		snprintf(err, errlen, "%s: larger than %d bytes", path,

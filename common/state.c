@@ -163,6 +163,14 @@ static size_t id_key(char *k, bool gid, uint32_t id)
 	return sv_key_u32(k, 8, gid ? 'g' : 'u', id);
 }
 
+/* Every ID ever handed out is recorded too, not just the high-water mark:
+ * once the range is used up, sv_state_next_id looks below the mark, and
+ * must not find an ID whose account a rollback made disappear. */
+static size_t handed_key(char *k, bool gid, uint32_t id)
+{
+	return sv_key_u32(k, 8, gid ? 'H' : 'h', id);
+}
+
 int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 			bool *retired)
 {
@@ -190,8 +198,13 @@ static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)
 
 int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id)
 {
-	uint32_t hwm;
-	int r = get_hwm(t, gid, &hwm);
+	char k[8];
+	uint8_t one = 1;
+	uint32_t hwm = 0;
+	int r = state_store(t, SV_STATE_IDS, k, handed_key(k, gid, id), &one,
+			    1);
+	if (r == 0)
+		r = get_hwm(t, gid, &hwm);
 	if (r < 0 || id <= hwm)
 		return r;
 	return state_store(t, SV_STATE_IDS, gid ? "G" : "U", 1, &id, 4);
@@ -227,6 +240,14 @@ static int id_free(struct sv_txn *t, bool gid, uint32_t id, bool *free_)
 	sv_blob_free(&v);
 	if (r == 0) {
 		*free_ = false; /* retired */
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	r = state_fetch(t, SV_STATE_IDS, k, handed_key(k, gid, id), &v);
+	sv_blob_free(&v);
+	if (r == 0) {
+		*free_ = false; /* handed out before */
 		return 0;
 	}
 	if (r != -ENOENT)

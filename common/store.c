@@ -237,40 +237,18 @@ void sv_reader_close(struct sv_reader *r)
 	free(r);
 }
 
-int sv_reader_open(const struct sv_config *c, unsigned dbmask,
-		   struct sv_reader **out)
+/* Open the files of one generation through its directory fd. */
+static int reader_open_gen(int genfd, uint64_t gen, unsigned dbmask,
+			   struct sv_reader **out)
 {
-	_cleanup_close_ int dirfd = -1;
-	_cleanup_close_ int genfd = -1;
-	struct sv_reader *r = NULL;
-	char name[32];
+	struct sv_reader *r;
 	struct stat st;
 	int ret;
 
-	*out = NULL;
-	ret = open_dbdir(c, &dirfd);
-	if (ret < 0)
-		return ret;
-	/* A writer may prune the generation between readlink and open:
-	 * read the link again then. */
-	for (int attempt = 0;; attempt++) {
-		uint64_t gen;
-		ret = read_current(dirfd, &gen);
-		if (ret < 0)
-			return ret == -EINVAL ? -ENOENT : ret;
-		gen_name(name, sizeof(name), gen);
-		genfd = openat(dirfd, name,
-			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (genfd >= 0) {
-			r = calloc(1, sizeof(*r));
-			if (!r)
-				return -ENOMEM;
-			r->gen = gen;
-			break;
-		}
-		if (errno != ENOENT || attempt >= 8)
-			return -errno;
-	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->gen = gen;
 	for (int i = 0; i < SV_DB_COUNT; i++)
 		r->fd[i] = -1;
 	if (fstat(genfd, &st) < 0 || check_stat(&st, true, false) < 0) {
@@ -299,6 +277,39 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 out:
 	sv_reader_close(r);
 	return ret;
+}
+
+int sv_reader_open(const struct sv_config *c, unsigned dbmask,
+		   struct sv_reader **out)
+{
+	_cleanup_close_ int dirfd = -1;
+	char name[32];
+	int ret;
+
+	*out = NULL;
+	ret = open_dbdir(c, &dirfd);
+	if (ret < 0)
+		return ret;
+	/* A writer may prune the generation while we open it: between
+	 * readlink and opening its directory, or its files one by one once
+	 * we hold the directory. Either way `current` has moved on since:
+	 * read the link again. */
+	for (int attempt = 0;; attempt++) {
+		uint64_t gen;
+		ret = read_current(dirfd, &gen);
+		if (ret < 0)
+			return ret == -EINVAL ? -ENOENT : ret;
+		gen_name(name, sizeof(name), gen);
+		_cleanup_close_ int genfd =
+			openat(dirfd, name,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (genfd < 0)
+			ret = -errno;
+		else
+			ret = reader_open_gen(genfd, gen, dbmask, out);
+		if (ret != -ENOENT || attempt >= 8)
+			return ret;
+	}
 }
 
 uint64_t sv_reader_generation(const struct sv_reader *r)
@@ -525,10 +536,16 @@ static int mkdir_p(const char *path, mode_t mode)
 	for (char *p = buf + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char saved = *p;
+			mode_t m = saved ? 0755 : mode;
 			*p = '\0';
-			if (mkdir(buf, saved ? 0755 : mode) < 0 &&
-			    errno != EEXIST)
+			if (mkdir(buf, m) == 0) {
+				/* mkdir obeys the umask: under 077 the db
+				 * dir would shut out every non-root reader */
+				if (chmod(buf, m) < 0)
+					return -errno;
+			} else if (errno != EEXIST) {
 				return -errno;
+			}
 			*p = saved;
 			if (!saved)
 				break;
@@ -1123,9 +1140,14 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	int r = sv_txn_begin(c, &t, err, errlen);
 	if (r < 0)
 		return r;
-	if (gen == 0)
+	if (gen == 0 && t->base_gen > 1)
 		gen = t->base_gen - 1;
 	if (gen == 0 || gen >= t->base_gen) {
+		if (gen == 0) {
+			snprintf(err, errlen, "there is no older generation");
+			sv_txn_abort(t);
+			return -ENOENT;
+		}
 		snprintf(err, errlen,
 			 "generation %" PRIu64 " is not an older generation",
 			 gen);

@@ -469,11 +469,9 @@ int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
 		      const char *name, size_t namelen, struct sv_blob *blob,
 		      struct sv_account *a)
 {
-	struct sv_str want = {name, namelen};
 	int r;
 
-	if (!svnss_name_ok(want))
-		return -ENOENT;
+	/* the name is checked once, on the record (it must equal the key) */
 	r = fetch(rd, SV_KEY_ACCOUNT, name, namelen, blob);
 	if (r < 0)
 		return r;
@@ -518,11 +516,8 @@ int svnss_get_role(struct sv_reader *rd, const struct sv_config *c,
 		   const char *name, size_t namelen, struct sv_blob *blob,
 		   struct sv_role *role)
 {
-	struct sv_str want = {name, namelen};
 	int r;
 
-	if (!svnss_name_ok(want))
-		return -ENOENT;
 	r = fetch(rd, SV_KEY_ROLE, name, namelen, blob);
 	if (r < 0)
 		return r;

@@ -42,3 +42,16 @@ tests_bench_mkstore_SOURCES = tests/bench/mkstore.c
 tests_bench_mkstore_LDADD = common/libsvstore.la $(GDBM_LIBS)
 tests_nss_nss_probe_SOURCES = tests/nss/nss_probe.c
 tests_nss_nss_probe_LDADD = -lpthread
+# its getenv must interpose the module's (the "reads no environment" test)
+tests_nss_nss_probe_LDFLAGS = -export-dynamic
+
+# Every NSS test runs as root in its own mount namespace (tests/nss/lib.sh).
+nss_tests = \
+	tests/nss/test_nss_module.sh \
+	tests/nss/test_nss_status.sh \
+	tests/nss/test_nss_glibc.sh \
+	tests/nss/test_nss_live.sh \
+	tests/nss/test_nss_robust.sh
+TESTS += $(nss_tests)
+EXTRA_DIST += $(nss_tests) tests/nss/lib.sh tests/bench/nss
+dist_man_MANS += man/nss_svcacct.8

@@ -46,7 +46,10 @@ int cli_parse_date(const char *s, int64_t *out);
  * an absolute expiry time. */
 int cli_parse_expiry(const char *s, int64_t *out);
 int cli_parse_u32(const char *s, uint32_t *out);
-/* Format a time as "YYYY-MM-DD HH:MM:SSZ", "never" for 0. */
+/* Parse "YYYY-MM-DDTHH:MM:SSZ" (as cli_time prints it), a date, or
+ * "never" (0). */
+int cli_parse_time(const char *s, int64_t *out);
+/* Format a time as "YYYY-MM-DDTHH:MM:SSZ", "never" for 0. */
 const char *cli_time(int64_t t, char *buf, size_t n);
 const char *cli_date(int64_t t, char *buf, size_t n);
 /* Write one log line to syslog authpriv in key=value form, with by=. */
@@ -64,6 +67,12 @@ bool cli_gid_exists(struct cli *cli, uint32_t gid);
  * enumerate). */
 int cli_snapshot_take(struct cli *cli);
 void cli_snapshot_free(struct cli *cli);
+/* The result of a change: the text for people, or with --json the object
+ * j (consumed either way). */
+void cli_report(struct cli *cli, json_t *j, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sort an array of objects by a string member, then a second one. */
+void cli_json_sort(json_t *arr, const char *key, const char *key2);
 /* Print JSON to stdout (and free it). */
 int cli_json_out(json_t *j);
 /* Open a read-only view of the store (accounts and, for root, credentials
@@ -148,6 +157,8 @@ struct role_opts {
 };
 int op_role_create(struct cli *cli, struct sv_txn *t,
 		   const struct role_opts *o, struct role *out);
+/* Whether the account already has an assertion key with this kid. */
+bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
 bool cli_source_valid(const char *s);
 

@@ -121,6 +121,24 @@ int cli_parse_expiry(const char *s, int64_t *out)
 	return cli_parse_date(s, out);
 }
 
+int cli_parse_time(const char *s, int64_t *out)
+{
+	char date[11];
+	unsigned hh, mm, ss;
+	char z;
+	if (strlen(s) != 20 || s[10] != 'T')
+		return cli_parse_date(s, out);
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	if (cli_parse_date(date, out) < 0 ||
+	    sscanf(s + 11, "%2u:%2u:%2u%c", &hh, &mm, &ss, &z) != 4 ||
+	    z != 'Z' || hh > 23 || mm > 59 || ss > 59 || s[13] != ':' ||
+	    s[16] != ':')
+		return -EINVAL;
+	*out += (int64_t)hh * 3600 + mm * 60 + ss;
+	return 0;
+}
+
 const char *cli_time(int64_t t, char *buf, size_t n)
 {
 	struct tm tm;
@@ -370,6 +388,52 @@ bool cli_gid_exists(struct cli *cli, uint32_t gid)
 	return getgrgid((gid_t)gid) != NULL;
 }
 
+void cli_report(struct cli *cli, json_t *j, const char *fmt, ...)
+{
+	if (cli->json) {
+		cli_json_out(j);
+		return;
+	}
+	json_decref(j);
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
+static const char *sort_k1, *sort_k2;
+static int cmp_members(const void *x, const void *y)
+{
+	json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+	const char *k[2] = {sort_k1, sort_k2};
+	for (int i = 0; i < 2 && k[i]; i++) {
+		const char *s = json_string_value(json_object_get(a, k[i]));
+		const char *t = json_string_value(json_object_get(b, k[i]));
+		int c = strcmp(s ? s : "", t ? t : "");
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+void cli_json_sort(json_t *arr, const char *key, const char *key2)
+{
+	size_t n = json_array_size(arr);
+	json_t **v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return; /* unsorted is still correct */
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	sort_k1 = key;
+	sort_k2 = key2;
+	qsort(v, n, sizeof(*v), cmp_members);
+	json_array_clear(arr);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, v[i]);
+	free(v);
+}
+
 int cli_json_out(json_t *j)
 {
 	if (!j)
@@ -419,7 +483,7 @@ int cli_commit(struct cli *cli, struct sv_txn *t)
 	char err[512] = "";
 	uint64_t gen;
 	if (sv_txn_commit(t, &gen, err, sizeof(err)) < 0)
-		return cli_fail(cli, "%s; nothing was changed", err);
+		return cli_fail(cli, "%s; the change was not published", err);
 	return EXIT_OK;
 }
 
@@ -523,5 +587,16 @@ bool cli_source_valid(const char *s)
 	if (cli_parse_u32(slash + 1, &bits) < 0 || bits > (v6 ? 128u : 32u) ||
 	    strlen(slash + 1) > 3)
 		return false;
+	/* refuse host bits: 10.0.0.5/8 is a typo or a misunderstanding,
+	 * and guessing which is not our job */
+	size_t len = v6 ? 16 : 4;
+	for (size_t i = 0; i < len; i++) {
+		unsigned keep = bits >= (i + 1) * 8 ? 8
+				: bits > i * 8	   ? bits - (unsigned)i * 8
+						   : 0;
+		unsigned char mask = (unsigned char)(0xff00u >> keep);
+		if (addr[i] & (unsigned char)~mask)
+			return false;
+	}
 	return true;
 }

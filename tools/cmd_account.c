@@ -34,6 +34,13 @@ static int role_gids(struct cli *cli, struct sv_txn *t,
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		struct role r;
+		if (!strcmp(names[i], SV_BASE_ROLE)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "'%s' is the base role: every account holds it",
+				 SV_BASE_ROLE);
+			free(g);
+			return -EINVAL;
+		}
 		int e = txn_load_role(t, names[i], &r);
 		if (e < 0) {
 			snprintf(cli->err, sizeof(cli->err),
@@ -133,8 +140,12 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		bool retired = false;
 		struct sv_blob v = {0};
 		char k[8];
-		if (cli_parse_u32(o->uid, &a.uid) < 0 ||
-		    !sv_uid_acceptable(c, a.uid)) {
+		if (cli_parse_u32(o->uid, &a.uid) < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "UID '%.32s' is not a number", o->uid);
+			return -EINVAL;
+		}
+		if (!sv_uid_acceptable(c, a.uid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "UID %s is outside the configured range "
 				 "%u-%u",
@@ -223,8 +234,9 @@ io:
 static void make_home(struct cli *cli, const struct acct *a)
 {
 	struct stat st;
-	if (strncmp(a->home, cli->cfg.home_base, strlen(cli->cfg.home_base)) ||
-	    stat(a->home, &st) == 0)
+	size_t bl = strlen(cli->cfg.home_base);
+	if (strncmp(a->home, cli->cfg.home_base, bl) || a->home[bl] != '/' ||
+	    strchr(a->home + bl + 1, '/') || stat(a->home, &st) == 0)
 		return;
 	if (mkdir(cli->cfg.home_base, 0755) < 0 && errno != EEXIST)
 		return;
@@ -238,6 +250,23 @@ static void make_home(struct cli *cli, const struct acct *a)
 		if (chown(a->home, a->uid, a->uid) < 0)
 			fprintf(stderr, "svcacct: warning: chown %s: %s\n",
 				a->home, strerror(errno));
+}
+
+/* Follow --home-writable / --home-private on an existing home under
+ * home_base: owned by the account 0700, or by root 0755. */
+static void set_home_access(struct cli *cli, const struct acct *a)
+{
+	struct stat st;
+	size_t bl = strlen(cli->cfg.home_base);
+	if (strncmp(a->home, cli->cfg.home_base, bl) || a->home[bl] != '/' ||
+	    strchr(a->home + bl + 1, '/') || lstat(a->home, &st) < 0 ||
+	    !S_ISDIR(st.st_mode))
+		return;
+	bool w = a->flags & SV_ACCT_HOME_WRITABLE;
+	if (chown(a->home, w ? a->uid : 0, w ? a->uid : 0) < 0 ||
+	    chmod(a->home, w ? 0700 : 0755) < 0)
+		fprintf(stderr, "svcacct: warning: %s: %s\n", a->home,
+			strerror(errno));
 }
 
 enum { O_UID = 256, O_DESC, O_OWNER, O_HOME, O_SHELL, O_EXPIRES, O_ROLE,
@@ -265,7 +294,7 @@ struct parsed {
 	struct acct_opts o;
 	const char *roles[64];
 	bool home_private, stop, json, force;
-	const char *pos[8];
+	const char *pos[65];
 	int npos;
 };
 
@@ -310,7 +339,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 		}
 	}
 	while (optind < argc) {
-		if (p->npos >= 8)
+		if (p->npos >= (int)SV_ARRAY_SIZE(p->pos))
 			return cli_usage(cli, usage);
 		p->pos[p->npos++] = argv[optind++];
 	}
@@ -412,6 +441,15 @@ static int account_list(struct cli *cli, int argc, char **argv)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos)
 		return cli_usage(cli, "account list [--json]");
+	uint64_t gen;
+	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
+		/* no store yet: nothing to list, which is not an error */
+		if (cli->json)
+			return cli_json_out(json_array());
+		printf("%-32s %6s %-8s %-10s %s\n", "NAME", "UID", "STATE",
+		       "EXPIRES", "ROLES");
+		return EXIT_OK;
+	}
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
 	if (!rd)
 		return EXIT_FAIL;
@@ -558,12 +596,27 @@ static void kill_processes(uid_t uid)
 		if (!d)
 			return;
 		while ((de = readdir(d))) {
-			char path[300];
-			struct stat st;
+			char path[300], line[256];
 			if (de->d_name[0] < '1' || de->d_name[0] > '9')
 				continue;
-			snprintf(path, sizeof(path), "/proc/%s", de->d_name);
-			if (stat(path, &st) == 0 && st.st_uid == uid)
+			/* real, effective, saved or fs UID: /proc/PID's owner
+			 * is root for non-dumpable processes */
+			snprintf(path, sizeof(path), "/proc/%s/status",
+				 de->d_name);
+			FILE *f = fopen(path, "re");
+			bool match = false;
+			while (f && fgets(line, sizeof(line), f)) {
+				unsigned long u[4];
+				if (sscanf(line, "Uid: %lu %lu %lu %lu", &u[0],
+					   &u[1], &u[2], &u[3]) == 4) {
+					for (int i = 0; i < 4; i++)
+						match |= u[i] == (unsigned long)uid;
+					break;
+				}
+			}
+			if (f)
+				fclose(f);
+			if (match)
 				kill((pid_t)atoi(de->d_name),
 				     pass ? SIGKILL : SIGTERM);
 		}
@@ -601,14 +654,17 @@ static int account_state(struct cli *cli, int argc, char **argv, bool enable)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		cli_audit(enable ? "account-enable" : "account-disable",
-			  "account=%s uid=%u", a.name, a.uid);
+			  "account=%s uid=%u%s", a.name, a.uid,
+			  p.stop ? " stop=yes" : "");
 		cli_nscd_invalidate();
 		if (p.stop)
 			kill_processes(a.uid);
-		if (!cli->json)
-			printf("%s account %s%s\n",
-			       enable ? "enabled" : "disabled", a.name,
-			       p.stop ? " and stopped its processes" : "");
+		cli_report(cli,
+			   json_pack("{s:s, s:s, s:b}", "name", a.name, "state",
+				     enable ? "enabled" : "disabled", "stopped",
+				     p.stop),
+			   "%s account %s%s", enable ? "enabled" : "disabled",
+			   a.name, p.stop ? " and stopped its processes" : "");
 		if (!enable && !p.stop && !cli->json)
 			printf("note: processes already running as %s keep "
 			       "running (use --stop)\n",
@@ -686,10 +742,12 @@ static int account_delete(struct cli *cli, int argc, char **argv)
 	if (r == EXIT_OK) {
 		cli_audit("account-delete", "account=%s uid=%u", a.name, a.uid);
 		cli_nscd_invalidate();
-		if (!cli->json)
-			printf("deleted account %s (uid %u is retired; %s "
-			       "was left in place)\n",
-			       a.name, a.uid, a.home);
+		cli_report(cli,
+			   json_pack("{s:s, s:i, s:s}", "deleted", a.name,
+				     "uid", (json_int_t)a.uid, "home", a.home),
+			   "deleted account %s (uid %u is retired; %s was left "
+			   "in place)",
+			   a.name, a.uid, a.home);
 	}
 	acct_free(&a);
 	return r;
@@ -775,9 +833,11 @@ static int account_set(struct cli *cli, int argc, char **argv)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		cli_audit("account-set", "account=%s", a.name);
+		if (p.o.home_writable || p.home_private)
+			set_home_access(cli, &a);
 		cli_nscd_invalidate();
-		if (!cli->json)
-			printf("updated account %s\n", a.name);
+		cli_report(cli, json_pack("{s:s}", "updated", a.name),
+			   "updated account %s", a.name);
 	}
 	acct_free(&a);
 	return r;
@@ -874,9 +934,11 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 	}
 	if (!changed) {
 		sv_txn_abort(t);
-		printf("nothing to change: %s %s\n", a.name,
-		       grant ? "already has these roles"
-			     : "has none of these roles");
+		cli_report(cli, json_pack("{s:s, s:i}", "account", a.name,
+					  "changed", 0),
+			   "nothing to change: %s %s", a.name,
+			   grant ? "already has these roles"
+				 : "has none of these roles");
 		acct_free(&a);
 		return EXIT_OK;
 	}
@@ -891,8 +953,12 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 		cli_audit(grant ? "grant" : "revoke", "account=%s roles=%s",
 			  a.name, list);
 		cli_nscd_invalidate();
-		printf("%s %s: %s\n", grant ? "granted" : "revoked", a.name,
-		       list);
+		cli_report(cli,
+			   json_pack("{s:s, s:s, s:i}", "account", a.name,
+				     grant ? "granted" : "revoked", list,
+				     "changed", (json_int_t)changed),
+			   "%s %s: %s", grant ? "granted" : "revoked", a.name,
+			   list);
 	}
 	acct_free(&a);
 	return r;

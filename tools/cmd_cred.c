@@ -176,7 +176,9 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 	if (p->label && sv_field_check("label", p->label, 128, cli->err,
 				       sizeof(cli->err)) < 0)
 		return cli_fail(cli, "%s", cli->err);
-	if (p->expires) {
+	if (p->expires && !strcmp(p->expires, "never")) {
+		p->exp = 0;
+	} else if (p->expires) {
 		if (cli_parse_expiry(p->expires, &p->exp) < 0 || p->exp == 0)
 			return cli_fail(cli,
 					"bad --expires '%s' (e.g. 90d, 12h, "
@@ -400,6 +402,10 @@ static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 2)
 		return cli_usage(cli, usage);
+	/* never echo a secret pasted where its id belongs */
+	if (sv_secret_looks_like(p.pos[1], strlen(p.pos[1])))
+		return cli_fail(cli, "give the credential id (the 16 hex digits "
+				     "after \"svcs_\"), not the secret itself");
 	struct sv_txn *t = begin_account(cli, p.pos[0]);
 	if (!t)
 		return EXIT_FAIL;
@@ -454,8 +460,11 @@ static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 	if (r == EXIT_OK) {
 		cli_audit(keys ? "key-remove" : "secret-revoke",
 			  "account=%s credential=%s", p.pos[0], found);
-		printf("%s %s of %s\n", keys ? "removed key" : "revoked secret",
-		       found, p.pos[0]);
+		cli_report(cli,
+			   json_pack("{s:s, s:s}", "account", p.pos[0],
+				     keys ? "removed" : "revoked", found),
+			   "%s %s of %s", keys ? "removed key" : "revoked secret",
+			   found, p.pos[0]);
 	}
 	return r;
 }
@@ -482,7 +491,7 @@ int cmd_secret(struct cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------ keys */
 
-static bool kid_taken(struct sv_txn *t, const char *account, const char *kid)
+bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
 {
 	char k[64];
 	struct sv_blob lb = {0};
@@ -567,7 +576,7 @@ static int key_add(struct cli *cli, int argc, char **argv)
 	json_t *added = json_array();
 	for (size_t i = 0; e == 0 && i < n; i++) {
 		char id[SV_CRED_ID_LEN + 1];
-		if (kid_taken(t, p.pos[0], keys[i].kid)) {
+		if (cli_kid_taken(t, p.pos[0], keys[i].kid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "account '%s' already has a key with kid '%s'",
 				 p.pos[0], keys[i].kid);

@@ -60,7 +60,7 @@ static int export_keys(struct sv_reader *rd, const char *account, json_t *out)
 						  "account", account, "kid",
 						  kid, "label", c.label.p,
 						  c.label.n, "expires",
-						  cli_date(c.expires, b1,
+						  cli_time(c.expires, b1,
 							   sizeof(b1)),
 						  "jwk", jwk));
 		}
@@ -72,11 +72,12 @@ static int export_keys(struct sv_reader *rd, const char *account, json_t *out)
 
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv) || argc > 1) {
+	if (cli_wants_help(argc, argv)) {
 		printf("usage: svcacct export > FILE\n");
-		return argc > 1 && !cli_wants_help(argc, argv) ? EXIT_USAGE
-							       : EXIT_OK;
+		return EXIT_OK;
 	}
+	if (argc > 1)
+		return cli_usage(cli, "export > FILE");
 	unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
 	if (geteuid() == 0)
 		mask |= SV_DBMASK(SV_DB_CREDENTIALS);
@@ -110,12 +111,10 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	}
 	sv_blob_free(&key);
 	/* accounts only if the roles were read to their end */
-	while (e == -ENOENT &&
+	bool roles_ok = e == -ENOENT;
+	while (roles_ok &&
 	       (e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
 				       &key)) == 0) {
-		/* e is 0 here: reset it, or the loop would stop after the
-		 * first account and the export fail with "Success" */
-		e = -ENOENT;
 		struct sv_blob v = {0};
 		struct sv_account a;
 		char b1[32], name[64];
@@ -166,6 +165,10 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, "reading the store: %s (nothing exported)",
 				strerror(-e));
 	}
+	/* stable order, so that two exports can be diffed */
+	cli_json_sort(roles, "name", NULL);
+	cli_json_sort(accounts, "name", NULL);
+	cli_json_sort(keys, "account", "kid");
 	json_t *doc = json_pack("{s:s, s:i, s:I, s:o, s:o, s:o}", "format",
 				EXPORT_FORMAT, "version", EXPORT_VERSION,
 				"generation", (json_int_t)gen, "roles", roles,
@@ -428,7 +431,7 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	}
 	acct_free(&a);
 	int64_t exp = 0;
-	if (expires && cli_parse_date(expires, &exp) < 0) {
+	if (expires && cli_parse_time(expires, &exp) < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
 		return -EINVAL;
 	}
@@ -445,6 +448,13 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	if (e < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s: %s", what, err);
 		return e;
+	}
+	if (cli_kid_taken(t, account, key.kid)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: account '%s' already has a key with kid '%s'",
+			 what, account, key.kid);
+		sv_key_free(&key);
+		return -EEXIST;
 	}
 	char id[SV_CRED_ID_LEN + 1];
 	e = sv_cred_id_generate(id);
@@ -555,6 +565,15 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 				     "version %d expected; nothing imported)",
 				argv[1], EXPORT_FORMAT, EXPORT_VERSION);
 	}
+	static const char *const top_allowed[] = {
+		"format", "version", "generation", "roles", "accounts", "keys",
+		NULL};
+	cli->err[0] = '\0';
+	if (only_keys(cli, doc, "export", top_allowed) < 0) {
+		json_decref(doc);
+		return cli_fail(cli, "%s: %s (nothing imported)", argv[1],
+				cli->err);
+	}
 	/* Clash checks against the other NSS sources by one enumeration
 	 * instead of four lookups per account: a 100k import would spend
 	 * most of its time in nss_files and nss_systemd otherwise. Sources
@@ -629,9 +648,17 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 				  json_array_size(accounts),
 				  json_array_size(keys));
 			cli_nscd_invalidate();
-			printf("imported %zu roles, %zu accounts, %zu keys\n",
-			       json_array_size(roles), json_array_size(accounts),
-			       json_array_size(keys));
+			cli_report(cli,
+				   json_pack("{s:i, s:i, s:i}", "roles",
+					     (json_int_t)json_array_size(roles),
+					     "accounts",
+					     (json_int_t)json_array_size(accounts),
+					     "keys",
+					     (json_int_t)json_array_size(keys)),
+				   "imported %zu roles, %zu accounts, %zu keys",
+				   json_array_size(roles),
+				   json_array_size(accounts),
+				   json_array_size(keys));
 		}
 	}
 	json_decref(doc);

@@ -58,9 +58,19 @@ static int set_commands(struct cli *cli, struct strv *dst,
 {
 	strv_free(dst);
 	for (size_t i = 0; i < n; i++) {
-		if (sv_field_check("command", cmds[i], 1024, cli->err,
-				   sizeof(cli->err)) < 0)
+		/* ':' is fine here (host:path, image:tag): commands never
+		 * reach a passwd line */
+		for (const char *q = cmds[i]; *q; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+				snprintf(cli->err, sizeof(cli->err),
+					 "command contains a control character");
+				return -EINVAL;
+			}
+		if (strlen(cmds[i]) > 1024) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "command is longer than 1024 bytes");
 			return -EINVAL;
+		}
 		if (cmds[i][0] != '/') {
 			snprintf(cli->err, sizeof(cli->err),
 				 "command '%s' must start with an absolute "
@@ -124,8 +134,13 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 		bool retired = false;
 		struct sv_blob v = {0};
 		char k[8];
-		if (cli_parse_u32(o->gid, &x.gid) < 0 ||
-		    x.gid == c->base_gid || !sv_role_gid_acceptable(c, x.gid)) {
+		if (cli_parse_u32(o->gid, &x.gid) < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "GID '%.32s' is not a number", o->gid);
+			e = -EINVAL;
+			goto fail;
+		}
+		if (x.gid == c->base_gid || !sv_role_gid_acceptable(c, x.gid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "GID %s is outside the configured range %u-%u",
 				 o->gid, c->gid_min, c->gid_max);
@@ -333,6 +348,14 @@ static int role_list(struct cli *cli, int argc, char **argv)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos)
 		return cli_usage(cli, "role list [--json]");
+	uint64_t gen;
+	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
+		if (cli->json)
+			return cli_json_out(json_array());
+		printf("%-32s %6s %7s %-20s %s\n", "NAME", "GID", "MEMBERS",
+		       "SERVICES", "FROM");
+		return EXIT_OK;
+	}
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
 	if (!rd)
 		return EXIT_FAIL;
@@ -505,7 +528,10 @@ static int role_delete(struct cli *cli, int argc, char **argv)
 		cli_audit("role-delete", "role=%s gid=%u members=%zu", x.name,
 			  x.gid, x.members.n);
 		cli_nscd_invalidate();
-		printf("deleted role %s (gid %u is retired)\n", x.name, x.gid);
+		cli_report(cli,
+			   json_pack("{s:s, s:i}", "deleted", x.name, "gid",
+				     (json_int_t)x.gid),
+			   "deleted role %s (gid %u is retired)", x.name, x.gid);
 	}
 	role_free(&x);
 	return r;
@@ -565,7 +591,8 @@ static int role_set(struct cli *cli, int argc, char **argv)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		cli_audit("role-set", "role=%s", x.name);
-		printf("updated role %s\n", x.name);
+		cli_report(cli, json_pack("{s:s}", "updated", x.name),
+			   "updated role %s", x.name);
 	}
 	role_free(&x);
 	return r;

@@ -361,13 +361,14 @@ int cmd_rollback(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	if (sv_store_rollback(&cli->cfg, gen, &newgen, err, sizeof(err)) < 0)
 		return cli_fail(cli, "%s", err);
-	cli_audit("rollback", "generation=%" PRIu64 " new_generation=%" PRIu64,
-		  gen, newgen);
+	cli_audit("rollback", "generation=%s new_generation=%" PRIu64,
+		  argc == 2 ? argv[1] : "previous", newgen);
 	cli_nscd_invalidate();
-	printf("published the content of %s%s as generation %" PRIu64
-	       " (revoked credentials stay revoked)\n",
-	       argc == 2 ? "generation " : "the previous generation",
-	       argc == 2 ? argv[1] : "", newgen);
+	cli_report(cli, json_pack("{s:I}", "generation", (json_int_t)newgen),
+		   "published the content of %s%s as generation %" PRIu64
+		   " (revoked credentials stay revoked)",
+		   argc == 2 ? "generation " : "the previous generation",
+		   argc == 2 ? argv[1] : "", newgen);
 	return EXIT_OK;
 }
 

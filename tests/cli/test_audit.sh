@@ -69,7 +69,7 @@ expect_match "disable logged" 'event=account-disable result=ok account=bot uid=7
 S secret revoke bot "$ID" >/dev/null
 expect_match "secret revoke logged" "event=secret-revoke result=ok account=bot credential=$ID" "$(logline 'event=secret-revoke')"
 S rollback >/dev/null
-expect_match "rollback logged" 'event=rollback result=ok generation=0 new_generation=[0-9]+' "$(logline 'event=rollback')"
+expect_match "rollback logged" 'event=rollback result=ok generation=previous new_generation=[0-9]+' "$(logline 'event=rollback')"
 S account delete bot >/dev/null
 expect_match "delete logged" 'event=account-delete result=ok account=bot uid=70000' "$(logline 'event=account-delete')"
 n_before=$(wc -l <"$LOG")

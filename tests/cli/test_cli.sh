@@ -86,7 +86,8 @@ refused() {
 	[ "$RC" = "$want" ] || why="exit $RC, want $want; "
 	printf '%s' "$ERR" | grep -Eq -- "$re" || why="${why}stderr lacks /$re/; "
 	[ "$before" = "$after" ] || why="${why}store changed; "
-	case "$ERR" in *svcs_*) why="${why}a secret on stderr; " ;; esac
+	printf '%s' "$ERR" | grep -Eq 'svcs_[0-9a-f]{16}_[A-Za-z0-9_-]{43}' &&
+		why="${why}a secret on stderr; "
 	if [ -z "$why" ]; then
 		tap_ok "$d"
 	else
@@ -206,8 +207,9 @@ expect_rc "SVCACCT_CONF naming a missing file is an error" 1 \
 	"$T/nope\.conf: No such file" env SVCACCT_CONF="$T/nope.conf" "$SV" account list
 expect_rc "--conf naming a missing file is an error" 1 \
 	"configuration: $T/missing\.conf: No such file" "$SV" --conf "$T/missing.conf" account list
+had=$([ -e /var/lib/svcacct/db ] && echo yes || echo no)
 run "$SV" --conf "$T/missing.conf" account create ghost
-expect_eq "missing --conf: nothing created anywhere" "1 no" "$RC $([ -e /tmp/ghost ] && echo yes || echo no)"
+expect_eq "missing --conf: no fallback to the default store" "1 $had" "$RC $([ -e /var/lib/svcacct/db ] && echo yes || echo no)"
 
 CONF=$CONF_A T=$T_A
 chmod 666 "$CONF"
@@ -310,7 +312,7 @@ refused "key add with --pem and --jwk: exit 2" 2 "usage:" sv key add helpbot --p
 refused "key list without NAME: exit 2" 2 "usage:" sv key list
 refused "key remove without KID: exit 2" 2 "usage:" sv key remove helpbot
 refused "import without FILE: exit 2" 2 "usage:" sv import
-refused "export with an argument: exit 2" 2 "" sv export extra
+refused "export with an argument: exit 2" 2 "usage:" sv export extra
 refused "check with an argument: exit 2" 2 "usage:" sv check --bogus
 refused "generations with an argument: exit 2" 2 "usage:" sv generations extra
 refused "rollback with two arguments: exit 2" 2 "usage:" sv rollback 1 2
@@ -374,7 +376,7 @@ J=$(sv --json account list)
 expect_eq "list --json: sorted by name" \
 	'["_b-1_x", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "alpha", "beta", "delta", "epsilon", "eta", "gamma", "theta", "zeta"]' \
 	"$(jf "$J" '[a["name"] for a in j]')"
-expect_eq "list --json: uids" '[71008, 71007, 71000, 71001, 71003, 71004, 71501, 71002, 71502, 71500]' \
+expect_eq "list --json: uids" '[71504, 71503, 71000, 71001, 71003, 71004, 71501, 71002, 71502, 71500]' \
 	"$(jf "$J" '[a["uid"] for a in j]')"
 expect_eq "list --json: same fields as show" "$(jf "$(sv --json account show alpha)" 'j')" \
 	"$(jf "$J" '[a for a in j if a["name"] == "alpha"][0]')"
@@ -387,11 +389,14 @@ expect_eq "list (text): one row per account" "11" "$(printf '%s\n' "$OUT" | wc -
 refused "duplicate account refused" 1 "account 'alpha' already exists" sv account create alpha
 refused "duplicate account refused (other options)" 1 "already exists" sv account create alpha --uid 71900
 refused "taken uid refused" 1 "UID 71500 is already taken" sv account create uid1 --uid 71500
-for u in 70999 72000 999 0 65534 4294967295 4294967296 -5 abc 71000x ""; do
+for u in 70999 72000 999 0 65534 4294967295; do
 	refused "--uid '$u' refused (outside range)" 1 "outside the configured range" sv account create uid2 --uid "$u"
 done
+for u in 4294967296 -5 abc 71000x ""; do
+	refused "--uid '$u' refused (not a number)" 1 "is not a number" sv account create uid2 --uid "$u"
+done
 for n in Alpha BOT 1bot 12345 "$(printf 'a%.0s' {1..33})" root svcacct -bot bot.x "bot name" "" "bötli" "bot:x" 'bot$'; do
-	refused "bad name '$n' refused" 1 "name '.*' (is invalid|is all digits|is reserved|must be 1 to 32)" sv account create "$n"
+	refused "bad name '$n' refused" 1 "name '.*' (is invalid|is all digits|is reserved|must be 1 to 32)" sv account create -- "$n"
 done
 refused "reserved name 'daemon' refused" 1 "'daemon' (is reserved|already exists)" sv account create daemon
 refused "reserved name 'adm' refused" 1 "'adm' (is reserved|already exists)" sv account create adm
@@ -483,9 +488,9 @@ refused "deleted account is gone" 1 "no account 'beta'" sv account show beta
 expect_nomatch "deleted account not listed" "beta" "$(sv account list)"
 refused "deleted uid not reusable with --uid" 1 "UID 71001 belonged to a deleted account and is never reused" sv account create beta2 --uid 71001
 changed "a new account after the delete" sv account create iota --no-home
-expect_eq "allocation does not reuse the deleted uid" "71503" "$(jf "$(sv --json account show iota)" 'j["uid"]')"
+expect_eq "allocation does not reuse the deleted uid" "71505" "$(jf "$(sv --json account show iota)" 'j["uid"]')"
 changed "same name can be created again (new uid)" sv account create beta --no-home
-expect_eq "recreated account has a new uid" "71504" "$(jf "$(sv --json account show beta)" 'j["uid"]')"
+expect_eq "recreated account has a new uid" "71506" "$(jf "$(sv --json account show beta)" 'j["uid"]')"
 
 # ------------------------------------------------------------------ uid exhaustion
 new_env "uid_min = 72000" "uid_max = 72002" "gid_min = 82001" "gid_max = 82002" "base_gid = 82000"
@@ -556,7 +561,7 @@ refused "--gid = base_gid refused" 1 "GID 81000 is outside" sv role create r9 --
 refused "--gid in the UID range refused" 1 "GID 71000 is outside" sv role create r9 --gid 71000
 refused "--gid below 1000 refused" 1 "outside the configured range" sv role create r9 --gid 999
 refused "--gid 65534 refused" 1 "outside the configured range" sv role create r9 --gid 65534
-refused "--gid not a number refused" 1 "outside the configured range" sv role create r9 --gid x1
+refused "--gid not a number refused" 1 "GID 'x1' is not a number" sv role create r9 --gid x1
 refused "taken gid refused" 1 "GID 81500 is already taken" sv role create r9 --gid 81500
 refused "role show unknown" 1 "no role 'nosuch'" sv role show nosuch
 refused "role delete unknown" 1 "no role 'nosuch'" sv role delete nosuch
@@ -608,7 +613,7 @@ noop "grant of a role already held: no change, exit 0" "nothing to change: alpha
 refused "grant of an unknown role" 1 "unknown role 'nosuch'" sv grant alpha nosuch
 refused "grant with one unknown role grants nothing" 1 "unknown role 'nosuch'" sv grant kappa ops nosuch
 refused "grant to an unknown account" 1 "no account 'nosuch'" sv grant nosuch ops
-refused "grant of the base role name (not a role)" 1 "unknown role 'svcacct'" sv grant alpha svcacct
+refused "grant of the base role name (implicit)" 1 "'svcacct' is the base role: every account holds it" sv grant alpha svcacct
 refused "revoke of an unknown role" 1 "unknown role 'nosuch'" sv revoke alpha nosuch
 refused "revoke from an unknown account" 1 "no account 'nosuch'" sv revoke nosuch ops
 changed "revoke" sv revoke alpha db
@@ -662,9 +667,9 @@ expect_eq "secret list --json: four secrets" "4" "$(jf "$J" 'len(j)')"
 expect_eq "secret list --json: only metadata fields" '["created", "expires", "id", "label", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
 expect_eq "secret list --json: types" '["secret"]' "$(jf "$J" 'sorted(set(c["type"] for c in j))')"
 expect_eq "secret --expires DATE: midnight UTC" "2030-01-01T00:00:00Z" "$(jf "$J" '[c["expires"] for c in j if c["id"] == "'"$ID3"'"][0]')"
-expect_eq "secret --expires 90d: 90 days from now" "ok" "$(jf "$J" '
-(lambda t: "ok" if abs(t - __import__("time").time() - 90*86400) < 300 else t)(
- __import__("calendar").timegm(__import__("time").strptime([c["expires"] for c in j if c["id"] == "'"$ID4"'"][0], "%Y-%m-%dT%H:%M:%SZ")))')"
+E4=$(jf "$J" '[c["expires"] for c in j if c["id"] == "'"$ID4"'"][0]')
+D4=$(( $(date -u -d "$(echo "$E4" | tr T ' ' | tr -d Z)" +%s 2>/dev/null || echo 0) - $(date +%s) - 90 * 86400 ))
+ok_cmd "secret --expires 90d: 90 days from now ($E4)" test "${D4#-}" -lt 300
 expect_eq "secret without --expires: never" "never" "$(jf "$J" '[c["expires"] for c in j if c["id"] == "'"$ID1"'"][0]')"
 # neither the secret nor its keyed hash in any output
 HASHES=$(python3 - "$T/state/hostkey" "$S1" "$S2" "$S3" "$S4" <<'EOF'
@@ -696,7 +701,6 @@ refused "secret add --expires garbage" 1 "bad --expires 'soon'" sv secret add sb
 refused "secret add --expires 0d" 1 "bad --expires '0d'" sv secret add sbot --expires 0d
 refused "secret add --expires 2025-02-30" 1 "bad --expires" sv secret add sbot --expires 2025-02-30
 refused "secret add --expires in the past" 1 "--expires '2020-01-01' is in the past" sv secret add sbot --expires 2020-01-01
-refused "secret add --expires never (secrets want an end)" 1 "bad --expires 'never'" sv secret add sbot --expires never
 refused "secret add --label with a newline" 1 "label contains a control character" sv secret add sbot --label "$(printf 'a\nb')"
 refused "secret add for an unknown account" 1 "no account 'nosuch'" sv secret add nosuch
 refused "secret list of an unknown account" 1 "no account 'nosuch'" sv secret list nosuch
@@ -712,7 +716,7 @@ refused "revoke twice" 1 "account 'sbot' has no secret '$ID1'" sv secret revoke 
 refused "revoke of an unknown id" 1 "has no secret 'ffffffffffffffff'" sv secret revoke sbot ffffffffffffffff
 refused "revoke of another account's secret" 1 "account 'obot' has no secret '$ID2'" sv secret revoke obot "$ID2"
 refused "revoke for an unknown account" 1 "no account 'nosuch'" sv secret revoke nosuch "$ID2"
-refused "revoke given the whole secret instead of the id" 1 "has no secret" sv secret revoke sbot "$S2"
+refused "revoke given the whole secret instead of the id" 1 "has no secret|credential id" sv secret revoke sbot "$S2"
 expect_match "another account's secret survived" "$ID2 +active" "$(sv secret list sbot)"
 changed "delete of an account with secrets" sv account delete obot
 changed "account with secrets deleted" sv account delete sbot
@@ -741,12 +745,12 @@ expect_match "key list: P-521 is ES512" "k521 +ES512" "$L"
 expect_match "key list: RSA is RS256" "krsa +RS256" "$L"
 expect_match "key list: --alg PS256 kept" "kps +PS256" "$L"
 J=$(sv --json key list kbot)
-expect_eq "key list --json: kids" "[\"$TP\", \"k256\", \"k384\", \"k521\", \"kps\", \"krsa\"]" "$(jf "$J" 'sorted(c["kid"] for c in j)')"
+expect_eq "key list --json: kids" "$(python3 -c 'import json,sys; print(json.dumps(sorted(sys.argv[1:])))' "$TP" k256 k384 k521 kps krsa)" "$(jf "$J" 'sorted(c["kid"] for c in j)')"
 expect_eq "key list --json: fields" '["alg", "created", "expires", "id", "kid", "label", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
 expect_eq "key list --json: no key material" "none" "$(jf "$J" '"none" if not any(len(str(v)) > 64 for c in j for v in c.values()) else "long value"')"
 expect_eq "secret list does not list keys" "0" "$(jf "$(sv --json secret list kbot)" 'len(j)')"
 refused "--alg ES384 on a P-256 key" 1 "alg ES384 needs an EC P-384 key" sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg ES384
-refused "--alg RS256 on an EC key" 1 "RS256" sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg RS256
+refused "--alg RS256 on an EC key" 1 "alg RS256 needs an RSA key" sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg RS256
 refused "--alg none" 1 'alg "none" refused' sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg none
 refused "--alg HS256" 1 'alg "HS256" refused' sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg HS256
 refused "--alg es256 (case matters)" 1 'alg "es256" refused' sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg es256
@@ -754,7 +758,7 @@ refused "private key PEM refused" 1 "this is a private key" sv key add kbot --pe
 refused "private RSA key PEM refused" 1 "private key" sv key add kbot --pem "$KD/rsa2048.key" --kid x1
 refused "RSA 1024 refused" 1 "RSA key of 1024 bits refused" sv key add kbot --pem "$KD/rsa1024.pub" --kid x1
 refused "Ed25519 refused" 1 "key type ED25519 refused" sv key add kbot --pem "$KD/ed.pub" --kid x1
-refused "PEM with trailing junk refused" 1 "trail.pub: " sv key add kbot --pem "$KD/trail.pub" --kid x1
+refused "PEM with trailing junk refused" 1 "trail\.pub: trailing data after the PEM block" sv key add kbot --pem "$KD/trail.pub" --kid x1
 refused "not a PEM at all" 1 "junk.pub: " sv key add kbot --pem "$KD/junk.pub" --kid x1
 refused "missing key file" 1 "$KD/none.pub: No such file" sv key add kbot --pem "$KD/none.pub"
 refused "a directory as key file" 1 "is a directory" sv key add kbot --pem "$KD"
@@ -775,7 +779,7 @@ if [ -n "$JPY" ]; then
 	refused "JWK whose alg does not fit refused" 1 "jwkalg.json: .*ES384" sv key add kbot --jwk "$KD/jwkalg.json" --kid x3
 	refused "JWK with a duplicate member refused" 1 "jwkdup.json: .*duplicate" sv key add kbot --jwk "$KD/jwkdup.json" --kid x3
 	refused "JWK --alg ES384 on P-256 refused" 1 "ES384" sv key add kbot --jwk "$KD/jwk.json" --kid x3 --alg ES384
-	refused "PEM given as --jwk refused" 1 "P-256.pub: " sv key add kbot --jwk "$KD/P-256.pub" --kid x3
+	refused "PEM given as --jwk refused" 1 "P-256\.pub: invalid JSON" sv key add kbot --jwk "$KD/P-256.pub" --kid x3
 	refused "JWKS with one weak key refused wholly" 1 "keys\[1\]: RSA key of 1024 bits refused" sv key add kbot --jwks "$KD/jwksbad.json"
 	refused "JWKS with one private key refused wholly" 1 "keys\[1\]: .*private" sv key add kbot --jwks "$KD/jwksprv.json"
 	refused "JWKS with --kid refused" 1 "--kid and --alg do not apply to --jwks" sv key add kbot --jwks "$KD/jwks.json" --kid z
@@ -784,8 +788,10 @@ if [ -n "$JPY" ]; then
 	expect_match "JWKS: EC key added" "kid jwks-ec, ES384" "$OUT"
 	refused "JWKS again: duplicate kids refused wholly" 1 "already has a key with kid 'jwks-rsa'" sv key add kbot --jwks "$KD/jwks.json"
 	refused "JWK file given as --jwks refused" 1 "jwk.json" sv key add obot --jwks "$KD/jwk.json"
+elif [ "${CI:-}" = true ]; then
+	tap_notok "python3 with jwcrypto (JWK tests) missing under CI=true"
 else
-	need "python3 with jwcrypto (JWK tests)" false
+	tap_skip "JWK and JWKS tests" "needs python3-jwcrypto"
 fi
 N0=$(jf "$(sv --json key list kbot)" 'len(j)')
 changed "key remove by kid" sv key remove kbot k384
@@ -831,16 +837,17 @@ expect_nomatch "export: no secret" "svcs_" "$EXPORT"
 expect_nomatch "export: no secret id" "$SID" "$EXPORT"
 printf '%s\n' "$EXPORT" >"$T/export.json"
 chmod 644 "$T/export.json"
-SRC_CONF=$CONF SRC_T=$T
+SRC_T=$T
 norm_accounts='[{k: v for k, v in a.items() if k not in ("created", "updated")} for a in j]'
 norm_roles='[{k: v for k, v in a.items() if k not in ("created", "updated")} for a in j]'
 norm_keys='sorted([c["kid"], c["alg"], c["label"], c["status"], c["expires"][:10]] for c in j)'
-norm_export='(lambda s: [sorted(j["accounts"], key=lambda a: a["name"]), sorted(j["roles"], key=lambda r: r["name"]), sorted(j["keys"], key=lambda k: (k["account"], k["kid"]))])(0)'
+norm_export='[sorted(j["accounts"], key=lambda a: a["name"]), sorted(j["roles"], key=lambda r: r["name"]), sorted(j["keys"], key=lambda k: (k["account"], k["kid"]))]'
 A_SRC=$(jf "$(sv --json account list)" "$norm_accounts")
 R_SRC=$(jf "$(sv --json role list)" "$norm_roles")
 M_SRC=$(for r in deploy readers; do jf "$(sv --json role show $r)" 'sorted(j["members"])'; done)
 K_SRC=$(for a in kbot obot; do jf "$(sv --json key list $a)" "$norm_keys"; done)
 E_SRC=$(jf "$EXPORT" "$norm_export")
+K256_EXP=$(jf "$(sv --json key list kbot)" '[c["expires"] for c in j if c["kid"] == "k256"][0]')
 
 new_env
 changed "import into a fresh store" sv import "$SRC_T/export.json"
@@ -851,6 +858,10 @@ expect_eq "import reproduces role list --json" "$R_SRC" "$(jf "$(sv --json role 
 expect_eq "import reproduces role members" "$M_SRC" "$(for r in deploy readers; do jf "$(sv --json role show $r)" 'sorted(j["members"])'; done)"
 expect_eq "import reproduces the keys" "$K_SRC" "$(for a in kbot obot; do jf "$(sv --json key list $a)" "$norm_keys"; done)"
 expect_eq "export of the import equals the original export" "$E_SRC" "$(jf "$(sv export)" "$norm_export")"
+# k256 was added with --expires 30d: its expiry is a time of day, and an
+# import must not move it (to midnight, or for a 12h key into the past)
+expect_eq "import keeps a key's expiry time, not just its day" "$K256_EXP" \
+	"$(jf "$(sv --json key list kbot)" '[c["expires"] for c in j if c["kid"] == "k256"][0]')"
 expect_eq "import brings no secrets" "0" "$(jf "$(sv --json secret list kbot)" 'len(j)')"
 ok_cmd "check passes after an import" sv check
 refused "import of the same file again refused" 1 "already exists.*nothing imported" sv import "$SRC_T/export.json"
@@ -892,6 +903,7 @@ mkimport "$IMP/wrongversion.json" 'd["version"] = 2'
 mkimport "$IMP/badstate.json" 'd["accounts"][2]["state"] = "paused"'
 mkimport "$IMP/nul.json" 'd["accounts"][2]["description"] = "a\u0000b"'
 mkimport "$IMP/colon.json" 'd["accounts"][2]["description"] = "a:b"'
+[ -n "$HOSTUSER" ] && mkimport "$IMP/hostuser.json" 'd["accounts"][2]["name"] = "'"$HOSTUSER"'"'
 mkimport "$IMP/keyacct.json" 'd["keys"] = [{"account": "nosuch", "kid": "k", "jwk": {"kty": "EC"}}]'
 if [ -n "$JPY" ]; then
 	mkimport "$IMP/keypriv.json" 'd["keys"] = [{"account": "i1", "kid": "k", "jwk": json.load(open("'"$KD"'/jwkpriv.json"))}]'
@@ -905,17 +917,19 @@ refused "import: 3rd account reuses a uid of the 1st" 1 "accounts\[2\] \(i3\): U
 refused "import: 3rd account clashes with an existing account" 1 "accounts\[2\] \(pre\): account 'pre' already exists" sv import "$IMP/clashname.json"
 refused "import: 3rd account clashes with an existing role" 1 "accounts\[2\] \(prerole\): 'prerole' is already a role" sv import "$IMP/clashrole.json"
 refused "import: the same account twice" 1 "accounts\[2\] \(i1\): account 'i1' already exists" sv import "$IMP/dupname.json"
+if [ -n "$HOSTUSER" ]; then
+	refused "import: 3rd account named like a host user" 1 "accounts\[2\] \($HOSTUSER\): '$HOSTUSER' already exists as a user or group on this host" sv import "$IMP/hostuser.json"
+else tap_skip "import: account named like a host user" "no host user"; fi
 refused "import: unknown role" 1 "accounts\[2\] \(i3\): unknown role 'nosuch'" sv import "$IMP/badrole.json"
 refused "import: uid out of range" 1 "accounts\[2\] \(i3\): UID 999 is outside" sv import "$IMP/baduid.json"
 refused "import: uid as a string" 1 "accounts\[2\]: wrong or missing member types" sv import "$IMP/uidstr.json"
 refused "import: bad role source" 1 "roles\[1\] \(r2\): bad source" sv import "$IMP/badfrom.json"
 refused "import: unknown account member" 1 "accounts\[2\]: unknown member 'password'" sv import "$IMP/unknownmember.json"
-refused "import: unknown top-level member" 1 "acounts" sv import "$IMP/unknowntop.json"
 refused "import: wrong format marker" 1 "not an svcacct export" sv import "$IMP/wrongformat.json"
 refused "import: wrong version" 1 "not an svcacct export" sv import "$IMP/wrongversion.json"
 refused "import: not an object" 1 "not an svcacct export" sv import "$IMP/array.json"
 refused "import: bad state" 1 "accounts\[2\]: wrong or missing member types" sv import "$IMP/badstate.json"
-refused "import: NUL in a string" 1 "accounts\[2\]" sv import "$IMP/nul.json"
+refused "import: NUL in a string" 1 "nul\.json:1:[0-9]+: .*nothing imported" sv import "$IMP/nul.json"
 refused "import: ':' in a description" 1 "accounts\[2\] \(i3\): description may not contain ':'" sv import "$IMP/colon.json"
 refused "import: key of an unknown account" 1 "keys\[0\]: no account 'nosuch'" sv import "$IMP/keyacct.json"
 if [ -n "$JPY" ]; then
@@ -931,6 +945,10 @@ changed "import of the good file" sv import "$IMP/good.json"
 expect_eq "good import: accounts" '["i1", "i2", "i3", "pre"]' "$(jf "$(sv --json account list)" '[a["name"] for a in j]')"
 expect_eq "good import: members" '["i1", "i3"]' "$(jf "$(sv --json role show r1)" 'sorted(j["members"])')"
 ok_cmd "check passes after the good import" sv check
+# a misspelt section must not import "nothing" with success
+new_env
+sv account create pre --no-home >/dev/null
+refused "import: unknown top-level member refused" 1 "acounts" sv import "$IMP/unknowntop.json"
 
 # ------------------------------------------------------------------ check
 new_env
@@ -966,7 +984,7 @@ expect_match "check: readable host key (exit 1)" "1 .*hostkey: mode 0644, want 0
 chmod 600 "$T/state/hostkey"
 chmod 777 "$T/db"
 run sv check
-expect_match "check: world-writable db_dir (exit 1)" "1 .*db_dir: .*writable by group or others" "$RC $OUT$ERR"
+expect_match "check: world-writable db_dir (exit 1)" "1 .*$T/db: writable by group or others" "$RC $OUT$ERR"
 chmod 755 "$T/db"
 run svn check
 expect_eq "check as nobody: exit 0 on a healthy store" "0" "$RC"
@@ -995,13 +1013,14 @@ expect_match "generations lists the older one" "^$G1$" "$OUT"
 J=$(sv --json generations)
 expect_eq "generations --json" "[[$G1, false], [$G2, true]]" "$(jf "$J" '[[g["generation"], g["current"]] for g in j]')"
 changed "rollback" sv rollback
-expect_match "rollback says what" "published the content of generation previous as generation $((G2 + 1))" "$OUT"
+expect_match "rollback says what" "published the content of .* as generation $((G2 + 1))" "$OUT"
 expect_eq "rollback publishes a new generation" "$((G2 + 1))" "$(cur_gen)"
 refused "rollback undid the change" 1 "no account 'rb'" sv account show rb
 expect_rc "rollback kept the earlier content" 0 "" sv account show ra
 changed "create after a rollback" sv account create rc --no-home
 ok_cmd "rolled-back uid not handed out again" test "$(jf "$(sv --json account show rc)" 'j["uid"]')" != "$UID_RB"
-refused "rollback to a generation that does not exist" 1 "999" sv rollback 999
+refused "rollback to a generation that does not exist" 1 "generation 999 is not an older generation" sv rollback 999
+refused "rollback to the current generation" 1 "generation $(cur_gen) is not an older generation" sv rollback "$(cur_gen)"
 refused "rollback as nobody" 1 "needs root" svn rollback
 # a revoked secret stays revoked across a rollback
 sv secret add ra >"$T/sec" 2>/dev/null
@@ -1017,7 +1036,7 @@ N=$(sv generations | wc -l)
 ok_cmd "keep_generations = 4 prunes old generations (have $N)" test "$N" -le 4 -a "$N" -ge 2
 expect_eq "the current symlink names the listed current one" "$(cur_gen) (current)" "$(sv generations | grep current)"
 OLD=$(sv generations | head -1)
-refused "rollback to a pruned generation" 1 "" sv rollback "$((OLD - 1))"
+refused "rollback to a pruned generation" 1 "generation $((OLD - 1)) is not available" sv rollback "$((OLD - 1))"
 ok_cmd "check passes after rollbacks" sv check
 
 # ------------------------------------------------------------------ non-root
@@ -1029,8 +1048,6 @@ sv grant nbot nrole >/dev/null
 sv secret add nbot >/dev/null
 NID=$(jf "$(sv --json secret list nbot)" 'j[0]["id"]')
 sv key add nbot --pem "$KD/P-256.pub" --kid nk >/dev/null
-chmod -R go+rX "$T/db" "$T/home" 2>/dev/null
-chmod 644 "$T/db/current/credentials.db" 2>/dev/null && chmod 600 "$T/db/current/credentials.db"
 run svn account list
 expect_eq "account list as nobody" "0" "$RC"
 expect_match "account list as nobody shows the account" "nbot +70000 enabled" "$OUT"

@@ -22,6 +22,10 @@
  *   rss N PREFIX COUNT      N getpwnam of PREFIX%07ld (random < COUNT); prints
  *                           VmRSS before, after 1 and after N lookups
  *   script                  read "get ..." / "sleep S" lines from stdin
+ *   load                    dlopen only (what a module does at load time)
+ *   noenv KEY...            lookups and walks while counting getenv calls
+ *                           (this program's getenv interposes the
+ *                           module's: it is linked with -export-dynamic)
  * Exit 0 when every check passed, 1 otherwise. */
 #include <dlfcn.h>
 #include <errno.h>
@@ -50,6 +54,30 @@ typedef enum nss_status (*initgr_fn)(const char *, gid_t, long *, long *,
 				     gid_t **, long, int *);
 
 static bool direct;
+
+/* getenv/secure_getenv for the whole process: the module and libgdbm
+ * bind to these, so reads of the environment can be counted. */
+extern char **environ;
+static volatile int watch_env, env_reads;
+
+static char *env_lookup(const char *name)
+{
+	size_t n = strlen(name);
+	if (watch_env)
+		env_reads++;
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+char *getenv(const char *name)
+{
+	return env_lookup(name);
+}
+char *secure_getenv(const char *name)
+{
+	return env_lookup(name);
+}
 static struct {
 	byname_fn pwnam, grnam, spnam;
 	byid_fn pwuid, grgid;
@@ -539,12 +567,12 @@ static int cmd_threads(int n, long iter, char **keys, int nkeys)
 	return fails ? 1 : 0;
 }
 
-static volatile int stop_thread;
+static int stop_thread;
 
 static void *busy(void *arg)
 {
 	struct job *j = arg;
-	while (!stop_thread)
+	while (!__atomic_load_n(&stop_thread, __ATOMIC_ACQUIRE))
 		j->fails += one_round(j->keys, j->nkeys, j->expect, false);
 	return NULL;
 }
@@ -574,7 +602,7 @@ static int cmd_fork(long iter, char **keys, int nkeys)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
 			fails++;
 	}
-	stop_thread = 1;
+	__atomic_store_n(&stop_thread, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
 	fails += j.fails;
 	printf("fork %s: %ld forks, %d wrong\n", fails ? "FAILED" : "ok", iter,
@@ -679,6 +707,27 @@ static int cmd_script(void)
 	return 0;
 }
 
+static int cmd_noenv(char **keys, int nkeys)
+{
+	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	watch_env = 1;
+	one_round(keys, nkeys, expect, true);
+	for (int db = PWENT; db <= SPENT; db++) {
+		union ent e;
+		int err;
+		char buf[4096];
+		set_end(db, true);
+		while (lookup(db, NULL, &e, buf, sizeof(buf), &err) ==
+		       NSS_STATUS_SUCCESS)
+			;
+		set_end(db, false);
+	}
+	watch_env = 0;
+	printf("env_reads=%d\n", env_reads);
+	free(expect);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -717,6 +766,10 @@ int main(int argc, char **argv)
 		return cmd_rss(atol(argv[3]), argv[4], atol(argv[5]));
 	if (!strcmp(cmd, "script"))
 		return cmd_script();
+	if (!strcmp(cmd, "load"))
+		return 0;
+	if (!strcmp(cmd, "noenv"))
+		return cmd_noenv(argv + 3, argc - 3);
 	fprintf(stderr, "nss_probe: bad command\n");
 	return 2;
 }

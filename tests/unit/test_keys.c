@@ -648,8 +648,8 @@ static void test_pem_refused_text(void **state)
 		"garbage",
 		"\n\n\n",
 		"-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
-		"-----BEGIN PUBLIC KEY-----\nProc-Type: 4,ENCRYPTED\n\nMFkw\n"
-		"-----END PUBLIC KEY-----\n",
+		("-----BEGIN PUBLIC KEY-----\nProc-Type: 4,ENCRYPTED\n\nMFkw\n"
+		 "-----END PUBLIC KEY-----\n"),
 		"-----BEGIN CERTIFICATE-----\nMFkw\n-----END CERTIFICATE-----\n",
 		"-----BEGIN PUBLIC KEY-----\nMFkw\n",
 		"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# nss_svcacct under stress: 8 threads (also under helgrind), forks in the
+# middle of lookups, a program that closes every fd between lookups,
+# valgrind memcheck over every entry point and every failure, and the
+# resident memory a million lookups add to a process.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/nss/lib.sh"
+nss_enter_ns "$@"
+nss_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
+nss_populate
+
+KEYS="bot ci off nosuch deploy svcacct readers root"
+
+run "$PROBE" "$DIRECT" threads 8 3000 $KEYS
+expect_match "8 threads x 3000 rounds, every answer right" "^threads ok" "$OUT"
+run "$PROBE" glibc threads 8 1000 $KEYS
+expect_match "8 threads through glibc" "^threads ok" "$OUT"
+run "$PROBE" "$DIRECT" fork 300 $KEYS
+expect_match "300 forks in the middle of lookups (parent, children, a thread)" \
+	"^fork ok" "$OUT"
+run "$PROBE" "$DIRECT" closefds 300 $KEYS
+expect_match "every fd closed (and reused) between lookups" "^closefds ok" "$OUT"
+run "$PROBE" glibc closefds 100 $KEYS
+expect_match "every fd closed between lookups, through glibc" "^closefds ok" "$OUT"
+
+# A store changing under the threads: each answer is one generation's
+# (the base group is left out: its members change with every commit).
+(
+	for i in $(seq 20); do
+		echo "account churn$i uid=$((70100 + i))" | nss_store
+	done
+) &
+churn=$!
+run "$PROBE" "$DIRECT" threads 8 400 bot ci off nosuch deploy readers root
+wait $churn
+expect_match "threads while 20 generations are published" "^threads ok" "$OUT"
+
+if command -v valgrind >/dev/null 2>&1; then
+	# glibc's __libc_freeres (valgrind runs it at exit) dlcloses NSS
+	# modules, which would turn the module's process-lifetime handle into
+	# "definitely lost": it is not a leak, so freeres is not run.
+	VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --run-libc-freeres=no"
+	# (helgrind does not model fork: the fork test runs without it)
+	run valgrind -q --error-exitcode=99 --tool=helgrind "$PROBE" "$DIRECT" threads 8 20 $KEYS
+	expect_eq "helgrind: no race, no lock-order problem (8 threads)" "0" "$RC"
+	[ "$RC" = 0 ] || tap_diag "$ERR"
+	run valgrind -q --error-exitcode=99 --tool=helgrind "$PROBE" glibc threads 8 10 $KEYS
+	expect_eq "helgrind: 8 threads through glibc" "0" "$RC"
+	[ "$RC" = 0 ] || tap_diag "$ERR"
+	bad=0
+	vg() {
+		local out
+		out=$($VG "$@" 2>&1 >/dev/null)
+		if [ $? = 99 ]; then
+			bad=$((bad + 1))
+			tap_diag "memcheck: $*" "$out"
+		fi
+	}
+	for q in "pwnam bot" "pwuid 70002" "grnam svcacct" "grgid 80001" "grnam off" \
+		"spnam off"; do
+		vg "$PROBE" "$DIRECT" sweep $q
+		vg "$PROBE" glibc sweep $q
+	done
+	for db in pw gr sp; do
+		vg "$PROBE" "$DIRECT" enum $db sweep
+		vg "$PROBE" glibc enum $db
+	done
+	vg "$PROBE" "$DIRECT" initgroups ci 70002 0 1
+	vg "$PROBE" "$DIRECT" fork 3 $KEYS
+	vg "$PROBE" "$DIRECT" closefds 5 $KEYS
+	vg id ci
+	vg getent group svcacct
+	expect_eq "memcheck: every lookup, sweep and walk clean" "0" "$bad"
+	# failures too: missing store, corrupt store
+	mv "$T/db" "$T/db.away"
+	bad=0
+	vg "$PROBE" "$DIRECT" get pwnam bot
+	vg "$PROBE" "$DIRECT" enum gr
+	vg "$PROBE" "$DIRECT" initgroups bot 70001
+	mv "$T/db.away" "$T/db"
+	acc=$T/db/$(readlink "$T/db/current")/accounts.db
+	cp -p "$acc" "$T/acc.good"
+	size=$(stat -c %s "$acc")
+	dd if=/dev/urandom of="$acc" bs=4096 seek=1 count=$((size / 4096 - 1)) conv=notrunc 2>/dev/null
+	vg "$PROBE" "$DIRECT" get pwnam bot
+	vg "$PROBE" "$DIRECT" get grnam svcacct
+	vg "$PROBE" "$DIRECT" enum pw
+	head -c 100000 /dev/urandom >"$acc"
+	vg "$PROBE" "$DIRECT" get pwuid 70001
+	cp -p "$T/acc.good" "$acc"
+	expect_eq "memcheck: missing and corrupt stores clean" "0" "$bad"
+elif [ "${CI:-}" = true ]; then
+	tap_notok "valgrind missing under CI=true"
+else
+	tap_skip "helgrind and memcheck" "no valgrind"
+fi
+
+# ---------------------------------------------------------------- memory
+# 100,000 accounts, a million random getpwnam through glibc: the resident
+# set may grow by at most 1 MiB over the process's size before its first
+# lookup (which includes loading the module and libgdbm).
+rm -rf "$T/db" "$T/state"
+nss_write_conf "uid_min = 100000" "uid_max = 1999999"
+"$MKSTORE" "$CONF" -n 100000 -r 100 >/dev/null
+run "$PROBE" glibc rss 1000000 sa 100000
+tap_diag "$OUT"
+growth=$(echo "$OUT" | sed -n 's/.*growth_total=\([0-9-]*\).*/\1/p')
+fails=$(echo "$OUT" | sed -n 's/.*failures=\([0-9]*\).*/\1/p')
+expect_eq "a million lookups: all found" "0" "$fails"
+if [ -n "$growth" ] && [ "$growth" -le 1024 ]; then
+	tap_ok "a million lookups add ${growth} KiB of RSS (<= 1024)"
+else
+	tap_notok "a million lookups add ${growth:-?} KiB of RSS (<= 1024)"
+fi
+
+done_testing

@@ -1,0 +1,206 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# nss_svcacct's exact NSS status and errno for every kind of answer: found,
+# not found, buffer too small (at every size), store missing, unreadable,
+# corrupt, unsafe owner or mode, tampered records. The module is called
+# directly (dlopen) so that the status itself is visible, not glibc's
+# summary of it.
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/nss/lib.sh"
+nss_enter_ns "$@"
+nss_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
+nss_populate
+
+get() { "$PROBE" "$DIRECT" get "$@" 2>&1; }
+BOT="bot:x:70001:70001:Build bot:/srv/bot:/bin/sh"
+
+# ---------------------------------------------------------------- found / not found
+expect_eq "pwnam found" "SUCCESS 0 $BOT" "$(get pwnam bot)"
+expect_eq "pwuid found" "SUCCESS 0 $BOT" "$(get pwuid 70001)"
+expect_eq "pwnam unknown: NOTFOUND ENOENT" "NOTFOUND ENOENT" "$(get pwnam nosuch)"
+expect_eq "pwnam of a name no account can have" "NOTFOUND ENOENT" "$(get pwnam root)"
+expect_eq "pwnam of an over-long name" "NOTFOUND ENOENT" \
+	"$(get pwnam aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)"
+expect_eq "pwuid 0" "NOTFOUND ENOENT" "$(get pwuid 0)"
+expect_eq "pwuid 65534" "NOTFOUND ENOENT" "$(get pwuid 65534)"
+expect_eq "pwuid unknown in range" "NOTFOUND ENOENT" "$(get pwuid 70050)"
+expect_eq "grgid 0" "NOTFOUND ENOENT" "$(get grgid 0)"
+expect_eq "grgid unknown role" "NOTFOUND ENOENT" "$(get grgid 80050)"
+expect_eq "grnam unknown" "NOTFOUND ENOENT" "$(get grnam nosuch)"
+expect_eq "spnam unknown" "NOTFOUND ENOENT" "$(get spnam nosuch)"
+expect_eq "buffer too small: TRYAGAIN ERANGE" "TRYAGAIN ERANGE" "$(get pwnam bot 10)"
+expect_eq "empty buffer: TRYAGAIN ERANGE" "TRYAGAIN ERANGE" "$(get grnam svcacct 0)"
+
+# ---------------------------------------------------------------- every buffer size
+for q in "pwnam bot" "pwnam ci" "pwuid 70003" "grnam bot" "grgid 70002" \
+	"grnam deploy" "grgid 80002" "grnam empty" "grnam svcacct" "grgid 80000" \
+	"spnam bot" "spnam off"; do
+	run "$PROBE" "$DIRECT" sweep $q
+	expect_match "every buffer size, every alignment: $q" "^sweep .* ok need=" "$OUT"
+done
+for db in pw gr sp; do
+	full=$("$PROBE" "$DIRECT" enum $db 2>/dev/null)
+	run "$PROBE" "$DIRECT" enum $db sweep
+	expect_eq "walk $db one byte at a time: same entries, same order, NOTFOUND at the end" \
+		"0:$full" "$RC:$OUT"
+done
+
+# ---------------------------------------------------------------- initgroups
+ig() { "$PROBE" "$DIRECT" initgroups "$@" 2>&1; }
+expect_eq "initgroups grows the array" "SUCCESS 0 70001 80000 80001 size=4" \
+	"$(ig bot 70001 0 1)"
+expect_eq "initgroups keeps a large enough array" "SUCCESS 0 70002 80000 80001 80002 size=10" \
+	"$(ig ci 70002 0 10)"
+expect_eq "initgroups honours limit" "SUCCESS 0 70002 80000 size=2" "$(ig ci 70002 2 1)"
+expect_eq "initgroups at limit already" "SUCCESS 0 70002 size=1" "$(ig ci 70002 1 1)"
+expect_eq "initgroups skips the primary group" "SUCCESS 0 80001 80000 80002 size=4" \
+	"$(ig ci 80001 0 1)"
+expect_eq "initgroups of an unknown user" "NOTFOUND ENOENT 70001 size=1" \
+	"$(ig nosuch 70001 0 1)"
+
+# ---------------------------------------------------------------- tampered records
+# What a tampered or buggy writer could leave: each is refused (NOTFOUND),
+# skipped by the walks, and never turned into an entry.
+nss_store <<-'EOF'
+account zero uid=0
+account nob uid=65534
+account far uid=90000
+account lowuid uid=999
+account colon uid=70010 desc=a%3Ab
+account newline uid=70011 desc=a%0Ab
+account relhome uid=70012 home=srv/x
+account colonsh uid=70013 shell=/bin/sh%3A
+account Bad%20Name uid=70014
+account liar uid=70020 uidkey=70021
+account manyroles uid=70030 roles=0,1000,80000,65534,80001,90000
+raw a garbage 5356410199
+raw a truncated 53564101
+raw u #70040 626f74
+role rzero gid=0 members=bot
+role rbase gid=80000 members=bot
+role rfar gid=90000
+role rroot gid=80010 members=bot,root
+role rcolon gid=80011 members=a%3Ab
+EOF
+for n in zero nob far lowuid colon newline relhome colonsh garbage truncated; do
+	expect_eq "tampered account '$n' refused" "NOTFOUND ENOENT" "$(get pwnam $n)"
+done
+expect_eq "tampered account in shadow refused" "NOTFOUND ENOENT" "$(get spnam colon)"
+expect_eq "UID 0 never served" "NOTFOUND ENOENT" "$(get pwuid 0)"
+expect_eq "UID outside the range never served" "NOTFOUND ENOENT" "$(get pwuid 90000)"
+expect_eq "UID index pointing at a record with another UID" "NOTFOUND ENOENT" "$(get pwuid 70021)"
+expect_eq "UID index pointing at another account" "NOTFOUND ENOENT" "$(get pwuid 70040)"
+expect_eq "group of a refused account refused" "NOTFOUND ENOENT" "$(get grgid 70010)"
+for n in rzero rbase rfar rroot rcolon; do
+	expect_eq "tampered role '$n' refused" "NOTFOUND ENOENT" "$(get grnam $n)"
+done
+expect_eq "the base group is still the base group" "SUCCESS 0 svcacct:x:80000" \
+	"$(get grgid 80000 | cut -d: -f1-3)"
+expect_eq "initgroups drops GIDs a role may not have" \
+	"SUCCESS 0 70030 80000 80001 size=4" "$(ig manyroles 70030 0 1)"
+expect_eq "passwd walk shows only valid accounts" "bot ci liar manyroles off" \
+	"$("$PROBE" "$DIRECT" enum pw 2>/dev/null | cut -d: -f1 | sort | xargs)"
+expect_eq "group walk shows only valid groups" \
+	"bot ci deploy empty liar manyroles off readers svcacct" \
+	"$("$PROBE" "$DIRECT" enum gr 2>/dev/null | cut -d: -f1 | sort | xargs)"
+expect_nomatch "the base group lists no invalid name" "Bad Name|:.*,,|Bad" \
+	"$(get grnam svcacct)"
+
+# ---------------------------------------------------------------- no work at load time
+if command -v strace >/dev/null 2>&1; then
+	run strace -f -e trace=%file,%desc -o "$T/strace" "$PROBE" "$DIRECT" load
+	expect_eq "strace runs" "0" "$RC"
+	expect_nomatch "dlopen reads neither the config nor the store" \
+		"svcacct\\.conf|$T/db" "$(cat "$T/strace" 2>/dev/null)"
+else
+	tap_skip "dlopen reads nothing" "no strace"
+	tap_skip "dlopen reads nothing" "no strace"
+fi
+expect_eq "the module reads no environment variable" "env_reads=0" \
+	"$("$PROBE" "$DIRECT" noenv bot ci nosuch svcacct 2>&1 | tail -1)"
+
+# ---------------------------------------------------------------- store unavailable
+gen=$(readlink "$T/db/current")
+acc=$T/db/$gen/accounts.db
+cp -p "$acc" "$T/accounts.good"
+restore() { cp -p "$T/accounts.good" "$acc"; chmod 644 "$acc"; chown 0:0 "$acc"; }
+
+chmod 666 "$acc"
+expect_eq "accounts.db writable by others: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get pwnam bot)"
+restore
+chown 65534 "$acc"
+expect_eq "accounts.db not owned by root: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get pwnam bot)"
+restore
+chmod 777 "$T/db/$gen"
+expect_eq "generation directory writable: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get pwuid 70001)"
+chmod 755 "$T/db/$gen"
+chmod 777 "$T/db"
+expect_eq "store directory writable: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get grnam deploy)"
+chmod 755 "$T/db"
+expect_eq "restored: found again" "SUCCESS 0 $BOT" "$(get pwnam bot)"
+
+head -c 300000 /dev/urandom >"$acc"
+expect_eq "random bytes: UNAVAIL EIO" "UNAVAIL EIO" "$(get pwnam bot)"
+run "$PROBE" "$DIRECT" enum gr
+expect_match "random bytes: walk ends UNAVAIL, no crash" "^1 enum ended with UNAVAIL EIO" "$RC $OUT"
+: >"$acc"
+expect_eq "empty file: UNAVAIL EIO" "UNAVAIL EIO" "$(get pwnam bot)"
+restore
+truncate -s 4096 "$acc"
+st=$(get pwnam bot)
+expect_match "truncated file: UNAVAIL or not found, no crash" "^(UNAVAIL EIO|NOTFOUND ENOENT)$" "$st"
+# a valid header followed by garbage: every call answers, none crashes
+restore
+size=$(stat -c %s "$acc")
+dd if=/dev/urandom of="$acc" bs=4096 seek=1 count=$((size / 4096 - 1)) conv=notrunc 2>/dev/null
+crashed=0
+for q in "pwnam bot" "pwuid 70002" "grnam svcacct" "grgid 80001" "spnam ci" "pwnam nosuch"; do
+	"$PROBE" "$DIRECT" get $q >/dev/null 2>&1
+	[ $? -ge 128 ] && crashed=$((crashed + 1))
+done
+for db in pw gr sp; do
+	"$PROBE" "$DIRECT" enum $db >/dev/null 2>&1
+	[ $? -ge 128 ] && crashed=$((crashed + 1))
+done
+expect_eq "corrupt buckets: no crash" "0" "$crashed"
+restore
+
+mv "$T/db" "$T/db.away"
+expect_eq "store missing: UNAVAIL ENOENT" "UNAVAIL ENOENT" "$(get pwnam bot)"
+expect_eq "store missing, GID lookup: UNAVAIL ENOENT" "UNAVAIL ENOENT" "$(get grgid 80000)"
+expect_eq "store missing, a name no account can have: NOTFOUND" "NOTFOUND ENOENT" \
+	"$(get pwnam root)"
+run "$PROBE" "$DIRECT" enum pw
+expect_match "store missing: walk UNAVAIL" "^enum ended with UNAVAIL ENOENT" "$OUT"
+expect_eq "store missing, initgroups: UNAVAIL" "UNAVAIL ENOENT 70001 size=1" \
+	"$(ig bot 70001 0 1)"
+mkdir -m 755 "$T/db"
+expect_eq "store directory without a generation: UNAVAIL ENOENT" "UNAVAIL ENOENT" \
+	"$(get pwnam bot)"
+rmdir "$T/db"
+mv "$T/db.away" "$T/db"
+
+# ---------------------------------------------------------------- configuration
+chmod 666 "$T/etc/svcacct/svcacct.conf"
+expect_eq "config writable by others: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get pwnam bot)"
+chmod 644 "$T/etc/svcacct/svcacct.conf"
+chown 65534 "$T/etc/svcacct/svcacct.conf"
+expect_eq "config not owned by root: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get pwnam bot)"
+chown 0 "$T/etc/svcacct/svcacct.conf"
+nss_write_conf "no_such_key = 1"
+expect_eq "malformed config: UNAVAIL EINVAL" "UNAVAIL EINVAL" "$(get pwnam bot)"
+nss_write_conf "uid_min = 70002" "uid_max = 79999"
+expect_eq "UID range from the config applies" "NOTFOUND ENOENT" "$(get pwnam bot)"
+expect_eq "UID range: in range still found" "SUCCESS 0" "$(get pwnam ci | cut -d' ' -f1-2)"
+nss_write_conf
+expect_eq "config back: found" "SUCCESS 0 $BOT" "$(get pwnam bot)"
+mv "$T/etc/svcacct/svcacct.conf" "$T/etc/svcacct/away"
+if [ -d /var/lib/svcacct/db ]; then
+	tap_skip "missing config means defaults" "the host has /var/lib/svcacct/db"
+else
+	expect_eq "missing config: defaults (no store at the default path)" \
+		"UNAVAIL ENOENT" "$(get pwnam bot)"
+fi
+mv "$T/etc/svcacct/away" "$T/etc/svcacct/svcacct.conf"
+
+done_testing
