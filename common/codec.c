@@ -129,9 +129,13 @@ static int finish(struct sv_buf *b)
 	return b->error;
 }
 
+/* The encoders refuse what the decoders would refuse, so that nothing is
+ * ever written that a reader cannot read back. */
 int sv_encode_account(struct sv_buf *b, const struct sv_account *a)
 {
 	put_header(b, SV_KIND_ACCOUNT);
+	if ((a->flags & ~SV_ACCT_FLAGS_KNOWN) || !a->name.n)
+		b->error = -EINVAL;
 	put_u32(b, a->uid);
 	put_u32(b, a->flags);
 	put_i64(b, a->created);
@@ -149,6 +153,8 @@ int sv_encode_account(struct sv_buf *b, const struct sv_account *a)
 int sv_encode_role(struct sv_buf *b, const struct sv_role *r)
 {
 	put_header(b, SV_KIND_ROLE);
+	if (r->flags || !r->name.n)
+		b->error = -EINVAL;
 	put_u32(b, r->gid);
 	put_u32(b, r->flags);
 	put_i64(b, r->created);
@@ -165,6 +171,9 @@ int sv_encode_role(struct sv_buf *b, const struct sv_role *r)
 int sv_encode_cred(struct sv_buf *b, const struct sv_cred *c)
 {
 	put_header(b, SV_KIND_CRED);
+	if (c->type < SV_CRED_SECRET || c->type > SV_CRED_SSHKEY || !c->id.n ||
+	    !c->account.n)
+		b->error = -EINVAL;
 	put_u8(b, c->type);
 	put_u8(b, c->alg);
 	put_i64(b, c->created);

@@ -95,6 +95,30 @@ fail:
 	return r;
 }
 
+void sv_state_cleanup(struct sv_txn *t)
+{
+	for (int i = 0; i < SV_STATE_COUNT; i++) {
+		char tmp[64];
+		snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX,
+			 statenames[i]);
+		unlinkat(t->statefd, tmp, 0);
+	}
+}
+
+int sv_state_init(struct sv_txn *t)
+{
+	/* Both files exist from the first generation on, so that a missing
+	 * revoked.db is an anomaly a login refuses, not "nothing revoked". */
+	for (int i = 0; i < SV_STATE_COUNT; i++) {
+		if (faccessat(t->statefd, statenames[i], F_OK, 0) == 0)
+			continue;
+		int r = state_writable(t, (enum sv_statefile)i);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 void sv_state_abort(struct sv_txn *t)
 {
 	for (int i = 0; i < SV_STATE_COUNT; i++) {
@@ -116,8 +140,11 @@ void sv_state_abort(struct sv_txn *t)
 int sv_state_revoke(struct sv_txn *t, const char *id)
 {
 	uint64_t now = (uint64_t)time(NULL);
-	return state_store(t, SV_STATE_REVOKED, id, strlen(id), &now,
-			   sizeof(now));
+	uint8_t le[8];
+	for (int i = 0; i < 8; i++)
+		le[i] = (uint8_t)(now >> (8 * i));
+	return state_store(t, SV_STATE_REVOKED, id, strlen(id), le,
+			   sizeof(le));
 }
 
 static int open_state_ro(const struct sv_config *c, enum sv_statefile f,
@@ -152,7 +179,16 @@ static int state_has(const struct sv_config *c, enum sv_statefile f,
 int sv_state_is_revoked(const struct sv_config *c, const char *id,
 			bool *revoked)
 {
-	int r = state_has(c, SV_STATE_REVOKED, id, strlen(id), revoked);
+	GDBM_FILE db = NULL;
+	/* unlike the ID list, revoked.db always exists once there is a
+	 * store: its absence (a restore without the state dir) fails closed */
+	int r = open_state_ro(c, SV_STATE_REVOKED, &db);
+	if (r < 0) {
+		*revoked = true;
+		return r;
+	}
+	gdbm_close(db);
+	r = state_has(c, SV_STATE_REVOKED, id, strlen(id), revoked);
 	if (r < 0)
 		*revoked = true; /* fail closed */
 	return r;
@@ -175,7 +211,11 @@ int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 			bool *retired)
 {
 	char k[8];
-	return state_has(c, SV_STATE_IDS, k, id_key(k, gid, id), retired);
+	int r = state_has(c, SV_STATE_IDS, k, id_key(k, gid, id), retired);
+	if (r == 0 && !*retired)
+		r = state_has(c, SV_STATE_IDS, k, handed_key(k, gid, id),
+			      retired);
+	return r;
 }
 
 static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)
@@ -188,10 +228,13 @@ static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)
 		return 0;
 	if (r < 0)
 		return r;
-	if (v.n == 4)
-		memcpy(hwm, v.p, 4);
-	else
+	if (v.n == 4) {
+		const uint8_t *b = v.p;
+		*hwm = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+		       (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	} else {
 		r = -EBADMSG;
+	}
 	sv_blob_free(&v);
 	return r;
 }
@@ -207,7 +250,9 @@ int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id)
 		r = get_hwm(t, gid, &hwm);
 	if (r < 0 || id <= hwm)
 		return r;
-	return state_store(t, SV_STATE_IDS, gid ? "G" : "U", 1, &id, 4);
+	uint8_t le[4] = {(uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16),
+			 (uint8_t)(id >> 24)};
+	return state_store(t, SV_STATE_IDS, gid ? "G" : "U", 1, le, 4);
 }
 
 int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id)

@@ -43,5 +43,9 @@ int sv_gdbm_errno(GDBM_FILE db);
 /* Publish the transaction's rewritten state files (rename into place). */
 int sv_state_commit(struct sv_txn *t, char *err, size_t errlen);
 void sv_state_abort(struct sv_txn *t);
+/* Remove state files a crashed writer left half-built. */
+void sv_state_cleanup(struct sv_txn *t);
+/* Make sure ids.db and revoked.db exist (created in this transaction). */
+int sv_state_init(struct sv_txn *t);
 
 #endif

@@ -145,7 +145,8 @@ static int read_current(int dirfd, uint64_t *gen)
 	char buf[32];
 	ssize_t n = readlinkat(dirfd, CURRENT, buf, sizeof(buf) - 1);
 	if (n < 0)
-		return -errno;
+		/* a file or directory named current is damage, not absence */
+		return errno == EINVAL ? -EBADMSG : -errno;
 	buf[n] = '\0';
 	return parse_gen(buf, gen);
 }
@@ -163,8 +164,11 @@ int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file,
 		    bool mmap, GDBM_FILE *out, int *fd_out)
 {
 	struct stat st;
+	/* O_NONBLOCK: a FIFO planted as a .db must not hang the reader
+	 * before fstat sees it is not a regular file */
 	int fd = openat(dirfd, name,
-			O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+			O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+				O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -584,9 +588,14 @@ static int take_lock(struct sv_txn *t, char *err, size_t errlen)
 				 t->cfg->lock_timeout);
 			return -EWOULDBLOCK;
 		}
-		struct timespec ts = {0, 20 * 1000 * 1000};
+		/* short, jittered polls: a writer committing back to back
+		 * must not starve the others for a whole lock_timeout */
+		unsigned j = (unsigned)getpid() * 2654435761u +
+			     waited_ms * 40503u;
+		long ns = 1000 * 1000 + (long)((j >> 28) % 4) * 1000 * 1000;
+		struct timespec ts = {0, ns};
 		nanosleep(&ts, NULL);
-		waited_ms += 20;
+		waited_ms += (unsigned)(ns / 1000000);
 	}
 	char pid[32];
 	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
@@ -637,6 +646,7 @@ static void cleanup_leftovers(struct sv_txn *t)
 	}
 	closedir(d);
 	unlinkat(t->dirfd, CURRENT_TMP, 0);
+	sv_state_cleanup(t);
 }
 
 int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
@@ -690,6 +700,24 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 
 	r = read_current(t->dirfd, &t->base_gen);
 	if (r == -ENOENT) {
+		/* No `current`: a new store, or a first commit that died
+		 * before its swap (a lone gen-1). Anything more means
+		 * `current` was lost: refuse rather than start afresh over
+		 * the admin's data. */
+		uint64_t *gens = NULL;
+		size_t n = 0;
+		sv_store_generations(c, &gens, &n);
+		bool lost = n > 1 || (n == 1 && gens[0] != 1);
+		free(gens);
+		if (lost) {
+			r = -EBADMSG;
+			snprintf(err, errlen,
+				 "%s/%s is missing but generations exist; "
+				 "restore it (ln -s gen-N %s/%s) or use "
+				 "svcacct rollback",
+				 c->db_dir, CURRENT, c->db_dir, CURRENT);
+			goto fail;
+		}
 		t->base_gen = 0;
 	} else if (r < 0) {
 		snprintf(err, errlen, "%s/%s: unreadable (%s)", c->db_dir,
@@ -745,6 +773,11 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 	}
 	/* mkdir obeys the umask; the mode readers check must not */
 	fchmod(t->tmpfd, 0755);
+	r = sv_state_init(t);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", c->state_dir, strerror(-r));
+		goto fail;
+	}
 	sv_test_crashpoint(1);
 	*out = t;
 	return 0;
@@ -1049,10 +1082,10 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 		goto io;
 	}
 	sv_test_crashpoint(7);
-	if (fsync(t->dirfd) < 0) {
-		r = -errno;
-		goto io;
-	}
+	/* Published: from here on a failure must not be reported as "not
+	 * published". A failed fsync only weakens durability against a
+	 * power cut, which the next commit's fsync repairs. */
+	(void)fsync(t->dirfd);
 	sv_test_crashpoint(8);
 	*new_gen = gen;
 	prune(t, gen);

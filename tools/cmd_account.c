@@ -160,11 +160,11 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 				 "UID %u is already taken", a.uid);
 			return -EEXIST;
 		}
-		sv_state_id_retired(c, false, a.uid, &retired);
-		if (retired) {
+		if (sv_state_id_retired(c, false, a.uid, &retired) < 0 ||
+		    retired) {
 			snprintf(cli->err, sizeof(cli->err),
-				 "UID %u belonged to a deleted account and is "
-				 "never reused",
+				 "UID %u was handed out before (to a deleted or "
+				 "rolled-back account) and is never reused",
 				 a.uid);
 			return -EEXIST;
 		}

@@ -156,11 +156,13 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 			e = -EEXIST;
 			goto fail;
 		}
-		sv_state_id_retired(c, true, x.gid, &retired);
+		if (sv_state_id_retired(c, true, x.gid, &retired) < 0)
+			retired = true; /* unreadable: assume the worst */
 		if (retired || cli_gid_exists(cli, x.gid)) {
 			snprintf(cli->err, sizeof(cli->err),
-				 retired ? "GID %u belonged to a deleted role "
-					   "and is never reused"
+				 retired ? "GID %u was handed out before (to a "
+					   "deleted or rolled-back role) and is "
+					   "never reused"
 					 : "GID %u already exists on this host",
 				 x.gid);
 			e = -EEXIST;

@@ -486,7 +486,7 @@ changed "account delete" sv account delete beta
 expect_match "delete says the uid is retired" "uid 71001 is retired" "$OUT"
 refused "deleted account is gone" 1 "no account 'beta'" sv account show beta
 expect_nomatch "deleted account not listed" "beta" "$(sv account list)"
-refused "deleted uid not reusable with --uid" 1 "UID 71001 belonged to a deleted account and is never reused" sv account create beta2 --uid 71001
+refused "deleted uid not reusable with --uid" 1 "UID 71001 was handed out before \(to a deleted or rolled-back account\) and is never reused" sv account create beta2 --uid 71001
 changed "a new account after the delete" sv account create iota --no-home
 expect_eq "allocation does not reuse the deleted uid" "71505" "$(jf "$(sv --json account show iota)" 'j["uid"]')"
 changed "same name can be created again (new uid)" sv account create beta --no-home
@@ -505,7 +505,7 @@ sv role create r1 >/dev/null && sv role create r2 >/dev/null
 refused "GID range exhausted" 1 "no free GID left in 82001-82002" sv role create r3
 sv role delete r1 >/dev/null
 refused "a deleted gid does not refill the range" 1 "no free GID left" sv role create r3
-refused "nor can it be taken with --gid" 1 "GID 82001 belonged to a deleted role and is never reused" sv role create r3 --gid 82001
+refused "nor can it be taken with --gid" 1 "GID 82001 was handed out before \(to a deleted or rolled-back role\) and is never reused" sv role create r3 --gid 82001
 
 # ------------------------------------------------------------------ roles
 new_env "uid_min = 71000" "uid_max = 71999" "gid_min = 81001" "gid_max = 81999" "base_gid = 81000"
@@ -593,7 +593,7 @@ expect_eq "set --role: new role keeps the member" '["kappa"]' "$(jf "$(sv --json
 # delete: refused while granted, --force strips it; gid retired
 changed "role delete of an unused role" sv role delete cache
 expect_match "role delete says the gid is retired" "gid 81501 is retired" "$OUT"
-refused "deleted gid not reusable with --gid" 1 "GID 81501 belonged to a deleted role and is never reused" sv role create cache --gid 81501
+refused "deleted gid not reusable with --gid" 1 "GID 81501 was handed out before \(to a deleted or rolled-back role\) and is never reused" sv role create cache --gid 81501
 changed "role create after the delete" sv role create cache2
 expect_eq "gid allocation skips the deleted gid" "81502" "$(jf "$(sv --json role show cache2)" 'j["gid"]')"
 refused "role delete refused while granted" 1 "role 'web' is granted to 1 account\(s\); revoke it first or use --force" sv role delete web

@@ -23,6 +23,10 @@
  *                           VmRSS before, after 1 and after N lookups
  *   script                  read "get ..." / "sleep S" lines from stdin
  *   load                    dlopen only (what a module does at load time)
+ *   recurse NAME OTHER      look NAME up; inside the module's first GDBM
+ *                           fetch (this program interposes gdbm_fetch),
+ *                           look OTHER up: the re-entered module must
+ *                           refuse at once (UNAVAIL EDEADLK), not deadlock
  *   noenv KEY...            lookups and walks while counting getenv calls
  *                           (this program's getenv interposes the
  *                           module's: it is linked with -export-dynamic)
@@ -707,6 +711,53 @@ static int cmd_script(void)
 	return 0;
 }
 
+/* gdbm_fetch, interposed: GDBM's own types without its header (the probe
+ * does not link GDBM; the module's libgdbm is found with RTLD_NEXT). */
+typedef struct {
+	char *dptr;
+	int dsize;
+} gdatum;
+gdatum gdbm_fetch(void *db, gdatum key);
+static const char *recurse_other;
+static char recurse_seen[128];
+
+gdatum gdbm_fetch(void *db, gdatum key)
+{
+	static gdatum (*real)(void *, gdatum);
+	if (!real) {
+		/* the module loaded libgdbm, maybe RTLD_LOCAL: not in the
+		 * global scope RTLD_NEXT searches */
+		void *h = dlopen("libgdbm.so.6", RTLD_NOW | RTLD_NOLOAD);
+		real = h ? (gdatum(*)(void *, gdatum))dlsym(h, "gdbm_fetch")
+			 : NULL;
+		if (!real)
+			abort();
+	}
+	if (recurse_other) {
+		const char *other = recurse_other;
+		union ent e;
+		char buf[1024];
+		int err;
+		recurse_other = NULL;
+		int st = lookup(PWNAM, other, &e, buf, sizeof(buf), &err);
+		snprintf(recurse_seen, sizeof(recurse_seen), "%s %s",
+			 status_name(st), errno_name(err));
+	}
+	return real(db, key);
+}
+
+static int cmd_recurse(const char *name, const char *other)
+{
+	union ent e;
+	char buf[1024];
+	int err;
+	recurse_other = other;
+	int st = lookup(PWNAM, name, &e, buf, sizeof(buf), &err);
+	printf("outer %s %s, inner %s\n", status_name(st), errno_name(err),
+	       recurse_seen[0] ? recurse_seen : "not called");
+	return 0;
+}
+
 static int cmd_noenv(char **keys, int nkeys)
 {
 	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
@@ -768,6 +819,8 @@ int main(int argc, char **argv)
 		return cmd_script();
 	if (!strcmp(cmd, "load"))
 		return 0;
+	if (!strcmp(cmd, "recurse") && argc == 5)
+		return cmd_recurse(argv[3], argv[4]);
 	if (!strcmp(cmd, "noenv"))
 		return cmd_noenv(argv + 3, argc - 3);
 	fprintf(stderr, "nss_probe: bad command\n");

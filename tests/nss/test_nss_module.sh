@@ -48,7 +48,9 @@ expect_eq "no constructor (no work at load time)" "8" "$((16#${ia:-0}))"
 # make install: the .so.2 alone, no .la, no unversioned .so
 if [ -f "$top_builddir/Makefile" ]; then
 	d=$(mktemp -d /tmp/svnss-inst.XXXXXX)
-	if make -s -C "$top_builddir" install-nssexecLTLIBRARIES install-exec-hook-nss \
+	# (a make of its own: not the jobserver of the make running the tests)
+	if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" \
+		install-nssexecLTLIBRARIES install-exec-hook-nss \
 		DESTDIR="$d" >"$d.log" 2>&1; then
 		expect_eq "make install puts libnss_svcacct.so.2 alone" "libnss_svcacct.so.2" \
 			"$(find "$d" -name 'libnss_svcacct*' -printf '%f\n' | xargs)"

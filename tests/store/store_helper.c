@@ -325,8 +325,8 @@ static int cmd_touch_all(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	struct sv_txn *t = begin();
-	txn_put_account(t, argv[0], 70000 + fnv(argv[0], strlen(argv[0])) % 9000,
-			"touch-all");
+	uint32_t uid = 70000 + fnv(argv[0], strlen(argv[0])) % 9000;
+	txn_put_account(t, argv[0], uid, "touch-all");
 	for (int db = SV_DB_CREDENTIALS; db <= SV_DB_PUBKEYS && r == 0; db++) {
 		snprintf(id, sizeof(id), "%s-%d", argv[0], db);
 		struct sv_cred c = {
@@ -434,7 +434,8 @@ static int snapshot(struct sv_reader *rd, struct line **out, size_t *n_out,
 		name[key.n - 1] = '\0';
 		r = sv_get_account(rd, name, &blob, &a);
 		if (r < 0) {
-			snprintf(err, errlen, "get %.64s: %s", name, errname(r));
+			snprintf(err, errlen, "get %.64s: %s", name,
+				 errname(r));
 			break;
 		}
 		r = sv_get_account_by_uid(rd, a.uid, &blob2, &a2);
@@ -757,22 +758,125 @@ struct tagstate {
 	unsigned long batch, want, seen, last_batch;
 	bool mixed;
 };
+struct tags {
+	struct tagstate v[MAX_TAGS];
+	size_t n;
+};
+
+static struct tagstate *tag_find(struct tags *t, const char *tag)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->v[i].tag, tag))
+			return &t->v[i];
+	if (t->n == MAX_TAGS)
+		die(-ENOMEM, "too many tags");
+	snprintf(t->v[t->n].tag, sizeof(t->v[0].tag), "%s", tag);
+	return &t->v[t->n++];
+}
+
+/* Tally the batch records of one open generation. Returns the number of
+ * errors (each reported). */
+static unsigned long read_batches(struct sv_reader *rd, struct tags *t)
+{
+	struct sv_blob key = {0};
+	unsigned long errors = 0;
+	uint64_t gen = sv_reader_generation(rd);
+	int r;
+
+	for (size_t i = 0; i < t->n; i++) {
+		t->v[i].seen = 0;
+		t->v[i].mixed = false;
+		t->v[i].batch = 0;
+	}
+	while ((r = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
+				       &key)) == 0) {
+		struct sv_blob blob = {0};
+		struct sv_account a;
+		char d[128], tag[32];
+		unsigned long bn, want;
+
+		r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &blob);
+		if (r == 0)
+			r = sv_decode_account(blob.p, blob.n, &a);
+		if (r < 0) {
+			fprintf(stderr, "gen %" PRIu64 ": %s\n", gen,
+				errname(r));
+			errors++;
+			sv_blob_free(&blob);
+			continue;
+		}
+		size_t dl = a.description.n < sizeof(d) - 1 ? a.description.n
+							    : sizeof(d) - 1;
+		memcpy(d, a.description.p, dl);
+		d[dl] = '\0';
+		sv_blob_free(&blob);
+		if (sscanf(d, "batch:%31[^:]:%lu:%lu", tag, &bn, &want) != 3)
+			continue;
+		struct tagstate *ts = tag_find(t, tag);
+		if (ts->seen && ts->batch != bn)
+			ts->mixed = true;
+		ts->batch = bn;
+		ts->want = want;
+		ts->seen++;
+	}
+	sv_blob_free(&key);
+	if (r != -ENOENT) {
+		fprintf(stderr, "gen %" PRIu64 ": iterating: %s\n", gen,
+			errname(r));
+		errors++;
+	}
+	return errors;
+}
+
+/* Every batch seen whole, from one commit, not older than last time, and
+ * none vanished. Returns the number of violations (each reported). */
+static unsigned long check_batches(struct tags *t, uint64_t gen)
+{
+	unsigned long bad = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tagstate *s = &t->v[i];
+		if (!s->seen) {
+			if (s->last_batch) {
+				fprintf(stderr,
+					"gen %" PRIu64 ": %s vanished\n", gen,
+					s->tag);
+				bad++;
+			}
+			continue;
+		}
+		if (s->mixed || s->seen != s->want) {
+			fprintf(stderr,
+				"gen %" PRIu64 ": torn batch %s: %lu of %lu "
+				"records%s\n",
+				gen, s->tag, s->seen, s->want,
+				s->mixed ? ", from several commits" : "");
+			bad++;
+		}
+		if (s->batch < s->last_batch) {
+			fprintf(stderr,
+				"gen %" PRIu64 ": %s went back from %lu "
+				"to %lu\n",
+				gen, s->tag, s->last_batch, s->batch);
+			bad++;
+		}
+		s->last_batch = s->batch;
+	}
+	return bad;
+}
 
 /* Open, check every batch is whole and not older than before, close;
  * again and again for SECONDS. Any error at all fails. */
 static int cmd_reader_loop(int argc, char **argv)
 {
-	struct tagstate tags[MAX_TAGS];
-	size_t ntags = 0;
+	struct tags tags;
 	unsigned long loops = 0, bad = 0, errors = 0;
 	uint64_t lastgen = 0;
 	if (argc != 1)
 		usage();
-	memset(tags, 0, sizeof(tags));
+	memset(&tags, 0, sizeof(tags));
 	double until = now() + (double)num(argv[0]);
 	while (now() < until && bad + errors < 20) {
 		struct sv_reader *rd = NULL;
-		struct sv_blob key = {0};
 		int r = sv_reader_open(&cfg, SV_DBMASK(SV_DB_ACCOUNTS), &rd);
 		loops++;
 		if (r < 0) {
@@ -783,97 +887,19 @@ static int cmd_reader_loop(int argc, char **argv)
 		}
 		uint64_t gen = sv_reader_generation(rd);
 		if (gen < lastgen) {
-			fprintf(stderr, "generation went back: %" PRIu64
-					" after %" PRIu64 "\n",
+			fprintf(stderr,
+				"generation went back: %" PRIu64
+				" after %" PRIu64 "\n",
 				gen, lastgen);
 			bad++;
 		}
 		lastgen = gen;
-		for (size_t i = 0; i < ntags; i++) {
-			tags[i].seen = 0;
-			tags[i].mixed = false;
-			tags[i].batch = 0;
-		}
-		while ((r = sv_reader_next_key(rd, SV_DB_ACCOUNTS,
-					       SV_KEY_ACCOUNT, &key)) == 0) {
-			struct sv_blob blob = {0};
-			struct sv_account a;
-			r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n,
-					    &blob);
-			if (r == 0)
-				r = sv_decode_account(blob.p, blob.n, &a);
-			if (r < 0) {
-				fprintf(stderr, "gen %" PRIu64 ": %s\n", gen,
-					errname(r));
-				errors++;
-				sv_blob_free(&blob);
-				continue;
-			}
-			char d[128], tag[32];
-			unsigned long bn, want;
-			size_t dl = a.description.n < sizeof(d) - 1
-					    ? a.description.n
-					    : sizeof(d) - 1;
-			memcpy(d, a.description.p, dl);
-			d[dl] = '\0';
-			sv_blob_free(&blob);
-			if (sscanf(d, "batch:%31[^:]:%lu:%lu", tag, &bn,
-				   &want) != 3)
-				continue;
-			size_t i;
-			for (i = 0; i < ntags; i++)
-				if (!strcmp(tags[i].tag, tag))
-					break;
-			if (i == ntags) {
-				if (ntags == MAX_TAGS)
-					die(-ENOMEM, "too many tags");
-				snprintf(tags[i].tag, sizeof(tags[i].tag), "%s",
-					 tag);
-				ntags++;
-			}
-			if (tags[i].seen && tags[i].batch != bn)
-				tags[i].mixed = true;
-			tags[i].batch = bn;
-			tags[i].want = want;
-			tags[i].seen++;
-		}
-		sv_blob_free(&key);
-		if (r != -ENOENT) {
-			fprintf(stderr, "gen %" PRIu64 ": iterating: %s\n", gen,
-				errname(r));
-			errors++;
-		}
-		for (size_t i = 0; i < ntags; i++) {
-			struct tagstate *s = &tags[i];
-			if (!s->seen && s->last_batch) {
-				fprintf(stderr,
-					"gen %" PRIu64 ": batch %s vanished\n",
-					gen, s->tag);
-				bad++;
-			}
-			if (!s->seen)
-				continue;
-			if (s->mixed || s->seen != s->want) {
-				fprintf(stderr,
-					"gen %" PRIu64 ": torn batch %s: %lu of "
-					"%lu records%s\n",
-					gen, s->tag, s->seen, s->want,
-					s->mixed ? ", mixed commits" : "");
-				bad++;
-			}
-			if (s->batch < s->last_batch) {
-				fprintf(stderr,
-					"gen %" PRIu64 ": batch %s went back "
-					"from %lu to %lu\n",
-					gen, s->tag, s->last_batch, s->batch);
-				bad++;
-			}
-			s->last_batch = s->batch;
-		}
+		errors += read_batches(rd, &tags);
+		bad += check_batches(&tags, gen);
 		sv_reader_close(rd);
 	}
 	printf("loops=%lu bad=%lu errors=%lu tags=%zu lastgen=%" PRIu64 "\n",
-	       loops, bad, errors, ntags, lastgen);
+	       loops, bad, errors, tags.n, lastgen);
 	return bad || errors ? 1 : 0;
 }
 

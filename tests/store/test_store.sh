@@ -200,6 +200,29 @@ run h generation
 expect_eq "generation = commits + initial (batch writers)" \
 	"$((1 + $(cat "$S/bw1.out") + $(cat "$S/bw2.out") + $(cat "$S/bw3.out")))" "$OUT"
 
+# readers opening while generations are pruned as fast as writers can:
+# a generation may vanish between reading `current` and opening its files
+# (racy by nature: a regression shows up in some runs, not all)
+new_store prune "keep_generations = 2"
+run h put-account seed 70000
+pids=()
+for r in 1 2; do
+	"$H" "$C" reader-loop 3 >"$S/r$r.out" 2>"$S/r$r.err" &
+	pids+=($!)
+done
+for w in 1 2; do
+	"$H" "$C" batch-writer "churn$w" 1 3 $((73000 + w * 100)) 0 \
+		>/dev/null 2>"$S/w$w.err" &
+	pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+expect_eq "pruning under readers: no reader error, no writer error" "0" "$fails"
+[ "$fails" = 0 ] || tap_diag "$(head -5 "$S"/r*.err "$S"/w*.err)"
+run h generations
+expect_match "pruning under readers: many generations came and went" \
+	'^([1-9][0-9]{2,}) ' "$OUT "
+
 # ======================================================================
 # a reader holding an old generation while writers commit and prune
 # ======================================================================
@@ -278,14 +301,27 @@ for n in 1 2 3 4 5 6 7 8; do
 	expect_eq "step $n: content after the next commit" "$want" \
 		"$(printf '%s\n' "$OUT" | cut -d' ' -f1 | xargs)"
 	expect_rc "step $n: every record decodes" 0 '' h verify all
-	# Known bug: a state file being rewritten when the writer died
-	# (revoked.db.new) stays until a later transaction rewrites it.
+	# a state file being rewritten when the writer died
+	# (revoked.db.new) is removed by the next writer
 	left=$(cd "$S/state" && ls -A | grep '\.new$' | xargs)
-	if [ -z "$left" ]; then
-		tap_ok "step $n: no state temp file left behind"
+	expect_eq "step $n: no state temp file left behind" "" "$left"
+done
+
+# the very first commit of a store, crashed at each step
+for n in 1 2 3 4 5 6 7 8; do
+	new_store "firstcrash$n"
+	SVCACCT_TEST_CRASH_AT=$n run h put-account first 70001
+	expect_eq "first commit, crash at step $n: died there" "99" "$RC"
+	if [ $n -le 6 ]; then
+		expect_rc "first commit, step $n: still no store" 1 'ENOENT' h get first
 	else
-		tap_notok "step $n: no state temp file left behind ($left) # TODO cleanup_leftovers ignores the state dir"
+		expect_rc "first commit, step $n: the store exists" 0 '' h get first
 	fi
+	run h put-account next 70002
+	expect_eq "first commit, step $n: the next writer publishes" \
+		"$([ $n -le 6 ] && echo 1 || echo 2)" "$OUT"
+	expect_eq "first commit, step $n: ... and cleans up" "" \
+		"$(leftovers "$S/db")$(orphans "$S/db")"
 done
 
 # ======================================================================
@@ -604,16 +640,17 @@ expect_rc "credentials.db with a garbled header: an error" 1 '' h verify all
 cp -p "$S/cred.good" "$G/credentials.db"
 expect_rc "restored: every record decodes" 0 '' h verify all
 
-# the known hole: `current` removed while generations exist
+# `current` removed while generations exist: a writer refuses, keeps them
 new_store nocur
 run h put-account n1 70001
 run h put-account n2 70002
 rm "$S/db/current"
-run h put-account n3 70003
+expect_rc "a writer refuses when current is missing but generations exist" \
+	1 'current is missing but generations exist' h put-account n3 70003
 if [ -e "$S/db/gen-0000000002" ]; then
 	tap_ok "a writer keeps the generations when current is missing"
 else
-	tap_notok "a writer keeps the generations when current is missing # TODO sv_txn_begin treats a missing current as an empty store and deletes every gen-*"
+	tap_notok "a writer keeps the generations when current is missing"
 fi
 
 # ======================================================================

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* The auth-phase login decision (login.h). */
+#include "login.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "assertion.h"
+#include "codec.h"
+#include "keys.h"
+#include "names.h"
+#include "util.h"
+
+/* Keys tried for an assertion without "kid": bounded work per login. */
+#define SV_KEYS_TRIED_MAX 8
+
+const char *sv_method_name(enum sv_method m)
+{
+	switch (m) {
+	case SV_METHOD_SECRET:
+		return "secret";
+	case SV_METHOD_ASSERTION:
+		return "assertion";
+	case SV_METHOD_OTHER:
+		return "other";
+	default:
+		return "-";
+	}
+}
+
+enum sv_method sv_method_from_name(const char *s)
+{
+	if (!s)
+		return SV_METHOD_NONE;
+	if (!strcmp(s, "secret"))
+		return SV_METHOD_SECRET;
+	if (!strcmp(s, "assertion"))
+		return SV_METHOD_ASSERTION;
+	if (!strcmp(s, "other"))
+		return SV_METHOD_OTHER;
+	return SV_METHOD_NONE;
+}
+
+int sv_audiences_build(const struct sv_config *c, const char *extra,
+		       struct sv_audiences *out)
+{
+	out->n = 0;
+	if (c->n_audiences == 0) {
+		char host[200];
+		if (gethostname(host, sizeof(host)) < 0)
+			return -errno;
+		host[sizeof(host) - 1] = '\0';
+		snprintf(out->v[out->n++], sizeof(out->v[0]), "svcacct:%s",
+			 host);
+	}
+	for (size_t i = 0; i < c->n_audiences && i < SV_CONF_MAX_LIST; i++)
+		snprintf(out->v[out->n++], sizeof(out->v[0]), "%s",
+			 c->audiences[i]);
+	if (extra && *extra) {
+		if (strlen(extra) >= sizeof(out->v[0]))
+			return -EINVAL;
+		snprintf(out->v[out->n++], sizeof(out->v[0]), "%s", extra);
+	}
+	for (size_t i = 0; i < out->n; i++)
+		out->ptr[i] = out->v[i];
+	return 0;
+}
+
+static enum sv_login_status deny(struct sv_login *l, const char *reason)
+{
+	l->reason = reason;
+	return SV_LOGIN_DENY;
+}
+
+enum sv_login_status sv_login_account(struct sv_login *l)
+{
+	struct sv_blob blob = {0};
+	struct sv_account a;
+	enum sv_login_status st = SV_LOGIN_OK;
+	int r;
+
+	l->granted.n = l->effective.n = 0;
+	r = sv_get_account(l->rd, l->user, &blob, &a);
+	if (r == -ENOENT) {
+		l->reason = "not_service_account";
+		st = SV_LOGIN_NO_ACCOUNT;
+		goto out;
+	}
+	if (r < 0) {
+		l->reason = (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
+							     : "store_error";
+		st = SV_LOGIN_UNAVAIL;
+		goto out;
+	}
+	/* defence in depth: a record that could mint a system UID or that
+	 * does not name itself is not an account we serve */
+	if (!sv_uid_acceptable(l->cfg, a.uid) || !sv_str_eq(a.name, l->user)) {
+		l->reason = "store_corrupt";
+		st = SV_LOGIN_UNAVAIL;
+		goto out;
+	}
+	if (a.flags & SV_ACCT_DISABLED) {
+		st = deny(l, "account_disabled");
+		goto out;
+	}
+	if (a.expires && a.expires <= l->now) {
+		st = deny(l, "account_expired");
+		goto out;
+	}
+	r = sv_policy_granted(l->rd, l->cfg, &a, &l->granted);
+	if (r == -E2BIG) {
+		st = deny(l, "too_many_roles");
+		goto out;
+	}
+	if (r < 0) {
+		l->reason = "store_error";
+		st = SV_LOGIN_UNAVAIL;
+		goto out;
+	}
+	l->effective = l->granted;
+	l->reason = "ok";
+out:
+	sv_blob_free(&blob);
+	return st;
+}
+
+/* Revocations live in the state dir so a rollback cannot revive them. An
+ * unreadable list counts as "revoked" (fail closed). */
+static bool is_revoked(const struct sv_config *c, const char *id)
+{
+	bool revoked = true;
+	if (sv_state_is_revoked(c, id, &revoked) < 0)
+		return true;
+	return revoked;
+}
+
+static void copy_id(char out[SV_CRED_ID_LEN + 1], struct sv_str s)
+{
+	size_t n = s.n < SV_CRED_ID_LEN ? s.n : SV_CRED_ID_LEN;
+	memcpy(out, s.p, n);
+	out[n] = '\0';
+}
+
+static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
+					  size_t len)
+{
+	struct sv_blob blob = {0};
+	struct sv_cred cred;
+	uint8_t hostkey[SV_HOSTKEY_LEN];
+	enum sv_login_status st;
+	char id[SV_CRED_ID_LEN + 1];
+	int r;
+
+	l->method = SV_METHOD_SECRET;
+	r = sv_secret_parse(s, len, id);
+	if (r == -EBADMSG)
+		return deny(l, "bad_checksum");
+	if (r < 0)
+		return deny(l, "malformed");
+	memcpy(l->cred_id, id, sizeof(id));
+	r = sv_get_cred(l->rd, SV_DB_CREDENTIALS, id, &blob, &cred);
+	if (r == -ENOENT) {
+		/* revoking deletes the record and remembers the id */
+		st = deny(l, is_revoked(l->cfg, id) ? "revoked"
+						     : "unknown_credential");
+		goto out;
+	}
+	if (r < 0) {
+		l->reason = "store_error";
+		st = SV_LOGIN_UNAVAIL;
+		goto out;
+	}
+	if (cred.type != SV_CRED_SECRET || !sv_str_eq(cred.id, id)) {
+		st = deny(l, "unknown_credential");
+		goto out;
+	}
+	r = sv_hostkey_load(l->cfg, hostkey, false);
+	if (r < 0) {
+		l->reason = "hostkey_unavailable";
+		st = SV_LOGIN_UNAVAIL;
+		goto out;
+	}
+	r = sv_secret_verify(hostkey, s, len, (const uint8_t *)cred.material.p,
+			     cred.material.n);
+	OPENSSL_cleanse(hostkey, sizeof(hostkey));
+	if (r < 0) {
+		st = deny(l, "wrong_secret");
+		goto out;
+	}
+	if (is_revoked(l->cfg, id)) {
+		st = deny(l, "revoked");
+		goto out;
+	}
+	if (cred.expires && cred.expires <= l->now) {
+		st = deny(l, "credential_expired");
+		goto out;
+	}
+	if (!sv_str_eq(cred.account, l->user)) {
+		st = deny(l, "wrong_account");
+		goto out;
+	}
+	l->cred_expires = cred.expires;
+	l->reason = "ok";
+	st = SV_LOGIN_OK;
+out:
+	sv_blob_free(&blob);
+	return st;
+}
+
+/* Ids of the account's assertion keys that the header selects: the one
+ * with that kid, or without kid every key (the alg is checked later, so a
+ * mismatch gets its own reason). */
+static int select_keys(struct sv_login *l, const struct sv_jws *j,
+		       char ids[][SV_CRED_ID_LEN + 1], size_t *n, bool *any_key)
+{
+	struct sv_blob lb = {0};
+	struct sv_list list;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int r;
+
+	*n = 0;
+	*any_key = false;
+	r = sv_get_cred_ids(l->rd, SV_DB_CREDENTIALS, l->user, &lb, &list);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		goto out;
+	while (sv_list_next(&list, &off, &idx, &it)) {
+		struct sv_blob cb = {0};
+		struct sv_cred c;
+		char id[SV_CRED_ID_LEN + 1];
+
+		if (it.n != SV_CRED_ID_LEN)
+			continue;
+		copy_id(id, it);
+		if (sv_get_cred(l->rd, SV_DB_CREDENTIALS, id, &cb, &c) < 0) {
+			sv_blob_free(&cb);
+			continue;
+		}
+		if (c.type == SV_CRED_KEY && sv_str_eq(c.account, l->user)) {
+			*any_key = true;
+			bool pick = j->has_kid ? sv_str_eq(c.kid, j->kid)
+					       : c.alg == (uint8_t)j->alg;
+			if (pick && *n < SV_KEYS_TRIED_MAX)
+				memcpy(ids[(*n)++], id, sizeof(id));
+		}
+		sv_blob_free(&cb);
+	}
+	r = 0;
+out:
+	sv_blob_free(&lb);
+	return r;
+}
+
+/* Try one key: registered alg, state, fit, signature. */
+static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
+				    const char *id)
+{
+	struct sv_blob blob = {0};
+	struct sv_cred c;
+	EVP_PKEY *pk = NULL;
+	enum sv_alg balg;
+	enum sv_login_status st;
+	int r;
+
+	r = sv_get_cred(l->rd, SV_DB_CREDENTIALS, id, &blob, &c);
+	if (r < 0) {
+		l->reason = "store_error";
+		st = SV_LOGIN_UNAVAIL;
+		goto out;
+	}
+	memcpy(l->cred_id, id, SV_CRED_ID_LEN + 1);
+	/* the registered key's one alg, matched exactly: the token's
+	 * header never chooses how it is verified */
+	if (c.alg != (uint8_t)j->alg) {
+		st = deny(l, "alg_mismatch");
+		goto out;
+	}
+	if (is_revoked(l->cfg, id)) {
+		st = deny(l, "revoked");
+		goto out;
+	}
+	if (c.expires && c.expires <= l->now) {
+		st = deny(l, "credential_expired");
+		goto out;
+	}
+	if (sv_key_load((const uint8_t *)c.material.p, c.material.n, &pk,
+			&balg) < 0 ||
+	    balg != j->alg) {
+		st = deny(l, "bad_key");
+		goto out;
+	}
+	if (!sv_key_fits_alg(pk, j->alg)) {
+		st = deny(l, "key_unfit");
+		goto out;
+	}
+	r = sv_jws_verify(j, pk, j->alg);
+	if (r == -ENOMEM || r == -EIO) {
+		st = deny(l, "verify_error");
+		goto out;
+	}
+	if (r < 0) {
+		st = deny(l, "bad_signature");
+		goto out;
+	}
+	l->cred_expires = c.expires;
+	l->reason = "ok";
+	st = SV_LOGIN_OK;
+out:
+	EVP_PKEY_free(pk);
+	sv_blob_free(&blob);
+	return st;
+}
+
+static enum sv_login_status verify_assertion(struct sv_login *l,
+					     const char *tok, size_t len)
+{
+	struct sv_jws j;
+	struct sv_claims cl;
+	char ids[SV_KEYS_TRIED_MAX][SV_CRED_ID_LEN + 1];
+	size_t n = 0;
+	bool any_key;
+	enum sv_login_status st = SV_LOGIN_DENY;
+	int r;
+
+	l->method = SV_METHOD_ASSERTION;
+	if (sv_jws_split(tok, len, l->cfg->max_credential_length, &j,
+			 &l->reason) < 0)
+		return SV_LOGIN_DENY;
+	if (sv_jws_parse_header(&j, &l->reason) < 0)
+		goto out;
+	r = select_keys(l, &j, ids, &n, &any_key);
+	if (r < 0) {
+		l->reason = "store_error";
+		st = SV_LOGIN_UNAVAIL;
+		goto out;
+	}
+	if (n == 0) {
+		l->reason = !any_key ? "no_key"
+			    : j.has_kid ? "unknown_kid"
+					: "alg_mismatch";
+		goto out;
+	}
+	st = SV_LOGIN_DENY;
+	for (size_t i = 0; i < n; i++) {
+		st = try_key(l, &j, ids[i]);
+		if (st != SV_LOGIN_DENY)
+			break;
+	}
+	if (st != SV_LOGIN_OK)
+		goto out;
+	st = SV_LOGIN_DENY;
+	/* claims are parsed only once the signature holds: the JSON parser
+	 * sees authenticated bytes only */
+	if (sv_jws_parse_claims(&j, &cl, &l->reason) < 0)
+		goto out;
+	struct sv_claim_rules rules = {
+		.account = l->user,
+		.audiences = l->aud->ptr,
+		.n_audiences = l->aud->n,
+		.now = l->now,
+		.max_lifetime = l->cfg->max_assertion_lifetime,
+		.skew = l->cfg->clock_skew,
+	};
+	if (sv_claims_check(&cl, &rules, &l->reason) < 0)
+		goto out;
+	if (cl.has_scope &&
+	    sv_policy_scope(&l->granted, cl.scope, cl.scope_len,
+			    &l->effective, &l->reason) < 0)
+		goto out;
+	memcpy(l->jti, cl.jti, cl.jti_len);
+	l->jti[cl.jti_len] = '\0';
+	/* last: an entry in the cache means a used assertion */
+	if (l->consume_jti) {
+		r = sv_replay_check_insert(l->cfg, l->user, cl.jti, cl.jti_len,
+					   cl.exp + (int64_t)l->cfg->clock_skew,
+					   l->now);
+		if (r == -EEXIST) {
+			l->reason = "replay";
+			goto out;
+		}
+		if (r == -EDQUOT) {
+			l->reason = "replay_quota";
+			goto out;
+		}
+		if (r < 0) {
+			l->reason = "replay_cache_error";
+			goto out;
+		}
+	}
+	l->reason = "ok";
+	st = SV_LOGIN_OK;
+out:
+	if (st != SV_LOGIN_OK)
+		l->effective.n = 0;
+	sv_jws_free(&j);
+	return st;
+}
+
+enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
+				     size_t len)
+{
+	enum sv_login_status st;
+
+	l->method = SV_METHOD_NONE;
+	l->cred_id[0] = '\0';
+	l->jti[0] = '\0';
+	l->cred_expires = 0;
+	st = sv_login_account(l);
+	if (st != SV_LOGIN_OK)
+		return st;
+	if (!cred || len == 0)
+		return deny(l, "empty");
+	if (len > l->cfg->max_credential_length)
+		return deny(l, "too_long");
+	if (sv_secret_looks_like(cred, len))
+		st = verify_secret(l, cred, len);
+	else if (memchr(cred, '.', len))
+		st = verify_assertion(l, cred, len);
+	else
+		st = deny(l, "malformed");
+	if (st != SV_LOGIN_OK)
+		l->effective.n = 0;
+	return st;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* The login decision of pam_svcacct's auth phase, without PAM: is this
+ * credential (a client secret or a JWT client assertion) good for this
+ * service account, now, and which roles does the login hold. Kept apart from
+ * the PAM glue so that `svcacct verify`, the benchmark and the tests call
+ * the very same code. Auth side. */
+#ifndef SVCACCT_LOGIN_H
+#define SVCACCT_LOGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "policy.h"
+#include "replay.h"
+#include "secret.h"
+#include "store.h"
+
+enum sv_login_status {
+	SV_LOGIN_OK = 0,
+	SV_LOGIN_DENY,       /* bad credential or account state: PAM_AUTH_ERR */
+	SV_LOGIN_NO_ACCOUNT, /* not a service account: PAM_USER_UNKNOWN */
+	SV_LOGIN_UNAVAIL,    /* store or host key unusable: AUTHINFO_UNAVAIL */
+};
+
+enum sv_method {
+	SV_METHOD_NONE = 0,
+	SV_METHOD_SECRET,
+	SV_METHOD_ASSERTION,
+	SV_METHOD_OTHER, /* another module authenticated (e.g. sshd keys) */
+};
+/* "secret", "assertion", "other", "-". */
+const char *sv_method_name(enum sv_method m);
+enum sv_method sv_method_from_name(const char *s);
+
+/* Accepted audiences: the configured ones, or "svcacct:" + gethostname()
+ * when none is configured (no DNS), plus one extra (module option). */
+struct sv_audiences {
+	size_t n;
+	char v[SV_CONF_MAX_LIST + 2][256];
+	const char *ptr[SV_CONF_MAX_LIST + 2];
+};
+int sv_audiences_build(const struct sv_config *c, const char *extra,
+		       struct sv_audiences *out);
+
+struct sv_login {
+	/* in */
+	const struct sv_config *cfg;
+	struct sv_reader *rd; /* accounts.db and credentials.db */
+	const char *user;
+	int64_t now;
+	const struct sv_audiences *aud;
+	bool consume_jti;     /* false: check only (svcacct verify) */
+	/* out */
+	enum sv_method method;
+	const char *reason;   /* fixed reason code, never NULL after a call */
+	char cred_id[SV_CRED_ID_LEN + 1];
+	char jti[SV_JTI_MAX + 1];
+	int64_t cred_expires; /* 0 = never */
+	struct sv_roleset granted, effective;
+};
+
+/* Look the account up and check its state. OK, NO_ACCOUNT (reason
+ * not_service_account), UNAVAIL (store_error/store_corrupt), DENY
+ * (account_disabled, account_expired, too_many_roles). Fills granted and
+ * sets effective = granted. */
+enum sv_login_status sv_login_account(struct sv_login *l);
+
+/* The whole auth decision for len bytes of credential (not necessarily
+ * NUL-terminated): sv_login_account, then the secret or assertion checks
+ * in the order of the issue, the replay cache last. Every outcome sets
+ * l->reason ("ok" on success). */
+enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
+				     size_t len);
+
+#endif

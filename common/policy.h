@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* Role policy on the login path: which roles a login holds (granted,
+ * narrowed by an assertion's scope or by the PAM environment, never widened),
+ * whether they allow a PAM service from a source, and which supplementary
+ * groups setcred must drop. Auth side (store reads only, no crypto).
+ *
+ * The base role "svcacct" is implicit: it is not in a role set, it grants
+ * nothing, and its group is never dropped. */
+#ifndef SVCACCT_POLICY_H
+#define SVCACCT_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "names.h"
+#include "store.h"
+
+/* An account holding more roles than this cannot log in (fail closed). */
+#define SV_ROLES_MAX 128
+
+struct sv_roleset {
+	size_t n;
+	struct {
+		uint32_t gid;
+		char name[SV_NAME_MAX + 1];
+	} r[SV_ROLES_MAX];
+};
+
+/* The account's granted roles, resolved to names through the store. A GID
+ * whose role record is missing, malformed or outside the role range is
+ * skipped (it grants nothing). 0; -E2BIG over SV_ROLES_MAX; -EIO/-ENOMEM. */
+int sv_policy_granted(struct sv_reader *rd, const struct sv_config *c,
+		      const struct sv_account *a, struct sv_roleset *out);
+
+/* Narrow granted by an assertion's "scope" (space-separated role names,
+ * RFC 8693 style). Every name must be granted (or be the base role); one
+ * that is not fails with -EACCES and *reason "scope_not_granted"; an empty
+ * or malformed scope -EINVAL "bad_scope". */
+int sv_policy_scope(const struct sv_roleset *granted, const char *scope,
+		    size_t len, struct sv_roleset *eff, const char **reason);
+
+/* Narrow granted by a comma-separated list from the PAM environment:
+ * the intersection, so a forged variable can only remove roles. NULL csv
+ * leaves all granted roles effective. */
+void sv_policy_narrow_csv(const struct sv_roleset *granted, const char *csv,
+			  struct sv_roleset *eff);
+
+/* "a,b,c" (empty string for no role). -ENOSPC if cap is too small. */
+int sv_roleset_csv(const struct sv_roleset *s, char *out, size_t cap);
+
+bool sv_roleset_has_gid(const struct sv_roleset *s, uint32_t gid);
+
+/* Whether a numeric rhost lies in a source ("local" or a CIDR). A NULL,
+ * empty or non-numeric rhost (a host name) matches only "local"; a numeric
+ * one never matches "local". Only inet_pton: no name is ever resolved.
+ * IPv4-mapped IPv6 addresses match IPv4 networks. */
+bool sv_source_match(const char *source, const char *rhost);
+
+/* Whether service is in the configured list of UI services. */
+bool sv_is_ui_service(const struct sv_config *c, const char *service);
+
+/* Whether some effective role allows service from rhost. 0 allowed;
+ * -EACCES with *reason "service_not_allowed" (no role lists the service)
+ * or "source_not_allowed" (some do, none from this source); -EIO etc. when
+ * a role cannot be read (reason "store_error"). */
+int sv_policy_allows(struct sv_reader *rd, const struct sv_config *c,
+		     const struct sv_roleset *eff, const char *service,
+		     const char *rhost, const char **reason);
+
+#endif
