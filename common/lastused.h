@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* "Last used" of credentials: STATE_DIR/lastused/<credential id>, an empty
- * file whose mtime is the last successful login with that credential.
+/* "Last used" of credentials: STATE_DIR/lastused/<account>, a small file
+ * of 32-byte records: the credential id (16 hex characters), the Unix time
+ * of its last successful login (i64, little endian) and 8 zero bytes.
  *
- * Why a file per credential rather than one database: updating a timestamp
- * is a single atomic syscall, so logins need no lock, cannot tear or
- * corrupt a shared file, never wait for each other, and the common case
- * (used within the last minute) costs one fstatat. Only ids of credentials
- * that just authenticated are ever written, so nobody can fill the
- * directory by guessing. Auth side (libc). */
+ * Why a file per account, updated in place, rather than one GDBM file:
+ * gdbm_close fsyncs a writer's file (hundreds of microseconds on a disk,
+ * on every login), and creating a file per credential costs an inode on
+ * the first use of each. An account's file is created once and then
+ * rewritten one record at a time with pwrite, under a non-blocking OFD
+ * lock: a login never waits for it (a busy file is skipped). At most
+ * SV_LASTUSED_MAX records per account (the oldest is replaced), so the
+ * file stays bounded whatever happens. Auth side (libc). */
 #ifndef SVCACCT_LASTUSED_H
 #define SVCACCT_LASTUSED_H
 
@@ -15,13 +18,16 @@
 
 #include "config.h"
 
-/* Record a use at now, at most once a minute per credential. Best effort:
- * never fails, never blocks on a lock; errors are ignored. */
-void sv_lastused_touch(const struct sv_config *c, const char *cred_id,
-		       int64_t now);
+#define SV_LASTUSED_MAX 256
 
-/* When the credential was last used. 0 with *when; -ENOENT never used. */
-int sv_lastused_get(const struct sv_config *c, const char *cred_id,
-		    int64_t *when);
+/* Record a use at now, at most once a minute per credential. Best effort:
+ * never fails, never waits for a lock; errors are ignored. */
+void sv_lastused_touch(const struct sv_config *c, const char *account,
+		       const char *cred_id, int64_t now);
+
+/* When the credential was last used. 0 with *when; -ENOENT never (or not
+ * since its record was replaced); other -errno. */
+int sv_lastused_get(const struct sv_config *c, const char *account,
+		    const char *cred_id, int64_t *when);
 
 #endif

@@ -84,6 +84,7 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 	int r;
 
 	l->granted.n = l->effective.n = 0;
+	l->account_done = false;
 	r = sv_get_account(l->rd, l->user, &blob, &a);
 	if (r == -ENOENT) {
 		l->reason = "not_service_account";
@@ -122,6 +123,7 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 		goto out;
 	}
 	l->effective = l->granted;
+	l->account_done = true;
 	l->reason = "ok";
 out:
 	sv_blob_free(&blob);
@@ -412,9 +414,12 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 	l->cred_id[0] = '\0';
 	l->jti[0] = '\0';
 	l->cred_expires = 0;
-	st = sv_login_account(l);
-	if (st != SV_LOGIN_OK)
-		return st;
+	if (!l->account_done) {
+		st = sv_login_account(l);
+		if (st != SV_LOGIN_OK)
+			return st;
+	}
+	l->effective = l->granted;
 	if (!cred || len == 0)
 		return deny(l, "empty");
 	if (len > l->cfg->max_credential_length)

@@ -52,6 +52,7 @@ struct sv_login {
 	int64_t now;
 	const struct sv_audiences *aud;
 	bool consume_jti;     /* false: check only (svcacct verify) */
+	bool account_done;    /* set by sv_login_account on success */
 	/* out */
 	enum sv_method method;
 	const char *reason;   /* fixed reason code, never NULL after a call */

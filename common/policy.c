@@ -188,10 +188,13 @@ bool sv_source_match(const char *source, const char *rhost)
 	char *slash, *end;
 	unsigned long bits;
 
-	bool numeric = rhost && *rhost && strlen(rhost) < 64 &&
+	bool local = !rhost || !*rhost;
+	bool numeric = !local && strlen(rhost) < 64 &&
 		       parse_addr(rhost, host, &hv6) == 0;
+	/* a host name is remote (sshd with UseDNS, login -h): it must not
+	 * pass for "local", and it never matches a network */
 	if (strcmp(source, "local") == 0)
-		return !numeric;
+		return local;
 	if (!numeric)
 		return false;
 	if (strlen(source) >= sizeof(buf))

@@ -52,9 +52,11 @@ int sv_roleset_csv(const struct sv_roleset *s, char *out, size_t cap);
 
 bool sv_roleset_has_gid(const struct sv_roleset *s, uint32_t gid);
 
-/* Whether a numeric rhost lies in a source ("local" or a CIDR). A NULL,
- * empty or non-numeric rhost (a host name) matches only "local"; a numeric
- * one never matches "local". Only inet_pton: no name is ever resolved.
+/* Whether a numeric rhost lies in a source ("local" or a CIDR). A NULL
+ * or empty rhost matches only "local"; a numeric one only CIDRs; a
+ * non-numeric one (a host name: sshd with UseDNS, login -h) matches
+ * nothing, since it names a remote host. Only inet_pton: no name is ever
+ * resolved.
  * IPv4-mapped IPv6 addresses match IPv4 networks. */
 bool sv_source_match(const char *source, const char *rhost);
 

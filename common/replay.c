@@ -1,36 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* The jti replay cache (replay.h). One short critical section per
- * assertion login: lock, open, fetch, store, close, unlock. The lock is an
- * OFD lock on a separate file so that it is never tied to GDBM's own
- * handling of the database file, and it is polled with a deadline so that a
- * stopped process holding it makes logins fail (closed), not hang. */
+/* The jti replay cache (replay.h). */
 #include "replay.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gdbm.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "names.h"
 #include "util.h"
 
-#define REPLAY_DB "replay.db"
-#define REPLAY_LOCK "replay.lock"
+#define REPLAY_DIR "replay"
+#define MAGIC "SVRPLAY1"
+#define FILE_VERSION 1
+#define HDR 64
+#define SLOT 48
+#define MIN_SLOTS 64u
+#define MAX_SLOTS (1u << 22)
+#define CHUNK 64 /* slots read per pread while probing */
 #define LOCK_DEADLINE_NS (2000LL * 1000 * 1000)
-#define PRUNE_EVERY 60 /* seconds */
-#define META_PREFIX '\x01'
-#define KEY_MAX (1 + 1 + SV_NAME_MAX + 1 + SV_JTI_MAX)
 
-static void put_le64(uint8_t *p, uint64_t v)
+struct hdr {
+	uint32_t nslots, used;
+};
+
+struct slot {
+	uint8_t digest[32];
+	int64_t expiry;
+};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+static void put64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
-static uint64_t get_le64(const uint8_t *p)
+static uint64_t get64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	for (int i = 7; i >= 0; i--)
@@ -45,202 +65,242 @@ static int64_t mono_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Root's, a regular file, nobody else may read or write it. */
-static int check_private(int fd)
+static int full_pread(int fd, void *buf, size_t n, off_t off)
 {
-	struct stat st;
-	if (fstat(fd, &st) < 0)
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got,
+				  off + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EBADMSG; /* shorter than its header says */
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int full_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = pwrite(fd, (const char *)buf + done, n - done,
+				   off + (off_t)done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+/* Root's, a regular file, nobody else may read or write it. */
+static int check_private(int fd, struct stat *st)
+{
+	if (fstat(fd, st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+	if (!S_ISREG(st->st_mode) || st->st_uid != 0 ||
+	    (st->st_mode & (S_IRWXG | S_IRWXO)))
 		return -EPERM;
 	return 0;
 }
 
-static int take_lock(int dfd, int *out)
+static int open_dir(const struct sv_config *c)
 {
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	int64_t deadline = mono_ns() + LOCK_DEADLINE_NS;
-	long wait_ns = 50 * 1000;
-	int fd, r;
+	_cleanup_close_ int sfd = open(c->state_dir,
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int fd;
 
-	fd = openat(dfd, REPLAY_LOCK,
-		    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (sfd < 0)
+		return -errno;
+	fd = openat(sfd, REPLAY_DIR,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (mkdirat(sfd, REPLAY_DIR, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = openat(sfd, REPLAY_DIR,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return -errno;
-	r = check_private(fd);
-	if (r < 0)
-		goto fail;
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* Open and lock the account's file, making sure the locked inode is the
+ * one the name points to (a rebuild may have replaced it while we
+ * waited). */
+static int open_locked(int dfd, const char *account, int *out)
+{
+	int64_t deadline = mono_ns() + LOCK_DEADLINE_NS;
+	long wait_ns = 50 * 1000;
+
 	for (;;) {
-		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-			break;
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
-			r = -errno;
-			goto fail;
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		struct stat st, cur;
+		int r, fd = openat(dfd, account,
+				   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+					   O_NOCTTY,
+				   0600);
+		if (fd < 0)
+			return -errno;
+		r = check_private(fd, &st);
+		if (r < 0) {
+			close(fd);
+			return r;
 		}
-		if (mono_ns() >= deadline) {
-			r = -ETIMEDOUT;
-			goto fail;
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
+			if (fstatat(dfd, account, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    cur.st_dev == st.st_dev && cur.st_ino == st.st_ino) {
+				*out = fd;
+				return 0;
+			}
+			close(fd); /* replaced: take the new one */
+			continue;
 		}
+		r = -errno;
+		close(fd);
+		if (r != -EAGAIN && r != -EACCES && r != -EINTR)
+			return r;
+		if (mono_ns() >= deadline)
+			return -ETIMEDOUT;
 		struct timespec ts = {0, wait_ns};
 		nanosleep(&ts, NULL);
 		if (wait_ns < 4 * 1000 * 1000)
 			wait_ns *= 2;
 	}
-	*out = fd;
-	return 0;
-fail:
-	close(fd);
-	return r;
 }
 
-static int gdbm_err(GDBM_FILE db)
+static int write_header(int fd, const struct hdr *h)
 {
-	gdbm_error e = gdbm_last_errno(db);
-	if (e == GDBM_MALLOC_ERROR)
-		return -ENOMEM;
-	return e == GDBM_NO_ERROR ? -EIO : -EBADMSG;
+	uint8_t b[HDR] = {0};
+	memcpy(b, MAGIC, 8);
+	put32(b + 8, FILE_VERSION);
+	put32(b + 12, h->nslots);
+	put32(b + 16, h->used);
+	return full_pwrite(fd, b, HDR, 0);
 }
 
-static int get_u64(GDBM_FILE db, const char *k, size_t kl, uint64_t *v,
-		   size_t width)
+static int read_header(int fd, struct hdr *h)
 {
-	datum key = {(char *)k, (int)kl};
-	datum d = gdbm_fetch(db, key);
-	uint8_t buf[8] = {0};
+	uint8_t b[HDR];
+	struct stat st;
+	int r;
 
-	*v = 0;
-	if (!d.dptr)
-		return gdbm_last_errno(db) == GDBM_ITEM_NOT_FOUND ? -ENOENT
-								  : gdbm_err(db);
-	if ((size_t)d.dsize != width) {
-		free(d.dptr);
-		return -EBADMSG;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size == 0) { /* new: an empty table */
+		h->nslots = MIN_SLOTS;
+		h->used = 0;
+		r = write_header(fd, h);
+		if (r == 0 && ftruncate(fd, HDR + (off_t)MIN_SLOTS * SLOT) < 0)
+			r = -errno;
+		return r;
 	}
-	memcpy(buf, d.dptr, width);
-	free(d.dptr);
-	*v = get_le64(buf);
-	return 0;
-}
-
-static int put_u64(GDBM_FILE db, const char *k, size_t kl, uint64_t v,
-		   size_t width)
-{
-	uint8_t buf[8];
-	put_le64(buf, v);
-	datum key = {(char *)k, (int)kl}, d = {(char *)buf, (int)width};
-	return gdbm_store(db, key, d, GDBM_REPLACE) == 0 ? 0 : gdbm_err(db);
-}
-
-struct keyvec {
-	datum *v;
-	size_t n, cap;
-};
-
-static int keyvec_push(struct keyvec *kv, datum k)
-{
-	if (kv->n == kv->cap) {
-		size_t cap = kv->cap ? kv->cap * 2 : 256, bytes;
-		if (sv_mul_overflow(cap, sizeof(datum), &bytes))
-			return -ENOMEM;
-		datum *nv = realloc(kv->v, bytes);
-		if (!nv)
-			return -ENOMEM;
-		kv->v = nv;
-		kv->cap = cap;
-	}
-	kv->v[kv->n++] = k;
-	return 0;
-}
-
-static void keyvec_free(struct keyvec *kv)
-{
-	for (size_t i = 0; i < kv->n; i++)
-		free(kv->v[i].dptr);
-	free(kv->v);
-	kv->v = NULL;
-	kv->n = kv->cap = 0;
-}
-
-static int cmp_datum(const void *a, const void *b)
-{
-	const datum *x = a, *y = b;
-	/* by account: the bytes before the NUL */
-	size_t xn = strnlen(x->dptr, (size_t)x->dsize);
-	size_t yn = strnlen(y->dptr, (size_t)y->dsize);
-	int r = memcmp(x->dptr, y->dptr, xn < yn ? xn : yn);
-	return r ? r : (xn > yn) - (xn < yn);
-}
-
-/* Delete expired entries and rewrite every account's count. GDBM must
- * not be changed while iterating: collect first, then delete. */
-static int prune(GDBM_FILE db, int64_t now)
-{
-	struct keyvec dead = {0}, live = {0}, meta = {0};
-	int r = 0;
-
-	datum k = gdbm_firstkey(db);
-	while (k.dptr) {
-		datum next;
-		if (k.dsize > 0 && k.dptr[0] == META_PREFIX) {
-			r = keyvec_push(&meta, k);
-		} else {
-			datum d = gdbm_fetch(db, k);
-			bool expired = !d.dptr || d.dsize != 8 ||
-				       (int64_t)get_le64((uint8_t *)d.dptr) < now;
-			free(d.dptr);
-			r = keyvec_push(expired ? &dead : &live, k);
-		}
-		if (r < 0) {
-			free(k.dptr);
-			goto out;
-		}
-		next = gdbm_nextkey(db, k);
-		k = next;
-	}
-	if (gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND &&
-	    gdbm_last_errno(db) != GDBM_NO_ERROR) {
-		r = gdbm_err(db);
-		goto out;
-	}
-	for (size_t i = 0; i < dead.n; i++)
-		if (gdbm_delete(db, dead.v[i]) != 0 &&
-		    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND) {
-			r = gdbm_err(db);
-			goto out;
-		}
-	for (size_t i = 0; i < meta.n; i++)
-		if (meta.v[i].dsize > 1 && meta.v[i].dptr[1] == 'c')
-			gdbm_delete(db, meta.v[i]);
-	if (live.n)
-		qsort(live.v, live.n, sizeof(datum), cmp_datum);
-	for (size_t i = 0; i < live.n;) {
-		size_t j = i + 1;
-		while (j < live.n && cmp_datum(&live.v[i], &live.v[j]) == 0)
-			j++;
-		size_t an = strnlen(live.v[i].dptr, (size_t)live.v[i].dsize);
-		char ck[2 + SV_NAME_MAX + 1];
-		if (an <= SV_NAME_MAX) {
-			ck[0] = META_PREFIX;
-			ck[1] = 'c';
-			memcpy(ck + 2, live.v[i].dptr, an);
-			r = put_u64(db, ck, 2 + an, j - i, 4);
-			if (r < 0)
-				goto out;
-		}
-		i = j;
-	}
-	r = put_u64(db, "\x01p", 2, (uint64_t)now, 8);
+	r = full_pread(fd, b, HDR, 0);
 	if (r < 0)
-		goto out;
-	/* a file that shed more than it keeps is rebuilt, so it stays in
-	 * proportion to what is live */
-	if (dead.n > 1024 && dead.n > live.n)
-		(void)gdbm_reorganize(db);
-out:
-	keyvec_free(&dead);
-	keyvec_free(&live);
-	keyvec_free(&meta);
+		return r;
+	h->nslots = get32(b + 12);
+	h->used = get32(b + 16);
+	if (memcmp(b, MAGIC, 8) != 0 || get32(b + 8) != FILE_VERSION ||
+	    h->nslots < MIN_SLOTS || h->nslots > MAX_SLOTS ||
+	    (h->nslots & (h->nslots - 1)) || h->used > h->nslots ||
+	    st.st_size != HDR + (off_t)h->nslots * SLOT)
+		return -EBADMSG;
+	return 0;
+}
+
+static void slot_decode(const uint8_t *p, struct slot *s)
+{
+	memcpy(s->digest, p, 32);
+	s->expiry = (int64_t)get64(p + 32);
+}
+
+static void slot_encode(uint8_t *p, const struct slot *s)
+{
+	memset(p, 0, SLOT);
+	memcpy(p, s->digest, 32);
+	put64(p + 32, (uint64_t)s->expiry);
+}
+
+/* Put s into an in-memory table of n slots (n a power of two). */
+static void table_put(uint8_t *tab, uint32_t n, const struct slot *s)
+{
+	uint32_t i = (uint32_t)get64(s->digest) & (n - 1);
+	for (;; i = (i + 1) & (n - 1)) {
+		uint8_t *p = tab + (size_t)i * SLOT;
+		if (get64(p + 32) == 0) {
+			slot_encode(p, s);
+			return;
+		}
+	}
+}
+
+/* Rebuild the table with its live entries and s, in a file renamed over
+ * the old one. -EDQUOT if the live entries already fill the quota. */
+static int rebuild(int dfd, int fd, const char *account, const struct hdr *h,
+		   const struct slot *s, unsigned quota, int64_t now)
+{
+	_cleanup_free_ uint8_t *old = NULL, *tab = NULL;
+	_cleanup_close_ int nfd = -1;
+	char tmp[SV_NAME_MAX + 8];
+	size_t oldsz = (size_t)h->nslots * SLOT, tabsz;
+	uint32_t live = 0, n = MIN_SLOTS, cap = MIN_SLOTS;
+	int r;
+
+	/* the cap: room for the quota at half load */
+	while (cap < MAX_SLOTS && cap / 2 < quota)
+		cap *= 2;
+	old = malloc(oldsz);
+	if (!old)
+		return -ENOMEM;
+	r = full_pread(fd, old, oldsz, HDR);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < h->nslots; i++) {
+		int64_t e = (int64_t)get64(old + (size_t)i * SLOT + 32);
+		if (e != 0 && e >= now)
+			live++;
+	}
+	if (live >= quota || live + 1 > cap / 2)
+		return -EDQUOT;
+	while (n < cap && n / 2 < live + 1)
+		n *= 2;
+	tabsz = (size_t)n * SLOT;
+	tab = calloc(1, tabsz);
+	if (!tab)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < h->nslots; i++) {
+		struct slot o;
+		slot_decode(old + (size_t)i * SLOT, &o);
+		if (o.expiry != 0 && o.expiry >= now)
+			table_put(tab, n, &o);
+	}
+	table_put(tab, n, s);
+	snprintf(tmp, sizeof(tmp), "%s.new", account);
+	/* only a holder of the account's lock writes this name */
+	nfd = openat(dfd, tmp,
+		     O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+			     O_NOCTTY,
+		     0600);
+	if (nfd < 0)
+		return -errno;
+	struct hdr nh = {.nslots = n, .used = live + 1};
+	r = write_header(nfd, &nh);
+	if (r == 0)
+		r = full_pwrite(nfd, tab, tabsz, HDR);
+	if (r == 0 && renameat(dfd, tmp, dfd, account) < 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(dfd, tmp, 0);
 	return r;
 }
 
@@ -248,90 +308,67 @@ int sv_replay_check_insert(const struct sv_config *c, const char *account,
 			   const char *jti, size_t jtilen, int64_t expiry,
 			   int64_t now)
 {
-	_cleanup_close_ int dfd = -1, lockfd = -1, dbfd = -1;
-	GDBM_FILE db = NULL;
-	char key[KEY_MAX], ck[2 + SV_NAME_MAX];
-	size_t an = account ? strlen(account) : 0, kl, ckl;
-	uint64_t count = 0, last = 0, old;
+	_cleanup_close_ int dfd = -1, fd = -1;
+	uint8_t buf[CHUNK * SLOT], p[SLOT];
+	struct slot s;
+	struct hdr h;
+	unsigned mdlen = 0;
+	uint32_t i, seen = 0;
+	int64_t at = -1;
+	bool reuse = false;
 	int r;
 
-	if (an == 0 || an > SV_NAME_MAX || !jti || jtilen == 0 ||
-	    jtilen > SV_JTI_MAX || memchr(jti, '\0', jtilen) ||
-	    account[0] == META_PREFIX)
+	if (!account || sv_name_check(account, NULL, 0) < 0 || !jti ||
+	    jtilen == 0 || jtilen > SV_JTI_MAX || expiry <= 0)
 		return -EINVAL;
-	kl = an + 1 + jtilen;
-	memcpy(key, account, an);
-	key[an] = '\0';
-	memcpy(key + an + 1, jti, jtilen);
-	ck[0] = META_PREFIX;
-	ck[1] = 'c';
-	memcpy(ck + 2, account, an);
-	ckl = 2 + an;
-
-	dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (EVP_Digest(jti, jtilen, s.digest, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32)
+		return -EIO;
+	s.expiry = expiry;
+	dfd = open_dir(c);
 	if (dfd < 0)
-		return -errno;
-	r = take_lock(dfd, &lockfd);
+		return dfd;
+	r = open_locked(dfd, account, &fd);
 	if (r < 0)
 		return r;
-	dbfd = openat(dfd, REPLAY_DB,
-		      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
-		      0600);
-	if (dbfd < 0)
-		return -errno;
-	r = check_private(dbfd);
+	r = read_header(fd, &h);
 	if (r < 0)
 		return r;
-	db = gdbm_fd_open(dbfd, REPLAY_DB, 0,
-			  GDBM_WRCREAT | GDBM_NOLOCK | GDBM_CLOEXEC, NULL);
-	if (!db)
-		return -EBADMSG; /* corrupt: fail closed until an admin looks */
-	dbfd = -1;               /* gdbm owns it now */
-
-	r = get_u64(db, key, kl, &old, 8);
-	if (r == 0 && (int64_t)old >= now) {
-		r = -EEXIST;
-		goto out;
-	}
-	bool had_entry = r == 0; /* expired: it may be reused */
-	if (r < 0 && r != -ENOENT)
-		goto out;
-	r = get_u64(db, "\x01p", 2, &last, 8);
-	if (r < 0 && r != -ENOENT)
-		goto out;
-	r = get_u64(db, ck, ckl, &count, 4);
-	if (r < 0 && r != -ENOENT)
-		goto out;
-	if (now - (int64_t)last >= PRUNE_EVERY || (int64_t)last > now ||
-	    (!had_entry && count >= c->replay_quota)) {
-		r = prune(db, now);
+	/* probe from the home slot to this jti or the first empty slot;
+	 * a jti is in a table at most once */
+	i = (uint32_t)get64(s.digest) & (h.nslots - 1);
+	while (at < 0) {
+		uint32_t k = CHUNK < h.nslots - i ? CHUNK : h.nslots - i;
+		r = full_pread(fd, buf, (size_t)k * SLOT,
+			       HDR + (off_t)i * SLOT);
 		if (r < 0)
-			goto out;
-		r = get_u64(db, ck, ckl, &count, 4);
-		if (r < 0 && r != -ENOENT)
-			goto out;
-		had_entry = get_u64(db, key, kl, &old, 8) == 0;
+			return r;
+		for (uint32_t j = 0; j < k && at < 0; j++) {
+			struct slot o;
+			slot_decode(buf + (size_t)j * SLOT, &o);
+			if (o.expiry == 0) {
+				at = i + j;
+			} else if (CRYPTO_memcmp(o.digest, s.digest, 32) == 0) {
+				if (o.expiry >= now)
+					return -EEXIST;
+				at = i + j; /* expired: reuse its slot */
+				reuse = true;
+			}
+		}
+		seen += k;
+		if (at < 0 && seen >= h.nslots)
+			return -EBADMSG; /* never full by construction */
+		i = (i + k) & (h.nslots - 1);
 	}
-	if (!had_entry && count >= c->replay_quota) {
-		r = -EDQUOT;
-		goto out;
-	}
-	r = put_u64(db, key, kl, (uint64_t)expiry, 8);
-	if (r == 0 && !had_entry)
-		r = put_u64(db, ck, ckl, count + 1, 4);
-	if (r < 0)
-		goto out;
-	/* written back before the lock is released: the next process sees
-	 * it (page cache; a power cut may lose it, see the man page) */
-	if (gdbm_close(db) != 0) {
-		db = NULL;
-		r = -EIO;
-		goto out;
-	}
-	db = NULL;
-	r = 0;
-out:
-	if (db)
-		gdbm_close(db);
-	return r;
+	if (!reuse && (h.used >= c->replay_quota ||
+		       (uint64_t)(h.used + 1) * 2 > h.nslots))
+		return rebuild(dfd, fd, account, &h, &s, c->replay_quota, now);
+	slot_encode(p, &s);
+	r = full_pwrite(fd, p, SLOT, HDR + (off_t)at * SLOT);
+	if (r < 0 || reuse)
+		return r;
+	h.used++;
+	/* a crash between the two writes only undercounts; a rebuild
+	 * recounts */
+	return write_header(fd, &h);
 }

@@ -15,8 +15,7 @@
 #include "store-internal.h"
 #include "util.h"
 
-static const char *const statenames[SV_STATE_COUNT] = {"ids.db",
-							"revoked.db"};
+
 #define STATE_TMP_SUFFIX ".new"
 
 static int state_writable(struct sv_txn *t, enum sv_statefile f)
@@ -24,8 +23,8 @@ static int state_writable(struct sv_txn *t, enum sv_statefile f)
 	char tmp[64];
 	if (t->st[f])
 		return 0;
-	snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX, statenames[f]);
-	return sv_gdbm_copy_open(t->statefd, statenames[f], t->statefd, tmp,
+	snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX, sv_statenames[f]);
+	return sv_gdbm_copy_open(t->statefd, sv_statenames[f], t->statefd, tmp,
 				 0600, 0, &t->st[f], &t->stfd[f]);
 }
 
@@ -39,7 +38,7 @@ static int state_fetch(struct sv_txn *t, enum sv_statefile f, const char *key,
 	datum d = gdbm_fetch(t->st[f], k);
 	if (!d.dptr) {
 		r = sv_gdbm_errno(t->st[f]);
-		return r == -EIO ? -ENOENT : r;
+		return r;
 	}
 	val->p = d.dptr;
 	val->n = d.dsize > 0 ? (size_t)d.dsize : 0;
@@ -66,7 +65,7 @@ int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
 		if (!t->st[i])
 			continue;
 		snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX,
-			 statenames[i]);
+			 sv_statenames[i]);
 		if (gdbm_sync(t->st[i]) != 0) {
 			r = sv_gdbm_errno(t->st[i]);
 			goto fail;
@@ -79,7 +78,7 @@ int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
 		}
 		close(t->stfd[i]);
 		t->stfd[i] = -1;
-		if (renameat(t->statefd, tmp, t->statefd, statenames[i]) < 0) {
+		if (renameat(t->statefd, tmp, t->statefd, sv_statenames[i]) < 0) {
 			r = -errno;
 			goto fail;
 		}
@@ -100,7 +99,7 @@ void sv_state_cleanup(struct sv_txn *t)
 	for (int i = 0; i < SV_STATE_COUNT; i++) {
 		char tmp[64];
 		snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX,
-			 statenames[i]);
+			 sv_statenames[i]);
 		unlinkat(t->statefd, tmp, 0);
 	}
 }
@@ -110,7 +109,7 @@ int sv_state_init(struct sv_txn *t)
 	/* Both files exist from the first generation on, so that a missing
 	 * revoked.db is an anomaly a login refuses, not "nothing revoked". */
 	for (int i = 0; i < SV_STATE_COUNT; i++) {
-		if (faccessat(t->statefd, statenames[i], F_OK, 0) == 0)
+		if (faccessat(t->statefd, sv_statenames[i], F_OK, 0) == 0)
 			continue;
 		int r = state_writable(t, (enum sv_statefile)i);
 		if (r < 0)
@@ -131,7 +130,7 @@ void sv_state_abort(struct sv_txn *t)
 			close(t->stfd[i]);
 			t->stfd[i] = -1;
 			snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX,
-				 statenames[i]);
+				 sv_statenames[i]);
 			unlinkat(t->statefd, tmp, 0);
 		}
 	}
@@ -145,77 +144,6 @@ int sv_state_revoke(struct sv_txn *t, const char *id)
 		le[i] = (uint8_t)(now >> (8 * i));
 	return state_store(t, SV_STATE_REVOKED, id, strlen(id), le,
 			   sizeof(le));
-}
-
-static int open_state_ro(const struct sv_config *c, enum sv_statefile f,
-			 GDBM_FILE *db)
-{
-	_cleanup_close_ int dfd = open(c->state_dir,
-				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	return sv_open_gdbm_ro(dfd, statenames[f], true, false, db, NULL);
-}
-
-static int state_has(const struct sv_config *c, enum sv_statefile f,
-		     const char *key, size_t klen, bool *has)
-{
-	GDBM_FILE db = NULL;
-	int r = open_state_ro(c, f, &db);
-	*has = false;
-	if (r == -ENOENT)
-		return 0; /* nothing ever recorded */
-	if (r < 0)
-		return r;
-	datum k = {(char *)key, (int)klen};
-	*has = gdbm_exists(db, k) != 0;
-	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
-		r = -EIO;
-	gdbm_close(db);
-	return r;
-}
-
-int sv_state_is_revoked(const struct sv_config *c, const char *id,
-			bool *revoked)
-{
-	GDBM_FILE db = NULL;
-	/* unlike the ID list, revoked.db always exists once there is a
-	 * store: its absence (a restore without the state dir) fails closed */
-	int r = open_state_ro(c, SV_STATE_REVOKED, &db);
-	if (r < 0) {
-		*revoked = true;
-		return r;
-	}
-	gdbm_close(db);
-	r = state_has(c, SV_STATE_REVOKED, id, strlen(id), revoked);
-	if (r < 0)
-		*revoked = true; /* fail closed */
-	return r;
-}
-
-static size_t id_key(char *k, bool gid, uint32_t id)
-{
-	return sv_key_u32(k, 8, gid ? 'g' : 'u', id);
-}
-
-/* Every ID ever handed out is recorded too, not just the high-water mark:
- * once the range is used up, sv_state_next_id looks below the mark, and
- * must not find an ID whose account a rollback made disappear. */
-static size_t handed_key(char *k, bool gid, uint32_t id)
-{
-	return sv_key_u32(k, 8, gid ? 'H' : 'h', id);
-}
-
-int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
-			bool *retired)
-{
-	char k[8];
-	int r = state_has(c, SV_STATE_IDS, k, id_key(k, gid, id), retired);
-	if (r == 0 && !*retired)
-		r = state_has(c, SV_STATE_IDS, k, handed_key(k, gid, id),
-			      retired);
-	return r;
 }
 
 static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)
@@ -244,7 +172,7 @@ int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id)
 	char k[8];
 	uint8_t one = 1;
 	uint32_t hwm = 0;
-	int r = state_store(t, SV_STATE_IDS, k, handed_key(k, gid, id), &one,
+	int r = state_store(t, SV_STATE_IDS, k, svi_handed_key(k, gid, id), &one,
 			    1);
 	if (r == 0)
 		r = get_hwm(t, gid, &hwm);
@@ -259,7 +187,7 @@ int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id)
 {
 	char k[8];
 	uint8_t one = 1;
-	return state_store(t, SV_STATE_IDS, k, id_key(k, gid, id), &one, 1);
+	return state_store(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &one, 1);
 }
 
 /* Whether an ID is taken in the generation being built. */
@@ -281,7 +209,7 @@ static int id_free(struct sv_txn *t, bool gid, uint32_t id, bool *free_)
 	struct sv_blob v = {0};
 	char k[8];
 	bool used = false;
-	int r = state_fetch(t, SV_STATE_IDS, k, id_key(k, gid, id), &v);
+	int r = state_fetch(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &v);
 	sv_blob_free(&v);
 	if (r == 0) {
 		*free_ = false; /* retired */
@@ -289,7 +217,7 @@ static int id_free(struct sv_txn *t, bool gid, uint32_t id, bool *free_)
 	}
 	if (r != -ENOENT)
 		return r;
-	r = state_fetch(t, SV_STATE_IDS, k, handed_key(k, gid, id), &v);
+	r = state_fetch(t, SV_STATE_IDS, k, svi_handed_key(k, gid, id), &v);
 	sv_blob_free(&v);
 	if (r == 0) {
 		*free_ = false; /* handed out before */

@@ -5,10 +5,45 @@
 #define SVCACCT_STORE_INTERNAL_H
 
 #include <gdbm.h>
+#include <sys/stat.h>
 
 #include "store.h"
 
 enum sv_statefile { SV_STATE_IDS = 0, SV_STATE_REVOKED, SV_STATE_COUNT };
+
+#define GEN_PREFIX "gen-"
+#define TMP_PREFIX ".tmp-"
+#define CURRENT "current"
+#define CURRENT_TMP ".current.tmp"
+#define LOCKFILE ".lock"
+
+extern const char *const sv_dbnames[SV_DB_COUNT];
+extern const mode_t sv_dbmodes[SV_DB_COUNT];
+
+/* Helpers shared by the reader (store.c) and the writer (txn.c). */
+int svi_check_stat(const struct stat *st, bool dir, bool private_file);
+int svi_parse_gen(const char *s, uint64_t *gen);
+void svi_gen_name(char *out, size_t n, uint64_t gen);
+int svi_open_dbdir(const struct sv_config *c, int *out);
+int svi_read_current(int dirfd, uint64_t *gen);
+int svi_fetch(GDBM_FILE db, const void *key, size_t klen,
+	      struct sv_blob *val);
+int svi_next_key(GDBM_FILE db, char prefix, struct sv_blob *key);
+typedef int (*fetch_fn)(void *h, enum sv_db db, const void *k, size_t kl,
+			struct sv_blob *v);
+int svi_get_named(fetch_fn f, void *h, enum sv_db db, char prefix,
+		  const char *name, struct sv_blob *blob);
+int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix,
+		  uint32_t v, struct sv_blob *blob);
+int svi_decode_account(int r, struct sv_blob *blob, struct sv_account *a);
+int svi_decode_role(int r, struct sv_blob *blob, struct sv_role *x);
+
+/* State dir (stateread.c): file names, read-only open, ID keys. */
+extern const char *const sv_statenames[SV_STATE_COUNT];
+int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
+		      GDBM_FILE *db);
+size_t svi_id_key(char *k, bool gid, uint32_t id);
+size_t svi_handed_key(char *k, bool gid, uint32_t id);
 
 struct sv_txn {
 	const struct sv_config *cfg;

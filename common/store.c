@@ -19,19 +19,14 @@
 #include "testhook.h"
 #include "util.h"
 
-#define GEN_PREFIX "gen-"
-#define TMP_PREFIX ".tmp-"
-#define CURRENT "current"
-#define CURRENT_TMP ".current.tmp"
-#define LOCKFILE ".lock"
 
-static const char *const dbnames[SV_DB_COUNT] = {
-	"accounts.db", "credentials.db", "pubkeys.db"};
-static const mode_t dbmodes[SV_DB_COUNT] = {0644, 0600, 0640};
+const char *const sv_dbnames[SV_DB_COUNT] = {"accounts.db", "credentials.db",
+					     "pubkeys.db"};
+const mode_t sv_dbmodes[SV_DB_COUNT] = {0644, 0600, 0640};
 
 const char *sv_db_filename(enum sv_db db)
 {
-	return (unsigned)db < SV_DB_COUNT ? dbnames[db] : NULL;
+	return (unsigned)db < SV_DB_COUNT ? sv_dbnames[db] : NULL;
 }
 
 void sv_blob_free(struct sv_blob *b)
@@ -91,7 +86,7 @@ int sv_gdbm_errno(GDBM_FILE db)
 }
 
 /* Owner root, not writable by group/others; files regular, dirs dirs. */
-static int check_stat(const struct stat *st, bool dir, bool private_file)
+int svi_check_stat(const struct stat *st, bool dir, bool private_file)
 {
 	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
 		return -EPERM;
@@ -105,7 +100,7 @@ static int check_stat(const struct stat *st, bool dir, bool private_file)
 }
 
 /* Parse "gen-NNNNNNNNNN" strictly (no sign, no spaces, exactly 10 digits). */
-static int parse_gen(const char *s, uint64_t *gen)
+int svi_parse_gen(const char *s, uint64_t *gen)
 {
 	uint64_t v = 0;
 	if (strncmp(s, GEN_PREFIX, 4) != 0 || strlen(s) != 14)
@@ -121,18 +116,18 @@ static int parse_gen(const char *s, uint64_t *gen)
 	return 0;
 }
 
-static void gen_name(char *out, size_t n, uint64_t gen)
+void svi_gen_name(char *out, size_t n, uint64_t gen)
 {
 	snprintf(out, n, GEN_PREFIX "%010" PRIu64, gen);
 }
 
-static int open_dbdir(const struct sv_config *c, int *out)
+int svi_open_dbdir(const struct sv_config *c, int *out)
 {
 	struct stat st;
 	int fd = open(c->db_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || check_stat(&st, true, false) < 0) {
+	if (fstat(fd, &st) < 0 || svi_check_stat(&st, true, false) < 0) {
 		close(fd);
 		return -EPERM;
 	}
@@ -140,7 +135,7 @@ static int open_dbdir(const struct sv_config *c, int *out)
 	return 0;
 }
 
-static int read_current(int dirfd, uint64_t *gen)
+int svi_read_current(int dirfd, uint64_t *gen)
 {
 	char buf[32];
 	ssize_t n = readlinkat(dirfd, CURRENT, buf, sizeof(buf) - 1);
@@ -148,16 +143,16 @@ static int read_current(int dirfd, uint64_t *gen)
 		/* a file or directory named current is damage, not absence */
 		return errno == EINVAL ? -EBADMSG : -errno;
 	buf[n] = '\0';
-	return parse_gen(buf, gen);
+	return svi_parse_gen(buf, gen);
 }
 
 int sv_store_current_generation(const struct sv_config *c, uint64_t *gen)
 {
 	_cleanup_close_ int dirfd = -1;
-	int r = open_dbdir(c, &dirfd);
+	int r = svi_open_dbdir(c, &dirfd);
 	if (r < 0)
 		return r;
-	return read_current(dirfd, gen);
+	return svi_read_current(dirfd, gen);
 }
 
 int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file,
@@ -176,7 +171,7 @@ int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file,
 		close(fd);
 		return e;
 	}
-	if (check_stat(&st, false, private_file) < 0) {
+	if (svi_check_stat(&st, false, private_file) < 0) {
 		close(fd);
 		return -EPERM;
 	}
@@ -255,14 +250,14 @@ static int reader_open_gen(int genfd, uint64_t gen, unsigned dbmask,
 	r->gen = gen;
 	for (int i = 0; i < SV_DB_COUNT; i++)
 		r->fd[i] = -1;
-	if (fstat(genfd, &st) < 0 || check_stat(&st, true, false) < 0) {
+	if (fstat(genfd, &st) < 0 || svi_check_stat(&st, true, false) < 0) {
 		ret = -EPERM;
 		goto out;
 	}
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		if (!(dbmask & SV_DBMASK(i)))
 			continue;
-		ret = sv_open_gdbm_ro(genfd, dbnames[i],
+		ret = sv_open_gdbm_ro(genfd, sv_dbnames[i],
 				      i == SV_DB_CREDENTIALS,
 				      (dbmask & SV_READER_MMAP) != 0, &r->db[i],
 				      &r->fd[i]);
@@ -291,7 +286,7 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 	int ret;
 
 	*out = NULL;
-	ret = open_dbdir(c, &dirfd);
+	ret = svi_open_dbdir(c, &dirfd);
 	if (ret < 0)
 		return ret;
 	/* A writer may prune the generation while we open it: between
@@ -300,10 +295,10 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 	 * read the link again. */
 	for (int attempt = 0;; attempt++) {
 		uint64_t gen;
-		ret = read_current(dirfd, &gen);
+		ret = svi_read_current(dirfd, &gen);
 		if (ret < 0)
 			return ret == -EINVAL ? -ENOENT : ret;
-		gen_name(name, sizeof(name), gen);
+		svi_gen_name(name, sizeof(name), gen);
 		_cleanup_close_ int genfd =
 			openat(dirfd, name,
 			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -334,7 +329,7 @@ bool sv_reader_fds_intact(const struct sv_reader *r)
 	return true;
 }
 
-static int fetch(GDBM_FILE db, const void *key, size_t klen,
+int svi_fetch(GDBM_FILE db, const void *key, size_t klen,
 		 struct sv_blob *val)
 {
 	datum k = {(char *)key, (int)klen};
@@ -347,7 +342,7 @@ static int fetch(GDBM_FILE db, const void *key, size_t klen,
 	datum d = gdbm_fetch(db, k);
 	if (!d.dptr) {
 		int e = sv_gdbm_errno(db);
-		return e == -EIO ? -ENOENT : e;
+		return e;
 	}
 	if (d.dsize < 0) {
 		free(d.dptr);
@@ -368,10 +363,10 @@ int sv_reader_fetch(struct sv_reader *r, enum sv_db db, const void *key,
 		val->n = 0;
 		return -EBADF;
 	}
-	return fetch(r->db[db], key, klen, val);
+	return svi_fetch(r->db[db], key, klen, val);
 }
 
-static int next_key(GDBM_FILE db, char prefix, struct sv_blob *key)
+int svi_next_key(GDBM_FILE db, char prefix, struct sv_blob *key)
 {
 	for (;;) {
 		datum d;
@@ -398,24 +393,23 @@ int sv_reader_next_key(struct sv_reader *r, enum sv_db db, char prefix,
 {
 	if ((unsigned)db >= SV_DB_COUNT || !r->db[db])
 		return -EBADF;
-	return next_key(r->db[db], prefix, key);
+	return svi_next_key(r->db[db], prefix, key);
 }
 
 /* Typed lookups share one shape: build the key, fetch, decode. */
-typedef int (*fetch_fn)(void *h, enum sv_db db, const void *k, size_t kl,
-			struct sv_blob *v);
 
-static int get_named(fetch_fn f, void *h, enum sv_db db, char prefix,
+int svi_get_named(fetch_fn f, void *h, enum sv_db db, char prefix,
 		     const char *name, struct sv_blob *blob)
 {
-	char key[SV_STR_MAX + 2];
+	/* names and ids are short: no 64 KiB keys on a thread's stack */
+	char key[SV_KEY_MAX];
 	size_t kl = sv_key_str(key, sizeof(key), prefix, name, strlen(name));
 	if (!kl)
 		return -ENOENT;
 	return f(h, db, key, kl, blob);
 }
 
-static int by_number(fetch_fn f, void *h, char prefix, char nameprefix,
+int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix,
 		     uint32_t v, struct sv_blob *blob)
 {
 	char key[8];
@@ -424,7 +418,7 @@ static int by_number(fetch_fn f, void *h, char prefix, char nameprefix,
 	int r = f(h, SV_DB_ACCOUNTS, key, kl, &name);
 	if (r < 0)
 		return r;
-	char nkey[SV_STR_MAX + 2];
+	char nkey[SV_KEY_MAX];
 	kl = sv_key_str(nkey, sizeof(nkey), nameprefix, name.p, name.n);
 	sv_blob_free(&name);
 	if (!kl)
@@ -432,7 +426,7 @@ static int by_number(fetch_fn f, void *h, char prefix, char nameprefix,
 	return f(h, SV_DB_ACCOUNTS, nkey, kl, blob);
 }
 
-static int decode_account(int r, struct sv_blob *blob, struct sv_account *a)
+int svi_decode_account(int r, struct sv_blob *blob, struct sv_account *a)
 {
 	if (r == 0)
 		r = sv_decode_account(blob->p, blob->n, a);
@@ -440,7 +434,7 @@ static int decode_account(int r, struct sv_blob *blob, struct sv_account *a)
 		sv_blob_free(blob);
 	return r;
 }
-static int decode_role(int r, struct sv_blob *blob, struct sv_role *x)
+int svi_decode_role(int r, struct sv_blob *blob, struct sv_role *x)
 {
 	if (r == 0)
 		r = sv_decode_role(blob->p, blob->n, x);
@@ -458,9 +452,9 @@ static int rfetch(void *h, enum sv_db db, const void *k, size_t kl,
 int sv_get_account(struct sv_reader *r, const char *name,
 		   struct sv_blob *blob, struct sv_account *a)
 {
-	int e = get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT, name,
+	int e = svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT, name,
 			  blob);
-	e = decode_account(e, blob, a);
+	e = svi_decode_account(e, blob, a);
 	/* the key and the record must agree, or the file was tampered with */
 	if (e == 0 && !sv_str_eq(a->name, name)) {
 		sv_blob_free(blob);
@@ -472,8 +466,8 @@ int sv_get_account(struct sv_reader *r, const char *name,
 int sv_get_account_by_uid(struct sv_reader *r, uint32_t uid,
 			  struct sv_blob *blob, struct sv_account *a)
 {
-	int e = by_number(rfetch, r, SV_KEY_UID, SV_KEY_ACCOUNT, uid, blob);
-	e = decode_account(e, blob, a);
+	int e = svi_by_number(rfetch, r, SV_KEY_UID, SV_KEY_ACCOUNT, uid, blob);
+	e = svi_decode_account(e, blob, a);
 	if (e == 0 && a->uid != uid) {
 		sv_blob_free(blob);
 		e = -EBADMSG;
@@ -484,8 +478,8 @@ int sv_get_account_by_uid(struct sv_reader *r, uint32_t uid,
 int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
 		struct sv_role *role)
 {
-	int e = get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
-	e = decode_role(e, blob, role);
+	int e = svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
+	e = svi_decode_role(e, blob, role);
 	if (e == 0 && !sv_str_eq(role->name, name)) {
 		sv_blob_free(blob);
 		e = -EBADMSG;
@@ -496,8 +490,8 @@ int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
 int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid,
 		       struct sv_blob *blob, struct sv_role *role)
 {
-	int e = by_number(rfetch, r, SV_KEY_GID, SV_KEY_ROLE, gid, blob);
-	e = decode_role(e, blob, role);
+	int e = svi_by_number(rfetch, r, SV_KEY_GID, SV_KEY_ROLE, gid, blob);
+	e = svi_decode_role(e, blob, role);
 	if (e == 0 && role->gid != gid) {
 		sv_blob_free(blob);
 		e = -EBADMSG;
@@ -508,7 +502,7 @@ int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid,
 int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 		struct sv_blob *blob, struct sv_cred *cred)
 {
-	int e = get_named(rfetch, r, db, SV_KEY_CRED, id, blob);
+	int e = svi_get_named(rfetch, r, db, SV_KEY_CRED, id, blob);
 	if (e == 0)
 		e = sv_decode_cred(blob->p, blob->n, cred);
 	if (e == 0 && !sv_str_eq(cred->id, id))
@@ -521,604 +515,13 @@ int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
 		    struct sv_blob *blob, struct sv_list *ids)
 {
-	int e = get_named(rfetch, r, db, SV_KEY_CREDLIST, account, blob);
+	int e = svi_get_named(rfetch, r, db, SV_KEY_CREDLIST, account, blob);
 	if (e == 0)
 		e = sv_decode_idlist(blob->p, blob->n, ids);
 	if (e < 0)
 		sv_blob_free(blob);
 	return e;
 }
-
-/* ------------------------------------------------------------- writers */
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[256];
-	if (strlen(path) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char saved = *p;
-			mode_t m = saved ? 0755 : mode;
-			*p = '\0';
-			if (mkdir(buf, m) == 0) {
-				/* mkdir obeys the umask: under 077 the db
-				 * dir would shut out every non-root reader */
-				if (chmod(buf, m) < 0)
-					return -errno;
-			} else if (errno != EEXIST) {
-				return -errno;
-			}
-			*p = saved;
-			if (!saved)
-				break;
-		}
-	}
-	return 0;
-}
-
-static int take_lock(struct sv_txn *t, char *err, size_t errlen)
-{
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	unsigned waited_ms = 0, limit = t->cfg->lock_timeout * 1000u;
-
-	t->lockfd = openat(t->dirfd, LOCKFILE,
-			   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (t->lockfd < 0) {
-		int e = -errno;
-		snprintf(err, errlen, "%s/%s: %s", t->cfg->db_dir, LOCKFILE,
-			 strerror(-e));
-		return e;
-	}
-	while (fcntl(t->lockfd, F_OFD_SETLK, &fl) < 0) {
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
-			int e = -errno;
-			snprintf(err, errlen, "lock: %s", strerror(-e));
-			return e;
-		}
-		if (waited_ms >= limit) {
-			char pid[32] = "";
-			ssize_t n = pread(t->lockfd, pid, sizeof(pid) - 1, 0);
-			pid[n > 0 ? n : 0] = '\0';
-			pid[strcspn(pid, "\n")] = '\0';
-			snprintf(err, errlen,
-				 "store %s is locked by pid %s (waited %us)",
-				 t->cfg->db_dir, *pid ? pid : "?",
-				 t->cfg->lock_timeout);
-			return -EWOULDBLOCK;
-		}
-		/* short, jittered polls: a writer committing back to back
-		 * must not starve the others for a whole lock_timeout */
-		unsigned j = (unsigned)getpid() * 2654435761u +
-			     waited_ms * 40503u;
-		long ns = 1000 * 1000 + (long)((j >> 28) % 4) * 1000 * 1000;
-		struct timespec ts = {0, ns};
-		nanosleep(&ts, NULL);
-		waited_ms += (unsigned)(ns / 1000000);
-	}
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(t->lockfd, 0) == 0)
-		(void)!pwrite(t->lockfd, pid, (size_t)n, 0);
-	return 0;
-}
-
-static void remove_dir_at(int dirfd, const char *name)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
-	if (fd >= 0) {
-		DIR *d = fdopendir(fd);
-		if (d) {
-			struct dirent *de;
-			while ((de = readdir(d)))
-				if (strcmp(de->d_name, ".") &&
-				    strcmp(de->d_name, ".."))
-					unlinkat(fd, de->d_name, 0);
-			closedir(d);
-		} else {
-			close(fd);
-		}
-	}
-	unlinkat(dirfd, name, AT_REMOVEDIR);
-}
-
-/* Leftovers of a writer that died: temp dirs, the temp symlink, and a
- * generation renamed into place but never made current. */
-static void cleanup_leftovers(struct sv_txn *t)
-{
-	int fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		uint64_t g;
-		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)))
-			remove_dir_at(t->dirfd, de->d_name);
-		else if (parse_gen(de->d_name, &g) == 0 && g > t->base_gen)
-			remove_dir_at(t->dirfd, de->d_name);
-	}
-	closedir(d);
-	unlinkat(t->dirfd, CURRENT_TMP, 0);
-	sv_state_cleanup(t);
-}
-
-int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
-		 size_t errlen)
-{
-	struct sv_txn *t;
-	int r;
-
-	*out = NULL;
-	if (geteuid() != 0) {
-		snprintf(err, errlen, "changing the store needs root");
-		return -EPERM;
-	}
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	t->cfg = c;
-	t->dirfd = t->lockfd = t->statefd = t->basefd = t->tmpfd = -1;
-	for (int i = 0; i < SV_DB_COUNT; i++)
-		t->newfd[i] = -1;
-	for (int i = 0; i < SV_STATE_COUNT; i++)
-		t->stfd[i] = -1;
-
-	r = mkdir_p(c->db_dir, 0755);
-	if (r == 0)
-		r = mkdir_p(c->state_dir, 0700);
-	if (r < 0) {
-		snprintf(err, errlen, "creating %s or %s: %s", c->db_dir,
-			 c->state_dir, strerror(-r));
-		goto fail;
-	}
-	r = sv_path_is_safe(c->db_dir, err, errlen);
-	if (r == 0)
-		r = sv_path_is_safe(c->state_dir, err, errlen);
-	if (r < 0)
-		goto fail;
-	r = open_dbdir(c, &t->dirfd);
-	if (r == 0) {
-		t->statefd = open(c->state_dir,
-				  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (t->statefd < 0)
-			r = -errno;
-	}
-	if (r < 0) {
-		snprintf(err, errlen, "opening the store: %s", strerror(-r));
-		goto fail;
-	}
-	r = take_lock(t, err, errlen);
-	if (r < 0)
-		goto fail;
-
-	r = read_current(t->dirfd, &t->base_gen);
-	if (r == -ENOENT) {
-		/* No `current`: a new store, or a first commit that died
-		 * before its swap (a lone gen-1). Anything more means
-		 * `current` was lost: refuse rather than start afresh over
-		 * the admin's data. */
-		uint64_t *gens = NULL;
-		size_t n = 0;
-		sv_store_generations(c, &gens, &n);
-		bool lost = n > 1 || (n == 1 && gens[0] != 1);
-		free(gens);
-		if (lost) {
-			r = -EBADMSG;
-			snprintf(err, errlen,
-				 "%s/%s is missing but generations exist; "
-				 "restore it (ln -s gen-N %s/%s) or use "
-				 "svcacct rollback",
-				 c->db_dir, CURRENT, c->db_dir, CURRENT);
-			goto fail;
-		}
-		t->base_gen = 0;
-	} else if (r < 0) {
-		snprintf(err, errlen, "%s/%s: unreadable (%s)", c->db_dir,
-			 CURRENT, strerror(-r));
-		goto fail;
-	}
-	cleanup_leftovers(t);
-	if (t->base_gen) {
-		char name[32];
-		struct stat st;
-		gen_name(name, sizeof(name), t->base_gen);
-		t->basefd = openat(t->dirfd, name,
-				   O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					   O_CLOEXEC);
-		if (t->basefd < 0 || fstat(t->basefd, &st) < 0 ||
-		    check_stat(&st, true, false) < 0) {
-			r = t->basefd < 0 ? -errno : -EPERM;
-			snprintf(err, errlen, "%s/%s: %s", c->db_dir, name,
-				 r == -EPERM ? "unsafe owner or mode"
-					     : strerror(-r));
-			goto fail;
-		}
-		for (int i = 0; i < SV_DB_COUNT; i++) {
-			r = sv_open_gdbm_ro(t->basefd, dbnames[i],
-					    i == SV_DB_CREDENTIALS, false,
-					    &t->old[i], NULL);
-			if (r < 0) {
-				snprintf(err, errlen, "%s/%s/%s: %s",
-					 c->db_dir, name, dbnames[i],
-					 r == -EPERM ? "unsafe owner or mode"
-						     : r == -EBADMSG
-							   ? "corrupt"
-							   : strerror(-r));
-				goto fail;
-			}
-		}
-	}
-	snprintf(t->tmpname, sizeof(t->tmpname), TMP_PREFIX "%010" PRIu64,
-		 t->base_gen + 1);
-	if (mkdirat(t->dirfd, t->tmpname, 0755) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s/%s: %s", c->db_dir, t->tmpname,
-			 strerror(-r));
-		goto fail;
-	}
-	t->tmpfd = openat(t->dirfd, t->tmpname,
-			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (t->tmpfd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s/%s: %s", c->db_dir, t->tmpname,
-			 strerror(-r));
-		goto fail;
-	}
-	/* mkdir obeys the umask; the mode readers check must not */
-	fchmod(t->tmpfd, 0755);
-	r = sv_state_init(t);
-	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", c->state_dir, strerror(-r));
-		goto fail;
-	}
-	sv_test_crashpoint(1);
-	*out = t;
-	return 0;
-fail:
-	sv_txn_abort(t);
-	return r;
-}
-
-const struct sv_config *sv_txn_config(const struct sv_txn *t)
-{
-	return t->cfg;
-}
-
-uint64_t sv_txn_base_generation(const struct sv_txn *t)
-{
-	return t->base_gen;
-}
-
-static gid_t keys_gid(const struct sv_config *c)
-{
-	struct group gr, *res = NULL;
-	char buf[4096];
-	if (getgrnam_r(c->keys_group, &gr, buf, sizeof(buf), &res) == 0 && res)
-		return res->gr_gid;
-	return 0;
-}
-
-int sv_gdbm_copy_open(int srcdirfd, const char *srcname, int dstdirfd,
-		      const char *dstname, mode_t mode, gid_t gid,
-		      GDBM_FILE *out, int *fd_out)
-{
-	_cleanup_close_ int src = -1;
-	int dst = -1, r;
-	bool fresh = true;
-
-	if (srcdirfd >= 0) {
-		src = openat(srcdirfd, srcname,
-			     O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (src < 0 && errno != ENOENT)
-			return -errno;
-		fresh = src < 0;
-	}
-	unlinkat(dstdirfd, dstname, 0);
-	dst = openat(dstdirfd, dstname,
-		     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (dst < 0)
-		return -errno;
-	if (fchown(dst, 0, gid) < 0 || fchmod(dst, mode) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (!fresh) {
-		struct stat st;
-		if (fstat(src, &st) < 0) {
-			r = -errno;
-			goto fail;
-		}
-		off_t left = st.st_size;
-		while (left > 0) {
-			ssize_t n = copy_file_range(src, NULL, dst, NULL,
-						    (size_t)left, 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				r = n < 0 ? -errno : -EIO;
-				goto fail;
-			}
-			left -= n;
-		}
-	}
-	/* the copy left the shared offset at the end; GDBM expects 0 */
-	if (lseek(dst, 0, SEEK_SET) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	int gfd = fcntl(dst, F_DUPFD_CLOEXEC, 0);
-	if (gfd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	GDBM_FILE db = gdbm_fd_open(gfd, dstname, 0,
-				    (fresh ? GDBM_NEWDB : GDBM_WRITER) |
-					    GDBM_NOLOCK | GDBM_CLOEXEC |
-					    GDBM_CLOERROR,
-				    NULL);
-	if (!db) {
-		r = sv_gdbm_errno(NULL);
-		if (r == -EIO)
-			r = -EBADMSG;
-		goto fail;
-	}
-	*out = db;
-	*fd_out = dst;
-	return 0;
-fail:
-	close(dst);
-	unlinkat(dstdirfd, dstname, 0);
-	return r;
-}
-
-static int ensure_writable(struct sv_txn *t, enum sv_db db)
-{
-	if (t->new[db])
-		return 0;
-	return sv_gdbm_copy_open(t->basefd, dbnames[db], t->tmpfd, dbnames[db],
-				 dbmodes[db],
-				 db == SV_DB_PUBKEYS ? keys_gid(t->cfg) : 0,
-				 &t->new[db], &t->newfd[db]);
-}
-
-int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key,
-		 size_t klen, struct sv_blob *val)
-{
-	if ((unsigned)db >= SV_DB_COUNT)
-		return -EINVAL;
-	return fetch(t->new[db] ? t->new[db] : t->old[db], key, klen, val);
-}
-
-int sv_txn_next_key(struct sv_txn *t, enum sv_db db, char prefix,
-		    struct sv_blob *key)
-{
-	if ((unsigned)db >= SV_DB_COUNT)
-		return -EINVAL;
-	GDBM_FILE h = t->new[db] ? t->new[db] : t->old[db];
-	if (!h) {
-		sv_blob_free(key);
-		return -ENOENT;
-	}
-	return next_key(h, prefix, key);
-}
-
-int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key,
-		 size_t klen, const void *val, size_t vlen)
-{
-	if ((unsigned)db >= SV_DB_COUNT || klen > INT32_MAX ||
-	    vlen > INT32_MAX)
-		return -EINVAL;
-	int r = ensure_writable(t, db);
-	if (r < 0)
-		return r;
-	datum k = {(char *)key, (int)klen}, v = {(char *)val, (int)vlen};
-	if (gdbm_store(t->new[db], k, v, GDBM_REPLACE) != 0)
-		return sv_gdbm_errno(t->new[db]);
-	return 0;
-}
-
-int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key,
-		  size_t klen)
-{
-	if ((unsigned)db >= SV_DB_COUNT || klen > INT32_MAX)
-		return -EINVAL;
-	int r = ensure_writable(t, db);
-	if (r < 0)
-		return r;
-	datum k = {(char *)key, (int)klen};
-	if (gdbm_delete(t->new[db], k) != 0) {
-		r = sv_gdbm_errno(t->new[db]);
-		return r == -EIO ? -ENOENT : r;
-	}
-	return 0;
-}
-
-static int tfetch(void *h, enum sv_db db, const void *k, size_t kl,
-		  struct sv_blob *v)
-{
-	return sv_txn_fetch(h, db, k, kl, v);
-}
-
-int sv_txn_get_account(struct sv_txn *t, const char *name,
-		       struct sv_blob *blob, struct sv_account *a)
-{
-	int e = get_named(tfetch, t, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT, name,
-			  blob);
-	return decode_account(e, blob, a);
-}
-
-int sv_txn_get_role(struct sv_txn *t, const char *name, struct sv_blob *blob,
-		    struct sv_role *role)
-{
-	int e = get_named(tfetch, t, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
-	return decode_role(e, blob, role);
-}
-
-int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid,
-			   struct sv_blob *blob, struct sv_role *role)
-{
-	int e = by_number(tfetch, t, SV_KEY_GID, SV_KEY_ROLE, gid, blob);
-	return decode_role(e, blob, role);
-}
-
-void sv_txn_abort(struct sv_txn *t)
-{
-	if (!t)
-		return;
-	for (int i = 0; i < SV_DB_COUNT; i++) {
-		if (t->old[i])
-			gdbm_close(t->old[i]);
-		if (t->new[i])
-			gdbm_close(t->new[i]);
-		if (t->newfd[i] >= 0)
-			close(t->newfd[i]);
-	}
-	sv_state_abort(t);
-	if (t->tmpfd >= 0) {
-		close(t->tmpfd);
-		remove_dir_at(t->dirfd, t->tmpname);
-	}
-	if (t->basefd >= 0)
-		close(t->basefd);
-	if (t->statefd >= 0)
-		close(t->statefd);
-	/* closing the lock fd releases the OFD lock */
-	if (t->lockfd >= 0)
-		close(t->lockfd);
-	if (t->dirfd >= 0)
-		close(t->dirfd);
-	free(t);
-}
-
-static int prune(struct sv_txn *t, uint64_t newest)
-{
-	uint64_t *gens = NULL;
-	size_t n = 0;
-	int r = sv_store_generations(t->cfg, &gens, &n);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n; i++) {
-		if (gens[i] + t->cfg->keep_generations <= newest) {
-			char name[32];
-			gen_name(name, sizeof(name), gens[i]);
-			remove_dir_at(t->dirfd, name);
-		}
-	}
-	free(gens);
-	return 0;
-}
-
-static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
-		   size_t errlen)
-{
-	uint64_t gen = t->base_gen + 1;
-	char name[32];
-	int r;
-
-	for (int i = 0; i < SV_DB_COUNT; i++) {
-		if (t->new[i] || !t->old[i]) {
-			/* a first generation gets every file, even empty */
-			r = ensure_writable(t, (enum sv_db)i);
-			if (r < 0)
-				goto io;
-			if (gdbm_sync(t->new[i]) != 0) {
-				r = sv_gdbm_errno(t->new[i]);
-				goto io;
-			}
-			r = gdbm_close(t->new[i]);
-			t->new[i] = NULL;
-			if (r != 0) {
-				r = -EIO;
-				goto io;
-			}
-			if (fsync(t->newfd[i]) < 0) {
-				r = -errno;
-				goto io;
-			}
-		} else if (linkat(t->basefd, dbnames[i], t->tmpfd, dbnames[i],
-				  0) < 0) {
-			r = -errno;
-			goto io;
-		}
-	}
-	sv_test_crashpoint(2);
-	if (fsync(t->tmpfd) < 0) {
-		r = -errno;
-		goto io;
-	}
-	sv_test_crashpoint(3);
-	/* state first: a revocation must outlive any generation */
-	r = sv_state_commit(t, err, errlen);
-	if (r < 0)
-		return r;
-	sv_test_crashpoint(4);
-	gen_name(name, sizeof(name), gen);
-	if (renameat(t->dirfd, t->tmpname, t->dirfd, name) < 0) {
-		r = -errno;
-		goto io;
-	}
-	close(t->tmpfd);
-	t->tmpfd = -1;
-	if (fsync(t->dirfd) < 0) {
-		r = -errno;
-		goto io;
-	}
-	sv_test_crashpoint(5);
-	unlinkat(t->dirfd, CURRENT_TMP, 0);
-	if (symlinkat(name, t->dirfd, CURRENT_TMP) < 0) {
-		r = -errno;
-		goto io;
-	}
-	sv_test_crashpoint(6);
-	if (renameat(t->dirfd, CURRENT_TMP, t->dirfd, CURRENT) < 0) {
-		r = -errno;
-		goto io;
-	}
-	sv_test_crashpoint(7);
-	/* Published: from here on a failure must not be reported as "not
-	 * published". A failed fsync only weakens durability against a
-	 * power cut, which the next commit's fsync repairs. */
-	(void)fsync(t->dirfd);
-	sv_test_crashpoint(8);
-	*new_gen = gen;
-	prune(t, gen);
-	return 0;
-io:
-	snprintf(err, errlen, "committing to %s: %s", t->cfg->db_dir,
-		 strerror(-r));
-	if (t->tmpfd < 0)
-		/* renamed but not current: the next writer removes it */
-		(void)0;
-	return r;
-}
-
-int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err,
-		  size_t errlen)
-{
-	uint64_t g = 0;
-	int r = publish(t, &g, err, errlen);
-	if (r == 0 && new_gen)
-		*new_gen = g;
-	if (r < 0 && t->tmpfd < 0) {
-		/* renamed into place but not current: remove it now so
-		 * that it never becomes visible */
-		char name[32];
-		gen_name(name, sizeof(name), t->base_gen + 1);
-		uint64_t cur = 0;
-		if (read_current(t->dirfd, &cur) == 0 && cur == t->base_gen)
-			remove_dir_at(t->dirfd, name);
-	}
-	sv_txn_abort(t);
-	return r;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -1127,7 +530,7 @@ static int cmp_u64(const void *a, const void *b)
 
 int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n)
 {
-	int dirfd = -1, r = open_dbdir(c, &dirfd);
+	int dirfd = -1, r = svi_open_dbdir(c, &dirfd);
 	uint64_t *v = NULL;
 	size_t cnt = 0, cap = 0;
 
@@ -1143,7 +546,7 @@ int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		uint64_t g;
-		if (parse_gen(de->d_name, &g) < 0)
+		if (svi_parse_gen(de->d_name, &g) < 0)
 			continue;
 		if (cnt == cap) {
 			size_t nc = cap ? cap * 2 : 16;
@@ -1164,64 +567,4 @@ int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n)
 	*out = v;
 	*n = cnt;
 	return 0;
-}
-
-int sv_store_rollback(const struct sv_config *c, uint64_t gen,
-		      uint64_t *new_gen, char *err, size_t errlen)
-{
-	struct sv_txn *t = NULL;
-	int r = sv_txn_begin(c, &t, err, errlen);
-	if (r < 0)
-		return r;
-	if (gen == 0 && t->base_gen > 1)
-		gen = t->base_gen - 1;
-	if (gen == 0 || gen >= t->base_gen) {
-		if (gen == 0) {
-			snprintf(err, errlen, "there is no older generation");
-			sv_txn_abort(t);
-			return -ENOENT;
-		}
-		snprintf(err, errlen,
-			 "generation %" PRIu64 " is not an older generation",
-			 gen);
-		sv_txn_abort(t);
-		return -EINVAL;
-	}
-	char name[32];
-	gen_name(name, sizeof(name), gen);
-	_cleanup_close_ int src = openat(t->dirfd, name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-						 O_CLOEXEC);
-	struct stat st;
-	if (src < 0 || fstat(src, &st) < 0 || check_stat(&st, true, false)) {
-		snprintf(err, errlen, "generation %" PRIu64 " is not available",
-			 gen);
-		sv_txn_abort(t);
-		return -ENOENT;
-	}
-	/* Check the old files before making them current again. */
-	for (int i = 0; i < SV_DB_COUNT; i++) {
-		GDBM_FILE db = NULL;
-		r = sv_open_gdbm_ro(src, dbnames[i], i == SV_DB_CREDENTIALS,
-				    false, &db, NULL);
-		if (r < 0) {
-			snprintf(err, errlen, "generation %" PRIu64 ": %s: %s",
-				 gen, dbnames[i], strerror(-r));
-			sv_txn_abort(t);
-			return r;
-		}
-		gdbm_close(db);
-	}
-	/* Rebase the transaction on the old generation: publish() links
-	 * the files it did not write, which are then the old ones. */
-	for (int i = 0; i < SV_DB_COUNT; i++) {
-		gdbm_close(t->old[i]);
-		t->old[i] = NULL;
-		sv_open_gdbm_ro(src, dbnames[i], i == SV_DB_CREDENTIALS, false,
-				&t->old[i], NULL);
-	}
-	close(t->basefd);
-	t->basefd = src;
-	src = -1;
-	return sv_txn_commit(t, new_gen, err, errlen);
 }

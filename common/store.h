@@ -38,6 +38,10 @@ enum sv_db {
 #define SV_KEY_CRED 'c'     /* credentials/pubkeys: 'c' id -> cred */
 #define SV_KEY_CREDLIST 'l' /* credentials/pubkeys: 'l' account -> id list */
 
+/* Longest key the typed lookups build: a prefix and a name or id (names
+ * are at most 32 bytes, ids 16; anything longer cannot exist). */
+#define SV_KEY_MAX 260
+
 const char *sv_db_filename(enum sv_db db);
 
 /* A value fetched from GDBM (malloc'd); free with sv_blob_free. */

@@ -35,15 +35,16 @@ uninstall-hook-nss:
 EXTRA_DIST += nss/exports.map
 
 # ---------------------------------------------------------------- tests
-# mkstore: bulk store writer shared by the NSS tests and the benchmark.
+# mkstore: bulk store writer shared by the NSS tests and tests/bench/nss;
+# nssbench: the benchmark's timed lookups; nss_probe: the tests' driver.
 check_PROGRAMS += tests/bench/mkstore tests/bench/nssbench tests/nss/nss_probe
 tests_bench_nssbench_SOURCES = tests/bench/nssbench.c
 tests_bench_mkstore_SOURCES = tests/bench/mkstore.c
-tests_bench_mkstore_LDADD = common/libsvstore.la $(GDBM_LIBS)
+tests_bench_mkstore_LDADD = common/libsvwrite.la common/libsvstore.la $(GDBM_LIBS)
 tests_nss_nss_probe_SOURCES = tests/nss/nss_probe.c
 tests_nss_nss_probe_LDADD = -lpthread
 # its getenv must interpose the module's (the "reads no environment" test)
-tests_nss_nss_probe_LDFLAGS = -export-dynamic
+tests_nss_nss_probe_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 
 # Every NSS test runs as root in its own mount namespace (tests/nss/lib.sh).
 nss_tests = \

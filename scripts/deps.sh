@@ -6,7 +6,7 @@ SVCACCT_DEPS="build-essential autoconf automake libtool pkg-config
 libpam0g-dev libssl-dev libjwt-dev libgdbm-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev openssl python3 python3-jwcrypto
 pamtester openssh-server openssh-client sudo libnss-db valgrind clang
-libclang-rt-14-dev util-linux iproute2 procps"
+libclang-rt-14-dev util-linux iproute2 procps strace bc"
 missing=""
 for p in $SVCACCT_DEPS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

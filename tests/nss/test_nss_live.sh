@@ -61,13 +61,16 @@ expect_eq "pruned: only two generations left" "2" \
 expect_eq "the resolver holds no deleted file" "0" "$(stale_fds)"
 expect_eq "the resolver holds one accounts.db" "1" "$(open_dbs)"
 
-# the configuration is re-read when it changes
+# the configuration is re-read when it changes (the module looks at most
+# once a second)
 nss_write_conf "keep_generations = 2" "uid_min = 70022"
+sleep 1.1
 expect_eq "config change visible: UID below the new range refused" "NOTFOUND 0" \
 	"$(nss_ask get pwnam gen1)"
 expect_eq "config change visible: in range still found" "SUCCESS 0 gen2" \
 	"$(nss_ask get pwnam gen2 | cut -d: -f1)"
 nss_write_conf "keep_generations = 2"
+sleep 1.1
 expect_eq "config restored" "SUCCESS 0 gen1" "$(nss_ask get pwnam gen1 | cut -d: -f1)"
 
 # the store going away and coming back

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading the state directory: revocations and handed-out IDs. The reader
+ * side (PAM, the tools' listings) needs these; writing them is state.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store-internal.h"
+#include "util.h"
+
+const char *const sv_statenames[SV_STATE_COUNT] = {"ids.db", "revoked.db"};
+
+int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
+			 GDBM_FILE *db)
+{
+	_cleanup_close_ int dfd = open(c->state_dir,
+				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	return sv_open_gdbm_ro(dfd, sv_statenames[f], true, false, db, NULL);
+}
+
+static int state_has(const struct sv_config *c, enum sv_statefile f,
+		     const char *key, size_t klen, bool *has)
+{
+	GDBM_FILE db = NULL;
+	int r = svi_open_state_ro(c, f, &db);
+	*has = false;
+	if (r == -ENOENT)
+		return 0; /* nothing ever recorded */
+	if (r < 0)
+		return r;
+	datum k = {(char *)key, (int)klen};
+	*has = gdbm_exists(db, k) != 0;
+	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
+		r = -EIO;
+	gdbm_close(db);
+	return r;
+}
+
+int sv_state_is_revoked(const struct sv_config *c, const char *id,
+			bool *revoked)
+{
+	GDBM_FILE db = NULL;
+	/* unlike the ID list, revoked.db always exists once there is a
+	 * store: its absence (a restore without the state dir) fails closed */
+	int r = svi_open_state_ro(c, SV_STATE_REVOKED, &db);
+	if (r < 0) {
+		*revoked = true;
+		return r;
+	}
+	gdbm_close(db);
+	r = state_has(c, SV_STATE_REVOKED, id, strlen(id), revoked);
+	if (r < 0)
+		*revoked = true; /* fail closed */
+	return r;
+}
+
+size_t svi_id_key(char *k, bool gid, uint32_t id)
+{
+	return sv_key_u32(k, 8, gid ? 'g' : 'u', id);
+}
+
+/* Every ID ever handed out is recorded too, not just the high-water mark:
+ * once the range is used up, sv_state_next_id looks below the mark, and
+ * must not find an ID whose account a rollback made disappear. */
+size_t svi_handed_key(char *k, bool gid, uint32_t id)
+{
+	return sv_key_u32(k, 8, gid ? 'H' : 'h', id);
+}
+
+int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
+			bool *retired)
+{
+	char k[8];
+	int r = state_has(c, SV_STATE_IDS, k, svi_id_key(k, gid, id), retired);
+	if (r == 0 && !*retired)
+		r = state_has(c, SV_STATE_IDS, k, svi_handed_key(k, gid, id),
+			      retired);
+	return r;
+}
+

@@ -1,0 +1,713 @@
+/* SPDX-License-Identifier: MIT */
+/* pam_svcacct: PAM entry points. The decisions live in common/ (login.c,
+ * policy.c, replay.c); this file gathers PAM items, maps outcomes to PAM
+ * codes, carries state from auth to account/session through the PAM
+ * environment (sshd runs auth in another process) and logs every decision
+ * in the fixed key=value form. Never a secret or token in a log line. */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <security/pam_modutil.h>
+
+#include "codec.h"
+#include "config.h"
+#include "lastused.h"
+#include "login.h"
+#include "names.h"
+#include "pam_svcacct.h"
+#include "policy.h"
+#include "store.h"
+#include "util.h"
+
+#define ENV_ACCOUNT "SVCACCT_ACCOUNT"
+#define ENV_CRED "SVCACCT_CREDENTIAL"
+#define ENV_METHOD "SVCACCT_METHOD"
+#define ENV_ROLES "SVCACCT_ROLES"
+#define ENV_JTI "SVCACCT_JTI"
+#define WARN_EXPIRY_DAYS 7
+
+struct svp_ctx {
+	pam_handle_t *pamh;
+	struct svp_args args;
+	struct sv_config cfg;
+	bool cfg_ok;
+	const char *user, *service, *rhost, *tty;
+	char s_user[40], s_service[72], s_rhost[72], s_tty[72];
+};
+
+static const char *item(pam_handle_t *pamh, int type)
+{
+	const void *v = NULL;
+	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS)
+		return NULL;
+	return v;
+}
+
+/* Arguments, items, configuration. The user comes from pam_get_user
+ * (which may prompt); everything else is read, never trusted. */
+static int ctx_init(struct svp_ctx *x, pam_handle_t *pamh, int argc,
+		    const char **argv)
+{
+	char err[SV_CONF_ERRLEN];
+	const char *path;
+	int r;
+
+	memset(x, 0, sizeof(*x));
+	x->pamh = pamh;
+	svp_args_parse(pamh, argc, argv, &x->args);
+	if (pam_get_user(pamh, &x->user, NULL) != PAM_SUCCESS || !x->user)
+		x->user = NULL;
+	x->service = item(pamh, PAM_SERVICE);
+	x->rhost = item(pamh, PAM_RHOST);
+	x->tty = item(pamh, PAM_TTY);
+	svp_sanitize(x->user, x->s_user, sizeof(x->s_user));
+	svp_sanitize(x->service, x->s_service, sizeof(x->s_service));
+	svp_sanitize(x->rhost, x->s_rhost, sizeof(x->s_rhost));
+	svp_sanitize(x->tty, x->s_tty, sizeof(x->s_tty));
+	path = x->args.conf ? x->args.conf : sv_config_default_path();
+	r = sv_config_load(&x->cfg, path, true, err, sizeof(err));
+	if (r == -ENOENT && !x->args.conf)
+		r = 0; /* no file: the compiled-in defaults */
+	if (r < 0) {
+		char clean[160];
+		svp_sanitize(err, clean, sizeof(clean));
+		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
+			   "svcacct: event=config result=error reason=config_error "
+			   "detail=%s",
+			   clean);
+		sv_config_defaults(&x->cfg);
+		return r;
+	}
+	x->cfg_ok = true;
+	return 0;
+}
+
+/* One decision, one line. */
+static void log_decision(struct svp_ctx *x, int prio, const char *event,
+			 const char *result, const char *cred,
+			 const char *reason, const char *extra)
+{
+	char c[40];
+	svp_sanitize(cred, c, sizeof(c));
+	if (x->args.quiet && prio >= LOG_INFO && strcmp(result, "deny") != 0)
+		return;
+	/* people pass through every login: their lines are debug-level
+	 * unless the admin asks to see them */
+	if (prio == LOG_DEBUG && x->args.debug)
+		prio = LOG_INFO;
+	pam_syslog(x->pamh, LOG_AUTHPRIV | prio,
+		   "svcacct: event=%s result=%s account=%s credential=%s "
+		   "service=%s rhost=%s reason=%s%s%s",
+		   event, result, x->s_user, c, x->s_service, x->s_rhost,
+		   reason ? reason : "-", extra ? " " : "", extra ? extra : "");
+}
+
+/* Whether the user is a service account by UID alone, for deciding how to
+ * fail when the store cannot be read: people must never be locked out by
+ * a broken svcacct store, service accounts must never get in through one. */
+static bool uid_in_range(const struct sv_config *c, const char *user)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (!user || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return false;
+	return pw.pw_uid >= c->uid_min && pw.pw_uid <= c->uid_max;
+}
+
+static bool user_plausible(const char *user)
+{
+	return user && *user && strlen(user) <= SV_NAME_MAX;
+}
+
+static int open_store(struct svp_ctx *x, unsigned mask, struct sv_reader **rd,
+		      const char **reason)
+{
+	int r = sv_reader_open(&x->cfg, mask, rd);
+	if (r == 0)
+		return 0;
+	*reason = r == -ENOENT		       ? "store_missing"
+		  : (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
+		  : r == -EPERM			       ? "store_unsafe"
+						       : "store_unreadable";
+	return r;
+}
+
+static void env_set(pam_handle_t *pamh, const char *name, const char *value)
+{
+	char buf[1200];
+	int n = snprintf(buf, sizeof(buf), "%s=%s", name, value ? value : "");
+	if (n > 0 && (size_t)n < sizeof(buf))
+		(void)pam_putenv(pamh, buf);
+}
+
+static void env_clear(pam_handle_t *pamh)
+{
+	/* NAME without '=' removes it (libpam complains about absent ones) */
+	static const char *const names[] = {ENV_ACCOUNT, ENV_CRED, ENV_METHOD,
+					    ENV_ROLES, ENV_JTI};
+	for (size_t i = 0; i < SV_ARRAY_SIZE(names); i++)
+		if (pam_getenv(pamh, names[i]))
+			(void)pam_putenv(pamh, names[i]);
+}
+
+/* What auth recorded, copied: pam_putenv frees the strings pam_getenv
+ * returned. */
+struct svp_env {
+	char cred[SV_CRED_ID_LEN + 1];
+	char method[16];
+	char jti[SV_JTI_MAX + 1];
+	bool has_cred, has_method, has_jti;
+};
+
+static bool env_copy(pam_handle_t *pamh, const char *name, char *out,
+		     size_t cap)
+{
+	const char *v = pam_getenv(pamh, name);
+	if (!v || strlen(v) >= cap)
+		return false;
+	memcpy(out, v, strlen(v) + 1);
+	return true;
+}
+
+/* The effective roles of this login for account/setcred/session: the
+ * granted ones, narrowed by what auth recorded if auth was ours for this
+ * very user. The variable can only remove roles (intersection). */
+static void effective_from_env(struct svp_ctx *x, struct sv_login *l,
+			       struct svp_env *e)
+{
+	const char *acct = pam_getenv(x->pamh, ENV_ACCOUNT);
+	bool ours = acct && x->user && strcmp(acct, x->user) == 0;
+
+	memset(e, 0, sizeof(*e));
+	sv_policy_narrow_csv(&l->granted,
+			     ours ? pam_getenv(x->pamh, ENV_ROLES) : NULL,
+			     &l->effective);
+	if (ours) {
+		e->has_cred = env_copy(x->pamh, ENV_CRED, e->cred,
+				       sizeof(e->cred));
+		e->has_method = env_copy(x->pamh, ENV_METHOD, e->method,
+					 sizeof(e->method));
+		e->has_jti = env_copy(x->pamh, ENV_JTI, e->jti, sizeof(e->jti));
+	}
+	if (!e->has_method)
+		snprintf(e->method, sizeof(e->method), "%s",
+			 sv_method_name(SV_METHOD_OTHER));
+}
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* ---------------------------------------------------------------- auth */
+
+PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
+				   const char **argv)
+{
+	struct svp_ctx x;
+	struct sv_reader *rd = NULL;
+	struct sv_audiences *aud = NULL;
+	struct sv_login *l = NULL;
+	char *cred = NULL;
+	size_t credlen = 0;
+	const char *reason = "internal";
+	int ret = PAM_AUTH_ERR;
+
+	(void)flags;
+	int cr = ctx_init(&x, pamh, argc, argv);
+	/* every failure costs the same delay; libpam applies the largest
+	 * one requested in the stack */
+	(void)pam_fail_delay(pamh, x.cfg.fail_delay_ms * 1000u);
+	env_clear(pamh);
+	if (!user_plausible(x.user)) {
+		log_decision(&x, LOG_DEBUG, "auth", "ignore", NULL,
+			     "not_service_account", NULL);
+		return PAM_USER_UNKNOWN;
+	}
+	if (cr < 0) {
+		log_decision(&x, LOG_ERR, "auth", "deny", NULL, "config_error",
+			     NULL);
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	if (open_store(&x, SV_DBMASK(SV_DB_ACCOUNTS) |
+				   SV_DBMASK(SV_DB_CREDENTIALS),
+		       &rd, &reason) < 0) {
+		log_decision(&x, LOG_ERR, "auth", "deny", NULL, reason, NULL);
+		return PAM_AUTHINFO_UNAVAIL;
+	}
+	aud = calloc(1, sizeof(*aud));
+	l = calloc(1, sizeof(*l));
+	if (!aud || !l) {
+		reason = "no_memory";
+		ret = PAM_BUF_ERR;
+		goto out;
+	}
+	if (sv_audiences_build(&x.cfg, x.args.audience, aud) < 0) {
+		reason = "bad_audience";
+		ret = PAM_AUTHINFO_UNAVAIL;
+		goto out;
+	}
+	l->cfg = &x.cfg;
+	l->rd = rd;
+	l->user = x.user;
+	l->now = now_s();
+	l->aud = aud;
+	l->consume_jti = true;
+	/* the account first: people are not prompted at all */
+	enum sv_login_status st = sv_login_account(l);
+	if (st == SV_LOGIN_OK) {
+		ret = svp_get_credential(pamh, &x.args, &x.cfg, aud->v[0],
+					 &cred, &credlen, &reason);
+		if (ret != PAM_SUCCESS)
+			goto out;
+		l->now = now_s(); /* the conversation may have taken a while */
+		st = sv_login_verify(l, cred, credlen);
+	}
+	reason = l->reason;
+	switch (st) {
+	case SV_LOGIN_OK:
+		ret = PAM_SUCCESS;
+		break;
+	case SV_LOGIN_NO_ACCOUNT:
+		ret = PAM_USER_UNKNOWN;
+		break;
+	case SV_LOGIN_UNAVAIL:
+		ret = PAM_AUTHINFO_UNAVAIL;
+		break;
+	default:
+		ret = PAM_AUTH_ERR;
+		break;
+	}
+out:
+	svp_cred_free(cred, credlen);
+	if (ret == PAM_SUCCESS) {
+		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1], extra[1200],
+			jti[SV_JTI_MAX + 1];
+		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0)
+			roles[0] = '\0';
+		env_set(pamh, ENV_ACCOUNT, x.user);
+		env_set(pamh, ENV_CRED, l->cred_id);
+		env_set(pamh, ENV_METHOD, sv_method_name(l->method));
+		env_set(pamh, ENV_ROLES, roles);
+		if (l->jti[0])
+			env_set(pamh, ENV_JTI, l->jti);
+		sv_lastused_touch(&x.cfg, x.user, l->cred_id, l->now);
+		char s_roles[600];
+		svp_sanitize(roles, s_roles, sizeof(s_roles));
+		svp_sanitize(l->jti, jti, sizeof(jti));
+		snprintf(extra, sizeof(extra), "method=%s roles=%s jti=%s",
+			 sv_method_name(l->method), s_roles, jti);
+		log_decision(&x, LOG_INFO, "auth", "allow", l->cred_id, "ok",
+			     extra);
+		if (!x.args.no_warn && l->cred_expires &&
+		    l->cred_expires - l->now < WARN_EXPIRY_DAYS * 86400) {
+			char msg[160];
+			snprintf(msg, sizeof(msg),
+				 "svcacct: this credential expires in %lld hour(s)",
+				 (long long)((l->cred_expires - l->now) / 3600));
+			svp_message(pamh, PAM_TEXT_INFO, msg);
+		}
+	} else if (ret == PAM_USER_UNKNOWN) {
+		log_decision(&x, LOG_DEBUG, "auth", "ignore", NULL, reason,
+			     NULL);
+	} else {
+		char extra[80];
+		snprintf(extra, sizeof(extra), "method=%s",
+			 sv_method_name(l ? l->method : SV_METHOD_NONE));
+		log_decision(&x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR
+							     : LOG_NOTICE,
+			     "auth", "deny", l && l->cred_id[0] ? l->cred_id : NULL,
+			     reason, extra);
+	}
+	if (l)
+		explicit_bzero(l, sizeof(*l));
+	free(l);
+	free(aud);
+	sv_reader_close(rd);
+	return ret;
+}
+
+/* ------------------------------------------------------------- account */
+
+/* For sshd public-key logins with ExposeAuthInfo: which of the account's
+ * OpenSSH keys was used ("publickey TYPE BASE64" on the first line). */
+static void ssh_key_id(struct svp_ctx *x, char out[SV_CRED_ID_LEN + 1])
+{
+	const char *info = pam_getenv(x->pamh, "SSH_AUTH_INFO_0");
+	struct sv_reader *rd = NULL;
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	size_t keylen, off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+
+	out[0] = '\0';
+	if (!info || strncmp(info, "publickey ", 10) != 0)
+		return;
+	info += 10;
+	keylen = strcspn(info, "\n");
+	if (keylen == 0 ||
+	    sv_reader_open(&x->cfg, SV_DBMASK(SV_DB_PUBKEYS), &rd) < 0)
+		return;
+	if (sv_get_cred_ids(rd, SV_DB_PUBKEYS, x->user, &lb, &ids) == 0) {
+		while (!out[0] && sv_list_next(&ids, &off, &idx, &it)) {
+			struct sv_blob cb = {0};
+			struct sv_cred c;
+			char id[SV_CRED_ID_LEN + 1];
+			if (it.n != SV_CRED_ID_LEN)
+				continue;
+			memcpy(id, it.p, it.n);
+			id[it.n] = '\0';
+			if (sv_get_cred(rd, SV_DB_PUBKEYS, id, &cb, &c) == 0 &&
+			    c.type == SV_CRED_SSHKEY &&
+			    c.material.n >= keylen &&
+			    memcmp(c.material.p, info, keylen) == 0 &&
+			    (c.material.n == keylen ||
+			     c.material.p[keylen] == ' '))
+				memcpy(out, id, sizeof(id));
+			sv_blob_free(&cb);
+		}
+	}
+	sv_blob_free(&lb);
+	sv_reader_close(rd);
+}
+
+PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
+				const char **argv)
+{
+	struct svp_ctx x;
+	struct sv_reader *rd = NULL;
+	struct sv_login *l = NULL;
+	const char *reason = "internal";
+	struct svp_env e;
+	int ret;
+
+	(void)flags;
+	int cr = ctx_init(&x, pamh, argc, argv);
+	if (!user_plausible(x.user)) {
+		log_decision(&x, LOG_DEBUG, "account", "ignore", NULL,
+			     "not_service_account", NULL);
+		return PAM_IGNORE;
+	}
+	if (cr < 0 || open_store(&x, SV_DBMASK(SV_DB_ACCOUNTS), &rd, &reason) < 0) {
+		if (cr < 0)
+			reason = "config_error";
+		if (uid_in_range(&x.cfg, x.user)) {
+			log_decision(&x, LOG_ERR, "account", "deny", NULL,
+				     reason, NULL);
+			return PAM_AUTHINFO_UNAVAIL;
+		}
+		log_decision(&x, LOG_DEBUG, "account", "ignore", NULL, reason,
+			     NULL);
+		return PAM_IGNORE;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		ret = PAM_BUF_ERR;
+		reason = "no_memory";
+		goto deny;
+	}
+	l->cfg = &x.cfg;
+	l->rd = rd;
+	l->user = x.user;
+	l->now = now_s();
+	switch (sv_login_account(l)) {
+	case SV_LOGIN_OK:
+		break;
+	case SV_LOGIN_NO_ACCOUNT:
+		log_decision(&x, LOG_DEBUG, "account", "ignore", NULL,
+			     l->reason, NULL);
+		ret = PAM_IGNORE;
+		goto out;
+	case SV_LOGIN_UNAVAIL:
+		reason = l->reason;
+		ret = PAM_AUTHINFO_UNAVAIL;
+		goto deny;
+	default:
+		reason = l->reason;
+		ret = strcmp(reason, "account_expired") == 0 ? PAM_ACCT_EXPIRED
+							     : PAM_PERM_DENIED;
+		goto deny;
+	}
+	effective_from_env(&x, l, &e);
+	if (!e.has_method || !e.has_cred) {
+		/* someone else authenticated; sshd keys tell us which */
+		ssh_key_id(&x, e.cred);
+		if (e.cred[0]) {
+			e.has_cred = true;
+			snprintf(e.method, sizeof(e.method), "publickey");
+		}
+	}
+	if (sv_is_ui_service(&x.cfg, x.service)) {
+		reason = "ui_service";
+		ret = PAM_PERM_DENIED;
+		goto deny;
+	}
+	if (sv_policy_allows(rd, &x.cfg, &l->effective, x.service, x.rhost,
+			     &reason) < 0) {
+		ret = strcmp(reason, "store_error") == 0 ? PAM_AUTHINFO_UNAVAIL
+							 : PAM_PERM_DENIED;
+		goto deny;
+	}
+	{
+		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
+		char s_roles[600], s_m[32], extra[700];
+		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0)
+			roles[0] = '\0';
+		/* session and setcred (maybe in another process) see what
+		 * this phase decided */
+		if (!pam_getenv(pamh, ENV_ACCOUNT) ||
+		    strcmp(pam_getenv(pamh, ENV_ACCOUNT), x.user) != 0) {
+			env_clear(pamh);
+			env_set(pamh, ENV_ACCOUNT, x.user);
+			env_set(pamh, ENV_METHOD, e.method);
+			if (e.has_cred)
+				env_set(pamh, ENV_CRED, e.cred);
+		}
+		env_set(pamh, ENV_ROLES, roles);
+		svp_sanitize(roles, s_roles, sizeof(s_roles));
+		svp_sanitize(e.method, s_m, sizeof(s_m));
+		snprintf(extra, sizeof(extra), "method=%s roles=%s", s_m,
+			 s_roles);
+		log_decision(&x, LOG_INFO, "account", "allow",
+			     e.has_cred ? e.cred : NULL, "ok", extra);
+	}
+	ret = PAM_SUCCESS;
+	goto out;
+deny:
+	log_decision(&x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
+		     "account", "deny", NULL, reason, NULL);
+out:
+	free(l);
+	sv_reader_close(rd);
+	return ret;
+}
+
+/* ------------------------------------------------------------- setcred */
+
+/* Look the account up for setcred/session/chauthtok. PAM_SUCCESS with l
+ * filled; PAM_IGNORE for people; otherwise the error (logged). */
+static int account_for(struct svp_ctx *x, const char *event,
+		       struct sv_reader **rd, struct sv_login *l,
+		       bool need_enabled, int unavail_code)
+{
+	const char *reason = "internal";
+	if (!user_plausible(x->user))
+		return PAM_IGNORE;
+	if (!x->cfg_ok ||
+	    open_store(x, SV_DBMASK(SV_DB_ACCOUNTS), rd, &reason) < 0) {
+		if (!x->cfg_ok)
+			reason = "config_error";
+		if (uid_in_range(&x->cfg, x->user)) {
+			log_decision(x, LOG_ERR, event, "deny", NULL, reason,
+				     NULL);
+			return unavail_code;
+		}
+		return PAM_IGNORE;
+	}
+	l->cfg = &x->cfg;
+	l->rd = *rd;
+	l->user = x->user;
+	l->now = now_s();
+	switch (sv_login_account(l)) {
+	case SV_LOGIN_OK:
+		return PAM_SUCCESS;
+	case SV_LOGIN_NO_ACCOUNT:
+		return PAM_IGNORE;
+	case SV_LOGIN_DENY:
+		if (!need_enabled)
+			return PAM_SUCCESS;
+		/* fall through */
+	default:
+		log_decision(x, LOG_NOTICE, event, "deny", NULL, l->reason,
+			     NULL);
+		return unavail_code;
+	}
+}
+
+PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
+			      const char **argv)
+{
+	struct svp_ctx x;
+	struct sv_reader *rd = NULL;
+	struct sv_login *l = NULL;
+	struct svp_env e;
+	gid_t *groups = NULL;
+	int ret, n, kept = 0, dropped = 0;
+
+	ctx_init(&x, pamh, argc, argv);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return PAM_BUF_ERR;
+	ret = account_for(&x, "setcred", &rd, l, true, PAM_CRED_ERR);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED))) {
+		ret = PAM_SUCCESS; /* nothing to delete or refresh */
+		goto out;
+	}
+	effective_from_env(&x, l, &e);
+	/* only ever remove: the groups of granted roles that this login
+	 * does not hold. sshd calls this before initgroups too, with no
+	 * supplementary groups: then there is nothing to remove. */
+	n = getgroups(0, NULL);
+	if (n < 0) {
+		ret = PAM_CRED_ERR;
+		goto out;
+	}
+	groups = calloc((size_t)n + 1, sizeof(gid_t));
+	if (!groups) {
+		ret = PAM_BUF_ERR;
+		goto out;
+	}
+	n = getgroups(n, groups);
+	if (n < 0) {
+		ret = PAM_CRED_ERR;
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		if (sv_roleset_has_gid(&l->granted, groups[i]) &&
+		    !sv_roleset_has_gid(&l->effective, groups[i])) {
+			dropped++;
+			continue;
+		}
+		groups[kept++] = groups[i];
+	}
+	if (dropped && setgroups((size_t)kept, groups) < 0) {
+		log_decision(&x, LOG_ERR, "setcred", "deny",
+			     e.has_cred ? e.cred : NULL, "setgroups_failed",
+			     NULL);
+		ret = PAM_CRED_ERR;
+		goto out;
+	}
+	{
+		char extra[64];
+		snprintf(extra, sizeof(extra), "dropped_groups=%d", dropped);
+		log_decision(&x, LOG_INFO, "setcred", "ok",
+			     e.has_cred ? e.cred : NULL, "ok", extra);
+	}
+	ret = PAM_SUCCESS;
+out:
+	free(groups);
+	free(l);
+	sv_reader_close(rd);
+	return ret;
+}
+
+/* ------------------------------------------------------------- session */
+
+static void session_record(struct svp_ctx *x, const char *event,
+			   const char *cred, const char *method,
+			   const char *roles, const char *jti)
+{
+	char c[40], m[32], r[600], j[SV_JTI_MAX + 1];
+	svp_sanitize(cred, c, sizeof(c));
+	svp_sanitize(method, m, sizeof(m));
+	svp_sanitize(roles, r, sizeof(r));
+	svp_sanitize(jti, j, sizeof(j));
+	/* the audit record: always written, "quiet" or not */
+	pam_syslog(x->pamh, LOG_AUTHPRIV | LOG_INFO,
+		   "svcacct: event=%s result=ok account=%s credential=%s "
+		   "method=%s service=%s rhost=%s tty=%s roles=%s jti=%s",
+		   event, x->s_user, c, m, x->s_service, x->s_rhost, x->s_tty,
+		   r, j);
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
+				   const char **argv)
+{
+	struct svp_ctx x;
+	struct sv_reader *rd = NULL;
+	struct sv_login *l = NULL;
+	struct svp_env e;
+	char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
+	int ret;
+
+	(void)flags;
+	ctx_init(&x, pamh, argc, argv);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return PAM_BUF_ERR;
+	ret = account_for(&x, "session-open", &rd, l, true, PAM_SESSION_ERR);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	effective_from_env(&x, l, &e);
+	if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0)
+		roles[0] = '\0';
+	env_set(pamh, ENV_ACCOUNT, x.user);
+	env_set(pamh, ENV_ROLES, roles);
+	if (e.has_cred)
+		env_set(pamh, ENV_CRED, e.cred);
+	session_record(&x, "session-open", e.has_cred ? e.cred : NULL,
+		       e.method, roles, e.has_jti ? e.jti : NULL);
+	ret = PAM_SUCCESS;
+out:
+	free(l);
+	sv_reader_close(rd);
+	return ret;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
+				    const char **argv)
+{
+	struct svp_ctx x;
+	const char *acct;
+
+	(void)flags;
+	ctx_init(&x, pamh, argc, argv);
+	acct = pam_getenv(pamh, ENV_ACCOUNT);
+	/* only sessions that open_session recorded as ours */
+	if (!x.user || !acct || strcmp(acct, x.user) != 0)
+		return PAM_IGNORE;
+	session_record(&x, "session-close", pam_getenv(pamh, ENV_CRED),
+		       pam_getenv(pamh, ENV_METHOD), pam_getenv(pamh, ENV_ROLES),
+		       pam_getenv(pamh, ENV_JTI));
+	return PAM_SUCCESS;
+}
+
+/* ------------------------------------------------------------ password */
+
+PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
+				const char **argv)
+{
+	struct svp_ctx x;
+	struct sv_reader *rd = NULL;
+	struct sv_login *l = NULL;
+	int ret;
+
+	ctx_init(&x, pamh, argc, argv);
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return PAM_BUF_ERR;
+	/* a disabled service account is still one: refused all the same */
+	ret = account_for(&x, "chauthtok", &rd, l, false, PAM_AUTHTOK_ERR);
+	if (ret != PAM_SUCCESS)
+		goto out;
+	if (flags & PAM_PRELIM_CHECK || !(flags & PAM_UPDATE_AUTHTOK)) {
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+			 "%s is a service account: it has no password; its "
+			 "credentials are managed with svcacct(8) (svcacct "
+			 "secret add, svcacct key add)",
+			 x.s_user);
+		svp_message(pamh, PAM_ERROR_MSG, msg);
+	}
+	log_decision(&x, LOG_NOTICE, "chauthtok", "deny", NULL,
+		     "service_account_password", NULL);
+	ret = PAM_PERM_DENIED;
+out:
+	free(l);
+	sv_reader_close(rd);
+	return ret;
+}

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* The PAM login benchmark's inner loops (tests/bench/pam/run.sh drives it).
+ *
+ *   pambench pam  CONFDIR SERVICE USER CREDFILE
+ *       per credential (one a line): pam_start_confdir + pam_authenticate
+ *       + pam_end, the conversation answering that credential; every
+ *       login must return PAM_SUCCESS.
+ *   pambench raw  CONF USER CREDFILE
+ *       per assertion: what the module cannot avoid, the raw OpenSSL cost:
+ *       build the key from its stored blob (sv_key_load) and verify the
+ *       signature of the same token (base64url decode, r||s to DER,
+ *       EVP_DigestVerify). The store is read once, outside the loop.
+ * Prints "MODE n=N total_s=S per_op_us=U". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <security/pam_appl.h>
+
+#include "assertion.h"
+#include "codec.h"
+#include "config.h"
+#include "keys.h"
+#include "store.h"
+
+static char **creds;
+static size_t n_creds, cur;
+
+static void load(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!n)
+			continue;
+		creds = realloc(creds, (n_creds + 1) * sizeof(*creds));
+		if (!creds)
+			exit(2);
+		creds[n_creds++] = strdup(line);
+	}
+	free(line);
+	fclose(f);
+}
+
+static int conv(int n, const struct pam_message **msg,
+		struct pam_response **resp, void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	(void)data;
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF ||
+		    msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+			r[i].resp = strdup(creds[cur]);
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int bench_pam(const char *confdir, const char *service,
+		     const char *user)
+{
+	struct pam_conv pc = {conv, NULL};
+	double t0 = now();
+	for (cur = 0; cur < n_creds; cur++) {
+		pam_handle_t *pamh = NULL;
+		int r = pam_start_confdir(service, user, &pc, confdir, &pamh);
+		if (r == PAM_SUCCESS)
+			r = pam_authenticate(pamh, PAM_SILENT);
+		pam_end(pamh, r);
+		if (r != PAM_SUCCESS) {
+			fprintf(stderr, "login %zu: %s\n", cur,
+				pam_strerror(NULL, r));
+			return 1;
+		}
+	}
+	double t = now() - t0;
+	printf("pam n=%zu total_s=%.4f per_op_us=%.2f\n", n_creds, t,
+	       t / (double)n_creds * 1e6);
+	return 0;
+}
+
+/* The blob of the account's key with this kid, read once. */
+static int find_blob(const struct sv_config *c, const char *user,
+		     const char *kid, uint8_t **blob, size_t *len)
+{
+	struct sv_reader *rd = NULL;
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int ret = -ENOENT;
+
+	if (sv_reader_open(c, SV_DBMASK_ALL, &rd) < 0)
+		return -EIO;
+	if (sv_get_cred_ids(rd, SV_DB_CREDENTIALS, user, &lb, &ids) == 0) {
+		while (ret && sv_list_next(&ids, &off, &idx, &it)) {
+			char id[64];
+			struct sv_blob cb = {0};
+			struct sv_cred cr;
+			snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
+			if (sv_get_cred(rd, SV_DB_CREDENTIALS, id, &cb, &cr) == 0 &&
+			    cr.type == SV_CRED_KEY && sv_str_eq(cr.kid, kid)) {
+				*blob = malloc(cr.material.n);
+				memcpy(*blob, cr.material.p, cr.material.n);
+				*len = cr.material.n;
+				ret = 0;
+			}
+			sv_blob_free(&cb);
+		}
+	}
+	sv_blob_free(&lb);
+	sv_reader_close(rd);
+	return ret;
+}
+
+static int bench_raw(const char *conf, const char *user)
+{
+	struct sv_config c;
+	char err[512];
+	uint8_t *blob = NULL;
+	size_t bloblen = 0;
+	struct sv_jws j;
+	const char *reason;
+
+	if (sv_config_load(&c, conf, true, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	/* the kid of the first token names the key */
+	if (sv_jws_split(creds[0], strlen(creds[0]), 65536, &j, &reason) < 0 ||
+	    sv_jws_parse_header(&j, &reason) < 0 || !j.has_kid ||
+	    find_blob(&c, user, j.kid, &blob, &bloblen) < 0) {
+		fprintf(stderr, "cannot find the key\n");
+		return 2;
+	}
+	sv_jws_free(&j);
+	double t0 = now();
+	for (cur = 0; cur < n_creds; cur++) {
+		EVP_PKEY *pk = NULL;
+		enum sv_alg alg;
+		struct sv_jws t;
+		if (sv_jws_split(creds[cur], strlen(creds[cur]), 65536, &t,
+				 &reason) < 0 ||
+		    sv_key_load(blob, bloblen, &pk, &alg) < 0 ||
+		    sv_jws_verify(&t, pk, alg) < 0) {
+			fprintf(stderr, "verify %zu failed\n", cur);
+			return 1;
+		}
+		EVP_PKEY_free(pk);
+	}
+	double t = now() - t0;
+	printf("raw n=%zu total_s=%.4f per_op_us=%.2f\n", n_creds, t,
+	       t / (double)n_creds * 1e6);
+	free(blob);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+	if (argc == 6 && !strcmp(argv[1], "pam")) {
+		load(argv[5]);
+		r = bench_pam(argv[2], argv[3], argv[4]);
+	} else if (argc == 5 && !strcmp(argv[1], "raw")) {
+		load(argv[4]);
+		r = bench_raw(argv[2], argv[3]);
+	} else {
+		fprintf(stderr, "usage: pambench pam CONFDIR SERVICE USER FILE | "
+				"raw CONF USER FILE\n");
+		return 2;
+	}
+	for (size_t i = 0; i < n_creds; i++)
+		free(creds[i]);
+	free(creds);
+	return r;
+}

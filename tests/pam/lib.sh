@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: MIT
+# Shared setup of the PAM tests (sourced). Runs the caller again inside a
+# private mount namespace with its own /dev/log listener, builds a store
+# with the real CLI, keys with openssl, and PAM service files for
+# pam_start_confdir. Nothing outside $T is touched.
+. "$top_srcdir/tests/lib/tap.sh"
+need_root
+need_userns
+need python3-jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
+
+if [ "${SVCACCT_IN_NS:-}" != 1 ]; then
+	SVCACCT_IN_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+fi
+. "$top_srcdir/tests/lib/ns.sh"
+
+T=$(mktemp -d)
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+LOG=$T/syslog
+ns_private_syslog "$LOG" || { tap_notok "private syslog"; done_testing; exit 0; }
+
+MOD=$top_builddir/pam/.libs/pam_svcacct.so
+HARNESS=$top_builddir/tests/pam/pam_harness
+AUD="svcacct:$(hostname)"
+
+cat >"$T/c.conf" <<CONF
+db_dir = $T/db
+state_dir = $T/state
+home_base = $T/home
+fail_delay_ms = 0
+CONF
+
+S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
+M() { /usr/bin/python3 "$top_srcdir/tests/pam/mint.py" --aud "$AUD" "$@"; }
+# PAM_VALGRIND=1 runs every harness call under memcheck; an error or a
+# definite leak makes the call print "valgrind=error", which fails check().
+H() {
+	if [ "${PAM_VALGRIND:-}" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			"$HARNESS" -c "$T/pam.d" "$@" || [ $? != 99 ] || echo valgrind=error
+	else
+		"$HARNESS" -c "$T/pam.d" "$@"
+	fi
+}
+
+# service FILE [module args...]: the usual svcacct stack
+pam_service() {
+	local name=$1; shift
+	mkdir -p "$T/pam.d"
+	cat >"$T/pam.d/$name" <<PAM
+auth     [success=done default=die] $MOD conf=$T/c.conf $*
+account  [success=ok ignore=ignore default=bad] $MOD conf=$T/c.conf $*
+account  required pam_permit.so
+session  optional $MOD conf=$T/c.conf $*
+session  required pam_permit.so
+password [success=ok ignore=ignore default=die] $MOD conf=$T/c.conf $*
+password required pam_permit.so
+PAM
+}
+
+keygen() { # NAME ec-curve|rsa-bits
+	case $2 in
+	P-*) openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$2" \
+		-out "$T/$1.key" 2>/dev/null ;;
+	*) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$2" \
+		-out "$T/$1.key" 2>/dev/null ;;
+	esac
+	openssl pkey -in "$T/$1.key" -pubout -out "$T/$1.pub" 2>/dev/null
+}
+
+# The common store: roles, two accounts, a secret and keys of bot.
+setup_store() {
+	S role create deployers --services sshd,sudo,login,su --from 127.0.0.0/8,::1/128,local >/dev/null
+	S role create readers --services sshd,cron --from 10.0.0.0/8,2001:db8::/32 >/dev/null
+	S role create noservice >/dev/null
+	S account create bot --role deployers --role readers >/dev/null
+	S account create bot2 --role deployers >/dev/null
+	SECRET=$(S secret add bot)
+	SECRET2=$(S secret add bot2)
+	keygen k256 P-256
+	keygen k384 P-384
+	keygen k521 P-521
+	keygen krsa 2048
+	keygen other256 P-256
+	S key add bot --pem "$T/k256.pub" --kid k256 --alg ES256 >/dev/null
+	S key add bot --pem "$T/k384.pub" --kid k384 --alg ES384 >/dev/null
+	S key add bot --pem "$T/krsa.pub" --kid krsa --alg RS256 >/dev/null
+	S key add bot2 --pem "$T/other256.pub" --kid k256 --alg ES256 >/dev/null
+	pam_service sshd
+	pam_service sudo
+	pam_service login
+	pam_service cron
+	pam_service su
+}
+
+# check DESC WANT REASON HARNESS-ARGS...: the harness output must contain
+# the line WANT (e.g. auth=PAM_AUTH_ERR) and, if REASON is not empty, a new
+# log line must carry reason=REASON.
+check() {
+	local d=$1 want=$2 reason=$3; shift 3
+	local before out got=""
+	before=$(wc -l <"$LOG")
+	out=$(H "$@" 2>&1)
+	if [ -n "$reason" ]; then
+		for _ in $(seq 60); do
+			got=$(tail -n +"$((before + 1))" "$LOG" | grep -E -- "reason=$reason( |\$)" | tail -1)
+			[ -n "$got" ] && break
+			sleep 0.05
+		done
+	fi
+	if printf '%s\n' "$out" | grep -qxF -- "$want" && { [ -z "$reason" ] || [ -n "$got" ]; } &&
+		! printf '%s\n' "$out" | grep -qx 'valgrind=error'; then
+		tap_ok "$d"
+	else
+		tap_notok "$d"
+		tap_diag "want: $want reason=$reason" "harness: $out" \
+			"log: $(tail -n +"$((before + 1))" "$LOG")"
+	fi
+	LAST_OUT=$out
+}

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* Drive a PAM stack through real Linux-PAM (pam_start_confdir) and print
+ * what each phase returned, for the shell tests.
+ *
+ *   pam_harness -c CONFDIR -s SERVICE -u USER
+ *               [-f FILE]... [-p PART]... [-k SPLIT] [-r RHOST] [-t TTY]
+ *               [-A] [-G GID,GID,...] [-E NAME=VALUE]... [-x] [-n]
+ *
+ * Answers: each -f FILE (whole file) or -p PART answers one prompt, in
+ * order; with -k N the first credential is cut into N-byte parts, each but
+ * the last ending in the continuation mark '\'. A prompt with no answer
+ * left fails the conversation (PAM_CONV_ERR).
+ * -A skips auth (another module authenticated, as sshd public keys), -E
+ * sets a PAM environment variable before the account phase (forgery
+ * tests), -G installs these supplementary groups (as initgroups would)
+ * before pam_setcred and prints getgroups() after it, -x runs
+ * pam_chauthtok only, -n stops after auth.
+ * Output, one per line: "auth=PAM_...", "acct=...", "setcred=...",
+ * "session=...", "close=...", "env NAME=VALUE", "groups=...", "msg ...". */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#define MAX_ANS 4096
+
+static char *answers[MAX_ANS];
+static size_t n_answers, next_answer;
+
+static const char *code(int r)
+{
+	static const struct {
+		int c;
+		const char *n;
+	} t[] = {
+#define C(x) {x, #x}
+		C(PAM_SUCCESS),		 C(PAM_OPEN_ERR),
+		C(PAM_SYMBOL_ERR),	 C(PAM_SERVICE_ERR),
+		C(PAM_SYSTEM_ERR),	 C(PAM_BUF_ERR),
+		C(PAM_PERM_DENIED),	 C(PAM_AUTH_ERR),
+		C(PAM_CRED_INSUFFICIENT), C(PAM_AUTHINFO_UNAVAIL),
+		C(PAM_USER_UNKNOWN),	 C(PAM_MAXTRIES),
+		C(PAM_NEW_AUTHTOK_REQD), C(PAM_ACCT_EXPIRED),
+		C(PAM_SESSION_ERR),	 C(PAM_CRED_UNAVAIL),
+		C(PAM_CRED_EXPIRED),	 C(PAM_CRED_ERR),
+		C(PAM_NO_MODULE_DATA),	 C(PAM_CONV_ERR),
+		C(PAM_AUTHTOK_ERR),	 C(PAM_AUTHTOK_RECOVERY_ERR),
+		C(PAM_AUTHTOK_LOCK_BUSY), C(PAM_AUTHTOK_DISABLE_AGING),
+		C(PAM_TRY_AGAIN),	 C(PAM_IGNORE),
+		C(PAM_ABORT),		 C(PAM_AUTHTOK_EXPIRED),
+		C(PAM_MODULE_UNKNOWN),	 C(PAM_BAD_ITEM),
+		C(PAM_CONV_AGAIN),	 C(PAM_INCOMPLETE),
+#undef C
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].c == r)
+			return t[i].n;
+	return "PAM_UNKNOWN_CODE";
+}
+
+static int conv(int n, const struct pam_message **msg,
+		struct pam_response **resp, void *data)
+{
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+	(void)data;
+	if (!r)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+		case PAM_PROMPT_ECHO_ON:
+			printf("prompt %s\n", msg[i]->msg);
+			if (next_answer >= n_answers)
+				goto fail;
+			r[i].resp = strdup(answers[next_answer++]);
+			if (!r[i].resp)
+				goto fail;
+			break;
+		default:
+			printf("msg %s\n", msg[i]->msg);
+			break;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+fail:
+	for (int i = 0; i < n; i++)
+		free(r[i].resp);
+	free(r);
+	return PAM_CONV_ERR;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				exit(2);
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	fclose(f);
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
+static void add_answer(char *s)
+{
+	if (n_answers >= MAX_ANS)
+		exit(2);
+	answers[n_answers++] = s;
+}
+
+/* Cut answers[0] into parts of k bytes with continuation marks. */
+static void split_first(size_t k)
+{
+	char *s = answers[0];
+	size_t len = strlen(s), parts = (len + k - 1) / k;
+	if (parts <= 1)
+		return;
+	if (parts + n_answers - 1 > MAX_ANS)
+		exit(2);
+	memmove(answers + parts, answers + 1, (n_answers - 1) * sizeof(char *));
+	for (size_t i = 0; i < parts; i++) {
+		size_t n = len - i * k < k ? len - i * k : k;
+		char *p = malloc(n + 2);
+		memcpy(p, s + i * k, n);
+		if (i + 1 < parts)
+			p[n++] = '\\';
+		p[n] = '\0';
+		answers[i] = p;
+	}
+	n_answers += parts - 1;
+	free(s);
+}
+
+static void print_env(pam_handle_t *pamh)
+{
+	char **env = pam_getenvlist(pamh);
+	if (!env)
+		return;
+	for (char **e = env; *e; e++) {
+		if (!strncmp(*e, "SVCACCT_", 8))
+			printf("env %s\n", *e);
+		free(*e);
+	}
+	free(env);
+}
+
+static void print_groups(void)
+{
+	gid_t g[256];
+	int n = getgroups(256, g);
+	printf("groups=");
+	for (int i = 0; i < n; i++)
+		printf("%s%u", i ? "," : "", (unsigned)g[i]);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *confdir = NULL, *service = NULL, *user = NULL, *rhost = NULL,
+		   *tty = NULL, *groups = NULL;
+	const char *envs[32];
+	size_t n_envs = 0, split = 0;
+	int skip_auth = 0, chauthtok = 0, auth_only = 0, opt;
+	struct pam_conv pc = {conv, NULL};
+	pam_handle_t *pamh = NULL;
+	int r;
+
+	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xn")) != -1) {
+		switch (opt) {
+		case 'c': confdir = optarg; break;
+		case 's': service = optarg; break;
+		case 'u': user = optarg; break;
+		case 'f': add_answer(slurp(optarg)); break;
+		case 'p': add_answer(strdup(optarg)); break;
+		case 'k': split = strtoul(optarg, NULL, 10); break;
+		case 'r': rhost = optarg; break;
+		case 't': tty = optarg; break;
+		case 'A': skip_auth = 1; break;
+		case 'G': groups = optarg; break;
+		case 'E':
+			if (n_envs < 32)
+				envs[n_envs++] = optarg;
+			break;
+		case 'x': chauthtok = 1; break;
+		case 'n': auth_only = 1; break;
+		default:
+			fprintf(stderr, "usage: see the source\n");
+			return 2;
+		}
+	}
+	if (!confdir || !service || !user) {
+		fprintf(stderr, "need -c, -s and -u\n");
+		return 2;
+	}
+	if (split && n_answers)
+		split_first(split);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	r = pam_start_confdir(service, user, &pc, confdir, &pamh);
+	if (r != PAM_SUCCESS) {
+		printf("start=%s\n", code(r));
+		return 1;
+	}
+	if (rhost)
+		pam_set_item(pamh, PAM_RHOST, rhost);
+	if (tty)
+		pam_set_item(pamh, PAM_TTY, tty);
+	if (chauthtok) {
+		r = pam_chauthtok(pamh, 0);
+		printf("chauthtok=%s\n", code(r));
+		goto end;
+	}
+	if (!skip_auth) {
+		r = pam_authenticate(pamh, PAM_SILENT);
+		printf("auth=%s\n", code(r));
+		print_env(pamh);
+		if (r != PAM_SUCCESS || auth_only)
+			goto end;
+	}
+	for (size_t i = 0; i < n_envs; i++)
+		pam_putenv(pamh, envs[i]);
+	r = pam_acct_mgmt(pamh, 0);
+	printf("acct=%s\n", code(r));
+	if (r != PAM_SUCCESS)
+		goto end;
+	if (groups) {
+		/* what sshd does between its two setcred calls */
+		gid_t g[256];
+		size_t n = 0;
+		char *dup = strdup(groups), *save = NULL;
+		for (char *t = strtok_r(dup, ",", &save); t && n < 256;
+		     t = strtok_r(NULL, ",", &save))
+			g[n++] = (gid_t)strtoul(t, NULL, 10);
+		free(dup);
+		if (setgroups(n, g) < 0) {
+			perror("setgroups");
+			return 1;
+		}
+	}
+	r = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+	printf("setcred=%s\n", code(r));
+	if (groups)
+		print_groups();
+	r = pam_open_session(pamh, 0);
+	printf("session=%s\n", code(r));
+	print_env(pamh);
+	if (r == PAM_SUCCESS) {
+		r = pam_close_session(pamh, 0);
+		printf("close=%s\n", code(r));
+	}
+end:
+	pam_end(pamh, r);
+	for (size_t i = 0; i < n_answers; i++) {
+		if (answers[i]) {
+			memset(answers[i], 0, strlen(answers[i]));
+			free(answers[i]);
+		}
+	}
+	return 0;
+}
