@@ -20,8 +20,8 @@ static bool b64url_char(unsigned char c)
 	       (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
-int sv_jws_split(const char *tok, size_t len, size_t maxlen,
-		 struct sv_jws *j, const char **reason)
+int sv_jws_split(const char *tok, size_t len, size_t maxlen, struct sv_jws *j,
+		 const char **reason)
 {
 	size_t dots[2], nd = 0;
 
@@ -93,7 +93,7 @@ static json_t *load_object(const char *p, size_t n)
 int sv_jws_parse_header(struct sv_jws *j, const char **reason)
 {
 	static const char *const forbidden[] = {"crit", "jku", "x5u", "jwk",
-						 "x5c",	 "cty", "zip", "b64"};
+						"x5c",	"cty", "zip", "b64"};
 	json_t *v;
 
 	if (j->hlen > SV_JWS_HEADER_MAX) {
@@ -124,7 +124,8 @@ int sv_jws_parse_header(struct sv_jws *j, const char **reason)
 		return -EINVAL;
 	}
 	v = json_object_get(j->header, "typ");
-	if (v && !(json_is_string(v) && strcmp(json_string_value(v), "JWT") == 0)) {
+	if (v &&
+	    !(json_is_string(v) && strcmp(json_string_value(v), "JWT") == 0)) {
 		*reason = "bad_typ";
 		return -EINVAL;
 	}
@@ -147,18 +148,14 @@ static const EVP_MD *alg_md(enum sv_alg a)
 	switch (a) {
 	case SV_ALG_ES256:
 	case SV_ALG_RS256:
-	case SV_ALG_PS256:
-		return EVP_sha256();
+	case SV_ALG_PS256: return EVP_sha256();
 	case SV_ALG_ES384:
 	case SV_ALG_RS384:
-	case SV_ALG_PS384:
-		return EVP_sha384();
+	case SV_ALG_PS384: return EVP_sha384();
 	case SV_ALG_ES512:
 	case SV_ALG_RS512:
-	case SV_ALG_PS512:
-		return EVP_sha512();
-	default:
-		return NULL;
+	case SV_ALG_PS512: return EVP_sha512();
+	default: return NULL;
 	}
 }
 
@@ -221,8 +218,7 @@ int sv_jws_verify(const struct sv_jws *j, EVP_PKEY *pk, enum sv_alg alg)
 	if (decode_seg(j->sig, j->slen, &raw, &rawlen) < 0)
 		return -EACCES;
 	ERR_set_mark();
-	if (alg == SV_ALG_ES256 || alg == SV_ALG_ES384 ||
-	    alg == SV_ALG_ES512) {
+	if (alg == SV_ALG_ES256 || alg == SV_ALG_ES384 || alg == SV_ALG_ES512) {
 		ret = ecdsa_raw_to_der(raw, rawlen, ec_field_len(alg), &der,
 				       &derlen);
 		if (ret < 0)
@@ -248,18 +244,20 @@ int sv_jws_verify(const struct sv_jws *j, EVP_PKEY *pk, enum sv_alg alg)
 		ret = -EIO;
 		goto out;
 	}
-	if (alg == SV_ALG_PS256 || alg == SV_ALG_PS384 ||
-	    alg == SV_ALG_PS512) {
+	if (alg == SV_ALG_PS256 || alg == SV_ALG_PS384 || alg == SV_ALG_PS512) {
 		/* RFC 7518 3.5: MGF1 with the same hash, salt = hash length */
-		if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+		if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) !=
+			1 ||
 		    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
-		    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1) {
+		    EVP_PKEY_CTX_set_rsa_pss_saltlen(
+			pctx, RSA_PSS_SALTLEN_DIGEST) != 1) {
 			ret = -EIO;
 			goto out;
 		}
 	} else if (alg != SV_ALG_ES256 && alg != SV_ALG_ES384 &&
 		   alg != SV_ALG_ES512) {
-		if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
+		if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) !=
+		    1) {
 			ret = -EIO;
 			goto out;
 		}
@@ -267,8 +265,8 @@ int sv_jws_verify(const struct sv_jws *j, EVP_PKEY *pk, enum sv_alg alg)
 	/* the signing input is the first two segments as sent */
 	ret = EVP_DigestVerify(ctx, sig, siglen, (const uint8_t *)j->tok,
 			       j->hlen + 1 + j->plen) == 1
-		      ? 0
-		      : -EACCES;
+		  ? 0
+		  : -EACCES;
 out:
 	EVP_MD_CTX_free(ctx);
 	OPENSSL_free(der);
@@ -365,8 +363,8 @@ static bool str_is(const char *p, size_t n, const char *want)
 	return p && strlen(want) == n && memcmp(p, want, n) == 0;
 }
 
-int sv_claims_check(const struct sv_claims *cl,
-		    const struct sv_claim_rules *ru, const char **reason)
+int sv_claims_check(const struct sv_claims *cl, const struct sv_claim_rules *ru,
+		    const char **reason)
 {
 	bool aud_ok = false;
 	int64_t skew = ru->skew, now = ru->now;
@@ -399,7 +397,8 @@ int sv_claims_check(const struct sv_claims *cl,
 		*reason = "iat_future";
 		return -EACCES;
 	}
-	if (cl->exp < cl->iat || cl->exp - cl->iat > (int64_t)ru->max_lifetime) {
+	if (cl->exp < cl->iat ||
+	    cl->exp - cl->iat > (int64_t)ru->max_lifetime) {
 		*reason = "lifetime_too_long";
 		return -EACCES;
 	}

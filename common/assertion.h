@@ -40,12 +40,12 @@
 
 struct sv_jws {
 	const char *tok; /* the token (borrowed) */
-	size_t hlen;     /* header segment: tok[0, hlen) */
-	size_t plen;     /* payload: tok[hlen + 1, hlen + 1 + plen) */
+	size_t hlen;	 /* header segment: tok[0, hlen) */
+	size_t plen;	 /* payload: tok[hlen + 1, hlen + 1 + plen) */
 	const char *sig; /* signature segment */
 	size_t slen;
-	json_t *header;  /* owned */
-	json_t *claims;  /* owned */
+	json_t *header; /* owned */
+	json_t *claims; /* owned */
 	enum sv_alg alg;
 	bool has_kid;
 	char kid[SV_KID_MAX + 1];
@@ -62,8 +62,8 @@ struct sv_claims {
 /* Lexical check and split (no decoding yet). maxlen is the cap
  * (max_credential_length). 0, or -EINVAL with *reason "too_long" or
  * "malformed". */
-int sv_jws_split(const char *tok, size_t len, size_t maxlen,
-		 struct sv_jws *j, const char **reason);
+int sv_jws_split(const char *tok, size_t len, size_t maxlen, struct sv_jws *j,
+		 const char **reason);
 
 /* Decode and check the protected header. 0 or -EINVAL with *reason one of
  * bad_header, alg_refused, forbidden_header, bad_typ, bad_kid. */

@@ -14,7 +14,7 @@
 #include "util.h"
 
 #define LASTUSED_EVERY 60 /* seconds between two updates of one record */
-#define REC 32
+#define REC	       32
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -42,7 +42,8 @@ static int open_dir(const struct sv_config *c, bool create)
 	if (fd < 0 && errno == ENOENT && create) {
 		if (mkdir(path, 0700) < 0 && errno != EEXIST)
 			return -errno;
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd =
+		    open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
 		return -errno;
@@ -54,8 +55,8 @@ static int open_dir(const struct sv_config *c, bool create)
 	return fd;
 }
 
-static int open_file(const struct sv_config *c, const char *account,
-		     bool write, int *out, uint8_t *buf, size_t *len)
+static int open_file(const struct sv_config *c, const char *account, bool write,
+		     int *out, uint8_t *buf, size_t *len)
 {
 	_cleanup_close_ int dfd = -1;
 	struct stat st;
@@ -69,7 +70,7 @@ static int open_file(const struct sv_config *c, const char *account,
 		return dfd;
 	fd = openat(dfd, account,
 		    (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW |
-			    O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+			O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
 		    0600);
 	if (fd < 0)
 		return -errno;

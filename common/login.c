@@ -21,14 +21,10 @@
 const char *sv_method_name(enum sv_method m)
 {
 	switch (m) {
-	case SV_METHOD_SECRET:
-		return "secret";
-	case SV_METHOD_ASSERTION:
-		return "assertion";
-	case SV_METHOD_OTHER:
-		return "other";
-	default:
-		return "-";
+	case SV_METHOD_SECRET: return "secret";
+	case SV_METHOD_ASSERTION: return "assertion";
+	case SV_METHOD_OTHER: return "other";
+	default: return "-";
 	}
 }
 
@@ -93,7 +89,7 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 	}
 	if (r < 0) {
 		l->reason = (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
-							     : "store_error";
+							    : "store_error";
 		st = SV_LOGIN_UNAVAIL;
 		goto out;
 	}
@@ -168,7 +164,7 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 	if (r == -ENOENT) {
 		/* revoking deletes the record and remembers the id */
 		st = deny(l, is_revoked(l->cfg, id) ? "revoked"
-						     : "unknown_credential");
+						    : "unknown_credential");
 		goto out;
 	}
 	if (r < 0) {
@@ -344,7 +340,7 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 		goto out;
 	}
 	if (n == 0) {
-		l->reason = !any_key ? "no_key"
+		l->reason = !any_key	? "no_key"
 			    : j.has_kid ? "unknown_kid"
 					: "alg_mismatch";
 		goto out;
@@ -363,18 +359,17 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 	if (sv_jws_parse_claims(&j, &cl, &l->reason) < 0)
 		goto out;
 	struct sv_claim_rules rules = {
-		.account = l->user,
-		.audiences = l->aud->ptr,
-		.n_audiences = l->aud->n,
-		.now = l->now,
-		.max_lifetime = l->cfg->max_assertion_lifetime,
-		.skew = l->cfg->clock_skew,
+	    .account = l->user,
+	    .audiences = l->aud->ptr,
+	    .n_audiences = l->aud->n,
+	    .now = l->now,
+	    .max_lifetime = l->cfg->max_assertion_lifetime,
+	    .skew = l->cfg->clock_skew,
 	};
 	if (sv_claims_check(&cl, &rules, &l->reason) < 0)
 		goto out;
-	if (cl.has_scope &&
-	    sv_policy_scope(&l->granted, cl.scope, cl.scope_len,
-			    &l->effective, &l->reason) < 0)
+	if (cl.has_scope && sv_policy_scope(&l->granted, cl.scope, cl.scope_len,
+					    &l->effective, &l->reason) < 0)
 		goto out;
 	memcpy(l->jti, cl.jti, cl.jti_len);
 	l->jti[cl.jti_len] = '\0';

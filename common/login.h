@@ -19,7 +19,7 @@
 
 enum sv_login_status {
 	SV_LOGIN_OK = 0,
-	SV_LOGIN_DENY,       /* bad credential or account state: PAM_AUTH_ERR */
+	SV_LOGIN_DENY,	     /* bad credential or account state: PAM_AUTH_ERR */
 	SV_LOGIN_NO_ACCOUNT, /* not a service account: PAM_USER_UNKNOWN */
 	SV_LOGIN_UNAVAIL,    /* store or host key unusable: AUTHINFO_UNAVAIL */
 };
@@ -51,11 +51,11 @@ struct sv_login {
 	const char *user;
 	int64_t now;
 	const struct sv_audiences *aud;
-	bool consume_jti;     /* false: check only (svcacct verify) */
-	bool account_done;    /* set by sv_login_account on success */
+	bool consume_jti;  /* false: check only (svcacct verify) */
+	bool account_done; /* set by sv_login_account on success */
 	/* out */
 	enum sv_method method;
-	const char *reason;   /* fixed reason code, never NULL after a call */
+	const char *reason; /* fixed reason code, never NULL after a call */
 	char cred_id[SV_CRED_ID_LEN + 1];
 	char jti[SV_JTI_MAX + 1];
 	int64_t cred_expires; /* 0 = never */

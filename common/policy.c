@@ -65,7 +65,8 @@ bool sv_roleset_has_gid(const struct sv_roleset *s, uint32_t gid)
 static int find_name(const struct sv_roleset *s, const char *p, size_t n)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (strlen(s->r[i].name) == n && memcmp(s->r[i].name, p, n) == 0)
+		if (strlen(s->r[i].name) == n &&
+		    memcmp(s->r[i].name, p, n) == 0)
 			return (int)i;
 	return -1;
 }
@@ -167,8 +168,8 @@ static int parse_addr(const char *s, unsigned char addr[16], bool *v6)
 		return 0;
 	}
 	if (inet_pton(AF_INET6, s, addr) == 1) {
-		static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
-							 0, 0, 0, 0, 0xff, 0xff};
+		static const unsigned char mapped[12] = {
+		    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		if (memcmp(addr, mapped, sizeof(mapped)) == 0) {
 			memmove(addr, addr + 12, 4);
 			*v6 = false;
@@ -189,8 +190,8 @@ bool sv_source_match(const char *source, const char *rhost)
 	unsigned long bits;
 
 	bool local = !rhost || !*rhost;
-	bool numeric = !local && strlen(rhost) < 64 &&
-		       parse_addr(rhost, host, &hv6) == 0;
+	bool numeric =
+	    !local && strlen(rhost) < 64 && parse_addr(rhost, host, &hv6) == 0;
 	/* a host name is remote (sshd with UseDNS, login -h): it must not
 	 * pass for "local", and it never matches a network */
 	if (strcmp(source, "local") == 0)
@@ -215,8 +216,8 @@ bool sv_source_match(const char *source, const char *rhost)
 		return false;
 	for (size_t i = 0; i < (nv6 ? 16u : 4u); i++) {
 		unsigned keep = bits >= (i + 1) * 8 ? 8
-				: bits > i * 8	   ? (unsigned)(bits - i * 8)
-						   : 0;
+				: bits > i * 8	    ? (unsigned)(bits - i * 8)
+						    : 0;
 		unsigned char mask = (unsigned char)(0xff00u >> keep);
 		if ((net[i] & mask) != (host[i] & mask))
 			return false;

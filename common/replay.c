@@ -16,14 +16,14 @@
 #include "names.h"
 #include "util.h"
 
-#define REPLAY_DIR "replay"
-#define MAGIC "SVRPLAY1"
-#define FILE_VERSION 1
-#define HDR 64
-#define SLOT 48
-#define MIN_SLOTS 64u
-#define MAX_SLOTS (1u << 22)
-#define CHUNK 64 /* slots read per pread while probing */
+#define REPLAY_DIR	 "replay"
+#define MAGIC		 "SVRPLAY1"
+#define FILE_VERSION	 1
+#define HDR		 64
+#define SLOT		 48
+#define MIN_SLOTS	 64u
+#define MAX_SLOTS	 (1u << 22)
+#define CHUNK		 64 /* slots read per pread while probing */
 #define LOCK_DEADLINE_NS (2000LL * 1000 * 1000)
 
 struct hdr {
@@ -69,8 +69,8 @@ static int full_pread(int fd, void *buf, size_t n, off_t off)
 {
 	size_t got = 0;
 	while (got < n) {
-		ssize_t r = pread(fd, (char *)buf + got, n - got,
-				  off + (off_t)got);
+		ssize_t r =
+		    pread(fd, (char *)buf + got, n - got, off + (off_t)got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -110,8 +110,8 @@ static int check_private(int fd, struct stat *st)
 
 static int open_dir(const struct sv_config *c)
 {
-	_cleanup_close_ int sfd = open(c->state_dir,
-				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int sfd =
+	    open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	int fd;
 
@@ -148,7 +148,7 @@ static int open_locked(int dfd, const char *account, int *out)
 		struct stat st, cur;
 		int r, fd = openat(dfd, account,
 				   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-					   O_NOCTTY,
+				       O_NOCTTY,
 				   0600);
 		if (fd < 0)
 			return -errno;
@@ -158,8 +158,10 @@ static int open_locked(int dfd, const char *account, int *out)
 			return r;
 		}
 		if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
-			if (fstatat(dfd, account, &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    cur.st_dev == st.st_dev && cur.st_ino == st.st_ino) {
+			if (fstatat(dfd, account, &cur, AT_SYMLINK_NOFOLLOW) ==
+				0 &&
+			    cur.st_dev == st.st_dev &&
+			    cur.st_ino == st.st_ino) {
 				*out = fd;
 				return 0;
 			}
@@ -289,7 +291,7 @@ static int rebuild(int dfd, int fd, const char *account, const struct hdr *h,
 	/* only a holder of the account's lock writes this name */
 	nfd = openat(dfd, tmp,
 		     O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
-			     O_NOCTTY,
+			 O_NOCTTY,
 		     0600);
 	if (nfd < 0)
 		return -errno;
@@ -321,7 +323,8 @@ int sv_replay_check_insert(const struct sv_config *c, const char *account,
 	if (!account || sv_name_check(account, NULL, 0) < 0 || !jti ||
 	    jtilen == 0 || jtilen > SV_JTI_MAX || expiry <= 0)
 		return -EINVAL;
-	if (EVP_Digest(jti, jtilen, s.digest, &mdlen, EVP_sha256(), NULL) != 1 ||
+	if (EVP_Digest(jti, jtilen, s.digest, &mdlen, EVP_sha256(), NULL) !=
+		1 ||
 	    mdlen != 32)
 		return -EIO;
 	s.expiry = expiry;

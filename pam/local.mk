@@ -11,7 +11,6 @@ common_libsvauth_la_SOURCES += \
 	common/replay.c common/replay.h \
 	common/lastused.c common/lastused.h
 
-
 pammod_LTLIBRARIES = pam/pam_svcacct.la
 pam_pam_svcacct_la_SOURCES = \
 	pam/pam_svcacct.c pam/pam_svcacct.h \
@@ -43,7 +42,11 @@ EXTRA_DIST += pam/exports.map
 dist_man_MANS += man/pam_svcacct.8
 
 # ---------------------------------------------------------------- tests
-check_PROGRAMS += tests/pam/pam_harness tests/bench/pam/pambench
+check_PROGRAMS += tests/pam/pam_harness tests/bench/pam/pambench \
+	tests/unit/test_login_core
+tests_unit_test_login_core_SOURCES = tests/unit/test_login_core.c
+tests_unit_test_login_core_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_login_core_LDADD = $(UNIT_LDADD)
 tests_pam_pam_harness_SOURCES = tests/pam/pam_harness.c
 tests_pam_pam_harness_LDADD = $(PAM_LIBS)
 tests_bench_pam_pambench_SOURCES = tests/bench/pam/pambench.c
@@ -57,6 +60,9 @@ pam_tests = \
 	tests/pam/test_pam_account.sh \
 	tests/pam/test_pam_setcred.sh \
 	tests/pam/test_pam_valgrind.sh
-TESTS += $(pam_tests)
+TESTS += tests/unit/test_login_core $(pam_tests)
+# the PAM tests dlopen the module into an uninstrumented harness: only the
+# core unit test runs in the ASan+UBSan build
+SANITIZER_TESTS += tests/unit/test_login_core
 EXTRA_DIST += $(pam_tests) tests/pam/lib.sh tests/pam/mint.py \
 	tests/bench/pam/run.sh

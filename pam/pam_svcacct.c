@@ -29,11 +29,11 @@
 #include "store.h"
 #include "util.h"
 
-#define ENV_ACCOUNT "SVCACCT_ACCOUNT"
-#define ENV_CRED "SVCACCT_CREDENTIAL"
-#define ENV_METHOD "SVCACCT_METHOD"
-#define ENV_ROLES "SVCACCT_ROLES"
-#define ENV_JTI "SVCACCT_JTI"
+#define ENV_ACCOUNT	 "SVCACCT_ACCOUNT"
+#define ENV_CRED	 "SVCACCT_CREDENTIAL"
+#define ENV_METHOD	 "SVCACCT_METHOD"
+#define ENV_ROLES	 "SVCACCT_ROLES"
+#define ENV_JTI		 "SVCACCT_JTI"
 #define WARN_EXPIRY_DAYS 7
 
 struct svp_ctx {
@@ -81,10 +81,11 @@ static int ctx_init(struct svp_ctx *x, pam_handle_t *pamh, int argc,
 	if (r < 0) {
 		char clean[160];
 		svp_sanitize(err, clean, sizeof(clean));
-		pam_syslog(pamh, LOG_AUTHPRIV | LOG_ERR,
-			   "svcacct: event=config result=error reason=config_error "
-			   "detail=%s",
-			   clean);
+		pam_syslog(
+		    pamh, LOG_AUTHPRIV | LOG_ERR,
+		    "svcacct: event=config result=error reason=config_error "
+		    "detail=%s",
+		    clean);
 		sv_config_defaults(&x->cfg);
 		return r;
 	}
@@ -136,19 +137,23 @@ static int open_store(struct svp_ctx *x, unsigned mask, struct sv_reader **rd,
 	int r = sv_reader_open(&x->cfg, mask, rd);
 	if (r == 0)
 		return 0;
-	*reason = r == -ENOENT		       ? "store_missing"
+	*reason = r == -ENOENT			    ? "store_missing"
 		  : (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
-		  : r == -EPERM			       ? "store_unsafe"
-						       : "store_unreadable";
+		  : r == -EPERM			    ? "store_unsafe"
+						    : "store_unreadable";
 	return r;
 }
 
-static void env_set(pam_handle_t *pamh, const char *name, const char *value)
+/* 0 or -1: a variable that cannot be set must fail the phase, or an
+ * absent SVCACCT_ROLES would read as "no narrowing". */
+static int env_set(pam_handle_t *pamh, const char *name, const char *value)
 {
-	char buf[1200];
-	int n = snprintf(buf, sizeof(buf), "%s=%s", name, value ? value : "");
-	if (n > 0 && (size_t)n < sizeof(buf))
-		(void)pam_putenv(pamh, buf);
+	_cleanup_free_ char *buf = NULL;
+	if (asprintf(&buf, "%s=%s", name, value ? value : "") < 0) {
+		buf = NULL;
+		return -1;
+	}
+	return pam_putenv(pamh, buf) == PAM_SUCCESS ? 0 : -1;
 }
 
 static void env_clear(pam_handle_t *pamh)
@@ -190,14 +195,16 @@ static void effective_from_env(struct svp_ctx *x, struct sv_login *l,
 	bool ours = acct && x->user && strcmp(acct, x->user) == 0;
 
 	memset(e, 0, sizeof(*e));
-	sv_policy_narrow_csv(&l->granted,
-			     ours ? pam_getenv(x->pamh, ENV_ROLES) : NULL,
+	const char *roles = pam_getenv(x->pamh, ENV_ROLES);
+	/* ours without roles cannot happen (auth sets both or neither): if
+	 * it does, the narrowest reading */
+	sv_policy_narrow_csv(&l->granted, ours ? (roles ? roles : "") : NULL,
 			     &l->effective);
 	if (ours) {
-		e->has_cred = env_copy(x->pamh, ENV_CRED, e->cred,
-				       sizeof(e->cred));
-		e->has_method = env_copy(x->pamh, ENV_METHOD, e->method,
-					 sizeof(e->method));
+		e->has_cred =
+		    env_copy(x->pamh, ENV_CRED, e->cred, sizeof(e->cred));
+		e->has_method =
+		    env_copy(x->pamh, ENV_METHOD, e->method, sizeof(e->method));
 		e->has_jti = env_copy(x->pamh, ENV_JTI, e->jti, sizeof(e->jti));
 	}
 	if (!e->has_method)
@@ -240,8 +247,8 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 			     NULL);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (open_store(&x, SV_DBMASK(SV_DB_ACCOUNTS) |
-				   SV_DBMASK(SV_DB_CREDENTIALS),
+	if (open_store(&x,
+		       SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(SV_DB_CREDENTIALS),
 		       &rd, &reason) < 0) {
 		log_decision(&x, LOG_ERR, "auth", "deny", NULL, reason, NULL);
 		return PAM_AUTHINFO_UNAVAIL;
@@ -266,7 +273,12 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	l->consume_jti = true;
 	/* the account first: people are not prompted at all */
 	enum sv_login_status st = sv_login_account(l);
-	if (st == SV_LOGIN_OK) {
+	if (st == SV_LOGIN_OK && sv_is_ui_service(&x.cfg, x.service)) {
+		/* screen lockers and some display managers never call the
+		 * account phase: refuse here too, without prompting */
+		l->reason = "ui_service";
+		st = SV_LOGIN_DENY;
+	} else if (st == SV_LOGIN_OK) {
 		ret = svp_get_credential(pamh, &x.args, &x.cfg, aud->v[0],
 					 &cred, &credlen, &reason);
 		if (ret != PAM_SUCCESS)
@@ -276,32 +288,28 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	}
 	reason = l->reason;
 	switch (st) {
-	case SV_LOGIN_OK:
-		ret = PAM_SUCCESS;
-		break;
-	case SV_LOGIN_NO_ACCOUNT:
-		ret = PAM_USER_UNKNOWN;
-		break;
-	case SV_LOGIN_UNAVAIL:
-		ret = PAM_AUTHINFO_UNAVAIL;
-		break;
-	default:
-		ret = PAM_AUTH_ERR;
-		break;
+	case SV_LOGIN_OK: ret = PAM_SUCCESS; break;
+	case SV_LOGIN_NO_ACCOUNT: ret = PAM_USER_UNKNOWN; break;
+	case SV_LOGIN_UNAVAIL: ret = PAM_AUTHINFO_UNAVAIL; break;
+	default: ret = PAM_AUTH_ERR; break;
 	}
 out:
 	svp_cred_free(cred, credlen);
 	if (ret == PAM_SUCCESS) {
 		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1], extra[1200],
-			jti[SV_JTI_MAX + 1];
-		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0)
-			roles[0] = '\0';
-		env_set(pamh, ENV_ACCOUNT, x.user);
-		env_set(pamh, ENV_CRED, l->cred_id);
-		env_set(pamh, ENV_METHOD, sv_method_name(l->method));
-		env_set(pamh, ENV_ROLES, roles);
-		if (l->jti[0])
-			env_set(pamh, ENV_JTI, l->jti);
+		    jti[SV_JTI_MAX + 1];
+		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
+		    env_set(pamh, ENV_ROLES, roles) < 0 ||
+		    env_set(pamh, ENV_ACCOUNT, x.user) < 0 ||
+		    env_set(pamh, ENV_CRED, l->cred_id) < 0 ||
+		    env_set(pamh, ENV_METHOD, sv_method_name(l->method)) < 0 ||
+		    (l->jti[0] && env_set(pamh, ENV_JTI, l->jti) < 0)) {
+			env_clear(pamh);
+			log_decision(&x, LOG_ERR, "auth", "deny", l->cred_id,
+				     "no_memory", NULL);
+			ret = PAM_BUF_ERR;
+			goto done;
+		}
 		sv_lastused_touch(&x.cfg, x.user, l->cred_id, l->now);
 		char s_roles[600];
 		svp_sanitize(roles, s_roles, sizeof(s_roles));
@@ -313,9 +321,10 @@ out:
 		if (!x.args.no_warn && l->cred_expires &&
 		    l->cred_expires - l->now < WARN_EXPIRY_DAYS * 86400) {
 			char msg[160];
-			snprintf(msg, sizeof(msg),
-				 "svcacct: this credential expires in %lld hour(s)",
-				 (long long)((l->cred_expires - l->now) / 3600));
+			snprintf(
+			    msg, sizeof(msg),
+			    "svcacct: this credential expires in %lld hour(s)",
+			    (long long)((l->cred_expires - l->now) / 3600));
 			svp_message(pamh, PAM_TEXT_INFO, msg);
 		}
 	} else if (ret == PAM_USER_UNKNOWN) {
@@ -325,11 +334,12 @@ out:
 		char extra[80];
 		snprintf(extra, sizeof(extra), "method=%s",
 			 sv_method_name(l ? l->method : SV_METHOD_NONE));
-		log_decision(&x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR
-							     : LOG_NOTICE,
-			     "auth", "deny", l && l->cred_id[0] ? l->cred_id : NULL,
-			     reason, extra);
+		log_decision(
+		    &x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
+		    "auth", "deny", l && l->cred_id[0] ? l->cred_id : NULL,
+		    reason, extra);
 	}
+done:
 	if (l)
 		explicit_bzero(l, sizeof(*l));
 	free(l);
@@ -400,7 +410,8 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 			     "not_service_account", NULL);
 		return PAM_IGNORE;
 	}
-	if (cr < 0 || open_store(&x, SV_DBMASK(SV_DB_ACCOUNTS), &rd, &reason) < 0) {
+	if (cr < 0 ||
+	    open_store(&x, SV_DBMASK(SV_DB_ACCOUNTS), &rd, &reason) < 0) {
 		if (cr < 0)
 			reason = "config_error";
 		if (uid_in_range(&x.cfg, x.user)) {
@@ -423,8 +434,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	l->user = x.user;
 	l->now = now_s();
 	switch (sv_login_account(l)) {
-	case SV_LOGIN_OK:
-		break;
+	case SV_LOGIN_OK: break;
 	case SV_LOGIN_NO_ACCOUNT:
 		log_decision(&x, LOG_DEBUG, "account", "ignore", NULL,
 			     l->reason, NULL);
@@ -463,19 +473,27 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	{
 		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
 		char s_roles[600], s_m[32], extra[700];
-		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0)
-			roles[0] = '\0';
+		int er = sv_roleset_csv(&l->effective, roles, sizeof(roles));
 		/* session and setcred (maybe in another process) see what
 		 * this phase decided */
-		if (!pam_getenv(pamh, ENV_ACCOUNT) ||
-		    strcmp(pam_getenv(pamh, ENV_ACCOUNT), x.user) != 0) {
+		if (er == 0 &&
+		    (!pam_getenv(pamh, ENV_ACCOUNT) ||
+		     strcmp(pam_getenv(pamh, ENV_ACCOUNT), x.user) != 0)) {
 			env_clear(pamh);
-			env_set(pamh, ENV_ACCOUNT, x.user);
-			env_set(pamh, ENV_METHOD, e.method);
-			if (e.has_cred)
-				env_set(pamh, ENV_CRED, e.cred);
+			er = env_set(pamh, ENV_METHOD, e.method);
+			if (er == 0 && e.has_cred)
+				er = env_set(pamh, ENV_CRED, e.cred);
+			if (er == 0)
+				er = env_set(pamh, ENV_ACCOUNT, x.user);
 		}
-		env_set(pamh, ENV_ROLES, roles);
+		if (er == 0)
+			er = env_set(pamh, ENV_ROLES, roles);
+		if (er < 0) {
+			env_clear(pamh);
+			reason = "no_memory";
+			ret = PAM_BUF_ERR;
+			goto deny;
+		}
 		svp_sanitize(roles, s_roles, sizeof(s_roles));
 		svp_sanitize(e.method, s_m, sizeof(s_m));
 		snprintf(extra, sizeof(extra), "method=%s roles=%s", s_m,
@@ -521,10 +539,8 @@ static int account_for(struct svp_ctx *x, const char *event,
 	l->user = x->user;
 	l->now = now_s();
 	switch (sv_login_account(l)) {
-	case SV_LOGIN_OK:
-		return PAM_SUCCESS;
-	case SV_LOGIN_NO_ACCOUNT:
-		return PAM_IGNORE;
+	case SV_LOGIN_OK: return PAM_SUCCESS;
+	case SV_LOGIN_NO_ACCOUNT: return PAM_IGNORE;
 	case SV_LOGIN_DENY:
 		if (!need_enabled)
 			return PAM_SUCCESS;
@@ -643,14 +659,15 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	if (ret != PAM_SUCCESS)
 		goto out;
 	effective_from_env(&x, l, &e);
-	if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0)
-		roles[0] = '\0';
-	env_set(pamh, ENV_ACCOUNT, x.user);
-	env_set(pamh, ENV_ROLES, roles);
-	if (e.has_cred)
-		env_set(pamh, ENV_CRED, e.cred);
-	session_record(&x, "session-open", e.has_cred ? e.cred : NULL,
-		       e.method, roles, e.has_jti ? e.jti : NULL);
+	if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
+	    env_set(pamh, ENV_ROLES, roles) < 0 ||
+	    env_set(pamh, ENV_ACCOUNT, x.user) < 0 ||
+	    (e.has_cred && env_set(pamh, ENV_CRED, e.cred) < 0)) {
+		ret = PAM_SESSION_ERR;
+		goto out;
+	}
+	session_record(&x, "session-open", e.has_cred ? e.cred : NULL, e.method,
+		       roles, e.has_jti ? e.jti : NULL);
 	ret = PAM_SUCCESS;
 out:
 	free(l);
@@ -671,8 +688,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 	if (!x.user || !acct || strcmp(acct, x.user) != 0)
 		return PAM_IGNORE;
 	session_record(&x, "session-close", pam_getenv(pamh, ENV_CRED),
-		       pam_getenv(pamh, ENV_METHOD), pam_getenv(pamh, ENV_ROLES),
-		       pam_getenv(pamh, ENV_JTI));
+		       pam_getenv(pamh, ENV_METHOD),
+		       pam_getenv(pamh, ENV_ROLES), pam_getenv(pamh, ENV_JTI));
 	return PAM_SUCCESS;
 }
 

@@ -39,8 +39,8 @@ void svp_cred_free(char *p, size_t len);
 /* Send a message to the user (PAM_ERROR_MSG or PAM_TEXT_INFO). */
 void svp_message(pam_handle_t *pamh, int style, const char *text);
 
-/* Copy s into out keeping only [A-Za-z0-9._:@/,-] (the comma for role lists) (others become '?'),
- * at most cap - 1 bytes; NULL or "" becomes "-". */
+/* Copy s into out keeping only [A-Za-z0-9._:@/,-] (the comma for role lists)
+ * (others become '?'), at most cap - 1 bytes; NULL or "" becomes "-". */
 void svp_sanitize(const char *s, char *out, size_t cap);
 
 #endif

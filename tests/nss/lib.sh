@@ -13,7 +13,9 @@ MKSTORE="$top_builddir/tests/bench/mkstore"
 PROBE="$top_builddir/tests/nss/nss_probe"
 SVCACCT_CLI="$top_builddir/tools/svcacct"
 DIRECT="direct:$SVNSS_MODULE"
-CONF=/etc/svcacct/svcacct.conf
+# the path compiled into the module (make check exports it; a distcheck
+# build has it under its own prefix rather than /etc)
+CONF=${SVCACCT_CONF_PATH:-/etc/svcacct/svcacct.conf}
 
 nss_multiarch_dir() {
 	local ma
@@ -73,7 +75,8 @@ nss_setup() {
 	mount -t overlay overlay -o "lowerdir=$T/etc:/etc" /etc || return 1
 	# the config directory itself, so that renaming or replacing files in
 	# it shows at once (an overlay's lower layer must not change)
-	mount --bind "$T/etc/svcacct" /etc/svcacct || return 1
+	mkdir -p "$(dirname "$CONF")"
+	mount --bind "$T/etc/svcacct" "$(dirname "$CONF")" || return 1
 	ml=$(nss_multiarch_dir)
 	mount -t overlay overlay -o "lowerdir=$T/lib:$ml" "$ml" || return 1
 	# nscd would answer from its cache instead of the module

@@ -8,6 +8,9 @@ setup_store
 check "no auth by us: enabled account, allowed service and source" acct=PAM_SUCCESS ok -s sshd -u bot -A -r 127.0.0.1
 expect_match "env account set for the session" "env SVCACCT_ACCOUNT=bot" "$LAST_OUT"
 expect_match "env roles = all granted" "env SVCACCT_ROLES=deployers,readers" "$LAST_OUT"
+check "sshd public key (ExposeAuthInfo), key not in the store" acct=PAM_SUCCESS ok -s sshd -u bot -A -r 127.0.0.1 \
+	-E "SSH_AUTH_INFO_0=publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEa6kF7Q9kQnh4o0yN8XbTqN3p9mJ6R2Yg5vWcE1sZ1D"
+expect_match "... method other, no credential" "env SVCACCT_METHOD=other" "$LAST_OUT"
 check "no auth by us: sudo allowed locally" acct=PAM_SUCCESS ok -s sudo -u bot -A
 pam_service sudo-i
 check "no auth by us: sudo-i (Debian's sudo -i) not listed by any role" acct=PAM_PERM_DENIED service_not_allowed -s sudo-i -u bot -A

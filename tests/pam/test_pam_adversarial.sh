@@ -165,7 +165,9 @@ check "IPv6 rhost inside a CIDR" acct=PAM_SUCCESS ok -s cron -u bot -p "$SECRET"
 check "IPv4-mapped IPv6 rhost" acct=PAM_SUCCESS ok -s cron -u bot -p "$SECRET" -r ::ffff:10.9.9.9
 check "rhost a host name (never resolved, not local)" acct=PAM_PERM_DENIED source_not_allowed -s sshd -u bot -p "$SECRET" -r localhost
 check "no rhost matches local" acct=PAM_SUCCESS ok -s su -u bot -p "$SECRET"
-check "UI service refused even if a role lists it" acct=PAM_PERM_DENIED ui_service -s login -u bot -p "$SECRET"
+check "UI service refused even if a role lists it" acct=PAM_PERM_DENIED ui_service -s login -u bot -A
+check "UI service refused in auth too, without a prompt" $E ui_service -s login -u bot -p "$SECRET"
+expect_nomatch "... no prompt was shown" "^prompt" "$LAST_OUT"
 check "forged SVCACCT_ROLES can only narrow" acct=PAM_PERM_DENIED source_not_allowed -s sshd -u bot -A \
 	-r 127.0.0.1 -E SVCACCT_ACCOUNT=bot -E SVCACCT_ROLES=readers,admin
 check "SVCACCT_ROLES for another account is ignored" acct=PAM_SUCCESS ok -s sshd -u bot -A \

@@ -38,6 +38,15 @@ check "ES384 assertion accepted" auth=PAM_SUCCESS "ok" -s sshd -u bot -r ::1 \
 	-p "$(M --key "$T/k384.key" --alg ES384 --kid k384)"
 check "RS256 (2048) assertion accepted" auth=PAM_SUCCESS "ok" -s sshd -u bot -r 127.0.0.1 \
 	-p "$(M --key "$T/krsa.key" --alg RS256 --kid krsa)"
+S key add bot --pem "$T/k521.pub" --kid k521 --alg ES512 >/dev/null
+check "ES512 (P-521) assertion accepted" auth=PAM_SUCCESS "ok" -s sshd -u bot -n \
+	-p "$(M --key "$T/k521.key" --alg ES512 --kid k521)"
+keygen kpss 3072
+S key add bot --pem "$T/kpss.pub" --kid kpss --alg PS256 >/dev/null
+check "PS256 (RSA 3072) assertion accepted" auth=PAM_SUCCESS "ok" -s sshd -u bot -n \
+	-p "$(M --key "$T/kpss.key" --alg PS256 --kid kpss)"
+check "RS256 signature on a key registered for PS256 refused" auth=PAM_AUTH_ERR "alg_mismatch" -s sshd -u bot -n \
+	-p "$(M --key "$T/kpss.key" --alg RS256 --kid kpss)"
 check "assertion without kid: key chosen by alg among the account's" auth=PAM_SUCCESS "ok" \
 	-s sshd -u bot -p "$(M --key "$T/k256.key" --alg ES256)"
 check "typ JWT accepted" auth=PAM_SUCCESS "ok" -s sshd -u bot \
@@ -82,6 +91,20 @@ auth required $MOD conf=$T/c.conf use_first_pass
 PAM
 check "use_first_pass without PAM_AUTHTOK fails" auth=PAM_AUTH_ERR "no_credential" \
 	-s ufp -u bot -n -p "$SECRET"
+# a real earlier module sets PAM_AUTHTOK: pam_unix prompts even for a user
+# it does not know
+cat >"$T/pam.d/ufp2" <<PAM
+auth optional pam_unix.so
+auth required $MOD conf=$T/c.conf use_first_pass
+PAM
+check "use_first_pass takes PAM_AUTHTOK from an earlier module" auth=PAM_SUCCESS "ok" \
+	-s ufp2 -u bot -n -p "$SECRET"
+expect_nomatch "... and does not prompt itself" "prompt svcacct" "$LAST_OUT"
+sed 's/use_first_pass/try_first_pass/' "$T/pam.d/ufp2" >"$T/pam.d/tfp2"
+check "try_first_pass takes PAM_AUTHTOK from an earlier module" auth=PAM_SUCCESS "ok" \
+	-s tfp2 -u bot -n -p "$(M --key "$T/k256.key" --kid k256)"
+check "use_first_pass: a bad PAM_AUTHTOK is refused, no second prompt" auth=PAM_AUTH_ERR "malformed" \
+	-s ufp2 -u bot -n -p "${SECRET:0:73}x" -p "$SECRET"
 cat >"$T/pam.d/unk" <<PAM
 auth required $MOD conf=$T/c.conf bogus_option
 PAM

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the login-path core that the PAM tests cannot pin down
+ * exactly: source matching, scope narrowing, the JWS lexical check, the
+ * claim time boundaries, and the replay cache file (replay.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "assertion.h"
+#include "config.h"
+#include "policy.h"
+#include "replay.h"
+
+static void test_source_match(void **state)
+{
+	(void)state;
+	assert_true(sv_source_match("10.0.0.0/8", "10.1.2.3"));
+	assert_false(sv_source_match("10.0.0.0/8", "11.0.0.1"));
+	assert_true(sv_source_match("192.0.2.7/32", "192.0.2.7"));
+	assert_false(sv_source_match("192.0.2.7/32", "192.0.2.8"));
+	assert_true(sv_source_match("0.0.0.0/0", "203.0.113.1"));
+	assert_true(sv_source_match("192.0.2.128/25", "192.0.2.200"));
+	assert_false(sv_source_match("192.0.2.128/25", "192.0.2.100"));
+	assert_true(sv_source_match("2001:db8::/32", "2001:db8:1::5"));
+	assert_false(sv_source_match("2001:db8::/32", "2001:db9::5"));
+	assert_true(sv_source_match("::/0", "::1"));
+	/* IPv4-mapped IPv6 is IPv4 */
+	assert_true(sv_source_match("10.0.0.0/8", "::ffff:10.0.0.1"));
+	assert_false(sv_source_match("::/0", "10.0.0.1"));
+	assert_false(sv_source_match("0.0.0.0/0", "::1"));
+	/* local: no rhost only */
+	assert_true(sv_source_match("local", NULL));
+	assert_true(sv_source_match("local", ""));
+	assert_false(sv_source_match("local", "127.0.0.1"));
+	assert_false(sv_source_match("local", "localhost"));
+	assert_false(sv_source_match("local", "example.org"));
+	/* host names never match a network, malformed sources nothing */
+	assert_false(sv_source_match("0.0.0.0/0", "localhost"));
+	assert_false(sv_source_match("10.0.0.0", "10.0.0.1"));
+	assert_false(sv_source_match("10.0.0.0/33", "10.0.0.1"));
+	assert_false(sv_source_match("10.0.0.0/-1", "10.0.0.1"));
+	assert_false(sv_source_match("10.0.0.0/8x", "10.0.0.1"));
+	assert_false(sv_source_match("10.0.0.0/", "10.0.0.1"));
+	assert_false(sv_source_match("10.0.0.0/8", "10.0.0.1 "));
+	assert_false(sv_source_match("10.0.0.0/8", "010.0.0.1"));
+}
+
+static void granted2(struct sv_roleset *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->n = 2;
+	g->r[0].gid = 80001;
+	strcpy(g->r[0].name, "deploy");
+	g->r[1].gid = 80002;
+	strcpy(g->r[1].name, "read");
+}
+
+static void test_scope(void **state)
+{
+	struct sv_roleset g, e;
+	const char *reason = NULL;
+	char csv[64];
+	(void)state;
+	granted2(&g);
+	assert_int_equal(sv_policy_scope(&g, "read", 4, &e, &reason), 0);
+	assert_int_equal(sv_roleset_csv(&e, csv, sizeof(csv)), 0);
+	assert_string_equal(csv, "read");
+	assert_int_equal(sv_policy_scope(&g, "  read deploy read ", 19, &e,
+					 &reason),
+			 0);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(sv_policy_scope(&g, "svcacct", 7, &e, &reason), 0);
+	assert_int_equal(e.n, 0);
+	assert_int_equal(sv_policy_scope(&g, "read admin", 10, &e, &reason),
+			 -EACCES);
+	assert_string_equal(reason, "scope_not_granted");
+	assert_int_equal(e.n, 0);
+	assert_int_equal(sv_policy_scope(&g, "Read", 4, &e, &reason), -EACCES);
+	assert_int_equal(sv_policy_scope(&g, "  ", 2, &e, &reason), -EINVAL);
+	assert_string_equal(reason, "bad_scope");
+	assert_int_equal(sv_policy_scope(&g, "", 0, &e, &reason), -EINVAL);
+	/* comma is not a separator: "read,deploy" is one unknown name */
+	assert_int_equal(sv_policy_scope(&g, "read,deploy", 11, &e, &reason),
+			 -EACCES);
+}
+
+static void test_narrow_csv(void **state)
+{
+	struct sv_roleset g, e;
+	(void)state;
+	granted2(&g);
+	sv_policy_narrow_csv(&g, NULL, &e);
+	assert_int_equal(e.n, 2);
+	sv_policy_narrow_csv(&g, "", &e);
+	assert_int_equal(e.n, 0);
+	sv_policy_narrow_csv(&g, "read,admin,root,read", &e);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.r[0].gid, 80002);
+	sv_policy_narrow_csv(&g, "deploy,read", &e);
+	assert_int_equal(e.n, 2);
+	sv_policy_narrow_csv(&g, "deployx,rea", &e);
+	assert_int_equal(e.n, 0);
+}
+
+static void test_jws_split(void **state)
+{
+	static const struct {
+		const char *tok;
+		int ok;
+	} cases[] = {
+		{"a.b.c", 1},	  {"aA0-_.b.c", 1}, {"a..c", 0},
+		{".b.c", 0},	  {"a.b.", 0},	    {"a.b", 0},
+		{"a.b.c.d", 0},	  {"a.b.c=", 0},    {"a.b.c ", 0},
+		{"a.b+.c", 0},	  {"a.b/.c", 0},    {"a.b.c\n", 0},
+		{"", 0},	  {"...", 0},
+	};
+	struct sv_jws j;
+	const char *reason;
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = sv_jws_split(cases[i].tok, strlen(cases[i].tok), 100,
+				     &j, &reason);
+		if (cases[i].ok)
+			assert_int_equal(r, 0);
+		else
+			assert_int_equal(r, -EINVAL);
+	}
+	assert_int_equal(sv_jws_split("a.b.c", 5, 4, &j, &reason), -EINVAL);
+	assert_string_equal(reason, "too_long");
+	/* an embedded NUL is not base64url */
+	assert_int_equal(sv_jws_split("a.b\0.c", 6, 100, &j, &reason), -EINVAL);
+	assert_int_equal(sv_jws_split("ab.cd.ef", 8, 100, &j, &reason), 0);
+	assert_int_equal(j.hlen, 2);
+	assert_int_equal(j.plen, 2);
+	assert_int_equal(j.slen, 2);
+	assert_memory_equal(j.sig, "ef", 2);
+}
+
+static void test_claim_times(void **state)
+{
+	const char *const aud[] = {"svcacct:h"};
+	struct sv_claim_rules ru = {.account = "bot", .audiences = aud,
+				    .n_audiences = 1, .now = 1000000,
+				    .max_lifetime = 300, .skew = 60};
+	struct sv_claims c = {.iss = "bot", .iss_len = 3, .sub = "bot",
+			      .sub_len = 3, .aud = "svcacct:h", .aud_len = 9,
+			      .jti = "x", .jti_len = 1};
+	const char *reason = NULL;
+	(void)state;
+	c.iat = 1000000;
+	c.exp = c.iat + 300;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), 0);
+	c.exp = c.iat + 301;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), -EACCES);
+	assert_string_equal(reason, "lifetime_too_long");
+	c.exp = c.iat - 1; /* exp before iat */
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), -EACCES);
+	c.iat = 1000000 - 200;
+	c.exp = 1000000 - 60; /* expired exactly at the skew: still ok */
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), 0);
+	c.exp = 1000000 - 61;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), -EACCES);
+	assert_string_equal(reason, "expired");
+	c.iat = 1000000 + 60;
+	c.exp = c.iat + 100;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), 0);
+	c.iat = 1000000 + 61;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), -EACCES);
+	assert_string_equal(reason, "iat_future");
+	c.iat = 1000000;
+	c.exp = c.iat + 100;
+	c.has_nbf = true;
+	c.nbf = 1000000 + 60;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), 0);
+	c.nbf = 1000000 + 61;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), -EACCES);
+	assert_string_equal(reason, "not_yet_valid");
+	c.has_nbf = false;
+	c.aud = "svcacct:h2";
+	c.aud_len = 10;
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), -EACCES);
+	assert_string_equal(reason, "bad_aud");
+	c.aud = "svcacct:h";
+	c.aud_len = 9;
+	c.iss_len = 2; /* "bo": a prefix is not the account */
+	assert_int_equal(sv_claims_check(&c, &ru, &reason), -EACCES);
+	assert_string_equal(reason, "bad_iss");
+}
+
+/* ------------------------------------------------------------ replay */
+
+static int replay_setup(void **state)
+{
+	struct sv_config *c = calloc(1, sizeof(*c));
+	char tmpl[] = "/tmp/svreplay.XXXXXX";
+	if (!c || !mkdtemp(tmpl))
+		return -1;
+	sv_config_defaults(c);
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", tmpl);
+	*state = c;
+	return 0;
+}
+
+static int replay_teardown(void **state)
+{
+	struct sv_config *c = *state;
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->state_dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(c);
+	return 0;
+}
+
+static void test_replay_basic(void **state)
+{
+	struct sv_config *c = *state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 2000, 1000), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 2000, 1000),
+			 -EEXIST);
+	/* another account's jti space is its own */
+	assert_int_equal(sv_replay_check_insert(c, "bot2", "j1", 2, 2000, 1000), 0);
+	/* an expired entry of the same jti is reused, once */
+	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 3000, 2001), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 3000, 2002),
+			 -EEXIST);
+	assert_int_equal(sv_replay_check_insert(c, "../x", "j", 1, 2000, 1000),
+			 -EINVAL);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "", 0, 2000, 1000),
+			 -EINVAL);
+}
+
+static void test_replay_grow_and_quota(void **state)
+{
+	struct sv_config *c = *state;
+	char jti[32], path[400];
+	struct stat st;
+	if (geteuid() != 0)
+		skip();
+	c->replay_quota = 1000;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(jti, sizeof(jti), "g%d", i);
+		assert_int_equal(sv_replay_check_insert(c, "bot", jti, strlen(jti),
+							5000, 1000),
+				 0);
+	}
+	/* every one of them is still known after the rebuilds */
+	for (int i = 0; i < 1000; i++) {
+		snprintf(jti, sizeof(jti), "g%d", i);
+		assert_int_equal(sv_replay_check_insert(c, "bot", jti, strlen(jti),
+							5000, 1001),
+				 -EEXIST);
+	}
+	assert_int_equal(sv_replay_check_insert(c, "bot", "more", 4, 5000, 1002),
+			 -EDQUOT);
+	/* bounded: room for the quota at half load, no more */
+	snprintf(path, sizeof(path), "%s/replay/bot", c->state_dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size <= 64 + 2048 * 48);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* once they expire, the account can log in again and the file
+	 * shrinks back */
+	assert_int_equal(sv_replay_check_insert(c, "bot", "more", 4, 9000, 5001), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 64 + 64 * 48);
+}
+
+static void test_replay_fail_closed(void **state)
+{
+	struct sv_config *c = *state;
+	char path[sizeof(c->state_dir) + 16];
+	int fd;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(sv_replay_check_insert(c, "bot", "a", 1, 2000, 1000), 0);
+	snprintf(path, sizeof(path), "%s/replay/bot", c->state_dir);
+	/* truncated */
+	assert_int_equal(truncate(path, 100), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "b", 1, 2000, 1000),
+			 -EBADMSG);
+	/* bad magic */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "nonsense", 8), 8);
+	close(fd);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "b", 1, 2000, 1000),
+			 -EBADMSG);
+	/* readable by others */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "b", 1, 2000, 1000),
+			 -EPERM);
+	/* a symlink is never followed */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_true(sv_replay_check_insert(c, "bot", "b", 1, 2000, 1000) < 0);
+	/* no state dir */
+	snprintf(c->state_dir, sizeof(c->state_dir), "/nonexistent/state");
+	assert_true(sv_replay_check_insert(c, "bot", "b", 1, 2000, 1000) < 0);
+	*strrchr(path, '/') = '\0';
+	*strrchr(path, '/') = '\0';
+	memcpy(c->state_dir, path, strlen(path) + 1); /* for the teardown */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_source_match),
+		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_narrow_csv),
+		cmocka_unit_test(test_jws_split),
+		cmocka_unit_test(test_claim_times),
+		cmocka_unit_test_setup_teardown(test_replay_basic, replay_setup,
+						replay_teardown),
+		cmocka_unit_test_setup_teardown(test_replay_grow_and_quota,
+						replay_setup, replay_teardown),
+		cmocka_unit_test_setup_teardown(test_replay_fail_closed,
+						replay_setup, replay_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
