@@ -81,8 +81,8 @@ int sv_b64url_encode(const void *in, size_t n, char *out, size_t cap)
 		return -ENOSPC;
 	}
 	for (i = 0; i + 3 <= n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 |
-			     p[i + 2];
+		unsigned v =
+		    (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
 		out[o++] = enc_char(v >> 18, true);
 		out[o++] = enc_char((v >> 12) & 63, true);
 		out[o++] = enc_char((v >> 6) & 63, true);
@@ -120,8 +120,8 @@ char *sv_b64url_encode_alloc(const void *in, size_t n)
 }
 
 /* Decode unpadded input in either alphabet. */
-static int decode(const char *in, size_t n, bool url, uint8_t *out,
-		  size_t cap, size_t *outlen)
+static int decode(const char *in, size_t n, bool url, uint8_t *out, size_t cap,
+		  size_t *outlen)
 {
 	size_t rem = n % 4, need = n / 4 * 3, o = 0, i;
 	unsigned bad = 0, v;

@@ -224,8 +224,8 @@ static uint16_t get_u16(struct rd *r)
 }
 static uint32_t le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
 }
 static uint32_t get_u32(struct rd *r)
 {
@@ -371,9 +371,9 @@ int sv_decode_cred(const void *buf, size_t len, struct sv_cred *out)
 		c.kid = get_str(&r);
 		c.material = get_blob(&r);
 		e = done(&r);
-		if (e == 0 && (c.type < SV_CRED_SECRET ||
-			       c.type > SV_CRED_SSHKEY || !c.id.n ||
-			       !c.account.n))
+		if (e == 0 &&
+		    (c.type < SV_CRED_SECRET || c.type > SV_CRED_SSHKEY ||
+		     !c.id.n || !c.account.n))
 			e = -EBADMSG;
 	}
 	if (e < 0)

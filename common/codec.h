@@ -21,7 +21,7 @@ enum sv_kind {
 	SV_KIND_IDLIST = 'L',
 };
 #define SV_CODEC_VERSION 1
-#define SV_STR_MAX 65535u
+#define SV_STR_MAX	 65535u
 
 /* A string view; not NUL-terminated. */
 struct sv_str {
@@ -62,7 +62,8 @@ struct sv_account {
 	int64_t created, updated;
 	int64_t expires; /* Unix time, 0 = never */
 	struct sv_str name, description, owner, home, shell;
-	struct sv_u32list roles; /* GIDs of granted roles (base role implicit) */
+	struct sv_u32list
+	    roles; /* GIDs of granted roles (base role implicit) */
 };
 
 struct sv_role {
@@ -71,9 +72,9 @@ struct sv_role {
 	int64_t created, updated;
 	struct sv_str name, description;
 	struct sv_list services; /* PAM services this role allows */
-	struct sv_list sources;  /* CIDRs or "local" */
+	struct sv_list sources;	 /* CIDRs or "local" */
 	struct sv_list commands; /* commands for svcacct-shell */
-	struct sv_list members;  /* account names holding the role */
+	struct sv_list members;	 /* account names holding the role */
 };
 
 enum sv_cred_type {
@@ -83,8 +84,8 @@ enum sv_cred_type {
 };
 
 struct sv_cred {
-	uint8_t type;  /* enum sv_cred_type */
-	uint8_t alg;   /* enum sv_alg (keys.h), 0 for secrets */
+	uint8_t type; /* enum sv_cred_type */
+	uint8_t alg;  /* enum sv_alg (keys.h), 0 for secrets */
 	int64_t created;
 	int64_t expires; /* 0 = never */
 	struct sv_str id, account, label, kid;

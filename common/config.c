@@ -38,12 +38,27 @@ const char *sv_config_default_path(void)
 void sv_config_defaults(struct sv_config *c)
 {
 	static const char *const ui[] = {
-		"login",	 "gdm",		"gdm-password", "gdm-autologin",
-		"gdm-fingerprint", "gdm-smartcard", "lightdm", "lightdm-autologin",
-		"sddm",		 "sddm-autologin", "xdm",	"kdm",
-		"lxdm",		 "slim",	 "xscreensaver", "kde",
-		"mate-screensaver", "cinnamon-screensaver", "polkit-1",
-		"systemd-user", "gnome-screensaver",
+	    "login",
+	    "gdm",
+	    "gdm-password",
+	    "gdm-autologin",
+	    "gdm-fingerprint",
+	    "gdm-smartcard",
+	    "lightdm",
+	    "lightdm-autologin",
+	    "sddm",
+	    "sddm-autologin",
+	    "xdm",
+	    "kdm",
+	    "lxdm",
+	    "slim",
+	    "xscreensaver",
+	    "kde",
+	    "mate-screensaver",
+	    "cinnamon-screensaver",
+	    "polkit-1",
+	    "systemd-user",
+	    "gnome-screensaver",
 	};
 	memset(c, 0, sizeof(*c));
 	snprintf(c->db_dir, sizeof(c->db_dir), "%s", SVCACCT_DB_DIR);
@@ -100,37 +115,37 @@ enum vtype { V_PATH, V_UINT, V_BOOL, V_NAME, V_LIST };
 struct key {
 	const char *name;
 	enum vtype type;
-	size_t off;      /* offset in struct sv_config */
-	size_t size;     /* for strings: buffer size */
+	size_t off;  /* offset in struct sv_config */
+	size_t size; /* for strings: buffer size */
 	unsigned long min, max;
 };
 
 #define OFF(f) offsetof(struct sv_config, f)
-#define SZ(f) sizeof(((struct sv_config *)0)->f)
+#define SZ(f)  sizeof(((struct sv_config *)0)->f)
 static const struct key keys[] = {
-	{"db_dir", V_PATH, OFF(db_dir), SZ(db_dir), 0, 0},
-	{"state_dir", V_PATH, OFF(state_dir), SZ(state_dir), 0, 0},
-	{"home_base", V_PATH, OFF(home_base), SZ(home_base), 0, 0},
-	{"default_shell", V_PATH, OFF(default_shell), SZ(default_shell), 0, 0},
-	{"keys_group", V_NAME, OFF(keys_group), SZ(keys_group), 0, 0},
-	{"uid_min", V_UINT, OFF(uid_min), 4, 1000, 4294967294UL},
-	{"uid_max", V_UINT, OFF(uid_max), 4, 1000, 4294967294UL},
-	{"gid_min", V_UINT, OFF(gid_min), 4, 1000, 4294967294UL},
-	{"gid_max", V_UINT, OFF(gid_max), 4, 1000, 4294967294UL},
-	{"base_gid", V_UINT, OFF(base_gid), 4, 1000, 4294967294UL},
-	{"keep_generations", V_UINT, OFF(keep_generations), 4, 2, 1000},
-	{"lock_timeout", V_UINT, OFF(lock_timeout), 4, 0, 3600},
-	{"enumerate", V_BOOL, OFF(enumerate), 1, 0, 0},
-	{"max_assertion_lifetime", V_UINT, OFF(max_assertion_lifetime), 4, 1,
-	 86400},
-	{"clock_skew", V_UINT, OFF(clock_skew), 4, 0, 600},
-	{"fail_delay_ms", V_UINT, OFF(fail_delay_ms), 4, 0, 60000},
-	{"max_credential_length", V_UINT, OFF(max_credential_length), 4, 512,
-	 65536},
-	{"max_parts", V_UINT, OFF(max_parts), 4, 1, 256},
-	{"replay_quota", V_UINT, OFF(replay_quota), 4, 1, 10000000},
-	{"audiences", V_LIST, OFF(audiences), 0, 0, 0},
-	{"ui_services", V_LIST, OFF(ui_services), 0, 0, 0},
+    {"db_dir", V_PATH, OFF(db_dir), SZ(db_dir), 0, 0},
+    {"state_dir", V_PATH, OFF(state_dir), SZ(state_dir), 0, 0},
+    {"home_base", V_PATH, OFF(home_base), SZ(home_base), 0, 0},
+    {"default_shell", V_PATH, OFF(default_shell), SZ(default_shell), 0, 0},
+    {"keys_group", V_NAME, OFF(keys_group), SZ(keys_group), 0, 0},
+    {"uid_min", V_UINT, OFF(uid_min), 4, 1000, 4294967294UL},
+    {"uid_max", V_UINT, OFF(uid_max), 4, 1000, 4294967294UL},
+    {"gid_min", V_UINT, OFF(gid_min), 4, 1000, 4294967294UL},
+    {"gid_max", V_UINT, OFF(gid_max), 4, 1000, 4294967294UL},
+    {"base_gid", V_UINT, OFF(base_gid), 4, 1000, 4294967294UL},
+    {"keep_generations", V_UINT, OFF(keep_generations), 4, 2, 1000},
+    {"lock_timeout", V_UINT, OFF(lock_timeout), 4, 0, 3600},
+    {"enumerate", V_BOOL, OFF(enumerate), 1, 0, 0},
+    {"max_assertion_lifetime", V_UINT, OFF(max_assertion_lifetime), 4, 1,
+     86400},
+    {"clock_skew", V_UINT, OFF(clock_skew), 4, 0, 600},
+    {"fail_delay_ms", V_UINT, OFF(fail_delay_ms), 4, 0, 60000},
+    {"max_credential_length", V_UINT, OFF(max_credential_length), 4, 512,
+     65536},
+    {"max_parts", V_UINT, OFF(max_parts), 4, 1, 256},
+    {"replay_quota", V_UINT, OFF(replay_quota), 4, 1, 10000000},
+    {"audiences", V_LIST, OFF(audiences), 0, 0, 0},
+    {"ui_services", V_LIST, OFF(ui_services), 0, 0, 0},
 };
 
 /* Whether a value is printable ASCII without spaces: paths and names with
@@ -220,11 +235,9 @@ static int set_value(struct sv_config *c, const struct key *k, char *v,
 			*(bool *)dst = false;
 		else
 			return fail(err, errlen, name, line,
-				    "%s: '%.64s' is not yes or no", k->name,
-				    v);
+				    "%s: '%.64s' is not yes or no", k->name, v);
 		return 0;
-	case V_LIST:
-		return set_list(c, k, v, name, line, err, errlen);
+	case V_LIST: return set_list(c, k, v, name, line, err, errlen);
 	}
 	return -EINVAL;
 }
@@ -275,8 +288,7 @@ static int validate(const struct sv_config *c, const char *name,
 			    c->gid_min, c->gid_max);
 	if (c->base_gid == 65534 || c->base_gid == 65535)
 		return fail(err, errlen, name, AT("base_gid"),
-			    "base_gid may not be %u",
-			    c->base_gid);
+			    "base_gid may not be %u", c->base_gid);
 	/* A UID doubles as the GID of the account's own group, so the two
 	 * ranges must not overlap or a role could shadow a user group. */
 	if (!(c->uid_max < c->gid_min || c->gid_max < c->uid_min))
@@ -286,11 +298,11 @@ static int validate(const struct sv_config *c, const char *name,
 			    c->uid_min, c->uid_max, c->gid_min, c->gid_max);
 	if ((c->base_gid >= c->uid_min && c->base_gid <= c->uid_max) ||
 	    (c->base_gid >= c->gid_min && c->base_gid <= c->gid_max))
-		return fail(err, errlen, name,
-			    AT("base_gid", "uid_min", "uid_max", "gid_min",
-			       "gid_max"),
-			    "base_gid %u lies inside the UID or GID range",
-			    c->base_gid);
+		return fail(
+		    err, errlen, name,
+		    AT("base_gid", "uid_min", "uid_max", "gid_min", "gid_max"),
+		    "base_gid %u lies inside the UID or GID range",
+		    c->base_gid);
 	if (!strcmp(c->db_dir, c->state_dir))
 		return fail(err, errlen, name, AT("db_dir", "state_dir"),
 			    "db_dir and state_dir must differ");
@@ -487,8 +499,7 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 			if (r == -ENOENT) {
 				/* not created yet: the parent must be safe */
 				char parent[256];
-				snprintf(parent, sizeof(parent), "%s",
-					 dirs[i]);
+				snprintf(parent, sizeof(parent), "%s", dirs[i]);
 				char *sl = strrchr(parent, '/');
 				if (sl && sl != parent)
 					*sl = '\0';

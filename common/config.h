@@ -8,29 +8,30 @@
 #include <stdint.h>
 
 #define SV_CONF_MAX_LIST 32
-#define SV_CONF_ERRLEN 512
+#define SV_CONF_ERRLEN	 512
 
 struct sv_config {
 	char db_dir[256];
 	char state_dir[256];
 	char home_base[256];
 	char default_shell[256];
-	char keys_group[33];   /* group that may read pubkeys.db */
+	char keys_group[33]; /* group that may read pubkeys.db */
 	uint32_t uid_min, uid_max;
 	uint32_t gid_min, gid_max;
-	uint32_t base_gid;     /* GID of the base role group "svcacct" */
+	uint32_t base_gid; /* GID of the base role group "svcacct" */
 	unsigned keep_generations;
 	unsigned lock_timeout; /* seconds a writer waits for the lock */
-	bool enumerate;        /* NSS enumeration (getpwent/getgrent/getspent) */
+	bool enumerate; /* NSS enumeration (getpwent/getgrent/getspent) */
 	/* login-path settings, used by pam_svcacct and svcacct verify */
 	unsigned max_assertion_lifetime; /* seconds */
-	unsigned clock_skew;             /* seconds */
+	unsigned clock_skew;		 /* seconds */
 	unsigned fail_delay_ms;
-	unsigned max_credential_length;  /* bytes, after reassembly of parts */
+	unsigned max_credential_length; /* bytes, after reassembly of parts */
 	unsigned max_parts;
-	unsigned replay_quota;           /* live jti entries per account */
+	unsigned replay_quota; /* live jti entries per account */
 	size_t n_audiences;
-	char audiences[SV_CONF_MAX_LIST][256]; /* empty: "svcacct:" + hostname */
+	char audiences[SV_CONF_MAX_LIST]
+		      [256]; /* empty: "svcacct:" + hostname */
 	size_t n_ui_services;
 	char ui_services[SV_CONF_MAX_LIST][64];
 };

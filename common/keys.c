@@ -49,46 +49,46 @@
 #include "b64.h"
 #include "util.h"
 
-#define BLOB_MAGIC0 'S'
-#define BLOB_MAGIC1 'K'
+#define BLOB_MAGIC0  'S'
+#define BLOB_MAGIC1  'K'
 #define BLOB_VERSION 1
-#define BLOB_KTY_EC 1
+#define BLOB_KTY_EC  1
 #define BLOB_KTY_RSA 2
-#define BLOB_EC_HDR 6  /* magic, version, alg, kty, curve */
+#define BLOB_EC_HDR  6 /* magic, version, alg, kty, curve */
 #define BLOB_RSA_HDR 7 /* magic, version, alg, kty, nlen */
 
 #define RSA_NLEN_MAX (SV_RSA_MAX_BITS / 8)
 /* e < 2^32: common keys use 65537 (some 3); a huge e only makes
  * verification slow */
 #define RSA_ELEN_MAX 4
-#define EC_FLEN_MAX 66
-#define EC_PT_MAX (1 + 2 * EC_FLEN_MAX)
+#define EC_FLEN_MAX  66
+#define EC_PT_MAX    (1 + 2 * EC_FLEN_MAX)
 
 /* A JWKS with more keys than this is not a key set for one account. */
 #define JWKS_MAX 100
 
 struct curve {
-	uint8_t id;        /* in the blob */
+	uint8_t id; /* in the blob */
 	int nid;
 	const char *jwk;   /* JWK "crv" */
 	const char *group; /* OpenSSL group name */
-	size_t flen;       /* bytes per coordinate */
+	size_t flen;	   /* bytes per coordinate */
 	unsigned bits;
 	enum sv_alg alg;
 };
 
 static const struct curve curves[] = {
-	{1, NID_X9_62_prime256v1, "P-256", "prime256v1", 32, 256, SV_ALG_ES256},
-	{2, NID_secp384r1, "P-384", "secp384r1", 48, 384, SV_ALG_ES384},
-	{3, NID_secp521r1, "P-521", "secp521r1", 66, 521, SV_ALG_ES512},
+    {1, NID_X9_62_prime256v1, "P-256", "prime256v1", 32, 256, SV_ALG_ES256},
+    {2, NID_secp384r1, "P-384", "secp384r1", 48, 384, SV_ALG_ES384},
+    {3, NID_secp521r1, "P-521", "secp521r1", 66, 521, SV_ALG_ES512},
 };
 
 static const char *const alg_names[SV_ALG_COUNT] = {
-	[SV_ALG_ES256] = "ES256", [SV_ALG_ES384] = "ES384",
-	[SV_ALG_ES512] = "ES512", [SV_ALG_RS256] = "RS256",
-	[SV_ALG_RS384] = "RS384", [SV_ALG_RS512] = "RS512",
-	[SV_ALG_PS256] = "PS256", [SV_ALG_PS384] = "PS384",
-	[SV_ALG_PS512] = "PS512",
+    [SV_ALG_ES256] = "ES256", [SV_ALG_ES384] = "ES384",
+    [SV_ALG_ES512] = "ES512", [SV_ALG_RS256] = "RS256",
+    [SV_ALG_RS384] = "RS384", [SV_ALG_RS512] = "RS512",
+    [SV_ALG_PS256] = "PS256", [SV_ALG_PS384] = "PS384",
+    [SV_ALG_PS512] = "PS512",
 };
 
 /* Decoded public parameters: views into a blob or into an importer's
@@ -103,7 +103,7 @@ struct raw {
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -379,12 +379,10 @@ static int raw_to_pkey(const struct raw *r, EVP_PKEY **out)
 	if (!bld)
 		goto out;
 	if (ec) {
-		if (!OSSL_PARAM_BLD_push_utf8_string(bld,
-						     OSSL_PKEY_PARAM_GROUP_NAME,
-						     r->crv->group, 0) ||
-		    !OSSL_PARAM_BLD_push_octet_string(bld,
-						      OSSL_PKEY_PARAM_PUB_KEY,
-						      r->pt, r->ptlen))
+		if (!OSSL_PARAM_BLD_push_utf8_string(
+			bld, OSSL_PKEY_PARAM_GROUP_NAME, r->crv->group, 0) ||
+		    !OSSL_PARAM_BLD_push_octet_string(
+			bld, OSSL_PKEY_PARAM_PUB_KEY, r->pt, r->ptlen))
 			goto out;
 	} else {
 		/* lengths are bounded by raw_check, far below INT_MAX */
@@ -567,8 +565,9 @@ static int kid_check(const char *kid, char *err, size_t errlen)
 	/* kids appear in key=value log lines and in CLI arguments */
 	for (size_t i = 0; i < n; i++) {
 		if (kid[i] < 0x21 || kid[i] > 0x7e) {
-			seterr(err, errlen, "kid may hold only printable "
-					    "ASCII without spaces");
+			seterr(err, errlen,
+			       "kid may hold only printable "
+			       "ASCII without spaces");
 			return -EINVAL;
 		}
 	}
@@ -585,8 +584,8 @@ static const char *raw_desc(const struct raw *r, char *buf, size_t cap)
 }
 
 /* The alg to bind: the one named (which must fit), else the key's own. */
-static int alg_resolve(const struct raw *r, const char *name,
-		       enum sv_alg *alg, char *err, size_t errlen)
+static int alg_resolve(const struct raw *r, const char *name, enum sv_alg *alg,
+		       char *err, size_t errlen)
 {
 	char q[40], d[40];
 	enum sv_alg a;
@@ -620,9 +619,8 @@ static int alg_resolve(const struct raw *r, const char *name,
 }
 
 /* Bind, build, prove that the blob loads, name it. */
-static int key_make(const struct raw *r, const char *algname,
-		    const char *kid, struct sv_key *out, char *err,
-		    size_t errlen)
+static int key_make(const struct raw *r, const char *algname, const char *kid,
+		    struct sv_key *out, char *err, size_t errlen)
 {
 	enum sv_alg alg, la;
 	uint8_t *blob = NULL;
@@ -699,7 +697,7 @@ struct rawbuf {
 	struct raw r;
 	uint8_t pt[EC_PT_MAX];
 	uint8_t n[RSA_NLEN_MAX + 8]; /* room for leading zeros to strip */
-	uint8_t e[64];                /* larger than allowed: a clear message */
+	uint8_t e[64];		     /* larger than allowed: a clear message */
 };
 
 /* ---------------------------------------------------------------- PEM */
@@ -802,8 +800,8 @@ static int pem_unwrap(const char *s, size_t n, char label[64], uint8_t **der,
 			}
 			if (!((c >= 'A' && c <= 'Z') ||
 			      (c >= 'a' && c <= 'z') ||
-			      (c >= '0' && c <= '9') || c == '+' ||
-			      c == '/' || c == '=')) {
+			      (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+			      c == '=')) {
 				seterr(err, errlen,
 				       "invalid character in the PEM body");
 				goto out;
@@ -865,9 +863,9 @@ static int pkey_to_raw(EVP_PKEY *pk, struct rawbuf *rb, char *err,
 	if (EVP_PKEY_is_a(pk, "EC")) {
 		char g[80];
 		size_t glen = 0;
-		if (EVP_PKEY_get_utf8_string_param(
-			    pk, OSSL_PKEY_PARAM_GROUP_NAME, g, sizeof(g),
-			    &glen) != 1) {
+		if (EVP_PKEY_get_utf8_string_param(pk,
+						   OSSL_PKEY_PARAM_GROUP_NAME,
+						   g, sizeof(g), &glen) != 1) {
 			seterr(err, errlen,
 			       "EC key without a named curve refused "
 			       "(P-256, P-384 or P-521)");
@@ -982,8 +980,8 @@ int sv_key_import_pem(const char *pem, size_t len, const char *alg,
 		goto out;
 	}
 	dctx = OSSL_DECODER_CTX_new_for_pkey(
-		&pk, "DER", pkcs1 ? "type-specific" : "SubjectPublicKeyInfo",
-		pkcs1 ? "RSA" : NULL, EVP_PKEY_PUBLIC_KEY, NULL, NULL);
+	    &pk, "DER", pkcs1 ? "type-specific" : "SubjectPublicKeyInfo",
+	    pkcs1 ? "RSA" : NULL, EVP_PKEY_PUBLIC_KEY, NULL, NULL);
 	if (!dctx) {
 		ret = -ENOMEM;
 		seterr(err, errlen, "out of memory");
@@ -1075,7 +1073,7 @@ static int jwk_opt_string(json_t *o, const char *name, const char **out,
 static int jwk_obj_import(json_t *o, const char *alg, const char *kid,
 			  struct sv_key *out, char *err, size_t errlen)
 {
-	static const char *const priv[] = {"d",  "p",  "q",   "dp",
+	static const char *const priv[] = {"d",	 "p",  "q",   "dp",
 					   "dq", "qi", "oth", "k"};
 	struct rawbuf rb;
 	struct raw *r = &rb.r;
@@ -1121,7 +1119,7 @@ static int jwk_obj_import(json_t *o, const char *alg, const char *kid,
 			seterr(err, errlen, "\"key_ops\" must be an array");
 			return -EINVAL;
 		}
-		json_array_foreach(ops, i, v) {
+		json_array_foreach (ops, i, v) {
 			const char *s = json_string_value(v);
 			if (!s) {
 				seterr(err, errlen,
@@ -1197,8 +1195,7 @@ static int jwk_obj_import(json_t *o, const char *alg, const char *kid,
 			errlen);
 }
 
-static json_t *json_parse(const char *s, size_t len, char *err,
-			  size_t errlen)
+static json_t *json_parse(const char *s, size_t len, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *j;
@@ -1246,8 +1243,9 @@ int sv_key_import_jwks(const char *json, size_t len, struct sv_key **out,
 		return -EINVAL;
 	arr = json_object_get(j, "keys");
 	if (!json_is_object(j) || !json_is_array(arr)) {
-		seterr(err, errlen, "a JWKS must be an object with a \"keys\" "
-				    "array");
+		seterr(err, errlen,
+		       "a JWKS must be an object with a \"keys\" "
+		       "array");
 		goto out;
 	}
 	cnt = json_array_size(arr);

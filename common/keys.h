@@ -30,7 +30,7 @@ enum sv_alg {
 	SV_ALG_COUNT
 };
 
-#define SV_KID_MAX 128
+#define SV_KID_MAX	128
 #define SV_RSA_MIN_BITS 2048
 #define SV_RSA_MAX_BITS 8192
 
@@ -45,11 +45,11 @@ struct sv_key {
 	enum sv_alg alg;
 	char kid[SV_KID_MAX + 1]; /* given, from the JWK, or the RFC 7638
 				     thumbprint */
-	uint8_t *blob;            /* stored form, malloc'd */
+	uint8_t *blob;		  /* stored form, malloc'd */
 	size_t bloblen;
-	unsigned bits;            /* RSA modulus bits or EC field bits */
+	unsigned bits; /* RSA modulus bits or EC field bits */
 };
-void sv_key_free(struct sv_key *k);          /* frees blob, not k */
+void sv_key_free(struct sv_key *k);	       /* frees blob, not k */
 void sv_keys_free(struct sv_key *k, size_t n); /* frees blobs and array */
 
 /* Import a PEM public key (SubjectPublicKeyInfo or PKCS#1 RSA). alg may be

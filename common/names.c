@@ -10,10 +10,10 @@
 /* Names that would confuse people or programs if a service account took
  * them, whether or not they exist on this host. */
 static const char *const reserved[] = {
-	SV_BASE_ROLE, "root",	"daemon", "bin",     "sys",   "sync",
-	"nobody",     "nogroup", "wheel", "sudo",    "admin", "adm",
-	"shadow",     "staff",  "users",  "disk",    "kmem",  "tty",
-	"systemd-journal", "sshd", "all", "default", "none",  "local",
+    SV_BASE_ROLE,      "root",	  "daemon", "bin",     "sys",	"sync",
+    "nobody",	       "nogroup", "wheel",  "sudo",    "admin", "adm",
+    "shadow",	       "staff",	  "users",  "disk",    "kmem",	"tty",
+    "systemd-journal", "sshd",	  "all",    "default", "none",	"local",
 };
 
 int sv_name_check(const char *name, char *err, size_t errlen)
@@ -31,11 +31,12 @@ int sv_name_check(const char *name, char *err, size_t errlen)
 		bool ok = (ch >= 'a' && ch <= 'z') || ch == '_' ||
 			  (i > 0 && ((ch >= '0' && ch <= '9') || ch == '-'));
 		if (!ok) {
-			snprintf(err, errlen,
-				 "name '%.40s' is invalid: use lower-case "
-				 "letters, digits, '_' and '-', starting with a "
-				 "letter or '_'",
-				 name);
+			snprintf(
+			    err, errlen,
+			    "name '%.40s' is invalid: use lower-case "
+			    "letters, digits, '_' and '-', starting with a "
+			    "letter or '_'",
+			    name);
 			return -EINVAL;
 		}
 		if (!(ch >= '0' && ch <= '9'))

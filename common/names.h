@@ -11,7 +11,7 @@
 #include "config.h"
 
 #define SV_BASE_ROLE "svcacct"
-#define SV_NAME_MAX 32
+#define SV_NAME_MAX  32
 
 /* ^[a-z_][a-z0-9_-]{0,31}$, not all digits, not reserved. 0 or -EINVAL
  * with the reason in err. */

@@ -22,15 +22,15 @@
 #include "b64.h"
 #include "util.h"
 
-#define PREFIX_LEN (sizeof(SV_SECRET_PREFIX) - 1)
-#define RAND_LEN 32            /* bytes of randomness in a secret */
-#define RAND_B64_LEN 43        /* their unpadded base64url length */
-#define CHECK_LEN 8            /* hex digits of the checksum */
-#define OFF_ID PREFIX_LEN      /* 5 */
-#define OFF_SEP1 (OFF_ID + SV_CRED_ID_LEN)   /* 21 */
-#define OFF_RAND (OFF_SEP1 + 1)              /* 22 */
-#define OFF_SEP2 (OFF_RAND + RAND_B64_LEN)   /* 65: the checksummed part */
-#define OFF_CHECK (OFF_SEP2 + 1)             /* 66 */
+#define PREFIX_LEN   (sizeof(SV_SECRET_PREFIX) - 1)
+#define RAND_LEN     32		/* bytes of randomness in a secret */
+#define RAND_B64_LEN 43		/* their unpadded base64url length */
+#define CHECK_LEN    8		/* hex digits of the checksum */
+#define OFF_ID	     PREFIX_LEN /* 5 */
+#define OFF_SEP1     (OFF_ID + SV_CRED_ID_LEN) /* 21 */
+#define OFF_RAND     (OFF_SEP1 + 1)	       /* 22 */
+#define OFF_SEP2     (OFF_RAND + RAND_B64_LEN) /* 65: the checksummed part */
+#define OFF_CHECK    (OFF_SEP2 + 1)	       /* 66 */
 
 _Static_assert(OFF_CHECK + CHECK_LEN == SV_SECRET_LEN, "secret layout");
 
@@ -88,8 +88,7 @@ static int checksum(const char *s, char out[CHECK_LEN + 1])
 	return 0;
 }
 
-int sv_secret_generate(char out[SV_SECRET_LEN + 1],
-		       char id[SV_CRED_ID_LEN + 1])
+int sv_secret_generate(char out[SV_SECRET_LEN + 1], char id[SV_CRED_ID_LEN + 1])
 {
 	uint8_t r[RAND_LEN];
 	char b64[RAND_B64_LEN + 1];
@@ -165,15 +164,15 @@ bool sv_secret_looks_like(const char *s, size_t len)
 	       memcmp(s, SV_SECRET_PREFIX, PREFIX_LEN) == 0;
 }
 
-int sv_secret_hash(const uint8_t key[SV_HOSTKEY_LEN], const char *s,
-		   size_t len, uint8_t out[SV_HASH_LEN])
+int sv_secret_hash(const uint8_t key[SV_HOSTKEY_LEN], const char *s, size_t len,
+		   uint8_t out[SV_HASH_LEN])
 {
 	static const unsigned char empty[1];
 	size_t outlen = 0;
 
-	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key,
-		       SV_HOSTKEY_LEN, len ? (const unsigned char *)s : empty,
-		       len, out, SV_HASH_LEN, &outlen) ||
+	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, SV_HOSTKEY_LEN,
+		       len ? (const unsigned char *)s : empty, len, out,
+		       SV_HASH_LEN, &outlen) ||
 	    outlen != SV_HASH_LEN) {
 		OPENSSL_cleanse(out, SV_HASH_LEN);
 		return -EIO;
@@ -293,7 +292,7 @@ static int hostkey_create(int dfd)
 	snprintf(tmp, sizeof(tmp), "." HOSTKEY_NAME ".%s.tmp", hex);
 	fd = openat(dfd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-			    O_NOCTTY,
+			O_NOCTTY,
 		    0600);
 	if (fd < 0) {
 		ret = -errno;
@@ -335,8 +334,7 @@ int sv_hostkey_load(const struct sv_config *c, uint8_t key[SV_HOSTKEY_LEN],
 {
 	int dfd, ret;
 
-	dfd = open(c->state_dir,
-		   O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+	dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
 	if (dfd < 0) {
 		ret = -errno;
 		goto out;

@@ -18,10 +18,10 @@
 #include "config.h"
 
 #define SV_SECRET_PREFIX "svcs_"
-#define SV_SECRET_LEN 74
-#define SV_CRED_ID_LEN 16
-#define SV_HASH_LEN 32
-#define SV_HOSTKEY_LEN 32
+#define SV_SECRET_LEN	 74
+#define SV_CRED_ID_LEN	 16
+#define SV_HASH_LEN	 32
+#define SV_HOSTKEY_LEN	 32
 
 /* A fresh random credential id (16 lowercase hex + NUL). 0 or -EIO. */
 int sv_cred_id_generate(char id[SV_CRED_ID_LEN + 1]);
@@ -44,8 +44,8 @@ int sv_secret_parse(const char *s, size_t len, char id[SV_CRED_ID_LEN + 1]);
 bool sv_secret_looks_like(const char *s, size_t len);
 
 /* HMAC-SHA-256 of the secret under the host key. 0 or -EIO. */
-int sv_secret_hash(const uint8_t key[SV_HOSTKEY_LEN], const char *s,
-		   size_t len, uint8_t out[SV_HASH_LEN]);
+int sv_secret_hash(const uint8_t key[SV_HOSTKEY_LEN], const char *s, size_t len,
+		   uint8_t out[SV_HASH_LEN]);
 
 /* Constant-time check of a presented secret against a stored hash.
  * 0 match; -EACCES mismatch (also when stored has the wrong length). */

@@ -15,7 +15,6 @@
 #include "store-internal.h"
 #include "util.h"
 
-
 #define STATE_TMP_SUFFIX ".new"
 
 static int state_writable(struct sv_txn *t, enum sv_statefile f)
@@ -78,7 +77,8 @@ int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
 		}
 		close(t->stfd[i]);
 		t->stfd[i] = -1;
-		if (renameat(t->statefd, tmp, t->statefd, sv_statenames[i]) < 0) {
+		if (renameat(t->statefd, tmp, t->statefd, sv_statenames[i]) <
+		    0) {
 			r = -errno;
 			goto fail;
 		}
@@ -142,8 +142,7 @@ int sv_state_revoke(struct sv_txn *t, const char *id)
 	uint8_t le[8];
 	for (int i = 0; i < 8; i++)
 		le[i] = (uint8_t)(now >> (8 * i));
-	return state_store(t, SV_STATE_REVOKED, id, strlen(id), le,
-			   sizeof(le));
+	return state_store(t, SV_STATE_REVOKED, id, strlen(id), le, sizeof(le));
 }
 
 static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)
@@ -172,8 +171,8 @@ int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id)
 	char k[8];
 	uint8_t one = 1;
 	uint32_t hwm = 0;
-	int r = state_store(t, SV_STATE_IDS, k, svi_handed_key(k, gid, id), &one,
-			    1);
+	int r = state_store(t, SV_STATE_IDS, k, svi_handed_key(k, gid, id),
+			    &one, 1);
 	if (r == 0)
 		r = get_hwm(t, gid, &hwm);
 	if (r < 0 || id <= hwm)
@@ -195,10 +194,9 @@ static int id_in_use(struct sv_txn *t, bool gid, uint32_t id, bool *used)
 {
 	char k[8];
 	struct sv_blob v = {0};
-	int r = sv_txn_fetch(t, SV_DB_ACCOUNTS, k,
-			     sv_key_u32(k, sizeof(k),
-					gid ? SV_KEY_GID : SV_KEY_UID, id),
-			     &v);
+	int r = sv_txn_fetch(
+	    t, SV_DB_ACCOUNTS, k,
+	    sv_key_u32(k, sizeof(k), gid ? SV_KEY_GID : SV_KEY_UID, id), &v);
 	sv_blob_free(&v);
 	*used = r == 0;
 	return r == -ENOENT ? 0 : r;

@@ -13,10 +13,10 @@
 const char *const sv_statenames[SV_STATE_COUNT] = {"ids.db", "revoked.db"};
 
 int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
-			 GDBM_FILE *db)
+		      GDBM_FILE *db)
 {
-	_cleanup_close_ int dfd = open(c->state_dir,
-				       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dfd =
+	    open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
 	return sv_open_gdbm_ro(dfd, sv_statenames[f], true, false, db, NULL);
@@ -82,4 +82,3 @@ int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 			      retired);
 	return r;
 }
-

@@ -11,11 +11,11 @@
 
 enum sv_statefile { SV_STATE_IDS = 0, SV_STATE_REVOKED, SV_STATE_COUNT };
 
-#define GEN_PREFIX "gen-"
-#define TMP_PREFIX ".tmp-"
-#define CURRENT "current"
+#define GEN_PREFIX  "gen-"
+#define TMP_PREFIX  ".tmp-"
+#define CURRENT	    "current"
 #define CURRENT_TMP ".current.tmp"
-#define LOCKFILE ".lock"
+#define LOCKFILE    ".lock"
 
 extern const char *const sv_dbnames[SV_DB_COUNT];
 extern const mode_t sv_dbmodes[SV_DB_COUNT];
@@ -26,15 +26,14 @@ int svi_parse_gen(const char *s, uint64_t *gen);
 void svi_gen_name(char *out, size_t n, uint64_t gen);
 int svi_open_dbdir(const struct sv_config *c, int *out);
 int svi_read_current(int dirfd, uint64_t *gen);
-int svi_fetch(GDBM_FILE db, const void *key, size_t klen,
-	      struct sv_blob *val);
+int svi_fetch(GDBM_FILE db, const void *key, size_t klen, struct sv_blob *val);
 int svi_next_key(GDBM_FILE db, char prefix, struct sv_blob *key);
 typedef int (*fetch_fn)(void *h, enum sv_db db, const void *k, size_t kl,
 			struct sv_blob *v);
 int svi_get_named(fetch_fn f, void *h, enum sv_db db, char prefix,
 		  const char *name, struct sv_blob *blob);
-int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix,
-		  uint32_t v, struct sv_blob *blob);
+int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix, uint32_t v,
+		  struct sv_blob *blob);
 int svi_decode_account(int r, struct sv_blob *blob, struct sv_account *a);
 int svi_decode_role(int r, struct sv_blob *blob, struct sv_role *x);
 
@@ -51,20 +50,20 @@ struct sv_txn {
 	int lockfd;  /* db_dir/.lock, F_OFD_SETLK held */
 	int statefd; /* state_dir */
 	uint64_t base_gen;
-	int basefd;  /* base generation directory, -1 if none */
+	int basefd; /* base generation directory, -1 if none */
 	char tmpname[64];
-	int tmpfd;   /* generation being built */
+	int tmpfd; /* generation being built */
 	GDBM_FILE old[SV_DB_COUNT];
 	GDBM_FILE new[SV_DB_COUNT];
-	int newfd[SV_DB_COUNT]; /* dup of new[]'s fd, for fsync */
+	int newfd[SV_DB_COUNT];	      /* dup of new[]'s fd, for fsync */
 	GDBM_FILE st[SV_STATE_COUNT]; /* state files being rewritten */
 	int stfd[SV_STATE_COUNT];
 };
 
 /* Open a GDBM file read-only under dirfd with the ownership/mode rules.
  * private: the file must not be readable by group or others either. */
-int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file,
-		    bool mmap, GDBM_FILE *out, int *fd_out);
+int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
+		    GDBM_FILE *out, int *fd_out);
 
 /* Copy src (may be absent) into a new file dst under dirfd with mode
  * and gid, and open it writable. */

@@ -19,7 +19,6 @@
 #include "testhook.h"
 #include "util.h"
 
-
 const char *const sv_dbnames[SV_DB_COUNT] = {"accounts.db", "credentials.db",
 					     "pubkeys.db"};
 const mode_t sv_dbmodes[SV_DB_COUNT] = {0644, 0600, 0640};
@@ -63,12 +62,9 @@ int sv_gdbm_errno(GDBM_FILE db)
 {
 	gdbm_error e = db ? gdbm_last_errno(db) : gdbm_errno;
 	switch (e) {
-	case GDBM_NO_ERROR:
-		return -EIO;
-	case GDBM_MALLOC_ERROR:
-		return -ENOMEM;
-	case GDBM_ITEM_NOT_FOUND:
-		return -ENOENT;
+	case GDBM_NO_ERROR: return -EIO;
+	case GDBM_MALLOC_ERROR: return -ENOMEM;
+	case GDBM_ITEM_NOT_FOUND: return -ENOENT;
 	case GDBM_FILE_OPEN_ERROR:
 	case GDBM_FILE_READ_ERROR:
 	case GDBM_FILE_WRITE_ERROR:
@@ -80,8 +76,7 @@ int sv_gdbm_errno(GDBM_FILE db)
 		int sys = db ? gdbm_last_syserr(db) : errno;
 		return sys > 0 ? -sys : -EIO;
 	}
-	default:
-		return -EBADMSG;
+	default: return -EBADMSG;
 	}
 }
 
@@ -155,15 +150,15 @@ int sv_store_current_generation(const struct sv_config *c, uint64_t *gen)
 	return svi_read_current(dirfd, gen);
 }
 
-int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file,
-		    bool mmap, GDBM_FILE *out, int *fd_out)
+int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
+		    GDBM_FILE *out, int *fd_out)
 {
 	struct stat st;
 	/* O_NONBLOCK: a FIFO planted as a .db must not hang the reader
 	 * before fstat sees it is not a regular file */
-	int fd = openat(dirfd, name,
-			O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-				O_NONBLOCK);
+	int fd =
+	    openat(dirfd, name,
+		   O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -217,9 +212,8 @@ static void gdbm_close_safely(GDBM_FILE db, int fd, dev_t dev, ino_t ino)
 		int saved = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		gdbm_close(db);
 		if (saved >= 0) {
-			dup3(saved, fd, (fl >= 0 && (fl & FD_CLOEXEC))
-						? O_CLOEXEC
-						: 0);
+			dup3(saved, fd,
+			     (fl >= 0 && (fl & FD_CLOEXEC)) ? O_CLOEXEC : 0);
 			close(saved);
 		}
 		return;
@@ -257,10 +251,9 @@ static int reader_open_gen(int genfd, uint64_t gen, unsigned dbmask,
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		if (!(dbmask & SV_DBMASK(i)))
 			continue;
-		ret = sv_open_gdbm_ro(genfd, sv_dbnames[i],
-				      i == SV_DB_CREDENTIALS,
-				      (dbmask & SV_READER_MMAP) != 0, &r->db[i],
-				      &r->fd[i]);
+		ret = sv_open_gdbm_ro(
+		    genfd, sv_dbnames[i], i == SV_DB_CREDENTIALS,
+		    (dbmask & SV_READER_MMAP) != 0, &r->db[i], &r->fd[i]);
 		if (ret < 0)
 			goto out;
 		if (fstat(r->fd[i], &st) < 0) {
@@ -300,8 +293,8 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 			return ret == -EINVAL ? -ENOENT : ret;
 		svi_gen_name(name, sizeof(name), gen);
 		_cleanup_close_ int genfd =
-			openat(dirfd, name,
-			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		    openat(dirfd, name,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (genfd < 0)
 			ret = -errno;
 		else
@@ -329,8 +322,7 @@ bool sv_reader_fds_intact(const struct sv_reader *r)
 	return true;
 }
 
-int svi_fetch(GDBM_FILE db, const void *key, size_t klen,
-		 struct sv_blob *val)
+int svi_fetch(GDBM_FILE db, const void *key, size_t klen, struct sv_blob *val)
 {
 	datum k = {(char *)key, (int)klen};
 	val->p = NULL;
@@ -399,7 +391,7 @@ int sv_reader_next_key(struct sv_reader *r, enum sv_db db, char prefix,
 /* Typed lookups share one shape: build the key, fetch, decode. */
 
 int svi_get_named(fetch_fn f, void *h, enum sv_db db, char prefix,
-		     const char *name, struct sv_blob *blob)
+		  const char *name, struct sv_blob *blob)
 {
 	/* names and ids are short: no 64 KiB keys on a thread's stack */
 	char key[SV_KEY_MAX];
@@ -409,8 +401,8 @@ int svi_get_named(fetch_fn f, void *h, enum sv_db db, char prefix,
 	return f(h, db, key, kl, blob);
 }
 
-int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix,
-		     uint32_t v, struct sv_blob *blob)
+int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix, uint32_t v,
+		  struct sv_blob *blob)
 {
 	char key[8];
 	struct sv_blob name = {0};
@@ -449,11 +441,11 @@ static int rfetch(void *h, enum sv_db db, const void *k, size_t kl,
 	return sv_reader_fetch(h, db, k, kl, v);
 }
 
-int sv_get_account(struct sv_reader *r, const char *name,
-		   struct sv_blob *blob, struct sv_account *a)
+int sv_get_account(struct sv_reader *r, const char *name, struct sv_blob *blob,
+		   struct sv_account *a)
 {
 	int e = svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT, name,
-			  blob);
+			      blob);
 	e = svi_decode_account(e, blob, a);
 	/* the key and the record must agree, or the file was tampered with */
 	if (e == 0 && !sv_str_eq(a->name, name)) {
@@ -478,7 +470,8 @@ int sv_get_account_by_uid(struct sv_reader *r, uint32_t uid,
 int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
 		struct sv_role *role)
 {
-	int e = svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
+	int e =
+	    svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
 	e = svi_decode_role(e, blob, role);
 	if (e == 0 && !sv_str_eq(role->name, name)) {
 		sv_blob_free(blob);
@@ -487,8 +480,8 @@ int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
 	return e;
 }
 
-int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid,
-		       struct sv_blob *blob, struct sv_role *role)
+int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid, struct sv_blob *blob,
+		       struct sv_role *role)
 {
 	int e = svi_by_number(rfetch, r, SV_KEY_GID, SV_KEY_ROLE, gid, blob);
 	e = svi_decode_role(e, blob, role);

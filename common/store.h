@@ -20,9 +20,11 @@
 #include "config.h"
 
 enum sv_db {
-	SV_DB_ACCOUNTS = 0, /* accounts.db 0644: accounts and roles, no secrets */
-	SV_DB_CREDENTIALS,  /* credentials.db 0600: secret hashes, assertion keys */
-	SV_DB_PUBKEYS,      /* pubkeys.db 0640 (keys_group): OpenSSH keys */
+	SV_DB_ACCOUNTS =
+	    0, /* accounts.db 0644: accounts and roles, no secrets */
+	SV_DB_CREDENTIALS, /* credentials.db 0600: secret hashes, assertion keys
+			    */
+	SV_DB_PUBKEYS,	   /* pubkeys.db 0640 (keys_group): OpenSSH keys */
 	SV_DB_COUNT
 };
 #define SV_DBMASK(db) (1u << (db))
@@ -31,11 +33,11 @@ enum sv_db {
 #define SV_READER_MMAP (1u << 16)
 
 /* Key prefixes (one byte) inside the databases. */
-#define SV_KEY_ACCOUNT 'a'  /* accounts.db: 'a' name -> account */
-#define SV_KEY_UID 'u'      /* accounts.db: 'u' uid(BE32) -> name */
-#define SV_KEY_ROLE 'r'     /* accounts.db: 'r' name -> role */
-#define SV_KEY_GID 'g'      /* accounts.db: 'g' gid(BE32) -> name */
-#define SV_KEY_CRED 'c'     /* credentials/pubkeys: 'c' id -> cred */
+#define SV_KEY_ACCOUNT	'a' /* accounts.db: 'a' name -> account */
+#define SV_KEY_UID	'u' /* accounts.db: 'u' uid(BE32) -> name */
+#define SV_KEY_ROLE	'r' /* accounts.db: 'r' name -> role */
+#define SV_KEY_GID	'g' /* accounts.db: 'g' gid(BE32) -> name */
+#define SV_KEY_CRED	'c' /* credentials/pubkeys: 'c' id -> cred */
 #define SV_KEY_CREDLIST 'l' /* credentials/pubkeys: 'l' account -> id list */
 
 /* Longest key the typed lookups build: a prefix and a name or id (names
@@ -93,14 +95,14 @@ int sv_reader_next_key(struct sv_reader *r, enum sv_db db, char prefix,
 
 /* Typed lookups. The record's views point into *blob: keep it until done,
  * then sv_blob_free. 0, -ENOENT, -EBADMSG/-EPROTO (bad record), -EIO. */
-int sv_get_account(struct sv_reader *r, const char *name,
-		   struct sv_blob *blob, struct sv_account *a);
+int sv_get_account(struct sv_reader *r, const char *name, struct sv_blob *blob,
+		   struct sv_account *a);
 int sv_get_account_by_uid(struct sv_reader *r, uint32_t uid,
 			  struct sv_blob *blob, struct sv_account *a);
 int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
 		struct sv_role *role);
-int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid,
-		       struct sv_blob *blob, struct sv_role *role);
+int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid, struct sv_blob *blob,
+		       struct sv_role *role);
 int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 		struct sv_blob *blob, struct sv_cred *cred);
 int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
@@ -119,22 +121,22 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 		 size_t errlen);
 
 /* Reads see the transaction's own writes. Same returns as the reader's. */
-int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key,
-		 size_t klen, struct sv_blob *val);
+int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
+		 struct sv_blob *val);
 int sv_txn_next_key(struct sv_txn *t, enum sv_db db, char prefix,
 		    struct sv_blob *key);
-int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key,
-		 size_t klen, const void *val, size_t vlen);
+int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
+		 const void *val, size_t vlen);
 /* -ENOENT if absent. */
 int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key,
 		  size_t klen);
 /* Typed reads inside a transaction (same contract as the reader's). */
-int sv_txn_get_account(struct sv_txn *t, const char *name,
-		       struct sv_blob *blob, struct sv_account *a);
+int sv_txn_get_account(struct sv_txn *t, const char *name, struct sv_blob *blob,
+		       struct sv_account *a);
 int sv_txn_get_role(struct sv_txn *t, const char *name, struct sv_blob *blob,
 		    struct sv_role *role);
-int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid,
-			   struct sv_blob *blob, struct sv_role *role);
+int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid, struct sv_blob *blob,
+			   struct sv_role *role);
 
 /* The configuration the transaction runs under. */
 const struct sv_config *sv_txn_config(const struct sv_txn *t);
@@ -156,8 +158,7 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		      uint64_t *new_gen, char *err, size_t errlen);
 
 /* List the generations present, ascending; *out malloc'd. */
-int sv_store_generations(const struct sv_config *c, uint64_t **out,
-			 size_t *n);
+int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n);
 
 /* ------------------------------------------------------------- state dir */
 /* Files outside the generations: revocations, retired IDs, the HMAC host

@@ -81,8 +81,8 @@ static int take_lock(struct sv_txn *t, char *err, size_t errlen)
 		}
 		/* short, jittered polls: a writer committing back to back
 		 * must not starve the others for a whole lock_timeout */
-		unsigned j = (unsigned)getpid() * 2654435761u +
-			     waited_ms * 40503u;
+		unsigned j =
+		    (unsigned)getpid() * 2654435761u + waited_ms * 40503u;
 		long ns = 1000 * 1000 + (long)((j >> 28) % 4) * 1000 * 1000;
 		struct timespec ts = {0, ns};
 		nanosleep(&ts, NULL);
@@ -97,8 +97,8 @@ static int take_lock(struct sv_txn *t, char *err, size_t errlen)
 
 static void remove_dir_at(int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					     O_CLOEXEC);
+	int fd = openat(dirfd, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		DIR *d = fdopendir(fd);
 		if (d) {
@@ -176,8 +176,8 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 		goto fail;
 	r = svi_open_dbdir(c, &t->dirfd);
 	if (r == 0) {
-		t->statefd = open(c->state_dir,
-				  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		t->statefd =
+		    open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (t->statefd < 0)
 			r = -errno;
 	}
@@ -220,9 +220,9 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 		char name[32];
 		struct stat st;
 		svi_gen_name(name, sizeof(name), t->base_gen);
-		t->basefd = openat(t->dirfd, name,
-				   O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					   O_CLOEXEC);
+		t->basefd =
+		    openat(t->dirfd, name,
+			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (t->basefd < 0 || fstat(t->basefd, &st) < 0 ||
 		    svi_check_stat(&st, true, false) < 0) {
 			r = t->basefd < 0 ? -errno : -EPERM;
@@ -236,12 +236,11 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 					    i == SV_DB_CREDENTIALS, false,
 					    &t->old[i], NULL);
 			if (r < 0) {
-				snprintf(err, errlen, "%s/%s/%s: %s",
-					 c->db_dir, name, sv_dbnames[i],
+				snprintf(err, errlen, "%s/%s/%s: %s", c->db_dir,
+					 name, sv_dbnames[i],
 					 r == -EPERM ? "unsafe owner or mode"
-						     : r == -EBADMSG
-							   ? "corrupt"
-							   : strerror(-r));
+					 : r == -EBADMSG ? "corrupt"
+							 : strerror(-r));
 				goto fail;
 			}
 		}
@@ -349,11 +348,11 @@ int sv_gdbm_copy_open(int srcdirfd, const char *srcname, int dstdirfd,
 		r = -errno;
 		goto fail;
 	}
-	GDBM_FILE db = gdbm_fd_open(gfd, dstname, 0,
-				    (fresh ? GDBM_NEWDB : GDBM_WRITER) |
-					    GDBM_NOLOCK | GDBM_CLOEXEC |
-					    GDBM_CLOERROR,
-				    NULL);
+	GDBM_FILE db =
+	    gdbm_fd_open(gfd, dstname, 0,
+			 (fresh ? GDBM_NEWDB : GDBM_WRITER) | GDBM_NOLOCK |
+			     GDBM_CLOEXEC | GDBM_CLOERROR,
+			 NULL);
 	if (!db) {
 		r = sv_gdbm_errno(NULL);
 		if (r == -EIO)
@@ -373,14 +372,14 @@ static int ensure_writable(struct sv_txn *t, enum sv_db db)
 {
 	if (t->new[db])
 		return 0;
-	return sv_gdbm_copy_open(t->basefd, sv_dbnames[db], t->tmpfd, sv_dbnames[db],
-				 sv_dbmodes[db],
+	return sv_gdbm_copy_open(t->basefd, sv_dbnames[db], t->tmpfd,
+				 sv_dbnames[db], sv_dbmodes[db],
 				 db == SV_DB_PUBKEYS ? keys_gid(t->cfg) : 0,
 				 &t->new[db], &t->newfd[db]);
 }
 
-int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key,
-		 size_t klen, struct sv_blob *val)
+int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
+		 struct sv_blob *val)
 {
 	if ((unsigned)db >= SV_DB_COUNT)
 		return -EINVAL;
@@ -400,11 +399,10 @@ int sv_txn_next_key(struct sv_txn *t, enum sv_db db, char prefix,
 	return svi_next_key(h, prefix, key);
 }
 
-int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key,
-		 size_t klen, const void *val, size_t vlen)
+int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
+		 const void *val, size_t vlen)
 {
-	if ((unsigned)db >= SV_DB_COUNT || klen > INT32_MAX ||
-	    vlen > INT32_MAX)
+	if ((unsigned)db >= SV_DB_COUNT || klen > INT32_MAX || vlen > INT32_MAX)
 		return -EINVAL;
 	int r = ensure_writable(t, db);
 	if (r < 0)
@@ -415,8 +413,7 @@ int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key,
 	return 0;
 }
 
-int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key,
-		  size_t klen)
+int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key, size_t klen)
 {
 	if ((unsigned)db >= SV_DB_COUNT || klen > INT32_MAX)
 		return -EINVAL;
@@ -437,23 +434,24 @@ static int tfetch(void *h, enum sv_db db, const void *k, size_t kl,
 	return sv_txn_fetch(h, db, k, kl, v);
 }
 
-int sv_txn_get_account(struct sv_txn *t, const char *name,
-		       struct sv_blob *blob, struct sv_account *a)
+int sv_txn_get_account(struct sv_txn *t, const char *name, struct sv_blob *blob,
+		       struct sv_account *a)
 {
 	int e = svi_get_named(tfetch, t, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT, name,
-			  blob);
+			      blob);
 	return svi_decode_account(e, blob, a);
 }
 
 int sv_txn_get_role(struct sv_txn *t, const char *name, struct sv_blob *blob,
 		    struct sv_role *role)
 {
-	int e = svi_get_named(tfetch, t, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
+	int e =
+	    svi_get_named(tfetch, t, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
 	return svi_decode_role(e, blob, role);
 }
 
-int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid,
-			   struct sv_blob *blob, struct sv_role *role)
+int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid, struct sv_blob *blob,
+			   struct sv_role *role)
 {
 	int e = svi_by_number(tfetch, t, SV_KEY_GID, SV_KEY_ROLE, gid, blob);
 	return svi_decode_role(e, blob, role);
@@ -533,8 +531,8 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 				r = -errno;
 				goto io;
 			}
-		} else if (linkat(t->basefd, sv_dbnames[i], t->tmpfd, sv_dbnames[i],
-				  0) < 0) {
+		} else if (linkat(t->basefd, sv_dbnames[i], t->tmpfd,
+				  sv_dbnames[i], 0) < 0) {
 			r = -errno;
 			goto io;
 		}
@@ -590,8 +588,7 @@ io:
 	return r;
 }
 
-int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err,
-		  size_t errlen)
+int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err, size_t errlen)
 {
 	uint64_t g = 0;
 	int r = publish(t, &g, err, errlen);
@@ -633,11 +630,11 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	}
 	char name[32];
 	svi_gen_name(name, sizeof(name), gen);
-	_cleanup_close_ int src = openat(t->dirfd, name,
-					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-						 O_CLOEXEC);
+	_cleanup_close_ int src = openat(
+	    t->dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (src < 0 || fstat(src, &st) < 0 || svi_check_stat(&st, true, false)) {
+	if (src < 0 || fstat(src, &st) < 0 ||
+	    svi_check_stat(&st, true, false)) {
 		snprintf(err, errlen, "generation %" PRIu64 " is not available",
 			 gen);
 		sv_txn_abort(t);
@@ -661,8 +658,8 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		gdbm_close(t->old[i]);
 		t->old[i] = NULL;
-		sv_open_gdbm_ro(src, sv_dbnames[i], i == SV_DB_CREDENTIALS, false,
-				&t->old[i], NULL);
+		sv_open_gdbm_ro(src, sv_dbnames[i], i == SV_DB_CREDENTIALS,
+				false, &t->old[i], NULL);
 	}
 	close(t->basefd);
 	t->basefd = src;

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SV_EXPORT __attribute__((visibility("default")))
-#define SV_UNUSED __attribute__((unused))
-#define SV_NODISCARD __attribute__((warn_unused_result))
+#define SV_EXPORT	 __attribute__((visibility("default")))
+#define SV_UNUSED	 __attribute__((unused))
+#define SV_NODISCARD	 __attribute__((warn_unused_result))
 #define SV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* _cleanup_ style ownership: the variable's resource is released when it
@@ -36,7 +36,7 @@ static inline void sv_closep(int *fd)
 	}
 	*fd = -1;
 }
-#define _cleanup_free_ sv_cleanup(sv_freep)
+#define _cleanup_free_	sv_cleanup(sv_freep)
 #define _cleanup_close_ sv_cleanup(sv_closep)
 
 /* Overflow-checked size arithmetic: true on overflow. */

@@ -180,8 +180,8 @@ out:
 	return svnss_status(r, errnop);
 }
 
-enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr,
-					char *buf, size_t buflen, int *errnop)
+enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr, char *buf,
+					size_t buflen, int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -236,8 +236,8 @@ enum nss_status _nss_svcacct_endgrent(void)
 enum { PH_BASE = 0, PH_UPG, PH_ROLE };
 
 /* One step of the walk: 0 with an entry, -ENOENT at the end, -errno. */
-static int next_group(struct svnss *s, struct svnss_cursor *c,
-		      struct group *gr, char *buf, size_t buflen)
+static int next_group(struct svnss *s, struct svnss_cursor *c, struct group *gr,
+		      char *buf, size_t buflen)
 {
 	for (;;) {
 		struct sv_blob blob = {0};
@@ -260,8 +260,8 @@ static int next_group(struct svnss *s, struct svnss_cursor *c,
 		case PH_UPG:
 		case PH_ROLE:
 			r = svnss_cursor_next(c, c->phase == PH_UPG
-							 ? SV_KEY_ACCOUNT
-							 : SV_KEY_ROLE);
+						     ? SV_KEY_ACCOUNT
+						     : SV_KEY_ROLE);
 			if (r == -ENOENT && c->phase == PH_UPG) {
 				c->phase = PH_ROLE;
 				continue;
@@ -269,9 +269,9 @@ static int next_group(struct svnss *s, struct svnss_cursor *c,
 			if (r < 0)
 				return r;
 			if (c->phase == PH_UPG) {
-				r = svnss_get_account(c->rd, s->conf,
-						      (const char *)c->key.p + 1,
-						      c->key.n - 1, &blob, &a);
+				r = svnss_get_account(
+				    c->rd, s->conf, (const char *)c->key.p + 1,
+				    c->key.n - 1, &blob, &a);
 				if (r == 0)
 					r = upg(s, &a, gr, buf, buflen);
 			} else {
@@ -287,8 +287,7 @@ static int next_group(struct svnss *s, struct svnss_cursor *c,
 			if (r == -ENOENT)
 				continue; /* refused record */
 			return r;
-		default:
-			return -ENOENT;
+		default: return -ENOENT;
 		}
 	}
 }

@@ -33,10 +33,10 @@ struct state {
 	/* error-checking: a thread that re-enters the module (GDBM or malloc
 	 * calling back into NSS) gets EDEADLK instead of a deadlock */
 	pthread_mutex_t lock;
-	bool fork_locked;     /* the prepare handler holds lock */
-	bool pid_check;       /* pthread_atfork failed: compare pids */
+	bool fork_locked; /* the prepare handler holds lock */
+	bool pid_check;	  /* pthread_atfork failed: compare pids */
 	pid_t pid;
-	unsigned long epoch;  /* bumped in every child */
+	unsigned long epoch; /* bumped in every child */
 
 	/* configuration: reloaded when the file's stat changes */
 	bool conf_known;
@@ -61,7 +61,7 @@ struct state {
 };
 
 static struct state S = {
-	.lock = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP,
+    .lock = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP,
 };
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -88,7 +88,7 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	static const pthread_mutex_t fresh =
-		PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
+	    PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
 
 	if (!S.fork_locked) {
 		/* fork() from inside the module (a signal handler): the
@@ -280,29 +280,20 @@ int svnss_reader(struct svnss *s)
 enum nss_status svnss_status(int r, int *errnop)
 {
 	switch (r) {
-	case 0:
-		return NSS_STATUS_SUCCESS;
-	case -ENOENT:
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	case -ERANGE:
-		*errnop = ERANGE;
-		return NSS_STATUS_TRYAGAIN;
+	case 0: return NSS_STATUS_SUCCESS;
+	case -ENOENT: *errnop = ENOENT; return NSS_STATUS_NOTFOUND;
+	case -ERANGE: *errnop = ERANGE; return NSS_STATUS_TRYAGAIN;
 	case -ENOMEM:
 	case -EMFILE:
 	case -ENFILE:
 	case -EAGAIN:
-	case -EINTR:
-		*errnop = -r;
-		return NSS_STATUS_TRYAGAIN;
+	case -EINTR: *errnop = -r; return NSS_STATUS_TRYAGAIN;
 	case -EBADMSG:
 	case -EPROTO:
 		/* a corrupt file: the store, not the entry, is unusable */
 		*errnop = EIO;
 		return NSS_STATUS_UNAVAIL;
-	default:
-		*errnop = r < 0 ? -r : EIO;
-		return NSS_STATUS_UNAVAIL;
+	default: *errnop = r < 0 ? -r : EIO; return NSS_STATUS_UNAVAIL;
 	}
 }
 
@@ -440,8 +431,7 @@ static bool path_ok(struct sv_str s)
 bool svnss_account_ok(const struct sv_config *c, const struct sv_account *a)
 {
 	return svnss_name_ok(a->name) && sv_uid_acceptable(c, a->uid) &&
-	       text_ok(a->description) && path_ok(a->home) &&
-	       path_ok(a->shell);
+	       text_ok(a->description) && path_ok(a->home) && path_ok(a->shell);
 }
 
 bool svnss_role_ok(const struct sv_config *c, const struct sv_role *r)
@@ -633,9 +623,9 @@ bool svnss_transient(int r)
 	       r == -EINTR || r == -ERANGE;
 }
 
-enum nss_status svnss_getent_accounts(enum svnss_enum_db db,
-				      svnss_fill_fn fill, void *ent, char *buf,
-				      size_t buflen, int *errnop)
+enum nss_status svnss_getent_accounts(enum svnss_enum_db db, svnss_fill_fn fill,
+				      void *ent, char *buf, size_t buflen,
+				      int *errnop)
 {
 	struct svnss s;
 	struct svnss_cursor *c;

@@ -55,12 +55,12 @@ enum svnss_enum_db { SVNSS_PASSWD, SVNSS_GROUP, SVNSS_SHADOW, SVNSS_NDB };
  * entries; lookups keep using the shared reader meanwhile. */
 struct svnss_cursor {
 	struct sv_reader *rd;
-	unsigned long epoch;       /* fork epoch rd was opened in */
+	unsigned long epoch;	   /* fork epoch rd was opened in */
 	unsigned long conf_serial; /* configuration rd was opened under */
-	struct sv_blob key;        /* last key read ({NULL,0} before any) */
-	int phase;                 /* per database; SVNSS_PHASE_DONE at end */
-	bool pending;              /* key was read but not delivered (ERANGE) */
-	size_t need;               /* known size of the pending entry, or 0 */
+	struct sv_blob key;	   /* last key read ({NULL,0} before any) */
+	int phase;		   /* per database; SVNSS_PHASE_DONE at end */
+	bool pending;		   /* key was read but not delivered (ERANGE) */
+	size_t need;		   /* known size of the pending entry, or 0 */
 };
 #define SVNSS_PHASE_DONE 99
 
@@ -88,9 +88,9 @@ bool svnss_transient(int r);
 typedef int (*svnss_fill_fn)(const struct sv_config *c,
 			     const struct sv_account *a, void *ent, char *buf,
 			     size_t buflen);
-enum nss_status svnss_getent_accounts(enum svnss_enum_db db,
-				      svnss_fill_fn fill, void *ent, char *buf,
-				      size_t buflen, int *errnop);
+enum nss_status svnss_getent_accounts(enum svnss_enum_db db, svnss_fill_fn fill,
+				      void *ent, char *buf, size_t buflen,
+				      int *errnop);
 
 /* Cached size of the base group's entry for the generation the lookup
  * reader holds (0: unknown), so that callers doubling their buffer do not
@@ -138,7 +138,8 @@ bool svnss_need_str(size_t *need, size_t n);
 char *svnss_put(struct svnss_pack *pk, const char *s, size_t n);
 
 /* Fields derived from the configuration. */
-struct sv_str svnss_shell(const struct sv_config *c, const struct sv_account *a);
+struct sv_str svnss_shell(const struct sv_config *c,
+			  const struct sv_account *a);
 /* Home: the record's, or home_base/name (written into tmp). */
 struct sv_str svnss_home(const struct sv_config *c, const struct sv_account *a,
 			 char *tmp, size_t tmplen);

@@ -73,8 +73,7 @@ enum nss_status _nss_svcacct_initgroups_dyn(const char *user, gid_t group,
 	for (uint32_t i = 0; r == 0 && i < a.roles.count; i++) {
 		uint32_t g = sv_u32list_get(&a.roles, i);
 		/* a forged list cannot hand out root's or anyone's group */
-		if (g == s.conf->base_gid ||
-		    !sv_role_gid_acceptable(s.conf, g))
+		if (g == s.conf->base_gid || !sv_role_gid_acceptable(s.conf, g))
 			continue;
 		r = add_gid(g, group, start, size, groupsp, limit);
 	}

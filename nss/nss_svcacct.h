@@ -41,13 +41,12 @@ SVNSS_EXPORT enum nss_status _nss_svcacct_getgrent_r(struct group *gr,
 SVNSS_EXPORT enum nss_status _nss_svcacct_endgrent(void);
 
 SVNSS_EXPORT enum nss_status _nss_svcacct_getspnam_r(const char *name,
-						     struct spwd *sp,
-						     char *buf, size_t buflen,
+						     struct spwd *sp, char *buf,
+						     size_t buflen,
 						     int *errnop);
 SVNSS_EXPORT enum nss_status _nss_svcacct_setspent(int stayopen);
-SVNSS_EXPORT enum nss_status _nss_svcacct_getspent_r(struct spwd *sp,
-						     char *buf, size_t buflen,
-						     int *errnop);
+SVNSS_EXPORT enum nss_status
+_nss_svcacct_getspent_r(struct spwd *sp, char *buf, size_t buflen, int *errnop);
 SVNSS_EXPORT enum nss_status _nss_svcacct_endspent(void);
 
 SVNSS_EXPORT enum nss_status

@@ -63,8 +63,8 @@ enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
 	return svnss_status(r, errnop);
 }
 
-enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw,
-					char *buf, size_t buflen, int *errnop)
+enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
+					size_t buflen, int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -106,6 +106,6 @@ enum nss_status _nss_svcacct_endpwent(void)
 enum nss_status _nss_svcacct_getpwent_r(struct passwd *pw, char *buf,
 					size_t buflen, int *errnop)
 {
-	return svnss_getent_accounts(SVNSS_PASSWD, fill_passwd, pw, buf,
-				     buflen, errnop);
+	return svnss_getent_accounts(SVNSS_PASSWD, fill_passwd, pw, buf, buflen,
+				     errnop);
 }

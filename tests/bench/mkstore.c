@@ -43,8 +43,7 @@ static void die(const char *what, int r)
 	exit(1);
 }
 
-static void put(char prefix, const void *k, size_t kn, const void *v,
-		size_t vn)
+static void put(char prefix, const void *k, size_t kn, const void *v, size_t vn)
 {
 	char key[512];
 	size_t kl = sv_key_str(key, sizeof(key), prefix, k, kn);
@@ -101,7 +100,7 @@ static void generate(const struct sv_config *c, unsigned long n,
 	char name[32], desc[64], home[320];
 	uint32_t roles[1];
 	struct sv_str *members = NULL;
-	char (*names)[24] = NULL;
+	char(*names)[24] = NULL;
 	int r;
 
 	if (flat) {
@@ -138,10 +137,11 @@ static void generate(const struct sv_config *c, unsigned long n,
 		}
 		store_account(&a, a.uid);
 		if (pw) {
-			fprintf(pw, "%s:x:%u:%u:%s:%s:%s\n", name, a.uid,
-				a.uid, desc, home, "/usr/sbin/nologin");
+			fprintf(pw, "%s:x:%u:%u:%s:%s:%s\n", name, a.uid, a.uid,
+				desc, home, "/usr/sbin/nologin");
 			fprintf(gr, "%s:x:%u:\n", name, a.uid);
-			fprintf(sp, "%s:*:%d::::::\n", name, BENCH_TIME / 86400);
+			fprintf(sp, "%s:*:%d::::::\n", name,
+				BENCH_TIME / 86400);
 		}
 	}
 	if (nroles) {

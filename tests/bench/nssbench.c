@@ -7,7 +7,8 @@
  * getpwnam, getpwuid, getgrnam (the user-private group) and getgrouplist
  * (initgroups), random existing users are looked up for SECONDS or
  * MAX_ITER lookups, whichever comes first, after SECONDS/2 of untimed
- * warm-up with the same kind of lookups; a wrong answer is fatal. Prints "op us_per_op iterations" lines. */
+ * warm-up with the same kind of lookups; a wrong answer is fatal. Prints "op
+ * us_per_op iterations" lines. */
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@ static unsigned long next_index(unsigned long count)
 
 enum op { GETPWNAM, GETPWUID, GETGRNAM, INITGROUPS, NOPS };
 static const char *const opname[NOPS] = {"getpwnam", "getpwuid", "getgrnam",
-					  "initgroups"};
+					 "initgroups"};
 
 static int one(enum op op, unsigned long i, unsigned long uid_base)
 {
@@ -59,8 +60,7 @@ static int one(enum op op, unsigned long i, unsigned long uid_base)
 		int n = 64;
 		return getgrouplist(name, uid, groups, &n) >= 2;
 	}
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 

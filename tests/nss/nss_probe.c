@@ -128,16 +128,11 @@ static void load(const char *path)
 static const char *status_name(int st)
 {
 	switch (st) {
-	case NSS_STATUS_SUCCESS:
-		return "SUCCESS";
-	case NSS_STATUS_NOTFOUND:
-		return "NOTFOUND";
-	case NSS_STATUS_UNAVAIL:
-		return "UNAVAIL";
-	case NSS_STATUS_TRYAGAIN:
-		return "TRYAGAIN";
-	case NSS_STATUS_RETURN:
-		return "RETURN";
+	case NSS_STATUS_SUCCESS: return "SUCCESS";
+	case NSS_STATUS_NOTFOUND: return "NOTFOUND";
+	case NSS_STATUS_UNAVAIL: return "UNAVAIL";
+	case NSS_STATUS_TRYAGAIN: return "TRYAGAIN";
+	case NSS_STATUS_RETURN: return "RETURN";
 	}
 	return "?";
 }
@@ -145,26 +140,16 @@ static const char *status_name(int st)
 static const char *errno_name(int e)
 {
 	switch (e) {
-	case 0:
-		return "0";
-	case ENOENT:
-		return "ENOENT";
-	case ERANGE:
-		return "ERANGE";
-	case EIO:
-		return "EIO";
-	case EPERM:
-		return "EPERM";
-	case EACCES:
-		return "EACCES";
-	case ENOMEM:
-		return "ENOMEM";
-	case EINVAL:
-		return "EINVAL";
-	case EDEADLK:
-		return "EDEADLK";
-	case EMFILE:
-		return "EMFILE";
+	case 0: return "0";
+	case ENOENT: return "ENOENT";
+	case ERANGE: return "ERANGE";
+	case EIO: return "EIO";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case ENOMEM: return "ENOMEM";
+	case EINVAL: return "EINVAL";
+	case EDEADLK: return "EDEADLK";
+	case EMFILE: return "EMFILE";
 	}
 	static char buf[16];
 	snprintf(buf, sizeof(buf), "E%d", e);
@@ -202,29 +187,21 @@ static bool is_shadow(int db)
 /* One lookup; the status is an NSS status in both modes (glibc's return
  * value is mapped: 0 with an entry SUCCESS, 0 without NOTFOUND, ERANGE
  * TRYAGAIN, anything else UNAVAIL). */
-static int lookup(int db, const char *key, union ent *e, char *buf,
-		  size_t len, int *err)
+static int lookup(int db, const char *key, union ent *e, char *buf, size_t len,
+		  int *err)
 {
 	unsigned id = key ? (unsigned)strtoul(key, NULL, 10) : 0;
 	*err = 0;
 	if (direct) {
 		switch (db) {
-		case PWNAM:
-			return M.pwnam(key, e, buf, len, err);
-		case PWUID:
-			return M.pwuid(id, e, buf, len, err);
-		case GRNAM:
-			return M.grnam(key, e, buf, len, err);
-		case GRGID:
-			return M.grgid(id, e, buf, len, err);
-		case SPNAM:
-			return M.spnam(key, e, buf, len, err);
-		case PWENT:
-			return M.pwent(e, buf, len, err);
-		case GRENT:
-			return M.grent(e, buf, len, err);
-		case SPENT:
-			return M.spent(e, buf, len, err);
+		case PWNAM: return M.pwnam(key, e, buf, len, err);
+		case PWUID: return M.pwuid(id, e, buf, len, err);
+		case GRNAM: return M.grnam(key, e, buf, len, err);
+		case GRGID: return M.grgid(id, e, buf, len, err);
+		case SPNAM: return M.spnam(key, e, buf, len, err);
+		case PWENT: return M.pwent(e, buf, len, err);
+		case GRENT: return M.grent(e, buf, len, err);
+		case SPENT: return M.spent(e, buf, len, err);
 		}
 		return NSS_STATUS_UNAVAIL;
 	}
@@ -276,13 +253,13 @@ static void fmt_num(char *o, size_t n, long v)
 static void format(int db, const union ent *e, char *out, size_t n)
 {
 	if (is_group(db)) {
-		size_t off = (size_t)snprintf(out, n, "%s:%s:%u:",
-					      e->gr.gr_name, e->gr.gr_passwd,
-					      (unsigned)e->gr.gr_gid);
+		size_t off =
+		    (size_t)snprintf(out, n, "%s:%s:%u:", e->gr.gr_name,
+				     e->gr.gr_passwd, (unsigned)e->gr.gr_gid);
 		for (char **m = e->gr.gr_mem; *m && off < n; m++)
-			off += (size_t)snprintf(out + off, n - off, "%s%s",
-						m == e->gr.gr_mem ? "" : ",",
-						*m);
+			off +=
+			    (size_t)snprintf(out + off, n - off, "%s%s",
+					     m == e->gr.gr_mem ? "" : ",", *m);
 	} else if (is_shadow(db)) {
 		char f[6][24];
 		fmt_num(f[0], 24, e->sp.sp_lstchg);
@@ -384,8 +361,8 @@ static int cmd_sweep(int db, const char *key)
 			}
 			if (st == NSS_STATUS_SUCCESS) {
 				if (strcmp(outbuf, expect)) {
-					printf("sweep %s: at %zu got %s\n",
-					       key, len, outbuf);
+					printf("sweep %s: at %zu got %s\n", key,
+					       len, outbuf);
 					bad++;
 				}
 				break;
@@ -487,8 +464,8 @@ static int cmd_initgroups(const char *user, gid_t gid, long limit, long size)
 		gid_t *g = realloc(groups, sizeof(gid_t) * (size_t)n);
 		groups = g;
 		st = getgrouplist(user, gid, groups, &n) < 0
-			     ? NSS_STATUS_TRYAGAIN
-			     : NSS_STATUS_SUCCESS;
+			 ? NSS_STATUS_TRYAGAIN
+			 : NSS_STATUS_SUCCESS;
 		start = n;
 	}
 	printf("%s %s", status_name(st), errno_name(err));
@@ -521,8 +498,8 @@ static int one_round(char **keys, int nkeys, char (*expect)[3][1024],
 		for (int d = 0; d < 3; d++) {
 			union ent e;
 			int err;
-			int st = lookup(dbs[d], keys[k], &e, buf, sizeof(buf),
-					&err);
+			int st =
+			    lookup(dbs[d], keys[k], &e, buf, sizeof(buf), &err);
 			if (st == NSS_STATUS_SUCCESS)
 				format(dbs[d], &e, line, sizeof(line));
 			else
@@ -550,7 +527,7 @@ static void *worker(void *arg)
 
 static int cmd_threads(int n, long iter, char **keys, int nkeys)
 {
-	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	char(*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
 	pthread_t t[64];
 	struct job jobs[64];
 	int fails = 0;
@@ -583,7 +560,7 @@ static void *busy(void *arg)
 
 static int cmd_fork(long iter, char **keys, int nkeys)
 {
-	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	char(*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
 	struct job j = {keys, nkeys, 0, expect, 0};
 	pthread_t t;
 	int fails = 0;
@@ -617,7 +594,7 @@ static int cmd_fork(long iter, char **keys, int nkeys)
 
 static int cmd_closefds(long iter, char **keys, int nkeys)
 {
-	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	char(*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
 	int fails = 0;
 	one_round(keys, nkeys, expect, true);
 	for (long i = 0; i < iter; i++) {
@@ -760,7 +737,7 @@ static int cmd_recurse(const char *name, const char *other)
 
 static int cmd_noenv(char **keys, int nkeys)
 {
-	char (*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
+	char(*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
 	watch_env = 1;
 	one_round(keys, nkeys, expect, true);
 	for (int db = PWENT; db <= SPENT; db++) {
@@ -803,7 +780,8 @@ int main(int argc, char **argv)
 		return cmd_enum(parse_db(argv[3]),
 				argc > 4 && !strcmp(argv[4], "sweep"));
 	if (!strcmp(cmd, "initgroups") && argc >= 5)
-		return cmd_initgroups(argv[3], (gid_t)strtoul(argv[4], NULL, 10),
+		return cmd_initgroups(argv[3],
+				      (gid_t)strtoul(argv[4], NULL, 10),
 				      argc > 5 ? strtol(argv[5], NULL, 10) : 0,
 				      argc > 6 ? strtol(argv[6], NULL, 10) : 1);
 	if (!strcmp(cmd, "threads") && argc >= 6)

@@ -40,22 +40,38 @@ static const char *code(int r)
 		const char *n;
 	} t[] = {
 #define C(x) {x, #x}
-		C(PAM_SUCCESS),		 C(PAM_OPEN_ERR),
-		C(PAM_SYMBOL_ERR),	 C(PAM_SERVICE_ERR),
-		C(PAM_SYSTEM_ERR),	 C(PAM_BUF_ERR),
-		C(PAM_PERM_DENIED),	 C(PAM_AUTH_ERR),
-		C(PAM_CRED_INSUFFICIENT), C(PAM_AUTHINFO_UNAVAIL),
-		C(PAM_USER_UNKNOWN),	 C(PAM_MAXTRIES),
-		C(PAM_NEW_AUTHTOK_REQD), C(PAM_ACCT_EXPIRED),
-		C(PAM_SESSION_ERR),	 C(PAM_CRED_UNAVAIL),
-		C(PAM_CRED_EXPIRED),	 C(PAM_CRED_ERR),
-		C(PAM_NO_MODULE_DATA),	 C(PAM_CONV_ERR),
-		C(PAM_AUTHTOK_ERR),	 C(PAM_AUTHTOK_RECOVERY_ERR),
-		C(PAM_AUTHTOK_LOCK_BUSY), C(PAM_AUTHTOK_DISABLE_AGING),
-		C(PAM_TRY_AGAIN),	 C(PAM_IGNORE),
-		C(PAM_ABORT),		 C(PAM_AUTHTOK_EXPIRED),
-		C(PAM_MODULE_UNKNOWN),	 C(PAM_BAD_ITEM),
-		C(PAM_CONV_AGAIN),	 C(PAM_INCOMPLETE),
+	    C(PAM_SUCCESS),
+	    C(PAM_OPEN_ERR),
+	    C(PAM_SYMBOL_ERR),
+	    C(PAM_SERVICE_ERR),
+	    C(PAM_SYSTEM_ERR),
+	    C(PAM_BUF_ERR),
+	    C(PAM_PERM_DENIED),
+	    C(PAM_AUTH_ERR),
+	    C(PAM_CRED_INSUFFICIENT),
+	    C(PAM_AUTHINFO_UNAVAIL),
+	    C(PAM_USER_UNKNOWN),
+	    C(PAM_MAXTRIES),
+	    C(PAM_NEW_AUTHTOK_REQD),
+	    C(PAM_ACCT_EXPIRED),
+	    C(PAM_SESSION_ERR),
+	    C(PAM_CRED_UNAVAIL),
+	    C(PAM_CRED_EXPIRED),
+	    C(PAM_CRED_ERR),
+	    C(PAM_NO_MODULE_DATA),
+	    C(PAM_CONV_ERR),
+	    C(PAM_AUTHTOK_ERR),
+	    C(PAM_AUTHTOK_RECOVERY_ERR),
+	    C(PAM_AUTHTOK_LOCK_BUSY),
+	    C(PAM_AUTHTOK_DISABLE_AGING),
+	    C(PAM_TRY_AGAIN),
+	    C(PAM_IGNORE),
+	    C(PAM_ABORT),
+	    C(PAM_AUTHTOK_EXPIRED),
+	    C(PAM_MODULE_UNKNOWN),
+	    C(PAM_BAD_ITEM),
+	    C(PAM_CONV_AGAIN),
+	    C(PAM_INCOMPLETE),
 #undef C
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -82,9 +98,7 @@ static int conv(int n, const struct pam_message **msg,
 			if (!r[i].resp)
 				goto fail;
 			break;
-		default:
-			printf("msg %s\n", msg[i]->msg);
-			break;
+		default: printf("msg %s\n", msg[i]->msg); break;
 		}
 	}
 	*resp = r;
@@ -179,8 +193,8 @@ static void print_groups(void)
 
 int main(int argc, char **argv)
 {
-	const char *confdir = NULL, *service = NULL, *user = NULL, *rhost = NULL,
-		   *tty = NULL, *groups = NULL;
+	const char *confdir = NULL, *service = NULL, *user = NULL,
+		   *rhost = NULL, *tty = NULL, *groups = NULL;
 	const char *envs[32];
 	size_t n_envs = 0, split = 0;
 	int skip_auth = 0, chauthtok = 0, auth_only = 0, opt;
@@ -206,9 +220,7 @@ int main(int argc, char **argv)
 			break;
 		case 'x': chauthtok = 1; break;
 		case 'n': auth_only = 1; break;
-		default:
-			fprintf(stderr, "usage: see the source\n");
-			return 2;
+		default: fprintf(stderr, "usage: see the source\n"); return 2;
 		}
 	}
 	if (!confdir || !service || !user) {

@@ -34,8 +34,7 @@ static const char *errname(int e)
 	static char buf[32];
 	switch (e < 0 ? -e : e) {
 #define E(x)                                                                   \
-	case x:                                                                \
-		return #x
+	case x: return #x
 		E(EPERM);
 		E(ENOENT);
 		E(EIO);
@@ -63,7 +62,7 @@ static const char *errname(int e)
 }
 
 static void die(int r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
+    __attribute__((format(printf, 2, 3), noreturn));
 static void die(int r, const char *fmt, ...)
 {
 	va_list ap;
@@ -157,20 +156,20 @@ static void txn_put_account(struct sv_txn *t, const char *name, uint32_t uid,
 {
 	struct sv_buf b = {0};
 	struct sv_account a = {
-		.uid = uid,
-		.created = (int64_t)time(NULL),
-		.updated = (int64_t)time(NULL),
-		.name = SV_STR(name),
-		.description = SV_STR(desc),
-		.home = SV_STR("/var/lib/svcacct/home"),
-		.shell = SV_STR("/usr/sbin/nologin"),
+	    .uid = uid,
+	    .created = (int64_t)time(NULL),
+	    .updated = (int64_t)time(NULL),
+	    .name = SV_STR(name),
+	    .description = SV_STR(desc),
+	    .home = SV_STR("/var/lib/svcacct/home"),
+	    .shell = SV_STR("/usr/sbin/nologin"),
 	};
 	char key[SV_STR_MAX + 2];
 	int r = sv_encode_account(&b, &a);
 	if (r < 0)
 		die(r, "encoding %s", name);
-	size_t kl = sv_key_str(key, sizeof(key), SV_KEY_ACCOUNT, name,
-			       strlen(name));
+	size_t kl =
+	    sv_key_str(key, sizeof(key), SV_KEY_ACCOUNT, name, strlen(name));
 	r = sv_txn_store(t, SV_DB_ACCOUNTS, key, kl, b.p, b.len);
 	if (r == 0) {
 		kl = sv_key_u32(key, sizeof(key), SV_KEY_UID, uid);
@@ -330,18 +329,18 @@ static int cmd_touch_all(int argc, char **argv)
 	for (int db = SV_DB_CREDENTIALS; db <= SV_DB_PUBKEYS && r == 0; db++) {
 		snprintf(id, sizeof(id), "%s-%d", argv[0], db);
 		struct sv_cred c = {
-			.type = db == SV_DB_PUBKEYS ? SV_CRED_SSHKEY
-						    : SV_CRED_SECRET,
-			.created = (int64_t)time(NULL),
-			.id = SV_STR(id),
-			.account = SV_STR(argv[0]),
-			.material = SV_STR("material"),
+		    .type =
+			db == SV_DB_PUBKEYS ? SV_CRED_SSHKEY : SV_CRED_SECRET,
+		    .created = (int64_t)time(NULL),
+		    .id = SV_STR(id),
+		    .account = SV_STR(argv[0]),
+		    .material = SV_STR("material"),
 		};
 		struct sv_str idv = SV_STR(id);
 		struct sv_list ids = {.count = 1, .items = &idv};
 		r = sv_encode_cred(&b, &c);
-		size_t kl = sv_key_str(key, sizeof(key), SV_KEY_CRED, id,
-				       strlen(id));
+		size_t kl =
+		    sv_key_str(key, sizeof(key), SV_KEY_CRED, id, strlen(id));
 		if (r == 0)
 			r = sv_txn_store(t, (enum sv_db)db, key, kl, b.p,
 					 b.len);
@@ -567,14 +566,14 @@ static int cmd_open(int argc, char **argv)
 			if (!(mask & SV_DBMASK(db)))
 				continue;
 			static const char prefixes[] = {
-				SV_KEY_ACCOUNT, SV_KEY_UID, SV_KEY_ROLE,
-				SV_KEY_GID, SV_KEY_CRED, SV_KEY_CREDLIST};
+			    SV_KEY_ACCOUNT, SV_KEY_UID,	 SV_KEY_ROLE,
+			    SV_KEY_GID,	    SV_KEY_CRED, SV_KEY_CREDLIST};
 			for (size_t p = 0; p < sizeof(prefixes); p++) {
 				struct sv_blob key = {0};
 				int r;
 				while ((r = sv_reader_next_key(
-						rd, (enum sv_db)db,
-						prefixes[p], &key)) == 0) {
+					    rd, (enum sv_db)db, prefixes[p],
+					    &key)) == 0) {
 					struct sv_blob val = {0};
 					r = sv_reader_fetch(rd, (enum sv_db)db,
 							    key.p, key.n, &val);
@@ -587,14 +586,13 @@ static int cmd_open(int argc, char **argv)
 					} u;
 					if (prefixes[p] == SV_KEY_ACCOUNT)
 						r = sv_decode_account(
-							val.p, val.n, &u.a);
+						    val.p, val.n, &u.a);
 					else if (prefixes[p] == SV_KEY_CRED)
 						r = sv_decode_cred(val.p, val.n,
 								   &u.c);
-					else if (prefixes[p] ==
-						 SV_KEY_CREDLIST)
+					else if (prefixes[p] == SV_KEY_CREDLIST)
 						r = sv_decode_idlist(
-							val.p, val.n, &u.l);
+						    val.p, val.n, &u.l);
 					sv_blob_free(&val);
 					if (r < 0)
 						die(r, "decode");
@@ -689,8 +687,9 @@ static int cmd_hold_reader(int argc, char **argv)
 			for (size_t i = 0; same && i < n; i++)
 				same = !strcmp(v[i].s, first[i].s);
 			if (!same) {
-				fprintf(stderr, "pass %u: content changed "
-						"(%zu records, was %zu)\n",
+				fprintf(stderr,
+					"pass %u: content changed "
+					"(%zu records, was %zu)\n",
 					passes, n, nfirst);
 				bad++;
 			}
@@ -909,28 +908,28 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{"put-account", cmd_put_account},
-	{"del-account", cmd_del_account},
-	{"create", cmd_create},
-	{"note-id", cmd_note_id},
-	{"revoke", cmd_revoke},
-	{"is-revoked", cmd_is_revoked},
-	{"is-retired", cmd_is_retired},
-	{"touch-all", cmd_touch_all},
-	{"get", cmd_get},
-	{"get-uid", cmd_get},
-	{"count", cmd_dump},
-	{"dump", cmd_dump},
-	{"generation", cmd_generation},
-	{"generations", cmd_generation},
-	{"open", cmd_open},
-	{"verify", cmd_open},
-	{"rollback", cmd_rollback},
-	{"hold-txn", cmd_hold_txn},
-	{"hold-reader", cmd_hold_reader},
-	{"writer", cmd_writer},
-	{"batch-writer", cmd_batch_writer},
-	{"reader-loop", cmd_reader_loop},
+    {"put-account", cmd_put_account},
+    {"del-account", cmd_del_account},
+    {"create", cmd_create},
+    {"note-id", cmd_note_id},
+    {"revoke", cmd_revoke},
+    {"is-revoked", cmd_is_revoked},
+    {"is-retired", cmd_is_retired},
+    {"touch-all", cmd_touch_all},
+    {"get", cmd_get},
+    {"get-uid", cmd_get},
+    {"count", cmd_dump},
+    {"dump", cmd_dump},
+    {"generation", cmd_generation},
+    {"generations", cmd_generation},
+    {"open", cmd_open},
+    {"verify", cmd_open},
+    {"rollback", cmd_rollback},
+    {"hold-txn", cmd_hold_txn},
+    {"hold-reader", cmd_hold_reader},
+    {"writer", cmd_writer},
+    {"batch-writer", cmd_batch_writer},
+    {"reader-loop", cmd_reader_loop},
 };
 
 int main(int argc, char **argv)

@@ -97,8 +97,8 @@ static void assert_str(struct sv_str got, struct sv_str want)
 	if (got.n != want.n)
 		fail_msg("string length %zu, want %zu", got.n, want.n);
 	if (got.n && memcmp(got.p, want.p, got.n))
-		fail_msg("string '%.*s' differs from '%.*s'", (int)got.n,
-			 got.p, (int)want.n, want.p);
+		fail_msg("string '%.*s' differs from '%.*s'", (int)got.n, got.p,
+			 (int)want.n, want.p);
 }
 
 static void assert_list(const struct sv_list *got, const struct sv_list *want)
@@ -235,11 +235,11 @@ static struct sv_cred cred_secret, cred_key, cred_ssh, cred_max;
 static struct sv_list ids_empty, ids_one, ids_many;
 
 static const struct sv_str svc_items[] = {
-	{"sshd", 4}, {"sudo", 4}, {"cron", 4}};
+    {"sshd", 4}, {"sudo", 4}, {"cron", 4}};
 static const struct sv_str src_items[] = {
-	{"10.0.0.0/8", 10}, {"local", 5}, {"2001:db8::/32", 13}};
-static const struct sv_str cmd_items[] = {
-	{"/usr/bin/rsync --server", 23}, {"", 0}};
+    {"10.0.0.0/8", 10}, {"local", 5}, {"2001:db8::/32", 13}};
+static const struct sv_str cmd_items[] = {{"/usr/bin/rsync --server", 23},
+					  {"", 0}};
 static const struct sv_str member_items[] = {{"ci-bot", 6}};
 static const uint32_t roles_full[] = {80000, 80001, 89999, 0, UINT32_MAX};
 static const struct sv_str one_id[] = {{"sk_0123456789abcdef", 19}};
@@ -251,24 +251,23 @@ static int build_samples(void **state)
 	n_samples = 0;
 
 	acc_full = (struct sv_account){
-		.uid = 70001,
-		.flags = SV_ACCT_DISABLED | SV_ACCT_HOME_WRITABLE,
-		.created = 1700000000,
-		.updated = -1,
-		.expires = INT64_MAX,
-		.name = SV_STR("ci-bot"),
-		.description = SV_STR("CI bot \xe2\x80\x94 repo x"),
-		.owner = SV_STR("team@example.org"),
-		.home = SV_STR("/var/lib/svcacct/home/ci-bot"),
-		.shell = SV_STR("/usr/sbin/svcacct-shell"),
-		.roles = {.count = SV_ARRAY_SIZE(roles_full),
-			  .items = roles_full},
+	    .uid = 70001,
+	    .flags = SV_ACCT_DISABLED | SV_ACCT_HOME_WRITABLE,
+	    .created = 1700000000,
+	    .updated = -1,
+	    .expires = INT64_MAX,
+	    .name = SV_STR("ci-bot"),
+	    .description = SV_STR("CI bot \xe2\x80\x94 repo x"),
+	    .owner = SV_STR("team@example.org"),
+	    .home = SV_STR("/var/lib/svcacct/home/ci-bot"),
+	    .shell = SV_STR("/usr/sbin/svcacct-shell"),
+	    .roles = {.count = SV_ARRAY_SIZE(roles_full), .items = roles_full},
 	};
 	add("account (all fields)", W_ACCOUNT, sv_encode_account(&b, &acc_full),
 	    &b, false);
 
-	acc_min = (struct sv_account){.name = SV_STR("a"),
-				      .expires = INT64_MIN};
+	acc_min =
+	    (struct sv_account){.name = SV_STR("a"), .expires = INT64_MIN};
 	add("account (empty strings, no roles)", W_ACCOUNT,
 	    sv_encode_account(&b, &acc_min), &b, false);
 
@@ -279,30 +278,30 @@ static int build_samples(void **state)
 	for (uint32_t i = 0; i < 5000; i++)
 		many_u32[i] = 80001 + i * 7;
 	acc_max = (struct sv_account){
-		.uid = UINT32_MAX,
-		.flags = SV_ACCT_FLAGS_KNOWN,
-		.created = INT64_MIN,
-		.updated = INT64_MAX,
-		.name = {big_a, SV_STR_MAX},
-		.description = {big_b, SV_STR_MAX},
-		.owner = {big_a, SV_STR_MAX},
-		.home = {big_b, SV_STR_MAX},
-		.shell = {big_a, SV_STR_MAX},
-		.roles = {.count = 5000, .items = many_u32},
+	    .uid = UINT32_MAX,
+	    .flags = SV_ACCT_FLAGS_KNOWN,
+	    .created = INT64_MIN,
+	    .updated = INT64_MAX,
+	    .name = {big_a, SV_STR_MAX},
+	    .description = {big_b, SV_STR_MAX},
+	    .owner = {big_a, SV_STR_MAX},
+	    .home = {big_b, SV_STR_MAX},
+	    .shell = {big_a, SV_STR_MAX},
+	    .roles = {.count = 5000, .items = many_u32},
 	};
 	add("account (max-length strings, 5000 roles)", W_ACCOUNT,
 	    sv_encode_account(&b, &acc_max), &b, true);
 
 	role_full = (struct sv_role){
-		.gid = 80001,
-		.created = 1,
-		.updated = 2,
-		.name = SV_STR("deploy"),
-		.description = SV_STR("deploys things"),
-		.services = {.count = 3, .items = svc_items},
-		.sources = {.count = 3, .items = src_items},
-		.commands = {.count = 2, .items = cmd_items},
-		.members = {.count = 1, .items = member_items},
+	    .gid = 80001,
+	    .created = 1,
+	    .updated = 2,
+	    .name = SV_STR("deploy"),
+	    .description = SV_STR("deploys things"),
+	    .services = {.count = 3, .items = svc_items},
+	    .sources = {.count = 3, .items = src_items},
+	    .commands = {.count = 2, .items = cmd_items},
+	    .members = {.count = 1, .items = member_items},
 	};
 	add("role (lists)", W_ROLE, sv_encode_role(&b, &role_full), &b, false);
 
@@ -323,13 +322,13 @@ static int build_samples(void **state)
 	for (int i = 0; i < 3; i++)
 		max_strs[i] = (struct sv_str){big_c, SV_STR_MAX};
 	role_many = (struct sv_role){
-		.gid = 89999,
-		.name = {big_c, SV_STR_MAX},
-		.description = SV_STR(""),
-		.services = {.count = 3000, .items = many_strs},
-		.sources = {.count = 3, .items = max_strs},
-		.commands = {.count = 1000, .items = many_strs + 7},
-		.members = {.count = 2000, .items = many_strs + 11},
+	    .gid = 89999,
+	    .name = {big_c, SV_STR_MAX},
+	    .description = SV_STR(""),
+	    .services = {.count = 3000, .items = many_strs},
+	    .sources = {.count = 3, .items = max_strs},
+	    .commands = {.count = 1000, .items = many_strs + 7},
+	    .members = {.count = 2000, .items = many_strs + 11},
 	};
 	add("role (thousands of entries, max-length strings)", W_ROLE,
 	    sv_encode_role(&b, &role_many), &b, true);
@@ -337,46 +336,46 @@ static int build_samples(void **state)
 	for (size_t i = 0; i < sizeof(material_bin); i++)
 		material_bin[i] = (uint8_t)(i * 31); /* NULs included */
 	cred_secret = (struct sv_cred){
-		.type = SV_CRED_SECRET,
-		.created = 1700000000,
-		.expires = 1800000000,
-		.id = SV_STR("sk1"),
-		.account = SV_STR("ci-bot"),
-		.label = SV_STR("rotation 2024"),
-		.material = {(const char *)material_bin, 32},
+	    .type = SV_CRED_SECRET,
+	    .created = 1700000000,
+	    .expires = 1800000000,
+	    .id = SV_STR("sk1"),
+	    .account = SV_STR("ci-bot"),
+	    .label = SV_STR("rotation 2024"),
+	    .material = {(const char *)material_bin, 32},
 	};
 	add("cred (secret)", W_CRED, sv_encode_cred(&b, &cred_secret), &b,
 	    false);
 	cred_key = (struct sv_cred){
-		.type = SV_CRED_KEY,
-		.alg = 255,
-		.id = SV_STR("k1"),
-		.account = SV_STR("ci-bot"),
-		.kid = SV_STR("2024-01"),
-		.material = {(const char *)material_bin, sizeof(material_bin)},
+	    .type = SV_CRED_KEY,
+	    .alg = 255,
+	    .id = SV_STR("k1"),
+	    .account = SV_STR("ci-bot"),
+	    .kid = SV_STR("2024-01"),
+	    .material = {(const char *)material_bin, sizeof(material_bin)},
 	};
 	add("cred (key, binary material)", W_CRED,
 	    sv_encode_cred(&b, &cred_key), &b, false);
 	cred_ssh = (struct sv_cred){
-		.type = SV_CRED_SSHKEY,
-		.id = SV_STR("s"),
-		.account = SV_STR("b"),
-		.material = {NULL, 0},
+	    .type = SV_CRED_SSHKEY,
+	    .id = SV_STR("s"),
+	    .account = SV_STR("b"),
+	    .material = {NULL, 0},
 	};
 	add("cred (sshkey, empty material and strings)", W_CRED,
 	    sv_encode_cred(&b, &cred_ssh), &b, false);
 	big_d = pattern(SV_STR_MAX, 'K');
 	big_e = pattern(200000, '!');
 	cred_max = (struct sv_cred){
-		.type = SV_CRED_KEY,
-		.alg = 1,
-		.created = INT64_MAX,
-		.expires = INT64_MIN,
-		.id = {big_d, SV_STR_MAX},
-		.account = {big_d, SV_STR_MAX},
-		.label = {big_d, SV_STR_MAX},
-		.kid = {big_d, SV_STR_MAX},
-		.material = {big_e, 200000},
+	    .type = SV_CRED_KEY,
+	    .alg = 1,
+	    .created = INT64_MAX,
+	    .expires = INT64_MIN,
+	    .id = {big_d, SV_STR_MAX},
+	    .account = {big_d, SV_STR_MAX},
+	    .label = {big_d, SV_STR_MAX},
+	    .kid = {big_d, SV_STR_MAX},
+	    .material = {big_e, 200000},
 	};
 	add("cred (max-length strings, 200 KB material)", W_CRED,
 	    sv_encode_cred(&b, &cred_max), &b, true);
@@ -590,8 +589,8 @@ static void test_trailing_bytes(void **state)
 			int r = decode_only(x->w, p, len);
 			free(p);
 			if (r != -EBADMSG)
-				fail_msg("%s + %zu trailing bytes: %d",
-					 x->what, extra, r);
+				fail_msg("%s + %zu trailing bytes: %d", x->what,
+					 extra, r);
 		}
 	}
 }
@@ -740,8 +739,7 @@ static void test_forged_counts(void **state)
 	free(big);
 
 	/* account roles count beyond the bytes */
-	static const uint32_t rcounts[] = {UINT32_MAX, 0x40000000, 1u << 24,
-					   2};
+	static const uint32_t rcounts[] = {UINT32_MAX, 0x40000000, 1u << 24, 2};
 	for (size_t i = 0; i < SV_ARRAY_SIZE(rcounts); i++) {
 		w_account_head(&w, 0, "bot");
 		w_u32(&w, rcounts[i]);
@@ -974,9 +972,8 @@ static void test_list_helpers(void **state)
 	(void)state;
 	/* decoded (raw) form */
 	struct sv_role x;
-	assert_int_equal(sv_decode_role(samples[3].enc.p, samples[3].enc.len,
-					&x),
-			 0);
+	assert_int_equal(
+	    sv_decode_role(samples[3].enc.p, samples[3].enc.len, &x), 0);
 	assert_true(sv_list_contains(&x.services, SV_STR("sudo")));
 	assert_false(sv_list_contains(&x.services, SV_STR("sud")));
 	assert_false(sv_list_contains(&x.services, SV_STR("sudoo")));
@@ -1006,9 +1003,8 @@ static void test_u32_and_str_helpers(void **state)
 {
 	struct sv_account a;
 	(void)state;
-	assert_int_equal(sv_decode_account(samples[0].enc.p,
-					   samples[0].enc.len, &a),
-			 0);
+	assert_int_equal(
+	    sv_decode_account(samples[0].enc.p, samples[0].enc.len, &a), 0);
 	assert_int_equal(a.roles.count, 5);
 	assert_int_equal(sv_u32list_get(&a.roles, 0), 80000);
 	assert_int_equal(sv_u32list_get(&a.roles, 4), UINT32_MAX);
@@ -1040,21 +1036,21 @@ static void test_u32_and_str_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sample_table),
-		cmocka_unit_test(test_roundtrip_account),
-		cmocka_unit_test(test_roundtrip_role),
-		cmocka_unit_test(test_roundtrip_cred),
-		cmocka_unit_test(test_roundtrip_idlist),
-		cmocka_unit_test(test_every_truncation),
-		cmocka_unit_test(test_trailing_bytes),
-		cmocka_unit_test(test_single_byte_corruption),
-		cmocka_unit_test(test_wrong_magic_kind_version),
-		cmocka_unit_test(test_forged_counts),
-		cmocka_unit_test(test_nul_in_strings),
-		cmocka_unit_test(test_string_limits),
-		cmocka_unit_test(test_flags_and_required_fields),
-		cmocka_unit_test(test_list_helpers),
-		cmocka_unit_test(test_u32_and_str_helpers),
+	    cmocka_unit_test(test_sample_table),
+	    cmocka_unit_test(test_roundtrip_account),
+	    cmocka_unit_test(test_roundtrip_role),
+	    cmocka_unit_test(test_roundtrip_cred),
+	    cmocka_unit_test(test_roundtrip_idlist),
+	    cmocka_unit_test(test_every_truncation),
+	    cmocka_unit_test(test_trailing_bytes),
+	    cmocka_unit_test(test_single_byte_corruption),
+	    cmocka_unit_test(test_wrong_magic_kind_version),
+	    cmocka_unit_test(test_forged_counts),
+	    cmocka_unit_test(test_nul_in_strings),
+	    cmocka_unit_test(test_string_limits),
+	    cmocka_unit_test(test_flags_and_required_fields),
+	    cmocka_unit_test(test_list_helpers),
+	    cmocka_unit_test(test_u32_and_str_helpers),
 	};
 	return cmocka_run_group_tests_name("codec", tests, build_samples,
 					   free_samples);

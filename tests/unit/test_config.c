@@ -127,27 +127,27 @@ static void test_every_key(void **state)
 	char err[SV_CONF_ERRLEN];
 	(void)state;
 	const char *text =
-		"db_dir = /srv/svc/db\n"
-		"state_dir=/srv/svc/state\n"
-		"  home_base   =   /home/svc  \n"
-		"\tdefault_shell\t=\t/bin/false\t\n"
-		"keys_group = ssh-keys\n"
-		"uid_min = 100000\n"
-		"uid_max = 100999\r\n"
-		"gid_min = 200001\n"
-		"gid_max = 200999\n"
-		"base_gid = 200000\n"
-		"keep_generations = 3\n"
-		"lock_timeout = 0\n"
-		"enumerate = no\n"
-		"max_assertion_lifetime = 600\n"
-		"clock_skew = 5\n"
-		"fail_delay_ms = 0\n"
-		"max_credential_length = 4096\n"
-		"max_parts = 4\n"
-		"replay_quota = 77\n"
-		"audiences = svcacct:fleet, https://h.example/x\tthird\n"
-		"ui_services = login,gdm";
+	    "db_dir = /srv/svc/db\n"
+	    "state_dir=/srv/svc/state\n"
+	    "  home_base   =   /home/svc  \n"
+	    "\tdefault_shell\t=\t/bin/false\t\n"
+	    "keys_group = ssh-keys\n"
+	    "uid_min = 100000\n"
+	    "uid_max = 100999\r\n"
+	    "gid_min = 200001\n"
+	    "gid_max = 200999\n"
+	    "base_gid = 200000\n"
+	    "keep_generations = 3\n"
+	    "lock_timeout = 0\n"
+	    "enumerate = no\n"
+	    "max_assertion_lifetime = 600\n"
+	    "clock_skew = 5\n"
+	    "fail_delay_ms = 0\n"
+	    "max_credential_length = 4096\n"
+	    "max_parts = 4\n"
+	    "replay_quota = 77\n"
+	    "audiences = svcacct:fleet, https://h.example/x\tthird\n"
+	    "ui_services = login,gdm";
 	assert_int_equal(parse(&c, text, err), 0);
 	assert_string_equal(c.db_dir, "/srv/svc/db");
 	assert_string_equal(c.state_dir, "/srv/svc/state");
@@ -182,8 +182,8 @@ static void test_bools(void **state)
 	static const struct {
 		const char *v;
 		bool want;
-	} cases[] = {{"yes", true},  {"true", true},   {"1", true},
-		     {"no", false},  {"false", false}, {"0", false}};
+	} cases[] = {{"yes", true}, {"true", true},   {"1", true},
+		     {"no", false}, {"false", false}, {"0", false}};
 	struct sv_config c;
 	char err[SV_CONF_ERRLEN], text[64];
 	(void)state;
@@ -209,8 +209,7 @@ static void test_duplicate_key_last_wins(void **state)
 	struct sv_config c;
 	char err[SV_CONF_ERRLEN];
 	(void)state;
-	assert_int_equal(parse(&c, "lock_timeout = 5\nlock_timeout = 7\n",
-			       err),
+	assert_int_equal(parse(&c, "lock_timeout = 5\nlock_timeout = 7\n", err),
 			 0);
 	assert_int_equal(c.lock_timeout, 7);
 	/* a list is replaced, not appended to */
@@ -248,9 +247,17 @@ static void test_missing_equals(void **state)
 static void test_bad_numbers(void **state)
 {
 	static const char *const bad[] = {
-		"7000x", "x7000", "-1",	 "+70000", "0x11170", "70 000",
-		"1e5",	 "",	  "70000.0", "99999999999999999999999",
-		"18446744073709551616",
+	    "7000x",
+	    "x7000",
+	    "-1",
+	    "+70000",
+	    "0x11170",
+	    "70 000",
+	    "1e5",
+	    "",
+	    "70000.0",
+	    "99999999999999999999999",
+	    "18446744073709551616",
 	};
 	char text[128];
 	(void)state;
@@ -268,14 +275,14 @@ static void test_number_ranges(void **state)
 		const char *key;
 		unsigned long min, max;
 	} keys[] = {
-		{"keep_generations", 2, 1000},
-		{"lock_timeout", 0, 3600},
-		{"max_assertion_lifetime", 1, 86400},
-		{"clock_skew", 0, 600},
-		{"fail_delay_ms", 0, 60000},
-		{"max_credential_length", 512, 65536},
-		{"max_parts", 1, 256},
-		{"replay_quota", 1, 10000000},
+	    {"keep_generations", 2, 1000},
+	    {"lock_timeout", 0, 3600},
+	    {"max_assertion_lifetime", 1, 86400},
+	    {"clock_skew", 0, 600},
+	    {"fail_delay_ms", 0, 60000},
+	    {"max_credential_length", 512, 65536},
+	    {"max_parts", 1, 256},
+	    {"replay_quota", 1, 10000000},
 	};
 	char text[128];
 	struct sv_config c;
@@ -314,10 +321,8 @@ static void test_number_ranges(void **state)
 	expect_error("gid_max = 4294967295\n", 1, "out of range");
 	expect_error("uid_max = 4294967296\n", 1, "uid_max");
 	/* the largest accepted value survives the 32-bit store intact */
-	assert_int_equal(parse(&c,
-			       "uid_min = 4294967000\nuid_max = 4294967294\n",
-			       err),
-			 0);
+	assert_int_equal(
+	    parse(&c, "uid_min = 4294967000\nuid_max = 4294967294\n", err), 0);
 	assert_int_equal(c.uid_max, 4294967294u);
 	assert_int_equal(c.uid_min, 4294967000u);
 }
@@ -325,10 +330,21 @@ static void test_number_ranges(void **state)
 static void test_paths(void **state)
 {
 	static const char *const bad[] = {
-		"var/lib/svcacct", "./db",     "../db",	  "..",
-		".",		   "/a/../b",  "/a/..",	  "/..",
-		"//db",		   "/var//db", "~/db",	  "/a b",
-		"/caf\xc3\xa9",	   "/a\x01",   "/db\x7f",
+	    "var/lib/svcacct",
+	    "./db",
+	    "../db",
+	    "..",
+	    ".",
+	    "/a/../b",
+	    "/a/..",
+	    "/..",
+	    "//db",
+	    "/var//db",
+	    "~/db",
+	    "/a b",
+	    "/caf\xc3\xa9",
+	    "/a\x01",
+	    "/db\x7f",
 	};
 	char text[400];
 	(void)state;
@@ -486,7 +502,8 @@ static void test_line_too_long(void **state)
 static void test_nul_byte(void **state)
 {
 	(void)state;
-	static const char t1[] = "enumerate = yes\nuid_min = 70\0" "000\n";
+	static const char t1[] = "enumerate = yes\nuid_min = 70\0"
+				 "000\n";
 	expect_error_len(t1, sizeof(t1) - 1, 2, "NUL", __LINE__);
 	static const char t2[] = "# comment \0 hidden\n";
 	expect_error_len(t2, sizeof(t2) - 1, 1, "NUL", __LINE__);
@@ -849,43 +866,42 @@ static void test_path_is_safe(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_comments_blank_lines),
-		cmocka_unit_test(test_every_key),
-		cmocka_unit_test(test_bools),
-		cmocka_unit_test(test_duplicate_key_last_wins),
-		cmocka_unit_test(test_unknown_key),
-		cmocka_unit_test(test_missing_equals),
-		cmocka_unit_test(test_bad_numbers),
-		cmocka_unit_test(test_number_ranges),
-		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_keys_group),
-		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_overlapping_ranges),
-		cmocka_unit_test(test_ranges_with_nobody),
-		cmocka_unit_test(test_line_too_long),
-		cmocka_unit_test(test_nul_byte),
-		cmocka_unit_test(test_crlf_line_numbers),
-		cmocka_unit_test(test_shipped_conf),
-		cmocka_unit_test_setup_teardown(test_load_ok, setup_dir,
-						teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_missing, setup_dir,
-						teardown_dir),
-		cmocka_unit_test_setup_teardown(
-			test_load_parse_error_names_file, setup_dir,
-			teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_unsafe_file,
-						setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_unsafe_parent,
-						setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_unsafe_store_dirs,
-						setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_not_regular,
-						setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_load_too_big, setup_dir,
-						teardown_dir),
-		cmocka_unit_test_setup_teardown(test_path_is_safe, setup_dir,
-						teardown_dir),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_comments_blank_lines),
+	    cmocka_unit_test(test_every_key),
+	    cmocka_unit_test(test_bools),
+	    cmocka_unit_test(test_duplicate_key_last_wins),
+	    cmocka_unit_test(test_unknown_key),
+	    cmocka_unit_test(test_missing_equals),
+	    cmocka_unit_test(test_bad_numbers),
+	    cmocka_unit_test(test_number_ranges),
+	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_keys_group),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_overlapping_ranges),
+	    cmocka_unit_test(test_ranges_with_nobody),
+	    cmocka_unit_test(test_line_too_long),
+	    cmocka_unit_test(test_nul_byte),
+	    cmocka_unit_test(test_crlf_line_numbers),
+	    cmocka_unit_test(test_shipped_conf),
+	    cmocka_unit_test_setup_teardown(test_load_ok, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_missing, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_parse_error_names_file,
+					    setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_unsafe_file, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_unsafe_parent, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_unsafe_store_dirs,
+					    setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_not_regular, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_too_big, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_path_is_safe, setup_dir,
+					    teardown_dir),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -27,24 +27,30 @@
 /* RFC 7638 section 3.1: an RSA JWK and its thumbprint (also the RSA key
  * of RFC 7517 appendix A.1). */
 #define RFC_N                                                                  \
-	"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7" \
-	"aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBX" \
-	"Arwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c" \
-	"7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4l" \
+	"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1R" \
+	"K7"                                                                   \
+	"aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-"              \
+	"5JsGY4Hc5n9yBX"                                                       \
+	"Arwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_"                                 \
+	"FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c"                                   \
+	"7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-"                      \
+	"bFTWhAI4vMQFh6WeZu0fM4l"                                              \
 	"Fd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
 #define RFC_THUMB "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 #define RFC_RSA_JWK                                                            \
-	"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\",\"alg\":\"RS256\"," \
+	"{\"kty\":\"RSA\",\"n\":\"" RFC_N                                      \
+	"\",\"e\":\"AQAB\",\"alg\":\"RS256\","                                 \
 	"\"kid\":\"2011-04-29\"}"
 #define RFC_RSA_JWK_NOKID                                                      \
-	"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\",\"alg\":\"RS256\"}"
+	"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\",\"alg\":"         \
+					  "\"RS256\"}"
 /* RFC 7517 appendix A.1 / A.2: an EC P-256 key and its private part. */
 #define RFC_EC_X "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4"
 #define RFC_EC_Y "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"
 #define RFC_EC_D "870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE"
 #define RFC_EC_JWK(extra)                                                      \
-	"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\",\"y\":\"" RFC_EC_Y \
-	"\"" extra "}"
+	"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X                  \
+	"\",\"y\":\"" RFC_EC_Y "\"" extra "}"
 
 #define ERRLEN 256
 
@@ -86,7 +92,8 @@ static char *fixture(const char *name, size_t *len)
 	char *p, *slash;
 
 	if (top) {
-		snprintf(path, sizeof(path), "%s/tests/unit/data/%s", top, name);
+		snprintf(path, sizeof(path), "%s/tests/unit/data/%s", top,
+			 name);
 		if ((p = read_path(path, len)))
 			return p;
 	}
@@ -154,12 +161,12 @@ static char *priv_pem(EVP_PKEY *pk, bool traditional)
 	assert_non_null(b);
 	if (traditional)
 		assert_int_equal(PEM_write_bio_PrivateKey_traditional(
-					 b, pk, NULL, NULL, 0, NULL, NULL),
+				     b, pk, NULL, NULL, 0, NULL, NULL),
 				 1);
 	else
 		assert_int_equal(
-			PEM_write_bio_PrivateKey(b, pk, NULL, NULL, 0, NULL, NULL),
-			1);
+		    PEM_write_bio_PrivateKey(b, pk, NULL, NULL, 0, NULL, NULL),
+		    1);
 	s = bio_string(b);
 	BIO_free(b);
 	return s;
@@ -194,9 +201,9 @@ static void assert_refused_pem(const char *pem, size_t len, const char *alg)
 	char err[ERRLEN] = "";
 
 	memset(&k, 0x5a, sizeof(k));
-	assert_int_equal(sv_key_import_pem(pem, len, alg, NULL, &k, err,
-					   sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    sv_key_import_pem(pem, len, alg, NULL, &k, err, sizeof(err)),
+	    -EINVAL);
 	assert_true(strlen(err) > 0);
 	assert_null(k.blob);
 	assert_int_equal(k.bloblen, 0);
@@ -219,9 +226,9 @@ static void assert_refused_jwks(const char *json)
 	size_t n = 99;
 	char err[ERRLEN] = "";
 
-	assert_int_equal(sv_key_import_jwks(json, strlen(json), &keys, &n, err,
-					    sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    sv_key_import_jwks(json, strlen(json), &keys, &n, err, sizeof(err)),
+	    -EINVAL);
 	assert_true(strlen(err) > 0);
 	assert_null(keys);
 	assert_int_equal(n, 0);
@@ -243,12 +250,24 @@ static void sign_verify(EVP_PKEY *priv, const struct sv_key *k)
 	char bad[sizeof(msg)];
 
 	switch (k->alg) {
-	case SV_ALG_ES256: case SV_ALG_RS256: md = "SHA256"; break;
-	case SV_ALG_ES384: case SV_ALG_RS384: md = "SHA384"; break;
-	case SV_ALG_ES512: case SV_ALG_RS512: md = "SHA512"; break;
-	case SV_ALG_PS256: md = "SHA256"; pss = true; break;
-	case SV_ALG_PS384: md = "SHA384"; pss = true; break;
-	case SV_ALG_PS512: md = "SHA512"; pss = true; break;
+	case SV_ALG_ES256:
+	case SV_ALG_RS256: md = "SHA256"; break;
+	case SV_ALG_ES384:
+	case SV_ALG_RS384: md = "SHA384"; break;
+	case SV_ALG_ES512:
+	case SV_ALG_RS512: md = "SHA512"; break;
+	case SV_ALG_PS256:
+		md = "SHA256";
+		pss = true;
+		break;
+	case SV_ALG_PS384:
+		md = "SHA384";
+		pss = true;
+		break;
+	case SV_ALG_PS512:
+		md = "SHA512";
+		pss = true;
+		break;
 	default: fail(); return;
 	}
 	assert_int_equal(sv_key_load(k->blob, k->bloblen, &pub, &alg), 0);
@@ -261,27 +280,25 @@ static void sign_verify(EVP_PKEY *priv, const struct sv_key *k)
 	vctx = EVP_MD_CTX_new();
 	assert_non_null(sctx);
 	assert_non_null(vctx);
-	assert_int_equal(EVP_DigestSignInit_ex(sctx, &pctx, md, NULL, NULL,
-					       priv, NULL),
-			 1);
+	assert_int_equal(
+	    EVP_DigestSignInit_ex(sctx, &pctx, md, NULL, NULL, priv, NULL), 1);
 	if (pss) {
 		assert_true(EVP_PKEY_CTX_set_rsa_padding(
-				    pctx, RSA_PKCS1_PSS_PADDING) > 0);
+				pctx, RSA_PKCS1_PSS_PADDING) > 0);
 		assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(
-				    pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
+				pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
 	}
 	assert_int_equal(EVP_DigestSign(sctx, sig, &siglen,
 					(const unsigned char *)msg,
 					sizeof(msg) - 1),
 			 1);
-	assert_int_equal(EVP_DigestVerifyInit_ex(vctx, &pctx, md, NULL, NULL,
-						 pub, NULL),
-			 1);
+	assert_int_equal(
+	    EVP_DigestVerifyInit_ex(vctx, &pctx, md, NULL, NULL, pub, NULL), 1);
 	if (pss) {
 		assert_true(EVP_PKEY_CTX_set_rsa_padding(
-				    pctx, RSA_PKCS1_PSS_PADDING) > 0);
+				pctx, RSA_PKCS1_PSS_PADDING) > 0);
 		assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(
-				    pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
+				pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
 	}
 	assert_int_equal(EVP_DigestVerify(vctx, sig, siglen,
 					  (const unsigned char *)msg,
@@ -289,12 +306,11 @@ static void sign_verify(EVP_PKEY *priv, const struct sv_key *k)
 			 1);
 	memcpy(bad, msg, sizeof(msg));
 	bad[3] ^= 1;
-	assert_int_equal(EVP_DigestVerifyInit_ex(vctx, &pctx, md, NULL, NULL,
-						 pub, NULL),
-			 1);
+	assert_int_equal(
+	    EVP_DigestVerifyInit_ex(vctx, &pctx, md, NULL, NULL, pub, NULL), 1);
 	if (pss)
 		assert_true(EVP_PKEY_CTX_set_rsa_padding(
-				    pctx, RSA_PKCS1_PSS_PADDING) > 0);
+				pctx, RSA_PKCS1_PSS_PADDING) > 0);
 	assert_int_not_equal(EVP_DigestVerify(vctx, sig, siglen,
 					      (const unsigned char *)bad,
 					      sizeof(bad) - 1),
@@ -322,9 +338,9 @@ static char *ec_jwk_of(EVP_PKEY *pk, const char *crv, size_t flen,
 	size_t cap = 512;
 
 	assert_int_equal(
-		EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &x), 1);
+	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &x), 1);
 	assert_int_equal(
-		EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y), 1);
+	    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y), 1);
 	assert_int_equal(BN_bn2binpad(x, xb, (int)flen), (int)flen);
 	assert_int_equal(BN_bn2binpad(y, yb, (int)flen), (int)flen);
 	assert_int_equal(sv_b64url_encode(xb, flen, xs, sizeof(xs)), 0);
@@ -370,7 +386,7 @@ static void test_alg_names(void **state)
 	}
 	assert_null(sv_alg_name(SV_ALG_NONE));
 	assert_null(sv_alg_name(SV_ALG_COUNT));
-	assert_null(sv_alg_name((enum sv_alg)-1));
+	assert_null(sv_alg_name((enum sv_alg) - 1));
 	assert_int_equal(sv_alg_from_name("none"), SV_ALG_NONE);
 	assert_int_equal(sv_alg_from_name("HS256"), SV_ALG_NONE);
 	assert_int_equal(sv_alg_from_name("es256"), SV_ALG_NONE);
@@ -410,9 +426,8 @@ static void test_pem_ec_curves(void **state)
 		sv_key_free(&k);
 
 		/* the alg named explicitly */
-		assert_int_equal(import_pem(pem, sv_alg_name(v[i].alg), "k1",
-					    &k, err),
-				 0);
+		assert_int_equal(
+		    import_pem(pem, sv_alg_name(v[i].alg), "k1", &k, err), 0);
 		assert_int_equal(k.alg, v[i].alg);
 		assert_string_equal(k.kid, "k1");
 		sv_key_free(&k);
@@ -448,8 +463,8 @@ static void test_pem_rsa_sizes(void **state)
 		sign_verify(priv, &k);
 		sv_key_free(&k);
 		for (size_t a = 0; a < sizeof(algs) / sizeof(algs[0]); a++) {
-			assert_int_equal(import_pem(pem, algs[a], NULL, &k, err),
-					 0);
+			assert_int_equal(
+			    import_pem(pem, algs[a], NULL, &k, err), 0);
 			assert_string_equal(sv_alg_name(k.alg), algs[a]);
 			if (i == 0)
 				sign_verify(priv, &k);
@@ -505,10 +520,10 @@ static void test_pem_forms(void **state)
 	pem = pub_pem(pk);
 	assert_int_equal(import_pem(pem, NULL, NULL, &a, err), 0);
 	free(pem);
-	assert_int_equal(EVP_PKEY_set_utf8_string_param(
-				 pk, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-				 "compressed"),
-			 1);
+	assert_int_equal(
+	    EVP_PKEY_set_utf8_string_param(
+		pk, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"),
+	    1);
 	pem = pub_pem(pk);
 	assert_true(strlen(pem) < 150);
 	assert_int_equal(import_pem(pem, NULL, NULL, &b, err), 0);
@@ -530,9 +545,9 @@ static void test_pem_forms(void **state)
 static void test_pem_refused_keys(void **state)
 {
 	static const char *const files[] = {
-		"rsa2048.key.pem",   "ec-p256.sec1.pem", "rsa1024.pub.pem",
-		"p192.pub.pem",      "secp256k1.pub.pem", "ed25519.pub.pem",
-		"rsapss2048.pub.pem"};
+	    "rsa2048.key.pem",	 "ec-p256.sec1.pem",  "rsa1024.pub.pem",
+	    "p192.pub.pem",	 "secp256k1.pub.pem", "ed25519.pub.pem",
+	    "rsapss2048.pub.pem"};
 	struct sv_key k;
 	char err[ERRLEN], *pem;
 	size_t len;
@@ -602,9 +617,9 @@ static void test_pem_refused_text(void **state)
 
 	/* trailing garbage */
 	n = (size_t)snprintf(buf, len + 64, "%sx", pem);
-	assert_int_equal(sv_key_import_pem(buf, n, NULL, NULL, &k, err,
-					   sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    sv_key_import_pem(buf, n, NULL, NULL, &k, err, sizeof(err)),
+	    -EINVAL);
 	assert_non_null(strstr(err, "trailing"));
 	n = (size_t)snprintf(buf, len + 64, "%s\n\n# comment\n", pem);
 	assert_refused_pem(buf, n, NULL);
@@ -644,25 +659,25 @@ static void test_pem_refused_text(void **state)
 
 	/* headers, other labels, nothing at all */
 	static const char *const bad[] = {
-		"",
-		"garbage",
-		"\n\n\n",
-		"-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
-		("-----BEGIN PUBLIC KEY-----\nProc-Type: 4,ENCRYPTED\n\nMFkw\n"
-		 "-----END PUBLIC KEY-----\n"),
-		"-----BEGIN CERTIFICATE-----\nMFkw\n-----END CERTIFICATE-----\n",
-		"-----BEGIN PUBLIC KEY-----\nMFkw\n",
-		"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",
-		"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
-		"-----BEGIN PUBLIC KEY-----MFkw-----END PUBLIC KEY-----\n",
-		"-----BEGIN PUBLIC KEY-----\n\nMFkw\n-----END PUBLIC KEY-----\n",
-		"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1 bot@host\n",
+	    "",
+	    "garbage",
+	    "\n\n\n",
+	    "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
+	    ("-----BEGIN PUBLIC KEY-----\nProc-Type: 4,ENCRYPTED\n\nMFkw\n"
+	     "-----END PUBLIC KEY-----\n"),
+	    "-----BEGIN CERTIFICATE-----\nMFkw\n-----END CERTIFICATE-----\n",
+	    "-----BEGIN PUBLIC KEY-----\nMFkw\n",
+	    "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",
+	    "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+	    "-----BEGIN PUBLIC KEY-----MFkw-----END PUBLIC KEY-----\n",
+	    "-----BEGIN PUBLIC KEY-----\n\nMFkw\n-----END PUBLIC KEY-----\n",
+	    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx1 bot@host\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_refused_pem(bad[i], strlen(bad[i]), NULL);
 	assert_int_equal(
-		sv_key_import_pem(NULL, 0, NULL, NULL, &k, err, sizeof(err)),
-		-EINVAL);
+	    sv_key_import_pem(NULL, 0, NULL, NULL, &k, err, sizeof(err)),
+	    -EINVAL);
 }
 
 /* DER that is well-formed but followed by bytes, inside the PEM. */
@@ -693,7 +708,8 @@ static void test_pem_der_trailing(void **state)
 	n = strlen(body) + 64;
 	pem = malloc(n);
 	assert_non_null(pem);
-	snprintf(pem, n, "-----BEGIN PUBLIC KEY-----\n%s-----END PUBLIC KEY-----\n",
+	snprintf(pem, n,
+		 "-----BEGIN PUBLIC KEY-----\n%s-----END PUBLIC KEY-----\n",
 		 body);
 	assert_int_equal(import_pem(pem, NULL, NULL, &k, err), -EINVAL);
 	assert_non_null(strstr(err, "trailing"));
@@ -722,9 +738,9 @@ static void test_pem_alg_fit(void **state)
 	assert_refused_pem(e384, strlen(e384), "ES256");
 	assert_refused_pem(rsa, len, "ES256");
 	/* names that are not an accepted alg */
-	static const char *const bad[] = {"none", "HS256", "HS512", "es256",
-					  "Es256", "", "EdDSA", "RS1",
-					  "ES256\n"};
+	static const char *const bad[] = {"none",  "HS256", "HS512",
+					  "es256", "Es256", "",
+					  "EdDSA", "RS1",   "ES256\n"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_refused_pem(e256, strlen(e256), bad[i]);
 		assert_refused_pem(rsa, len, bad[i]);
@@ -811,11 +827,11 @@ static void test_jwk_accept(void **state)
 	assert_string_equal(a.kid, "2011-04-29");
 	sv_key_free(&a);
 	assert_int_equal(
-		import_jwk(RFC_EC_JWK(",\"use\":\"sig\",\"kid\":\"1\","
-				      "\"key_ops\":[\"verify\"],\"ext\":true,"
-				      "\"x5t\":\"abc\""),
-			   NULL, NULL, &a, err),
-		0);
+	    import_jwk(RFC_EC_JWK(",\"use\":\"sig\",\"kid\":\"1\","
+				  "\"key_ops\":[\"verify\"],\"ext\":true,"
+				  "\"x5t\":\"abc\""),
+		       NULL, NULL, &a, err),
+	    0);
 	assert_int_equal(a.alg, SV_ALG_ES256);
 	assert_string_equal(a.kid, "1");
 	sv_key_free(&a);
@@ -827,7 +843,7 @@ static void test_jwk_accept(void **state)
 		uint8_t nb[257];
 		char *jwk;
 		assert_int_equal(
-			EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &n), 1);
+		    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &n), 1);
 		assert_int_equal(BN_bn2binpad(n, nb, 257), 257);
 		assert_int_equal(nb[0], 0);
 		jwk = rsa_jwk_raw(nb, 257, "AQAB");
@@ -859,10 +875,10 @@ static void test_jwk_alg_and_kid(void **state)
 	sv_key_free(&k);
 	assert_int_equal(import_jwk(RFC_EC_JWK(""), "ES256", NULL, &k, err), 0);
 	sv_key_free(&k);
-	assert_int_equal(
-		import_jwk("{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\"}",
-			   "PS384", NULL, &k, err),
-		0);
+	assert_int_equal(import_jwk("{\"kty\":\"RSA\",\"n\":\"" RFC_N
+				    "\",\"e\":\"AQAB\"}",
+				    "PS384", NULL, &k, err),
+			 0);
 	assert_int_equal(k.alg, SV_ALG_PS384);
 	sv_key_free(&k);
 	/* they disagree, even where the argument would fit the key */
@@ -906,70 +922,71 @@ static void test_jwk_alg_and_kid(void **state)
 static void test_jwk_refused(void **state)
 {
 	static const char *const bad[] = {
-		/* private keys */
-		RFC_EC_JWK(",\"d\":\"" RFC_EC_D "\""),
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\","
-		"\"p\":\"AQAB\"}",
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\",\"d\":null}",
-		"{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQ"
-		"Lr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}",
-		/* duplicate members, anywhere */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\",\"x\":\""
-		RFC_EC_X "\",\"y\":\"" RFC_EC_Y "\"}",
-		RFC_EC_JWK(",\"kty\":\"EC\""),
-		RFC_EC_JWK(",\"alg\":\"ES256\",\"alg\":\"ES256\""),
-		RFC_EC_JWK(",\"x5c\":{\"a\":1,\"a\":2}"),
-		/* other key types and curves */
-		"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQH"
-		"Og7hcvPapiMlrwIaaPcHURo\"}",
-		"{\"kty\":\"EC\",\"crv\":\"secp256k1\",\"x\":\"" RFC_EC_X
-		"\",\"y\":\"" RFC_EC_Y "\"}",
-		"{\"kty\":\"EC\",\"crv\":\"P-192\",\"x\":\"" RFC_EC_X "\",\"y\":\""
-		RFC_EC_Y "\"}",
-		"{\"kty\":\"EC\",\"crv\":\"p-256\",\"x\":\"" RFC_EC_X "\",\"y\":\""
-		RFC_EC_Y "\"}",
-		"{\"kty\":\"ec\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\",\"y\":\""
-		RFC_EC_Y "\"}",
-		"{\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\",\"y\":\"" RFC_EC_Y "\"}",
-		/* malformed parameters */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\"}",
-		"{\"kty\":\"EC\",\"x\":\"" RFC_EC_X "\",\"y\":\"" RFC_EC_Y "\"}",
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
-		"=\",\"y\":\"" RFC_EC_Y "\"}",
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
-		"\",\"y\":\"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM+\"}",
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AAAA" RFC_EC_X
-		"\",\"y\":\"" RFC_EC_Y "\"}",
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_Y
-		"\",\"y\":\"" RFC_EC_Y "\"}", /* not on the curve */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"__________________________________________8\","
-		"\"y\":\"" RFC_EC_Y "\"}", /* x >= p */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
-		"\",\"y\":\"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyN\"}",
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":1,\"y\":\"" RFC_EC_Y "\"}",
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\"}",
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQ\"}",
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"Ag\"}",
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AA\"}",
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAAAAE\"}",
-		"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB=\"}",
-		"{\"kty\":\"RSA\",\"n\":\"\",\"e\":\"AQAB\"}",
-		/* use and key_ops */
-		RFC_EC_JWK(",\"use\":\"enc\""),
-		RFC_EC_JWK(",\"use\":\"SIG\""),
-		RFC_EC_JWK(",\"use\":1"),
-		RFC_EC_JWK(",\"key_ops\":[\"encrypt\"]"),
-		RFC_EC_JWK(",\"key_ops\":\"verify\""),
-		RFC_EC_JWK(",\"key_ops\":[1]"),
-		/* not a JWK */
-		"",
-		"[]",
-		"\"EC\"",
-		"null",
-		"{",
-		RFC_EC_JWK("") " x",
-		RFC_EC_JWK("") RFC_EC_JWK(""),
-		"{\"keys\":[" RFC_EC_JWK("") "]}",
+	    /* private keys */
+	    RFC_EC_JWK(",\"d\":\"" RFC_EC_D "\""),
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\","
+	    "\"p\":\"AQAB\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\",\"d\":null}",
+	    "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQ"
+	    "Lr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}",
+	    /* duplicate members, anywhere */
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
+	    "\",\"x\":\"" RFC_EC_X "\",\"y\":\"" RFC_EC_Y "\"}",
+	    RFC_EC_JWK(",\"kty\":\"EC\""),
+	    RFC_EC_JWK(",\"alg\":\"ES256\",\"alg\":\"ES256\""),
+	    RFC_EC_JWK(",\"x5c\":{\"a\":1,\"a\":2}"),
+	    /* other key types and curves */
+	    "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQH"
+	    "Og7hcvPapiMlrwIaaPcHURo\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"secp256k1\",\"x\":\"" RFC_EC_X
+	    "\",\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"P-192\",\"x\":\"" RFC_EC_X
+	    "\",\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"p-256\",\"x\":\"" RFC_EC_X
+	    "\",\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"kty\":\"ec\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
+	    "\",\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\",\"y\":\"" RFC_EC_Y "\"}",
+	    /* malformed parameters */
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X "\"}",
+	    "{\"kty\":\"EC\",\"x\":\"" RFC_EC_X "\",\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
+	    "=\",\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
+	    "\",\"y\":\"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM+\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AAAA" RFC_EC_X
+	    "\",\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_Y
+	    "\",\"y\":\"" RFC_EC_Y "\"}", /* not on the curve */
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"________________________"
+	    "__________________8\","
+	    "\"y\":\"" RFC_EC_Y "\"}", /* x >= p */
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_X
+	    "\",\"y\":\"4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyN\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":1,\"y\":\"" RFC_EC_Y "\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQ\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"Ag\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AA\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAAAAE\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB=\"}",
+	    "{\"kty\":\"RSA\",\"n\":\"\",\"e\":\"AQAB\"}",
+	    /* use and key_ops */
+	    RFC_EC_JWK(",\"use\":\"enc\""),
+	    RFC_EC_JWK(",\"use\":\"SIG\""),
+	    RFC_EC_JWK(",\"use\":1"),
+	    RFC_EC_JWK(",\"key_ops\":[\"encrypt\"]"),
+	    RFC_EC_JWK(",\"key_ops\":\"verify\""),
+	    RFC_EC_JWK(",\"key_ops\":[1]"),
+	    /* not a JWK */
+	    "",
+	    "[]",
+	    "\"EC\"",
+	    "null",
+	    "{",
+	    RFC_EC_JWK("") " x",
+	    RFC_EC_JWK("") RFC_EC_JWK(""),
+	    "{\"keys\":[" RFC_EC_JWK("") "]}",
 	};
 	char err[ERRLEN];
 	struct sv_key k;
@@ -997,9 +1014,9 @@ static void test_jwk_refused(void **state)
 					   sizeof(RFC_EC_JWK("")), NULL, NULL,
 					   &k, err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(sv_key_import_jwk(NULL, 0, NULL, NULL, &k, err,
-					   sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    sv_key_import_jwk(NULL, 0, NULL, NULL, &k, err, sizeof(err)),
+	    -EINVAL);
 }
 
 static void test_jwk_rsa_bounds(void **state)
@@ -1066,14 +1083,13 @@ static void test_jwks(void **state)
 	char err[ERRLEN];
 	struct sv_key *keys;
 	size_t n;
-	const char *set =
-		"{\"keys\":[" RFC_EC_JWK(",\"use\":\"sig\",\"kid\":\"1\"") ","
-		RFC_RSA_JWK "]}";
+	const char *set = "{\"keys\":[" RFC_EC_JWK(
+	    ",\"use\":\"sig\",\"kid\":\"1\"") "," RFC_RSA_JWK "]}";
 
 	(void)state;
-	assert_int_equal(sv_key_import_jwks(set, strlen(set), &keys, &n, err,
-					    sizeof(err)),
-			 0);
+	assert_int_equal(
+	    sv_key_import_jwks(set, strlen(set), &keys, &n, err, sizeof(err)),
+	    0);
 	assert_int_equal(n, 2);
 	assert_string_equal(keys[0].kid, "1");
 	assert_int_equal(keys[0].alg, SV_ALG_ES256);
@@ -1116,23 +1132,23 @@ static void test_jwks_refused(void **state)
 	(void)state;
 	/* RFC 7517 A.1 as published: its EC key is for encryption, so the
 	 * whole set is refused */
-	assert_refused_jwks("{\"keys\":[" RFC_EC_JWK(",\"use\":\"enc\","
-						     "\"kid\":\"1\"") ","
-			    RFC_RSA_JWK "]}");
+	assert_refused_jwks(
+	    "{\"keys\":[" RFC_EC_JWK(",\"use\":\"enc\","
+				     "\"kid\":\"1\"") "," RFC_RSA_JWK "]}");
 	/* one private, unknown or malformed key among good ones */
-	assert_refused_jwks("{\"keys\":[" RFC_RSA_JWK ","
-			    RFC_EC_JWK(",\"d\":\"" RFC_EC_D "\"") "]}");
+	assert_refused_jwks("{\"keys\":[" RFC_RSA_JWK
+			    "," RFC_EC_JWK(",\"d\":\"" RFC_EC_D "\"") "]}");
 	assert_refused_jwks("{\"keys\":[" RFC_RSA_JWK ","
 			    "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qY"
 			    "AYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}");
 	assert_refused_jwks("{\"keys\":[" RFC_RSA_JWK ",17]}");
-	assert_refused_jwks("{\"keys\":[" RFC_EC_JWK(",\"alg\":\"HS256\"") ","
-			    RFC_RSA_JWK "]}");
+	assert_refused_jwks("{\"keys\":[" RFC_EC_JWK(
+	    ",\"alg\":\"HS256\"") "," RFC_RSA_JWK "]}");
 	/* duplicate kids: named, or the same key twice (same thumbprint) */
-	assert_refused_jwks("{\"keys\":[" RFC_EC_JWK(",\"kid\":\"2011-04-29\"")
-			    "," RFC_RSA_JWK "]}");
-	assert_refused_jwks("{\"keys\":[" RFC_EC_JWK("") "," RFC_EC_JWK("")
-			    "]}");
+	assert_refused_jwks("{\"keys\":[" RFC_EC_JWK(
+	    ",\"kid\":\"2011-04-29\"") "," RFC_RSA_JWK "]}");
+	assert_refused_jwks(
+	    "{\"keys\":[" RFC_EC_JWK("") "," RFC_EC_JWK("") "]}");
 	/* the shape of the set */
 	assert_refused_jwks("{\"keys\":[]}");
 	assert_refused_jwks("{\"keys\":{}}");
@@ -1145,8 +1161,8 @@ static void test_jwks_refused(void **state)
 
 	/* the reason names the entry */
 	{
-		const char *s = "{\"keys\":[" RFC_RSA_JWK ","
-				RFC_EC_JWK(",\"use\":\"enc\"") "]}";
+		const char *s = "{\"keys\":[" RFC_RSA_JWK
+				"," RFC_EC_JWK(",\"use\":\"enc\"") "]}";
 		struct sv_key *keys;
 		size_t n;
 		char err[ERRLEN];
@@ -1206,12 +1222,13 @@ static void test_export_roundtrip(void **state)
 		char *s, *pem, tp[44];
 
 		assert_non_null(j);
-		assert_string_equal(json_string_value(json_object_get(j, "use")),
-				    "sig");
-		assert_string_equal(json_string_value(json_object_get(j, "alg")),
-				    sv_alg_name(k->alg));
-		assert_string_equal(json_string_value(json_object_get(j, "kid")),
-				    k->kid);
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "use")), "sig");
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "alg")),
+		    sv_alg_name(k->alg));
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "kid")), k->kid);
 		assert_null(json_object_get(j, "d"));
 		s = json_dumps(j, JSON_COMPACT);
 		assert_non_null(s);
@@ -1239,15 +1256,15 @@ static void test_export_roundtrip(void **state)
 		pem = sv_key_blob_to_pem(k->blob, k->bloblen);
 		assert_non_null(pem);
 		assert_non_null(strstr(pem, "-----BEGIN PUBLIC KEY-----\n"));
-		assert_int_equal(import_pem(pem, sv_alg_name(k->alg), NULL, &b,
-					    err),
-				 0);
+		assert_int_equal(
+		    import_pem(pem, sv_alg_name(k->alg), NULL, &b, err), 0);
 		assert_true(same_blob(k, &b));
 		sv_key_free(&b);
 		free(pem);
 	}
 	/* the exporters refuse what the loader refuses */
-	assert_null(sv_key_blob_to_jwk(keys[0].blob, keys[0].bloblen - 1, NULL));
+	assert_null(
+	    sv_key_blob_to_jwk(keys[0].blob, keys[0].bloblen - 1, NULL));
 	assert_null(sv_key_blob_to_pem(keys[0].blob, keys[0].bloblen - 1));
 	{
 		char tp[44];
@@ -1482,10 +1499,11 @@ static void test_error_queue(void **state)
 				    "-----END PUBLIC KEY-----\n",
 				    NULL, NULL, &k, err),
 			 -EINVAL);
-	assert_int_equal(import_jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\""
-				    RFC_EC_Y "\",\"y\":\"" RFC_EC_Y "\"}",
-				    NULL, NULL, &k, err),
-			 -EINVAL);
+	assert_int_equal(
+	    import_jwk("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" RFC_EC_Y
+		       "\",\"y\":\"" RFC_EC_Y "\"}",
+		       NULL, NULL, &k, err),
+	    -EINVAL);
 	assert_int_equal(sv_key_load((const uint8_t *)"SK", 2, &pk, NULL),
 			 -EBADMSG);
 	assert_int_equal(ERR_peek_error(), 0);
@@ -1499,27 +1517,27 @@ static void test_error_queue(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_alg_names),
-		cmocka_unit_test(test_pem_ec_curves),
-		cmocka_unit_test(test_pem_rsa_sizes),
-		cmocka_unit_test(test_pem_forms),
-		cmocka_unit_test(test_pem_refused_keys),
-		cmocka_unit_test(test_pem_refused_text),
-		cmocka_unit_test(test_pem_der_trailing),
-		cmocka_unit_test(test_pem_alg_fit),
-		cmocka_unit_test(test_kid),
-		cmocka_unit_test(test_jwk_accept),
-		cmocka_unit_test(test_jwk_alg_and_kid),
-		cmocka_unit_test(test_jwk_refused),
-		cmocka_unit_test(test_jwk_rsa_bounds),
-		cmocka_unit_test(test_jwks),
-		cmocka_unit_test(test_jwks_refused),
-		cmocka_unit_test(test_export_roundtrip),
-		cmocka_unit_test(test_thumbprint_rfc7638),
-		cmocka_unit_test(test_blob_corruption),
-		cmocka_unit_test(test_blob_forged),
-		cmocka_unit_test(test_fits_alg),
-		cmocka_unit_test(test_error_queue),
+	    cmocka_unit_test(test_alg_names),
+	    cmocka_unit_test(test_pem_ec_curves),
+	    cmocka_unit_test(test_pem_rsa_sizes),
+	    cmocka_unit_test(test_pem_forms),
+	    cmocka_unit_test(test_pem_refused_keys),
+	    cmocka_unit_test(test_pem_refused_text),
+	    cmocka_unit_test(test_pem_der_trailing),
+	    cmocka_unit_test(test_pem_alg_fit),
+	    cmocka_unit_test(test_kid),
+	    cmocka_unit_test(test_jwk_accept),
+	    cmocka_unit_test(test_jwk_alg_and_kid),
+	    cmocka_unit_test(test_jwk_refused),
+	    cmocka_unit_test(test_jwk_rsa_bounds),
+	    cmocka_unit_test(test_jwks),
+	    cmocka_unit_test(test_jwks_refused),
+	    cmocka_unit_test(test_export_roundtrip),
+	    cmocka_unit_test(test_thumbprint_rfc7638),
+	    cmocka_unit_test(test_blob_corruption),
+	    cmocka_unit_test(test_blob_forged),
+	    cmocka_unit_test(test_fits_alg),
+	    cmocka_unit_test(test_error_queue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

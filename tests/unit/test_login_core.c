@@ -75,9 +75,8 @@ static void test_scope(void **state)
 	assert_int_equal(sv_policy_scope(&g, "read", 4, &e, &reason), 0);
 	assert_int_equal(sv_roleset_csv(&e, csv, sizeof(csv)), 0);
 	assert_string_equal(csv, "read");
-	assert_int_equal(sv_policy_scope(&g, "  read deploy read ", 19, &e,
-					 &reason),
-			 0);
+	assert_int_equal(
+	    sv_policy_scope(&g, "  read deploy read ", 19, &e, &reason), 0);
 	assert_int_equal(e.n, 2);
 	assert_int_equal(sv_policy_scope(&g, "svcacct", 7, &e, &reason), 0);
 	assert_int_equal(e.n, 0);
@@ -118,11 +117,10 @@ static void test_jws_split(void **state)
 		const char *tok;
 		int ok;
 	} cases[] = {
-		{"a.b.c", 1},	  {"aA0-_.b.c", 1}, {"a..c", 0},
-		{".b.c", 0},	  {"a.b.", 0},	    {"a.b", 0},
-		{"a.b.c.d", 0},	  {"a.b.c=", 0},    {"a.b.c ", 0},
-		{"a.b+.c", 0},	  {"a.b/.c", 0},    {"a.b.c\n", 0},
-		{"", 0},	  {"...", 0},
+	    {"a.b.c", 1},  {"aA0-_.b.c", 1}, {"a..c", 0},    {".b.c", 0},
+	    {"a.b.", 0},   {"a.b", 0},	     {"a.b.c.d", 0}, {"a.b.c=", 0},
+	    {"a.b.c ", 0}, {"a.b+.c", 0},    {"a.b/.c", 0},  {"a.b.c\n", 0},
+	    {"", 0},	   {"...", 0},
 	};
 	struct sv_jws j;
 	const char *reason;
@@ -149,12 +147,20 @@ static void test_jws_split(void **state)
 static void test_claim_times(void **state)
 {
 	const char *const aud[] = {"svcacct:h"};
-	struct sv_claim_rules ru = {.account = "bot", .audiences = aud,
-				    .n_audiences = 1, .now = 1000000,
-				    .max_lifetime = 300, .skew = 60};
-	struct sv_claims c = {.iss = "bot", .iss_len = 3, .sub = "bot",
-			      .sub_len = 3, .aud = "svcacct:h", .aud_len = 9,
-			      .jti = "x", .jti_len = 1};
+	struct sv_claim_rules ru = {.account = "bot",
+				    .audiences = aud,
+				    .n_audiences = 1,
+				    .now = 1000000,
+				    .max_lifetime = 300,
+				    .skew = 60};
+	struct sv_claims c = {.iss = "bot",
+			      .iss_len = 3,
+			      .sub = "bot",
+			      .sub_len = 3,
+			      .aud = "svcacct:h",
+			      .aud_len = 9,
+			      .jti = "x",
+			      .jti_len = 1};
 	const char *reason = NULL;
 	(void)state;
 	c.iat = 1000000;
@@ -227,13 +233,16 @@ static void test_replay_basic(void **state)
 	struct sv_config *c = *state;
 	if (geteuid() != 0)
 		skip();
-	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 2000, 1000), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 2000, 1000),
+			 0);
 	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 2000, 1000),
 			 -EEXIST);
 	/* another account's jti space is its own */
-	assert_int_equal(sv_replay_check_insert(c, "bot2", "j1", 2, 2000, 1000), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot2", "j1", 2, 2000, 1000),
+			 0);
 	/* an expired entry of the same jti is reused, once */
-	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 3000, 2001), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 3000, 2001),
+			 0);
 	assert_int_equal(sv_replay_check_insert(c, "bot", "j1", 2, 3000, 2002),
 			 -EEXIST);
 	assert_int_equal(sv_replay_check_insert(c, "../x", "j", 1, 2000, 1000),
@@ -252,19 +261,19 @@ static void test_replay_grow_and_quota(void **state)
 	c->replay_quota = 1000;
 	for (int i = 0; i < 1000; i++) {
 		snprintf(jti, sizeof(jti), "g%d", i);
-		assert_int_equal(sv_replay_check_insert(c, "bot", jti, strlen(jti),
-							5000, 1000),
+		assert_int_equal(sv_replay_check_insert(
+				     c, "bot", jti, strlen(jti), 5000, 1000),
 				 0);
 	}
 	/* every one of them is still known after the rebuilds */
 	for (int i = 0; i < 1000; i++) {
 		snprintf(jti, sizeof(jti), "g%d", i);
-		assert_int_equal(sv_replay_check_insert(c, "bot", jti, strlen(jti),
-							5000, 1001),
+		assert_int_equal(sv_replay_check_insert(
+				     c, "bot", jti, strlen(jti), 5000, 1001),
 				 -EEXIST);
 	}
-	assert_int_equal(sv_replay_check_insert(c, "bot", "more", 4, 5000, 1002),
-			 -EDQUOT);
+	assert_int_equal(
+	    sv_replay_check_insert(c, "bot", "more", 4, 5000, 1002), -EDQUOT);
 	/* bounded: room for the quota at half load, no more */
 	snprintf(path, sizeof(path), "%s/replay/bot", c->state_dir);
 	assert_int_equal(stat(path, &st), 0);
@@ -272,7 +281,8 @@ static void test_replay_grow_and_quota(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* once they expire, the account can log in again and the file
 	 * shrinks back */
-	assert_int_equal(sv_replay_check_insert(c, "bot", "more", 4, 9000, 5001), 0);
+	assert_int_equal(
+	    sv_replay_check_insert(c, "bot", "more", 4, 9000, 5001), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 64 + 64 * 48);
 }
@@ -284,7 +294,8 @@ static void test_replay_fail_closed(void **state)
 	int fd;
 	if (geteuid() != 0)
 		skip();
-	assert_int_equal(sv_replay_check_insert(c, "bot", "a", 1, 2000, 1000), 0);
+	assert_int_equal(sv_replay_check_insert(c, "bot", "a", 1, 2000, 1000),
+			 0);
 	snprintf(path, sizeof(path), "%s/replay/bot", c->state_dir);
 	/* truncated */
 	assert_int_equal(truncate(path, 100), 0);
@@ -316,17 +327,17 @@ static void test_replay_fail_closed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_source_match),
-		cmocka_unit_test(test_scope),
-		cmocka_unit_test(test_narrow_csv),
-		cmocka_unit_test(test_jws_split),
-		cmocka_unit_test(test_claim_times),
-		cmocka_unit_test_setup_teardown(test_replay_basic, replay_setup,
-						replay_teardown),
-		cmocka_unit_test_setup_teardown(test_replay_grow_and_quota,
-						replay_setup, replay_teardown),
-		cmocka_unit_test_setup_teardown(test_replay_fail_closed,
-						replay_setup, replay_teardown),
+	    cmocka_unit_test(test_source_match),
+	    cmocka_unit_test(test_scope),
+	    cmocka_unit_test(test_narrow_csv),
+	    cmocka_unit_test(test_jws_split),
+	    cmocka_unit_test(test_claim_times),
+	    cmocka_unit_test_setup_teardown(test_replay_basic, replay_setup,
+					    replay_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_grow_and_quota,
+					    replay_setup, replay_teardown),
+	    cmocka_unit_test_setup_teardown(test_replay_fail_closed,
+					    replay_setup, replay_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

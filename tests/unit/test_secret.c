@@ -31,9 +31,9 @@
 	"svcs_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA_"   \
 	"00000000"
 static const uint8_t kat_hmac[SV_HASH_LEN] = {
-	0xce, 0x94, 0x95, 0x2c, 0xfd, 0xdc, 0x57, 0x64, 0xb6, 0x8c, 0xda,
-	0xfd, 0xd3, 0x92, 0xd9, 0xfe, 0xfe, 0xbb, 0xe9, 0x3a, 0x80, 0xef,
-	0xf1, 0x6c, 0x13, 0xbe, 0x7f, 0x7f, 0xe6, 0xe5, 0x81, 0xd1};
+    0xce, 0x94, 0x95, 0x2c, 0xfd, 0xdc, 0x57, 0x64, 0xb6, 0x8c, 0xda,
+    0xfd, 0xd3, 0x92, 0xd9, 0xfe, 0xfe, 0xbb, 0xe9, 0x3a, 0x80, 0xef,
+    0xf1, 0x6c, 0x13, 0xbe, 0x7f, 0x7f, 0xe6, 0xe5, 0x81, 0xd1};
 
 static void key_seq(uint8_t key[SV_HOSTKEY_LEN], uint8_t start)
 {
@@ -48,8 +48,12 @@ static void test_b64url_vectors(void **state)
 	/* RFC 4648 section 10, in the url alphabet without padding */
 	static const struct {
 		const char *in, *out;
-	} v[] = {{"", ""},          {"f", "Zg"},         {"fo", "Zm8"},
-		 {"foo", "Zm9v"},   {"foob", "Zm9vYg"},  {"fooba", "Zm9vYmE"},
+	} v[] = {{"", ""},
+		 {"f", "Zg"},
+		 {"fo", "Zm8"},
+		 {"foo", "Zm9v"},
+		 {"foob", "Zm9vYg"},
+		 {"fooba", "Zm9vYmE"},
 		 {"foobar", "Zm9vYmFy"}};
 	char out[32];
 	uint8_t dec[32];
@@ -88,23 +92,32 @@ static void test_b64url_vectors(void **state)
 
 static void test_b64_strict(void **state)
 {
-	static const char *const bad_url[] = {
-		"Zg==", "Zg=",  "Z",     "Zm9vY", "Zh",   "Zm9",  "Zm+v",
-		"Zm/v", "Zm v", "Zm9v\n", "Zm.v", "Zm9=", "\xc3\xa9\xc3\xa9",
-		"Zm9vZmF"};
+	static const char *const bad_url[] = {"Zg==",
+					      "Zg=",
+					      "Z",
+					      "Zm9vY",
+					      "Zh",
+					      "Zm9",
+					      "Zm+v",
+					      "Zm/v",
+					      "Zm v",
+					      "Zm9v\n",
+					      "Zm.v",
+					      "Zm9=",
+					      "\xc3\xa9\xc3\xa9",
+					      "Zm9vZmF"};
 	static const char *const bad_std[] = {
-		"Zg",    "Zg=",   "Zh==",   "Zm9vYmF=", "Zg=a", "Z===",
-		"====",  "Zm-v",  "Zm_v",   "Zm9v\n",   "Zm9v Zg==",
-		"=Zm9",  "Zm=v",  "Zg==Zg=="};
+	    "Zg",   "Zg=",  "Zh==",   "Zm9vYmF=",  "Zg=a", "Z===", "====",
+	    "Zm-v", "Zm_v", "Zm9v\n", "Zm9v Zg==", "=Zm9", "Zm=v", "Zg==Zg=="};
 	uint8_t out[32];
 	size_t n = 99;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_url) / sizeof(bad_url[0]); i++) {
 		size_t l = strlen(bad_url[i]);
-		assert_int_equal(sv_b64url_decode(bad_url[i], l, out,
-						  sizeof(out), &n),
-				 -EINVAL);
+		assert_int_equal(
+		    sv_b64url_decode(bad_url[i], l, out, sizeof(out), &n),
+		    -EINVAL);
 		assert_int_equal(n, 0);
 	}
 	for (size_t i = 0; i < sizeof(bad_std) / sizeof(bad_std[0]); i++)
@@ -141,9 +154,9 @@ static void test_b64_roundtrip(void **state)
 		assert_int_equal(sv_b64url_encode(in, l, enc, sizeof(enc)), 0);
 		assert_int_equal(strlen(enc), sv_b64url_enclen(l));
 		assert_null(strchr(enc, '='));
-		assert_int_equal(sv_b64url_decode(enc, strlen(enc), dec,
-						  sizeof(dec), &n),
-				 0);
+		assert_int_equal(
+		    sv_b64url_decode(enc, strlen(enc), dec, sizeof(dec), &n),
+		    0);
 		assert_int_equal(n, l);
 		assert_memory_equal(dec, in, l);
 	}
@@ -160,8 +173,8 @@ static void test_generate_format(void **state)
 {
 	static const char *const hex = "0123456789abcdef";
 	static const char *const b64 =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		"0123456789-_";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_";
 	char s[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1];
 	char s2[SV_SECRET_LEN + 1], id2[SV_CRED_ID_LEN + 1];
 	char pid[SV_CRED_ID_LEN + 1];
@@ -297,9 +310,8 @@ static void test_parse_malformed(void **state)
 	t[40] = '\0';
 	assert_int_equal(sv_secret_parse(t, SV_SECRET_LEN, id), -EINVAL);
 	/* a JWS is not a secret */
-	assert_int_equal(sv_secret_parse("eyJhbGciOiJFUzI1NiJ9.e30.sig", 28,
-					 id),
-			 -EINVAL);
+	assert_int_equal(
+	    sv_secret_parse("eyJhbGciOiJFUzI1NiJ9.e30.sig", 28, id), -EINVAL);
 }
 
 static void test_looks_like(void **state)
@@ -355,8 +367,8 @@ static void test_hash(void **state)
 	assert_int_equal(sv_secret_hash(k2, KAT_SECRET, SV_SECRET_LEN, h3), 0);
 	assert_memory_not_equal(h1, h3, SV_HASH_LEN);
 	/* and on every byte of the secret, length included */
-	assert_int_equal(
-		sv_secret_hash(k1, KAT_SECRET, SV_SECRET_LEN - 1, h3), 0);
+	assert_int_equal(sv_secret_hash(k1, KAT_SECRET, SV_SECRET_LEN - 1, h3),
+			 0);
 	assert_memory_not_equal(h1, h3, SV_HASH_LEN);
 	assert_int_equal(sv_secret_hash(k1, "", 0, h3), 0);
 	assert_memory_not_equal(h1, h3, SV_HASH_LEN);
@@ -379,31 +391,30 @@ static void test_verify(void **state)
 	/* another secret, the same secret under another key */
 	assert_int_equal(sv_secret_generate(other, id), 0);
 	assert_int_equal(
-		sv_secret_verify(k1, other, SV_SECRET_LEN, h, SV_HASH_LEN),
-		-EACCES);
+	    sv_secret_verify(k1, other, SV_SECRET_LEN, h, SV_HASH_LEN),
+	    -EACCES);
 	assert_int_equal(sv_secret_verify(k2, s, SV_SECRET_LEN, h, SV_HASH_LEN),
 			 -EACCES);
 	/* one character off, a prefix of it */
 	memcpy(other, s, sizeof(other));
 	other[40] ^= 1;
 	assert_int_equal(
-		sv_secret_verify(k1, other, SV_SECRET_LEN, h, SV_HASH_LEN),
-		-EACCES);
+	    sv_secret_verify(k1, other, SV_SECRET_LEN, h, SV_HASH_LEN),
+	    -EACCES);
 	assert_int_equal(
-		sv_secret_verify(k1, s, SV_SECRET_LEN - 1, h, SV_HASH_LEN),
-		-EACCES);
+	    sv_secret_verify(k1, s, SV_SECRET_LEN - 1, h, SV_HASH_LEN),
+	    -EACCES);
 	/* a stored hash of the wrong length, even if its prefix matches */
 	h[SV_HASH_LEN] = 0;
 	assert_int_equal(
-		sv_secret_verify(k1, s, SV_SECRET_LEN, h, SV_HASH_LEN - 1),
-		-EACCES);
+	    sv_secret_verify(k1, s, SV_SECRET_LEN, h, SV_HASH_LEN - 1),
+	    -EACCES);
 	assert_int_equal(
-		sv_secret_verify(k1, s, SV_SECRET_LEN, h, SV_HASH_LEN + 1),
-		-EACCES);
+	    sv_secret_verify(k1, s, SV_SECRET_LEN, h, SV_HASH_LEN + 1),
+	    -EACCES);
 	assert_int_equal(sv_secret_verify(k1, s, SV_SECRET_LEN, h, 0), -EACCES);
 	assert_int_equal(
-		sv_secret_verify(k1, s, SV_SECRET_LEN, NULL, SV_HASH_LEN),
-		-EACCES);
+	    sv_secret_verify(k1, s, SV_SECRET_LEN, NULL, SV_HASH_LEN), -EACCES);
 	/* a damaged stored hash */
 	h[31] ^= 0x80;
 	assert_int_equal(sv_secret_verify(k1, s, SV_SECRET_LEN, h, SV_HASH_LEN),
@@ -583,8 +594,8 @@ static void test_hostkey_umask(void **state)
 
 static void test_hostkey_unsafe(void **state)
 {
-	static const int bad_modes[] = {0644, 0640, 0604, 0660, 0602, 0610,
-					04600, 0700 | 01000};
+	static const int bad_modes[] = {0644, 0640, 0604,  0660,
+					0602, 0610, 04600, 0700 | 01000};
 	struct tmpdir *t = *state;
 	struct sv_config c;
 	uint8_t k[SV_HOSTKEY_LEN], k2[SV_HOSTKEY_LEN], seq[SV_HOSTKEY_LEN];
@@ -677,28 +688,28 @@ int main(void)
 {
 	/* one group: the TAP driver accepts one plan per program */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_b64url_vectors),
-		cmocka_unit_test(test_b64_strict),
-		cmocka_unit_test(test_b64_roundtrip),
-		cmocka_unit_test(test_generate_format),
-		cmocka_unit_test(test_generate_many),
-		cmocka_unit_test(test_parse_known),
-		cmocka_unit_test(test_parse_single_change),
-		cmocka_unit_test(test_parse_malformed),
-		cmocka_unit_test(test_looks_like),
-		cmocka_unit_test(test_cred_id),
-		cmocka_unit_test(test_hash),
-		cmocka_unit_test(test_verify),
-		cmocka_unit_test_setup_teardown(test_hostkey_create_load,
-						hk_each_setup, hk_each_teardown),
-		cmocka_unit_test_setup_teardown(test_hostkey_umask,
-						hk_each_setup, hk_each_teardown),
-		cmocka_unit_test_setup_teardown(test_hostkey_unsafe,
-						hk_each_setup, hk_each_teardown),
-		cmocka_unit_test_setup_teardown(test_hostkey_bad_size,
-						hk_each_setup, hk_each_teardown),
-		cmocka_unit_test_setup_teardown(test_hostkey_no_dir,
-						hk_each_setup, hk_each_teardown),
+	    cmocka_unit_test(test_b64url_vectors),
+	    cmocka_unit_test(test_b64_strict),
+	    cmocka_unit_test(test_b64_roundtrip),
+	    cmocka_unit_test(test_generate_format),
+	    cmocka_unit_test(test_generate_many),
+	    cmocka_unit_test(test_parse_known),
+	    cmocka_unit_test(test_parse_single_change),
+	    cmocka_unit_test(test_parse_malformed),
+	    cmocka_unit_test(test_looks_like),
+	    cmocka_unit_test(test_cred_id),
+	    cmocka_unit_test(test_hash),
+	    cmocka_unit_test(test_verify),
+	    cmocka_unit_test_setup_teardown(test_hostkey_create_load,
+					    hk_each_setup, hk_each_teardown),
+	    cmocka_unit_test_setup_teardown(test_hostkey_umask, hk_each_setup,
+					    hk_each_teardown),
+	    cmocka_unit_test_setup_teardown(test_hostkey_unsafe, hk_each_setup,
+					    hk_each_teardown),
+	    cmocka_unit_test_setup_teardown(test_hostkey_bad_size,
+					    hk_each_setup, hk_each_teardown),
+	    cmocka_unit_test_setup_teardown(test_hostkey_no_dir, hk_each_setup,
+					    hk_each_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, hk_setup, hk_teardown);

@@ -74,8 +74,7 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int bench_pam(const char *confdir, const char *service,
-		     const char *user)
+static int bench_pam(const char *confdir, const char *service, const char *user)
 {
 	struct pam_conv pc = {conv, NULL};
 	double t0 = now();
@@ -117,7 +116,8 @@ static int find_blob(const struct sv_config *c, const char *user,
 			struct sv_blob cb = {0};
 			struct sv_cred cr;
 			snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
-			if (sv_get_cred(rd, SV_DB_CREDENTIALS, id, &cb, &cr) == 0 &&
+			if (sv_get_cred(rd, SV_DB_CREDENTIALS, id, &cb, &cr) ==
+				0 &&
 			    cr.type == SV_CRED_KEY && sv_str_eq(cr.kid, kid)) {
 				*blob = malloc(cr.material.n);
 				memcpy(*blob, cr.material.p, cr.material.n);
@@ -184,8 +184,9 @@ int main(int argc, char **argv)
 		load(argv[4]);
 		r = bench_raw(argv[2], argv[3]);
 	} else {
-		fprintf(stderr, "usage: pambench pam CONFDIR SERVICE USER FILE | "
-				"raw CONF USER FILE\n");
+		fprintf(stderr,
+			"usage: pambench pam CONFDIR SERVICE USER FILE | "
+			"raw CONF USER FILE\n");
 		return 2;
 	}
 	for (size_t i = 0; i < n_creds; i++)
