@@ -359,7 +359,8 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 	return validate(c, name, lines, line, err, errlen);
 }
 
-static int walk_safe(const char *path, char *err, size_t errlen)
+static int walk_safe(const char *path, bool *links, char *err,
+		     size_t errlen)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -377,6 +378,8 @@ static int walk_safe(const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: %s", buf, strerror(e));
 			return -e;
 		}
+		if (S_ISLNK(st.st_mode))
+			*links = true;
 		if (S_ISLNK(st.st_mode) && strcmp(buf, path) == 0) {
 			/* a symlinked leaf is judged by its target too */
 			if (stat(buf, &st) < 0) {
@@ -417,15 +420,16 @@ int sv_path_is_safe(const char *path, char *err, size_t errlen)
 	/* The path as written (its symlinks live in directories that must be
 	 * safe) and the path it resolves to (whose directories must be safe
 	 * too, or a root-owned symlink could point into /tmp/evil). */
-	int r = walk_safe(path, err, errlen);
-	if (r < 0)
-		return r;
+	bool links = false;
+	int r = walk_safe(path, &links, err, errlen);
+	if (r < 0 || !links)
+		return r; /* no symlink: the path is where it leads */
 	if (!realpath(path, real)) {
 		r = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	return strcmp(real, path) ? walk_safe(real, err, errlen) : 0;
+	return strcmp(real, path) ? walk_safe(real, &links, err, errlen) : 0;
 }
 
 int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
