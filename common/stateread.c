@@ -22,13 +22,15 @@ int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
 	return sv_open_gdbm_ro(dfd, sv_statenames[f], true, false, db, NULL);
 }
 
+/* missing_ok: a file that does not exist means "nothing recorded" (the
+ * ID list of an old store); otherwise it is an error. */
 static int state_has(const struct sv_config *c, enum sv_statefile f,
-		     const char *key, size_t klen, bool *has)
+		     const char *key, size_t klen, bool missing_ok, bool *has)
 {
 	GDBM_FILE db = NULL;
 	int r = svi_open_state_ro(c, f, &db);
 	*has = false;
-	if (r == -ENOENT)
+	if (r == -ENOENT && missing_ok)
 		return 0; /* nothing ever recorded */
 	if (r < 0)
 		return r;
@@ -44,16 +46,9 @@ static int state_has(const struct sv_config *c, enum sv_statefile f,
 int sv_state_is_revoked(const struct sv_config *c, const char *id,
 			bool *revoked)
 {
-	GDBM_FILE db = NULL;
 	/* unlike the ID list, revoked.db always exists once there is a
 	 * store: its absence (a restore without the state dir) fails closed */
-	int r = svi_open_state_ro(c, SV_STATE_REVOKED, &db);
-	if (r < 0) {
-		*revoked = true;
-		return r;
-	}
-	gdbm_close(db);
-	r = state_has(c, SV_STATE_REVOKED, id, strlen(id), revoked);
+	int r = state_has(c, SV_STATE_REVOKED, id, strlen(id), false, revoked);
 	if (r < 0)
 		*revoked = true; /* fail closed */
 	return r;
@@ -76,9 +71,10 @@ int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 			bool *retired)
 {
 	char k[8];
-	int r = state_has(c, SV_STATE_IDS, k, svi_id_key(k, gid, id), retired);
+	int r = state_has(c, SV_STATE_IDS, k, svi_id_key(k, gid, id), true,
+			  retired);
 	if (r == 0 && !*retired)
 		r = state_has(c, SV_STATE_IDS, k, svi_handed_key(k, gid, id),
-			      retired);
+			      true, retired);
 	return r;
 }
