@@ -359,8 +359,7 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 	return validate(c, name, lines, line, err, errlen);
 }
 
-static int walk_safe(const char *path, bool *links, char *err,
-		     size_t errlen)
+static int walk_safe(const char *path, bool *links, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
 	struct stat st;

@@ -19,7 +19,8 @@ int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
 	    open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	return sv_open_gdbm_ro(dfd, sv_statenames[f], true, false, db, NULL);
+	return sv_open_gdbm_ro(dfd, sv_statenames[f], true, false, db, NULL,
+			       NULL);
 }
 
 /* missing_ok: a file that does not exist means "nothing recorded" (the

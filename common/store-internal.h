@@ -63,7 +63,7 @@ struct sv_txn {
 /* Open a GDBM file read-only under dirfd with the ownership/mode rules.
  * private: the file must not be readable by group or others either. */
 int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
-		    GDBM_FILE *out, int *fd_out);
+		    GDBM_FILE *out, int *fd_out, struct stat *st_out);
 
 /* Copy src (may be absent) into a new file dst under dirfd with mode
  * and gid, and open it writable. */

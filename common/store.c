@@ -151,7 +151,7 @@ int sv_store_current_generation(const struct sv_config *c, uint64_t *gen)
 }
 
 int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
-		    GDBM_FILE *out, int *fd_out)
+		    GDBM_FILE *out, int *fd_out, struct stat *st_out)
 {
 	struct stat st;
 	/* O_NONBLOCK: a FIFO planted as a .db must not hang the reader
@@ -185,6 +185,8 @@ int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
 	*out = db;
 	if (fd_out)
 		*fd_out = fd;
+	if (st_out)
+		*st_out = st;
 	return 0;
 }
 
@@ -253,13 +255,9 @@ static int reader_open_gen(int genfd, uint64_t gen, unsigned dbmask,
 			continue;
 		ret = sv_open_gdbm_ro(
 		    genfd, sv_dbnames[i], i == SV_DB_CREDENTIALS,
-		    (dbmask & SV_READER_MMAP) != 0, &r->db[i], &r->fd[i]);
+		    (dbmask & SV_READER_MMAP) != 0, &r->db[i], &r->fd[i], &st);
 		if (ret < 0)
 			goto out;
-		if (fstat(r->fd[i], &st) < 0) {
-			ret = -errno;
-			goto out;
-		}
 		r->dev[i] = st.st_dev;
 		r->ino[i] = st.st_ino;
 	}

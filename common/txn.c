@@ -234,7 +234,7 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 		for (int i = 0; i < SV_DB_COUNT; i++) {
 			r = sv_open_gdbm_ro(t->basefd, sv_dbnames[i],
 					    i == SV_DB_CREDENTIALS, false,
-					    &t->old[i], NULL);
+					    &t->old[i], NULL, NULL);
 			if (r < 0) {
 				snprintf(err, errlen, "%s/%s/%s: %s", c->db_dir,
 					 name, sv_dbnames[i],
@@ -644,7 +644,7 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		GDBM_FILE db = NULL;
 		r = sv_open_gdbm_ro(src, sv_dbnames[i], i == SV_DB_CREDENTIALS,
-				    false, &db, NULL);
+				    false, &db, NULL, NULL);
 		if (r < 0) {
 			snprintf(err, errlen, "generation %" PRIu64 ": %s: %s",
 				 gen, sv_dbnames[i], strerror(-r));
@@ -659,7 +659,7 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		gdbm_close(t->old[i]);
 		t->old[i] = NULL;
 		sv_open_gdbm_ro(src, sv_dbnames[i], i == SV_DB_CREDENTIALS,
-				false, &t->old[i], NULL);
+				false, &t->old[i], NULL, NULL);
 	}
 	close(t->basefd);
 	t->basefd = src;
