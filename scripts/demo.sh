@@ -71,7 +71,7 @@ mint() {
 	if [ -x "$B/tools/svcacct-assert" ]; then
 		"$B/tools/svcacct-assert" token --key "$T/bot.key" --account deploy-bot --aud svcacct:demo 2>/dev/null
 	else
-		python3 "$(dirname "$0")/../tests/pam/mint.py" --key "$T/bot.key" --account deploy-bot --aud svcacct:demo
+		/usr/bin/python3 "$(dirname "$0")/../tests/pam/mint.py" --key "$T/bot.key" --account deploy-bot --aud svcacct:demo
 	fi
 }
 ML=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
