@@ -359,7 +359,30 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 	return validate(c, name, lines, line, err, errlen);
 }
 
-static int walk_safe(const char *path, bool *links, char *err, size_t errlen)
+/* Directories already found safe during one sv_config_load: db_dir and
+ * state_dir usually share every parent with each other and the config, and
+ * the PAM module does this on every login. */
+struct safe_memo {
+	char dir[8][256];
+	unsigned n;
+};
+
+static bool memo_has(const struct safe_memo *m, const char *p)
+{
+	for (unsigned i = 0; m && i < m->n; i++)
+		if (!strcmp(m->dir[i], p))
+			return true;
+	return false;
+}
+
+static void memo_add(struct safe_memo *m, const char *p)
+{
+	if (m && m->n < SV_ARRAY_SIZE(m->dir) && strlen(p) < sizeof(m->dir[0]))
+		snprintf(m->dir[m->n++], sizeof(m->dir[0]), "%s", p);
+}
+
+static int walk_safe(const char *path, bool *links, struct safe_memo *memo,
+		     char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -372,6 +395,9 @@ static int walk_safe(const char *path, bool *links, char *err, size_t errlen)
 	/* Walk from the leaf to "/": every component must be root's and
 	 * writable by nobody else, or whoever can write there can swap it. */
 	for (;;) {
+		/* a directory found safe with all its parents ends the walk */
+		if (strcmp(buf, path) != 0 && memo_has(memo, buf))
+			break;
 		if (lstat(buf, &st) < 0) {
 			int e = errno;
 			snprintf(err, errlen, "%s: %s", buf, strerror(e));
@@ -410,17 +436,29 @@ static int walk_safe(const char *path, bool *links, char *err, size_t errlen)
 		}
 		*slash = '\0';
 	}
+	/* every proper parent of path is now known safe (symlinked paths
+	 * are not memoised: their targets are walked separately) */
+	if (memo && !*links) {
+		snprintf(buf, sizeof(buf), "%s", path);
+		for (char *sl = strrchr(buf, '/'); sl && sl != buf;
+		     sl = strrchr(buf, '/')) {
+			*sl = '\0';
+			if (!memo_has(memo, buf))
+				memo_add(memo, buf);
+		}
+	}
 	return 0;
 }
 
-int sv_path_is_safe(const char *path, char *err, size_t errlen)
+static int path_is_safe(const char *path, struct safe_memo *memo, char *err,
+			size_t errlen)
 {
 	char real[PATH_MAX];
 	/* The path as written (its symlinks live in directories that must be
 	 * safe) and the path it resolves to (whose directories must be safe
 	 * too, or a root-owned symlink could point into /tmp/evil). */
 	bool links = false;
-	int r = walk_safe(path, &links, err, errlen);
+	int r = walk_safe(path, &links, memo, err, errlen);
 	if (r < 0 || !links)
 		return r; /* no symlink: the path is where it leads */
 	if (!realpath(path, real)) {
@@ -428,12 +466,19 @@ int sv_path_is_safe(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	return strcmp(real, path) ? walk_safe(real, &links, err, errlen) : 0;
+	return strcmp(real, path) ? walk_safe(real, &links, NULL, err, errlen)
+				  : 0;
+}
+
+int sv_path_is_safe(const char *path, char *err, size_t errlen)
+{
+	return path_is_safe(path, NULL, err, errlen);
 }
 
 int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		   char *err, size_t errlen)
 {
+	struct safe_memo memo = {.n = 0};
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
@@ -458,7 +503,7 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 	}
 	if (check_owner) {
 		struct stat now;
-		r = sv_path_is_safe(path, err, errlen);
+		r = path_is_safe(path, &memo, err, errlen);
 		if (r < 0)
 			return r;
 		/* what was checked is what was opened */
@@ -498,7 +543,7 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		const char *dirs[] = {c->db_dir, c->state_dir};
 		for (size_t i = 0; i < SV_ARRAY_SIZE(dirs); i++) {
 			char e2[SV_CONF_ERRLEN];
-			r = sv_path_is_safe(dirs[i], e2, sizeof(e2));
+			r = path_is_safe(dirs[i], &memo, e2, sizeof(e2));
 			if (r == -ENOENT) {
 				/* not created yet: the parent must be safe */
 				char parent[256];
@@ -506,7 +551,7 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 				char *sl = strrchr(parent, '/');
 				if (sl && sl != parent)
 					*sl = '\0';
-				r = sv_path_is_safe(parent, e2, sizeof(e2));
+				r = path_is_safe(parent, &memo, e2, sizeof(e2));
 				if (r == -ENOENT)
 					r = 0; /* created later, checked then */
 			}

@@ -34,7 +34,7 @@ typedef int (*cmd_fn)(struct cli *cli, int argc, char **argv);
 /* ------------------------------------------------------------ cli_util.c */
 /* Print "svcacct: msg" on stderr; returns EXIT_FAIL (or EXIT_USAGE). */
 int cli_fail(struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 int cli_usage(struct cli *cli, const char *usage);
 /* Whether argv has -h/--help (then print usage and exit 0). */
 bool cli_wants_help(int argc, char **argv);
@@ -54,7 +54,7 @@ const char *cli_time(int64_t t, char *buf, size_t n);
 const char *cli_date(int64_t t, char *buf, size_t n);
 /* Write one log line to syslog authpriv in key=value form, with by=. */
 void cli_audit(const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Tell a running nscd to drop its passwd and group caches. */
 void cli_nscd_invalidate(void);
 /* Names and IDs that exist in the NSS sources (per-entry lookups, or the
@@ -70,7 +70,7 @@ void cli_snapshot_free(struct cli *cli);
 /* The result of a change: the text for people, or with --json the object
  * j (consumed either way). */
 void cli_report(struct cli *cli, json_t *j, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Sort an array of objects by a string member, then a second one. */
 void cli_json_sort(json_t *arr, const char *key, const char *key2);
 /* Print JSON to stdout (and free it). */
@@ -136,6 +136,8 @@ int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_rollback(struct cli *cli, int argc, char **argv);
 int cmd_generations(struct cli *cli, int argc, char **argv);
+int cmd_sshkey(struct cli *cli, int argc, char **argv);
+int cmd_authorized_keys(struct cli *cli, int argc, char **argv);
 
 /* Shared by account create and import: validate and add one account
  * (roles by name) in t. Message in cli->err on failure. */
@@ -155,8 +157,8 @@ struct role_opts {
 	size_t ncommands;
 	bool clear_commands;
 };
-int op_role_create(struct cli *cli, struct sv_txn *t,
-		   const struct role_opts *o, struct role *out);
+int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
+		   struct role *out);
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */

@@ -145,8 +145,7 @@ const char *cli_time(int64_t t, char *buf, size_t n)
 	time_t tt = (time_t)t;
 	if (t == 0)
 		return "never";
-	if (!gmtime_r(&tt, &tm) ||
-	    !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(buf, n, "%lld", (long long)t);
 	return buf;
 }
@@ -195,8 +194,8 @@ void cli_audit(const char *event, const char *fmt, ...)
 	va_end(ap);
 	who(by, sizeof(by));
 	openlog("svcacct", LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_AUTHPRIV | LOG_NOTICE, "svcacct: event=%s result=ok %s by=%s",
-	       event, what, by);
+	syslog(LOG_AUTHPRIV | LOG_NOTICE,
+	       "svcacct: event=%s result=ok %s by=%s", event, what, by);
 	closelog();
 }
 
@@ -248,8 +247,8 @@ static uint64_t hash_str(const char *s)
 static int set_grow(struct set *st)
 {
 	size_t nc = st->cap ? st->cap * 2 : 1024;
-	struct set ns = {calloc(nc, sizeof(char *)), calloc(nc, sizeof(uint32_t)),
-			 nc, 0};
+	struct set ns = {calloc(nc, sizeof(char *)),
+			 calloc(nc, sizeof(uint32_t)), nc, 0};
 	if (!ns.names || !ns.ids) {
 		free(ns.names);
 		free(ns.ids);
@@ -451,11 +450,15 @@ struct sv_reader *cli_reader(struct cli *cli, unsigned dbmask)
 	if (e == 0)
 		return r;
 	if (e == -ENOENT)
-		cli_fail(cli, "no store in %s yet (create an account or a role "
-			      "first)", cli->cfg.db_dir);
+		cli_fail(cli,
+			 "no store in %s yet (create an account or a role "
+			 "first)",
+			 cli->cfg.db_dir);
 	else if (e == -EPERM)
-		cli_fail(cli, "store %s: unsafe owner or mode (see svcacct "
-			      "check)", cli->cfg.db_dir);
+		cli_fail(cli,
+			 "store %s: unsafe owner or mode (see svcacct "
+			 "check)",
+			 cli->cfg.db_dir);
 	else if (e == -EACCES)
 		cli_fail(cli, "store %s: permission denied%s", cli->cfg.db_dir,
 			 geteuid() ? " (credentials need root)" : "");
@@ -592,8 +595,8 @@ bool cli_source_valid(const char *s)
 	size_t len = v6 ? 16 : 4;
 	for (size_t i = 0; i < len; i++) {
 		unsigned keep = bits >= (i + 1) * 8 ? 8
-				: bits > i * 8	   ? bits - (unsigned)i * 8
-						   : 0;
+				: bits > i * 8	    ? bits - (unsigned)i * 8
+						    : 0;
 		unsigned char mask = (unsigned char)(0xff00u >> keep);
 		if (addr[i] & (unsigned char)~mask)
 			return false;

@@ -18,13 +18,13 @@
 #define FIELD_MAX 255
 
 static const char usage_create[] =
-	"account create NAME [--uid N] [--description T] [--owner T] "
-	"[--home D] [--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
-	"[--home-writable] [--no-home]";
+    "account create NAME [--uid N] [--description T] [--owner T] "
+    "[--home D] [--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
+    "[--home-writable] [--no-home]";
 static const char usage_set[] =
-	"account set NAME [--description T] [--owner T] [--home D] "
-	"[--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
-	"[--home-writable|--home-private]";
+    "account set NAME [--description T] [--owner T] [--home D] "
+    "[--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
+    "[--home-writable|--home-private]";
 
 static int role_gids(struct cli *cli, struct sv_txn *t,
 		     const char *const *names, size_t n, uint32_t **out)
@@ -35,9 +35,10 @@ static int role_gids(struct cli *cli, struct sv_txn *t,
 	for (size_t i = 0; i < n; i++) {
 		struct role r;
 		if (!strcmp(names[i], SV_BASE_ROLE)) {
-			snprintf(cli->err, sizeof(cli->err),
-				 "'%s' is the base role: every account holds it",
-				 SV_BASE_ROLE);
+			snprintf(
+			    cli->err, sizeof(cli->err),
+			    "'%s' is the base role: every account holds it",
+			    SV_BASE_ROLE);
 			free(g);
 			return -EINVAL;
 		}
@@ -65,8 +66,8 @@ static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
 	int e = txn_load_role_gid(t, gid, &r);
 	if (e < 0)
 		return e;
-	bool changed = add ? !strv_has(&r.members, name)
-			   : strv_has(&r.members, name);
+	bool changed =
+	    add ? !strv_has(&r.members, name) : strv_has(&r.members, name);
 	if (changed) {
 		if (add)
 			e = strv_add(&r.members, name);
@@ -162,10 +163,11 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		}
 		if (sv_state_id_retired(c, false, a.uid, &retired) < 0 ||
 		    retired) {
-			snprintf(cli->err, sizeof(cli->err),
-				 "UID %u was handed out before (to a deleted or "
-				 "rolled-back account) and is never reused",
-				 a.uid);
+			snprintf(
+			    cli->err, sizeof(cli->err),
+			    "UID %u was handed out before (to a deleted or "
+			    "rolled-back account) and is never reused",
+			    a.uid);
 			return -EEXIST;
 		}
 		if (cli_uid_exists(cli, a.uid) || cli_gid_exists(cli, a.uid)) {
@@ -189,7 +191,8 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 			}
 			if (e < 0)
 				goto io;
-			if (!cli_uid_exists(cli, a.uid) && !cli_gid_exists(cli, a.uid))
+			if (!cli_uid_exists(cli, a.uid) &&
+			    !cli_gid_exists(cli, a.uid))
 				break;
 		}
 	}
@@ -269,25 +272,38 @@ static void set_home_access(struct cli *cli, const struct acct *a)
 			strerror(errno));
 }
 
-enum { O_UID = 256, O_DESC, O_OWNER, O_HOME, O_SHELL, O_EXPIRES, O_ROLE,
-       O_HOMEW, O_HOMEP, O_NOHOME, O_STOP, O_JSON, O_FORCE };
+enum {
+	O_UID = 256,
+	O_DESC,
+	O_OWNER,
+	O_HOME,
+	O_SHELL,
+	O_EXPIRES,
+	O_ROLE,
+	O_HOMEW,
+	O_HOMEP,
+	O_NOHOME,
+	O_STOP,
+	O_JSON,
+	O_FORCE
+};
 
 static const struct option acct_opts_long[] = {
-	{"uid", required_argument, NULL, O_UID},
-	{"description", required_argument, NULL, O_DESC},
-	{"owner", required_argument, NULL, O_OWNER},
-	{"home", required_argument, NULL, O_HOME},
-	{"shell", required_argument, NULL, O_SHELL},
-	{"expires", required_argument, NULL, O_EXPIRES},
-	{"role", required_argument, NULL, O_ROLE},
-	{"home-writable", no_argument, NULL, O_HOMEW},
-	{"home-private", no_argument, NULL, O_HOMEP},
-	{"no-home", no_argument, NULL, O_NOHOME},
-	{"stop", no_argument, NULL, O_STOP},
-	{"json", no_argument, NULL, O_JSON},
-	{"force", no_argument, NULL, O_FORCE},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"uid", required_argument, NULL, O_UID},
+    {"description", required_argument, NULL, O_DESC},
+    {"owner", required_argument, NULL, O_OWNER},
+    {"home", required_argument, NULL, O_HOME},
+    {"shell", required_argument, NULL, O_SHELL},
+    {"expires", required_argument, NULL, O_EXPIRES},
+    {"role", required_argument, NULL, O_ROLE},
+    {"home-writable", no_argument, NULL, O_HOMEW},
+    {"home-private", no_argument, NULL, O_HOMEP},
+    {"no-home", no_argument, NULL, O_NOHOME},
+    {"stop", no_argument, NULL, O_STOP},
+    {"json", no_argument, NULL, O_JSON},
+    {"force", no_argument, NULL, O_FORCE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct parsed {
@@ -306,19 +322,17 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 	p->o.roles = p->roles;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", acct_opts_long, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "h", acct_opts_long, NULL)) != -1) {
 		if (c == '?' || c == ':' ||
 		    (c >= O_UID && !(allowed & (1u << (c - O_UID))))) {
-			fprintf(stderr, "svcacct: unknown or incomplete option "
-					"'%s'\n",
+			fprintf(stderr,
+				"svcacct: unknown or incomplete option "
+				"'%s'\n",
 				argv[optind - 1]);
 			return cli_usage(cli, usage);
 		}
 		switch (c) {
-		case 'h':
-			printf("usage: svcacct %s\n", usage);
-			return -1;
+		case 'h': printf("usage: svcacct %s\n", usage); return -1;
 		case O_UID: p->o.uid = optarg; break;
 		case O_DESC: p->o.description = optarg; break;
 		case O_OWNER: p->o.owner = optarg; break;
@@ -348,7 +362,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 	return 0;
 }
 
-#define A(x) (1u << ((x) - O_UID))
+#define A(x) (1u << ((x)-O_UID))
 
 static int account_create(struct cli *cli, int argc, char **argv)
 {
@@ -356,8 +370,8 @@ static int account_create(struct cli *cli, int argc, char **argv)
 	struct acct a = {0};
 	int r = parse(cli, argc, argv, &p, usage_create,
 		      A(O_UID) | A(O_DESC) | A(O_OWNER) | A(O_HOME) |
-			      A(O_SHELL) | A(O_EXPIRES) | A(O_ROLE) |
-			      A(O_HOMEW) | A(O_NOHOME) | A(O_JSON));
+			  A(O_SHELL) | A(O_EXPIRES) | A(O_ROLE) | A(O_HOMEW) |
+			  A(O_NOHOME) | A(O_JSON));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
@@ -374,8 +388,7 @@ static int account_create(struct cli *cli, int argc, char **argv)
 	if (r == EXIT_OK) {
 		if (!p.o.no_home)
 			make_home(cli, &a);
-		cli_audit("account-create", "account=%s uid=%u", a.name,
-			  a.uid);
+		cli_audit("account-create", "account=%s uid=%u", a.name, a.uid);
 		cli_nscd_invalidate();
 		if (cli->json) {
 			json_t *j = json_pack("{s:s, s:i}", "name", a.name,
@@ -402,8 +415,8 @@ static json_t *acct_json(struct sv_reader *rd, const struct sv_account *a,
 		struct sv_role r;
 		uint32_t g = sv_u32list_get(&a->roles, i);
 		if (sv_get_role_by_gid(rd, g, &b, &r) == 0) {
-			json_array_append_new(
-				roles, json_stringn(r.name.p, r.name.n));
+			json_array_append_new(roles,
+					      json_stringn(r.name.p, r.name.n));
 			sv_blob_free(&b);
 		} else {
 			char tmp[32];
@@ -412,18 +425,19 @@ static json_t *acct_json(struct sv_reader *rd, const struct sv_account *a,
 		}
 	}
 	return json_pack(
-		"{s:s%, s:i, s:i, s:s%, s:s%, s:s%, s:s%, s:s, s:s, s:s, s:s, "
-		"s:o, s:b}",
-		"name", a->name.p, a->name.n, "uid", (json_int_t)a->uid, "gid",
-		(json_int_t)a->uid, "description", a->description.p,
-		a->description.n, "owner", a->owner.p, a->owner.n, "home",
-		a->home.p, a->home.n, "shell", a->shell.n ? a->shell.p : c->default_shell,
-		a->shell.n ? a->shell.n : strlen(c->default_shell), "state",
-		(a->flags & SV_ACCT_DISABLED) ? "disabled" : "enabled",
-		"expires", cli_date(a->expires, b1, sizeof(b1)), "created",
-		cli_time(a->created, b2, sizeof(b2)), "updated",
-		cli_time(a->updated, b3, sizeof(b3)), "roles", roles,
-		"home_writable", (a->flags & SV_ACCT_HOME_WRITABLE) != 0);
+	    "{s:s%, s:i, s:i, s:s%, s:s%, s:s%, s:s%, s:s, s:s, s:s, s:s, "
+	    "s:o, s:b}",
+	    "name", a->name.p, a->name.n, "uid", (json_int_t)a->uid, "gid",
+	    (json_int_t)a->uid, "description", a->description.p,
+	    a->description.n, "owner", a->owner.p, a->owner.n, "home",
+	    a->home.p, a->home.n, "shell",
+	    a->shell.n ? a->shell.p : c->default_shell,
+	    a->shell.n ? a->shell.n : strlen(c->default_shell), "state",
+	    (a->flags & SV_ACCT_DISABLED) ? "disabled" : "enabled", "expires",
+	    cli_date(a->expires, b1, sizeof(b1)), "created",
+	    cli_time(a->created, b2, sizeof(b2)), "updated",
+	    cli_time(a->updated, b3, sizeof(b3)), "roles", roles,
+	    "home_writable", (a->flags & SV_ACCT_HOME_WRITABLE) != 0);
 }
 
 static int cmp_json_name(const void *x, const void *y)
@@ -462,8 +476,9 @@ static int account_list(struct cli *cli, int argc, char **argv)
 		struct sv_account a;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
 		    sv_decode_account(v.p, v.n, &a) < 0) {
-			fprintf(stderr, "svcacct: warning: an account record "
-					"does not decode (run svcacct check)\n");
+			fprintf(stderr,
+				"svcacct: warning: an account record "
+				"does not decode (run svcacct check)\n");
 			sv_blob_free(&v);
 			continue;
 		}
@@ -492,24 +507,23 @@ static int account_list(struct cli *cli, int argc, char **argv)
 	       "ROLES");
 	size_t i;
 	json_t *it;
-	json_array_foreach(arr, i, it)
-	{
+	json_array_foreach (arr, i, it) {
 		char roles[1024] = "";
 		size_t j;
 		json_t *rj;
-		json_array_foreach(json_object_get(it, "roles"), j, rj)
-		{
+		json_array_foreach (json_object_get(it, "roles"), j, rj) {
 			if (j)
 				strncat(roles, ",",
 					sizeof(roles) - strlen(roles) - 1);
 			strncat(roles, json_string_value(rj),
 				sizeof(roles) - strlen(roles) - 1);
 		}
-		printf("%-32s %6lld %-8s %-10s %s\n",
-		       json_string_value(json_object_get(it, "name")),
-		       (long long)json_integer_value(json_object_get(it, "uid")),
-		       json_string_value(json_object_get(it, "state")),
-		       json_string_value(json_object_get(it, "expires")), roles);
+		printf(
+		    "%-32s %6lld %-8s %-10s %s\n",
+		    json_string_value(json_object_get(it, "name")),
+		    (long long)json_integer_value(json_object_get(it, "uid")),
+		    json_string_value(json_object_get(it, "state")),
+		    json_string_value(json_object_get(it, "expires")), roles);
 	}
 	json_decref(arr);
 	return EXIT_OK;
@@ -518,8 +532,8 @@ static int account_list(struct cli *cli, int argc, char **argv)
 static int account_show(struct cli *cli, int argc, char **argv)
 {
 	struct parsed p;
-	int r = parse(cli, argc, argv, &p, "account show NAME [--json]",
-		      A(O_JSON));
+	int r =
+	    parse(cli, argc, argv, &p, "account show NAME [--json]", A(O_JSON));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
@@ -532,8 +546,9 @@ static int account_show(struct cli *cli, int argc, char **argv)
 	int e = sv_get_account(rd, p.pos[0], &b, &a);
 	if (e < 0) {
 		sv_reader_close(rd);
-		return cli_fail(cli, e == -ENOENT ? "no account '%s'"
-						  : "account '%s': bad record",
+		return cli_fail(cli,
+				e == -ENOENT ? "no account '%s'"
+					     : "account '%s': bad record",
 				p.pos[0]);
 	}
 	json_t *j = acct_json(rd, &a, &cli->cfg);
@@ -543,9 +558,9 @@ static int account_show(struct cli *cli, int argc, char **argv)
 		return cli_json_out(j);
 	json_t *v;
 	static const char *const order[] = {
-		"name",	   "uid",     "gid",	 "description",	  "owner",
-		"home",	   "shell",   "state",	 "expires",	  "roles",
-		"created", "updated", "home_writable"};
+	    "name",    "uid",	  "gid",	  "description", "owner",
+	    "home",    "shell",	  "state",	  "expires",	 "roles",
+	    "created", "updated", "home_writable"};
 	for (size_t i = 0; i < SV_ARRAY_SIZE(order); i++) {
 		v = json_object_get(j, order[i]);
 		printf("%-14s ", order[i]);
@@ -558,8 +573,9 @@ static int account_show(struct cli *cli, int argc, char **argv)
 		else if (json_is_array(v)) {
 			size_t x;
 			json_t *y;
-			json_array_foreach(v, x, y)
-			printf("%s%s", x ? "," : "", json_string_value(y));
+			json_array_foreach (v, x, y)
+				printf("%s%s", x ? "," : "",
+				       json_string_value(y));
 			printf("\n");
 		}
 	}
@@ -579,8 +595,9 @@ static struct sv_txn *begin_on(struct cli *cli, const char *name,
 	int e = txn_load_acct(t, name, a);
 	if (e < 0) {
 		sv_txn_abort(t);
-		cli_fail(cli, e == -ENOENT ? "no account '%s'"
-					   : "account '%s': unreadable record",
+		cli_fail(cli,
+			 e == -ENOENT ? "no account '%s'"
+				      : "account '%s': unreadable record",
 			 name);
 		return NULL;
 	}
@@ -610,7 +627,8 @@ static void kill_processes(uid_t uid)
 				if (sscanf(line, "Uid: %lu %lu %lu %lu", &u[0],
 					   &u[1], &u[2], &u[3]) == 4) {
 					for (int i = 0; i < 4; i++)
-						match |= u[i] == (unsigned long)uid;
+						match |=
+						    u[i] == (unsigned long)uid;
 					break;
 				}
 			}
@@ -629,8 +647,8 @@ static void kill_processes(uid_t uid)
 static int account_state(struct cli *cli, int argc, char **argv, bool enable)
 {
 	struct parsed p;
-	const char *usage = enable ? "account enable NAME"
-				   : "account disable NAME [--stop]";
+	const char *usage =
+	    enable ? "account enable NAME" : "account disable NAME [--stop]";
 	int r = parse(cli, argc, argv, &p, usage, enable ? 0 : A(O_STOP));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
@@ -688,21 +706,20 @@ static int account_delete(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	char k[64], nk[8];
 	int64_t now = (int64_t)time(NULL);
-	int e = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
-			      sv_key_str(k, sizeof(k), SV_KEY_ACCOUNT, a.name,
-					 strlen(a.name)));
+	int e = sv_txn_delete(
+	    t, SV_DB_ACCOUNTS, k,
+	    sv_key_str(k, sizeof(k), SV_KEY_ACCOUNT, a.name, strlen(a.name)));
 	if (e == 0)
-		e = sv_txn_delete(t, SV_DB_ACCOUNTS, nk,
-				  sv_key_u32(nk, sizeof(nk), SV_KEY_UID,
-					     a.uid));
+		e = sv_txn_delete(
+		    t, SV_DB_ACCOUNTS, nk,
+		    sv_key_u32(nk, sizeof(nk), SV_KEY_UID, a.uid));
 	for (size_t i = 0; e == 0 && i < a.nroles; i++) {
 		e = role_member(t, a.roles[i], a.name, false, now);
 		if (e == -ENOENT)
 			e = 0;
 	}
 	/* its credentials go too, and are revoked for good */
-	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS;
-	     db++) {
+	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS; db++) {
 		struct sv_blob lb = {0};
 		struct sv_list ids;
 		size_t lk = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, a.name,
@@ -758,8 +775,8 @@ static int account_set(struct cli *cli, int argc, char **argv)
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage_set,
 		      A(O_DESC) | A(O_OWNER) | A(O_HOME) | A(O_SHELL) |
-			      A(O_EXPIRES) | A(O_ROLE) | A(O_HOMEW) |
-			      A(O_HOMEP) | A(O_UID));
+			  A(O_EXPIRES) | A(O_ROLE) | A(O_HOMEW) | A(O_HOMEP) |
+			  A(O_UID));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
@@ -846,7 +863,7 @@ static int account_set(struct cli *cli, int argc, char **argv)
 int cmd_account(struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-		"account create|list|show|delete|enable|disable|set ...";
+	    "account create|list|show|delete|enable|disable|set ...";
 	if (argc < 2)
 		return cli_usage(cli, usage);
 	const char *verb = argv[1];
@@ -878,7 +895,8 @@ int cmd_account(struct cli *cli, int argc, char **argv)
 
 static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 {
-	const char *usage = grant ? "grant NAME ROLE..." : "revoke NAME ROLE...";
+	const char *usage =
+	    grant ? "grant NAME ROLE..." : "revoke NAME ROLE...";
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage, 0);
 	if (r)
@@ -934,11 +952,12 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 	}
 	if (!changed) {
 		sv_txn_abort(t);
-		cli_report(cli, json_pack("{s:s, s:i}", "account", a.name,
-					  "changed", 0),
-			   "nothing to change: %s %s", a.name,
-			   grant ? "already has these roles"
-				 : "has none of these roles");
+		cli_report(
+		    cli,
+		    json_pack("{s:s, s:i}", "account", a.name, "changed", 0),
+		    "nothing to change: %s %s", a.name,
+		    grant ? "already has these roles"
+			  : "has none of these roles");
 		acct_free(&a);
 		return EXIT_OK;
 	}
@@ -947,8 +966,10 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 		char list[512] = "";
 		for (int i = 1; i < p.npos; i++) {
 			if (i > 1)
-				strncat(list, ",", sizeof(list) - strlen(list) - 1);
-			strncat(list, p.pos[i], sizeof(list) - strlen(list) - 1);
+				strncat(list, ",",
+					sizeof(list) - strlen(list) - 1);
+			strncat(list, p.pos[i],
+				sizeof(list) - strlen(list) - 1);
 		}
 		cli_audit(grant ? "grant" : "revoke", "account=%s roles=%s",
 			  a.name, list);

@@ -21,8 +21,8 @@ static int idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
 			 const char *id, bool add)
 {
 	char k[64];
-	size_t kl = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account,
-			       strlen(account));
+	size_t kl =
+	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account));
 	struct sv_blob b = {0};
 	struct sv_list cur = {0};
 	struct strv ids = {0};
@@ -82,10 +82,10 @@ static int store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
 	char k[64];
 	int e = sv_encode_cred(&b, c);
 	if (e == 0)
-		e = sv_txn_store(t, db, k,
-				 sv_key_str(k, sizeof(k), SV_KEY_CRED, c->id.p,
-					    c->id.n),
-				 b.p, b.len);
+		e = sv_txn_store(
+		    t, db, k,
+		    sv_key_str(k, sizeof(k), SV_KEY_CRED, c->id.p, c->id.n),
+		    b.p, b.len);
 	sv_buf_free(&b);
 	if (e == 0) {
 		char acct[64];
@@ -108,8 +108,9 @@ static struct sv_txn *begin_account(struct cli *cli, const char *name)
 	int e = txn_load_acct(t, name, &a);
 	if (e < 0) {
 		sv_txn_abort(t);
-		cli_fail(cli, e == -ENOENT ? "no account '%s'"
-					   : "account '%s': unreadable record",
+		cli_fail(cli,
+			 e == -ENOENT ? "no account '%s'"
+				      : "account '%s': unreadable record",
 			 name);
 		return NULL;
 	}
@@ -119,18 +120,18 @@ static struct sv_txn *begin_account(struct cli *cli, const char *name)
 
 enum { O_LABEL = 256, O_EXPIRES, O_PEM, O_JWK, O_JWKS, O_KID, O_ALG, O_JSON };
 static const struct option cred_long[] = {
-	{"label", required_argument, NULL, O_LABEL},
-	{"expires", required_argument, NULL, O_EXPIRES},
-	{"pem", required_argument, NULL, O_PEM},
-	{"jwk", required_argument, NULL, O_JWK},
-	{"jwks", required_argument, NULL, O_JWKS},
-	{"kid", required_argument, NULL, O_KID},
-	{"alg", required_argument, NULL, O_ALG},
-	{"json", no_argument, NULL, O_JSON},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"label", required_argument, NULL, O_LABEL},
+    {"expires", required_argument, NULL, O_EXPIRES},
+    {"pem", required_argument, NULL, O_PEM},
+    {"jwk", required_argument, NULL, O_JWK},
+    {"jwks", required_argument, NULL, O_JWKS},
+    {"kid", required_argument, NULL, O_KID},
+    {"alg", required_argument, NULL, O_ALG},
+    {"json", no_argument, NULL, O_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
-#define A(x) (1u << ((x) - O_LABEL))
+#define A(x) (1u << ((x)-O_LABEL))
 
 struct parsed {
 	const char *label, *expires, *pem, *jwk, *jwks, *kid, *alg;
@@ -155,9 +156,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 			return cli_usage(cli, usage);
 		}
 		switch (c) {
-		case 'h':
-			printf("usage: svcacct %s\n", usage);
-			return -1;
+		case 'h': printf("usage: svcacct %s\n", usage); return -1;
 		case O_LABEL: p->label = optarg; break;
 		case O_EXPIRES: p->expires = optarg; break;
 		case O_PEM: p->pem = optarg; break;
@@ -208,7 +207,7 @@ static const char *cred_status(const struct cli *cli, const struct sv_cred *c,
 static int secret_add(struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-		"secret add NAME [--label T] [--expires DURATION|DATE]";
+	    "secret add NAME [--label T] [--expires DURATION|DATE]";
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage,
 		      A(O_LABEL) | A(O_EXPIRES) | A(O_JSON));
@@ -234,14 +233,14 @@ static int secret_add(struct cli *cli, int argc, char **argv)
 	sv_wipe(hostkey, sizeof(hostkey));
 	if (e == 0) {
 		struct sv_cred c = {
-			.type = SV_CRED_SECRET,
-			.created = (int64_t)time(NULL),
-			.expires = p.exp,
-			.id = SV_STR(id),
-			.account = SV_STR(p.pos[0]),
-			.label = SV_STR(p.label ? p.label : ""),
-			.kid = SV_STR(""),
-			.material = {(const char *)hash, sizeof(hash)},
+		    .type = SV_CRED_SECRET,
+		    .created = (int64_t)time(NULL),
+		    .expires = p.exp,
+		    .id = SV_STR(id),
+		    .account = SV_STR(p.pos[0]),
+		    .label = SV_STR(p.label ? p.label : ""),
+		    .kid = SV_STR(""),
+		    .material = {(const char *)hash, sizeof(hash)},
 		};
 		e = store_cred(t, SV_DB_CREDENTIALS, &c);
 	}
@@ -262,8 +261,9 @@ static int secret_add(struct cli *cli, int argc, char **argv)
 		else
 			printf("%s\n", secret);
 		if (isatty(1) && !cli->json)
-			fprintf(stderr, "svcacct: secret %s for %s: shown once, "
-					"store it now\n",
+			fprintf(stderr,
+				"svcacct: secret %s for %s: shown once, "
+				"store it now\n",
 				id, p.pos[0]);
 	}
 	sv_wipe(secret, sizeof(secret));
@@ -271,8 +271,8 @@ static int secret_add(struct cli *cli, int argc, char **argv)
 }
 
 /* Walk an account's credentials of one database. */
-typedef int (*cred_cb)(struct cli *cli, const struct sv_cred *c,
-		       const char *id, void *ctx);
+typedef int (*cred_cb)(struct cli *cli, const struct sv_cred *c, const char *id,
+		       void *ctx);
 static int each_cred(struct cli *cli, struct sv_reader *rd, enum sv_db db,
 		     const char *account, cred_cb cb, void *ctx)
 {
@@ -306,15 +306,15 @@ static int list_one(struct cli *cli, const struct sv_cred *c, const char *id,
 {
 	json_t *arr = ctx;
 	char b1[32], b2[32];
-	json_t *j = json_pack("{s:s, s:s, s:s%, s:s, s:s, s:s}", "id", id,
-			      "type",
-			      c->type == SV_CRED_SECRET ? "secret"
-			      : c->type == SV_CRED_KEY	? "key"
-							: "sshkey",
-			      "label", c->label.p, c->label.n, "created",
-			      cli_time(c->created, b1, sizeof(b1)), "expires",
-			      cli_time(c->expires, b2, sizeof(b2)), "status",
-			      cred_status(cli, c, id));
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s%, s:s, s:s, s:s}", "id", id, "type",
+		      c->type == SV_CRED_SECRET ? "secret"
+		      : c->type == SV_CRED_KEY	? "key"
+						: "sshkey",
+		      "label", c->label.p, c->label.n, "created",
+		      cli_time(c->created, b1, sizeof(b1)), "expires",
+		      cli_time(c->expires, b2, sizeof(b2)), "status",
+		      cred_status(cli, c, id));
 	if (c->type == SV_CRED_KEY) {
 		json_object_set_new(j, "kid", json_stringn(c->kid.p, c->kid.n));
 		const char *an = sv_alg_name((enum sv_alg)c->alg);
@@ -326,8 +326,8 @@ static int list_one(struct cli *cli, const struct sv_cred *c, const char *id,
 
 static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
 {
-	const char *usage = keys ? "key list NAME [--json]"
-				 : "secret list NAME [--json]";
+	const char *usage =
+	    keys ? "key list NAME [--json]" : "secret list NAME [--json]";
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage, A(O_JSON));
 	if (r)
@@ -336,9 +336,8 @@ static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
 		return cli_usage(cli, usage);
 	if (geteuid() != 0)
 		return cli_fail(cli, "listing credentials needs root");
-	struct sv_reader *rd =
-		cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
-					SV_DBMASK(SV_DB_CREDENTIALS));
+	struct sv_reader *rd = cli_reader(
+	    cli, SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(SV_DB_CREDENTIALS));
 	if (!rd)
 		return EXIT_FAIL;
 	struct sv_blob ab = {0};
@@ -358,10 +357,9 @@ static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
 	}
 	size_t i;
 	json_t *it;
-	json_array_foreach(all, i, it)
-	{
-		bool is_key = !strcmp(json_string_value(json_object_get(it, "type")),
-				      "key");
+	json_array_foreach (all, i, it) {
+		bool is_key = !strcmp(
+		    json_string_value(json_object_get(it, "type")), "key");
 		if (is_key == keys)
 			json_array_append(sel, it);
 	}
@@ -374,8 +372,7 @@ static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
 	else
 		printf("%-16s %-8s %-20s %-20s %s\n", "ID", "STATUS", "CREATED",
 		       "EXPIRES", "LABEL");
-	json_array_foreach(sel, i, it)
-	{
+	json_array_foreach (sel, i, it) {
 #define S(k) json_string_value(json_object_get(it, k))
 		if (keys)
 			printf("%-16s %-44s %-6s %-8s %-20s %s\n", S("id"),
@@ -394,8 +391,8 @@ static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
 /* Remove one credential (by id, or by kid for keys) and revoke it. */
 static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 {
-	const char *usage = keys ? "key remove NAME KID|ID"
-				 : "secret revoke NAME ID";
+	const char *usage =
+	    keys ? "key remove NAME KID|ID" : "secret revoke NAME ID";
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage, 0);
 	if (r)
@@ -404,8 +401,9 @@ static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 		return cli_usage(cli, usage);
 	/* never echo a secret pasted where its id belongs */
 	if (sv_secret_looks_like(p.pos[1], strlen(p.pos[1])))
-		return cli_fail(cli, "give the credential id (the 16 hex digits "
-				     "after \"svcs_\"), not the secret itself");
+		return cli_fail(cli,
+				"give the credential id (the 16 hex digits "
+				"after \"svcs_\"), not the secret itself");
 	struct sv_txn *t = begin_account(cli, p.pos[0]);
 	if (!t)
 		return EXIT_FAIL;
@@ -414,8 +412,8 @@ static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 	struct sv_blob lb = {0};
 	struct sv_list ids;
 	int e = sv_txn_fetch(t, SV_DB_CREDENTIALS, k,
-			     sv_key_str(k, sizeof(k), SV_KEY_CREDLIST,
-					p.pos[0], strlen(p.pos[0])),
+			     sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, p.pos[0],
+					strlen(p.pos[0])),
 			     &lb);
 	if (e == 0 && sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
 		size_t off = 0;
@@ -445,9 +443,9 @@ static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 		return cli_fail(cli, "account '%s' has no %s '%s'", p.pos[0],
 				keys ? "key" : "secret", p.pos[1]);
 	}
-	e = sv_txn_delete(t, SV_DB_CREDENTIALS, k,
-			  sv_key_str(k, sizeof(k), SV_KEY_CRED, found,
-				     strlen(found)));
+	e = sv_txn_delete(
+	    t, SV_DB_CREDENTIALS, k,
+	    sv_key_str(k, sizeof(k), SV_KEY_CRED, found, strlen(found)));
 	if (e == 0)
 		e = idlist_update(t, SV_DB_CREDENTIALS, p.pos[0], found, false);
 	if (e == 0)
@@ -463,8 +461,9 @@ static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 		cli_report(cli,
 			   json_pack("{s:s, s:s}", "account", p.pos[0],
 				     keys ? "removed" : "revoked", found),
-			   "%s %s of %s", keys ? "removed key" : "revoked secret",
-			   found, p.pos[0]);
+			   "%s %s of %s",
+			   keys ? "removed key" : "revoked secret", found,
+			   p.pos[0]);
 	}
 	return r;
 }
@@ -527,12 +526,12 @@ bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
 static int key_add(struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-		"key add NAME (--pem FILE | --jwk FILE | --jwks FILE) [--kid K] "
-		"[--alg A] [--label T] [--expires DURATION|DATE]";
+	    "key add NAME (--pem FILE | --jwk FILE | --jwks FILE) [--kid K] "
+	    "[--alg A] [--label T] [--expires DURATION|DATE]";
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage,
 		      A(O_LABEL) | A(O_EXPIRES) | A(O_PEM) | A(O_JWK) |
-			      A(O_JWKS) | A(O_KID) | A(O_ALG) | A(O_JSON));
+			  A(O_JWKS) | A(O_KID) | A(O_ALG) | A(O_JSON));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1 || (!!p.pem + !!p.jwk + !!p.jwks) != 1)
@@ -556,8 +555,8 @@ static int key_add(struct cli *cli, int argc, char **argv)
 	if (p.jwks) {
 		e = sv_key_import_jwks(buf, len, &keys, &n, err, sizeof(err));
 	} else {
-		e = p.pem ? sv_key_import_pem(buf, len, p.alg, p.kid, &one,
-					      err, sizeof(err))
+		e = p.pem ? sv_key_import_pem(buf, len, p.alg, p.kid, &one, err,
+					      sizeof(err))
 			  : sv_key_import_jwk(buf, len, p.alg, p.kid, &one, err,
 					      sizeof(err));
 		if (e == 0) {
@@ -587,48 +586,50 @@ static int key_add(struct cli *cli, int argc, char **argv)
 		if (e < 0)
 			break;
 		struct sv_cred c = {
-			.type = SV_CRED_KEY,
-			.alg = (uint8_t)keys[i].alg,
-			.created = (int64_t)time(NULL),
-			.expires = p.exp,
-			.id = SV_STR(id),
-			.account = SV_STR(p.pos[0]),
-			.label = SV_STR(p.label ? p.label : ""),
-			.kid = SV_STR(keys[i].kid),
-			.material = {(const char *)keys[i].blob,
-				     keys[i].bloblen},
+		    .type = SV_CRED_KEY,
+		    .alg = (uint8_t)keys[i].alg,
+		    .created = (int64_t)time(NULL),
+		    .expires = p.exp,
+		    .id = SV_STR(id),
+		    .account = SV_STR(p.pos[0]),
+		    .label = SV_STR(p.label ? p.label : ""),
+		    .kid = SV_STR(keys[i].kid),
+		    .material = {(const char *)keys[i].blob, keys[i].bloblen},
 		};
 		e = store_cred(t, SV_DB_CREDENTIALS, &c);
-		json_array_append_new(
-			added, json_pack("{s:s, s:s, s:s}", "id", id, "kid",
-					 keys[i].kid, "alg",
-					 sv_alg_name(keys[i].alg)));
+		json_array_append_new(added,
+				      json_pack("{s:s, s:s, s:s}", "id", id,
+						"kid", keys[i].kid, "alg",
+						sv_alg_name(keys[i].alg)));
 	}
 	if (e < 0) {
 		sv_txn_abort(t);
 		json_decref(added);
-		r = cli_fail(cli, "%s",
-			     e == -EEXIST ? cli->err : strerror(-e));
+		r = cli_fail(cli, "%s", e == -EEXIST ? cli->err : strerror(-e));
 		goto out;
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		size_t i;
 		json_t *it;
-		json_array_foreach(added, i, it)
-		{
-			cli_audit("key-add", "account=%s credential=%s kid=%s "
-					     "alg=%s",
-				  p.pos[0],
-				  json_string_value(json_object_get(it, "id")),
-				  json_string_value(json_object_get(it, "kid")),
-				  json_string_value(json_object_get(it, "alg")));
+		json_array_foreach (added, i, it) {
+			cli_audit(
+			    "key-add",
+			    "account=%s credential=%s kid=%s "
+			    "alg=%s",
+			    p.pos[0],
+			    json_string_value(json_object_get(it, "id")),
+			    json_string_value(json_object_get(it, "kid")),
+			    json_string_value(json_object_get(it, "alg")));
 			if (!cli->json)
 				printf("added key %s to %s (kid %s, %s)\n",
-				       json_string_value(json_object_get(it, "id")),
+				       json_string_value(
+					   json_object_get(it, "id")),
 				       p.pos[0],
-				       json_string_value(json_object_get(it, "kid")),
-				       json_string_value(json_object_get(it, "alg")));
+				       json_string_value(
+					   json_object_get(it, "kid")),
+				       json_string_value(
+					   json_object_get(it, "alg")));
 		}
 		if (cli->json)
 			cli_json_out(json_incref(added));

@@ -13,9 +13,9 @@
 #include "secret.h"
 #include "util.h"
 
-#define EXPORT_FORMAT "svcacct-export"
+#define EXPORT_FORMAT  "svcacct-export"
 #define EXPORT_VERSION 1
-#define IMPORT_MAX (512u * 1024 * 1024)
+#define IMPORT_MAX     (512u * 1024 * 1024)
 
 static json_t *list_json(const struct sv_list *l)
 {
@@ -51,18 +51,16 @@ static int export_keys(struct sv_reader *rd, const char *account, json_t *out)
 			snprintf(kid, sizeof(kid), "%.*s", (int)c.kid.n,
 				 c.kid.p);
 			json_t *jwk = sv_key_blob_to_jwk(
-				(const uint8_t *)c.material.p, c.material.n,
-				kid);
+			    (const uint8_t *)c.material.p, c.material.n, kid);
 			if (jwk)
 				json_array_append_new(
-					out,
-					json_pack("{s:s, s:s, s:s%, s:s, s:o}",
-						  "account", account, "kid",
-						  kid, "label", c.label.p,
-						  c.label.n, "expires",
-						  cli_time(c.expires, b1,
-							   sizeof(b1)),
-						  "jwk", jwk));
+				    out,
+				    json_pack(
+					"{s:s, s:s, s:s%, s:s, s:o}", "account",
+					account, "kid", kid, "label", c.label.p,
+					c.label.n, "expires",
+					cli_time(c.expires, b1, sizeof(b1)),
+					"jwk", jwk));
 		}
 		sv_blob_free(&cb);
 	}
@@ -99,14 +97,13 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		json_array_append_new(
-			roles,
-			json_pack("{s:s%, s:i, s:s%, s:o, s:o, s:o}", "name",
-				  r.name.p, r.name.n, "gid", (json_int_t)r.gid,
-				  "description", r.description.p,
-				  r.description.n, "services",
-				  list_json(&r.services), "from",
-				  list_json(&r.sources), "commands",
-				  list_json(&r.commands)));
+		    roles,
+		    json_pack("{s:s%, s:i, s:s%, s:o, s:o, s:o}", "name",
+			      r.name.p, r.name.n, "gid", (json_int_t)r.gid,
+			      "description", r.description.p, r.description.n,
+			      "services", list_json(&r.services), "from",
+			      list_json(&r.sources), "commands",
+			      list_json(&r.commands)));
 		sv_blob_free(&v);
 	}
 	sv_blob_free(&key);
@@ -131,25 +128,23 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 			if (sv_get_role_by_gid(rd, sv_u32list_get(&a.roles, i),
 					       &rb, &r) == 0) {
 				json_array_append_new(
-					rl, json_stringn(r.name.p, r.name.n));
+				    rl, json_stringn(r.name.p, r.name.n));
 				sv_blob_free(&rb);
 			}
 		}
 		json_array_append_new(
-			accounts,
-			json_pack("{s:s%, s:i, s:s%, s:s%, s:s%, s:s%, s:s, "
-				  "s:s, s:o, s:b}",
-				  "name", a.name.p, a.name.n, "uid",
-				  (json_int_t)a.uid, "description",
-				  a.description.p, a.description.n, "owner",
-				  a.owner.p, a.owner.n, "home", a.home.p,
-				  a.home.n, "shell", a.shell.p, a.shell.n,
-				  "state",
-				  (a.flags & SV_ACCT_DISABLED) ? "disabled"
-							       : "enabled",
-				  "expires", cli_date(a.expires, b1, sizeof(b1)),
-				  "roles", rl, "home_writable",
-				  (a.flags & SV_ACCT_HOME_WRITABLE) != 0));
+		    accounts,
+		    json_pack(
+			"{s:s%, s:i, s:s%, s:s%, s:s%, s:s%, s:s, "
+			"s:s, s:o, s:b}",
+			"name", a.name.p, a.name.n, "uid", (json_int_t)a.uid,
+			"description", a.description.p, a.description.n,
+			"owner", a.owner.p, a.owner.n, "home", a.home.p,
+			a.home.n, "shell", a.shell.p, a.shell.n, "state",
+			(a.flags & SV_ACCT_DISABLED) ? "disabled" : "enabled",
+			"expires", cli_date(a.expires, b1, sizeof(b1)), "roles",
+			rl, "home_writable",
+			(a.flags & SV_ACCT_HOME_WRITABLE) != 0));
 		snprintf(name, sizeof(name), "%.*s", (int)a.name.n, a.name.p);
 		if (geteuid() == 0)
 			export_keys(rd, name, keys);
@@ -169,10 +164,10 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	cli_json_sort(roles, "name", NULL);
 	cli_json_sort(accounts, "name", NULL);
 	cli_json_sort(keys, "account", "kid");
-	json_t *doc = json_pack("{s:s, s:i, s:I, s:o, s:o, s:o}", "format",
-				EXPORT_FORMAT, "version", EXPORT_VERSION,
-				"generation", (json_int_t)gen, "roles", roles,
-				"accounts", accounts, "keys", keys);
+	json_t *doc =
+	    json_pack("{s:s, s:i, s:I, s:o, s:o, s:o}", "format", EXPORT_FORMAT,
+		      "version", EXPORT_VERSION, "generation", (json_int_t)gen,
+		      "roles", roles, "accounts", accounts, "keys", keys);
 	return cli_json_out(doc);
 }
 
@@ -203,10 +198,8 @@ static int strings_csv(json_t *arr, char **out)
 	}
 	if (!json_is_array(arr))
 		return -EINVAL;
-	json_array_foreach(arr, i, v)
-	{
-		if (!json_is_string(v) ||
-		    strchr(json_string_value(v), ',') ||
+	json_array_foreach (arr, i, v) {
+		if (!json_is_string(v) || strchr(json_string_value(v), ',') ||
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return -EINVAL;
 		len += json_string_length(v) + 1;
@@ -214,8 +207,7 @@ static int strings_csv(json_t *arr, char **out)
 	char *s = calloc(1, len);
 	if (!s)
 		return -ENOMEM;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		if (i)
 			strcat(s, ",");
 		strcat(s, json_string_value(v));
@@ -229,8 +221,7 @@ static int only_keys(struct cli *cli, json_t *o, const char *what,
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach(o, k, v)
-	{
+	json_object_foreach (o, k, v) {
 		bool ok = false;
 		for (size_t i = 0; allowed[i]; i++)
 			ok |= !strcmp(allowed[i], k);
@@ -243,12 +234,12 @@ static int only_keys(struct cli *cli, json_t *o, const char *what,
 	return 0;
 }
 
-static int import_role(struct cli *cli, struct sv_txn *t, json_t *o,
-		       size_t i)
+static int import_role(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 {
 	static const char *const allowed[] = {
-		"name", "gid", "description", "services", "from", "commands",
-		"created", "updated", "member_count", "members", NULL};
+	    "name",	    "gid",	"description", "services",
+	    "from",	    "commands", "created",     "updated",
+	    "member_count", "members",	NULL};
 	char what[64], gid[16] = "";
 	struct role_opts ro = {0};
 	struct role x = {0};
@@ -274,8 +265,10 @@ static int import_role(struct cli *cli, struct sv_txn *t, json_t *o,
 	}
 	json_t *jc = json_object_get(o, "commands");
 	if (jc && !json_is_array(jc)) {
-		snprintf(cli->err, sizeof(cli->err), "%s: commands is not a "
-						     "list", what);
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: commands is not a "
+			 "list",
+			 what);
 		goto out;
 	}
 	size_t nc = jc ? json_array_size(jc) : 0;
@@ -327,9 +320,9 @@ static int import_account(struct cli *cli, struct sv_txn *t, json_t *o,
 			  struct strv *memb_accts)
 {
 	static const char *const allowed[] = {
-		"name",	   "uid",   "description", "owner",   "home",
-		"shell",   "state", "expires",	   "roles",   "home_writable",
-		"gid",	   "created", "updated", NULL};
+	    "name",  "uid",	"description", "owner", "home",
+	    "shell", "state",	"expires",     "roles", "home_writable",
+	    "gid",   "created", "updated",     NULL};
 	char what[64], uid[16] = "";
 	struct acct_opts ao = {0};
 	struct acct a = {0};
@@ -342,14 +335,16 @@ static int import_account(struct cli *cli, struct sv_txn *t, json_t *o,
 	}
 	if (only_keys(cli, o, what, allowed) < 0)
 		return -EINVAL;
-	json_t *ju = json_object_get(o, "uid"), *jr = json_object_get(o, "roles"),
+	json_t *ju = json_object_get(o, "uid"),
+	       *jr = json_object_get(o, "roles"),
 	       *jh = json_object_get(o, "home_writable");
 	if (!opt_str(o, "name", &ao.name) || !ao.name ||
 	    !opt_str(o, "description", &ao.description) ||
 	    !opt_str(o, "owner", &ao.owner) || !opt_str(o, "home", &ao.home) ||
 	    !opt_str(o, "shell", &ao.shell) || !opt_str(o, "state", &state) ||
-	    !opt_str(o, "expires", &ao.expires) || (ju && !json_is_integer(ju)) ||
-	    (jr && !json_is_array(jr)) || (jh && !json_is_boolean(jh)) ||
+	    !opt_str(o, "expires", &ao.expires) ||
+	    (ju && !json_is_integer(ju)) || (jr && !json_is_array(jr)) ||
+	    (jh && !json_is_boolean(jh)) ||
 	    (state && strcmp(state, "enabled") && strcmp(state, "disabled"))) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "%s: wrong or missing member types", what);
@@ -435,8 +430,8 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
 		return -EINVAL;
 	}
-	if (label && sv_field_check("label", label, 128, cli->err,
-				    sizeof(cli->err)) < 0)
+	if (label &&
+	    sv_field_check("label", label, 128, cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
 	char *jwk = json_dumps(json_object_get(o, "jwk"), JSON_COMPACT);
 	struct sv_key key = {0};
@@ -460,24 +455,24 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	e = sv_cred_id_generate(id);
 	struct sv_buf b = {0};
 	struct sv_cred c = {
-		.type = SV_CRED_KEY,
-		.alg = (uint8_t)key.alg,
-		.created = (int64_t)time(NULL),
-		.expires = exp,
-		.id = SV_STR(id),
-		.account = SV_STR(account),
-		.label = SV_STR(label ? label : ""),
-		.kid = SV_STR(key.kid),
-		.material = {(const char *)key.blob, key.bloblen},
+	    .type = SV_CRED_KEY,
+	    .alg = (uint8_t)key.alg,
+	    .created = (int64_t)time(NULL),
+	    .expires = exp,
+	    .id = SV_STR(id),
+	    .account = SV_STR(account),
+	    .label = SV_STR(label ? label : ""),
+	    .kid = SV_STR(key.kid),
+	    .material = {(const char *)key.blob, key.bloblen},
 	};
 	char k[64];
 	if (e == 0)
 		e = sv_encode_cred(&b, &c);
 	if (e == 0)
-		e = sv_txn_store(t, SV_DB_CREDENTIALS, k,
-				 sv_key_str(k, sizeof(k), SV_KEY_CRED, id,
-					    strlen(id)),
-				 b.p, b.len);
+		e = sv_txn_store(
+		    t, SV_DB_CREDENTIALS, k,
+		    sv_key_str(k, sizeof(k), SV_KEY_CRED, id, strlen(id)), b.p,
+		    b.len);
 	sv_buf_free(&b);
 	/* the id list of the account */
 	if (e == 0) {
@@ -561,13 +556,14 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	    (accounts && !json_is_array(accounts)) ||
 	    (keys && !json_is_array(keys))) {
 		json_decref(doc);
-		return cli_fail(cli, "%s: not an svcacct export (format \"%s\" "
-				     "version %d expected; nothing imported)",
+		return cli_fail(cli,
+				"%s: not an svcacct export (format \"%s\" "
+				"version %d expected; nothing imported)",
 				argv[1], EXPORT_FORMAT, EXPORT_VERSION);
 	}
 	static const char *const top_allowed[] = {
-		"format", "version", "generation", "roles", "accounts", "keys",
-		NULL};
+	    "format",	"version", "generation", "roles",
+	    "accounts", "keys",	   NULL};
 	cli->err[0] = '\0';
 	if (only_keys(cli, doc, "export", top_allowed) < 0) {
 		json_decref(doc);
@@ -593,14 +589,12 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	json_t *o;
 	int e = 0;
 	cli->err[0] = '\0';
-	json_array_foreach(roles, i, o)
-	{
+	json_array_foreach (roles, i, o) {
 		if ((e = import_role(cli, t, o, i)) < 0)
 			break;
 	}
 	if (e == 0)
-		json_array_foreach(accounts, i, o)
-		{
+		json_array_foreach (accounts, i, o) {
 			if ((e = import_account(cli, t, o, i, &mr, &ma)) < 0)
 				break;
 		}
@@ -628,8 +622,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 				 strerror(-e));
 	}
 	if (e == 0)
-		json_array_foreach(keys, i, o)
-		{
+		json_array_foreach (keys, i, o) {
 			if ((e = import_key(cli, t, o, i)) < 0)
 				break;
 		}
@@ -648,17 +641,16 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 				  json_array_size(accounts),
 				  json_array_size(keys));
 			cli_nscd_invalidate();
-			cli_report(cli,
-				   json_pack("{s:i, s:i, s:i}", "roles",
-					     (json_int_t)json_array_size(roles),
-					     "accounts",
-					     (json_int_t)json_array_size(accounts),
-					     "keys",
-					     (json_int_t)json_array_size(keys)),
-				   "imported %zu roles, %zu accounts, %zu keys",
-				   json_array_size(roles),
-				   json_array_size(accounts),
-				   json_array_size(keys));
+			cli_report(
+			    cli,
+			    json_pack(
+				"{s:i, s:i, s:i}", "roles",
+				(json_int_t)json_array_size(roles), "accounts",
+				(json_int_t)json_array_size(accounts), "keys",
+				(json_int_t)json_array_size(keys)),
+			    "imported %zu roles, %zu accounts, %zu keys",
+			    json_array_size(roles), json_array_size(accounts),
+			    json_array_size(keys));
 		}
 	}
 	json_decref(doc);

@@ -12,11 +12,11 @@
 #include "util.h"
 
 static const char usage_create[] =
-	"role create ROLE [--gid N] [--description T] [--services S,S] "
-	"[--from CIDR,...|local] [--command CMD]...";
+    "role create ROLE [--gid N] [--description T] [--services S,S] "
+    "[--from CIDR,...|local] [--command CMD]...";
 static const char usage_set[] =
-	"role set ROLE [--description T] [--services S,S] "
-	"[--from CIDR,...|local] [--command CMD]... [--clear-commands]";
+    "role set ROLE [--description T] [--services S,S] "
+    "[--from CIDR,...|local] [--command CMD]... [--clear-commands]";
 
 static bool service_valid(const char *s)
 {
@@ -62,8 +62,9 @@ static int set_commands(struct cli *cli, struct strv *dst,
 		 * reach a passwd line */
 		for (const char *q = cmds[i]; *q; q++)
 			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
-				snprintf(cli->err, sizeof(cli->err),
-					 "command contains a control character");
+				snprintf(
+				    cli->err, sizeof(cli->err),
+				    "command contains a control character");
 				return -EINVAL;
 			}
 		if (strlen(cmds[i]) > 1024) {
@@ -84,8 +85,8 @@ static int set_commands(struct cli *cli, struct strv *dst,
 	return 0;
 }
 
-int op_role_create(struct cli *cli, struct sv_txn *t,
-		   const struct role_opts *o, struct role *out)
+int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
+		   struct role *out)
 {
 	const struct sv_config *c = &cli->cfg;
 	struct role x = {0};
@@ -94,9 +95,8 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 
 	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
-	if (o->description &&
-	    sv_field_check("description", o->description, 255, cli->err,
-			   sizeof(cli->err)) < 0)
+	if (o->description && sv_field_check("description", o->description, 255,
+					     cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
 	if (txn_load_role(t, o->name, &x) == 0) {
 		role_free(&x);
@@ -118,17 +118,15 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 		return -EEXIST;
 	}
 	memset(&x, 0, sizeof(x));
-	if (o->services &&
-	    (e = set_list(cli, &x.services, o->services, service_valid,
-			  "service")) < 0)
+	if (o->services && (e = set_list(cli, &x.services, o->services,
+					 service_valid, "service")) < 0)
 		goto fail;
 	if (o->sources &&
 	    (e = set_list(cli, &x.sources, o->sources, cli_source_valid,
 			  "source (want CIDR like 192.0.2.0/24 or 'local')")) <
-		    0)
+		0)
 		goto fail;
-	if ((e = set_commands(cli, &x.commands, o->commands, o->ncommands)) <
-	    0)
+	if ((e = set_commands(cli, &x.commands, o->commands, o->ncommands)) < 0)
 		goto fail;
 	if (o->gid) {
 		bool retired = false;
@@ -160,10 +158,11 @@ int op_role_create(struct cli *cli, struct sv_txn *t,
 			retired = true; /* unreadable: assume the worst */
 		if (retired || cli_gid_exists(cli, x.gid)) {
 			snprintf(cli->err, sizeof(cli->err),
-				 retired ? "GID %u was handed out before (to a "
-					   "deleted or rolled-back role) and is "
-					   "never reused"
-					 : "GID %u already exists on this host",
+				 retired
+				     ? "GID %u was handed out before (to a "
+				       "deleted or rolled-back role) and is "
+				       "never reused"
+				     : "GID %u already exists on this host",
 				 x.gid);
 			e = -EEXIST;
 			goto fail;
@@ -205,18 +204,18 @@ fail:
 
 enum { O_GID = 256, O_DESC, O_SERV, O_FROM, O_CMD, O_CLEAR, O_JSON, O_FORCE };
 static const struct option role_long[] = {
-	{"gid", required_argument, NULL, O_GID},
-	{"description", required_argument, NULL, O_DESC},
-	{"services", required_argument, NULL, O_SERV},
-	{"from", required_argument, NULL, O_FROM},
-	{"command", required_argument, NULL, O_CMD},
-	{"clear-commands", no_argument, NULL, O_CLEAR},
-	{"json", no_argument, NULL, O_JSON},
-	{"force", no_argument, NULL, O_FORCE},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"gid", required_argument, NULL, O_GID},
+    {"description", required_argument, NULL, O_DESC},
+    {"services", required_argument, NULL, O_SERV},
+    {"from", required_argument, NULL, O_FROM},
+    {"command", required_argument, NULL, O_CMD},
+    {"clear-commands", no_argument, NULL, O_CLEAR},
+    {"json", no_argument, NULL, O_JSON},
+    {"force", no_argument, NULL, O_FORCE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
-#define A(x) (1u << ((x) - O_GID))
+#define A(x) (1u << ((x)-O_GID))
 
 struct parsed {
 	struct role_opts o;
@@ -243,9 +242,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 			return cli_usage(cli, usage);
 		}
 		switch (c) {
-		case 'h':
-			printf("usage: svcacct %s\n", usage);
-			return -1;
+		case 'h': printf("usage: svcacct %s\n", usage); return -1;
 		case O_GID: p->o.gid = optarg; break;
 		case O_DESC: p->o.description = optarg; break;
 		case O_SERV: p->o.services = optarg; break;
@@ -274,7 +271,7 @@ static int role_create(struct cli *cli, int argc, char **argv)
 	struct role x;
 	int r = parse(cli, argc, argv, &p, usage_create,
 		      A(O_GID) | A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
-			      A(O_JSON));
+			  A(O_JSON));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
@@ -313,13 +310,13 @@ static json_t *role_json(const struct role *x, bool members)
 {
 	char b1[32], b2[32];
 	json_t *j = json_pack(
-		"{s:s, s:i, s:s, s:o, s:o, s:o, s:s, s:s, s:i}", "name",
-		x->name, "gid", (json_int_t)x->gid, "description",
-		x->description, "services", strv_json(&x->services), "from",
-		strv_json(&x->sources), "commands", strv_json(&x->commands),
-		"created", cli_time(x->created, b1, sizeof(b1)), "updated",
-		cli_time(x->updated, b2, sizeof(b2)), "member_count",
-		(json_int_t)x->members.n);
+	    "{s:s, s:i, s:s, s:o, s:o, s:o, s:s, s:s, s:i}", "name", x->name,
+	    "gid", (json_int_t)x->gid, "description", x->description,
+	    "services", strv_json(&x->services), "from", strv_json(&x->sources),
+	    "commands", strv_json(&x->commands), "created",
+	    cli_time(x->created, b1, sizeof(b1)), "updated",
+	    cli_time(x->updated, b2, sizeof(b2)), "member_count",
+	    (json_int_t)x->members.n);
 	if (j && members)
 		json_object_set_new(j, "members", strv_json(&x->members));
 	return j;
@@ -366,8 +363,8 @@ static int role_list(struct cli *cli, int argc, char **argv)
 	int e;
 	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
 				       &key)) == 0) {
-		char *n = sv_str_dup((struct sv_str){(char *)key.p + 1,
-						      key.n - 1});
+		char *n =
+		    sv_str_dup((struct sv_str){(char *)key.p + 1, key.n - 1});
 		if (!n || strv_add(&names, n) < 0)
 			e = -ENOMEM;
 		free(n);
@@ -389,8 +386,9 @@ static int role_list(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < names.n; i++) {
 		struct role x;
 		if (load_rec(rd, names.v[i], &x) < 0) {
-			fprintf(stderr, "svcacct: warning: role '%s' does not "
-					"decode (run svcacct check)\n",
+			fprintf(stderr,
+				"svcacct: warning: role '%s' does not "
+				"decode (run svcacct check)\n",
 				names.v[i]);
 			continue;
 		}
@@ -399,11 +397,13 @@ static int role_list(struct cli *cli, int argc, char **argv)
 		} else {
 			char sv[256] = "", fr[256] = "";
 			for (size_t j = 0; j < x.services.n; j++)
-				snprintf(sv + strlen(sv), sizeof(sv) - strlen(sv),
-					 "%s%s", j ? "," : "", x.services.v[j]);
+				snprintf(sv + strlen(sv),
+					 sizeof(sv) - strlen(sv), "%s%s",
+					 j ? "," : "", x.services.v[j]);
 			for (size_t j = 0; j < x.sources.n; j++)
-				snprintf(fr + strlen(fr), sizeof(fr) - strlen(fr),
-					 "%s%s", j ? "," : "", x.sources.v[j]);
+				snprintf(fr + strlen(fr),
+					 sizeof(fr) - strlen(fr), "%s%s",
+					 j ? "," : "", x.sources.v[j]);
 			printf("%-32s %6u %7zu %-20s %s\n", x.name, x.gid,
 			       x.members.n, *sv ? sv : "-", *fr ? fr : "-");
 		}
@@ -420,8 +420,8 @@ static int role_list(struct cli *cli, int argc, char **argv)
 static int role_show(struct cli *cli, int argc, char **argv)
 {
 	struct parsed p;
-	int r = parse(cli, argc, argv, &p, "role show ROLE [--json]",
-		      A(O_JSON));
+	int r =
+	    parse(cli, argc, argv, &p, "role show ROLE [--json]", A(O_JSON));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
@@ -433,8 +433,9 @@ static int role_show(struct cli *cli, int argc, char **argv)
 	int e = load_rec(rd, p.pos[0], &x);
 	sv_reader_close(rd);
 	if (e < 0)
-		return cli_fail(cli, e == -ENOENT ? "no role '%s'"
-						  : "role '%s': bad record",
+		return cli_fail(cli,
+				e == -ENOENT ? "no role '%s'"
+					     : "role '%s': bad record",
 				p.pos[0]);
 	if (cli->json) {
 		r = cli_json_out(role_json(&x, true));
@@ -482,16 +483,18 @@ static int role_delete(struct cli *cli, int argc, char **argv)
 	int e = txn_load_role(t, p.pos[0], &x);
 	if (e < 0) {
 		sv_txn_abort(t);
-		return cli_fail(cli, e == -ENOENT ? "no role '%s'"
-						  : "role '%s': bad record",
+		return cli_fail(cli,
+				e == -ENOENT ? "no role '%s'"
+					     : "role '%s': bad record",
 				p.pos[0]);
 	}
 	if (x.members.n && !p.force) {
 		sv_txn_abort(t);
-		r = cli_fail(cli,
-			     "role '%s' is granted to %zu account(s); revoke it "
-			     "first or use --force",
-			     x.name, x.members.n);
+		r = cli_fail(
+		    cli,
+		    "role '%s' is granted to %zu account(s); revoke it "
+		    "first or use --force",
+		    x.name, x.members.n);
 		role_free(&x);
 		return r;
 	}
@@ -515,9 +518,9 @@ static int role_delete(struct cli *cli, int argc, char **argv)
 				  sv_key_str(k, sizeof(k), SV_KEY_ROLE, x.name,
 					     strlen(x.name)));
 	if (e == 0)
-		e = sv_txn_delete(t, SV_DB_ACCOUNTS, nk,
-				  sv_key_u32(nk, sizeof(nk), SV_KEY_GID,
-					     x.gid));
+		e = sv_txn_delete(
+		    t, SV_DB_ACCOUNTS, nk,
+		    sv_key_u32(nk, sizeof(nk), SV_KEY_GID, x.gid));
 	if (e == 0)
 		e = sv_state_retire_id(t, true, x.gid);
 	if (e < 0) {
@@ -533,7 +536,8 @@ static int role_delete(struct cli *cli, int argc, char **argv)
 		cli_report(cli,
 			   json_pack("{s:s, s:i}", "deleted", x.name, "gid",
 				     (json_int_t)x.gid),
-			   "deleted role %s (gid %u is retired)", x.name, x.gid);
+			   "deleted role %s (gid %u is retired)", x.name,
+			   x.gid);
 	}
 	role_free(&x);
 	return r;
@@ -544,7 +548,7 @@ static int role_set(struct cli *cli, int argc, char **argv)
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage_set,
 		      A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
-			      A(O_CLEAR) | A(O_GID));
+			  A(O_CLEAR) | A(O_GID));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
@@ -562,8 +566,9 @@ static int role_set(struct cli *cli, int argc, char **argv)
 	int e = txn_load_role(t, p.pos[0], &x);
 	if (e < 0) {
 		sv_txn_abort(t);
-		return cli_fail(cli, e == -ENOENT ? "no role '%s'"
-						  : "role '%s': bad record",
+		return cli_fail(cli,
+				e == -ENOENT ? "no role '%s'"
+					     : "role '%s': bad record",
 				p.pos[0]);
 	}
 	if (p.o.description) {
@@ -579,16 +584,15 @@ static int role_set(struct cli *cli, int argc, char **argv)
 		e = set_list(cli, &x.sources, p.o.sources, cli_source_valid,
 			     "source (want CIDR like 192.0.2.0/24 or 'local')");
 	if (e == 0 && (p.o.ncommands || p.o.clear_commands))
-		e = set_commands(cli, &x.commands, p.o.commands,
-				 p.o.ncommands);
+		e = set_commands(cli, &x.commands, p.o.commands, p.o.ncommands);
 	x.updated = (int64_t)time(NULL);
 	if (e == 0)
 		e = txn_save_role(t, &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		role_free(&x);
-		return cli_fail(cli, "%s", e == -EINVAL ? cli->err
-							 : strerror(-e));
+		return cli_fail(cli, "%s",
+				e == -EINVAL ? cli->err : strerror(-e));
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {

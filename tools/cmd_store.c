@@ -22,7 +22,7 @@ struct report {
 };
 
 static void problem(struct report *rep, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void problem(struct report *rep, const char *fmt, ...)
 {
 	char buf[1024];
@@ -51,8 +51,8 @@ static void check_mode(struct report *rep, const char *path, mode_t want,
 		problem(rep, "%s: mode %04o, want %04o", path,
 			(unsigned)(st.st_mode & 07777), (unsigned)want);
 	if (want_gid != (gid_t)-1 && st.st_gid != want_gid)
-		problem(rep, "%s: group %u, want %u", path,
-			(unsigned)st.st_gid, (unsigned)want_gid);
+		problem(rep, "%s: group %u, want %u", path, (unsigned)st.st_gid,
+			(unsigned)want_gid);
 }
 
 static void check_files(struct cli *cli, struct report *rep, uint64_t gen)
@@ -72,7 +72,7 @@ static void check_files(struct cli *cli, struct report *rep, uint64_t gen)
 		snprintf(path, sizeof(path), "%s/gen-%010" PRIu64 "/%s",
 			 cli->cfg.db_dir, gen, sv_db_filename((enum sv_db)i));
 		check_mode(rep, path, modes[i],
-			   i == SV_DB_PUBKEYS ? (gr ? gr->gr_gid : 0)
+			   i == SV_DB_PUBKEYS	 ? (gr ? gr->gr_gid : 0)
 			   : i == SV_DB_ACCOUNTS ? (gid_t)-1
 						 : 0,
 			   false);
@@ -118,42 +118,48 @@ static void check_accounts(struct cli *cli, struct report *rep,
 			problem(rep, "account '%s': UID %u outside %u-%u", name,
 				a.uid, c->uid_min, c->uid_max);
 		char uk[8];
-		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, uk,
-				    sv_key_u32(uk, sizeof(uk), SV_KEY_UID,
-					       a.uid),
-				    &ub) < 0 ||
+		if (sv_reader_fetch(
+			rd, SV_DB_ACCOUNTS, uk,
+			sv_key_u32(uk, sizeof(uk), SV_KEY_UID, a.uid),
+			&ub) < 0 ||
 		    ub.n != strlen(name) || memcmp(ub.p, name, ub.n))
-			problem(rep, "account '%s': UID %u index does not "
-				     "point back to it (duplicate UID?)",
+			problem(rep,
+				"account '%s': UID %u index does not "
+				"point back to it (duplicate UID?)",
 				name, a.uid);
 		sv_blob_free(&ub);
 		struct passwd *pw = getpwnam(name);
 		if (pw && pw->pw_uid != a.uid)
-			problem(rep, "account '%s': another source has user "
-				     "'%s' with UID %u",
+			problem(rep,
+				"account '%s': another source has user "
+				"'%s' with UID %u",
 				name, name, (unsigned)pw->pw_uid);
 		pw = getpwuid(a.uid);
 		if (pw && strcmp(pw->pw_name, name))
-			problem(rep, "account '%s': UID %u also belongs to '%s'",
+			problem(rep,
+				"account '%s': UID %u also belongs to '%s'",
 				name, a.uid, pw->pw_name);
 		struct group *gr = getgrnam(name);
 		if (gr && gr->gr_gid != a.uid)
-			problem(rep, "account '%s': another source has group "
-				     "'%s' with GID %u",
+			problem(rep,
+				"account '%s': another source has group "
+				"'%s' with GID %u",
 				name, name, (unsigned)gr->gr_gid);
 		for (uint32_t i = 0; i < a.roles.count; i++) {
 			struct sv_blob rb = {0};
 			struct sv_role r;
 			uint32_t g = sv_u32list_get(&a.roles, i);
 			if (sv_get_role_by_gid(rd, g, &rb, &r) < 0) {
-				problem(rep, "account '%s': granted role GID "
-					     "%u does not exist",
+				problem(rep,
+					"account '%s': granted role GID "
+					"%u does not exist",
 					name, g);
 				continue;
 			}
 			if (!sv_list_contains(&r.members, SV_STR(name)))
-				problem(rep, "role '%.*s': member list lacks "
-					     "'%s'",
+				problem(rep,
+					"role '%.*s': member list lacks "
+					"'%s'",
 					(int)r.name.n, r.name.p, name);
 			sv_blob_free(&rb);
 		}
@@ -188,19 +194,21 @@ static void check_roles(struct cli *cli, struct report *rep,
 			problem(rep, "role '%s': GID %u outside %u-%u", name,
 				r.gid, c->gid_min, c->gid_max);
 		char gk[8];
-		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, gk,
-				    sv_key_u32(gk, sizeof(gk), SV_KEY_GID,
-					       r.gid),
-				    &gb) < 0 ||
+		if (sv_reader_fetch(
+			rd, SV_DB_ACCOUNTS, gk,
+			sv_key_u32(gk, sizeof(gk), SV_KEY_GID, r.gid),
+			&gb) < 0 ||
 		    gb.n != strlen(name) || memcmp(gb.p, name, gb.n))
-			problem(rep, "role '%s': GID %u index does not point "
-				     "back to it (duplicate GID?)",
+			problem(rep,
+				"role '%s': GID %u index does not point "
+				"back to it (duplicate GID?)",
 				name, r.gid);
 		sv_blob_free(&gb);
 		struct group *gr = getgrnam(name);
 		if (gr && gr->gr_gid != r.gid)
-			problem(rep, "role '%s': another source has group '%s' "
-				     "with GID %u",
+			problem(rep,
+				"role '%s': another source has group '%s' "
+				"with GID %u",
 				name, name, (unsigned)gr->gr_gid);
 		size_t off = 0;
 		uint32_t idx = 0;
@@ -218,8 +226,9 @@ static void check_roles(struct cli *cli, struct report *rep,
 				sv_blob_free(&ab);
 			}
 			if (!ok)
-				problem(rep, "role '%s': member '%s' is not an "
-					     "account holding it",
+				problem(rep,
+					"role '%s': member '%s' is not an "
+					"account holding it",
 					name, mn);
 		}
 		sv_blob_free(&v);
@@ -227,14 +236,13 @@ static void check_roles(struct cli *cli, struct report *rep,
 	sv_blob_free(&key);
 	if (e != -ENOENT)
 		problem(rep, "accounts.db: iteration failed: %s", strerror(-e));
-	if (getgrgid(c->base_gid) && strcmp(getgrgid(c->base_gid)->gr_name,
-					    SV_BASE_ROLE))
+	if (getgrgid(c->base_gid) &&
+	    strcmp(getgrgid(c->base_gid)->gr_name, SV_BASE_ROLE))
 		problem(rep, "base_gid %u is used by group '%s'", c->base_gid,
 			getgrgid(c->base_gid)->gr_name);
 }
 
-static void check_creds(struct report *rep, struct sv_reader *rd,
-			enum sv_db db)
+static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db)
 {
 	struct sv_blob key = {0};
 	int e;
@@ -256,15 +264,17 @@ static void check_creds(struct report *rep, struct sv_reader *rd,
 		snprintf(acct, sizeof(acct), "%.*s", (int)c.account.n,
 			 c.account.p);
 		if (sv_get_account(rd, acct, &ab, &a) < 0)
-			problem(rep, "credential %s: account '%s' does not exist",
+			problem(rep,
+				"credential %s: account '%s' does not exist",
 				id, acct);
 		sv_blob_free(&ab);
 		struct sv_blob lb = {0};
 		struct sv_list ids;
 		if (sv_get_cred_ids(rd, db, acct, &lb, &ids) < 0 ||
 		    !sv_list_contains(&ids, SV_STR(id)))
-			problem(rep, "credential %s: missing from the list of "
-				     "'%s'",
+			problem(rep,
+				"credential %s: missing from the list of "
+				"'%s'",
 				id, acct);
 		sv_blob_free(&lb);
 		sv_blob_free(&v);
@@ -303,7 +313,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		e = sv_reader_open(&cli->cfg, mask, &rd);
 		if (e < 0) {
 			problem(&rep, "opening generation %" PRIu64 ": %s", gen,
-				e == -EPERM     ? "unsafe owner or mode"
+				e == -EPERM	? "unsafe owner or mode"
 				: e == -EBADMSG ? "corrupt database"
 						: strerror(-e));
 		} else {
@@ -327,8 +337,8 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	} else {
 		size_t i;
 		json_t *p;
-		json_array_foreach(rep.problems, i, p)
-		printf("problem: %s\n", json_string_value(p));
+		json_array_foreach (rep.problems, i, p)
+			printf("problem: %s\n", json_string_value(p));
 		printf("%s: generation %" PRIu64 ", %u accounts, %u roles, %u "
 		       "credentials%s, %zu problem(s)\n",
 		       n ? "FAILED" : "ok", gen, rep.accounts, rep.roles,
@@ -398,9 +408,9 @@ int cmd_generations(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		if (cli->json)
 			json_array_append_new(
-				arr, json_pack("{s:I, s:b}", "generation",
-					       (json_int_t)gens[i], "current",
-					       gens[i] == cur));
+			    arr, json_pack("{s:I, s:b}", "generation",
+					   (json_int_t)gens[i], "current",
+					   gens[i] == cur));
 		else
 			printf("%" PRIu64 "%s\n", gens[i],
 			       gens[i] == cur ? " (current)" : "");

@@ -91,8 +91,8 @@ int acct_from_rec(struct acct *a, const struct sv_account *rec)
 	a->shell = sv_str_dup(rec->shell);
 	a->nroles = rec->roles.count;
 	a->roles = calloc(a->nroles ? a->nroles : 1, sizeof(uint32_t));
-	if (!a->name || !a->description || !a->owner || !a->home ||
-	    !a->shell || !a->roles) {
+	if (!a->name || !a->description || !a->owner || !a->home || !a->shell ||
+	    !a->roles) {
 		acct_free(a);
 		return -ENOMEM;
 	}
@@ -184,17 +184,17 @@ int txn_save_acct(struct sv_txn *t, const struct acct *a)
 {
 	struct sv_buf b = {0};
 	struct sv_account rec = {
-		.uid = a->uid,
-		.flags = a->flags,
-		.created = a->created,
-		.updated = a->updated,
-		.expires = a->expires,
-		.name = SV_STR(a->name),
-		.description = SV_STR(a->description),
-		.owner = SV_STR(a->owner),
-		.home = SV_STR(a->home),
-		.shell = SV_STR(a->shell),
-		.roles = {.count = (uint32_t)a->nroles, .items = a->roles},
+	    .uid = a->uid,
+	    .flags = a->flags,
+	    .created = a->created,
+	    .updated = a->updated,
+	    .expires = a->expires,
+	    .name = SV_STR(a->name),
+	    .description = SV_STR(a->description),
+	    .owner = SV_STR(a->owner),
+	    .home = SV_STR(a->home),
+	    .shell = SV_STR(a->shell),
+	    .roles = {.count = (uint32_t)a->nroles, .items = a->roles},
 	};
 	char key[64], nkey[8];
 	int r = sv_encode_account(&b, &rec);
@@ -204,10 +204,10 @@ int txn_save_acct(struct sv_txn *t, const struct acct *a)
 					    a->name, strlen(a->name)),
 				 b.p, b.len);
 	if (r == 0)
-		r = sv_txn_store(t, SV_DB_ACCOUNTS, nkey,
-				 sv_key_u32(nkey, sizeof(nkey), SV_KEY_UID,
-					    a->uid),
-				 a->name, strlen(a->name));
+		r = sv_txn_store(
+		    t, SV_DB_ACCOUNTS, nkey,
+		    sv_key_u32(nkey, sizeof(nkey), SV_KEY_UID, a->uid), a->name,
+		    strlen(a->name));
 	sv_buf_free(&b);
 	return r;
 }
@@ -223,15 +223,15 @@ int txn_save_role(struct sv_txn *t, const struct role *x)
 	if (!i1 || !i2 || !i3 || !i4)
 		goto out;
 	struct sv_role rec = {
-		.gid = x->gid,
-		.created = x->created,
-		.updated = x->updated,
-		.name = SV_STR(x->name),
-		.description = SV_STR(x->description),
-		.services = strv_list(&x->services, i1),
-		.sources = strv_list(&x->sources, i2),
-		.commands = strv_list(&x->commands, i3),
-		.members = strv_list(&x->members, i4),
+	    .gid = x->gid,
+	    .created = x->created,
+	    .updated = x->updated,
+	    .name = SV_STR(x->name),
+	    .description = SV_STR(x->description),
+	    .services = strv_list(&x->services, i1),
+	    .sources = strv_list(&x->sources, i2),
+	    .commands = strv_list(&x->commands, i3),
+	    .members = strv_list(&x->members, i4),
 	};
 	char key[64], nkey[8];
 	r = sv_encode_role(&b, &rec);
@@ -241,10 +241,10 @@ int txn_save_role(struct sv_txn *t, const struct role *x)
 					    x->name, strlen(x->name)),
 				 b.p, b.len);
 	if (r == 0)
-		r = sv_txn_store(t, SV_DB_ACCOUNTS, nkey,
-				 sv_key_u32(nkey, sizeof(nkey), SV_KEY_GID,
-					    x->gid),
-				 x->name, strlen(x->name));
+		r = sv_txn_store(
+		    t, SV_DB_ACCOUNTS, nkey,
+		    sv_key_u32(nkey, sizeof(nkey), SV_KEY_GID, x->gid), x->name,
+		    strlen(x->name));
 out:
 	free(i1);
 	free(i2);

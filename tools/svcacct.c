@@ -13,46 +13,56 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"[--conf FILE] [--json] NOUN VERB [ARGS]\n"
-	"\n"
-	"  account create NAME [--uid N] [--description T] [--owner T]\n"
-	"                      [--home D] [--shell P] [--expires DATE|never]\n"
-	"                      [--role R]... [--home-writable] [--no-home]\n"
-	"  account list | show NAME | delete NAME | enable NAME\n"
-	"  account disable NAME [--stop] | set NAME [options of create]\n"
-	"  role create ROLE [--gid N] [--description T] [--services S,S]\n"
-	"                   [--from CIDR,...|local] [--command CMD]...\n"
-	"  role list | show ROLE | delete ROLE [--force] | set ROLE [options]\n"
-	"  grant NAME ROLE...          revoke NAME ROLE...\n"
-	"  secret add NAME [--label T] [--expires DURATION|DATE]\n"
-	"  secret list NAME | revoke NAME ID\n"
-	"  key add NAME (--pem F | --jwk F | --jwks F) [--kid K] [--alg A]\n"
-	"              [--label T] [--expires DURATION|DATE]\n"
-	"  key list NAME | remove NAME KID\n"
-	"  export | import FILE | check | rollback [GENERATION] | generations\n"
-	"\n"
-	"Each verb takes --help. Exit status: 0 done, 1 failed, 2 usage.\n";
+    "[--conf FILE] [--json] NOUN VERB [ARGS]\n"
+    "\n"
+    "  account create NAME [--uid N] [--description T] [--owner T]\n"
+    "                      [--home D] [--shell P] [--expires DATE|never]\n"
+    "                      [--role R]... [--home-writable] [--no-home]\n"
+    "  account list | show NAME | delete NAME | enable NAME\n"
+    "  account disable NAME [--stop] | set NAME [options of create]\n"
+    "  role create ROLE [--gid N] [--description T] [--services S,S]\n"
+    "                   [--from CIDR,...|local] [--command CMD]...\n"
+    "  role list | show ROLE | delete ROLE [--force] | set ROLE [options]\n"
+    "  grant NAME ROLE...          revoke NAME ROLE...\n"
+    "  secret add NAME [--label T] [--expires DURATION|DATE]\n"
+    "  secret list NAME | revoke NAME ID\n"
+    "  key add NAME (--pem F | --jwk F | --jwks F) [--kid K] [--alg A]\n"
+    "              [--label T] [--expires DURATION|DATE]\n"
+    "  key list NAME | remove NAME KID\n"
+    "  sshkey add NAME --pubkey FILE [--label T] [--expires ..]\n"
+    "  sshkey list NAME | remove NAME ID\n"
+    "  authorized-keys NAME        (sshd's AuthorizedKeysCommand)\n"
+    "  export | import FILE | check | rollback [GENERATION] | generations\n"
+    "\n"
+    "Each verb takes --help. Exit status: 0 done, 1 failed, 2 usage.\n";
 
 static const struct {
 	const char *noun;
 	cmd_fn fn;
 } nouns[] = {
-	{"account", cmd_account},   {"role", cmd_role},
-	{"grant", cmd_grant},	    {"revoke", cmd_revoke},
-	{"secret", cmd_secret},	    {"key", cmd_key},
-	{"export", cmd_export},	    {"import", cmd_import},
-	{"check", cmd_check},	    {"rollback", cmd_rollback},
-	{"generations", cmd_generations},
+    {"account", cmd_account},
+    {"role", cmd_role},
+    {"grant", cmd_grant},
+    {"revoke", cmd_revoke},
+    {"secret", cmd_secret},
+    {"key", cmd_key},
+    {"export", cmd_export},
+    {"import", cmd_import},
+    {"check", cmd_check},
+    {"rollback", cmd_rollback},
+    {"generations", cmd_generations},
+    {"sshkey", cmd_sshkey},
+    {"authorized-keys", cmd_authorized_keys},
 };
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"conf", required_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"conf", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.prog = "svcacct"};
 	bool explicit_conf = false;
@@ -68,9 +78,7 @@ int main(int argc, char **argv)
 			cli.conf_path = optarg;
 			explicit_conf = true;
 			break;
-		case 'j':
-			cli.json = true;
-			break;
+		case 'j': cli.json = true; break;
 		case 'h':
 			printf("usage: svcacct %s", usage_text);
 			return EXIT_OK;

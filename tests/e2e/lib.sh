@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: MIT
+# Shared setup of the client, shell and end-to-end tests (sourced after
+# tests/lib/tap.sh). Runs the caller again in private mount and network
+# namespaces (design.md, last section) and lays out, in a scratch tree $T:
+#   - an /etc overlay: nsswitch.conf "passwd: files svcacct", passwd/group
+#     with the keys user, svcacct/svcacct.conf, pam.d/*, sudoers;
+#   - the built libnss_svcacct.so.2 over the multiarch library directory
+#     (setuid sudo ignores LD_LIBRARY_PATH);
+#   - a tmpfs /run (with /run/sshd, /run/sudo) and a private /dev/log
+#     listener writing to $LOG;
+#   - /mnt: a root-owned tmpfs holding copies of the tools, since sshd's
+#     AuthorizedKeysCommand must live in a path no one else can write
+#     (the build tree is under /tmp);
+#   - loopback up (127.0.0.1, and 127.0.0.2 as a second source).
+# Nothing outside $T and the namespaces is touched.
+
+E2E_CLI="$top_builddir/tools/svcacct"
+E2E_ASSERT="$top_builddir/tools/svcacct-assert"
+E2E_SHELL="$top_builddir/tools/svcacct-shell"
+E2E_NSS="$top_builddir/nss/.libs/libnss_svcacct.so.2"
+E2E_PAM="$top_builddir/pam/.libs/pam_svcacct.so"
+CONF=/etc/svcacct/svcacct.conf
+KEYS_USER=_svcacct-keys
+KEYS_UID=989
+
+e2e_enter() {
+	need_root
+	need_userns
+	need "network namespaces" 'unshare --net true 2>/dev/null'
+	for f in "$E2E_CLI" "$E2E_ASSERT" "$E2E_SHELL" "$E2E_NSS" "$E2E_PAM"; do
+		if [ ! -e "$f" ]; then
+			tap_notok "build first: $f missing (make check builds it)"
+			done_testing
+			exit 1
+		fi
+	done
+	if [ -z "${SVE2E_IN_NS:-}" ]; then
+		SVE2E_IN_NS=1 exec unshare --mount --net --propagation private \
+			--fork bash "$0" "$@"
+	fi
+}
+
+e2e_multiarch_dir() {
+	local ma
+	ma=$(gcc -print-multiarch 2>/dev/null)
+	if [ -n "$ma" ] && [ -d "/usr/lib/$ma" ]; then
+		echo "/usr/lib/$ma"
+		return
+	fi
+	dirname "$(ldconfig -p | sed -n 's/.*libc\.so\.6.*=> //p' | head -1)"
+}
+
+# Installed-like copies in /mnt (root's, 0755 all the way up).
+BIN=/mnt/bin
+
+e2e_setup() {
+	. "$top_srcdir/tests/lib/ns.sh"
+	T=$(mktemp -d /tmp/sve2e.XXXXXX)
+	chmod 755 "$T"
+	trap 'e2e_cleanup' EXIT
+	LOG=$T/syslog
+	mkdir -p "$T/etc/svcacct" "$T/etc/pam.d" "$T/lib" "$T/home"
+	chmod 755 "$T/etc" "$T/etc/svcacct" "$T/etc/pam.d" "$T/home"
+	cat >"$T/etc/svcacct/svcacct.conf" <<-EOF
+	db_dir = $T/db
+	state_dir = $T/state
+	home_base = $T/home
+	default_shell = $BIN/svcacct-shell
+	fail_delay_ms = 0
+	audiences = svcacct:e2e
+	EOF
+	chmod 644 "$T/etc/svcacct/svcacct.conf"
+	cat >"$T/etc/nsswitch.conf" <<-EOF
+	passwd: files svcacct
+	group: files svcacct
+	shadow: files svcacct
+	hosts: files
+	EOF
+	# the AuthorizedKeysCommandUser and its group (pubkeys.db's group)
+	cp /etc/passwd /etc/group "$T/etc/"
+	grep -q "^$KEYS_USER:" "$T/etc/group" ||
+		echo "$KEYS_USER:x:$KEYS_UID:" >>"$T/etc/group"
+	grep -q "^$KEYS_USER:" "$T/etc/passwd" ||
+		echo "$KEYS_USER:x:$KEYS_UID:$KEYS_UID:svcacct keys:/nonexistent:/usr/sbin/nologin" >>"$T/etc/passwd"
+	grep -q "^e2euser:" "$T/etc/passwd" ||
+		echo "e2euser:x:1999:1999:e2e person:$T/home/e2euser:/bin/sh" >>"$T/etc/passwd"
+	grep -q "^e2euser:" "$T/etc/group" || echo "e2euser:x:1999:" >>"$T/etc/group"
+	chmod 644 "$T/etc/passwd" "$T/etc/group"
+	# a shadow of our own (the host's stays out of the scratch tree):
+	# pam_unix's account phase wants an entry for the local test user
+	printf 'root:*:19000:0:99999:7:::\ne2euser:*:19000:0:99999:7:::\n' >"$T/etc/shadow"
+	chown root:shadow "$T/etc/shadow" 2>/dev/null
+	chmod 640 "$T/etc/shadow"
+	cp "$E2E_NSS" "$T/lib/"
+	# the host's service files (common-*), so that stacks can @include
+	# them; tests then replace the ones they exercise
+	cp -a /etc/pam.d/. "$T/etc/pam.d/"
+	e2e_sudoers >"$T/etc/sudoers"
+	chmod 440 "$T/etc/sudoers"
+	mount -t overlay overlay -o "lowerdir=$T/etc:/etc" /etc || return 1
+	# the config directory itself: files written later show at once
+	mount --bind "$T/etc/pam.d" /etc/pam.d || return 1
+	local ml
+	ml=$(e2e_multiarch_dir)
+	mount -t overlay overlay -o "lowerdir=$T/lib:$ml" "$ml" || return 1
+	[ -S /var/run/nscd/socket ] && mount -t tmpfs tmpfs /var/run/nscd
+	mount -t tmpfs -o mode=755 tmpfs /run || return 1
+	mkdir -p /run/sshd /run/sudo
+	chmod 755 /run/sshd
+	chmod 711 /run/sudo
+	mount -t tmpfs -o mode=755 tmpfs /mnt || return 1
+	mkdir -p "$BIN"
+	chmod 755 "$BIN"
+	cp "$E2E_CLI" "$E2E_ASSERT" "$E2E_SHELL" "$BIN/"
+	chmod 755 "$BIN"/*
+	ip link set lo up || return 1
+	ip addr add 127.0.0.2/8 dev lo 2>/dev/null
+	ns_private_syslog "$LOG" || return 1
+	return 0
+}
+
+e2e_cleanup() {
+	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null
+	# the private syslog listener (ns_private_syslog detaches it): the one
+	# writing to this test's own log file
+	local p
+	for p in $(pgrep -f -- "syslog.py /dev/log $LOG\$" 2>/dev/null); do
+		kill "$p" 2>/dev/null
+	done
+	cd /
+	rm -rf "$T"
+}
+
+S() { "$BIN/svcacct" "$@"; }
+
+# Run a command as a user (with its groups from NSS, as a login would).
+as_user() {
+	local u=$1; shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups \
+		--reset-env "$@"
+}
+
+# Wait up to 2 s for a log line matching an ERE.
+log_has() { ns_wait_log "$LOG" "$1"; }
+
+# The PAM stack of docs/howto-sshd.md (the module by absolute path), over
+# a copy of the host's service files so that @include common-* works.
+e2e_pam_sshd() {
+	local mod=$1
+	cat >"$T/etc/pam.d/sshd" <<-EOF
+	# svcacct first: service accounts end here (success or failure),
+	# everybody else falls through to the usual stack.
+	auth     [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $mod
+	@include common-auth
+	account  [success=ok ignore=ignore default=bad] $mod
+	@include common-account
+	session  [success=ok ignore=ignore default=bad] $mod
+	@include common-session-noninteractive
+	password [success=ok ignore=ignore default=die] $mod
+	@include common-password
+	EOF
+}
+
+# sshd_config of docs/howto-sshd.md, with the test's port and paths.
+e2e_sshd_config() {
+	cat <<-EOF
+	ListenAddress 127.0.0.1
+	Port $1
+	HostKey $T/hostkey
+	PidFile $T/sshd.pid
+	LogLevel VERBOSE
+	UsePAM yes
+	KbdInteractiveAuthentication yes
+	PasswordAuthentication yes
+	PubkeyAuthentication yes
+	ExposeAuthInfo yes
+	PermitRootLogin no
+	# external sftp-server: it runs through the user's shell, which
+	# refuses it (internal-sftp would bypass svcacct-shell)
+	Subsystem sftp /usr/lib/openssh/sftp-server
+
+	Match Group svcacct
+	    AuthorizedKeysFile none
+	    AuthorizedKeysCommand $BIN/svcacct authorized-keys %u
+	    AuthorizedKeysCommandUser $KEYS_USER
+	    DisableForwarding yes
+	    PermitTTY no
+	    PermitTunnel no
+	    PermitUserRC no
+	EOF
+}
+
+e2e_sshd_start() {
+	/usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log" || return 1
+	for _ in $(seq 100); do [ -s "$T/sshd.pid" ] && break; sleep 0.05; done
+	SSHD_PID=$(cat "$T/sshd.pid" 2>/dev/null)
+	[ -n "$SSHD_PID" ]
+}
+
+# The PAM stack of docs/howto-sudo.md.
+e2e_pam_sudo() {
+	local mod=$1
+	cat >"$T/etc/pam.d/sudo" <<-EOF
+	#%PAM-1.0
+	auth     [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $mod
+	@include common-auth
+	account  [success=ok ignore=ignore default=bad] $mod
+	@include common-account
+	session  [success=ok ignore=ignore default=bad] $mod
+	session  required pam_limits.so
+	@include common-session-noninteractive
+	EOF
+}
+
+# The sudoers of docs/howto-sudo.md.
+e2e_sudoers() {
+	cat <<-'EOF'
+	Defaults	env_reset
+	Defaults	secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	Defaults	use_pty
+	# every sudo of a service account authenticates afresh: an
+	# assertion is single-use, a cached timestamp would outlive it
+	Defaults:%svcacct	timestamp_timeout=0
+	root	ALL=(ALL:ALL) ALL
+	# role groups come from NSS (svcacct role create deployers ...)
+	%deployers	ALL=(root) NOPASSWD: /usr/bin/id
+	%deployers	ALL=(root) /usr/bin/whoami
+	%readers	ALL=(root) /usr/bin/whoami
+	%sshonly	ALL=(root) NOPASSWD: /usr/bin/id
+	EOF
+}

@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# svcacct-assert(1): keygen, token (verified independently with jwcrypto),
+# and the SSH_ASKPASS mode (parts, cache, refusals). No namespace needed.
+. "$top_srcdir/tests/lib/tap.sh"
+need python3-jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
+A=$top_builddir/tools/svcacct-assert
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+# verify TOKEN PUBFILE: prints "alg kid|- iss sub aud exp-iat jti-len scope|-"
+verify() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import json, sys
+from jwcrypto import jwk, jws
+tok, pub = sys.argv[1], open(sys.argv[2], 'rb').read()
+k = jwk.JWK.from_pem(pub) if pub.startswith(b'-----') else jwk.JWK.from_json(pub)
+s = jws.JWS()
+s.deserialize(tok)
+s.verify(k)
+h = s.jose_header
+c = json.loads(s.payload)
+print(h['alg'], h.get('kid', '-'), h.get('typ'), c['iss'], c['sub'], c['aud'],
+      c['exp'] - c['iat'], len(c['jti']), c.get('scope', '-'), sorted(c))
+PY
+}
+
+ok_cmd "keygen ES256" sh -c "$A keygen --out es256.key >es256.pub"
+expect_eq "private key mode 0600" "600" "$(stat -c %a es256.key)"
+expect_match "public key is PEM" "BEGIN PUBLIC KEY" "$(cat es256.pub)"
+expect_rc "keygen refuses to overwrite" 1 "not overwriting" $A keygen --out es256.key
+ok_cmd "keygen ES384 --jwk" sh -c "$A keygen --alg ES384 --out es384.key --jwk >es384.jwk"
+expect_match "JWK has crv P-384" '"crv": "P-384"' "$(cat es384.jwk)"
+ok_cmd "keygen RS256" sh -c "$A keygen --alg RS256 --out rs256.key >rs256.pub"
+expect_rc "keygen refuses other algs" 1 "ES256, ES384 or RS256" $A keygen --alg HS256 --out x.key
+expect_rc "keygen refuses small RSA" 1 "bits" $A keygen --alg RS256 --bits 1024 --out x.key
+ln -s es256.key link.key
+expect_rc "keygen refuses a symlink target" 1 "" $A keygen --out link.key
+
+tok=$($A token --key es256.key --account bot --aud svcacct:e2e)
+expect_eq "ES256 token verifies" \
+	"ES256 - JWT bot bot svcacct:e2e 60 22 - ['aud', 'exp', 'iat', 'iss', 'jti', 'sub']" \
+	"$(verify "$tok" es256.pub)"
+expect_match "ES256 token is small" "^.{200,420}$" "$tok"
+tok=$($A token --key es384.key --account bot --aud a1 --kid k1 --scope deploy,read --lifetime 300)
+expect_eq "ES384 token with kid and scope" \
+	"ES384 k1 JWT bot bot a1 300 22 deploy read ['aud', 'exp', 'iat', 'iss', 'jti', 'scope', 'sub']" \
+	"$(verify "$tok" es384.jwk)"
+run $A token --key rs256.key --account bot --aud svcacct:e2e
+expect_match "RS256 token verifies" "^RS256 - JWT bot bot" "$(verify "$OUT" rs256.pub)"
+expect_match "RS256 over 511 bytes: says so" "longer than sudo" "$ERR"
+t1=$($A token --key es256.key --account bot --aud a)
+t2=$($A token --key es256.key --account bot --aud a)
+fail_cmd "jti differs per token" test "$t1" = "$t2"
+expect_rc "lifetime over 300 refused" 1 "lifetime" $A token --key es256.key --account bot --aud a --lifetime 301
+expect_rc "bad account refused" 1 "bad account" $A token --key es256.key --account Bad --aud a
+expect_rc "bad scope refused" 1 "scope" $A token --key es256.key --account bot --aud a --scope 'a;b'
+cp es256.key loose.key
+chmod 640 loose.key
+expect_rc "group-readable key refused" 1 "group or others" $A token --key loose.key --account bot --aud a
+expect_rc "symlinked key refused" 1 "" $A token --key link.key --account bot --aud a
+split=$($A token --key rs256.key --account bot --aud svcacct:e2e --split 200)
+expect_eq "--split: lines of 200 bytes + mark, then the rest" "ok" \
+	"$(printf '%s\n' "$split" | awk 'NR>1 && !(length(p) == 201 && substr(p, 201) == "\\") {bad=1} {p=$0} END {print (bad || length(p) > 200 || NR < 2) ? "bad" : "ok"}')"
+joined=$(printf '%s\n' "$split" | sed 's/\\$//' | tr -d '\n')
+expect_match "--split: joined parts verify" "^RS256" "$(verify "$joined" rs256.pub)"
+
+# ---- SSH_ASKPASS mode: every run below has this shell as its parent, as
+# ssh's askpass runs have the ssh process
+mkdir -m 700 run
+export XDG_RUNTIME_DIR=$T/run SVCACCT_KEY=$T/es256.key SVCACCT_ACCOUNT=bot SVCACCT_AUDIENCE=svcacct:e2e
+one=$($A "(bot@host) svcacct credential for svcacct:evil.example: ")
+expect_match "askpass: one-part credential, no mark" "^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$" "$one"
+expect_match "askpass: audience from own config, not the prompt" " svcacct:e2e " "$(verify "$one" es256.pub)"
+expect_eq "askpass: nothing cached for one part" "" "$(ls run/svcacct-assert)"
+expect_rc "askpass: confirm prompt refused" 1 "confirm" env SSH_ASKPASS_PROMPT=confirm $A "Are you sure (yes/no)? "
+expect_rc "askpass: foreign prompt not answered" 1 "not a svcacct prompt" $A "Enter passphrase for key: "
+expect_match "askpass: password prompt answered" "^ey" "$($A "bot@127.0.0.1's password: ")"
+# a long credential from a token file, in parts
+head -c 1900 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d = | head -c 2500 >tokfile
+chmod 600 tokfile
+p1=$(SVCACCT_TOKEN_FILE=$T/tokfile $A "(bot@h) svcacct credential for x: ")
+expect_match "askpass parts: part 1 is 1000 bytes + mark" '^.{1000}\\$' "$p1"
+expect_eq "askpass parts: cached 0600" "600" "$(stat -c %a run/svcacct-assert/ppid-$$)"
+expect_eq "askpass parts: cache dir 0700" "700" "$(stat -c %a run/svcacct-assert)"
+p2=$($A "(bot@h) svcacct credential (part 2): ")
+p3=$($A "(bot@h) svcacct credential (part 3): ")
+expect_match "askpass parts: part 2 has a mark" '^.{1000}\\$' "$p2"
+expect_eq "askpass parts: joined = token file" "$(cat tokfile)" "${p1%\\}${p2%\\}$p3"
+expect_eq "askpass parts: cache deleted after the last part" "" "$(ls run/svcacct-assert)"
+expect_rc "askpass parts: a part without a first one fails" 1 "no credential kept" $A "svcacct credential (part 2): "
+SVCACCT_PART_SIZE=300 $A "svcacct credential for x: " >/dev/null
+touch -d '2 minutes ago' run/svcacct-assert/ppid-$$
+expect_rc "askpass parts: expired after 60 s" 1 "" $A "svcacct credential (part 2): "
+chmod 640 tokfile
+expect_rc "askpass: group-readable token file refused" 1 "group or others" \
+	env SVCACCT_TOKEN_FILE=$T/tokfile $A "svcacct credential for x: "
+chmod 755 run/svcacct-assert
+expect_rc "askpass: cache dir open to others refused" 1 "private directory" $A "svcacct credential for x: "
+rm -rf run/svcacct-assert
+ln -s "$T" run/svcacct-assert
+expect_rc "askpass: symlinked cache dir refused" 1 "" $A "svcacct credential for x: "
+rm run/svcacct-assert
+expect_rc "askpass: needs an account" 1 "SVCACCT_ACCOUNT" env -u SVCACCT_ACCOUNT HOME=$T $A "svcacct credential for x: "
+mkdir -p cfg/svcacct
+printf 'key = %s\naccount = bot\naudience = svcacct:fromfile\n' "$T/es256.key" >cfg/svcacct/assert.conf
+tok=$(env -u SVCACCT_KEY -u SVCACCT_ACCOUNT -u SVCACCT_AUDIENCE XDG_CONFIG_HOME=$T/cfg $A "svcacct credential for x: ")
+expect_match "askpass: client config file" " svcacct:fromfile " "$(verify "$tok" es256.pub)"
+chmod 666 cfg/svcacct/assert.conf
+expect_rc "askpass: writable config refused" 1 "not writable" \
+	env -u SVCACCT_KEY XDG_CONFIG_HOME=$T/cfg $A "svcacct credential for x: "
+done_testing

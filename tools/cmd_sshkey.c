@@ -1,0 +1,824 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct sshkey ... / authorized-keys NAME: OpenSSH public keys, the third
+ * kind of credential, kept in pubkeys.db (0640, group keys_group) and served
+ * to sshd's AuthorizedKeysCommand.
+ *
+ * A key line is parsed here, not by ssh-keygen: "TYPE BASE64 [COMMENT]",
+ * the base64 strict and canonical, the wire blob walked field by field (the
+ * type inside must equal the type outside, nothing may follow the last
+ * field), RSA's modulus size read from the blob. Stored material is
+ * "TYPE BASE64" only; the comment becomes the default label.
+ *
+ * authorized-keys runs as an unprivileged user of keys_group: it opens
+ * accounts.db and pubkeys.db only, never credentials.db or the state dir. A
+ * removed key is deleted from pubkeys.db (and recorded as revoked in the
+ * state dir for the CLI's own bookkeeping), so serving keys needs nothing
+ * else. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "b64.h"
+#include "cli.h"
+#include "names.h"
+#include "secret.h"
+#include "util.h"
+
+#define PUBKEY_FILE_MAX (64 * 1024)
+#define BLOB_MAX	4096
+
+/* ------------------------------------------------------------ parsing */
+
+struct sshkey {
+	char type[32];
+	char *b64;     /* canonical base64 of the blob, malloc'd */
+	unsigned bits; /* RSA modulus bits, EC/ed25519 field bits */
+	char fpr[64];  /* "SHA256:..." as ssh-keygen -l prints it */
+	char comment[129];
+};
+
+static void sshkey_free(struct sshkey *k)
+{
+	free(k->b64);
+	k->b64 = NULL;
+}
+
+/* One SSH wire "string": uint32 length, then bytes. */
+static int wire_string(const uint8_t **p, const uint8_t *end, const uint8_t **s,
+		       size_t *n)
+{
+	uint32_t len;
+	if (end - *p < 4)
+		return -1;
+	len = (uint32_t)(*p)[0] << 24 | (uint32_t)(*p)[1] << 16 |
+	      (uint32_t)(*p)[2] << 8 | (*p)[3];
+	*p += 4;
+	if ((size_t)(end - *p) < len)
+		return -1;
+	*s = *p;
+	*n = len;
+	*p += len;
+	return 0;
+}
+
+static bool wire_eq(const uint8_t *s, size_t n, const char *c)
+{
+	return n == strlen(c) && !memcmp(s, c, n);
+}
+
+/* Bits of an mpint (positive: no sign bit set, no superfluous zero). */
+static int mpint_bits(const uint8_t *s, size_t n, unsigned *bits)
+{
+	if (n == 0 || (s[0] & 0x80))
+		return -1;
+	if (s[0] == 0) {
+		if (n < 2 || !(s[1] & 0x80))
+			return -1;
+		s++;
+		n--;
+	}
+	unsigned b = (unsigned)n * 8;
+	for (uint8_t top = s[0]; !(top & 0x80); top <<= 1)
+		b--;
+	*bits = b;
+	return 0;
+}
+
+/* Walk the blob of a key of the given type. 0 or -1 with err set. */
+static int check_blob(const char *type, const uint8_t *blob, size_t n,
+		      unsigned *bits, char *err, size_t errlen)
+{
+	const uint8_t *p = blob, *end = blob + n, *s;
+	size_t sn;
+
+	if (wire_string(&p, end, &s, &sn) < 0 || !wire_eq(s, sn, type)) {
+		snprintf(err, errlen, "the key type inside the key is not %s",
+			 type);
+		return -1;
+	}
+	if (!strcmp(type, "ssh-ed25519")) {
+		if (wire_string(&p, end, &s, &sn) < 0 || sn != 32)
+			goto bad;
+		*bits = 256;
+	} else if (!strncmp(type, "ecdsa-sha2-nistp", 16)) {
+		const char *curve = type + 11; /* "nistpNNN" */
+		size_t qlen = !strcmp(curve, "nistp256")   ? 65
+			      : !strcmp(curve, "nistp384") ? 97
+							   : 133;
+		if (wire_string(&p, end, &s, &sn) < 0 ||
+		    !wire_eq(s, sn, curve) ||
+		    wire_string(&p, end, &s, &sn) < 0 || sn != qlen ||
+		    s[0] != 0x04)
+			goto bad;
+		*bits = qlen == 65 ? 256 : qlen == 97 ? 384 : 521;
+	} else { /* ssh-rsa: e, then n */
+		unsigned ebits;
+		if (wire_string(&p, end, &s, &sn) < 0 ||
+		    mpint_bits(s, sn, &ebits) < 0 || ebits < 2 || ebits > 32 ||
+		    !(s[sn - 1] & 1) || wire_string(&p, end, &s, &sn) < 0 ||
+		    mpint_bits(s, sn, bits) < 0)
+			goto bad;
+		if (*bits < 2048 || *bits > 16384) {
+			snprintf(err, errlen,
+				 "RSA key of %u bits: 2048 to 16384 accepted",
+				 *bits);
+			return -1;
+		}
+	}
+	if (p != end)
+		goto bad;
+	return 0;
+bad:
+	snprintf(err, errlen, "malformed %s key", type);
+	return -1;
+}
+
+static int parse_line(const char *line, struct sshkey *k, char *err,
+		      size_t errlen)
+{
+	static const char *const types[] = {
+	    "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+	    "ecdsa-sha2-nistp521", "ssh-rsa"};
+	uint8_t blob[BLOB_MAX], md[32];
+	size_t tl, bl, blen;
+	const char *b, *c;
+	bool known = false;
+
+	memset(k, 0, sizeof(*k));
+	for (const unsigned char *q = (const unsigned char *)line; *q; q++)
+		if ((*q < 0x20 && *q != '\t') || *q == 0x7f) {
+			snprintf(err, errlen,
+				 "the key line contains a control character");
+			return -1;
+		}
+	tl = strcspn(line, " \t");
+	for (size_t i = 0; i < SV_ARRAY_SIZE(types); i++)
+		known |= strlen(types[i]) == tl && !strncmp(line, types[i], tl);
+	if (!known) {
+		snprintf(err, errlen,
+			 "not an OpenSSH public key line of a supported type "
+			 "(ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa; "
+			 "no options before the type)");
+		return -1;
+	}
+	memcpy(k->type, line, tl);
+	b = line + tl + strspn(line + tl, " \t");
+	bl = strcspn(b, " \t");
+	c = b + bl + strspn(b + bl, " \t");
+	if (bl == 0 || sv_b64_decode(b, bl, blob, sizeof(blob), &blen) < 0) {
+		snprintf(err, errlen, "the key is not valid base64");
+		return -1;
+	}
+	if (check_blob(k->type, blob, blen, &k->bits, err, errlen) < 0)
+		return -1;
+	snprintf(k->comment, sizeof(k->comment), "%s", c);
+	for (size_t i = strlen(k->comment);
+	     i > 0 && (k->comment[i - 1] == ' ' || k->comment[i - 1] == '\t');
+	     i--)
+		k->comment[i - 1] = '\0';
+	k->b64 = strndup(b, bl);
+	if (!k->b64) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* the fingerprint ssh-keygen -l and sshd's logs show */
+	if (EVP_Digest(blob, blen, md, NULL, EVP_sha256(), NULL) != 1) {
+		snprintf(err, errlen, "cannot hash the key");
+		sshkey_free(k);
+		return -1;
+	}
+	char fb[48];
+	size_t fl;
+	EVP_EncodeBlock((unsigned char *)fb, md, sizeof(md));
+	fl = strcspn(fb, "=");
+	snprintf(k->fpr, sizeof(k->fpr), "SHA256:%.*s", (int)fl, fb);
+	return 0;
+}
+
+/* ------------------------------------------------------------ store */
+
+static int idlist_update(struct sv_txn *t, const char *account, const char *id,
+			 bool add)
+{
+	char k[64];
+	size_t kl =
+	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account));
+	struct sv_blob b = {0};
+	struct sv_list cur = {0};
+	struct strv ids = {0};
+	struct sv_buf out = {0};
+	struct sv_str *items = NULL;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int e = sv_txn_fetch(t, SV_DB_PUBKEYS, k, kl, &b);
+
+	if (e == 0)
+		e = sv_decode_idlist(b.p, b.n, &cur);
+	else if (e == -ENOENT)
+		e = 0;
+	while (e == 0 && sv_list_next(&cur, &off, &idx, &it)) {
+		char *s = sv_str_dup(it);
+		if (!s) {
+			e = -ENOMEM;
+			break;
+		}
+		if (add || strcmp(s, id))
+			e = strv_add(&ids, s);
+		free(s);
+	}
+	if (e == 0 && add && !strv_has(&ids, id))
+		e = strv_add(&ids, id);
+	if (e < 0)
+		goto out;
+	if (ids.n == 0) {
+		e = sv_txn_delete(t, SV_DB_PUBKEYS, k, kl);
+		if (e == -ENOENT)
+			e = 0;
+		goto out;
+	}
+	items = calloc(ids.n, sizeof(*items));
+	if (!items) {
+		e = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ids.n; i++)
+		items[i] = SV_STR(ids.v[i]);
+	struct sv_list l = {.count = (uint32_t)ids.n, .items = items};
+	e = sv_encode_idlist(&out, &l);
+	if (e == 0)
+		e = sv_txn_store(t, SV_DB_PUBKEYS, k, kl, out.p, out.len);
+out:
+	free(items);
+	sv_buf_free(&out);
+	strv_free(&ids);
+	sv_blob_free(&b);
+	return e;
+}
+
+/* Call fn for each of the account's ssh keys, inside a transaction. */
+typedef bool (*txn_key_fn)(const struct sv_cred *c, void *ctx);
+static int txn_each_key(struct sv_txn *t, const char *account, txn_key_fn fn,
+			void *ctx)
+{
+	char k[64];
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int e = sv_txn_fetch(
+	    t, SV_DB_PUBKEYS, k,
+	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account)),
+	    &lb);
+	if (e == -ENOENT)
+		return 0;
+	if (e == 0)
+		e = sv_decode_idlist(lb.p, lb.n, &ids);
+	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
+		struct sv_blob cb = {0};
+		struct sv_cred c;
+		char ck[64];
+		bool stop = false;
+		if (sv_txn_fetch(
+			t, SV_DB_PUBKEYS, ck,
+			sv_key_str(ck, sizeof(ck), SV_KEY_CRED, it.p, it.n),
+			&cb) < 0)
+			continue;
+		if (sv_decode_cred(cb.p, cb.n, &c) == 0 &&
+		    c.type == SV_CRED_SSHKEY && sv_str_eq(c.account, account))
+			stop = fn(&c, ctx);
+		sv_blob_free(&cb);
+		if (stop)
+			break;
+	}
+	sv_blob_free(&lb);
+	return e;
+}
+
+/* By stored material (duplicates), or by id or fingerprint (remove). */
+struct find {
+	const char *material, *id;
+	char found[SV_CRED_ID_LEN + 1];
+};
+static bool find_key(const struct sv_cred *c, void *ctx)
+{
+	struct find *f = ctx;
+	if ((f->material && sv_str_eq(c->material, f->material)) ||
+	    (f->id && (sv_str_eq(c->id, f->id) || sv_str_eq(c->kid, f->id)))) {
+		snprintf(f->found, sizeof(f->found), "%.*s", (int)c->id.n,
+			 c->id.p);
+		return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ verbs */
+
+enum { O_PUBKEY = 300, O_LABEL, O_EXPIRES, O_JSON };
+static const struct option sk_long[] = {
+    {"pubkey", required_argument, NULL, O_PUBKEY},
+    {"label", required_argument, NULL, O_LABEL},
+    {"expires", required_argument, NULL, O_EXPIRES},
+    {"json", no_argument, NULL, O_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+struct skopts {
+	const char *pubkey, *label, *expires;
+	const char *pos[3];
+	int npos;
+	int64_t exp;
+};
+
+/* 0 parsed; -1 help shown; >0 exit code. */
+static int sk_parse(struct cli *cli, int argc, char **argv, const char *usage,
+		    bool add, struct skopts *o)
+{
+	int c;
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", sk_long, NULL)) != -1) {
+		if (c == '?' || c == ':' || (!add && c != O_JSON && c != 'h')) {
+			fprintf(stderr,
+				"svcacct: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return cli_usage(cli, usage);
+		}
+		switch (c) {
+		case 'h': printf("usage: svcacct %s\n", usage); return -1;
+		case O_PUBKEY: o->pubkey = optarg; break;
+		case O_LABEL: o->label = optarg; break;
+		case O_EXPIRES: o->expires = optarg; break;
+		case O_JSON: cli->json = true; break;
+		}
+	}
+	while (optind < argc) {
+		if (o->npos >= 3)
+			return cli_usage(cli, usage);
+		o->pos[o->npos++] = argv[optind++];
+	}
+	if (o->label && sv_field_check("label", o->label, 128, cli->err,
+				       sizeof(cli->err)) < 0)
+		return cli_fail(cli, "%s", cli->err);
+	if (o->expires && strcmp(o->expires, "never")) {
+		if (cli_parse_expiry(o->expires, &o->exp) < 0 || o->exp == 0)
+			return cli_fail(cli,
+					"bad --expires '%s' (e.g. 90d, 12h, "
+					"YYYY-MM-DD)",
+					o->expires);
+		if (o->exp <= (int64_t)time(NULL))
+			return cli_fail(cli, "--expires '%s' is in the past",
+					o->expires);
+	}
+	return 0;
+}
+
+static struct sv_txn *begin_account(struct cli *cli, const char *name)
+{
+	struct sv_txn *t = cli_begin(cli);
+	struct acct a;
+	int e;
+	if (!t)
+		return NULL;
+	e = txn_load_acct(t, name, &a);
+	if (e < 0) {
+		sv_txn_abort(t);
+		cli_fail(cli,
+			 e == -ENOENT ? "no account '%s'"
+				      : "account '%s': unreadable record",
+			 name);
+		return NULL;
+	}
+	acct_free(&a);
+	return t;
+}
+
+static int sshkey_add(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "sshkey add NAME --pubkey FILE [--label T] "
+				    "[--expires DURATION|DATE]";
+	struct skopts o;
+	struct sshkey k = {0};
+	struct sv_txn *t = NULL;
+	char *buf = NULL, *material = NULL, id[SV_CRED_ID_LEN + 1];
+	char err[256] = "";
+	struct sv_buf enc = {0};
+	size_t len = 0;
+	int r = sk_parse(cli, argc, argv, usage, true, &o), e;
+
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (o.npos != 1 || !o.pubkey)
+		return cli_usage(cli, usage);
+	if (cli_read_file(cli, o.pubkey, PUBKEY_FILE_MAX, &buf, &len) < 0)
+		return EXIT_FAIL;
+	/* one key line; a trailing newline is fine, a second line is not */
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (memchr(buf, '\0', len) || strchr(buf, '\n')) {
+		r = cli_fail(cli, "%s: expected exactly one key line",
+			     o.pubkey);
+		goto out;
+	}
+	if (parse_line(buf, &k, err, sizeof(err)) < 0) {
+		r = cli_fail(cli, "%s: %s", o.pubkey, err);
+		goto out;
+	}
+	if (!o.label && *k.comment &&
+	    sv_field_check("comment", k.comment, 128, cli->err,
+			   sizeof(cli->err)) < 0) {
+		r = cli_fail(cli, "%s: %s (give --label instead)", o.pubkey,
+			     cli->err);
+		goto out;
+	}
+	if (asprintf(&material, "%s %s", k.type, k.b64) < 0) {
+		material = NULL;
+		r = cli_fail(cli, "out of memory");
+		goto out;
+	}
+	t = begin_account(cli, o.pos[0]);
+	if (!t) {
+		r = EXIT_FAIL;
+		goto out;
+	}
+	struct find f = {.material = material};
+	e = txn_each_key(t, o.pos[0], find_key, &f);
+	if (e == 0 && *f.found) {
+		r = cli_fail(cli, "account '%s' already has this key (%s)",
+			     o.pos[0], f.found);
+		goto out;
+	}
+	if (e == 0)
+		e = sv_cred_id_generate(id);
+	if (e == 0) {
+		struct sv_cred c = {
+		    .type = SV_CRED_SSHKEY,
+		    .created = (int64_t)time(NULL),
+		    .expires = o.exp,
+		    .id = SV_STR(id),
+		    .account = SV_STR(o.pos[0]),
+		    .label = SV_STR(o.label ? o.label : k.comment),
+		    .kid = SV_STR(k.fpr),
+		    .material = SV_STR(material),
+		};
+		char ck[64];
+		e = sv_encode_cred(&enc, &c);
+		if (e == 0)
+			e = sv_txn_store(t, SV_DB_PUBKEYS, ck,
+					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
+						    id, strlen(id)),
+					 enc.p, enc.len);
+		if (e == 0)
+			e = idlist_update(t, o.pos[0], id, true);
+	}
+	if (e < 0) {
+		r = cli_fail(cli, "store: %s", strerror(-e));
+		goto out;
+	}
+	r = cli_commit(cli, t);
+	t = NULL;
+	if (r == EXIT_OK) {
+		cli_audit("sshkey-add",
+			  "account=%s credential=%s type=%s bits=%u "
+			  "fingerprint=%s",
+			  o.pos[0], id, k.type, k.bits, k.fpr);
+		cli_report(cli,
+			   json_pack("{s:s, s:s, s:s, s:i, s:s}", "account",
+				     o.pos[0], "id", id, "type", k.type, "bits",
+				     (int)k.bits, "fingerprint", k.fpr),
+			   "added ssh key %s to %s (%s, %s)", id, o.pos[0],
+			   k.type, k.fpr);
+	}
+out:
+	sv_txn_abort(t);
+	sv_buf_free(&enc);
+	free(material);
+	sshkey_free(&k);
+	free(buf);
+	return r;
+}
+
+/* Walk an account's ssh keys through a reader. */
+typedef void (*rd_key_fn)(const struct sv_cred *c, void *ctx);
+static int reader_each_key(struct sv_reader *rd, const char *account,
+			   rd_key_fn fn, void *ctx)
+{
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int e = sv_get_cred_ids(rd, SV_DB_PUBKEYS, account, &lb, &ids);
+	if (e == -ENOENT)
+		return 0;
+	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
+		char id[64];
+		struct sv_blob cb = {0};
+		struct sv_cred c;
+		snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
+		if (sv_get_cred(rd, SV_DB_PUBKEYS, id, &cb, &c) < 0)
+			continue;
+		if (c.type == SV_CRED_SSHKEY && sv_str_eq(c.account, account))
+			fn(&c, ctx);
+		sv_blob_free(&cb);
+	}
+	sv_blob_free(&lb);
+	return e;
+}
+
+static void list_key(const struct sv_cred *c, void *ctx)
+{
+	char b1[32], b2[32];
+	const char *sp = memchr(c->material.p, ' ', c->material.n);
+	int tl = sp ? (int)(sp - c->material.p) : (int)c->material.n;
+	bool expired = c->expires && c->expires <= (int64_t)time(NULL);
+	json_array_append_new(
+	    ctx,
+	    json_pack("{s:s%, s:s%, s:s%, s:s%, s:s, s:s, s:s}", "id", c->id.p,
+		      c->id.n, "type", c->material.p, (size_t)tl, "fingerprint",
+		      c->kid.p, c->kid.n, "label", c->label.p, c->label.n,
+		      "created", cli_time(c->created, b1, sizeof(b1)),
+		      "expires", cli_time(c->expires, b2, sizeof(b2)), "status",
+		      expired ? "expired" : "active"));
+}
+
+static int sshkey_list(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "sshkey list NAME [--json]";
+	struct skopts o;
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	json_t *arr, *it;
+	size_t i;
+	int r = sk_parse(cli, argc, argv, usage, false, &o), e;
+
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (o.npos != 1)
+		return cli_usage(cli, usage);
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
+						   SV_DBMASK(SV_DB_PUBKEYS));
+	if (!rd)
+		return EXIT_FAIL;
+	if (sv_get_account(rd, o.pos[0], &ab, &a) < 0) {
+		sv_reader_close(rd);
+		return cli_fail(cli, "no account '%s'", o.pos[0]);
+	}
+	sv_blob_free(&ab);
+	arr = json_array();
+	e = reader_each_key(rd, o.pos[0], list_key, arr);
+	sv_reader_close(rd);
+	if (e < 0) {
+		json_decref(arr);
+		return cli_fail(cli, "reading keys: %s", strerror(-e));
+	}
+	cli_json_sort(arr, "created", "id");
+	if (cli->json)
+		return cli_json_out(arr);
+	printf("%-16s %-20s %-51s %-8s %-20s %s\n", "ID", "TYPE", "FINGERPRINT",
+	       "STATUS", "EXPIRES", "LABEL");
+	json_array_foreach (arr, i, it) {
+#define S(k) json_string_value(json_object_get(it, k))
+		printf("%-16s %-20s %-51s %-8s %-20s %s\n", S("id"), S("type"),
+		       S("fingerprint"), S("status"), S("expires"), S("label"));
+#undef S
+	}
+	json_decref(arr);
+	return EXIT_OK;
+}
+
+static int sshkey_remove(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "sshkey remove NAME ID|FINGERPRINT";
+	struct skopts o;
+	struct sv_txn *t;
+	char k[64];
+	int r = sk_parse(cli, argc, argv, usage, false, &o), e;
+
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (o.npos != 2)
+		return cli_usage(cli, usage);
+	t = begin_account(cli, o.pos[0]);
+	if (!t)
+		return EXIT_FAIL;
+	struct find f = {.id = o.pos[1]};
+	e = txn_each_key(t, o.pos[0], find_key, &f);
+	if (e == 0 && !*f.found) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "account '%s' has no ssh key '%s'",
+				o.pos[0], o.pos[1]);
+	}
+	if (e == 0)
+		e = sv_txn_delete(t, SV_DB_PUBKEYS, k,
+				  sv_key_str(k, sizeof(k), SV_KEY_CRED, f.found,
+					     strlen(f.found)));
+	if (e == 0)
+		e = idlist_update(t, o.pos[0], f.found, false);
+	if (e == 0)
+		e = sv_state_revoke(t, f.found);
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("sshkey-remove", "account=%s credential=%s", o.pos[0],
+			  f.found);
+		cli_report(cli,
+			   json_pack("{s:s, s:s}", "account", o.pos[0],
+				     "removed", f.found),
+			   "removed ssh key %s of %s", f.found, o.pos[0]);
+	}
+	return r;
+}
+
+int cmd_sshkey(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "sshkey add|list|remove ...";
+	if (argc < 2)
+		return cli_usage(cli, usage);
+	const char *verb = argv[1];
+	if (!strcmp(verb, "add"))
+		return sshkey_add(cli, argc - 1, argv + 1);
+	if (!strcmp(verb, "list"))
+		return sshkey_list(cli, argc - 1, argv + 1);
+	if (!strcmp(verb, "remove"))
+		return sshkey_remove(cli, argc - 1, argv + 1);
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "svcacct: unknown verb 'sshkey %s'\n", verb);
+	return cli_usage(cli, usage);
+}
+
+/* ------------------------------------------------------------ authorized-keys
+ */
+
+struct ak {
+	const char *forced; /* command="..." value, or NULL */
+	int64_t now;
+	unsigned printed;
+};
+
+/* A stored "TYPE BASE64" that is exactly that (the file is read as
+ * hostile: a damaged record must not inject options into sshd's input). */
+static bool material_ok(struct sv_str m)
+{
+	size_t sp = 0, spaces = 0;
+	if (m.n < 3 || m.n > 8192)
+		return false;
+	for (size_t i = 0; i < m.n; i++) {
+		char ch = m.p[i];
+		if (ch == ' ') {
+			spaces++;
+			sp = i;
+		} else if (!((ch >= 'a' && ch <= 'z') ||
+			     (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') || ch == '+' ||
+			     ch == '/' || ch == '=' || ch == '-')) {
+			return false;
+		}
+	}
+	return spaces == 1 && sp > 0 && sp + 1 < m.n;
+}
+
+static bool id_ok(struct sv_str s)
+{
+	if (s.n != SV_CRED_ID_LEN)
+		return false;
+	for (size_t i = 0; i < s.n; i++)
+		if (!((s.p[i] >= '0' && s.p[i] <= '9') ||
+		      (s.p[i] >= 'a' && s.p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static void ak_key(const struct sv_cred *c, void *ctx)
+{
+	struct ak *a = ctx;
+	if (c->expires && c->expires <= a->now)
+		return;
+	if (!material_ok(c->material) || !id_ok(c->id))
+		return;
+	if (a->forced)
+		printf("restrict,command=\"%s\" %.*s svcacct:%.*s\n", a->forced,
+		       (int)c->material.n, c->material.p, (int)c->id.n,
+		       c->id.p);
+	else
+		printf("restrict %.*s svcacct:%.*s\n", (int)c->material.n,
+		       c->material.p, (int)c->id.n, c->id.p);
+	a->printed++;
+}
+
+/* The single command the account's roles allow, if exactly one and it can
+ * be forced as is (no "*" pattern, nothing sshd would dequote). */
+static int single_command(struct sv_reader *rd, const struct sv_config *c,
+			  const struct sv_account *acct, char **out)
+{
+	struct strv all = {0};
+	int e = 0;
+
+	*out = NULL;
+	for (uint32_t i = 0; e == 0 && i < acct->roles.count; i++) {
+		struct sv_blob b = {0};
+		struct sv_role role;
+		uint32_t gid = sv_u32list_get(&acct->roles, i);
+		size_t off = 0;
+		uint32_t idx = 0;
+		struct sv_str it;
+		if (!sv_role_gid_acceptable(c, gid) ||
+		    sv_get_role_by_gid(rd, gid, &b, &role) < 0)
+			continue;
+		while (e == 0 &&
+		       sv_list_next(&role.commands, &off, &idx, &it)) {
+			char *s = sv_str_dup(it);
+			if (!s)
+				e = -ENOMEM;
+			else if (!strv_has(&all, s))
+				e = strv_add(&all, s);
+			free(s);
+		}
+		sv_blob_free(&b);
+	}
+	if (e == 0 && all.n == 1 && !strpbrk(all.v[0], "\"\\*") &&
+	    all.v[0][0] == '/') {
+		*out = strdup(all.v[0]);
+		if (!*out)
+			e = -ENOMEM;
+	}
+	strv_free(&all);
+	return e;
+}
+
+int cmd_authorized_keys(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "authorized-keys NAME";
+	struct sv_reader *rd = NULL;
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	struct ak st = {.now = (int64_t)time(NULL)};
+	char err[128], *forced = NULL;
+	int e, r = EXIT_OK;
+
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	if (argc != 2)
+		return cli_usage(cli, usage);
+	/* sshd asks for every user that offers a key: for anybody who is not
+	 * a service account the answer is empty, and that is success */
+	if (sv_name_check(argv[1], err, sizeof(err)) < 0)
+		return EXIT_OK;
+	e = sv_reader_open(&cli->cfg,
+			   SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(SV_DB_PUBKEYS),
+			   &rd);
+	if (e == -ENOENT)
+		return EXIT_OK;
+	if (e < 0) {
+		sv_reader_close(rd);
+		rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
+					 SV_DBMASK(SV_DB_PUBKEYS));
+		sv_reader_close(rd);
+		return EXIT_FAIL;
+	}
+	e = sv_get_account(rd, argv[1], &ab, &a);
+	if (e == -ENOENT)
+		goto out;
+	if (e < 0) {
+		r = cli_fail(cli, "account '%s': unreadable record", argv[1]);
+		goto out;
+	}
+	if ((a.flags & SV_ACCT_DISABLED) ||
+	    (a.expires && a.expires <= st.now) ||
+	    !sv_uid_acceptable(&cli->cfg, a.uid))
+		goto out;
+	e = single_command(rd, &cli->cfg, &a, &forced);
+	if (e < 0) {
+		r = cli_fail(cli, "reading roles: %s", strerror(-e));
+		goto out;
+	}
+	st.forced = forced;
+	e = reader_each_key(rd, argv[1], ak_key, &st);
+	if (e < 0) {
+		r = cli_fail(cli, "reading keys: %s", strerror(-e));
+		goto out;
+	}
+out:
+	free(forced);
+	sv_blob_free(&ab);
+	sv_reader_close(rd);
+	return r;
+}

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# Clients and the login shell (issue 5): svcacct-assert, svcacct-shell, the
+# CLI's sshkey/authorized-keys nouns, and the end-to-end tests with the real
+# sshd and sudo (included by the top-level Makefile.am; paths are relative
+# to the top of the tree).
+
+tools_svcacct_SOURCES += tools/cmd_sshkey.c
+
+# svcacct-assert: run by bots, not by root: bin, not sbin.
+bin_PROGRAMS = tools/svcacct-assert
+tools_svcacct_assert_SOURCES = tools/svcacct-assert.c
+tools_svcacct_assert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
+tools_svcacct_assert_LDADD = common/libsvauth.la common/libsvstore.la \
+	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS)
+
+# svcacct-shell: a login shell, like nologin: sbin. Store side only (it
+# reads role records from accounts.db, no crypto).
+sbin_PROGRAMS += tools/svcacct-shell
+tools_svcacct_shell_SOURCES = tools/svcacct-shell.c
+tools_svcacct_shell_LDADD = common/libsvstore.la $(GDBM_LIBS)
+
+dist_man_MANS += man/svcacct-assert.1 man/svcacct-shell.8
+
+# ---------------------------------------------------------------- tests
+tools_tests = \
+	tests/tools/test_assert.sh \
+	tests/tools/test_shell.sh \
+	tests/tools/test_sshkey.sh
+e2e_tests = \
+	tests/e2e/test_e2e_sshd.sh \
+	tests/e2e/test_e2e_sudo.sh \
+	tests/e2e/test_e2e_daemons.sh
+TESTS += $(tools_tests) $(e2e_tests)
+# svcacct-assert alone loads no NSS module into other programs: it runs in
+# the ASan+UBSan build too (the others would load an instrumented module
+# into setpriv, sshd and sudo).
+SANITIZER_TESTS += tests/tools/test_assert.sh
+EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py \
+	tests/bench/ssh/run.sh
