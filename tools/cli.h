@@ -159,6 +159,12 @@ struct role_opts {
 };
 int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		   struct role *out);
+/* Validate one OpenSSH public key line and add it to the account in t
+ * (refusing a duplicate). The new credential id in id; message in
+ * cli->err on failure. */
+int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
+		  const char *line, const char *label, int64_t expires,
+		  char id[17]);
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */

@@ -68,6 +68,36 @@ static int export_keys(struct sv_reader *rd, const char *account, json_t *out)
 	return 0;
 }
 
+/* OpenSSH keys of an account, as the lines `sshkey add` takes. */
+static void export_sshkeys(struct sv_reader *rd, const char *account,
+			   json_t *out)
+{
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	if (sv_get_cred_ids(rd, SV_DB_PUBKEYS, account, &lb, &ids) < 0)
+		return;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	while (sv_list_next(&ids, &off, &idx, &it)) {
+		char id[64], b1[32];
+		struct sv_blob cb = {0};
+		struct sv_cred c;
+		snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
+		if (sv_get_cred(rd, SV_DB_PUBKEYS, id, &cb, &c) < 0)
+			continue;
+		if (c.type == SV_CRED_SSHKEY && sv_str_eq(c.account, account))
+			json_array_append_new(
+			    out, json_pack(
+				     "{s:s, s:s%, s:s%, s:s}", "account",
+				     account, "key", c.material.p, c.material.n,
+				     "label", c.label.p, c.label.n, "expires",
+				     cli_time(c.expires, b1, sizeof(b1))));
+		sv_blob_free(&cb);
+	}
+	sv_blob_free(&lb);
+}
+
 int cmd_export(struct cli *cli, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
@@ -78,12 +108,12 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "export > FILE");
 	unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
 	if (geteuid() == 0)
-		mask |= SV_DBMASK(SV_DB_CREDENTIALS);
+		mask |= SV_DBMASK(SV_DB_CREDENTIALS) | SV_DBMASK(SV_DB_PUBKEYS);
 	struct sv_reader *rd = cli_reader(cli, mask);
 	if (!rd)
 		return EXIT_FAIL;
 	json_t *roles = json_array(), *accounts = json_array(),
-	       *keys = json_array();
+	       *keys = json_array(), *sshkeys = json_array();
 	struct sv_blob key = {0};
 	int e;
 	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
@@ -146,8 +176,10 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 			rl, "home_writable",
 			(a.flags & SV_ACCT_HOME_WRITABLE) != 0));
 		snprintf(name, sizeof(name), "%.*s", (int)a.name.n, a.name.p);
-		if (geteuid() == 0)
+		if (geteuid() == 0) {
 			export_keys(rd, name, keys);
+			export_sshkeys(rd, name, sshkeys);
+		}
 		sv_blob_free(&v);
 	}
 	sv_blob_free(&key);
@@ -157,6 +189,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		json_decref(roles);
 		json_decref(accounts);
 		json_decref(keys);
+		json_decref(sshkeys);
 		return cli_fail(cli, "reading the store: %s (nothing exported)",
 				strerror(-e));
 	}
@@ -164,10 +197,11 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	cli_json_sort(roles, "name", NULL);
 	cli_json_sort(accounts, "name", NULL);
 	cli_json_sort(keys, "account", "kid");
-	json_t *doc =
-	    json_pack("{s:s, s:i, s:I, s:o, s:o, s:o}", "format", EXPORT_FORMAT,
-		      "version", EXPORT_VERSION, "generation", (json_int_t)gen,
-		      "roles", roles, "accounts", accounts, "keys", keys);
+	cli_json_sort(sshkeys, "account", "key");
+	json_t *doc = json_pack(
+	    "{s:s, s:i, s:I, s:o, s:o, s:o, s:o}", "format", EXPORT_FORMAT,
+	    "version", EXPORT_VERSION, "generation", (json_int_t)gen, "roles",
+	    roles, "accounts", accounts, "keys", keys, "sshkeys", sshkeys);
 	return cli_json_out(doc);
 }
 
@@ -520,6 +554,46 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	return e;
 }
 
+static int import_sshkey(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
+{
+	static const char *const allowed[] = {"account", "key", "label",
+					      "expires", NULL};
+	char what[64], id[SV_CRED_ID_LEN + 1], tmp[sizeof(cli->err)];
+	const char *account, *line, *label, *expires;
+	int64_t exp = 0;
+	struct acct a;
+	snprintf(what, sizeof(what), "sshkeys[%zu]", i);
+	if (!json_is_object(o) || only_keys(cli, o, what, allowed) < 0 ||
+	    !opt_str(o, "account", &account) || !account ||
+	    !opt_str(o, "key", &line) || !line ||
+	    !opt_str(o, "label", &label) || !opt_str(o, "expires", &expires)) {
+		if (!*cli->err)
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: wrong or missing members", what);
+		return -EINVAL;
+	}
+	if (txn_load_acct(t, account, &a) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "%s: no account '%s'",
+			 what, account);
+		return -ENOENT;
+	}
+	acct_free(&a);
+	if (expires && cli_parse_time(expires, &exp) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
+		return -EINVAL;
+	}
+	if (label &&
+	    sv_field_check("label", label, 128, cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	int e =
+	    op_sshkey_add(cli, t, account, line, label ? label : "", exp, id);
+	if (e < 0) {
+		snprintf(tmp, sizeof(tmp), "%s", cli->err);
+		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
+	}
+	return e;
+}
+
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] = "import FILE   (JSON from svcacct export; "
@@ -547,14 +621,16 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	       *ver = json_object_get(doc, "version"),
 	       *roles = json_object_get(doc, "roles"),
 	       *accounts = json_object_get(doc, "accounts"),
-	       *keys = json_object_get(doc, "keys");
+	       *keys = json_object_get(doc, "keys"),
+	       *sshkeys = json_object_get(doc, "sshkeys");
 	if (!json_is_object(doc) || !json_is_string(fmt) ||
 	    strcmp(json_string_value(fmt), EXPORT_FORMAT) ||
 	    !json_is_integer(ver) ||
 	    json_integer_value(ver) != EXPORT_VERSION ||
 	    (roles && !json_is_array(roles)) ||
 	    (accounts && !json_is_array(accounts)) ||
-	    (keys && !json_is_array(keys))) {
+	    (keys && !json_is_array(keys)) ||
+	    (sshkeys && !json_is_array(sshkeys))) {
 		json_decref(doc);
 		return cli_fail(cli,
 				"%s: not an svcacct export (format \"%s\" "
@@ -563,7 +639,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	static const char *const top_allowed[] = {
 	    "format",	"version", "generation", "roles",
-	    "accounts", "keys",	   NULL};
+	    "accounts", "keys",	   "sshkeys",	 NULL};
 	cli->err[0] = '\0';
 	if (only_keys(cli, doc, "export", top_allowed) < 0) {
 		json_decref(doc);
@@ -626,6 +702,11 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			if ((e = import_key(cli, t, o, i)) < 0)
 				break;
 		}
+	if (e == 0)
+		json_array_foreach (sshkeys, i, o) {
+			if ((e = import_sshkey(cli, t, o, i)) < 0)
+				break;
+		}
 	strv_free(&mr);
 	strv_free(&ma);
 	cli_snapshot_free(cli);
@@ -636,10 +717,11 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	} else {
 		r = cli_commit(cli, t);
 		if (r == EXIT_OK) {
-			cli_audit("import", "roles=%zu accounts=%zu keys=%zu",
-				  json_array_size(roles),
-				  json_array_size(accounts),
-				  json_array_size(keys));
+			cli_audit(
+			    "import",
+			    "roles=%zu accounts=%zu keys=%zu sshkeys=%zu",
+			    json_array_size(roles), json_array_size(accounts),
+			    json_array_size(keys), json_array_size(sshkeys));
 			cli_nscd_invalidate();
 			cli_report(
 			    cli,
@@ -648,9 +730,10 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 				(json_int_t)json_array_size(roles), "accounts",
 				(json_int_t)json_array_size(accounts), "keys",
 				(json_int_t)json_array_size(keys)),
-			    "imported %zu roles, %zu accounts, %zu keys",
+			    "imported %zu roles, %zu accounts, %zu keys, %zu "
+			    "ssh keys",
 			    json_array_size(roles), json_array_size(accounts),
-			    json_array_size(keys));
+			    json_array_size(keys), json_array_size(sshkeys));
 		}
 	}
 	json_decref(doc);

@@ -402,6 +402,71 @@ static struct sv_txn *begin_account(struct cli *cli, const char *name)
 	return t;
 }
 
+int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
+		  const char *line, const char *label, int64_t expires,
+		  char id[SV_CRED_ID_LEN + 1])
+{
+	struct sshkey k = {0};
+	struct sv_buf enc = {0};
+	char *material = NULL;
+	int e;
+
+	if (parse_line(line, &k, cli->err, sizeof(cli->err)) < 0) {
+		e = -EINVAL;
+		goto out;
+	}
+	if (!label && *k.comment &&
+	    sv_field_check("comment", k.comment, 128, cli->err,
+			   sizeof(cli->err)) < 0) {
+		e = -EINVAL;
+		goto out;
+	}
+	if (asprintf(&material, "%s %s", k.type, k.b64) < 0) {
+		material = NULL;
+		e = -ENOMEM;
+		goto out;
+	}
+	struct find f = {.material = material};
+	e = txn_each_key(t, account, find_key, &f);
+	if (e == 0 && *f.found) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "account '%s' already has this key (%s)", account,
+			 f.found);
+		e = -EEXIST;
+		goto out;
+	}
+	if (e == 0)
+		e = sv_cred_id_generate(id);
+	if (e == 0) {
+		struct sv_cred c = {
+		    .type = SV_CRED_SSHKEY,
+		    .created = (int64_t)time(NULL),
+		    .expires = expires,
+		    .id = SV_STR(id),
+		    .account = SV_STR(account),
+		    .label = SV_STR(label ? label : k.comment),
+		    .kid = SV_STR(k.fpr),
+		    .material = SV_STR(material),
+		};
+		char ck[64];
+		e = sv_encode_cred(&enc, &c);
+		if (e == 0)
+			e = sv_txn_store(t, SV_DB_PUBKEYS, ck,
+					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
+						    id, strlen(id)),
+					 enc.p, enc.len);
+		if (e == 0)
+			e = idlist_update(t, account, id, true);
+	}
+	if (e < 0 && !*cli->err)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+out:
+	sv_buf_free(&enc);
+	free(material);
+	sshkey_free(&k);
+	return e;
+}
+
 static int sshkey_add(struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] = "sshkey add NAME --pubkey FILE [--label T] "
@@ -409,11 +474,10 @@ static int sshkey_add(struct cli *cli, int argc, char **argv)
 	struct skopts o;
 	struct sshkey k = {0};
 	struct sv_txn *t = NULL;
-	char *buf = NULL, *material = NULL, id[SV_CRED_ID_LEN + 1];
+	char *buf = NULL, id[SV_CRED_ID_LEN + 1];
 	char err[256] = "";
-	struct sv_buf enc = {0};
 	size_t len = 0;
-	int r = sk_parse(cli, argc, argv, usage, true, &o), e;
+	int r = sk_parse(cli, argc, argv, usage, true, &o);
 
 	if (r)
 		return r < 0 ? EXIT_OK : r;
@@ -429,20 +493,9 @@ static int sshkey_add(struct cli *cli, int argc, char **argv)
 			     o.pubkey);
 		goto out;
 	}
+	/* parse once before taking the lock, for the message and the log */
 	if (parse_line(buf, &k, err, sizeof(err)) < 0) {
 		r = cli_fail(cli, "%s: %s", o.pubkey, err);
-		goto out;
-	}
-	if (!o.label && *k.comment &&
-	    sv_field_check("comment", k.comment, 128, cli->err,
-			   sizeof(cli->err)) < 0) {
-		r = cli_fail(cli, "%s: %s (give --label instead)", o.pubkey,
-			     cli->err);
-		goto out;
-	}
-	if (asprintf(&material, "%s %s", k.type, k.b64) < 0) {
-		material = NULL;
-		r = cli_fail(cli, "out of memory");
 		goto out;
 	}
 	t = begin_account(cli, o.pos[0]);
@@ -450,38 +503,11 @@ static int sshkey_add(struct cli *cli, int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	struct find f = {.material = material};
-	e = txn_each_key(t, o.pos[0], find_key, &f);
-	if (e == 0 && *f.found) {
-		r = cli_fail(cli, "account '%s' already has this key (%s)",
-			     o.pos[0], f.found);
-		goto out;
-	}
-	if (e == 0)
-		e = sv_cred_id_generate(id);
-	if (e == 0) {
-		struct sv_cred c = {
-		    .type = SV_CRED_SSHKEY,
-		    .created = (int64_t)time(NULL),
-		    .expires = o.exp,
-		    .id = SV_STR(id),
-		    .account = SV_STR(o.pos[0]),
-		    .label = SV_STR(o.label ? o.label : k.comment),
-		    .kid = SV_STR(k.fpr),
-		    .material = SV_STR(material),
-		};
-		char ck[64];
-		e = sv_encode_cred(&enc, &c);
-		if (e == 0)
-			e = sv_txn_store(t, SV_DB_PUBKEYS, ck,
-					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
-						    id, strlen(id)),
-					 enc.p, enc.len);
-		if (e == 0)
-			e = idlist_update(t, o.pos[0], id, true);
-	}
-	if (e < 0) {
-		r = cli_fail(cli, "store: %s", strerror(-e));
+	cli->err[0] = '\0';
+	if (op_sshkey_add(cli, t, o.pos[0], buf, o.label, o.exp, id) < 0) {
+		r = cli_fail(cli, "%s: %s%s", o.pubkey, cli->err,
+			     strstr(cli->err, "comment") ? " (give --label instead)"
+							 : "");
 		goto out;
 	}
 	r = cli_commit(cli, t);
@@ -500,8 +526,6 @@ static int sshkey_add(struct cli *cli, int argc, char **argv)
 	}
 out:
 	sv_txn_abort(t);
-	sv_buf_free(&enc);
-	free(material);
 	sshkey_free(&k);
 	free(buf);
 	return r;

@@ -833,6 +833,11 @@ expect_eq "export: every key, as JWK" "$(jf "$(sv --json key list kbot)" 'len(j)
 expect_eq "export: JWKs are public (kty, no d)" "ok" "$(jf "$EXPORT" '"ok" if all(k["jwk"]["kty"] in ("EC", "RSA") and "d" not in k["jwk"] for k in j["keys"]) else "bad"')"
 expect_eq "export: account fields" '{"description": "Off", "expires": "2031-05-05", "home_writable": false, "owner": "o@example.com", "roles": ["deploy", "readers"], "state": "disabled"}' \
 	"$(jf "$EXPORT" '{k: v for a in j["accounts"] if a["name"] == "disabled-bot" for k, v in a.items() if k in ("description","expires","home_writable","owner","roles","state")}')"
+ssh-keygen -q -t ed25519 -N '' -C ci@host -f "$T/sshk" 2>/dev/null
+changed "sshkey add (for the export)" sv sshkey add kbot --pubkey "$T/sshk.pub" --label laptop
+SSH_FP=$(ssh-keygen -lf "$T/sshk.pub" | cut -d' ' -f2)
+EXPORT=$(sv export)
+expect_match "export carries ssh keys as key lines" "\"key\": \"ssh-ed25519 $(cut -d' ' -f2 "$T/sshk.pub" | sed 's/[+/]/./g')\"" "$EXPORT"
 expect_nomatch "export: no secret" "svcs_" "$EXPORT"
 expect_nomatch "export: no secret id" "$SID" "$EXPORT"
 printf '%s\n' "$EXPORT" >"$T/export.json"
@@ -851,7 +856,7 @@ K256_EXP=$(jf "$(sv --json key list kbot)" '[c["expires"] for c in j if c["kid"]
 
 new_env
 changed "import into a fresh store" sv import "$SRC_T/export.json"
-expect_match "import says what" "imported 2 roles, 4 accounts, [0-9]+ keys" "$OUT"
+expect_match "import says what" "imported 2 roles, 4 accounts, [0-9]+ keys, 1 ssh keys" "$OUT"
 expect_eq "import: one generation for the whole import" "1" "$(sv generations | wc -l)"
 expect_eq "import reproduces account list --json" "$A_SRC" "$(jf "$(sv --json account list)" "$norm_accounts")"
 expect_eq "import reproduces role list --json" "$R_SRC" "$(jf "$(sv --json role list)" "$norm_roles")"
@@ -863,6 +868,7 @@ expect_eq "export of the import equals the original export" "$E_SRC" "$(jf "$(sv
 expect_eq "import keeps a key's expiry time, not just its day" "$K256_EXP" \
 	"$(jf "$(sv --json key list kbot)" '[c["expires"] for c in j if c["kid"] == "k256"][0]')"
 expect_eq "import brings no secrets" "0" "$(jf "$(sv --json secret list kbot)" 'len(j)')"
+expect_match "import restores the ssh key" "$(printf '%s' "$SSH_FP" | sed 's/[+/.]/./g').*laptop" "$(sv sshkey list kbot)"
 ok_cmd "check passes after an import" sv check
 refused "import of the same file again refused" 1 "already exists.*nothing imported" sv import "$SRC_T/export.json"
 
