@@ -31,6 +31,17 @@ struct cli {
 /* A command: argv[0] is the verb. Returns an exit code. */
 typedef int (*cmd_fn)(struct cli *cli, int argc, char **argv);
 
+/* One verb of a noun; arg is passed through (e.g. enable vs disable). */
+struct cli_verb {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv, int arg);
+	int arg;
+};
+/* Run the verb argv[1] of a noun from its table (argv[0] is the noun);
+ * --help, unknown and missing verbs answered with the noun's usage. */
+int cli_dispatch(struct cli *cli, const char *noun, const char *usage,
+		 const struct cli_verb *verbs, size_t n, int argc, char **argv);
+
 /* ------------------------------------------------------------ cli_util.c */
 /* Print "svcacct: msg" on stderr; returns EXIT_FAIL (or EXIT_USAGE). */
 int cli_fail(struct cli *cli, const char *fmt, ...)

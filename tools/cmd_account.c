@@ -364,8 +364,9 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 
 #define A(x) (1u << ((x)-O_UID))
 
-static int account_create(struct cli *cli, int argc, char **argv)
+static int account_create(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	struct acct a = {0};
 	int r = parse(cli, argc, argv, &p, usage_create,
@@ -447,8 +448,9 @@ static int cmp_json_name(const void *x, const void *y)
 		      json_string_value(json_object_get(b, "name")));
 }
 
-static int account_list(struct cli *cli, int argc, char **argv)
+static int account_list(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, "account list [--json]", A(O_JSON));
 	if (r)
@@ -529,8 +531,9 @@ static int account_list(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int account_show(struct cli *cli, int argc, char **argv)
+static int account_show(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	int r =
 	    parse(cli, argc, argv, &p, "account show NAME [--json]", A(O_JSON));
@@ -644,7 +647,7 @@ static void kill_processes(uid_t uid)
 	}
 }
 
-static int account_state(struct cli *cli, int argc, char **argv, bool enable)
+static int account_state(struct cli *cli, int argc, char **argv, int enable)
 {
 	struct parsed p;
 	const char *usage =
@@ -692,8 +695,9 @@ static int account_state(struct cli *cli, int argc, char **argv, bool enable)
 	return r;
 }
 
-static int account_delete(struct cli *cli, int argc, char **argv)
+static int account_delete(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, "account delete NAME", 0);
 	if (r)
@@ -770,8 +774,9 @@ static int account_delete(struct cli *cli, int argc, char **argv)
 	return r;
 }
 
-static int account_set(struct cli *cli, int argc, char **argv)
+static int account_set(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage_set,
 		      A(O_DESC) | A(O_OWNER) | A(O_HOME) | A(O_SHELL) |
@@ -862,33 +867,16 @@ static int account_set(struct cli *cli, int argc, char **argv)
 
 int cmd_account(struct cli *cli, int argc, char **argv)
 {
-	static const char usage[] =
-	    "account create|list|show|delete|enable|disable|set ...";
-	if (argc < 2)
-		return cli_usage(cli, usage);
-	const char *verb = argv[1];
-	argc--;
-	argv++;
-	if (!strcmp(verb, "create"))
-		return account_create(cli, argc, argv);
-	if (!strcmp(verb, "list"))
-		return account_list(cli, argc, argv);
-	if (!strcmp(verb, "show"))
-		return account_show(cli, argc, argv);
-	if (!strcmp(verb, "delete"))
-		return account_delete(cli, argc, argv);
-	if (!strcmp(verb, "enable"))
-		return account_state(cli, argc, argv, true);
-	if (!strcmp(verb, "disable"))
-		return account_state(cli, argc, argv, false);
-	if (!strcmp(verb, "set"))
-		return account_set(cli, argc, argv);
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	fprintf(stderr, "svcacct: unknown verb 'account %s'\n", verb);
-	return cli_usage(cli, usage);
+	static const struct cli_verb verbs[] = {
+	    {"create", account_create, 0}, {"list", account_list, 0},
+	    {"show", account_show, 0},	   {"delete", account_delete, 0},
+	    {"enable", account_state, 1},  {"disable", account_state, 0},
+	    {"set", account_set, 0},
+	};
+	return cli_dispatch(
+	    cli, "account",
+	    "account create|list|show|delete|enable|disable|set ...", verbs,
+	    SV_ARRAY_SIZE(verbs), argc, argv);
 }
 
 /* ------------------------------------------------------------ grants */

@@ -204,8 +204,9 @@ static const char *cred_status(const struct cli *cli, const struct sv_cred *c,
 
 /* ------------------------------------------------------------ secrets */
 
-static int secret_add(struct cli *cli, int argc, char **argv)
+static int secret_add(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	static const char usage[] =
 	    "secret add NAME [--label T] [--expires DURATION|DATE]";
 	struct parsed p;
@@ -324,7 +325,7 @@ static int list_one(struct cli *cli, const struct sv_cred *c, const char *id,
 	return 0;
 }
 
-static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
+static int cred_list(struct cli *cli, int argc, char **argv, int keys)
 {
 	const char *usage =
 	    keys ? "key list NAME [--json]" : "secret list NAME [--json]";
@@ -389,7 +390,7 @@ static int cred_list(struct cli *cli, int argc, char **argv, bool keys)
 }
 
 /* Remove one credential (by id, or by kid for keys) and revoke it. */
-static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
+static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
 {
 	const char *usage =
 	    keys ? "key remove NAME KID|ID" : "secret revoke NAME ID";
@@ -470,22 +471,13 @@ static int cred_remove(struct cli *cli, int argc, char **argv, bool keys)
 
 int cmd_secret(struct cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "secret add|list|revoke ...";
-	if (argc < 2)
-		return cli_usage(cli, usage);
-	const char *verb = argv[1];
-	if (!strcmp(verb, "add"))
-		return secret_add(cli, argc - 1, argv + 1);
-	if (!strcmp(verb, "list"))
-		return cred_list(cli, argc - 1, argv + 1, false);
-	if (!strcmp(verb, "revoke"))
-		return cred_remove(cli, argc - 1, argv + 1, false);
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	fprintf(stderr, "svcacct: unknown verb 'secret %s'\n", verb);
-	return cli_usage(cli, usage);
+	static const struct cli_verb verbs[] = {
+	    {"add", secret_add, 0},
+	    {"list", cred_list, 0},
+	    {"revoke", cred_remove, 0},
+	};
+	return cli_dispatch(cli, "secret", "secret add|list|revoke ...", verbs,
+			    SV_ARRAY_SIZE(verbs), argc, argv);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -523,8 +515,9 @@ bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
 	return taken;
 }
 
-static int key_add(struct cli *cli, int argc, char **argv)
+static int key_add(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	static const char usage[] =
 	    "key add NAME (--pem FILE | --jwk FILE | --jwks FILE) [--kid K] "
 	    "[--alg A] [--label T] [--expires DURATION|DATE]";
@@ -645,20 +638,11 @@ out:
 
 int cmd_key(struct cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "key add|list|remove ...";
-	if (argc < 2)
-		return cli_usage(cli, usage);
-	const char *verb = argv[1];
-	if (!strcmp(verb, "add"))
-		return key_add(cli, argc - 1, argv + 1);
-	if (!strcmp(verb, "list"))
-		return cred_list(cli, argc - 1, argv + 1, true);
-	if (!strcmp(verb, "remove"))
-		return cred_remove(cli, argc - 1, argv + 1, true);
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	fprintf(stderr, "svcacct: unknown verb 'key %s'\n", verb);
-	return cli_usage(cli, usage);
+	static const struct cli_verb verbs[] = {
+	    {"add", key_add, 0},
+	    {"list", cred_list, 1},
+	    {"remove", cred_remove, 1},
+	};
+	return cli_dispatch(cli, "key", "key add|list|remove ...", verbs,
+			    SV_ARRAY_SIZE(verbs), argc, argv);
 }

@@ -265,8 +265,9 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 	return 0;
 }
 
-static int role_create(struct cli *cli, int argc, char **argv)
+static int role_create(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	struct role x;
 	int r = parse(cli, argc, argv, &p, usage_create,
@@ -339,8 +340,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int role_list(struct cli *cli, int argc, char **argv)
+static int role_list(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, "role list [--json]", A(O_JSON));
 	if (r)
@@ -417,8 +419,9 @@ static int role_list(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int role_show(struct cli *cli, int argc, char **argv)
+static int role_show(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	int r =
 	    parse(cli, argc, argv, &p, "role show ROLE [--json]", A(O_JSON));
@@ -467,8 +470,9 @@ static int role_show(struct cli *cli, int argc, char **argv)
 	return r;
 }
 
-static int role_delete(struct cli *cli, int argc, char **argv)
+static int role_delete(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	static const char usage[] = "role delete ROLE [--force]";
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage, A(O_FORCE));
@@ -543,8 +547,9 @@ static int role_delete(struct cli *cli, int argc, char **argv)
 	return r;
 }
 
-static int role_set(struct cli *cli, int argc, char **argv)
+static int role_set(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	struct parsed p;
 	int r = parse(cli, argc, argv, &p, usage_set,
 		      A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
@@ -606,26 +611,11 @@ static int role_set(struct cli *cli, int argc, char **argv)
 
 int cmd_role(struct cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "role create|list|show|delete|set ...";
-	if (argc < 2)
-		return cli_usage(cli, usage);
-	const char *verb = argv[1];
-	argc--;
-	argv++;
-	if (!strcmp(verb, "create"))
-		return role_create(cli, argc, argv);
-	if (!strcmp(verb, "list"))
-		return role_list(cli, argc, argv);
-	if (!strcmp(verb, "show"))
-		return role_show(cli, argc, argv);
-	if (!strcmp(verb, "delete"))
-		return role_delete(cli, argc, argv);
-	if (!strcmp(verb, "set"))
-		return role_set(cli, argc, argv);
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	fprintf(stderr, "svcacct: unknown verb 'role %s'\n", verb);
-	return cli_usage(cli, usage);
+	static const struct cli_verb verbs[] = {
+	    {"create", role_create, 0}, {"list", role_list, 0},
+	    {"show", role_show, 0},	{"delete", role_delete, 0},
+	    {"set", role_set, 0},
+	};
+	return cli_dispatch(cli, "role", "role create|list|show|delete|set ...",
+			    verbs, SV_ARRAY_SIZE(verbs), argc, argv);
 }

@@ -467,8 +467,9 @@ out:
 	return e;
 }
 
-static int sshkey_add(struct cli *cli, int argc, char **argv)
+static int sshkey_add(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	static const char usage[] = "sshkey add NAME --pubkey FILE [--label T] "
 				    "[--expires DURATION|DATE]";
 	struct skopts o;
@@ -506,8 +507,9 @@ static int sshkey_add(struct cli *cli, int argc, char **argv)
 	cli->err[0] = '\0';
 	if (op_sshkey_add(cli, t, o.pos[0], buf, o.label, o.exp, id) < 0) {
 		r = cli_fail(cli, "%s: %s%s", o.pubkey, cli->err,
-			     strstr(cli->err, "comment") ? " (give --label instead)"
-							 : "");
+			     strstr(cli->err, "comment")
+				 ? " (give --label instead)"
+				 : "");
 		goto out;
 	}
 	r = cli_commit(cli, t);
@@ -575,8 +577,9 @@ static void list_key(const struct sv_cred *c, void *ctx)
 		      expired ? "expired" : "active"));
 }
 
-static int sshkey_list(struct cli *cli, int argc, char **argv)
+static int sshkey_list(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	static const char usage[] = "sshkey list NAME [--json]";
 	struct skopts o;
 	struct sv_blob ab = {0};
@@ -620,8 +623,9 @@ static int sshkey_list(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int sshkey_remove(struct cli *cli, int argc, char **argv)
+static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
 {
+	(void)arg;
 	static const char usage[] = "sshkey remove NAME ID|FINGERPRINT";
 	struct skopts o;
 	struct sv_txn *t;
@@ -668,22 +672,13 @@ static int sshkey_remove(struct cli *cli, int argc, char **argv)
 
 int cmd_sshkey(struct cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "sshkey add|list|remove ...";
-	if (argc < 2)
-		return cli_usage(cli, usage);
-	const char *verb = argv[1];
-	if (!strcmp(verb, "add"))
-		return sshkey_add(cli, argc - 1, argv + 1);
-	if (!strcmp(verb, "list"))
-		return sshkey_list(cli, argc - 1, argv + 1);
-	if (!strcmp(verb, "remove"))
-		return sshkey_remove(cli, argc - 1, argv + 1);
-	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	fprintf(stderr, "svcacct: unknown verb 'sshkey %s'\n", verb);
-	return cli_usage(cli, usage);
+	static const struct cli_verb verbs[] = {
+	    {"add", sshkey_add, 0},
+	    {"list", sshkey_list, 0},
+	    {"remove", sshkey_remove, 0},
+	};
+	return cli_dispatch(cli, "sshkey", "sshkey add|list|remove ...", verbs,
+			    SV_ARRAY_SIZE(verbs), argc, argv);
 }
 
 /* ------------------------------------------------------------ authorized-keys
