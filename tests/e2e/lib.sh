@@ -19,7 +19,9 @@ E2E_ASSERT="$top_builddir/tools/svcacct-assert"
 E2E_SHELL="$top_builddir/tools/svcacct-shell"
 E2E_NSS="$top_builddir/nss/.libs/libnss_svcacct.so.2"
 E2E_PAM="$top_builddir/pam/.libs/pam_svcacct.so"
-CONF=/etc/svcacct/svcacct.conf
+# the path compiled into the tools and modules (make check exports it; a
+# distcheck build has it under its own prefix rather than /etc)
+CONF=${SVCACCT_CONF_PATH:-/etc/svcacct/svcacct.conf}
 KEYS_USER=_svcacct-keys
 KEYS_UID=989
 
@@ -100,6 +102,8 @@ e2e_setup() {
 	mount -t overlay overlay -o "lowerdir=$T/etc:/etc" /etc || return 1
 	# the config directory itself: files written later show at once
 	mount --bind "$T/etc/pam.d" /etc/pam.d || return 1
+	mkdir -p "$(dirname "$CONF")"
+	mount --bind "$T/etc/svcacct" "$(dirname "$CONF")" || return 1
 	local ml
 	ml=$(e2e_multiarch_dir)
 	mount -t overlay overlay -o "lowerdir=$T/lib:$ml" "$ml" || return 1
