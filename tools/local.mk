@@ -29,6 +29,7 @@ tools_tests = \
 e2e_tests = \
 	tests/e2e/test_e2e_sshd.sh \
 	tests/e2e/test_e2e_sudo.sh \
+	tests/e2e/test_e2e_su.sh \
 	tests/e2e/test_e2e_daemons.sh
 TESTS += $(tools_tests) $(e2e_tests)
 # svcacct-assert alone loads no NSS module into other programs: it runs in
