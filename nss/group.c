@@ -155,10 +155,8 @@ enum nss_status _nss_svcacct_getgrnam_r(const char *name, struct group *gr,
 	if (r < 0)
 		return svnss_unavail(r, errnop);
 	r = svnss_reader(&s);
-	if (r < 0) {
-		svnss_end(&s);
+	if (r < 0)
 		return svnss_unavail(r, errnop);
-	}
 	if (base) {
 		r = base_lookup(&s, gr, buf, buflen);
 		goto out;
@@ -200,10 +198,8 @@ enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr, char *buf,
 		return svnss_status(-ENOENT, errnop);
 	}
 	r = svnss_reader(&s);
-	if (r < 0) {
-		svnss_end(&s);
+	if (r < 0)
 		return svnss_unavail(r, errnop);
-	}
 	if (gid == s.conf->base_gid) {
 		r = base_lookup(&s, gr, buf, buflen);
 	} else if (sv_uid_acceptable(s.conf, gid)) {

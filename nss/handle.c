@@ -244,7 +244,7 @@ void svnss_end(struct svnss *s)
 	s->conf = NULL;
 }
 
-int svnss_reader(struct svnss *s)
+static int reader_current(struct svnss *s)
 {
 	uint64_t gen = 0;
 	int r;
@@ -275,6 +275,14 @@ int svnss_reader(struct svnss *s)
 	s->rd = S.rd;
 	s->gen = sv_reader_generation(S.rd);
 	return 0;
+}
+
+int svnss_reader(struct svnss *s)
+{
+	int r = reader_current(s);
+	if (r < 0)
+		svnss_end(s);
+	return r;
 }
 
 enum nss_status svnss_status(int r, int *errnop)

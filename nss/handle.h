@@ -36,7 +36,8 @@ struct svnss {
  * sure the configuration is current. 0, or -errno (lock not held). */
 int svnss_begin(struct svnss *s);
 /* Make sure s->rd is the published generation's reader, reopening it after
- * a change, a fork, or fds closed behind our back. 0 or -errno. */
+ * a change, a fork, or fds closed behind our back. 0, or -errno with the
+ * lock already released (svnss_end), so a caller just returns. */
 int svnss_reader(struct svnss *s);
 /* Release the lock. */
 void svnss_end(struct svnss *s);

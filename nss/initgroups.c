@@ -62,10 +62,8 @@ enum nss_status _nss_svcacct_initgroups_dyn(const char *user, gid_t group,
 	if (r < 0)
 		return svnss_unavail(r, errnop);
 	r = svnss_reader(&s);
-	if (r < 0) {
-		svnss_end(&s);
+	if (r < 0)
 		return svnss_unavail(r, errnop);
-	}
 	r = svnss_get_account(s.rd, s.conf, user, strlen(user), &blob, &a);
 	if (r == 0)
 		r = add_gid(s.conf->base_gid, group, start, size, groupsp,

@@ -51,10 +51,8 @@ enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
 	if (r < 0)
 		return svnss_unavail(r, errnop);
 	r = svnss_reader(&s);
-	if (r < 0) {
-		svnss_end(&s);
+	if (r < 0)
 		return svnss_unavail(r, errnop);
-	}
 	r = svnss_get_account(s.rd, s.conf, name, strlen(name), &blob, &a);
 	if (r == 0)
 		r = fill_passwd(s.conf, &a, pw, buf, buflen);
@@ -80,10 +78,8 @@ enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
 		return svnss_status(-ENOENT, errnop);
 	}
 	r = svnss_reader(&s);
-	if (r < 0) {
-		svnss_end(&s);
+	if (r < 0)
 		return svnss_unavail(r, errnop);
-	}
 	r = svnss_get_account_by_uid(s.rd, s.conf, uid, &blob, &a);
 	if (r == 0)
 		r = fill_passwd(s.conf, &a, pw, buf, buflen);

@@ -68,10 +68,8 @@ enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
 	if (r < 0)
 		return svnss_unavail(r, errnop);
 	r = svnss_reader(&s);
-	if (r < 0) {
-		svnss_end(&s);
+	if (r < 0)
 		return svnss_unavail(r, errnop);
-	}
 	r = svnss_get_account(s.rd, s.conf, name, strlen(name), &blob, &a);
 	if (r == 0)
 		r = fill_spwd(s.conf, &a, sp, buf, buflen);

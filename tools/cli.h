@@ -92,6 +92,11 @@ struct sv_reader *cli_reader(struct cli *cli, unsigned dbmask);
 /* Begin / commit a change with error reporting. */
 struct sv_txn *cli_begin(struct cli *cli);
 int cli_commit(struct cli *cli, struct sv_txn *t);
+/* Begin a change on an existing account, loading it into *a (NULL: only
+ * check it exists); reports "no account" itself. */
+struct acct;
+struct sv_txn *cli_begin_account(struct cli *cli, const char *name,
+				 struct acct *a);
 /* Split "a,b,c" into a NULL-terminated malloc'd array (one allocation). */
 char **cli_split(const char *s);
 /* Read a whole file (max bytes), refusing unsafe or huge input. */
@@ -134,6 +139,11 @@ int txn_save_acct(struct sv_txn *t, const struct acct *a);
 int txn_load_role(struct sv_txn *t, const char *name, struct role *r);
 int txn_save_role(struct sv_txn *t, const struct role *r);
 int txn_load_role_gid(struct sv_txn *t, uint32_t gid, struct role *r);
+/* Add (or remove) a credential id in the account's id list of db. */
+int txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
+		      const char *id, bool add);
+/* Store a credential record and add it to its account's list. */
+int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c);
 
 /* ------------------------------------------------------------ commands */
 int cmd_account(struct cli *cli, int argc, char **argv);

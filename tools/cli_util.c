@@ -498,6 +498,27 @@ struct sv_txn *cli_begin(struct cli *cli)
 	return t;
 }
 
+struct sv_txn *cli_begin_account(struct cli *cli, const char *name,
+				 struct acct *a)
+{
+	struct acct tmp;
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return NULL;
+	int e = txn_load_acct(t, name, a ? a : &tmp);
+	if (e < 0) {
+		sv_txn_abort(t);
+		cli_fail(cli,
+			 e == -ENOENT ? "no account '%s'"
+				      : "account '%s': unreadable record",
+			 name);
+		return NULL;
+	}
+	if (!a)
+		acct_free(&tmp);
+	return t;
+}
+
 int cli_commit(struct cli *cli, struct sv_txn *t)
 {
 	char err[512] = "";

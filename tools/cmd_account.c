@@ -588,25 +588,6 @@ static int account_show(struct cli *cli, int argc, char **argv, int arg)
 
 /* ------------------------------------------------------------ changes */
 
-/* Load an account for a change, or fail with a message. */
-static struct sv_txn *begin_on(struct cli *cli, const char *name,
-			       struct acct *a)
-{
-	struct sv_txn *t = cli_begin(cli);
-	if (!t)
-		return NULL;
-	int e = txn_load_acct(t, name, a);
-	if (e < 0) {
-		sv_txn_abort(t);
-		cli_fail(cli,
-			 e == -ENOENT ? "no account '%s'"
-				      : "account '%s': unreadable record",
-			 name);
-		return NULL;
-	}
-	return t;
-}
-
 static void kill_processes(uid_t uid)
 {
 	/* Twice: a process may fork while we scan. */
@@ -658,7 +639,7 @@ static int account_state(struct cli *cli, int argc, char **argv, int enable)
 	if (p.npos != 1)
 		return cli_usage(cli, usage);
 	struct acct a;
-	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	if (enable)
@@ -705,7 +686,7 @@ static int account_delete(struct cli *cli, int argc, char **argv, int arg)
 	if (p.npos != 1)
 		return cli_usage(cli, "account delete NAME");
 	struct acct a;
-	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	char k[64], nk[8];
@@ -796,7 +777,7 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 		return cli_fail(cli, "bad --expires '%s' (YYYY-MM-DD or never)",
 				p.o.expires);
 	struct acct a;
-	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	int e = 0;
@@ -892,7 +873,7 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 	if (p.npos < 2)
 		return cli_usage(cli, usage);
 	struct acct a;
-	struct sv_txn *t = begin_on(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	uint32_t *g = NULL;

@@ -16,108 +16,6 @@
 
 #define KEYFILE_MAX (1024 * 1024)
 
-/* Append or remove an id in the account's credential list. */
-static int idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
-			 const char *id, bool add)
-{
-	char k[64];
-	size_t kl =
-	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account));
-	struct sv_blob b = {0};
-	struct sv_list cur = {0};
-	struct strv ids = {0};
-	struct sv_buf out = {0};
-	int e = sv_txn_fetch(t, db, k, kl, &b);
-	if (e == 0)
-		e = sv_decode_idlist(b.p, b.n, &cur);
-	else if (e == -ENOENT)
-		e = 0;
-	if (e < 0)
-		goto done;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	while (e == 0 && sv_list_next(&cur, &off, &idx, &it)) {
-		char *s = sv_str_dup(it);
-		if (!s) {
-			e = -ENOMEM;
-			break;
-		}
-		if (add || strcmp(s, id))
-			e = strv_add(&ids, s);
-		free(s);
-	}
-	if (e == 0 && add && !strv_has(&ids, id))
-		e = strv_add(&ids, id);
-	if (e < 0)
-		goto done;
-	if (ids.n == 0) {
-		e = sv_txn_delete(t, db, k, kl);
-		if (e == -ENOENT)
-			e = 0;
-		goto done;
-	}
-	struct sv_str *items = calloc(ids.n, sizeof(*items));
-	if (!items) {
-		e = -ENOMEM;
-		goto done;
-	}
-	for (size_t i = 0; i < ids.n; i++)
-		items[i] = SV_STR(ids.v[i]);
-	struct sv_list l = {.count = (uint32_t)ids.n, .items = items};
-	e = sv_encode_idlist(&out, &l);
-	if (e == 0)
-		e = sv_txn_store(t, db, k, kl, out.p, out.len);
-	free(items);
-done:
-	sv_buf_free(&out);
-	strv_free(&ids);
-	sv_blob_free(&b);
-	return e;
-}
-
-static int store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
-{
-	struct sv_buf b = {0};
-	char k[64];
-	int e = sv_encode_cred(&b, c);
-	if (e == 0)
-		e = sv_txn_store(
-		    t, db, k,
-		    sv_key_str(k, sizeof(k), SV_KEY_CRED, c->id.p, c->id.n),
-		    b.p, b.len);
-	sv_buf_free(&b);
-	if (e == 0) {
-		char acct[64];
-		snprintf(acct, sizeof(acct), "%.*s", (int)c->account.n,
-			 c->account.p);
-		char id[64];
-		snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
-		e = idlist_update(t, db, acct, id, true);
-	}
-	return e;
-}
-
-/* Begin a change on an existing account. */
-static struct sv_txn *begin_account(struct cli *cli, const char *name)
-{
-	struct sv_txn *t = cli_begin(cli);
-	struct acct a;
-	if (!t)
-		return NULL;
-	int e = txn_load_acct(t, name, &a);
-	if (e < 0) {
-		sv_txn_abort(t);
-		cli_fail(cli,
-			 e == -ENOENT ? "no account '%s'"
-				      : "account '%s': unreadable record",
-			 name);
-		return NULL;
-	}
-	acct_free(&a);
-	return t;
-}
-
 enum { O_LABEL = 256, O_EXPIRES, O_PEM, O_JWK, O_JWKS, O_KID, O_ALG, O_JSON };
 static const struct option cred_long[] = {
     {"label", required_argument, NULL, O_LABEL},
@@ -218,7 +116,7 @@ static int secret_add(struct cli *cli, int argc, char **argv, int arg)
 		return cli_usage(cli, usage);
 	uint8_t hostkey[SV_HOSTKEY_LEN], hash[SV_HASH_LEN];
 	char secret[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1];
-	struct sv_txn *t = begin_account(cli, p.pos[0]);
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
 	int e = sv_hostkey_load(&cli->cfg, hostkey, true);
@@ -243,7 +141,7 @@ static int secret_add(struct cli *cli, int argc, char **argv, int arg)
 		    .kid = SV_STR(""),
 		    .material = {(const char *)hash, sizeof(hash)},
 		};
-		e = store_cred(t, SV_DB_CREDENTIALS, &c);
+		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
 	}
 	if (e < 0) {
 		sv_wipe(secret, sizeof(secret));
@@ -405,7 +303,7 @@ static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
 		return cli_fail(cli,
 				"give the credential id (the 16 hex digits "
 				"after \"svcs_\"), not the secret itself");
-	struct sv_txn *t = begin_account(cli, p.pos[0]);
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
 	/* find the credential among this account's own */
@@ -448,7 +346,8 @@ static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
 	    t, SV_DB_CREDENTIALS, k,
 	    sv_key_str(k, sizeof(k), SV_KEY_CRED, found, strlen(found)));
 	if (e == 0)
-		e = idlist_update(t, SV_DB_CREDENTIALS, p.pos[0], found, false);
+		e = txn_idlist_update(t, SV_DB_CREDENTIALS, p.pos[0], found,
+				      false);
 	if (e == 0)
 		e = sv_state_revoke(t, found);
 	if (e < 0) {
@@ -560,7 +459,7 @@ static int key_add(struct cli *cli, int argc, char **argv, int arg)
 	free(buf);
 	if (e < 0)
 		return cli_fail(cli, "%s: %s", file, *err ? err : strerror(-e));
-	struct sv_txn *t = begin_account(cli, p.pos[0]);
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], NULL);
 	if (!t) {
 		r = EXIT_FAIL;
 		goto out;
@@ -589,7 +488,7 @@ static int key_add(struct cli *cli, int argc, char **argv, int arg)
 		    .kid = SV_STR(keys[i].kid),
 		    .material = {(const char *)keys[i].blob, keys[i].bloblen},
 		};
-		e = store_cred(t, SV_DB_CREDENTIALS, &c);
+		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
 		json_array_append_new(added,
 				      json_pack("{s:s, s:s, s:s}", "id", id,
 						"kid", keys[i].kid, "alg",

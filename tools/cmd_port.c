@@ -487,7 +487,6 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	}
 	char id[SV_CRED_ID_LEN + 1];
 	e = sv_cred_id_generate(id);
-	struct sv_buf b = {0};
 	struct sv_cred c = {
 	    .type = SV_CRED_KEY,
 	    .alg = (uint8_t)key.alg,
@@ -499,54 +498,8 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	    .kid = SV_STR(key.kid),
 	    .material = {(const char *)key.blob, key.bloblen},
 	};
-	char k[64];
 	if (e == 0)
-		e = sv_encode_cred(&b, &c);
-	if (e == 0)
-		e = sv_txn_store(
-		    t, SV_DB_CREDENTIALS, k,
-		    sv_key_str(k, sizeof(k), SV_KEY_CRED, id, strlen(id)), b.p,
-		    b.len);
-	sv_buf_free(&b);
-	/* the id list of the account */
-	if (e == 0) {
-		struct sv_blob lb = {0};
-		struct sv_list ids = {0};
-		size_t kl = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account,
-				       strlen(account));
-		struct strv v = {0};
-		if (sv_txn_fetch(t, SV_DB_CREDENTIALS, k, kl, &lb) == 0 &&
-		    sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
-			size_t off = 0;
-			uint32_t idx = 0;
-			struct sv_str it;
-			while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
-				char *s = sv_str_dup(it);
-				e = s ? strv_add(&v, s) : -ENOMEM;
-				free(s);
-			}
-		}
-		sv_blob_free(&lb);
-		if (e == 0)
-			e = strv_add(&v, id);
-		struct sv_str *items = calloc(v.n, sizeof(*items));
-		if (e == 0 && items) {
-			for (size_t j = 0; j < v.n; j++)
-				items[j] = SV_STR(v.v[j]);
-			struct sv_list l = {.count = (uint32_t)v.n,
-					    .items = items};
-			struct sv_buf ob = {0};
-			e = sv_encode_idlist(&ob, &l);
-			if (e == 0)
-				e = sv_txn_store(t, SV_DB_CREDENTIALS, k, kl,
-						 ob.p, ob.len);
-			sv_buf_free(&ob);
-		} else if (e == 0) {
-			e = -ENOMEM;
-		}
-		free(items);
-		strv_free(&v);
-	}
+		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
 	sv_key_free(&key);
 	if (e < 0 && !*cli->err)
 		snprintf(cli->err, sizeof(cli->err), "%s: store: %s", what,

@@ -203,65 +203,6 @@ static int parse_line(const char *line, struct sshkey *k, char *err,
 
 /* ------------------------------------------------------------ store */
 
-static int idlist_update(struct sv_txn *t, const char *account, const char *id,
-			 bool add)
-{
-	char k[64];
-	size_t kl =
-	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account));
-	struct sv_blob b = {0};
-	struct sv_list cur = {0};
-	struct strv ids = {0};
-	struct sv_buf out = {0};
-	struct sv_str *items = NULL;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	int e = sv_txn_fetch(t, SV_DB_PUBKEYS, k, kl, &b);
-
-	if (e == 0)
-		e = sv_decode_idlist(b.p, b.n, &cur);
-	else if (e == -ENOENT)
-		e = 0;
-	while (e == 0 && sv_list_next(&cur, &off, &idx, &it)) {
-		char *s = sv_str_dup(it);
-		if (!s) {
-			e = -ENOMEM;
-			break;
-		}
-		if (add || strcmp(s, id))
-			e = strv_add(&ids, s);
-		free(s);
-	}
-	if (e == 0 && add && !strv_has(&ids, id))
-		e = strv_add(&ids, id);
-	if (e < 0)
-		goto out;
-	if (ids.n == 0) {
-		e = sv_txn_delete(t, SV_DB_PUBKEYS, k, kl);
-		if (e == -ENOENT)
-			e = 0;
-		goto out;
-	}
-	items = calloc(ids.n, sizeof(*items));
-	if (!items) {
-		e = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < ids.n; i++)
-		items[i] = SV_STR(ids.v[i]);
-	struct sv_list l = {.count = (uint32_t)ids.n, .items = items};
-	e = sv_encode_idlist(&out, &l);
-	if (e == 0)
-		e = sv_txn_store(t, SV_DB_PUBKEYS, k, kl, out.p, out.len);
-out:
-	free(items);
-	sv_buf_free(&out);
-	strv_free(&ids);
-	sv_blob_free(&b);
-	return e;
-}
-
 /* Call fn for each of the account's ssh keys, inside a transaction. */
 typedef bool (*txn_key_fn)(const struct sv_cred *c, void *ctx);
 static int txn_each_key(struct sv_txn *t, const char *account, txn_key_fn fn,
@@ -382,26 +323,6 @@ static int sk_parse(struct cli *cli, int argc, char **argv, const char *usage,
 	return 0;
 }
 
-static struct sv_txn *begin_account(struct cli *cli, const char *name)
-{
-	struct sv_txn *t = cli_begin(cli);
-	struct acct a;
-	int e;
-	if (!t)
-		return NULL;
-	e = txn_load_acct(t, name, &a);
-	if (e < 0) {
-		sv_txn_abort(t);
-		cli_fail(cli,
-			 e == -ENOENT ? "no account '%s'"
-				      : "account '%s': unreadable record",
-			 name);
-		return NULL;
-	}
-	acct_free(&a);
-	return t;
-}
-
 int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  const char *line, const char *label, int64_t expires,
 		  char id[SV_CRED_ID_LEN + 1])
@@ -456,7 +377,8 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 						    id, strlen(id)),
 					 enc.p, enc.len);
 		if (e == 0)
-			e = idlist_update(t, account, id, true);
+			e = txn_idlist_update(t, SV_DB_PUBKEYS, account, id,
+					      true);
 	}
 	if (e < 0 && !*cli->err)
 		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
@@ -499,7 +421,7 @@ static int sshkey_add(struct cli *cli, int argc, char **argv, int arg)
 		r = cli_fail(cli, "%s: %s", o.pubkey, err);
 		goto out;
 	}
-	t = begin_account(cli, o.pos[0]);
+	t = cli_begin_account(cli, o.pos[0], NULL);
 	if (!t) {
 		r = EXIT_FAIL;
 		goto out;
@@ -636,7 +558,7 @@ static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
 		return r < 0 ? EXIT_OK : r;
 	if (o.npos != 2)
 		return cli_usage(cli, usage);
-	t = begin_account(cli, o.pos[0]);
+	t = cli_begin_account(cli, o.pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
 	struct find f = {.id = o.pos[1]};
@@ -651,7 +573,8 @@ static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
 				  sv_key_str(k, sizeof(k), SV_KEY_CRED, f.found,
 					     strlen(f.found)));
 	if (e == 0)
-		e = idlist_update(t, o.pos[0], f.found, false);
+		e = txn_idlist_update(t, SV_DB_PUBKEYS, o.pos[0], f.found,
+				      false);
 	if (e == 0)
 		e = sv_state_revoke(t, f.found);
 	if (e < 0) {

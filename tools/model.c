@@ -253,3 +253,86 @@ out:
 	sv_buf_free(&b);
 	return r;
 }
+
+/* Append or remove an id in the account's credential list. */
+int txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
+		      const char *id, bool add)
+{
+	char k[64];
+	size_t kl =
+	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account));
+	struct sv_blob b = {0};
+	struct sv_list cur = {0};
+	struct strv ids = {0};
+	struct sv_buf out = {0};
+	int e = sv_txn_fetch(t, db, k, kl, &b);
+	if (e == 0)
+		e = sv_decode_idlist(b.p, b.n, &cur);
+	else if (e == -ENOENT)
+		e = 0;
+	if (e < 0)
+		goto done;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	while (e == 0 && sv_list_next(&cur, &off, &idx, &it)) {
+		char *s = sv_str_dup(it);
+		if (!s) {
+			e = -ENOMEM;
+			break;
+		}
+		if (add || strcmp(s, id))
+			e = strv_add(&ids, s);
+		free(s);
+	}
+	if (e == 0 && add && !strv_has(&ids, id))
+		e = strv_add(&ids, id);
+	if (e < 0)
+		goto done;
+	if (ids.n == 0) {
+		e = sv_txn_delete(t, db, k, kl);
+		if (e == -ENOENT)
+			e = 0;
+		goto done;
+	}
+	struct sv_str *items = calloc(ids.n, sizeof(*items));
+	if (!items) {
+		e = -ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < ids.n; i++)
+		items[i] = SV_STR(ids.v[i]);
+	struct sv_list l = {.count = (uint32_t)ids.n, .items = items};
+	e = sv_encode_idlist(&out, &l);
+	if (e == 0)
+		e = sv_txn_store(t, db, k, kl, out.p, out.len);
+	free(items);
+done:
+	sv_buf_free(&out);
+	strv_free(&ids);
+	sv_blob_free(&b);
+	return e;
+}
+
+/* Store a credential record and add it to its account's list. */
+int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
+{
+	struct sv_buf b = {0};
+	char k[64];
+	int e = sv_encode_cred(&b, c);
+	if (e == 0)
+		e = sv_txn_store(
+		    t, db, k,
+		    sv_key_str(k, sizeof(k), SV_KEY_CRED, c->id.p, c->id.n),
+		    b.p, b.len);
+	sv_buf_free(&b);
+	if (e == 0) {
+		char acct[64];
+		snprintf(acct, sizeof(acct), "%.*s", (int)c->account.n,
+			 c->account.p);
+		char id[64];
+		snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
+		e = txn_idlist_update(t, db, acct, id, true);
+	}
+	return e;
+}

@@ -43,7 +43,7 @@
 	"\"kid\":\"2011-04-29\"}"
 #define RFC_RSA_JWK_NOKID                                                      \
 	"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\",\"alg\":"         \
-					  "\"RS256\"}"
+	"\"RS256\"}"
 /* RFC 7517 appendix A.1 / A.2: an EC P-256 key and its private part. */
 #define RFC_EC_X "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4"
 #define RFC_EC_Y "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"
