@@ -182,8 +182,12 @@ const char *cli_date(int64_t t, char *buf, size_t n)
  * else the real uid. For the audit trail only, never for a decision. */
 static void who(char *out, size_t n)
 {
+	/* the environment is the caller's: take SUDO_USER only if it looks
+	 * like a user name, so it cannot forge or break the log line */
 	const char *su = getenv("SUDO_USER");
-	if (su && *su && strlen(su) < 64 && !strpbrk(su, " =\n")) {
+	if (su && *su && strlen(su) < 64 &&
+	    strspn(su, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		       "0123456789._-") == strlen(su)) {
 		snprintf(out, n, "%s", su);
 		return;
 	}

@@ -2,6 +2,7 @@
 /* svcacct account ... / grant / revoke */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -232,14 +233,21 @@ io:
 	return e;
 }
 
+/* The tool manages a home only when it is a direct child of home_base
+ * (a root-owned directory): anything else is the admin's own. */
+static bool home_managed(const struct cli *cli, const struct acct *a)
+{
+	size_t bl = strlen(cli->cfg.home_base);
+	return !strncmp(a->home, cli->cfg.home_base, bl) &&
+	       a->home[bl] == '/' && !strchr(a->home + bl + 1, '/');
+}
+
 /* Home directory: root's unless the admin lets the account write it, so a
  * compromised bot cannot plant dotfiles for the next login. */
 static void make_home(struct cli *cli, const struct acct *a)
 {
 	struct stat st;
-	size_t bl = strlen(cli->cfg.home_base);
-	if (strncmp(a->home, cli->cfg.home_base, bl) || a->home[bl] != '/' ||
-	    strchr(a->home + bl + 1, '/') || stat(a->home, &st) == 0)
+	if (!home_managed(cli, a) || lstat(a->home, &st) == 0)
 		return;
 	if (mkdir(cli->cfg.home_base, 0755) < 0 && errno != EEXIST)
 		return;
@@ -259,15 +267,17 @@ static void make_home(struct cli *cli, const struct acct *a)
  * home_base: owned by the account 0700, or by root 0755. */
 static void set_home_access(struct cli *cli, const struct acct *a)
 {
-	struct stat st;
-	size_t bl = strlen(cli->cfg.home_base);
-	if (strncmp(a->home, cli->cfg.home_base, bl) || a->home[bl] != '/' ||
-	    strchr(a->home + bl + 1, '/') || lstat(a->home, &st) < 0 ||
-	    !S_ISDIR(st.st_mode))
+	if (!home_managed(cli, a))
+		return;
+	/* through an fd opened without following links: the account may
+	 * have owned this directory until now */
+	_cleanup_close_ int fd =
+	    open(a->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return;
 	bool w = a->flags & SV_ACCT_HOME_WRITABLE;
-	if (chown(a->home, w ? a->uid : 0, w ? a->uid : 0) < 0 ||
-	    chmod(a->home, w ? 0700 : 0755) < 0)
+	if (fchown(fd, w ? a->uid : 0, w ? a->uid : 0) < 0 ||
+	    fchmod(fd, w ? 0700 : 0755) < 0)
 		fprintf(stderr, "svcacct: warning: %s: %s\n", a->home,
 			strerror(errno));
 }

@@ -62,6 +62,10 @@ S revoke bot deployers >/dev/null
 SUDO_USER=alice S grant bot deployers >/dev/null
 expect_match "by= names the sudo user" \
 	'event=grant result=ok account=bot roles=deployers by=alice$' "$(logline 'event=grant')"
+SUDO_USER=$'mallory\x1b[31m' S revoke bot deployers >/dev/null
+expect_match "a SUDO_USER that is not a user name is not logged" \
+	'event=revoke result=ok account=bot roles=deployers by=root$' "$(logline 'event=revoke')"
+SUDO_USER=alice S grant bot deployers >/dev/null
 expect_match "revoke logged" 'event=revoke result=ok account=bot roles=deployers by=root$' \
 	"$(logline 'event=revoke')"
 S account disable bot >/dev/null

@@ -359,6 +359,18 @@ expect_eq "default expiry is never" "never" "$(jf "$J" 'j["expires"]')"
 changed "account create gamma --home-writable" sv account create gamma --home-writable
 expect_eq "home-writable: 0700 owned by the account" "71002:71002 700" "$(stat -c '%u:%g %a' "$T/home/gamma" 2>&1)"
 expect_eq "home-writable: show says so" "true" "$(jf "$(sv --json account show gamma)" 'j["home_writable"]')"
+changed "account set gamma --home-private" sv account set gamma --home-private
+expect_eq "home-private: the home is root's 0755 again" "0:0 755" "$(stat -c '%u:%g %a' "$T/home/gamma" 2>&1)"
+changed "account set gamma --home-writable" sv account set gamma --home-writable
+expect_eq "home-writable on set: 0700 owned by the account" "71002:71002 700" "$(stat -c '%u:%g %a' "$T/home/gamma" 2>&1)"
+# a home replaced by a symlink is not followed: its target keeps its owner
+mkdir -p "$T/elsewhere"
+rm -rf "$T/home/gamma"
+ln -s "$T/elsewhere" "$T/home/gamma"
+sv account set gamma --home-private >/dev/null 2>&1
+sv account set gamma --home-writable >/dev/null 2>&1
+expect_eq "home that is a symlink: its target is not chowned" "0:0" "$(stat -c '%u:%g' "$T/elsewhere")"
+rm -f "$T/home/gamma"
 changed "account create delta --no-home" sv account create delta --no-home
 expect_eq "--no-home: no directory" "absent" "$([ -e "$T/home/delta" ] && echo present || echo absent)"
 changed "account create epsilon --home elsewhere" sv account create epsilon --home /srv/epsilon-test-home --no-home
