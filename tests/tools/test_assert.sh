@@ -110,4 +110,9 @@ expect_match "askpass: client config file" " svcacct:fromfile " "$(verify "$tok"
 chmod 666 cfg/svcacct/assert.conf
 expect_rc "askpass: writable config refused" 1 "not writable" \
 	env -u SVCACCT_KEY XDG_CONFIG_HOME=$T/cfg $A "svcacct credential for x: "
+chmod 644 cfg/svcacct/assert.conf
+printf 'key = %s\naccount = bot\naudiance = svcacct:typo\n' "$T/es256.key" >cfg/svcacct/assert.conf
+expect_rc "askpass: a typo in the client config is refused with file and line" 1 \
+	"assert.conf:3: unknown key 'audiance'" \
+	env -u SVCACCT_KEY -u SVCACCT_ACCOUNT -u SVCACCT_AUDIENCE XDG_CONFIG_HOME=$T/cfg $A "svcacct credential for x: "
 done_testing
