@@ -45,8 +45,28 @@ suite() {
 	done
 }
 
+# step NAME CMD...: a suite outside `make check` (package builds, fuzzing)
+# that prints TAP; its ok / not ok / # SKIP lines are counted like the rest,
+# and a non-zero exit without a "not ok" counts as one failure.
+step() {
+	local name=$1; shift
+	local log="$top/build/$name.tap"
+	echo "=== $name: $*"
+	mkdir -p "$top/build"
+	"$@" >"$log" 2>&1
+	local rc=$? p f s
+	s=$(grep -cE '^ok [0-9]+.*# *SKIP' "$log")
+	p=$(($(grep -cE '^ok [0-9]+' "$log") - s))
+	f=$(grep -cE '^not ok [0-9]+' "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; fi
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	echo "$name: $p passed, $f failed, $s skipped"
+	if [ "$f" != 0 ]; then grep -E '^(not ok|#)' "$log" | head -60; tail -5 "$log"; fi
+}
+
 suite default --enable-werror
 CHECK_ARGS='TESTS=$(SANITIZER_TESTS)' suite sanitizers --enable-werror --enable-sanitizers
+# Further steps (each its own TAP script) go here.
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
