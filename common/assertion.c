@@ -14,12 +14,6 @@
 #include "b64.h"
 #include "util.h"
 
-static bool b64url_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 int sv_jws_split(const char *tok, size_t len, size_t maxlen, struct sv_jws *j,
 		 const char **reason)
 {
@@ -37,7 +31,7 @@ int sv_jws_split(const char *tok, size_t len, size_t maxlen, struct sv_jws *j,
 			if (nd == 2)
 				return -EINVAL;
 			dots[nd++] = i;
-		} else if (!b64url_char(c)) {
+		} else if (!sv_b64url_is_char(c)) {
 			return -EINVAL;
 		}
 	}
@@ -62,7 +56,7 @@ static int decode_seg(const char *p, size_t n, uint8_t **out, size_t *outlen)
 
 	if (!buf)
 		return -ENOMEM;
-	r = sv_b64url_decode(p, n, buf, cap - 1, outlen);
+	r = sv_b64url_decode_public(p, n, buf, cap - 1, outlen);
 	if (r < 0) {
 		free(buf);
 		return -EINVAL;

@@ -8,6 +8,7 @@
 #ifndef SVCACCT_B64_H
 #define SVCACCT_B64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,15 @@ char *sv_b64url_encode_alloc(const void *in, size_t n);
  * -ENOSPC out too small. out may hold partial output after an error. */
 int sv_b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap,
 		     size_t *outlen);
+
+/* The same decoding with a lookup table, whose memory accesses depend on
+ * the input: for public data only (JWS segments of a token that is checked
+ * by its signature, JWK parameters), never for secrets. Same returns. */
+int sv_b64url_decode_public(const char *in, size_t n, uint8_t *out, size_t cap,
+			    size_t *outlen);
+
+/* Whether c belongs to the base64url alphabet (public data, table). */
+bool sv_b64url_is_char(unsigned char c);
 
 /* Decode n characters of standard base64 with padding: n % 4 == 0, '=' only
  * as the last one or two characters, [A-Za-z0-9+/] otherwise, no

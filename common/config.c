@@ -64,13 +64,8 @@ void sv_config_defaults(struct sv_config *c)
 	snprintf(c->db_dir, sizeof(c->db_dir), "%s", SVCACCT_DB_DIR);
 	snprintf(c->state_dir, sizeof(c->state_dir), "%s", SVCACCT_STATE_DIR);
 	snprintf(c->home_base, sizeof(c->home_base), "/var/lib/svcacct/home");
-	/* svcacct-shell where it is installed, nologin otherwise */
-	if (access(SVCACCT_SBINDIR "/svcacct-shell", X_OK) == 0)
-		snprintf(c->default_shell, sizeof(c->default_shell), "%s",
-			 SVCACCT_SBINDIR "/svcacct-shell");
-	else
-		snprintf(c->default_shell, sizeof(c->default_shell),
-			 "/usr/sbin/nologin");
+	/* default_shell stays "" until sv_config_fill_shell: the PAM module,
+	 * which loads the file at every login, never needs it */
 	snprintf(c->keys_group, sizeof(c->keys_group), "_svcacct-keys");
 	c->uid_min = 70000;
 	c->uid_max = 79999;
@@ -382,7 +377,7 @@ static void memo_add(struct safe_memo *m, const char *p)
 }
 
 static int walk_safe(const char *path, bool *links, struct safe_memo *memo,
-		     char *err, size_t errlen)
+		     struct stat *leaf, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -414,6 +409,8 @@ static int walk_safe(const char *path, bool *links, struct safe_memo *memo,
 				return -e;
 			}
 		}
+		if (leaf && strcmp(buf, path) == 0)
+			*leaf = st;
 		if (st.st_uid != 0) {
 			snprintf(err, errlen, "%s: owned by uid %u, not root",
 				 buf, (unsigned)st.st_uid);
@@ -450,15 +447,17 @@ static int walk_safe(const char *path, bool *links, struct safe_memo *memo,
 	return 0;
 }
 
-static int path_is_safe(const char *path, struct safe_memo *memo, char *err,
-			size_t errlen)
+/* leaf, if not NULL, receives the stat of what path names (following a
+ * symlinked leaf), for callers that compare it with what they opened. */
+static int path_is_safe(const char *path, struct safe_memo *memo,
+			struct stat *leaf, char *err, size_t errlen)
 {
 	char real[PATH_MAX];
 	/* The path as written (its symlinks live in directories that must be
 	 * safe) and the path it resolves to (whose directories must be safe
 	 * too, or a root-owned symlink could point into /tmp/evil). */
 	bool links = false;
-	int r = walk_safe(path, &links, memo, err, errlen);
+	int r = walk_safe(path, &links, memo, leaf, err, errlen);
 	if (r < 0 || !links)
 		return r; /* no symlink: the path is where it leads */
 	if (!realpath(path, real)) {
@@ -466,13 +465,27 @@ static int path_is_safe(const char *path, struct safe_memo *memo, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	return strcmp(real, path) ? walk_safe(real, &links, NULL, err, errlen)
-				  : 0;
+	return strcmp(real, path)
+		   ? walk_safe(real, &links, NULL, NULL, err, errlen)
+		   : 0;
 }
 
 int sv_path_is_safe(const char *path, char *err, size_t errlen)
 {
-	return path_is_safe(path, NULL, err, errlen);
+	return path_is_safe(path, NULL, NULL, err, errlen);
+}
+
+void sv_config_fill_shell(struct sv_config *c)
+{
+	if (c->default_shell[0])
+		return;
+	/* svcacct-shell where it is installed, nologin otherwise */
+	if (access(SVCACCT_SBINDIR "/svcacct-shell", X_OK) == 0)
+		snprintf(c->default_shell, sizeof(c->default_shell), "%s",
+			 SVCACCT_SBINDIR "/svcacct-shell");
+	else
+		snprintf(c->default_shell, sizeof(c->default_shell),
+			 "/usr/sbin/nologin");
 }
 
 int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
@@ -503,12 +516,11 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 	}
 	if (check_owner) {
 		struct stat now;
-		r = path_is_safe(path, &memo, err, errlen);
+		r = path_is_safe(path, &memo, &now, err, errlen);
 		if (r < 0)
 			return r;
 		/* what was checked is what was opened */
-		if (stat(path, &now) < 0 || now.st_dev != st.st_dev ||
-		    now.st_ino != st.st_ino) {
+		if (now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
 			snprintf(err, errlen, "%s: replaced while being read",
 				 path);
 			return -EAGAIN;
@@ -543,7 +555,7 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		const char *dirs[] = {c->db_dir, c->state_dir};
 		for (size_t i = 0; i < SV_ARRAY_SIZE(dirs); i++) {
 			char e2[SV_CONF_ERRLEN];
-			r = path_is_safe(dirs[i], &memo, e2, sizeof(e2));
+			r = path_is_safe(dirs[i], &memo, NULL, e2, sizeof(e2));
 			if (r == -ENOENT) {
 				/* not created yet: the parent must be safe */
 				char parent[256];
@@ -551,7 +563,8 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 				char *sl = strrchr(parent, '/');
 				if (sl && sl != parent)
 					*sl = '\0';
-				r = path_is_safe(parent, &memo, e2, sizeof(e2));
+				r = path_is_safe(parent, &memo, NULL, e2,
+						 sizeof(e2));
 				if (r == -ENOENT)
 					r = 0; /* created later, checked then */
 			}

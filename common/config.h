@@ -36,8 +36,15 @@ struct sv_config {
 	char ui_services[SV_CONF_MAX_LIST][64];
 };
 
-/* Fill *c with the compiled-in defaults. Never fails. */
+/* Fill *c with the compiled-in defaults. Never fails. default_shell is
+ * left empty: see sv_config_fill_shell. */
 void sv_config_defaults(struct sv_config *c);
+
+/* If the file set no default_shell, the compiled-in one: svcacct-shell
+ * where it is installed (executable), /usr/sbin/nologin otherwise. Apart
+ * from sv_config_defaults because it costs a system call that the PAM
+ * module, which loads the file at every login, does not need. */
+void sv_config_fill_shell(struct sv_config *c);
 
 /* Parse the file at path into *c (defaults first, then the file's keys).
  * If check_owner, the file and the db/state directories it names (and every

@@ -31,19 +31,25 @@ static int64_t get64(const uint8_t *p)
 
 /* STATE_DIR/lastused, created 0700 if missing; root's, not writable by
  * others. */
-static int open_dir(const struct sv_config *c, bool create)
+static int open_dir(const struct sv_config *c, int sfd, bool create)
 {
-	char path[sizeof(c->state_dir) + 16];
+	_cleanup_close_ int own = -1;
 	struct stat st;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/lastused", c->state_dir);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	if (sfd < 0) {
+		own = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (own < 0)
 			return -errno;
-		fd =
-		    open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		sfd = own;
+	}
+	fd = openat(sfd, "lastused",
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(sfd, "lastused", 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = openat(sfd, "lastused",
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
 		return -errno;
@@ -55,8 +61,8 @@ static int open_dir(const struct sv_config *c, bool create)
 	return fd;
 }
 
-static int open_file(const struct sv_config *c, const char *account, bool write,
-		     int *out, uint8_t *buf, size_t *len)
+static int open_file(const struct sv_config *c, int sfd, const char *account,
+		     bool write, int *out, uint8_t *buf, size_t *len)
 {
 	_cleanup_close_ int dfd = -1;
 	struct stat st;
@@ -65,7 +71,7 @@ static int open_file(const struct sv_config *c, const char *account, bool write,
 
 	if (!account || sv_name_check(account, NULL, 0) < 0)
 		return -EINVAL;
-	dfd = open_dir(c, write);
+	dfd = open_dir(c, sfd, write);
 	if (dfd < 0)
 		return dfd;
 	fd = openat(dfd, account,
@@ -78,14 +84,6 @@ static int open_file(const struct sv_config *c, const char *account, bool write,
 	    (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		close(fd);
 		return -EPERM;
-	}
-	if (write) {
-		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		/* never wait: a concurrent login records it */
-		if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
-			close(fd);
-			return -EWOULDBLOCK;
-		}
 	}
 	n = pread(fd, buf, SV_LASTUSED_MAX * REC, 0);
 	if (n < 0) {
@@ -100,20 +98,22 @@ static int open_file(const struct sv_config *c, const char *account, bool write,
 void sv_lastused_touch(const struct sv_config *c, const char *account,
 		       const char *cred_id, int64_t now)
 {
-	_cleanup_close_ int fd = -1;
-	uint8_t buf[SV_LASTUSED_MAX * REC], rec[REC] = {0};
-	size_t len = 0, at, oldest = 0;
+	sv_lastused_touch_at(c, -1, account, cred_id, now);
+}
+
+/* Where the record of cred_id goes (its own, a new one, or the oldest when
+ * full); false if it was written less than a minute ago. */
+static bool plan(const uint8_t *buf, size_t len, const char *cred_id,
+		 int64_t now, size_t *where)
+{
+	size_t at = len, oldest = 0; /* append unless found */
 	int64_t oldest_t = INT64_MAX;
 
-	if (!sv_cred_id_valid(cred_id) || geteuid() != 0 ||
-	    open_file(c, account, true, &fd, buf, &len) < 0)
-		return;
-	at = len; /* append unless found */
 	for (size_t off = 0; off < len; off += REC) {
 		int64_t t = get64(buf + off + SV_CRED_ID_LEN);
 		if (memcmp(buf + off, cred_id, SV_CRED_ID_LEN) == 0) {
 			if (now >= t && now - t < LASTUSED_EVERY)
-				return;
+				return false;
 			at = off;
 			break;
 		}
@@ -124,6 +124,34 @@ void sv_lastused_touch(const struct sv_config *c, const char *account,
 	}
 	if (at == len && len >= SV_LASTUSED_MAX * REC)
 		at = oldest;
+	*where = at;
+	return true;
+}
+
+void sv_lastused_touch_at(const struct sv_config *c, int sfd,
+			  const char *account, const char *cred_id, int64_t now)
+{
+	_cleanup_close_ int fd = -1;
+	uint8_t buf[SV_LASTUSED_MAX * REC], rec[REC] = {0};
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	size_t len = 0, at;
+	ssize_t n;
+
+	if (!sv_cred_id_valid(cred_id) || geteuid() != 0 ||
+	    open_file(c, sfd, account, true, &fd, buf, &len) < 0)
+		return;
+	/* most logins find a fresh record and write nothing: they read
+	 * without the lock, and only a writer takes it (never waiting: a
+	 * concurrent login records it) and reads again under it */
+	if (!plan(buf, len, cred_id, now, &at) ||
+	    fcntl(fd, F_OFD_SETLK, &fl) < 0)
+		return;
+	n = pread(fd, buf, SV_LASTUSED_MAX * REC, 0);
+	if (n < 0)
+		return;
+	len = (size_t)n - (size_t)n % REC;
+	if (!plan(buf, len, cred_id, now, &at))
+		return;
 	memcpy(rec, cred_id, SV_CRED_ID_LEN);
 	put64(rec + SV_CRED_ID_LEN, (uint64_t)now);
 	(void)!pwrite(fd, rec, REC, (off_t)at);
@@ -139,7 +167,7 @@ int sv_lastused_get(const struct sv_config *c, const char *account,
 
 	if (!sv_cred_id_valid(cred_id))
 		return -EINVAL;
-	r = open_file(c, account, false, &fd, buf, &len);
+	r = open_file(c, -1, account, false, &fd, buf, &len);
 	if (r < 0)
 		return r;
 	for (size_t off = 0; off < len; off += REC)

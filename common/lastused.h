@@ -24,6 +24,10 @@
  * never fails, never waits for a lock; errors are ignored. */
 void sv_lastused_touch(const struct sv_config *c, const char *account,
 		       const char *cred_id, int64_t now);
+/* The same through an open state dir fd (sv_state_open_dir); -1 opens it. */
+void sv_lastused_touch_at(const struct sv_config *c, int sfd,
+			  const char *account, const char *cred_id,
+			  int64_t now);
 
 /* When the credential was last used. 0 with *when; -ENOENT never (or not
  * since its record was replaced); other -errno. */

@@ -126,12 +126,33 @@ out:
 	return st;
 }
 
+int sv_login_state_fd(struct sv_login *l)
+{
+	if (!l->state_open) {
+		int fd = sv_state_open_dir(l->cfg);
+		if (fd < 0)
+			return fd;
+		l->state_fd = fd;
+		l->state_open = true;
+	}
+	return l->state_fd;
+}
+
+void sv_login_release(struct sv_login *l)
+{
+	if (l->state_open)
+		close(l->state_fd);
+	l->state_open = false;
+	l->state_fd = -1;
+}
+
 /* Revocations live in the state dir so a rollback cannot revive them. An
  * unreadable list counts as "revoked" (fail closed). */
-static bool is_revoked(const struct sv_config *c, const char *id)
+static bool is_revoked(struct sv_login *l, const char *id)
 {
 	bool revoked = true;
-	if (sv_state_is_revoked(c, id, &revoked) < 0)
+	int sfd = sv_login_state_fd(l);
+	if (sfd < 0 || sv_state_is_revoked_at(sfd, id, &revoked) < 0)
 		return true;
 	return revoked;
 }
@@ -163,8 +184,8 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 	r = sv_get_cred(l->rd, SV_DB_CREDENTIALS, id, &blob, &cred);
 	if (r == -ENOENT) {
 		/* revoking deletes the record and remembers the id */
-		st = deny(l, is_revoked(l->cfg, id) ? "revoked"
-						    : "unknown_credential");
+		st = deny(l,
+			  is_revoked(l, id) ? "revoked" : "unknown_credential");
 		goto out;
 	}
 	if (r < 0) {
@@ -189,7 +210,7 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 		st = deny(l, "wrong_secret");
 		goto out;
 	}
-	if (is_revoked(l->cfg, id)) {
+	if (is_revoked(l, id)) {
 		st = deny(l, "revoked");
 		goto out;
 	}
@@ -280,7 +301,7 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 		st = deny(l, "alg_mismatch");
 		goto out;
 	}
-	if (is_revoked(l->cfg, id)) {
+	if (is_revoked(l, id)) {
 		st = deny(l, "revoked");
 		goto out;
 	}
@@ -375,9 +396,11 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 	l->jti[cl.jti_len] = '\0';
 	/* last: an entry in the cache means a used assertion */
 	if (l->consume_jti) {
-		r = sv_replay_check_insert(l->cfg, l->user, cl.jti, cl.jti_len,
-					   cl.exp + (int64_t)l->cfg->clock_skew,
-					   l->now);
+		int sfd = sv_login_state_fd(l);
+		r = sfd < 0 ? sfd
+			    : sv_replay_check_insert_at(
+				  l->cfg, sfd, l->user, cl.jti, cl.jti_len,
+				  cl.exp + (int64_t)l->cfg->clock_skew, l->now);
 		if (r == -EEXIST) {
 			l->reason = "replay";
 			goto out;

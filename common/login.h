@@ -60,7 +60,18 @@ struct sv_login {
 	char jti[SV_JTI_MAX + 1];
 	int64_t cred_expires; /* 0 = never */
 	struct sv_roleset granted, effective;
+	/* private: the state dir, opened once per login on first use
+	 * (revocations, replay cache, last-used); zero-initialised = closed */
+	bool state_open;
+	int state_fd;
 };
+
+/* The login's state dir fd (opened on first use, owned by l): fd, or
+ * -errno. */
+int sv_login_state_fd(struct sv_login *l);
+
+/* Release what the login holds (the state dir fd). Idempotent. */
+void sv_login_release(struct sv_login *l);
 
 /* Look the account up and check its state. OK, NO_ACCOUNT (reason
  * not_service_account), UNAVAIL (store_error/store_corrupt), DENY

@@ -108,15 +108,18 @@ static int check_private(int fd, struct stat *st)
 	return 0;
 }
 
-static int open_dir(const struct sv_config *c)
+static int open_dir(const struct sv_config *c, int sfd)
 {
-	_cleanup_close_ int sfd =
-	    open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int own = -1;
 	struct stat st;
 	int fd;
 
-	if (sfd < 0)
-		return -errno;
+	if (sfd < 0) {
+		own = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (own < 0)
+			return -errno;
+		sfd = own;
+	}
 	fd = openat(sfd, REPLAY_DIR,
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
@@ -138,7 +141,7 @@ static int open_dir(const struct sv_config *c)
 /* Open and lock the account's file, making sure the locked inode is the
  * one the name points to (a rebuild may have replaced it while we
  * waited). */
-static int open_locked(int dfd, const char *account, int *out)
+static int open_locked(int dfd, const char *account, int *out, off_t *size)
 {
 	int64_t deadline = mono_ns() + LOCK_DEADLINE_NS;
 	long wait_ns = 50 * 1000;
@@ -162,6 +165,15 @@ static int open_locked(int dfd, const char *account, int *out)
 				0 &&
 			    cur.st_dev == st.st_dev &&
 			    cur.st_ino == st.st_ino) {
+				/* a published table never changes size (a
+				 * rebuild writes a new file): only an empty
+				 * one may have been filled while we waited */
+				if (st.st_size == 0 && fstat(fd, &st) < 0) {
+					r = -errno;
+					close(fd);
+					return r;
+				}
+				*size = st.st_size;
 				*out = fd;
 				return 0;
 			}
@@ -191,15 +203,12 @@ static int write_header(int fd, const struct hdr *h)
 	return full_pwrite(fd, b, HDR, 0);
 }
 
-static int read_header(int fd, struct hdr *h)
+static int read_header(int fd, off_t size, struct hdr *h)
 {
 	uint8_t b[HDR];
-	struct stat st;
 	int r;
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_size == 0) { /* new: an empty table */
+	if (size == 0) { /* new: an empty table */
 		h->nslots = MIN_SLOTS;
 		h->used = 0;
 		r = write_header(fd, h);
@@ -215,7 +224,7 @@ static int read_header(int fd, struct hdr *h)
 	if (memcmp(b, MAGIC, 8) != 0 || get32(b + 8) != FILE_VERSION ||
 	    h->nslots < MIN_SLOTS || h->nslots > MAX_SLOTS ||
 	    (h->nslots & (h->nslots - 1)) || h->used > h->nslots ||
-	    st.st_size != HDR + (off_t)h->nslots * SLOT)
+	    size != HDR + (off_t)h->nslots * SLOT)
 		return -EBADMSG;
 	return 0;
 }
@@ -310,6 +319,14 @@ int sv_replay_check_insert(const struct sv_config *c, const char *account,
 			   const char *jti, size_t jtilen, int64_t expiry,
 			   int64_t now)
 {
+	return sv_replay_check_insert_at(c, -1, account, jti, jtilen, expiry,
+					 now);
+}
+
+int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
+			      const char *account, const char *jti,
+			      size_t jtilen, int64_t expiry, int64_t now)
+{
 	_cleanup_close_ int dfd = -1, fd = -1;
 	uint8_t buf[CHUNK * SLOT], p[SLOT];
 	struct slot s;
@@ -317,6 +334,7 @@ int sv_replay_check_insert(const struct sv_config *c, const char *account,
 	unsigned mdlen = 0;
 	uint32_t i, seen = 0;
 	int64_t at = -1;
+	off_t size = 0;
 	bool reuse = false;
 	int r;
 
@@ -328,13 +346,13 @@ int sv_replay_check_insert(const struct sv_config *c, const char *account,
 	    mdlen != 32)
 		return -EIO;
 	s.expiry = expiry;
-	dfd = open_dir(c);
+	dfd = open_dir(c, sfd);
 	if (dfd < 0)
 		return dfd;
-	r = open_locked(dfd, account, &fd);
+	r = open_locked(dfd, account, &fd, &size);
 	if (r < 0)
 		return r;
-	r = read_header(fd, &h);
+	r = read_header(fd, size, &h);
 	if (r < 0)
 		return r;
 	/* probe from the home slot to this jti or the first empty slot;

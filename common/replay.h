@@ -46,5 +46,9 @@
 int sv_replay_check_insert(const struct sv_config *c, const char *account,
 			   const char *jti, size_t jtilen, int64_t expiry,
 			   int64_t now);
+/* The same through an open state dir fd (sv_state_open_dir); -1 opens it. */
+int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
+			      const char *account, const char *jti,
+			      size_t jtilen, int64_t expiry, int64_t now);
 
 #endif

@@ -169,6 +169,12 @@ int sv_state_revoke(struct sv_txn *t, const char *id);
 /* Whether id is revoked. Fails closed: an unreadable list is -EIO. */
 int sv_state_is_revoked(const struct sv_config *c, const char *id,
 			bool *revoked);
+/* The state dir, opened read-only (O_DIRECTORY | O_CLOEXEC) so that one
+ * login opens it once for revocations, replay cache and last-used: an fd,
+ * or -errno. The caller closes it. */
+int sv_state_open_dir(const struct sv_config *c);
+/* sv_state_is_revoked through such an fd. */
+int sv_state_is_revoked_at(int sfd, const char *id, bool *revoked);
 
 /* Reserve the next free UID (or GID) for a new account (role): above every
  * ID ever handed out, within the configured range, not retired.

@@ -180,6 +180,7 @@ static int refresh_config(void)
 			r = 0;
 		}
 	}
+	sv_config_fill_shell(&S.conf);
 	snprintf(S.current, sizeof(S.current), "%s/current", S.conf.db_dir);
 	S.conf_err = r;
 	return r;

@@ -310,7 +310,10 @@ out:
 			ret = PAM_BUF_ERR;
 			goto done;
 		}
-		sv_lastused_touch(&x.cfg, x.user, l->cred_id, l->now);
+		int sfd = sv_login_state_fd(l);
+		if (sfd >= 0)
+			sv_lastused_touch_at(&x.cfg, sfd, x.user, l->cred_id,
+					     l->now);
 		char s_roles[600];
 		svp_sanitize(roles, s_roles, sizeof(s_roles));
 		svp_sanitize(l->jti, jti, sizeof(jti));
@@ -340,8 +343,10 @@ out:
 		    reason, extra);
 	}
 done:
-	if (l)
+	if (l) {
+		sv_login_release(l);
 		explicit_bzero(l, sizeof(*l));
+	}
 	free(l);
 	free(aud);
 	sv_reader_close(rd);

@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 	}
 	char err[SV_CONF_ERRLEN] = "";
 	int r = sv_config_load(&cli.cfg, cli.conf_path, true, err, sizeof(err));
+	sv_config_fill_shell(&cli.cfg);
 	if (r == -ENOENT && !explicit_conf) {
 		/* no config file: compiled-in defaults */
 	} else if (r < 0) {

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Helpers for tests that run inside `unshare --mount` (sourced there).
 
-# Replace /dev with a tmpfs holding the usual character devices and a
-# syslog socket served by tests/lib/syslog.py, which appends to $1.
-ns_private_syslog() {
-	local out=$1 old
+# Replace /dev with a tmpfs holding the usual character devices (and no
+# /dev/log: the caller serves one).
+ns_private_dev() {
+	local old
 	old=$(mktemp -d)
 	mount --bind /dev "$old"
 	mount -t tmpfs -o mode=755 tmpfs /dev
@@ -14,6 +14,13 @@ ns_private_syslog() {
 		mount --bind "$old/$d" "/dev/$d"
 	done
 	ln -s /proc/self/fd /dev/fd
+}
+
+# ns_private_dev, and a syslog socket served by tests/lib/syslog.py, which
+# appends to $1.
+ns_private_syslog() {
+	local out=$1
+	ns_private_dev
 	rm -f "$out" "$out.ready"
 	(python3 "$top_srcdir/tests/lib/syslog.py" /dev/log "$out" </dev/null >/dev/null 2>&1 &)
 	for _ in $(seq 100); do [ -e "$out.ready" ] && return 0; sleep 0.05; done

@@ -69,6 +69,8 @@ static void test_defaults(void **state)
 	assert_string_equal(c.db_dir, SVCACCT_DB_DIR);
 	assert_string_equal(c.state_dir, SVCACCT_STATE_DIR);
 	assert_string_equal(c.home_base, "/var/lib/svcacct/home");
+	assert_string_equal(c.default_shell, "");
+	sv_config_fill_shell(&c);
 	assert_true(c.default_shell[0] == '/');
 	assert_string_equal(c.keys_group, "_svcacct-keys");
 	assert_int_equal(c.uid_min, 70000);
@@ -97,7 +99,12 @@ static void test_defaults(void **state)
 	/* the defaults are valid, and an empty file changes nothing */
 	struct sv_config d;
 	assert_int_equal(parse(&d, "", err), 0);
+	sv_config_fill_shell(&d);
 	assert_memory_equal(&c, &d, sizeof(c));
+	/* a shell the file sets is kept */
+	assert_int_equal(parse(&d, "default_shell = /bin/false\n", err), 0);
+	sv_config_fill_shell(&d);
+	assert_string_equal(d.default_shell, "/bin/false");
 }
 
 static void test_comments_blank_lines(void **state)

@@ -10,12 +10,22 @@
  *       build the key from its stored blob (sv_key_load) and verify the
  *       signature of the same token (base64url decode, r||s to DER,
  *       EVP_DigestVerify). The store is read once, outside the loop.
- * Prints "MODE n=N total_s=S per_op_us=U". */
+ *   pambench sink SOCKET COUNTFILE
+ *       a stand-in for the host's syslog daemon: binds a datagram socket
+ *       (/dev/log in the benchmark's namespace), reads every message and,
+ *       on SIGTERM, writes to COUNTFILE how many were auth decisions that
+ *       allowed a login (so the benchmark can check that every login was
+ *       decided and logged).
+ * Prints "MODE n=N total_s=S per_op_us=U" (CPU time, see now()). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <security/pam_appl.h>
 
@@ -67,10 +77,19 @@ static int conv(int n, const struct pam_message **msg,
 	return PAM_SUCCESS;
 }
 
+/* CPU time of this process (user + system), not wall time: the cost of a
+ * login is the CPU it burns, and on a busy machine wall time also counts
+ * the time other processes held the CPU. PAMBENCH_WALL=1 measures wall
+ * time instead. */
 static double now(void)
 {
+	static int wall = -1;
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (wall < 0) {
+		const char *w = getenv("PAMBENCH_WALL");
+		wall = w && !strcmp(w, "1");
+	}
+	clock_gettime(wall ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -174,9 +193,51 @@ static int bench_raw(const char *conf, const char *user)
 	return 0;
 }
 
+static volatile sig_atomic_t stop;
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int sink(const char *path, const char *countfile)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct sigaction sa = {.sa_handler = on_term};
+	char buf[4096];
+	unsigned long allowed = 0;
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	FILE *f;
+
+	if (fd < 0 || strlen(path) >= sizeof(a.sun_path))
+		return 2;
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		perror(path);
+		return 2;
+	}
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: recv returns */
+	while (!stop) {
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (strstr(buf, "event=auth result=allow"))
+			allowed++;
+	}
+	f = fopen(countfile, "we");
+	if (!f)
+		return 2;
+	fprintf(f, "%lu\n", allowed);
+	return fclose(f) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
+	if (argc == 4 && !strcmp(argv[1], "sink"))
+		return sink(argv[2], argv[3]);
 	if (argc == 6 && !strcmp(argv[1], "pam")) {
 		load(argv[5]);
 		r = bench_pam(argv[2], argv[3], argv[4]);
@@ -186,7 +247,7 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr,
 			"usage: pambench pam CONFDIR SERVICE USER FILE | "
-			"raw CONF USER FILE\n");
+			"raw CONF USER FILE | sink SOCKET COUNTFILE\n");
 		return 2;
 	}
 	for (size_t i = 0; i < n_creds; i++)

@@ -3,7 +3,7 @@
 # The PAM login benchmark (not a timed test): the module's own cost per
 # login, side by side in one run with raw OpenSSL and pam_unix.
 #
-#   sudo top_builddir=BUILD top_srcdir=SRC tests/bench/pam/run.sh [N]
+#   sudo top_builddir=BUILD top_srcdir=SRC tests/bench/pam/run.sh [N] [ROUNDS]
 #
 # Each login is pam_start_confdir + pam_authenticate + pam_end with a fresh
 # credential (N assertions with fresh jtis, N distinct secrets), through
@@ -12,8 +12,13 @@
 # from its stored raw parameters) + signature verification of the same
 # tokens. pam_unix verifies a yescrypt password from an /etc/shadow that
 # exists only in this mount namespace. fail_delay_ms = 0 throughout.
+# The loops run interleaved in ROUNDS rounds (pam_permit, then each alg
+# through the module and raw, with fresh tokens every round) and the table
+# gives the median of the rounds, so that a burst of load from elsewhere on
+# the machine hits both sides of a ratio alike.
 set -eu
 N=${1:-2000}
+R=${2:-5}
 NS=${NS_SECRETS:-300}
 NU=${NU_UNIX:-20}
 : "${top_builddir:?}" "${top_srcdir:?}"
@@ -24,6 +29,17 @@ T=$(mktemp -d ${BENCH_TMP:+-p $BENCH_TMP})
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 BENCH=$top_builddir/tests/bench/pam/pambench
+# Hosts run a syslog daemon on /dev/log, and the module logs every decision:
+# give this namespace a reader too (pambench sink, which counts the allowed
+# logins). Without one, glibc creates and tries to connect a new socket for
+# every message, a cost no real host pays.
+# shellcheck source=../../lib/ns.sh
+. "$top_srcdir/tests/lib/ns.sh"
+ns_private_dev
+"$BENCH" sink /dev/log "$T/logcount" &
+SINK=$!
+trap 'kill $SINK 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 100); do [ -S /dev/log ] && break; sleep 0.02; done
 MOD=$top_builddir/pam/.libs/pam_svcacct.so
 S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
 cat >"$T/c.conf" <<CONF
@@ -34,7 +50,10 @@ fail_delay_ms = 0
 audiences = svcacct:bench
 CONF
 S role create ops --services bench >/dev/null
-S account create bench --role ops >/dev/null
+# one account per round (round 0 is the warm-up), so that every round
+# starts with the same replay cache: a bot's cache holds what it used
+# within the lifetime of its assertions
+for i in $(seq 0 "$R"); do S account create "bench$i" --role ops >/dev/null; done
 # secrets on their own account: an assertion login reads the account's
 # credential list to find the kid, and accounts hold a handful
 S account create benchs --role ops >/dev/null
@@ -42,23 +61,26 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/es.key" 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rs.key" 2>/dev/null
 openssl pkey -in "$T/es.key" -pubout -out "$T/es.pub" 2>/dev/null
 openssl pkey -in "$T/rs.key" -pubout -out "$T/rs.pub" 2>/dev/null
-S key add bench --pem "$T/es.pub" --kid es --alg ES256 >/dev/null
-S key add bench --pem "$T/rs.pub" --kid rs --alg RS256 >/dev/null
+for i in $(seq 0 "$R"); do
+	S key add "bench$i" --pem "$T/es.pub" --kid es --alg ES256 >/dev/null
+	S key add "bench$i" --pem "$T/rs.pub" --kid rs --alg RS256 >/dev/null
+done
 for i in $(seq "$NS"); do S secret add benchs; done >"$T/secrets.txt"
 
 # N fresh tokens per alg, minted by jwcrypto in one process
-/usr/bin/python3 - "$T" "$N" <<'PY'
+/usr/bin/python3 - "$T" "$N" "$R" <<'PY'
 import json, sys, time, uuid
 from jwcrypto import jwk
 from jwcrypto.jws import JWSCore
-t, n = sys.argv[1], int(sys.argv[2])
+t, n, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def s(v): return v.decode() if isinstance(v, bytes) else v
 for alg, kid, f in (("ES256", "es", "es"), ("RS256", "rs", "rs")):
     key = jwk.JWK.from_pem(open(f"{t}/{f}.key", "rb").read())
     now = int(time.time())
-    with open(f"{t}/{f}.tok", "w") as out:
+    for rnd in range(rounds + 1):
+      with open(f"{t}/{f}.{rnd}.tok", "w") as out:
         for i in range(n):
-            c = {"iss": "bench", "sub": "bench", "aud": "svcacct:bench",
+            c = {"iss": f"bench{rnd}", "sub": f"bench{rnd}", "aud": "svcacct:bench",
                  "iat": now, "exp": now + 290, "jti": str(uuid.uuid4())}
             r = JWSCore(alg, key, json.dumps({"alg": alg, "kid": kid}),
                         json.dumps(c).encode(), algs=[alg]).sign()
@@ -82,21 +104,42 @@ for i in $(seq "$NU"); do echo "correct horse"; done >"$T/unix.txt"
 
 us() { sed -n 's/.*per_op_us=\([0-9.]*\).*/\1/p'; }
 run() { "$BENCH" "$@" | us; }
-# a warm-up pass loads every library once
-head -50 "$T/es.tok" >"$T/warm.tok"
-"$BENCH" pam "$T/pam.d" permit bench "$T/warm.tok" >/dev/null
-"$BENCH" raw "$T/c.conf" bench "$T/warm.tok" >/dev/null
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# a warm-up round (round 0) loads every library once
+"$BENCH" pam "$T/pam.d" permit bench0 "$T/es.0.tok" >/dev/null
+"$BENCH" pam "$T/pam.d" svcacct bench0 "$T/es.0.tok" >/dev/null
+"$BENCH" pam "$T/pam.d" svcacct bench0 "$T/rs.0.tok" >/dev/null
+"$BENCH" raw "$T/c.conf" bench0 "$T/es.0.tok" >/dev/null
 
-permit_es=$(run pam "$T/pam.d" permit bench "$T/es.tok")
-es_pam=$(run pam "$T/pam.d" svcacct bench "$T/es.tok")
-es_raw=$(run raw "$T/c.conf" bench "$T/es.tok")
-rs_pam=$(run pam "$T/pam.d" svcacct bench "$T/rs.tok")
-rs_raw=$(run raw "$T/c.conf" bench "$T/rs.tok")
-permit_s=$(run pam "$T/pam.d" permit benchs "$T/secrets.txt")
-sec_pam=$(run pam "$T/pam.d" svcacct benchs "$T/secrets.txt")
+pe='' ep='' er='' rp='' rr='' ps='' sp='' ratio_es='' ratio_rs=''
+for i in $(seq "$R"); do
+	a=$(run pam "$T/pam.d" permit bench$i "$T/es.$i.tok")
+	b=$(run pam "$T/pam.d" svcacct bench$i "$T/es.$i.tok")
+	c=$(run raw "$T/c.conf" bench$i "$T/es.$i.tok")
+	d=$(run pam "$T/pam.d" svcacct bench$i "$T/rs.$i.tok")
+	e=$(run raw "$T/c.conf" bench$i "$T/rs.$i.tok")
+	f=$(run pam "$T/pam.d" permit benchs "$T/secrets.txt")
+	g=$(run pam "$T/pam.d" svcacct benchs "$T/secrets.txt")
+	pe="$pe $a" ep="$ep $b" er="$er $c" rp="$rp $d" rr="$rr $e" ps="$ps $f" sp="$sp $g"
+	ratio_es="$ratio_es $(echo "($b - $a) / $c" | bc -l)"
+	ratio_rs="$ratio_rs $(echo "($d - $a) / $e" | bc -l)"
+done
+permit_es=$(echo "$pe" | median) es_pam=$(echo "$ep" | median) es_raw=$(echo "$er" | median)
+rs_pam=$(echo "$rp" | median) rs_raw=$(echo "$rr" | median)
+permit_s=$(echo "$ps" | median) sec_pam=$(echo "$sp" | median)
 unix=$(run pam "$T/pam.d" unix benchunix "$T/unix.txt")
 permit_u=$(run pam "$T/pam.d" permit benchunix "$T/unix.txt")
 
+# every svcacct login was decided and logged: the warm-up's 2 x N
+# assertions, and per round 2 x N assertions and NS secrets
+sleep 0.2
+kill "$SINK"
+wait "$SINK" || true
+want=$((2 * N + R * (2 * N + NS)))
+if [ "$(cat "$T/logcount" 2>/dev/null)" != "$want" ]; then
+	echo "expected $want logged logins, the log reader counted $(cat "$T/logcount" 2>/dev/null)" >&2
+	exit 1
+fi
 awk -v pe="$permit_es" -v ep="$es_pam" -v er="$es_raw" -v rp="$rs_pam" \
     -v rr="$rs_raw" -v ps="$permit_s" -v sp="$sec_pam" -v ux="$unix" \
     -v pu="$permit_u" -v n="$N" -v ns="$NS" -v nu="$NU" 'BEGIN {
@@ -107,3 +150,5 @@ awk -v pe="$permit_es" -v ep="$es_pam" -v er="$es_raw" -v rp="$rs_pam" \
 	printf "| client secret | %d | %.1f | %.1f | %.1f | – | – |\n", ns, sp, ps, sp - ps
 	printf "| pam_unix, yescrypt password | %d | %.1f | %.1f | %.1f | – | – |\n", nu, ux, pu, ux - pu
 }'
+echo
+echo "medians of $R interleaved rounds; own/raw per round: ES256$(printf ' %.2f' $ratio_es), RS256$(printf ' %.2f' $ratio_rs)"
