@@ -35,57 +35,44 @@ const char *sv_config_default_path(void)
 	return SVCACCT_CONF_PATH;
 }
 
+#define UI_SERVICES                                                            \
+	"login", "gdm", "gdm-password", "gdm-autologin", "gdm-fingerprint",    \
+	    "gdm-smartcard", "lightdm", "lightdm-autologin", "sddm",           \
+	    "sddm-autologin", "xdm", "kdm", "lxdm", "slim", "xscreensaver",    \
+	    "kde", "mate-screensaver", "cinnamon-screensaver", "polkit-1",     \
+	    "systemd-user", "gnome-screensaver"
+
+/* A constant, copied: the PAM module loads the configuration at every login,
+ * and formatting two dozen strings each time showed in its profile. */
+static const struct sv_config defaults = {
+    .db_dir = SVCACCT_DB_DIR,
+    .state_dir = SVCACCT_STATE_DIR,
+    .home_base = "/var/lib/svcacct/home",
+    /* default_shell stays "" until sv_config_fill_shell: the PAM module
+     * never needs it */
+    .keys_group = "_svcacct-keys",
+    .uid_min = 70000,
+    .uid_max = 79999,
+    .gid_min = 80001,
+    .gid_max = 89999,
+    .base_gid = 80000,
+    .keep_generations = 10,
+    .lock_timeout = 10,
+    .enumerate = true,
+    .max_assertion_lifetime = 300,
+    .clock_skew = 60,
+    .fail_delay_ms = 2000,
+    .max_credential_length = 16384,
+    .max_parts = 32,
+    .replay_quota = 10000,
+    .n_audiences = 0,
+    .n_ui_services = sizeof((const char *[]){UI_SERVICES}) / sizeof(char *),
+    .ui_services = {UI_SERVICES},
+};
+
 void sv_config_defaults(struct sv_config *c)
 {
-	static const char *const ui[] = {
-	    "login",
-	    "gdm",
-	    "gdm-password",
-	    "gdm-autologin",
-	    "gdm-fingerprint",
-	    "gdm-smartcard",
-	    "lightdm",
-	    "lightdm-autologin",
-	    "sddm",
-	    "sddm-autologin",
-	    "xdm",
-	    "kdm",
-	    "lxdm",
-	    "slim",
-	    "xscreensaver",
-	    "kde",
-	    "mate-screensaver",
-	    "cinnamon-screensaver",
-	    "polkit-1",
-	    "systemd-user",
-	    "gnome-screensaver",
-	};
-	memset(c, 0, sizeof(*c));
-	snprintf(c->db_dir, sizeof(c->db_dir), "%s", SVCACCT_DB_DIR);
-	snprintf(c->state_dir, sizeof(c->state_dir), "%s", SVCACCT_STATE_DIR);
-	snprintf(c->home_base, sizeof(c->home_base), "/var/lib/svcacct/home");
-	/* default_shell stays "" until sv_config_fill_shell: the PAM module,
-	 * which loads the file at every login, never needs it */
-	snprintf(c->keys_group, sizeof(c->keys_group), "_svcacct-keys");
-	c->uid_min = 70000;
-	c->uid_max = 79999;
-	c->gid_min = 80001;
-	c->gid_max = 89999;
-	c->base_gid = 80000;
-	c->keep_generations = 10;
-	c->lock_timeout = 10;
-	c->enumerate = true;
-	c->max_assertion_lifetime = 300;
-	c->clock_skew = 60;
-	c->fail_delay_ms = 2000;
-	c->max_credential_length = 16384;
-	c->max_parts = 32;
-	c->replay_quota = 10000;
-	c->n_audiences = 0;
-	c->n_ui_services = SV_ARRAY_SIZE(ui);
-	for (size_t i = 0; i < SV_ARRAY_SIZE(ui); i++)
-		snprintf(c->ui_services[i], sizeof(c->ui_services[i]), "%s",
-			 ui[i]);
+	*c = defaults;
 }
 
 static int fail(char *err, size_t errlen, const char *name, unsigned line,

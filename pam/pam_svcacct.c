@@ -134,7 +134,7 @@ static bool user_plausible(const char *user)
 static int open_store(struct svp_ctx *x, unsigned mask, struct sv_reader **rd,
 		      const char **reason)
 {
-	int r = sv_reader_open(&x->cfg, mask, rd);
+	int r = sv_reader_open(&x->cfg, mask | SV_READER_MMAP, rd);
 	if (r == 0)
 		return 0;
 	*reason = r == -ENOENT			    ? "store_missing"
