@@ -394,13 +394,19 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 		goto out;
 	memcpy(l->jti, cl.jti, cl.jti_len);
 	l->jti[cl.jti_len] = '\0';
-	/* last: an entry in the cache means a used assertion */
-	if (l->consume_jti) {
+	/* last: an entry in the cache means a used assertion (a check
+	 * only, for svcacct verify, says whether it was used already) */
+	{
 		int sfd = sv_login_state_fd(l);
-		r = sfd < 0 ? sfd
-			    : sv_replay_check_insert_at(
-				  l->cfg, sfd, l->user, cl.jti, cl.jti_len,
-				  cl.exp + (int64_t)l->cfg->clock_skew, l->now);
+		if (sfd < 0)
+			r = sfd;
+		else if (l->consume_jti)
+			r = sv_replay_check_insert_at(
+			    l->cfg, sfd, l->user, cl.jti, cl.jti_len,
+			    cl.exp + (int64_t)l->cfg->clock_skew, l->now);
+		else
+			r = sv_replay_seen(l->cfg, l->user, cl.jti, cl.jti_len,
+					   l->now);
 		if (r == -EEXIST) {
 			l->reason = "replay";
 			goto out;

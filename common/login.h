@@ -51,7 +51,7 @@ struct sv_login {
 	const char *user;
 	int64_t now;
 	const struct sv_audiences *aud;
-	bool consume_jti;  /* false: check only (svcacct verify) */
+	bool consume_jti;  /* false: only look the jti up (svcacct verify) */
 	bool account_done; /* set by sv_login_account on success */
 	/* out */
 	enum sv_method method;

@@ -323,9 +323,9 @@ int sv_replay_check_insert(const struct sv_config *c, const char *account,
 					 now);
 }
 
-int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
-			      const char *account, const char *jti,
-			      size_t jtilen, int64_t expiry, int64_t now)
+static int probe(const struct sv_config *c, int sfd, const char *account,
+		 const char *jti, size_t jtilen, int64_t expiry, int64_t now,
+		 bool insert)
 {
 	_cleanup_close_ int dfd = -1, fd = -1;
 	uint8_t buf[CHUNK * SLOT], p[SLOT];
@@ -381,6 +381,8 @@ int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
 			return -EBADMSG; /* never full by construction */
 		i = (i + k) & (h.nslots - 1);
 	}
+	if (!insert)
+		return 0;
 	if (!reuse && (h.used >= c->replay_quota ||
 		       (uint64_t)(h.used + 1) * 2 > h.nslots))
 		return rebuild(dfd, fd, account, &h, &s, c->replay_quota, now);
@@ -392,4 +394,18 @@ int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
 	/* a crash between the two writes only undercounts; a rebuild
 	 * recounts */
 	return write_header(fd, &h);
+}
+
+int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
+			      const char *account, const char *jti,
+			      size_t jtilen, int64_t expiry, int64_t now)
+{
+	return probe(c, sfd, account, jti, jtilen, expiry, now, true);
+}
+
+int sv_replay_seen(const struct sv_config *c, const char *account,
+		   const char *jti, size_t jtilen, int64_t now)
+{
+	/* any positive expiry: it is not stored */
+	return probe(c, -1, account, jti, jtilen, 1, now, false);
 }

@@ -51,4 +51,10 @@ int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
 			      const char *account, const char *jti,
 			      size_t jtilen, int64_t expiry, int64_t now);
 
+/* Whether (account, jti) is in the cache and live, without recording it
+ * (svcacct verify): 0 not seen, -EEXIST seen, other -errno as above. The
+ * quota is not evaluated. */
+int sv_replay_seen(const struct sv_config *c, const char *account,
+		   const char *jti, size_t jtilen, int64_t now);
+
 #endif

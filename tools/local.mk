@@ -23,6 +23,7 @@ dist_man_MANS += man/svcacct-assert.1 man/svcacct-shell.8
 
 # ---------------------------------------------------------------- tests
 tools_tests = \
+	tests/cli/test_verify.sh \
 	tests/tools/test_assert.sh \
 	tests/tools/test_shell.sh \
 	tests/tools/test_sshkey.sh

@@ -32,6 +32,7 @@ static const char usage_text[] =
     "  sshkey add NAME --pubkey FILE [--label T] [--expires ..]\n"
     "  sshkey list NAME | remove NAME ID\n"
     "  authorized-keys NAME        (sshd's AuthorizedKeysCommand)\n"
+    "  verify NAME [--service S] [--rhost ADDR] [--audience A] < CREDENTIAL\n"
     "  export | import FILE | check | rollback [GENERATION] | generations\n"
     "\n"
     "Each verb takes --help. Exit status: 0 done, 1 failed, 2 usage.\n";
@@ -53,6 +54,7 @@ static const struct {
     {"generations", cmd_generations},
     {"sshkey", cmd_sshkey},
     {"authorized-keys", cmd_authorized_keys},
+    {"verify", cmd_verify},
 };
 
 int main(int argc, char **argv)
