@@ -572,6 +572,16 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	if (!l)
 		return PAM_BUF_ERR;
 	ret = account_for(&x, "setcred", &rd, l, true, PAM_CRED_ERR);
+	if (ret == PAM_IGNORE) {
+		/* People: the same answer as auth gives them. sshd runs a
+		 * keyboard-interactive conversation in another process, so
+		 * its pam_setcred has no result of auth to replay, and the
+		 * auth line's own action for this code applies: with the
+		 * documented flags user_unknown=ignore lets the stack go on,
+		 * where PAM_IGNORE would meet default=die. */
+		ret = PAM_USER_UNKNOWN;
+		goto out;
+	}
 	if (ret != PAM_SUCCESS)
 		goto out;
 	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED))) {

@@ -39,4 +39,18 @@ ns_wait_log "$LOG" 'event=session-open.*roles=readers ' || true
 expect_match "session audit record shows the effective roles" \
 	"event=session-open result=ok account=bot credential=- method=other service=cron rhost=10.0.0.1 tty=- roles=readers jti=-" \
 	"$(grep 'event=session-open' "$LOG" | tail -1)"
+# People: sshd's keyboard-interactive logins run auth in another process,
+# so pam_setcred has no auth result to replay (-A) and the auth line's own
+# action for the module's code applies. With the documented flags, a
+# person's setcred must go on to pam_unix (here pam_permit).
+cat >"$T/pam.d/people" <<PAM
+auth    [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $MOD conf=$T/c.conf
+auth    required pam_permit.so
+account [success=ok ignore=ignore default=bad] $MOD conf=$T/c.conf
+account required pam_permit.so
+PAM
+check "a person's setcred without a cached auth chain goes on" setcred=PAM_SUCCESS "" \
+	-s people -u root -A
+check "a person's auth still falls through to the next module" auth=PAM_SUCCESS "" \
+	-s people -u root -p whatever
 done_testing
