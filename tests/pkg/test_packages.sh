@@ -351,15 +351,21 @@ ok_cmd "no nsswitch.conf at all: none created" test ! -e "$R/etc/nsswitch.conf"
 nssr
 
 # ---------------------------------------------------------------- a hand-edited common-auth
+# pam-auth-update keeps an admin's option on a managed line and local lines
+# outside its block; purge must then give back the admin's file.
 mkroot pam || { tap_notok "third root"; done_testing; exit 1; }
-printf '# local rule\nauth required pam_env.so\n' >>"$R/etc/pam.d/common-auth"
+sed -i 's/pam_unix\.so nullok$/pam_unix.so nullok debug/' "$R/etc/pam.d/common-auth"
+printf '# local rule\nauth\trequired\tpam_env.so\n' >>"$R/etc/pam.d/common-auth"
 before=$(sums)
 run inroot dpkg -i "$D_NSS" "$D_PAM"
 expect_eq "locally edited common-auth: install succeeds" 0 "$RC"
-expect_eq "locally edited common-auth: pam-auth-update leaves it alone" \
-	"$(printf '%s\n' "$before" | grep common-auth)" "$(sums | grep common-auth)"
+ca=$(cat "$R/etc/pam.d/common-auth")
+expect_match "locally edited common-auth: pam_svcacct added" '^auth\s+\[success=2 .*pam_svcacct\.so' "$ca"
+expect_match "locally edited common-auth: the admin's option kept" 'pam_unix\.so nullok .*debug' "$ca"
+expect_eq "locally edited common-auth: the admin's lines after the block kept" \
+	"$(printf '# local rule\nauth\trequired\tpam_env.so')" "$(printf '%s\n' "$ca" | tail -2)"
 run inroot dpkg -P libpam-svcacct libnss-svcacct
-expect_eq "locally edited common-auth: purge gives everything back" "$before" "$(sums)"
+expect_eq "locally edited common-auth: purge gives the admin's files back byte for byte" "$before" "$(sums)"
 
 # ---------------------------------------------------------------- RPM
 cp "$tarball" "$W/rpm/"
