@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  sshkey list NAME | remove NAME ID\n"
     "  authorized-keys NAME        (sshd's AuthorizedKeysCommand)\n"
     "  export | import FILE | check | rollback [GENERATION] | generations\n"
+    "  apply FILE [--dry-run] [--prune] [--verify-key KEY]\n"
+    "  export --manifest           (the store as a manifest for apply)\n"
     "\n"
     "Each verb takes --help. Exit status: 0 done, 1 failed, 2 usage.\n";
 
@@ -53,6 +55,7 @@ static const struct {
     {"generations", cmd_generations},
     {"sshkey", cmd_sshkey},
     {"authorized-keys", cmd_authorized_keys},
+    {"apply", cmd_apply},
 };
 
 int main(int argc, char **argv)
