@@ -1075,9 +1075,14 @@ static int sshkeys_apply(struct mctx *m, json_t *arr)
 			e = op_sshkey_add(m->cli, m->t, k.account, k.line,
 					  k.label, k.expires, id);
 			snprintf(name, sizeof(name), "%s %s", k.account, fpr);
+			/* not the new id: it is random, and a dry run must
+			 * print what the real run prints */
+			char type[32];
+			snprintf(type, sizeof(type), "%.*s",
+				 (int)strcspn(material, " "), material);
 			if (e == 0)
 				e = record(m, '+', "sshkey", name, NULL, NULL,
-					   NULL, id);
+					   NULL, type);
 			else
 				e = fail_at(m, what, name, e);
 		} else {
