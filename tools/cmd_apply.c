@@ -135,6 +135,11 @@ static void render(FILE *f, const char *field, json_t *v)
 		fputs(json_is_true(v) ? "yes" : "no", f);
 	} else if (json_is_integer(v)) {
 		fprintf(f, "%lld", (long long)json_integer_value(v));
+	} else if (field && strcmp(field, "description") &&
+		   strcmp(field, "owner") && strcmp(field, "label") &&
+		   json_string_length(v)) {
+		/* names, dates, states, thumbprints: nothing to quote */
+		fputs(json_string_value(v), f);
 	} else {
 		char *s = json_dumps(v, JSON_ENCODE_ANY);
 		fputs(s ? s : "?", f);
@@ -1211,6 +1216,16 @@ static int check_top(struct mctx *m, json_t *doc, bool signed_,
 			 MANIFEST_FORMAT, MANIFEST_VERSION);
 		return -EINVAL;
 	}
+	/* before the unknown-member check, so that a "secrets" section gets
+	 * the message that says why */
+	char path[512] = "";
+	if (find_secret(doc, path, sizeof(path))) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: manifests never carry secrets (issue them on "
+			 "each host with svcacct secret add)",
+			 *path ? path : "manifest");
+		return -EINVAL;
+	}
 	if (port_only_keys(cli, doc, "manifest", allowed) < 0)
 		return -EINVAL;
 	*serial = 0;
@@ -1234,14 +1249,6 @@ static int check_top(struct mctx *m, json_t *doc, bool signed_,
 				 sections[i].key);
 			return -EINVAL;
 		}
-	}
-	char path[512] = "";
-	if (find_secret(doc, path, sizeof(path))) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "%s: manifests never carry secrets (issue them on "
-			 "each host with svcacct secret add)",
-			 *path ? path : "manifest");
-		return -EINVAL;
 	}
 	return 0;
 }
