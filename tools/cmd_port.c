@@ -643,17 +643,22 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	char what[64], id[SV_CRED_ID_LEN + 1];
 	struct port_key k;
 	struct acct a;
+	const char *account = NULL;
 	snprintf(what, sizeof(what), "keys[%zu]", i);
+	memset(&k, 0, sizeof(k));
+	/* the account first: its absence says more than the key's flaws */
+	if (json_is_object(o) && port_opt_str(o, "account", &account) &&
+	    account) {
+		if (txn_load_acct(t, account, &a) < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: no account '%s'", what, account);
+			return -ENOENT;
+		}
+		acct_free(&a);
+	}
 	int e = port_key_parse(cli, o, what, &k);
 	if (e < 0)
 		goto out;
-	if (txn_load_acct(t, k.account, &a) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s: no account '%s'",
-			 what, k.account);
-		e = -ENOENT;
-		goto out;
-	}
-	acct_free(&a);
 	e = op_key_add(cli, t, k.account, &k.key, k.label, k.expires, id);
 	if (e < 0) {
 		char tmp[sizeof(cli->err)];
