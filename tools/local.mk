@@ -50,5 +50,4 @@ EXTRA_DIST += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
 	docs/howto-fleet.md \
 	docs/examples/svcacct-manifest.service \
 	docs/examples/svcacct-manifest.timer \
-	docs/examples/svcacct-manifest-fetch \
 	docs/examples/apply-manifest.yml
