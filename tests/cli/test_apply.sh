@@ -220,6 +220,24 @@ save('m2r.json', m)"
 run sv apply "$T/m2r.json"
 expect_eq "reordered lists: no changes" "0 no changes" "$RC $OUT"
 
+# another key under the same kid: replaced (old id revoked, new id)
+py "m = load('m2.json'); m['keys'][0]['jwk'] = json.load(open(os.environ['KD'] + '/acct-b.jwk')); save('m2k.json', m)"
+OLDID=$(sv --json key list bot1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+run sv apply "$T/m2k.json"
+expect_match "key material changed under the same kid: replaced" \
+	'^~ key bot1 k1: jwk [A-Za-z0-9_-]{43} -> [A-Za-z0-9_-]{43}$' "$OUT"
+expect_eq "replaced key: one k1, the new alg, a new id" "1 ES384 new" \
+	"$(sv --json key list bot1 | python3 -c 'import json,sys; k=[x for x in json.load(sys.stdin) if x["kid"]=="k1"]; print(len(k), k[0]["alg"], "new" if k[0]["id"] != sys.argv[1] else "same")' "$OLDID")"
+run sv apply "$T/m2k.json"
+expect_eq "replaced key: second run, no changes" "0 no changes" "$RC $OUT"
+
+# home_writable follows the manifest on an existing home
+py "m = load('m2k.json'); m['accounts'][1]['home_writable'] = False; save('m2h.json', m)"
+run sv apply "$T/m2h.json"
+expect_eq "home_writable false: the home becomes root's 0755" "~ account bot2: home_writable yes -> no|0 755" \
+	"$(printf '%s\n' "$OUT" | head -1)|$(stat -c '%u %a' "$T/home/bot2")"
+cp "$T/m2h.json" "$T/m2.json"
+
 # ================================================================== prune
 sv secret add bot1 --label keep >/dev/null
 sv secret add bot2 --label gone >/dev/null
