@@ -54,6 +54,9 @@ struct mctx {
 	struct cli *cli;
 	struct sv_txn *t;
 	bool prune;
+	/* --prune and the section is in the manifest: what it does not list
+	 * goes, so nothing may refer to it */
+	bool prune_roles, prune_accounts;
 	struct change *ch;
 	size_t nch, cap;
 	struct strv roles, accounts; /* declared names */
@@ -282,7 +285,7 @@ static int account_usable(struct mctx *m, const char *what, const char *account)
 	struct acct a;
 	if (strv_has(&m->accounts, account))
 		return 0;
-	if (m->prune) {
+	if (m->prune_accounts) {
 		snprintf(m->cli->err, sizeof(m->cli->err),
 			 "%s: account '%s' is not in the manifest (with "
 			 "--prune it would be deleted)",
@@ -553,7 +556,7 @@ static int account_roles(struct mctx *m, struct acct *a,
 	size_t n = 0;
 	int64_t now = (int64_t)time(NULL);
 	for (size_t i = 0; i < pa->o.nroles; i++)
-		if (m->prune && !strv_has(&m->roles, pa->o.roles[i])) {
+		if (m->prune_roles && !strv_has(&m->roles, pa->o.roles[i])) {
 			snprintf(m->cli->err, sizeof(m->cli->err),
 				 "role '%s' is not in the manifest (with "
 				 "--prune it would be deleted)",
@@ -685,7 +688,7 @@ static int accounts_apply(struct mctx *m, json_t *arr)
 		e = txn_load_acct(m->t, pa.o.name, &a);
 		if (e == -ENOENT) {
 			for (size_t j = 0; j < pa.o.nroles; j++)
-				if (m->prune &&
+				if (m->prune_roles &&
 				    !strv_has(&m->roles, pa.o.roles[j])) {
 					snprintf(m->cli->err,
 						 sizeof(m->cli->err),
@@ -1554,6 +1557,8 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 	if (!t)
 		goto out_nomsg;
 	m.t = t;
+	m.prune_roles = m.prune && json_object_get(doc, "roles");
+	m.prune_accounts = m.prune && json_object_get(doc, "accounts");
 	bool same = false;
 	if (keypath && check_serial(cli, t, serial, digest, &same) < 0)
 		goto fail;
@@ -1564,10 +1569,14 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		if (a && sections[i].apply)
 			e = sections[i].apply(&m, a);
 	}
-	for (size_t i = SV_ARRAY_SIZE(sections); e == 0 && m.prune && i-- > 0;)
-		if (sections[i].prune)
-			e = sections[i].prune(
-			    &m, json_object_get(doc, sections[i].key));
+	/* a section the manifest does not have is not managed: --prune
+	 * leaves it alone ("accounts": [] is how to say "none") */
+	for (size_t i = SV_ARRAY_SIZE(sections);
+	     e == 0 && m.prune && i-- > 0;) {
+		json_t *a = json_object_get(doc, sections[i].key);
+		if (a && sections[i].prune)
+			e = sections[i].prune(&m, a);
+	}
 	if (e < 0) {
 		if (!*cli->err)
 			snprintf(cli->err, sizeof(cli->err), "%s",

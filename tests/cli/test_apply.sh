@@ -279,6 +279,13 @@ run sv apply --prune "$T/m3.json"
 expect_match "prune: after the rollback, prune deletes it again" '^- account bot2' "$OUT"
 run sv apply --prune "$T/m3.json"
 expect_eq "prune: second run, no changes" "0 no changes" "$RC $OUT"
+# a section the manifest does not have is not managed, even with --prune
+py "m = load('m3.json'); del m['accounts']; del m['keys']; del m['sshkeys']; save('rolesonly.json', m)"
+run sv apply --prune "$T/rolesonly.json"
+expect_eq "prune: absent sections are left alone (no accounts deleted)" "0 no changes" "$RC $OUT"
+py "m = load('m3.json'); m['sshkeys'] = []; save('nossh.json', m)"
+run sv apply --prune --dry-run "$T/nossh.json"
+expect_match "prune: an empty section means none (ssh keys of listed accounts)" '^- sshkey bot1 [0-9a-f]{16} \(ssh-ed25519\)' "$OUT"
 run sv account create web-bot --uid 70011
 expect_match "prune: a deleted account's UID is never reused" 'never reused' "$ERR"
 
