@@ -86,6 +86,12 @@ static json_t *load_object(const char *p, size_t n)
 
 int sv_jws_parse_header(struct sv_jws *j, const char **reason)
 {
+	return sv_jws_parse_header_typ(j, "JWT", reason);
+}
+
+int sv_jws_parse_header_typ(struct sv_jws *j, const char *typ,
+			    const char **reason)
+{
 	static const char *const forbidden[] = {"crit", "jku", "x5u", "jwk",
 						"x5c",	"cty", "zip", "b64"};
 	json_t *v;
@@ -119,7 +125,7 @@ int sv_jws_parse_header(struct sv_jws *j, const char **reason)
 	}
 	v = json_object_get(j->header, "typ");
 	if (v &&
-	    !(json_is_string(v) && strcmp(json_string_value(v), "JWT") == 0)) {
+	    !(json_is_string(v) && strcmp(json_string_value(v), typ) == 0)) {
 		*reason = "bad_typ";
 		return -EINVAL;
 	}
@@ -350,6 +356,11 @@ int sv_jws_parse_claims(struct sv_jws *j, struct sv_claims *cl,
 			return -EINVAL;
 		}
 	return 0;
+}
+
+json_t *sv_jws_payload_object(const struct sv_jws *j)
+{
+	return load_object(j->tok + j->hlen + 1, j->plen);
 }
 
 static bool str_is(const char *p, size_t n, const char *want)

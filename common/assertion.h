@@ -69,6 +69,18 @@ int sv_jws_split(const char *tok, size_t len, size_t maxlen, struct sv_jws *j,
  * bad_header, alg_refused, forbidden_header, bad_typ, bad_kid. */
 int sv_jws_parse_header(struct sv_jws *j, const char **reason);
 
+/* sv_jws_parse_header with another accepted "typ" (absent, or exactly typ):
+ * the same checks, for JWS that are not client assertions (signed
+ * manifests, typ "svcacct-manifest"), so that one kind of token is never
+ * taken for the other. */
+int sv_jws_parse_header_typ(struct sv_jws *j, const char *typ,
+			    const char **reason);
+
+/* The payload decoded as a JSON object, duplicate keys refused (call only
+ * after sv_jws_verify succeeded: it is attacker data until then). New
+ * reference, or NULL when it is not base64url of a JSON object. */
+json_t *sv_jws_payload_object(const struct sv_jws *j);
+
 /* Verify the signature with pk under alg (the registered key's, already
  * compared with the header's). 0; -EACCES bad signature (wrong length or
  * not valid); -ENOMEM/-EIO. */

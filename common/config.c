@@ -128,6 +128,8 @@ static const struct key keys[] = {
     {"replay_quota", V_UINT, OFF(replay_quota), 4, 1, 10000000},
     {"audiences", V_LIST, OFF(audiences), 0, 0, 0},
     {"ui_services", V_LIST, OFF(ui_services), 0, 0, 0},
+    {"manifest_verify_key", V_PATH, OFF(manifest_verify_key),
+     SZ(manifest_verify_key), 0, 0},
 };
 
 /* Whether a value is printable ASCII without spaces: paths and names with

@@ -34,6 +34,9 @@ struct sv_config {
 		      [256]; /* empty: "svcacct:" + hostname */
 	size_t n_ui_services;
 	char ui_services[SV_CONF_MAX_LIST][64];
+	/* svcacct apply: public key that every manifest must be signed
+	 * with (empty: signatures only with --verify-key) */
+	char manifest_verify_key[256];
 };
 
 /* Fill *c with the compiled-in defaults. Never fails. default_shell is

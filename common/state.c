@@ -258,3 +258,83 @@ int sv_state_next_id(struct sv_txn *t, bool gid, uint32_t *id)
 	}
 	return -ENOSPC;
 }
+
+/* Small state files (the last applied manifest serial): not GDBM, one
+ * line, replaced whole. */
+static bool small_name_ok(const char *name)
+{
+	return *name && !strchr(name, '/') && name[0] != '.' &&
+	       strlen(name) < 64;
+}
+
+int sv_state_read_small(struct sv_txn *t, const char *name, char *buf,
+			size_t cap, size_t *len)
+{
+	struct stat st;
+	size_t n = 0;
+	if (!small_name_ok(name) || cap < 2)
+		return -EINVAL;
+	_cleanup_close_ int fd =
+	    openat(t->statefd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* the same rule as for every other file of the store */
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		return -EPERM;
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == cap - 1)
+			return -EFBIG;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+int sv_state_write_small(struct sv_txn *t, const char *name, const void *data,
+			 size_t len)
+{
+	char tmp[80];
+	const char *p = data;
+	int r = 0;
+	if (!small_name_ok(name))
+		return -EINVAL;
+	snprintf(tmp, sizeof(tmp), "%s" STATE_TMP_SUFFIX, name);
+	if (unlinkat(t->statefd, tmp, 0) < 0 && errno != ENOENT)
+		return -errno;
+	int fd =
+	    openat(t->statefd, tmp,
+		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = -errno;
+			goto out;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	/* durable before it replaces the old one, and the rename durable
+	 * before the caller goes on */
+	if (fsync(fd) < 0 || renameat(t->statefd, tmp, t->statefd, name) < 0 ||
+	    fsync(t->statefd) < 0)
+		r = -errno;
+out:
+	close(fd);
+	if (r < 0)
+		unlinkat(t->statefd, tmp, 0);
+	return r;
+}

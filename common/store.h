@@ -188,6 +188,19 @@ int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id);
 int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 			bool *retired);
 
+/* A small file of the state dir (name: a plain file name), e.g. the serial
+ * of the last applied manifest. Read: the file must be a regular file owned
+ * by root and not group/world writable (-EPERM otherwise); NUL-terminated
+ * in buf; -ENOENT if absent, -EFBIG if it does not fit cap - 1 bytes.
+ * Write: replaced atomically (temp file 0600, fsync, rename, fsync of the
+ * directory), at once, not at commit: callers write it before they
+ * commit, so a crash can leave the new file with the old generation, never
+ * the reverse. Both under the writer lock (pass the transaction). */
+int sv_state_read_small(struct sv_txn *t, const char *name, char *buf,
+			size_t cap, size_t *len);
+int sv_state_write_small(struct sv_txn *t, const char *name, const void *data,
+			 size_t len);
+
 /* Test-only crash points in a commit (compiled with --enable-test-hooks):
  * SVCACCT_TEST_CRASH_AT=N makes the Nth step _exit(99). */
 #define SV_COMMIT_STEPS 8

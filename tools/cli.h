@@ -144,6 +144,13 @@ int txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
 		      const char *id, bool add);
 /* Store a credential record and add it to its account's list. */
 int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c);
+/* Delete a credential, drop it from the account's list, revoke its id. */
+int txn_remove_cred(struct sv_txn *t, enum sv_db db, const char *account,
+		    const char *id);
+/* Call fn for each credential of the account in db (its id list), in list
+ * order; a non-zero return from fn stops the walk and is returned. */
+int txn_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
+		  int (*fn)(const struct sv_cred *c, void *ctx), void *ctx);
 
 /* ------------------------------------------------------------ commands */
 int cmd_account(struct cli *cli, int argc, char **argv);
@@ -187,6 +194,95 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  const char *line, const char *label, int64_t expires,
 		  char id[17]);
+/* Pieces of `account` shared with apply: field checks (description, owner,
+ * home, shell), role names to GIDs (refusing unknown roles and the base
+ * role), one role member list update, and the home directory. */
+int acct_check_fields(struct cli *cli, const struct acct_opts *o);
+int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
+		   size_t n, uint32_t **out);
+int acct_role_member(struct sv_txn *t, uint32_t gid, const char *name, bool add,
+		     int64_t now);
+void acct_make_home(struct cli *cli, const struct acct *a);
+void acct_set_home_access(struct cli *cli, const struct acct *a);
+/* Delete an account in t: its records, its role memberships, its
+ * credentials (revoked for good; their count in *ncreds if non-NULL), and
+ * retire its UID. */
+int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds);
+/* Replace a role's lists, validating each entry as `role set` does. */
+int role_set_services(struct cli *cli, struct strv *dst, const char *csv);
+int role_set_sources(struct cli *cli, struct strv *dst, const char *csv);
+int role_set_commands(struct cli *cli, struct strv *dst,
+		      const char *const *cmds, size_t n);
+/* Delete a role in t: out of its members' role lists, records, GID
+ * retired. */
+int op_role_delete(struct sv_txn *t, const struct role *x);
+/* Parse one OpenSSH public key line: the stored form "type base64" in
+ * *material (malloc'd), its SHA256 fingerprint and its comment. */
+int op_sshkey_parse(const char *line, char **material, char fpr[64],
+		    char comment[129], char *err, size_t errlen);
+/* Add an imported assertion key to the account in t (kid unique per
+ * account). */
+struct sv_key;
+int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
+	       const struct sv_key *key, const char *label, int64_t expires,
+	       char id[17]);
+
+/* ------------------------------------------------------------ cmd_port.c */
+/* The JSON forms of export/import, shared with the manifest of apply. */
+/* An optional string member; false if present but not a string (or with
+ * a NUL inside). */
+bool port_opt_str(json_t *o, const char *k, const char **out);
+/* Refuse members not in allowed (NULL-terminated); message in cli->err. */
+int port_only_keys(struct cli *cli, json_t *o, const char *what,
+		   const char *const *allowed);
+/* One role / account / key / ssh key object, type-checked, into the options
+ * of the op_* functions (views into o: keep o alive). strict: only the
+ * members export writes (manifests); otherwise also those of `show
+ * --json` (import). Message in cli->err, prefixed with what. */
+struct port_role {
+	struct role_opts o;
+	char *services, *sources;
+	const char **cmds;
+	char gid[24];
+};
+int port_role_parse(struct cli *cli, json_t *o, const char *what, bool strict,
+		    struct port_role *r);
+void port_role_free(struct port_role *r);
+struct port_account {
+	struct acct_opts o;
+	const char **roles;
+	char uid[24];
+	bool disabled;
+};
+int port_account_parse(struct cli *cli, json_t *o, const char *what,
+		       bool strict, struct port_account *a);
+void port_account_free(struct port_account *a);
+#include "keys.h"
+struct port_key {
+	const char *account, *kid, *label;
+	int64_t expires;
+	struct sv_key key; /* imported from the JWK: sv_key_free it */
+};
+int port_key_parse(struct cli *cli, json_t *o, const char *what,
+		   struct port_key *k);
+struct port_sshkey {
+	const char *account, *line, *label;
+	int64_t expires;
+};
+int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
+		      struct port_sshkey *k);
+/* The sections of an export, sorted; NULL with *e on a read error.
+ * Keys and ssh keys need a reader with credentials/pubkeys (root). */
+json_t *port_export_roles(struct sv_reader *rd, int *e);
+json_t *port_export_accounts(struct sv_reader *rd, int *e);
+json_t *port_export_keys(struct sv_reader *rd, int *e);
+json_t *port_export_sshkeys(struct sv_reader *rd, int *e);
+
+/* ------------------------------------------------------------ cmd_apply.c */
+int cmd_apply(struct cli *cli, int argc, char **argv);
+/* svcacct export --manifest */
+int manifest_export(struct cli *cli);
+
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */

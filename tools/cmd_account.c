@@ -27,8 +27,8 @@ static const char usage_set[] =
     "[--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
     "[--home-writable|--home-private]";
 
-static int role_gids(struct cli *cli, struct sv_txn *t,
-		     const char *const *names, size_t n, uint32_t **out)
+int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
+		   size_t n, uint32_t **out)
 {
 	uint32_t *g = calloc(n ? n : 1, sizeof(*g));
 	if (!g)
@@ -59,9 +59,8 @@ static int role_gids(struct cli *cli, struct sv_txn *t,
 	return 0;
 }
 
-/* Add or remove an account name in a role's member list. */
-static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
-		       bool add, int64_t now)
+int acct_role_member(struct sv_txn *t, uint32_t gid, const char *name, bool add,
+		     int64_t now)
 {
 	struct role r;
 	int e = txn_load_role_gid(t, gid, &r);
@@ -82,7 +81,7 @@ static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
 	return e;
 }
 
-static int check_fields(struct cli *cli, const struct acct_opts *o)
+int acct_check_fields(struct cli *cli, const struct acct_opts *o)
 {
 	char *e = cli->err;
 	size_t el = sizeof(cli->err);
@@ -109,7 +108,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 
 	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
-	if (check_fields(cli, o) < 0)
+	if (acct_check_fields(cli, o) < 0)
 		return -EINVAL;
 	e = txn_load_acct(t, o->name, &a);
 	if (e == 0) {
@@ -197,7 +196,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 				break;
 		}
 	}
-	e = role_gids(cli, t, o->roles, o->nroles, &a.roles);
+	e = acct_role_gids(cli, t, o->roles, o->nroles, &a.roles);
 	if (e < 0)
 		return e;
 	a.nroles = 0;
@@ -222,7 +221,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 	}
 	e = txn_save_acct(t, &a);
 	for (size_t i = 0; e == 0 && !o->defer_members && i < a.nroles; i++)
-		e = role_member(t, a.roles[i], a.name, true, a.created);
+		e = acct_role_member(t, a.roles[i], a.name, true, a.created);
 	if (e < 0)
 		goto io;
 	*out = a;
@@ -244,7 +243,7 @@ static bool home_managed(const struct cli *cli, const struct acct *a)
 
 /* Home directory: root's unless the admin lets the account write it, so a
  * compromised bot cannot plant dotfiles for the next login. */
-static void make_home(struct cli *cli, const struct acct *a)
+void acct_make_home(struct cli *cli, const struct acct *a)
 {
 	struct stat st;
 	if (!home_managed(cli, a) || lstat(a->home, &st) == 0)
@@ -265,7 +264,7 @@ static void make_home(struct cli *cli, const struct acct *a)
 
 /* Follow --home-writable / --home-private on an existing home under
  * home_base: owned by the account 0700, or by root 0755. */
-static void set_home_access(struct cli *cli, const struct acct *a)
+void acct_set_home_access(struct cli *cli, const struct acct *a)
 {
 	if (!home_managed(cli, a))
 		return;
@@ -398,7 +397,7 @@ static int account_create(struct cli *cli, int argc, char **argv, int arg)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		if (!p.o.no_home)
-			make_home(cli, &a);
+			acct_make_home(cli, &a);
 		cli_audit("account-create", "account=%s uid=%u", a.name, a.uid);
 		cli_nscd_invalidate();
 		if (cli->json) {
@@ -686,30 +685,21 @@ static int account_state(struct cli *cli, int argc, char **argv, int enable)
 	return r;
 }
 
-static int account_delete(struct cli *cli, int argc, char **argv, int arg)
+int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 {
-	(void)arg;
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, "account delete NAME", 0);
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, "account delete NAME");
-	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
-	if (!t)
-		return EXIT_FAIL;
+	int e;
+	size_t n = 0;
 	char k[64], nk[8];
 	int64_t now = (int64_t)time(NULL);
-	int e = sv_txn_delete(
+	e = sv_txn_delete(
 	    t, SV_DB_ACCOUNTS, k,
-	    sv_key_str(k, sizeof(k), SV_KEY_ACCOUNT, a.name, strlen(a.name)));
+	    sv_key_str(k, sizeof(k), SV_KEY_ACCOUNT, a->name, strlen(a->name)));
 	if (e == 0)
 		e = sv_txn_delete(
 		    t, SV_DB_ACCOUNTS, nk,
-		    sv_key_u32(nk, sizeof(nk), SV_KEY_UID, a.uid));
-	for (size_t i = 0; e == 0 && i < a.nroles; i++) {
-		e = role_member(t, a.roles[i], a.name, false, now);
+		    sv_key_u32(nk, sizeof(nk), SV_KEY_UID, a->uid));
+	for (size_t i = 0; e == 0 && i < a->nroles; i++) {
+		e = acct_role_member(t, a->roles[i], a->name, false, now);
 		if (e == -ENOENT)
 			e = 0;
 	}
@@ -717,8 +707,8 @@ static int account_delete(struct cli *cli, int argc, char **argv, int arg)
 	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS; db++) {
 		struct sv_blob lb = {0};
 		struct sv_list ids;
-		size_t lk = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, a.name,
-				       strlen(a.name));
+		size_t lk = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, a->name,
+				       strlen(a->name));
 		if (sv_txn_fetch(t, (enum sv_db)db, k, lk, &lb) < 0)
 			continue;
 		if (sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
@@ -736,6 +726,7 @@ static int account_delete(struct cli *cli, int argc, char **argv, int arg)
 							 SV_KEY_CRED, id.p,
 							 id.n));
 				e = sv_state_revoke(t, ids_);
+				n++;
 				free(ids_);
 			}
 		}
@@ -744,7 +735,26 @@ static int account_delete(struct cli *cli, int argc, char **argv, int arg)
 			sv_txn_delete(t, (enum sv_db)db, k, lk);
 	}
 	if (e == 0)
-		e = sv_state_retire_id(t, false, a.uid);
+		e = sv_state_retire_id(t, false, a->uid);
+	if (ncreds)
+		*ncreds = n;
+	return e;
+}
+
+static int account_delete(struct cli *cli, int argc, char **argv, int arg)
+{
+	(void)arg;
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, "account delete NAME", 0);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, "account delete NAME");
+	struct acct a;
+	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
+	if (!t)
+		return EXIT_FAIL;
+	int e = op_account_delete(t, &a, NULL);
 	if (e < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);
@@ -780,7 +790,7 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 	if (p.o.uid)
 		return cli_fail(cli, "the UID of an account cannot change "
 				     "(files it owns would change hands)");
-	if (check_fields(cli, &p.o) < 0)
+	if (acct_check_fields(cli, &p.o) < 0)
 		return cli_fail(cli, "%s", cli->err);
 	int64_t exp = 0;
 	if (p.o.expires && cli_parse_date(p.o.expires, &exp) < 0)
@@ -814,14 +824,14 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 	if (e == 0 && p.o.nroles) {
 		/* --role replaces the granted roles */
 		uint32_t *g = NULL;
-		e = role_gids(cli, t, p.o.roles, p.o.nroles, &g);
+		e = acct_role_gids(cli, t, p.o.roles, p.o.nroles, &g);
 		if (e < 0) {
 			sv_txn_abort(t);
 			acct_free(&a);
 			return cli_fail(cli, "%s", cli->err);
 		}
 		for (size_t i = 0; e == 0 && i < a.nroles; i++)
-			e = role_member(t, a.roles[i], a.name, false, now);
+			e = acct_role_member(t, a.roles[i], a.name, false, now);
 		free(a.roles);
 		a.roles = g;
 		a.nroles = 0;
@@ -833,7 +843,7 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 				a.roles[a.nroles++] = g[i];
 		}
 		for (size_t i = 0; e == 0 && i < a.nroles; i++)
-			e = role_member(t, a.roles[i], a.name, true, now);
+			e = acct_role_member(t, a.roles[i], a.name, true, now);
 	}
 	a.updated = now;
 	if (e == 0)
@@ -847,7 +857,7 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 	if (r == EXIT_OK) {
 		cli_audit("account-set", "account=%s", a.name);
 		if (p.o.home_writable || p.home_private)
-			set_home_access(cli, &a);
+			acct_set_home_access(cli, &a);
 		cli_nscd_invalidate();
 		cli_report(cli, json_pack("{s:s}", "updated", a.name),
 			   "updated account %s", a.name);
@@ -887,7 +897,7 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 	if (!t)
 		return EXIT_FAIL;
 	uint32_t *g = NULL;
-	int e = role_gids(cli, t, p.pos + 1, (size_t)p.npos - 1, &g);
+	int e = acct_role_gids(cli, t, p.pos + 1, (size_t)p.npos - 1, &g);
 	if (e < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);
@@ -910,13 +920,13 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 			a.roles = nr;
 			a.roles[a.nroles++] = g[i];
 			changed++;
-			e = role_member(t, g[i], a.name, true, now);
+			e = acct_role_member(t, g[i], a.name, true, now);
 		} else if (!grant && at < a.nroles) {
 			memmove(&a.roles[at], &a.roles[at + 1],
 				(a.nroles - at - 1) * sizeof(uint32_t));
 			a.nroles--;
 			changed++;
-			e = role_member(t, g[i], a.name, false, now);
+			e = acct_role_member(t, g[i], a.name, false, now);
 		}
 	}
 	free(g);

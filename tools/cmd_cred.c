@@ -342,14 +342,7 @@ static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
 		return cli_fail(cli, "account '%s' has no %s '%s'", p.pos[0],
 				keys ? "key" : "secret", p.pos[1]);
 	}
-	e = sv_txn_delete(
-	    t, SV_DB_CREDENTIALS, k,
-	    sv_key_str(k, sizeof(k), SV_KEY_CRED, found, strlen(found)));
-	if (e == 0)
-		e = txn_idlist_update(t, SV_DB_CREDENTIALS, p.pos[0], found,
-				      false);
-	if (e == 0)
-		e = sv_state_revoke(t, found);
+	e = txn_remove_cred(t, SV_DB_CREDENTIALS, p.pos[0], found);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));

@@ -98,32 +98,20 @@ static void export_sshkeys(struct sv_reader *rd, const char *account,
 	sv_blob_free(&lb);
 }
 
-int cmd_export(struct cli *cli, int argc, char **argv)
+/* One array per section, in a stable order (so that two exports can be
+ * diffed). NULL with *e set on a read error. */
+json_t *port_export_roles(struct sv_reader *rd, int *e)
 {
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct export > FILE\n");
-		return EXIT_OK;
-	}
-	if (argc > 1)
-		return cli_usage(cli, "export > FILE");
-	unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
-	if (geteuid() == 0)
-		mask |= SV_DBMASK(SV_DB_CREDENTIALS) | SV_DBMASK(SV_DB_PUBKEYS);
-	struct sv_reader *rd = cli_reader(cli, mask);
-	if (!rd)
-		return EXIT_FAIL;
-	json_t *roles = json_array(), *accounts = json_array(),
-	       *keys = json_array(), *sshkeys = json_array();
+	json_t *roles = json_array();
 	struct sv_blob key = {0};
-	int e;
-	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
-				       &key)) == 0) {
+	while ((*e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
+					&key)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_role r;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
 		    sv_decode_role(v.p, v.n, &r) < 0) {
 			sv_blob_free(&v);
-			e = -EBADMSG;
+			*e = -EBADMSG;
 			break;
 		}
 		json_array_append_new(
@@ -137,18 +125,30 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		sv_blob_free(&v);
 	}
 	sv_blob_free(&key);
-	/* accounts only if the roles were read to their end */
-	bool roles_ok = e == -ENOENT;
-	while (roles_ok &&
-	       (e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
-				       &key)) == 0) {
+	if (*e != -ENOENT) {
+		json_decref(roles);
+		return NULL;
+	}
+	*e = 0;
+	cli_json_sort(roles, "name", NULL);
+	return roles;
+}
+
+/* Accounts; with keys/sshkeys non-NULL (root), their credentials too. */
+static json_t *export_accounts(struct sv_reader *rd, json_t *keys,
+			       json_t *sshkeys, int *e)
+{
+	json_t *accounts = json_array();
+	struct sv_blob key = {0};
+	while ((*e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
+					&key)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_account a;
 		char b1[32], name[64];
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
 		    sv_decode_account(v.p, v.n, &a) < 0) {
 			sv_blob_free(&v);
-			e = -EBADMSG;
+			*e = -EBADMSG;
 			break;
 		}
 		json_t *rl = json_array();
@@ -176,28 +176,89 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 			rl, "home_writable",
 			(a.flags & SV_ACCT_HOME_WRITABLE) != 0));
 		snprintf(name, sizeof(name), "%.*s", (int)a.name.n, a.name.p);
-		if (geteuid() == 0) {
+		if (keys)
 			export_keys(rd, name, keys);
+		if (sshkeys)
 			export_sshkeys(rd, name, sshkeys);
-		}
 		sv_blob_free(&v);
 	}
 	sv_blob_free(&key);
+	if (*e != -ENOENT) {
+		json_decref(accounts);
+		return NULL;
+	}
+	*e = 0;
+	cli_json_sort(accounts, "name", NULL);
+	if (keys)
+		cli_json_sort(keys, "account", "kid");
+	if (sshkeys)
+		cli_json_sort(sshkeys, "account", "key");
+	return accounts;
+}
+
+json_t *port_export_accounts(struct sv_reader *rd, int *e)
+{
+	return export_accounts(rd, NULL, NULL, e);
+}
+
+json_t *port_export_keys(struct sv_reader *rd, int *e)
+{
+	json_t *keys = json_array();
+	json_t *a = export_accounts(rd, keys, NULL, e);
+	json_decref(a);
+	if (!a) {
+		json_decref(keys);
+		return NULL;
+	}
+	return keys;
+}
+
+json_t *port_export_sshkeys(struct sv_reader *rd, int *e)
+{
+	json_t *sshkeys = json_array();
+	json_t *a = export_accounts(rd, NULL, sshkeys, e);
+	json_decref(a);
+	if (!a) {
+		json_decref(sshkeys);
+		return NULL;
+	}
+	return sshkeys;
+}
+
+int cmd_export(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "export [--manifest] > FILE";
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--manifest"))
+		return manifest_export(cli);
+	if (argc > 1)
+		return cli_usage(cli, usage);
+	unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
+	bool root = geteuid() == 0;
+	if (root)
+		mask |= SV_DBMASK(SV_DB_CREDENTIALS) | SV_DBMASK(SV_DB_PUBKEYS);
+	struct sv_reader *rd = cli_reader(cli, mask);
+	if (!rd)
+		return EXIT_FAIL;
+	int e = 0;
+	json_t *keys = json_array(), *sshkeys = json_array(), *accounts = NULL;
+	/* accounts only if the roles were read to their end */
+	json_t *roles = port_export_roles(rd, &e);
+	if (roles)
+		accounts = export_accounts(rd, root ? keys : NULL,
+					   root ? sshkeys : NULL, &e);
 	uint64_t gen = sv_reader_generation(rd);
 	sv_reader_close(rd);
-	if (e != -ENOENT) {
+	if (!roles || !accounts) {
 		json_decref(roles);
-		json_decref(accounts);
 		json_decref(keys);
 		json_decref(sshkeys);
 		return cli_fail(cli, "reading the store: %s (nothing exported)",
 				strerror(-e));
 	}
-	/* stable order, so that two exports can be diffed */
-	cli_json_sort(roles, "name", NULL);
-	cli_json_sort(accounts, "name", NULL);
-	cli_json_sort(keys, "account", "kid");
-	cli_json_sort(sshkeys, "account", "key");
 	json_t *doc = json_pack(
 	    "{s:s, s:i, s:I, s:o, s:o, s:o, s:o}", "format", EXPORT_FORMAT,
 	    "version", EXPORT_VERSION, "generation", (json_int_t)gen, "roles",
@@ -207,8 +268,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------ import */
 
-/* Fetch an optional string member; false if present but not a string. */
-static bool opt_str(json_t *o, const char *k, const char **out)
+bool port_opt_str(json_t *o, const char *k, const char **out)
 {
 	json_t *v = json_object_get(o, k);
 	*out = NULL;
@@ -250,8 +310,8 @@ static int strings_csv(json_t *arr, char **out)
 	return 0;
 }
 
-static int only_keys(struct cli *cli, json_t *o, const char *what,
-		     const char *const *allowed)
+int port_only_keys(struct cli *cli, json_t *o, const char *what,
+		   const char *const *allowed)
 {
 	const char *k;
 	json_t *v;
@@ -268,115 +328,123 @@ static int only_keys(struct cli *cli, json_t *o, const char *what,
 	return 0;
 }
 
-static int import_role(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
+/* The members each object may have: a manifest (strict) carries exactly
+ * what export writes; an import also takes what `account show --json` and
+ * `role show --json` print. */
+static const char *const role_members[] = {
+    "name",    "gid",	  "description",  "services", "from", "commands",
+    "created", "updated", "member_count", "members",  NULL};
+static const char *const account_members[] = {
+    "name",    "uid",	"description",	 "owner", "home",    "shell",	"state",
+    "expires", "roles", "home_writable", "gid",	  "created", "updated", NULL};
+#define STRICT_ROLE_MEMBERS    6
+#define STRICT_ACCOUNT_MEMBERS 10
+
+/* Allowed list cut to its first n names. */
+static int members_ok(struct cli *cli, json_t *o, const char *what,
+		      const char *const *all, size_t n, bool strict)
 {
-	static const char *const allowed[] = {
-	    "name",	    "gid",	"description", "services",
-	    "from",	    "commands", "created",     "updated",
-	    "member_count", "members",	NULL};
-	char what[64], gid[16] = "";
-	struct role_opts ro = {0};
-	struct role x = {0};
-	char *services = NULL, *sources = NULL;
-	const char **cmds = NULL;
-	int e = -EINVAL;
-	snprintf(what, sizeof(what), "roles[%zu]", i);
+	const char *cut[16];
+	size_t i = 0;
+	for (; all[i] && (!strict || i < n) && i < 15; i++)
+		cut[i] = all[i];
+	cut[i] = NULL;
+	return port_only_keys(cli, o, what, cut);
+}
+
+void port_role_free(struct port_role *r)
+{
+	free(r->services);
+	free(r->sources);
+	free(r->cmds);
+	memset(r, 0, sizeof(*r));
+}
+
+int port_role_parse(struct cli *cli, json_t *o, const char *what, bool strict,
+		    struct port_role *r)
+{
+	memset(r, 0, sizeof(*r));
 	if (!json_is_object(o)) {
 		snprintf(cli->err, sizeof(cli->err), "%s: not an object", what);
 		return -EINVAL;
 	}
-	if (only_keys(cli, o, what, allowed) < 0)
+	if (members_ok(cli, o, what, role_members, STRICT_ROLE_MEMBERS,
+		       strict) < 0)
 		return -EINVAL;
 	json_t *jg = json_object_get(o, "gid");
-	if (!opt_str(o, "name", &ro.name) || !ro.name ||
-	    !opt_str(o, "description", &ro.description) ||
+	if (!port_opt_str(o, "name", &r->o.name) || !r->o.name ||
+	    !port_opt_str(o, "description", &r->o.description) ||
 	    (jg && !json_is_integer(jg)) ||
-	    strings_csv(json_object_get(o, "services"), &services) < 0 ||
-	    strings_csv(json_object_get(o, "from"), &sources) < 0) {
+	    strings_csv(json_object_get(o, "services"), &r->services) < 0 ||
+	    strings_csv(json_object_get(o, "from"), &r->sources) < 0) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "%s: wrong or missing member types", what);
-		goto out;
+		goto fail;
 	}
 	json_t *jc = json_object_get(o, "commands");
 	if (jc && !json_is_array(jc)) {
 		snprintf(cli->err, sizeof(cli->err),
-			 "%s: commands is not a "
-			 "list",
-			 what);
-		goto out;
+			 "%s: commands is not a list", what);
+		goto fail;
 	}
 	size_t nc = jc ? json_array_size(jc) : 0;
-	cmds = calloc(nc + 1, sizeof(*cmds));
-	if (!cmds) {
-		e = -ENOMEM;
-		goto out;
+	r->cmds = calloc(nc + 1, sizeof(*r->cmds));
+	if (!r->cmds) {
+		snprintf(cli->err, sizeof(cli->err), "out of memory");
+		goto fail;
 	}
 	for (size_t j = 0; j < nc; j++) {
 		json_t *c = json_array_get(jc, j);
 		if (!json_is_string(c)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "%s: commands[%zu] is not a string", what, j);
-			goto out;
+			goto fail;
 		}
-		cmds[j] = json_string_value(c);
+		r->cmds[j] = json_string_value(c);
 	}
 	if (jg) {
-		snprintf(gid, sizeof(gid), "%lld",
+		snprintf(r->gid, sizeof(r->gid), "%lld",
 			 (long long)json_integer_value(jg));
-		ro.gid = gid;
+		r->o.gid = r->gid;
 	}
-	ro.services = *services ? services : NULL;
-	ro.sources = *sources ? sources : NULL;
-	ro.commands = cmds;
-	ro.ncommands = nc;
-	e = op_role_create(cli, t, &ro, &x);
-	if (e < 0) {
-		char tmp[sizeof(cli->err)];
-		snprintf(tmp, sizeof(tmp), "%s", cli->err);
-		snprintf(cli->err, sizeof(cli->err), "%s (%.40s): %.900s", what,
-			 ro.name, tmp);
-	}
-	role_free(&x);
-out:
-	free(services);
-	free(sources);
-	free(cmds);
-	return e;
+	r->o.services = *r->services ? r->services : NULL;
+	r->o.sources = *r->sources ? r->sources : NULL;
+	r->o.commands = r->cmds;
+	r->o.ncommands = nc;
+	return 0;
+fail:
+	port_role_free(r);
+	return -EINVAL;
 }
 
-struct pending_member {
-	char *role;
-	char *account;
-};
-
-static int import_account(struct cli *cli, struct sv_txn *t, json_t *o,
-			  size_t i, struct strv *memb_roles,
-			  struct strv *memb_accts)
+void port_account_free(struct port_account *a)
 {
-	static const char *const allowed[] = {
-	    "name",  "uid",	"description", "owner", "home",
-	    "shell", "state",	"expires",     "roles", "home_writable",
-	    "gid",   "created", "updated",     NULL};
-	char what[64], uid[16] = "";
-	struct acct_opts ao = {0};
-	struct acct a = {0};
-	const char *state = NULL, **roles = NULL;
-	int e = -EINVAL;
-	snprintf(what, sizeof(what), "accounts[%zu]", i);
+	free(a->roles);
+	memset(a, 0, sizeof(*a));
+}
+
+int port_account_parse(struct cli *cli, json_t *o, const char *what,
+		       bool strict, struct port_account *a)
+{
+	const char *state = NULL;
+	memset(a, 0, sizeof(*a));
 	if (!json_is_object(o)) {
 		snprintf(cli->err, sizeof(cli->err), "%s: not an object", what);
 		return -EINVAL;
 	}
-	if (only_keys(cli, o, what, allowed) < 0)
+	if (members_ok(cli, o, what, account_members, STRICT_ACCOUNT_MEMBERS,
+		       strict) < 0)
 		return -EINVAL;
 	json_t *ju = json_object_get(o, "uid"),
 	       *jr = json_object_get(o, "roles"),
 	       *jh = json_object_get(o, "home_writable");
-	if (!opt_str(o, "name", &ao.name) || !ao.name ||
-	    !opt_str(o, "description", &ao.description) ||
-	    !opt_str(o, "owner", &ao.owner) || !opt_str(o, "home", &ao.home) ||
-	    !opt_str(o, "shell", &ao.shell) || !opt_str(o, "state", &state) ||
-	    !opt_str(o, "expires", &ao.expires) ||
+	if (!port_opt_str(o, "name", &a->o.name) || !a->o.name ||
+	    !port_opt_str(o, "description", &a->o.description) ||
+	    !port_opt_str(o, "owner", &a->o.owner) ||
+	    !port_opt_str(o, "home", &a->o.home) ||
+	    !port_opt_str(o, "shell", &a->o.shell) ||
+	    !port_opt_str(o, "state", &state) ||
+	    !port_opt_str(o, "expires", &a->o.expires) ||
 	    (ju && !json_is_integer(ju)) || (jr && !json_is_array(jr)) ||
 	    (jh && !json_is_boolean(jh)) ||
 	    (state && strcmp(state, "enabled") && strcmp(state, "disabled"))) {
@@ -384,162 +452,241 @@ static int import_account(struct cli *cli, struct sv_txn *t, json_t *o,
 			 "%s: wrong or missing member types", what);
 		return -EINVAL;
 	}
-	if (ao.shell && !*ao.shell)
-		ao.shell = NULL;
+	if (a->o.shell && !*a->o.shell)
+		a->o.shell = NULL;
 	size_t nr = jr ? json_array_size(jr) : 0;
-	roles = calloc(nr + 1, sizeof(*roles));
-	if (!roles)
+	a->roles = calloc(nr + 1, sizeof(*a->roles));
+	if (!a->roles) {
+		snprintf(cli->err, sizeof(cli->err), "out of memory");
 		return -ENOMEM;
+	}
 	size_t k = 0;
 	for (size_t j = 0; j < nr; j++) {
 		json_t *r = json_array_get(jr, j);
 		if (!json_is_string(r)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "%s: roles[%zu] is not a string", what, j);
-			goto out;
+			port_account_free(a);
+			return -EINVAL;
 		}
 		/* the base role is implicit */
 		if (strcmp(json_string_value(r), SV_BASE_ROLE))
-			roles[k++] = json_string_value(r);
+			a->roles[k++] = json_string_value(r);
 	}
 	if (ju) {
-		snprintf(uid, sizeof(uid), "%lld",
+		snprintf(a->uid, sizeof(a->uid), "%lld",
 			 (long long)json_integer_value(ju));
-		ao.uid = uid;
+		a->o.uid = a->uid;
 	}
-	ao.roles = roles;
-	ao.nroles = k;
-	ao.home_writable = jh && json_is_true(jh);
-	ao.no_home = true;
-	ao.defer_members = true;
-	e = op_account_create(cli, t, &ao, &a);
-	if (e < 0) {
-		char tmp[sizeof(cli->err)];
-		snprintf(tmp, sizeof(tmp), "%s", cli->err);
-		snprintf(cli->err, sizeof(cli->err), "%s (%.40s): %.900s", what,
-			 ao.name, tmp);
-		goto out;
-	}
-	if (state && !strcmp(state, "disabled")) {
-		a.flags |= SV_ACCT_DISABLED;
-		e = txn_save_acct(t, &a);
-	}
-	for (size_t j = 0; e == 0 && j < k; j++) {
-		e = strv_add(memb_roles, roles[j]);
-		if (e == 0)
-			e = strv_add(memb_accts, ao.name);
-	}
-out:
-	acct_free(&a);
-	free(roles);
-	return e;
+	a->o.roles = a->roles;
+	a->o.nroles = k;
+	a->o.home_writable = jh && json_is_true(jh);
+	a->disabled = state && !strcmp(state, "disabled");
+	return 0;
 }
 
-static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
+int port_key_parse(struct cli *cli, json_t *o, const char *what,
+		   struct port_key *k)
 {
 	static const char *const allowed[] = {"account", "kid", "label",
 					      "expires", "jwk", NULL};
-	char what[64];
-	const char *account, *kid, *label, *expires;
-	snprintf(what, sizeof(what), "keys[%zu]", i);
-	if (!json_is_object(o) || only_keys(cli, o, what, allowed) < 0 ||
-	    !opt_str(o, "account", &account) || !account ||
-	    !opt_str(o, "kid", &kid) || !opt_str(o, "label", &label) ||
-	    !opt_str(o, "expires", &expires) ||
+	const char *expires;
+	memset(k, 0, sizeof(*k));
+	if (!json_is_object(o) || port_only_keys(cli, o, what, allowed) < 0 ||
+	    !port_opt_str(o, "account", &k->account) || !k->account ||
+	    !port_opt_str(o, "kid", &k->kid) ||
+	    !port_opt_str(o, "label", &k->label) ||
+	    !port_opt_str(o, "expires", &expires) ||
 	    !json_is_object(json_object_get(o, "jwk"))) {
 		if (!*cli->err)
 			snprintf(cli->err, sizeof(cli->err),
 				 "%s: wrong or missing members", what);
 		return -EINVAL;
 	}
-	struct acct a;
-	if (txn_load_acct(t, account, &a) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s: no account '%s'",
-			 what, account);
-		return -ENOENT;
-	}
-	acct_free(&a);
-	int64_t exp = 0;
-	if (expires && cli_parse_time(expires, &exp) < 0) {
+	if (expires && cli_parse_time(expires, &k->expires) < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
 		return -EINVAL;
 	}
-	if (label &&
-	    sv_field_check("label", label, 128, cli->err, sizeof(cli->err)) < 0)
+	if (k->label && sv_field_check("label", k->label, 128, cli->err,
+				       sizeof(cli->err)) < 0)
 		return -EINVAL;
 	char *jwk = json_dumps(json_object_get(o, "jwk"), JSON_COMPACT);
-	struct sv_key key = {0};
 	char err[256] = "";
-	int e = jwk ? sv_key_import_jwk(jwk, strlen(jwk), NULL, kid, &key, err,
-					sizeof(err))
+	int e = jwk ? sv_key_import_jwk(jwk, strlen(jwk), NULL, k->kid, &k->key,
+					err, sizeof(err))
 		    : -ENOMEM;
 	free(jwk);
 	if (e < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s: %s", what, err);
 		return e;
 	}
-	if (cli_kid_taken(t, account, key.kid)) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "%s: account '%s' already has a key with kid '%s'",
-			 what, account, key.kid);
-		sv_key_free(&key);
-		return -EEXIST;
-	}
-	char id[SV_CRED_ID_LEN + 1];
-	e = sv_cred_id_generate(id);
-	struct sv_cred c = {
-	    .type = SV_CRED_KEY,
-	    .alg = (uint8_t)key.alg,
-	    .created = (int64_t)time(NULL),
-	    .expires = exp,
-	    .id = SV_STR(id),
-	    .account = SV_STR(account),
-	    .label = SV_STR(label ? label : ""),
-	    .kid = SV_STR(key.kid),
-	    .material = {(const char *)key.blob, key.bloblen},
-	};
-	if (e == 0)
-		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
-	sv_key_free(&key);
-	if (e < 0 && !*cli->err)
-		snprintf(cli->err, sizeof(cli->err), "%s: store: %s", what,
-			 strerror(-e));
-	return e;
+	return 0;
 }
 
-static int import_sshkey(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
+int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
+		      struct port_sshkey *k)
 {
 	static const char *const allowed[] = {"account", "key", "label",
 					      "expires", NULL};
-	char what[64], id[SV_CRED_ID_LEN + 1], tmp[sizeof(cli->err)];
-	const char *account, *line, *label, *expires;
-	int64_t exp = 0;
-	struct acct a;
-	snprintf(what, sizeof(what), "sshkeys[%zu]", i);
-	if (!json_is_object(o) || only_keys(cli, o, what, allowed) < 0 ||
-	    !opt_str(o, "account", &account) || !account ||
-	    !opt_str(o, "key", &line) || !line ||
-	    !opt_str(o, "label", &label) || !opt_str(o, "expires", &expires)) {
+	const char *expires;
+	memset(k, 0, sizeof(*k));
+	if (!json_is_object(o) || port_only_keys(cli, o, what, allowed) < 0 ||
+	    !port_opt_str(o, "account", &k->account) || !k->account ||
+	    !port_opt_str(o, "key", &k->line) || !k->line ||
+	    !port_opt_str(o, "label", &k->label) ||
+	    !port_opt_str(o, "expires", &expires)) {
 		if (!*cli->err)
 			snprintf(cli->err, sizeof(cli->err),
 				 "%s: wrong or missing members", what);
 		return -EINVAL;
 	}
-	if (txn_load_acct(t, account, &a) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s: no account '%s'",
-			 what, account);
-		return -ENOENT;
-	}
-	acct_free(&a);
-	if (expires && cli_parse_time(expires, &exp) < 0) {
+	if (expires && cli_parse_time(expires, &k->expires) < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
 		return -EINVAL;
 	}
-	if (label &&
-	    sv_field_check("label", label, 128, cli->err, sizeof(cli->err)) < 0)
+	if (k->label && sv_field_check("label", k->label, 128, cli->err,
+				       sizeof(cli->err)) < 0)
 		return -EINVAL;
-	int e =
-	    op_sshkey_add(cli, t, account, line, label ? label : "", exp, id);
+	return 0;
+}
+
+/* "what (name): message", for errors from the op_* functions. */
+static void prefix_err(struct cli *cli, const char *what, const char *name)
+{
+	char tmp[sizeof(cli->err)];
+	snprintf(tmp, sizeof(tmp), "%s", cli->err);
+	snprintf(cli->err, sizeof(cli->err), "%s (%.40s): %.900s", what, name,
+		 tmp);
+}
+
+static int import_role(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
+{
+	char what[64];
+	struct port_role pr;
+	struct role x = {0};
+	snprintf(what, sizeof(what), "roles[%zu]", i);
+	int e = port_role_parse(cli, o, what, false, &pr);
+	if (e < 0)
+		return e;
+	e = op_role_create(cli, t, &pr.o, &x);
+	if (e < 0)
+		prefix_err(cli, what, pr.o.name);
+	role_free(&x);
+	port_role_free(&pr);
+	return e;
+}
+
+static int import_account(struct cli *cli, struct sv_txn *t, json_t *o,
+			  size_t i, struct strv *memb_roles,
+			  struct strv *memb_accts)
+{
+	char what[64];
+	struct port_account pa;
+	struct acct a = {0};
+	snprintf(what, sizeof(what), "accounts[%zu]", i);
+	int e = port_account_parse(cli, o, what, false, &pa);
+	if (e < 0)
+		return e;
+	pa.o.no_home = true;
+	pa.o.defer_members = true;
+	e = op_account_create(cli, t, &pa.o, &a);
+	if (e < 0) {
+		prefix_err(cli, what, pa.o.name);
+		goto out;
+	}
+	if (pa.disabled) {
+		a.flags |= SV_ACCT_DISABLED;
+		e = txn_save_acct(t, &a);
+	}
+	for (size_t j = 0; e == 0 && j < pa.o.nroles; j++) {
+		e = strv_add(memb_roles, pa.o.roles[j]);
+		if (e == 0)
+			e = strv_add(memb_accts, pa.o.name);
+	}
+out:
+	acct_free(&a);
+	port_account_free(&pa);
+	return e;
+}
+
+int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
+	       const struct sv_key *key, const char *label, int64_t expires,
+	       char id[SV_CRED_ID_LEN + 1])
+{
+	if (cli_kid_taken(t, account, key->kid)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "account '%s' already has a key with kid '%s'",
+			 account, key->kid);
+		return -EEXIST;
+	}
+	int e = sv_cred_id_generate(id);
+	struct sv_cred c = {
+	    .type = SV_CRED_KEY,
+	    .alg = (uint8_t)key->alg,
+	    .created = (int64_t)time(NULL),
+	    .expires = expires,
+	    .id = SV_STR(id),
+	    .account = SV_STR(account),
+	    .label = SV_STR(label ? label : ""),
+	    .kid = SV_STR(key->kid),
+	    .material = {(const char *)key->blob, key->bloblen},
+	};
+	if (e == 0)
+		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
+	if (e < 0 && !*cli->err)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	return e;
+}
+
+static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
+{
+	char what[64], id[SV_CRED_ID_LEN + 1];
+	struct port_key k;
+	struct acct a;
+	const char *account = NULL;
+	snprintf(what, sizeof(what), "keys[%zu]", i);
+	memset(&k, 0, sizeof(k));
+	/* the account first: its absence says more than the key's flaws */
+	if (json_is_object(o) && port_opt_str(o, "account", &account) &&
+	    account) {
+		if (txn_load_acct(t, account, &a) < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: no account '%s'", what, account);
+			return -ENOENT;
+		}
+		acct_free(&a);
+	}
+	int e = port_key_parse(cli, o, what, &k);
+	if (e < 0)
+		goto out;
+	e = op_key_add(cli, t, k.account, &k.key, k.label, k.expires, id);
+	if (e < 0) {
+		char tmp[sizeof(cli->err)];
+		snprintf(tmp, sizeof(tmp), "%s", cli->err);
+		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
+	}
+out:
+	sv_key_free(&k.key);
+	return e;
+}
+
+static int import_sshkey(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
+{
+	char what[64], id[SV_CRED_ID_LEN + 1], tmp[sizeof(cli->err)];
+	struct port_sshkey k;
+	struct acct a;
+	snprintf(what, sizeof(what), "sshkeys[%zu]", i);
+	int e = port_sshkey_parse(cli, o, what, &k);
+	if (e < 0)
+		return e;
+	if (txn_load_acct(t, k.account, &a) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "%s: no account '%s'",
+			 what, k.account);
+		return -ENOENT;
+	}
+	acct_free(&a);
+	e = op_sshkey_add(cli, t, k.account, k.line, k.label ? k.label : "",
+			  k.expires, id);
 	if (e < 0) {
 		snprintf(tmp, sizeof(tmp), "%s", cli->err);
 		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
@@ -594,7 +741,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	    "format",	"version", "generation", "roles",
 	    "accounts", "keys",	   "sshkeys",	 NULL};
 	cli->err[0] = '\0';
-	if (only_keys(cli, doc, "export", top_allowed) < 0) {
+	if (port_only_keys(cli, doc, "export", top_allowed) < 0) {
 		json_decref(doc);
 		return cli_fail(cli, "%s: %s (nothing imported)", argv[1],
 				cli->err);

@@ -85,6 +85,23 @@ static int set_commands(struct cli *cli, struct strv *dst,
 	return 0;
 }
 
+int role_set_services(struct cli *cli, struct strv *dst, const char *csv)
+{
+	return set_list(cli, dst, csv, service_valid, "service");
+}
+
+int role_set_sources(struct cli *cli, struct strv *dst, const char *csv)
+{
+	return set_list(cli, dst, csv, cli_source_valid,
+			"source (want CIDR like 192.0.2.0/24 or 'local')");
+}
+
+int role_set_commands(struct cli *cli, struct strv *dst,
+		      const char *const *cmds, size_t n)
+{
+	return set_commands(cli, dst, cmds, n);
+}
+
 int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		   struct role *out)
 {
@@ -470,6 +487,37 @@ static int role_show(struct cli *cli, int argc, char **argv, int arg)
 	return r;
 }
 
+int op_role_delete(struct sv_txn *t, const struct role *x)
+{
+	int e = 0;
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; e == 0 && i < x->members.n; i++) {
+		struct acct a;
+		if (txn_load_acct(t, x->members.v[i], &a) < 0)
+			continue;
+		size_t k = 0;
+		for (size_t j = 0; j < a.nroles; j++)
+			if (a.roles[j] != x->gid)
+				a.roles[k++] = a.roles[j];
+		a.nroles = k;
+		a.updated = now;
+		e = txn_save_acct(t, &a);
+		acct_free(&a);
+	}
+	char k[64], nk[8];
+	if (e == 0)
+		e = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
+				  sv_key_str(k, sizeof(k), SV_KEY_ROLE, x->name,
+					     strlen(x->name)));
+	if (e == 0)
+		e = sv_txn_delete(
+		    t, SV_DB_ACCOUNTS, nk,
+		    sv_key_u32(nk, sizeof(nk), SV_KEY_GID, x->gid));
+	if (e == 0)
+		e = sv_state_retire_id(t, true, x->gid);
+	return e;
+}
+
 static int role_delete(struct cli *cli, int argc, char **argv, int arg)
 {
 	(void)arg;
@@ -502,31 +550,7 @@ static int role_delete(struct cli *cli, int argc, char **argv, int arg)
 		role_free(&x);
 		return r;
 	}
-	int64_t now = (int64_t)time(NULL);
-	for (size_t i = 0; e == 0 && i < x.members.n; i++) {
-		struct acct a;
-		if (txn_load_acct(t, x.members.v[i], &a) < 0)
-			continue;
-		size_t k = 0;
-		for (size_t j = 0; j < a.nroles; j++)
-			if (a.roles[j] != x.gid)
-				a.roles[k++] = a.roles[j];
-		a.nroles = k;
-		a.updated = now;
-		e = txn_save_acct(t, &a);
-		acct_free(&a);
-	}
-	char k[64], nk[8];
-	if (e == 0)
-		e = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
-				  sv_key_str(k, sizeof(k), SV_KEY_ROLE, x.name,
-					     strlen(x.name)));
-	if (e == 0)
-		e = sv_txn_delete(
-		    t, SV_DB_ACCOUNTS, nk,
-		    sv_key_u32(nk, sizeof(nk), SV_KEY_GID, x.gid));
-	if (e == 0)
-		e = sv_state_retire_id(t, true, x.gid);
+	e = op_role_delete(t, &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		role_free(&x);

@@ -201,6 +201,25 @@ static int parse_line(const char *line, struct sshkey *k, char *err,
 	return 0;
 }
 
+int op_sshkey_parse(const char *line, char **material, char fpr[64],
+		    char comment[129], char *err, size_t errlen)
+{
+	struct sshkey k = {0};
+	int e = parse_line(line, &k, err, errlen);
+	*material = NULL;
+	if (e == 0 && asprintf(material, "%s %s", k.type, k.b64) < 0) {
+		*material = NULL;
+		snprintf(err, errlen, "out of memory");
+		e = -ENOMEM;
+	}
+	if (e == 0) {
+		snprintf(fpr, 64, "%s", k.fpr);
+		snprintf(comment, 129, "%s", k.comment);
+	}
+	sshkey_free(&k);
+	return e < 0 ? e : 0;
+}
+
 /* ------------------------------------------------------------ store */
 
 /* Call fn for each of the account's ssh keys, inside a transaction. */
@@ -551,7 +570,6 @@ static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
 	static const char usage[] = "sshkey remove NAME ID|FINGERPRINT";
 	struct skopts o;
 	struct sv_txn *t;
-	char k[64];
 	int r = sk_parse(cli, argc, argv, usage, false, &o), e;
 
 	if (r)
@@ -569,14 +587,7 @@ static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
 				o.pos[0], o.pos[1]);
 	}
 	if (e == 0)
-		e = sv_txn_delete(t, SV_DB_PUBKEYS, k,
-				  sv_key_str(k, sizeof(k), SV_KEY_CRED, f.found,
-					     strlen(f.found)));
-	if (e == 0)
-		e = txn_idlist_update(t, SV_DB_PUBKEYS, o.pos[0], f.found,
-				      false);
-	if (e == 0)
-		e = sv_state_revoke(t, f.found);
+		e = txn_remove_cred(t, SV_DB_PUBKEYS, o.pos[0], f.found);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));

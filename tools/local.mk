@@ -39,3 +39,16 @@ TESTS += $(tools_tests) $(e2e_tests)
 SANITIZER_TESTS += tests/tools/test_assert.sh
 EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py \
 	tests/bench/ssh/run.sh
+
+# ---------------------------------------------------------------- apply
+# Declarative state (issue 8): svcacct apply / export --manifest.
+tools_svcacct_SOURCES += tools/cmd_apply.c
+# test_apply_nss.sh loads the built NSS module into getent and id: not in
+# the ASan+UBSan build (an instrumented module in uninstrumented programs)
+TESTS += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh
+SANITIZER_TESTS += tests/cli/test_apply.sh
+EXTRA_DIST += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
+	docs/howto-fleet.md \
+	docs/examples/svcacct-manifest.service \
+	docs/examples/svcacct-manifest.timer \
+	docs/examples/apply-manifest.yml

@@ -336,3 +336,56 @@ int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
 	}
 	return e;
 }
+
+/* Delete a credential record, drop it from its account's list and revoke
+ * its id for good (a rollback cannot bring it back). */
+int txn_remove_cred(struct sv_txn *t, enum sv_db db, const char *account,
+		    const char *id)
+{
+	char k[64];
+	int e = sv_txn_delete(
+	    t, db, k, sv_key_str(k, sizeof(k), SV_KEY_CRED, id, strlen(id)));
+	if (e == 0)
+		e = txn_idlist_update(t, db, account, id, false);
+	if (e == 0)
+		e = sv_state_revoke(t, id);
+	return e;
+}
+
+int txn_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
+		  int (*fn)(const struct sv_cred *c, void *ctx), void *ctx)
+{
+	char k[64];
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int e = sv_txn_fetch(
+	    t, db, k,
+	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account)),
+	    &lb);
+	if (e == -ENOENT)
+		return 0;
+	if (e == 0)
+		e = sv_decode_idlist(lb.p, lb.n, &ids);
+	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
+		struct sv_blob cb = {0};
+		struct sv_cred c;
+		char ck[64];
+		e = sv_txn_fetch(
+		    t, db, ck,
+		    sv_key_str(ck, sizeof(ck), SV_KEY_CRED, it.p, it.n), &cb);
+		if (e == -ENOENT) { /* listed but gone: nothing to visit */
+			e = 0;
+			continue;
+		}
+		if (e == 0)
+			e = sv_decode_cred(cb.p, cb.n, &c);
+		if (e == 0 && sv_str_eq(c.account, account))
+			e = fn(&c, ctx);
+		sv_blob_free(&cb);
+	}
+	sv_blob_free(&lb);
+	return e;
+}

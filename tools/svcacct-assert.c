@@ -234,53 +234,19 @@ static char *b64_json(json_t *j)
 	return e;
 }
 
-/* A fresh compact JWS. Returns a malloc'd string (wipe it) or NULL. */
-static char *mint_token(const struct mint *m)
+/* A compact JWS over header and payload (bytes, base64url-encoded here),
+ * signed with pk under alg. Shared by assertions and manifests. Returns a
+ * malloc'd string or NULL (the reason printed). */
+static char *sign_compact(EVP_PKEY *pk, const struct alg_info *alg, json_t *hdr,
+			  const char *payload, size_t plen)
 {
-	EVP_PKEY *pk = NULL;
 	EVP_MD_CTX *ctx = NULL;
-	json_t *hdr = NULL, *cl = NULL;
 	char *h64 = NULL, *c64 = NULL, *s64 = NULL, *tok = NULL;
-	unsigned char jti[16], *sig = NULL, raw[132];
-	char jti64[32];
+	unsigned char *sig = NULL, raw[132];
 	size_t siglen = 0, tlen;
-	const struct alg_info *alg;
-	time_t now = time(NULL);
 
-	pk = load_private_key(m->key);
-	if (!pk)
-		goto out;
-	alg = alg_of_key(pk, NULL);
-	if (!alg) {
-		fail("%s: unsupported key (EC P-256/P-384/P-521 or RSA >= "
-		     "2048 bits)",
-		     m->key);
-		goto out;
-	}
-	if (RAND_bytes(jti, sizeof(jti)) != 1 ||
-	    sv_b64url_encode(jti, sizeof(jti), jti64, sizeof(jti64)) < 0) {
-		fail("no randomness");
-		goto out;
-	}
-	/* short member names in a fixed order: the result must fit one
-	 * answer of as many clients as possible */
-	hdr = json_pack("{s:s}", "alg", alg->name);
-	if (hdr && m->kid)
-		json_object_set_new(hdr, "kid", json_string(m->kid));
-	if (hdr)
-		json_object_set_new(hdr, "typ", json_string("JWT"));
-	cl = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "iss", m->account,
-		       "sub", m->account, "aud", m->aud, "iat", (json_int_t)now,
-		       "exp", (json_int_t)(now + (time_t)m->lifetime), "jti",
-		       jti64);
-	if (cl && m->scope)
-		json_object_set_new(cl, "scope", json_string(m->scope));
-	if (!hdr || !cl) {
-		fail("cannot build the assertion (bad UTF-8 in an argument?)");
-		goto out;
-	}
 	h64 = b64_json(hdr);
-	c64 = b64_json(cl);
+	c64 = sv_b64url_encode_alloc(payload, plen);
 	if (!h64 || !c64)
 		goto nomem;
 	size_t hl = strlen(h64), cll = strlen(c64);
@@ -332,19 +298,78 @@ nomem:
 	free(tok);
 	tok = NULL;
 out:
-	OPENSSL_cleanse(jti64, sizeof(jti64));
 	free(sig);
 	free(h64);
-	free(c64);
+	if (c64) {
+		OPENSSL_cleanse(c64, strlen(c64));
+		free(c64);
+	}
 	free(s64);
+	EVP_MD_CTX_free(ctx);
+	return tok;
+}
+
+/* A fresh compact JWS. Returns a malloc'd string (wipe it) or NULL. */
+static char *mint_token(const struct mint *m)
+{
+	EVP_PKEY *pk = NULL;
+	json_t *hdr = NULL, *cl = NULL;
+	char *tok = NULL, *payload = NULL;
+	unsigned char jti[16];
+	char jti64[32];
+	const struct alg_info *alg;
+	time_t now = time(NULL);
+
+	pk = load_private_key(m->key);
+	if (!pk)
+		goto out;
+	alg = alg_of_key(pk, NULL);
+	if (!alg) {
+		fail("%s: unsupported key (EC P-256/P-384/P-521 or RSA >= "
+		     "2048 bits)",
+		     m->key);
+		goto out;
+	}
+	if (RAND_bytes(jti, sizeof(jti)) != 1 ||
+	    sv_b64url_encode(jti, sizeof(jti), jti64, sizeof(jti64)) < 0) {
+		fail("no randomness");
+		goto out;
+	}
+	/* short member names in a fixed order: the result must fit one
+	 * answer of as many clients as possible */
+	hdr = json_pack("{s:s}", "alg", alg->name);
+	if (hdr && m->kid)
+		json_object_set_new(hdr, "kid", json_string(m->kid));
+	if (hdr)
+		json_object_set_new(hdr, "typ", json_string("JWT"));
+	cl = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "iss", m->account,
+		       "sub", m->account, "aud", m->aud, "iat", (json_int_t)now,
+		       "exp", (json_int_t)(now + (time_t)m->lifetime), "jti",
+		       jti64);
+	if (cl && m->scope)
+		json_object_set_new(cl, "scope", json_string(m->scope));
+	if (!hdr || !cl) {
+		fail("cannot build the assertion (bad UTF-8 in an argument?)");
+		goto out;
+	}
+	payload = json_dumps(cl, JSON_COMPACT);
+	if (!payload) {
+		fail("out of memory");
+		goto out;
+	}
+	tok = sign_compact(pk, alg, hdr, payload, strlen(payload));
+out:
+	OPENSSL_cleanse(jti64, sizeof(jti64));
+	if (payload) {
+		OPENSSL_cleanse(payload, strlen(payload));
+		free(payload);
+	}
 	json_decref(hdr);
 	json_decref(cl);
-	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(pk);
 	return tok;
 }
 
-/* "r1,r2" -> "r1 r2" (the OAuth scope form), each a valid role name. */
 static int scope_from_csv(const char *csv, char *out, size_t cap)
 {
 	char err[128];
@@ -490,6 +515,151 @@ static int cmd_token(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		return fail("writing output: %s", strerror(errno));
 	return 0;
+}
+
+/* ------------------------------------------------------------ manifests */
+
+#define MANIFEST_MAX (16u * 1024 * 1024)
+
+/* Read a manifest (a file or "-"): any owner, it holds no secret. */
+static int read_manifest(const char *path, char **out, size_t *len)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+				   : dup(0);
+	size_t cap = MANIFEST_MAX + 1, n = 0;
+	char *buf;
+	if (fd < 0)
+		return fail("%s: %s", path, strerror(errno));
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return fail("out of memory");
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return fail("%s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > MANIFEST_MAX) {
+			free(buf);
+			close(fd);
+			return fail("%s: larger than %u bytes", path,
+				    MANIFEST_MAX);
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* sign-manifest: a compact JWS (typ "svcacct-manifest") whose payload is
+ * the manifest's bytes as they are, for `svcacct apply --verify-key`. The
+ * manifest is checked first (JSON object, no duplicate keys, the format
+ * and a serial), so that a host never has to refuse what was just signed
+ * for a reason visible here. */
+static int cmd_sign_manifest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"key", required_argument, NULL, 'k'},
+	    {"kid", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char usage[] =
+	    "usage: " PROG " sign-manifest --key KEY [--kid K] FILE|-\n";
+	const char *key = NULL, *kid = NULL;
+	char *buf = NULL, *tok = NULL;
+	size_t len = 0;
+	EVP_PKEY *pk = NULL;
+	json_t *doc = NULL, *hdr = NULL;
+	json_error_t jerr;
+	int c, r = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key = optarg; break;
+		case 'i': kid = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc - 1 || !key) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *path = argv[optind];
+	if (kid && (!*kid || strlen(kid) > SV_KID_MAX || !printable(kid)))
+		return fail("--kid: 1 to %d printable characters", SV_KID_MAX);
+	if (read_manifest(path, &buf, &len))
+		return 1;
+	while (len && strchr(" \t\r\n", buf[len - 1]))
+		buf[--len] = '\0';
+	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		r = fail("%s:%d:%d: %s", path, jerr.line, jerr.column,
+			 jerr.text);
+		goto out;
+	}
+	json_t *f = json_object_get(doc, "format"),
+	       *s = json_object_get(doc, "serial");
+	if (!json_is_object(doc) || !json_is_string(f) ||
+	    strcmp(json_string_value(f), "svcacct-manifest")) {
+		r = fail("%s: not an svcacct manifest (\"format\": "
+			 "\"svcacct-manifest\" expected)",
+			 path);
+		goto out;
+	}
+	if (!json_is_integer(s) || json_integer_value(s) < 1 ||
+	    json_integer_value(s) > (json_int_t)1 << 53) {
+		r = fail("%s: a signed manifest needs a \"serial\" (an integer "
+			 "from 1 to 2^53, above the last one applied)",
+			 path);
+		goto out;
+	}
+	pk = load_private_key(key);
+	if (!pk)
+		goto out;
+	const struct alg_info *alg = alg_of_key(pk, NULL);
+	/* the algs every host accepts for manifests */
+	if (!alg || (strcmp(alg->name, "ES256") && strcmp(alg->name, "ES384") &&
+		     strcmp(alg->name, "RS256"))) {
+		r = fail("%s: manifests are signed with ES256 (P-256), ES384 "
+			 "(P-384) or RS256 (RSA >= 2048 bits)",
+			 key);
+		goto out;
+	}
+	hdr = json_pack("{s:s, s:s}", "alg", alg->name, "typ",
+			"svcacct-manifest");
+	if (hdr && kid)
+		json_object_set_new(hdr, "kid", json_string(kid));
+	if (!hdr) {
+		r = fail("out of memory");
+		goto out;
+	}
+	tok = sign_compact(pk, alg, hdr, buf, len);
+	if (!tok)
+		goto out;
+	printf("%s\n", tok);
+	r = fflush(stdout) != 0 ? fail("writing output: %s", strerror(errno))
+				: 0;
+out:
+	free(tok);
+	free(buf);
+	json_decref(doc);
+	json_decref(hdr);
+	EVP_PKEY_free(pk);
+	return r;
 }
 
 /* ------------------------------------------------------------ keygen */
@@ -1016,6 +1186,7 @@ static const char usage_text[] =
     "usage: " PROG " keygen [--alg ES256|ES384|RS256] --out KEY [--jwk]\n"
     "       " PROG " token --key KEY --account NAME --aud AUD [--kid K]\n"
     "                      [--scope R,R] [--lifetime S] [--split N]\n"
+    "       " PROG " sign-manifest --key KEY [--kid K] FILE|-\n"
     "       " PROG " PROMPT   (as SSH_ASKPASS; see svcacct-assert(1))\n";
 
 int main(int argc, char **argv)
@@ -1026,6 +1197,8 @@ int main(int argc, char **argv)
 		return cmd_keygen(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "token"))
 		return cmd_token(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "sign-manifest"))
+		return cmd_sign_manifest(argc - 1, argv + 1);
 	if (argc == 2 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage_text, stdout);

@@ -34,6 +34,8 @@ static const char usage_text[] =
     "  authorized-keys NAME        (sshd's AuthorizedKeysCommand)\n"
     "  verify NAME [--service S] [--rhost ADDR] [--audience A] < CREDENTIAL\n"
     "  export | import FILE | check | rollback [GENERATION] | generations\n"
+    "  apply FILE [--dry-run] [--prune] [--verify-key KEY]\n"
+    "  export --manifest           (the store as a manifest for apply)\n"
     "\n"
     "Each verb takes --help. Exit status: 0 done, 1 failed, 2 usage.\n";
 
@@ -55,6 +57,7 @@ static const struct {
     {"sshkey", cmd_sshkey},
     {"authorized-keys", cmd_authorized_keys},
     {"verify", cmd_verify},
+    {"apply", cmd_apply},
 };
 
 int main(int argc, char **argv)

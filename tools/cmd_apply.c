@@ -1,0 +1,1686 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct apply / export --manifest: declarative state. A manifest (JSON,
+ * or a compact JWS whose payload is that JSON) describes roles, accounts,
+ * grants, assertion keys and ssh keys, never secrets. apply brings the
+ * store to it in one transaction, so one generation or none, and prints
+ * the difference.
+ *
+ * How: every section's handler changes the open transaction and records
+ * each change as it makes it. The difference printed is therefore exactly
+ * what the transaction holds; --dry-run runs the very same code and
+ * aborts instead of committing, so it can neither miss nor invent a change.
+ * A manifest with nothing to change aborts too: no new generation.
+ *
+ * Sections are a table of handlers (check, apply, prune, export): adding a
+ * section (trusted issuers) is adding one row. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "assertion.h"
+#include "cli.h"
+#include "keys.h"
+#include "names.h"
+#include "secret.h"
+#include "util.h"
+
+#define MANIFEST_FORMAT	 "svcacct-manifest"
+#define MANIFEST_VERSION 1
+#define MANIFEST_TYP	 "svcacct-manifest"
+#define MANIFEST_MAX	 (16u * 1024 * 1024)
+#define VERIFY_KEY_MAX	 (64u * 1024)
+#define SERIAL_FILE	 "manifest-serial"
+/* JSON integers are exact up to 2^53 in every language that writes them */
+#define SERIAL_MAX ((json_int_t)1 << 53)
+
+struct change {
+	char op;	  /* '+' created, '~' changed, '-' deleted */
+	const char *kind; /* role, account, key, sshkey */
+	char *name;
+	char *field;	    /* '~' only */
+	json_t *old, *new_; /* '~' only */
+	char *detail;	    /* '+' and '-': what identifies it */
+};
+
+struct mctx {
+	struct cli *cli;
+	struct sv_txn *t;
+	bool prune;
+	/* --prune and the section is in the manifest: what it does not list
+	 * goes, so nothing may refer to it */
+	bool prune_roles, prune_accounts;
+	struct change *ch;
+	size_t nch, cap;
+	struct strv roles, accounts; /* declared names */
+	struct strv keys, sshkeys;   /* declared "account\nkid|material" */
+	struct strv created;	     /* accounts created (homes) */
+	struct strv home_access;     /* accounts whose home_writable changed */
+};
+
+/* ------------------------------------------------------------ changes */
+
+static int record(struct mctx *m, char op, const char *kind, const char *name,
+		  const char *field, json_t *old, json_t *new_,
+		  const char *detail)
+{
+	if (m->nch == m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 16;
+		struct change *n = reallocarray(m->ch, nc, sizeof(*n));
+		if (!n) {
+			json_decref(old);
+			json_decref(new_);
+			return -ENOMEM;
+		}
+		m->ch = n;
+		m->cap = nc;
+	}
+	struct change *c = &m->ch[m->nch];
+	*c = (struct change){.op = op,
+			     .kind = kind,
+			     .name = strdup(name),
+			     .field = field ? strdup(field) : NULL,
+			     .old = old,
+			     .new_ = new_,
+			     .detail = detail ? strdup(detail) : NULL};
+	if (!c->name || (field && !c->field) || (detail && !c->detail)) {
+		free(c->name);
+		free(c->field);
+		free(c->detail);
+		json_decref(old);
+		json_decref(new_);
+		return -ENOMEM;
+	}
+	m->nch++;
+	return 0;
+}
+
+static void mctx_free(struct mctx *m)
+{
+	for (size_t i = 0; i < m->nch; i++) {
+		free(m->ch[i].name);
+		free(m->ch[i].field);
+		free(m->ch[i].detail);
+		json_decref(m->ch[i].old);
+		json_decref(m->ch[i].new_);
+	}
+	free(m->ch);
+	strv_free(&m->roles);
+	strv_free(&m->accounts);
+	strv_free(&m->keys);
+	strv_free(&m->sshkeys);
+	strv_free(&m->created);
+	strv_free(&m->home_access);
+}
+
+/* A value for people: strings quoted as JSON (descriptions may hold
+ * anything printable), lists joined ("-" when empty), yes/no. */
+static void render(FILE *f, const char *field, json_t *v)
+{
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		/* commands may contain commas */
+		const char *sep =
+		    field && !strcmp(field, "commands") ? " | " : ",";
+		if (!json_array_size(v))
+			fputs("-", f);
+		json_array_foreach (v, i, x)
+			fprintf(f, "%s%s", i ? sep : "", json_string_value(x));
+	} else if (json_is_boolean(v)) {
+		fputs(json_is_true(v) ? "yes" : "no", f);
+	} else if (json_is_integer(v)) {
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+	} else if (field && strcmp(field, "description") &&
+		   strcmp(field, "owner") && strcmp(field, "label") &&
+		   json_string_length(v)) {
+		/* names, dates, states, thumbprints: nothing to quote */
+		fputs(json_string_value(v), f);
+	} else {
+		char *s = json_dumps(v, JSON_ENCODE_ANY);
+		fputs(s ? s : "?", f);
+		free(s);
+	}
+}
+
+static void print_text(const struct change *c)
+{
+	printf("%c %s %s", c->op, c->kind, c->name);
+	if (c->op == '~') {
+		printf(": %s ", c->field);
+		render(stdout, c->field, c->old);
+		fputs(" -> ", stdout);
+		render(stdout, c->field, c->new_);
+	} else if (c->detail) {
+		printf(" (%s)", c->detail);
+	}
+	putchar('\n');
+}
+
+static json_t *change_json(const struct change *c)
+{
+	char op[2] = {c->op, '\0'};
+	json_t *j = json_pack("{s:s, s:s, s:s}", "op", op, "kind", c->kind,
+			      "name", c->name);
+	if (!j)
+		return NULL;
+	if (c->op == '~') {
+		json_object_set_new(j, "field", json_string(c->field));
+		json_object_set(j, "old", c->old);
+		json_object_set(j, "new", c->new_);
+	} else if (c->detail) {
+		json_object_set_new(j, "detail", json_string(c->detail));
+	}
+	return j;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A list as a sorted JSON array (sets compare and print the same way
+ * whatever order the manifest or the store has them in). */
+static json_t *strv_sorted_json(const struct strv *s)
+{
+	json_t *a = json_array();
+	const char **v = calloc(s->n + 1, sizeof(*v));
+	if (!a || !v) {
+		free(v);
+		json_decref(a);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = s->v[i];
+	qsort(v, s->n, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < s->n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	free(v);
+	return a;
+}
+
+static bool strv_same_set(const struct strv *a, const struct strv *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!strv_has(b, a->v[i]))
+			return false;
+	return true;
+}
+
+/* Record a '~' of a string field and replace it; 0 if equal. */
+static int change_str(struct mctx *m, const char *kind, const char *name,
+		      const char *field, char **cur, const char *want,
+		      bool *changed)
+{
+	if (!strcmp(*cur, want))
+		return 0;
+	char *n = strdup(want);
+	if (!n)
+		return -ENOMEM;
+	int e = record(m, '~', kind, name, field, json_string(*cur),
+		       json_string(want), NULL);
+	if (e < 0) {
+		free(n);
+		return e;
+	}
+	free(*cur);
+	*cur = n;
+	*changed = true;
+	return 0;
+}
+
+/* "what (name): message" */
+static int fail_at(struct mctx *m, const char *what, const char *name, int e)
+{
+	char tmp[sizeof(m->cli->err)];
+	snprintf(tmp, sizeof(tmp), "%s", m->cli->err);
+	snprintf(m->cli->err, sizeof(m->cli->err), "%s (%.40s): %.900s", what,
+		 name, *tmp ? tmp : strerror(-e));
+	return e < 0 ? e : -EINVAL;
+}
+
+static int store_err(struct mctx *m, int e)
+{
+	if (!*m->cli->err)
+		snprintf(m->cli->err, sizeof(m->cli->err), "store: %s",
+			 strerror(-e));
+	return e;
+}
+
+/* Names of one kind in the transaction (role or account keys), sorted. */
+static int txn_names(struct sv_txn *t, char prefix, struct strv *out)
+{
+	struct sv_blob key = {0};
+	int e;
+	while ((e = sv_txn_next_key(t, SV_DB_ACCOUNTS, prefix, &key)) == 0) {
+		char *n =
+		    sv_str_dup((struct sv_str){(char *)key.p + 1, key.n - 1});
+		if (!n || strv_add(out, n) < 0)
+			e = -ENOMEM;
+		free(n);
+		if (e)
+			break;
+	}
+	sv_blob_free(&key);
+	if (e != -ENOENT)
+		return e;
+	if (out->n)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* An account named by a key or ssh key: declared in the manifest, or
+ * (without --prune, which would delete it) already in the store. */
+static int account_usable(struct mctx *m, const char *what, const char *account)
+{
+	struct acct a;
+	if (strv_has(&m->accounts, account))
+		return 0;
+	if (m->prune_accounts) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "%s: account '%s' is not in the manifest (with "
+			 "--prune it would be deleted)",
+			 what, account);
+		return -EINVAL;
+	}
+	if (txn_load_acct(m->t, account, &a) < 0) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "%s: no account '%s' in the manifest or the store",
+			 what, account);
+		return -ENOENT;
+	}
+	acct_free(&a);
+	return 0;
+}
+
+/* ------------------------------------------------------------ roles */
+
+static int roles_check(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64];
+		struct port_role pr;
+		struct strv tmp = {0};
+		snprintf(what, sizeof(what), "roles[%zu]", i);
+		int e = port_role_parse(m->cli, o, what, true, &pr);
+		if (e < 0)
+			return e;
+		/* the same rules as role create, before taking the lock */
+		m->cli->err[0] = '\0';
+		if (sv_name_check(pr.o.name, m->cli->err, sizeof(m->cli->err)) <
+			0 ||
+		    (pr.o.description &&
+		     sv_field_check("description", pr.o.description, 255,
+				    m->cli->err, sizeof(m->cli->err)) < 0) ||
+		    role_set_services(m->cli, &tmp, pr.services) < 0 ||
+		    role_set_sources(m->cli, &tmp, pr.sources) < 0 ||
+		    role_set_commands(m->cli, &tmp, pr.o.commands,
+				      pr.o.ncommands) < 0)
+			e = -EINVAL;
+		else if (strv_has(&m->roles, pr.o.name)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "role '%s' appears twice", pr.o.name);
+			e = -EINVAL;
+		} else if (!strcmp(pr.o.name, SV_BASE_ROLE)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "'%s' is the base role: it is not declared",
+				 SV_BASE_ROLE);
+			e = -EINVAL;
+		} else {
+			e = strv_add(&m->roles, pr.o.name);
+		}
+		strv_free(&tmp);
+		if (e < 0)
+			e = fail_at(m, what, pr.o.name, e);
+		port_role_free(&pr);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int role_update(struct mctx *m, const struct port_role *pr,
+		       struct role *x, const char *what)
+{
+	struct cli *cli = m->cli;
+	struct strv sv = {0}, so = {0}, cm = {0};
+	bool changed = false;
+	int e = 0;
+	uint32_t gid;
+	if (pr->o.gid &&
+	    (cli_parse_u32(pr->o.gid, &gid) < 0 || gid != x->gid)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "gid %s in the manifest, but the role has gid %u: the "
+			 "GID of a role never changes (drop \"gid\" or write "
+			 "%u)",
+			 pr->o.gid, x->gid, x->gid);
+		return fail_at(m, what, x->name, -EINVAL);
+	}
+	if (role_set_services(cli, &sv, pr->services) < 0 ||
+	    role_set_sources(cli, &so, pr->sources) < 0 ||
+	    role_set_commands(cli, &cm, pr->o.commands, pr->o.ncommands) < 0) {
+		e = fail_at(m, what, x->name, -EINVAL);
+		goto out;
+	}
+	e = change_str(m, "role", x->name, "description", &x->description,
+		       pr->o.description ? pr->o.description : "", &changed);
+	struct {
+		const char *field;
+		struct strv *cur, *want;
+	} l[] = {{"services", &x->services, &sv},
+		 {"from", &x->sources, &so},
+		 {"commands", &x->commands, &cm}};
+	for (size_t i = 0; e == 0 && i < SV_ARRAY_SIZE(l); i++) {
+		if (strv_same_set(l[i].cur, l[i].want))
+			continue;
+		e = record(m, '~', "role", x->name, l[i].field,
+			   strv_sorted_json(l[i].cur),
+			   strv_sorted_json(l[i].want), NULL);
+		strv_free(l[i].cur);
+		*l[i].cur = *l[i].want;
+		memset(l[i].want, 0, sizeof(*l[i].want));
+		changed = true;
+	}
+	if (e == 0 && changed) {
+		x->updated = (int64_t)time(NULL);
+		e = txn_save_role(m->t, x);
+	}
+	if (e < 0)
+		e = store_err(m, e);
+out:
+	strv_free(&sv);
+	strv_free(&so);
+	strv_free(&cm);
+	return e;
+}
+
+static int roles_apply(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64], detail[32];
+		struct port_role pr;
+		struct role x = {0};
+		snprintf(what, sizeof(what), "roles[%zu]", i);
+		int e = port_role_parse(m->cli, o, what, true, &pr);
+		if (e < 0)
+			return e;
+		e = txn_load_role(m->t, pr.o.name, &x);
+		if (e == -ENOENT) {
+			m->cli->err[0] = '\0';
+			e = op_role_create(m->cli, m->t, &pr.o, &x);
+			if (e < 0) {
+				e = fail_at(m, what, pr.o.name, e);
+			} else {
+				snprintf(detail, sizeof(detail), "gid %u",
+					 x.gid);
+				e = record(m, '+', "role", x.name, NULL, NULL,
+					   NULL, detail);
+			}
+		} else if (e == 0) {
+			e = role_update(m, &pr, &x, what);
+		} else {
+			e = store_err(m, e);
+		}
+		role_free(&x);
+		port_role_free(&pr);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int roles_prune(struct mctx *m, json_t *arr)
+{
+	(void)arr;
+	struct strv names = {0};
+	int e = txn_names(m->t, SV_KEY_ROLE, &names);
+	for (size_t i = 0; e == 0 && i < names.n; i++) {
+		struct role x;
+		char detail[32];
+		/* the base role has no record; never touch it anyway */
+		if (strv_has(&m->roles, names.v[i]) ||
+		    !strcmp(names.v[i], SV_BASE_ROLE))
+			continue;
+		e = txn_load_role(m->t, names.v[i], &x);
+		if (e < 0)
+			break;
+		e = op_role_delete(m->t, &x);
+		snprintf(detail, sizeof(detail), "gid %u", x.gid);
+		if (e == 0)
+			e = record(m, '-', "role", x.name, NULL, NULL, NULL,
+				   detail);
+		role_free(&x);
+	}
+	strv_free(&names);
+	return e < 0 ? store_err(m, e) : 0;
+}
+
+/* ------------------------------------------------------------ accounts */
+
+static int accounts_check(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64];
+		struct port_account pa;
+		int64_t exp;
+		uint32_t uid;
+		snprintf(what, sizeof(what), "accounts[%zu]", i);
+		int e = port_account_parse(m->cli, o, what, true, &pa);
+		if (e < 0)
+			return e;
+		m->cli->err[0] = '\0';
+		if (sv_name_check(pa.o.name, m->cli->err, sizeof(m->cli->err)) <
+			0 ||
+		    acct_check_fields(m->cli, &pa.o) < 0) {
+			e = -EINVAL;
+		} else if (pa.o.expires &&
+			   cli_parse_date(pa.o.expires, &exp) < 0) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "bad expires '%s' (YYYY-MM-DD or never)",
+				 pa.o.expires);
+			e = -EINVAL;
+		} else if (pa.o.uid && cli_parse_u32(pa.o.uid, &uid) < 0) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "uid %.32s is not a UID", pa.o.uid);
+			e = -EINVAL;
+		} else if (strv_has(&m->accounts, pa.o.name)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "account '%s' appears twice", pa.o.name);
+			e = -EINVAL;
+		} else if (strv_has(&m->roles, pa.o.name)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "'%s' is declared as a role too (its group "
+				 "would clash)",
+				 pa.o.name);
+			e = -EINVAL;
+		} else {
+			e = strv_add(&m->accounts, pa.o.name);
+		}
+		if (e < 0)
+			e = fail_at(m, what, pa.o.name, e);
+		port_account_free(&pa);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* Role names of a GID list, for the difference. */
+static json_t *role_names(struct sv_txn *t, const uint32_t *g, size_t n)
+{
+	struct strv s = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct role x;
+		char tmp[16];
+		if (txn_load_role_gid(t, g[i], &x) == 0) {
+			strv_add(&s, x.name);
+			role_free(&x);
+		} else {
+			snprintf(tmp, sizeof(tmp), "#%u", g[i]);
+			strv_add(&s, tmp);
+		}
+	}
+	json_t *j = strv_sorted_json(&s);
+	strv_free(&s);
+	return j;
+}
+
+static bool has_gid(const uint32_t *g, size_t n, uint32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (g[i] == x)
+			return true;
+	return false;
+}
+
+static int account_roles(struct mctx *m, struct acct *a,
+			 const struct port_account *pa, const char *what,
+			 bool *changed)
+{
+	uint32_t *g = NULL;
+	size_t n = 0;
+	int64_t now = (int64_t)time(NULL);
+	for (size_t i = 0; i < pa->o.nroles; i++)
+		if (m->prune_roles && !strv_has(&m->roles, pa->o.roles[i])) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "role '%s' is not in the manifest (with "
+				 "--prune it would be deleted)",
+				 pa->o.roles[i]);
+			return fail_at(m, what, a->name, -EINVAL);
+		}
+	m->cli->err[0] = '\0';
+	int e = acct_role_gids(m->cli, m->t, pa->o.roles, pa->o.nroles, &g);
+	if (e < 0)
+		return fail_at(m, what, a->name, e);
+	for (size_t i = 0; i < pa->o.nroles; i++)
+		if (!has_gid(g, n, g[i]))
+			g[n++] = g[i];
+	bool same = n == a->nroles;
+	for (size_t i = 0; same && i < n; i++)
+		same = has_gid(a->roles, a->nroles, g[i]);
+	if (same) {
+		free(g);
+		return 0;
+	}
+	e = record(m, '~', "account", a->name, "roles",
+		   role_names(m->t, a->roles, a->nroles),
+		   role_names(m->t, g, n), NULL);
+	for (size_t i = 0; e == 0 && i < a->nroles; i++)
+		if (!has_gid(g, n, a->roles[i]))
+			e = acct_role_member(m->t, a->roles[i], a->name, false,
+					     now);
+	for (size_t i = 0; e == 0 && i < n; i++)
+		if (!has_gid(a->roles, a->nroles, g[i]))
+			e = acct_role_member(m->t, g[i], a->name, true, now);
+	free(a->roles);
+	a->roles = g;
+	a->nroles = n;
+	*changed = true;
+	return e < 0 ? store_err(m, e) : 0;
+}
+
+static int change_flag(struct mctx *m, struct acct *a, uint32_t flag, bool want,
+		       const char *field, json_t *old, json_t *new_,
+		       bool *changed)
+{
+	if (!!(a->flags & flag) == want) {
+		json_decref(old);
+		json_decref(new_);
+		return 0;
+	}
+	a->flags = want ? (a->flags | flag) : (a->flags & ~flag);
+	*changed = true;
+	return record(m, '~', "account", a->name, field, old, new_, NULL);
+}
+
+static int account_update(struct mctx *m, const struct port_account *pa,
+			  struct acct *a, const char *what)
+{
+	const struct sv_config *c = &m->cli->cfg;
+	bool changed = false, was_w = a->flags & SV_ACCT_HOME_WRITABLE;
+	char home[300], b1[32], b2[32];
+	int64_t exp = 0;
+	uint32_t uid;
+	int e = 0;
+	if (pa->o.uid &&
+	    (cli_parse_u32(pa->o.uid, &uid) < 0 || uid != a->uid)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "uid %s in the manifest, but the account has uid %u: "
+			 "the UID of an account never changes (files it owns "
+			 "would change hands); drop \"uid\" or write %u",
+			 pa->o.uid, a->uid, a->uid);
+		return fail_at(m, what, a->name, -EINVAL);
+	}
+	if (pa->o.expires)
+		cli_parse_date(pa->o.expires, &exp); /* checked before */
+	snprintf(home, sizeof(home), "%s/%s", c->home_base, a->name);
+	if ((e = change_str(
+		 m, "account", a->name, "description", &a->description,
+		 pa->o.description ? pa->o.description : "", &changed)) < 0 ||
+	    (e = change_str(m, "account", a->name, "owner", &a->owner,
+			    pa->o.owner ? pa->o.owner : "", &changed)) < 0 ||
+	    (e = change_str(m, "account", a->name, "home", &a->home,
+			    pa->o.home ? pa->o.home : home, &changed)) < 0 ||
+	    (e = change_str(m, "account", a->name, "shell", &a->shell,
+			    pa->o.shell ? pa->o.shell : "", &changed)) < 0)
+		return store_err(m, e);
+	if (exp != a->expires) {
+		e = record(m, '~', "account", a->name, "expires",
+			   json_string(cli_date(a->expires, b1, sizeof(b1))),
+			   json_string(cli_date(exp, b2, sizeof(b2))), NULL);
+		a->expires = exp;
+		changed = true;
+	}
+	if (e == 0)
+		e = change_flag(
+		    m, a, SV_ACCT_DISABLED, pa->disabled, "state",
+		    json_string((a->flags & SV_ACCT_DISABLED) ? "disabled"
+							      : "enabled"),
+		    json_string(pa->disabled ? "disabled" : "enabled"),
+		    &changed);
+	if (e == 0)
+		e = change_flag(m, a, SV_ACCT_HOME_WRITABLE,
+				pa->o.home_writable, "home_writable",
+				json_boolean(was_w),
+				json_boolean(pa->o.home_writable), &changed);
+	if (e < 0)
+		return store_err(m, e);
+	if ((e = account_roles(m, a, pa, what, &changed)) < 0)
+		return e;
+	if (was_w != pa->o.home_writable &&
+	    strv_add(&m->home_access, a->name) < 0)
+		return store_err(m, -ENOMEM);
+	if (changed) {
+		a->updated = (int64_t)time(NULL);
+		if ((e = txn_save_acct(m->t, a)) < 0)
+			return store_err(m, e);
+	}
+	return 0;
+}
+
+static int accounts_apply(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64], detail[32];
+		struct port_account pa;
+		struct acct a = {0};
+		snprintf(what, sizeof(what), "accounts[%zu]", i);
+		int e = port_account_parse(m->cli, o, what, true, &pa);
+		if (e < 0)
+			return e;
+		e = txn_load_acct(m->t, pa.o.name, &a);
+		if (e == -ENOENT) {
+			for (size_t j = 0; j < pa.o.nroles; j++)
+				if (m->prune_roles &&
+				    !strv_has(&m->roles, pa.o.roles[j])) {
+					snprintf(m->cli->err,
+						 sizeof(m->cli->err),
+						 "role '%s' is not in the "
+						 "manifest (with --prune it "
+						 "would be deleted)",
+						 pa.o.roles[j]);
+					e = -EINVAL;
+				}
+			/* homes are made after the commit, not in a dry
+			 * run */
+			pa.o.no_home = true;
+			if (e == -ENOENT) {
+				m->cli->err[0] = '\0';
+				e = op_account_create(m->cli, m->t, &pa.o, &a);
+			}
+			if (e == 0 && pa.disabled) {
+				a.flags |= SV_ACCT_DISABLED;
+				e = txn_save_acct(m->t, &a);
+			}
+			if (e < 0) {
+				e = fail_at(m, what, pa.o.name, e);
+			} else {
+				snprintf(detail, sizeof(detail), "uid %u",
+					 a.uid);
+				e = record(m, '+', "account", a.name, NULL,
+					   NULL, NULL, detail);
+				if (e == 0)
+					e = strv_add(&m->created, a.name);
+			}
+		} else if (e == 0) {
+			e = account_update(m, &pa, &a, what);
+		} else {
+			e = store_err(m, e);
+		}
+		acct_free(&a);
+		port_account_free(&pa);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int accounts_prune(struct mctx *m, json_t *arr)
+{
+	(void)arr;
+	struct strv names = {0};
+	int e = txn_names(m->t, SV_KEY_ACCOUNT, &names);
+	for (size_t i = 0; e == 0 && i < names.n; i++) {
+		struct acct a;
+		char detail[96];
+		size_t n = 0;
+		if (strv_has(&m->accounts, names.v[i]))
+			continue;
+		e = txn_load_acct(m->t, names.v[i], &a);
+		if (e < 0)
+			break;
+		/* its secrets too: they are never in a manifest */
+		e = op_account_delete(m->t, &a, &n);
+		snprintf(detail, sizeof(detail),
+			 "uid %u; %zu credential(s) revoked", a.uid, n);
+		if (e == 0)
+			e = record(m, '-', "account", a.name, NULL, NULL, NULL,
+				   detail);
+		acct_free(&a);
+	}
+	strv_free(&names);
+	return e < 0 ? store_err(m, e) : 0;
+}
+
+/* ------------------------------------------------------------ keys */
+
+static char *pair(const char *a, const char *b)
+{
+	char *s = NULL;
+	return asprintf(&s, "%s\n%s", a, b) < 0 ? NULL : s;
+}
+
+static int keys_check(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64];
+		struct port_key k;
+		snprintf(what, sizeof(what), "keys[%zu]", i);
+		m->cli->err[0] = '\0';
+		int e = port_key_parse(m->cli, o, what, &k);
+		if (e == 0) {
+			char *p = pair(k.account, k.key.kid);
+			if (!p)
+				e = -ENOMEM;
+			else if (strv_has(&m->keys, p)) {
+				snprintf(m->cli->err, sizeof(m->cli->err),
+					 "%s: account '%s' has kid '%s' twice",
+					 what, k.account, k.key.kid);
+				e = -EINVAL;
+			} else {
+				e = strv_add(&m->keys, p);
+			}
+			free(p);
+		}
+		sv_key_free(&k.key);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+struct found {
+	uint8_t type;		    /* enum sv_cred_type */
+	const char *kid, *material; /* match on either */
+	bool hit;
+	char id[SV_CRED_ID_LEN + 1];
+	char kidv[SV_KID_MAX + 1];
+	char label[129];
+	int64_t created, expires;
+	uint8_t alg;
+	uint8_t *mat;
+	size_t matlen;
+	/* all of them, for prune */
+	struct strv ids, names;
+};
+
+static int find_cred(const struct sv_cred *c, void *ctx)
+{
+	struct found *f = ctx;
+	if (c->type != f->type)
+		return 0;
+	if (!f->kid && !f->material) { /* collect */
+		char id[64], *nm;
+		snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
+		nm = f->type == SV_CRED_KEY ? sv_str_dup(c->kid)
+					    : sv_str_dup(c->material);
+		int e = nm ? strv_add(&f->ids, id) : -ENOMEM;
+		if (e == 0)
+			e = strv_add(&f->names, nm);
+		free(nm);
+		return e;
+	}
+	if ((f->kid && sv_str_eq(c->kid, f->kid)) ||
+	    (f->material && sv_str_eq(c->material, f->material))) {
+		f->hit = true;
+		snprintf(f->id, sizeof(f->id), "%.*s", (int)c->id.n, c->id.p);
+		snprintf(f->kidv, sizeof(f->kidv), "%.*s", (int)c->kid.n,
+			 c->kid.p);
+		snprintf(f->label, sizeof(f->label), "%.*s", (int)c->label.n,
+			 c->label.p);
+		f->created = c->created;
+		f->expires = c->expires;
+		f->alg = c->alg;
+		f->mat = malloc(c->material.n ? c->material.n : 1);
+		if (!f->mat)
+			return -ENOMEM;
+		memcpy(f->mat, c->material.p, c->material.n);
+		f->matlen = c->material.n;
+		return 1; /* stop */
+	}
+	return 0;
+}
+
+static void found_free(struct found *f)
+{
+	free(f->mat);
+	strv_free(&f->ids);
+	strv_free(&f->names);
+}
+
+/* Label and expiry of a credential that stays: rewritten under its id. */
+static int cred_relabel(struct mctx *m, enum sv_db db, const char *account,
+			const struct found *f, const char *kind,
+			const char *name, const char *label, int64_t expires)
+{
+	char b1[32], b2[32];
+	int e = 0;
+	bool changed = false;
+	if (strcmp(f->label, label)) {
+		e = record(m, '~', kind, name, "label", json_string(f->label),
+			   json_string(label), NULL);
+		changed = true;
+	}
+	if (e == 0 && f->expires != expires) {
+		e = record(m, '~', kind, name, "expires",
+			   json_string(cli_time(f->expires, b1, sizeof(b1))),
+			   json_string(cli_time(expires, b2, sizeof(b2))),
+			   NULL);
+		changed = true;
+	}
+	if (e < 0 || !changed)
+		return e;
+	struct sv_cred c = {
+	    .type = f->type,
+	    .alg = f->alg,
+	    .created = f->created,
+	    .expires = expires,
+	    .id = SV_STR(f->id),
+	    .account = SV_STR(account),
+	    .label = SV_STR(label),
+	    .kid = SV_STR(f->kidv),
+	    .material = {(const char *)f->mat, f->matlen},
+	};
+	return txn_store_cred(m->t, db, &c);
+}
+
+static int keys_apply(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64], name[256], id[SV_CRED_ID_LEN + 1];
+		char tp1[44], tp2[44];
+		struct port_key k;
+		struct found f = {.type = SV_CRED_KEY};
+		snprintf(what, sizeof(what), "keys[%zu]", i);
+		m->cli->err[0] = '\0';
+		int e = port_key_parse(m->cli, o, what, &k);
+		if (e == 0)
+			e = account_usable(m, what, k.account);
+		if (e < 0)
+			goto next;
+		snprintf(name, sizeof(name), "%s %s", k.account, k.key.kid);
+		f.kid = k.key.kid;
+		e = txn_each_cred(m->t, SV_DB_CREDENTIALS, k.account, find_cred,
+				  &f);
+		if (e > 0)
+			e = 0;
+		if (e < 0) {
+			e = store_err(m, e);
+		} else if (!f.hit) {
+			e = op_key_add(m->cli, m->t, k.account, &k.key, k.label,
+				       k.expires, id);
+			if (e == 0)
+				e = record(m, '+', "key", name, NULL, NULL,
+					   NULL, sv_alg_name(k.key.alg));
+			else
+				e = fail_at(m, what, name, e);
+		} else if (f.alg != (uint8_t)k.key.alg ||
+			   f.matlen != k.key.bloblen ||
+			   memcmp(f.mat, k.key.blob, f.matlen)) {
+			/* another key under the same kid: the old one is
+			 * revoked, the new one gets a new id */
+			if (sv_key_thumbprint(f.mat, f.matlen, tp1) < 0)
+				snprintf(tp1, sizeof(tp1), "?");
+			if (sv_key_thumbprint(k.key.blob, k.key.bloblen, tp2) <
+			    0)
+				snprintf(tp2, sizeof(tp2), "?");
+			e = txn_remove_cred(m->t, SV_DB_CREDENTIALS, k.account,
+					    f.id);
+			if (e == 0)
+				e = op_key_add(m->cli, m->t, k.account, &k.key,
+					       k.label, k.expires, id);
+			if (e == 0)
+				e = record(m, '~', "key", name, "jwk",
+					   json_string(tp1), json_string(tp2),
+					   NULL);
+			if (e < 0)
+				e = store_err(m, e);
+		} else {
+			e = cred_relabel(m, SV_DB_CREDENTIALS, k.account, &f,
+					 "key", name, k.label ? k.label : "",
+					 k.expires);
+			if (e < 0)
+				e = store_err(m, e);
+		}
+	next:
+		found_free(&f);
+		sv_key_free(&k.key);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* Keys (or ssh keys) of declared accounts that the manifest dropped. */
+static int creds_prune(struct mctx *m, enum sv_db db, enum sv_cred_type type,
+		       const struct strv *declared, const char *kind)
+{
+	int e = 0;
+	for (size_t a = 0; e == 0 && a < m->accounts.n; a++) {
+		const char *acct = m->accounts.v[a];
+		struct found f = {.type = type};
+		e = txn_each_cred(m->t, db, acct, find_cred, &f);
+		for (size_t i = 0; e == 0 && i < f.ids.n; i++) {
+			char *p = pair(acct, f.names.v[i]), name[256],
+			     detail[128] = "";
+			if (!p) {
+				e = -ENOMEM;
+				break;
+			}
+			bool keep = strv_has(declared, p);
+			free(p);
+			if (keep)
+				continue;
+			e = txn_remove_cred(m->t, db, acct, f.ids.v[i]);
+			if (type == SV_CRED_KEY) {
+				snprintf(name, sizeof(name), "%s %s", acct,
+					 f.names.v[i]);
+			} else {
+				snprintf(name, sizeof(name), "%s %s", acct,
+					 f.ids.v[i]);
+				/* "type base64": the type says enough */
+				snprintf(detail, sizeof(detail), "%.*s",
+					 (int)strcspn(f.names.v[i], " "),
+					 f.names.v[i]);
+			}
+			if (e == 0)
+				e = record(m, '-', kind, name, NULL, NULL, NULL,
+					   *detail ? detail : NULL);
+		}
+		found_free(&f);
+	}
+	return e < 0 ? store_err(m, e) : 0;
+}
+
+static int keys_prune(struct mctx *m, json_t *arr)
+{
+	(void)arr;
+	return creds_prune(m, SV_DB_CREDENTIALS, SV_CRED_KEY, &m->keys, "key");
+}
+
+/* ------------------------------------------------------------ ssh keys */
+
+static int sshkeys_check(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64], fpr[64], comment[129], err[256] = "";
+		char *material = NULL;
+		struct port_sshkey k;
+		snprintf(what, sizeof(what), "sshkeys[%zu]", i);
+		m->cli->err[0] = '\0';
+		int e = port_sshkey_parse(m->cli, o, what, &k);
+		if (e < 0)
+			return e;
+		e = op_sshkey_parse(k.line, &material, fpr, comment, err,
+				    sizeof(err));
+		if (e < 0) {
+			snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s",
+				 what, err);
+			return e;
+		}
+		char *p = pair(k.account, material);
+		free(material);
+		if (!p)
+			return -ENOMEM;
+		if (strv_has(&m->sshkeys, p)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "%s: account '%s' has key %s twice", what,
+				 k.account, fpr);
+			e = -EINVAL;
+		} else {
+			e = strv_add(&m->sshkeys, p);
+		}
+		free(p);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int sshkeys_apply(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64], name[256], fpr[64], comment[129], err[256];
+		char id[SV_CRED_ID_LEN + 1], *material = NULL;
+		struct port_sshkey k;
+		struct found f = {.type = SV_CRED_SSHKEY};
+		snprintf(what, sizeof(what), "sshkeys[%zu]", i);
+		m->cli->err[0] = '\0';
+		int e = port_sshkey_parse(m->cli, o, what, &k);
+		if (e == 0)
+			e = account_usable(m, what, k.account);
+		if (e == 0 && op_sshkey_parse(k.line, &material, fpr, comment,
+					      err, sizeof(err)) < 0) {
+			snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s",
+				 what, err);
+			e = -EINVAL;
+		}
+		if (e < 0)
+			goto next;
+		f.material = material;
+		e = txn_each_cred(m->t, SV_DB_PUBKEYS, k.account, find_cred,
+				  &f);
+		if (e > 0)
+			e = 0;
+		if (e < 0) {
+			e = store_err(m, e);
+		} else if (!f.hit) {
+			e = op_sshkey_add(m->cli, m->t, k.account, k.line,
+					  k.label, k.expires, id);
+			snprintf(name, sizeof(name), "%s %s", k.account, fpr);
+			/* not the new id: it is random, and a dry run must
+			 * print what the real run prints */
+			char type[32];
+			snprintf(type, sizeof(type), "%.*s",
+				 (int)strcspn(material, " "), material);
+			if (e == 0)
+				e = record(m, '+', "sshkey", name, NULL, NULL,
+					   NULL, type);
+			else
+				e = fail_at(m, what, name, e);
+		} else {
+			snprintf(name, sizeof(name), "%s %s", k.account, f.id);
+			/* no label: the key's comment, as sshkey add does */
+			e = cred_relabel(
+			    m, SV_DB_PUBKEYS, k.account, &f, "sshkey", name,
+			    k.label ? k.label : comment, k.expires);
+			if (e < 0)
+				e = store_err(m, e);
+		}
+	next:
+		found_free(&f);
+		free(material);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int sshkeys_prune(struct mctx *m, json_t *arr)
+{
+	(void)arr;
+	return creds_prune(m, SV_DB_PUBKEYS, SV_CRED_SSHKEY, &m->sshkeys,
+			   "sshkey");
+}
+
+/* ------------------------------------------------------------ issuers */
+
+/* Reserved for trusted issuers (svcacct issuer ...), which this build does
+ * not have: an empty list is fine, anything else is refused rather than
+ * silently ignored. */
+static int issuers_check(struct mctx *m, json_t *arr)
+{
+	if (json_array_size(arr) == 0)
+		return 0;
+	snprintf(m->cli->err, sizeof(m->cli->err),
+		 "issuers in manifests are not supported by this build");
+	return -EOPNOTSUPP;
+}
+
+/* ------------------------------------------------------------ sections */
+
+/* In dependency order: apply runs top to bottom (roles exist before the
+ * accounts that hold them, accounts before their keys), prune bottom to
+ * top (keys of a kept account, then accounts, then the roles they no
+ * longer hold). */
+static const struct section {
+	const char *key;
+	int (*check)(struct mctx *m, json_t *arr); /* before the lock */
+	int (*apply)(struct mctx *m, json_t *arr); /* create, update */
+	int (*prune)(struct mctx *m, json_t *arr); /* --prune only */
+	json_t *(*export)(struct sv_reader *rd, int *e);
+} sections[] = {
+    {"roles", roles_check, roles_apply, roles_prune, port_export_roles},
+    {"accounts", accounts_check, accounts_apply, accounts_prune,
+     port_export_accounts},
+    {"keys", keys_check, keys_apply, keys_prune, port_export_keys},
+    {"sshkeys", sshkeys_check, sshkeys_apply, sshkeys_prune,
+     port_export_sshkeys},
+    {"issuers", issuers_check, NULL, NULL, NULL},
+};
+
+/* ------------------------------------------------------------ checks */
+
+/* Secrets never travel in manifests: a member that names one, or a string
+ * that looks like a client secret, refuses the whole file. */
+static bool find_secret(json_t *v, char *path, size_t cap)
+{
+	static const char *const names[] = {
+	    "secret",	   "secrets",	  "client_secret",
+	    "password",	   "passwd",	  "hash",
+	    "secret_hash", "private_key", "privatekey",
+	    "private_jwk", NULL};
+	size_t len = strlen(path);
+	if (json_is_string(v))
+		return sv_secret_looks_like(json_string_value(v),
+					    json_string_length(v));
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach (v, k, x) {
+			snprintf(path + len, cap - len, "%s%s", len ? "." : "",
+				 k);
+			for (size_t i = 0; names[i]; i++)
+				if (!strcasecmp(k, names[i]))
+					return true;
+			if (find_secret(x, path, cap))
+				return true;
+		}
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *x;
+		json_array_foreach (v, i, x) {
+			snprintf(path + len, cap - len, "[%zu]", i);
+			if (find_secret(x, path, cap))
+				return true;
+		}
+	}
+	path[len] = '\0';
+	return false;
+}
+
+/* The document's frame: format, version, serial, known sections only. */
+static int check_top(struct mctx *m, json_t *doc, bool signed_,
+		     json_int_t *serial)
+{
+	struct cli *cli = m->cli;
+	const char *allowed[SV_ARRAY_SIZE(sections) + 4] = {"format", "version",
+							    "serial"};
+	for (size_t i = 0; i < SV_ARRAY_SIZE(sections); i++)
+		allowed[3 + i] = sections[i].key;
+	if (!json_is_object(doc)) {
+		snprintf(cli->err, sizeof(cli->err), "not a JSON object");
+		return -EINVAL;
+	}
+	json_t *f = json_object_get(doc, "format"),
+	       *v = json_object_get(doc, "version"),
+	       *s = json_object_get(doc, "serial");
+	if (!json_is_string(f) ||
+	    strcmp(json_string_value(f), MANIFEST_FORMAT) ||
+	    !json_is_integer(v) || json_integer_value(v) != MANIFEST_VERSION) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "not an svcacct manifest (\"format\": \"%s\", "
+			 "\"version\": %d expected)",
+			 MANIFEST_FORMAT, MANIFEST_VERSION);
+		return -EINVAL;
+	}
+	/* before the unknown-member check, so that a "secrets" section gets
+	 * the message that says why */
+	char path[512] = "";
+	if (find_secret(doc, path, sizeof(path))) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: manifests never carry secrets (issue them on "
+			 "each host with svcacct secret add)",
+			 *path ? path : "manifest");
+		return -EINVAL;
+	}
+	if (port_only_keys(cli, doc, "manifest", allowed) < 0)
+		return -EINVAL;
+	*serial = 0;
+	if (s && (!json_is_integer(s) || json_integer_value(s) < 1 ||
+		  json_integer_value(s) > SERIAL_MAX)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "serial must be an integer from 1 to 2^53");
+		return -EINVAL;
+	}
+	if (s)
+		*serial = json_integer_value(s);
+	else if (signed_) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "a signed manifest must carry a \"serial\"");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < SV_ARRAY_SIZE(sections); i++) {
+		json_t *a = json_object_get(doc, sections[i].key);
+		if (a && !json_is_array(a)) {
+			snprintf(cli->err, sizeof(cli->err), "%s: not a list",
+				 sections[i].key);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ signature */
+
+static bool manifest_alg(enum sv_alg a)
+{
+	return a == SV_ALG_ES256 || a == SV_ALG_ES384 || a == SV_ALG_RS256;
+}
+
+/* The fleet's public key (PEM or JWK), from a root-owned path. */
+static int load_verify_key(struct cli *cli, const char *path, EVP_PKEY **pk,
+			   enum sv_alg *alg)
+{
+	char err[512] = "", *buf = NULL;
+	size_t len = 0;
+	struct sv_key key = {0};
+	int e;
+	/* whoever can replace this file decides what every host accepts */
+	if (sv_path_is_safe(path, err, sizeof(err)) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "verify key %s: %s", path,
+			 err);
+		return -EPERM;
+	}
+	if (cli_read_file(cli, path, VERIFY_KEY_MAX, &buf, &len) < 0) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "verify key %s: unreadable", path);
+		return -EIO;
+	}
+	size_t sp = strspn(buf, " \t\r\n");
+	if (buf[sp] == '{')
+		e = sv_key_import_jwk(buf, len, NULL, NULL, &key, err,
+				      sizeof(err));
+	else
+		e = sv_key_import_pem(buf, len, NULL, NULL, &key, err,
+				      sizeof(err));
+	free(buf);
+	if (e == 0 && !manifest_alg(key.alg)) {
+		snprintf(err, sizeof(err),
+			 "a %s key; manifests are signed with ES256, ES384 or "
+			 "RS256",
+			 sv_alg_name(key.alg));
+		e = -EINVAL;
+	}
+	if (e == 0 && sv_key_load(key.blob, key.bloblen, pk, alg) < 0) {
+		snprintf(err, sizeof(err), "cannot load the key");
+		e = -EINVAL;
+	}
+	sv_key_free(&key);
+	if (e < 0)
+		snprintf(cli->err, sizeof(cli->err), "verify key %s: %s", path,
+			 err);
+	return e;
+}
+
+static const char *reason_text(const char *r)
+{
+	static const struct {
+		const char *r, *text;
+	} t[] = {
+	    {"too_long", "larger than the limit"},
+	    {"malformed", "neither a JSON manifest nor a compact JWS"},
+	    {"bad_header", "bad JWS header (not a JSON object, or duplicate "
+			   "keys)"},
+	    {"alg_refused", "JWS alg refused (ES256, ES384 or RS256 only; "
+			    "never none or HS*)"},
+	    {"forbidden_header", "JWS header member not allowed (crit, jku, "
+				 "x5u, jwk, x5c, cty, zip, b64)"},
+	    {"bad_typ", "JWS typ must be absent or \"" MANIFEST_TYP "\""},
+	    {"bad_kid", "bad JWS kid"},
+	};
+	for (size_t i = 0; i < SV_ARRAY_SIZE(t); i++)
+		if (!strcmp(t[i].r, r))
+			return t[i].text;
+	return r;
+}
+
+/* A compact JWS: check, verify with the key, and return its payload and
+ * the SHA-256 (hex) of the payload segment. */
+static int verify_jws(struct cli *cli, const char *tok, size_t len,
+		      const char *keypath, json_t **doc, char digest[65])
+{
+	struct sv_jws j;
+	const char *reason = "";
+	EVP_PKEY *pk = NULL;
+	enum sv_alg kalg = SV_ALG_NONE;
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	int e = sv_jws_split(tok, len, MANIFEST_MAX, &j, &reason);
+	if (e == 0)
+		e = sv_jws_parse_header_typ(&j, MANIFEST_TYP, &reason);
+	if (e < 0) {
+		snprintf(cli->err, sizeof(cli->err), "%s", reason_text(reason));
+		goto out;
+	}
+	if ((e = load_verify_key(cli, keypath, &pk, &kalg)) < 0)
+		goto out;
+	if (j.alg != kalg) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "signed with %s, but the verify key is a %s key",
+			 sv_alg_name(j.alg), sv_alg_name(kalg));
+		e = -EACCES;
+		goto out;
+	}
+	if (sv_jws_verify(&j, pk, kalg) < 0) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "bad signature: not signed by the key in %s", keypath);
+		e = -EACCES;
+		goto out;
+	}
+	*doc = sv_jws_payload_object(&j);
+	if (!*doc) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "the signed payload is not a JSON object (or has "
+			 "duplicate keys)");
+		e = -EINVAL;
+		goto out;
+	}
+	if (EVP_Digest(tok + j.hlen + 1, j.plen, md, &mdlen, EVP_sha256(),
+		       NULL) != 1 ||
+	    mdlen != sizeof(md)) {
+		json_decref(*doc);
+		*doc = NULL;
+		snprintf(cli->err, sizeof(cli->err), "digest failed");
+		e = -EIO;
+		goto out;
+	}
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(digest + 2 * i, 3, "%02x", md[i]);
+	e = 0;
+out:
+	EVP_PKEY_free(pk);
+	sv_jws_free(&j);
+	return e;
+}
+
+/* The serial rule, under the writer lock: strictly greater than the last
+ * applied one; equal only for the very same payload (a timer re-applying
+ * the current manifest converges instead of failing). */
+static int check_serial(struct cli *cli, struct sv_txn *t, json_int_t serial,
+			const char *digest, bool *same)
+{
+	char buf[160], old[80] = "";
+	size_t len;
+	unsigned long long last = 0;
+	*same = false;
+	int e = sv_state_read_small(t, SERIAL_FILE, buf, sizeof(buf), &len);
+	if (e == -ENOENT)
+		return 0;
+	if (e < 0 || sscanf(buf, "%llu %64s", &last, old) != 2 ||
+	    strlen(old) != 64) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s/%s: unreadable or unsafe (%s); remove it only if "
+			 "you know which serial was applied last",
+			 cli->cfg.state_dir, SERIAL_FILE,
+			 e < 0 ? strerror(-e) : "bad content");
+		return -EIO;
+	}
+	if ((unsigned long long)serial > last)
+		return 0;
+	if ((unsigned long long)serial == last && !strcmp(old, digest)) {
+		*same = true;
+		return 0;
+	}
+	snprintf(cli->err, sizeof(cli->err),
+		 (unsigned long long)serial == last
+		     ? "serial %lld was already applied with other content: "
+		       "a new manifest needs a serial above %llu"
+		     : "serial %lld is older than the last applied one "
+		       "(%llu): a replayed or stale manifest",
+		 (long long)serial, last);
+	return -EACCES;
+}
+
+/* ------------------------------------------------------------ verb */
+
+static void report(struct mctx *m, bool dry_run, uint64_t gen,
+		   json_int_t serial)
+{
+	struct cli *cli = m->cli;
+	if (cli->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < m->nch; i++)
+			json_array_append_new(a, change_json(&m->ch[i]));
+		json_t *j =
+		    json_pack("{s:o, s:i, s:b}", "changes", a, "changed",
+			      (json_int_t)m->nch, "dry_run", dry_run);
+		if (j && gen)
+			json_object_set_new(j, "generation",
+					    json_integer((json_int_t)gen));
+		if (j && serial)
+			json_object_set_new(j, "serial", json_integer(serial));
+		cli_json_out(j);
+		return;
+	}
+	for (size_t i = 0; i < m->nch; i++)
+		print_text(&m->ch[i]);
+	if (!m->nch)
+		printf("no changes\n");
+	else if (dry_run)
+		printf("dry run: %zu change(s), nothing applied\n", m->nch);
+	else
+		printf("applied %zu change(s) (generation %llu)\n", m->nch,
+		       (unsigned long long)gen);
+}
+
+int cmd_apply(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+	    "apply FILE|- [--dry-run] [--prune] [--verify-key KEY] [--json]";
+	static const struct option opts[] = {
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"prune", no_argument, NULL, 'p'},
+	    {"verify-key", required_argument, NULL, 'k'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct mctx m = {.cli = cli};
+	bool dry_run = false;
+	const char *keypath = NULL, *file;
+	char *buf = NULL, digest[65] = "";
+	size_t len = 0;
+	json_t *doc = NULL;
+	json_int_t serial = 0;
+	struct sv_txn *t = NULL;
+	int c, e, r = EXIT_FAIL;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': dry_run = true; break;
+		case 'p': m.prune = true; break;
+		case 'k': keypath = optarg; break;
+		case 'j': cli->json = true; break;
+		case 'h': printf("usage: svcacct %s\n", usage); return EXIT_OK;
+		default:
+			fprintf(stderr,
+				"svcacct: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return cli_usage(cli, usage);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage(cli, usage);
+	file = argv[optind];
+	if (!keypath && *cli->cfg.manifest_verify_key)
+		keypath = cli->cfg.manifest_verify_key;
+	if (cli_need_root(cli) < 0)
+		return EXIT_FAIL;
+	if (cli_read_file(cli, file, MANIFEST_MAX, &buf, &len) < 0)
+		return EXIT_FAIL;
+	/* ---- the document: JSON, or a JWS around it */
+	while (len && strchr(" \t\r\n", buf[len - 1]))
+		buf[--len] = '\0';
+	size_t sp = strspn(buf, " \t\r\n");
+	bool is_json = buf[sp] == '{';
+	cli->err[0] = '\0';
+	if (memchr(buf, '\0', len)) {
+		snprintf(cli->err, sizeof(cli->err), "contains a NUL byte");
+	} else if (is_json && keypath) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "not signed, and a signature is required (%s)",
+			 keypath == cli->cfg.manifest_verify_key
+			     ? "manifest_verify_key in svcacct.conf"
+			     : "--verify-key");
+	} else if (!is_json && !keypath) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s; give --verify-key KEY to check its signature",
+			 strspn(buf + sp,
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+				"klmnopqrstuvwxyz0123456789-_.") == len - sp
+			     ? "a signed manifest (JWS)"
+			     : "not JSON (a manifest starts with '{')");
+	} else if (is_json) {
+		json_error_t jerr;
+		doc = json_loadb(buf + sp, len - sp, JSON_REJECT_DUPLICATES,
+				 &jerr);
+		if (!doc)
+			snprintf(cli->err, sizeof(cli->err), "%d:%d: %s",
+				 jerr.line, jerr.column, jerr.text);
+	} else {
+		verify_jws(cli, buf + sp, len - sp, keypath, &doc, digest);
+	}
+	free(buf);
+	if (!doc)
+		goto fail;
+	if (check_top(&m, doc, keypath != NULL, &serial) < 0)
+		goto fail;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(sections); i++) {
+		json_t *a = json_object_get(doc, sections[i].key);
+		if (a && sections[i].check && sections[i].check(&m, a) < 0)
+			goto fail;
+	}
+	/* ---- the change, under the writer lock */
+	if (cli_snapshot_take(cli) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "out of memory");
+		goto fail;
+	}
+	t = cli_begin(cli);
+	if (!t)
+		goto out_nomsg;
+	m.t = t;
+	m.prune_roles = m.prune && json_object_get(doc, "roles");
+	m.prune_accounts = m.prune && json_object_get(doc, "accounts");
+	bool same = false;
+	if (keypath && check_serial(cli, t, serial, digest, &same) < 0)
+		goto fail;
+	cli->err[0] = '\0';
+	e = 0;
+	for (size_t i = 0; e == 0 && i < SV_ARRAY_SIZE(sections); i++) {
+		json_t *a = json_object_get(doc, sections[i].key);
+		if (a && sections[i].apply)
+			e = sections[i].apply(&m, a);
+	}
+	/* a section the manifest does not have is not managed: --prune
+	 * leaves it alone ("accounts": [] is how to say "none") */
+	for (size_t i = SV_ARRAY_SIZE(sections);
+	     e == 0 && m.prune && i-- > 0;) {
+		json_t *a = json_object_get(doc, sections[i].key);
+		if (a && sections[i].prune)
+			e = sections[i].prune(&m, a);
+	}
+	if (e < 0) {
+		if (!*cli->err)
+			snprintf(cli->err, sizeof(cli->err), "%s",
+				 strerror(-e));
+		goto fail;
+	}
+	uint64_t gen = 0;
+	if (keypath && !same && !dry_run) {
+		/* Recorded at once, before the commit: a crash in between
+		 * leaves the new serial with the old generation, and
+		 * re-running the same manifest (equal serial, same digest)
+		 * finishes the job. With nothing to change it is recorded
+		 * too, so that older manifests stay refused. */
+		char line[100];
+		int n = snprintf(line, sizeof(line), "%lld %s\n",
+				 (long long)serial, digest);
+		e = sv_state_write_small(t, SERIAL_FILE, line, (size_t)n);
+		if (e < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "recording the serial: %s", strerror(-e));
+			goto fail;
+		}
+	}
+	if (dry_run || m.nch == 0) {
+		sv_txn_abort(t);
+		t = NULL;
+		report(&m, dry_run, 0, serial);
+		r = EXIT_OK;
+		goto out;
+	}
+	r = cli_commit(cli, t);
+	t = NULL;
+	if (r != EXIT_OK)
+		goto out;
+	sv_store_current_generation(&cli->cfg, &gen);
+	cli_audit("apply",
+		  "changes=%zu generation=%llu serial=%lld signed=%s prune=%s",
+		  m.nch, (unsigned long long)gen, (long long)serial,
+		  keypath ? "yes" : "no", m.prune ? "yes" : "no");
+	cli_nscd_invalidate();
+	for (size_t i = 0; i < m.created.n + m.home_access.n; i++) {
+		bool made = i < m.created.n;
+		struct acct a;
+		struct sv_reader *rd = NULL;
+		struct sv_blob b = {0};
+		struct sv_account rec;
+		const char *name =
+		    made ? m.created.v[i] : m.home_access.v[i - m.created.n];
+		if (sv_reader_open(&cli->cfg, SV_DBMASK(SV_DB_ACCOUNTS), &rd) <
+		    0)
+			break;
+		if (sv_get_account(rd, name, &b, &rec) == 0 &&
+		    acct_from_rec(&a, &rec) == 0) {
+			if (made)
+				acct_make_home(cli, &a);
+			else
+				acct_set_home_access(cli, &a);
+			acct_free(&a);
+		}
+		sv_blob_free(&b);
+		sv_reader_close(rd);
+	}
+	report(&m, false, gen, serial);
+	goto out;
+fail:
+	cli_fail(cli, "%s: %s (nothing applied)", file, cli->err);
+out_nomsg:
+	r = EXIT_FAIL;
+out:
+	cli_snapshot_free(cli);
+	sv_txn_abort(t);
+	json_decref(doc);
+	mctx_free(&m);
+	return r;
+}
+
+int manifest_export(struct cli *cli)
+{
+	/* keys live in root-only files: a manifest without them would, once
+	 * applied with --prune, remove them everywhere */
+	if (cli_need_root(cli) < 0)
+		return EXIT_FAIL;
+	struct sv_reader *rd = cli_reader(
+	    cli, SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(SV_DB_CREDENTIALS) |
+		     SV_DBMASK(SV_DB_PUBKEYS));
+	if (!rd)
+		return EXIT_FAIL;
+	json_t *doc = json_pack("{s:s, s:i}", "format", MANIFEST_FORMAT,
+				"version", MANIFEST_VERSION);
+	int e = 0;
+	for (size_t i = 0; doc && i < SV_ARRAY_SIZE(sections); i++) {
+		if (!sections[i].export)
+			continue;
+		json_t *a = sections[i].export(rd, &e);
+		if (!a) {
+			json_decref(doc);
+			doc = NULL;
+			break;
+		}
+		json_object_set_new(doc, sections[i].key, a);
+	}
+	sv_reader_close(rd);
+	if (!doc)
+		return cli_fail(cli, "reading the store: %s (nothing exported)",
+				strerror(e ? -e : ENOMEM));
+	return cli_json_out(doc);
+}
