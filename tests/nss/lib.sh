@@ -73,6 +73,9 @@ nss_setup() {
 	EOF
 	cp "$SVNSS_MODULE" "$T/lib/"
 	mount -t overlay overlay -o "lowerdir=$T/etc:/etc" /etc || return 1
+	# home_base is /home/svc: the CLI tests create homes, which must not
+	# land on the host
+	mount -t tmpfs -o mode=755 tmpfs /home || return 1
 	# the config directory itself, so that renaming or replacing files in
 	# it shows at once (an overlay's lower layer must not change)
 	mkdir -p "$(dirname "$CONF")"
