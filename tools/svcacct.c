@@ -33,6 +33,12 @@ static const char usage_text[] =
     "  sshkey list NAME | remove NAME ID\n"
     "  authorized-keys NAME        (sshd's AuthorizedKeysCommand)\n"
     "  export | import FILE | check | rollback [GENERATION] | generations\n"
+    "  issuer add NAME --issuer URL (--jwks F | --jwks-url URL [--ca-file F])\n"
+    "             --audience A [--client-claim azp|client_id|sub]\n"
+    "             [--roles-claim PATH]... [--max-lifetime S]\n"
+    "  issuer list | show NAME | remove NAME | refresh [NAME] [--jwks F]\n"
+    "  issuer map NAME --client ID --account LOCAL | unmap NAME --client ID\n"
+    "  issuer role-map | role-unmap NAME REMOTE_ROLE LOCAL_ROLE\n"
     "\n"
     "Each verb takes --help. Exit status: 0 done, 1 failed, 2 usage.\n";
 
@@ -53,6 +59,7 @@ static const struct {
     {"generations", cmd_generations},
     {"sshkey", cmd_sshkey},
     {"authorized-keys", cmd_authorized_keys},
+    {"issuer", cmd_issuer},
 };
 
 int main(int argc, char **argv)
