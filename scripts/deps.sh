@@ -7,6 +7,8 @@ libpam0g-dev libssl-dev libjwt-dev libgdbm-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev openssl python3 python3-jwcrypto
 pamtester openssh-server openssh-client sudo libnss-db valgrind clang
 libclang-rt-14-dev util-linux iproute2 procps strace bc"
+# trusted issuers: the HTTPS JWKS endpoint of the refresh tests
+SVCACCT_DEPS="$SVCACCT_DEPS nginx-light curl"
 missing=""
 for p in $SVCACCT_DEPS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
