@@ -339,15 +339,20 @@ int sv_jws_parse_claims(struct sv_jws *j, struct sv_claims *cl,
 	if ((r = sv_jws_decode_claims(j, reason)) < 0)
 		return r;
 	json_t *o = j->claims;
-	if ((r = sv_claim_string(o, "iss", &cl->iss, &cl->iss_len, true, reason)) ||
-	    (r = sv_claim_string(o, "sub", &cl->sub, &cl->sub_len, true, reason)) ||
-	    (r = sv_claim_string(o, "aud", &cl->aud, &cl->aud_len, true, reason)) ||
-	    (r = sv_claim_string(o, "jti", &cl->jti, &cl->jti_len, true, reason)) ||
+	if ((r = sv_claim_string(o, "iss", &cl->iss, &cl->iss_len, true,
+				 reason)) ||
+	    (r = sv_claim_string(o, "sub", &cl->sub, &cl->sub_len, true,
+				 reason)) ||
+	    (r = sv_claim_string(o, "aud", &cl->aud, &cl->aud_len, true,
+				 reason)) ||
+	    (r = sv_claim_string(o, "jti", &cl->jti, &cl->jti_len, true,
+				 reason)) ||
 	    (r = sv_claim_string(o, "scope", &cl->scope, &cl->scope_len, false,
-			    reason)) ||
+				 reason)) ||
 	    (r = sv_claim_time(o, "exp", &cl->exp, &has, true, reason)) ||
 	    (r = sv_claim_time(o, "iat", &cl->iat, &has, true, reason)) ||
-	    (r = sv_claim_time(o, "nbf", &cl->nbf, &cl->has_nbf, false, reason)))
+	    (r = sv_claim_time(o, "nbf", &cl->nbf, &cl->has_nbf, false,
+			       reason)))
 		return r;
 	cl->has_scope = cl->scope != NULL;
 	if (!sv_jti_valid(cl->jti, cl->jti_len)) {

@@ -108,7 +108,7 @@ struct sv_issuer {
 	uint32_t max_lifetime; /* seconds, exp - iat (or now) at most */
 	int64_t created, updated;
 	struct sv_str name, issuer, audience, jwks_url, ca_file;
-	struct sv_list roles_claims;		 /* dotted paths */
+	struct sv_list roles_claims;		    /* dotted paths */
 	struct sv_list client_remote, client_local; /* parallel lists */
 	struct sv_list role_remote, role_local;	    /* parallel lists */
 };

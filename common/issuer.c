@@ -87,7 +87,8 @@ static ssize_t path_seg(const char *p, size_t len, char *seg, size_t cap,
 	while (i < len && p[i] != '.') {
 		char c = p[i];
 		if (c == '\\') {
-			if (i + 1 >= len || (p[i + 1] != '.' && p[i + 1] != '\\'))
+			if (i + 1 >= len ||
+			    (p[i + 1] != '.' && p[i + 1] != '\\'))
 				return -1;
 			c = p[++i];
 		}
@@ -120,8 +121,8 @@ int sv_issuer_path_check(const char *path, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	while (off < len) {
-		ssize_t r = path_seg(path + off, len - off, seg, sizeof(seg),
-				     &sl);
+		ssize_t r =
+		    path_seg(path + off, len - off, seg, sizeof(seg), &sl);
 		if (r <= 0) {
 			snprintf(err, errlen,
 				 "roles claim path '%s': empty member name, "
@@ -148,8 +149,8 @@ json_t *sv_issuer_path_get(json_t *obj, const char *path, size_t len)
 	json_t *v = obj;
 
 	while (off < len) {
-		ssize_t r = path_seg(path + off, len - off, seg, sizeof(seg),
-				     &sl);
+		ssize_t r =
+		    path_seg(path + off, len - off, seg, sizeof(seg), &sl);
 		if (r <= 0 || !json_is_object(v))
 			return NULL;
 		v = json_object_get(v, seg);
@@ -215,8 +216,8 @@ int sv_get_issuer_by_iss(struct sv_reader *r, const char *iss, size_t isslen,
 	sv_blob_free(&nb);
 	e = sv_get_issuer(r, name, blob, x);
 	/* the index and the record must agree, or the store is corrupt */
-	if (e == 0 && (x->issuer.n != isslen ||
-		       memcmp(x->issuer.p, iss, isslen) != 0)) {
+	if (e == 0 &&
+	    (x->issuer.n != isslen || memcmp(x->issuer.p, iss, isslen) != 0)) {
 		sv_blob_free(blob);
 		e = -EBADMSG;
 	}
@@ -243,8 +244,8 @@ int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
 	sd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sd < 0)
 		return -errno;
-	dd = openat(sd, "issuers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-				       O_CLOEXEC);
+	dd = openat(sd, "issuers",
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dd < 0)
 		return -errno;
 	if (fstat(dd, &st) < 0)
@@ -493,7 +494,8 @@ static int check_client(struct sv_login *l, json_t *o,
 			return 0;
 		mapped_elsewhere = true;
 	}
-	l->reason = mapped_elsewhere ? "client_other_account" : "unmapped_client";
+	l->reason =
+	    mapped_elsewhere ? "client_other_account" : "unmapped_client";
 	return -EACCES;
 }
 
@@ -656,8 +658,7 @@ enum sv_login_status sv_issuer_login(struct sv_login *l, const char *tok,
 		st = SV_LOGIN_UNAVAIL;
 		goto out;
 	}
-	snprintf(l->issuer, sizeof(l->issuer), "%.*s", (int)x.name.n,
-		 x.name.p);
+	snprintf(l->issuer, sizeof(l->issuer), "%.*s", (int)x.name.n, x.name.p);
 	memcpy(issz, iss, isslen);
 	issz[isslen] = '\0';
 	if (sv_jws_parse_header(&j, SV_JWS_ACCESS_TOKEN, &l->reason) < 0)

@@ -41,11 +41,11 @@
 #include "login.h"
 #include "store.h"
 
-#define SV_ISSUER_NAME_MAX  64
-#define SV_ISSUER_URL_MAX   255
-#define SV_ISSUER_FIELD_MAX 255 /* audience, client ids, remote roles */
-#define SV_ISSUER_PATH_MAX  255 /* a roles claim path */
-#define SV_ISSUER_JWKS_MAX  (1u << 20) /* bytes of a JWKS, fetched or cached */
+#define SV_ISSUER_NAME_MAX	   64
+#define SV_ISSUER_URL_MAX	   255
+#define SV_ISSUER_FIELD_MAX	   255 /* audience, client ids, remote roles */
+#define SV_ISSUER_PATH_MAX	   255 /* a roles claim path */
+#define SV_ISSUER_JWKS_MAX	   (1u << 20) /* bytes of a JWKS, fetched or cached */
 #define SV_ISSUER_DEFAULT_LIFETIME 3600
 
 /* Issuer names: [a-z0-9][a-z0-9_.-]{0,63} (a file name in the state dir). */

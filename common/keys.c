@@ -1311,9 +1311,9 @@ static bool jwk_other_purpose(json_t *o)
 	return alg && sv_alg_from_name(alg) == SV_ALG_NONE;
 }
 
-int sv_key_import_jwks_usable(const char *json, size_t len,
-			      struct sv_key **out, size_t *n, size_t *skipped,
-			      char *err, size_t errlen)
+int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
+			      size_t *n, size_t *skipped, char *err,
+			      size_t errlen)
 {
 	struct sv_key *keys = NULL;
 	json_t *j, *arr, *o;
@@ -1346,7 +1346,8 @@ int sv_key_import_jwks_usable(const char *json, size_t len,
 	}
 	json_array_foreach (arr, idx, o) {
 		if (!json_is_object(o)) {
-			seterr(err, errlen, "keys[%zu]: not a JSON object", idx);
+			seterr(err, errlen, "keys[%zu]: not a JSON object",
+			       idx);
 			goto out;
 		}
 		if (jwk_other_purpose(o)) {
@@ -1355,8 +1356,8 @@ int sv_key_import_jwks_usable(const char *json, size_t len,
 		}
 		/* a signing key we cannot use is an error, not a skip: a
 		 * broken IdP answer must not silently shrink the set */
-		ret = jwk_obj_import(o, NULL, NULL, &keys[got], sub,
-				     sizeof(sub));
+		ret =
+		    jwk_obj_import(o, NULL, NULL, &keys[got], sub, sizeof(sub));
 		if (ret < 0) {
 			seterr(err, errlen, "keys[%zu]: %s", idx, sub);
 			goto out;

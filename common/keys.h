@@ -86,9 +86,9 @@ int sv_key_import_jwk_obj(json_t *o, const char *alg, const char *kid,
  * or a duplicate kid refuses the whole set, and so does a set with no
  * usable key left. A key without "alg" gets its curve's alg (EC) or RS256
  * (RSA). *out is a malloc'd array of *n keys. */
-int sv_key_import_jwks_usable(const char *json, size_t len,
-			      struct sv_key **out, size_t *n, size_t *skipped,
-			      char *err, size_t errlen);
+int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
+			      size_t *n, size_t *skipped, char *err,
+			      size_t errlen);
 
 /* Build an EVP_PKEY from a stored blob (EVP_PKEY_fromdata) and report its
  * alg. Re-checks the blob as hostile input. 0, -EBADMSG, -ENOMEM. */

@@ -433,8 +433,7 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 		st = sv_issuer_login(l, cred, len, &handled);
 		if (!handled)
 			st = verify_assertion(l, cred, len);
-	}
-	else
+	} else
 		st = deny(l, "malformed");
 	if (st != SV_LOGIN_OK)
 		l->effective.n = 0;

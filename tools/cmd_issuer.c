@@ -154,16 +154,16 @@ static int get_keys(struct cli *cli, const char *file, const char *url,
 	} else {
 		r = issuer_fetch(url, ca, &body, &len, err, sizeof(err));
 		if (r < 0) {
-			snprintf(cli->err, sizeof(cli->err), "fetching the JWKS: %s",
-				 err);
+			snprintf(cli->err, sizeof(cli->err),
+				 "fetching the JWKS: %s", err);
 			return r;
 		}
 		snprintf(source, srclen, "%s", url);
 	}
 	r = issuer_jwks_canon(body, len, keys, skipped, err, sizeof(err));
 	if (r < 0)
-		snprintf(cli->err, sizeof(cli->err), "%s: not a usable JWKS: %s",
-			 file ? file : url, err);
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: not a usable JWKS: %s", file ? file : url, err);
 	return r;
 }
 
@@ -196,10 +196,10 @@ static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
 	json_t *keys = NULL;
 	size_t skipped = 0;
 	char source[1100], kids[600];
-	int r = parse(cli, argc, argv, &p, usage_add,
-		      A(O_ISSUER) | A(O_JWKS) | A(O_JWKS_URL) | A(O_CA) |
-			  A(O_AUD) | A(O_CLAIM) | A(O_ROLES) | A(O_LIFE) |
-			  A(O_JSON));
+	int r =
+	    parse(cli, argc, argv, &p, usage_add,
+		  A(O_ISSUER) | A(O_JWKS) | A(O_JWKS_URL) | A(O_CA) | A(O_AUD) |
+		      A(O_CLAIM) | A(O_ROLES) | A(O_LIFE) | A(O_JSON));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1 || !p.issuer || !p.aud)
@@ -216,8 +216,8 @@ static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
 	x.audience = strdup(p.aud);
 	x.jwks_url = strdup(p.jwks_url ? p.jwks_url : "");
 	x.ca_file = strdup(p.ca ? p.ca : "");
-	x.client_claim = p.claim ? sv_client_claim_from_name(p.claim)
-				 : SV_CLIENT_AZP;
+	x.client_claim =
+	    p.claim ? sv_client_claim_from_name(p.claim) : SV_CLIENT_AZP;
 	x.max_lifetime = SV_ISSUER_DEFAULT_LIFETIME;
 	if (!x.name || !x.issuer || !x.audience || !x.jwks_url || !x.ca_file) {
 		issuer_free(&x);
@@ -225,8 +225,9 @@ static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
 	}
 	if (p.life && cli_parse_u32(p.life, &x.max_lifetime) < 0) {
 		issuer_free(&x);
-		return cli_fail(cli, "--max-lifetime '%s' is not a number of "
-				     "seconds",
+		return cli_fail(cli,
+				"--max-lifetime '%s' is not a number of "
+				"seconds",
 				p.life);
 	}
 	for (size_t i = 0; i < p.nroles; i++)
@@ -277,8 +278,8 @@ static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
 			  "kids=%s",
 			  x.name, x.issuer, x.audience,
 			  sv_client_claim_name(x.client_claim), kids);
-		if (issuer_cache_write(&cli->cfg, x.name, x.issuer, source, keys,
-				       err, sizeof(err)) < 0) {
+		if (issuer_cache_write(&cli->cfg, x.name, x.issuer, source,
+				       keys, err, sizeof(err)) < 0) {
 			r = cli_fail(cli,
 				     "issuer '%s' added, but its keys were not "
 				     "cached: %s; run svcacct issuer refresh "
@@ -390,7 +391,8 @@ static int issuer_show(struct cli *cli, int argc, char **argv, int arg)
 	printf("roles claims   ");
 	for (size_t i = 0; i < x.roles_claims.n; i++)
 		printf("%s%s", i ? " " : "", x.roles_claims.v[i]);
-	printf("%s\n", x.roles_claims.n ? "" : "- (tokens do not narrow roles)");
+	printf("%s\n",
+	       x.roles_claims.n ? "" : "- (tokens do not narrow roles)");
 	for (size_t i = 0; i < x.client_remote.n; i++)
 		printf("client         %s -> %s\n", x.client_remote.v[i],
 		       x.client_local.v[i]);
@@ -582,7 +584,8 @@ static int issuer_role_map(struct cli *cli, int argc, char **argv, int arg)
 	struct sv_txn *t = begin_issuer(cli, p.pos[0], &x);
 	if (!t)
 		return EXIT_FAIL;
-	ssize_t i = find_pair(&x.role_remote, &x.role_local, p.pos[1], p.pos[2]);
+	ssize_t i =
+	    find_pair(&x.role_remote, &x.role_local, p.pos[1], p.pos[2]);
 	if (arg ? i < 0 : i >= 0) {
 		sv_txn_abort(t);
 		issuer_free(&x);
@@ -643,10 +646,9 @@ static int refresh_one(struct cli *cli, const struct issuer *x,
 			"are kept: %s\n",
 			x->name, why);
 		audit_error("issuer-refresh", x->name, why);
-		json_array_append_new(report,
-				      json_pack("{s:s, s:s, s:s}", "name",
-						x->name, "result", "error",
-						"error", why));
+		json_array_append_new(
+		    report, json_pack("{s:s, s:s, s:s}", "name", x->name,
+				      "result", "error", "error", why));
 		return -1;
 	}
 	kids_text(keys, kids, sizeof(kids));
@@ -668,7 +670,8 @@ static int issuer_refresh(struct cli *cli, int argc, char **argv, int arg)
 	(void)arg;
 	struct parsed p;
 	struct strv names = {0};
-	int r = parse(cli, argc, argv, &p, usage_refresh, A(O_JWKS) | A(O_JSON));
+	int r =
+	    parse(cli, argc, argv, &p, usage_refresh, A(O_JWKS) | A(O_JSON));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos > 1 || (p.jwks && p.npos != 1))
@@ -693,8 +696,9 @@ static int issuer_refresh(struct cli *cli, int argc, char **argv, int arg)
 		r = reader_load_issuer(rd, names.v[i], &x);
 		if (r < 0) {
 			cli_fail(cli,
-				 r == -ENOENT ? "no issuer '%s'"
-					      : "issuer '%s': unreadable record",
+				 r == -ENOENT
+				     ? "no issuer '%s'"
+				     : "issuer '%s': unreadable record",
 				 names.v[i]);
 			failed++;
 			continue;
@@ -720,10 +724,14 @@ static int issuer_refresh(struct cli *cli, int argc, char **argv, int arg)
 int cmd_issuer(struct cli *cli, int argc, char **argv)
 {
 	static const struct cli_verb verbs[] = {
-	    {"add", issuer_add, 0},	      {"list", issuer_list, 0},
-	    {"show", issuer_show, 0},	      {"remove", issuer_remove, 0},
-	    {"map", issuer_map, 0},	      {"unmap", issuer_map, 1},
-	    {"role-map", issuer_role_map, 0}, {"role-unmap", issuer_role_map, 1},
+	    {"add", issuer_add, 0},
+	    {"list", issuer_list, 0},
+	    {"show", issuer_show, 0},
+	    {"remove", issuer_remove, 0},
+	    {"map", issuer_map, 0},
+	    {"unmap", issuer_map, 1},
+	    {"role-map", issuer_role_map, 0},
+	    {"role-unmap", issuer_role_map, 1},
 	    {"refresh", issuer_refresh, 0},
 	};
 	return cli_dispatch(cli, "issuer", usage_all, verbs,

@@ -36,3 +36,10 @@ EXTRA_DIST += $(issuer_tests) tests/issuer/lib.sh tests/issuer/kcmint.py \
 # distcheck installs under its own prefix: the unit directory too
 AM_DISTCHECK_CONFIGURE_FLAGS = \
 	--with-systemdsystemunitdir='$${dc_install_base}/lib/systemd/system'
+
+check_PROGRAMS += tests/unit/test_issuer
+tests_unit_test_issuer_SOURCES = tests/unit/test_issuer.c
+tests_unit_test_issuer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_issuer_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_issuer
+SANITIZER_TESTS += tests/unit/test_issuer tests/issuer/test_issuer_cli.sh

@@ -50,8 +50,8 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-int issuer_fetch(const char *url, const char *ca_file, char **out,
-		 size_t *len, char *err, size_t errlen)
+int issuer_fetch(const char *url, const char *ca_file, char **out, size_t *len,
+		 char *err, size_t errlen)
 {
 	char cerr[CURL_ERROR_SIZE] = "";
 	struct body b = {0};
@@ -90,8 +90,8 @@ int issuer_fetch(const char *url, const char *ca_file, char **out,
 	    (ca_file && *ca_file &&
 	     (curl_easy_setopt(h, CURLOPT_CAINFO, ca_file) != CURLE_OK ||
 	      curl_easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK)) ||
-	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, FETCH_CONNECT_TIMEOUT) !=
-		CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+			     FETCH_CONNECT_TIMEOUT) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_TIMEOUT, FETCH_TOTAL_TIMEOUT) !=
 		CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
@@ -153,7 +153,8 @@ int issuer_jwks_canon(const char *body, size_t len, json_t **keys,
 		return r;
 	arr = json_array();
 	for (size_t i = 0; arr && i < n; i++) {
-		json_t *j = sv_key_blob_to_jwk(k[i].blob, k[i].bloblen, k[i].kid);
+		json_t *j =
+		    sv_key_blob_to_jwk(k[i].blob, k[i].bloblen, k[i].kid);
 		if (!j || json_array_append_new(arr, j) < 0) {
 			json_decref(arr);
 			arr = NULL;
@@ -187,8 +188,8 @@ static int open_cache_dir(const struct sv_config *c, char *err, size_t errlen)
 			 strerror(errno));
 		return -errno;
 	}
-	dd = openat(sd, "issuers", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-				       O_CLOEXEC);
+	dd = openat(sd, "issuers",
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dd < 0 || fstat(dd, &st) < 0) {
 		int e = errno;
 		if (dd >= 0)

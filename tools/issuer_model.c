@@ -98,8 +98,7 @@ int txn_load_issuer(struct sv_txn *t, const char *name, struct issuer *x)
 	return decode_blob(&b, name, x);
 }
 
-int reader_load_issuer(struct sv_reader *rd, const char *name,
-		       struct issuer *x)
+int reader_load_issuer(struct sv_reader *rd, const char *name, struct issuer *x)
 {
 	struct sv_blob b = {0};
 	char k[SV_KEY_MAX];
@@ -131,7 +130,8 @@ int txn_save_issuer(struct sv_txn *t, const struct issuer *x,
 	int r = -ENOMEM;
 
 	for (size_t i = 0; i < SV_ARRAY_SIZE(lists); i++)
-		if (!(items[i] = calloc(lists[i]->n + 1, sizeof(struct sv_str))))
+		if (!(items[i] =
+			  calloc(lists[i]->n + 1, sizeof(struct sv_str))))
 			goto out;
 	struct sv_issuer rec = {
 	    .client_claim = x->client_claim,
@@ -181,9 +181,9 @@ int txn_delete_issuer(struct sv_txn *t, const char *name)
 	int r = txn_load_issuer(t, name, &x);
 	if (r < 0)
 		return r;
-	r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
-			  sv_key_str(k, sizeof(k), SV_KEY_ISS, x.issuer,
-				     strlen(x.issuer)));
+	r = sv_txn_delete(
+	    t, SV_DB_ACCOUNTS, k,
+	    sv_key_str(k, sizeof(k), SV_KEY_ISS, x.issuer, strlen(x.issuer)));
 	if (r == 0 || r == -ENOENT)
 		r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
 				  sv_key_str(k, sizeof(k), SV_KEY_ISSUER, name,
@@ -197,8 +197,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int names_from(struct sv_txn *t, struct sv_reader *rd,
-		      struct strv *out)
+static int names_from(struct sv_txn *t, struct sv_reader *rd, struct strv *out)
 {
 	struct sv_blob key = {0};
 	int e;
@@ -345,12 +344,13 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 					   rem);
 		r = txn_load_acct(t, loc, &a);
 		if (r < 0)
-			return bad(cli, -ENOENT,
-				   "client '%s': no account '%s'", rem, loc);
+			return bad(cli, -ENOENT, "client '%s': no account '%s'",
+				   rem, loc);
 		acct_free(&a);
 	}
 	for (size_t i = 0; i < x->role_remote.n; i++) {
-		const char *rem = x->role_remote.v[i], *loc = x->role_local.v[i];
+		const char *rem = x->role_remote.v[i],
+			   *loc = x->role_local.v[i];
 		struct role ro;
 		if (!sv_issuer_token_valid(rem, SV_ISSUER_FIELD_MAX))
 			return bad(cli, -EINVAL,
@@ -428,14 +428,15 @@ json_t *issuer_to_json(const struct issuer *x, const struct sv_config *state)
 	char b1[32], b2[32];
 	json_t *clients = json_array(), *roles = json_array();
 	for (size_t i = 0; i < x->client_remote.n; i++)
-		json_array_append_new(
-		    clients, json_pack("{s:s, s:s}", "client",
-				       x->client_remote.v[i], "account",
-				       x->client_local.v[i]));
+		json_array_append_new(clients, json_pack("{s:s, s:s}", "client",
+							 x->client_remote.v[i],
+							 "account",
+							 x->client_local.v[i]));
 	for (size_t i = 0; i < x->role_remote.n; i++)
-		json_array_append_new(
-		    roles, json_pack("{s:s, s:s}", "remote", x->role_remote.v[i],
-				     "role", x->role_local.v[i]));
+		json_array_append_new(roles,
+				      json_pack("{s:s, s:s}", "remote",
+						x->role_remote.v[i], "role",
+						x->role_local.v[i]));
 	cli_json_sort(clients, "client", NULL);
 	cli_json_sort(roles, "remote", "role");
 	json_t *o = json_pack(
@@ -489,8 +490,8 @@ static int jpairs(json_t *o, const char *k, const char *k1, const char *k2,
 		const char *key;
 		json_t *v;
 		if (!json_is_object(e)) {
-			snprintf(err, errlen, "issuer: %s[%zu] is not an object",
-				 k, i);
+			snprintf(err, errlen,
+				 "issuer: %s[%zu] is not an object", k, i);
 			return -EINVAL;
 		}
 		json_object_foreach (e, key, v)
@@ -520,9 +521,10 @@ int issuer_from_json(json_t *o, struct issuer *x, json_t **jwks, char *err,
 		     size_t errlen)
 {
 	static const char *const known[] = {
-	    "name",	"issuer",	"audience",  "jwks_url", "ca_file",
-	    "client_claim", "roles_claims", "max_lifetime", "clients",
-	    "role_maps",	"created",	"updated",  "jwks_cache", "jwks"};
+	    "name",	  "issuer",	  "audience",	  "jwks_url",
+	    "ca_file",	  "client_claim", "roles_claims", "max_lifetime",
+	    "clients",	  "role_maps",	  "created",	  "updated",
+	    "jwks_cache", "jwks"};
 	const char *key;
 	json_t *v;
 	char *cc = NULL;

@@ -75,8 +75,8 @@ json_t *issuer_txn_dump(struct sv_txn *t, const char *name);
  * empty, replaces the system CAs), 10 s to connect, 30 s in all, at most
  * SV_ISSUER_JWKS_MAX bytes, HTTP 200 only. *body malloc'd. 0 or -errno
  * with the reason in err. */
-int issuer_fetch(const char *url, const char *ca_file, char **body,
-		 size_t *len, char *err, size_t errlen);
+int issuer_fetch(const char *url, const char *ca_file, char **body, size_t *len,
+		 char *err, size_t errlen);
 /* Validate a JWKS document (sv_key_import_jwks_usable) and return its
  * usable keys in canonical form (kty, crv/x/y or n/e, alg, kid, use) as a
  * JSON array. 0 or -EINVAL with the reason in err. */
