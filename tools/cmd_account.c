@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "issuer_model.h"
 #include "names.h"
 #include "util.h"
 
@@ -745,6 +746,9 @@ static int account_delete(struct cli *cli, int argc, char **argv, int arg)
 	}
 	if (e == 0)
 		e = sv_state_retire_id(t, false, a.uid);
+	/* trusted issuers' client maps to it go too */
+	if (e == 0)
+		e = txn_issuers_forget(t, a.name, NULL);
 	if (e < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);

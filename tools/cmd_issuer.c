@@ -509,13 +509,6 @@ static ssize_t find_pair(const struct strv *a, const struct strv *b,
 	return -1;
 }
 
-static void del_at(struct strv *s, size_t i)
-{
-	free(s->v[i]);
-	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(char *));
-	s->n--;
-}
-
 static int issuer_map(struct cli *cli, int argc, char **argv, int arg)
 {
 	struct parsed p;
@@ -541,8 +534,8 @@ static int issuer_map(struct cli *cli, int argc, char **argv, int arg)
 		}
 		snprintf(what, sizeof(what), "client=%s account=%s unmapped",
 			 p.client, x.client_local.v[i]);
-		del_at(&x.client_remote, (size_t)i);
-		del_at(&x.client_local, (size_t)i);
+		strv_del_at(&x.client_remote, (size_t)i);
+		strv_del_at(&x.client_local, (size_t)i);
 		return finish_change(cli, t, &x, "issuer-unmap", what,
 				     json_pack("{s:s, s:s}", "issuer", p.pos[0],
 					       "unmapped", p.client));
@@ -596,8 +589,8 @@ static int issuer_role_map(struct cli *cli, int argc, char **argv, int arg)
 				p.pos[1], p.pos[2]);
 	}
 	if (arg) {
-		del_at(&x.role_remote, (size_t)i);
-		del_at(&x.role_local, (size_t)i);
+		strv_del_at(&x.role_remote, (size_t)i);
+		strv_del_at(&x.role_local, (size_t)i);
 	} else if (strv_add(&x.role_remote, p.pos[1]) < 0 ||
 		   strv_add(&x.role_local, p.pos[2]) < 0) {
 		sv_txn_abort(t);

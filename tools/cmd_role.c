@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "issuer_model.h"
 #include "names.h"
 #include "util.h"
 
@@ -527,6 +528,9 @@ static int role_delete(struct cli *cli, int argc, char **argv, int arg)
 		    sv_key_u32(nk, sizeof(nk), SV_KEY_GID, x.gid));
 	if (e == 0)
 		e = sv_state_retire_id(t, true, x.gid);
+	/* trusted issuers' role maps to it go too */
+	if (e == 0)
+		e = txn_issuers_forget(t, NULL, x.name);
 	if (e < 0) {
 		sv_txn_abort(t);
 		role_free(&x);

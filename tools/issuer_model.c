@@ -34,6 +34,13 @@ void issuer_free(struct issuer *x)
 	memset(x, 0, sizeof(*x));
 }
 
+void strv_del_at(struct strv *s, size_t i)
+{
+	free(s->v[i]);
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(char *));
+	s->n--;
+}
+
 static int list_to_strv(const struct sv_list *l, struct strv *s)
 {
 	size_t off = 0;
@@ -680,4 +687,226 @@ json_t *issuer_txn_dump(struct sv_txn *t, const char *name)
 	json_t *o = issuer_to_json(&x, NULL);
 	issuer_free(&x);
 	return o;
+}
+
+/* ------------------------------------------------- account, role, port */
+
+int txn_issuers_forget(struct sv_txn *t, const char *account,
+		       const char *role)
+{
+	struct strv names;
+	int r = txn_issuer_names(t, &names);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		struct issuer x;
+		bool changed = false;
+		if (txn_load_issuer(t, names.v[i], &x) < 0)
+			continue; /* svcacct check reports it */
+		for (size_t k = x.client_remote.n; account && k-- > 0;)
+			if (!strcmp(x.client_local.v[k], account)) {
+				strv_del_at(&x.client_remote, k);
+				strv_del_at(&x.client_local, k);
+				changed = true;
+			}
+		for (size_t k = x.role_remote.n; role && k-- > 0;)
+			if (!strcmp(x.role_local.v[k], role)) {
+				strv_del_at(&x.role_remote, k);
+				strv_del_at(&x.role_local, k);
+				changed = true;
+			}
+		if (changed) {
+			x.updated = (int64_t)time(NULL);
+			r = txn_save_issuer(t, &x, x.issuer);
+		}
+		issuer_free(&x);
+	}
+	strv_free(&names);
+	return r;
+}
+
+json_t *issuers_export(struct sv_reader *rd, const struct sv_config *c,
+		       bool with_keys)
+{
+	struct strv names;
+	json_t *arr = json_array();
+	if (!arr || reader_issuer_names(rd, &names) < 0) {
+		json_decref(arr);
+		return NULL;
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		struct issuer x;
+		json_t *doc = NULL;
+		if (reader_load_issuer(rd, names.v[i], &x) < 0) {
+			json_decref(arr);
+			arr = NULL;
+			break;
+		}
+		json_t *o = issuer_to_json(&x, NULL);
+		json_object_del(o, "created");
+		json_object_del(o, "updated");
+		if (with_keys &&
+		    sv_issuer_jwks_load(c, x.name, x.issuer, &doc) == 0)
+			json_object_set_new(
+			    o, "jwks",
+			    json_pack("{s:O}", "keys",
+				      json_object_get(doc, "keys")));
+		json_decref(doc);
+		json_array_append_new(arr, o);
+		issuer_free(&x);
+	}
+	strv_free(&names);
+	return arr;
+}
+
+int issuers_import(struct cli *cli, struct sv_txn *t, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	char err[sizeof(cli->err)];
+	json_array_foreach (arr, i, o) {
+		json_t *jwks = NULL;
+		struct issuer x;
+		int r = issuer_from_json(o, &x, &jwks, cli->err,
+					 sizeof(cli->err));
+		if (r == 0) {
+			issuer_free(&x);
+			/* a carried set must be usable before anything is
+			 * committed */
+			if (jwks) {
+				char *text = json_dumps(jwks, JSON_COMPACT);
+				json_t *keys = NULL;
+				size_t skipped;
+				r = text ? issuer_jwks_canon(text, strlen(text),
+							     &keys, &skipped,
+							     err, sizeof(err))
+					 : -ENOMEM;
+				if (r < 0)
+					snprintf(cli->err, sizeof(cli->err),
+						 "jwks: %.900s", err);
+				free(text);
+				json_decref(keys);
+			}
+			json_decref(jwks);
+		}
+		if (r == 0)
+			r = issuer_txn_put_json(cli, t, o, false);
+		if (r < 0) {
+			snprintf(err, sizeof(err), "issuers[%zu]: %.900s", i,
+				 cli->err);
+			snprintf(cli->err, sizeof(cli->err), "%s", err);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void issuers_import_keys(struct cli *cli, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		json_t *jwks = NULL, *keys = NULL;
+		struct issuer x;
+		char err[512], *text = NULL;
+		size_t skipped;
+		if (issuer_from_json(o, &x, &jwks, err, sizeof(err)) < 0)
+			continue;
+		if (jwks && (text = json_dumps(jwks, JSON_COMPACT)) &&
+		    issuer_jwks_canon(text, strlen(text), &keys, &skipped, err,
+				      sizeof(err)) == 0 &&
+		    issuer_cache_write(&cli->cfg, x.name, x.issuer, "import",
+				       keys, err, sizeof(err)) < 0)
+			fprintf(stderr,
+				"svcacct: issuer %s: keys not cached: %s; run "
+				"svcacct issuer refresh %s\n",
+				x.name, err, x.name);
+		free(text);
+		json_decref(keys);
+		json_decref(jwks);
+		issuer_free(&x);
+	}
+}
+
+json_t *issuers_problems(struct sv_reader *rd)
+{
+	json_t *out = json_array();
+	struct strv names;
+	struct sv_blob key = {0};
+	char buf[700];
+	int e;
+
+	if (reader_issuer_names(rd, &names) < 0) {
+		json_array_append_new(out,
+				      json_string("issuers: iteration failed"));
+		return out;
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		struct issuer x;
+		struct sv_blob b = {0};
+		struct sv_issuer rec;
+		if (reader_load_issuer(rd, names.v[i], &x) < 0) {
+			snprintf(buf, sizeof(buf),
+				 "issuer '%s': record does not decode or "
+				 "names another issuer",
+				 names.v[i]);
+			json_array_append_new(out, json_string(buf));
+			continue;
+		}
+		if (sv_get_issuer_by_iss(rd, x.issuer, strlen(x.issuer), &b,
+					 &rec) < 0 ||
+		    !sv_str_eq(rec.name, x.name)) {
+			snprintf(buf, sizeof(buf),
+				 "issuer '%s': its iss index entry is missing "
+				 "or names another issuer",
+				 x.name);
+			json_array_append_new(out, json_string(buf));
+		}
+		sv_blob_free(&b);
+		for (size_t k = 0; k < x.client_remote.n; k++) {
+			struct sv_account a;
+			if (sv_get_account(rd, x.client_local.v[k], &b, &a) ==
+			    0) {
+				sv_blob_free(&b);
+				continue;
+			}
+			snprintf(buf, sizeof(buf),
+				 "issuer '%s': client '%s' maps to a missing "
+				 "account '%s'",
+				 x.name, x.client_remote.v[k],
+				 x.client_local.v[k]);
+			json_array_append_new(out, json_string(buf));
+		}
+		for (size_t k = 0; k < x.role_remote.n; k++) {
+			struct sv_role ro;
+			if (sv_get_role(rd, x.role_local.v[k], &b, &ro) == 0) {
+				sv_blob_free(&b);
+				continue;
+			}
+			snprintf(buf, sizeof(buf),
+				 "issuer '%s': remote role '%s' maps to a "
+				 "missing role '%s'",
+				 x.name, x.role_remote.v[k], x.role_local.v[k]);
+			json_array_append_new(out, json_string(buf));
+		}
+		issuer_free(&x);
+	}
+	strv_free(&names);
+	/* every index entry must lead to an issuer that names it back */
+	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ISS, &key)) ==
+	       0) {
+		struct sv_blob b = {0};
+		struct sv_issuer rec;
+		if (sv_get_issuer_by_iss(rd, (char *)key.p + 1, key.n - 1, &b,
+					 &rec) < 0) {
+			snprintf(buf, sizeof(buf),
+				 "iss index '%.*s' names no issuer that has it",
+				 (int)(key.n - 1 > 300 ? 300 : key.n - 1),
+				 (char *)key.p + 1);
+			json_array_append_new(out, json_string(buf));
+		}
+		sv_blob_free(&b);
+	}
+	sv_blob_free(&key);
+	return out;
 }

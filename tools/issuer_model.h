@@ -22,6 +22,8 @@ struct issuer {
 	struct strv role_remote, role_local;	 /* parallel */
 };
 void issuer_free(struct issuer *x);
+/* Remove the i-th string of a list (i < n). */
+void strv_del_at(struct strv *s, size_t i);
 
 /* Load (-ENOENT if absent, -EBADMSG/-EPROTO if corrupt) or save an issuer
  * inside t. Saving writes 'i' NAME and 'j' ISS, and removes the 'j' entry
@@ -68,6 +70,26 @@ int issuer_txn_remove(struct cli *cli, struct sv_txn *t, const char *name);
 /* For apply/export: one issuer of t as JSON (without jwks_cache), NULL if
  * absent or unreadable. */
 json_t *issuer_txn_dump(struct sv_txn *t, const char *name);
+
+/* Drop every client map to account (non-NULL) and every role map to role
+ * (non-NULL) in every issuer of t: account delete and role delete call it,
+ * so that a later account or role of the same name inherits nothing. */
+int txn_issuers_forget(struct sv_txn *t, const char *account,
+		       const char *role);
+
+/* For svcacct export: every issuer as above, without created, updated and
+ * jwks_cache; with_keys (root): each with "jwks", its cached set, if any. */
+json_t *issuers_export(struct sv_reader *rd, const struct sv_config *c,
+		       bool with_keys);
+/* For svcacct import: add the issuers of an export in t (after its roles
+ * and accounts); then, after the commit, cache the "jwks" they carry.
+ * -errno with the message in cli->err (naming issuers[i]). */
+int issuers_import(struct cli *cli, struct sv_txn *t, json_t *arr);
+void issuers_import_keys(struct cli *cli, json_t *arr);
+/* For svcacct check: one string per problem (a record that does not decode
+ * or name itself, an 'j' index that disagrees, a map to an account or role
+ * that does not exist). */
+json_t *issuers_problems(struct sv_reader *rd);
 
 /* ------------------------------------------------------ issuer_fetch.c */
 /* Fetch a JWKS over HTTPS with libcurl: https only (also for redirects,

@@ -134,6 +134,45 @@ ok_cmd "rollback restores the maps (issuers are configuration)" S rollback
 run S --json issuer show kc
 expect_match "role map back after rollback" '"remote": "deployer"' "$OUT"
 ok_cmd "svcacct check accepts a store with issuers" S check
+
+# export carries the issuers (and, for root, their cached keys); import
+# brings them back, keys included
+S issuer map kc --client deploy-client --account deploy >/dev/null
+S export >"$T/export.json"
+expect_match "export: issuers with their maps" '"client": "deploy-client"' "$(cat "$T/export.json")"
+expect_match "export: the cached keys as jwks" '"jwks": \{' "$(tr -d '\n' <"$T/export.json" | sed 's/  */ /g')"
+cat >"$T/c2.conf" <<CONF
+db_dir = $T/db2
+state_dir = $T/state2
+home_base = $T/home2
+CONF
+S2() { "$top_builddir/tools/svcacct" --conf "$T/c2.conf" "$@"; }
+ok_cmd "import into an empty store" S2 import "$T/export.json"
+expect_eq "import: the issuer round-trips" \
+	"$(S --json issuer show kc | /usr/bin/python3 -c 'import json,sys; o=json.load(sys.stdin); [o.pop(k) for k in ("created","updated")]; o["jwks_cache"].pop("fetched"); o["jwks_cache"].pop("source"); print(json.dumps(o, sort_keys=True))')" \
+	"$(S2 --json issuer show kc | /usr/bin/python3 -c 'import json,sys; o=json.load(sys.stdin); [o.pop(k) for k in ("created","updated")]; o["jwks_cache"].pop("fetched"); o["jwks_cache"].pop("source"); print(json.dumps(o, sort_keys=True))')"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["issuers"][0]["clients"][0]["account"]="ghost"; print(json.dumps(d))' "$T/export.json" >"$T/bad-export.json"
+cat >"$T/c3.conf" <<CONF
+db_dir = $T/db3
+state_dir = $T/state3
+home_base = $T/home3
+CONF
+expect_rc "import: an issuer mapping a missing account refuses the whole file" 1 \
+	"issuers\[0\]: client 'deploy-client': no account 'ghost' \(nothing imported\)" \
+	"$top_builddir/tools/svcacct" --conf "$T/c3.conf" import "$T/bad-export.json"
+expect_eq "import refused: no store made" "" "$(readlink "$T/db3/current" 2>/dev/null)"
+
+# deleting an account or a role drops the maps to it, so that a later
+# account or role of the same name inherits nothing
+S2 role create tmprole >/dev/null
+S2 account create tmpbot --role tmprole >/dev/null
+S2 issuer map kc --client tmp-client --account tmpbot >/dev/null
+S2 issuer role-map kc tmpremote tmprole >/dev/null
+ok_cmd "account delete" S2 account delete tmpbot
+expect_nomatch "account delete dropped its client map" 'tmp-client' "$(S2 --json issuer show kc)"
+ok_cmd "role delete" S2 role delete tmprole
+expect_nomatch "role delete dropped the role map" 'tmpremote' "$(S2 --json issuer show kc)"
+ok_cmd "svcacct check still clean" S2 check
 ok_cmd "remove" S issuer remove kc
 expect_eq "remove deletes the cached set" "no" "$([ -e "$T/state/issuers/kc.jwks" ] && echo yes || echo no)"
 run S issuer show kc
