@@ -239,28 +239,36 @@ static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
 		issuer_free(&x);
 		return cli_fail(cli, "--ca-file %s: %s", p.ca, strerror(errno));
 	}
-	/* check what can be checked before any network I/O or lock */
+	/* every field first, then the keys (maybe over the network), and
+	 * only then the store's lock: a slow IdP must not block writers */
+	x.created = x.updated = (int64_t)time(NULL);
+	if (issuer_validate(cli, NULL, &x) < 0 ||
+	    get_keys(cli, p.jwks, p.jwks_url, p.ca, &keys, &skipped, source,
+		     sizeof(source)) < 0) {
+		r = *cli->err ? cli_fail(cli, "%s", cli->err) : EXIT_FAIL;
+		issuer_free(&x);
+		return r;
+	}
 	struct sv_txn *t = cli_begin(cli);
 	if (!t) {
+		json_decref(keys);
 		issuer_free(&x);
 		return EXIT_FAIL;
 	}
 	struct issuer old;
 	if (txn_load_issuer(t, x.name, &old) == 0) {
 		issuer_free(&old);
-		sv_txn_abort(t);
-		r = cli_fail(cli, "issuer '%s' already exists", x.name);
-		issuer_free(&x);
-		return r;
+		snprintf(cli->err, sizeof(cli->err),
+			 "issuer '%s' already exists", x.name);
+		r = -EEXIST;
+	} else {
+		r = issuer_validate(cli, t, &x);
 	}
-	x.created = x.updated = (int64_t)time(NULL);
-	if (issuer_validate(cli, t, &x) < 0 ||
-	    get_keys(cli, p.jwks, p.jwks_url, p.ca, &keys, &skipped, source,
-		     sizeof(source)) < 0) {
+	if (r < 0) {
 		sv_txn_abort(t);
-		r = *cli->err ? cli_fail(cli, "%s", cli->err) : EXIT_FAIL;
+		json_decref(keys);
 		issuer_free(&x);
-		return r;
+		return cli_fail(cli, "%s", cli->err);
 	}
 	r = txn_save_issuer(t, &x, NULL);
 	if (r < 0) {

@@ -349,11 +349,12 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 					   "client '%s' is mapped twice (a "
 					   "client maps to one account)",
 					   rem);
-		r = txn_load_acct(t, loc, &a);
+		r = t ? txn_load_acct(t, loc, &a) : 0;
 		if (r < 0)
 			return bad(cli, -ENOENT, "client '%s': no account '%s'",
 				   rem, loc);
-		acct_free(&a);
+		if (t)
+			acct_free(&a);
 	}
 	for (size_t i = 0; i < x->role_remote.n; i++) {
 		const char *rem = x->role_remote.v[i],
@@ -370,13 +371,16 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 				return bad(cli, -EEXIST,
 					   "role map %s -> %s given twice", rem,
 					   loc);
-		r = txn_load_role(t, loc, &ro);
+		r = t ? txn_load_role(t, loc, &ro) : 0;
 		if (r < 0)
 			return bad(cli, -ENOENT,
 				   "remote role '%s': no local role '%s'", rem,
 				   loc);
-		role_free(&ro);
+		if (t)
+			role_free(&ro);
 	}
+	if (!t)
+		return 0; /* the fields alone (before taking the lock) */
 	/* one "iss", one issuer: a token must find exactly one set of rules */
 	r = txn_issuer_names(t, &names);
 	if (r < 0)
@@ -691,8 +695,7 @@ json_t *issuer_txn_dump(struct sv_txn *t, const char *name)
 
 /* ------------------------------------------------- account, role, port */
 
-int txn_issuers_forget(struct sv_txn *t, const char *account,
-		       const char *role)
+int txn_issuers_forget(struct sv_txn *t, const char *account, const char *role)
 {
 	struct strv names;
 	int r = txn_issuer_names(t, &names);
@@ -767,8 +770,8 @@ int issuers_import(struct cli *cli, struct sv_txn *t, json_t *arr)
 	json_array_foreach (arr, i, o) {
 		json_t *jwks = NULL;
 		struct issuer x;
-		int r = issuer_from_json(o, &x, &jwks, cli->err,
-					 sizeof(cli->err));
+		int r =
+		    issuer_from_json(o, &x, &jwks, cli->err, sizeof(cli->err));
 		if (r == 0) {
 			issuer_free(&x);
 			/* a carried set must be usable before anything is

@@ -43,8 +43,9 @@ int reader_issuer_names(struct sv_reader *rd, struct strv *out);
 /* Check every field and every reference inside t: name, URLs (the JWKS
  * URL https:// only), audience, client claim, roles claim paths, lifetime,
  * the mapped accounts and roles exist, no duplicate mapping, no other
- * issuer with the same "iss". 0 or -EINVAL/-EEXIST/-ENOENT with the
- * message in cli->err. */
+ * issuer with the same "iss". t NULL: the fields alone (before the lock
+ * is taken). 0 or -EINVAL/-EEXIST/-ENOENT with the message in
+ * cli->err. */
 int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x);
 
 /* The JSON shape of docs/CLI.md. state_dir: also "jwks_cache" (what is
