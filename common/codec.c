@@ -196,8 +196,8 @@ int sv_encode_idlist(struct sv_buf *b, const struct sv_list *ids)
 static bool issuer_ok(const struct sv_issuer *x)
 {
 	return x->flags == 0 && x->client_claim >= SV_CLIENT_AZP &&
-	       x->client_claim <= SV_CLIENT_SUB && x->name.n && x->issuer.n &&
-	       x->audience.n &&
+	       x->client_claim <= SV_CLIENT_CLIENTID && x->name.n &&
+	       x->issuer.n && x->audience.n &&
 	       x->client_remote.count == x->client_local.count &&
 	       x->role_remote.count == x->role_local.count;
 }

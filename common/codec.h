@@ -101,6 +101,7 @@ enum sv_client_claim {
 	SV_CLIENT_AZP = 1,
 	SV_CLIENT_CLIENT_ID = 2,
 	SV_CLIENT_SUB = 3,
+	SV_CLIENT_CLIENTID = 4, /* "clientId": Keycloak before version 24 */
 };
 struct sv_issuer {
 	uint32_t flags;	       /* must be 0 (none defined yet) */

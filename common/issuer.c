@@ -62,6 +62,8 @@ uint8_t sv_client_claim_from_name(const char *s)
 		return SV_CLIENT_CLIENT_ID;
 	if (!strcmp(s, "sub"))
 		return SV_CLIENT_SUB;
+	if (!strcmp(s, "clientId"))
+		return SV_CLIENT_CLIENTID;
 	return 0;
 }
 
@@ -71,6 +73,7 @@ const char *sv_client_claim_name(uint8_t c)
 	case SV_CLIENT_AZP: return "azp";
 	case SV_CLIENT_CLIENT_ID: return "client_id";
 	case SV_CLIENT_SUB: return "sub";
+	case SV_CLIENT_CLIENTID: return "clientId";
 	default: return NULL;
 	}
 }

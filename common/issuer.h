@@ -54,7 +54,7 @@ bool sv_issuer_name_valid(const char *s);
  * characters, no space. */
 bool sv_issuer_token_valid(const char *s, size_t max);
 
-/* "azp", "client_id", "sub"; 0 for anything else. */
+/* "azp", "client_id", "sub", "clientId"; 0 for anything else. */
 uint8_t sv_client_claim_from_name(const char *s);
 const char *sv_client_claim_name(uint8_t c);
 

@@ -18,7 +18,7 @@ static const char usage_all[] =
     "issuer add|list|show|remove|map|unmap|role-map|role-unmap|refresh ...";
 static const char usage_add[] =
     "issuer add NAME --issuer URL (--jwks FILE | --jwks-url URL "
-    "[--ca-file F]) --audience A [--client-claim azp|client_id|sub] "
+    "[--ca-file F]) --audience A [--client-claim azp|client_id|sub|clientId] "
     "[--roles-claim PATH]... [--max-lifetime SECONDS]";
 static const char usage_list[] = "issuer list [--json]";
 static const char usage_show[] = "issuer show NAME [--json]";

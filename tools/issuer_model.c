@@ -308,7 +308,8 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 	}
 	if (!sv_client_claim_name(x->client_claim))
 		return bad(cli, -EINVAL,
-			   "--client-claim must be azp, client_id or sub");
+			   "--client-claim must be azp, client_id, sub or "
+			   "clientId");
 	if (x->max_lifetime < ISSUER_LIFETIME_MIN ||
 	    x->max_lifetime > ISSUER_LIFETIME_MAX)
 		return bad(cli, -EINVAL,
@@ -570,8 +571,8 @@ int issuer_from_json(json_t *o, struct issuer *x, json_t **jwks, char *err,
 	free(cc);
 	if (!x->client_claim) {
 		snprintf(err, errlen,
-			 "issuer: \"client_claim\" must be azp, client_id "
-			 "or sub");
+			 "issuer: \"client_claim\" must be azp, client_id, "
+			 "sub or clientId");
 		r = -EINVAL;
 		goto fail;
 	}

@@ -34,7 +34,7 @@ static const char usage_text[] =
     "  authorized-keys NAME        (sshd's AuthorizedKeysCommand)\n"
     "  export | import FILE | check | rollback [GENERATION] | generations\n"
     "  issuer add NAME --issuer URL (--jwks F | --jwks-url URL [--ca-file F])\n"
-    "             --audience A [--client-claim azp|client_id|sub]\n"
+    "             --audience A [--client-claim azp|client_id|sub|clientId]\n"
     "             [--roles-claim PATH]... [--max-lifetime S]\n"
     "  issuer list | show NAME | remove NAME | refresh [NAME] [--jwks F]\n"
     "  issuer map NAME --client ID --account LOCAL | unmap NAME --client ID\n"

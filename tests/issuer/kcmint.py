@@ -99,6 +99,10 @@ def cmd_token(a):
         "clientAddress": "192.0.2.10",
         "client_id": client,
     }
+    if a.keycloak_before_24:
+        # Keycloak up to 23 named the client "clientId"
+        del claims["client_id"]
+        claims["clientId"] = client
     if not a.aud:
         del claims["aud"]
     for c in a.no:
@@ -159,6 +163,7 @@ t.add_argument("--jti")
 t.add_argument("--no", action="append", default=[])
 t.add_argument("--claim", action="append", default=[])
 t.add_argument("--header", action="append", default=[])
+t.add_argument("--keycloak-before-24", action="store_true")
 t.add_argument("--none", action="store_true")
 t.add_argument("--none-sig", default="", help="signature segment for --none")
 t.add_argument("--hmac-secret-file")

@@ -77,7 +77,7 @@ refused "add: --ca-file without --jwks-url" 1 "--ca-file goes with --jwks-url" \
 	S issuer add x --issuer https://x.test --jwks "$T/good.json" --ca-file /etc/hostname --audience a
 refused "add: unreadable --ca-file" 1 "--ca-file /nonexistent: No such file" \
 	S issuer add x --issuer https://x.test --jwks-url https://x.test/certs --ca-file /nonexistent --audience a
-refused "add: bad --client-claim" 1 "--client-claim must be azp, client_id or sub" \
+refused "add: bad --client-claim" 1 "--client-claim must be azp, client_id, sub or clientId" \
 	S issuer add x --issuer https://x.test --jwks "$T/good.json" --audience a --client-claim email
 for path in 'a..b' 'a.' '.a' 'a\x' 'a b'; do
 	refused "add: bad roles claim path '$path'" 1 "roles claim path" \

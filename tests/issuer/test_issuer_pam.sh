@@ -156,6 +156,13 @@ S issuer map plain --client deploy-client --account deploy >/dev/null
 check "issuer without --roles-claim: all granted roles, client_id claim" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n \
 	-p "$(K --iss https://plain.test/realms/p --key "$T/kc2.key" --kid "$KID2")"
 expect_match "env roles = granted" "env SVCACCT_ROLES=deployers,readers" "$LAST_OUT"
+S issuer add legacy --issuer https://legacy.test/realms/p --jwks "$T/jwks2.json" --audience "$KC_AUD" \
+	--client-claim clientId >/dev/null
+S issuer map legacy --client deploy-client --account deploy >/dev/null
+check "Keycloak before 24 (clientId claim), --client-claim clientId" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n \
+	-p "$(K --keycloak-before-24 --iss https://legacy.test/realms/p --key "$T/kc2.key" --kid "$KID2")"
+check "clientId issuer: a token without clientId refused" auth=PAM_AUTH_ERR "missing_client" -s sshd -u deploy -n \
+	-p "$(K --iss https://legacy.test/realms/p --key "$T/kc2.key" --kid "$KID2")"
 # roles carried in scope, when configured so
 S issuer add scoped --issuer https://scoped.test/r --jwks "$T/jwks2.json" --audience "$KC_AUD" \
 	--roles-claim scope >/dev/null

@@ -95,7 +95,7 @@ static void test_refusals(void **state)
 	x.flags = 1;
 	assert_int_equal(sv_encode_issuer(&b, &x), -EINVAL);
 	x = sample();
-	x.client_claim = 4;
+	x.client_claim = 5;
 	assert_int_equal(sv_encode_issuer(&b, &x), -EINVAL);
 	x = sample();
 	x.client_local.count = 1; /* unpaired */
