@@ -110,6 +110,9 @@ cp "$T/ca.crt" "$T/ca.crt.good"
 cp "$T/otherca.crt" "$T/ca.crt"
 bad_refresh "IdP certificate no longer from the configured CA" "(certificate|SSL)"
 cp "$T/ca.crt.good" "$T/ca.crt"
+https_swap_cert elsewhere.test || tap_notok "certificate swapped"
+bad_refresh "IdP certificate for another host name" "(certificate|SSL|name)"
+https_swap_cert kc.test || tap_notok "certificate restored"
 https_stop
 bad_refresh "IdP down" "refresh failed, the cached keys are kept: .*(Connection refused|connect|Couldn't)"
 run S issuer refresh
