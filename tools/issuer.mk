@@ -31,6 +31,7 @@ issuer_tests = \
 	tests/e2e/test_e2e_issuer.sh
 TESTS += $(issuer_tests)
 EXTRA_DIST += $(issuer_tests) tests/issuer/lib.sh tests/issuer/kcmint.py docs/howto-fleet.md \
+	tests/bench/issuer/run.sh \
 	tests/issuer/https.sh
 
 # distcheck installs under its own prefix: the unit directory too
