@@ -424,6 +424,7 @@ static json_t *cache_json(const struct sv_config *c, const struct issuer *x)
 		return json_pack("{s:s}", "status",
 				 r == -ENOENT	? "none"
 				 : r == -ESTALE ? "other-issuer"
+				 : r == -EACCES ? "not-readable"
 						: "unusable");
 	kids = json_array();
 	json_array_foreach (json_object_get(doc, "keys"), i, k)
