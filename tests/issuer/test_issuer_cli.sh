@@ -125,6 +125,11 @@ refused "unknown verb" 2 "unknown verb 'issuer frob'" S issuer frob
 refused "not root" 1 "needs root" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$top_builddir/tools/svcacct" --conf "$T/c.conf" issuer map kc --client c5 --account deploy
 
+run setpriv --reuid=65534 --regid=65534 --clear-groups "$top_builddir/tools/svcacct" --conf "$T/c.conf" --json issuer show kc
+expect_match "any user can show an issuer (accounts.db is 0644), not its cached keys" '"status": "not-readable"' "$OUT"
+run setpriv --reuid=65534 --regid=65534 --clear-groups "$top_builddir/tools/svcacct" --conf "$T/c.conf" issuer list
+expect_match "any user can list issuers" "^NAME .*kc +azp" "$(printf '%s' "$OUT" | tr '\n' ' ')"
+
 # positive changes and their undo
 ok_cmd "unmap" S issuer unmap kc --client deploy-client
 ok_cmd "role-unmap" S issuer role-unmap kc deployer deployers
