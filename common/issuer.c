@@ -730,7 +730,9 @@ enum sv_login_status sv_issuer_login(struct sv_login *l, const char *tok,
 	l->reason = "ok";
 	st = SV_LOGIN_OK;
 out:
-	if (st != SV_LOGIN_OK)
+	/* not an issuer token: nothing decided, nothing touched (the
+	 * assertion path starts from the granted roles) */
+	if (*handled && st != SV_LOGIN_OK)
 		l->effective.n = 0;
 	sv_blob_free(&blob);
 	sv_jws_free(&j);

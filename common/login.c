@@ -431,8 +431,10 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 		 * a client assertion */
 		bool handled = false;
 		st = sv_issuer_login(l, cred, len, &handled);
-		if (!handled)
+		if (!handled) {
+			l->effective = l->granted;
 			st = verify_assertion(l, cred, len);
+		}
 	} else
 		st = deny(l, "malformed");
 	if (st != SV_LOGIN_OK)

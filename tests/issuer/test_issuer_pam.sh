@@ -69,6 +69,14 @@ check "token in 511-byte parts (sudo)" auth=PAM_SUCCESS "ok" -s sudo -u deploy \
 check "token without jti accepted (jti where present)" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n \
 	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --no jti)"
 
+# self-minted assertions are untouched by the issuer routing
+keygen a256 P-256
+S key add deploy --pem "$T/a256.pub" --kid a256 --alg ES256 >/dev/null
+check "unscoped assertion beside issuers: accepted" auth=PAM_SUCCESS "ok" -s sshd -u deploy -r 127.0.0.1 \
+	-p "$(M --account deploy --key "$T/a256.key" --kid a256)"
+expect_match "unscoped assertion keeps every granted role" "env SVCACCT_ROLES=deployers,readers" "$LAST_OUT"
+expect_match "unscoped assertion: method assertion" "env SVCACCT_METHOD=assertion" "$LAST_OUT"
+
 # refusals: PAM code and reason
 check "wrong iss refused" auth=PAM_AUTH_ERR "unknown_issuer" -s sshd -u deploy -n \
 	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --iss https://kc.test:8443/realms/other)"
@@ -126,8 +134,8 @@ check "token with jti accepted once" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n 
 check "replayed jti refused" auth=PAM_AUTH_ERR "replay" -s sshd -u deploy -n -p "$J"
 line=$(grep 'reason=replay' "$LOG" | tail -1)
 expect_match "deny line names method and issuer" "event=auth result=deny account=deploy .*reason=replay method=issuer issuer=kc" "$line"
-check "a self-minted assertion with the same jti is another namespace" auth=PAM_AUTH_ERR "no_key" -s sshd -u deploy -n \
-	-p "$(M --account deploy --key "$T/kcec.key" --kid none --jti jti-once)"
+check "the account's own assertion with that jti: another namespace, accepted" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n \
+	-p "$(M --account deploy --key "$T/a256.key" --kid a256 --jti jti-once)"
 check "token for another PAM user (other) with deploy's client refused" auth=PAM_AUTH_ERR "client_other_account" -s sshd -u other -n -p "$dup"
 
 # a cached set for another issuer under the same name is never used
