@@ -66,7 +66,7 @@ static int decode_seg(const char *p, size_t n, uint8_t **out, size_t *outlen)
 	return 0;
 }
 
-static json_t *load_object(const char *p, size_t n)
+json_t *sv_jws_load_segment(const char *p, size_t n)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t len;
@@ -84,13 +84,30 @@ static json_t *load_object(const char *p, size_t n)
 	return v;
 }
 
-int sv_jws_parse_header(struct sv_jws *j, const char **reason)
+/* typ values of an OAuth access token (RFC 9068 "at+jwt", its media type
+ * form, and Keycloak's "Bearer"), accepted only for issuer tokens */
+static bool access_token_typ(const char *t)
 {
-	return sv_jws_parse_header_typ(j, "JWT", reason);
+	return !strcmp(t, "JWT") || !strcmp(t, "at+jwt") ||
+	       !strcmp(t, "application/at+jwt") || !strcmp(t, "Bearer");
+}
+
+static int parse_header(struct sv_jws *j, unsigned flags, const char *typ,
+			const char **reason);
+
+int sv_jws_parse_header(struct sv_jws *j, unsigned flags, const char **reason)
+{
+	return parse_header(j, flags, "JWT", reason);
 }
 
 int sv_jws_parse_header_typ(struct sv_jws *j, const char *typ,
 			    const char **reason)
+{
+	return parse_header(j, 0, typ, reason);
+}
+
+static int parse_header(struct sv_jws *j, unsigned flags, const char *typ,
+			const char **reason)
 {
 	static const char *const forbidden[] = {"crit", "jku", "x5u", "jwk",
 						"x5c",	"cty", "zip", "b64"};
@@ -100,7 +117,7 @@ int sv_jws_parse_header_typ(struct sv_jws *j, const char *typ,
 		*reason = "bad_header";
 		return -EINVAL;
 	}
-	j->header = load_object(j->tok, j->hlen);
+	j->header = sv_jws_load_segment(j->tok, j->hlen);
 	if (!j->header) {
 		*reason = "bad_header";
 		return -EINVAL;
@@ -124,8 +141,10 @@ int sv_jws_parse_header_typ(struct sv_jws *j, const char *typ,
 		return -EINVAL;
 	}
 	v = json_object_get(j->header, "typ");
-	if (v &&
-	    !(json_is_string(v) && strcmp(json_string_value(v), typ) == 0)) {
+	if (v && !(json_is_string(v) &&
+		   ((flags & SV_JWS_ACCESS_TOKEN)
+			? access_token_typ(json_string_value(v))
+			: strcmp(json_string_value(v), typ) == 0))) {
 		*reason = "bad_typ";
 		return -EINVAL;
 	}
@@ -274,8 +293,8 @@ out:
 	return ret;
 }
 
-static int get_string(json_t *o, const char *k, const char **p, size_t *n,
-		      bool required, const char **reason)
+int sv_claim_string(json_t *o, const char *k, const char **p, size_t *n,
+		    bool required, const char **reason)
 {
 	json_t *v = json_object_get(o, k);
 	if (!v) {
@@ -298,8 +317,8 @@ static int get_string(json_t *o, const char *k, const char **p, size_t *n,
 
 /* NumericDate as an integer (RFC 7519 allows fractions; we require
  * integers, as the issue does) within a sane range. */
-static int get_time(json_t *o, const char *k, int64_t *t, bool *has,
-		    bool required, const char **reason)
+int sv_claim_time(json_t *o, const char *k, int64_t *t, bool *has,
+		  bool required, const char **reason)
 {
 	json_t *v = json_object_get(o, k);
 	*has = v != NULL;
@@ -326,41 +345,58 @@ int sv_jws_parse_claims(struct sv_jws *j, struct sv_claims *cl,
 	int r;
 
 	memset(cl, 0, sizeof(*cl));
-	j->claims = load_object(j->tok + j->hlen + 1, j->plen);
+	if ((r = sv_jws_decode_claims(j, reason)) < 0)
+		return r;
+	json_t *o = j->claims;
+	if ((r = sv_claim_string(o, "iss", &cl->iss, &cl->iss_len, true,
+				 reason)) ||
+	    (r = sv_claim_string(o, "sub", &cl->sub, &cl->sub_len, true,
+				 reason)) ||
+	    (r = sv_claim_string(o, "aud", &cl->aud, &cl->aud_len, true,
+				 reason)) ||
+	    (r = sv_claim_string(o, "jti", &cl->jti, &cl->jti_len, true,
+				 reason)) ||
+	    (r = sv_claim_string(o, "scope", &cl->scope, &cl->scope_len, false,
+				 reason)) ||
+	    (r = sv_claim_time(o, "exp", &cl->exp, &has, true, reason)) ||
+	    (r = sv_claim_time(o, "iat", &cl->iat, &has, true, reason)) ||
+	    (r = sv_claim_time(o, "nbf", &cl->nbf, &cl->has_nbf, false,
+			       reason)))
+		return r;
+	cl->has_scope = cl->scope != NULL;
+	if (!sv_jti_valid(cl->jti, cl->jti_len)) {
+		*reason = "bad_jti";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sv_jws_decode_claims(struct sv_jws *j, const char **reason)
+{
+	if (!j->claims)
+		j->claims = sv_jws_load_segment(j->tok + j->hlen + 1, j->plen);
 	if (!j->claims) {
 		*reason = "bad_claims";
 		return -EINVAL;
 	}
-	json_t *o = j->claims;
-	if ((r = get_string(o, "iss", &cl->iss, &cl->iss_len, true, reason)) ||
-	    (r = get_string(o, "sub", &cl->sub, &cl->sub_len, true, reason)) ||
-	    (r = get_string(o, "aud", &cl->aud, &cl->aud_len, true, reason)) ||
-	    (r = get_string(o, "jti", &cl->jti, &cl->jti_len, true, reason)) ||
-	    (r = get_string(o, "scope", &cl->scope, &cl->scope_len, false,
-			    reason)) ||
-	    (r = get_time(o, "exp", &cl->exp, &has, true, reason)) ||
-	    (r = get_time(o, "iat", &cl->iat, &has, true, reason)) ||
-	    (r = get_time(o, "nbf", &cl->nbf, &cl->has_nbf, false, reason)))
-		return r;
-	cl->has_scope = cl->scope != NULL;
+	return 0;
+}
+
+bool sv_jti_valid(const char *p, size_t n)
+{
 	/* printable ASCII, bounded: it becomes a key of the replay cache
 	 * and a field of the log */
-	if (cl->jti_len == 0 || cl->jti_len > SV_JTI_MAX) {
-		*reason = "bad_jti";
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < cl->jti_len; i++)
-		if ((unsigned char)cl->jti[i] <= 0x20 ||
-		    (unsigned char)cl->jti[i] >= 0x7f) {
-			*reason = "bad_jti";
-			return -EINVAL;
-		}
-	return 0;
+	if (!p || n == 0 || n > SV_JTI_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f)
+			return false;
+	return true;
 }
 
 json_t *sv_jws_payload_object(const struct sv_jws *j)
 {
-	return load_object(j->tok + j->hlen + 1, j->plen);
+	return sv_jws_load_segment(j->tok + j->hlen + 1, j->plen);
 }
 
 static bool str_is(const char *p, size_t n, const char *want)

@@ -65,9 +65,36 @@ struct sv_claims {
 int sv_jws_split(const char *tok, size_t len, size_t maxlen, struct sv_jws *j,
 		 const char **reason);
 
+/* sv_jws_parse_header flags. SV_JWS_ACCESS_TOKEN: an IdP's access token
+ * (issuer.h): "typ" may also be "at+jwt", "application/at+jwt" (RFC 9068)
+ * or "Bearer". */
+#define SV_JWS_ACCESS_TOKEN 0x1u
+
 /* Decode and check the protected header. 0 or -EINVAL with *reason one of
  * bad_header, alg_refused, forbidden_header, bad_typ, bad_kid. */
-int sv_jws_parse_header(struct sv_jws *j, const char **reason);
+int sv_jws_parse_header(struct sv_jws *j, unsigned flags, const char **reason);
+
+/* Decode one base64url segment as a JSON object, duplicate keys refused.
+ * NULL if it is not base64url, not JSON or not an object. */
+json_t *sv_jws_load_segment(const char *p, size_t n);
+
+/* Decode the payload into j->claims (once; later calls keep it). 0 or
+ * -EINVAL with *reason bad_claims. The issuer path reads "iss" before the
+ * signature is checked (to know whose keys verify it); everything else is
+ * read only after. */
+int sv_jws_decode_claims(struct sv_jws *j, const char **reason);
+
+/* One claim of o with its JSON type checked: a string (views into o), or a
+ * NumericDate (an integer in [0, 2^40]). Absent: *p NULL / *has false, and
+ * -EINVAL "missing_claim" if required; wrong type: -EINVAL
+ * "bad_claim_type". */
+int sv_claim_string(json_t *o, const char *k, const char **p, size_t *n,
+		    bool required, const char **reason);
+int sv_claim_time(json_t *o, const char *k, int64_t *t, bool *has,
+		  bool required, const char **reason);
+
+/* A jti we store and log: 1..SV_JTI_MAX printable ASCII, no space. */
+bool sv_jti_valid(const char *p, size_t n);
 
 /* sv_jws_parse_header with another accepted "typ" (absent, or exactly typ):
  * the same checks, for JWS that are not client assertions (signed

@@ -193,6 +193,38 @@ int sv_encode_idlist(struct sv_buf *b, const struct sv_list *ids)
 	return finish(b);
 }
 
+static bool issuer_ok(const struct sv_issuer *x)
+{
+	return x->flags == 0 && x->client_claim >= SV_CLIENT_AZP &&
+	       x->client_claim <= SV_CLIENT_CLIENTID && x->name.n &&
+	       x->issuer.n && x->audience.n &&
+	       x->client_remote.count == x->client_local.count &&
+	       x->role_remote.count == x->role_local.count;
+}
+
+int sv_encode_issuer(struct sv_buf *b, const struct sv_issuer *x)
+{
+	put_header(b, SV_KIND_ISSUER);
+	if (!issuer_ok(x))
+		b->error = -EINVAL;
+	put_u32(b, x->flags);
+	put_u8(b, x->client_claim);
+	put_u32(b, x->max_lifetime);
+	put_i64(b, x->created);
+	put_i64(b, x->updated);
+	put_str(b, x->name);
+	put_str(b, x->issuer);
+	put_str(b, x->audience);
+	put_str(b, x->jwks_url);
+	put_str(b, x->ca_file);
+	put_list(b, &x->roles_claims);
+	put_list(b, &x->client_remote);
+	put_list(b, &x->client_local);
+	put_list(b, &x->role_remote);
+	put_list(b, &x->role_local);
+	return finish(b);
+}
+
 /* ------------------------------------------------------------- decoding */
 
 struct rd {
@@ -394,6 +426,37 @@ int sv_decode_idlist(const void *buf, size_t len, struct sv_list *out)
 	if (e < 0)
 		memset(&l, 0, sizeof(l));
 	*out = l;
+	return e;
+}
+
+int sv_decode_issuer(const void *buf, size_t len, struct sv_issuer *out)
+{
+	struct rd r = {buf, len, false};
+	struct sv_issuer x = {0};
+	int e = get_header(&r, SV_KIND_ISSUER);
+	if (e == 0) {
+		x.flags = get_u32(&r);
+		x.client_claim = get_u8(&r);
+		x.max_lifetime = get_u32(&r);
+		x.created = get_i64(&r);
+		x.updated = get_i64(&r);
+		x.name = get_str(&r);
+		x.issuer = get_str(&r);
+		x.audience = get_str(&r);
+		x.jwks_url = get_str(&r);
+		x.ca_file = get_str(&r);
+		x.roles_claims = get_list(&r);
+		x.client_remote = get_list(&r);
+		x.client_local = get_list(&r);
+		x.role_remote = get_list(&r);
+		x.role_local = get_list(&r);
+		e = done(&r);
+		if (e == 0 && !issuer_ok(&x))
+			e = -EBADMSG;
+	}
+	if (e < 0)
+		memset(&x, 0, sizeof(x));
+	*out = x;
 	return e;
 }
 

@@ -19,6 +19,7 @@ enum sv_kind {
 	SV_KIND_ROLE = 'R',
 	SV_KIND_CRED = 'C',
 	SV_KIND_IDLIST = 'L',
+	SV_KIND_ISSUER = 'I',
 };
 #define SV_CODEC_VERSION 1
 #define SV_STR_MAX	 65535u
@@ -93,6 +94,26 @@ struct sv_cred {
 				   sshkey: "type base64" line */
 };
 
+/* A trusted issuer (an OIDC IdP whose access tokens log service accounts
+ * in; common/issuer.h). Configuration: it lives in accounts.db and
+ * changes by generation; the fetched JWKS is state (state_dir/issuers/). */
+enum sv_client_claim {
+	SV_CLIENT_AZP = 1,
+	SV_CLIENT_CLIENT_ID = 2,
+	SV_CLIENT_SUB = 3,
+	SV_CLIENT_CLIENTID = 4, /* "clientId": Keycloak before version 24 */
+};
+struct sv_issuer {
+	uint32_t flags;	       /* must be 0 (none defined yet) */
+	uint8_t client_claim;  /* enum sv_client_claim */
+	uint32_t max_lifetime; /* seconds, exp - iat (or now) at most */
+	int64_t created, updated;
+	struct sv_str name, issuer, audience, jwks_url, ca_file;
+	struct sv_list roles_claims;		    /* dotted paths */
+	struct sv_list client_remote, client_local; /* parallel lists */
+	struct sv_list role_remote, role_local;	    /* parallel lists */
+};
+
 /* Growable output buffer for encoders. */
 struct sv_buf {
 	uint8_t *p;
@@ -107,6 +128,7 @@ int sv_encode_account(struct sv_buf *b, const struct sv_account *a);
 int sv_encode_role(struct sv_buf *b, const struct sv_role *r);
 int sv_encode_cred(struct sv_buf *b, const struct sv_cred *c);
 int sv_encode_idlist(struct sv_buf *b, const struct sv_list *ids);
+int sv_encode_issuer(struct sv_buf *b, const struct sv_issuer *x);
 
 /* Decoders: 0, or -EBADMSG (malformed), -EPROTO (unknown version/kind).
  * On error *out is zeroed. */
@@ -114,6 +136,9 @@ int sv_decode_account(const void *buf, size_t len, struct sv_account *out);
 int sv_decode_role(const void *buf, size_t len, struct sv_role *out);
 int sv_decode_cred(const void *buf, size_t len, struct sv_cred *out);
 int sv_decode_idlist(const void *buf, size_t len, struct sv_list *out);
+/* Also -EBADMSG for an empty name, issuer or audience, flags != 0, an
+ * unknown client claim, or parallel lists of different lengths. */
+int sv_decode_issuer(const void *buf, size_t len, struct sv_issuer *out);
 
 /* Iterate a list: *off starts at 0; returns true and the next item, false at
  * the end. Only valid on lists that came out of a decoder or have items. */

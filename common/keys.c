@@ -1288,6 +1288,106 @@ out:
 	return ret;
 }
 
+int sv_key_import_jwk_obj(json_t *o, const char *alg, const char *kid,
+			  struct sv_key *out, char *err, size_t errlen)
+{
+	return jwk_obj_import(o, alg, kid, out, err, errlen);
+}
+
+/* Whether an IdP's JWK is meant for something else than signatures we can
+ * check: an encryption key, a symmetric or OKP key, an alg we do not do.
+ * Such keys are skipped, not refused (Keycloak publishes its RSA-OAEP key
+ * beside the signing key). */
+static bool jwk_other_purpose(json_t *o)
+{
+	const char *use = json_string_value(json_object_get(o, "use"));
+	const char *kty = json_string_value(json_object_get(o, "kty"));
+	const char *alg = json_string_value(json_object_get(o, "alg"));
+
+	if (use && strcmp(use, "sig") != 0)
+		return true;
+	if (!kty || (strcmp(kty, "RSA") != 0 && strcmp(kty, "EC") != 0))
+		return true;
+	return alg && sv_alg_from_name(alg) == SV_ALG_NONE;
+}
+
+int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
+			      size_t *n, size_t *skipped, char *err,
+			      size_t errlen)
+{
+	struct sv_key *keys = NULL;
+	json_t *j, *arr, *o;
+	size_t cnt, got = 0, idx;
+	char sub[256];
+	int ret = -EINVAL;
+
+	*out = NULL;
+	*n = 0;
+	*skipped = 0;
+	j = json_parse(json, len, err, errlen);
+	if (!j)
+		return -EINVAL;
+	arr = json_object_get(j, "keys");
+	if (!json_is_object(j) || !json_is_array(arr)) {
+		seterr(err, errlen,
+		       "a JWKS must be an object with a \"keys\" array");
+		goto out;
+	}
+	cnt = json_array_size(arr);
+	if (cnt == 0 || cnt > JWKS_MAX) {
+		seterr(err, errlen, "a JWKS must hold 1 to %d keys", JWKS_MAX);
+		goto out;
+	}
+	keys = calloc(cnt, sizeof(*keys));
+	if (!keys) {
+		ret = -ENOMEM;
+		seterr(err, errlen, "out of memory");
+		goto out;
+	}
+	json_array_foreach (arr, idx, o) {
+		if (!json_is_object(o)) {
+			seterr(err, errlen, "keys[%zu]: not a JSON object",
+			       idx);
+			goto out;
+		}
+		if (jwk_other_purpose(o)) {
+			(*skipped)++;
+			continue;
+		}
+		/* a signing key we cannot use is an error, not a skip: a
+		 * broken IdP answer must not silently shrink the set */
+		ret =
+		    jwk_obj_import(o, NULL, NULL, &keys[got], sub, sizeof(sub));
+		if (ret < 0) {
+			seterr(err, errlen, "keys[%zu]: %s", idx, sub);
+			goto out;
+		}
+		got++;
+		ret = -EINVAL;
+		for (size_t k = 0; k + 1 < got; k++) {
+			if (strcmp(keys[k].kid, keys[got - 1].kid) == 0) {
+				seterr(err, errlen,
+				       "keys[%zu]: duplicate kid \"%s\"", idx,
+				       keys[k].kid);
+				goto out;
+			}
+		}
+	}
+	if (got == 0) {
+		seterr(err, errlen,
+		       "no usable signing key (EC P-256/384/521 or RSA "
+		       "2048-8192 with use \"sig\")");
+		goto out;
+	}
+	*out = SV_TAKE_PTR(keys);
+	*n = got;
+	ret = 0;
+out:
+	sv_keys_free(keys, got);
+	json_decref(j);
+	return ret;
+}
+
 /* ------------------------------------------------------------- export */
 
 json_t *sv_key_blob_to_jwk(const uint8_t *blob, size_t len, const char *kid)

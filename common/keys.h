@@ -75,6 +75,21 @@ int sv_key_import_jwk(const char *json, size_t len, const char *alg,
 int sv_key_import_jwks(const char *json, size_t len, struct sv_key **out,
 		       size_t *n, char *err, size_t errlen);
 
+/* Import one JWK given as a jansson object (as sv_key_import_jwk). */
+int sv_key_import_jwk_obj(json_t *o, const char *alg, const char *kid,
+			  struct sv_key *out, char *err, size_t errlen);
+
+/* Import the signing keys of an identity provider's JWKS: keys for another
+ * purpose ("use" other than "sig", kty other than EC/RSA, an alg that is
+ * not an asymmetric signature alg we know) are skipped and counted in
+ * *skipped; a signing key that does not import (weak RSA, bad encoding)
+ * or a duplicate kid refuses the whole set, and so does a set with no
+ * usable key left. A key without "alg" gets its curve's alg (EC) or RS256
+ * (RSA). *out is a malloc'd array of *n keys. */
+int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
+			      size_t *n, size_t *skipped, char *err,
+			      size_t errlen);
+
 /* Build an EVP_PKEY from a stored blob (EVP_PKEY_fromdata) and report its
  * alg. Re-checks the blob as hostile input. 0, -EBADMSG, -ENOMEM. */
 int sv_key_load(const uint8_t *blob, size_t len, EVP_PKEY **out,

@@ -11,6 +11,7 @@
 
 #include "assertion.h"
 #include "codec.h"
+#include "issuer.h"
 #include "keys.h"
 #include "names.h"
 #include "util.h"
@@ -24,6 +25,7 @@ const char *sv_method_name(enum sv_method m)
 	case SV_METHOD_SECRET: return "secret";
 	case SV_METHOD_ASSERTION: return "assertion";
 	case SV_METHOD_OTHER: return "other";
+	case SV_METHOD_ISSUER: return "issuer";
 	default: return "-";
 	}
 }
@@ -38,6 +40,8 @@ enum sv_method sv_method_from_name(const char *s)
 		return SV_METHOD_ASSERTION;
 	if (!strcmp(s, "other"))
 		return SV_METHOD_OTHER;
+	if (!strcmp(s, "issuer"))
+		return SV_METHOD_ISSUER;
 	return SV_METHOD_NONE;
 }
 
@@ -352,7 +356,7 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 	if (sv_jws_split(tok, len, l->cfg->max_credential_length, &j,
 			 &l->reason) < 0)
 		return SV_LOGIN_DENY;
-	if (sv_jws_parse_header(&j, &l->reason) < 0)
+	if (sv_jws_parse_header(&j, 0, &l->reason) < 0)
 		goto out;
 	r = select_keys(l, &j, ids, &n, &any_key);
 	if (r < 0) {
@@ -437,6 +441,7 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 	l->method = SV_METHOD_NONE;
 	l->cred_id[0] = '\0';
 	l->jti[0] = '\0';
+	l->issuer[0] = '\0';
 	l->cred_expires = 0;
 	if (!l->account_done) {
 		st = sv_login_account(l);
@@ -450,9 +455,16 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 		return deny(l, "too_long");
 	if (sv_secret_looks_like(cred, len))
 		st = verify_secret(l, cred, len);
-	else if (memchr(cred, '.', len))
-		st = verify_assertion(l, cred, len);
-	else
+	else if (memchr(cred, '.', len)) {
+		/* an IdP's access token names its issuer; anything else is
+		 * a client assertion */
+		bool handled = false;
+		st = sv_issuer_login(l, cred, len, &handled);
+		if (!handled) {
+			l->effective = l->granted;
+			st = verify_assertion(l, cred, len);
+		}
+	} else
 		st = deny(l, "malformed");
 	if (st != SV_LOGIN_OK)
 		l->effective.n = 0;

@@ -28,9 +28,10 @@ enum sv_method {
 	SV_METHOD_NONE = 0,
 	SV_METHOD_SECRET,
 	SV_METHOD_ASSERTION,
-	SV_METHOD_OTHER, /* another module authenticated (e.g. sshd keys) */
+	SV_METHOD_OTHER,  /* another module authenticated (e.g. sshd keys) */
+	SV_METHOD_ISSUER, /* an access token of a trusted issuer (issuer.h) */
 };
-/* "secret", "assertion", "other", "-". */
+/* "secret", "assertion", "other", "issuer", "-". */
 const char *sv_method_name(enum sv_method m);
 enum sv_method sv_method_from_name(const char *s);
 
@@ -58,6 +59,7 @@ struct sv_login {
 	const char *reason; /* fixed reason code, never NULL after a call */
 	char cred_id[SV_CRED_ID_LEN + 1];
 	char jti[SV_JTI_MAX + 1];
+	char issuer[64 + 1];  /* SV_METHOD_ISSUER: the issuer's name */
 	int64_t cred_expires; /* 0 = never */
 	struct sv_roleset granted, effective;
 	/* private: the state dir, opened once per login on first use

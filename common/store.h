@@ -39,6 +39,8 @@ enum sv_db {
 #define SV_KEY_GID	'g' /* accounts.db: 'g' gid(BE32) -> name */
 #define SV_KEY_CRED	'c' /* credentials/pubkeys: 'c' id -> cred */
 #define SV_KEY_CREDLIST 'l' /* credentials/pubkeys: 'l' account -> id list */
+#define SV_KEY_ISSUER	'i' /* accounts.db: 'i' name -> issuer */
+#define SV_KEY_ISS	'j' /* accounts.db: 'j' iss URL -> issuer name */
 
 /* Longest key the typed lookups build: a prefix and a name or id (names
  * are at most 32 bytes, ids 16; anything longer cannot exist). */

@@ -10,6 +10,7 @@ common_libsvauth_la_SOURCES += \
 	common/policy.c common/policy.h \
 	common/replay.c common/replay.h \
 	common/lastused.c common/lastused.h
+common_libsvauth_la_SOURCES += common/issuer.c common/issuer.h
 
 pammod_LTLIBRARIES = pam/pam_svcacct.la
 pam_pam_svcacct_la_SOURCES = \

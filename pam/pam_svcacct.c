@@ -317,8 +317,9 @@ out:
 		char s_roles[600];
 		svp_sanitize(roles, s_roles, sizeof(s_roles));
 		svp_sanitize(l->jti, jti, sizeof(jti));
-		snprintf(extra, sizeof(extra), "method=%s roles=%s jti=%s",
-			 sv_method_name(l->method), s_roles, jti);
+		snprintf(extra, sizeof(extra), "method=%s roles=%s jti=%s%s%s",
+			 sv_method_name(l->method), s_roles, jti,
+			 l->issuer[0] ? " issuer=" : "", l->issuer);
 		log_decision(&x, LOG_INFO, "auth", "allow", l->cred_id, "ok",
 			     extra);
 		if (!x.args.no_warn && l->cred_expires &&
@@ -334,9 +335,11 @@ out:
 		log_decision(&x, LOG_DEBUG, "auth", "ignore", NULL, reason,
 			     NULL);
 	} else {
-		char extra[80];
-		snprintf(extra, sizeof(extra), "method=%s",
-			 sv_method_name(l ? l->method : SV_METHOD_NONE));
+		char extra[160];
+		snprintf(extra, sizeof(extra), "method=%s%s%s",
+			 sv_method_name(l ? l->method : SV_METHOD_NONE),
+			 l && l->issuer[0] ? " issuer=" : "",
+			 l ? l->issuer : "");
 		log_decision(
 		    &x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
 		    "auth", "deny", l && l->cred_id[0] ? l->cred_id : NULL,

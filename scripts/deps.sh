@@ -9,6 +9,8 @@ pamtester openssh-server openssh-client sudo libnss-db valgrind clang
 libclang-rt-14-dev util-linux iproute2 procps strace bc"
 # the package builds (tests/pkg/test_packages.sh)
 SVCACCT_DEPS="$SVCACCT_DEPS debhelper dpkg-dev fakeroot lintian rpm"
+# trusted issuers: the HTTPS JWKS endpoint of the refresh tests
+SVCACCT_DEPS="$SVCACCT_DEPS nginx-light curl"
 missing=""
 for p in $SVCACCT_DEPS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

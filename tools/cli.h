@@ -167,6 +167,7 @@ int cmd_generations(struct cli *cli, int argc, char **argv);
 int cmd_sshkey(struct cli *cli, int argc, char **argv);
 int cmd_authorized_keys(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_issuer(struct cli *cli, int argc, char **argv);
 
 /* Shared by account create and import: validate and add one account
  * (roles by name) in t. Message in cli->err on failure. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "issuer_model.h"
 #include "names.h"
 #include "util.h"
 
@@ -736,6 +737,9 @@ int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 	}
 	if (e == 0)
 		e = sv_state_retire_id(t, false, a->uid);
+	/* trusted issuers' client maps to it go too */
+	if (e == 0)
+		e = txn_issuers_forget(t, a->name, NULL);
 	if (ncreds)
 		*ncreds = n;
 	return e;

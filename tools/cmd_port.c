@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "issuer_model.h"
 #include "keys.h"
 #include "names.h"
 #include "secret.h"
@@ -251,8 +252,16 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		accounts = export_accounts(rd, root ? keys : NULL,
 					   root ? sshkeys : NULL, &e);
 	uint64_t gen = sv_reader_generation(rd);
+	/* trusted issuers, with their cached keys for root */
+	json_t *issuers = roles && accounts ? issuers_export(rd, &cli->cfg,
+							       geteuid() == 0)
+					    : NULL;
+	if (roles && accounts && !issuers)
+		e = -EBADMSG;
 	sv_reader_close(rd);
-	if (!roles || !accounts) {
+	if (!roles || !accounts || !issuers) {
+		json_decref(issuers);
+		json_decref(accounts);
 		json_decref(roles);
 		json_decref(keys);
 		json_decref(sshkeys);
@@ -263,6 +272,8 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	    "{s:s, s:i, s:I, s:o, s:o, s:o, s:o}", "format", EXPORT_FORMAT,
 	    "version", EXPORT_VERSION, "generation", (json_int_t)gen, "roles",
 	    roles, "accounts", accounts, "keys", keys, "sshkeys", sshkeys);
+	if (doc && issuers)
+		json_object_set_new(doc, "issuers", issuers);
 	return cli_json_out(doc);
 }
 
@@ -722,7 +733,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	       *roles = json_object_get(doc, "roles"),
 	       *accounts = json_object_get(doc, "accounts"),
 	       *keys = json_object_get(doc, "keys"),
-	       *sshkeys = json_object_get(doc, "sshkeys");
+	       *sshkeys = json_object_get(doc, "sshkeys"),
+	       *issuers = json_object_get(doc, "issuers");
 	if (!json_is_object(doc) || !json_is_string(fmt) ||
 	    strcmp(json_string_value(fmt), EXPORT_FORMAT) ||
 	    !json_is_integer(ver) ||
@@ -730,7 +742,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	    (roles && !json_is_array(roles)) ||
 	    (accounts && !json_is_array(accounts)) ||
 	    (keys && !json_is_array(keys)) ||
-	    (sshkeys && !json_is_array(sshkeys))) {
+	    (sshkeys && !json_is_array(sshkeys)) ||
+	    (issuers && !json_is_array(issuers))) {
 		json_decref(doc);
 		return cli_fail(cli,
 				"%s: not an svcacct export (format \"%s\" "
@@ -739,7 +752,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	}
 	static const char *const top_allowed[] = {
 	    "format",	"version", "generation", "roles",
-	    "accounts", "keys",	   "sshkeys",	 NULL};
+	    "accounts", "keys",	   "sshkeys",	 "issuers", NULL};
 	cli->err[0] = '\0';
 	if (port_only_keys(cli, doc, "export", top_allowed) < 0) {
 		json_decref(doc);
@@ -807,6 +820,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			if ((e = import_sshkey(cli, t, o, i)) < 0)
 				break;
 		}
+	if (e == 0 && issuers)
+		e = issuers_import(cli, t, issuers);
 	strv_free(&mr);
 	strv_free(&ma);
 	cli_snapshot_free(cli);
@@ -816,6 +831,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			     *cli->err ? cli->err : strerror(-e));
 	} else {
 		r = cli_commit(cli, t);
+		if (r == EXIT_OK && issuers)
+			issuers_import_keys(cli, issuers);
 		if (r == EXIT_OK) {
 			cli_audit(
 			    "import",

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "issuer_model.h"
 #include "names.h"
 #include "util.h"
 
@@ -515,6 +516,9 @@ int op_role_delete(struct sv_txn *t, const struct role *x)
 		    sv_key_u32(nk, sizeof(nk), SV_KEY_GID, x->gid));
 	if (e == 0)
 		e = sv_state_retire_id(t, true, x->gid);
+	/* trusted issuers' role maps to it go too */
+	if (e == 0)
+		e = txn_issuers_forget(t, NULL, x->name);
 	return e;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "issuer_model.h"
 #include "names.h"
 #include "util.h"
 
@@ -319,6 +320,10 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		} else {
 			check_accounts(cli, &rep, rd);
 			check_roles(cli, &rep, rd);
+			/* trusted issuers: records, index, maps */
+			json_t *ip = issuers_problems(rd);
+			json_array_extend(rep.problems, ip);
+			json_decref(ip);
 			if (geteuid() == 0) {
 				check_creds(&rep, rd, SV_DB_CREDENTIALS);
 				check_creds(&rep, rd, SV_DB_PUBKEYS);

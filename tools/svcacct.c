@@ -36,6 +36,12 @@ static const char usage_text[] =
     "  export | import FILE | check | rollback [GENERATION] | generations\n"
     "  apply FILE [--dry-run] [--prune] [--verify-key KEY]\n"
     "  export --manifest           (the store as a manifest for apply)\n"
+    "  issuer add NAME --issuer URL (--jwks F | --jwks-url URL [--ca-file F])\n"
+    "             --audience A [--client-claim azp|client_id|sub|clientId]\n"
+    "             [--roles-claim PATH]... [--max-lifetime S]\n"
+    "  issuer list | show NAME | remove NAME | refresh [NAME] [--jwks F]\n"
+    "  issuer map NAME --client ID --account LOCAL | unmap NAME --client ID\n"
+    "  issuer role-map | role-unmap NAME REMOTE_ROLE LOCAL_ROLE\n"
     "\n"
     "Each verb takes --help. Exit status: 0 done, 1 failed, 2 usage.\n";
 
@@ -58,6 +64,7 @@ static const struct {
     {"authorized-keys", cmd_authorized_keys},
     {"verify", cmd_verify},
     {"apply", cmd_apply},
+    {"issuer", cmd_issuer},
 };
 
 int main(int argc, char **argv)

@@ -166,7 +166,7 @@ static int bench_raw(const char *conf, const char *user)
 	}
 	/* the kid of the first token names the key */
 	if (sv_jws_split(creds[0], strlen(creds[0]), 65536, &j, &reason) < 0 ||
-	    sv_jws_parse_header(&j, &reason) < 0 || !j.has_kid ||
+	    sv_jws_parse_header(&j, 0, &reason) < 0 || !j.has_kid ||
 	    find_blob(&c, user, j.kid, &blob, &bloblen) < 0) {
 		fprintf(stderr, "cannot find the key\n");
 		return 2;

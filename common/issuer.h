@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Trusted issuers: access tokens of an OIDC identity provider (Keycloak's
+ * service accounts, client_credentials grant) as credentials of service
+ * accounts. Auth side (OpenSSL, jansson); no network I/O ever: the keys
+ * come from the JWKS that `svcacct issuer refresh` cached in the state
+ * directory.
+ *
+ * Where things live (docs/FORMAT.md):
+ *   accounts.db  'i' NAME -> issuer record (kind 'I': issuer URL, audience,
+ *                client claim, roles claims, client and role maps)
+ *                'j' ISS  -> NAME (the token's "iss" finds its issuer)
+ *   state_dir/issuers/NAME.jwks  the last good JWKS, canonical JSON
+ *
+ * A token is an issuer token when its "iss" contains ':' (an account name
+ * never does, so a self-minted assertion can never be mistaken for one) or
+ * names a configured issuer. The checks, in order, each with its reason:
+ *   lexical form, header (typ JWT/at+jwt/Bearer, no crit/jku/x5u/jwk/x5c,
+ *   alg asymmetric)                            as assertion.h
+ *   iss names a configured issuer              unknown_issuer
+ *   the issuer's cached JWKS                   jwks_unavailable
+ *   key by kid (or by alg without kid)         unknown_kid / alg_mismatch
+ *   key fits alg, signature                    key_unfit / bad_signature
+ *   claim types; typ claim "Bearer" if any     bad_claim_type, bad_token_type
+ *   aud (string or array) has the audience     bad_aud
+ *   exp (required), nbf, iat, lifetime, skew   expired, not_yet_valid, ...
+ *   client claim maps to the PAM user          missing_client, unmapped_client,
+ *                                              client_other_account
+ *   roles: mapped remote roles n granted       no_mapped_role, bad_roles_claim
+ *   jti single-use (when present)              replay, replay_quota */
+#ifndef SVCACCT_ISSUER_H
+#define SVCACCT_ISSUER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "codec.h"
+#include "config.h"
+#include "login.h"
+#include "store.h"
+
+#define SV_ISSUER_NAME_MAX	   64
+#define SV_ISSUER_URL_MAX	   255
+#define SV_ISSUER_FIELD_MAX	   255 /* audience, client ids, remote roles */
+#define SV_ISSUER_PATH_MAX	   255 /* a roles claim path */
+#define SV_ISSUER_JWKS_MAX	   (1u << 20) /* bytes of a JWKS, fetched or cached */
+#define SV_ISSUER_DEFAULT_LIFETIME 3600
+
+/* Issuer names: [a-z0-9][a-z0-9_.-]{0,63} (a file name in the state dir). */
+bool sv_issuer_name_valid(const char *s);
+/* An "iss", audience, client id or remote role: 1..max printable ASCII
+ * characters, no space. */
+bool sv_issuer_token_valid(const char *s, size_t max);
+
+/* "azp", "client_id", "sub", "clientId"; 0 for anything else. */
+uint8_t sv_client_claim_from_name(const char *s);
+const char *sv_client_claim_name(uint8_t c);
+
+/* A roles claim path: dot-separated member names, "\." a literal dot and
+ * "\\" a backslash, 1..8 non-empty segments (realm_access.roles,
+ * resource_access.my\.client.roles, scope). 0 or -EINVAL with a message. */
+int sv_issuer_path_check(const char *path, char *err, size_t errlen);
+/* The value at a path in a JSON object (borrowed), NULL if absent. */
+json_t *sv_issuer_path_get(json_t *obj, const char *path, size_t len);
+
+/* Look an issuer up by name or by iss in a reader. The record's views point
+ * into *blob. 0, -ENOENT, -EBADMSG/-EPROTO, -EIO. */
+int sv_get_issuer(struct sv_reader *r, const char *name, struct sv_blob *blob,
+		  struct sv_issuer *x);
+int sv_get_issuer_by_iss(struct sv_reader *r, const char *iss, size_t isslen,
+			 struct sv_blob *blob, struct sv_issuer *x);
+
+/* The cached JWKS of an issuer: state_dir/issuers/NAME.jwks, opened
+ * without following links, owned by root, not writable by group or others,
+ * at most SV_ISSUER_JWKS_MAX bytes, format "svcacct-jwks" version 1, its
+ * "issuer" equal to iss (so a set cached for another IdP under the same
+ * name is never used). *out is the whole document (caller decrefs).
+ * 0; -ENOENT none cached; -EPERM unsafe file; -EBADMSG malformed. */
+int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
+			const char *iss, json_t **out);
+
+/* The auth decision for a token that may come from a trusted issuer.
+ * *handled is false when the token is not an issuer token (the caller
+ * goes on with the client assertion checks; nothing was decided). When
+ * it is, the whole decision is made here, the replay cache last, and
+ * l->method is SV_METHOD_ISSUER, l->issuer its name, l->reason the reason
+ * ("ok" on success), l->effective the effective roles. */
+enum sv_login_status sv_issuer_login(struct sv_login *l, const char *tok,
+				     size_t len, bool *handled);
+
+#endif

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct issuer ...: trusted OIDC issuers (common/issuer.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "issuer.h"
+#include "issuer_model.h"
+#include "util.h"
+
+static const char usage_all[] =
+    "issuer add|list|show|remove|map|unmap|role-map|role-unmap|refresh ...";
+static const char usage_add[] =
+    "issuer add NAME --issuer URL (--jwks FILE | --jwks-url URL "
+    "[--ca-file F]) --audience A [--client-claim azp|client_id|sub|clientId] "
+    "[--roles-claim PATH]... [--max-lifetime SECONDS]";
+static const char usage_list[] = "issuer list [--json]";
+static const char usage_show[] = "issuer show NAME [--json]";
+static const char usage_remove[] = "issuer remove NAME";
+static const char usage_map[] =
+    "issuer map NAME --client REMOTE_ID --account LOCAL";
+static const char usage_unmap[] = "issuer unmap NAME --client REMOTE_ID";
+static const char usage_rmap[] = "issuer role-map NAME REMOTE_ROLE LOCAL_ROLE";
+static const char usage_runmap[] =
+    "issuer role-unmap NAME REMOTE_ROLE LOCAL_ROLE";
+static const char usage_refresh[] = "issuer refresh [NAME] [--jwks FILE]";
+
+enum {
+	O_ISSUER = 256,
+	O_JWKS,
+	O_JWKS_URL,
+	O_CA,
+	O_AUD,
+	O_CLAIM,
+	O_ROLES,
+	O_LIFE,
+	O_CLIENT,
+	O_ACCOUNT,
+	O_JSON,
+};
+static const struct option iss_long[] = {
+    {"issuer", required_argument, NULL, O_ISSUER},
+    {"jwks", required_argument, NULL, O_JWKS},
+    {"jwks-url", required_argument, NULL, O_JWKS_URL},
+    {"ca-file", required_argument, NULL, O_CA},
+    {"audience", required_argument, NULL, O_AUD},
+    {"client-claim", required_argument, NULL, O_CLAIM},
+    {"roles-claim", required_argument, NULL, O_ROLES},
+    {"max-lifetime", required_argument, NULL, O_LIFE},
+    {"client", required_argument, NULL, O_CLIENT},
+    {"account", required_argument, NULL, O_ACCOUNT},
+    {"json", no_argument, NULL, O_JSON},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+#define A(x) (1u << ((x)-O_ISSUER))
+
+struct parsed {
+	const char *issuer, *jwks, *jwks_url, *ca, *aud, *claim, *life;
+	const char *client, *account;
+	const char *roles[16];
+	size_t nroles;
+	const char *pos[4];
+	int npos;
+};
+
+/* 0 to go on, -1 when --help was answered, else an exit code. */
+static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
+		 const char *usage, unsigned allowed)
+{
+	int c;
+	memset(p, 0, sizeof(*p));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", iss_long, NULL)) != -1) {
+		if (c == '?' || c == ':' ||
+		    (c >= O_ISSUER && !(allowed & (1u << (c - O_ISSUER))))) {
+			fprintf(stderr,
+				"svcacct: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return cli_usage(cli, usage);
+		}
+		switch (c) {
+		case 'h': printf("usage: svcacct %s\n", usage); return -1;
+		case O_ISSUER: p->issuer = optarg; break;
+		case O_JWKS: p->jwks = optarg; break;
+		case O_JWKS_URL: p->jwks_url = optarg; break;
+		case O_CA: p->ca = optarg; break;
+		case O_AUD: p->aud = optarg; break;
+		case O_CLAIM: p->claim = optarg; break;
+		case O_LIFE: p->life = optarg; break;
+		case O_CLIENT: p->client = optarg; break;
+		case O_ACCOUNT: p->account = optarg; break;
+		case O_JSON: cli->json = true; break;
+		case O_ROLES:
+			if (p->nroles >= SV_ARRAY_SIZE(p->roles)) {
+				fprintf(stderr,
+					"svcacct: at most %zu --roles-claim\n",
+					SV_ARRAY_SIZE(p->roles));
+				return cli_usage(cli, usage);
+			}
+			p->roles[p->nroles++] = optarg;
+			break;
+		}
+	}
+	while (optind < argc) {
+		if (p->npos >= 4)
+			return cli_usage(cli, usage);
+		p->pos[p->npos++] = argv[optind++];
+	}
+	return 0;
+}
+
+/* A refusal that changed nothing: syslog hears of refresh failures, which
+ * a timer runs unattended. */
+static void audit_error(const char *event, const char *name, const char *why)
+{
+	char clean[300];
+	size_t i = 0;
+	for (; why[i] && i + 1 < sizeof(clean); i++)
+		clean[i] = (why[i] == ' ' || (unsigned char)why[i] < 0x20)
+			       ? '_'
+			       : why[i];
+	clean[i] = '\0';
+	openlog("svcacct", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_AUTHPRIV | LOG_ERR,
+	       "svcacct: event=%s result=error issuer=%s detail=%s", event,
+	       name, clean);
+	closelog();
+}
+
+/* Keys for a new or refreshed set: from a file or the issuer's URL,
+ * validated and made canonical. *source says where they came from. */
+static int get_keys(struct cli *cli, const char *file, const char *url,
+		    const char *ca, json_t **keys, size_t *skipped,
+		    char *source, size_t srclen)
+{
+	_cleanup_free_ char *body = NULL;
+	char err[512];
+	size_t len = 0;
+	int r;
+
+	if (file) {
+		r = cli_read_file(cli, file, SV_ISSUER_JWKS_MAX, &body, &len);
+		if (r < 0)
+			return r; /* reported */
+		snprintf(source, srclen, "file");
+	} else {
+		r = issuer_fetch(url, ca, &body, &len, err, sizeof(err));
+		if (r < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "fetching the JWKS: %s", err);
+			return r;
+		}
+		snprintf(source, srclen, "%s", url);
+	}
+	r = issuer_jwks_canon(body, len, keys, skipped, err, sizeof(err));
+	if (r < 0)
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: not a usable JWKS: %s", file ? file : url, err);
+	return r;
+}
+
+static json_t *kids_of(json_t *keys)
+{
+	json_t *a = json_array(), *k;
+	size_t i;
+	json_array_foreach (keys, i, k)
+		json_array_append(a, json_object_get(k, "kid"));
+	return a;
+}
+
+static void kids_text(json_t *keys, char *out, size_t cap)
+{
+	json_t *k;
+	size_t i;
+	out[0] = '\0';
+	json_array_foreach (keys, i, k) {
+		const char *kid = json_string_value(json_object_get(k, "kid"));
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s",
+			 i ? "," : "", kid ? kid : "?");
+	}
+}
+
+static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
+{
+	(void)arg;
+	struct parsed p;
+	struct issuer x = {0};
+	json_t *keys = NULL;
+	size_t skipped = 0;
+	char source[1100], kids[600];
+	int r =
+	    parse(cli, argc, argv, &p, usage_add,
+		  A(O_ISSUER) | A(O_JWKS) | A(O_JWKS_URL) | A(O_CA) | A(O_AUD) |
+		      A(O_CLAIM) | A(O_ROLES) | A(O_LIFE) | A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1 || !p.issuer || !p.aud)
+		return cli_usage(cli, usage_add);
+	if (!!p.jwks == !!p.jwks_url)
+		return cli_fail(cli, "give exactly one of --jwks FILE and "
+				     "--jwks-url URL");
+	if (p.ca && !p.jwks_url)
+		return cli_fail(cli, "--ca-file goes with --jwks-url");
+	if (cli_need_root(cli) < 0)
+		return EXIT_FAIL;
+	x.name = strdup(p.pos[0]);
+	x.issuer = strdup(p.issuer);
+	x.audience = strdup(p.aud);
+	x.jwks_url = strdup(p.jwks_url ? p.jwks_url : "");
+	x.ca_file = strdup(p.ca ? p.ca : "");
+	x.client_claim =
+	    p.claim ? sv_client_claim_from_name(p.claim) : SV_CLIENT_AZP;
+	x.max_lifetime = SV_ISSUER_DEFAULT_LIFETIME;
+	if (!x.name || !x.issuer || !x.audience || !x.jwks_url || !x.ca_file) {
+		issuer_free(&x);
+		return cli_fail(cli, "out of memory");
+	}
+	if (p.life && cli_parse_u32(p.life, &x.max_lifetime) < 0) {
+		issuer_free(&x);
+		return cli_fail(cli,
+				"--max-lifetime '%s' is not a number of "
+				"seconds",
+				p.life);
+	}
+	for (size_t i = 0; i < p.nroles; i++)
+		if (strv_add(&x.roles_claims, p.roles[i]) < 0) {
+			issuer_free(&x);
+			return cli_fail(cli, "out of memory");
+		}
+	if (p.ca && access(p.ca, R_OK) != 0) {
+		issuer_free(&x);
+		return cli_fail(cli, "--ca-file %s: %s", p.ca, strerror(errno));
+	}
+	/* every field first, then the keys (maybe over the network), and
+	 * only then the store's lock: a slow IdP must not block writers */
+	x.created = x.updated = (int64_t)time(NULL);
+	if (issuer_validate(cli, NULL, &x) < 0 ||
+	    get_keys(cli, p.jwks, p.jwks_url, p.ca, &keys, &skipped, source,
+		     sizeof(source)) < 0) {
+		r = *cli->err ? cli_fail(cli, "%s", cli->err) : EXIT_FAIL;
+		issuer_free(&x);
+		return r;
+	}
+	struct sv_txn *t = cli_begin(cli);
+	if (!t) {
+		json_decref(keys);
+		issuer_free(&x);
+		return EXIT_FAIL;
+	}
+	struct issuer old;
+	if (txn_load_issuer(t, x.name, &old) == 0) {
+		issuer_free(&old);
+		snprintf(cli->err, sizeof(cli->err),
+			 "issuer '%s' already exists", x.name);
+		r = -EEXIST;
+	} else {
+		r = issuer_validate(cli, t, &x);
+	}
+	if (r < 0) {
+		sv_txn_abort(t);
+		json_decref(keys);
+		issuer_free(&x);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	r = txn_save_issuer(t, &x, NULL);
+	if (r < 0) {
+		sv_txn_abort(t);
+		json_decref(keys);
+		issuer_free(&x);
+		return cli_fail(cli, "store: %s", strerror(-r));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		char err[512];
+		kids_text(keys, kids, sizeof(kids));
+		cli_audit("issuer-add",
+			  "issuer=%s iss=%s audience=%s client_claim=%s "
+			  "kids=%s",
+			  x.name, x.issuer, x.audience,
+			  sv_client_claim_name(x.client_claim), kids);
+		if (issuer_cache_write(&cli->cfg, x.name, x.issuer, source,
+				       keys, err, sizeof(err)) < 0) {
+			r = cli_fail(cli,
+				     "issuer '%s' added, but its keys were not "
+				     "cached: %s; run svcacct issuer refresh "
+				     "%s",
+				     x.name, err, x.name);
+		} else {
+			cli_report(cli,
+				   json_pack("{s:s, s:o, s:i}", "added", x.name,
+					     "kids", kids_of(keys), "skipped",
+					     (json_int_t)skipped),
+				   "added issuer %s (%s), keys %s%s", x.name,
+				   x.issuer, kids,
+				   skipped ? " (other keys skipped)" : "");
+		}
+	}
+	json_decref(keys);
+	issuer_free(&x);
+	return r;
+}
+
+static int issuer_list(struct cli *cli, int argc, char **argv, int arg)
+{
+	(void)arg;
+	struct parsed p;
+	struct strv names;
+	uint64_t gen;
+	int r = parse(cli, argc, argv, &p, usage_list, A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos)
+		return cli_usage(cli, usage_list);
+	json_t *arr = json_array();
+	if (!cli->json)
+		printf("%-20s %-8s %-7s %-7s %s\n", "NAME", "CLAIM", "CLIENTS",
+		       "ROLES", "ISSUER");
+	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT)
+		return cli->json ? cli_json_out(arr) : (json_decref(arr), 0);
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd) {
+		json_decref(arr);
+		return EXIT_FAIL;
+	}
+	r = reader_issuer_names(rd, &names);
+	if (r < 0) {
+		sv_reader_close(rd);
+		json_decref(arr);
+		return cli_fail(cli, "reading the store: %s", strerror(-r));
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		struct issuer x;
+		if (reader_load_issuer(rd, names.v[i], &x) < 0) {
+			fprintf(stderr,
+				"svcacct: warning: issuer '%s' does not decode "
+				"(run svcacct check)\n",
+				names.v[i]);
+			continue;
+		}
+		if (cli->json)
+			json_array_append_new(arr, issuer_to_json(&x, NULL));
+		else
+			printf("%-20s %-8s %7zu %7zu %s\n", x.name,
+			       sv_client_claim_name(x.client_claim),
+			       x.client_remote.n, x.role_remote.n, x.issuer);
+		issuer_free(&x);
+	}
+	strv_free(&names);
+	sv_reader_close(rd);
+	if (cli->json)
+		return cli_json_out(arr);
+	json_decref(arr);
+	return EXIT_OK;
+}
+
+static int issuer_show(struct cli *cli, int argc, char **argv, int arg)
+{
+	(void)arg;
+	struct parsed p;
+	struct issuer x;
+	int r = parse(cli, argc, argv, &p, usage_show, A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage_show);
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd)
+		return EXIT_FAIL;
+	r = reader_load_issuer(rd, p.pos[0], &x);
+	sv_reader_close(rd);
+	if (r < 0)
+		return cli_fail(cli,
+				r == -ENOENT ? "no issuer '%s'"
+					     : "issuer '%s': unreadable record",
+				p.pos[0]);
+	/* the cache is root's (state_dir is 0700): others see "none" */
+	json_t *j = issuer_to_json(&x, &cli->cfg);
+	if (cli->json) {
+		issuer_free(&x);
+		return cli_json_out(j);
+	}
+	json_t *c = json_object_get(j, "jwks_cache");
+	char b1[32], b2[32];
+	printf("name           %s\nissuer         %s\naudience       %s\n"
+	       "client claim   %s\nmax lifetime   %us\n",
+	       x.name, x.issuer, x.audience,
+	       sv_client_claim_name(x.client_claim), x.max_lifetime);
+	printf("jwks url       %s\nca file        %s\n",
+	       *x.jwks_url ? x.jwks_url : "- (keys from a file)",
+	       *x.ca_file ? x.ca_file : "- (system CAs)");
+	printf("roles claims   ");
+	for (size_t i = 0; i < x.roles_claims.n; i++)
+		printf("%s%s", i ? " " : "", x.roles_claims.v[i]);
+	printf("%s\n",
+	       x.roles_claims.n ? "" : "- (tokens do not narrow roles)");
+	for (size_t i = 0; i < x.client_remote.n; i++)
+		printf("client         %s -> %s\n", x.client_remote.v[i],
+		       x.client_local.v[i]);
+	for (size_t i = 0; i < x.role_remote.n; i++)
+		printf("role map       %s -> %s\n", x.role_remote.v[i],
+		       x.role_local.v[i]);
+	const char *st = json_string_value(json_object_get(c, "status"));
+	if (st && !strcmp(st, "ok")) {
+		char kids[600];
+		json_t *k;
+		size_t i;
+		kids[0] = '\0';
+		json_array_foreach (json_object_get(c, "kids"), i, k)
+			snprintf(kids + strlen(kids),
+				 sizeof(kids) - strlen(kids), "%s%s",
+				 i ? "," : "", json_string_value(k));
+		printf("cached keys    %s (from %s, %s)\n", kids,
+		       json_string_value(json_object_get(c, "source")),
+		       json_string_value(json_object_get(c, "fetched")));
+	} else {
+		printf("cached keys    %s\n", st ? st : "?");
+	}
+	printf("created        %s\nupdated        %s\n",
+	       cli_time(x.created, b1, sizeof(b1)),
+	       cli_time(x.updated, b2, sizeof(b2)));
+	json_decref(j);
+	issuer_free(&x);
+	return EXIT_OK;
+}
+
+static int issuer_remove(struct cli *cli, int argc, char **argv, int arg)
+{
+	(void)arg;
+	struct parsed p;
+	int r = parse(cli, argc, argv, &p, usage_remove, A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1)
+		return cli_usage(cli, usage_remove);
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return EXIT_FAIL;
+	if (issuer_txn_remove(cli, t, p.pos[0]) < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		/* a rollback brings the issuer back without keys: refresh
+		 * (or add --jwks again) restores them */
+		issuer_cache_remove(&cli->cfg, p.pos[0]);
+		cli_audit("issuer-remove", "issuer=%s", p.pos[0]);
+		cli_report(cli, json_pack("{s:s}", "removed", p.pos[0]),
+			   "removed issuer %s", p.pos[0]);
+	}
+	return r;
+}
+
+/* Load an issuer for a change; reports itself. */
+static struct sv_txn *begin_issuer(struct cli *cli, const char *name,
+				   struct issuer *x)
+{
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return NULL;
+	int r = txn_load_issuer(t, name, x);
+	if (r < 0) {
+		sv_txn_abort(t);
+		cli_fail(cli,
+			 r == -ENOENT ? "no issuer '%s'"
+				      : "issuer '%s': unreadable record",
+			 name);
+		return NULL;
+	}
+	return t;
+}
+
+/* Validate and save x in t, commit, audit; consumes t and x. */
+static int finish_change(struct cli *cli, struct sv_txn *t, struct issuer *x,
+			 const char *event, const char *what, json_t *j)
+{
+	int r;
+	x->updated = (int64_t)time(NULL);
+	if (issuer_validate(cli, t, x) < 0) {
+		sv_txn_abort(t);
+		json_decref(j);
+		issuer_free(x);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	r = txn_save_issuer(t, x, x->issuer);
+	if (r < 0) {
+		sv_txn_abort(t);
+		json_decref(j);
+		issuer_free(x);
+		return cli_fail(cli, "store: %s", strerror(-r));
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit(event, "issuer=%s %s", x->name, what);
+		cli_report(cli, j, "issuer %s: %s", x->name, what);
+	} else {
+		json_decref(j);
+	}
+	issuer_free(x);
+	return r;
+}
+
+static ssize_t find_pair(const struct strv *a, const struct strv *b,
+			 const char *x, const char *y)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->v[i], x) && (!y || !strcmp(b->v[i], y)))
+			return (ssize_t)i;
+	return -1;
+}
+
+static int issuer_map(struct cli *cli, int argc, char **argv, int arg)
+{
+	struct parsed p;
+	struct issuer x;
+	char what[700];
+	const char *usage = arg ? usage_unmap : usage_map;
+	int r = parse(cli, argc, argv, &p, usage,
+		      A(O_CLIENT) | (arg ? 0 : A(O_ACCOUNT)) | A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 1 || !p.client || (!arg && !p.account))
+		return cli_usage(cli, usage);
+	struct sv_txn *t = begin_issuer(cli, p.pos[0], &x);
+	if (!t)
+		return EXIT_FAIL;
+	ssize_t i = find_pair(&x.client_remote, NULL, p.client, NULL);
+	if (arg) {
+		if (i < 0) {
+			sv_txn_abort(t);
+			issuer_free(&x);
+			return cli_fail(cli, "client '%s' is not mapped",
+					p.client);
+		}
+		snprintf(what, sizeof(what), "client=%s account=%s unmapped",
+			 p.client, x.client_local.v[i]);
+		strv_del_at(&x.client_remote, (size_t)i);
+		strv_del_at(&x.client_local, (size_t)i);
+		return finish_change(cli, t, &x, "issuer-unmap", what,
+				     json_pack("{s:s, s:s}", "issuer", p.pos[0],
+					       "unmapped", p.client));
+	}
+	if (i >= 0) {
+		r = cli_fail(cli,
+			     "client '%s' is already mapped to account '%s' "
+			     "(unmap it first)",
+			     p.client, x.client_local.v[i]);
+		sv_txn_abort(t);
+		issuer_free(&x);
+		return r;
+	}
+	if (strv_add(&x.client_remote, p.client) < 0 ||
+	    strv_add(&x.client_local, p.account) < 0) {
+		sv_txn_abort(t);
+		issuer_free(&x);
+		return cli_fail(cli, "out of memory");
+	}
+	snprintf(what, sizeof(what), "client=%s account=%s mapped", p.client,
+		 p.account);
+	return finish_change(cli, t, &x, "issuer-map", what,
+			     json_pack("{s:s, s:s, s:s}", "issuer", p.pos[0],
+				       "client", p.client, "account",
+				       p.account));
+}
+
+static int issuer_role_map(struct cli *cli, int argc, char **argv, int arg)
+{
+	struct parsed p;
+	struct issuer x;
+	char what[600];
+	const char *usage = arg ? usage_runmap : usage_rmap;
+	int r = parse(cli, argc, argv, &p, usage, A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos != 3)
+		return cli_usage(cli, usage);
+	struct sv_txn *t = begin_issuer(cli, p.pos[0], &x);
+	if (!t)
+		return EXIT_FAIL;
+	ssize_t i =
+	    find_pair(&x.role_remote, &x.role_local, p.pos[1], p.pos[2]);
+	if (arg ? i < 0 : i >= 0) {
+		sv_txn_abort(t);
+		issuer_free(&x);
+		return cli_fail(cli,
+				arg ? "remote role '%s' is not mapped to '%s'"
+				    : "remote role '%s' is already mapped to "
+				      "'%s'",
+				p.pos[1], p.pos[2]);
+	}
+	if (arg) {
+		strv_del_at(&x.role_remote, (size_t)i);
+		strv_del_at(&x.role_local, (size_t)i);
+	} else if (strv_add(&x.role_remote, p.pos[1]) < 0 ||
+		   strv_add(&x.role_local, p.pos[2]) < 0) {
+		sv_txn_abort(t);
+		issuer_free(&x);
+		return cli_fail(cli, "out of memory");
+	}
+	snprintf(what, sizeof(what), "remote_role=%s role=%s %s", p.pos[1],
+		 p.pos[2], arg ? "unmapped" : "mapped");
+	return finish_change(
+	    cli, t, &x, arg ? "issuer-role-unmap" : "issuer-role-map", what,
+	    json_pack("{s:s, s:s, s:s, s:b}", "issuer", p.pos[0], "remote",
+		      p.pos[1], "role", p.pos[2], "mapped", !arg));
+}
+
+/* Refresh one issuer's cached set. The old set stays unless the new one
+ * was fetched, validated and written whole. */
+static int refresh_one(struct cli *cli, const struct issuer *x,
+		       const char *file, json_t *report)
+{
+	json_t *keys = NULL;
+	size_t skipped = 0;
+	char source[1100], kids[600], err[512];
+	int r;
+
+	cli->err[0] = '\0';
+	if (!file && !*x->jwks_url) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "issuer '%s' has no --jwks-url (its keys came from a "
+			 "file: refresh it with --jwks FILE)",
+			 x->name);
+		r = -EINVAL;
+	} else {
+		r = get_keys(cli, file, x->jwks_url, x->ca_file, &keys,
+			     &skipped, source, sizeof(source));
+	}
+	if (r == 0) {
+		r = issuer_cache_write(&cli->cfg, x->name, x->issuer, source,
+				       keys, err, sizeof(err));
+		if (r < 0)
+			snprintf(cli->err, sizeof(cli->err), "%s", err);
+	}
+	if (r < 0) {
+		const char *why = *cli->err ? cli->err : strerror(-r);
+		fprintf(stderr,
+			"svcacct: issuer %s: refresh failed, the cached keys "
+			"are kept: %s\n",
+			x->name, why);
+		audit_error("issuer-refresh", x->name, why);
+		json_array_append_new(
+		    report, json_pack("{s:s, s:s, s:s}", "name", x->name,
+				      "result", "error", "error", why));
+		return -1;
+	}
+	kids_text(keys, kids, sizeof(kids));
+	cli_audit("issuer-refresh", "issuer=%s kids=%s skipped=%zu", x->name,
+		  kids, skipped);
+	if (!cli->json)
+		printf("issuer %s: cached keys %s%s\n", x->name, kids,
+		       skipped ? " (other keys skipped)" : "");
+	json_array_append_new(report,
+			      json_pack("{s:s, s:s, s:o, s:i}", "name", x->name,
+					"result", "ok", "kids", kids_of(keys),
+					"skipped", (json_int_t)skipped));
+	json_decref(keys);
+	return 0;
+}
+
+static int issuer_refresh(struct cli *cli, int argc, char **argv, int arg)
+{
+	(void)arg;
+	struct parsed p;
+	struct strv names = {0};
+	int r =
+	    parse(cli, argc, argv, &p, usage_refresh, A(O_JWKS) | A(O_JSON));
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (p.npos > 1 || (p.jwks && p.npos != 1))
+		return cli_usage(cli, usage_refresh);
+	if (cli_need_root(cli) < 0)
+		return EXIT_FAIL;
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd)
+		return EXIT_FAIL;
+	if (p.npos == 1)
+		r = strv_add(&names, p.pos[0]);
+	else
+		r = reader_issuer_names(rd, &names);
+	if (r < 0) {
+		sv_reader_close(rd);
+		return cli_fail(cli, "reading the store: %s", strerror(-r));
+	}
+	json_t *report = json_array();
+	int failed = 0;
+	for (size_t i = 0; i < names.n; i++) {
+		struct issuer x;
+		r = reader_load_issuer(rd, names.v[i], &x);
+		if (r < 0) {
+			cli_fail(cli,
+				 r == -ENOENT
+				     ? "no issuer '%s'"
+				     : "issuer '%s': unreadable record",
+				 names.v[i]);
+			failed++;
+			continue;
+		}
+		/* without a name, file-based issuers have nothing to fetch */
+		if (p.npos == 0 && !*x.jwks_url) {
+			issuer_free(&x);
+			continue;
+		}
+		if (refresh_one(cli, &x, p.jwks, report) < 0)
+			failed++;
+		issuer_free(&x);
+	}
+	sv_reader_close(rd);
+	strv_free(&names);
+	if (cli->json)
+		cli_json_out(report);
+	else
+		json_decref(report);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_issuer(struct cli *cli, int argc, char **argv)
+{
+	static const struct cli_verb verbs[] = {
+	    {"add", issuer_add, 0},
+	    {"list", issuer_list, 0},
+	    {"show", issuer_show, 0},
+	    {"remove", issuer_remove, 0},
+	    {"map", issuer_map, 0},
+	    {"unmap", issuer_map, 1},
+	    {"role-map", issuer_role_map, 0},
+	    {"role-unmap", issuer_role_map, 1},
+	    {"refresh", issuer_refresh, 0},
+	};
+	return cli_dispatch(cli, "issuer", usage_all, verbs,
+			    SV_ARRAY_SIZE(verbs), argc, argv);
+}

@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+# Trusted issuers (issue 8): the `svcacct issuer` noun, the JWKS refresh
+# (libcurl, in the svcacct tool only), its systemd units, and the tests
+# (included by the top-level Makefile.am; paths relative to the top).
+
+tools_svcacct_SOURCES += tools/cmd_issuer.c tools/issuer_model.c \
+	tools/issuer_model.h tools/issuer_fetch.c
+tools_svcacct_CFLAGS += $(CURL_CFLAGS)
+tools_svcacct_LDADD += $(CURL_LIBS)
+
+# The refresh timer: `svcacct issuer refresh` every hour (conf/*.timer).
+# The service names the installed svcacct, so it is generated.
+EXTRA_DIST += conf/svcacct-issuer-refresh.service.in conf/svcacct-issuer-refresh.timer
+conf/svcacct-issuer-refresh.service: $(srcdir)/conf/svcacct-issuer-refresh.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf && \
+	sed -e 's|@sbindir[@]|$(sbindir)|g' \
+	    -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	    -e 's|@statedir[@]|$(svc_statedir)|g' $< >$@.tmp && mv $@.tmp $@
+CLEANFILES = conf/svcacct-issuer-refresh.service
+if HAVE_SYSTEMD_UNITDIR
+systemdsystemunit_DATA = conf/svcacct-issuer-refresh.service \
+	conf/svcacct-issuer-refresh.timer
+endif
+
+# ---------------------------------------------------------------- tests
+issuer_tests = \
+	tests/issuer/test_issuer_cli.sh \
+	tests/issuer/test_issuer_pam.sh \
+	tests/issuer/test_issuer_refresh.sh \
+	tests/issuer/test_issuer_linkage.sh \
+	tests/e2e/test_e2e_issuer.sh
+TESTS += $(issuer_tests)
+EXTRA_DIST += $(issuer_tests) tests/issuer/lib.sh tests/issuer/kcmint.py docs/howto-fleet.md \
+	tests/bench/issuer/run.sh \
+	tests/issuer/https.sh
+
+# distcheck installs under its own prefix: the unit directory too
+AM_DISTCHECK_CONFIGURE_FLAGS += \
+	--with-systemdsystemunitdir='$${dc_install_base}/lib/systemd/system'
+
+check_PROGRAMS += tests/unit/test_issuer
+tests_unit_test_issuer_SOURCES = tests/unit/test_issuer.c
+tests_unit_test_issuer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_issuer_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_issuer
+SANITIZER_TESTS += tests/unit/test_issuer tests/issuer/test_issuer_cli.sh
