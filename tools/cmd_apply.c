@@ -12,7 +12,7 @@
  * A manifest with nothing to change aborts too: no new generation.
  *
  * Sections are a table of handlers (check, apply, prune, export): adding a
- * section (trusted issuers) is adding one row. */
+ * section is adding one row (trusted issuers were added so). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -27,6 +27,7 @@
 
 #include "assertion.h"
 #include "cli.h"
+#include "issuer_model.h"
 #include "keys.h"
 #include "names.h"
 #include "secret.h"
@@ -63,6 +64,9 @@ struct mctx {
 	struct strv keys, sshkeys;   /* declared "account\nkid|material" */
 	struct strv created;	     /* accounts created (homes) */
 	struct strv home_access;     /* accounts whose home_writable changed */
+	struct strv issuers;	     /* declared issuer names */
+	struct strv issuers_gone;    /* pruned: their cached keys go after */
+	json_t *issuer_arr;	     /* borrowed: keys to cache after commit */
 };
 
 /* ------------------------------------------------------------ changes */
@@ -118,6 +122,8 @@ static void mctx_free(struct mctx *m)
 	strv_free(&m->sshkeys);
 	strv_free(&m->created);
 	strv_free(&m->home_access);
+	strv_free(&m->issuers);
+	strv_free(&m->issuers_gone);
 }
 
 /* A value for people: strings quoted as JSON (descriptions may hold
@@ -1120,16 +1126,161 @@ static int sshkeys_prune(struct mctx *m, json_t *arr)
 
 /* ------------------------------------------------------------ issuers */
 
-/* Reserved for trusted issuers (svcacct issuer ...), which this build does
- * not have: an empty list is fine, anything else is refused rather than
- * silently ignored. */
+/* Trusted issuers, in the JSON shape of `svcacct --json issuer show`
+ * (tools/issuer_model.h), without created/updated/jwks_cache; an optional
+ * "jwks" (public keys) is cached after the commit, as import does.
+ * Otherwise the keys come with `svcacct issuer refresh`. */
 static int issuers_check(struct mctx *m, json_t *arr)
 {
-	if (json_array_size(arr) == 0)
-		return 0;
-	snprintf(m->cli->err, sizeof(m->cli->err),
-		 "issuers in manifests are not supported by this build");
-	return -EOPNOTSUPP;
+	size_t i;
+	json_t *o;
+	if (!json_is_array(arr)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "\"issuers\" must be an array");
+		return -EINVAL;
+	}
+	json_array_foreach (arr, i, o) {
+		struct issuer x;
+		json_t *jwks = NULL;
+		char err[512];
+		int e;
+		if (!json_is_object(o)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "issuers[%zu]: not an object", i);
+			return -EINVAL;
+		}
+		e = issuer_from_json(o, &x, &jwks, err, sizeof(err));
+		json_decref(jwks);
+		if (e < 0) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "issuers[%zu]: %s", i, err);
+			return e;
+		}
+		e = issuer_validate(m->cli, NULL, &x);
+		if (e == 0 && strv_has(&m->issuers, x.name)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "issuer '%.64s' is listed twice", x.name);
+			e = -EINVAL;
+		} else if (e < 0) {
+			char tmp[sizeof(m->cli->err) - 40];
+			snprintf(tmp, sizeof(tmp), "%.*s", (int)sizeof(tmp) - 1,
+				 m->cli->err);
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "issuers[%zu]: %s", i, tmp);
+		}
+		if (e == 0 && strv_add(&m->issuers, x.name) < 0)
+			e = -ENOMEM;
+		issuer_free(&x);
+		if (e < 0)
+			return e;
+	}
+	m->issuer_arr = arr;
+	return 0;
+}
+
+/* Client and role maps are lists of objects: "client=account" and
+ * "remote=role" strings read better in a difference. */
+static json_t *issuer_field(const char *k, json_t *v)
+{
+	if (strcmp(k, "clients") && strcmp(k, "role_maps"))
+		return json_incref(v);
+	json_t *out = json_array();
+	size_t i;
+	json_t *o;
+	json_array_foreach (v, i, o) {
+		char *p = NULL;
+		bool cl = !strcmp(k, "clients");
+		if (asprintf(&p, "%s=%s",
+			     json_string_value(
+				 json_object_get(o, cl ? "client" : "remote")),
+			     json_string_value(json_object_get(
+				 o, cl ? "account" : "role"))) < 0)
+			continue;
+		json_array_append_new(out, json_string(p));
+		free(p);
+	}
+	return out;
+}
+
+static json_t *issuer_comparable(json_t *o)
+{
+	if (o) {
+		json_object_del(o, "created");
+		json_object_del(o, "updated");
+		json_object_del(o, "jwks_cache");
+	}
+	return o;
+}
+
+static int issuers_apply(struct mctx *m, json_t *arr)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		struct issuer x;
+		json_t *jwks = NULL, *want, *cur;
+		char err[512];
+		int e = issuer_from_json(o, &x, &jwks, err, sizeof(err));
+		json_decref(jwks);
+		if (e < 0)
+			return e;
+		want = issuer_comparable(issuer_to_json(&x, NULL));
+		cur = issuer_comparable(issuer_txn_dump(m->t, x.name));
+		if (!want) {
+			e = -ENOMEM;
+		} else if (!cur) {
+			e = issuer_txn_put_json(m->cli, m->t, o, false);
+			if (e == 0)
+				e = record(m, '+', "issuer", x.name, NULL, NULL,
+					   NULL, x.issuer);
+		} else if (!json_equal(cur, want)) {
+			const char *k;
+			json_t *v;
+			e = issuer_txn_put_json(m->cli, m->t, o, true);
+			json_object_foreach (want, k, v) {
+				json_t *old = json_object_get(cur, k);
+				if (e == 0 && (!old || !json_equal(old, v)))
+					e = record(m, '~', "issuer", x.name, k,
+						   old ? issuer_field(k, old)
+						       : json_string(""),
+						   issuer_field(k, v), NULL);
+			}
+		}
+		json_decref(want);
+		json_decref(cur);
+		issuer_free(&x);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int issuers_prune(struct mctx *m, json_t *arr)
+{
+	struct strv names = {0};
+	int e;
+	(void)arr;
+	e = txn_issuer_names(m->t, &names);
+	for (size_t i = 0; e == 0 && i < names.n; i++) {
+		if (strv_has(&m->issuers, names.v[i]))
+			continue;
+		e = issuer_txn_remove(m->cli, m->t, names.v[i]);
+		if (e == 0)
+			e = record(m, '-', "issuer", names.v[i], NULL, NULL,
+				   NULL, NULL);
+		if (e == 0 && strv_add(&m->issuers_gone, names.v[i]) < 0)
+			e = -ENOMEM;
+	}
+	strv_free(&names);
+	return e;
+}
+
+static json_t *issuers_export_m(struct sv_reader *rd, int *e)
+{
+	/* without cached keys: each host fetches them (issuer refresh) */
+	json_t *a = issuers_export(rd, NULL, false);
+	*e = a ? 0 : -EBADMSG;
+	return a;
 }
 
 /* ------------------------------------------------------------ sections */
@@ -1151,7 +1302,7 @@ static const struct section {
     {"keys", keys_check, keys_apply, keys_prune, port_export_keys},
     {"sshkeys", sshkeys_check, sshkeys_apply, sshkeys_prune,
      port_export_sshkeys},
-    {"issuers", issuers_check, NULL, NULL, NULL},
+    {"issuers", issuers_check, issuers_apply, issuers_prune, issuers_export_m},
 };
 
 /* ------------------------------------------------------------ checks */
@@ -1639,6 +1790,12 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		sv_blob_free(&b);
 		sv_reader_close(rd);
 	}
+	/* the keys an issuer carries, and the keys of issuers that went:
+	 * state, written after the generation that names them */
+	if (m.issuer_arr)
+		issuers_import_keys(cli, m.issuer_arr);
+	for (size_t i = 0; i < m.issuers_gone.n; i++)
+		issuer_cache_remove(&cli->cfg, m.issuers_gone.v[i]);
 	report(&m, false, gen, serial);
 	goto out;
 fail:

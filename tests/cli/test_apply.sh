@@ -294,7 +294,7 @@ run sv export --manifest
 expect_eq "export --manifest: exit 0" "0" "$RC"
 printf '%s\n' "$OUT" >"$T/exported.json"
 expect_eq "export --manifest: format, sections, no secrets, no generation" \
-	'["accounts", "format", "keys", "roles", "sshkeys", "version"] svcacct-manifest False' \
+	'["accounts", "format", "issuers", "keys", "roles", "sshkeys", "version"] svcacct-manifest False' \
 	"$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(json.dumps(sorted(j)), j["format"], "svcs_" in open(sys.argv[1]).read())' "$T/exported.json")"
 before=$(snap)
 run sv apply --prune "$T/exported.json"
@@ -308,7 +308,6 @@ new_env
 base_manifest full.json
 py "
 m = load('full.json')
-del m['issuers']
 for a, u in zip(m['accounts'], (70010, 70011)):
     a.setdefault('uid', u)
     for k, v in (('description', ''), ('owner', ''), ('home', T + '/home/' + a['name']), ('shell', ''),
@@ -407,8 +406,12 @@ refused "wrong format" "not an svcacct manifest" sv apply "$T/badfmt.json"
 bad badver.json "m['version'] = 2"
 refused "wrong version" "not an svcacct manifest" sv apply "$T/badver.json"
 bad issuers.json "m['issuers'] = [{'name': 'keycloak'}]"
-refused "issuers (non-empty) are refused by this build" \
-	"issuers in manifests are not supported by this build" sv apply "$T/issuers.json"
+refused "an issuer without its fields is refused" \
+	'issuers\[0\]: issuer: "issuer" is missing' sv apply "$T/issuers.json"
+bad issuers3.json "m['issuers'] = [{'name': 'kc', 'issuer': 'https://idp.example/realms/r', 'audience': 'svc', 'jwks_url': 'http://idp.example/certs', 'clients': [{'client': 'c1', 'account': 'bot1'}], 'role_maps': []}]"
+refused "an issuer with a plain-http JWKS URL is refused" "issuers\[0\]: .*https" sv apply "$T/issuers3.json"
+bad issuers4.json "m['issuers'] = [{'name': 'kc', 'issuer': 'https://idp.example/realms/r', 'audience': 'svc', 'clients': [{'client': 'c1', 'account': 'ghost'}], 'role_maps': []}]"
+refused "an issuer mapping a client to an unknown account is refused" "ghost" sv apply "$T/issuers4.json"
 bad issuers2.json "m['issuers'] = {}"
 refused "issuers not a list" "issuers: not a list" sv apply "$T/issuers2.json"
 bad keyacct.json "m['keys'].append({'account': 'ghost', 'jwk': m['keys'][0]['jwk'], 'kid': 'g'})"
@@ -576,5 +579,54 @@ SIGN other "$T/c1.json" >"$T/c1o.jws"
 refused "manifest_verify_key: another key's signature is refused" "bad signature" sv apply "$T/c1o.jws"
 run sv apply --dry-run "$T/c1.json"
 expect_match "manifest_verify_key: a dry run needs the signature too" "signature is required" "$RC $ERR"
+
+# ================================================================== issuers
+# trusted issuers travel in manifests: created, changed field by field,
+# unchanged on a second run, exported, pruned (with their cached keys)
+new_env
+base_manifest m1.json
+"$JPY" - "$KD" <<'PYEOF'
+import json, sys
+from jwcrypto import jwk
+k = jwk.JWK.from_pem(open(sys.argv[1] + "/rsa.pub", "rb").read())
+d = json.loads(k.export_public()); d.update(kid="kc1", alg="RS256", use="sig")
+json.dump({"keys": [d]}, open(sys.argv[1] + "/idp.jwks", "w"))
+PYEOF
+py "
+m = load('m1.json')
+m['issuers'] = [{'name': 'kc', 'issuer': 'https://idp.example/realms/fleet',
+  'audience': 'svcacct-fleet', 'client_claim': 'azp',
+  'roles_claims': ['realm_access.roles'],
+  'clients': [{'client': 'ci-runner', 'account': 'bot1'}],
+  'role_maps': [{'remote': 'deploy', 'role': 'deployers'}],
+  'jwks': json.load(open(os.environ['KD'] + '/idp.jwks'))}]
+save('iss.json', m)"
+run sv apply "$T/iss.json"
+expect_eq "a manifest with an issuer applies" "0" "$RC"
+expect_match "the difference names the new issuer" "\+ issuer kc" "$OUT"
+expect_match "the issuer is in the store, with its client map" "ci-runner" "$(sv --json issuer show kc 2>&1)"
+expect_match "its keys (carried along) are cached" "kc1" "$(sv --json issuer show kc 2>&1)"
+g1=$(gens)
+run sv apply "$T/iss.json"
+expect_match "second run: no changes" "no changes" "$OUT"
+expect_eq "second run: no new generation" "$g1" "$(gens)"
+py "m = load('iss.json'); m['issuers'][0]['audience'] = 'svcacct-fleet2'; save('iss2.json', m)"
+run sv apply --dry-run "$T/iss2.json"
+expect_match "a dry run shows the changed field" "~ issuer kc: audience svcacct-fleet -> svcacct-fleet2" "$OUT"
+expect_eq "a dry run changes nothing" "$g1" "$(gens)"
+run sv apply "$T/iss2.json"
+expect_match "the audience changes" "svcacct-fleet2" "$(sv --json issuer show kc 2>&1)"
+run sv export --manifest
+expect_match "export --manifest carries the issuer" '"issuer": "https://idp.example/realms/fleet"' "$OUT"
+printf '%s' "$OUT" >"$T/exported.json"
+run sv apply "$T/exported.json"
+expect_match "the exported manifest applies with no changes" "no changes" "$OUT"
+py "m = load('iss2.json'); m['issuers'] = []; save('iss3.json', m)"
+run sv apply "$T/iss3.json"
+expect_match "without --prune an issuer left out stays" "no changes" "$OUT"
+run sv apply --prune "$T/iss3.json"
+expect_match "--prune removes the issuer the manifest dropped" "\- issuer kc" "$OUT"
+expect_rc "the issuer is gone" 1 "" sv issuer show kc
+expect_eq "and its cached keys" "" "$(ls "$T/state/issuers" 2>/dev/null | grep kc)"
 
 done_testing
