@@ -106,7 +106,9 @@ for f in "-rwxr-xr-x root/root ./usr/sbin/svcacct" \
 	"-rw-r--r-- root/root ./usr/share/man/man8/svcacct.8.gz" \
 	"-rw-r--r-- root/root ./usr/share/man/man5/svcacct.conf.5.gz" \
 	"-rw-r--r-- root/root ./usr/share/man/man1/svcacct-assert.1.gz" \
-	"-rw-r--r-- root/root ./usr/share/man/man8/svcacct-shell.8.gz"; do
+	"-rw-r--r-- root/root ./usr/share/man/man8/svcacct-shell.8.gz" \
+	"-rw-r--r-- root/root ./lib/systemd/system/svcacct-issuer-refresh.service" \
+	"-rw-r--r-- root/root ./lib/systemd/system/svcacct-issuer-refresh.timer"; do
 	expect_match "svcacct.deb: $f" "^$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$c_svc"
 done
 expect_match "libnss-svcacct.deb: the module in the multiarch dir" \
@@ -217,6 +219,10 @@ expect_match "system user _svcacct-keys (no home, nologin, own group)" \
 kgid=$(inroot getent group _svcacct-keys | cut -d: -f3)
 expect_eq "its primary group is _svcacct-keys" "$kgid" "$(printf '%s' "$keys" | cut -d: -f4)"
 expect_eq "svcacct.conf root:root 0644" "root:root 644" "$(stat -c '%U:%G %a' "$R/etc/svcacct/svcacct.conf")"
+ok_cmd "the JWKS refresh timer is installed but not enabled" \
+	test ! -e "$R/etc/systemd/system/timers.target.wants/svcacct-issuer-refresh.timer"
+expect_match "its service runs the installed svcacct" '^ExecStart=/usr/sbin/svcacct issuer refresh$' \
+	"$(cat "$R/lib/systemd/system/svcacct-issuer-refresh.service")"
 
 # use it: accounts resolve, logins go through the system's PAM stacks
 ok_cmd "svcacct role create" inroot svcacct role create testers --services svctest --from local
@@ -388,7 +394,9 @@ for f in "-rwxr-xr-x root root /usr/sbin/svcacct" \
 	"-rw-r--r-- root root /etc/svcacct/svcacct.conf" \
 	"drwxr-xr-x root root /var/lib/svcacct" \
 	"drwxr-xr-x root root /var/lib/svcacct/db" \
-	"drwx------ root root /var/lib/svcacct/state"; do
+	"drwx------ root root /var/lib/svcacct/state" \
+	"-rw-r--r-- root root /usr/lib/systemd/system/svcacct-issuer-refresh.service" \
+	"-rw-r--r-- root root /usr/lib/systemd/system/svcacct-issuer-refresh.timer"; do
 	expect_match "svcacct.rpm: $f" "^$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$v_svc"
 done
 expect_match "svcacct.rpm: man pages" 'man8/svcacct\.8.*' "$(rpm -qlp "$RPM_SVC" 2>/dev/null | tr '\n' ' ' | grep 'man1/svcacct-assert.1' | grep 'man5/svcacct.conf.5' | grep 'man8/svcacct-shell.8')"
