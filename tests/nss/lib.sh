@@ -8,6 +8,7 @@
 # host's /etc and /lib are never written; everything goes with the
 # namespace.
 
+. "$top_srcdir/tests/lib/san.sh"
 SVNSS_MODULE="$top_builddir/nss/.libs/libnss_svcacct.so.2"
 MKSTORE="$top_builddir/tests/bench/mkstore"
 PROBE="$top_builddir/tests/nss/nss_probe"
@@ -81,6 +82,8 @@ nss_setup() {
 	mount -t overlay overlay -o "lowerdir=$T/lib:$ml" "$ml" || return 1
 	# nscd would answer from its cache instead of the module
 	[ -S /var/run/nscd/socket ] && mount -t tmpfs tmpfs /var/run/nscd
+	# sanitizer build: system programs that load the module
+	san_wrap "$SVNSS_MODULE" getent id ls stat chown chgrp runuser su setpriv find
 	return 0
 }
 

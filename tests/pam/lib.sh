@@ -12,6 +12,7 @@ if [ "${SVCACCT_IN_NS:-}" != 1 ]; then
 	SVCACCT_IN_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
 fi
 . "$top_srcdir/tests/lib/ns.sh"
+. "$top_srcdir/tests/lib/san.sh"
 
 T=$(mktemp -d)
 chmod 755 "$T"
@@ -21,6 +22,8 @@ ns_private_syslog "$LOG" || { tap_notok "private syslog"; done_testing; exit 0; 
 
 MOD=$top_builddir/pam/.libs/pam_svcacct.so
 HARNESS=$top_builddir/tests/pam/pam_harness
+# sanitizer build: system programs that load the module
+san_wrap "$MOD" pamtester
 AUD="svcacct:$(hostname)"
 
 cat >"$T/c.conf" <<CONF
