@@ -44,3 +44,30 @@ SANITIZER_TESTS += \
 	tests/pam/test_pam_adversarial.sh \
 	tests/pam/test_pam_account.sh \
 	tests/pam/test_pam_setcred.sh
+
+# ---------------------------------------------------------------- shims
+# LD_PRELOAD shims for the tests (never installed): failmalloc fails the
+# Nth allocation a driver arms; fixclock gives the process a fixed
+# wall-clock time.
+check_LTLIBRARIES = tests/hardening/libfailmalloc.la \
+	tests/hardening/libfixclock.la
+SHIM_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+tests_hardening_libfailmalloc_la_SOURCES = tests/hardening/failmalloc.c
+tests_hardening_libfailmalloc_la_LDFLAGS = $(SHIM_LDFLAGS)
+tests_hardening_libfixclock_la_SOURCES = tests/hardening/fixclock.c
+tests_hardening_libfixclock_la_LDFLAGS = $(SHIM_LDFLAGS)
+
+# ---------------------------------------------------------------- tests
+hardening_tests = \
+	tests/hardening/test_clock.sh \
+	tests/hardening/test_failmalloc_pam.sh \
+	tests/hardening/test_failmalloc_nss.sh \
+	tests/hardening/test_load.sh \
+	tests/hardening/test_load_nss.sh
+TESTS += $(hardening_tests)
+# the clock and load tests in the ASan+UBSan build too (the allocation
+# failure tests skip themselves there: ASan owns malloc)
+SANITIZER_TESTS += tests/hardening/test_clock.sh \
+	tests/hardening/test_load_nss.sh
+EXTRA_DIST += $(hardening_tests) tests/hardening/failmalloc.c \
+	tests/hardening/fixclock.c
