@@ -59,6 +59,7 @@ tests_hardening_libfixclock_la_LDFLAGS = $(SHIM_LDFLAGS)
 
 # ---------------------------------------------------------------- tests
 hardening_tests = \
+	tests/hardening/test_faults.sh \
 	tests/hardening/test_clock.sh \
 	tests/hardening/test_failmalloc_pam.sh \
 	tests/hardening/test_failmalloc_nss.sh \
@@ -67,7 +68,8 @@ hardening_tests = \
 TESTS += $(hardening_tests)
 # the clock and load tests in the ASan+UBSan build too (the allocation
 # failure tests skip themselves there: ASan owns malloc)
-SANITIZER_TESTS += tests/hardening/test_clock.sh \
+SANITIZER_TESTS += tests/hardening/test_faults.sh \
+	tests/hardening/test_clock.sh \
 	tests/hardening/test_load_nss.sh
 EXTRA_DIST += $(hardening_tests) tests/hardening/failmalloc.c \
 	tests/hardening/fixclock.c

@@ -16,7 +16,7 @@ BENCH=$top_builddir/tests/bench/pam/pambench
 FIX=$top_builddir/tests/hardening/.libs/libfixclock.so
 SCALE=${LOAD_SCALE:-1}
 P=4                       # processes
-L=$((500 * SCALE))        # logins per process
+L=$((1000 * SCALE))       # logins per process
 setup_store
 echo "auth required $MOD conf=$T/c.conf" >"$T/pam.d/load"
 for i in 1 2 3 4; do
