@@ -16,6 +16,9 @@
  *   FAILMALLOC_N=N        fail the Nth counted allocation (1-based) and
  *                         only that one; 0 or unset: count only
  *   FAILMALLOC_REPORT=F   append to F: "inject n=N phase=P size=S",
+ *                         "caller=OBJECT+0xOFFSET" (who called the
+ *                         allocator: libc.so.6 inside strdup or asprintf,
+ *                         libcrypto.so.3, pam_svcacct.so...),
  *                         "site=OBJECT+0xOFFSET" (the first caller outside
  *                         the C library, e.g. libcrypto.so.3 or
  *                         pam_svcacct.so) and the call stack
@@ -82,11 +85,29 @@ void failmalloc_arm(const char *p)
 	phase = p;
 }
 
-/* The first caller outside the C library and this shim: who asked. */
+static void print_frame(const char *key, void *frame)
+{
+	Dl_info di;
+	const char *base;
+
+	if (!dladdr(frame, &di) || !di.dli_fname) {
+		dprintf(report_fd, "%s=?\n", key);
+		return;
+	}
+	base = strrchr(di.dli_fname, '/');
+	dprintf(report_fd, "%s=%s+0x%lx\n", key, base ? base + 1 : di.dli_fname,
+		(unsigned long)((char *)frame - (char *)di.dli_fbase));
+}
+
+/* Who asked: "caller=" the object that called the allocator (the C
+ * library itself inside strdup, asprintf, fopen...), "site=" the first
+ * caller outside the C library and this shim. */
 static void print_site(void *const *frames, int n)
 {
 	Dl_info self, libc, di;
 
+	if (n > 0)
+		print_frame("caller", frames[0]);
 	if (!dladdr((void *)print_site, &self) || !dladdr((void *)free, &libc))
 		return;
 	for (int i = 0; i < n; i++) {
@@ -95,11 +116,7 @@ static void print_site(void *const *frames, int n)
 		if (di.dli_fbase == self.dli_fbase ||
 		    di.dli_fbase == libc.dli_fbase)
 			continue;
-		const char *base = strrchr(di.dli_fname, '/');
-		dprintf(
-		    report_fd, "site=%s+0x%lx\n",
-		    base ? base + 1 : di.dli_fname,
-		    (unsigned long)((char *)frames[i] - (char *)di.dli_fbase));
+		print_frame("site", frames[i]);
 		return;
 	}
 	dprintf(report_fd, "site=?\n");

@@ -29,7 +29,7 @@ points_all=0
 
 # fm_series NAME PROBE-ARGS... (stdin, if any, is saved and replayed)
 fm_series() {
-	local name=$1 n=1 total bad=0 crashes=0 injected=0 ref out rc
+	local name=$1 n=1 total bad=0 crashes=0 injected=0 loader=0 ref out rc
 	shift
 	cat >"$T/fm.in"
 	ref=$("$PROBE" "$DIRECT" "$@" <"$T/fm.in" 2>/dev/null)
@@ -39,6 +39,15 @@ fm_series() {
 			"$PROBE" "$DIRECT" "$@" <"$T/fm.in" 2>/dev/null)
 		rc=$?
 		total=$(sed -n 's/^total=//p' "$T/fm.rep" 2>/dev/null | tail -1)
+		# glibc's loader ends the process when it cannot allocate a
+		# dlopened library's thread-local block (libgdbm's errno): no
+		# answer at all, nothing wrong given, not ours to fix
+		if [ "$rc" = 127 ] && grep -q '^site=ld-linux' "$T/fm.rep"; then
+			injected=$((injected + 1))
+			loader=$((loader + 1))
+			n=$((n + 1))
+			continue
+		fi
 		if [ "$rc" -ge 128 ] || [ -z "$total" ]; then
 			crashes=$((crashes + 1))
 			tap_diag "$name N=$n: crashed (rc=$rc)" "$out"
@@ -68,7 +77,7 @@ fm_series() {
 		n=$((n + 1))
 	done
 	points_all=$((points_all + injected))
-	echo "$name points=$injected" >>"$T/figures"
+	echo "$name: points=$injected (glibc's loader ended $loader)" >>"$T/figures"
 	expect_eq "$name: each of its $total allocations failed once" "$total" "$injected"
 	expect_eq "$name: no crash" 0 "$crashes"
 	expect_eq "$name: full answer or UNAVAIL/TRYAGAIN, never a wrong or partial one" 0 "$bad"
@@ -81,8 +90,8 @@ fm_series "getgrgid 80002 (cold)" get grgid 80002 </dev/null
 fm_series "getgrnam svcacct, the base group (cold)" get grnam svcacct </dev/null
 fm_series "getspnam ci (cold)" get spnam ci </dev/null
 fm_series "initgroups ci, growing the array (cold)" initgroups ci 70002 0 1 </dev/null
-printf 'get pwnam bot\nget grnam svcacct\nget pwnam ci\nget spnam off\n' |
-	fm_series "four lookups, the later ones on the warm handle" script
+fm_series "five lookups, the later ones on the warm handle" script \
+	< <(printf 'get pwnam nosuch\nget pwnam bot\nget grnam svcacct\nget pwnam ci\nget spnam off\n')
 fm_series "passwd walk" enum pw </dev/null
 fm_series "group walk" enum gr </dev/null
 sed 's/^/# figures: /' "$T/figures"

@@ -27,7 +27,11 @@ if san_active; then
 	exit 0
 fi
 SHIM=$top_builddir/tests/hardening/.libs/libfailmalloc.so
-[ -e "$SHIM" ] || { tap_notok "failmalloc shim built ($SHIM)"; done_testing; exit 0; }
+FIX=$top_builddir/tests/hardening/.libs/libfixclock.so
+[ -e "$SHIM" ] && [ -e "$FIX" ] || { tap_notok "shims built ($SHIM, $FIX)"; done_testing; exit 0; }
+# the module's clock is pinned (fixclock) at the tokens' minting time:
+# the series take minutes, the tokens live two
+export FIXCLOCK_NOW=$(date +%s)
 setup_store
 GIN="4242,80000,80001,80002"
 MAXN=${FAILMALLOC_MAX:-20000}
@@ -43,9 +47,9 @@ norm() { grep -v '^prompt' | sed 's/^env SVCACCT_JTI=.*/env SVCACCT_JTI=J/'; }
 # run N is what "CRED-COMMAND N" prints (N = 0: the reference run)
 series() {
 	local name=$1 must=$2 credcmd=$3 n=0 total=0 bad=0 crashes=0 \
-		injected=0 tolerated=0 loader=0 ref out rc rep phase site f
+		injected=0 tolerated=0 loader=0 ref out rc rep phase site caller f
 	local -A sites=()
-	ref=$("$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -G "$GIN" \
+	ref=$(LD_PRELOAD=$FIX "$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -G "$GIN" \
 		-p "$($credcmd 0)" 2>&1 | norm)
 	if [ "$must" = succeed ]; then
 		expect_match "$name: reference login without failure" 'close=PAM_SUCCESS' "$ref"
@@ -56,7 +60,7 @@ series() {
 	while [ $n -lt "$MAXN" ]; do
 		n=$((n + 1))
 		: >"$T/fm.rep"
-		out=$(FAILMALLOC_N=$n FAILMALLOC_REPORT="$T/fm.rep" LD_PRELOAD="$SHIM" \
+		out=$(FAILMALLOC_N=$n FAILMALLOC_REPORT="$T/fm.rep" LD_PRELOAD="$SHIM $FIX" \
 			"$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -G "$GIN" \
 			-p "$($credcmd $n)" 2>&1)
 		rc=$?
@@ -90,6 +94,8 @@ series() {
 		injected=$((injected + 1))
 		phase=${rep#*phase=}
 		phase=${phase%% *}
+		caller=${rep#*caller=}
+		caller=${caller%%$'\n'*}
 		site=${rep#*site=}
 		site=${site%%$'\n'*}
 		case $out in *"$phase=PAM_SUCCESS"*) ;; *) continue ;; esac
@@ -105,9 +111,13 @@ series() {
 				"$out" "$rep"
 			continue
 		fi
-		case $site in
+		# the allocation the module itself asked for must fail the
+		# phase; one a library made for its own use (glibc's asprintf
+		# copying its result, OpenSSL's tables...) may be tolerated by
+		# that library, which the identical login above shows it was
+		case $caller in
 		pam_svcacct.so+*)
-			f=$(mod_func "${site#*+}")
+			f=$(mod_func "${caller#*+}")
 			case $f in
 			sv_lastused_* | lastused_*) ;;
 			*)
@@ -118,7 +128,7 @@ series() {
 			esac
 			site="pam_svcacct.so:$f"
 			;;
-		*) site=${site%%+*} ;;
+		*) site="${caller%%+*}(for ${site%%+*})" ;;
 		esac
 		tolerated=$((tolerated + 1))
 		sites[$site]=$((${sites[$site]:-0} + 1))
@@ -139,10 +149,11 @@ series() {
 	fi
 }
 
-M --key "$T/k256.key" --alg ES256 --kid k256 --count "${FAILMALLOC_TOKENS:-8000}" >"$T/tokens"
+M --key "$T/k256.key" --alg ES256 --kid k256 --now "$FIXCLOCK_NOW" \
+	--count "${FAILMALLOC_TOKENS:-8000}" >"$T/tokens"
 mapfile -t TOKENS <"$T/tokens"
-REPLAYED=$(M --key "$T/k256.key" --alg ES256 --kid k256)
-H -s sshd -u bot -n -p "$REPLAYED" >/dev/null
+REPLAYED=$(M --key "$T/k256.key" --alg ES256 --kid k256 --now "$FIXCLOCK_NOW")
+LD_PRELOAD=$FIX H -s sshd -u bot -n -p "$REPLAYED" >/dev/null
 c=${SECRET:22:1}; [ "$c" = A ] && r=B || r=A
 # a wrong secret with a valid checksum: it gets as far as the HMAC compare
 WRONG="${SECRET:0:22}$r${SECRET:23:42}"

@@ -728,8 +728,13 @@ gdatum gdbm_fetch(void *db, gdatum key)
 	static gdatum (*real)(void *, gdatum);
 	if (!real) {
 		/* the module loaded libgdbm, maybe RTLD_LOCAL: not in the
-		 * global scope RTLD_NEXT searches */
+		 * global scope RTLD_NEXT searches (and this probe's own
+		 * allocations are not the module's: not counted) */
+		if (arm)
+			arm(NULL);
 		void *h = dlopen("libgdbm.so.6", RTLD_NOW | RTLD_NOLOAD);
+		if (arm)
+			arm("nss");
 		real = h ? (gdatum(*)(void *, gdatum))dlsym(h, "gdbm_fetch")
 			 : NULL;
 		if (!real)

@@ -36,11 +36,14 @@ CONF
 S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
 M() { /usr/bin/python3 "$top_srcdir/tests/pam/mint.py" --aud "$AUD" "$@"; }
 # PAM_VALGRIND=1 runs every harness call under memcheck; an error or a
-# definite leak makes the call print "valgrind=error", which fails check().
+# definite leak makes the call print "valgrind=error", which fails check(),
+# and with PAM_VALGRIND_DIR the report goes to a file there (one a
+# process: tests/hardening/test_memcheck.sh reads them all).
 H() {
 	if [ "${PAM_VALGRIND:-}" = 1 ]; then
 		valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			${PAM_VALGRIND_DIR:+--log-file=$PAM_VALGRIND_DIR/vg.%p} \
 			"$HARNESS" -c "$T/pam.d" "$@" || [ $? != 99 ] || echo valgrind=error
 	else
 		"$HARNESS" -c "$T/pam.d" "$@"
