@@ -147,10 +147,11 @@ static int write_header(int fd, const struct hdr *h)
 }
 
 /* A new account's file: an empty table written under a name of this
- * process's, then linked to the account's name, which never replaces.
- * So the name only ever shows a whole table, and a file that is empty or
- * short is damage, refused like any other (never taken for a new,
- * empty cache: that would forget the jtis it held). */
+ * process's, then renamed to the account's name without replacing one
+ * (RENAME_NOREPLACE; a hard link where the file system lacks it). So the
+ * name only ever shows a whole table, and a file that is empty or short
+ * is damage, refused like any other (never taken for a new, empty cache:
+ * that would forget the jtis it held). */
 static int create_table(int dfd, const char *account)
 {
 	char tmp[SV_NAME_MAX + 32];
@@ -169,9 +170,17 @@ static int create_table(int dfd, const char *account)
 	if (r == 0 && ftruncate(fd, HDR + (off_t)MIN_SLOTS * SLOT) < 0)
 		r = -errno;
 	close(fd);
-	if (r == 0 && linkat(dfd, tmp, dfd, account, 0) < 0 && errno != EEXIST)
-		r = -errno; /* EEXIST: another login created it first */
-	unlinkat(dfd, tmp, 0);
+	/* EEXIST: another login created it first, which is as good */
+	if (r == 0 && renameat2(dfd, tmp, dfd, account, RENAME_NOREPLACE) < 0) {
+		if (errno == EINVAL) { /* no RENAME_NOREPLACE here */
+			if (linkat(dfd, tmp, dfd, account, 0) < 0 &&
+			    errno != EEXIST)
+				r = -errno;
+		} else if (errno != EEXIST) {
+			r = -errno;
+		}
+	}
+	unlinkat(dfd, tmp, 0); /* gone after a rename: harmless */
 	return r;
 }
 

@@ -106,10 +106,14 @@ static void print_site(void *const *frames, int n)
 {
 	Dl_info self, libc, di;
 
-	if (n > 0)
-		print_frame("caller", frames[0]);
 	if (!dladdr((void *)print_site, &self) || !dladdr((void *)free, &libc))
 		return;
+	for (int i = 0; i < n; i++) {
+		if (dladdr(frames[i], &di) && di.dli_fbase != self.dli_fbase) {
+			print_frame("caller", frames[i]);
+			break;
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		if (!dladdr(frames[i], &di) || !di.dli_fname)
 			continue;

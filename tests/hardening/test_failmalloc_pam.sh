@@ -35,6 +35,7 @@ export FIXCLOCK_NOW=$(date +%s)
 setup_store
 GIN="4242,80000,80001,80002"
 MAXN=${FAILMALLOC_MAX:-20000}
+LANES=${FAILMALLOC_LANES:-2}
 MODSO=$(readlink -f "$MOD")
 
 # the module's function at OFFSET (a return address: look one byte back)
@@ -43,28 +44,26 @@ mod_func() { addr2line -f -e "$MODSO" "$(printf '0x%x' $(($1 - 1)))" 2>/dev/null
 # a login's observable result, jti aside (each run has its own)
 norm() { grep -v '^prompt' | sed 's/^env SVCACCT_JTI=.*/env SVCACCT_JTI=J/'; }
 
-# series NAME MUST(succeed|fail) CRED-COMMAND: N = 1..; the credential of
-# run N is what "CRED-COMMAND N" prints (N = 0: the reference run)
-series() {
-	local name=$1 must=$2 credcmd=$3 n=0 total=0 bad=0 crashes=0 \
-		injected=0 tolerated=0 loader=0 ref out rc rep phase site caller f
-	local -A sites=()
-	ref=$(LD_PRELOAD=$FIX "$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -G "$GIN" \
-		-p "$($credcmd 0)" 2>&1 | norm)
-	if [ "$must" = succeed ]; then
-		expect_match "$name: reference login without failure" 'close=PAM_SUCCESS' "$ref"
-	else
-		expect_match "$name: reference login without failure is refused" \
-			'auth=PAM_AUTH_ERR' "$ref"
-	fi
-	while [ $n -lt "$MAXN" ]; do
-		n=$((n + 1))
-		: >"$T/fm.rep"
-		out=$(FAILMALLOC_N=$n FAILMALLOC_REPORT="$T/fm.rep" LD_PRELOAD="$SHIM $FIX" \
+# lane NAME MUST REF K: runs N = K, K + LANES, ... until a run counts
+# fewer than N allocations; the credential of run N is what
+# "CRED-COMMAND N" prints. Writes its counts to $T/lane.K, the sites of
+# tolerated failures to $T/lane.K.sites and its diagnostics to
+# $T/lane.K.diag.
+lane() {
+	local name=$1 must=$2 credcmd=$3 ref=$4 k=$5 n=$5 total=0 bad=0 crashes=0 \
+		injected=0 tolerated=0 loader=0 out rc rep phase site caller f
+	local R=$T/fm.rep.$k
+	: >"$T/lane.$k.sites"
+	: >"$T/lane.$k.diag"
+	diag() { printf '%s\n' "$@" | sed 's/^/# /' >>"$T/lane.$k.diag"; }
+	while [ $n -le "$MAXN" ]; do
+		: >"$R"
+		out=$(FAILMALLOC_N=$n FAILMALLOC_REPORT="$R" LD_PRELOAD="$SHIM $FIX" \
 			"$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -G "$GIN" \
 			-p "$($credcmd $n)" 2>&1)
 		rc=$?
-		rep=$(<"$T/fm.rep")
+		rep=$(<"$R")
+		n=$((n + LANES))
 		case $rep in *total=*) total=${rep##*total=} ;; *) total="" ;; esac
 		# glibc's loader cannot recover from a failed allocation of a
 		# dlopened library's thread-local block and ends the process
@@ -77,7 +76,7 @@ series() {
 		fi
 		if [ "$rc" -ge 128 ] || [ -z "$total" ]; then
 			crashes=$((crashes + 1))
-			tap_diag "$name N=$n: crashed (rc=$rc)" "$out" "$rep"
+			diag "$name N=$((n - LANES)): crashed (rc=$rc)" "$out" "$rep"
 			continue
 		fi
 		case $rep in
@@ -86,7 +85,7 @@ series() {
 			# past the last allocation: the login without failure
 			if [ "$(norm <<<"$out")" != "$ref" ]; then
 				bad=$((bad + 1))
-				tap_diag "$name N=$n: no injection, yet not the reference" "$out"
+				diag "$name N=$((n - LANES)): no injection, yet not the reference" "$out"
 			fi
 			break
 			;;
@@ -102,12 +101,12 @@ series() {
 		# the phase succeeded in spite of the failure
 		if [ "$must" = fail ] && [ "$phase" = auth ]; then
 			bad=$((bad + 1))
-			tap_diag "$name N=$n: a refused credential got auth=PAM_SUCCESS" "$out" "$rep"
+			diag "$name N=$((n - LANES)): a refused credential got auth=PAM_SUCCESS" "$out" "$rep"
 			continue
 		fi
 		if [ "$(norm <<<"$out")" != "$ref" ]; then
 			bad=$((bad + 1))
-			tap_diag "$name N=$n: $phase=PAM_SUCCESS but not the reference login" \
+			diag "$name N=$((n - LANES)): $phase=PAM_SUCCESS but not the reference login" \
 				"$out" "$rep"
 			continue
 		fi
@@ -122,24 +121,52 @@ series() {
 			sv_lastused_* | lastused_*) ;;
 			*)
 				bad=$((bad + 1))
-				tap_diag "$name N=$n: $phase=PAM_SUCCESS after the module's own allocation in $f failed" "$rep"
+				diag "$name N=$((n - LANES)): $phase=PAM_SUCCESS after the module's own allocation in $f failed" "$rep"
 				continue
 				;;
 			esac
 			site="pam_svcacct.so:$f"
 			;;
-		*) site="${caller%%+*}(for ${site%%+*})" ;;
+		*) site="${caller%%+*}(for:${site%%+*})" ;;
 		esac
 		tolerated=$((tolerated + 1))
-		sites[$site]=$((${sites[$site]:-0} + 1))
+		echo "$site" >>"$T/lane.$k.sites"
 	done
-	local by=""
-	for f in "${!sites[@]}"; do by="$by $f:${sites[$f]}"; done
+	echo "$total $injected $bad $crashes $tolerated $loader" >"$T/lane.$k"
+}
+
+# series NAME MUST(succeed|fail) CRED-COMMAND: every injection point, in
+# LANES processes at once (N = 1.. split between them); N = 0 is the
+# reference run
+series() {
+	local name=$1 must=$2 credcmd=$3 ref k total=0 injected=0 bad=0 crashes=0 \
+		tolerated=0 loader=0 t i b c tl l
+	ref=$(LD_PRELOAD=$FIX "$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -G "$GIN" \
+		-p "$($credcmd 0)" 2>&1 | norm)
+	if [ "$must" = succeed ]; then
+		expect_match "$name: reference login without failure" 'close=PAM_SUCCESS' "$ref"
+	else
+		expect_match "$name: reference login without failure is refused" \
+			'auth=PAM_AUTH_ERR' "$ref"
+	fi
+	for k in $(seq "$LANES"); do
+		lane "$name" "$must" "$credcmd" "$ref" "$k" &
+	done
+	wait
+	for k in $(seq "$LANES"); do
+		read -r t i b c tl l <"$T/lane.$k" || { t=0 i=0 b=1 c=0 tl=0 l=0; }
+		[ "$t" -gt "$total" ] && total=$t
+		injected=$((injected + i)) bad=$((bad + b)) crashes=$((crashes + c))
+		tolerated=$((tolerated + tl)) loader=$((loader + l))
+		cat "$T/lane.$k.diag"
+	done
+	local by
+	by=$(cat "$T"/lane.*.sites | sort | uniq -c | awk '{printf " %s:%s", $2, $1}')
+	rm -f "$T"/lane.*
 	tap_diag "$name: $total allocations, $injected injection points tried," \
 		"$((injected - tolerated)) failed closed ($loader of them by glibc's loader ending the process)," \
 		"$tolerated tolerated (same login) by:$by"
 	echo "$name: points=$injected failed_closed=$((injected - tolerated)) loader_exit=$loader tolerated=$tolerated ($by )" >>"$T/figures"
-	# (a run the loader ended reports no total: count those too)
 	expect_eq "$name: every allocation failed once ($total)" "$total" "$injected"
 	expect_eq "$name: no crash" 0 "$crashes"
 	if [ "$must" = succeed ]; then

@@ -87,6 +87,7 @@ nss_setup() {
 	san_wrap "$SVNSS_MODULE" getent id ls stat chown chgrp runuser su setpriv find
 	# memcheck mode (tests/hardening/test_memcheck.sh): the probe and the
 	# glibc programs that resolve run under valgrind
+	PROBE_BIN=$PROBE
 	PROBE=$(vg_wrap_file "$PROBE" "$T/vgprobe")
 	vg_wrap_cmd getent id
 	return 0
