@@ -22,7 +22,7 @@ AM_TESTS_ENVIRONMENT += \
 SH_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/hardening/sanrun.sh
 endif
 
-EXTRA_DIST += tests/lib/san.sh tests/hardening/sanrun.sh \
+EXTRA_DIST += docs/SECURITY.md tests/lib/san.sh tests/lib/vg.sh tests/hardening/sanrun.sh \
 	tests/hardening/lsan.supp
 
 # The NSS and PAM integration tests in the ASan+UBSan build: our drivers
@@ -64,7 +64,8 @@ hardening_tests = \
 	tests/hardening/test_failmalloc_pam.sh \
 	tests/hardening/test_failmalloc_nss.sh \
 	tests/hardening/test_load.sh \
-	tests/hardening/test_load_nss.sh
+	tests/hardening/test_load_nss.sh \
+	tests/hardening/test_memcheck.sh
 TESTS += $(hardening_tests)
 # the clock and load tests in the ASan+UBSan build too (the allocation
 # failure tests skip themselves there: ASan owns malloc)
