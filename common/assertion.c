@@ -71,7 +71,7 @@ json_t *sv_jws_load_segment(const char *p, size_t n)
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t len;
 	json_error_t e;
-	json_t *v;
+	json_t *v, *again;
 
 	if (decode_seg(p, n, &buf, &len) < 0)
 		return NULL;
@@ -80,6 +80,21 @@ json_t *sv_jws_load_segment(const char *p, size_t n)
 	if (v && !json_is_object(v)) {
 		json_decref(v);
 		return NULL;
+	}
+	/* jansson (2.14) ignores a failed allocation while it collects a
+	 * string's or a number's text and goes on without those bytes: a
+	 * signed jti came out one character short, a "new" jti, and a
+	 * replayed assertion logged in (found by
+	 * tests/hardening/test_failmalloc_pam.sh). A second parse must give
+	 * the same values: one failed allocation cannot hit both alike. */
+	if (v) {
+		again = json_loadb((const char *)buf, len,
+				   JSON_REJECT_DUPLICATES, &e);
+		if (!again || !json_equal(v, again)) {
+			json_decref(v);
+			v = NULL;
+		}
+		json_decref(again);
 	}
 	return v;
 }

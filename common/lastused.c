@@ -80,8 +80,9 @@ static int open_file(const struct sv_config *c, int sfd, const char *account,
 		    0600);
 	if (fd < 0)
 		return -errno;
+	/* one name only: a hard link planted here must not be written to */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & (S_IRWXG | S_IRWXO))) {
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) || st.st_nlink != 1) {
 		close(fd);
 		return -EPERM;
 	}

@@ -449,6 +449,17 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 			return st;
 	}
 	l->effective = l->granted;
+	/* OpenSSL 3.0 initialises itself on first use and, when an allocation
+	 * fails half-way through, goes on with a NULL lock and crashes in the
+	 * next EVP call (found by tests/hardening/test_failmalloc_pam.sh).
+	 * Initialise it here, as its first use would (config included), and
+	 * refuse when its default context did not come up. */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1 ||
+	    !OSSL_LIB_CTX_get0_global_default()) {
+		l->reason = "crypto_init_failed";
+		l->effective.n = 0;
+		return SV_LOGIN_UNAVAIL;
+	}
 	if (!cred || len == 0)
 		return deny(l, "empty");
 	if (len > l->cfg->max_credential_length)

@@ -97,13 +97,14 @@ static int full_pwrite(int fd, const void *buf, size_t n, off_t off)
 	return 0;
 }
 
-/* Root's, a regular file, nobody else may read or write it. */
+/* Root's, a regular file, nobody else may read or write it, and no other
+ * name for it (a hard link planted elsewhere would share the table). */
 static int check_private(int fd, struct stat *st)
 {
 	if (fstat(fd, st) < 0)
 		return -errno;
 	if (!S_ISREG(st->st_mode) || st->st_uid != 0 ||
-	    (st->st_mode & (S_IRWXG | S_IRWXO)))
+	    (st->st_mode & (S_IRWXG | S_IRWXO)) || st->st_nlink != 1)
 		return -EPERM;
 	return 0;
 }
@@ -138,6 +139,54 @@ static int open_dir(const struct sv_config *c, int sfd)
 	return fd;
 }
 
+static int write_header(int fd, const struct hdr *h)
+{
+	uint8_t b[HDR] = {0};
+	memcpy(b, MAGIC, 8);
+	put32(b + 8, FILE_VERSION);
+	put32(b + 12, h->nslots);
+	put32(b + 16, h->used);
+	return full_pwrite(fd, b, HDR, 0);
+}
+
+/* A new account's file: an empty table written under a name of this
+ * process's, then renamed to the account's name without replacing one
+ * (RENAME_NOREPLACE; a hard link where the file system lacks it). So the
+ * name only ever shows a whole table, and a file that is empty or short
+ * is damage, refused like any other (never taken for a new, empty cache:
+ * that would forget the jtis it held). */
+static int create_table(int dfd, const char *account)
+{
+	char tmp[SV_NAME_MAX + 32];
+	struct hdr h = {.nslots = MIN_SLOTS, .used = 0};
+	int fd, r = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.init-%ld", account, (long)getpid());
+	unlinkat(dfd, tmp, 0); /* a leftover of a dead process with our pid */
+	fd = openat(dfd, tmp,
+		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
+			O_NOCTTY,
+		    0600);
+	if (fd < 0)
+		return -errno;
+	r = write_header(fd, &h);
+	if (r == 0 && ftruncate(fd, HDR + (off_t)MIN_SLOTS * SLOT) < 0)
+		r = -errno;
+	close(fd);
+	/* EEXIST: another login created it first, which is as good */
+	if (r == 0 && renameat2(dfd, tmp, dfd, account, RENAME_NOREPLACE) < 0) {
+		if (errno == EINVAL) { /* no RENAME_NOREPLACE here */
+			if (linkat(dfd, tmp, dfd, account, 0) < 0 &&
+			    errno != EEXIST)
+				r = -errno;
+		} else if (errno != EEXIST) {
+			r = -errno;
+		}
+	}
+	unlinkat(dfd, tmp, 0); /* gone after a rename: harmless */
+	return r;
+}
+
 /* Open and lock the account's file, making sure the locked inode is the
  * one the name points to (a rebuild may have replaced it while we
  * waited). */
@@ -150,9 +199,13 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 		struct stat st, cur;
 		int r, fd = openat(dfd, account,
-				   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-				       O_NOCTTY,
-				   0600);
+				   O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0 && errno == ENOENT) {
+			r = create_table(dfd, account);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (fd < 0)
 			return -errno;
 		r = check_private(fd, &st);
@@ -166,13 +219,8 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 			    cur.st_dev == st.st_dev &&
 			    cur.st_ino == st.st_ino) {
 				/* a published table never changes size (a
-				 * rebuild writes a new file): only an empty
-				 * one may have been filled while we waited */
-				if (st.st_size == 0 && fstat(fd, &st) < 0) {
-					r = -errno;
-					close(fd);
-					return r;
-				}
+				 * rebuild writes a new file, created ones
+				 * appear whole) */
 				*size = st.st_size;
 				*out = fd;
 				return 0;
@@ -193,29 +241,15 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 	}
 }
 
-static int write_header(int fd, const struct hdr *h)
-{
-	uint8_t b[HDR] = {0};
-	memcpy(b, MAGIC, 8);
-	put32(b + 8, FILE_VERSION);
-	put32(b + 12, h->nslots);
-	put32(b + 16, h->used);
-	return full_pwrite(fd, b, HDR, 0);
-}
-
+/* size: the file's size from the fstat done when it was opened (a
+ * published table never changes size; a rebuild writes a new file). */
 static int read_header(int fd, off_t size, struct hdr *h)
 {
 	uint8_t b[HDR];
 	int r;
 
-	if (size == 0) { /* new: an empty table */
-		h->nslots = MIN_SLOTS;
-		h->used = 0;
-		r = write_header(fd, h);
-		if (r == 0 && ftruncate(fd, HDR + (off_t)MIN_SLOTS * SLOT) < 0)
-			r = -errno;
-		return r;
-	}
+	if (size < HDR)
+		return -EBADMSG; /* new files are whole from the start */
 	r = full_pread(fd, b, HDR, 0);
 	if (r < 0)
 		return r;
@@ -297,9 +331,12 @@ static int rebuild(int dfd, int fd, const char *account, const struct hdr *h,
 	}
 	table_put(tab, n, s);
 	snprintf(tmp, sizeof(tmp), "%s.new", account);
-	/* only a holder of the account's lock writes this name */
+	/* only a holder of the account's lock writes this name; whatever is
+	 * there (a dead rebuild's file, or a planted link) is unlinked, never
+	 * written through */
+	unlinkat(dfd, tmp, 0);
 	nfd = openat(dfd, tmp,
-		     O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+		     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
 			 O_NOCTTY,
 		     0600);
 	if (nfd < 0)

@@ -368,8 +368,12 @@ int svi_next_key(GDBM_FILE db, char prefix, struct sv_blob *key)
 			sv_blob_free(key);
 		}
 		if (!d.dptr) {
-			int e = sv_gdbm_errno(db);
-			return (e == -EIO || e == -ENOENT) ? -ENOENT : e;
+			/* only GDBM_ITEM_NOT_FOUND is the end: GDBM fails some
+			 * allocations (its bucket cache) without an error code
+			 * (-EIO here), and taking that for the end handed out
+			 * the base group without its members (found by
+			 * tests/hardening/test_failmalloc_nss.sh) */
+			return sv_gdbm_errno(db);
 		}
 		key->p = d.dptr;
 		key->n = d.dsize > 0 ? (size_t)d.dsize : 0;

@@ -62,8 +62,8 @@ pam_tests = \
 	tests/pam/test_pam_setcred.sh \
 	tests/pam/test_pam_valgrind.sh
 TESTS += tests/unit/test_login_core $(pam_tests)
-# the PAM tests dlopen the module into an uninstrumented harness: only the
-# core unit test runs in the ASan+UBSan build
+# the PAM integration tests join the ASan+UBSan build in
+# tests/hardening/local.mk (the harness is instrumented too)
 SANITIZER_TESTS += tests/unit/test_login_core
 EXTRA_DIST += $(pam_tests) tests/pam/lib.sh tests/pam/mint.py \
 	tests/bench/pam/run.sh

@@ -126,6 +126,22 @@ static bool uid_in_range(const struct sv_config *c, const char *user)
 	return pw.pw_uid >= c->uid_min && pw.pw_uid <= c->uid_max;
 }
 
+/* When the config or the store cannot be read, is this user one of ours?
+ * Yes if our own auth logged it in during this transaction (the PAM
+ * environment it set names the user), whatever NSS can answer now, and
+ * otherwise if NSS resolves it to a UID of the range. Found by
+ * tests/hardening/test_failmalloc_pam.sh: an allocation failure while
+ * loading the config in the account phase, with the user not resolvable
+ * at that moment, turned into PAM_IGNORE and the stack's pam_permit let
+ * the service account through unchecked (and setcred kept every role). */
+static bool known_service_account(const struct svp_ctx *x)
+{
+	const char *a = pam_getenv(x->pamh, ENV_ACCOUNT);
+	if (x->user && a && strcmp(a, x->user) == 0)
+		return true;
+	return uid_in_range(&x->cfg, x->user);
+}
+
 static bool user_plausible(const char *user)
 {
 	return user && *user && strlen(user) <= SV_NAME_MAX;
@@ -422,7 +438,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	    open_store(&x, SV_DBMASK(SV_DB_ACCOUNTS), &rd, &reason) < 0) {
 		if (cr < 0)
 			reason = "config_error";
-		if (uid_in_range(&x.cfg, x.user)) {
+		if (known_service_account(&x)) {
 			log_decision(&x, LOG_ERR, "account", "deny", NULL,
 				     reason, NULL);
 			return PAM_AUTHINFO_UNAVAIL;
@@ -535,7 +551,7 @@ static int account_for(struct svp_ctx *x, const char *event,
 	    open_store(x, SV_DBMASK(SV_DB_ACCOUNTS), rd, &reason) < 0) {
 		if (!x->cfg_ok)
 			reason = "config_error";
-		if (uid_in_range(&x->cfg, x->user)) {
+		if (known_service_account(x)) {
 			log_decision(x, LOG_ERR, event, "deny", NULL, reason,
 				     NULL);
 			return unavail_code;

@@ -8,6 +8,8 @@
 # host's /etc and /lib are never written; everything goes with the
 # namespace.
 
+. "$top_srcdir/tests/lib/san.sh"
+. "$top_srcdir/tests/lib/vg.sh"
 SVNSS_MODULE="$top_builddir/nss/.libs/libnss_svcacct.so.2"
 MKSTORE="$top_builddir/tests/bench/mkstore"
 PROBE="$top_builddir/tests/nss/nss_probe"
@@ -84,6 +86,13 @@ nss_setup() {
 	mount -t overlay overlay -o "lowerdir=$T/lib:$ml" "$ml" || return 1
 	# nscd would answer from its cache instead of the module
 	[ -S /var/run/nscd/socket ] && mount -t tmpfs tmpfs /var/run/nscd
+	# sanitizer build: system programs that load the module
+	san_wrap "$SVNSS_MODULE" getent id ls stat chown chgrp runuser su setpriv find
+	# memcheck mode (tests/hardening/test_memcheck.sh): the probe and the
+	# glibc programs that resolve run under valgrind
+	PROBE_BIN=$PROBE
+	PROBE=$(vg_wrap_file "$PROBE" "$T/vgprobe")
+	vg_wrap_cmd getent id
 	return 0
 }
 

@@ -30,7 +30,17 @@
  *   noenv KEY...            lookups and walks while counting getenv calls
  *                           (this program's getenv interposes the
  *                           module's: it is linked with -export-dynamic)
- * Exit 0 when every check passed, 1 otherwise. */
+ *   oneof N SECONDS FILE    N threads for SECONDS, each looking up in turn
+ *                           every "DB KEY" of FILE, whose lines are
+ *                           "DB KEY<TAB>ANSWER": each answer must be one of
+ *                           the key's lines (ANSWER as "get" prints it), as
+ *                           when a writer switches a record between two
+ *                           states; prints "oneof ok|FAILED lookups=L
+ *                           bad=B" and the first wrong answers
+ * Exit 0 when every check passed, 1 otherwise.
+ * Under tests/hardening's failmalloc shim (LD_PRELOAD), only the
+ * allocations made inside the module's entry points are counted (direct
+ * mode; failmalloc_arm). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +68,8 @@ typedef enum nss_status (*initgr_fn)(const char *, gid_t, long *, long *,
 				     gid_t **, long, int *);
 
 static bool direct;
+/* failmalloc_arm of the preloaded shim, if any */
+static void (*arm)(const char *);
 
 /* getenv/secure_getenv for the whole process: the module and libgdbm
  * bind to these, so reads of the environment can be counted. */
@@ -193,17 +205,22 @@ static int lookup(int db, const char *key, union ent *e, char *buf, size_t len,
 	unsigned id = key ? (unsigned)strtoul(key, NULL, 10) : 0;
 	*err = 0;
 	if (direct) {
+		int st = NSS_STATUS_UNAVAIL;
+		if (arm)
+			arm("nss");
 		switch (db) {
-		case PWNAM: return M.pwnam(key, e, buf, len, err);
-		case PWUID: return M.pwuid(id, e, buf, len, err);
-		case GRNAM: return M.grnam(key, e, buf, len, err);
-		case GRGID: return M.grgid(id, e, buf, len, err);
-		case SPNAM: return M.spnam(key, e, buf, len, err);
-		case PWENT: return M.pwent(e, buf, len, err);
-		case GRENT: return M.grent(e, buf, len, err);
-		case SPENT: return M.spent(e, buf, len, err);
+		case PWNAM: st = M.pwnam(key, e, buf, len, err); break;
+		case PWUID: st = M.pwuid(id, e, buf, len, err); break;
+		case GRNAM: st = M.grnam(key, e, buf, len, err); break;
+		case GRGID: st = M.grgid(id, e, buf, len, err); break;
+		case SPNAM: st = M.spnam(key, e, buf, len, err); break;
+		case PWENT: st = M.pwent(e, buf, len, err); break;
+		case GRENT: st = M.grent(e, buf, len, err); break;
+		case SPENT: st = M.spent(e, buf, len, err); break;
 		}
-		return NSS_STATUS_UNAVAIL;
+		if (arm)
+			arm(NULL);
+		return st;
 	}
 	void *res = NULL;
 	int r = 0;
@@ -394,12 +411,16 @@ static int cmd_sweep(int db, const char *key)
 static void set_end(int db, bool set)
 {
 	if (direct) {
+		if (arm)
+			arm("nss");
 		if (db == PWENT)
 			set ? M.setpw(0) : M.endpw();
 		else if (db == GRENT)
 			set ? M.setgr(0) : M.endgr();
 		else
 			set ? M.setsp(0) : M.endsp();
+		if (arm)
+			arm(NULL);
 		return;
 	}
 	if (db == PWENT)
@@ -457,8 +478,12 @@ static int cmd_initgroups(const char *user, gid_t gid, long limit, long size)
 	int err = 0, st;
 	groups[0] = gid;
 	if (direct) {
+		if (arm)
+			arm("nss");
 		st = M.initgroups(user, gid, &start, &size, &groups, limit,
 				  &err);
+		if (arm)
+			arm(NULL);
 	} else {
 		int n = (int)(limit > 0 ? limit : 65536);
 		gid_t *g = realloc(groups, sizeof(gid_t) * (size_t)n);
@@ -703,8 +728,13 @@ gdatum gdbm_fetch(void *db, gdatum key)
 	static gdatum (*real)(void *, gdatum);
 	if (!real) {
 		/* the module loaded libgdbm, maybe RTLD_LOCAL: not in the
-		 * global scope RTLD_NEXT searches */
+		 * global scope RTLD_NEXT searches (and this probe's own
+		 * allocations are not the module's: not counted) */
+		if (arm)
+			arm(NULL);
 		void *h = dlopen("libgdbm.so.6", RTLD_NOW | RTLD_NOLOAD);
+		if (arm)
+			arm("nss");
 		real = h ? (gdatum(*)(void *, gdatum))dlsym(h, "gdbm_fetch")
 			 : NULL;
 		if (!real)
@@ -735,6 +765,113 @@ static int cmd_recurse(const char *name, const char *other)
 	return 0;
 }
 
+/* ------------------------------------------------------ oneof */
+
+#define ONEOF_MAX 64
+
+static struct oneof {
+	int db;
+	char key[128];
+	char *allowed[8];
+	int n;
+} oneof_q[ONEOF_MAX];
+static int oneof_nq;
+static long oneof_deadline_ns;
+
+static long mono_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+struct oneof_job {
+	long lookups, bad;
+};
+
+static void *oneof_worker(void *arg)
+{
+	struct oneof_job *j = arg;
+	char buf[4096], line[2048], ent[1024];
+	while (mono_now_ns() < oneof_deadline_ns) {
+		for (int q = 0; q < oneof_nq; q++) {
+			union ent e;
+			int err, ok = 0;
+			int st = lookup(oneof_q[q].db, oneof_q[q].key, &e, buf,
+					sizeof(buf), &err);
+			if (st == NSS_STATUS_SUCCESS) {
+				format(oneof_q[q].db, &e, ent, sizeof(ent));
+				snprintf(line, sizeof(line), "%s %s %s",
+					 status_name(st), errno_name(err), ent);
+			} else {
+				snprintf(line, sizeof(line), "%s %s",
+					 status_name(st), errno_name(err));
+			}
+			for (int a = 0; a < oneof_q[q].n; a++)
+				if (!strcmp(line, oneof_q[q].allowed[a]))
+					ok = 1;
+			j->lookups++;
+			if (!ok && __atomic_fetch_add(&j->bad, 1,
+						      __ATOMIC_RELAXED) < 3)
+				fprintf(stderr, "oneof: %s: got %s\n",
+					oneof_q[q].key, line);
+		}
+	}
+	return NULL;
+}
+
+static int cmd_oneof(int n, double seconds, const char *file)
+{
+	FILE *f = fopen(file, "re");
+	char line[2048];
+	pthread_t t[64];
+	struct oneof_job jobs[64] = {{0}};
+	long lookups = 0, bad = 0;
+
+	if (!f) {
+		perror(file);
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t'), db[16], key[128];
+		int q;
+		line[strcspn(line, "\n")] = '\0';
+		if (!tab || sscanf(line, "%15s %127s", db, key) != 2)
+			continue;
+		for (q = 0; q < oneof_nq; q++)
+			if (oneof_q[q].db == parse_db(db) &&
+			    !strcmp(oneof_q[q].key, key))
+				break;
+		if (q == oneof_nq) {
+			if (oneof_nq == ONEOF_MAX)
+				continue;
+			oneof_q[q].db = parse_db(db);
+			snprintf(oneof_q[q].key, sizeof(oneof_q[q].key), "%s",
+				 key);
+			oneof_nq++;
+		}
+		if (oneof_q[q].n < 8)
+			oneof_q[q].allowed[oneof_q[q].n++] = strdup(tab + 1);
+	}
+	fclose(f);
+	if (n > 64)
+		n = 64;
+	oneof_deadline_ns = mono_now_ns() + (long)(seconds * 1e9);
+	for (int i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, oneof_worker, &jobs[i]);
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		lookups += jobs[i].lookups;
+		bad += jobs[i].bad;
+	}
+	printf("oneof %s: threads=%d lookups=%ld bad=%ld\n",
+	       bad ? "FAILED" : "ok", n, lookups, bad);
+	for (int q = 0; q < oneof_nq; q++)
+		for (int a = 0; a < oneof_q[q].n; a++)
+			free(oneof_q[q].allowed[a]);
+	return bad ? 1 : 0;
+}
+
 static int cmd_noenv(char **keys, int nkeys)
 {
 	char(*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
@@ -763,6 +900,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	outbuf = malloc(OUTMAX);
+	arm = (void (*)(const char *))dlsym(RTLD_DEFAULT, "failmalloc_arm");
 	if (!strncmp(argv[1], "direct:", 7)) {
 		direct = true;
 		load(argv[1] + 7);
@@ -799,6 +937,8 @@ int main(int argc, char **argv)
 		return 0;
 	if (!strcmp(cmd, "recurse") && argc == 5)
 		return cmd_recurse(argv[3], argv[4]);
+	if (!strcmp(cmd, "oneof") && argc == 6)
+		return cmd_oneof(atoi(argv[3]), atof(argv[4]), argv[5]);
 	if (!strcmp(cmd, "noenv"))
 		return cmd_noenv(argv + 3, argc - 3);
 	fprintf(stderr, "nss_probe: bad command\n");

@@ -36,7 +36,9 @@ run "$PROBE" "$DIRECT" threads 8 400 bot ci off nosuch deploy readers root
 wait $churn
 expect_match "threads while 20 generations are published" "^threads ok" "$OUT"
 
-if command -v valgrind >/dev/null 2>&1; then
+if san_active; then
+	tap_skip "helgrind and memcheck" "valgrind cannot run the ASan+UBSan build"
+elif command -v valgrind >/dev/null 2>&1; then
 	# glibc's __libc_freeres (valgrind runs it at exit) dlcloses NSS
 	# modules, which would turn the module's process-lifetime handle into
 	# "definitely lost": it is not a leak, so freeres is not run.
@@ -100,6 +102,11 @@ fi
 # 100,000 accounts, a million random getpwnam through glibc: the resident
 # set may grow by at most 1 MiB over the process's size before its first
 # lookup (which includes loading the module and libgdbm).
+if san_active; then
+	tap_skip "resident memory" "ASan's quarantine and shadow memory"
+	done_testing
+	exit 0
+fi
 rm -rf "$T/db" "$T/state"
 nss_write_conf "uid_min = 100000" "uid_max = 1999999"
 "$MKSTORE" "$CONF" -n 100000 -r 100 >/dev/null

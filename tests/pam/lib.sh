@@ -12,6 +12,7 @@ if [ "${SVCACCT_IN_NS:-}" != 1 ]; then
 	SVCACCT_IN_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
 fi
 . "$top_srcdir/tests/lib/ns.sh"
+. "$top_srcdir/tests/lib/san.sh"
 
 T=$(mktemp -d)
 chmod 755 "$T"
@@ -21,6 +22,8 @@ ns_private_syslog "$LOG" || { tap_notok "private syslog"; done_testing; exit 0; 
 
 MOD=$top_builddir/pam/.libs/pam_svcacct.so
 HARNESS=$top_builddir/tests/pam/pam_harness
+# sanitizer build: system programs that load the module
+san_wrap "$MOD" pamtester
 AUD="svcacct:$(hostname)"
 
 cat >"$T/c.conf" <<CONF
@@ -33,11 +36,14 @@ CONF
 S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
 M() { /usr/bin/python3 "$top_srcdir/tests/pam/mint.py" --aud "$AUD" "$@"; }
 # PAM_VALGRIND=1 runs every harness call under memcheck; an error or a
-# definite leak makes the call print "valgrind=error", which fails check().
+# definite leak makes the call print "valgrind=error", which fails check(),
+# and with PAM_VALGRIND_DIR the report goes to a file there (one a
+# process: tests/hardening/test_memcheck.sh reads them all).
 H() {
 	if [ "${PAM_VALGRIND:-}" = 1 ]; then
 		valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			${PAM_VALGRIND_DIR:+--log-file=$PAM_VALGRIND_DIR/vg.%p} \
 			"$HARNESS" -c "$T/pam.d" "$@" || [ $? != 99 ] || echo valgrind=error
 	else
 		"$HARNESS" -c "$T/pam.d" "$@"

@@ -49,65 +49,82 @@ p.add_argument("--tamper", action="store_true",
                help="change the payload after signing")
 p.add_argument("--sig-suffix", default="", help="append to the signature")
 p.add_argument("--pad-to", type=int, help="grow the token to N bytes")
+p.add_argument("--now", type=int,
+               help="the time the relative times count from (default: now)")
+p.add_argument("--count", type=int,
+               help="mint N tokens (a fresh jti each), one a line")
 a = p.parse_args()
 
-now = int(time.time())
-acct = a.account
-claims = {
-    "iss": a.iss if a.iss is not None else acct,
-    "sub": a.sub if a.sub is not None else acct,
-    "aud": a.aud,
-    "exp": now + a.exp,
-    "iat": now + a.iat,
-    "jti": a.jti if a.jti is not None else str(uuid.uuid4()),
-}
-if a.aud_list:
-    claims["aud"] = [a.aud]
-if a.nbf is not None:
-    claims["nbf"] = now + a.nbf
-if a.scope is not None:
-    claims["scope"] = a.scope
-for c in a.no:
-    claims.pop(c, None)
-for c in a.claim:
-    k, v = c.split("=", 1)
-    claims[k] = json.loads(v)
 
-alg = "none" if a.none else ("HS256" if a.hmac_secret_file else a.alg)
-header = {"alg": alg}
-if a.typ is not None:
-    header["typ"] = a.typ
-if a.kid is not None:
-    header["kid"] = a.kid
-for h in a.header:
-    k, v = h.split("=", 1)
-    header[k] = json.loads(v)
+def mint():
 
-htext = a.raw_header if a.raw_header is not None else json.dumps(header)
-ctext = a.raw_claims if a.raw_claims is not None else json.dumps(claims)
-if a.raw_claims is not None:
-    ctext = ctext.replace("@NOW@", str(now)).replace(
-        "@EXP@", str(now + 120)).replace("@JTI@", str(uuid.uuid4()))
+    now = a.now if a.now is not None else int(time.time())
+    acct = a.account
+    claims = {
+        "iss": a.iss if a.iss is not None else acct,
+        "sub": a.sub if a.sub is not None else acct,
+        "aud": a.aud,
+        "exp": now + a.exp,
+        "iat": now + a.iat,
+        "jti": a.jti if a.jti is not None else str(uuid.uuid4()),
+    }
+    if a.aud_list:
+        claims["aud"] = [a.aud]
+    if a.nbf is not None:
+        claims["nbf"] = now + a.nbf
+    if a.scope is not None:
+        claims["scope"] = a.scope
+    for c in a.no:
+        claims.pop(c, None)
+    for c in a.claim:
+        k, v = c.split("=", 1)
+        claims[k] = json.loads(v)
 
-if a.none:
-    tok = b64(htext.encode()) + "." + b64(ctext.encode()) + "." + a.none_sig
-else:
-    if a.hmac_secret_file:
-        with open(a.hmac_secret_file, "rb") as f:
-            key = jwk.JWK(kty="oct", k=b64(f.read()))
+    alg = "none" if a.none else ("HS256" if a.hmac_secret_file else a.alg)
+    header = {"alg": alg}
+    if a.typ is not None:
+        header["typ"] = a.typ
+    if a.kid is not None:
+        header["kid"] = a.kid
+    for h in a.header:
+        k, v = h.split("=", 1)
+        header[k] = json.loads(v)
+
+    htext = a.raw_header if a.raw_header is not None else json.dumps(header)
+    ctext = a.raw_claims if a.raw_claims is not None else json.dumps(claims)
+    if a.raw_claims is not None:
+        ctext = ctext.replace("@NOW@", str(now)).replace(
+            "@EXP@", str(now + 120)).replace("@JTI@", str(uuid.uuid4()))
+
+    if a.none:
+        tok = b64(htext.encode()) + "." + b64(ctext.encode()) + "." + a.none_sig
     else:
-        with open(a.key, "rb") as f:
-            key = jwk.JWK.from_pem(f.read())
-    core = JWSCore(alg, key, htext, ctext.encode(), algs=[alg])
-    s = core.sign()
-    def t(v):
-        return v.decode() if isinstance(v, bytes) else v
-    tok = t(s["protected"]) + "." + t(s["payload"]) + "." + t(s["signature"])
-    if a.tamper:
-        claims["sub"] = claims.get("sub", "") + "x"
-        h, _, sig = tok.split(".")
-        tok = h + "." + b64(json.dumps(claims).encode()) + "." + sig
-    tok += a.sig_suffix
-if a.pad_to:
-    tok += "A" * max(0, a.pad_to - len(tok))
-sys.stdout.write(tok)
+        if a.hmac_secret_file:
+            with open(a.hmac_secret_file, "rb") as f:
+                key = jwk.JWK(kty="oct", k=b64(f.read()))
+        else:
+            with open(a.key, "rb") as f:
+                key = jwk.JWK.from_pem(f.read())
+        core = JWSCore(alg, key, htext, ctext.encode(), algs=[alg])
+        s = core.sign()
+        def t(v):
+            return v.decode() if isinstance(v, bytes) else v
+        tok = t(s["protected"]) + "." + t(s["payload"]) + "." + t(s["signature"])
+        if a.tamper:
+            claims["sub"] = claims.get("sub", "") + "x"
+            h, _, sig = tok.split(".")
+            tok = h + "." + b64(json.dumps(claims).encode()) + "." + sig
+        tok += a.sig_suffix
+    if a.pad_to:
+        tok += "A" * max(0, a.pad_to - len(tok))
+    return tok
+
+
+if a.count is None:
+    sys.stdout.write(mint())
+else:
+    # many tokens from one process (load and fault tests)
+    if a.jti is not None:
+        sys.exit("--count mints fresh jtis: no --jti")
+    for _ in range(a.count):
+        sys.stdout.write(mint() + "\n")

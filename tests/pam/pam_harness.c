@@ -16,7 +16,11 @@
  * before pam_setcred and prints getgroups() after it, -x runs
  * pam_chauthtok only, -n stops after auth.
  * Output, one per line: "auth=PAM_...", "acct=...", "setcred=...",
- * "session=...", "close=...", "env NAME=VALUE", "groups=...", "msg ...". */
+ * "session=...", "close=...", "env NAME=VALUE", "groups=...", "msg ...".
+ * Under tests/hardening's failmalloc shim (LD_PRELOAD), the allocations
+ * made inside pam_authenticate, pam_acct_mgmt and pam_setcred are the
+ * ones counted (failmalloc_arm), not the harness's own. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -32,6 +36,15 @@
 
 static char *answers[MAX_ANS];
 static size_t n_answers, next_answer;
+
+/* failmalloc_arm of the preloaded shim, if any */
+static void (*arm)(const char *);
+
+static void arm_phase(const char *phase)
+{
+	if (arm)
+		arm(phase);
+}
 
 static const char *code(int r)
 {
@@ -230,6 +243,7 @@ int main(int argc, char **argv)
 	if (split && n_answers)
 		split_first(split);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	arm = (void (*)(const char *))dlsym(RTLD_DEFAULT, "failmalloc_arm");
 	r = pam_start_confdir(service, user, &pc, confdir, &pamh);
 	if (r != PAM_SUCCESS) {
 		printf("start=%s\n", code(r));
@@ -245,7 +259,9 @@ int main(int argc, char **argv)
 		goto end;
 	}
 	if (!skip_auth) {
+		arm_phase("auth");
 		r = pam_authenticate(pamh, PAM_SILENT);
+		arm_phase(NULL);
 		printf("auth=%s\n", code(r));
 		print_env(pamh);
 		if (r != PAM_SUCCESS || auth_only)
@@ -253,7 +269,9 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n_envs; i++)
 		pam_putenv(pamh, envs[i]);
+	arm_phase("acct");
 	r = pam_acct_mgmt(pamh, 0);
+	arm_phase(NULL);
 	printf("acct=%s\n", code(r));
 	if (r != PAM_SUCCESS)
 		goto end;
@@ -271,7 +289,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	arm_phase("setcred");
 	r = pam_setcred(pamh, PAM_ESTABLISH_CRED);
+	arm_phase(NULL);
 	printf("setcred=%s\n", code(r));
 	if (groups)
 		print_groups();

@@ -5,6 +5,9 @@
  *       per credential (one a line): pam_start_confdir + pam_authenticate
  *       + pam_end, the conversation answering that credential; every
  *       login must return PAM_SUCCESS.
+ *   pambench count CONFDIR SERVICE USER CREDFILE
+ *       the same logins, none required to succeed: prints "count n=N
+ *       ok=K fail=F" (the load tests: replays, races)
  *   pambench raw  CONF USER CREDFILE
  *       per assertion: what the module cannot avoid, the raw OpenSSL cost:
  *       build the key from its stored blob (sv_key_load) and verify the
@@ -19,6 +22,7 @@
  * Prints "MODE n=N total_s=S per_op_us=U" (CPU time, see now()). */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,9 +97,11 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int bench_pam(const char *confdir, const char *service, const char *user)
+static int bench_pam(const char *confdir, const char *service, const char *user,
+		     bool count)
 {
 	struct pam_conv pc = {conv, NULL};
+	size_t ok = 0;
 	double t0 = now();
 	for (cur = 0; cur < n_creds; cur++) {
 		pam_handle_t *pamh = NULL;
@@ -103,6 +109,10 @@ static int bench_pam(const char *confdir, const char *service, const char *user)
 		if (r == PAM_SUCCESS)
 			r = pam_authenticate(pamh, PAM_SILENT);
 		pam_end(pamh, r);
+		if (count) {
+			ok += r == PAM_SUCCESS;
+			continue;
+		}
 		if (r != PAM_SUCCESS) {
 			fprintf(stderr, "login %zu: %s\n", cur,
 				pam_strerror(NULL, r));
@@ -110,6 +120,11 @@ static int bench_pam(const char *confdir, const char *service, const char *user)
 		}
 	}
 	double t = now() - t0;
+	if (count) {
+		printf("count n=%zu ok=%zu fail=%zu total_s=%.4f\n", n_creds,
+		       ok, n_creds - ok, t);
+		return 0;
+	}
 	printf("pam n=%zu total_s=%.4f per_op_us=%.2f\n", n_creds, t,
 	       t / (double)n_creds * 1e6);
 	return 0;
@@ -240,13 +255,16 @@ int main(int argc, char **argv)
 		return sink(argv[2], argv[3]);
 	if (argc == 6 && !strcmp(argv[1], "pam")) {
 		load(argv[5]);
-		r = bench_pam(argv[2], argv[3], argv[4]);
+		r = bench_pam(argv[2], argv[3], argv[4], false);
+	} else if (argc == 6 && !strcmp(argv[1], "count")) {
+		load(argv[5]);
+		r = bench_pam(argv[2], argv[3], argv[4], true);
 	} else if (argc == 5 && !strcmp(argv[1], "raw")) {
 		load(argv[4]);
 		r = bench_raw(argv[2], argv[3]);
 	} else {
 		fprintf(stderr,
-			"usage: pambench pam CONFDIR SERVICE USER FILE | "
+			"usage: pambench pam|count CONFDIR SERVICE USER FILE | "
 			"raw CONF USER FILE | sink SOCKET COUNTFILE\n");
 		return 2;
 	}

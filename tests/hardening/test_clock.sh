@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Assertion and credential checks with the clock at the edges, one second
+# either side of each boundary. The module's clock is pinned with the
+# fixclock shim (LD_PRELOAD, FIXCLOCK_NOW=T: time() answers T), and the
+# tokens are minted with the same T (mint.py --now), so no boundary
+# depends on how long a step takes. Defaults: clock_skew 60 s,
+# max_assertion_lifetime 300 s. The rules (common/assertion.c):
+#   expired        exp + skew < now
+#   not_yet_valid  nbf > now + skew
+#   iat_future     iat > now + skew
+#   lifetime       exp - iat > max_assertion_lifetime, or exp < iat
+#   replay entry   kept until exp + skew, the last second the token passes
+#   secret expiry  refused from its expiry second on (expires <= now)
+. "$top_srcdir/tests/pam/lib.sh"
+FIX=$top_builddir/tests/hardening/.libs/libfixclock.so
+[ -e "$FIX" ] || { tap_notok "fixclock shim built ($FIX)"; done_testing; exit 0; }
+setup_store
+E=auth=PAM_AUTH_ERR
+OK=auth=PAM_SUCCESS
+T0=$(($(date +%s) + 1000))
+K=(--key "$T/k256.key" --alg ES256 --kid k256 --now "$T0")
+# at NOW: check with the module's clock at NOW
+# The harness runs with the shim (in the sanitizer build the shim is
+# instrumented too, and the ASan runtime must come first); the test's own
+# grep and sed do not.
+SANRT=$(san_runtime "$MOD")
+printf '#!/bin/sh\nLD_PRELOAD="%s" exec "%s" "$@"\n' "${SANRT:+$SANRT }$FIX" "$HARNESS" >"$T/fixharness"
+chmod 755 "$T/fixharness"
+HARNESS=$T/fixharness
+at() { local now=$1; shift; FIXCLOCK_NOW=$now check "$@"; }
+
+expect_eq "the shim pins the clock" "$T0" \
+	"$(FIXCLOCK_NOW=$T0 ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="${SANRT:+$SANRT }$FIX" date +%s)"
+
+# ---- exp
+at $T0 "exp = now: accepted" $OK ok -s sshd -u bot -n -p "$(M "${K[@]}" --exp 0 --iat -10)"
+at $T0 "exp = now - skew: accepted (last second)" $OK ok -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --exp -60 --iat -70)"
+at $T0 "exp = now - skew - 1: expired" $E expired -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --exp -61 --iat -70)"
+# ---- nbf
+at $T0 "nbf = now + skew: accepted" $OK ok -s sshd -u bot -n -p "$(M "${K[@]}" --nbf 60)"
+at $T0 "nbf = now + skew + 1: not yet valid" $E not_yet_valid -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --nbf 61)"
+at $T0 "nbf = exp = now + skew (valid for no time): accepted" $OK ok -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --nbf 60 --exp 60)"
+# ---- iat
+at $T0 "iat = now + skew: accepted" $OK ok -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --iat 60 --exp 120)"
+at $T0 "iat = now + skew + 1: in the future" $E iat_future -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --iat 61 --exp 120)"
+# ---- lifetime
+at $T0 "exp - iat = max_assertion_lifetime: accepted" $OK ok -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --iat -10 --exp 290)"
+at $T0 "exp - iat = max_assertion_lifetime + 1: refused" $E lifetime_too_long -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --iat -10 --exp 291)"
+at $T0 "exp = iat: accepted" $OK ok -s sshd -u bot -n -p "$(M "${K[@]}" --iat 0 --exp 0)"
+at $T0 "exp < iat: refused" $E lifetime_too_long -s sshd -u bot -n \
+	-p "$(M "${K[@]}" --iat 0 --exp -1)"
+
+# ---- the replay entry outlives the token: no second in which a used
+# token passes the claims and its jti is already forgotten
+TOK=$(M "${K[@]}" --exp 0 --iat -10)
+at $T0 "replay edge: first use at exp" $OK ok -s sshd -u bot -n -p "$TOK"
+at $((T0 + 60)) "replay edge: at exp + skew the jti is still known" $E replay -s sshd -u bot -n -p "$TOK"
+at $((T0 + 61)) "replay edge: at exp + skew + 1 the token itself is expired" $E expired \
+	-s sshd -u bot -n -p "$TOK"
+
+# ---- clock_skew = 0: the edges move to the claims themselves
+sed 's/^fail_delay_ms.*/fail_delay_ms = 0\nclock_skew = 0/' "$T/c.conf" >"$T/z.conf"
+echo "auth required $MOD conf=$T/z.conf" >"$T/pam.d/noskew"
+at $T0 "skew 0: exp = now accepted" $OK ok -s noskew -u bot -n -p "$(M "${K[@]}" --exp 0 --iat -10)"
+at $T0 "skew 0: exp = now - 1 expired" $E expired -s noskew -u bot -n \
+	-p "$(M "${K[@]}" --exp -1 --iat -10)"
+at $T0 "skew 0: nbf = now accepted" $OK ok -s noskew -u bot -n -p "$(M "${K[@]}" --nbf 0)"
+at $T0 "skew 0: nbf = now + 1 not yet valid" $E not_yet_valid -s noskew -u bot -n \
+	-p "$(M "${K[@]}" --nbf 1)"
+at $T0 "skew 0: iat = now + 1 in the future" $E iat_future -s noskew -u bot -n \
+	-p "$(M "${K[@]}" --iat 1 --exp 10)"
+
+# ---- a client secret's expiry second
+XS=$(S secret add bot --expires 1h)
+XID=${XS:5:16}
+XEXP=$(S --json secret list bot | /usr/bin/python3 -c '
+import calendar, json, sys, time
+for c in json.load(sys.stdin):
+    if c["id"] == sys.argv[1]:
+        print(calendar.timegm(time.strptime(c["expires"], "%Y-%m-%dT%H:%M:%SZ")))' "$XID")
+at $((XEXP - 1)) "secret: the second before its expiry: accepted" $OK ok -s sshd -u bot -n -p "$XS"
+at "$XEXP" "secret: at its expiry: refused" $E credential_expired -s sshd -u bot -n -p "$XS"
+
+# ---- a key's expiry second (assertions)
+keygen kx P-256
+S key add bot --pem "$T/kx.pub" --kid kx --alg ES256 --expires 1h >/dev/null
+KEXP=$(S --json key list bot | /usr/bin/python3 -c '
+import calendar, json, sys, time
+for c in json.load(sys.stdin):
+    if c.get("kid") == "kx":
+        print(calendar.timegm(time.strptime(c["expires"], "%Y-%m-%dT%H:%M:%SZ")))')
+KX=(--key "$T/kx.key" --alg ES256 --kid kx)
+at $((KEXP - 1)) "key: the second before its expiry: accepted" $OK ok -s sshd -u bot -n \
+	-p "$(M "${KX[@]}" --now $((KEXP - 1)))"
+at "$KEXP" "key: at its expiry: refused" $E credential_expired -s sshd -u bot -n \
+	-p "$(M "${KX[@]}" --now "$KEXP")"
+done_testing
