@@ -22,6 +22,7 @@
  * rules (checked again here, independently). */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,11 @@ static struct fkey keys[] = {
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static struct sv_config cfg;
+/* SVCACCT_FUZZ_VERBOSE=1: print each input's outcome (run.sh checks that
+ * the valid seeds are accepted and the others refused) */
+static bool verbose;
+static const char *const outcome_name[] = {"refused_early", "not_verified",
+					   "refused_claims", "accepted"};
 static const char *const audiences[] = {"svcacct:fuzzhost",
 					"https://fuzz.example/token"};
 
@@ -71,6 +77,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	sv_config_defaults(&cfg);
+	verbose = getenv("SVCACCT_FUZZ_VERBOSE") != NULL;
 	for (size_t i = 0; i < NKEYS; i++) {
 		BIO *b = BIO_new_mem_buf(keys[i].pem, -1);
 		CHECK(b);
@@ -156,7 +163,7 @@ static bool str_is(const char *p, size_t n, const char *s)
 	return p && strlen(s) == n && !memcmp(p, s, n);
 }
 
-enum outcome { REFUSED_EARLY, BAD_SIGNATURE, REFUSED_CLAIMS, ACCEPTED };
+enum outcome { REFUSED_EARLY, NOT_VERIFIED, REFUSED_CLAIMS, ACCEPTED };
 
 /* The login path on one token; *picked the key whose signature failed. */
 static enum outcome run(const char *tok, size_t len, const struct fkey **bad)
@@ -196,7 +203,7 @@ static enum outcome run(const char *tok, size_t len, const struct fkey **bad)
 			*bad = k;
 	}
 	if (!verified) {
-		o = BAD_SIGNATURE;
+		o = NOT_VERIFIED;
 		goto out;
 	}
 	o = REFUSED_CLAIMS;
@@ -237,7 +244,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct fkey *bad = NULL;
 	enum outcome o = run((const char *)data, size, &bad);
 
-	if (o == BAD_SIGNATURE && bad) {
+	if (verbose)
+		fprintf(stderr, "outcome: %s\n", outcome_name[o]);
+	if (o == NOT_VERIFIED && bad) {
 		struct sv_jws j;
 		const char *reason;
 		size_t len = 0;
@@ -250,6 +259,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len <= cfg.max_credential_length) {
 			const struct fkey *bad2 = NULL;
 			o = run(tok, len, &bad2);
+			if (verbose)
+				fprintf(stderr, "resigned: %s\n",
+					outcome_name[o]);
 			CHECK(o == REFUSED_CLAIMS || o == ACCEPTED);
 		}
 		free(tok);

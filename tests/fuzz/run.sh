@@ -114,6 +114,24 @@ run_one() {
 	cp "$here/corpus/$t/"* "$d/corpus/" 2>/dev/null
 	local dict=()
 	[ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")
+	# honesty check of the assertion target: every valid seed passes the
+	# real signature and claim checks, every other seed is refused
+	if [ "$t" = assertion ]; then
+		local f o bad=""
+		for f in "$here/corpus/assertion/"*; do
+			o=$(SVCACCT_FUZZ_VERBOSE=1 "$work/bin/fuzz_$t" "$f" 2>&1 |
+				sed -n 's/^outcome: //p' | head -1)
+			case $(basename "$f"):$o in
+			valid-*:accepted) ;;
+			valid-*:*) bad="$bad $(basename "$f")=$o" ;;
+			*:accepted | *:) bad="$bad $(basename "$f")=${o:-none}" ;;
+			esac
+		done
+		if [ -n "$bad" ]; then
+			echo "not ok - fuzz_$t: seeds with the wrong outcome:$bad" >"$d/result"
+			return
+		fi
+	fi
 	local start end
 	start=$(date +%s)
 	# -timeout: one input taking 10 s is a finding; -rss_limit_mb: so is
