@@ -130,8 +130,7 @@ static char *resign(const struct sv_jws *j, const struct fkey *k,
 			     inlen) == 1);
 	use = sig;
 	uselen = siglen;
-	if (alg == SV_ALG_ES256 || alg == SV_ALG_ES384 ||
-	    alg == SV_ALG_ES512) {
+	if (alg == SV_ALG_ES256 || alg == SV_ALG_ES384 || alg == SV_ALG_ES512) {
 		size_t fl = alg == SV_ALG_ES256	  ? 32
 			    : alg == SV_ALG_ES384 ? 48
 						  : 66;

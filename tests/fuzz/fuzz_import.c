@@ -33,7 +33,7 @@
 	} while (0)
 
 static struct cli cli = {.prog = "svcacct"};
-static char top[64];
+static char top[200];
 static unsigned long runs;
 
 static int count_fds(void)
@@ -47,8 +47,7 @@ static int count_fds(void)
 	return n;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag,
-		  struct FTW *f)
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 {
 	(void)st;
 	(void)flag;
@@ -74,18 +73,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	umask(022);
-	/* tmpfs when there is one: a transaction creates and removes
-	 * files for every input */
-	snprintf(top, sizeof(top), "%s/svfuzz-import.XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	/* SVCACCT_FUZZ_TMP (run.sh: the target's own scratch dir, removed
+	 * with it even after a crash), else tmpfs when there is one: a
+	 * transaction creates and removes files for every input */
+	const char *base = getenv("SVCACCT_FUZZ_TMP");
+	if (!base || !*base)
+		base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	CHECK(snprintf(top, sizeof(top), "%s/svfuzz-import.XXXXXX", base) <
+	      (int)sizeof(top));
 	CHECK(mkdtemp(top));
 	atexit(cleanup);
 	sv_config_defaults(&cli.cfg);
 	snprintf(cli.cfg.db_dir, sizeof(cli.cfg.db_dir), "%s/db", top);
-	snprintf(cli.cfg.state_dir, sizeof(cli.cfg.state_dir), "%s/state",
-		 top);
-	snprintf(cli.cfg.home_base, sizeof(cli.cfg.home_base), "%s/home",
-		 top);
+	snprintf(cli.cfg.state_dir, sizeof(cli.cfg.state_dir), "%s/state", top);
+	snprintf(cli.cfg.home_base, sizeof(cli.cfg.home_base), "%s/home", top);
 	cli.cfg.lock_timeout = 1;
 	/* clash checks against the host's users and groups, once, as the
 	 * command does per run */
@@ -97,13 +98,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_error_t jerr;
-	json_t *doc = json_loadb((const char *)data, size,
-				 JSON_REJECT_DUPLICATES, &jerr);
+	json_t *doc =
+	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
 		return 0;
 	cli.err[0] = '\0';
 	if (cli_import_check(&cli, doc) < 0) {
 		CHECK(cli.err[0] != '\0');
+		if (getenv("SVCACCT_FUZZ_VERBOSE"))
+			fprintf(stderr, "outcome: refused %s\n", cli.err);
 		json_decref(doc);
 		return 0;
 	}
@@ -113,6 +116,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cli.err[0] = '\0';
 	int e = cli_import_apply(&cli, t, doc);
 	CHECK(e <= 0);
+	if (getenv("SVCACCT_FUZZ_VERBOSE"))
+		fprintf(stderr, "outcome: %s %s\n",
+			e == 0 ? "imported" : "refused", cli.err);
 	sv_txn_abort(t);
 	json_decref(doc);
 	ERR_clear_error();

@@ -35,8 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* routing: only the prefix counts */
 	bool looks = sv_secret_looks_like(s, size);
-	CHECK(looks == (size >= strlen(SV_SECRET_PREFIX) &&
-			!memcmp(s, SV_SECRET_PREFIX, strlen(SV_SECRET_PREFIX))));
+	CHECK(looks ==
+	      (size >= strlen(SV_SECRET_PREFIX) &&
+	       !memcmp(s, SV_SECRET_PREFIX, strlen(SV_SECRET_PREFIX))));
 	memset(id, 'x', sizeof(id));
 	int r = sv_secret_parse(s, size, id);
 	CHECK(r == 0 || r == -EINVAL || r == -EBADMSG);
@@ -45,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(looks);
 		CHECK(id[SV_CRED_ID_LEN] == '\0');
 		CHECK(sv_cred_id_valid(id));
-		CHECK(!memcmp(s + strlen(SV_SECRET_PREFIX), id,
-			      SV_CRED_ID_LEN));
+		CHECK(
+		    !memcmp(s + strlen(SV_SECRET_PREFIX), id, SV_CRED_ID_LEN));
 		CHECK(sv_secret_hash(hostkey, s, size, h) == 0);
 		CHECK(sv_secret_verify(hostkey, s, size, h, sizeof(h)) == 0);
 		/* wrong-length stored hashes never match */
@@ -61,9 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(m);
 	}
 	/* the input as a stored hash (a damaged or planted record) */
-	static const char good[] = "svcs_0123456789abcdef_"
-				   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA_"
-				   "00000000";
+	static const char good[] =
+	    "svcs_0123456789abcdef_"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA_"
+	    "00000000";
 	CHECK(sv_secret_hash(hostkey, good, strlen(good), h) == 0);
 	r = sv_secret_verify(hostkey, good, strlen(good), data, size);
 	CHECK(r == 0 || r == -EACCES);

@@ -234,7 +234,7 @@ doc = json.loads(exp)
 seed("import", "export-empty", json.dumps(
     {"format": doc["format"], "version": doc["version"], "generation": 0,
      "roles": [], "accounts": [], "keys": [], "sshkeys": []}))
-seed("import", "roles-only", json.dumps(
+seed("import", "export-roles-only", json.dumps(
     {"format": doc["format"], "version": doc["version"],
      "roles": doc["roles"]}))
 bad = dict(doc)

@@ -114,17 +114,25 @@ run_one() {
 	cp "$here/corpus/$t/"* "$d/corpus/" 2>/dev/null
 	local dict=()
 	[ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")
-	# honesty check of the assertion target: every valid seed passes the
-	# real signature and claim checks, every other seed is refused
-	if [ "$t" = assertion ]; then
-		local f o bad=""
-		for f in "$here/corpus/assertion/"*; do
-			o=$(SVCACCT_FUZZ_VERBOSE=1 "$work/bin/fuzz_$t" "$f" 2>&1 |
-				sed -n 's/^outcome: //p' | head -1)
-			case $(basename "$f"):$o in
-			valid-*:accepted) ;;
-			valid-*:*) bad="$bad $(basename "$f")=$o" ;;
-			*:accepted | *:) bad="$bad $(basename "$f")=${o:-none}" ;;
+	# honesty check of the targets that report outcomes: the seeds meant
+	# to pass (valid-* tokens, export-* documents) pass the real checks,
+	# every other seed is refused
+	local ok_seed ok_word
+	case $t in
+	assertion) ok_seed=valid- ok_word=accepted ;;
+	import) ok_seed=export- ok_word=imported ;;
+	*) ok_seed= ;;
+	esac
+	if [ -n "$ok_seed" ]; then
+		local f o n bad=""
+		for f in "$here/corpus/$t/"*; do
+			n=$(basename "$f")
+			o=$(SVCACCT_FUZZ_VERBOSE=1 SVCACCT_FUZZ_TMP=$d \
+				"$work/bin/fuzz_$t" "$f" 2>&1 |
+				sed -n 's/^outcome: \([a-z_]*\).*/\1/p' | head -1)
+			case $n in
+			"$ok_seed"*) [ "$o" = "$ok_word" ] || bad="$bad $n=${o:-none}" ;;
+			*) [ -n "$o" ] && [ "$o" != "$ok_word" ] || bad="$bad $n=${o:-none}" ;;
 			esac
 		done
 		if [ -n "$bad" ]; then
@@ -138,7 +146,7 @@ run_one() {
 	# 2 GB (the default malloc limit follows it); leaks are found by
 	# LeakSanitizer at the end of each input that grew the heap.
 	# shellcheck disable=SC2086
-	(cd "$d" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	(cd "$d" && SVCACCT_FUZZ_TMP=$d ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$work/bin/fuzz_$t" -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 -detect_leaks=1 \
