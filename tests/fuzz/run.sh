@@ -21,7 +21,9 @@
 # new inputs stay in the work dir. To reproduce a finding:
 #   WORK/bin/fuzz_TARGET ARTEFACT
 set -u
-
+# One brace group: bash parses it whole before running any of it, so that
+# editing this file during a long run cannot change what the run does.
+{
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 secs=${1:-60}
@@ -154,15 +156,16 @@ run_one() {
 		${FUZZ_ARGS:-} corpus >"$d/log" 2>&1)
 	rc=$?
 	end=$(date +%s)
-	local execs eps cov ft corpus_n found
+	local execs eps cov ft rss corpus_n found
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/log" | tail -1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$d/log" | tail -1)
+	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$d/log" | tail -1)
 	cov=$(grep -oE 'cov: [0-9]+' "$d/log" | tail -1 | cut -d' ' -f2)
 	ft=$(grep -oE 'ft: [0-9]+' "$d/log" | tail -1 | cut -d' ' -f2)
 	corpus_n=$(find "$d/corpus" -type f | wc -l)
 	found=$(find "$d/artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' \
 		-o -name 'timeout-*' -o -name 'oom-*' \) | head -1)
-	local what="execs=${execs:-?} exec/s=${eps:-?} cov=${cov:-?} ft=${ft:-?} corpus=$corpus_n time=$((end - start))s"
+	local what="execs=${execs:-?} exec/s=${eps:-?} cov=${cov:-?} ft=${ft:-?} corpus=$corpus_n rss=${rss:-?}MB time=$((end - start))s"
 	if [ "$rc" = 0 ] && [ -z "$found" ]; then
 		echo "ok - fuzz_$t: $what" >"$d/result"
 	else
@@ -212,3 +215,4 @@ else
 	echo "# kept: $work"
 fi
 exit "$fail"
+}
