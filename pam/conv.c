@@ -9,11 +9,8 @@
 #include <security/pam_modules.h>
 
 #include "pam_svcacct.h"
+#include "parts.h"
 #include "util.h"
-
-/* The continuation mark: no secret ([A-Za-z0-9_-]) or JWS ([A-Za-z0-9_.-])
- * contains it, and every client can type it. */
-#define CONT_MARK '\\'
 
 void svp_cred_free(char *p, size_t len)
 {
@@ -102,8 +99,9 @@ int svp_get_credential(pam_handle_t *pamh, const struct svp_args *a,
 		       char **out, size_t *outlen, const char **reason)
 {
 	char prompt[320];
-	char *buf = NULL, *ans = NULL;
-	size_t len = 0, max = cfg->max_credential_length;
+	char *ans = NULL;
+	struct svp_parts parts;
+	bool more = true;
 	int r;
 
 	*out = NULL;
@@ -120,64 +118,39 @@ int svp_get_credential(pam_handle_t *pamh, const struct svp_args *a,
 		if (r != PAM_AUTHTOK_RECOVERY_ERR)
 			return r;
 	}
-	/* +1: the NUL; the total never exceeds max */
-	buf = malloc(max + 1);
-	if (!buf) {
+	if (svp_parts_init(&parts, cfg->max_credential_length, cfg->max_parts) <
+	    0) {
 		*reason = "no_memory";
 		return PAM_BUF_ERR;
 	}
-	for (unsigned part = 1;; part++) {
-		size_t n;
-		bool more;
-
-		if (part == 1)
+	while (more) {
+		if (parts.part == 0)
 			snprintf(prompt, sizeof(prompt),
 				 "svcacct credential for %s: ", audience);
 		else
-			snprintf(prompt, sizeof(prompt),
-				 "svcacct credential (part %u): ", part);
+			snprintf(
+			    prompt, sizeof(prompt),
+			    "svcacct credential (part %u): ", parts.part + 1);
 		r = ask(pamh, prompt, &ans);
 		if (r != PAM_SUCCESS) {
 			*reason = "conv_error";
 			goto out;
 		}
-		n = strlen(ans);
-		more = n > 0 && ans[n - 1] == CONT_MARK;
-		if (more)
-			n--;
-		if (n > max - len) {
-			*reason = "too_long";
-			r = PAM_AUTH_ERR;
-			goto out;
-		}
-		memcpy(buf + len, ans, n);
-		len += n;
+		r = svp_parts_add(&parts, ans, &more, reason) < 0 ? PAM_AUTH_ERR
+								  : PAM_SUCCESS;
 		sv_wipe(ans, strlen(ans));
 		free(ans);
 		ans = NULL;
-		if (!more)
-			break;
-		if (part >= cfg->max_parts) {
-			*reason = "too_many_parts";
-			r = PAM_AUTH_ERR;
+		if (r != PAM_SUCCESS)
 			goto out;
-		}
 	}
-	buf[len] = '\0';
-	if (len == 0) {
-		*reason = "empty";
-		r = PAM_AUTH_ERR;
-		goto out;
-	}
-	*out = SV_TAKE_PTR(buf);
-	*outlen = len;
-	r = PAM_SUCCESS;
+	r = svp_parts_finish(&parts, out, outlen, reason) < 0 ? PAM_AUTH_ERR
+							      : PAM_SUCCESS;
 out:
 	if (ans) {
 		sv_wipe(ans, strlen(ans));
 		free(ans);
 	}
-	if (buf)
-		svp_cred_free(buf, max + 1);
+	svp_parts_free(&parts);
 	return r;
 }

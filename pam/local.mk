@@ -16,7 +16,8 @@ pammod_LTLIBRARIES = pam/pam_svcacct.la
 pam_pam_svcacct_la_SOURCES = \
 	pam/pam_svcacct.c pam/pam_svcacct.h \
 	pam/args.c \
-	pam/conv.c
+	pam/conv.c \
+	pam/parts.c pam/parts.h
 pam_pam_svcacct_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 pam_pam_svcacct_la_LIBADD = common/libsvauth.la common/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(PAM_LIBS)

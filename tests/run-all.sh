@@ -68,6 +68,7 @@ suite default --enable-werror
 CHECK_ARGS='TESTS=$(SANITIZER_TESTS)' suite sanitizers --enable-werror --enable-sanitizers
 # Further steps (each its own TAP script) go here.
 step packages bash tests/pkg/test_packages.sh
+step fuzz bash tests/fuzz/run.sh 60
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

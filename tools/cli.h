@@ -286,6 +286,14 @@ int manifest_export(struct cli *cli);
 
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
+/* svcacct import, in two steps that the fuzzer (tests/fuzz/fuzz_import.c)
+ * calls as the command does: check the document's top level (format,
+ * version, member types, no unknown member), then validate and add
+ * everything in t (roles, accounts, role member lists, keys, ssh keys),
+ * stopping at the first bad entry. 0 or negative errno with the message
+ * in cli->err; the caller commits or aborts t. */
+int cli_import_check(struct cli *cli, json_t *doc);
+int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
 bool cli_source_valid(const char *s);
 

@@ -253,9 +253,9 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 					   root ? sshkeys : NULL, &e);
 	uint64_t gen = sv_reader_generation(rd);
 	/* trusted issuers, with their cached keys for root */
-	json_t *issuers = roles && accounts ? issuers_export(rd, &cli->cfg,
-							       geteuid() == 0)
-					    : NULL;
+	json_t *issuers = roles && accounts
+			      ? issuers_export(rd, &cli->cfg, geteuid() == 0)
+			      : NULL;
 	if (roles && accounts && !issuers)
 		e = -EBADMSG;
 	sv_reader_close(rd);
@@ -705,29 +705,11 @@ static int import_sshkey(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	return e;
 }
 
-int cmd_import(struct cli *cli, int argc, char **argv)
+int cli_import_check(struct cli *cli, json_t *doc)
 {
-	static const char usage[] = "import FILE   (JSON from svcacct export; "
-				    "all or nothing)";
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	if (argc != 2)
-		return cli_usage(cli, usage);
-	if (cli_need_root(cli) < 0)
-		return EXIT_FAIL;
-	char *buf = NULL;
-	size_t len = 0;
-	if (cli_read_file(cli, argv[1], IMPORT_MAX, &buf, &len) < 0)
-		return EXIT_FAIL;
-	json_error_t jerr;
-	json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(buf);
-	if (!doc)
-		return cli_fail(cli, "%s:%d:%d: %s (nothing imported)", argv[1],
-				jerr.line, jerr.column, jerr.text);
-	int r = EXIT_FAIL;
+	static const char *const top_allowed[] = {
+	    "format", "version", "generation", "roles", "accounts",
+	    "keys",   "sshkeys", "issuers",    NULL};
 	json_t *fmt = json_object_get(doc, "format"),
 	       *ver = json_object_get(doc, "version"),
 	       *roles = json_object_get(doc, "roles"),
@@ -744,40 +726,26 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	    (keys && !json_is_array(keys)) ||
 	    (sshkeys && !json_is_array(sshkeys)) ||
 	    (issuers && !json_is_array(issuers))) {
-		json_decref(doc);
-		return cli_fail(cli,
-				"%s: not an svcacct export (format \"%s\" "
-				"version %d expected; nothing imported)",
-				argv[1], EXPORT_FORMAT, EXPORT_VERSION);
+		snprintf(cli->err, sizeof(cli->err),
+			 "not an svcacct export: format \"%s\" version %d "
+			 "expected",
+			 EXPORT_FORMAT, EXPORT_VERSION);
+		return -EINVAL;
 	}
-	static const char *const top_allowed[] = {
-	    "format",	"version", "generation", "roles",
-	    "accounts", "keys",	   "sshkeys",	 "issuers", NULL};
-	cli->err[0] = '\0';
-	if (port_only_keys(cli, doc, "export", top_allowed) < 0) {
-		json_decref(doc);
-		return cli_fail(cli, "%s: %s (nothing imported)", argv[1],
-				cli->err);
-	}
-	/* Clash checks against the other NSS sources by one enumeration
-	 * instead of four lookups per account: a 100k import would spend
-	 * most of its time in nss_files and nss_systemd otherwise. Sources
-	 * that cannot enumerate are covered by `svcacct check`. */
-	if (cli_snapshot_take(cli) < 0) {
-		json_decref(doc);
-		return cli_fail(cli, "out of memory");
-	}
-	struct sv_txn *t = cli_begin(cli);
-	if (!t) {
-		json_decref(doc);
-		cli_snapshot_free(cli);
-		return EXIT_FAIL;
-	}
+	return port_only_keys(cli, doc, "export", top_allowed);
+}
+
+int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc)
+{
+	json_t *roles = json_object_get(doc, "roles"),
+	       *accounts = json_object_get(doc, "accounts"),
+	       *keys = json_object_get(doc, "keys"),
+	       *sshkeys = json_object_get(doc, "sshkeys"),
+	       *issuers = json_object_get(doc, "issuers");
 	struct strv mr = {0}, ma = {0};
 	size_t i;
 	json_t *o;
 	int e = 0;
-	cli->err[0] = '\0';
 	json_array_foreach (roles, i, o) {
 		if ((e = import_role(cli, t, o, i)) < 0)
 			break;
@@ -824,6 +792,59 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		e = issuers_import(cli, t, issuers);
 	strv_free(&mr);
 	strv_free(&ma);
+	return e;
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] = "import FILE   (JSON from svcacct export; "
+				    "all or nothing)";
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: svcacct %s\n", usage);
+		return EXIT_OK;
+	}
+	if (argc != 2)
+		return cli_usage(cli, usage);
+	if (cli_need_root(cli) < 0)
+		return EXIT_FAIL;
+	char *buf = NULL;
+	size_t len = 0;
+	if (cli_read_file(cli, argv[1], IMPORT_MAX, &buf, &len) < 0)
+		return EXIT_FAIL;
+	json_error_t jerr;
+	json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
+	if (!doc)
+		return cli_fail(cli, "%s:%d:%d: %s (nothing imported)", argv[1],
+				jerr.line, jerr.column, jerr.text);
+	int r = EXIT_FAIL;
+	cli->err[0] = '\0';
+	if (cli_import_check(cli, doc) < 0) {
+		json_decref(doc);
+		return cli_fail(cli, "%s: %s (nothing imported)", argv[1],
+				cli->err);
+	}
+	json_t *roles = json_object_get(doc, "roles"),
+	       *accounts = json_object_get(doc, "accounts"),
+	       *keys = json_object_get(doc, "keys"),
+	       *sshkeys = json_object_get(doc, "sshkeys"),
+	       *issuers = json_object_get(doc, "issuers");
+	/* Clash checks against the other NSS sources by one enumeration
+	 * instead of four lookups per account: a 100k import would spend
+	 * most of its time in nss_files and nss_systemd otherwise. Sources
+	 * that cannot enumerate are covered by `svcacct check`. */
+	if (cli_snapshot_take(cli) < 0) {
+		json_decref(doc);
+		return cli_fail(cli, "out of memory");
+	}
+	struct sv_txn *t = cli_begin(cli);
+	if (!t) {
+		json_decref(doc);
+		cli_snapshot_free(cli);
+		return EXIT_FAIL;
+	}
+	cli->err[0] = '\0';
+	int e = cli_import_apply(cli, t, doc);
 	cli_snapshot_free(cli);
 	if (e < 0) {
 		sv_txn_abort(t);
@@ -831,6 +852,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 			     *cli->err ? cli->err : strerror(-e));
 	} else {
 		r = cli_commit(cli, t);
+		/* the issuers' keys are state, written once their records
+		 * are committed */
 		if (r == EXIT_OK && issuers)
 			issuers_import_keys(cli, issuers);
 		if (r == EXIT_OK) {

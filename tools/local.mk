@@ -4,7 +4,8 @@
 # sshd and sudo (included by the top-level Makefile.am; paths are relative
 # to the top of the tree).
 
-tools_svcacct_SOURCES += tools/cmd_sshkey.c
+tools_svcacct_SOURCES += tools/cmd_sshkey.c \
+	tools/sshkey.c tools/sshkey.h
 
 # svcacct-assert: run by bots, not by root: bin, not sbin.
 bin_PROGRAMS = tools/svcacct-assert
