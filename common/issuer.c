@@ -626,10 +626,9 @@ static bool peek_iss(struct sv_jws *j, const char **iss, size_t *n)
 	return memchr(*iss, ':', *n) != NULL;
 }
 
-enum sv_login_status sv_issuer_login(struct sv_login *l, const char *tok,
-				     size_t len, bool *handled)
+enum sv_login_status sv_issuer_login(struct sv_login *l, struct sv_jws *j,
+				     bool *handled)
 {
-	struct sv_jws j;
 	struct sv_blob blob = {0};
 	struct sv_issuer x;
 	const char *iss = NULL, *p;
@@ -639,10 +638,7 @@ enum sv_login_status sv_issuer_login(struct sv_login *l, const char *tok,
 	int r;
 
 	*handled = false;
-	if (sv_jws_split(tok, len, l->cfg->max_credential_length, &j,
-			 &l->reason) < 0)
-		return SV_LOGIN_DENY; /* the assertion path says why */
-	if (!peek_iss(&j, &iss, &isslen))
+	if (!peek_iss(j, &iss, &isslen))
 		goto out;
 	*handled = true;
 	l->method = SV_METHOD_ISSUER;
@@ -664,14 +660,14 @@ enum sv_login_status sv_issuer_login(struct sv_login *l, const char *tok,
 	snprintf(l->issuer, sizeof(l->issuer), "%.*s", (int)x.name.n, x.name.p);
 	memcpy(issz, iss, isslen);
 	issz[isslen] = '\0';
-	if (sv_jws_parse_header(&j, SV_JWS_ACCESS_TOKEN, &l->reason) < 0)
+	if (sv_jws_parse_header(j, SV_JWS_ACCESS_TOKEN, &l->reason) < 0)
 		goto out;
-	st = check_signature(l, &j, &x, issz);
+	st = check_signature(l, j, &x, issz);
 	if (st != SV_LOGIN_OK)
 		goto out;
 	st = SV_LOGIN_DENY;
 	/* from here on the claims are authenticated */
-	json_t *o = j.claims;
+	json_t *o = j->claims;
 	if ((r = sv_claim_string(o, "typ", &p, &n, false, &l->reason)) < 0)
 		goto out;
 	/* Keycloak marks access tokens "Bearer"; its ID and refresh tokens
@@ -735,6 +731,5 @@ out:
 	if (*handled && st != SV_LOGIN_OK)
 		l->effective.n = 0;
 	sv_blob_free(&blob);
-	sv_jws_free(&j);
 	return st;
 }

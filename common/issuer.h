@@ -40,6 +40,7 @@
 #include "config.h"
 #include "login.h"
 #include "store.h"
+struct sv_jws;
 
 #define SV_ISSUER_NAME_MAX	   64
 #define SV_ISSUER_URL_MAX	   255
@@ -86,8 +87,11 @@ int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
  * goes on with the client assertion checks; nothing was decided). When
  * it is, the whole decision is made here, the replay cache last, and
  * l->method is SV_METHOD_ISSUER, l->issuer its name, l->reason the reason
- * ("ok" on success), l->effective the effective roles. */
-enum sv_login_status sv_issuer_login(struct sv_login *l, const char *tok,
-				     size_t len, bool *handled);
+ * ("ok" on success), l->effective the effective roles. j is the split
+ * token, owned by the caller: its claims, decoded here to read "iss", are
+ * left in it for the assertion path to use (a second parse of the same
+ * bytes would cost a login as much as the routing itself). */
+enum sv_login_status sv_issuer_login(struct sv_login *l, struct sv_jws *j,
+				     bool *handled);
 
 #endif

@@ -341,10 +341,11 @@ out:
 	return st;
 }
 
+/* j: the split token, owned by the caller (its claims may already be
+ * decoded: the issuer routing read "iss" from them). */
 static enum sv_login_status verify_assertion(struct sv_login *l,
-					     const char *tok, size_t len)
+					     struct sv_jws *j)
 {
-	struct sv_jws j;
 	struct sv_claims cl;
 	char ids[SV_KEYS_TRIED_MAX][SV_CRED_ID_LEN + 1];
 	size_t n = 0;
@@ -353,35 +354,32 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 	int r;
 
 	l->method = SV_METHOD_ASSERTION;
-	if (sv_jws_split(tok, len, l->cfg->max_credential_length, &j,
-			 &l->reason) < 0)
-		return SV_LOGIN_DENY;
-	if (sv_jws_parse_header(&j, 0, &l->reason) < 0)
+	if (sv_jws_parse_header(j, 0, &l->reason) < 0)
 		goto out;
-	r = select_keys(l, &j, ids, &n, &any_key);
+	r = select_keys(l, j, ids, &n, &any_key);
 	if (r < 0) {
 		l->reason = "store_error";
 		st = SV_LOGIN_UNAVAIL;
 		goto out;
 	}
 	if (n == 0) {
-		l->reason = !any_key	? "no_key"
-			    : j.has_kid ? "unknown_kid"
-					: "alg_mismatch";
+		l->reason = !any_key	 ? "no_key"
+			    : j->has_kid ? "unknown_kid"
+					 : "alg_mismatch";
 		goto out;
 	}
 	st = SV_LOGIN_DENY;
 	for (size_t i = 0; i < n; i++) {
-		st = try_key(l, &j, ids[i]);
+		st = try_key(l, j, ids[i]);
 		if (st != SV_LOGIN_DENY)
 			break;
 	}
 	if (st != SV_LOGIN_OK)
 		goto out;
 	st = SV_LOGIN_DENY;
-	/* claims are parsed only once the signature holds: the JSON parser
-	 * sees authenticated bytes only */
-	if (sv_jws_parse_claims(&j, &cl, &l->reason) < 0)
+	/* the claims' values are used only once the signature holds (their
+	 * JSON was parsed before it, to route issuer tokens) */
+	if (sv_jws_parse_claims(j, &cl, &l->reason) < 0)
 		goto out;
 	struct sv_claim_rules rules = {
 	    .account = l->user,
@@ -429,7 +427,6 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 out:
 	if (st != SV_LOGIN_OK)
 		l->effective.n = 0;
-	sv_jws_free(&j);
 	return st;
 }
 
@@ -468,12 +465,20 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 		st = verify_secret(l, cred, len);
 	else if (memchr(cred, '.', len)) {
 		/* an IdP's access token names its issuer; anything else is
-		 * a client assertion */
+		 * a client assertion. One split and one decode of the claims
+		 * serve both. */
+		struct sv_jws j;
 		bool handled = false;
-		st = sv_issuer_login(l, cred, len, &handled);
-		if (!handled) {
-			l->effective = l->granted;
-			st = verify_assertion(l, cred, len);
+		l->method = SV_METHOD_ASSERTION;
+		st = SV_LOGIN_DENY;
+		if (sv_jws_split(cred, len, l->cfg->max_credential_length, &j,
+				 &l->reason) == 0) {
+			st = sv_issuer_login(l, &j, &handled);
+			if (!handled) {
+				l->effective = l->granted;
+				st = verify_assertion(l, &j);
+			}
+			sv_jws_free(&j);
 		}
 	} else
 		st = deny(l, "malformed");

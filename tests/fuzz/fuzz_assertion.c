@@ -179,7 +179,7 @@ static enum outcome run(const char *tok, size_t len, const struct fkey **bad)
 		CHECK(reason);
 		return REFUSED_EARLY;
 	}
-	if (sv_jws_parse_header(&j, &reason) < 0)
+	if (sv_jws_parse_header(&j, 0, &reason) < 0)
 		goto out;
 	CHECK(j.alg > SV_ALG_NONE && j.alg < SV_ALG_COUNT);
 	for (size_t i = 0; i < NKEYS && !verified; i++) {

@@ -72,13 +72,14 @@ cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer
 	-DSVCACCT_STATE_DIR=\"/var/lib/svcacct-state\"
 	-DSVCACCT_SBINDIR=\"/usr/sbin\" -DSVCACCT_LIBEXECDIR=\"/usr/libexec\"
 	-D_GNU_SOURCE=1 -DPACKAGE_VERSION=\"fuzz\""
-libs="-lcrypto -ljansson -lgdbm"
+libs="-lcrypto -ljansson -lgdbm -lcurl"
 build_log=$work/build.log
 : >"$build_log"
 build() {
 	local srcs=() objs=() s o
 	for s in "$top"/common/*.c "$top"/pam/parts.c "$top"/tools/cli_util.c \
-		"$top"/tools/model.c "$top"/tools/cmd_*.c "$top"/tools/sshkey.c; do
+		"$top"/tools/model.c "$top"/tools/cmd_*.c "$top"/tools/sshkey.c \
+		"$top"/tools/issuer_model.c "$top"/tools/issuer_fetch.c; do
 		[ -e "$s" ] || continue
 		srcs+=("$s")
 	done
