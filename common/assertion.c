@@ -388,9 +388,10 @@ int sv_jws_parse_claims(struct sv_jws *j, struct sv_claims *cl,
 
 int sv_jws_decode_claims(struct sv_jws *j, const char **reason)
 {
-	if (!j->claims)
+	if (!j->claims && !j->claims_failed)
 		j->claims = sv_jws_load_segment(j->tok + j->hlen + 1, j->plen);
 	if (!j->claims) {
+		j->claims_failed = true;
 		*reason = "bad_claims";
 		return -EINVAL;
 	}

@@ -46,6 +46,9 @@ struct sv_jws {
 	size_t slen;
 	json_t *header; /* owned */
 	json_t *claims; /* owned */
+	/* the claims failed to decode once: a failure (an allocation among
+	 * them) is final, never retried into a different answer */
+	bool claims_failed;
 	enum sv_alg alg;
 	bool has_kid;
 	char kid[SV_KID_MAX + 1];
@@ -78,7 +81,8 @@ int sv_jws_parse_header(struct sv_jws *j, unsigned flags, const char **reason);
  * NULL if it is not base64url, not JSON or not an object. */
 json_t *sv_jws_load_segment(const char *p, size_t n);
 
-/* Decode the payload into j->claims (once; later calls keep it). 0 or
+/* Decode the payload into j->claims (once; later calls keep it, or keep
+ * failing: a failed decode is never retried). 0 or
  * -EINVAL with *reason bad_claims. The issuer path reads "iss" before the
  * signature is checked (to know whose keys verify it); everything else is
  * read only after. */
