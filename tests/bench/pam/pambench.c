@@ -19,6 +19,10 @@
  *       on SIGTERM, writes to COUNTFILE how many were auth decisions that
  *       allowed a login (so the benchmark can check that every login was
  *       decided and logged).
+ *   pambench log N
+ *       the cost of the one syslog line a login writes: N lines of the
+ *       module's length, each after 100 us of idling (so the reader is
+ *       asleep, as between logins), timing only the syslog() calls.
  * Prints "MODE n=N total_s=S per_op_us=U" (CPU time, see now()). */
 #include <errno.h>
 #include <signal.h>
@@ -28,6 +32,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -248,11 +253,45 @@ static int sink(const char *path, const char *countfile)
 	return fclose(f) == 0 ? 0 : 2;
 }
 
+static void spin_us(long us)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000000L +
+		   (b.tv_nsec - a.tv_nsec) / 1000 <
+	       us);
+}
+
+static int bench_log(long n)
+{
+	double t = 0;
+	openlog("pambench", LOG_NDELAY, LOG_AUTHPRIV);
+	for (long i = 0; i < n; i++) {
+		spin_us(100);
+		double t0 = now();
+		syslog(LOG_AUTHPRIV | LOG_INFO,
+		       "pam_svcacct(bench:auth): svcacct: event=bench "
+		       "result=none account=bench0 credential=0123456789abcdef "
+		       "service=bench rhost=- reason=ok method=assertion "
+		       "roles=ops jti=00000000-0000-0000-0000-%012ld",
+		       i);
+		t += now() - t0;
+	}
+	closelog();
+	printf("log n=%ld total_s=%.4f per_op_us=%.2f\n", n, t,
+	       t / (double)n * 1e6);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
 	if (argc == 4 && !strcmp(argv[1], "sink"))
 		return sink(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "log"))
+		return bench_log(strtol(argv[2], NULL, 10));
 	if (argc == 6 && !strcmp(argv[1], "pam")) {
 		load(argv[5]);
 		r = bench_pam(argv[2], argv[3], argv[4], false);
@@ -265,7 +304,7 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr,
 			"usage: pambench pam|count CONFDIR SERVICE USER FILE | "
-			"raw CONF USER FILE | sink SOCKET COUNTFILE\n");
+			"raw CONF USER FILE | sink SOCKET COUNTFILE | log N\n");
 		return 2;
 	}
 	for (size_t i = 0; i < n_creds; i++)

@@ -91,6 +91,8 @@ mkdir -p "$T/pam.d"
 echo "auth required $MOD conf=$T/c.conf" >"$T/pam.d/svcacct"
 echo "auth required pam_permit.so" >"$T/pam.d/permit"
 echo "auth required pam_unix.so" >"$T/pam.d/unix"
+# what every host has (libpam reads it, and logs its absence, at every start)
+printf '%s required pam_deny.so\n' auth account session password >"$T/pam.d/other"
 
 # pam_unix: a user with a yescrypt password, in an /etc of this namespace
 mkdir -p "$T/etc"
@@ -128,6 +130,9 @@ permit_es=$(echo "$pe" | median) es_pam=$(echo "$ep" | median) es_raw=$(echo "$e
 rs_pam=$(echo "$rp" | median) rs_raw=$(echo "$rr" | median)
 permit_s=$(echo "$ps" | median) sec_pam=$(echo "$sp" | median)
 unix=$(run pam "$T/pam.d" unix benchunix "$T/unix.txt")
+# the one syslog line a login writes, on its own (the reader asleep, as
+# between logins): part of the module's own cost above
+logline=$(run log 2000)
 permit_u=$(run pam "$T/pam.d" permit benchunix "$T/unix.txt")
 
 # every svcacct login was decided and logged: the warm-up's 2 x N
@@ -151,4 +156,5 @@ awk -v pe="$permit_es" -v ep="$es_pam" -v er="$es_raw" -v rp="$rs_pam" \
 	printf "| pam_unix, yescrypt password | %d | %.1f | %.1f | %.1f | – | – |\n", nu, ux, pu, ux - pu
 }'
 echo
+echo "of the module's own cost, its one syslog line per login (to a reader asleep, as between logins): $logline µs"
 echo "medians of $R interleaved rounds; own/raw per round: ES256$(printf ' %.2f' $ratio_es), RS256$(printf ' %.2f' $ratio_rs)"
