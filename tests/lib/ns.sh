@@ -17,12 +17,12 @@ ns_private_dev() {
 }
 
 # ns_private_dev, and a syslog socket served by tests/lib/syslog.py, which
-# appends to $1.
+# appends to $1 and exits when this shell does.
 ns_private_syslog() {
 	local out=$1
 	ns_private_dev
 	rm -f "$out" "$out.ready"
-	(python3 "$top_srcdir/tests/lib/syslog.py" /dev/log "$out" </dev/null >/dev/null 2>&1 &)
+	(python3 "$top_srcdir/tests/lib/syslog.py" /dev/log "$out" "$$" </dev/null >/dev/null 2>&1 &)
 	for _ in $(seq 100); do [ -e "$out.ready" ] && return 0; sleep 0.05; done
 	echo "syslog listener did not start" >&2
 	return 1
