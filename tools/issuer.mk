@@ -43,4 +43,5 @@ tests_unit_test_issuer_SOURCES = tests/unit/test_issuer.c
 tests_unit_test_issuer_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_issuer_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_issuer
-SANITIZER_TESTS += tests/unit/test_issuer tests/issuer/test_issuer_cli.sh
+SANITIZER_TESTS += tests/unit/test_issuer tests/issuer/test_issuer_cli.sh \
+	tests/issuer/test_issuer_pam.sh tests/issuer/test_issuer_refresh.sh

@@ -37,7 +37,7 @@ TESTS += $(tools_tests) $(e2e_tests)
 # svcacct-assert alone loads no NSS module into other programs: it runs in
 # the ASan+UBSan build too (the others would load an instrumented module
 # into setpriv, sshd and sudo).
-SANITIZER_TESTS += tests/tools/test_assert.sh
+SANITIZER_TESTS += tests/tools/test_assert.sh tests/cli/test_verify.sh
 EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py \
 	tests/bench/ssh/run.sh
 
