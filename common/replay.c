@@ -98,11 +98,15 @@ static int full_pwrite(int fd, const void *buf, size_t n, off_t off)
 }
 
 /* Root's, a regular file, nobody else may read or write it, and no other
- * name for it (a hard link planted elsewhere would share the table). */
+ * name for it (a hard link planted elsewhere would share the table).
+ * -ESTALE: no name at all, a rebuild renamed a new table over it since we
+ * opened it (the caller opens the name again). */
 static int check_private(int fd, struct stat *st)
 {
 	if (fstat(fd, st) < 0)
 		return -errno;
+	if (S_ISREG(st->st_mode) && st->st_nlink == 0)
+		return -ESTALE;
 	if (!S_ISREG(st->st_mode) || st->st_uid != 0 ||
 	    (st->st_mode & (S_IRWXG | S_IRWXO)) || st->st_nlink != 1)
 		return -EPERM;
@@ -209,6 +213,10 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 		if (fd < 0)
 			return -errno;
 		r = check_private(fd, &st);
+		if (r == -ESTALE && mono_ns() < deadline) {
+			close(fd);
+			continue;
+		}
 		if (r < 0) {
 			close(fd);
 			return r;
