@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
@@ -285,6 +286,19 @@ static int bench_log(long n)
 	return 0;
 }
 
+/* The cost of the cheapest system call here (getppid): the module's own
+ * cost is mostly system calls (store, state, log), the raw verify none. */
+static int bench_syscall(long n)
+{
+	double t0 = now();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	double t = now() - t0;
+	printf("syscall n=%ld total_s=%.4f per_op_us=%.3f\n", n, t,
+	       t / (double)n * 1e6);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
@@ -292,6 +306,8 @@ int main(int argc, char **argv)
 		return sink(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "log"))
 		return bench_log(strtol(argv[2], NULL, 10));
+	if (argc == 3 && !strcmp(argv[1], "syscall"))
+		return bench_syscall(strtol(argv[2], NULL, 10));
 	if (argc == 6 && !strcmp(argv[1], "pam")) {
 		load(argv[5]);
 		r = bench_pam(argv[2], argv[3], argv[4], false);
@@ -304,7 +320,8 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr,
 			"usage: pambench pam|count CONFDIR SERVICE USER FILE | "
-			"raw CONF USER FILE | sink SOCKET COUNTFILE | log N\n");
+			"raw CONF USER FILE | sink SOCKET COUNTFILE | log N | "
+			"syscall N\n");
 		return 2;
 	}
 	for (size_t i = 0; i < n_creds; i++)

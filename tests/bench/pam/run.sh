@@ -53,7 +53,8 @@ S role create ops --services bench >/dev/null
 # one account per round (round 0 is the warm-up), so that every round
 # starts with the same replay cache: a bot's cache holds what it used
 # within the lifetime of its assertions
-for i in $(seq 0 "$R"); do S account create "bench$i" --role ops >/dev/null; done
+# (round R+1: the system call count below, when strace is there)
+for i in $(seq 0 $((R + 1))); do S account create "bench$i" --role ops >/dev/null; done
 # secrets on their own account: an assertion login reads the account's
 # credential list to find the kid, and accounts hold a handful
 S account create benchs --role ops >/dev/null
@@ -61,7 +62,7 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/es.key" 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rs.key" 2>/dev/null
 openssl pkey -in "$T/es.key" -pubout -out "$T/es.pub" 2>/dev/null
 openssl pkey -in "$T/rs.key" -pubout -out "$T/rs.pub" 2>/dev/null
-for i in $(seq 0 "$R"); do
+for i in $(seq 0 $((R + 1))); do
 	S key add "bench$i" --pem "$T/es.pub" --kid es --alg ES256 >/dev/null
 	S key add "bench$i" --pem "$T/rs.pub" --kid rs --alg RS256 >/dev/null
 done
@@ -77,7 +78,7 @@ def s(v): return v.decode() if isinstance(v, bytes) else v
 for alg, kid, f in (("ES256", "es", "es"), ("RS256", "rs", "rs")):
     key = jwk.JWK.from_pem(open(f"{t}/{f}.key", "rb").read())
     now = int(time.time())
-    for rnd in range(rounds + 1):
+    for rnd in range(rounds + 2):
       with open(f"{t}/{f}.{rnd}.tok", "w") as out:
         for i in range(n):
             c = {"iss": f"bench{rnd}", "sub": f"bench{rnd}", "aud": "svcacct:bench",
@@ -134,13 +135,26 @@ unix=$(run pam "$T/pam.d" unix benchunix "$T/unix.txt")
 # between logins): part of the module's own cost above
 logline=$(run log 2000)
 permit_u=$(run pam "$T/pam.d" permit benchunix "$T/unix.txt")
+# what a system call costs on this machine, and how many the module makes
+# per ES256 login (strace -c over 200 logins of each stack, the difference)
+sysc=$(run syscall 1000000)
+nsys=-
+sc_logins=0
+if command -v strace >/dev/null; then
+	sc_logins=200
+	head -$sc_logins "$T/es.$((R + 1)).tok" >"$T/sc.tok"
+	calls() { strace -c -o "$T/sc.out" "$BENCH" pam "$T/pam.d" "$1" "bench$((R + 1))" "$T/sc.tok" >/dev/null && awk '$NF == "total" { print $4 }' "$T/sc.out"; }
+	c_perm=$(calls permit)
+	c_mod=$(calls svcacct)
+	nsys=$(((c_mod - c_perm) / sc_logins))
+fi
 
 # every svcacct login was decided and logged: the warm-up's 2 x N
 # assertions, and per round 2 x N assertions and NS secrets
 sleep 0.2
 kill "$SINK"
 wait "$SINK" || true
-want=$((2 * N + R * (2 * N + NS)))
+want=$((2 * N + R * (2 * N + NS) + sc_logins))
 if [ "$(cat "$T/logcount" 2>/dev/null)" != "$want" ]; then
 	echo "expected $want logged logins, the log reader counted $(cat "$T/logcount" 2>/dev/null)" >&2
 	exit 1
@@ -157,4 +171,5 @@ awk -v pe="$permit_es" -v ep="$es_pam" -v er="$es_raw" -v rp="$rs_pam" \
 }'
 echo
 echo "of the module's own cost, its one syslog line per login (to a reader asleep, as between logins): $logline µs"
+echo "a system call (getppid) costs $sysc µs here; the module makes $nsys per ES256 login (strace -c, pam_svcacct minus pam_permit)"
 echo "medians of $R interleaved rounds; own/raw per round: ES256$(printf ' %.2f' $ratio_es), RS256$(printf ' %.2f' $ratio_rs)"
