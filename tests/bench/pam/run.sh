@@ -138,15 +138,19 @@ permit_u=$(run pam "$T/pam.d" permit benchunix "$T/unix.txt")
 # what a system call costs on this machine, and how many the module makes
 # per ES256 login (strace -c over 200 logins of each stack, the difference)
 sysc=$(run syscall 1000000)
-nsys=-
+nsys=- nsys_s=-
 sc_logins=0
 if command -v strace >/dev/null; then
 	sc_logins=200
 	head -$sc_logins "$T/es.$((R + 1)).tok" >"$T/sc.tok"
-	calls() { strace -c -o "$T/sc.out" "$BENCH" pam "$T/pam.d" "$1" "bench$((R + 1))" "$T/sc.tok" >/dev/null && awk '$NF == "total" { print $4 }' "$T/sc.out"; }
-	c_perm=$(calls permit)
-	c_mod=$(calls svcacct)
+	head -$sc_logins "$T/secrets.txt" >"$T/sc.sec"
+	calls() { strace -c -o "$T/sc.out" "$BENCH" pam "$T/pam.d" "$@" >/dev/null && awk '$NF == "total" { print $4 }' "$T/sc.out"; }
+	c_perm=$(calls permit "bench$((R + 1))" "$T/sc.tok")
+	c_mod=$(calls svcacct "bench$((R + 1))" "$T/sc.tok")
 	nsys=$(((c_mod - c_perm) / sc_logins))
+	c_perm=$(calls permit benchs "$T/sc.sec")
+	c_mod=$(calls svcacct benchs "$T/sc.sec")
+	nsys_s=$(((c_mod - c_perm) / sc_logins))
 fi
 
 # every svcacct login was decided and logged: the warm-up's 2 x N
@@ -154,7 +158,7 @@ fi
 sleep 0.2
 kill "$SINK"
 wait "$SINK" || true
-want=$((2 * N + R * (2 * N + NS) + sc_logins))
+want=$((2 * N + R * (2 * N + NS) + 2 * sc_logins))
 if [ "$(cat "$T/logcount" 2>/dev/null)" != "$want" ]; then
 	echo "expected $want logged logins, the log reader counted $(cat "$T/logcount" 2>/dev/null)" >&2
 	exit 1
@@ -171,5 +175,5 @@ awk -v pe="$permit_es" -v ep="$es_pam" -v er="$es_raw" -v rp="$rs_pam" \
 }'
 echo
 echo "of the module's own cost, its one syslog line per login (to a reader asleep, as between logins): $logline µs"
-echo "a system call (getppid) costs $sysc µs here; the module makes $nsys per ES256 login (strace -c, pam_svcacct minus pam_permit)"
+echo "a system call (getppid) costs $sysc µs here; the module makes $nsys per ES256 login and $nsys_s per secret login (strace -c, pam_svcacct minus pam_permit)"
 echo "medians of $R interleaved rounds; own/raw per round: ES256$(printf ' %.2f' $ratio_es), RS256$(printf ' %.2f' $ratio_rs)"
