@@ -98,15 +98,9 @@ static int full_pwrite(int fd, const void *buf, size_t n, off_t off)
 }
 
 /* Root's, a regular file, nobody else may read or write it, and no other
- * name for it (a hard link planted elsewhere would share the table).
- * -ESTALE: no name at all, a rebuild renamed a new table over it since we
- * opened it (the caller opens the name again). */
-static int check_private(int fd, struct stat *st)
+ * name for it (a hard link planted elsewhere would share the table). */
+static int check_private(const struct stat *st)
 {
-	if (fstat(fd, st) < 0)
-		return -errno;
-	if (S_ISREG(st->st_mode) && st->st_nlink == 0)
-		return -ESTALE;
 	if (!S_ISREG(st->st_mode) || st->st_uid != 0 ||
 	    (st->st_mode & (S_IRWXG | S_IRWXO)) || st->st_nlink != 1)
 		return -EPERM;
@@ -191,9 +185,11 @@ static int create_table(int dfd, const char *account)
 	return r;
 }
 
-/* Open and lock the account's file, making sure the locked inode is the
- * one the name points to (a rebuild may have replaced it while we
- * waited). */
+/* Open and lock the account's file. It is judged only once the lock is
+ * ours and the name still points to the locked inode: a rebuild renames a
+ * new table over the old one (which is then left with no name) while
+ * holding the old one's lock, so a file judged before that could be one
+ * just replaced, and one judged after it is the table in use. */
 static int open_locked(int dfd, const char *account, int *out, off_t *size)
 {
 	int64_t deadline = mono_ns() + LOCK_DEADLINE_NS;
@@ -212,20 +208,21 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 		}
 		if (fd < 0)
 			return -errno;
-		r = check_private(fd, &st);
-		if (r == -ESTALE && mono_ns() < deadline) {
-			close(fd);
-			continue;
-		}
-		if (r < 0) {
-			close(fd);
-			return r;
-		}
 		if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
+			if (fstat(fd, &st) < 0) {
+				r = -errno;
+				close(fd);
+				return r;
+			}
 			if (fstatat(dfd, account, &cur, AT_SYMLINK_NOFOLLOW) ==
 				0 &&
 			    cur.st_dev == st.st_dev &&
 			    cur.st_ino == st.st_ino) {
+				r = check_private(&st);
+				if (r < 0) {
+					close(fd);
+					return r;
+				}
 				/* a published table never changes size (a
 				 * rebuild writes a new file, created ones
 				 * appear whole) */
@@ -234,6 +231,8 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 				return 0;
 			}
 			close(fd); /* replaced: take the new one */
+			if (mono_ns() >= deadline)
+				return -ETIMEDOUT;
 			continue;
 		}
 		r = -errno;

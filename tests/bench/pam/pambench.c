@@ -304,10 +304,17 @@ int main(int argc, char **argv)
 	int r;
 	if (argc == 4 && !strcmp(argv[1], "sink"))
 		return sink(argv[2], argv[3]);
-	if (argc == 3 && !strcmp(argv[1], "log"))
-		return bench_log(strtol(argv[2], NULL, 10));
-	if (argc == 3 && !strcmp(argv[1], "syscall"))
-		return bench_syscall(strtol(argv[2], NULL, 10));
+	if (argc == 3 &&
+	    (!strcmp(argv[1], "log") || !strcmp(argv[1], "syscall"))) {
+		char *end;
+		long n = strtol(argv[2], &end, 10);
+		if (*end || n < 1) {
+			fprintf(stderr, "pambench: %s: N must be a count\n",
+				argv[1]);
+			return 2;
+		}
+		return argv[1][0] == 'l' ? bench_log(n) : bench_syscall(n);
+	}
 	if (argc == 6 && !strcmp(argv[1], "pam")) {
 		load(argv[5]);
 		r = bench_pam(argv[2], argv[3], argv[4], false);
