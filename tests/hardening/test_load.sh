@@ -130,5 +130,14 @@ else
 	tap_notok "fixclock shim built ($FIX)"
 fi
 
+# the driver's own counts (tests/bench/pam/run.sh passes them): anything
+# but a whole number from 1 up is refused before any work is done
+for bad in 0 -5 12x "" 99999999999999999999; do
+	expect_rc "pambench syscall '$bad' refused" 2 "N must be a count from 1 to [0-9]+, not '$bad'" "$BENCH" syscall "$bad"
+	expect_eq "... nothing measured" "" "$OUT"
+done
+expect_rc "pambench log 'x' refused" 2 "^pambench: log: N must be a count" "$BENCH" log x
+expect_rc "pambench syscall 1000 measures" 0 "^syscall n=1000 total_s=" "$BENCH" syscall 1000
+
 sed 's/^/# figures: /' "$T/figures"
 done_testing

@@ -25,6 +25,7 @@
  *       asleep, as between logins), timing only the syslog() calls.
  * Prints "MODE n=N total_s=S per_op_us=U" (CPU time, see now()). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -307,13 +308,16 @@ int main(int argc, char **argv)
 	if (argc == 3 &&
 	    (!strcmp(argv[1], "log") || !strcmp(argv[1], "syscall"))) {
 		char *end;
+		errno = 0;
 		long n = strtol(argv[2], &end, 10);
-		if (*end || n < 1) {
-			fprintf(stderr, "pambench: %s: N must be a count\n",
-				argv[1]);
+		if (errno || end == argv[2] || *end || n < 1) {
+			fprintf(stderr,
+				"pambench: %s: N must be a count from 1 to "
+				"%ld, not '%s'\n",
+				argv[1], LONG_MAX, argv[2]);
 			return 2;
 		}
-		return argv[1][0] == 'l' ? bench_log(n) : bench_syscall(n);
+		return strcmp(argv[1], "log") ? bench_syscall(n) : bench_log(n);
 	}
 	if (argc == 6 && !strcmp(argv[1], "pam")) {
 		load(argv[5]);
