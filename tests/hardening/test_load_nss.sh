@@ -64,8 +64,9 @@ wrc=$?
 commits=$(cat "$T/commits" 2>/dev/null || echo 0)
 expect_eq "writer: every commit succeeded" "0" "$wrc"
 [ "$wrc" = 0 ] || tap_diag "$(head -5 "$T/writer.err")"
-# the count follows the disk's fsync speed (156-184 here; CI's disk made
-# the store test's commits five times slower than here); three rounds
+# the count follows the speed of commits, each of which fsyncs (156-184
+# here; CI made the store test's commits about five times slower than
+# here, most likely its disk); three rounds
 # are enough for every reader to see both states swap and six
 # generations pruned beneath it
 expect_eq "writer: at least three rounds ($commits commits in ${SECS}s)" 1 "$((commits >= 12))"
