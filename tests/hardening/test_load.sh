@@ -138,6 +138,11 @@ for bad in 0 -5 12x "" 99999999999999999999; do
 done
 expect_rc "pambench log 'x' refused" 2 "^pambench: log: N must be a count" "$BENCH" log x
 expect_rc "pambench syscall 1000 measures" 0 "^syscall n=1000 total_s=" "$BENCH" syscall 1000
+# and the benchmark script's, refused before it makes a store or a key
+RUNSH=$top_srcdir/tests/bench/pam/run.sh
+expect_rc "bench run.sh N 'abc' refused" 2 "^run.sh: N must be a whole number from 1 up, not 'abc'" bash "$RUNSH" abc 3
+expect_rc "bench run.sh R '0' refused" 2 "^run.sh: R must be a whole number from 1 up, not '0'" bash "$RUNSH" 100 0
+expect_rc "bench run.sh NS_SECRETS '-1' refused" 2 "^run.sh: NS_SECRETS must be" env NS_SECRETS=-1 bash "$RUNSH" 100 3
 
 sed 's/^/# figures: /' "$T/figures"
 done_testing

@@ -21,6 +21,14 @@ N=${1:-2000}
 R=${2:-5}
 NS=${NS_SECRETS:-300}
 NU=${NU_UNIX:-20}
+for v in "N=$N" "R=$R" "NS_SECRETS=$NS" "NU_UNIX=$NU"; do
+	case ${v#*=} in
+	'' | 0* | *[!0-9]*)
+		echo "run.sh: ${v%%=*} must be a whole number from 1 up, not '${v#*=}'" >&2
+		exit 2
+		;;
+	esac
+done
 : "${top_builddir:?}" "${top_srcdir:?}"
 if [ "${SVCACCT_IN_NS:-}" != 1 ]; then
 	SVCACCT_IN_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
@@ -136,29 +144,30 @@ unix=$(run pam "$T/pam.d" unix benchunix "$T/unix.txt")
 logline=$(run log 2000)
 permit_u=$(run pam "$T/pam.d" permit benchunix "$T/unix.txt")
 # what a system call costs on this machine, and how many the module makes
-# per ES256 login (strace -c over 200 logins of each stack, the difference)
+# per login (strace -c over up to 200 logins of each stack, the difference)
 sysc=$(run syscall 1000000)
 nsys=- nsys_s=-
-sc_logins=0
+sc_es=0 sc_sec=0
 if command -v strace >/dev/null; then
-	sc_logins=200
-	head -$sc_logins "$T/es.$((R + 1)).tok" >"$T/sc.tok"
-	head -$sc_logins "$T/secrets.txt" >"$T/sc.sec"
+	head -200 "$T/es.$((R + 1)).tok" >"$T/sc.tok"
+	head -200 "$T/secrets.txt" >"$T/sc.sec"
+	sc_es=$(wc -l <"$T/sc.tok") sc_sec=$(wc -l <"$T/sc.sec")
 	calls() { strace -c -o "$T/sc.out" "$BENCH" pam "$T/pam.d" "$@" >/dev/null && awk '$NF == "total" { print $4 }' "$T/sc.out"; }
 	c_perm=$(calls permit "bench$((R + 1))" "$T/sc.tok")
 	c_mod=$(calls svcacct "bench$((R + 1))" "$T/sc.tok")
-	nsys=$(((c_mod - c_perm) / sc_logins))
+	nsys=$(((c_mod - c_perm) / sc_es))
 	c_perm=$(calls permit benchs "$T/sc.sec")
 	c_mod=$(calls svcacct benchs "$T/sc.sec")
-	nsys_s=$(((c_mod - c_perm) / sc_logins))
+	nsys_s=$(((c_mod - c_perm) / sc_sec))
 fi
 
 # every svcacct login was decided and logged: the warm-up's 2 x N
-# assertions, and per round 2 x N assertions and NS secrets
+# assertions, per round 2 x N assertions and NS secrets, and the strace
+# logins of both kinds
 sleep 0.2
 kill "$SINK"
 wait "$SINK" || true
-want=$((2 * N + R * (2 * N + NS) + 2 * sc_logins))
+want=$((2 * N + R * (2 * N + NS) + sc_es + sc_sec))
 if [ "$(cat "$T/logcount" 2>/dev/null)" != "$want" ]; then
 	echo "expected $want logged logins, the log reader counted $(cat "$T/logcount" 2>/dev/null)" >&2
 	exit 1
