@@ -7,8 +7,10 @@
 #  - credentials.db, pubkeys.db and accounts.db corrupted, truncated,
 #    emptied, or replaced with an unsafe owner or mode;
 #  - the state dir: host key and revocation list unsafe or missing;
-#  - the replay cache: file truncated, emptied, replaced by a symlink or a
-#    hard link, unsafe dir; a hard link planted as its rebuild temp file;
+#  - the replay cache: file truncated, emptied, with an unsafe mode or
+#    owner, replaced by a symlink, a FIFO or a directory, given a second
+#    name (hard link), unsafe dir; a hard link planted as its rebuild temp
+#    file;
 #  - the writer: symlinks planted as the next temp dir, the temp symlink,
 #    the next generation, a hard link planted as a state temp file, the db
 #    dir itself a symlink;
@@ -131,6 +133,20 @@ restore_replay
 ln "$R/bot" "$T/replay.hardlink"
 closed "replay file with a second name (hard link)" replay_cache_error -s sshd -u bot -n -p "$(M "${K[@]}")"
 rm "$T/replay.hardlink"
+# the file is judged once its lock is held: whatever else sits there is
+# still refused, without waiting for a lock it cannot take
+chmod 0644 "$R/bot"
+closed "replay file readable by others" replay_cache_error -s sshd -u bot -n -p "$(M "${K[@]}")"
+chmod 0600 "$R/bot"
+chown nobody "$R/bot"
+closed "replay file owned by another user" replay_cache_error -s sshd -u bot -n -p "$(M "${K[@]}")"
+restore_replay
+rm "$R/bot" && mkfifo -m 0600 "$R/bot"
+closed "replay file replaced by a FIFO" replay_cache_error -s sshd -u bot -n -p "$(M "${K[@]}")"
+rm "$R/bot" && mkdir -m 0700 "$R/bot"
+closed "replay file replaced by a directory" replay_cache_error -s sshd -u bot -n -p "$(M "${K[@]}")"
+rmdir "$R/bot"
+restore_replay
 chmod 0777 "$R"
 closed "replay dir writable by others" replay_cache_error -s sshd -u bot -n -p "$(M "${K[@]}")"
 chmod 0700 "$R"
