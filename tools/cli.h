@@ -178,6 +178,7 @@ struct acct_opts {
 	size_t nroles;
 	bool home_writable, no_home;
 	bool defer_members; /* caller updates role member lists itself */
+	bool force; /* take a reserved group name (cli_group_name_allowed) */
 };
 int op_account_create(struct cli *cli, struct sv_txn *t,
 		      const struct acct_opts *o, struct acct *out);

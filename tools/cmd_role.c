@@ -132,12 +132,13 @@ int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
 		if (force)
 			return 1;
 		snprintf(cli->err, sizeof(cli->err),
-			 "%s name '%s' is reserved%s: the system or a package "
-			 "creates a group of that name, which would then fail, "
-			 "or reuse this GID and give the %s that group's "
-			 "power; choose another name, or use --force if the %s "
-			 "must have it (or exempt the name in %s with "
-			 "reserved_group_names = !%s)",
+			 "%s name '%s' is reserved%s: it is a group that the "
+			 "system or a package creates, and once svcacct serves "
+			 "it that creation fails, or the package reuses this "
+			 "GID and gives the %s the group's power; choose "
+			 "another name, or use --force if the %s must have it "
+			 "(or exempt the name in %s with reserved_group_names "
+			 "= !%s)",
 			 what, name, own, who, what, cli->conf_path, name);
 		return -EPERM;
 	}
