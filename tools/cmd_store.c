@@ -111,14 +111,14 @@ static const char *shown(const char *s, char buf[72])
 }
 
 /* The service line of database db in nsswitch.conf as glibc reads it (the
- * last line naming db wins; its name ends at a blank or ':'), into line;
- * false if no line names it (glibc then uses its default, which never
- * names svcacct). */
-static bool nsswitch_line(FILE *f, const char *db, char *line, size_t n)
+ * last line naming db wins; its name ends at a blank or ':'), into line:
+ * 1, or 0 if no line names it (glibc then uses its default, which never
+ * names svcacct), or -E2BIG if the line does not fit. */
+static int nsswitch_line(FILE *f, const char *db, char *line, size_t n)
 {
 	char *buf = NULL;
 	size_t cap = 0;
-	bool found = false;
+	int found = 0;
 	rewind(f);
 	while (getline(&buf, &cap, f) > 0) {
 		char *p = buf, *name;
@@ -134,8 +134,9 @@ static bool nsswitch_line(FILE *f, const char *db, char *line, size_t n)
 			p++;
 		if (len != strlen(db) || memcmp(name, db, len))
 			continue;
-		snprintf(line, n, "%s", p);
-		found = true;
+		found = strlen(p) < n ? 1 : -E2BIG;
+		if (found > 0)
+			snprintf(line, n, "%s", p);
 	}
 	free(buf);
 	return found;
@@ -205,13 +206,24 @@ static void others_only(struct report *rep)
 	    {"group", offsetof(struct report, others_gr)},
 	    {"initgroups", offsetof(struct report, others_members)},
 	};
-	char line[4096], rest[4096];
+	/* the line without svcacct can be longer by the blanks put between
+	 * a source and an action glued to it ("files[...]") */
+	char line[4096], rest[2 * 4096];
 	FILE *f = fopen("/etc/nsswitch.conf", "re");
 	rep->others_pw = rep->others_gr = rep->others_members = true;
 	for (size_t i = 0; i < SV_ARRAY_SIZE(dbs); i++) {
 		bool *on = (bool *)((char *)rep + dbs[i].flag), had;
 		unsigned kept;
-		if (!f || !nsswitch_line(f, dbs[i].db, line, sizeof(line))) {
+		int r = f ? nsswitch_line(f, dbs[i].db, line, sizeof(line)) : 0;
+		if (r < 0) {
+			*on = false;
+			problem(rep,
+				"nsswitch.conf: the %s line is longer than %zu "
+				"bytes: clashes with other sources not checked",
+				dbs[i].db, sizeof(line) - 1);
+			continue;
+		}
+		if (r == 0) {
 			/* no initgroups line: glibc takes the group sources */
 			if (!strcmp(dbs[i].db, "initgroups"))
 				*on = rep->others_gr;

@@ -179,6 +179,18 @@ checked "nsswitch.conf with svcacct alone: /etc is not consulted, 0 problems" 0 
 nss "svcacct [NOTFOUND=return] files" "svcacct [NOTFOUND=return] files"
 checked "svcacct [NOTFOUND=return] files: files still compared" 1 \
 	"role 'deploy': another NSS source also has a group 'deploy' \(GID 4720\)"
+# an action glued to svcacct, spaces inside the brackets
+nss "svcacct[ NOTFOUND = return ]files" "svcacct[ NOTFOUND = return ]files"
+checked "svcacct[ NOTFOUND = return ]files: parsed as glibc does" 1 \
+	"role 'deploy': another NSS source also has a group 'deploy' \(GID 4720\)"
+restore
+# an initgroups line of its own: memberships through it
+nss "files svcacct" "files svcacct"
+echo "initgroups: svcacct files" >>/etc/nsswitch.conf
+sed -i 's/^svtest-admins:x:4711:$/svtest-admins:x:4711:bot/' /etc/group
+checked "initgroups: svcacct files: the membership still found" 1 \
+	"account 'bot' is a member of group 'svtest-admins'" ", 1 problem\(s\)$"
 nss "files svcacct" "files svcacct"
 restore
+checked "back to files svcacct, all restored: 0 problems" 0 ", 0 problem\(s\)$"
 done_testing
