@@ -189,6 +189,7 @@ struct acct_opts {
 	size_t nroles;
 	bool home_writable, no_home;
 	bool defer_members; /* caller updates role member lists itself */
+	bool force; /* take a reserved group name (cli_group_name_allowed) */
 };
 int op_account_create(struct cli *cli, struct sv_txn *t,
 		      const struct acct_opts *o, struct acct *out);
@@ -197,9 +198,22 @@ struct role_opts {
 	const char *const *commands;
 	size_t ncommands;
 	bool clear_commands;
+	bool force; /* take a reserved group name (cli_group_name_allowed) */
 };
 int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		   struct role *out);
+/* Whether name may become a group that svcacct serves: a role (what
+ * "role"), or the private group of an account (what "account"), which has
+ * the account's name. 0 if the name is free; 1 if it is reserved (a group
+ * the system or a package creates, see sv_group_name_reserved) but force
+ * allows it: the caller warns with cli_group_name_warn after its commit;
+ * -EPERM with the reason and the way out in cli->err otherwise (keys_group
+ * is refused even with force). */
+int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
+			   bool force);
+/* The warning for a reserved name taken with force, on stderr. */
+void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
+			 uint32_t gid);
 /* Validate one OpenSSH public key line and add it to the account in t
  * (refusing a duplicate). The new credential id in id; message in
  * cli->err on failure. */
