@@ -24,7 +24,9 @@
  *                           the inner call must be refused at once
  *                           (UNAVAIL EDEADLK), not loop or answer
  *   errno CASE...           each CASE ("get DB KEY [BUFLEN]", "walk DB",
- *                           "initgroups USER GID") called with errno set
+ *                           "initgroups USER GID", any of them after
+ *                           "afterclose ": every fd from 3 on closed
+ *                           first) called with errno set
  *                           to a sentinel, twice: with an errnop of its
  *                           own (holding another sentinel), and with
  *                           errnop = &errno as glibc calls; prints
@@ -541,6 +543,12 @@ static int errno_call(char **w, int n, int *errnop, bool shared, int *bad)
 	int st = NSS_STATUS_UNAVAIL;
 
 	*bad = 0;
+	if (n >= 2 && !strcmp(w[0], "afterclose")) {
+		/* what daemon()/closefrom() do: the module's fds are gone */
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
+		return errno_call(w + 1, n - 1, errnop, shared, bad);
+	}
 	if (n >= 3 && !strcmp(w[0], "get")) {
 		int db = parse_db(w[1]);
 		size_t len = n > 3 ? strtoul(w[3], NULL, 10) : sizeof(buf);
@@ -600,12 +608,12 @@ static int errno_call(char **w, int n, int *errnop, bool shared, int *bad)
 static int cmd_errno(char **cases, int ncases)
 {
 	for (int i = 0; i < ncases; i++) {
-		char copy[256], *w[5] = {0}, *save = NULL;
+		char copy[256], *w[6] = {0}, *save = NULL;
 		int n = 0, own = SENTINEL_ERRNOP, bad1, bad2, e1, e2, st1, st2;
 		char ebuf[3][24];
 
 		snprintf(copy, sizeof(copy), "%s", cases[i]);
-		for (char *t = strtok_r(copy, " ", &save); t && n < 5;
+		for (char *t = strtok_r(copy, " ", &save); t && n < 6;
 		     t = strtok_r(NULL, " ", &save))
 			w[n++] = t;
 		st1 = errno_call(w, n, &own, false, &bad1);

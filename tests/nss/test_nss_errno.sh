@@ -44,6 +44,18 @@ for c in "${misses[@]}" "${walks[@]}"; do
 	check_keep "$c" NOTFOUND "$(echo "$out" | grep -F "$c: ")"
 done
 
+# after the program closed every fd (closefrom, daemon): the handle is
+# found gone and reopened, all within a call that then succeeds
+out=$("$PROBE" "$DIRECT" errno "get pwnam ci" "afterclose get pwnam bot" \
+	"afterclose get grnam svcacct" "afterclose get pwuid 70002" \
+	"afterclose initgroups ci 70002" "afterclose get pwnam nosuch")
+for c in "get pwnam bot" "get grnam svcacct" "get pwuid 70002" "initgroups ci 70002"; do
+	check_keep "afterclose $c" SUCCESS "$(echo "$out" | grep -F "afterclose $c: ")" \
+		"(the handle reopened)"
+done
+check_keep "afterclose get pwnam nosuch" NOTFOUND \
+	"$(echo "$out" | grep -F "afterclose get pwnam nosuch: ")" "(the handle reopened)"
+
 # errors: errno restored, the error in *errnop (and so in errno when
 # errnop is &errno)
 expect_eq "buffer too small: errno restored, ERANGE in *errnop" \
