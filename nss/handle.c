@@ -311,9 +311,25 @@ int svnss_guard_enter(struct svnss *s, struct svnss_guard *g)
 		if (pthread_equal(p->thread, pthread_self()))
 			return -EDEADLK;
 	g->thread = pthread_self();
+	g->reached = false;
+	g->entry_errno = 0;
 	g->next = S.guards;
 	S.guards = g;
 	return 0;
+}
+
+void svnss_guard_note(struct svnss *s, int entry_errno)
+{
+	(void)s; /* proof that the lock is held */
+	for (struct svnss_guard *p = S.guards; p; p = p->next) {
+		if (pthread_equal(p->thread, pthread_self())) {
+			if (!p->reached) {
+				p->reached = true;
+				p->entry_errno = entry_errno;
+			}
+			return;
+		}
+	}
 }
 
 void svnss_guard_leave(struct svnss_guard *g)

@@ -72,16 +72,25 @@ static inline enum nss_status svnss_return(enum nss_status st, int saved_errno,
  * lock (the answer may come from this very module). A thread inside that
  * lookup has a svnss_guard on its stack, linked into a list under the
  * module lock, so that a re-entry of initgroups_dyn from the same thread
- * is refused instead of looping. */
+ * is refused instead of looping. When that lookup reaches this module's
+ * getpwnam_r, every earlier source said no: the guard records it, and the
+ * errno they left (glibc passes &errno to each source in turn). reached
+ * and entry_errno are only ever touched by the guard's own thread. */
 struct svnss_guard {
 	pthread_t thread;
 	struct svnss_guard *next;
+	bool reached;
+	int entry_errno;
 };
 /* (lock held) Link g for the calling thread: 0, or -EDEADLK when this
  * thread is already inside an initgroups lookup (g is then not linked). */
 int svnss_guard_enter(struct svnss *s, struct svnss_guard *g);
 /* Unlink g; takes the module lock, so call it without holding it. */
 void svnss_guard_leave(struct svnss_guard *g);
+/* (lock held) getpwnam_r was entered with errno entry_errno: if the
+ * calling thread is inside initgroups' system lookup, note it in its
+ * guard (the first time). */
+void svnss_guard_note(struct svnss *s, int entry_errno);
 
 /* ------------------------------------------------------ enumeration */
 

@@ -89,8 +89,18 @@ static enum nss_status enter_if_account(const char *user,
 
 /* Step 2, without the lock (glibc may well ask this module): the UID the
  * system's NSS gives the name. 0 with *uid; -ENOENT when no source knows
- * the name; -errno when the lookup failed. */
-static int system_uid(const char *user, uid_t *uid)
+ * the name; -errno when the lookup failed.
+ *
+ * When the answer is this module's own, every source before it said no,
+ * and whether that was "no such user" or "cannot tell" is in the errno it
+ * left: a source that does not have the name leaves errno alone (nss_files,
+ * nss-systemd; this module too) or sets ENOENT (the glibc manual's value
+ * for NOTFOUND); one that failed (/etc/passwd could not be opened: EMFILE,
+ * ENOMEM; LDAP unreachable) sets its error and glibc goes on to the next
+ * source. Then the name may well be an earlier source's user, whom the
+ * caller resolved a moment ago, and this module's answer confirms
+ * nothing: -EAGAIN. */
+static int system_uid(const char *user, struct svnss_guard *guard, uid_t *uid)
 {
 	struct passwd pw, *res = NULL;
 	size_t len = 1024;
@@ -108,6 +118,8 @@ static int system_uid(const char *user, uid_t *uid)
 		 * not be cancelled before it is unlinked, and the lookup is
 		 * full of cancellation points (open, read). */
 		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
+		guard->reached = false;
+		errno = 0;
 		r = getpwnam_r(user, &pw, buf, len, &res);
 		pthread_setcancelstate(cs, NULL);
 		if (r != ERANGE)
@@ -121,9 +133,14 @@ static int system_uid(const char *user, uid_t *uid)
 	if (r == 0 && res)
 		*uid = pw.pw_uid;
 	free(buf);
-	if (r == 0)
-		return res ? 0 : -ENOENT;
-	return -r;
+	if (r != 0)
+		return -r;
+	if (!res)
+		return -ENOENT;
+	if (guard->reached && guard->entry_errno != 0 &&
+	    guard->entry_errno != ENOENT)
+		return -EAGAIN;
+	return 0;
 }
 
 /* Step 3, under the lock again: the account as it is now (the store may
@@ -177,10 +194,11 @@ static enum nss_status account_groups(const char *user, gid_t group,
 	st = enter_if_account(user, &guard, errnop);
 	if (st != NSS_STATUS_SUCCESS)
 		return st;
-	r = system_uid(user, &uid);
+	r = system_uid(user, &guard, &uid);
 	svnss_guard_leave(&guard);
 	/* no such user, or a failed lookup: nothing added (NOTFOUND, or
-	 * TRYAGAIN/UNAVAIL with the lookup's errno) */
+	 * TRYAGAIN/UNAVAIL with the lookup's errno, EAGAIN when an earlier
+	 * source failed) */
 	if (r < 0)
 		return svnss_status(r, errnop);
 	return add_groups(user, uid, group, start, size, groupsp, limit,

@@ -36,8 +36,10 @@ static int fill_passwd(const struct sv_config *c, const struct sv_account *a,
 	return 0;
 }
 
+/* entry_errno: errno as the entry point found it (svnss_guard_note). */
 static enum nss_status lookup_pwnam(const char *name, struct passwd *pw,
-				    char *buf, size_t buflen, int *errnop)
+				    char *buf, size_t buflen, int entry_errno,
+				    int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -50,6 +52,8 @@ static enum nss_status lookup_pwnam(const char *name, struct passwd *pw,
 	r = svnss_begin(&s);
 	if (r < 0)
 		return svnss_unavail(r, errnop);
+	/* initgroups_dyn may be asking who the name is */
+	svnss_guard_note(&s, entry_errno);
 	r = svnss_reader(&s);
 	if (r < 0)
 		return svnss_unavail(r, errnop);
@@ -104,7 +108,8 @@ enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
 					char *buf, size_t buflen, int *errnop)
 {
 	int saved_errno = errno, err = 0;
-	enum nss_status st = lookup_pwnam(name, pw, buf, buflen, &err);
+	enum nss_status st =
+	    lookup_pwnam(name, pw, buf, buflen, saved_errno, &err);
 	return svnss_return(st, saved_errno, err, errnop);
 }
 

@@ -184,6 +184,7 @@ static const char *errno_name(int e)
 	case EINVAL: return "EINVAL";
 	case EDEADLK: return "EDEADLK";
 	case EMFILE: return "EMFILE";
+	case EAGAIN: return "EAGAIN";
 	}
 	static char buf[16];
 	snprintf(buf, sizeof(buf), "E%d", e);
@@ -501,6 +502,14 @@ static int cmd_initgroups(const char *user, gid_t gid, long limit, long size)
 	int err = 0, st;
 	groups[0] = gid;
 	if (direct) {
+		/* initgroups_dyn asks glibc who the user is. A real caller
+		 * reaches it through glibc's group database, which has read
+		 * nsswitch.conf and loaded the modules by then: so does this
+		 * (a name no source has and the module refuses unread). */
+		struct group gr, *gres;
+		char gbuf[1024];
+		getgrnam_r("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &gr,
+			   gbuf, sizeof(gbuf), &gres);
 		if (arm)
 			arm("nss");
 		st = M.initgroups(user, gid, &start, &size, &groups, limit,

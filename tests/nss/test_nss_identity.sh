@@ -99,6 +99,38 @@ cat "$T/nsswitch.good" >"$T/etc/nsswitch.conf"
 expect_eq "nsswitch.conf back: the groups again" "ci 80000 80001 80002" \
 	"$(getent initgroups ci | xargs)"
 
+# ---------------------------------------------------------------- failures
+# Every allocation of initgroups_dyn(bot) failed in turn (the failmalloc
+# shim), the system lookup's own included: when /etc/passwd cannot be
+# opened, glibc goes on to the next source, this module, which knows bot
+# as the account. An earlier source that failed leaves its errno: never a
+# group of ours for the files user, whichever allocation fails.
+SHIM=$top_builddir/tests/hardening/.libs/libfailmalloc.so
+if san_active || [ ! -e "$SHIM" ]; then
+	tap_skip "initgroups under allocation failures" "no failmalloc shim (or ASan owns malloc)"
+	tap_skip "initgroups under allocation failures" "no failmalloc shim (or ASan owns malloc)"
+else
+	n=1 leaked=0 points=0 sysfail=0
+	while [ $n -le 500 ]; do
+		rm -f "$T/fm.rep"
+		out=$(FAILMALLOC_N=$n FAILMALLOC_REPORT="$T/fm.rep" LD_PRELOAD="$SHIM" \
+			"$PROBE_BIN" "$DIRECT" initgroups bot 1500 0 1 2>/dev/null)
+		grep -q '^inject ' "$T/fm.rep" 2>/dev/null || break
+		points=$((points + 1))
+		case $out in
+		*" 80000"* | *" 80001"* | SUCCESS*)
+			leaked=$((leaked + 1))
+			tap_diag "N=$n: $out" "$(sed -n '/^inject/,/^end/p' "$T/fm.rep" | head -12)" ;;
+		"TRYAGAIN EAGAIN 1500 size=1") sysfail=$((sysfail + 1)) ;;
+		esac
+		n=$((n + 1))
+	done
+	expect_match "allocation failures in initgroups_dyn(bot): $points points tried" \
+		"^[1-9][0-9]*$" "$points"
+	expect_eq "... never a group of ours for the files user ($sysfail times an earlier source failed: EAGAIN)" \
+		"0" "$leaked"
+fi
+
 # ---------------------------------------------------------------- re-entry, threads
 run "$PROBE" "$DIRECT" igrecurse ci 70002
 expect_eq "initgroups re-entered from its own system lookup: refused at once, the outer call answers" \
