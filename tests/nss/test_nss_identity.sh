@@ -41,6 +41,7 @@ expect_eq "a files entry with the account's own UID: its groups (the UID decides
 # (a private copy of id: start-stop-daemon --start does nothing when a
 # process of that executable already runs anywhere on the host)
 if command -v start-stop-daemon >/dev/null 2>&1; then
+	san_wrap "$SVNSS_MODULE" start-stop-daemon
 	mkdir -m 755 "$T/bin"
 	cp /usr/bin/id "$T/bin/id-ssd"
 	chmod 755 "$T/bin/id-ssd"
