@@ -133,8 +133,14 @@ static void cleanup_leftovers(struct sv_txn *t)
 		uint64_t g;
 		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)))
 			remove_dir_at(t->dirfd, de->d_name);
-		else if (svi_parse_gen(de->d_name, &g) == 0 && g > t->base_gen)
+		else if (svi_parse_gen(de->d_name, &g) == 0 &&
+			 g > t->base_gen) {
+			/* a writer that died before its swap, or `current`
+			 * pointed back by hand: the base may hold credentials
+			 * revoked since */
+			t->sweep_revoked = true;
 			remove_dir_at(t->dirfd, de->d_name);
+		}
 	}
 	closedir(d);
 	unlinkat(t->dirfd, CURRENT_TMP, 0);
@@ -217,6 +223,11 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 		goto fail;
 	}
 	cleanup_leftovers(t);
+	/* no public revocation list yet: the first change by a writer that
+	 * publishes it, on a store an older one may have rolled back */
+	if (faccessat(t->dirfd, SV_PUBLIC_REVOKED, F_OK, AT_SYMLINK_NOFOLLOW) <
+	    0)
+		t->sweep_revoked = true;
 	if (t->base_gen) {
 		char name[32];
 		struct stat st;
@@ -545,6 +556,85 @@ void sv_txn_abort(struct sv_txn *t)
 	free(t);
 }
 
+/* Delete from db every credential whose id is revoked, and its entry in
+ * its account's list: the ids are collected first from the transaction's
+ * view (its copy if it wrote one, else the base generation), then
+ * deleted. */
+static int drop_revoked(struct sv_txn *t, enum sv_db db)
+{
+	GDBM_FILE view = t->new[db] ? t->new[db] : t->old[db];
+	GDBM_FILE rv = t->st[SV_STATE_REVOKED];
+	struct sv_blob key = {0};
+	char(*ids)[SV_CRED_ID_LEN + 1] = NULL;
+	size_t n = 0, cap = 0;
+	int r;
+
+	if (!view)
+		return 0;
+	if (!rv) {
+		r = sv_open_gdbm_ro(t->statefd, sv_statenames[SV_STATE_REVOKED],
+				    true, false, &rv, NULL, NULL);
+		if (r < 0)
+			return r;
+	}
+	while ((r = svi_next_key(view, SV_KEY_CRED, &key)) == 0) {
+		/* a key that cannot be a credential id is not a credential
+		 * any reader would use: svcacct check reports it */
+		if (key.n != SV_CRED_ID_LEN + 1)
+			continue;
+		datum k = {(char *)key.p + 1, SV_CRED_ID_LEN};
+		if (!gdbm_exists(rv, k)) {
+			if (gdbm_last_errno(rv) != GDBM_NO_ERROR &&
+			    gdbm_last_errno(rv) != GDBM_ITEM_NOT_FOUND) {
+				r = -EIO;
+				break;
+			}
+			continue;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			void *p = reallocarray(ids, nc, sizeof(*ids));
+			if (!p) {
+				r = -ENOMEM;
+				break;
+			}
+			ids = p;
+			cap = nc;
+		}
+		memcpy(ids[n], k.dptr, SV_CRED_ID_LEN);
+		ids[n++][SV_CRED_ID_LEN] = '\0';
+	}
+	sv_blob_free(&key);
+	if (rv != t->st[SV_STATE_REVOKED])
+		gdbm_close(rv);
+	if (r != -ENOENT)
+		goto out;
+	r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char ck[SV_KEY_MAX], owner[SV_NAME_MAX + 1];
+		size_t kl = sv_key_str(ck, sizeof(ck), SV_KEY_CRED, ids[i],
+				       SV_CRED_ID_LEN);
+		struct sv_blob v = {0};
+		struct sv_cred c;
+		r = sv_txn_fetch(t, db, ck, kl, &v);
+		if (r == 0 && sv_decode_cred(v.p, v.n, &c) == 0 &&
+		    c.account.n && c.account.n <= SV_NAME_MAX) {
+			memcpy(owner, c.account.p, c.account.n);
+			owner[c.account.n] = '\0';
+			r = sv_txn_idlist_update(t, db, owner, ids[i], false);
+		}
+		/* undecodable: deleted all the same */
+		sv_blob_free(&v);
+		if (r == 0)
+			r = sv_txn_delete(t, db, ck, kl);
+		if (r == -ENOENT)
+			r = 0;
+	}
+out:
+	free(ids);
+	return r;
+}
+
 static int prune(struct sv_txn *t, uint64_t newest)
 {
 	uint64_t *gens = NULL;
@@ -570,6 +660,17 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 	char name[32];
 	int r;
 
+	for (int i = SV_DB_CREDENTIALS; t->sweep_revoked && i <= SV_DB_PUBKEYS;
+	     i++) {
+		r = drop_revoked(t, (enum sv_db)i);
+		if (r < 0) {
+			snprintf(
+			    err, errlen,
+			    "leaving the revoked credentials out of %s: %s",
+			    sv_dbnames[i], strerror(-r));
+			return r;
+		}
+	}
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		if (t->new[i] || !t->old[i]) {
 			/* a first generation gets every file, even empty */
@@ -666,53 +767,6 @@ int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err, size_t errlen)
 	return r;
 }
 
-/* Delete from db every credential whose id is revoked, and its entry in
- * its account's list. The walk reads the base generation's file while the
- * deletions go to the transaction's copy. */
-static int drop_revoked(struct sv_txn *t, enum sv_db db)
-{
-	struct sv_blob key = {0};
-	int r;
-
-	if (!t->old[db])
-		return 0;
-	while ((r = svi_next_key(t->old[db], SV_KEY_CRED, &key)) == 0) {
-		char id[SV_CRED_ID_LEN + 1], owner[SV_NAME_MAX + 1];
-		struct sv_blob v = {0};
-		struct sv_cred c;
-		bool revoked = true;
-
-		/* a key that cannot be a credential id is not a credential
-		 * any reader would use: svcacct check reports it */
-		if (key.n != SV_CRED_ID_LEN + 1)
-			continue;
-		memcpy(id, (char *)key.p + 1, SV_CRED_ID_LEN);
-		id[SV_CRED_ID_LEN] = '\0';
-		r = sv_txn_is_revoked(t, id, &revoked);
-		if (r < 0)
-			break;
-		if (!revoked)
-			continue;
-		r = svi_fetch(t->old[db], key.p, key.n, &v);
-		if (r == 0)
-			r = sv_decode_cred(v.p, v.n, &c);
-		if (r == 0 && c.account.n && c.account.n <= SV_NAME_MAX) {
-			memcpy(owner, c.account.p, c.account.n);
-			owner[c.account.n] = '\0';
-			r = sv_txn_idlist_update(t, db, owner, id, false);
-		} else if (r == -EBADMSG || r == -EPROTO) {
-			r = 0; /* undecodable: deleted all the same */
-		}
-		sv_blob_free(&v);
-		if (r == 0)
-			r = sv_txn_delete(t, db, key.p, key.n);
-		if (r < 0)
-			break;
-	}
-	sv_blob_free(&key);
-	return r == -ENOENT ? 0 : r;
-}
-
 int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		      uint64_t *new_gen, char *err, size_t errlen)
 {
@@ -779,16 +833,6 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	/* Revoked stays revoked: what was revoked since that generation is
 	 * left out of the one published now (the older one keeps it, and is
 	 * never published again). */
-	for (int i = SV_DB_CREDENTIALS; i <= SV_DB_PUBKEYS; i++) {
-		r = drop_revoked(t, (enum sv_db)i);
-		if (r < 0) {
-			snprintf(err, errlen,
-				 "generation %" PRIu64
-				 ": leaving out revoked credentials of %s: %s",
-				 gen, sv_dbnames[i], strerror(-r));
-			sv_txn_abort(t);
-			return r;
-		}
-	}
+	t->sweep_revoked = true;
 	return sv_txn_commit(t, new_gen, err, errlen);
 }

@@ -489,13 +489,27 @@ static int match_ssh_key(const struct sv_cred *c, bool revoked, void *ctx)
 	return 1;
 }
 
+/* Whether SSH_AUTH_INFO_0 names a public key yet. sshd (OpenSSH 9.2)
+ * fills it with the methods that completed before the current one: when
+ * the account phase runs for a login by public key alone, it is there but
+ * empty, and it names the key from the session phase on. */
+static bool auth_info_has_key(const char *info)
+{
+	for (const char *p = info; p && *p;
+	     p += strcspn(p, "\n"), p += *p == '\n')
+		if (strncmp(p, "publickey ", 10) == 0)
+			return true;
+	return false;
+}
+
 /* A public-key login by sshd that this module did not authenticate: with
  * ExposeAuthInfo, SSH_AUTH_INFO_0 names the key ("publickey TYPE BASE64"
  * on a line of its own, one line per method passed). The key must be one
  * of the account's in the store, bound to it, neither revoked nor
  * expired: authorized-keys serves only such keys, but the generation it
- * read may not be the one current now. NULL with the key's id in id, or
- * the reason to refuse. */
+ * read may not be the one current now, and sshd may have found the key
+ * elsewhere (an AuthorizedKeysFile). NULL with the key's id in id, or the
+ * reason to refuse. */
 static const char *ssh_key_login(struct svp_ctx *x, const struct sv_login *l,
 				 char id[SV_CRED_ID_LEN + 1])
 {
@@ -611,8 +625,15 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	effective_from_env(&x, l, &e);
 	if ((!e.has_method || !e.has_cred) && is_ssh_service(&x)) {
 		/* someone else authenticated over ssh: one of the account's
-		 * keys, which sshd must name (ExposeAuthInfo) */
-		reason = ssh_key_login(&x, l, key_id);
+		 * keys, which sshd must name (ExposeAuthInfo). Without the
+		 * variable no later phase can tell either: refused. With it
+		 * empty (the key is the method being completed), the session
+		 * phase checks the key, which sshd names by then. */
+		const char *info = pam_getenv(pamh, "SSH_AUTH_INFO_0");
+		reason = !info ? "no_auth_info"
+			 : auth_info_has_key(info)
+			     ? ssh_key_login(&x, l, key_id)
+			     : NULL;
 		if (reason) {
 			ret = strcmp(reason, "store_error")
 				  ? PAM_PERM_DENIED
@@ -620,7 +641,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 			goto deny;
 		}
 		memcpy(e.cred, key_id, sizeof(key_id));
-		e.has_cred = true;
+		e.has_cred = key_id[0] != '\0';
 		snprintf(e.method, sizeof(e.method), "%s",
 			 sv_method_name(SV_METHOD_SSHKEY));
 		e.has_method = true;
@@ -840,10 +861,51 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return PAM_BUF_ERR;
-	ret = account_for(&x, "session-open", &rd, l, true, PAM_SESSION_ERR);
+	/* Refusals are PAM_PERM_DENIED, not PAM_SESSION_ERR: sudo takes
+	 * PAM_SESSION_ERR as a module that could not set up its part of the
+	 * session and goes on. */
+	ret = account_for(&x, "session-open", &rd, l, true, PAM_PERM_DENIED);
 	if (ret != PAM_SUCCESS)
 		goto out;
+	const char *acct = pam_getenv(pamh, ENV_ACCOUNT);
+	bool account_ran = acct && strcmp(acct, x.user) == 0;
 	effective_from_env(&x, l, &e);
+	if (!account_ran) {
+		/* no account phase of ours in this transaction (runuser,
+		 * sudo -u ACCOUNT by another user): the roles' policy
+		 * applies here, as it would have there */
+		const char *reason = NULL;
+		if (sv_is_ui_service(&x.cfg, x.service))
+			reason = "ui_service";
+		else if (sv_policy_allows(rd, &x.cfg, &l->effective, x.service,
+					  x.rhost, &reason) == 0)
+			reason = NULL;
+		if (reason) {
+			log_decision(&x, LOG_NOTICE, "session-open", "deny",
+				     NULL, reason, NULL);
+			ret = PAM_PERM_DENIED;
+			goto out;
+		}
+	}
+	if (is_ssh_service(&x) &&
+	    (!account_ran ||
+	     sv_method_from_name(e.method) == SV_METHOD_SSHKEY)) {
+		/* the key of a public-key login, named by sshd now: no
+		 * session without one of the account's live keys */
+		char key_id[SV_CRED_ID_LEN + 1];
+		const char *reason = ssh_key_login(&x, l, key_id);
+		if (reason) {
+			log_decision(&x, LOG_NOTICE, "session-open", "deny",
+				     key_id[0] ? key_id : NULL, reason,
+				     "method=sshkey");
+			ret = PAM_PERM_DENIED;
+			goto out;
+		}
+		memcpy(e.cred, key_id, sizeof(key_id));
+		e.has_cred = true;
+		snprintf(e.method, sizeof(e.method), "%s",
+			 sv_method_name(SV_METHOD_SSHKEY));
+	}
 	if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
 	    env_set(pamh, ENV_ROLES, roles) < 0 ||
 	    env_set(pamh, ENV_ACCOUNT, x.user) < 0 ||

@@ -32,7 +32,8 @@ e2e_tests = \
 	tests/e2e/test_e2e_sshd.sh \
 	tests/e2e/test_e2e_sudo.sh \
 	tests/e2e/test_e2e_su.sh \
-	tests/e2e/test_e2e_daemons.sh
+	tests/e2e/test_e2e_daemons.sh \
+	tests/e2e/test_e2e_trust.sh
 TESTS += $(tools_tests) $(e2e_tests)
 # svcacct-assert alone loads no NSS module into other programs: it runs in
 # the ASan+UBSan build too (the others would load an instrumented module
@@ -46,9 +47,12 @@ EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py 
 tools_svcacct_SOURCES += tools/cmd_apply.c
 # test_apply_nss.sh loads the built NSS module into getent and id: not in
 # the ASan+UBSan build (an instrumented module in uninstrumented programs)
-TESTS += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh
+TESTS += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
+	tests/cli/test_revocation.sh
+SANITIZER_TESTS += tests/cli/test_revocation.sh
 SANITIZER_TESTS += tests/cli/test_apply.sh
 EXTRA_DIST += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
+	tests/cli/test_revocation.sh \
 	docs/howto-fleet.md \
 	docs/examples/svcacct-manifest.service \
 	docs/examples/svcacct-manifest.timer \

@@ -98,7 +98,7 @@ pam_service() {
 auth     [success=done default=die] $MOD conf=$T/c.conf $*
 account  [success=ok ignore=ignore default=bad] $MOD conf=$T/c.conf $*
 account  required pam_permit.so
-session  optional $MOD conf=$T/c.conf $*
+session  [success=ok ignore=ignore default=bad] $MOD conf=$T/c.conf $*
 session  required pam_permit.so
 password [success=ok ignore=ignore default=die] $MOD conf=$T/c.conf $*
 password required pam_permit.so

@@ -5,7 +5,7 @@
  *   pam_harness -c CONFDIR -s SERVICE -u USER
  *               [-f FILE]... [-p PART]... [-k SPLIT] [-r RHOST] [-t TTY]
  *               [-A] [-G GID,GID,...] [-E NAME=VALUE]... [-x] [-n]
- *               [-U USER]
+ *               [-U USER] [-S NAME=VALUE]...
  *
  * Answers: each -f FILE (whole file) or -p PART answers one prompt, in
  * order; with -k N the first credential is cut into N-byte parts, each but
@@ -17,7 +17,8 @@
  * before pam_setcred and prints getgroups() after it, -x runs
  * pam_chauthtok only, -n stops after auth, -U USER sets PAM_USER to USER
  * after the account phase (sudo: auth and account for the invoking user,
- * setcred and session for the target).
+ * setcred and session for the target), -S sets a PAM environment
+ * variable before the session phase (sshd fills SSH_AUTH_INFO_0 late).
  * Output, one per line: "auth=PAM_...", "acct=...", "setcred=...",
  * "session=...", "close=...", "env NAME=VALUE", "groups=...", "msg ...".
  * Under tests/hardening's failmalloc shim (LD_PRELOAD), the allocations
@@ -211,14 +212,15 @@ int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL,
 		   *rhost = NULL, *tty = NULL, *groups = NULL, *target = NULL;
-	const char *envs[32];
-	size_t n_envs = 0, split = 0;
+	const char *envs[32], *senvs[32];
+	size_t n_envs = 0, n_senvs = 0, split = 0;
 	int skip_auth = 0, chauthtok = 0, auth_only = 0, opt;
 	struct pam_conv pc = {conv, NULL};
 	pam_handle_t *pamh = NULL;
 	int r;
 
-	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xnU:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xnU:S:")) !=
+	       -1) {
 		switch (opt) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -237,6 +239,10 @@ int main(int argc, char **argv)
 		case 'x': chauthtok = 1; break;
 		case 'n': auth_only = 1; break;
 		case 'U': target = optarg; break;
+		case 'S':
+			if (n_senvs < 32)
+				senvs[n_senvs++] = optarg;
+			break;
 		default: fprintf(stderr, "usage: see the source\n"); return 2;
 		}
 	}
@@ -303,6 +309,8 @@ int main(int argc, char **argv)
 	printf("setcred=%s\n", code(r));
 	if (groups)
 		print_groups();
+	for (size_t i = 0; i < n_senvs; i++)
+		pam_putenv(pamh, senvs[i]);
 	r = pam_open_session(pamh, 0);
 	printf("session=%s\n", code(r));
 	print_env(pamh);

@@ -26,7 +26,13 @@ expect_match "... in the account line too" "event=account result=allow account=b
 check "sshd public key not in the store: refused" acct=PAM_PERM_DENIED unknown_key -s sshd -u bot -A -r 127.0.0.1 -E "$(info "$T/sk3.pub")"
 check "sshd public key of another account: refused" acct=PAM_PERM_DENIED unknown_key -s sshd -u bot2 -A -r 127.0.0.1 -E "$(info "$T/sk1.pub")"
 check "sshd login we did not authenticate, without SSH_AUTH_INFO_0: refused" acct=PAM_PERM_DENIED no_auth_info -s sshd -u bot -A -r 127.0.0.1
-check "sshd: SSH_AUTH_INFO_0 without a public key: refused" acct=PAM_PERM_DENIED not_public_key -s sshd -u bot -A -r 127.0.0.1 -E "SSH_AUTH_INFO_0=keyboard-interactive"
+# sshd 9.2 fills SSH_AUTH_INFO_0 after the account phase of a login by
+# public key alone: empty there, the key from the session on
+check "sshd: SSH_AUTH_INFO_0 still empty: account allowed, the key left to the session" acct=PAM_SUCCESS ok -s sshd -u bot -A -r 127.0.0.1 -E "SSH_AUTH_INFO_0=" -S "$(info "$T/sk1.pub")"
+expect_match "... the session checks it and names it" "env SVCACCT_CREDENTIAL=$SK1_ID" "$LAST_OUT"
+expect_match "... session opened" "session=PAM_SUCCESS" "$LAST_OUT"
+check "sshd: the session finds a key that is not the account's: no session" session=PAM_PERM_DENIED unknown_key -s sshd -u bot -A -r 127.0.0.1 -E "SSH_AUTH_INFO_0=" -S "$(info "$T/sk3.pub")"
+check "sshd: the session finds no key at all: no session" session=PAM_PERM_DENIED not_public_key -s sshd -u bot -A -r 127.0.0.1 -E "SSH_AUTH_INFO_0=keyboard-interactive"
 check "sshd: the key on a later line (two methods)" acct=PAM_SUCCESS ok -s sshd -u bot -A -r 127.0.0.1 -E "SSH_AUTH_INFO_0=password
 $(info "$T/sk2.pub" | cut -d= -f2-)"
 check "sshd: a key followed by more text on its line is not the key" acct=PAM_PERM_DENIED unknown_key -s sshd -u bot -A -r 127.0.0.1 -E "$(info "$T/sk1.pub")x"

@@ -169,9 +169,9 @@ check "UI service refused even if a role lists it" acct=PAM_PERM_DENIED ui_servi
 check "UI service refused in auth too, without a prompt" $E ui_service -s login -u bot -p "$SECRET"
 expect_nomatch "... no prompt was shown" "^prompt" "$LAST_OUT"
 check "forged SVCACCT_ROLES can only narrow" acct=PAM_PERM_DENIED source_not_allowed -s sshd -u bot -A \
-	-r 127.0.0.1 -E SVCACCT_ACCOUNT=bot -E SVCACCT_ROLES=readers,admin
+	-r 127.0.0.1 -E SVCACCT_ACCOUNT=bot -E SVCACCT_ROLES=readers,admin -E SSH_AUTH_INFO_0=
 check "SVCACCT_ROLES for another account is ignored" acct=PAM_SUCCESS ok -s sshd -u bot -A \
-	-r 127.0.0.1 -E SVCACCT_ACCOUNT=bot2 -E SVCACCT_ROLES=
+	-r 127.0.0.1 -E SVCACCT_ACCOUNT=bot2 -E SVCACCT_ROLES= -E SSH_AUTH_INFO_0=
 
 # ---- people, and the store
 check "non-service user: auth USER_UNKNOWN" auth=PAM_USER_UNKNOWN not_service_account -s sshd -u alice -p x

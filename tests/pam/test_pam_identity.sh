@@ -53,7 +53,11 @@ check "the PAM environment of an earlier auth does not change it" acct=PAM_PERM_
 # this module: they check the identity too.
 check "sudo -u bot (by a person): setcred and session for the genuine account" session=PAM_SUCCESS "" -s sudo -u root -A -U bot
 check "sudo -u twin (by a person): setcred refused for the same-named user" setcred=PAM_CRED_ERR identity_mismatch -s sudo -u root -A -U twin
-check "... and session too" session=PAM_SESSION_ERR identity_mismatch -s sudo -u root -A -U twin
+check "... and session too" session=PAM_PERM_DENIED identity_mismatch -s sudo -u root -A -U twin
+# a role that does not allow sudo: sudo -u ACCOUNT by a person gets no
+# session as the account (the account phase ran for the person)
+S account create plain --role noservice >/dev/null
+check "sudo -u plain (by a person): the roles' policy applies at session" session=PAM_PERM_DENIED service_not_allowed -s sudo -u root -A -U plain
 check "sudo by the genuine account to root: auth and account for bot" acct=PAM_SUCCESS ok -s sudo -u bot -p "$SECRET" -U root
 expect_match "... setcred and session for root are none of ours" "session=PAM_SUCCESS" "$LAST_OUT"
 check "sudo by the same-named user: refused at auth" auth=PAM_AUTH_ERR identity_mismatch -s sudo -u twin -p "$TWIN_SECRET" -U root

@@ -28,7 +28,7 @@ check "setcred never adds: groups without the role stay without it" setcred=PAM_
 	-s sshd -u bot -r 127.0.0.1 -G "4242,$BASE" -p "$SECRET"
 expect_match "nothing added" "^groups=4242,$BASE\$" "$(grep '^groups=' <<<"$LAST_OUT")"
 check "another module authenticated (no env): all granted roles kept" setcred=PAM_SUCCESS "" \
-	-s sshd -u bot -r 127.0.0.1 -A -G "$ALL"
+	-s sudo -u bot -r 127.0.0.1 -A -G "$ALL"
 expect_match "all groups kept (-A)" "^groups=$ALL\$" "$(grep '^groups=' <<<"$LAST_OUT")"
 expect_match "account phase records method=other for the session" "env SVCACCT_METHOD=other" "$LAST_OUT"
 check "env narrowing (forged or not) only removes" setcred=PAM_SUCCESS "" \
