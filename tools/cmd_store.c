@@ -86,6 +86,17 @@ static void check_files(struct cli *cli, struct report *rep, uint64_t gen)
 						 : 0,
 			   false);
 	}
+	/* the revocation list for sshd's AuthorizedKeysCommand: without
+	 * it, no ssh key is served */
+	snprintf(path, sizeof(path), "%s/%s", cli->cfg.db_dir,
+		 SV_PUBLIC_REVOKED);
+	if (access(path, F_OK) < 0)
+		problem(rep,
+			"%s: missing: authorized-keys serves no ssh key "
+			"without it (the next change publishes it)",
+			path);
+	else
+		check_mode(rep, path, 0640, gr ? gr->gr_gid : 0, false);
 	static const char *const state_files[] = {"hostkey", "ids.db",
 						  "revoked.db"};
 	for (size_t i = 0; i < SV_ARRAY_SIZE(state_files); i++) {
@@ -550,7 +561,8 @@ static void check_roles(struct cli *cli, struct report *rep,
 		    SV_BASE_ROLE, c->base_gid);
 }
 
-static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db)
+static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db,
+			struct sv_revocations *rv)
 {
 	struct sv_blob key = {0};
 	int e;
@@ -575,7 +587,25 @@ static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db)
 			problem(rep,
 				"credential %s: account '%s' does not exist",
 				id, acct);
+		else if (!sv_cred_bound_to(&c, &a))
+			problem(rep,
+				"credential %s: issued to an earlier account "
+				"named '%s' (%s), not to this one: no login "
+				"takes it; remove it (svcacct %s)",
+				id, acct,
+				c.version >= 2 ? "another UID"
+					       : "older than the account",
+				db == SV_DB_PUBKEYS	? "sshkey remove"
+				: c.type == SV_CRED_KEY ? "key remove"
+							: "secret revoke");
 		sv_blob_free(&ab);
+		bool revoked = true;
+		if (rv && sv_revocations_has(rv, id, &revoked) == 0 && revoked)
+			problem(rep,
+				"credential %s of '%s': revoked, yet in the "
+				"current generation (readers refuse it; the "
+				"next change leaves it out)",
+				id, acct);
 		struct sv_blob lb = {0};
 		struct sv_list ids;
 		if (sv_get_cred_ids(rd, db, acct, &lb, &ids) < 0 ||
@@ -591,6 +621,17 @@ static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db)
 	if (e != -ENOENT && e != -EBADF)
 		problem(rep, "%s: iteration failed: %s", sv_db_filename(db),
 			strerror(-e));
+}
+
+/* Whether db_dir holds any generation (a store whose `current` was lost
+ * is not a fresh one). */
+static bool store_dir_has_generations(const struct sv_config *c)
+{
+	uint64_t *gens = NULL;
+	size_t n = 0;
+	int r = sv_store_generations(c, &gens, &n);
+	free(gens);
+	return r == 0 ? n > 0 : r != -ENOENT;
 }
 
 int cmd_check(struct cli *cli, int argc, char **argv)
@@ -610,9 +651,14 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	others_only(&rep);
 	uint64_t gen = 0;
 	int e = sv_store_current_generation(&cli->cfg, &gen);
-	if (e < 0) {
+	bool none = e == -ENOENT && !store_dir_has_generations(&cli->cfg);
+	if (none) {
+		/* a fresh install: nothing to check yet, and nothing wrong
+		 * (monitoring must not trip before the first account) */
+	} else if (e < 0) {
 		problem(&rep, "%s/current: %s", cli->cfg.db_dir,
-			e == -ENOENT ? "no store yet" : strerror(-e));
+			e == -ENOENT ? "missing, but generations exist"
+				     : strerror(-e));
 	} else {
 		if (geteuid() == 0)
 			check_files(cli, &rep, gen);
@@ -637,8 +683,24 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 			json_array_extend(rep.problems, ip);
 			json_decref(ip);
 			if (geteuid() == 0) {
-				check_creds(&rep, rd, SV_DB_CREDENTIALS);
-				check_creds(&rep, rd, SV_DB_PUBKEYS);
+				struct sv_revocations *rv = NULL;
+				int sfd = sv_state_open_dir(&cli->cfg);
+				int r =
+				    sfd < 0
+					? sfd
+					: sv_revocations_open_state(sfd, &rv);
+				if (sfd >= 0)
+					close(sfd);
+				if (r < 0)
+					problem(&rep,
+						"%s/revoked.db: %s (every "
+						"login refuses every "
+						"credential without it)",
+						cli->cfg.state_dir,
+						strerror(-r));
+				check_creds(&rep, rd, SV_DB_CREDENTIALS, rv);
+				check_creds(&rep, rd, SV_DB_PUBKEYS, rv);
+				sv_revocations_close(rv);
 			}
 			sv_reader_close(rd);
 		}
@@ -656,11 +718,18 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		json_t *p;
 		json_array_foreach (rep.problems, i, p)
 			printf("problem: %s\n", json_string_value(p));
-		printf("%s: generation %" PRIu64 ", %u accounts, %u roles, %u "
-		       "credentials%s, %zu problem(s)\n",
-		       n ? "FAILED" : "ok", gen, rep.accounts, rep.roles,
-		       rep.credentials,
-		       geteuid() ? " (not checked: needs root)" : "", n);
+		if (none)
+			printf("%s: no store yet (%s), 0 accounts, 0 roles, "
+			       "%zu problem(s)\n",
+			       n ? "FAILED" : "ok", cli->cfg.db_dir, n);
+		else
+			printf("%s: generation %" PRIu64
+			       ", %u accounts, %u roles, %u "
+			       "credentials%s, %zu problem(s)\n",
+			       n ? "FAILED" : "ok", gen, rep.accounts,
+			       rep.roles, rep.credentials,
+			       geteuid() ? " (not checked: needs root)" : "",
+			       n);
 		json_decref(rep.problems);
 	}
 	json_decref(rep.memberships);

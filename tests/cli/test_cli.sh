@@ -1014,7 +1014,12 @@ chmod 644 "$D/accounts.db"
 expect_rc "check: healthy at the end" 0 "^ok:" sv check
 new_env
 run sv check
-expect_match "check without a store: exit 1, says so" "1 .*no store yet" "$RC $OUT$ERR"
+expect_match "check on a fresh install (no store yet): exit 0, 0 accounts" "^0 ok: no store yet .*0 accounts" "$RC $OUT$ERR"
+run sv --json check
+expect_match "... in JSON too" '"ok": true' "$OUT"
+mkdir -p "$T/db/gen-0000000003" && chmod 755 "$T/db" "$T/db/gen-0000000003"
+run sv check
+expect_match "generations without current: exit 1, says so" "^1 .*current: missing, but generations exist" "$RC $OUT$ERR"
 
 # ------------------------------------------------------------------ generations / rollback
 new_env "keep_generations = 4"

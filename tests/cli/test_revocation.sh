@@ -201,6 +201,14 @@ expect_match "verify: the secret is refused as revoked" "reason=revoked" "$OUT"
 run sh -c "/usr/bin/python3 '$top_srcdir/tests/pam/mint.py' --aud $AUD --key '$ROOT/es.key' --kid k1 --account bot | '$SV' --conf '$T/c.conf' verify bot"
 expect_match "verify: the assertion is refused as revoked" "reason=revoked" "$OUT"
 expect_nomatch "export leaves the revoked ones out" "$SSH_ID|\"k1\"|$(cut -d' ' -f2 "$ROOT/ssh.pub")" "$(sv export)"
+run sv check
+expect_eq "check: exit 1" 1 "$RC"
+expect_match "check reports each revoked credential still in the generation" \
+	"credential $SSH_ID of 'bot': revoked, yet in the current generation" "$OUT"
+expect_match "... the secret too" "credential $SID of 'bot': revoked" "$OUT"
+sv role create nudge >/dev/null
+expect_nomatch "the next change publishes a generation without them" "$SSH_ID|$SID|$KID_ID" "$(listed sshkey; listed secret; listed key)"
+expect_rc "check passes again" 0 "^ok:" sv check
 
 # ---- the list authorized-keys reads: published for the keys group
 P=$T/db/revoked.db
@@ -211,6 +219,8 @@ run ak bot "$UID_BOT"
 expect_eq "without the list, authorized-keys fails" 1 "$RC"
 expect_match "... saying why" "revoked.db: .*serving no key without the revocation list" "$ERR"
 expect_eq "... and serves nothing" "" "$OUT"
+run sv check
+expect_match "check reports the missing list" "revoked.db: missing: authorized-keys serves no ssh key" "$OUT"
 sv role create another >/dev/null
 expect_eq "the next change publishes the list again" "0:$NOGROUP:640" "$(stat -c %u:%g:%a "$P" 2>&1)"
 chmod 0666 "$P"
