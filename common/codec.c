@@ -117,12 +117,16 @@ static void put_u32list(struct sv_buf *b, const struct sv_u32list *l)
 	for (uint32_t i = 0; i < l->count; i++)
 		put_u32(b, sv_u32list_get(l, i));
 }
-static void put_header(struct sv_buf *b, enum sv_kind k)
+static void put_header_v(struct sv_buf *b, enum sv_kind k, uint8_t version)
 {
 	b->len = 0;
 	b->error = 0;
-	uint8_t h[4] = {SV_MAGIC0, SV_MAGIC1, (uint8_t)k, SV_CODEC_VERSION};
+	uint8_t h[4] = {SV_MAGIC0, SV_MAGIC1, (uint8_t)k, version};
 	buf_put(b, h, 4);
+}
+static void put_header(struct sv_buf *b, enum sv_kind k)
+{
+	put_header_v(b, k, SV_CODEC_VERSION);
 }
 static int finish(struct sv_buf *b)
 {
@@ -170,14 +174,15 @@ int sv_encode_role(struct sv_buf *b, const struct sv_role *r)
 
 int sv_encode_cred(struct sv_buf *b, const struct sv_cred *c)
 {
-	put_header(b, SV_KIND_CRED);
+	put_header_v(b, SV_KIND_CRED, SV_CRED_VERSION);
 	if (c->type < SV_CRED_SECRET || c->type > SV_CRED_SSHKEY || !c->id.n ||
-	    !c->account.n)
+	    !c->account.n || c->uid == 0)
 		b->error = -EINVAL;
 	put_u8(b, c->type);
 	put_u8(b, c->alg);
 	put_i64(b, c->created);
 	put_i64(b, c->expires);
+	put_u32(b, c->uid);
 	put_str(b, c->id);
 	put_str(b, c->account);
 	put_str(b, c->label);
@@ -318,16 +323,24 @@ static struct sv_u32list get_u32list(struct rd *r)
 	l.count = l.raw ? n : 0;
 	return l;
 }
-static int get_header(struct rd *r, enum sv_kind k)
+/* The header of kind k at a version from 1 to max (in *version). */
+static int get_header_v(struct rd *r, enum sv_kind k, uint8_t max,
+			uint8_t *version)
 {
 	const uint8_t *h = take(r, 4);
 	if (!h || h[0] != SV_MAGIC0 || h[1] != SV_MAGIC1)
 		return -EBADMSG;
 	if (h[2] != (uint8_t)k)
 		return -EPROTO;
-	if (h[3] != SV_CODEC_VERSION)
+	if (h[3] < 1 || h[3] > max)
 		return -EPROTO;
+	*version = h[3];
 	return 0;
+}
+static int get_header(struct rd *r, enum sv_kind k)
+{
+	uint8_t v;
+	return get_header_v(r, k, SV_CODEC_VERSION, &v);
 }
 static int done(struct rd *r)
 {
@@ -391,12 +404,14 @@ int sv_decode_cred(const void *buf, size_t len, struct sv_cred *out)
 {
 	struct rd r = {buf, len, false};
 	struct sv_cred c = {0};
-	int e = get_header(&r, SV_KIND_CRED);
+	int e = get_header_v(&r, SV_KIND_CRED, SV_CRED_VERSION, &c.version);
 	if (e == 0) {
 		c.type = get_u8(&r);
 		c.alg = get_u8(&r);
 		c.created = get_i64(&r);
 		c.expires = get_i64(&r);
+		if (c.version >= 2)
+			c.uid = get_u32(&r);
 		c.id = get_str(&r);
 		c.account = get_str(&r);
 		c.label = get_str(&r);
@@ -405,7 +420,7 @@ int sv_decode_cred(const void *buf, size_t len, struct sv_cred *out)
 		e = done(&r);
 		if (e == 0 &&
 		    (c.type < SV_CRED_SECRET || c.type > SV_CRED_SSHKEY ||
-		     !c.id.n || !c.account.n))
+		     !c.id.n || !c.account.n || (c.version >= 2 && !c.uid)))
 			e = -EBADMSG;
 	}
 	if (e < 0)
@@ -518,4 +533,14 @@ char *sv_str_dup(struct sv_str s)
 		memcpy(p, s.p, s.n);
 	p[s.n] = '\0';
 	return p;
+}
+
+bool sv_cred_bound_to(const struct sv_cred *c, const struct sv_account *a)
+{
+	if (c->account.n != a->name.n ||
+	    (c->account.n && memcmp(c->account.p, a->name.p, c->account.n)))
+		return false;
+	if (c->version >= 2)
+		return c->uid == a->uid;
+	return c->created >= a->created;
 }

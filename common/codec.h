@@ -22,7 +22,12 @@ enum sv_kind {
 	SV_KIND_ISSUER = 'I',
 };
 #define SV_CODEC_VERSION 1
-#define SV_STR_MAX	 65535u
+/* Credentials are at version 2 (bound to the account's UID); version 1
+ * credentials are still read (docs/FORMAT.md, section 10). */
+#define SV_CRED_VERSION 2
+/* A credential id: 16 lowercase hex digits (64 random bits). */
+#define SV_CRED_ID_LEN 16
+#define SV_STR_MAX     65535u
 
 /* A string view; not NUL-terminated. */
 struct sv_str {
@@ -85,14 +90,24 @@ enum sv_cred_type {
 };
 
 struct sv_cred {
-	uint8_t type; /* enum sv_cred_type */
-	uint8_t alg;  /* enum sv_alg (keys.h), 0 for secrets */
+	uint8_t version; /* of the record read: 1 or 2 (encoders write 2) */
+	uint8_t type;	 /* enum sv_cred_type */
+	uint8_t alg;	 /* enum sv_alg (keys.h), 0 for secrets */
 	int64_t created;
 	int64_t expires; /* 0 = never */
+	uint32_t uid;	 /* the owning account's UID; 0 in a version 1 record */
 	struct sv_str id, account, label, kid;
 	struct sv_str material; /* secret: HMAC-SHA-256; key: keys.h blob;
 				   sshkey: "type base64" line */
 };
+
+/* Whether credential c belongs to account a: the names agree and so does
+ * the identity. A version 2 record carries the UID it was issued to (UIDs
+ * are never reused); a version 1 record carries only the name, so it
+ * belongs to the account of that name only if it is not older than the
+ * account (a credential of an earlier, deleted account of the same name
+ * never passes to a later one). */
+bool sv_cred_bound_to(const struct sv_cred *c, const struct sv_account *a);
 
 /* A trusted issuer (an OIDC IdP whose access tokens log service accounts
  * in; common/issuer.h). Configuration: it lives in accounts.db and

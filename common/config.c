@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "util.h"
 
 #ifndef SVCACCT_CONF_PATH
@@ -98,38 +99,56 @@ struct key {
 	const char *name;
 	enum vtype type;
 	size_t off;  /* offset in struct sv_config */
-	size_t size; /* for strings: buffer size */
-	unsigned long min, max;
+	size_t size; /* strings: buffer size; lists: size of one entry */
+	unsigned long min, max; /* numbers: range; lists: max = entries */
+	size_t count_off;	/* lists: offset of the entry count */
+	/* lists: a rule for each entry besides its size and plain_token;
+	 * NULL if it passes, or what is wrong with it */
+	const char *(*entry_rule)(const char *entry);
 };
+
+static const char *reserved_entry_rule(const char *entry);
 
 #define OFF(f) offsetof(struct sv_config, f)
 #define SZ(f)  sizeof(((struct sv_config *)0)->f)
+/* a string, number or yes/no in field f of struct sv_config */
+#define KEY(k, t, f, lo, hi)                                                   \
+	{                                                                      \
+		.name = k, .type = t, .off = OFF(f), .size = SZ(f), .min = lo, \
+		.max = hi                                                      \
+	}
+/* a list in the array f, its length in n, each entry also passing rule */
+#define LIST(k, f, n, rule)                                                    \
+	{                                                                      \
+		.name = k, .type = V_LIST, .off = OFF(f), .size = SZ(f[0]),    \
+		.max = SV_ARRAY_SIZE(((struct sv_config *)0)->f),              \
+		.count_off = OFF(n), .entry_rule = rule                        \
+	}
 static const struct key keys[] = {
-    {"db_dir", V_PATH, OFF(db_dir), SZ(db_dir), 0, 0},
-    {"state_dir", V_PATH, OFF(state_dir), SZ(state_dir), 0, 0},
-    {"home_base", V_PATH, OFF(home_base), SZ(home_base), 0, 0},
-    {"default_shell", V_PATH, OFF(default_shell), SZ(default_shell), 0, 0},
-    {"keys_group", V_NAME, OFF(keys_group), SZ(keys_group), 0, 0},
-    {"uid_min", V_UINT, OFF(uid_min), 4, 1000, 4294967294UL},
-    {"uid_max", V_UINT, OFF(uid_max), 4, 1000, 4294967294UL},
-    {"gid_min", V_UINT, OFF(gid_min), 4, 1000, 4294967294UL},
-    {"gid_max", V_UINT, OFF(gid_max), 4, 1000, 4294967294UL},
-    {"base_gid", V_UINT, OFF(base_gid), 4, 1000, 4294967294UL},
-    {"keep_generations", V_UINT, OFF(keep_generations), 4, 2, 1000},
-    {"lock_timeout", V_UINT, OFF(lock_timeout), 4, 0, 3600},
-    {"enumerate", V_BOOL, OFF(enumerate), 1, 0, 0},
-    {"max_assertion_lifetime", V_UINT, OFF(max_assertion_lifetime), 4, 1,
-     86400},
-    {"clock_skew", V_UINT, OFF(clock_skew), 4, 0, 600},
-    {"fail_delay_ms", V_UINT, OFF(fail_delay_ms), 4, 0, 60000},
-    {"max_credential_length", V_UINT, OFF(max_credential_length), 4, 512,
-     65536},
-    {"max_parts", V_UINT, OFF(max_parts), 4, 1, 256},
-    {"replay_quota", V_UINT, OFF(replay_quota), 4, 1, 10000000},
-    {"audiences", V_LIST, OFF(audiences), 0, 0, 0},
-    {"ui_services", V_LIST, OFF(ui_services), 0, 0, 0},
-    {"manifest_verify_key", V_PATH, OFF(manifest_verify_key),
-     SZ(manifest_verify_key), 0, 0},
+    KEY("db_dir", V_PATH, db_dir, 0, 0),
+    KEY("state_dir", V_PATH, state_dir, 0, 0),
+    KEY("home_base", V_PATH, home_base, 0, 0),
+    KEY("default_shell", V_PATH, default_shell, 0, 0),
+    KEY("keys_group", V_NAME, keys_group, 0, 0),
+    KEY("uid_min", V_UINT, uid_min, 1000, 4294967294UL),
+    KEY("uid_max", V_UINT, uid_max, 1000, 4294967294UL),
+    KEY("gid_min", V_UINT, gid_min, 1000, 4294967294UL),
+    KEY("gid_max", V_UINT, gid_max, 1000, 4294967294UL),
+    KEY("base_gid", V_UINT, base_gid, 1000, 4294967294UL),
+    KEY("keep_generations", V_UINT, keep_generations, 2, 1000),
+    KEY("lock_timeout", V_UINT, lock_timeout, 0, 3600),
+    KEY("enumerate", V_BOOL, enumerate, 0, 0),
+    KEY("max_assertion_lifetime", V_UINT, max_assertion_lifetime, 1, 86400),
+    KEY("clock_skew", V_UINT, clock_skew, 0, 600),
+    KEY("fail_delay_ms", V_UINT, fail_delay_ms, 0, 60000),
+    KEY("max_credential_length", V_UINT, max_credential_length, 512, 65536),
+    KEY("max_parts", V_UINT, max_parts, 1, 256),
+    KEY("replay_quota", V_UINT, replay_quota, 1, 10000000),
+    LIST("audiences", audiences, n_audiences, NULL),
+    LIST("ui_services", ui_services, n_ui_services, NULL),
+    KEY("manifest_verify_key", V_PATH, manifest_verify_key, 0, 0),
+    LIST("reserved_group_names", reserved_group_names, n_reserved_group_names,
+	 reserved_entry_rule),
 };
 
 /* Whether a value is printable ASCII without spaces: paths and names with
@@ -142,26 +161,42 @@ static bool plain_token(const char *v)
 	return true;
 }
 
+/* A reserved_group_names entry: a name svcacct could give a role or an
+ * account, or '!' and a built-in name to exempt. Anything else can never
+ * match and is a mistake. */
+static const char *reserved_entry_rule(const char *entry)
+{
+	bool exempt = entry[0] == '!';
+	if (!sv_name_form_ok(entry + exempt))
+		return "not a name a role or account could have "
+		       "(lower-case letters, digits, '_' and '-')";
+	if (exempt && !sv_group_name_builtin(entry + 1))
+		return "exempts a name that is not on the built-in list";
+	return NULL;
+}
+
 static int set_list(struct sv_config *c, const struct key *k, char *v,
 		    const char *name, unsigned line, char *err, size_t errlen)
 {
-	bool aud = strcmp(k->name, "audiences") == 0;
-	size_t *count = aud ? &c->n_audiences : &c->n_ui_services;
-	size_t cap = aud ? sizeof(c->audiences[0]) : sizeof(c->ui_services[0]);
+	size_t *count = (size_t *)(void *)((char *)c + k->count_off);
 	char *save = NULL;
 	size_t n = 0;
 
 	for (char *tok = strtok_r(v, " \t,", &save); tok;
 	     tok = strtok_r(NULL, " \t,", &save)) {
-		if (n >= SV_CONF_MAX_LIST)
+		const char *why;
+		if (n >= k->max)
 			return fail(err, errlen, name, line,
-				    "%s: more than %d entries", k->name,
-				    SV_CONF_MAX_LIST);
-		if (strlen(tok) >= cap || !plain_token(tok))
+				    "%s: more than %lu entries", k->name,
+				    k->max);
+		if (strlen(tok) >= k->size || !plain_token(tok))
 			return fail(err, errlen, name, line,
 				    "%s: bad entry '%.64s'", k->name, tok);
-		char *dst = aud ? c->audiences[n] : c->ui_services[n];
-		memcpy(dst, tok, strlen(tok) + 1);
+		if (k->entry_rule && (why = k->entry_rule(tok)))
+			return fail(err, errlen, name, line,
+				    "%s: bad entry '%.64s': %s", k->name, tok,
+				    why);
+		memcpy((char *)c + k->off + n * k->size, tok, strlen(tok) + 1);
 		n++;
 	}
 	*count = n;
@@ -290,6 +325,18 @@ static int validate(const struct sv_config *c, const char *name,
 	if (!strcmp(c->db_dir, c->state_dir))
 		return fail(err, errlen, name, AT("db_dir", "state_dir"),
 			    "db_dir and state_dir must differ");
+	/* a name both reserved and exempted: which one was meant? */
+	for (size_t i = 0; i < c->n_reserved_group_names; i++)
+		for (size_t j = 0; j < c->n_reserved_group_names; j++)
+			if (c->reserved_group_names[j][0] == '!' &&
+			    !strcmp(c->reserved_group_names[i],
+				    c->reserved_group_names[j] + 1))
+				return fail(err, errlen, name,
+					    AT("reserved_group_names"),
+					    "reserved_group_names: both '%s' "
+					    "and '%s'",
+					    c->reserved_group_names[i],
+					    c->reserved_group_names[j]);
 	return 0;
 }
 #undef AT

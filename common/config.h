@@ -9,6 +9,10 @@
 
 #define SV_CONF_MAX_LIST 32
 #define SV_CONF_ERRLEN	 512
+/* reserved_group_names: entries, and the size of one ('!' + a name of at
+ * most 32 bytes + NUL) */
+#define SV_CONF_MAX_RESERVED 128
+#define SV_CONF_RESERVED_LEN 34
 
 struct sv_config {
 	char db_dir[256];
@@ -37,6 +41,11 @@ struct sv_config {
 	/* svcacct apply: public key that every manifest must be signed
 	 * with (empty: signatures only with --verify-key) */
 	char manifest_verify_key[256];
+	/* group names that roles and accounts may not take without --force,
+	 * besides the built-in list; "!name" exempts a built-in one
+	 * (sv_group_name_reserved in names.h) */
+	size_t n_reserved_group_names;
+	char reserved_group_names[SV_CONF_MAX_RESERVED][SV_CONF_RESERVED_LEN];
 };
 
 /* Fill *c with the compiled-in defaults. Never fails. default_shell is

@@ -3,7 +3,9 @@
 #include "login.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +28,7 @@ const char *sv_method_name(enum sv_method m)
 	case SV_METHOD_ASSERTION: return "assertion";
 	case SV_METHOD_OTHER: return "other";
 	case SV_METHOD_ISSUER: return "issuer";
+	case SV_METHOD_SSHKEY: return "sshkey";
 	default: return "-";
 	}
 }
@@ -42,7 +45,57 @@ enum sv_method sv_method_from_name(const char *s)
 		return SV_METHOD_OTHER;
 	if (!strcmp(s, "issuer"))
 		return SV_METHOD_ISSUER;
+	if (!strcmp(s, "sshkey"))
+		return SV_METHOD_SSHKEY;
 	return SV_METHOD_NONE;
+}
+
+int sv_identity_resolve(const char *user, uint32_t *uid)
+{
+	struct passwd pw, *res = NULL;
+	size_t cap = 1024;
+	char *buf = NULL;
+	int r;
+
+	for (;;) {
+		char *nb = realloc(buf, cap);
+		if (!nb) {
+			r = -ENOMEM;
+			goto out;
+		}
+		buf = nb;
+		errno = 0;
+		r = getpwnam_r(user, &pw, buf, cap, &res);
+		if (r != ERANGE)
+			break;
+		/* a passwd entry of a megabyte is no entry at all */
+		if (cap >= 1024 * 1024) {
+			r = -EIO;
+			goto out;
+		}
+		cap *= 4;
+	}
+	if (r == 0 && res) {
+		*uid = (uint32_t)res->pw_uid;
+		r = 0;
+	} else if (r == 0 || r == ENOENT || r == ESRCH) {
+		/* glibc reports "no such user" as 0 and no entry */
+		r = -ENOENT;
+	} else {
+		r = r == ENOMEM ? -ENOMEM : -EIO;
+	}
+out:
+	free(buf);
+	return r;
+}
+
+void sv_login_owner(const struct sv_login *l, struct sv_account *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name.p = l->user;
+	out->name.n = strlen(l->user);
+	out->uid = l->uid;
+	out->created = l->acct_created;
 }
 
 int sv_audiences_build(const struct sv_config *c, const char *extra,
@@ -85,6 +138,8 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 
 	l->granted.n = l->effective.n = 0;
 	l->account_done = false;
+	l->uid = 0;
+	l->acct_created = 0;
 	r = sv_get_account(l->rd, l->user, &blob, &a);
 	if (r == -ENOENT) {
 		l->reason = "not_service_account";
@@ -104,6 +159,8 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 		st = SV_LOGIN_UNAVAIL;
 		goto out;
 	}
+	l->uid = a.uid;
+	l->acct_created = a.created;
 	if (a.flags & SV_ACCT_DISABLED) {
 		st = deny(l, "account_disabled");
 		goto out;
@@ -226,6 +283,14 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 		st = deny(l, "wrong_account");
 		goto out;
 	}
+	{
+		struct sv_account owner;
+		sv_login_owner(l, &owner);
+		if (!sv_cred_bound_to(&cred, &owner)) {
+			st = deny(l, "credential_not_bound");
+			goto out;
+		}
+	}
 	l->cred_expires = cred.expires;
 	l->reason = "ok";
 	st = SV_LOGIN_OK;
@@ -236,48 +301,40 @@ out:
 
 /* Ids of the account's assertion keys that the header selects: the one
  * with that kid, or without kid every key (the alg is checked later, so a
- * mismatch gets its own reason). */
+ * mismatch gets its own reason). Only keys bound to this account count
+ * (sv_each_cred); revocations are checked per key by try_key. */
+struct key_pick {
+	const struct sv_jws *j;
+	char (*ids)[SV_CRED_ID_LEN + 1];
+	size_t n;
+	bool any_key;
+};
+
+static int pick_key(const struct sv_cred *c, bool revoked, void *ctx)
+{
+	struct key_pick *k = ctx;
+	(void)revoked;
+	if (c->type != SV_CRED_KEY)
+		return 0;
+	k->any_key = true;
+	bool pick = k->j->has_kid ? sv_str_eq(c->kid, k->j->kid)
+				  : c->alg == (uint8_t)k->j->alg;
+	if (pick && k->n < SV_KEYS_TRIED_MAX)
+		copy_id(k->ids[k->n++], c->id);
+	return 0;
+}
+
 static int select_keys(struct sv_login *l, const struct sv_jws *j,
 		       char ids[][SV_CRED_ID_LEN + 1], size_t *n, bool *any_key)
 {
-	struct sv_blob lb = {0};
-	struct sv_list list;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
+	struct sv_account owner;
+	struct key_pick k = {.j = j, .ids = ids};
 	int r;
 
-	*n = 0;
-	*any_key = false;
-	r = sv_get_cred_ids(l->rd, SV_DB_CREDENTIALS, l->user, &lb, &list);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		goto out;
-	while (sv_list_next(&list, &off, &idx, &it)) {
-		struct sv_blob cb = {0};
-		struct sv_cred c;
-		char id[SV_CRED_ID_LEN + 1];
-
-		if (it.n != SV_CRED_ID_LEN)
-			continue;
-		copy_id(id, it);
-		if (sv_get_cred(l->rd, SV_DB_CREDENTIALS, id, &cb, &c) < 0) {
-			sv_blob_free(&cb);
-			continue;
-		}
-		if (c.type == SV_CRED_KEY && sv_str_eq(c.account, l->user)) {
-			*any_key = true;
-			bool pick = j->has_kid ? sv_str_eq(c.kid, j->kid)
-					       : c.alg == (uint8_t)j->alg;
-			if (pick && *n < SV_KEYS_TRIED_MAX)
-				memcpy(ids[(*n)++], id, sizeof(id));
-		}
-		sv_blob_free(&cb);
-	}
-	r = 0;
-out:
-	sv_blob_free(&lb);
+	sv_login_owner(l, &owner);
+	r = sv_each_cred(l->rd, SV_DB_CREDENTIALS, &owner, NULL, pick_key, &k);
+	*n = k.n;
+	*any_key = k.any_key;
 	return r;
 }
 

@@ -28,10 +28,12 @@ enum sv_method {
 	SV_METHOD_NONE = 0,
 	SV_METHOD_SECRET,
 	SV_METHOD_ASSERTION,
-	SV_METHOD_OTHER,  /* another module authenticated (e.g. sshd keys) */
+	SV_METHOD_OTHER,  /* another module authenticated (sudo NOPASSWD...) */
 	SV_METHOD_ISSUER, /* an access token of a trusted issuer (issuer.h) */
+	SV_METHOD_SSHKEY, /* sshd's public-key authentication with a key of
+			     the store (seen by the account phase) */
 };
-/* "secret", "assertion", "other", "issuer", "-". */
+/* "secret", "assertion", "other", "issuer", "sshkey", "-". */
 const char *sv_method_name(enum sv_method m);
 enum sv_method sv_method_from_name(const char *s);
 
@@ -55,6 +57,8 @@ struct sv_login {
 	bool consume_jti;  /* false: only look the jti up (svcacct verify) */
 	bool account_done; /* set by sv_login_account on success */
 	/* out */
+	uint32_t uid;	      /* the account's, set by sv_login_account */
+	int64_t acct_created; /* likewise: binds version 1 credentials */
 	enum sv_method method;
 	const char *reason; /* fixed reason code, never NULL after a call */
 	char cred_id[SV_CRED_ID_LEN + 1];
@@ -74,6 +78,16 @@ int sv_login_state_fd(struct sv_login *l);
 
 /* Release what the login holds (the state dir fd). Idempotent. */
 void sv_login_release(struct sv_login *l);
+
+/* Identity is the UID: what the system's NSS (nsswitch.conf, every source
+ * in order) answers for user. 0 with *uid; -ENOENT when no source knows
+ * the name; -EIO or -ENOMEM when it cannot tell. Never called with a lock
+ * of the NSS module held (the module is not ours to lock here). */
+int sv_identity_resolve(const char *user, uint32_t *uid);
+
+/* The account as far as credentials are bound to it (name, UID, creation
+ * time), for sv_cred_bound_to; after a successful sv_login_account. */
+void sv_login_owner(const struct sv_login *l, struct sv_account *out);
 
 /* Look the account up and check its state. OK, NO_ACCOUNT (reason
  * not_service_account), UNAVAIL (store_error/store_corrupt), DENY

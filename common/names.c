@@ -16,33 +16,49 @@ static const char *const reserved[] = {
     "systemd-journal", "sshd",	  "all",    "default", "none",	"local",
 };
 
+/* The form alone: ^[a-z_][a-z0-9_-]{0,31}$. */
+static bool name_chars_ok(const char *name, size_t n)
+{
+	if (n == 0 || n > SV_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || ch == '_' ||
+			  (i > 0 && ((ch >= '0' && ch <= '9') || ch == '-'));
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool all_digits(const char *name)
+{
+	return strspn(name, "0123456789") == strlen(name);
+}
+
+bool sv_name_form_ok(const char *name)
+{
+	return name_chars_ok(name, strlen(name)) && !all_digits(name);
+}
+
 int sv_name_check(const char *name, char *err, size_t errlen)
 {
 	size_t n = strlen(name);
-	bool digits = true;
 
 	if (n == 0 || n > SV_NAME_MAX) {
 		snprintf(err, errlen, "name '%.40s' must be 1 to %d characters",
 			 name, SV_NAME_MAX);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char ch = name[i];
-		bool ok = (ch >= 'a' && ch <= 'z') || ch == '_' ||
-			  (i > 0 && ((ch >= '0' && ch <= '9') || ch == '-'));
-		if (!ok) {
-			snprintf(
-			    err, errlen,
-			    "name '%.40s' is invalid: use lower-case "
-			    "letters, digits, '_' and '-', starting with a "
-			    "letter or '_'",
-			    name);
-			return -EINVAL;
-		}
-		if (!(ch >= '0' && ch <= '9'))
-			digits = false;
+	if (!name_chars_ok(name, n)) {
+		snprintf(err, errlen,
+			 "name '%.40s' is invalid: use lower-case "
+			 "letters, digits, '_' and '-', starting with a "
+			 "letter or '_'",
+			 name);
+		return -EINVAL;
 	}
-	if (digits) {
+	if (all_digits(name)) {
 		snprintf(err, errlen, "name '%s' is all digits", name);
 		return -EINVAL;
 	}
@@ -52,6 +68,143 @@ int sv_name_check(const char *name, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	return 0;
+}
+
+/* Groups that the system or a package creates, by name, often after
+ * svcacct is installed. A role or account of that name makes the
+ * package's `addgroup --system NAME` fail, or, worse, makes a script's
+ * `getent group NAME || groupadd NAME` find svcacct's group and hand the
+ * package's power (docker, lxd, libvirt, kvm: root) to its members. The
+ * names sv_name_check refuses outright (root, sudo, wheel, adm, shadow,
+ * disk, kmem, tty, users, staff, systemd-journal, ...) are not repeated. */
+static const char *const builtin_groups[] = {
+    /* Debian base-passwd's static groups */
+    "lp",
+    "mail",
+    "news",
+    "uucp",
+    "man",
+    "proxy",
+    "dialout",
+    "fax",
+    "voice",
+    "cdrom",
+    "floppy",
+    "tape",
+    "audio",
+    "dip",
+    "www-data",
+    "backup",
+    "operator",
+    "list",
+    "irc",
+    "src",
+    "gnats",
+    "utmp",
+    "video",
+    "sasl",
+    "plugdev",
+    "games",
+    /* base groups of systemd (sysusers.d/basic.conf) and of Fedora's and
+     * RHEL's setup package */
+    "input",
+    "kvm",
+    "render",
+    "sgx",
+    "mem",
+    "lock",
+    "ftp",
+    "utempter",
+    "systemd-network",
+    "systemd-resolve",
+    "systemd-timesync",
+    "systemd-coredump",
+    "systemd-oom",
+    "systemd-journal-remote",
+    /* containers and virtual machines: membership is root */
+    "docker",
+    "lxd",
+    "incus",
+    "incus-admin",
+    "libvirt",
+    "libvirt-qemu",
+    "libvirtd",
+    "qemu",
+    "vboxusers",
+    "microk8s",
+    /* devices, packet capture, keys, logs and other access that packages
+     * hand out by group */
+    "netdev",
+    "bluetooth",
+    "scanner",
+    "saned",
+    "lpadmin",
+    "sambashare",
+    "ssl-cert",
+    "crontab",
+    "mlocate",
+    "plocate",
+    "wireshark",
+    "pcap",
+    "tcpdump",
+    "tss",
+    "fuse",
+    "i2c",
+    "gpio",
+    "spi",
+    "pulse-access",
+    /* daemons' own groups */
+    "_ssh",
+    "ssh",
+    "messagebus",
+    "polkitd",
+    "sssd",
+    "avahi",
+    "rtkit",
+    "pulse",
+    "colord",
+    "geoclue",
+    "gdm",
+    "lightdm",
+    "sddm",
+    "uuidd",
+    "dnsmasq",
+    "ntp",
+    "chrony",
+    "_chrony",
+    "postfix",
+    "postdrop",
+    "_apt",
+    "apache",
+    "nginx",
+    "mysql",
+    "postgres",
+    "redis",
+};
+
+bool sv_group_name_builtin(const char *name)
+{
+	for (size_t i = 0; i < SV_ARRAY_SIZE(builtin_groups); i++)
+		if (!strcmp(builtin_groups[i], name))
+			return true;
+	return false;
+}
+
+enum sv_group_reserved sv_group_name_reserved(const struct sv_config *c,
+					      const char *name)
+{
+	bool exempt = false;
+	if (!strcmp(name, c->keys_group))
+		return SV_GROUP_KEYS_GROUP;
+	for (size_t i = 0; i < c->n_reserved_group_names; i++) {
+		const char *e = c->reserved_group_names[i];
+		if (e[0] == '!' && !strcmp(e + 1, name))
+			exempt = true;
+		else if (!strcmp(e, name))
+			return SV_GROUP_CONFIG;
+	}
+	return !exempt && sv_group_name_builtin(name) ? SV_GROUP_BUILTIN
+						      : SV_GROUP_FREE;
 }
 
 int sv_field_check(const char *what, const char *s, size_t max, char *err,

@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec.h"
 #include "config.h"
 
 #define SV_SECRET_PREFIX "svcs_"
 #define SV_SECRET_LEN	 74
-#define SV_CRED_ID_LEN	 16
 #define SV_HASH_LEN	 32
 #define SV_HOSTKEY_LEN	 32
 

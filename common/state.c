@@ -56,6 +56,93 @@ static int state_store(struct sv_txn *t, enum sv_statefile f, const char *key,
 	return 0;
 }
 
+#define PUBLIC_TMP ".revoked.db.tmp"
+
+/* The copy of revoked.db that readers without the state dir consult
+ * (SV_PUBLIC_REVOKED in db_dir: root, group keys_group, 0640): written
+ * whole under a temporary name, fsynced, renamed over. It is published
+ * before the state file it copies, so it never lists less than the state
+ * dir once the state is committed; a crash in between leaves it listing
+ * more, the safe direction. */
+static int publish_public_revoked(struct sv_txn *t, int srcfd)
+{
+	struct stat st;
+	off_t in = 0, out = 0;
+	int dst, r = 0;
+
+	if (fstat(srcfd, &st) < 0)
+		return -errno;
+	if (unlinkat(t->dirfd, PUBLIC_TMP, 0) < 0 && errno != ENOENT)
+		return -errno;
+	dst =
+	    openat(t->dirfd, PUBLIC_TMP,
+		   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (dst < 0)
+		return -errno;
+	if (fchown(dst, 0, svi_keys_gid(t->cfg)) < 0 || fchmod(dst, 0640) < 0) {
+		r = -errno;
+		goto out;
+	}
+	while (in < st.st_size) {
+		ssize_t n = copy_file_range(srcfd, &in, dst, &out,
+					    (size_t)(st.st_size - in), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
+			      errno == ENOSYS || errno == EOPNOTSUPP)) {
+			/* the state dir and db_dir on different file
+			 * systems: copy by hand */
+			char buf[8192];
+			n = pread(srcfd, buf,
+				  (size_t)(st.st_size - in) < sizeof(buf)
+				      ? (size_t)(st.st_size - in)
+				      : sizeof(buf),
+				  in);
+			if (n > 0 && pwrite(dst, buf, (size_t)n, out) != n)
+				n = -1;
+			if (n > 0) {
+				in += n;
+				out += n;
+			}
+		}
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;
+			goto out;
+		}
+	}
+	if (fsync(dst) < 0 ||
+	    renameat(t->dirfd, PUBLIC_TMP, t->dirfd, SV_PUBLIC_REVOKED) < 0) {
+		r = -errno;
+		goto out;
+	}
+out:
+	close(dst);
+	if (r < 0)
+		unlinkat(t->dirfd, PUBLIC_TMP, 0);
+	return r;
+}
+
+/* A store written before the public copy existed, or one whose copy was
+ * lost: publish it from the committed state file. */
+static int ensure_public_revoked(struct sv_txn *t)
+{
+	int fd;
+	int r;
+
+	if (faccessat(t->dirfd, SV_PUBLIC_REVOKED, F_OK, AT_SYMLINK_NOFOLLOW) ==
+	    0)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	fd = openat(t->statefd, sv_statenames[SV_STATE_REVOKED],
+		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	r = publish_public_revoked(t, fd);
+	close(fd);
+	return r;
+}
+
 int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
 {
 	int r;
@@ -75,6 +162,11 @@ int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
 			r = -errno;
 			goto fail;
 		}
+		if (i == SV_STATE_REVOKED) {
+			r = publish_public_revoked(t, t->stfd[i]);
+			if (r < 0)
+				goto fail;
+		}
 		close(t->stfd[i]);
 		t->stfd[i] = -1;
 		if (renameat(t->statefd, tmp, t->statefd, sv_statenames[i]) <
@@ -86,6 +178,12 @@ int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
 	if (fsync(t->statefd) < 0) {
 		r = -errno;
 		goto fail;
+	}
+	r = ensure_public_revoked(t);
+	if (r < 0) {
+		snprintf(err, errlen, "writing %s/%s: %s", t->cfg->db_dir,
+			 SV_PUBLIC_REVOKED, strerror(-r));
+		return r;
 	}
 	return 0;
 fail:
@@ -136,13 +234,68 @@ void sv_state_abort(struct sv_txn *t)
 	}
 }
 
-int sv_state_revoke(struct sv_txn *t, const char *id)
+static int revoke_key(struct sv_txn *t, const char *key, size_t klen)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	uint8_t le[8];
 	for (int i = 0; i < 8; i++)
 		le[i] = (uint8_t)(now >> (8 * i));
-	return state_store(t, SV_STATE_REVOKED, id, strlen(id), le, sizeof(le));
+	return state_store(t, SV_STATE_REVOKED, key, klen, le, sizeof(le));
+}
+
+int sv_state_revoke(struct sv_txn *t, const char *id)
+{
+	return revoke_key(t, id, strlen(id));
+}
+
+int sv_state_revoke_key(struct sv_txn *t, const char *fpr)
+{
+	char k[SV_REVOKED_KEY_MAX];
+	size_t n = svi_revoked_key(k, sizeof(k), fpr);
+	return n ? revoke_key(t, k, n) : -EINVAL;
+}
+
+/* A lookup that does not make the file part of the transaction: the
+ * transaction's copy when it has one, else the published file. */
+static int state_has(struct sv_txn *t, enum sv_statefile f, const char *key,
+		     size_t klen, bool *has)
+{
+	GDBM_FILE db = t->st[f];
+	int r = 0;
+
+	*has = false;
+	if (!db) {
+		r = sv_open_gdbm_ro(t->statefd, sv_statenames[f], true, false,
+				    &db, NULL, NULL);
+		if (r < 0)
+			return r;
+	}
+	datum k = {(char *)key, (int)klen};
+	*has = gdbm_exists(db, k) != 0;
+	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
+		r = -EIO;
+	if (db != t->st[f])
+		gdbm_close(db);
+	return r;
+}
+
+int sv_txn_is_revoked(struct sv_txn *t, const char *id, bool *revoked)
+{
+	int r = state_has(t, SV_STATE_REVOKED, id, strlen(id), revoked);
+	if (r < 0)
+		*revoked = true;
+	return r;
+}
+
+int sv_txn_key_revoked(struct sv_txn *t, const char *fpr, bool *revoked)
+{
+	char k[SV_REVOKED_KEY_MAX];
+	size_t n = svi_revoked_key(k, sizeof(k), fpr);
+	int r = n ? state_has(t, SV_STATE_REVOKED, k, n, revoked) : -EINVAL;
+	if (r < 0)
+		*revoked = true;
+	return r;
 }
 
 static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)

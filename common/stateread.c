@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -104,4 +105,100 @@ int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 		r = state_has(c, SV_STATE_IDS, k, svi_handed_key(k, gid, id),
 			      true, retired);
 	return r;
+}
+
+/* ------------------------------------------------------------- revocations */
+
+struct sv_revocations {
+	GDBM_FILE db;
+};
+
+static int revocations_open(int dirfd, bool private_file,
+			    struct sv_revocations **out)
+{
+	struct sv_revocations *rv;
+	int r;
+
+	*out = NULL;
+	rv = calloc(1, sizeof(*rv));
+	if (!rv)
+		return -ENOMEM;
+	r = sv_open_gdbm_ro(dirfd, sv_statenames[SV_STATE_REVOKED],
+			    private_file, false, &rv->db, NULL, NULL);
+	if (r < 0) {
+		free(rv);
+		return r;
+	}
+	*out = rv;
+	return 0;
+}
+
+int sv_revocations_open_state(int sfd, struct sv_revocations **out)
+{
+	return revocations_open(sfd, true, out);
+}
+
+int sv_revocations_open_public(const struct sv_config *c,
+			       struct sv_revocations **out)
+{
+	_cleanup_close_ int dfd = -1;
+	int r = svi_open_dbdir(c, &dfd);
+	if (r < 0) {
+		*out = NULL;
+		return r;
+	}
+	return revocations_open(dfd, false, out);
+}
+
+static int revocations_lookup(struct sv_revocations *rv, const char *key,
+			      size_t klen, bool *revoked)
+{
+	*revoked = true;
+	if (!rv || !rv->db || klen > INT32_MAX)
+		return -EINVAL;
+	datum k = {(char *)key, (int)klen};
+	bool has = gdbm_exists(rv->db, k) != 0;
+	if (!has && gdbm_last_errno(rv->db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(rv->db) != GDBM_ITEM_NOT_FOUND)
+		return -EIO;
+	*revoked = has;
+	return 0;
+}
+
+int sv_revocations_has(struct sv_revocations *rv, const char *id, bool *revoked)
+{
+	return revocations_lookup(rv, id, strlen(id), revoked);
+}
+
+int sv_revocations_has_key(struct sv_revocations *rv, const char *fpr,
+			   bool *revoked)
+{
+	char k[SV_REVOKED_KEY_MAX];
+	size_t n = svi_revoked_key(k, sizeof(k), fpr);
+	if (!n) {
+		*revoked = true;
+		return -EINVAL;
+	}
+	return revocations_lookup(rv, k, n, revoked);
+}
+
+void sv_revocations_close(struct sv_revocations *rv)
+{
+	if (!rv)
+		return;
+	if (rv->db)
+		gdbm_close(rv->db);
+	free(rv);
+}
+
+/* A revoked key's entry: "k:" + fingerprint. Credential ids are 16 hex
+ * digits, so the two kinds of key never meet. */
+size_t svi_revoked_key(char *k, size_t cap, const char *fpr)
+{
+	size_t n = strlen(fpr);
+	if (n == 0 || n > SV_FPR_MAX || n + 2 > cap)
+		return 0;
+	memcpy(k, "k:", 2);
+	memcpy(k + 2, fpr, n);
+	return n + 2;
 }

@@ -42,6 +42,12 @@ extern const char *const sv_statenames[SV_STATE_COUNT];
 int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
 		      GDBM_FILE *db);
 size_t svi_id_key(char *k, bool gid, uint32_t id);
+/* revoked.db's key for a revoked key fingerprint; 0 if it cannot be one. */
+#define SV_FPR_MAX	   128
+#define SV_REVOKED_KEY_MAX (SV_FPR_MAX + 2)
+size_t svi_revoked_key(char *k, size_t cap, const char *fpr);
+/* The group pubkeys.db and the public revocation list belong to. */
+gid_t svi_keys_gid(const struct sv_config *c);
 size_t svi_handed_key(char *k, bool gid, uint32_t id);
 
 struct sv_txn {

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "store-internal.h"
 #include "testhook.h"
 #include "util.h"
@@ -194,6 +195,7 @@ int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
 
 struct sv_reader {
 	uint64_t gen;
+	const struct sv_config *cfg; /* as given to sv_reader_open */
 	GDBM_FILE db[SV_DB_COUNT];
 	int fd[SV_DB_COUNT];
 	dev_t dev[SV_DB_COUNT];
@@ -297,9 +299,16 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 			ret = -errno;
 		else
 			ret = reader_open_gen(genfd, gen, dbmask, out);
+		if (ret == 0)
+			(*out)->cfg = c;
 		if (ret != -ENOENT || attempt >= 8)
 			return ret;
 	}
+}
+
+const struct sv_config *sv_reader_config(const struct sv_reader *r)
+{
+	return r->cfg;
 }
 
 uint64_t sv_reader_generation(const struct sv_reader *r)
@@ -517,6 +526,50 @@ int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
 		sv_blob_free(blob);
 	return e;
 }
+int sv_each_cred(struct sv_reader *r, enum sv_db db, const struct sv_account *a,
+		 struct sv_revocations *rv, sv_cred_fn fn, void *ctx)
+{
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	char name[SV_NAME_MAX + 1];
+	int e;
+
+	if (db != SV_DB_CREDENTIALS && db != SV_DB_PUBKEYS)
+		return -EINVAL;
+	if (a->name.n == 0 || a->name.n > SV_NAME_MAX)
+		return -EINVAL;
+	memcpy(name, a->name.p, a->name.n);
+	name[a->name.n] = '\0';
+	e = sv_get_cred_ids(r, db, name, &lb, &ids);
+	if (e == -ENOENT)
+		return 0;
+	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
+		char id[SV_CRED_ID_LEN + 1];
+		struct sv_blob cb = {0};
+		struct sv_cred c;
+		bool revoked = false;
+
+		if (it.n != SV_CRED_ID_LEN)
+			continue;
+		memcpy(id, it.p, it.n);
+		id[it.n] = '\0';
+		if (sv_get_cred(r, db, id, &cb, &c) < 0)
+			continue;
+		if (sv_cred_bound_to(&c, a)) {
+			if (rv)
+				e = sv_revocations_has(rv, id, &revoked);
+			if (e == 0)
+				e = fn(&c, revoked, ctx);
+		}
+		sv_blob_free(&cb);
+	}
+	sv_blob_free(&lb);
+	return e;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

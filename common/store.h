@@ -75,6 +75,10 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 		   struct sv_reader **out);
 void sv_reader_close(struct sv_reader *r);
 
+/* The configuration the reader was opened with (the caller keeps it alive
+ * as long as the reader). */
+const struct sv_config *sv_reader_config(const struct sv_reader *r);
+
 /* Generation number this reader holds. */
 uint64_t sv_reader_generation(const struct sv_reader *r);
 
@@ -110,6 +114,48 @@ int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
 		    struct sv_blob *blob, struct sv_list *ids);
 
+/* ------------------------------------------------------------- credentials */
+
+/* An open revocation list (credential ids and revoked key fingerprints).
+ * Every reader that uses or shows a credential consults one, whatever the
+ * generation it reads: an old generation may still hold a revoked
+ * credential. */
+struct sv_revocations;
+
+/* The state dir's list (root only), through a state dir fd (the caller
+ * keeps sfd). Fails closed: a missing list is -ENOENT, an unsafe one
+ * -EPERM, an unreadable one -EIO. */
+int sv_revocations_open_state(int sfd, struct sv_revocations **out);
+/* The copy the writer publishes in db_dir (SV_PUBLIC_REVOKED, group
+ * keys_group, mode 0640) for readers without access to the state dir:
+ * sshd's AuthorizedKeysCommand. Same failures. */
+#define SV_PUBLIC_REVOKED "revoked.db"
+int sv_revocations_open_public(const struct sv_config *c,
+			       struct sv_revocations **out);
+/* Whether a credential id is revoked. 0, or -errno with *revoked = true
+ * (fail closed). */
+int sv_revocations_has(struct sv_revocations *rv, const char *id,
+		       bool *revoked);
+/* Whether key material with this fingerprint (sv_state_revoke_key) was
+ * revoked. Same contract. */
+int sv_revocations_has_key(struct sv_revocations *rv, const char *fpr,
+			   bool *revoked);
+void sv_revocations_close(struct sv_revocations *rv);
+
+/* The one walk over an account's credentials in db (credentials.db or
+ * pubkeys.db) for every reader: the ids its list names whose record
+ * decodes, carries that id and is bound to account a (sv_cred_bound_to).
+ * A listed id without a record, or a record that is not the account's,
+ * is skipped; a record that does not decode is skipped too (svcacct check
+ * reports it). fn gets each credential with its revocation status from rv
+ * (rv NULL: reported as not revoked, for callers that check it
+ * themselves). A non-zero return from fn stops the walk and is returned.
+ * 0, or -errno when the list cannot be read or a revocation cannot be
+ * looked up. */
+typedef int (*sv_cred_fn)(const struct sv_cred *c, bool revoked, void *ctx);
+int sv_each_cred(struct sv_reader *r, enum sv_db db, const struct sv_account *a,
+		 struct sv_revocations *rv, sv_cred_fn fn, void *ctx);
+
 /* ------------------------------------------------------------- writers */
 
 struct sv_txn;
@@ -132,6 +178,10 @@ int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
 /* -ENOENT if absent. */
 int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key,
 		  size_t klen);
+/* Add id to (add) or drop it from the list of credential ids of account
+ * in db (credentials.db or pubkeys.db); a list left empty is deleted. */
+int sv_txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
+			 const char *id, bool add);
 /* Typed reads inside a transaction (same contract as the reader's). */
 int sv_txn_get_account(struct sv_txn *t, const char *name, struct sv_blob *blob,
 		       struct sv_account *a);
@@ -168,6 +218,14 @@ int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n);
 
 /* Record that a credential id is revoked, forever (survives rollback). */
 int sv_state_revoke(struct sv_txn *t, const char *id);
+/* Record that key material is revoked, by its fingerprint (an OpenSSH
+ * "SHA256:..." fingerprint or a JWK thumbprint, at most 128 bytes, no
+ * NUL), so that importing or applying it again can be refused. */
+int sv_state_revoke_key(struct sv_txn *t, const char *fpr);
+/* Whether an id or a fingerprint is revoked, as the transaction's state
+ * stands (its own revocations included). */
+int sv_txn_is_revoked(struct sv_txn *t, const char *id, bool *revoked);
+int sv_txn_key_revoked(struct sv_txn *t, const char *fpr, bool *revoked);
 /* Whether id is revoked. Fails closed: an unreadable list is -EIO. */
 int sv_state_is_revoked(const struct sv_config *c, const char *id,
 			bool *revoked);

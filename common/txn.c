@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "store-internal.h"
 #include "testhook.h"
 #include "util.h"
@@ -286,7 +287,7 @@ uint64_t sv_txn_base_generation(const struct sv_txn *t)
 	return t->base_gen;
 }
 
-static gid_t keys_gid(const struct sv_config *c)
+gid_t svi_keys_gid(const struct sv_config *c)
 {
 	struct group gr, *res = NULL;
 	char buf[4096];
@@ -374,7 +375,7 @@ static int ensure_writable(struct sv_txn *t, enum sv_db db)
 		return 0;
 	return sv_gdbm_copy_open(t->basefd, sv_dbnames[db], t->tmpfd,
 				 sv_dbnames[db], sv_dbmodes[db],
-				 db == SV_DB_PUBKEYS ? keys_gid(t->cfg) : 0,
+				 db == SV_DB_PUBKEYS ? svi_keys_gid(t->cfg) : 0,
 				 &t->new[db], &t->newfd[db]);
 }
 
@@ -426,6 +427,64 @@ int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key, size_t klen)
 		return r;
 	}
 	return 0;
+}
+
+int sv_txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
+			 const char *id, bool add)
+{
+	char k[SV_KEY_MAX];
+	size_t kl =
+	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account));
+	struct sv_blob b = {0};
+	struct sv_list cur = {0};
+	struct sv_str *items = NULL;
+	struct sv_buf out = {0};
+	size_t n = 0, off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	bool present = false;
+	int e;
+
+	if (!kl || !*id)
+		return -EINVAL;
+	e = sv_txn_fetch(t, db, k, kl, &b);
+	if (e == 0)
+		e = sv_decode_idlist(b.p, b.n, &cur);
+	else if (e == -ENOENT)
+		e = 0;
+	if (e < 0)
+		goto out;
+	/* room for every id kept and one more */
+	items = calloc((size_t)cur.count + 1, sizeof(*items));
+	if (!items) {
+		e = -ENOMEM;
+		goto out;
+	}
+	while (sv_list_next(&cur, &off, &idx, &it)) {
+		if (sv_str_eq(it, id)) {
+			present = true;
+			if (!add)
+				continue;
+		}
+		items[n++] = it;
+	}
+	if (add && !present)
+		items[n++] = SV_STR(id);
+	if (n == 0) {
+		e = sv_txn_delete(t, db, k, kl);
+		if (e == -ENOENT)
+			e = 0;
+		goto out;
+	}
+	struct sv_list l = {.count = (uint32_t)n, .items = items};
+	e = sv_encode_idlist(&out, &l);
+	if (e == 0)
+		e = sv_txn_store(t, db, k, kl, out.p, out.len);
+out:
+	sv_buf_free(&out);
+	free(items);
+	sv_blob_free(&b);
+	return e;
 }
 
 static int tfetch(void *h, enum sv_db db, const void *k, size_t kl,
@@ -607,6 +666,53 @@ int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err, size_t errlen)
 	return r;
 }
 
+/* Delete from db every credential whose id is revoked, and its entry in
+ * its account's list. The walk reads the base generation's file while the
+ * deletions go to the transaction's copy. */
+static int drop_revoked(struct sv_txn *t, enum sv_db db)
+{
+	struct sv_blob key = {0};
+	int r;
+
+	if (!t->old[db])
+		return 0;
+	while ((r = svi_next_key(t->old[db], SV_KEY_CRED, &key)) == 0) {
+		char id[SV_CRED_ID_LEN + 1], owner[SV_NAME_MAX + 1];
+		struct sv_blob v = {0};
+		struct sv_cred c;
+		bool revoked = true;
+
+		/* a key that cannot be a credential id is not a credential
+		 * any reader would use: svcacct check reports it */
+		if (key.n != SV_CRED_ID_LEN + 1)
+			continue;
+		memcpy(id, (char *)key.p + 1, SV_CRED_ID_LEN);
+		id[SV_CRED_ID_LEN] = '\0';
+		r = sv_txn_is_revoked(t, id, &revoked);
+		if (r < 0)
+			break;
+		if (!revoked)
+			continue;
+		r = svi_fetch(t->old[db], key.p, key.n, &v);
+		if (r == 0)
+			r = sv_decode_cred(v.p, v.n, &c);
+		if (r == 0 && c.account.n && c.account.n <= SV_NAME_MAX) {
+			memcpy(owner, c.account.p, c.account.n);
+			owner[c.account.n] = '\0';
+			r = sv_txn_idlist_update(t, db, owner, id, false);
+		} else if (r == -EBADMSG || r == -EPROTO) {
+			r = 0; /* undecodable: deleted all the same */
+		}
+		sv_blob_free(&v);
+		if (r == 0)
+			r = sv_txn_delete(t, db, key.p, key.n);
+		if (r < 0)
+			break;
+	}
+	sv_blob_free(&key);
+	return r == -ENOENT ? 0 : r;
+}
+
 int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		      uint64_t *new_gen, char *err, size_t errlen)
 {
@@ -658,11 +764,31 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		gdbm_close(t->old[i]);
 		t->old[i] = NULL;
-		sv_open_gdbm_ro(src, sv_dbnames[i], i == SV_DB_CREDENTIALS,
-				false, &t->old[i], NULL, NULL);
+		r = sv_open_gdbm_ro(src, sv_dbnames[i], i == SV_DB_CREDENTIALS,
+				    false, &t->old[i], NULL, NULL);
+		if (r < 0) {
+			snprintf(err, errlen, "generation %" PRIu64 ": %s: %s",
+				 gen, sv_dbnames[i], strerror(-r));
+			sv_txn_abort(t);
+			return r;
+		}
 	}
 	close(t->basefd);
 	t->basefd = src;
 	src = -1;
+	/* Revoked stays revoked: what was revoked since that generation is
+	 * left out of the one published now (the older one keeps it, and is
+	 * never published again). */
+	for (int i = SV_DB_CREDENTIALS; i <= SV_DB_PUBKEYS; i++) {
+		r = drop_revoked(t, (enum sv_db)i);
+		if (r < 0) {
+			snprintf(err, errlen,
+				 "generation %" PRIu64
+				 ": leaving out revoked credentials of %s: %s",
+				 gen, sv_dbnames[i], strerror(-r));
+			sv_txn_abort(t);
+			return r;
+		}
+	}
 	return sv_txn_commit(t, new_gen, err, errlen);
 }

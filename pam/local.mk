@@ -61,6 +61,7 @@ pam_tests = \
 	tests/pam/test_pam_adversarial.sh \
 	tests/pam/test_pam_account.sh \
 	tests/pam/test_pam_setcred.sh \
+	tests/pam/test_pam_identity.sh \
 	tests/pam/test_pam_valgrind.sh
 TESTS += tests/unit/test_login_core $(pam_tests)
 # the PAM integration tests join the ASan+UBSan build in

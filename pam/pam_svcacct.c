@@ -113,17 +113,87 @@ static void log_decision(struct svp_ctx *x, int prio, const char *event,
 		   reason ? reason : "-", extra ? " " : "", extra ? extra : "");
 }
 
+/* Identity is the UID. What the system's NSS says PAM_USER is, asked
+ * once per PAM handle and per name (sudo changes PAM_USER between its
+ * phases) and kept with pam_set_data; sshd runs auth in another process,
+ * which asks again. A definite answer (a UID, or no such user) is kept;
+ * a failed lookup is not, and fails the phase. */
+#define IDENTITY_DATA "pam_svcacct_identity"
+struct svp_identity {
+	char user[SV_NAME_MAX + 1];
+	int status; /* 0: uid valid; -ENOENT: no such user */
+	uint32_t uid;
+	bool busy; /* the lookup is running: a re-entry fails closed */
+};
+
+static void identity_free(pam_handle_t *pamh, void *data, int err)
+{
+	(void)pamh;
+	(void)err;
+	free(data);
+}
+
+/* 0 with *uid, -ENOENT, or -errno (not kept). */
+static int identity_lookup(struct svp_ctx *x, uint32_t *uid)
+{
+	const void *d = NULL;
+	struct svp_identity *id = NULL;
+	int r;
+
+	if (!x->user || strlen(x->user) > SV_NAME_MAX)
+		return -ENOENT;
+	if (pam_get_data(x->pamh, IDENTITY_DATA, &d) == PAM_SUCCESS && d) {
+		id = (struct svp_identity *)d;
+		/* an NSS source that ends up in this module again (a
+		 * module authenticating through PAM): no answer */
+		if (id->busy)
+			return -EDEADLK;
+		if (strcmp(id->user, x->user) == 0) {
+			*uid = id->uid;
+			return id->status;
+		}
+	} else {
+		id = calloc(1, sizeof(*id));
+		if (!id)
+			return -ENOMEM;
+		if (pam_set_data(x->pamh, IDENTITY_DATA, id, identity_free) !=
+		    PAM_SUCCESS) {
+			free(id);
+			return -ENOMEM;
+		}
+	}
+	id->busy = true;
+	id->user[0] = '\0';
+	r = sv_identity_resolve(x->user, uid);
+	id->busy = false;
+	if (r == 0 || r == -ENOENT) {
+		memcpy(id->user, x->user, strlen(x->user) + 1);
+		id->status = r;
+		id->uid = r == 0 ? *uid : 0;
+	}
+	return r;
+}
+
+/* Whether PAM_USER, as the system resolves it, is the account of UID uid:
+ * NULL if so, else the reason to refuse. */
+static const char *identity_mismatch(struct svp_ctx *x, uint32_t uid)
+{
+	uint32_t got = 0;
+	int r = identity_lookup(x, &got);
+	if (r == 0)
+		return got == uid ? NULL : "identity_mismatch";
+	return r == -ENOENT ? "identity_mismatch" : "identity_unavailable";
+}
+
 /* Whether the user is a service account by UID alone, for deciding how to
  * fail when the store cannot be read: people must never be locked out by
  * a broken svcacct store, service accounts must never get in through one. */
-static bool uid_in_range(const struct sv_config *c, const char *user)
+static bool uid_in_range(struct svp_ctx *x)
 {
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-
-	if (!user || getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+	uint32_t uid = 0;
+	if (identity_lookup(x, &uid) < 0)
 		return false;
-	return pw.pw_uid >= c->uid_min && pw.pw_uid <= c->uid_max;
+	return uid >= x->cfg.uid_min && uid <= x->cfg.uid_max;
 }
 
 /* When the config or the store cannot be read, is this user one of ours?
@@ -134,12 +204,12 @@ static bool uid_in_range(const struct sv_config *c, const char *user)
  * loading the config in the account phase, with the user not resolvable
  * at that moment, turned into PAM_IGNORE and the stack's pam_permit let
  * the service account through unchecked (and setcred kept every role). */
-static bool known_service_account(const struct svp_ctx *x)
+static bool known_service_account(struct svp_ctx *x)
 {
 	const char *a = pam_getenv(x->pamh, ENV_ACCOUNT);
 	if (x->user && a && strcmp(a, x->user) == 0)
 		return true;
-	return uid_in_range(&x->cfg, x->user);
+	return uid_in_range(x);
 }
 
 static bool user_plausible(const char *user)
@@ -293,7 +363,14 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	l->consume_jti = true;
 	/* the account first: people are not prompted at all */
 	enum sv_login_status st = sv_login_account(l);
-	if (st == SV_LOGIN_OK && sv_is_ui_service(&x.cfg, x.service)) {
+	const char *idr = NULL;
+	if (st == SV_LOGIN_OK && (idr = identity_mismatch(&x, l->uid))) {
+		/* the name is someone else's on this system: whatever the
+		 * credential, it would log that user in */
+		l->reason = idr;
+		st = strcmp(idr, "identity_mismatch") ? SV_LOGIN_UNAVAIL
+						      : SV_LOGIN_DENY;
+	} else if (st == SV_LOGIN_OK && sv_is_ui_service(&x.cfg, x.service)) {
 		/* screen lockers and some display managers never call the
 		 * account phase: refuse here too, without prompting */
 		l->reason = "ui_service";
@@ -378,47 +455,90 @@ done:
 
 /* ------------------------------------------------------------- account */
 
-/* For sshd public-key logins with ExposeAuthInfo: which of the account's
- * OpenSSH keys was used ("publickey TYPE BASE64" on the first line). */
-static void ssh_key_id(struct svp_ctx *x, char out[SV_CRED_ID_LEN + 1])
+/* sshd's services: a login there that this module did not authenticate
+ * was a public-key login (service accounts have no password), and the
+ * account phase must know which key it was. */
+static bool is_ssh_service(const struct svp_ctx *x)
+{
+	return x->service && strcmp(x->service, "sshd") == 0;
+}
+
+struct ssh_match {
+	const char *key; /* "TYPE BASE64" of SSH_AUTH_INFO_0 */
+	size_t keylen;
+	int64_t now;
+	char id[SV_CRED_ID_LEN + 1];
+	const char *reason;
+};
+
+static int match_ssh_key(const struct sv_cred *c, bool revoked, void *ctx)
+{
+	struct ssh_match *m = ctx;
+	if (c->type != SV_CRED_SSHKEY || c->material.n != m->keylen ||
+	    memcmp(c->material.p, m->key, m->keylen) != 0 ||
+	    c->id.n != SV_CRED_ID_LEN)
+		return 0;
+	memcpy(m->id, c->id.p, SV_CRED_ID_LEN);
+	m->id[SV_CRED_ID_LEN] = '\0';
+	m->reason = revoked				 ? "revoked"
+		    : c->expires && c->expires <= m->now ? "credential_expired"
+							 : NULL;
+	return 1;
+}
+
+/* A public-key login by sshd that this module did not authenticate: with
+ * ExposeAuthInfo, SSH_AUTH_INFO_0 names the key ("publickey TYPE BASE64"
+ * on a line of its own, one line per method passed). The key must be one
+ * of the account's in the store, bound to it, neither revoked nor
+ * expired: authorized-keys serves only such keys, but the generation it
+ * read may not be the one current now. NULL with the key's id in id, or
+ * the reason to refuse. */
+static const char *ssh_key_login(struct svp_ctx *x, const struct sv_login *l,
+				 char id[SV_CRED_ID_LEN + 1])
 {
 	const char *info = pam_getenv(x->pamh, "SSH_AUTH_INFO_0");
 	struct sv_reader *rd = NULL;
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	size_t keylen, off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
+	struct sv_revocations *rv = NULL;
+	struct ssh_match m = {.now = l->now};
+	struct sv_account owner;
+	const char *p, *reason;
+	int sfd = -1, r;
 
-	out[0] = '\0';
-	if (!info || strncmp(info, "publickey ", 10) != 0)
-		return;
-	info += 10;
-	keylen = strcspn(info, "\n");
-	if (keylen == 0 ||
-	    sv_reader_open(&x->cfg, SV_DBMASK(SV_DB_PUBKEYS), &rd) < 0)
-		return;
-	if (sv_get_cred_ids(rd, SV_DB_PUBKEYS, x->user, &lb, &ids) == 0) {
-		while (!out[0] && sv_list_next(&ids, &off, &idx, &it)) {
-			struct sv_blob cb = {0};
-			struct sv_cred c;
-			char id[SV_CRED_ID_LEN + 1];
-			if (it.n != SV_CRED_ID_LEN)
-				continue;
-			memcpy(id, it.p, it.n);
-			id[it.n] = '\0';
-			if (sv_get_cred(rd, SV_DB_PUBKEYS, id, &cb, &c) == 0 &&
-			    c.type == SV_CRED_SSHKEY &&
-			    c.material.n >= keylen &&
-			    memcmp(c.material.p, info, keylen) == 0 &&
-			    (c.material.n == keylen ||
-			     c.material.p[keylen] == ' '))
-				memcpy(out, id, sizeof(id));
-			sv_blob_free(&cb);
+	id[0] = '\0';
+	if (!info)
+		return "no_auth_info";
+	for (p = info; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		if (strncmp(p, "publickey ", 10) == 0) {
+			m.key = p + 10;
+			m.keylen = strcspn(m.key, "\n");
+			break;
 		}
 	}
-	sv_blob_free(&lb);
+	if (!m.key || m.keylen == 0 || m.keylen > 16384)
+		return "not_public_key";
+	sv_login_owner(l, &owner);
+	r = sv_reader_open(&x->cfg, SV_DBMASK(SV_DB_PUBKEYS), &rd);
+	if (r == 0) {
+		sfd = sv_state_open_dir(&x->cfg);
+		r = sfd < 0 ? sfd : sv_revocations_open_state(sfd, &rv);
+	}
+	if (r == 0)
+		r = sv_each_cred(rd, SV_DB_PUBKEYS, &owner, rv, match_ssh_key,
+				 &m);
+	if (r < 0)
+		reason = "store_error";
+	else if (r == 0)
+		reason = "unknown_key";
+	else
+		reason = m.reason;
+	if (!reason || !strcmp(reason, "revoked") ||
+	    !strcmp(reason, "credential_expired"))
+		memcpy(id, m.id, sizeof(m.id));
+	sv_revocations_close(rv);
+	if (sfd >= 0)
+		close(sfd);
 	sv_reader_close(rd);
+	return reason;
 }
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
@@ -428,6 +548,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	struct sv_reader *rd = NULL;
 	struct sv_login *l = NULL;
 	const char *reason = "internal";
+	char key_id[SV_CRED_ID_LEN + 1] = "";
 	struct svp_env e;
 	int ret;
 
@@ -478,14 +599,28 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 							     : PAM_PERM_DENIED;
 		goto deny;
 	}
+	reason = identity_mismatch(&x, l->uid);
+	if (reason) {
+		ret = strcmp(reason, "identity_mismatch") ? PAM_AUTHINFO_UNAVAIL
+							  : PAM_PERM_DENIED;
+		goto deny;
+	}
 	effective_from_env(&x, l, &e);
-	if (!e.has_method || !e.has_cred) {
-		/* someone else authenticated; sshd keys tell us which */
-		ssh_key_id(&x, e.cred);
-		if (e.cred[0]) {
-			e.has_cred = true;
-			snprintf(e.method, sizeof(e.method), "publickey");
+	if ((!e.has_method || !e.has_cred) && is_ssh_service(&x)) {
+		/* someone else authenticated over ssh: one of the account's
+		 * keys, which sshd must name (ExposeAuthInfo) */
+		reason = ssh_key_login(&x, l, key_id);
+		if (reason) {
+			ret = strcmp(reason, "store_error")
+				  ? PAM_PERM_DENIED
+				  : PAM_AUTHINFO_UNAVAIL;
+			goto deny;
 		}
+		memcpy(e.cred, key_id, sizeof(key_id));
+		e.has_cred = true;
+		snprintf(e.method, sizeof(e.method), "%s",
+			 sv_method_name(SV_METHOD_SSHKEY));
+		e.has_method = true;
 	}
 	if (sv_is_ui_service(&x.cfg, x.service)) {
 		reason = "ui_service";
@@ -533,7 +668,8 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	goto out;
 deny:
 	log_decision(&x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
-		     "account", "deny", NULL, reason, NULL);
+		     "account", "deny", key_id[0] ? key_id : NULL, reason,
+		     NULL);
 out:
 	free(l);
 	sv_reader_close(rd);
@@ -567,17 +703,25 @@ static int account_for(struct svp_ctx *x, const char *event,
 	l->user = x->user;
 	l->now = now_s();
 	switch (sv_login_account(l)) {
-	case SV_LOGIN_OK: return PAM_SUCCESS;
+	case SV_LOGIN_OK: break;
 	case SV_LOGIN_NO_ACCOUNT: return PAM_IGNORE;
 	case SV_LOGIN_DENY:
-		if (!need_enabled)
-			return PAM_SUCCESS;
+		/* a disabled account is still one (chauthtok): its identity
+		 * is checked all the same */
+		if (!need_enabled && l->uid)
+			break;
 		/* fall through */
 	default:
 		log_decision(x, LOG_NOTICE, event, "deny", NULL, l->reason,
 			     NULL);
 		return unavail_code;
 	}
+	reason = identity_mismatch(x, l->uid);
+	if (reason) {
+		log_decision(x, LOG_NOTICE, event, "deny", NULL, reason, NULL);
+		return unavail_code;
+	}
+	return PAM_SUCCESS;
 }
 
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,

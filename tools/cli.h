@@ -24,6 +24,10 @@ struct cli {
 	struct nss_snapshot *snap;
 	const char *conf_path;
 	bool json;
+	/* re-registering key material that was revoked (by fingerprint) is
+	 * refused unless the command was given the flag that says so */
+	bool allow_revoked_keys;
+	const char *revoked_flag; /* that flag's name, for the message */
 	const char *prog;
 	char err[1024];
 };
@@ -139,12 +143,19 @@ int txn_save_acct(struct sv_txn *t, const struct acct *a);
 int txn_load_role(struct sv_txn *t, const char *name, struct role *r);
 int txn_save_role(struct sv_txn *t, const struct role *r);
 int txn_load_role_gid(struct sv_txn *t, uint32_t gid, struct role *r);
-/* Add (or remove) a credential id in the account's id list of db. */
-int txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
-		      const char *id, bool add);
 /* Store a credential record and add it to its account's list. */
 int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c);
-/* Delete a credential, drop it from the account's list, revoke its id. */
+/* The revocation fingerprint of a public key credential: an OpenSSH key's
+ * "SHA256:..." fingerprint, an assertion key's "jwk:" + RFC 7638
+ * thumbprint. -ENOENT for a secret, -EBADMSG for a damaged record. */
+#define CRED_FPR_MAX 160
+int cred_fingerprint(const struct sv_cred *c, char out[CRED_FPR_MAX]);
+/* Refuse a new credential whose key material was revoked, unless
+ * cli->allow_revoked_keys: -EACCES with the message in cli->err. */
+int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
+			const struct sv_cred *c);
+/* Delete a credential, drop it from the account's list, revoke its id and
+ * its key fingerprint. */
 int txn_remove_cred(struct sv_txn *t, enum sv_db db, const char *account,
 		    const char *id);
 /* Call fn for each credential of the account in db (its id list), in list
@@ -178,6 +189,7 @@ struct acct_opts {
 	size_t nroles;
 	bool home_writable, no_home;
 	bool defer_members; /* caller updates role member lists itself */
+	bool force; /* take a reserved group name (cli_group_name_allowed) */
 };
 int op_account_create(struct cli *cli, struct sv_txn *t,
 		      const struct acct_opts *o, struct acct *out);
@@ -186,9 +198,22 @@ struct role_opts {
 	const char *const *commands;
 	size_t ncommands;
 	bool clear_commands;
+	bool force; /* take a reserved group name (cli_group_name_allowed) */
 };
 int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		   struct role *out);
+/* Whether name may become a group that svcacct serves: a role (what
+ * "role"), or the private group of an account (what "account"), which has
+ * the account's name. 0 if the name is free; 1 if it is reserved (a group
+ * the system or a package creates, see sv_group_name_reserved) but force
+ * allows it: the caller warns with cli_group_name_warn after its commit;
+ * -EPERM with the reason and the way out in cli->err otherwise (keys_group
+ * is refused even with force). */
+int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
+			   bool force);
+/* The warning for a reserved name taken with force, on stderr. */
+void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
+			 uint32_t gid);
 /* Validate one OpenSSH public key line and add it to the account in t
  * (refusing a duplicate). The new credential id in id; message in
  * cli->err on failure. */

@@ -686,6 +686,41 @@ static int account_state(struct cli *cli, int argc, char **argv, int enable)
 	return r;
 }
 
+/* Remove and revoke every credential the account's list names in db. */
+static int delete_creds(struct sv_txn *t, enum sv_db db, const char *name,
+			size_t *n)
+{
+	char k[SV_KEY_MAX];
+	size_t kl =
+	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, name, strlen(name));
+	struct strv ids = {0};
+	struct sv_blob lb = {0};
+	struct sv_list list;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int e = sv_txn_fetch(t, db, k, kl, &lb);
+
+	if (e == -ENOENT)
+		return 0;
+	if (e == 0)
+		e = sv_decode_idlist(lb.p, lb.n, &list);
+	/* copied first: each removal rewrites the list being walked */
+	while (e == 0 && sv_list_next(&list, &off, &idx, &it)) {
+		char *id = sv_str_dup(it);
+		e = id ? strv_add(&ids, id) : -ENOMEM;
+		free(id);
+	}
+	sv_blob_free(&lb);
+	for (size_t i = 0; e == 0 && i < ids.n; i++) {
+		e = txn_remove_cred(t, db, name, ids.v[i]);
+		if (e == 0)
+			(*n)++;
+	}
+	strv_free(&ids);
+	return e;
+}
+
 int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 {
 	int e;
@@ -704,37 +739,11 @@ int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 		if (e == -ENOENT)
 			e = 0;
 	}
-	/* its credentials go too, and are revoked for good */
-	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS; db++) {
-		struct sv_blob lb = {0};
-		struct sv_list ids;
-		size_t lk = sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, a->name,
-				       strlen(a->name));
-		if (sv_txn_fetch(t, (enum sv_db)db, k, lk, &lb) < 0)
-			continue;
-		if (sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
-			size_t off = 0;
-			uint32_t idx = 0;
-			struct sv_str id;
-			while (e == 0 && sv_list_next(&ids, &off, &idx, &id)) {
-				char ck[64], *ids_ = sv_str_dup(id);
-				if (!ids_) {
-					e = -ENOMEM;
-					break;
-				}
-				sv_txn_delete(t, (enum sv_db)db, ck,
-					      sv_key_str(ck, sizeof(ck),
-							 SV_KEY_CRED, id.p,
-							 id.n));
-				e = sv_state_revoke(t, ids_);
-				n++;
-				free(ids_);
-			}
-		}
-		sv_blob_free(&lb);
-		if (e == 0)
-			sv_txn_delete(t, (enum sv_db)db, k, lk);
-	}
+	/* its credentials go too, and are revoked for good; any error aborts
+	 * the whole deletion (an account must never disappear with its
+	 * credentials left behind unrevoked) */
+	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS; db++)
+		e = delete_creds(t, (enum sv_db)db, a->name, &n);
 	if (e == 0)
 		e = sv_state_retire_id(t, false, a->uid);
 	/* trusted issuers' client maps to it go too */

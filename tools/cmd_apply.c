@@ -1613,9 +1613,11 @@ static void report(struct mctx *m, bool dry_run, uint64_t gen,
 int cmd_apply(struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
-	    "apply FILE|- [--dry-run] [--prune] [--verify-key KEY] [--json]";
+	    "apply FILE|- [--dry-run] [--prune] [--verify-key KEY] "
+	    "[--allow-revoked-keys] [--json]";
 	static const struct option opts[] = {
 	    {"dry-run", no_argument, NULL, 'n'},
+	    {"allow-revoked-keys", no_argument, NULL, 'r'},
 	    {"prune", no_argument, NULL, 'p'},
 	    {"verify-key", required_argument, NULL, 'k'},
 	    {"json", no_argument, NULL, 'j'},
@@ -1637,6 +1639,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': dry_run = true; break;
+		case 'r': cli->allow_revoked_keys = true; break;
 		case 'p': m.prune = true; break;
 		case 'k': keypath = optarg; break;
 		case 'j': cli->json = true; break;
@@ -1650,6 +1653,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage(cli, usage);
+	cli->revoked_flag = "--allow-revoked-keys";
 	file = argv[optind];
 	if (!keypath && *cli->cfg.manifest_verify_key)
 		keypath = cli->cfg.manifest_verify_key;

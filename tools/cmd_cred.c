@@ -16,7 +16,17 @@
 
 #define KEYFILE_MAX (1024 * 1024)
 
-enum { O_LABEL = 256, O_EXPIRES, O_PEM, O_JWK, O_JWKS, O_KID, O_ALG, O_JSON };
+enum {
+	O_LABEL = 256,
+	O_EXPIRES,
+	O_PEM,
+	O_JWK,
+	O_JWKS,
+	O_KID,
+	O_ALG,
+	O_JSON,
+	O_ALLOW_REVOKED
+};
 static const struct option cred_long[] = {
     {"label", required_argument, NULL, O_LABEL},
     {"expires", required_argument, NULL, O_EXPIRES},
@@ -26,6 +36,7 @@ static const struct option cred_long[] = {
     {"kid", required_argument, NULL, O_KID},
     {"alg", required_argument, NULL, O_ALG},
     {"json", no_argument, NULL, O_JSON},
+    {"allow-revoked-key", no_argument, NULL, O_ALLOW_REVOKED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -63,6 +74,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 		case O_KID: p->kid = optarg; break;
 		case O_ALG: p->alg = optarg; break;
 		case O_JSON: cli->json = true; break;
+		case O_ALLOW_REVOKED: cli->allow_revoked_keys = true; break;
 		}
 	}
 	while (optind < argc) {
@@ -88,11 +100,8 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 	return 0;
 }
 
-static const char *cred_status(const struct cli *cli, const struct sv_cred *c,
-			       const char *id)
+static const char *cred_status(const struct sv_cred *c, bool revoked)
 {
-	bool revoked = false;
-	sv_state_is_revoked(&cli->cfg, id, &revoked);
 	if (revoked)
 		return "revoked";
 	if (c->expires && c->expires <= (int64_t)time(NULL))
@@ -169,42 +178,11 @@ static int secret_add(struct cli *cli, int argc, char **argv, int arg)
 	return r;
 }
 
-/* Walk an account's credentials of one database. */
-typedef int (*cred_cb)(struct cli *cli, const struct sv_cred *c, const char *id,
-		       void *ctx);
-static int each_cred(struct cli *cli, struct sv_reader *rd, enum sv_db db,
-		     const char *account, cred_cb cb, void *ctx)
-{
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	int e = sv_get_cred_ids(rd, db, account, &lb, &ids);
-	if (e == -ENOENT)
-		return 0;
-	if (e < 0)
-		return e;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
-		char id[64];
-		struct sv_blob cb_ = {0};
-		struct sv_cred c;
-		snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
-		if (sv_get_cred(rd, db, id, &cb_, &c) < 0)
-			continue;
-		if (sv_str_eq(c.account, account))
-			e = cb(cli, &c, id, ctx);
-		sv_blob_free(&cb_);
-	}
-	sv_blob_free(&lb);
-	return e;
-}
-
-static int list_one(struct cli *cli, const struct sv_cred *c, const char *id,
-		    void *ctx)
+static int list_one(const struct sv_cred *c, bool revoked, void *ctx)
 {
 	json_t *arr = ctx;
-	char b1[32], b2[32];
+	char b1[32], b2[32], id[SV_CRED_ID_LEN + 1];
+	snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
 	json_t *j =
 	    json_pack("{s:s, s:s, s:s%, s:s, s:s, s:s}", "id", id, "type",
 		      c->type == SV_CRED_SECRET ? "secret"
@@ -213,7 +191,7 @@ static int list_one(struct cli *cli, const struct sv_cred *c, const char *id,
 		      "label", c->label.p, c->label.n, "created",
 		      cli_time(c->created, b1, sizeof(b1)), "expires",
 		      cli_time(c->expires, b2, sizeof(b2)), "status",
-		      cred_status(cli, c, id));
+		      cred_status(c, revoked));
 	if (c->type == SV_CRED_KEY) {
 		json_object_set_new(j, "kid", json_stringn(c->kid.p, c->kid.n));
 		const char *an = sv_alg_name((enum sv_alg)c->alg);
@@ -245,9 +223,23 @@ static int cred_list(struct cli *cli, int argc, char **argv, int keys)
 		sv_reader_close(rd);
 		return cli_fail(cli, "no account '%s'", p.pos[0]);
 	}
-	sv_blob_free(&ab);
+	/* every reader honours the revocation list, whatever generation it
+	 * reads */
+	struct sv_revocations *rv = NULL;
+	int sfd = sv_state_open_dir(&cli->cfg);
+	int e = sfd < 0 ? sfd : sv_revocations_open_state(sfd, &rv);
+	if (sfd >= 0)
+		close(sfd);
+	if (e < 0) {
+		sv_blob_free(&ab);
+		sv_reader_close(rd);
+		return cli_fail(cli, "%s: the revocation list: %s",
+				cli->cfg.state_dir, strerror(-e));
+	}
 	json_t *all = json_array(), *sel = json_array();
-	int e = each_cred(cli, rd, SV_DB_CREDENTIALS, p.pos[0], list_one, all);
+	e = sv_each_cred(rd, SV_DB_CREDENTIALS, &a, rv, list_one, all);
+	sv_revocations_close(rv);
+	sv_blob_free(&ab);
 	sv_reader_close(rd);
 	if (e < 0) {
 		json_decref(all);
@@ -287,6 +279,23 @@ static int cred_list(struct cli *cli, int argc, char **argv, int keys)
 	return EXIT_OK;
 }
 
+/* By id, or for a key by kid. */
+struct cred_find {
+	uint8_t type;
+	const char *what;
+	char found[SV_CRED_ID_LEN + 1];
+};
+static int find_cred(const struct sv_cred *c, void *ctx)
+{
+	struct cred_find *f = ctx;
+	if (c->type != f->type || c->id.n != SV_CRED_ID_LEN ||
+	    !(sv_str_eq(c->id, f->what) ||
+	      (f->type == SV_CRED_KEY && sv_str_eq(c->kid, f->what))))
+		return 0;
+	snprintf(f->found, sizeof(f->found), "%.*s", (int)c->id.n, c->id.p);
+	return 1;
+}
+
 /* Remove one credential (by id, or by kid for keys) and revoke it. */
 static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
 {
@@ -307,36 +316,14 @@ static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
 	if (!t)
 		return EXIT_FAIL;
 	/* find the credential among this account's own */
-	char k[64], found[64] = "";
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	int e = sv_txn_fetch(t, SV_DB_CREDENTIALS, k,
-			     sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, p.pos[0],
-					strlen(p.pos[0])),
-			     &lb);
-	if (e == 0 && sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
-		size_t off = 0;
-		uint32_t idx = 0;
-		struct sv_str it;
-		while (!*found && sv_list_next(&ids, &off, &idx, &it)) {
-			struct sv_blob cb = {0};
-			struct sv_cred c;
-			char ck[64];
-			if (sv_txn_fetch(t, SV_DB_CREDENTIALS, ck,
-					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
-						    it.p, it.n),
-					 &cb) < 0)
-				continue;
-			if (sv_decode_cred(cb.p, cb.n, &c) == 0 &&
-			    c.type == (keys ? SV_CRED_KEY : SV_CRED_SECRET) &&
-			    (sv_str_eq(c.id, p.pos[1]) ||
-			     (keys && sv_str_eq(c.kid, p.pos[1]))))
-				snprintf(found, sizeof(found), "%.*s",
-					 (int)c.id.n, c.id.p);
-			sv_blob_free(&cb);
-		}
+	struct cred_find f = {.type = keys ? SV_CRED_KEY : SV_CRED_SECRET,
+			      .what = p.pos[1]};
+	char *found = f.found;
+	int e = txn_each_cred(t, SV_DB_CREDENTIALS, p.pos[0], find_cred, &f);
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "store: %s", strerror(-e));
 	}
-	sv_blob_free(&lb);
 	if (!*found) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "account '%s' has no %s '%s'", p.pos[0],
@@ -412,11 +399,13 @@ static int key_add(struct cli *cli, int argc, char **argv, int arg)
 	(void)arg;
 	static const char usage[] =
 	    "key add NAME (--pem FILE | --jwk FILE | --jwks FILE) [--kid K] "
-	    "[--alg A] [--label T] [--expires DURATION|DATE]";
+	    "[--alg A] [--label T] [--expires DURATION|DATE] "
+	    "[--allow-revoked-key]";
 	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage,
-		      A(O_LABEL) | A(O_EXPIRES) | A(O_PEM) | A(O_JWK) |
-			  A(O_JWKS) | A(O_KID) | A(O_ALG) | A(O_JSON));
+	int r =
+	    parse(cli, argc, argv, &p, usage,
+		  A(O_LABEL) | A(O_EXPIRES) | A(O_PEM) | A(O_JWK) | A(O_JWKS) |
+		      A(O_KID) | A(O_ALG) | A(O_JSON) | A(O_ALLOW_REVOKED));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1 || (!!p.pem + !!p.jwk + !!p.jwks) != 1)
@@ -458,39 +447,20 @@ static int key_add(struct cli *cli, int argc, char **argv, int arg)
 		goto out;
 	}
 	json_t *added = json_array();
+	cli->err[0] = '\0';
 	for (size_t i = 0; e == 0 && i < n; i++) {
 		char id[SV_CRED_ID_LEN + 1];
-		if (cli_kid_taken(t, p.pos[0], keys[i].kid)) {
-			snprintf(cli->err, sizeof(cli->err),
-				 "account '%s' already has a key with kid '%s'",
-				 p.pos[0], keys[i].kid);
-			e = -EEXIST;
-			break;
-		}
-		e = sv_cred_id_generate(id);
-		if (e < 0)
-			break;
-		struct sv_cred c = {
-		    .type = SV_CRED_KEY,
-		    .alg = (uint8_t)keys[i].alg,
-		    .created = (int64_t)time(NULL),
-		    .expires = p.exp,
-		    .id = SV_STR(id),
-		    .account = SV_STR(p.pos[0]),
-		    .label = SV_STR(p.label ? p.label : ""),
-		    .kid = SV_STR(keys[i].kid),
-		    .material = {(const char *)keys[i].blob, keys[i].bloblen},
-		};
-		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
-		json_array_append_new(added,
-				      json_pack("{s:s, s:s, s:s}", "id", id,
-						"kid", keys[i].kid, "alg",
-						sv_alg_name(keys[i].alg)));
+		e = op_key_add(cli, t, p.pos[0], &keys[i], p.label, p.exp, id);
+		if (e == 0)
+			json_array_append_new(
+			    added, json_pack("{s:s, s:s, s:s}", "id", id, "kid",
+					     keys[i].kid, "alg",
+					     sv_alg_name(keys[i].alg)));
 	}
 	if (e < 0) {
 		sv_txn_abort(t);
 		json_decref(added);
-		r = cli_fail(cli, "%s", e == -EEXIST ? cli->err : strerror(-e));
+		r = cli_fail(cli, "%s", *cli->err ? cli->err : strerror(-e));
 		goto out;
 	}
 	r = cli_commit(cli, t);

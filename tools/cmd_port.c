@@ -29,74 +29,36 @@ static json_t *list_json(const struct sv_list *l)
 	return a;
 }
 
-static int export_keys(struct sv_reader *rd, const char *account, json_t *out)
+/* The public keys of an account, as export writes them: only those bound
+ * to it and not revoked (a generation may still hold a revoked one). */
+static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 {
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	int e = sv_get_cred_ids(rd, SV_DB_CREDENTIALS, account, &lb, &ids);
-	if (e == -ENOENT)
+	json_t *out = ctx;
+	char kid[SV_KID_MAX + 1], b1[32];
+	if (revoked || c->kid.n > SV_KID_MAX)
 		return 0;
-	if (e < 0)
-		return e;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	while (sv_list_next(&ids, &off, &idx, &it)) {
-		char id[64], kid[SV_KID_MAX + 1], b1[32];
-		struct sv_blob cb = {0};
-		struct sv_cred c;
-		snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
-		if (sv_get_cred(rd, SV_DB_CREDENTIALS, id, &cb, &c) < 0)
-			continue;
-		if (c.type == SV_CRED_KEY) {
-			snprintf(kid, sizeof(kid), "%.*s", (int)c.kid.n,
-				 c.kid.p);
-			json_t *jwk = sv_key_blob_to_jwk(
-			    (const uint8_t *)c.material.p, c.material.n, kid);
-			if (jwk)
-				json_array_append_new(
-				    out,
-				    json_pack(
-					"{s:s, s:s, s:s%, s:s, s:o}", "account",
-					account, "kid", kid, "label", c.label.p,
-					c.label.n, "expires",
-					cli_time(c.expires, b1, sizeof(b1)),
-					"jwk", jwk));
-		}
-		sv_blob_free(&cb);
-	}
-	sv_blob_free(&lb);
-	return 0;
-}
-
-/* OpenSSH keys of an account, as the lines `sshkey add` takes. */
-static void export_sshkeys(struct sv_reader *rd, const char *account,
-			   json_t *out)
-{
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	if (sv_get_cred_ids(rd, SV_DB_PUBKEYS, account, &lb, &ids) < 0)
-		return;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	while (sv_list_next(&ids, &off, &idx, &it)) {
-		char id[64], b1[32];
-		struct sv_blob cb = {0};
-		struct sv_cred c;
-		snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
-		if (sv_get_cred(rd, SV_DB_PUBKEYS, id, &cb, &c) < 0)
-			continue;
-		if (c.type == SV_CRED_SSHKEY && sv_str_eq(c.account, account))
+	if (c->type == SV_CRED_KEY) {
+		snprintf(kid, sizeof(kid), "%.*s", (int)c->kid.n, c->kid.p);
+		json_t *jwk = sv_key_blob_to_jwk((const uint8_t *)c->material.p,
+						 c->material.n, kid);
+		if (jwk)
 			json_array_append_new(
-			    out, json_pack(
-				     "{s:s, s:s%, s:s%, s:s}", "account",
-				     account, "key", c.material.p, c.material.n,
-				     "label", c.label.p, c.label.n, "expires",
-				     cli_time(c.expires, b1, sizeof(b1))));
-		sv_blob_free(&cb);
+			    out, json_pack("{s:s%, s:s, s:s%, s:s, s:o}",
+					   "account", c->account.p,
+					   c->account.n, "kid", kid, "label",
+					   c->label.p, c->label.n, "expires",
+					   cli_time(c->expires, b1, sizeof(b1)),
+					   "jwk", jwk));
+	} else if (c->type == SV_CRED_SSHKEY) {
+		/* OpenSSH keys as the lines `sshkey add` takes */
+		json_array_append_new(
+		    out,
+		    json_pack("{s:s%, s:s%, s:s%, s:s}", "account",
+			      c->account.p, c->account.n, "key", c->material.p,
+			      c->material.n, "label", c->label.p, c->label.n,
+			      "expires", cli_time(c->expires, b1, sizeof(b1))));
 	}
-	sv_blob_free(&lb);
+	return 0;
 }
 
 /* One array per section, in a stable order (so that two exports can be
@@ -141,11 +103,22 @@ static json_t *export_accounts(struct sv_reader *rd, json_t *keys,
 {
 	json_t *accounts = json_array();
 	struct sv_blob key = {0};
+	struct sv_revocations *rv = NULL;
+	if (keys || sshkeys) {
+		int sfd = sv_state_open_dir(sv_reader_config(rd));
+		*e = sfd < 0 ? sfd : sv_revocations_open_state(sfd, &rv);
+		if (sfd >= 0)
+			close(sfd);
+		if (*e < 0) {
+			json_decref(accounts);
+			return NULL;
+		}
+	}
 	while ((*e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
 					&key)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_account a;
-		char b1[32], name[64];
+		char b1[32];
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
 		    sv_decode_account(v.p, v.n, &a) < 0) {
 			sv_blob_free(&v);
@@ -176,14 +149,18 @@ static json_t *export_accounts(struct sv_reader *rd, json_t *keys,
 			"expires", cli_date(a.expires, b1, sizeof(b1)), "roles",
 			rl, "home_writable",
 			(a.flags & SV_ACCT_HOME_WRITABLE) != 0));
-		snprintf(name, sizeof(name), "%.*s", (int)a.name.n, a.name.p);
 		if (keys)
-			export_keys(rd, name, keys);
-		if (sshkeys)
-			export_sshkeys(rd, name, sshkeys);
+			*e = sv_each_cred(rd, SV_DB_CREDENTIALS, &a, rv,
+					  export_cred, keys);
+		if (*e == 0 && sshkeys)
+			*e = sv_each_cred(rd, SV_DB_PUBKEYS, &a, rv,
+					  export_cred, sshkeys);
 		sv_blob_free(&v);
+		if (*e < 0)
+			break;
 	}
 	sv_blob_free(&key);
+	sv_revocations_close(rv);
 	if (*e != -ENOENT) {
 		json_decref(accounts);
 		return NULL;
@@ -643,6 +620,8 @@ int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
 	    .material = {(const char *)key->blob, key->bloblen},
 	};
 	if (e == 0)
+		e = cred_refuse_revoked(cli, t, &c);
+	if (e == 0)
 		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
 	if (e < 0 && !*cli->err)
 		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
@@ -797,11 +776,21 @@ int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc)
 
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "import FILE   (JSON from svcacct export; "
-				    "all or nothing)";
+	static const char usage[] =
+	    "import FILE [--allow-revoked-keys]   (JSON from svcacct export; "
+	    "all or nothing)";
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: svcacct %s\n", usage);
 		return EXIT_OK;
+	}
+	cli->revoked_flag = "--allow-revoked-keys";
+	if (argc == 3 && !strcmp(argv[2], "--allow-revoked-keys")) {
+		cli->allow_revoked_keys = true;
+		argc--;
+	} else if (argc == 3 && !strcmp(argv[1], "--allow-revoked-keys")) {
+		cli->allow_revoked_keys = true;
+		argv++;
+		argc--;
 	}
 	if (argc != 2)
 		return cli_usage(cli, usage);

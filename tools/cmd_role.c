@@ -14,7 +14,7 @@
 
 static const char usage_create[] =
     "role create ROLE [--gid N] [--description T] [--services S,S] "
-    "[--from CIDR,...|local] [--command CMD]...";
+    "[--from CIDR,...|local] [--command CMD]... [--force]";
 static const char usage_set[] =
     "role set ROLE [--description T] [--services S,S] "
     "[--from CIDR,...|local] [--command CMD]... [--clear-commands]";
@@ -103,6 +103,59 @@ int role_set_commands(struct cli *cli, struct strv *dst,
 	return set_commands(cli, dst, cmds, n);
 }
 
+int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
+			   bool force)
+{
+	const char *own = strcmp(what, "account")
+			      ? ""
+			      : " (an account's own group has its name)";
+	const char *who =
+	    strcmp(what, "account") ? "role's members" : "account";
+	switch (sv_group_name_reserved(&cli->cfg, name)) {
+	case SV_GROUP_FREE: return 0;
+	case SV_GROUP_KEYS_GROUP:
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s name '%s' is keys_group in %s%s: the group that "
+			 "may read pubkeys.db; choose another name",
+			 what, name, cli->conf_path, own);
+		return -EPERM;
+	case SV_GROUP_CONFIG:
+		if (force)
+			return 1;
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s name '%s' is reserved by reserved_group_names in "
+			 "%s%s; choose another name, or use --force if the %s "
+			 "must have it",
+			 what, name, cli->conf_path, own, what);
+		return -EPERM;
+	case SV_GROUP_BUILTIN:
+		if (force)
+			return 1;
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s name '%s' is reserved%s: it is a group that the "
+			 "system or a package creates, and once svcacct serves "
+			 "it that creation fails, or the package reuses this "
+			 "GID and gives the %s the group's power; choose "
+			 "another name, or use --force if the %s must have it "
+			 "(or exempt the name in %s with reserved_group_names "
+			 "= !%s)",
+			 what, name, own, who, what, cli->conf_path, name);
+		return -EPERM;
+	}
+	return -EPERM;
+}
+
+void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
+			 uint32_t gid)
+{
+	fprintf(stderr,
+		"%s: warning: %s '%s' took a reserved group name (--force): "
+		"`addgroup --system %s` will now fail, and a package that "
+		"runs `getent group %s || groupadd %s` will reuse GID %u and "
+		"give its power to this group's members\n",
+		cli->prog, what, name, name, name, name, gid);
+}
+
 int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		   struct role *out)
 {
@@ -135,6 +188,8 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 			 o->name);
 		return -EEXIST;
 	}
+	if ((e = cli_group_name_allowed(cli, "role", o->name, o->force)) < 0)
+		return e;
 	memset(&x, 0, sizeof(x));
 	if (o->services && (e = set_list(cli, &x.services, o->services,
 					 service_valid, "service")) < 0)
@@ -272,7 +327,7 @@ static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
 			break;
 		case O_CLEAR: p->o.clear_commands = true; break;
 		case O_JSON: cli->json = true; break;
-		case O_FORCE: p->force = true; break;
+		case O_FORCE: p->force = p->o.force = true; break;
 		}
 	}
 	while (optind < argc) {
@@ -290,7 +345,7 @@ static int role_create(struct cli *cli, int argc, char **argv, int arg)
 	struct role x;
 	int r = parse(cli, argc, argv, &p, usage_create,
 		      A(O_GID) | A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
-			  A(O_JSON));
+			  A(O_JSON) | A(O_FORCE));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
@@ -305,7 +360,12 @@ static int role_create(struct cli *cli, int argc, char **argv, int arg)
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		cli_audit("role-create", "role=%s gid=%u", x.name, x.gid);
+		bool forced =
+		    cli_group_name_allowed(cli, "role", x.name, true) == 1;
+		cli_audit("role-create", "role=%s gid=%u%s", x.name, x.gid,
+			  forced ? " forced=reserved-name" : "");
+		if (forced)
+			cli_group_name_warn(cli, "role", x.name, x.gid);
 		cli_nscd_invalidate();
 		if (cli->json)
 			cli_json_out(json_pack("{s:s, s:i}", "name", x.name,

@@ -16,6 +16,7 @@
  * else. */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,71 +55,34 @@ int op_sshkey_parse(const char *line, char **material, char fpr[64],
 
 /* ------------------------------------------------------------ store */
 
-/* Call fn for each of the account's ssh keys, inside a transaction. */
-typedef bool (*txn_key_fn)(const struct sv_cred *c, void *ctx);
-static int txn_each_key(struct sv_txn *t, const char *account, txn_key_fn fn,
-			void *ctx)
-{
-	char k[64];
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	int e = sv_txn_fetch(
-	    t, SV_DB_PUBKEYS, k,
-	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account)),
-	    &lb);
-	if (e == -ENOENT)
-		return 0;
-	if (e == 0)
-		e = sv_decode_idlist(lb.p, lb.n, &ids);
-	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
-		struct sv_blob cb = {0};
-		struct sv_cred c;
-		char ck[64];
-		bool stop = false;
-		if (sv_txn_fetch(
-			t, SV_DB_PUBKEYS, ck,
-			sv_key_str(ck, sizeof(ck), SV_KEY_CRED, it.p, it.n),
-			&cb) < 0)
-			continue;
-		if (sv_decode_cred(cb.p, cb.n, &c) == 0 &&
-		    c.type == SV_CRED_SSHKEY && sv_str_eq(c.account, account))
-			stop = fn(&c, ctx);
-		sv_blob_free(&cb);
-		if (stop)
-			break;
-	}
-	sv_blob_free(&lb);
-	return e;
-}
-
 /* By stored material (duplicates), or by id or fingerprint (remove). */
 struct find {
 	const char *material, *id;
 	char found[SV_CRED_ID_LEN + 1];
 };
-static bool find_key(const struct sv_cred *c, void *ctx)
+static int find_key(const struct sv_cred *c, void *ctx)
 {
 	struct find *f = ctx;
+	if (c->type != SV_CRED_SSHKEY)
+		return 0;
 	if ((f->material && sv_str_eq(c->material, f->material)) ||
 	    (f->id && (sv_str_eq(c->id, f->id) || sv_str_eq(c->kid, f->id)))) {
 		snprintf(f->found, sizeof(f->found), "%.*s", (int)c->id.n,
 			 c->id.p);
-		return true;
+		return 1;
 	}
-	return false;
+	return 0;
 }
 
 /* ------------------------------------------------------------ verbs */
 
-enum { O_PUBKEY = 300, O_LABEL, O_EXPIRES, O_JSON };
+enum { O_PUBKEY = 300, O_LABEL, O_EXPIRES, O_JSON, O_ALLOW_REVOKED };
 static const struct option sk_long[] = {
     {"pubkey", required_argument, NULL, O_PUBKEY},
     {"label", required_argument, NULL, O_LABEL},
     {"expires", required_argument, NULL, O_EXPIRES},
     {"json", no_argument, NULL, O_JSON},
+    {"allow-revoked-key", no_argument, NULL, O_ALLOW_REVOKED},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -151,6 +115,7 @@ static int sk_parse(struct cli *cli, int argc, char **argv, const char *usage,
 		case O_LABEL: o->label = optarg; break;
 		case O_EXPIRES: o->expires = optarg; break;
 		case O_JSON: cli->json = true; break;
+		case O_ALLOW_REVOKED: cli->allow_revoked_keys = true; break;
 		}
 	}
 	while (optind < argc) {
@@ -179,7 +144,6 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  char id[SV_CRED_ID_LEN + 1])
 {
 	struct sshkey k = {0};
-	struct sv_buf enc = {0};
 	char *material = NULL;
 	int e;
 
@@ -199,7 +163,9 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		goto out;
 	}
 	struct find f = {.material = material};
-	e = txn_each_key(t, account, find_key, &f);
+	e = txn_each_cred(t, SV_DB_PUBKEYS, account, find_key, &f);
+	if (e > 0)
+		e = 0;
 	if (e == 0 && *f.found) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "account '%s' already has this key (%s)", account,
@@ -220,21 +186,13 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		    .kid = SV_STR(k.fpr),
 		    .material = SV_STR(material),
 		};
-		char ck[64];
-		e = sv_encode_cred(&enc, &c);
+		e = cred_refuse_revoked(cli, t, &c);
 		if (e == 0)
-			e = sv_txn_store(t, SV_DB_PUBKEYS, ck,
-					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
-						    id, strlen(id)),
-					 enc.p, enc.len);
-		if (e == 0)
-			e = txn_idlist_update(t, SV_DB_PUBKEYS, account, id,
-					      true);
+			e = txn_store_cred(t, SV_DB_PUBKEYS, &c);
 	}
 	if (e < 0 && !*cli->err)
 		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
 out:
-	sv_buf_free(&enc);
 	free(material);
 	sshkey_free(&k);
 	return e;
@@ -244,7 +202,8 @@ static int sshkey_add(struct cli *cli, int argc, char **argv, int arg)
 {
 	(void)arg;
 	static const char usage[] = "sshkey add NAME --pubkey FILE [--label T] "
-				    "[--expires DURATION|DATE]";
+				    "[--expires DURATION|DATE] "
+				    "[--allow-revoked-key]";
 	struct skopts o;
 	struct sshkey k = {0};
 	struct sv_txn *t = NULL;
@@ -306,40 +265,29 @@ out:
 	return r;
 }
 
-/* Walk an account's ssh keys through a reader. */
-typedef void (*rd_key_fn)(const struct sv_cred *c, void *ctx);
-static int reader_each_key(struct sv_reader *rd, const char *account,
-			   rd_key_fn fn, void *ctx)
+/* The revocation list a reader of ssh keys honours: the state dir's for
+ * root, else the copy published for the keys group. */
+static int open_revocations(struct cli *cli, struct sv_revocations **rv)
 {
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	int e = sv_get_cred_ids(rd, SV_DB_PUBKEYS, account, &lb, &ids);
-	if (e == -ENOENT)
-		return 0;
-	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
-		char id[64];
-		struct sv_blob cb = {0};
-		struct sv_cred c;
-		snprintf(id, sizeof(id), "%.*s", (int)it.n, it.p);
-		if (sv_get_cred(rd, SV_DB_PUBKEYS, id, &cb, &c) < 0)
-			continue;
-		if (c.type == SV_CRED_SSHKEY && sv_str_eq(c.account, account))
-			fn(&c, ctx);
-		sv_blob_free(&cb);
+	int sfd = sv_state_open_dir(&cli->cfg);
+	int e = -EACCES;
+	if (sfd >= 0) {
+		e = sv_revocations_open_state(sfd, rv);
+		close(sfd);
 	}
-	sv_blob_free(&lb);
+	if (e < 0)
+		e = sv_revocations_open_public(&cli->cfg, rv);
 	return e;
 }
 
-static void list_key(const struct sv_cred *c, void *ctx)
+static int list_key(const struct sv_cred *c, bool revoked, void *ctx)
 {
 	char b1[32], b2[32];
 	const char *sp = memchr(c->material.p, ' ', c->material.n);
 	int tl = sp ? (int)(sp - c->material.p) : (int)c->material.n;
 	bool expired = c->expires && c->expires <= (int64_t)time(NULL);
+	if (c->type != SV_CRED_SSHKEY)
+		return 0;
 	json_array_append_new(
 	    ctx,
 	    json_pack("{s:s%, s:s%, s:s%, s:s%, s:s, s:s, s:s}", "id", c->id.p,
@@ -347,7 +295,10 @@ static void list_key(const struct sv_cred *c, void *ctx)
 		      c->kid.p, c->kid.n, "label", c->label.p, c->label.n,
 		      "created", cli_time(c->created, b1, sizeof(b1)),
 		      "expires", cli_time(c->expires, b2, sizeof(b2)), "status",
-		      expired ? "expired" : "active"));
+		      revoked	? "revoked"
+		      : expired ? "expired"
+				: "active"));
+	return 0;
 }
 
 static int sshkey_list(struct cli *cli, int argc, char **argv, int arg)
@@ -357,6 +308,7 @@ static int sshkey_list(struct cli *cli, int argc, char **argv, int arg)
 	struct skopts o;
 	struct sv_blob ab = {0};
 	struct sv_account a;
+	struct sv_revocations *rv = NULL;
 	json_t *arr, *it;
 	size_t i;
 	int r = sk_parse(cli, argc, argv, usage, false, &o), e;
@@ -373,9 +325,19 @@ static int sshkey_list(struct cli *cli, int argc, char **argv, int arg)
 		sv_reader_close(rd);
 		return cli_fail(cli, "no account '%s'", o.pos[0]);
 	}
-	sv_blob_free(&ab);
+	e = open_revocations(cli, &rv);
+	if (e < 0) {
+		sv_blob_free(&ab);
+		sv_reader_close(rd);
+		return cli_fail(cli,
+				"reading the revocation list: %s (a key's "
+				"status cannot be told)",
+				strerror(-e));
+	}
 	arr = json_array();
-	e = reader_each_key(rd, o.pos[0], list_key, arr);
+	e = sv_each_cred(rd, SV_DB_PUBKEYS, &a, rv, list_key, arr);
+	sv_revocations_close(rv);
+	sv_blob_free(&ab);
 	sv_reader_close(rd);
 	if (e < 0) {
 		json_decref(arr);
@@ -412,7 +374,9 @@ static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
 	if (!t)
 		return EXIT_FAIL;
 	struct find f = {.id = o.pos[1]};
-	e = txn_each_key(t, o.pos[0], find_key, &f);
+	e = txn_each_cred(t, SV_DB_PUBKEYS, o.pos[0], find_key, &f);
+	if (e > 0)
+		e = 0;
 	if (e == 0 && !*f.found) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "account '%s' has no ssh key '%s'",
@@ -489,13 +453,15 @@ static bool id_ok(struct sv_str s)
 	return true;
 }
 
-static void ak_key(const struct sv_cred *c, void *ctx)
+static int ak_key(const struct sv_cred *c, bool revoked, void *ctx)
 {
 	struct ak *a = ctx;
+	if (c->type != SV_CRED_SSHKEY || revoked)
+		return 0;
 	if (c->expires && c->expires <= a->now)
-		return;
+		return 0;
 	if (!material_ok(c->material) || !id_ok(c->id))
-		return;
+		return 0;
 	if (a->forced)
 		printf("restrict,command=\"%s\" %.*s svcacct:%.*s\n", a->forced,
 		       (int)c->material.n, c->material.p, (int)c->id.n,
@@ -504,6 +470,7 @@ static void ak_key(const struct sv_cred *c, void *ctx)
 		printf("restrict %.*s svcacct:%.*s\n", (int)c->material.n,
 		       c->material.p, (int)c->id.n, c->id.p);
 	a->printed++;
+	return 0;
 }
 
 /* The single command the account's roles allow, if exactly one and it can
@@ -546,13 +513,32 @@ static int single_command(struct sv_reader *rd, const struct sv_config *c,
 	return e;
 }
 
+/* Identity is the UID: the keys of account a go only to the user sshd is
+ * about to log in, and that user is the account only if its UID is the
+ * account's. sshd hands the UID over with %U; without it, the system's NSS
+ * is asked as sshd asked it (an earlier source may hold a user of the same
+ * name). */
+static bool ak_same_identity(const char *name, const char *uidarg, uint32_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	uint32_t u;
+
+	if (uidarg)
+		return cli_parse_u32(uidarg, &u) == 0 && u == uid;
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return false;
+	return res->pw_uid == uid;
+}
+
 int cmd_authorized_keys(struct cli *cli, int argc, char **argv)
 {
-	static const char usage[] = "authorized-keys NAME";
+	static const char usage[] = "authorized-keys NAME [UID]";
 	struct sv_reader *rd = NULL;
 	struct sv_blob ab = {0};
 	struct sv_account a;
 	struct ak st = {.now = (int64_t)time(NULL)};
+	struct sv_revocations *rv = NULL;
 	char err[128], *forced = NULL;
 	int e, r = EXIT_OK;
 
@@ -561,7 +547,7 @@ int cmd_authorized_keys(struct cli *cli, int argc, char **argv)
 		printf("usage: svcacct %s\n", usage);
 		return EXIT_OK;
 	}
-	if (argc != 2)
+	if (argc != 2 && argc != 3)
 		return cli_usage(cli, usage);
 	/* sshd asks for every user that offers a key: for anybody who is not
 	 * a service account the answer is empty, and that is success */
@@ -590,18 +576,39 @@ int cmd_authorized_keys(struct cli *cli, int argc, char **argv)
 	    (a.expires && a.expires <= st.now) ||
 	    !sv_uid_acceptable(&cli->cfg, a.uid))
 		goto out;
+	if (!ak_same_identity(argv[1], argc == 3 ? argv[2] : NULL, a.uid)) {
+		/* sshd logs the command's stderr: say why nothing is served */
+		fprintf(stderr,
+			"svcacct: authorized-keys: the user '%s' that sshd "
+			"resolved is not the service account (UID %u): "
+			"serving no key\n",
+			argv[1], a.uid);
+		goto out;
+	}
 	e = single_command(rd, &cli->cfg, &a, &forced);
 	if (e < 0) {
 		r = cli_fail(cli, "reading roles: %s", strerror(-e));
 		goto out;
 	}
 	st.forced = forced;
-	e = reader_each_key(rd, argv[1], ak_key, &st);
+	/* revoked stays revoked in whatever generation is current (a
+	 * rollback may have published one that still holds a removed key):
+	 * without the list, no key is served */
+	e = sv_revocations_open_public(&cli->cfg, &rv);
+	if (e < 0) {
+		r = cli_fail(cli,
+			     "%s/%s: %s: serving no key without the "
+			     "revocation list",
+			     cli->cfg.db_dir, SV_PUBLIC_REVOKED, strerror(-e));
+		goto out;
+	}
+	e = sv_each_cred(rd, SV_DB_PUBKEYS, &a, rv, ak_key, &st);
 	if (e < 0) {
 		r = cli_fail(cli, "reading keys: %s", strerror(-e));
 		goto out;
 	}
 out:
+	sv_revocations_close(rv);
 	free(forced);
 	sv_blob_free(&ab);
 	sv_reader_close(rd);

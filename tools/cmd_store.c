@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <ctype.h>
 #include <inttypes.h>
+#include <nss.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +22,12 @@
 struct report {
 	json_t *problems;
 	unsigned accounts, roles, credentials;
+	/* whether the users, groups and group memberships of the NSS sources
+	 * other than svcacct can be looked up (see others_only) */
+	bool others_pw, others_gr, others_members;
+	/* service account name -> {GID as text: group name}: the groups of
+	 * other sources that list it as a member */
+	json_t *memberships;
 };
 
 static void problem(struct report *rep, const char *fmt, ...)
@@ -88,6 +96,317 @@ static void check_files(struct cli *cli, struct report *rep, uint64_t gen)
 	}
 }
 
+/* A user or group name from another source, for a message: printable
+ * ASCII only (a terminal escape in /etc/group or LDAP must not reach the
+ * admin's terminal, and JSON wants valid UTF-8), at most 64 bytes. */
+static const char *shown(const char *s, char buf[72])
+{
+	size_t i = 0;
+	for (; s[i] && i < 64; i++)
+		buf[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (s[i])
+		buf[i++] = '+';
+	buf[i] = '\0';
+	return buf;
+}
+
+/* The service line of database db in nsswitch.conf as glibc reads it (the
+ * last line naming db wins; its name ends at a blank or ':'), into line:
+ * 1, or 0 if no line names it (glibc then uses its default, which never
+ * names svcacct), or -E2BIG if the line does not fit. */
+static int nsswitch_line(FILE *f, const char *db, char *line, size_t n)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	int found = 0;
+	rewind(f);
+	while (getline(&buf, &cap, f) > 0) {
+		char *p = buf, *name;
+		while (isspace((unsigned char)*p))
+			p++;
+		name = p;
+		while (*p && !isspace((unsigned char)*p) && *p != ':')
+			p++;
+		if (!*p || p == name)
+			continue;
+		size_t len = (size_t)(p - name);
+		while (*p && (isspace((unsigned char)*p) || *p == ':'))
+			p++;
+		if (len != strlen(db) || memcmp(name, db, len))
+			continue;
+		found = strlen(p) < n ? 1 : -E2BIG;
+		if (found > 0)
+			snprintf(line, n, "%s", p);
+	}
+	free(buf);
+	return found;
+}
+
+/* A service line without the svcacct source and the "[STATUS=ACTION]"
+ * that follows it (sources and actions split as glibc's parser does);
+ * *had says whether svcacct was there, *kept how many sources remain. */
+static void drop_svcacct(const char *in, char *out, size_t n, bool *had,
+			 unsigned *kept)
+{
+	size_t o = 0;
+	*had = false;
+	*kept = 0;
+	out[0] = '\0';
+	for (const char *p = in;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		const char *name = p;
+		while (*p && !isspace((unsigned char)*p) && *p != '[')
+			p++;
+		if (p == name)
+			break;
+		size_t len = (size_t)(p - name);
+		while (isspace((unsigned char)*p))
+			p++;
+		const char *act = p, *act_end = p;
+		if (*p == '[') {
+			const char *close = strchr(p, ']');
+			act_end = p = close ? close + 1 : p + strlen(p);
+		}
+		if (len == strlen("svcacct") && !memcmp(name, "svcacct", len)) {
+			*had = true;
+			continue;
+		}
+		int w = snprintf(out + o, n - o, "%s%.*s%.*s", o ? " " : "",
+				 (int)len, name, (int)(act_end - act), act);
+		if (w < 0 || (size_t)w >= n - o) {
+			out[o] = '\0';
+			break;
+		}
+		o += (size_t)w;
+		(*kept)++;
+	}
+}
+
+/* Make this process's user and group lookups skip svcacct, so that what
+ * getpwnam, getgrgid, getgrent or getgrouplist return comes from the other
+ * NSS sources only (files, sss, ldap, systemd...), whatever their order.
+ * Telling svcacct's own answers apart afterwards cannot work: a group in
+ * /etc/group with a role's name and GID looks exactly like the role, and a
+ * source that only answers lookups (sssd, LDAP without enumeration) never
+ * shows up in getgrent. __nss_configure_lookup (glibc's nss.h) replaces
+ * the sources of one database for this process, and with it glibc bypasses
+ * nscd for that database; check changes nothing, so nothing else in the
+ * process needs svcacct's answers. Sets rep->others_*: false where no
+ * other source is configured (then there is nothing to look at), or where
+ * the configuration could not be set (then a problem says what was not
+ * checked). */
+static void others_only(struct report *rep)
+{
+	static const struct {
+		const char *db;
+		size_t flag;
+	} dbs[] = {
+	    {"passwd", offsetof(struct report, others_pw)},
+	    {"group", offsetof(struct report, others_gr)},
+	    {"initgroups", offsetof(struct report, others_members)},
+	};
+	/* the line without svcacct can be longer by the blanks put between
+	 * a source and an action glued to it ("files[...]") */
+	char line[4096], rest[2 * 4096];
+	FILE *f = fopen("/etc/nsswitch.conf", "re");
+	rep->others_pw = rep->others_gr = rep->others_members = true;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(dbs); i++) {
+		bool *on = (bool *)((char *)rep + dbs[i].flag), had;
+		unsigned kept;
+		int r = f ? nsswitch_line(f, dbs[i].db, line, sizeof(line)) : 0;
+		if (r < 0) {
+			*on = false;
+			problem(rep,
+				"nsswitch.conf: the %s line is longer than %zu "
+				"bytes: clashes with other sources not checked",
+				dbs[i].db, sizeof(line) - 1);
+			continue;
+		}
+		if (r == 0) {
+			/* no initgroups line: glibc takes the group sources */
+			if (!strcmp(dbs[i].db, "initgroups"))
+				*on = rep->others_gr;
+			continue;
+		}
+		drop_svcacct(line, rest, sizeof(rest), &had, &kept);
+		if (!had)
+			continue;
+		/* an empty service line would leave glibc with no source
+		 * at all: there is simply nothing else to look at */
+		if (kept == 0) {
+			*on = false;
+			continue;
+		}
+		if (__nss_configure_lookup(dbs[i].db, rest) != 0) {
+			*on = false;
+			problem(rep,
+				"nsswitch.conf: cannot look up %s without "
+				"svcacct ('%s' refused by glibc): clashes "
+				"with other sources not checked",
+				dbs[i].db, rest);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+/* The groups of other sources that list the account as a member, by
+ * initgroups (sources that only answer lookups included); its own GID,
+ * which getgrouplist always returns first, is not one of them. */
+static void note_memberships(struct report *rep, const char *name, uint32_t uid)
+{
+	int n = 64;
+	gid_t *g = NULL;
+	for (int tries = 0; tries < 8; tries++) {
+		gid_t *ng = realloc(g, (size_t)n * sizeof(*g));
+		if (!ng)
+			break;
+		g = ng;
+		int want = n;
+		if (getgrouplist(name, (gid_t)uid, g, &want) >= 0) {
+			n = want;
+			for (int i = 0; i < n; i++) {
+				char k[16];
+				if (g[i] == (gid_t)uid)
+					continue;
+				struct group *gr = getgrgid(g[i]);
+				char gn[72];
+				snprintf(k, sizeof(k), "%u", (unsigned)g[i]);
+				json_t *m =
+				    json_object_get(rep->memberships, name);
+				if (!m) {
+					m = json_object();
+					json_object_set_new(rep->memberships,
+							    name, m);
+				}
+				json_object_set_new(
+				    m, k,
+				    json_string(gr ? shown(gr->gr_name, gn)
+						   : "?"));
+			}
+			free(g);
+			return;
+		}
+		if (want <= n || want > 65536)
+			break;
+		n = want;
+	}
+	free(g);
+	problem(rep,
+		"account '%s': its groups in other NSS sources could not be "
+		"read",
+		name);
+}
+
+/* The groups of other sources that enumerate, for the members that are
+ * service accounts (already found by note_memberships unless a source
+ * enumerates but has no initgroups). */
+static void scan_group_members(struct report *rep, struct sv_reader *rd)
+{
+	struct group *gr;
+	setgrent();
+	while ((gr = getgrent())) {
+		for (char **m = gr->gr_mem; m && *m; m++) {
+			struct sv_blob b = {0};
+			struct sv_account a;
+			char k[16];
+			if (sv_get_account(rd, *m, &b, &a) < 0)
+				continue;
+			sv_blob_free(&b);
+			json_t *o = json_object_get(rep->memberships, *m);
+			if (!o) {
+				o = json_object();
+				json_object_set_new(rep->memberships, *m, o);
+			}
+			char gn[72];
+			snprintf(k, sizeof(k), "%u", (unsigned)gr->gr_gid);
+			json_object_set_new(
+			    o, k, json_string(shown(gr->gr_name, gn)));
+		}
+	}
+	endgrent();
+}
+
+static void report_memberships(struct report *rep)
+{
+	const char *acct, *gid;
+	json_t *groups, *g;
+	json_object_foreach (rep->memberships, acct, groups)
+		json_object_foreach (groups, gid, g)
+			problem(rep,
+				"account '%s' is a member of group '%s' (GID "
+				"%s) of another NSS source: svcacct neither "
+				"manages nor shows it, yet every login of the "
+				"account gets it; remove it (for /etc/group: "
+				"gpasswd -d %s %s)",
+				acct, json_string_value(g), gid, acct,
+				json_string_value(g));
+}
+
+/* A user that svcacct serves (what names it in messages) against the
+ * users of the other sources (others_only: every answer is theirs). */
+static void user_clash(struct report *rep, const char *what, const char *name,
+		       uint32_t uid)
+{
+	char on[72];
+	struct passwd *pw;
+	if (!rep->others_pw)
+		return;
+	if ((pw = getpwnam(name)) && pw->pw_uid == uid)
+		problem(rep,
+			"%s: another NSS source also has user '%s' with the "
+			"same UID %u, and its home, shell and password "
+			"apply instead of svcacct's where it is asked first; "
+			"remove that user (for /etc/passwd: vipw)",
+			what, name, uid);
+	else if (pw)
+		problem(rep,
+			"%s: another NSS source also has a user '%s' (UID "
+			"%u), so the name means two users; remove or rename "
+			"that user (for /etc/passwd: vipw)",
+			what, name, (unsigned)pw->pw_uid);
+	if ((pw = getpwuid(uid)) && strcmp(pw->pw_name, name))
+		problem(rep,
+			"%s: UID %u is also user '%s' of another NSS source, "
+			"which owns the same files and processes; give that "
+			"user another UID (for /etc/passwd: usermod -u NEWUID "
+			"%s)",
+			what, uid, shown(pw->pw_name, on),
+			shown(pw->pw_name, on));
+}
+
+/* The same for a group that svcacct serves: a role, an account's own
+ * group, the base role. */
+static void group_clash(struct report *rep, const char *what, const char *name,
+			uint32_t gid)
+{
+	char on[72];
+	struct group *gr;
+	if (!rep->others_gr)
+		return;
+	if ((gr = getgrnam(name)) && gr->gr_gid == gid)
+		problem(rep,
+			"%s: another NSS source also has group '%s' with the "
+			"same GID %u, and its members get the group's access "
+			"without svcacct knowing; remove that group (for "
+			"/etc/group: groupdel %s)",
+			what, name, gid, name);
+	else if (gr)
+		problem(rep,
+			"%s: another NSS source also has a group '%s' (GID "
+			"%u), so the name means two groups; remove or rename "
+			"that group (for /etc/group: groupdel %s)",
+			what, name, (unsigned)gr->gr_gid, name);
+	if ((gr = getgrgid(gid)) && strcmp(gr->gr_name, name))
+		problem(rep,
+			"%s: GID %u is also group '%s' of another NSS source, "
+			"whose members get the same access; give that group "
+			"another GID (for /etc/group: groupmod -g NEWGID %s)",
+			what, gid, shown(gr->gr_name, on),
+			shown(gr->gr_name, on));
+}
+
 static void check_accounts(struct cli *cli, struct report *rep,
 			   struct sv_reader *rd)
 {
@@ -129,23 +448,16 @@ static void check_accounts(struct cli *cli, struct report *rep,
 				"point back to it (duplicate UID?)",
 				name, a.uid);
 		sv_blob_free(&ub);
-		struct passwd *pw = getpwnam(name);
-		if (pw && pw->pw_uid != a.uid)
-			problem(rep,
-				"account '%s': another source has user "
-				"'%s' with UID %u",
-				name, name, (unsigned)pw->pw_uid);
-		pw = getpwuid(a.uid);
-		if (pw && strcmp(pw->pw_name, name))
-			problem(rep,
-				"account '%s': UID %u also belongs to '%s'",
-				name, a.uid, pw->pw_name);
-		struct group *gr = getgrnam(name);
-		if (gr && gr->gr_gid != a.uid)
-			problem(rep,
-				"account '%s': another source has group "
-				"'%s' with GID %u",
-				name, name, (unsigned)gr->gr_gid);
+		/* with svcacct left out (others_only), every answer is
+		 * another source's */
+		char what[96];
+		snprintf(what, sizeof(what), "account '%s'", name);
+		user_clash(rep, what, name, a.uid);
+		snprintf(what, sizeof(what), "account '%s' (its own group)",
+			 name);
+		group_clash(rep, what, name, a.uid);
+		if (rep->others_members)
+			note_memberships(rep, name, a.uid);
 		for (uint32_t i = 0; i < a.roles.count; i++) {
 			struct sv_blob rb = {0};
 			struct sv_role r;
@@ -205,12 +517,9 @@ static void check_roles(struct cli *cli, struct report *rep,
 				"back to it (duplicate GID?)",
 				name, r.gid);
 		sv_blob_free(&gb);
-		struct group *gr = getgrnam(name);
-		if (gr && gr->gr_gid != r.gid)
-			problem(rep,
-				"role '%s': another source has group '%s' "
-				"with GID %u",
-				name, name, (unsigned)gr->gr_gid);
+		char what[96];
+		snprintf(what, sizeof(what), "role '%s'", name);
+		group_clash(rep, what, name, r.gid);
 		size_t off = 0;
 		uint32_t idx = 0;
 		struct sv_str m;
@@ -237,10 +546,8 @@ static void check_roles(struct cli *cli, struct report *rep,
 	sv_blob_free(&key);
 	if (e != -ENOENT)
 		problem(rep, "accounts.db: iteration failed: %s", strerror(-e));
-	if (getgrgid(c->base_gid) &&
-	    strcmp(getgrgid(c->base_gid)->gr_name, SV_BASE_ROLE))
-		problem(rep, "base_gid %u is used by group '%s'", c->base_gid,
-			getgrgid(c->base_gid)->gr_name);
+	group_clash(rep, "base role '" SV_BASE_ROLE "' (base_gid)",
+		    SV_BASE_ROLE, c->base_gid);
 }
 
 static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db)
@@ -298,7 +605,9 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		else
 			return cli_usage(cli, "check [--json]");
 	}
-	struct report rep = {.problems = json_array()};
+	struct report rep = {.problems = json_array(),
+			     .memberships = json_object()};
+	others_only(&rep);
 	uint64_t gen = 0;
 	int e = sv_store_current_generation(&cli->cfg, &gen);
 	if (e < 0) {
@@ -320,6 +629,9 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		} else {
 			check_accounts(cli, &rep, rd);
 			check_roles(cli, &rep, rd);
+			if (rep.others_gr)
+				scan_group_members(&rep, rd);
+			report_memberships(&rep);
 			/* trusted issuers: records, index, maps */
 			json_t *ip = issuers_problems(rd);
 			json_array_extend(rep.problems, ip);
@@ -351,6 +663,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		       geteuid() ? " (not checked: needs root)" : "", n);
 		json_decref(rep.problems);
 	}
+	json_decref(rep.memberships);
 	return n ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -75,8 +75,7 @@ json_t *issuer_txn_dump(struct sv_txn *t, const char *name);
 /* Drop every client map to account (non-NULL) and every role map to role
  * (non-NULL) in every issuer of t: account delete and role delete call it,
  * so that a later account or role of the same name inherits nothing. */
-int txn_issuers_forget(struct sv_txn *t, const char *account,
-		       const char *role);
+int txn_issuers_forget(struct sv_txn *t, const char *account, const char *role);
 
 /* For svcacct export: every issuer as above, without created, updated and
  * jwks_cache; with_keys (root): each with "jwks", its cached set, if any. */

@@ -2,10 +2,13 @@
 /* Owned, mutable records for the admin tool, and their load/save inside a
  * transaction (both the name key and the number key). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "keys.h"
+#include "names.h"
 #include "util.h"
 
 void strv_free(struct strv *s)
@@ -254,72 +257,29 @@ out:
 	return r;
 }
 
-/* Append or remove an id in the account's credential list. */
-int txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
-		      const char *id, bool add)
-{
-	char k[64];
-	size_t kl =
-	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account));
-	struct sv_blob b = {0};
-	struct sv_list cur = {0};
-	struct strv ids = {0};
-	struct sv_buf out = {0};
-	int e = sv_txn_fetch(t, db, k, kl, &b);
-	if (e == 0)
-		e = sv_decode_idlist(b.p, b.n, &cur);
-	else if (e == -ENOENT)
-		e = 0;
-	if (e < 0)
-		goto done;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	while (e == 0 && sv_list_next(&cur, &off, &idx, &it)) {
-		char *s = sv_str_dup(it);
-		if (!s) {
-			e = -ENOMEM;
-			break;
-		}
-		if (add || strcmp(s, id))
-			e = strv_add(&ids, s);
-		free(s);
-	}
-	if (e == 0 && add && !strv_has(&ids, id))
-		e = strv_add(&ids, id);
-	if (e < 0)
-		goto done;
-	if (ids.n == 0) {
-		e = sv_txn_delete(t, db, k, kl);
-		if (e == -ENOENT)
-			e = 0;
-		goto done;
-	}
-	struct sv_str *items = calloc(ids.n, sizeof(*items));
-	if (!items) {
-		e = -ENOMEM;
-		goto done;
-	}
-	for (size_t i = 0; i < ids.n; i++)
-		items[i] = SV_STR(ids.v[i]);
-	struct sv_list l = {.count = (uint32_t)ids.n, .items = items};
-	e = sv_encode_idlist(&out, &l);
-	if (e == 0)
-		e = sv_txn_store(t, db, k, kl, out.p, out.len);
-	free(items);
-done:
-	sv_buf_free(&out);
-	strv_free(&ids);
-	sv_blob_free(&b);
-	return e;
-}
-
-/* Store a credential record and add it to its account's list. */
+/* Store a credential record and add it to its account's list. The record
+ * is bound here, and only here, to the UID of the account of that name in
+ * this very transaction, so no caller can bind it to anything else. */
 int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
 {
 	struct sv_buf b = {0};
-	char k[64];
-	int e = sv_encode_cred(&b, c);
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	struct sv_cred bound = *c;
+	char k[64], owner[SV_NAME_MAX + 1];
+	int e;
+
+	if (c->account.n > SV_NAME_MAX)
+		return -EINVAL;
+	snprintf(owner, sizeof(owner), "%.*s", (int)c->account.n, c->account.p);
+	e = sv_txn_get_account(t, owner, &ab, &a);
+	if (e == 0)
+		bound.uid = a.uid;
+	sv_blob_free(&ab);
+	if (e < 0)
+		return e;
+	c = &bound;
+	e = sv_encode_cred(&b, c);
 	if (e == 0)
 		e = sv_txn_store(
 		    t, db, k,
@@ -332,23 +292,93 @@ int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
 			 c->account.p);
 		char id[64];
 		snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
-		e = txn_idlist_update(t, db, acct, id, true);
+		e = sv_txn_idlist_update(t, db, acct, id, true);
 	}
 	return e;
 }
 
+int cred_fingerprint(const struct sv_cred *c, char out[CRED_FPR_MAX])
+{
+	out[0] = '\0';
+	if (c->type == SV_CRED_SSHKEY) {
+		/* the key's OpenSSH fingerprint, kept as its kid */
+		if (c->kid.n == 0 || c->kid.n >= CRED_FPR_MAX ||
+		    memchr(c->kid.p, '\0', c->kid.n))
+			return -EBADMSG;
+		memcpy(out, c->kid.p, c->kid.n);
+		out[c->kid.n] = '\0';
+		return 0;
+	}
+	if (c->type == SV_CRED_KEY) {
+		char tp[44];
+		int e = sv_key_thumbprint((const uint8_t *)c->material.p,
+					  c->material.n, tp);
+		if (e < 0)
+			return e;
+		snprintf(out, CRED_FPR_MAX, "jwk:%s", tp);
+		return 0;
+	}
+	return -ENOENT; /* a secret has no public material */
+}
+
+int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
+			const struct sv_cred *c)
+{
+	char fpr[CRED_FPR_MAX];
+	bool revoked = true;
+	int e = cred_fingerprint(c, fpr);
+
+	if (e == -ENOENT)
+		return 0;
+	if (e == 0)
+		e = sv_txn_key_revoked(t, fpr, &revoked);
+	if (e < 0) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "cannot tell whether the key was revoked: %s",
+			 strerror(-e));
+		return e;
+	}
+	if (revoked && !cli->allow_revoked_keys) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "key %s was revoked; registering revoked key "
+			 "material again needs %s",
+			 fpr,
+			 cli->revoked_flag ? cli->revoked_flag
+					   : "--allow-revoked-key");
+		return -EACCES;
+	}
+	return 0;
+}
+
 /* Delete a credential record, drop it from its account's list and revoke
- * its id for good (a rollback cannot bring it back). */
+ * it for good: its id (a rollback cannot bring it back) and, for a public
+ * key, its fingerprint (import and apply refuse the material again). */
 int txn_remove_cred(struct sv_txn *t, enum sv_db db, const char *account,
 		    const char *id)
 {
-	char k[64];
-	int e = sv_txn_delete(
-	    t, db, k, sv_key_str(k, sizeof(k), SV_KEY_CRED, id, strlen(id)));
+	char k[64], fpr[CRED_FPR_MAX] = "";
+	size_t kl = sv_key_str(k, sizeof(k), SV_KEY_CRED, id, strlen(id));
+	struct sv_blob b = {0};
+	struct sv_cred c;
+	int e = sv_txn_fetch(t, db, k, kl, &b);
+
+	if (e == 0) {
+		/* a record that does not decode still goes, and its id is
+		 * revoked; only its material cannot be named */
+		if (sv_decode_cred(b.p, b.n, &c) == 0 &&
+		    cred_fingerprint(&c, fpr) < 0)
+			fpr[0] = '\0';
+		e = sv_txn_delete(t, db, k, kl);
+	} else if (e == -ENOENT) {
+		e = 0; /* listed but gone: the list entry and the id remain */
+	}
 	if (e == 0)
-		e = txn_idlist_update(t, db, account, id, false);
+		e = sv_txn_idlist_update(t, db, account, id, false);
 	if (e == 0)
 		e = sv_state_revoke(t, id);
+	if (e == 0 && fpr[0])
+		e = sv_state_revoke_key(t, fpr);
+	sv_blob_free(&b);
 	return e;
 }
 
@@ -356,17 +386,24 @@ int txn_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
 		  int (*fn)(const struct sv_cred *c, void *ctx), void *ctx)
 {
 	char k[64];
-	struct sv_blob lb = {0};
+	struct sv_blob ab = {0}, lb = {0};
+	struct sv_account a;
 	struct sv_list ids;
 	size_t off = 0;
 	uint32_t idx = 0;
 	struct sv_str it;
-	int e = sv_txn_fetch(
-	    t, db, k,
-	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account, strlen(account)),
-	    &lb);
+	int e = sv_txn_get_account(t, account, &ab, &a);
 	if (e == -ENOENT)
+		return 0; /* no account: nothing of it to visit */
+	if (e == 0)
+		e = sv_txn_fetch(t, db, k,
+				 sv_key_str(k, sizeof(k), SV_KEY_CREDLIST,
+					    account, strlen(account)),
+				 &lb);
+	if (e == -ENOENT) {
+		sv_blob_free(&ab);
 		return 0;
+	}
 	if (e == 0)
 		e = sv_decode_idlist(lb.p, lb.n, &ids);
 	while (e == 0 && sv_list_next(&ids, &off, &idx, &it)) {
@@ -382,10 +419,13 @@ int txn_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
 		}
 		if (e == 0)
 			e = sv_decode_cred(cb.p, cb.n, &c);
-		if (e == 0 && sv_str_eq(c.account, account))
+		/* the same rule as every reader's: only what is bound to this
+		 * account (name and UID) is its credential */
+		if (e == 0 && sv_cred_bound_to(&c, &a))
 			e = fn(&c, ctx);
 		sv_blob_free(&cb);
 	}
 	sv_blob_free(&lb);
+	sv_blob_free(&ab);
 	return e;
 }

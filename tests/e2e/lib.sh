@@ -185,7 +185,7 @@ e2e_sshd_config() {
 
 	Match Group svcacct
 	    AuthorizedKeysFile none
-	    AuthorizedKeysCommand $BIN/svcacct authorized-keys %u
+	    AuthorizedKeysCommand $BIN/svcacct authorized-keys %u %U
 	    AuthorizedKeysCommandUser $KEYS_USER
 	    DisableForwarding yes
 	    PermitTTY no

@@ -43,7 +43,8 @@ SANITIZER_TESTS += \
 	tests/pam/test_pam_login.sh \
 	tests/pam/test_pam_adversarial.sh \
 	tests/pam/test_pam_account.sh \
-	tests/pam/test_pam_setcred.sh
+	tests/pam/test_pam_setcred.sh \
+	tests/pam/test_pam_identity.sh
 
 # ---------------------------------------------------------------- shims
 # LD_PRELOAD shims for the tests (never installed): failmalloc fails the

@@ -5,6 +5,7 @@
  *   pam_harness -c CONFDIR -s SERVICE -u USER
  *               [-f FILE]... [-p PART]... [-k SPLIT] [-r RHOST] [-t TTY]
  *               [-A] [-G GID,GID,...] [-E NAME=VALUE]... [-x] [-n]
+ *               [-U USER]
  *
  * Answers: each -f FILE (whole file) or -p PART answers one prompt, in
  * order; with -k N the first credential is cut into N-byte parts, each but
@@ -14,7 +15,9 @@
  * sets a PAM environment variable before the account phase (forgery
  * tests), -G installs these supplementary groups (as initgroups would)
  * before pam_setcred and prints getgroups() after it, -x runs
- * pam_chauthtok only, -n stops after auth.
+ * pam_chauthtok only, -n stops after auth, -U USER sets PAM_USER to USER
+ * after the account phase (sudo: auth and account for the invoking user,
+ * setcred and session for the target).
  * Output, one per line: "auth=PAM_...", "acct=...", "setcred=...",
  * "session=...", "close=...", "env NAME=VALUE", "groups=...", "msg ...".
  * Under tests/hardening's failmalloc shim (LD_PRELOAD), the allocations
@@ -207,7 +210,7 @@ static void print_groups(void)
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL,
-		   *rhost = NULL, *tty = NULL, *groups = NULL;
+		   *rhost = NULL, *tty = NULL, *groups = NULL, *target = NULL;
 	const char *envs[32];
 	size_t n_envs = 0, split = 0;
 	int skip_auth = 0, chauthtok = 0, auth_only = 0, opt;
@@ -215,7 +218,7 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	int r;
 
-	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xn")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xnU:")) != -1) {
 		switch (opt) {
 		case 'c': confdir = optarg; break;
 		case 's': service = optarg; break;
@@ -233,6 +236,7 @@ int main(int argc, char **argv)
 			break;
 		case 'x': chauthtok = 1; break;
 		case 'n': auth_only = 1; break;
+		case 'U': target = optarg; break;
 		default: fprintf(stderr, "usage: see the source\n"); return 2;
 		}
 	}
@@ -275,6 +279,10 @@ int main(int argc, char **argv)
 	printf("acct=%s\n", code(r));
 	if (r != PAM_SUCCESS)
 		goto end;
+	if (target && pam_set_item(pamh, PAM_USER, target) != PAM_SUCCESS) {
+		printf("user=failed\n");
+		goto end;
+	}
 	if (groups) {
 		/* what sshd does between its two setcred calls */
 		gid_t g[256];

@@ -88,6 +88,8 @@ static void usage(void)
 	      "  get NAME | get-uid UID | count | dump\n"
 	      "  generation | generations | open MASK | verify MASK\n"
 	      "  rollback [GEN]\n"
+	      "  put-raw acc|cred|pub KEY VALUE  one commit (KEY, VALUE: text\n"
+	      "                          with \\xHH escapes)\n"
 	      "  hold-txn SECONDS READYFILE\n"
 	      "  hold-reader READYFILE GOFILE TIMEOUT [mmap]\n"
 	      "  writer TAG COMMITS UIDBASE\n"
@@ -213,6 +215,48 @@ static int cmd_put_account(int argc, char **argv)
 	return 0;
 }
 
+/* "\\xHH" escapes decoded in place; the length. */
+static size_t unescape(char *s)
+{
+	size_t o = 0;
+	for (size_t i = 0; s[i]; i++) {
+		unsigned v;
+		if (s[i] == '\\' && s[i + 1] == 'x' &&
+		    sscanf(s + i + 2, "%2x", &v) == 1) {
+			s[o++] = (char)v;
+			i += 3;
+		} else {
+			s[o++] = s[i];
+		}
+	}
+	return o;
+}
+
+/* A record of any shape, as a damaged or hand-edited store would hold. */
+static int cmd_put_raw(int argc, char **argv)
+{
+	enum sv_db db;
+	if (argc != 3)
+		usage();
+	if (!strcmp(argv[0], "acc"))
+		db = SV_DB_ACCOUNTS;
+	else if (!strcmp(argv[0], "cred"))
+		db = SV_DB_CREDENTIALS;
+	else if (!strcmp(argv[0], "pub"))
+		db = SV_DB_PUBKEYS;
+	else
+		usage();
+	size_t kl = unescape(argv[1]), vl = unescape(argv[2]);
+	struct sv_txn *t = begin();
+	int r = sv_txn_store(t, db, argv[1], kl, argv[2], vl);
+	if (r < 0) {
+		sv_txn_abort(t);
+		die(r, "store");
+	}
+	printf("%" PRIu64 "\n", commit(t));
+	return 0;
+}
+
 static int cmd_del_account(int argc, char **argv)
 {
 	struct sv_blob blob = {0};
@@ -332,6 +376,7 @@ static int cmd_touch_all(int argc, char **argv)
 		    .type =
 			db == SV_DB_PUBKEYS ? SV_CRED_SSHKEY : SV_CRED_SECRET,
 		    .created = (int64_t)time(NULL),
+		    .uid = uid,
 		    .id = SV_STR(id),
 		    .account = SV_STR(argv[0]),
 		    .material = SV_STR("material"),
@@ -910,6 +955,7 @@ static const struct {
 } commands[] = {
     {"put-account", cmd_put_account},
     {"del-account", cmd_del_account},
+    {"put-raw", cmd_put_raw},
     {"create", cmd_create},
     {"note-id", cmd_note_id},
     {"revoke", cmd_revoke},

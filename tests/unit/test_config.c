@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "names.h"
 #include "util.h"
 
 #define NAME "test.conf"
@@ -154,7 +155,8 @@ static void test_every_key(void **state)
 	    "max_parts = 4\n"
 	    "replay_quota = 77\n"
 	    "audiences = svcacct:fleet, https://h.example/x\tthird\n"
-	    "ui_services = login,gdm";
+	    "ui_services = login,gdm\n"
+	    "reserved_group_names = corp-admins !docker";
 	assert_int_equal(parse(&c, text, err), 0);
 	assert_string_equal(c.db_dir, "/srv/svc/db");
 	assert_string_equal(c.state_dir, "/srv/svc/state");
@@ -182,6 +184,9 @@ static void test_every_key(void **state)
 	assert_int_equal(c.n_ui_services, 2);
 	assert_string_equal(c.ui_services[0], "login");
 	assert_string_equal(c.ui_services[1], "gdm");
+	assert_int_equal(c.n_reserved_group_names, 2);
+	assert_string_equal(c.reserved_group_names[0], "corp-admins");
+	assert_string_equal(c.reserved_group_names[1], "!docker");
 }
 
 static void test_bools(void **state)
@@ -437,6 +442,98 @@ static void test_lists(void **state)
 	assert_int_equal(c.n_audiences, 0);
 }
 
+static void test_reserved_group_names(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], text[8192];
+	(void)state;
+	/* defaults: the built-in list and keys_group */
+	sv_config_defaults(&c);
+	assert_int_equal(c.n_reserved_group_names, 0);
+	assert_int_equal(sv_group_name_reserved(&c, "docker"),
+			 SV_GROUP_BUILTIN);
+	assert_int_equal(sv_group_name_reserved(&c, "www-data"),
+			 SV_GROUP_BUILTIN);
+	assert_int_equal(sv_group_name_reserved(&c, "libvirt-qemu"),
+			 SV_GROUP_BUILTIN);
+	assert_int_equal(sv_group_name_reserved(&c, "_svcacct-keys"),
+			 SV_GROUP_KEYS_GROUP);
+	assert_int_equal(sv_group_name_reserved(&c, "deployers"),
+			 SV_GROUP_FREE);
+	assert_int_equal(sv_group_name_reserved(&c, "dockers"), SV_GROUP_FREE);
+	assert_int_equal(sv_group_name_reserved(&c, "docke"), SV_GROUP_FREE);
+	assert_true(sv_group_name_builtin("kvm"));
+	assert_false(sv_group_name_builtin("corp-admins"));
+
+	/* the key adds names and exempts built-in ones with '!' */
+	assert_int_equal(parse(&c,
+			       "reserved_group_names = corp-admins,!docker\t"
+			       "!lxd\nkeys_group = ssh-readers\n",
+			       err),
+			 0);
+	assert_int_equal(c.n_reserved_group_names, 3);
+	assert_int_equal(sv_group_name_reserved(&c, "corp-admins"),
+			 SV_GROUP_CONFIG);
+	assert_int_equal(sv_group_name_reserved(&c, "docker"), SV_GROUP_FREE);
+	assert_int_equal(sv_group_name_reserved(&c, "lxd"), SV_GROUP_FREE);
+	assert_int_equal(sv_group_name_reserved(&c, "kvm"), SV_GROUP_BUILTIN);
+	assert_int_equal(sv_group_name_reserved(&c, "ssh-readers"),
+			 SV_GROUP_KEYS_GROUP);
+	assert_int_equal(sv_group_name_reserved(&c, "_svcacct-keys"),
+			 SV_GROUP_FREE);
+	/* adding a built-in name is harmless; an empty value is no entry */
+	assert_int_equal(parse(&c, "reserved_group_names = docker\n", err), 0);
+	assert_int_equal(sv_group_name_reserved(&c, "docker"), SV_GROUP_CONFIG);
+	assert_int_equal(parse(&c, "reserved_group_names =\n", err), 0);
+	assert_int_equal(c.n_reserved_group_names, 0);
+	/* the last line wins, as for every key */
+	assert_int_equal(parse(&c,
+			       "reserved_group_names = a1\n"
+			       "reserved_group_names = b2\n",
+			       err),
+			 0);
+	assert_int_equal(c.n_reserved_group_names, 1);
+	assert_string_equal(c.reserved_group_names[0], "b2");
+
+	/* entries that no role or account name can match */
+	expect_error("reserved_group_names = Docker\n", 1,
+		     "bad entry 'Docker': not a name");
+	expect_error("reserved_group_names = ok 9lives\n", 1,
+		     "bad entry '9lives'");
+	expect_error("reserved_group_names = 1234\n", 1, "bad entry '1234'");
+	expect_error("reserved_group_names = a.b\n", 1, "bad entry 'a.b'");
+	expect_error("reserved_group_names = -x\n", 1, "bad entry '-x'");
+	expect_error("reserved_group_names = !\n", 1, "bad entry '!'");
+	expect_error("reserved_group_names = !!docker\n", 1,
+		     "bad entry '!!docker'");
+	expect_error("reserved_group_names = caf\xc3\xa9\n", 1, "bad entry");
+	/* 32 bytes are a name, 33 are not, 34 do not fit */
+	strcpy(text, "reserved_group_names = ");
+	memset(text + strlen(text), 'n', 32);
+	text[23 + 32] = '\0';
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(strlen(c.reserved_group_names[0]), 32);
+	strcat(text, "n");
+	expect_error(text, 1, "not a name");
+	strcat(text, "n");
+	expect_error(text, 1, "bad entry");
+	/* '!' only on a built-in name, and not beside the same name */
+	expect_error("reserved_group_names = !corp-admins\n", 1,
+		     "exempts a name that is not on the built-in list");
+	expect_error("\nreserved_group_names = docker, !docker\nuid_min = "
+		     "70000\n",
+		     2, "both 'docker' and '!docker'");
+	/* SV_CONF_MAX_RESERVED entries fit, one more does not */
+	strcpy(text, "reserved_group_names =");
+	for (int i = 0; i < SV_CONF_MAX_RESERVED; i++)
+		sprintf(text + strlen(text), " g%d", i);
+	assert_int_equal(parse(&c, text, err), 0);
+	assert_int_equal(c.n_reserved_group_names, SV_CONF_MAX_RESERVED);
+	assert_int_equal(sv_group_name_reserved(&c, "g127"), SV_GROUP_CONFIG);
+	strcat(text, " g128\n");
+	expect_error(text, 1, "more than 128 entries");
+}
+
 /* ------------------------------------------------------------ cross-field */
 
 static void test_overlapping_ranges(void **state)
@@ -589,6 +686,7 @@ static void test_shipped_conf(void **state)
 	assert_string_equal(c.home_base, d.home_base);
 	assert_string_equal(c.keys_group, d.keys_group);
 	assert_int_equal(c.n_audiences, d.n_audiences);
+	assert_int_equal(c.n_reserved_group_names, d.n_reserved_group_names);
 }
 
 /* ------------------------------------------------------------ files */
@@ -885,6 +983,7 @@ int main(void)
 	    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_keys_group),
 	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_reserved_group_names),
 	    cmocka_unit_test(test_overlapping_ranges),
 	    cmocka_unit_test(test_ranges_with_nobody),
 	    cmocka_unit_test(test_line_too_long),
