@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # A Debian host for the docs test: an overlay of / (tmpfs upper layer) with
 # the distribution's own configuration put back, booted by systemd under
 # systemd-nspawn (its own mount, PID, UTS, IPC and network namespaces), so
@@ -15,7 +16,9 @@
 #
 # PID 1 of these machines is not systemd and the cgroups are a v1/v2
 # hybrid; nspawn works there with --keep-unit --register=no (no bus, no
-# machined) from a cgroup of our own, removed afterwards.
+# machined) from a cgroup of our own in each hierarchy, removed afterwards
+# (a unified cgroup2 host would do the same with its one hierarchy; not
+# tried here).
 
 CT_UNITS_MASKED="systemd-tmpfiles-setup.service systemd-tmpfiles-setup-dev.service
 systemd-tmpfiles-clean.timer systemd-tmpfiles-clean.service systemd-sysctl.service
@@ -133,8 +136,28 @@ ct_make() {
 	mkdir -p "$R/docs-test"
 }
 
+# The cgroup hierarchies nspawn uses: name=systemd and cgroup2 of the
+# hybrid layout these machines have, or the one cgroup2 of a unified host.
+ct_cg_roots() {
+	local h
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		echo /sys/fs/cgroup
+		return
+	fi
+	for h in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+		[ -d "$h" ] && echo "$h"
+	done
+}
+
+ct_cg_ok() {
+	local r h
+	r=$(ct_cg_roots)
+	[ -n "$r" ] || return 1
+	for h in $r; do [ -w "$h" ] || return 1; done
+}
+
 ct_boot() {
-	local nspawn cg h i
+	local nspawn h i
 	nspawn=$(command -v systemd-nspawn) || return 1
 	CT_CG=svcacct-docs-$BASHPID
 	# nspawn writes under /run/systemd/nspawn: a /run of our own (this
@@ -144,8 +167,8 @@ ct_boot() {
 		CT_RUN=1
 	fi
 	(
-		for h in systemd unified; do
-			mkdir -p "/sys/fs/cgroup/$h/$CT_CG" && echo "$BASHPID" >"/sys/fs/cgroup/$h/$CT_CG/cgroup.procs" || exit 1
+		for h in $(ct_cg_roots); do
+			mkdir -p "$h/$CT_CG" && echo "$BASHPID" >"$h/$CT_CG/cgroup.procs" || exit 1
 		done
 		exec "$nspawn" -q -D "$R" --register=no --keep-unit --private-network \
 			-M "svcacct-docs-$CT_NAME" --hostname=web1 --boot -- systemd.unit=docs.target
@@ -153,7 +176,7 @@ ct_boot() {
 	CT_NSPAWN=$!
 	CT_PID=
 	for i in $(seq 300); do
-		for h in $(cat /sys/fs/cgroup/systemd/$CT_CG/payload/cgroup.procs 2>/dev/null); do
+		for h in $(cat "$(ct_cg_roots | head -1)/$CT_CG/payload/cgroup.procs" 2>/dev/null); do
 			if awk '/^NSpid:/ {exit !($NF == 1)}' "/proc/$h/status" 2>/dev/null; then CT_PID=$h; break; fi
 		done
 		[ -n "$CT_PID" ] && ct_sh systemctl is-active -q docs.target 2>/dev/null && break
@@ -180,11 +203,12 @@ ct_stop() {
 		kill -KILL "$CT_NSPAWN" 2>/dev/null
 		wait "$CT_NSPAWN" 2>/dev/null
 	fi
-	CT_NSPAWN= CT_PID=
-	for d in /sys/fs/cgroup/systemd/"${CT_CG:-none}" /sys/fs/cgroup/unified/"${CT_CG:-none}"; do
+	CT_NSPAWN="" CT_PID=""
+	for d in $(ct_cg_roots); do
+		d=$d/${CT_CG:-none}
 		[ -d "$d" ] || continue
 		# anything of the container still there is ours to end
 		for p in $(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		for i in $(seq 50); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; [ -d "$d" ] || break; sleep 0.1; done
+		for _ in $(seq 50); do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; [ -d "$d" ] || break; sleep 0.1; done
 	done
 }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Shared by tests/docs/test_docs.sh and tests/pkg/test_packages.sh (sourced
 # after tests/lib/tap.sh, with $src the source tree): the shell blocks of
 # the Markdown docs, run as written (tests/docs/README.md).

@@ -31,8 +31,8 @@ if [ "${SVCACCT_DOCS_IN_NS:-}" != 1 ]; then
 	need_root
 	need_userns
 	need "systemd-nspawn (package systemd-container)" 'command -v systemd-nspawn >/dev/null'
-	need "cgroup hierarchies name=systemd and cgroup2 (/sys/fs/cgroup/systemd, /sys/fs/cgroup/unified)" \
-		'[ -w /sys/fs/cgroup/systemd ] && [ -w /sys/fs/cgroup/unified ]'
+	need "writable cgroup hierarchies for nspawn (name=systemd and cgroup2, or a unified cgroup2)" \
+		'ct_cg_ok'
 	need "openssh-server, sudo, curl, jq, python3-jwcrypto" \
 		'[ -x /usr/sbin/sshd ] && command -v sudo >/dev/null && command -v curl >/dev/null && command -v jq >/dev/null && /usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
 	SVCACCT_DOCS_IN_NS=1 exec unshare --mount --fork bash "$0" "$@"
@@ -87,7 +87,7 @@ while IFS=$'\t' read -r id file line section skip; do
 done <"$W/blocks/index.tsv"
 expect_eq "every sh block is run here, by test_packages.sh, or marked with its reason" "" "$uncovered"
 total=$(wc -l <"$W/blocks/index.tsv")
-tap_diag "$total sh blocks; packages route:$(echo $ROUTE_PKG | wc -w), source route:$(echo $ROUTE_SRC | wc -w)"
+tap_diag "$total sh blocks; packages route:$(echo "$ROUTE_PKG" | wc -w), source route:$(echo "$ROUTE_SRC" | wc -w)"
 bfile() { awk -F'\t' -v i="$1" '$1 == i {print $2 ":" $3}' "$W/blocks/index.tsv"; }
 bsect() { awk -F'\t' -v i="$1" '$1 == i {print $4}' "$W/blocks/index.tsv"; }
 
@@ -219,11 +219,12 @@ check_logins() {
 	fi
 }
 
-# run_route NAME IDS...: the blocks in the container, in order; stops at
-# the first failure (the blocks after it build on it). After each page,
-# after_PAGE runs (the page's promises).
+# run_route NAME IDS...: the blocks in the container, in order. A block
+# that fails is reported and the next ones run all the same (a later
+# failure may follow from it: read the first one first). After each page,
+# after_page checks what the page promises.
 run_route() {
-	local name=$1 id where out rc log t page="" prev=""
+	local name=$1 id where out rc log t page="" prev="" failed_blocks=0
 	shift
 	for id in "$@"; do
 		where=$(bfile "$id")
@@ -241,13 +242,16 @@ run_route() {
 			tap_notok "$name: $where ($(bsect "$id")) runs as written (exit $rc)"
 			tap_diag "$(sed 's/^/  | /' "$W/blocks/$id.sh")" "output:" "$(printf '%s\n' "$out" | tail -25)"
 			tap_diag "log:" "$(printf '%s\n' "$log" | tail -15)"
-			return 1
+			failed_blocks=$((failed_blocks + 1))
+			prev=$page
+			continue
 		fi
 		tap_ok "$name: $where ($(bsect "$id")) runs as written ($t s)"
 		check_logins "$name: $where" "$log"
 		prev=$page
 	done
 	after_page "$name" "$prev"
+	[ "$failed_blocks" = 0 ] || tap_diag "$name: $failed_blocks block(s) failed; the first failure is the one to read"
 }
 
 J() { cat "$LOGDIR/$1.journal"; }
@@ -312,14 +316,16 @@ after_daemons() {
 	ok_cmd "$name: svcd.service is active" ct_sh systemctl is-active -q svcd.service
 	expect_eq "$name: its process runs as svc with the role groups" "svc svc svc,svcacct,daemons,readers" \
 		"$(ct_sh ps -o user=,group=,supgrp= -C svcd | tr -s ' ' | sed 's/^ //')"
-	for i in $(seq 50); do ct_sh test -s /var/lib/svcd/heartbeat && break; sleep 0.1; done
+	for _ in $(seq 50); do ct_sh test -s /var/lib/svcd/heartbeat && break; sleep 0.1; done
 	expect_eq "$name: its state file is svc:svc" "svc:svc" "$(ct_sh stat -c %U:%G /var/lib/svcd/heartbeat 2>&1)"
+	expect_eq "$name: DynamicUser=yes with User=svc runs as the existing account (no dynamic UID)" \
+		"$(ct_sh id -u svc)" "$(ct_sh systemd-run --quiet --wait --pipe -p DynamicUser=yes -p User=svc id -u 2>&1)"
 	expect_eq "$name: the start went through PAM once (account and session-open, service svcd)" "1 1" \
 		"$(count "$name" 'event=account result=allow account=svc .*service=svcd') $(count "$name" 'event=session-open result=ok account=svc .*service=svcd')"
 	newlog >>"$LOGDIR/$name.journal"
 	ct_sh svcacct account disable svc >/dev/null
 	ct_sh systemctl restart svcd.service
-	for i in $(seq 50); do ct_sh systemctl is-failed -q svcd.service && break; sleep 0.1; done
+	for _ in $(seq 50); do ct_sh systemctl is-failed -q svcd.service && break; sleep 0.1; done
 	ok_cmd "$name: after svcacct account disable svc, the restarted unit fails (PAMName=)" \
 		ct_sh systemctl is-failed -q svcd.service
 	log=$(newlog)
