@@ -69,6 +69,8 @@ static const struct sv_config defaults = {
     .n_audiences = 0,
     .n_ui_services = sizeof((const char *[]){UI_SERVICES}) / sizeof(char *),
     .ui_services = {UI_SERVICES},
+    .n_ssh_services = 1,
+    .ssh_services = {"sshd"},
 };
 
 void sv_config_defaults(struct sv_config *c)
@@ -146,6 +148,7 @@ static const struct key keys[] = {
     KEY("replay_quota", V_UINT, replay_quota, 1, 10000000),
     LIST("audiences", audiences, n_audiences, NULL),
     LIST("ui_services", ui_services, n_ui_services, NULL),
+    LIST("ssh_services", ssh_services, n_ssh_services, NULL),
     KEY("manifest_verify_key", V_PATH, manifest_verify_key, 0, 0),
     LIST("reserved_group_names", reserved_group_names, n_reserved_group_names,
 	 reserved_entry_rule),

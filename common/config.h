@@ -38,6 +38,11 @@ struct sv_config {
 		      [256]; /* empty: "svcacct:" + hostname */
 	size_t n_ui_services;
 	char ui_services[SV_CONF_MAX_LIST][64];
+	/* PAM services of sshd: there a login that pam_svcacct did not
+	 * authenticate was a public-key login, and the account phase needs
+	 * the key (SSH_AUTH_INFO_0) */
+	size_t n_ssh_services;
+	char ssh_services[SV_CONF_MAX_LIST][64];
 	/* svcacct apply: public key that every manifest must be signed
 	 * with (empty: signatures only with --verify-key) */
 	char manifest_verify_key[256];

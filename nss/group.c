@@ -138,8 +138,8 @@ static int upg(struct svnss *s, const struct sv_account *a, struct group *gr,
 	return fill_group(a->name, a->uid, NULL, gr, buf, buflen);
 }
 
-enum nss_status _nss_svcacct_getgrnam_r(const char *name, struct group *gr,
-					char *buf, size_t buflen, int *errnop)
+static enum nss_status lookup_grnam(const char *name, struct group *gr,
+				    char *buf, size_t buflen, int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -178,8 +178,8 @@ out:
 	return svnss_status(r, errnop);
 }
 
-enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr, char *buf,
-					size_t buflen, int *errnop)
+static enum nss_status lookup_grgid(gid_t gid, struct group *gr, char *buf,
+				    size_t buflen, int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -288,8 +288,8 @@ static int next_group(struct svnss *s, struct svnss_cursor *c, struct group *gr,
 	}
 }
 
-enum nss_status _nss_svcacct_getgrent_r(struct group *gr, char *buf,
-					size_t buflen, int *errnop)
+static enum nss_status next_grent(struct group *gr, char *buf, size_t buflen,
+				  int *errnop)
 {
 	struct svnss_cursor *c;
 	struct svnss s;
@@ -315,4 +315,29 @@ enum nss_status _nss_svcacct_getgrent_r(struct group *gr, char *buf,
 	}
 	svnss_end(&s);
 	return svnss_status(r, errnop);
+}
+
+/* The entry points: errno as they found it (svnss_return). */
+enum nss_status _nss_svcacct_getgrnam_r(const char *name, struct group *gr,
+					char *buf, size_t buflen, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st = lookup_grnam(name, gr, buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
+}
+
+enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr, char *buf,
+					size_t buflen, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st = lookup_grgid(gid, gr, buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
+}
+
+enum nss_status _nss_svcacct_getgrent_r(struct group *gr, char *buf,
+					size_t buflen, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st = next_grent(gr, buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
 }

@@ -2,8 +2,9 @@
 /* The process-wide state of nss_svcacct: one mutex, one configuration, one
  * read-only store handle re-validated on every call, three enumeration
  * cursors. Nothing happens at load time; the first call sets up the fork
- * handlers. The module never prints, never reads the environment, starts no
- * thread and installs no signal or exit handler. */
+ * handlers, and a destructor frees the handles when the module is unloaded.
+ * The module never prints, never reads the environment, starts no thread
+ * and installs no signal or atexit handler. */
 #include "handle.h"
 
 #include <errno.h>
@@ -58,6 +59,9 @@ struct state {
 	size_t base_need;
 
 	struct svnss_cursor cursors[SVNSS_NDB];
+
+	/* threads inside initgroups_dyn's system lookup (svnss_guard) */
+	struct svnss_guard *guards;
 };
 
 static struct state S = {
@@ -85,12 +89,29 @@ static void fork_parent(void)
 	}
 }
 
+/* In a child only the forking thread exists: the guards of the other
+ * threads go (their stacks are still mapped here, but glibc hands them to
+ * the child's new threads, which may also get the same pthread_t). */
+static void guards_keep_self(void)
+{
+	struct svnss_guard **pp = &S.guards;
+
+	while (*pp) {
+		if (pthread_equal((*pp)->thread, pthread_self()))
+			pp = &(*pp)->next;
+		else
+			*pp = (*pp)->next;
+	}
+}
+
 static void fork_child(void)
 {
 	static const pthread_mutex_t fresh =
 	    PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
 
-	if (!S.fork_locked) {
+	if (S.fork_locked) {
+		guards_keep_self();
+	} else {
 		/* fork() from inside the module (a signal handler): the
 		 * handles may be half-way through a call, so forget them
 		 * rather than touch them, and parse the config again */
@@ -102,6 +123,10 @@ static void fork_child(void)
 			S.cursors[i].key.n = 0;
 			S.cursors[i].phase = SVNSS_PHASE_DONE;
 		}
+		/* the list may be half-way through an update: the forking
+		 * thread's own guard is dropped too (svnss_guard_leave copes),
+		 * which only loses the guard of this one lookup */
+		S.guards = NULL;
 	}
 	/* the owner recorded in the mutex is the parent's thread */
 	memcpy(&S.lock, &fresh, sizeof(fresh));
@@ -118,6 +143,39 @@ static void setup_once(void)
 }
 
 /* ------------------------------------------------------ state */
+
+static void drop_reader(void);
+
+/* glibc unloads NSS modules only in __libc_freeres, which valgrind and
+ * mtrace run at exit; every other process runs this at exit, from
+ * _dl_fini. Either way the store handles are freed, so that a leak
+ * checker of any program finds nothing of ours.
+ *
+ * Only when no thread is inside the module: a trylock. If another thread
+ * holds the lock (a process exiting while a thread looks a user up), or
+ * this one does (exit from a signal handler that interrupted a lookup),
+ * nothing is touched: freeing the handles under a running lookup would
+ * crash it, and the memory goes with the process anyway. A thread in
+ * initgroups_dyn's system lookup holds no handle; it takes the lock
+ * afterwards and finds the reader gone, as after any change.
+ *
+ * In a forked child the reader's fds are the child's copies of read-only
+ * files opened without locks (GDBM_NOLOCK): closing them leaves the
+ * parent's untouched, which is what the child's next lookup would do
+ * anyway. A vfork child shares the parent's memory but may only call
+ * _exit or exec, which run no destructor (posix_spawn's child too). */
+__attribute__((destructor)) static void svnss_unload(void)
+{
+	int saved_errno = errno;
+
+	if (pthread_mutex_trylock(&S.lock) == 0) {
+		drop_reader();
+		for (int i = 0; i < SVNSS_NDB; i++)
+			svnss_cursor_reset(&S.cursors[i]);
+		pthread_mutex_unlock(&S.lock);
+	}
+	errno = saved_errno;
+}
 
 static void drop_reader(void)
 {
@@ -225,6 +283,7 @@ int svnss_begin(struct svnss *s)
 	if (S.pid_check && getpid() != S.pid) {
 		S.pid = getpid();
 		S.epoch++;
+		guards_keep_self();
 	}
 	r = refresh_config();
 	if (r < 0) {
@@ -243,6 +302,51 @@ void svnss_end(struct svnss *s)
 	}
 	s->rd = NULL;
 	s->conf = NULL;
+}
+
+int svnss_guard_enter(struct svnss *s, struct svnss_guard *g)
+{
+	(void)s; /* proof that the lock is held */
+	for (struct svnss_guard *p = S.guards; p; p = p->next)
+		if (pthread_equal(p->thread, pthread_self()))
+			return -EDEADLK;
+	g->thread = pthread_self();
+	g->reached = false;
+	g->entry_errno = 0;
+	g->next = S.guards;
+	S.guards = g;
+	return 0;
+}
+
+void svnss_guard_note(struct svnss *s, int entry_errno)
+{
+	(void)s; /* proof that the lock is held */
+	for (struct svnss_guard *p = S.guards; p; p = p->next) {
+		if (pthread_equal(p->thread, pthread_self())) {
+			if (!p->reached) {
+				p->reached = true;
+				p->entry_errno = entry_errno;
+			}
+			return;
+		}
+	}
+}
+
+void svnss_guard_leave(struct svnss_guard *g)
+{
+	/* An error-checking mutex only refuses the thread that holds it,
+	 * and the caller does not: this lock cannot fail. A guard missing
+	 * from the list (a fork from inside the module cleared it) is
+	 * simply not found. */
+	if (pthread_mutex_lock(&S.lock) != 0)
+		return;
+	for (struct svnss_guard **pp = &S.guards; *pp; pp = &(*pp)->next) {
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&S.lock);
 }
 
 static int reader_current(struct svnss *s)
@@ -612,12 +716,18 @@ struct sv_str svnss_home(const struct sv_config *c, const struct sv_account *a,
 
 enum nss_status svnss_setent(enum svnss_enum_db db)
 {
+	int saved_errno = errno;
+
 	pthread_once(&once, setup_once);
-	if (pthread_mutex_lock(&S.lock) != 0)
+	if (pthread_mutex_lock(&S.lock) != 0) {
+		errno = saved_errno;
 		return NSS_STATUS_UNAVAIL;
+	}
 	/* the snapshot is taken by the first getXXent */
 	svnss_cursor_reset(&S.cursors[db]);
 	pthread_mutex_unlock(&S.lock);
+	/* closing the snapshot's files may have set it */
+	errno = saved_errno;
 	return NSS_STATUS_SUCCESS;
 }
 

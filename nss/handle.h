@@ -5,7 +5,9 @@
 #ifndef SVCACCT_NSS_HANDLE_H
 #define SVCACCT_NSS_HANDLE_H
 
+#include <errno.h>
 #include <nss.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +48,49 @@ void svnss_end(struct svnss *s);
 enum nss_status svnss_status(int r, int *errnop);
 /* The status to return when the store cannot be used. */
 enum nss_status svnss_unavail(int r, int *errnop);
+
+/* What every exported entry point returns through: errno as the entry
+ * point found it (saved_errno), and *errnop written only with TRYAGAIN or
+ * UNAVAIL (err). glibc passes &errno itself as errnop, so a SUCCESS or a
+ * NOTFOUND leaves the caller's errno alone, as nss_files and nss-systemd
+ * do: a miss is not an error, and a caller that checks errno after a
+ * lookup must not see what a stat or a GDBM call left there. errno is
+ * restored before *errnop is written, so that an error reaches a caller
+ * whose errnop is &errno. */
+static inline enum nss_status svnss_return(enum nss_status st, int saved_errno,
+					   int err, int *errnop)
+{
+	errno = saved_errno;
+	if (st != NSS_STATUS_SUCCESS && st != NSS_STATUS_NOTFOUND)
+		*errnop = err;
+	return st;
+}
+
+/* ------------------------------------------------------ initgroups guard */
+
+/* initgroups_dyn asks the system's NSS who a name is, without the module
+ * lock (the answer may come from this very module). A thread inside that
+ * lookup has a svnss_guard on its stack, linked into a list under the
+ * module lock, so that a re-entry of initgroups_dyn from the same thread
+ * is refused instead of looping. When that lookup reaches this module's
+ * getpwnam_r, every earlier source said no: the guard records it, and the
+ * errno they left (glibc passes &errno to each source in turn). reached
+ * and entry_errno are only ever touched by the guard's own thread. */
+struct svnss_guard {
+	pthread_t thread;
+	struct svnss_guard *next;
+	bool reached;
+	int entry_errno;
+};
+/* (lock held) Link g for the calling thread: 0, or -EDEADLK when this
+ * thread is already inside an initgroups lookup (g is then not linked). */
+int svnss_guard_enter(struct svnss *s, struct svnss_guard *g);
+/* Unlink g; takes the module lock, so call it without holding it. */
+void svnss_guard_leave(struct svnss_guard *g);
+/* (lock held) getpwnam_r was entered with errno entry_errno: if the
+ * calling thread is inside initgroups' system lookup, note it in its
+ * guard (the first time). */
+void svnss_guard_note(struct svnss *s, int entry_errno);
 
 /* ------------------------------------------------------ enumeration */
 

@@ -52,7 +52,14 @@ nss_tests = \
 	tests/nss/test_nss_status.sh \
 	tests/nss/test_nss_glibc.sh \
 	tests/nss/test_nss_live.sh \
-	tests/nss/test_nss_robust.sh
+	tests/nss/test_nss_robust.sh \
+	tests/nss/test_nss_errno.sh \
+	tests/nss/test_nss_identity.sh \
+	tests/nss/test_nss_identity_sshd.sh \
+	tests/nss/test_nss_unload.sh
 TESTS += $(nss_tests)
+# (the sshd one loads the module into sshd: not in the ASan+UBSan build,
+# like tests/e2e)
+SANITIZER_TESTS += tests/nss/test_nss_errno.sh tests/nss/test_nss_identity.sh
 EXTRA_DIST += $(nss_tests) tests/nss/lib.sh tests/bench/nss
 dist_man_MANS += man/nss_svcacct.8

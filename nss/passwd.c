@@ -36,8 +36,10 @@ static int fill_passwd(const struct sv_config *c, const struct sv_account *a,
 	return 0;
 }
 
-enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
-					char *buf, size_t buflen, int *errnop)
+/* entry_errno: errno as the entry point found it (svnss_guard_note). */
+static enum nss_status lookup_pwnam(const char *name, struct passwd *pw,
+				    char *buf, size_t buflen, int entry_errno,
+				    int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -50,6 +52,8 @@ enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
 	r = svnss_begin(&s);
 	if (r < 0)
 		return svnss_unavail(r, errnop);
+	/* initgroups_dyn may be asking who the name is */
+	svnss_guard_note(&s, entry_errno);
 	r = svnss_reader(&s);
 	if (r < 0)
 		return svnss_unavail(r, errnop);
@@ -61,8 +65,8 @@ enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
 	return svnss_status(r, errnop);
 }
 
-enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
-					size_t buflen, int *errnop)
+static enum nss_status lookup_pwuid(uid_t uid, struct passwd *pw, char *buf,
+				    size_t buflen, int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -99,9 +103,29 @@ enum nss_status _nss_svcacct_endpwent(void)
 	return svnss_endent(SVNSS_PASSWD);
 }
 
+/* The entry points: errno as they found it (svnss_return). */
+enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
+					char *buf, size_t buflen, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st =
+	    lookup_pwnam(name, pw, buf, buflen, saved_errno, &err);
+	return svnss_return(st, saved_errno, err, errnop);
+}
+
+enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
+					size_t buflen, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st = lookup_pwuid(uid, pw, buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
+}
+
 enum nss_status _nss_svcacct_getpwent_r(struct passwd *pw, char *buf,
 					size_t buflen, int *errnop)
 {
-	return svnss_getent_accounts(SVNSS_PASSWD, fill_passwd, pw, buf, buflen,
-				     errnop);
+	int saved_errno = errno, err = 0;
+	enum nss_status st = svnss_getent_accounts(SVNSS_PASSWD, fill_passwd,
+						   pw, buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
 }

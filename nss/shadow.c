@@ -54,8 +54,8 @@ static int fill_spwd(const struct sv_config *c, const struct sv_account *a,
 	return 0;
 }
 
-enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
-					char *buf, size_t buflen, int *errnop)
+static enum nss_status lookup_spnam(const char *name, struct spwd *sp,
+				    char *buf, size_t buflen, int *errnop)
 {
 	struct sv_blob blob = {0};
 	struct sv_account a;
@@ -89,9 +89,20 @@ enum nss_status _nss_svcacct_endspent(void)
 	return svnss_endent(SVNSS_SHADOW);
 }
 
+/* The entry points: errno as they found it (svnss_return). */
+enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
+					char *buf, size_t buflen, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st = lookup_spnam(name, sp, buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
+}
+
 enum nss_status _nss_svcacct_getspent_r(struct spwd *sp, char *buf,
 					size_t buflen, int *errnop)
 {
-	return svnss_getent_accounts(SVNSS_SHADOW, fill_spwd, sp, buf, buflen,
-				     errnop);
+	int saved_errno = errno, err = 0;
+	enum nss_status st = svnss_getent_accounts(SVNSS_SHADOW, fill_spwd, sp,
+						   buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
 }

@@ -460,7 +460,10 @@ done:
  * account phase must know which key it was. */
 static bool is_ssh_service(const struct svp_ctx *x)
 {
-	return x->service && strcmp(x->service, "sshd") == 0;
+	for (size_t i = 0; x->service && i < x->cfg.n_ssh_services; i++)
+		if (strcmp(x->cfg.ssh_services[i], x->service) == 0)
+			return true;
+	return false;
 }
 
 struct ssh_match {

@@ -22,7 +22,7 @@
 static const char usage_create[] =
     "account create NAME [--uid N] [--description T] [--owner T] "
     "[--home D] [--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
-    "[--home-writable] [--no-home]";
+    "[--home-writable] [--no-home] [--force]";
 static const char usage_set[] =
     "account set NAME [--description T] [--owner T] [--home D] "
     "[--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
@@ -131,6 +131,8 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 			 o->name);
 		return -EEXIST;
 	}
+	if ((e = cli_group_name_allowed(cli, "account", o->name, o->force)) < 0)
+		return e;
 	a.expires = 0;
 	if (o->expires && cli_parse_date(o->expires, &a.expires) < 0) {
 		snprintf(cli->err, sizeof(cli->err),
@@ -382,12 +384,13 @@ static int account_create(struct cli *cli, int argc, char **argv, int arg)
 	int r = parse(cli, argc, argv, &p, usage_create,
 		      A(O_UID) | A(O_DESC) | A(O_OWNER) | A(O_HOME) |
 			  A(O_SHELL) | A(O_EXPIRES) | A(O_ROLE) | A(O_HOMEW) |
-			  A(O_NOHOME) | A(O_JSON));
+			  A(O_NOHOME) | A(O_JSON) | A(O_FORCE));
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
 		return cli_usage(cli, usage_create);
 	p.o.name = p.pos[0];
+	p.o.force = p.force;
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return EXIT_FAIL;
@@ -399,7 +402,12 @@ static int account_create(struct cli *cli, int argc, char **argv, int arg)
 	if (r == EXIT_OK) {
 		if (!p.o.no_home)
 			acct_make_home(cli, &a);
-		cli_audit("account-create", "account=%s uid=%u", a.name, a.uid);
+		bool forced =
+		    cli_group_name_allowed(cli, "account", a.name, true) == 1;
+		cli_audit("account-create", "account=%s uid=%u%s", a.name,
+			  a.uid, forced ? " forced=reserved-name" : "");
+		if (forced)
+			cli_group_name_warn(cli, "account", a.name, a.uid);
 		cli_nscd_invalidate();
 		if (cli->json) {
 			json_t *j = json_pack("{s:s, s:i}", "name", a.name,

@@ -5,14 +5,14 @@
 # it under memcheck, and vg_wrap_file writes a wrapper script that does the
 # same for a program called by path. Every process writes its report to a
 # file of its own in that directory (--log-file=DIR/vg.PID); with -q a
-# report is empty unless memcheck found an error or a definite leak, so
-# the driver only has to look at the files. glibc's __libc_freeres is not
-# run: it dlcloses NSS modules, which would turn the module's
-# process-lifetime handle into "definitely lost".
+# report is empty unless memcheck found an error or a definite or
+# indirect leak, so the driver only has to look at the files. glibc's
+# __libc_freeres runs, as by default: it unloads the NSS module, whose
+# destructor frees its handle, so that nothing of the module's is lost.
 
 vg_cmdline() {
-	echo "valgrind -q --leak-check=full --show-leak-kinds=definite" \
-		"--errors-for-leak-kinds=definite --run-libc-freeres=no" \
+	echo "valgrind -q --leak-check=full --show-leak-kinds=definite,indirect" \
+		"--errors-for-leak-kinds=definite,indirect" \
 		"--num-callers=30 --log-file=$SVCACCT_VALGRIND_DIR/vg.%p"
 }
 

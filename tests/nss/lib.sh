@@ -59,6 +59,9 @@ nss_write_conf() {
 }
 
 # nss_setup [extra config lines...]
+# With NSS_FILES_PASSWD and/or NSS_FILES_GROUP set (lines), the overlay
+# carries copies of the host's /etc/passwd and /etc/group with those lines
+# added: users and groups of the "files" source, which precedes svcacct.
 nss_setup() {
 	local ml
 	T=$(mktemp -d /tmp/svnss-test.XXXXXX)
@@ -68,6 +71,14 @@ nss_setup() {
 	chmod 755 "$T/etc" "$T/etc/svcacct"
 	: >"$T/etc/svcacct/svcacct.conf"
 	nss_write_conf "$@"
+	if [ -n "${NSS_FILES_PASSWD:-}" ]; then
+		{ cat /etc/passwd; echo "$NSS_FILES_PASSWD"; } >"$T/etc/passwd"
+		chmod 644 "$T/etc/passwd"
+	fi
+	if [ -n "${NSS_FILES_GROUP:-}" ]; then
+		{ cat /etc/group; echo "$NSS_FILES_GROUP"; } >"$T/etc/group"
+		chmod 644 "$T/etc/group"
+	fi
 	cat >"$T/etc/nsswitch.conf" <<-EOF
 	passwd: files svcacct
 	group: files svcacct

@@ -15,9 +15,31 @@
  *   enum DB [sweep]         DB: pw gr sp; with sweep, every entry is read
  *                           by growing the buffer one byte at a time
  *   initgroups USER GID [LIMIT] [SIZE]
+ *   igthreads N ITER USER:GID...   N threads, each ITER rounds of
+ *                           initgroups of every USER with GID: every
+ *                           answer the same as the first
+ *   igrecurse USER GID      initgroups (direct); inside the system lookup
+ *                           it makes (this program interposes getpwnam_r),
+ *                           initgroups USER again from the same thread:
+ *                           the inner call must be refused at once
+ *                           (UNAVAIL EDEADLK), not loop or answer
+ *   errno CASE...           each CASE ("get DB KEY [BUFLEN]", "walk DB",
+ *                           "initgroups USER GID", any of them after
+ *                           "afterclose ": every fd from 3 on closed
+ *                           first) called with errno set
+ *                           to a sentinel, twice: with an errnop of its
+ *                           own (holding another sentinel), and with
+ *                           errnop = &errno as glibc calls; prints
+ *                           "CASE: STATUS errno=E errnop=P; shared:
+ *                           STATUS errno=E" (direct mode only)
  *   threads N ITER KEY...   N threads, each ITER lookups of every KEY
  *                           (pwnam, grnam and pwuid of the result)
  *   fork ITER KEY           lookups in parent, children and a thread
+ *   forkexit ITER KEY       the same, the children ending with exit()
+ *                           (which runs the module's destructor) rather
+ *                           than _exit()
+ *   exitbusy KEY            exit() while another thread is inside a
+ *                           lookup (held in this program's gdbm_fetch)
  *   closefds ITER KEY       close every fd between lookups, reuse them
  *   rss N PREFIX COUNT      N getpwnam of PREFIX%07ld (random < COUNT); prints
  *                           VmRSS before, after 1 and after N lookups
@@ -162,6 +184,7 @@ static const char *errno_name(int e)
 	case EINVAL: return "EINVAL";
 	case EDEADLK: return "EDEADLK";
 	case EMFILE: return "EMFILE";
+	case EAGAIN: return "EAGAIN";
 	}
 	static char buf[16];
 	snprintf(buf, sizeof(buf), "E%d", e);
@@ -461,7 +484,8 @@ static int cmd_enum(int db, bool sweep)
 		count++;
 	}
 	set_end(db, false);
-	if (st != NSS_STATUS_NOTFOUND || (direct && err != ENOENT)) {
+	/* the end of a walk is a NOTFOUND: *errnop stays as it was (0) */
+	if (st != NSS_STATUS_NOTFOUND || (direct && err != 0)) {
 		printf("enum ended with %s %s\n", status_name(st),
 		       errno_name(err));
 		bad++;
@@ -478,6 +502,14 @@ static int cmd_initgroups(const char *user, gid_t gid, long limit, long size)
 	int err = 0, st;
 	groups[0] = gid;
 	if (direct) {
+		/* initgroups_dyn asks glibc who the user is. A real caller
+		 * reaches it through glibc's group database, which has read
+		 * nsswitch.conf and loaded the modules by then: so does this
+		 * (a name no source has and the module refuses unread). */
+		struct group gr, *gres;
+		char gbuf[1024];
+		getgrnam_r("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &gr,
+			   gbuf, sizeof(gbuf), &gres);
 		if (arm)
 			arm("nss");
 		st = M.initgroups(user, gid, &start, &size, &groups, limit,
@@ -501,6 +533,257 @@ static int cmd_initgroups(const char *user, gid_t gid, long limit, long size)
 	printf("\n");
 	free(groups);
 	return 0;
+}
+
+/* ------------------------------------------------------ errno */
+
+#define SENTINEL_ERRNO	4242
+#define SENTINEL_ERRNOP 4343
+
+/* One direct call of a case's entry point with the given errnop; setent
+ * and endent of a walk take none. A walk is setXXent, getXXent_r until it
+ * is not SUCCESS, endXXent; *bad counts the calls after which errno was
+ * not the sentinel though it had to be (any call with an errnop of its
+ * own; SUCCESS, NOTFOUND, setent and endent with errnop = &errno). */
+static int errno_call(char **w, int n, int *errnop, bool shared, int *bad)
+{
+	static char buf[65536];
+	union ent e;
+	int st = NSS_STATUS_UNAVAIL;
+
+	*bad = 0;
+	if (n >= 2 && !strcmp(w[0], "afterclose")) {
+		/* what daemon()/closefrom() do: the module's fds are gone */
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
+		return errno_call(w + 1, n - 1, errnop, shared, bad);
+	}
+	if (n >= 3 && !strcmp(w[0], "get")) {
+		int db = parse_db(w[1]);
+		size_t len = n > 3 ? strtoul(w[3], NULL, 10) : sizeof(buf);
+		unsigned id = (unsigned)strtoul(w[2], NULL, 10);
+		errno = SENTINEL_ERRNO;
+		switch (db) {
+		case PWNAM: st = M.pwnam(w[2], &e, buf, len, errnop); break;
+		case PWUID: st = M.pwuid(id, &e, buf, len, errnop); break;
+		case GRNAM: st = M.grnam(w[2], &e, buf, len, errnop); break;
+		case GRGID: st = M.grgid(id, &e, buf, len, errnop); break;
+		case SPNAM: st = M.spnam(w[2], &e, buf, len, errnop); break;
+		}
+		return st;
+	}
+	if (n >= 3 && !strcmp(w[0], "initgroups")) {
+		long start = 1, size = 1;
+		gid_t *groups = malloc(sizeof(gid_t));
+		groups[0] = (gid_t)strtoul(w[2], NULL, 10);
+		errno = SENTINEL_ERRNO;
+		st = M.initgroups(w[1], groups[0], &start, &size, &groups, 0,
+				  errnop);
+		free(groups);
+		return st;
+	}
+	if (n >= 2 && !strcmp(w[0], "walk")) {
+		int db = parse_db(w[1]);
+		set_fn set = db == PWENT   ? M.setpw
+			     : db == GRENT ? M.setgr
+					   : M.setsp;
+		end_fn end = db == PWENT   ? M.endpw
+			     : db == GRENT ? M.endgr
+					   : M.endsp;
+		ent_fn ent = db == PWENT   ? M.pwent
+			     : db == GRENT ? M.grent
+					   : M.spent;
+		errno = SENTINEL_ERRNO;
+		set(0);
+		*bad += errno != SENTINEL_ERRNO;
+		do {
+			errno = SENTINEL_ERRNO;
+			st = ent(&e, buf, sizeof(buf), errnop);
+			if (!shared || st == NSS_STATUS_SUCCESS ||
+			    st == NSS_STATUS_NOTFOUND)
+				*bad += errno != SENTINEL_ERRNO;
+		} while (st == NSS_STATUS_SUCCESS);
+		int last = errno;
+		errno = SENTINEL_ERRNO;
+		end();
+		*bad += errno != SENTINEL_ERRNO;
+		errno = last;
+		return st;
+	}
+	fprintf(stderr, "nss_probe: bad errno case\n");
+	exit(2);
+}
+
+static int cmd_errno(char **cases, int ncases)
+{
+	for (int i = 0; i < ncases; i++) {
+		char copy[256], *w[6] = {0}, *save = NULL;
+		int n = 0, own = SENTINEL_ERRNOP, bad1, bad2, e1, e2, st1, st2;
+		char ebuf[3][24];
+
+		snprintf(copy, sizeof(copy), "%s", cases[i]);
+		for (char *t = strtok_r(copy, " ", &save); t && n < 6;
+		     t = strtok_r(NULL, " ", &save))
+			w[n++] = t;
+		st1 = errno_call(w, n, &own, false, &bad1);
+		e1 = errno;
+		st2 = errno_call(w, n, &errno, true, &bad2);
+		e2 = errno;
+		snprintf(ebuf[0], sizeof(ebuf[0]), "%s", errno_name(e1));
+		snprintf(ebuf[1], sizeof(ebuf[1]), "%s", errno_name(own));
+		snprintf(ebuf[2], sizeof(ebuf[2]), "%s", errno_name(e2));
+		printf("%s: %s errno=%s errnop=%s; shared: %s errno=%s",
+		       cases[i], status_name(st1), ebuf[0], ebuf[1],
+		       status_name(st2), ebuf[2]);
+		if (bad1 || bad2)
+			printf(" (errno changed by %d calls of the walk)",
+			       bad1 + bad2);
+		printf("\n");
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------ initgroups */
+
+/* getpwnam_r for the whole process (the module binds to it: this program
+ * is linked with -export-dynamic). When armed, the first call re-enters
+ * the module's initgroups_dyn from this thread, as a module of an earlier
+ * source of nsswitch.conf could. */
+static const char *igrecurse_user;
+static char igrecurse_seen[128];
+
+int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t len,
+	       struct passwd **res)
+{
+	static int (*real)(const char *, struct passwd *, char *, size_t,
+			   struct passwd **);
+	if (!real) {
+		real =
+		    (int (*)(const char *, struct passwd *, char *, size_t,
+			     struct passwd **))dlsym(RTLD_NEXT, "getpwnam_r");
+		if (!real)
+			abort();
+	}
+	if (igrecurse_user) {
+		const char *user = igrecurse_user;
+		long start = 1, size = 1;
+		gid_t *groups = malloc(sizeof(gid_t));
+		int err = 0, st;
+
+		igrecurse_user = NULL;
+		groups[0] = 0;
+		st = M.initgroups(user, 0, &start, &size, &groups, 0, &err);
+		snprintf(igrecurse_seen, sizeof(igrecurse_seen), "%s %s %ld",
+			 status_name(st), errno_name(err), start - 1);
+		free(groups);
+	}
+	return real(name, pw, buf, len, res);
+}
+
+static int cmd_igrecurse(const char *user, gid_t gid)
+{
+	long start = 1, size = 1;
+	gid_t *groups = malloc(sizeof(gid_t));
+	int err = 0, st;
+
+	groups[0] = gid;
+	igrecurse_user = user;
+	st = M.initgroups(user, gid, &start, &size, &groups, 0, &err);
+	igrecurse_user = NULL;
+	printf("outer %s %s %ld groups, inner %s\n", status_name(st),
+	       errno_name(err), start - 1,
+	       igrecurse_seen[0] ? igrecurse_seen : "not called");
+	free(groups);
+	return 0;
+}
+
+/* One initgroups, as "STATUS GID..." (direct) or "GID..." (glibc). */
+static void ig_line(const char *user, gid_t gid, char *out, size_t n)
+{
+	long start = 1, size = 4;
+	gid_t *groups = malloc(sizeof(gid_t) * 64);
+	int err = 0, st = NSS_STATUS_SUCCESS, ng = 64;
+	size_t off = 0;
+
+	groups[0] = gid;
+	if (direct) {
+		st = M.initgroups(user, gid, &start, &size, &groups, 0, &err);
+	} else {
+		if (getgrouplist(user, gid, groups, &ng) < 0)
+			st = NSS_STATUS_TRYAGAIN;
+		start = ng;
+	}
+	off +=
+	    (size_t)snprintf(out, n, "%s %s", status_name(st), errno_name(err));
+	for (long i = 0; i < start && off < n; i++)
+		off += (size_t)snprintf(out + off, n - off, " %u",
+					(unsigned)groups[i]);
+	free(groups);
+}
+
+struct igjob {
+	char **pairs;
+	int npairs;
+	long iter;
+	char (*expect)[512];
+	int fails;
+};
+
+static void *igworker(void *arg)
+{
+	struct igjob *j = arg;
+	char line[512];
+	for (long i = 0; i < j->iter; i++) {
+		for (int k = 0; k < j->npairs; k++) {
+			char user[128];
+			const char *colon = strchr(j->pairs[k], ':');
+			snprintf(user, sizeof(user), "%.*s",
+				 (int)(colon ? colon - j->pairs[k] : 0),
+				 j->pairs[k]);
+			ig_line(
+			    user,
+			    (gid_t)strtoul(colon ? colon + 1 : "0", NULL, 10),
+			    line, sizeof(line));
+			if (strcmp(line, j->expect[k]) &&
+			    __atomic_fetch_add(&j->fails, 1, __ATOMIC_RELAXED) <
+				3)
+				fprintf(stderr, "%s: got %s want %s\n",
+					j->pairs[k], line, j->expect[k]);
+		}
+	}
+	return NULL;
+}
+
+static int cmd_igthreads(int n, long iter, char **pairs, int npairs)
+{
+	char(*expect)[512] = calloc((size_t)npairs, sizeof(*expect));
+	struct igjob jobs[64];
+	pthread_t t[64];
+	int fails = 0;
+
+	if (n > 64)
+		n = 64;
+	for (int k = 0; k < npairs; k++) {
+		char user[128];
+		const char *colon = strchr(pairs[k], ':');
+		snprintf(user, sizeof(user), "%.*s",
+			 (int)(colon ? colon - pairs[k] : 0), pairs[k]);
+		ig_line(user, (gid_t)strtoul(colon ? colon + 1 : "0", NULL, 10),
+			expect[k], sizeof(expect[k]));
+		printf("%s: %s\n", pairs[k], expect[k]);
+	}
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (struct igjob){pairs, npairs, iter, expect, 0};
+		pthread_create(&t[i], NULL, igworker, &jobs[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		fails += jobs[i].fails;
+	}
+	printf("igthreads %s: %d threads x %ld rounds x %d users, %d wrong\n",
+	       fails ? "FAILED" : "ok", n, iter, npairs, fails);
+	free(expect);
+	return fails ? 1 : 0;
 }
 
 /* ------------------------------------------------------ concurrency */
@@ -583,6 +866,8 @@ static void *busy(void *arg)
 	return NULL;
 }
 
+static bool fork_exit;
+
 static int cmd_fork(long iter, char **keys, int nkeys)
 {
 	char(*expect)[3][1024] = calloc((size_t)nkeys, sizeof(*expect));
@@ -600,6 +885,8 @@ static int cmd_fork(long iter, char **keys, int nkeys)
 			int f = 0;
 			for (int k = 0; k < 20; k++)
 				f += one_round(keys, nkeys, expect, false);
+			if (fork_exit)
+				exit(f ? 1 : 0);
 			_exit(f ? 1 : 0);
 		}
 		int status = 0;
@@ -723,8 +1010,15 @@ gdatum gdbm_fetch(void *db, gdatum key);
 static const char *recurse_other;
 static char recurse_seen[128];
 
+static int hold_in_fetch, held_in_fetch;
+
 gdatum gdbm_fetch(void *db, gdatum key)
 {
+	if (__atomic_load_n(&hold_in_fetch, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&held_in_fetch, 1, __ATOMIC_RELEASE);
+		for (;;)
+			pause();
+	}
 	static gdatum (*real)(void *, gdatum);
 	if (!real) {
 		/* the module loaded libgdbm, maybe RTLD_LOCAL: not in the
@@ -763,6 +1057,32 @@ static int cmd_recurse(const char *name, const char *other)
 	printf("outer %s %s, inner %s\n", status_name(st), errno_name(err),
 	       recurse_seen[0] ? recurse_seen : "not called");
 	return 0;
+}
+
+static void *busy_lookup(void *arg)
+{
+	union ent e;
+	char buf[1024];
+	int err;
+	lookup(PWNAM, arg, &e, buf, sizeof(buf), &err);
+	return NULL;
+}
+
+static int cmd_exitbusy(const char *key)
+{
+	pthread_t t;
+	union ent e;
+	char buf[1024];
+	int err;
+	/* open the handle first, so that there is something to free */
+	lookup(PWNAM, key, &e, buf, sizeof(buf), &err);
+	__atomic_store_n(&hold_in_fetch, 1, __ATOMIC_RELEASE);
+	pthread_create(&t, NULL, busy_lookup, (void *)key);
+	while (!__atomic_load_n(&held_in_fetch, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	printf("exiting with a thread inside the module\n");
+	fflush(stdout);
+	exit(0);
 }
 
 /* ------------------------------------------------------ oneof */
@@ -922,11 +1242,25 @@ int main(int argc, char **argv)
 				      (gid_t)strtoul(argv[4], NULL, 10),
 				      argc > 5 ? strtol(argv[5], NULL, 10) : 0,
 				      argc > 6 ? strtol(argv[6], NULL, 10) : 1);
+	if (!strcmp(cmd, "igthreads") && argc >= 6)
+		return cmd_igthreads(atoi(argv[3]), atol(argv[4]), argv + 5,
+				     argc - 5);
+	if (!strcmp(cmd, "igrecurse") && direct && argc == 5)
+		return cmd_igrecurse(argv[3],
+				     (gid_t)strtoul(argv[4], NULL, 10));
+	if (!strcmp(cmd, "errno") && direct && argc >= 4)
+		return cmd_errno(argv + 3, argc - 3);
 	if (!strcmp(cmd, "threads") && argc >= 6)
 		return cmd_threads(atoi(argv[3]), atol(argv[4]), argv + 5,
 				   argc - 5);
 	if (!strcmp(cmd, "fork") && argc >= 5)
 		return cmd_fork(atol(argv[3]), argv + 4, argc - 4);
+	if (!strcmp(cmd, "forkexit") && argc >= 5) {
+		fork_exit = true;
+		return cmd_fork(atol(argv[3]), argv + 4, argc - 4);
+	}
+	if (!strcmp(cmd, "exitbusy") && argc == 4)
+		return cmd_exitbusy(argv[3]);
 	if (!strcmp(cmd, "closefds") && argc >= 5)
 		return cmd_closefds(atol(argv[3]), argv + 4, argc - 4);
 	if (!strcmp(cmd, "rss") && argc == 6)

@@ -39,10 +39,9 @@ expect_match "threads while 20 generations are published" "^threads ok" "$OUT"
 if san_active; then
 	tap_skip "helgrind and memcheck" "valgrind cannot run the ASan+UBSan build"
 elif command -v valgrind >/dev/null 2>&1; then
-	# glibc's __libc_freeres (valgrind runs it at exit) dlcloses NSS
-	# modules, which would turn the module's process-lifetime handle into
-	# "definitely lost": it is not a leak, so freeres is not run.
-	VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --run-libc-freeres=no"
+	# memcheck's defaults otherwise: glibc's __libc_freeres unloads the
+	# module at exit, and its destructor frees the handle
+	VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
 	# (helgrind does not model fork: the fork test runs without it)
 	run valgrind -q --error-exitcode=99 --tool=helgrind "$PROBE" "$DIRECT" threads 8 20 $KEYS
 	expect_eq "helgrind: no race, no lock-order problem (8 threads)" "0" "$RC"

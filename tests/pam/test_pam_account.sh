@@ -57,4 +57,10 @@ CONF
 pam_service custom-dm
 pam_service login
 check "configured UI services replace the defaults (custom-dm refused)" acct=PAM_PERM_DENIED ui_service -s custom-dm -u bot2 -A
+cat >>"$T/c.conf" <<CONF
+ssh_services = sshd mysshd
+CONF
+pam_service mysshd
+check "a configured ssh service needs the key too (ssh_services)" acct=PAM_PERM_DENIED no_auth_info -s mysshd -u bot2 -A -r 127.0.0.1
+check "... and sudo still does not" acct=PAM_SUCCESS ok -s sudo -u bot2 -A -r 127.0.0.1
 done_testing

@@ -95,6 +95,8 @@ static void test_defaults(void **state)
 		if (!strcmp(c.ui_services[i], "login"))
 			login = true;
 	assert_true(login);
+	assert_int_equal(c.n_ssh_services, 1);
+	assert_string_equal(c.ssh_services[0], "sshd");
 	assert_string_equal(sv_config_default_path(), SVCACCT_CONF_PATH);
 
 	/* the defaults are valid, and an empty file changes nothing */
@@ -156,6 +158,7 @@ static void test_every_key(void **state)
 	    "replay_quota = 77\n"
 	    "audiences = svcacct:fleet, https://h.example/x\tthird\n"
 	    "ui_services = login,gdm\n"
+	    "ssh_services = sshd sshd-internal\n"
 	    "reserved_group_names = corp-admins !docker";
 	assert_int_equal(parse(&c, text, err), 0);
 	assert_string_equal(c.db_dir, "/srv/svc/db");
@@ -184,6 +187,8 @@ static void test_every_key(void **state)
 	assert_int_equal(c.n_ui_services, 2);
 	assert_string_equal(c.ui_services[0], "login");
 	assert_string_equal(c.ui_services[1], "gdm");
+	assert_int_equal(c.n_ssh_services, 2);
+	assert_string_equal(c.ssh_services[1], "sshd-internal");
 	assert_int_equal(c.n_reserved_group_names, 2);
 	assert_string_equal(c.reserved_group_names[0], "corp-admins");
 	assert_string_equal(c.reserved_group_names[1], "!docker");
