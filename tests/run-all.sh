@@ -68,6 +68,9 @@ suite default --enable-werror
 CHECK_ARGS='TESTS=$(SANITIZER_TESTS)' suite sanitizers --enable-werror --enable-sanitizers
 # Further steps (each its own TAP script) go here.
 step packages bash tests/pkg/test_packages.sh
+# the docs' procedures, as written, on a booted Debian (uses the packages
+# step's .debs from build/pkg/, or builds them)
+step docs bash tests/docs/test_docs.sh
 step fuzz bash tests/fuzz/run.sh 60
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -1,10 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The Debian and RPM packages (issue 6), built from the `make dist` tarball
-# of the tree this script is in, in a temporary directory (nothing is
-# written into the source tree):
-#   - dpkg-buildpackage (DEB_BUILD_OPTIONS=nocheck), lintian without errors,
-#     the packages' files, modes, conffiles and dependencies;
+# The Debian and RPM packages, built from the `make dist` tarball of the
+# tree this script is in, in a temporary directory, by the build blocks of
+# docs/packaging.md run as written (tests/docs/README.md); nothing is
+# written into the source tree but the .debs in build/pkg/, for the docs
+# test (tests/docs/test_docs.sh):
+#   - the RPM block (configure, make dist, rpmbuild -ta --nodeps) in a copy
+#     of the tree; the Debian block (dpkg-buildpackage with nocheck, lintian
+#     without errors or warnings, clean) in the unpacked tarball: its
+#     apt-get line satisfies debian/control, the clean leaves the tarball's
+#     files as they were; the packages' files, modes, conffiles and
+#     dependencies;
 #   - dpkg -i into a disposable root (an overlay of / with a tmpfs upper
 #     layer, chrooted into, in a private mount namespace): nsswitch.conf,
 #     pam-auth-update's common-* stacks, the store dirs and the keys user,
@@ -22,6 +28,8 @@ set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=../lib/tap.sh
 . "$src/tests/lib/tap.sh"
+# shellcheck source=../docs/lib.sh
+. "$src/tests/docs/lib.sh"
 
 if [ "${SVCACCT_PKG_IN_NS:-}" != 1 ]; then
 	need_root
@@ -48,24 +56,27 @@ export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 
 # ---------------------------------------------------------------- build
 # A copy of the tree: the files git knows (tracked and new), or, in an
-# unpacked tarball, everything but build products.
+# unpacked tarball, everything; build/ (the builds and tests' output) never.
 mkdir -p "$W/tree" "$W/dist" "$W/deb" "$W/rpm"
-if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	(cd "$src" && git ls-files -co --exclude-standard |
-		while IFS= read -r f; do [ -e "$f" ] && printf '%s\n' "$f"; done |
-		tar -cf - -T -) | tar -xf - -C "$W/tree"
-else
-	(cd "$src" && tar --exclude=./build --exclude='*.o' --exclude='*.lo' \
-		--exclude='.libs' --exclude='.deps' -cf - .) | tar -xf - -C "$W/tree"
-fi
-(
-	cd "$W/tree" && { [ -x configure ] || autoreconf -fi; } &&
-		./configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var &&
-		make dist
-) >"$W/dist.log" 2>&1
+docs_tree_copy "$W/tree"
+tree_hash=$(docs_tree_hash)
+docs_extract "$W/blocks" docs/packaging.md 2>"$W/extract.err" ||
+	{ tap_notok "docs/packaging.md: its blocks"; tap_diag "$(cat "$W/extract.err")"; done_testing; exit 1; }
+b_rpm=$(docs_block "$W/blocks" docs/packaging.md building | while read -r b; do
+	grep -q 'rpmbuild -ta --nodeps' "$W/blocks/$b.sh" && echo "$b"; done)
+b_deb=$(docs_block "$W/blocks" docs/packaging.md building | while read -r b; do
+	grep -q 'dpkg-buildpackage' "$W/blocks/$b.sh" && echo "$b"; done)
+[ -n "$b_rpm" ] && [ -n "$b_deb" ] ||
+	{ tap_notok "docs/packaging.md#building has a Debian block and an RPM block (--nodeps)"; done_testing; exit 1; }
+# the RPM block makes the tarball and the RPMs (rpmbuild uses ~/rpmbuild)
+mkdir -p "$W/home"
+HOME=$W/home docs_run_here "$W/blocks/$b_rpm.sh" "$W/tree" "$W/rpm.log"
+rc=$?
+expect_eq "packaging.md's RPM block, as written (configure, make dist, rpmbuild -ta --nodeps)" 0 "$rc"
+[ "$rc" = 0 ] || tap_diag "$(tail -30 "$W/rpm.log")"
 tarball="$W/tree/svcacct-$ver.tar.gz"
 if [ -f "$tarball" ]; then tap_ok "make dist: svcacct-$ver.tar.gz"; else
-	tap_notok "make dist"; tap_diag "$(tail -20 "$W/dist.log")"; done_testing; exit 1; fi
+	tap_notok "make dist"; done_testing; exit 1; fi
 members=$(tar -tzf "$tarball")
 missing=""
 for f in $(cd "$W/tree" && find debian rpm -type f | sort); do
@@ -74,12 +85,18 @@ done
 expect_eq "every file of debian/ and rpm/ is in the tarball" "" "$missing"
 
 tar -xzf "$tarball" -C "$W/deb"
-(cd "$W/deb/svcacct-$ver" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b -j2) \
-	>"$W/deb.log" 2>&1
+# every file and link with its content, and every directory
+lsdir() { (cd "$1" && find . \( -type f -o -type l \) -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; find . -type d | LC_ALL=C sort); }
+unpacked=$(lsdir "$W/deb/svcacct-$ver")
+HOME=$W/home docs_run_here "$W/blocks/$b_deb.sh" "$W/deb/svcacct-$ver" "$W/deb.log"
 rc=$?
-expect_eq "dpkg-buildpackage -b (nocheck) from the tarball" 0 "$rc"
+expect_eq "packaging.md's Debian block, as written, in the unpacked tarball (nocheck, lintian, clean)" 0 "$rc"
 [ "$rc" = 0 ] || tap_diag "$(tail -30 "$W/deb.log")"
 expect_nomatch "nocheck: dh_auto_test ran no test" '^(PASS|FAIL|# TOTAL)' "$(cat "$W/deb.log")"
+ok_cmd "its apt-get line installs what debian/control needs with the nocheck profile" \
+	docs_builddeps_ok "$W/deb/svcacct-$ver/debian/control"
+expect_eq "dpkg-buildpackage -T clean leaves the unpacked tarball as it was (files, content, directories)" "" \
+	"$(diff <(printf '%s\n' "$unpacked") <(lsdir "$W/deb/svcacct-$ver"))"
 DEB_SVC="$W/deb/svcacct_${ver}_$debarch.deb"
 DEB_NSS="$W/deb/libnss-svcacct_${ver}_$debarch.deb"
 DEB_PAM="$W/deb/libpam-svcacct_${ver}_$debarch.deb"
@@ -89,12 +106,19 @@ done
 tap_ok "three binary packages: svcacct, libnss-svcacct, libpam-svcacct"
 ok_cmd "the source tree has no build products (git status clean of them)" \
 	test ! -e "$src/debian/.debhelper" -a ! -e "$src/debian/svcacct" -a ! -e "$src/debian/files"
+# for the docs test: the .debs of this tree
+pkgdir=$(docs_pkg_dir)
+rm -rf "$pkgdir"
+mkdir -p "$pkgdir" && cp "$DEB_SVC" "$DEB_NSS" "$DEB_PAM" "$pkgdir/" &&
+	echo "$tree_hash" >"$pkgdir/tree.sha256"
+ok_cmd "the .debs are left in build/pkg/ for tests/docs/test_docs.sh" test -s "$pkgdir/tree.sha256"
 
-# lintian: errors fail, warnings are documented in docs/packaging.md
-lint=$(lintian --allow-root -I "$W/deb/svcacct_${ver}_$debarch.changes" 2>&1)
+# lintian (the Debian block runs it): errors fail, and so do warnings
+lint=$(grep -E '^[EWIXPNO]: ' "$W/deb.log")
+expect_match "lintian ran on the .changes" 'lintian' "$(cat "$W/blocks/$b_deb.sh")"
 expect_nomatch "lintian: no errors" '^E:' "$lint"
 expect_nomatch "lintian: no warnings" '^W:' "$lint"
-tap_diag "lintian:" "$lint"
+[ -z "$lint" ] || tap_diag "lintian:" "$lint"
 
 # contents and modes
 lsdeb() { dpkg-deb -c "$1" | awk '{print $1, $2, $6}'; }
@@ -206,8 +230,10 @@ expect_match "common-account: pam_svcacct [success=ok ignore=ignore default=bad]
 	'^account\s+\[success=ok ignore=ignore default=bad\]\s+pam_svcacct\.so' \
 	"$(printf '%s\n' "$acct" | sed -n '/pam_permit/,$p' | sed 1d)"
 expect_nomatch "common-password: no pam_svcacct entry" 'pam_svcacct' "$(cat "$R/etc/pam.d/common-password")"
-expect_match "common-session: pam_svcacct optional" '^session\s+optional\s+pam_svcacct\.so' \
-	"$(cat "$R/etc/pam.d/common-session")"
+for f in common-session common-session-noninteractive; do
+	expect_match "$f: pam_svcacct [success=ok ignore=ignore default=bad] (a refused session ends the login)" \
+		'^session\s+\[success=ok ignore=ignore default=bad\]\s+pam_svcacct\.so' "$(cat "$R/etc/pam.d/$f")"
+done
 
 # store dirs, keys user, config
 expect_eq "db dir root:root 0755" "root:root 755" "$(stat -c '%U:%G %a' "$R/var/lib/svcacct/db")"
@@ -249,6 +275,10 @@ expect_eq "no fall-through to pam_unix for a service account" 1 "$RC"
 inroot svcacct account disable bot >/dev/null
 feed "$secret" pamtester svctest bot acct_mgmt
 expect_eq "a disabled account is refused in the account phase" 1 "$RC"
+# the session phase checks the account again; common-session must make its
+# refusal final ("optional" would open the session all the same)
+run inroot pamtester svctest bot open_session
+expect_eq "... and its session is refused (common-session: default=bad)" 1 "$RC"
 inroot svcacct account enable bot >/dev/null
 alice_after=$(printf 'Alice-pw-1\n' | inroot pamtester svctest alice authenticate acct_mgmt 2>&1; echo "rc=$?")
 expect_eq "a person's password login is unchanged (pam_unix)" "$alice_before" "$alice_after"
@@ -276,6 +306,8 @@ run inroot dpkg -r libpam-svcacct svcacct libnss-svcacct
 run inroot dpkg -P libpam-svcacct svcacct libnss-svcacct
 expect_eq "dpkg -P" 0 "$RC"
 [ "$RC" = 0 ] || tap_diag "$OUT" "$ERR"
+expect_eq "dpkg -P: no deluser warning (\"/usr/bin/crontab not executed\" where cron is absent)" "" \
+	"$(printf '%s\n' "$OUT" "$ERR" | grep -iE 'deluser|crontab|not executed')"
 expect_eq "after purge: nsswitch.conf and pam.d/common-* byte for byte as before" "$before" "$(sums)"
 ok_cmd "after purge: db dir gone" test ! -e "$R/var/lib/svcacct/db"
 ok_cmd "after purge: state dir gone" test ! -e "$R/var/lib/svcacct/state"
@@ -374,13 +406,7 @@ run inroot dpkg -P libpam-svcacct libnss-svcacct
 expect_eq "locally edited common-auth: purge gives the admin's files back byte for byte" "$before" "$(sums)"
 
 # ---------------------------------------------------------------- RPM
-cp "$tarball" "$W/rpm/"
-rpmbuild -bb --nodeps --define "_topdir $W/rpm/top" --define "_sourcedir $W/rpm" \
-	"$W/tree/rpm/svcacct.spec" >"$W/rpm.log" 2>&1
-rc=$?
-expect_eq "rpmbuild -bb --nodeps from the tarball" 0 "$rc"
-[ "$rc" = 0 ] || tap_diag "$(tail -30 "$W/rpm.log")"
-rdir="$W/rpm/top/RPMS/$(uname -m)"
+rdir="$W/home/rpmbuild/RPMS/$(uname -m)"
 RPM_SVC="$rdir/svcacct-$ver-1.$(uname -m).rpm"
 RPM_NSS="$rdir/nss_svcacct-$ver-1.$(uname -m).rpm"
 RPM_PAM="$rdir/pam_svcacct-$ver-1.$(uname -m).rpm"
