@@ -11,6 +11,9 @@ libclang-rt-14-dev util-linux iproute2 procps strace bc"
 SVCACCT_DEPS="$SVCACCT_DEPS debhelper dpkg-dev fakeroot lintian rpm"
 # trusted issuers: the HTTPS JWKS endpoint of the refresh tests
 SVCACCT_DEPS="$SVCACCT_DEPS nginx-light curl"
+# the docs as tested procedures (tests/docs): a booted Debian under
+# systemd-nspawn, and jq, which a howto uses
+SVCACCT_DEPS="$SVCACCT_DEPS systemd-container jq"
 missing=""
 for p in $SVCACCT_DEPS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -147,8 +147,10 @@ as_user() {
 # Wait up to 2 s for a log line matching an ERE.
 log_has() { ns_wait_log "$LOG" "$1"; }
 
-# The PAM stack of docs/howto-sshd.md (the module by absolute path), over
-# a copy of the host's service files so that @include common-* works.
+# An sshd PAM stack with the built module (by absolute path) in it, over a
+# copy of the host's service files so that @include common-* works. The
+# documented setup puts the module into the common stacks instead
+# (README.md, tested by tests/docs); the lines and flags are the same.
 e2e_pam_sshd() {
 	local mod=$1
 	cat >"$T/etc/pam.d/sshd" <<-EOF
@@ -165,7 +167,8 @@ e2e_pam_sshd() {
 	EOF
 }
 
-# sshd_config of docs/howto-sshd.md, with the test's port and paths.
+# An sshd_config with the test's port and paths and the Match block of
+# docs/howto-sshd.md's drop-in (tests/docs runs the drop-in itself).
 e2e_sshd_config() {
 	cat <<-EOF
 	ListenAddress 127.0.0.1
@@ -201,7 +204,7 @@ e2e_sshd_start() {
 	[ -n "$SSHD_PID" ]
 }
 
-# The PAM stack of docs/howto-sudo.md.
+# A sudo PAM stack with the built module (see e2e_pam_sshd).
 e2e_pam_sudo() {
 	local mod=$1
 	cat >"$T/etc/pam.d/sudo" <<-EOF
@@ -216,7 +219,7 @@ e2e_pam_sudo() {
 	EOF
 }
 
-# The sudoers of docs/howto-sudo.md.
+# A sudoers for the sudo tests, in the spirit of docs/howto-sudo.md.
 e2e_sudoers() {
 	cat <<-'EOF'
 	Defaults	env_reset
