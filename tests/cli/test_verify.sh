@@ -3,8 +3,8 @@
 # svcacct verify: the module's decision without a login. A good secret and a
 # good assertion are accepted and say how; every bad one is refused with the
 # module's reason; a check never spends a jti (the same assertion then logs
-# in through Linux-PAM), and a used one is reported as a replay. Runs as
-# root (TAP).
+# in through Linux-PAM), and a used one is reported as a replay, for a
+# trusted issuer's token too (with or without a jti). Runs as root (TAP).
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/tap.sh"
@@ -84,6 +84,36 @@ expect_match "the checked assertion then logs in through Linux-PAM" "auth=PAM_SU
 vfy bot <<<"$TOK"
 expect_eq "once used, verify reports a replay" 1 "$RC"
 expect_match "reason replay" "reason=replay" "$OUT"
+
+# a trusted issuer's token: verify reports a spent one as a replay, with or
+# without a jti, and a check spends nothing
+. "$top_srcdir/tests/issuer/lib.sh"
+KC_AUD=$AUD
+kc_key kcenc
+kc_key kc1
+kc_jwks "$T/jwks.json" kc1:kid1
+sv issuer add kc --issuer "$KC_ISS" --jwks "$T/jwks.json" --audience "$AUD" \
+	--client-claim azp >/dev/null
+sv issuer map kc --client deploy-client --account bot >/dev/null
+login() { run "$HARNESS" -c "$T/pam.d" -s svc -u bot -p "$1" -n; }
+for form in "with jti" "without jti"; do
+	case $form in
+	"with jti") IT=$(K --key "$T/kc1.key" --kid kid1 --jti "verify-$RANDOM-$$") ;;
+	*) IT=$(K --key "$T/kc1.key" --kid kid1 --no jti) ;;
+	esac
+	vfy bot <<<"$IT"
+	expect_eq "issuer token $form: verify accepts it" 0 "$RC"
+	expect_match "issuer token $form: method issuer" "^accepted: account=bot method=issuer " "$OUT"
+	vfy bot <<<"$IT"
+	expect_eq "issuer token $form: checking twice spends nothing" 0 "$RC"
+	login "$IT"
+	expect_match "issuer token $form: the checked token then logs in" "auth=PAM_SUCCESS" "$OUT"
+	vfy bot <<<"$IT"
+	expect_eq "issuer token $form: once used, verify refuses it" 1 "$RC"
+	expect_match "issuer token $form: reason replay" "method=issuer .*reason=replay" "$OUT"
+	login "$IT"
+	expect_match "issuer token $form: and the module too" "auth=PAM_AUTH_ERR" "$OUT"
+done
 
 run sv --json verify bot <<<"$SECRET"
 expect_match "--json says accepted" '"accepted": true' "$OUT"
