@@ -627,8 +627,9 @@ static bool peek_iss(struct sv_jws *j, const char **iss, size_t *n)
 }
 
 /* The token's key in the account's replay cache, in the issuer's own
- * namespace ("issuer:" NAME ":", apart from the account's assertions and
- * from other issuers):
+ * namespace ("issuer:" NAME ":", apart from other issuers; an assertion of
+ * the account meets it only with a jti that begins so, and then the later
+ * one is refused, never a token accepted twice):
  *   "issuer:" NAME ":" JTI                  the token's jti
  *   "issuer:" NAME ": sha256:" HEX          no jti: SHA-256 of the signing
  *                                           input, header "." payload as
