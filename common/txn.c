@@ -142,8 +142,9 @@ static int cleanup_leftovers(struct sv_txn *t, char *what, size_t whatlen)
 	int r = 0,
 	    fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
+		r = -errno;
 		snprintf(what, whatlen, ".");
-		return -errno;
+		return r;
 	}
 	DIR *d = fdopendir(fd);
 	if (!d) {
