@@ -626,6 +626,93 @@ static bool peek_iss(struct sv_jws *j, const char **iss, size_t *n)
 	return memchr(*iss, ':', *n) != NULL;
 }
 
+/* The token's key in the account's replay cache, in the issuer's own
+ * namespace ("issuer:" NAME ":", apart from other issuers; an assertion of
+ * the account meets it only with a jti that begins so, and then the later
+ * one is refused, never a token accepted twice):
+ *   "issuer:" NAME ":" JTI                  the token's jti
+ *   "issuer:" NAME ": sha256:" HEX          no jti: SHA-256 of the signing
+ *                                           input, header "." payload as
+ *                                           received
+ * A jti never holds a space (sv_jti_valid), so the two forms never meet.
+ * Not a digest of the signature: an ECDSA signature (r, s) has a twin
+ * (r, n - s) that anyone can form without the key, which would make a
+ * "new" token of a spent one. The signing input cannot change without
+ * breaking the signature. Length of the key, or -1 with l->reason. */
+static int replay_key(struct sv_login *l, const struct sv_jws *j, json_t *o,
+		      char *key, size_t cap)
+{
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	const char *p;
+	size_t n;
+	int kl;
+
+	if (sv_claim_string(o, "jti", &p, &n, false, &l->reason) < 0)
+		return -1;
+	if (p) {
+		if (!sv_jti_valid(p, n) ||
+		    n > SV_JTI_MAX - ISS_JTI_PREFIX_MAX) {
+			l->reason = "bad_jti";
+			return -1;
+		}
+		memcpy(l->jti, p, n);
+		l->jti[n] = '\0';
+		kl = snprintf(key, cap, "issuer:%s:%s", l->issuer, l->jti);
+	} else {
+		if (EVP_Digest(j->tok, j->hlen + 1 + j->plen, md, &mdlen,
+			       EVP_sha256(), NULL) != 1 ||
+		    mdlen != sizeof(md)) {
+			l->reason = "replay_cache_error";
+			return -1;
+		}
+		kl = snprintf(key, cap, "issuer:%s: sha256:", l->issuer);
+		for (size_t i = 0; kl > 0 && i < sizeof(md); i++)
+			kl +=
+			    snprintf(key + kl, cap - (size_t)kl, "%02x", md[i]);
+	}
+	if (kl <= 0 || (size_t)kl >= cap || (size_t)kl > SV_JTI_MAX) {
+		l->reason = "bad_jti";
+		return -1;
+	}
+	return kl;
+}
+
+/* Last of the checks: every accepted token is single-use on this host.
+ * A login records the token's replay key; a check only (consume_jti
+ * false, svcacct verify) looks it up, so a spent token is reported as a
+ * replay and the check spends nothing. 0, or -1 with l->reason. */
+static int spend_token(struct sv_login *l, const struct sv_jws *j, json_t *o)
+{
+	char key[ISS_JTI_PREFIX_MAX + SV_JTI_MAX + 1];
+	int64_t exp = 0;
+	bool has;
+	int kl, sfd, r;
+
+	kl = replay_key(l, j, o, key, sizeof(key));
+	if (kl < 0)
+		return -1;
+	/* exp was checked by check_times: present, in range */
+	(void)sv_claim_time(o, "exp", &exp, &has, true, &l->reason);
+	sfd = sv_login_state_fd(l);
+	if (sfd < 0)
+		r = sfd;
+	else if (l->consume_jti)
+		r = sv_replay_check_insert_at(
+		    l->cfg, sfd, l->user, key, (size_t)kl,
+		    exp + (int64_t)l->cfg->clock_skew, l->now);
+	else
+		r = sv_replay_seen_at(l->cfg, sfd, l->user, key, (size_t)kl,
+				      l->now);
+	if (r == -EEXIST)
+		l->reason = "replay";
+	else if (r == -EDQUOT)
+		l->reason = "replay_quota";
+	else if (r < 0)
+		l->reason = "replay_cache_error";
+	return r < 0 ? -1 : 0;
+}
+
 enum sv_login_status sv_issuer_login(struct sv_login *l, struct sv_jws *j,
 				     bool *handled)
 {
@@ -686,43 +773,8 @@ enum sv_login_status sv_issuer_login(struct sv_login *l, struct sv_jws *j,
 	    check_times(o, &x, l->now, l->cfg->clock_skew, &l->reason) < 0 ||
 	    check_client(l, o, &x) < 0 || check_roles(l, o, &x) < 0)
 		goto out;
-	if ((r = sv_claim_string(o, "jti", &p, &n, false, &l->reason)) < 0)
+	if (spend_token(l, j, o) < 0)
 		goto out;
-	if (p) {
-		char key[ISS_JTI_PREFIX_MAX + SV_JTI_MAX + 1];
-		int64_t exp = 0;
-		bool has;
-		int kl;
-		if (!sv_jti_valid(p, n) ||
-		    n > SV_JTI_MAX - ISS_JTI_PREFIX_MAX) {
-			l->reason = "bad_jti";
-			goto out;
-		}
-		memcpy(l->jti, p, n);
-		l->jti[n] = '\0';
-		(void)sv_claim_time(o, "exp", &exp, &has, true, &l->reason);
-		/* the issuer's name keeps its jtis apart from the
-		 * account's own assertions and from other issuers */
-		kl = snprintf(key, sizeof(key), "issuer:%s:%s", l->issuer,
-			      l->jti);
-		if (l->consume_jti) {
-			r = sv_replay_check_insert(
-			    l->cfg, l->user, key, (size_t)kl,
-			    exp + (int64_t)l->cfg->clock_skew, l->now);
-			if (r == -EEXIST) {
-				l->reason = "replay";
-				goto out;
-			}
-			if (r == -EDQUOT) {
-				l->reason = "replay_quota";
-				goto out;
-			}
-			if (r < 0) {
-				l->reason = "replay_cache_error";
-				goto out;
-			}
-		}
-	}
 	l->reason = "ok";
 	st = SV_LOGIN_OK;
 out:

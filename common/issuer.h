@@ -26,7 +26,9 @@
  *   client claim maps to the PAM user          missing_client, unmapped_client,
  *                                              client_other_account
  *   roles: mapped remote roles n granted       no_mapped_role, bad_roles_claim
- *   jti single-use (when present)              replay, replay_quota */
+ *   single-use: the jti, or without one the    replay, replay_quota,
+ *   SHA-256 of header.payload, in the replay   replay_cache_error
+ *   cache (svcacct verify only looks it up) */
 #ifndef SVCACCT_ISSUER_H
 #define SVCACCT_ISSUER_H
 

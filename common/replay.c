@@ -450,6 +450,12 @@ int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
 int sv_replay_seen(const struct sv_config *c, const char *account,
 		   const char *jti, size_t jtilen, int64_t now)
 {
+	return sv_replay_seen_at(c, -1, account, jti, jtilen, now);
+}
+
+int sv_replay_seen_at(const struct sv_config *c, int sfd, const char *account,
+		      const char *jti, size_t jtilen, int64_t now)
+{
 	/* any positive expiry: it is not stored */
-	return probe(c, -1, account, jti, jtilen, 1, now, false);
+	return probe(c, sfd, account, jti, jtilen, 1, now, false);
 }

@@ -56,5 +56,8 @@ int sv_replay_check_insert_at(const struct sv_config *c, int sfd,
  * quota is not evaluated. */
 int sv_replay_seen(const struct sv_config *c, const char *account,
 		   const char *jti, size_t jtilen, int64_t now);
+/* The same through an open state dir fd (sv_state_open_dir); -1 opens it. */
+int sv_replay_seen_at(const struct sv_config *c, int sfd, const char *account,
+		      const char *jti, size_t jtilen, int64_t now);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -253,6 +254,56 @@ int sv_state_revoke_key(struct sv_txn *t, const char *fpr)
 	char k[SV_REVOKED_KEY_MAX];
 	size_t n = svi_revoked_key(k, sizeof(k), fpr);
 	return n ? revoke_key(t, k, n) : -EINVAL;
+}
+
+/* revoked.db's "gen" entry: every generation numbered at least this one
+ * leaves out every credential the file lists (they were deleted in the
+ * commit that revoked them, or swept out). A base below it (a rollback,
+ * a store whose revocation was committed by a writer that died before
+ * its swap, `current` moved back) may still hold revoked credentials. */
+#define REVOKED_GEN_KEY "gen"
+
+int svi_state_revoked_through(struct sv_txn *t, uint64_t *gen, bool *known)
+{
+	GDBM_FILE db = t->st[SV_STATE_REVOKED];
+	int r = 0;
+
+	*gen = 0;
+	*known = false;
+	if (!db) {
+		r = sv_open_gdbm_ro(t->statefd, sv_statenames[SV_STATE_REVOKED],
+				    true, false, &db, NULL, NULL);
+		if (r == -ENOENT)
+			return 0;
+		if (r < 0)
+			return r;
+	}
+	datum k = {REVOKED_GEN_KEY, (int)strlen(REVOKED_GEN_KEY)};
+	datum v = gdbm_fetch(db, k);
+	if (v.dptr && v.dsize == 8) {
+		const uint8_t *b = (const uint8_t *)v.dptr;
+		for (int i = 7; i >= 0; i--)
+			*gen = *gen << 8 | b[i];
+		*known = true;
+	} else if (v.dptr) {
+		r = -EBADMSG;
+	} else if (gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND &&
+		   gdbm_last_errno(db) != GDBM_NO_ERROR) {
+		r = -EIO;
+	}
+	free(v.dptr);
+	if (db != t->st[SV_STATE_REVOKED])
+		gdbm_close(db);
+	return r;
+}
+
+int svi_state_note_revoked_through(struct sv_txn *t, uint64_t gen)
+{
+	uint8_t le[8];
+	for (int i = 0; i < 8; i++)
+		le[i] = (uint8_t)(gen >> (8 * i));
+	return state_store(t, SV_STATE_REVOKED, REVOKED_GEN_KEY,
+			   strlen(REVOKED_GEN_KEY), le, sizeof(le));
 }
 
 /* A lookup that does not make the file part of the transaction: the

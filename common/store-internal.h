@@ -83,6 +83,12 @@ int sv_gdbm_copy_open(int srcdirfd, const char *srcname, int dstdirfd,
 /* Map the last GDBM error to -errno. */
 int sv_gdbm_errno(GDBM_FILE db);
 
+/* The generation from which on every credential revoked.db lists is left
+ * out (its "gen" entry): *known false for a store that never recorded
+ * one. Read / set inside the transaction. */
+int svi_state_revoked_through(struct sv_txn *t, uint64_t *gen, bool *known);
+int svi_state_note_revoked_through(struct sv_txn *t, uint64_t gen);
+
 /* Publish the transaction's rewritten state files (rename into place). */
 int sv_state_commit(struct sv_txn *t, char *err, size_t errlen);
 void sv_state_abort(struct sv_txn *t);

@@ -164,7 +164,10 @@ struct sv_txn;
  * building the next generation. Creates the db and state directories and
  * an empty first generation if there is none. -EWOULDBLOCK with "store is
  * locked by pid N" in err when the lock stays taken; -EPERM not root or
- * unsafe paths; -errno otherwise, with a message in err. */
+ * unsafe paths; -EBADMSG `current` missing while generations exist, or
+ * older than a generation above base + 1; -errno otherwise (the listing of
+ * the generations or the removal of a dead writer's leftovers failed
+ * among them), with a message in err. A refusal removes no generation. */
 int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 		 size_t errlen);
 

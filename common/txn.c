@@ -96,55 +96,141 @@ static int take_lock(struct sv_txn *t, char *err, size_t errlen)
 	return 0;
 }
 
-static void remove_dir_at(int dirfd, const char *name)
+/* Remove a directory of the store and the files in it (a generation or a
+ * temp dir: no subdirectories). 0 when it is gone (or never was), else
+ * the first error; what could be removed is. */
+static int remove_dir_at(int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name,
-			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r = 0, fd = openat(dirfd, name,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0) {
 		DIR *d = fdopendir(fd);
 		if (d) {
 			struct dirent *de;
-			while ((de = readdir(d)))
+			errno = 0;
+			while ((de = readdir(d))) {
 				if (strcmp(de->d_name, ".") &&
-				    strcmp(de->d_name, ".."))
-					unlinkat(fd, de->d_name, 0);
+				    strcmp(de->d_name, "..") &&
+				    unlinkat(fd, de->d_name, 0) < 0 &&
+				    errno != ENOENT && r == 0)
+					r = -errno;
+				errno = 0;
+			}
+			if (errno && r == 0)
+				r = -errno;
 			closedir(d);
 		} else {
+			r = -errno;
 			close(fd);
 		}
 	}
-	unlinkat(dirfd, name, AT_REMOVEDIR);
+	/* not a directory (a planted symlink or file): this fails and
+	 * reports it */
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+	    r == 0)
+		r = -errno;
+	return r;
 }
 
 /* Leftovers of a writer that died: temp dirs, the temp symlink, and a
- * generation renamed into place but never made current. */
-static void cleanup_leftovers(struct sv_txn *t)
+ * generation renamed into place but never made current (only base + 1:
+ * check_generations refused anything newer). 0, or the first error with
+ * the leftover's name in what: a leftover that stays would make the commit
+ * fail late (the new generation's name or the temp link taken), after the
+ * state dir was written, so the transaction is refused before it starts. */
+static int cleanup_leftovers(struct sv_txn *t, char *what, size_t whatlen)
 {
-	int fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;
+	int r = 0,
+	    fd = openat(t->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(what, whatlen, ".");
+		return r;
+	}
 	DIR *d = fdopendir(fd);
 	if (!d) {
+		r = -errno;
 		close(fd);
-		return;
+		snprintf(what, whatlen, ".");
+		return r;
 	}
 	struct dirent *de;
+	errno = 0;
 	while ((de = readdir(d))) {
 		uint64_t g;
-		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)))
-			remove_dir_at(t->dirfd, de->d_name);
-		else if (svi_parse_gen(de->d_name, &g) == 0 &&
-			 g > t->base_gen) {
-			/* a writer that died before its swap, or `current`
-			 * pointed back by hand: the base may hold credentials
-			 * revoked since */
-			t->sweep_revoked = true;
-			remove_dir_at(t->dirfd, de->d_name);
+		int e = 0;
+		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) ||
+		    (svi_parse_gen(de->d_name, &g) == 0 && g > t->base_gen))
+			e = remove_dir_at(t->dirfd, de->d_name);
+		if (e < 0 && r == 0) {
+			r = e;
+			snprintf(what, whatlen, "%s", de->d_name);
 		}
+		errno = 0;
+	}
+	if (errno && r == 0) {
+		r = -errno;
+		snprintf(what, whatlen, ".");
 	}
 	closedir(d);
-	unlinkat(t->dirfd, CURRENT_TMP, 0);
+	if (unlinkat(t->dirfd, CURRENT_TMP, 0) < 0 && errno != ENOENT &&
+	    r == 0) {
+		r = -errno;
+		snprintf(what, whatlen, "%s", CURRENT_TMP);
+	}
+	/* a state temp file left: the first write to that state file
+	 * replaces it (O_EXCL after an unlink), or fails */
 	sv_state_cleanup(t);
+	return r;
+}
+
+/* Every generation on disk, judged before anything is removed, under the
+ * lock. With `current` missing (missing true): a new store, or a first
+ * commit that died before its swap (a lone gen-1), sets base_gen 0;
+ * anything more means `current` was lost, and starting afresh would let
+ * cleanup_leftovers delete the admin's data. With `current` present, only
+ * base + 1 can be a leftover (a commit renamed into place but never made
+ * current); a newer one means `current` was moved back by hand, and
+ * cleanup_leftovers would delete the newer generations. A listing that
+ * fails (ENOMEM, EMFILE) is no evidence either way: refused too. */
+static int check_generations(struct sv_txn *t, bool missing, char *err,
+			     size_t errlen)
+{
+	const struct sv_config *c = t->cfg;
+	uint64_t *gens = NULL;
+	size_t n = 0;
+	char name[32];
+	int r = sv_store_generations(c, &gens, &n);
+
+	if (r < 0) {
+		snprintf(err, errlen,
+			 "listing the generations in %s: %s; nothing was "
+			 "changed",
+			 c->db_dir, strerror(-r));
+		return r;
+	}
+	if (missing) {
+		t->base_gen = 0;
+		if (n > 1 || (n == 1 && gens[0] != 1)) {
+			snprintf(err, errlen,
+				 "%s/%s is missing but generations exist; "
+				 "restore it (ln -s gen-N %s/%s, N the newest) "
+				 "or use svcacct rollback",
+				 c->db_dir, CURRENT, c->db_dir, CURRENT);
+			r = -EBADMSG;
+		}
+	} else if (n > 0 && gens[n - 1] > t->base_gen + 1) {
+		svi_gen_name(name, sizeof(name), gens[n - 1]);
+		snprintf(err, errlen,
+			 "%s/%s is newer than %s/%s (generation %" PRIu64
+			 "): point %s at the newest generation, or move the "
+			 "newer ones out of %s; nothing was changed",
+			 c->db_dir, name, c->db_dir, CURRENT, t->base_gen,
+			 CURRENT, c->db_dir);
+		r = -EBADMSG;
+	}
+	free(gens);
+	return r;
 }
 
 int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
@@ -197,37 +283,29 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 		goto fail;
 
 	r = svi_read_current(t->dirfd, &t->base_gen);
-	if (r == -ENOENT) {
-		/* No `current`: a new store, or a first commit that died
-		 * before its swap (a lone gen-1). Anything more means
-		 * `current` was lost: refuse rather than start afresh over
-		 * the admin's data. */
-		uint64_t *gens = NULL;
-		size_t n = 0;
-		sv_store_generations(c, &gens, &n);
-		bool lost = n > 1 || (n == 1 && gens[0] != 1);
-		free(gens);
-		if (lost) {
-			r = -EBADMSG;
-			snprintf(err, errlen,
-				 "%s/%s is missing but generations exist; "
-				 "restore it (ln -s gen-N %s/%s) or use "
-				 "svcacct rollback",
-				 c->db_dir, CURRENT, c->db_dir, CURRENT);
-			goto fail;
-		}
-		t->base_gen = 0;
-	} else if (r < 0) {
+	if (r < 0 && r != -ENOENT) {
 		snprintf(err, errlen, "%s/%s: unreadable (%s)", c->db_dir,
 			 CURRENT, strerror(-r));
 		goto fail;
 	}
-	cleanup_leftovers(t);
-	/* no public revocation list yet: the first change by a writer that
-	 * publishes it, on a store an older one may have rolled back */
-	if (faccessat(t->dirfd, SV_PUBLIC_REVOKED, F_OK, AT_SYMLINK_NOFOLLOW) <
-	    0)
-		t->sweep_revoked = true;
+	r = check_generations(t, r == -ENOENT, err, errlen);
+	if (r < 0)
+		goto fail;
+	if (t->base_gen) {
+		uint64_t through = 0;
+		bool known = false;
+		r = svi_state_revoked_through(t, &through, &known);
+		if (r < 0) {
+			snprintf(err, errlen, "%s/revoked.db: %s", c->state_dir,
+				 strerror(-r));
+			goto fail;
+		}
+		/* the base may hold credentials revoked since it was made
+		 * (or the store predates the record) */
+		t->sweep_revoked = !known || t->base_gen < through;
+	}
+	/* the base opens before any leftover is removed: a `current` that
+	 * names a missing generation must not cost the one above it */
 	if (t->base_gen) {
 		char name[32];
 		struct stat st;
@@ -257,6 +335,17 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 			}
 		}
 	}
+	{
+		char what[256] = "";
+		r = cleanup_leftovers(t, what, sizeof(what));
+		if (r < 0) {
+			snprintf(err, errlen,
+				 "removing what an earlier writer left in "
+				 "%s (%s): %s; nothing was changed",
+				 c->db_dir, what, strerror(-r));
+			goto fail;
+		}
+	}
 	snprintf(t->tmpname, sizeof(t->tmpname), TMP_PREFIX "%010" PRIu64,
 		 t->base_gen + 1);
 	if (mkdirat(t->dirfd, t->tmpname, 0755) < 0) {
@@ -273,8 +362,14 @@ int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
 			 strerror(-r));
 		goto fail;
 	}
-	/* mkdir obeys the umask; the mode readers check must not */
-	fchmod(t->tmpfd, 0755);
+	/* mkdir obeys the umask; the mode readers check must not: a
+	 * generation published 0700 would shut every non-root reader out */
+	if (fchmod(t->tmpfd, 0755) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s/%s: %s", c->db_dir, t->tmpname,
+			 strerror(-r));
+		goto fail;
+	}
 	r = sv_state_init(t);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: %s", c->state_dir, strerror(-r));
@@ -542,7 +637,9 @@ void sv_txn_abort(struct sv_txn *t)
 	sv_state_abort(t);
 	if (t->tmpfd >= 0) {
 		close(t->tmpfd);
-		remove_dir_at(t->dirfd, t->tmpname);
+		/* best effort: what stays, the next writer removes (or
+		 * refuses to start while it cannot) */
+		(void)remove_dir_at(t->dirfd, t->tmpname);
 	}
 	if (t->basefd >= 0)
 		close(t->basefd);
@@ -646,7 +743,11 @@ static int prune(struct sv_txn *t, uint64_t newest)
 		if (gens[i] + t->cfg->keep_generations <= newest) {
 			char name[32];
 			svi_gen_name(name, sizeof(name), gens[i]);
-			remove_dir_at(t->dirfd, name);
+			/* best effort, after the publish: an old
+			 * generation left whole or in part stays until the
+			 * next commit prunes it again, and a part is never
+			 * read (a rollback checks its files first) */
+			(void)remove_dir_at(t->dirfd, name);
 		}
 	}
 	free(gens);
@@ -668,6 +769,17 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 			    err, errlen,
 			    "leaving the revoked credentials out of %s: %s",
 			    sv_dbnames[i], strerror(-r));
+			return r;
+		}
+	}
+	/* this generation leaves out every revocation: recorded with the
+	 * revocations (the state is committed first), so that a later base
+	 * below it is known to need the sweep */
+	if (t->sweep_revoked || t->st[SV_STATE_REVOKED]) {
+		r = svi_state_note_revoked_through(t, gen);
+		if (r < 0) {
+			snprintf(err, errlen, "writing %s/revoked.db: %s",
+				 t->cfg->state_dir, strerror(-r));
 			return r;
 		}
 	}
@@ -720,7 +832,8 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 		goto io;
 	}
 	sv_test_crashpoint(5);
-	unlinkat(t->dirfd, CURRENT_TMP, 0);
+	/* one that stays makes symlinkat fail with EEXIST: reported */
+	(void)unlinkat(t->dirfd, CURRENT_TMP, 0);
 	if (symlinkat(name, t->dirfd, CURRENT_TMP) < 0) {
 		r = -errno;
 		goto io;
@@ -737,7 +850,8 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 	(void)fsync(t->dirfd);
 	sv_test_crashpoint(8);
 	*new_gen = gen;
-	prune(t, gen);
+	/* best effort, after the publish (see prune) */
+	(void)prune(t, gen);
 	return 0;
 io:
 	snprintf(err, errlen, "committing to %s: %s", t->cfg->db_dir,
@@ -761,7 +875,9 @@ int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err, size_t errlen)
 		svi_gen_name(name, sizeof(name), t->base_gen + 1);
 		uint64_t cur = 0;
 		if (svi_read_current(t->dirfd, &cur) == 0 && cur == t->base_gen)
-			remove_dir_at(t->dirfd, name);
+			/* what stays is base + 1 to the next writer:
+			 * removed then, or its start refused */
+			(void)remove_dir_at(t->dirfd, name);
 	}
 	sv_txn_abort(t);
 	return r;

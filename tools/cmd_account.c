@@ -514,6 +514,10 @@ static int account_list(struct cli *cli, int argc, char **argv, int arg)
 	/* stable output: sort by name */
 	size_t n = json_array_size(arr);
 	json_t **v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		json_decref(arr);
+		return cli_fail(cli, "out of memory");
+	}
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(arr, i));
 	qsort(v, n, sizeof(*v), cmp_json_name);

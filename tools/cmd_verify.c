@@ -130,7 +130,22 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	l->now = (int64_t)time(NULL);
 	l->aud = aud;
 	l->consume_jti = false;
-	st = sv_login_verify(l, cred, credlen);
+	st = sv_login_account(l);
+	if (st == SV_LOGIN_OK) {
+		/* identity is the UID, as the module decides it: the name
+		 * must resolve, through the system's NSS, to the account */
+		uint32_t uid = 0;
+		int ir = sv_identity_resolve(name, &uid);
+		if (ir < 0 && ir != -ENOENT) {
+			l->reason = "identity_unavailable";
+			st = SV_LOGIN_UNAVAIL;
+		} else if (ir == -ENOENT || uid != l->uid) {
+			l->reason = "identity_mismatch";
+			st = SV_LOGIN_DENY;
+		}
+	}
+	if (st == SV_LOGIN_OK)
+		st = sv_login_verify(l, cred, credlen);
 	reason = l->reason;
 	/* with a service, the account phase too, as the module runs it */
 	if (st == SV_LOGIN_OK && service &&

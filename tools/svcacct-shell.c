@@ -10,7 +10,10 @@
  *   refused, so what is allowed is exactly what is run.
  * - A role command matches when it splits into the same words, or when its
  *   last word is "*" and the string has exactly one more word in that
- *   place (any word, already free of metacharacters).
+ *   place: any word free of metacharacters that does not start with '-'.
+ *   A free word is an operand, never an option: "/usr/bin/sort *" must not
+ *   become "/usr/bin/sort -o/etc/x", nor "/usr/bin/env *" "env -" (a lone
+ *   "-" is an option to env and su, so it is refused too).
  * - The roles are those whose group the process holds (getgroups(), which
  *   pam_svcacct's setcred narrowed to the login's scope), and which the
  *   account is granted in the store. Never an environment variable.
@@ -97,32 +100,41 @@ static bool clean_command(const char *s)
 	return true;
 }
 
+enum match {
+	MATCH_NONE = 0,
+	MATCH_OK,
+	MATCH_OPTION, /* matched but for a free word that starts with '-' */
+};
+
 /* Does one role command allow argv? Role commands were validated by the
  * CLI, but are read as untrusted data: one with metacharacters (other than
  * the final "*") matches nothing. */
-static bool command_matches(struct sv_str rc, char **argv, int argc)
+static enum match command_matches(struct sv_str rc, char **argv, int argc)
 {
 	char buf[CMD_MAX + 1], *w[ARGS_MAX];
 	int n;
 	bool star;
 
 	if (rc.n == 0 || rc.n > CMD_MAX)
-		return false;
+		return MATCH_NONE;
 	memcpy(buf, rc.p, rc.n);
 	buf[rc.n] = '\0';
 	n = split(buf, w, ARGS_MAX);
 	if (n <= 0)
-		return false;
+		return MATCH_NONE;
 	star = !strcmp(w[n - 1], "*");
 	for (int i = 0; i < n - star; i++)
 		if (!clean_command(w[i]))
-			return false;
+			return MATCH_NONE;
 	if (w[0][0] != '/' || n != argc)
-		return false;
+		return MATCH_NONE;
 	for (int i = 0; i < n - star; i++)
 		if (strcmp(w[i], argv[i]))
-			return false;
-	return true;
+			return MATCH_NONE;
+	/* n >= 2 here: "*" alone is not absolute */
+	if (star && argv[n - 1][0] == '-')
+		return MATCH_OPTION;
+	return MATCH_OK;
 }
 
 static bool account_has_gid(const struct sv_account *a, uint32_t gid)
@@ -133,12 +145,16 @@ static bool account_has_gid(const struct sv_account *a, uint32_t gid)
 	return false;
 }
 
-/* 0 allowed; -EACCES no role allows it; other -errno: store trouble. */
+/* 0 allowed; -EACCES no role allows it (*option: a role's "*" would have
+ * matched but for a free word that starts with '-'); other -errno: store
+ * trouble. */
 static int allowed(struct sv_reader *rd, const struct sv_config *c,
-		   const struct sv_account *a, char **argv, int argc)
+		   const struct sv_account *a, char **argv, int argc,
+		   bool *option)
 {
 	gid_t groups[GROUPS_MAX];
 	int ng = getgroups(GROUPS_MAX, groups);
+	*option = false;
 	if (ng < 0)
 		return -errno;
 	for (int i = 0; i < ng; i++) {
@@ -156,8 +172,12 @@ static int allowed(struct sv_reader *rd, const struct sv_config *c,
 		size_t off = 0;
 		uint32_t idx = 0;
 		struct sv_str it;
-		while (!ok && sv_list_next(&role.commands, &off, &idx, &it))
-			ok = command_matches(it, argv, argc);
+		while (!ok && sv_list_next(&role.commands, &off, &idx, &it)) {
+			enum match m = command_matches(it, argv, argc);
+			ok = m == MATCH_OK;
+			if (m == MATCH_OPTION)
+				*option = true;
+		}
 		sv_blob_free(&b);
 		if (ok)
 			return 0;
@@ -216,6 +236,7 @@ int main(int argc, char **argv)
 	char err[SV_CONF_ERRLEN] = "", name[SV_NAME_MAX + 1] = "";
 	char buf[CMD_MAX + 1], *w[ARGS_MAX + 1];
 	const char *cmd = NULL, *reason = NULL;
+	bool option = false;
 	int n, e, r = 1;
 
 	pw = getpwuid(getuid());
@@ -282,9 +303,11 @@ int main(int argc, char **argv)
 		reason = "account_expired";
 		goto deny;
 	}
-	e = allowed(rd, &cfg, &acct, w, n);
+	e = allowed(rd, &cfg, &acct, w, n, &option);
 	if (e < 0) {
-		reason = e == -EACCES ? "not_allowed" : "store_error";
+		reason = e != -EACCES ? "store_error"
+			 : option     ? "option_word"
+				      : "not_allowed";
 		goto deny;
 	}
 	sv_blob_free(&ab);
@@ -297,7 +320,13 @@ int main(int argc, char **argv)
 	audit(false, name, cmd, "exec_failed");
 	return e == ENOENT ? 127 : 126;
 deny:
-	fprintf(stderr, PROG ": command refused (%s)\n", reason);
+	if (!strcmp(reason, "option_word"))
+		fprintf(stderr,
+			PROG ": command refused (%s): the word in place of a "
+			     "role command's \"*\" must not start with \"-\"\n",
+			reason);
+	else
+		fprintf(stderr, PROG ": command refused (%s)\n", reason);
 	audit(false, name, cmd, reason);
 	sv_blob_free(&ab);
 	sv_reader_close(rd);

@@ -3,8 +3,8 @@
 # svcacct verify: the module's decision without a login. A good secret and a
 # good assertion are accepted and say how; every bad one is refused with the
 # module's reason; a check never spends a jti (the same assertion then logs
-# in through Linux-PAM), and a used one is reported as a replay. Runs as
-# root (TAP).
+# in through Linux-PAM), and a used one is reported as a replay, for a
+# trusted issuer's token too (with or without a jti). Runs as root (TAP).
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/tap.sh"
@@ -17,6 +17,13 @@ HARNESS="$top_builddir/tests/pam/pam_harness"
 MOD="$top_builddir/pam/.libs/pam_svcacct.so"
 need "tools/svcacct (built)" '[ -x "$SV" ]'
 need "pam harness and module (built)" '[ -x "$HARNESS" ] && [ -e "$MOD" ]'
+need_userns
+# a private mount namespace: the store's accounts resolve through NSS there
+# (verify, like the module, asks the system who the user is)
+if [ "${SVCACCT_VERIFY_NS:-}" != 1 ]; then
+	SVCACCT_VERIFY_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+fi
+. "$top_srcdir/tests/lib/nssns.sh"
 
 export LC_ALL=C
 T=$(mktemp -d /tmp/svcacct-verify.XXXXXX)
@@ -31,6 +38,7 @@ fail_delay_ms = 0
 audiences = $AUD
 EOF
 chmod 644 "$T/c.conf"
+nssns_setup "$T/nss" "$T/c.conf" || { tap_notok "NSS overlay"; done_testing; exit 1; }
 sv() { "$SV" --conf "$T/c.conf" "$@"; }
 M() { /usr/bin/python3 "$top_srcdir/tests/pam/mint.py" --aud "$AUD" "$@"; }
 state() { (cd "$T" && find db state -printf '%p %s %T@\n' | sort | sha256sum); }
@@ -85,6 +93,36 @@ vfy bot <<<"$TOK"
 expect_eq "once used, verify reports a replay" 1 "$RC"
 expect_match "reason replay" "reason=replay" "$OUT"
 
+# a trusted issuer's token: verify reports a spent one as a replay, with or
+# without a jti, and a check spends nothing
+. "$top_srcdir/tests/issuer/lib.sh"
+KC_AUD=$AUD
+kc_key kcenc
+kc_key kc1
+kc_jwks "$T/jwks.json" kc1:kid1
+sv issuer add kc --issuer "$KC_ISS" --jwks "$T/jwks.json" --audience "$AUD" \
+	--client-claim azp >/dev/null
+sv issuer map kc --client deploy-client --account bot >/dev/null
+login() { run "$HARNESS" -c "$T/pam.d" -s svc -u bot -p "$1" -n; }
+for form in "with jti" "without jti"; do
+	case $form in
+	"with jti") IT=$(K --key "$T/kc1.key" --kid kid1 --jti "verify-$RANDOM-$$") ;;
+	*) IT=$(K --key "$T/kc1.key" --kid kid1 --no jti) ;;
+	esac
+	vfy bot <<<"$IT"
+	expect_eq "issuer token $form: verify accepts it" 0 "$RC"
+	expect_match "issuer token $form: method issuer" "^accepted: account=bot method=issuer " "$OUT"
+	vfy bot <<<"$IT"
+	expect_eq "issuer token $form: checking twice spends nothing" 0 "$RC"
+	login "$IT"
+	expect_match "issuer token $form: the checked token then logs in" "auth=PAM_SUCCESS" "$OUT"
+	vfy bot <<<"$IT"
+	expect_eq "issuer token $form: once used, verify refuses it" 1 "$RC"
+	expect_match "issuer token $form: reason replay" "method=issuer .*reason=replay" "$OUT"
+	login "$IT"
+	expect_match "issuer token $form: and the module too" "auth=PAM_AUTH_ERR" "$OUT"
+done
+
 run sv --json verify bot <<<"$SECRET"
 expect_match "--json says accepted" '"accepted": true' "$OUT"
 run sv --json verify bot <<<"garbage"
@@ -128,4 +166,13 @@ expect_rc "not root: a clear refusal" 1 "only root may read" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$SV" --conf "$T/c.conf" verify bot <<<"$SECRET"
 expect_eq "the refused commands changed nothing" "$before" "$(state)"
 
+# identity is the UID, as the module decides it
+sv account create twin --role ops >/dev/null
+TWIN=$(sv secret add twin)
+vfy twin <<<"$TWIN"
+expect_eq "the account's secret is accepted while the name is the account's" 0 "$RC"
+nssns_passwd "twin:x:1500:1500:a person:/nonexistent:/bin/sh"
+vfy twin <<<"$TWIN"
+expect_eq "a files user with the account's name: refused" 1 "$RC"
+expect_match "reason identity_mismatch" "reason=identity_mismatch" "$OUT"
 done_testing

@@ -15,6 +15,11 @@
  *
  *   FAILMALLOC_N=N        fail the Nth counted allocation (1-based) and
  *                         only that one; 0 or unset: count only
+ *   FAILMALLOC_PHASE=P    count from the start of the process, as phase P,
+ *                         for a program that arms nothing (the CLI): every
+ *                         allocation from the shim's constructor on is
+ *                         counted, the C library's start-up before it is
+ *                         not
  *   FAILMALLOC_REPORT=F   append to F: "inject n=N phase=P size=S",
  *                         "caller=OBJECT+0xOFFSET" (who called the
  *                         allocator: libc.so.6 inside strdup or asprintf,
@@ -61,7 +66,8 @@ static __thread int busy; /* our own calls (backtrace) are not counted */
 __attribute__((constructor)) static void fm_init(void)
 {
 	const char *n = getenv("FAILMALLOC_N"),
-		   *r = getenv("FAILMALLOC_REPORT");
+		   *r = getenv("FAILMALLOC_REPORT"),
+		   *p = getenv("FAILMALLOC_PHASE");
 	void *warm[4];
 
 	fail_at = n ? strtol(n, NULL, 10) : 0;
@@ -72,6 +78,8 @@ __attribute__((constructor)) static void fm_init(void)
 	busy = 1;
 	backtrace(warm, 4);
 	busy = 0;
+	if (p && *p)
+		phase = p;
 }
 
 __attribute__((destructor)) static void fm_fini(void)

@@ -17,7 +17,9 @@
 #  - the module's config: missing, writable by others, not root's, in a
 #    writable directory;
 #  - RLIMIT_NOFILE at its floor, and very long names, fields, credentials
-#    and part counts.
+#    and part counts;
+#  - the CLI's account list with each of its allocations failed in turn
+#    (the failmalloc shim, counting from the start of the process).
 . "$top_srcdir/tests/pam/lib.sh"
 setup_store
 BENCH=$top_builddir/tests/bench/pam/pambench
@@ -302,6 +304,39 @@ sleep 0.3
 san_active || expect_match "... with a reason in the log" 'reason=(store_[a-z]+|config_error|replay_cache_error|hostkey[a-z_]*|[a-z_]+)' \
 	"$(grep 'svcacct: event=auth' "$LOG" | tail -3)"
 tap_diag "figures: RLIMIT_NOFILE floor for a login: $floor"
+
+# ---------------------------------------------------------------- CLI allocations
+# svcacct account list (table and --json) with its Nth allocation failed,
+# for every N: never a crash, and (table) a failure always says why
+SHIM=$top_builddir/tests/hardening/.libs/libfailmalloc.so
+if san_active; then
+	tap_skip "account list under failed allocations" "ASan owns malloc in this build"
+elif [ ! -e "$SHIM" ]; then
+	tap_notok "failmalloc shim built ($SHIM)"
+else
+	for form in table json; do
+		args=(account list)
+		[ $form = json ] && args=(--json account list)
+		bad=0 n=1 more=1
+		while [ "$more" = 1 ] && [ "$n" -le 5000 ]; do
+			: >"$T/fm.rep"
+			FAILMALLOC_N=$n FAILMALLOC_PHASE=cli FAILMALLOC_REPORT="$T/fm.rep" LD_PRELOAD="$SHIM" \
+				"$top_builddir/tools/svcacct" --conf "$T/c.conf" "${args[@]}" >/dev/null 2>"$T/fm.err"
+			rc=$?
+			grep -q '^inject' "$T/fm.rep" || more=0
+			if [ "$rc" -ge 128 ] || { [ $form = table ] && [ "$rc" != 0 ] &&
+				! grep -q '^svcacct: ' "$T/fm.err"; }; then
+				bad=$((bad + 1))
+				tap_diag "account list ($form) N=$n: rc=$rc $(head -c 300 "$T/fm.err")"
+			fi
+			n=$((n + 1))
+		done
+		what="no crash"
+		[ $form = table ] && what="no crash, every failure says why"
+		expect_eq "account list ($form), each of its $((n - 2)) allocations failed in turn: $what" \
+			0 "$bad"
+	done
+fi
 
 # very long names, fields, credentials and part counts
 LONG=$(head -c 100000 /dev/zero | tr '\0' a)

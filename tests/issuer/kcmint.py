@@ -16,6 +16,10 @@
 #                         certs serves it: each key with kid, kty, alg, use,
 #                         n, e, x5c, x5t, x5t#S256; an RSA-OAEP "enc" key
 #                         beside the signing keys.
+#   kcmint.py twin TOKEN  the same ES256/ES384/ES512 token with the other
+#                         valid signature (r, n - s), formed without the key
+#                         (ECDSA malleability): same header.payload bytes,
+#                         a different signature segment.
 import argparse
 import base64
 import hashlib
@@ -137,6 +141,33 @@ def cmd_token(a):
     sys.stdout.write(tok)
 
 
+# group orders of the NIST curves, by JWS alg
+CURVE_N = {
+    "ES256": 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+    "ES384": int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF"
+                 "581A0DB248B0A77AECEC196ACCC52973", 16),
+    "ES512": int("01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+                 "FFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+                 16),
+}
+
+
+def unb64(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def cmd_twin(a):
+    h, p, sig = a.token.split(".")
+    alg = json.loads(unb64(h))["alg"]
+    n = CURVE_N[alg]
+    raw = unb64(sig)
+    half = len(raw) // 2
+    r, s = raw[:half], int.from_bytes(raw[half:], "big")
+    twin = r + (n - s).to_bytes(half, "big")
+    assert twin != raw
+    sys.stdout.write(h + "." + p + "." + b64(twin))
+
+
 p = argparse.ArgumentParser()
 sp = p.add_subparsers(dest="cmd", required=True)
 j = sp.add_parser("jwks")
@@ -167,5 +198,7 @@ t.add_argument("--keycloak-before-24", action="store_true")
 t.add_argument("--none", action="store_true")
 t.add_argument("--none-sig", default="", help="signature segment for --none")
 t.add_argument("--hmac-secret-file")
+w = sp.add_parser("twin")
+w.add_argument("token")
 a = p.parse_args()
-cmd_jwks(a) if a.cmd == "jwks" else cmd_token(a)
+{"jwks": cmd_jwks, "token": cmd_token, "twin": cmd_twin}[a.cmd](a)

@@ -4,7 +4,8 @@
 # access tokens shaped exactly like Keycloak's service-account tokens,
 # minted by jwcrypto, accepted; every refusal of the issue with its PAM code
 # and logged reason; roles narrowed by the IdP's mapped roles; token in
-# parts; rotation by a new cached set.
+# parts; rotation by a new cached set; every token single-use, with or
+# without a jti.
 . "$top_srcdir/tests/pam/lib.sh"
 . "$top_srcdir/tests/issuer/lib.sh"
 
@@ -136,6 +137,31 @@ line=$(grep 'reason=replay' "$LOG" | tail -1)
 expect_match "deny line names method and issuer" "event=auth result=deny account=deploy .*reason=replay method=issuer issuer=kc" "$line"
 check "the account's own assertion with that jti: another namespace, accepted" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n \
 	-p "$(M --account deploy --key "$T/a256.key" --kid a256 --jti jti-once)"
+# every accepted token is single-use, with or without a jti: without one,
+# the digest of its signing input (header.payload) goes into the cache
+NJ=$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --no jti --claim 'nonce="nj-1"')
+check "token without jti accepted once" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n -p "$NJ"
+check "token without jti offered again: replay" auth=PAM_AUTH_ERR "replay" -s sshd -u deploy -n -p "$NJ"
+line=$(grep 'reason=replay' "$LOG" | tail -1)
+expect_match "no-jti replay logged with method and issuer" \
+	"event=auth result=deny account=deploy .*reason=replay method=issuer issuer=kc" "$line"
+check "another token without jti (other bytes): accepted" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n \
+	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --no jti --claim 'nonce="nj-2"')"
+check "and a third: accepted" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n \
+	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --no jti --claim 'nonce="nj-3"')"
+# ECDSA: (r, n - s) is a second valid signature of the same bytes, formed
+# without the key; the replay key must not depend on the signature
+E1=$(K --key "$T/kcec.key" --alg ES256 --kid ec-kid --realm-role deployer --no jti --claim 'nonce="ec-1"')
+E1T=$(/usr/bin/python3 "$top_srcdir/tests/issuer/kcmint.py" twin "$E1")
+if [ "${E1%.*}" = "${E1T%.*}" ] && [ "${E1##*.}" != "${E1T##*.}" ]; then
+	tap_ok "twin: same header.payload, another signature"
+else tap_notok "twin: same header.payload, another signature"; fi
+check "the twin signature verifies (fresh token: accepted)" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n -p "$E1T"
+check "the original after its twin: replay" auth=PAM_AUTH_ERR "replay" -s sshd -u deploy -n -p "$E1"
+E2=$(K --key "$T/kcec.key" --alg ES256 --kid ec-kid --realm-role deployer --no jti --claim 'nonce="ec-2"')
+check "ES256 token without jti accepted" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n -p "$E2"
+check "its twin (r, n - s) refused as replay" auth=PAM_AUTH_ERR "replay" -s sshd -u deploy -n \
+	-p "$(/usr/bin/python3 "$top_srcdir/tests/issuer/kcmint.py" twin "$E2")"
 check "token for another PAM user (other) with deploy's client refused" auth=PAM_AUTH_ERR "client_other_account" -s sshd -u other -n -p "$dup"
 
 # a cached set for another issuer under the same name is never used

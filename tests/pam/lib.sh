@@ -33,53 +33,13 @@ home_base = $T/home
 fail_delay_ms = 0
 CONF
 
-# Identity is the UID: the module asks the system's NSS who PAM_USER is,
-# so the store's accounts resolve here as on a host: nsswitch.conf with
-# "files svcacct", the built NSS module over the multiarch library
-# directory, and its configuration (the compiled-in path) naming this
-# store. PAM_NSS_PASSWD adds lines to the overlay's /etc/passwd (a user of
-# another source with an account's name).
-PAM_NSS_MODULE=$top_builddir/nss/.libs/libnss_svcacct.so.2
-PAM_NSS_CONF=${SVCACCT_CONF_PATH:-/etc/svcacct/svcacct.conf}
-pam_nss_setup() {
-	local ma
-	mkdir -p "$T/nss/etc/svcacct" "$T/nss/conf" "$T/nss/lib"
-	chmod 755 "$T/nss" "$T/nss/etc" "$T/nss/etc/svcacct" "$T/nss/conf" \
-		"$T/nss/lib"
-	# in the overlay's own layer when the path is under /etc, so that a
-	# test laying another overlay over /etc still sees it
-	local cdir="$T/nss/conf"
-	[ "$PAM_NSS_CONF" != /etc/svcacct/svcacct.conf ] || cdir="$T/nss/etc/svcacct"
-	printf 'db_dir = %s\nstate_dir = %s\nhome_base = %s\n' \
-		"$T/db" "$T/state" "$T/home" >"$cdir/svcacct.conf"
-	chmod 644 "$cdir/svcacct.conf"
-	printf 'passwd: files svcacct\ngroup: files svcacct\nshadow: files svcacct\n' \
-		>"$T/nss/etc/nsswitch.conf"
-	cp /etc/passwd /etc/group "$T/nss/etc/"
-	chmod 644 "$T/nss/etc/"*
-	cp "$PAM_NSS_MODULE" "$T/nss/lib/" || return 1
-	mount -t overlay overlay -o "lowerdir=$T/nss/etc:/etc" /etc || return 1
-	if [ "$cdir" = "$T/nss/conf" ]; then
-		mkdir -p "$(dirname "$PAM_NSS_CONF")"
-		mount --bind "$T/nss/conf" "$(dirname "$PAM_NSS_CONF")" || return 1
-	fi
-	ma=$(gcc -print-multiarch 2>/dev/null)
-	ma=/usr/lib/${ma:-x86_64-linux-gnu}
-	mount -t overlay overlay -o "lowerdir=$T/nss/lib:$ma" "$ma" || return 1
-	[ ! -S /var/run/nscd/socket ] || mount -t tmpfs tmpfs /var/run/nscd
-}
-# pam_nss_store CONF: NSS serves the store of another svcacct.conf (its
-# db_dir and state_dir), as on a host whose CLI and modules share one.
-pam_nss_store() {
-	local f="$T/nss/etc/svcacct/svcacct.conf"
-	[ -f "$f" ] || f="$T/nss/conf/svcacct.conf"
-	grep -E '^(db_dir|state_dir|home_base) ' "$1" >"$T/nss.conf.new"
-	cat "$T/nss.conf.new" >"$f"
-}
-# pam_nss_passwd LINE: a passwd entry of the files source (the overlay's
-# /etc/passwd is the lower layer's file: written in place, seen at once).
-pam_nss_passwd() { printf '%s\n' "$1" >>"$T/nss/etc/passwd"; }
-pam_nss_setup || { tap_notok "NSS for the store (overlay of /etc)"; done_testing; exit 0; }
+# Identity is the UID: the store's accounts resolve through the system's
+# NSS, as on a host (tests/lib/nssns.sh).
+. "$top_srcdir/tests/lib/nssns.sh"
+pam_nss_store() { nssns_store "$@"; }
+pam_nss_passwd() { nssns_passwd "$@"; }
+nssns_setup "$T/nss" "$T/c.conf" ||
+	{ tap_notok "NSS for the store (overlay of /etc)"; done_testing; exit 0; }
 
 S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
 M() { /usr/bin/python3 "$top_srcdir/tests/pam/mint.py" --aud "$AUD" "$@"; }

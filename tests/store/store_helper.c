@@ -8,7 +8,12 @@
  * Exit status: 0 ok, 1 the operation failed (the message, with the errno
  * name in brackets, on stderr), 2 usage. Each command's output is one
  * line on stdout unless said otherwise. Accounts written here carry a name,
- * a UID and a description; nothing else matters to the store. */
+ * a UID and a description; nothing else matters to the store.
+ *
+ * Under tests/hardening's failmalloc shim (LD_PRELOAD), the allocations
+ * made inside sv_txn_begin are the ones counted (failmalloc_arm, phase
+ * "begin"), not the helper's own. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -28,6 +33,8 @@
 
 static const char *cmd = "?";
 static struct sv_config cfg;
+/* failmalloc_arm of the preloaded shim, if any */
+static void (*fm_arm)(const char *);
 
 static const char *errname(int e)
 {
@@ -137,7 +144,11 @@ static struct sv_txn *begin(void)
 {
 	struct sv_txn *t;
 	char err[512] = "";
+	if (fm_arm)
+		fm_arm("begin");
 	int r = sv_txn_begin(&cfg, &t, err, sizeof(err));
+	if (fm_arm)
+		fm_arm(NULL);
 	if (r < 0)
 		die(r, "begin: %s", err);
 	return t;
@@ -986,6 +997,7 @@ int main(int argc, char **argv)
 	cmd = argv[2];
 	/* a test that kills a writer must not kill us through a pipe */
 	signal(SIGPIPE, SIG_IGN);
+	fm_arm = (void (*)(const char *))dlsym(RTLD_DEFAULT, "failmalloc_arm");
 	int r = sv_config_load(&cfg, argv[1], true, err, sizeof(err));
 	if (r < 0)
 		die(r, "%s", err);

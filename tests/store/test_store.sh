@@ -4,7 +4,10 @@
 # library's public API only, no CLI): concurrent writers, readers during
 # writes, a reader holding a pruned generation, a crash at every step of a
 # commit, a full disk, rollback and the state that must survive it,
-# ownership/mode checks, and the modes of published files under any umask.
+# ownership/mode checks, the writer's refusals that keep every generation
+# (current lost or moved back, a leftover it cannot remove, a failed
+# allocation or descriptor limit while it lists them), and the modes of
+# published files under any umask.
 # Needs root (the store insists on root-owned files) and, for the full-disk
 # part, mount namespaces.
 
@@ -657,6 +660,142 @@ if [ -e "$S/db/gen-0000000002" ]; then
 else
 	tap_notok "a writer keeps the generations when current is missing"
 fi
+
+# gens DBDIR: the generation directories, in order, on one line
+gens() { (cd "$1" && ls -d gen-* 2>/dev/null | xargs); }
+
+# `current` names a generation that is gone, the one above it exists: the
+# writer refuses and the one above is kept (the base is opened before any
+# leftover is removed)
+new_store dangling
+for i in 1 2 3; do h put-account "d$i" $((70000 + i)) >/dev/null; done
+rm -r "$S/db/gen-0000000002"
+ln -sfn gen-0000000002 "$S/db/current"
+expect_rc "current -> a missing generation: the writer refuses" 1 'gen-0000000002' \
+	h put-account d4 70004
+expect_eq "... and keeps the generation above it" "gen-0000000001 gen-0000000003" "$(gens "$S/db")"
+
+# `current` moved back by hand while newer generations exist: refused,
+# nothing removed (only base + 1 can be a dead writer's leftover)
+new_store rewound
+for i in 1 2 3 4; do h put-account "r$i" $((70000 + i)) >/dev/null; done
+ln -sfn gen-0000000002 "$S/db/current"
+expect_rc "current moved back two generations: the writer refuses" 1 \
+	'gen-0000000004 is newer than .*current' h put-account r5 70005
+expect_eq "... and removes no generation" \
+	"gen-0000000001 gen-0000000002 gen-0000000003 gen-0000000004" "$(gens "$S/db")"
+ln -sfn gen-0000000004 "$S/db/current"
+expect_rc "current pointed at the newest again: the writer works" 0 '' h put-account r5 70005
+
+# a leftover the next writer cannot remove (a symlink where the next
+# generation goes): refused before anything is written, nothing outside
+# the store touched
+new_store stuck
+h put-account s1 70001 >/dev/null
+mkdir -m 0755 "$S/outside"
+echo keep >"$S/outside/file"
+ln -s "$S/outside" "$S/db/gen-0000000002"
+statesum() { (cd "$S/state" && ls -A && cat ./*) | sha256sum; }
+before=$(statesum)
+# (create: the next free UID, noted in the state dir's ids.db)
+expect_rc "a leftover that cannot be removed: the writer refuses" 1 \
+	'earlier writer left .*gen-0000000002' h create s2
+expect_eq "... before it wrote the state dir (UID not handed out)" "$before" "$(statesum)"
+expect_eq "... nothing outside the store changed" "file keep" \
+	"$(cd "$S/outside" && echo * "$(cat file)")"
+rm "$S/db/gen-0000000002"
+expect_rc "... removed by hand: the writer works" 0 '' h create s2
+
+# The generations are listed before anything is removed; a listing that
+# fails is refused, never taken for "no generations" (which would make
+# every gen-N a leftover to delete). Two ways to make it fail: an
+# allocation (the failmalloc shim fails the Nth allocation inside
+# sv_txn_begin, for every N) and the file descriptor limit.
+new_store fmlost
+for i in 1 2 3; do h put-account "f$i" $((70000 + i)) >/dev/null; done
+rm "$S/db/current"
+cp -a "$S/db" "$S/db.pristine"
+new_store fmok
+for i in 1 2 3; do h put-account "g$i" $((70000 + i)) >/dev/null; done
+cp -a "$S/db" "$S/db.pristine"
+cp -a "$S/state" "$S/state.pristine"
+LOST="$ROOT/fmlost" OKS="$ROOT/fmok"
+want_lost="gen-0000000001 gen-0000000002 gen-0000000003"
+SHIM=$top_builddir/tests/hardening/.libs/libfailmalloc.so
+if [ "${SVCACCT_SANITIZERS:-}" = 1 ]; then
+	tap_skip "allocation failures in sv_txn_begin" "ASan owns malloc in this build"
+elif [ ! -e "$SHIM" ]; then
+	tap_notok "failmalloc shim built ($SHIM)"
+else
+	# N = 1, 2, ... until neither run reaches an Nth allocation
+	bad="" injected=0 listing=0 n=1 more=1
+	while [ "$more" = 1 ] && [ "$n" -le 2000 ]; do
+		more=0
+		# current missing, three generations: every run refused,
+		# every generation kept
+		rm -rf "$LOST/db" && cp -a "$LOST/db.pristine" "$LOST/db"
+		: >"$ROOT/fm.rep"
+		FAILMALLOC_N=$n FAILMALLOC_REPORT="$ROOT/fm.rep" LD_PRELOAD="$SHIM" \
+			"$H" "$LOST/svcacct.conf" put-account x 70009 >/dev/null 2>"$ROOT/fm.err"
+		rc=$?
+		case $(<"$ROOT/fm.rep") in *inject*) injected=$((injected + 1)) more=1 ;; esac
+		grep -q 'listing the generations' "$ROOT/fm.err" && listing=$((listing + 1))
+		[ "$rc" = 1 ] || bad="$bad lost:N=$n:rc=$rc"
+		[ "$(gens "$LOST/db")" = "$want_lost" ] || bad="$bad lost:N=$n:$(gens "$LOST/db" | tr ' ' ,)"
+		# a healthy store: the run commits, or is refused and the
+		# store is as it was
+		rm -rf "$OKS/db" "$OKS/state"
+		cp -a "$OKS/db.pristine" "$OKS/db" && cp -a "$OKS/state.pristine" "$OKS/state"
+		: >"$ROOT/fm.rep"
+		FAILMALLOC_N=$n FAILMALLOC_REPORT="$ROOT/fm.rep" LD_PRELOAD="$SHIM" \
+			"$H" "$OKS/svcacct.conf" put-account x 70009 >/dev/null 2>"$ROOT/fm.err"
+		rc=$?
+		case $(<"$ROOT/fm.rep") in *inject*) injected=$((injected + 1)) more=1 ;; esac
+		C=$OKS/svcacct.conf
+		if [ "$rc" = 0 ]; then
+			[ "$(h dump | cut -d' ' -f1 | xargs)" = "g1 g2 g3 x" ] || bad="$bad ok:N=$n:committed-wrong"
+		else
+			[ "$rc" = 1 ] && [ -s "$ROOT/fm.err" ] || bad="$bad ok:N=$n:rc=$rc"
+			[ "$(gens "$OKS/db")" = "$want_lost" ] &&
+				[ "$(readlink "$OKS/db/current")" = gen-0000000003 ] &&
+				[ "$(h dump | cut -d' ' -f1 | xargs)" = "g1 g2 g3" ] ||
+				bad="$bad ok:N=$n:changed"
+		fi
+		n=$((n + 1))
+	done
+	expect_eq "failed allocations in sv_txn_begin ($injected runs): no generation deleted, nothing changed" "" "$bad"
+	if [ "$injected" -gt 10 ] && [ "$more" = 0 ]; then
+		tap_ok "every allocation of sv_txn_begin was failed once ($injected runs)"
+	else
+		tap_notok "every allocation of sv_txn_begin was failed once ($injected runs, stopped at N=$n)"
+	fi
+	expect_match "... the listing of the generations among them, refused" '^[1-9]' "$listing"
+fi
+bad="" refused=0 listing=0
+for lim in $(seq 4 32); do
+	rm -rf "$LOST/db" && cp -a "$LOST/db.pristine" "$LOST/db"
+	(ulimit -n "$lim" && exec "$H" "$LOST/svcacct.conf" put-account x 70009) >/dev/null 2>"$ROOT/fd.err"
+	rc=$?
+	[ "$rc" != 0 ] && refused=$((refused + 1))
+	grep -q 'listing the generations' "$ROOT/fd.err" && listing=$((listing + 1))
+	[ "$(gens "$LOST/db")" = "$want_lost" ] || bad="$bad lost:nofile=$lim:$(gens "$LOST/db" | tr ' ' ,)"
+	rm -rf "$OKS/db" "$OKS/state"
+	cp -a "$OKS/db.pristine" "$OKS/db" && cp -a "$OKS/state.pristine" "$OKS/state"
+	(ulimit -n "$lim" && exec "$H" "$OKS/svcacct.conf" put-account x 70009) >/dev/null 2>&1
+	rc=$?
+	C=$OKS/svcacct.conf
+	if [ "$rc" = 0 ]; then
+		[ "$(h dump | cut -d' ' -f1 | xargs)" = "g1 g2 g3 x" ] || bad="$bad ok:nofile=$lim:committed-wrong"
+	else
+		[ "$(gens "$OKS/db")" = "$want_lost" ] &&
+			[ "$(readlink "$OKS/db/current")" = gen-0000000003 ] &&
+			[ "$(h dump | cut -d' ' -f1 | xargs)" = "g1 g2 g3" ] ||
+			bad="$bad ok:nofile=$lim:rc=$rc:changed"
+	fi
+done
+expect_eq "RLIMIT_NOFILE 4 to 32: no generation deleted, nothing changed" "" "$bad"
+expect_eq "... a store without current refused at every limit" 29 "$refused"
+expect_match "... the listing of the generations failing at one, refused" '^[1-9]' "$listing"
 
 # ======================================================================
 # modes of published files, whatever the writer's umask

@@ -11,7 +11,8 @@ e2e_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
 SH=$BIN/svcacct-shell
 S role create ops --services sshd --from local \
 	--command "/usr/bin/id -un" --command "/bin/echo hello world" \
-	--command "/bin/echo restart *" --command "/usr/bin/env" >/dev/null
+	--command "/bin/echo restart *" --command "/usr/bin/env" \
+	--command "/usr/bin/sort *" --command "/usr/bin/sort -r" >/dev/null
 S role create other --command "/usr/bin/whoami" >/dev/null
 S account create bot --role ops --role other --shell "$SH" >/dev/null
 S account create bot2 --shell "$SH" >/dev/null
@@ -30,6 +31,28 @@ expect_eq "spaces and tabs split" "hello world" "$(sh_as bot -c "  /bin/echo	 he
 expect_eq "pattern: one word in place of *" "restart web" "$(sh_as bot -c "/bin/echo restart web")"
 expect_rc "pattern: two words refused" 1 "not_allowed" sh_as bot -c "/bin/echo restart web db"
 expect_rc "pattern: missing word refused" 1 "not_allowed" sh_as bot -c "/bin/echo restart"
+# the free word is an operand, never an option
+mkdir -m 1777 "$T/out"
+echo b >"$T/out/in"; echo a >>"$T/out/in"; chmod 644 "$T/out/in"
+expect_eq "pattern: a plain word in place of * runs" "a b" \
+	"$(sh_as bot -c "/usr/bin/sort $T/out/in" </dev/null | tr '\n' ' ' | sed 's/ $//')"
+expect_rc "pattern: an option in place of * (-o FILE) refused" 1 \
+	'command refused \(option_word\): the word in place of a role command.s "\*" must not start with "-"' \
+	sh_as bot -c "/usr/bin/sort -o$T/out/x" </dev/null
+expect_eq "the refused option wrote nothing" "absent" "$([ -e "$T/out/x" ] && echo present || echo absent)"
+ok_cmd "option_word logged" log_has "result=deny account=bot command=/usr/bin/sort\?-o$T/out/x reason=option_word"
+expect_rc "pattern: a long option in place of * refused" 1 "option_word" \
+	sh_as bot -c "/usr/bin/sort --debug" </dev/null
+expect_rc "pattern: a lone - in place of * refused" 1 "option_word" \
+	sh_as bot -c "/usr/bin/sort -" </dev/null
+expect_rc "pattern: -- in place of * refused" 1 "option_word" \
+	sh_as bot -c "/usr/bin/sort --" </dev/null
+expect_rc "pattern: --output=FILE refused (= is a metacharacter)" 1 "metacharacters" \
+	sh_as bot -c "/usr/bin/sort --output=$T/out/y" </dev/null
+expect_rc "pattern: -n for echo restart * refused" 1 "option_word" sh_as bot -c "/bin/echo restart -n"
+expect_eq "an option written in the role command itself runs" "b a" \
+	"$(sh_as bot -c "/usr/bin/sort -r" <"$T/out/in" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "a word with a dash inside runs" "restart web-1" "$(sh_as bot -c "/bin/echo restart web-1")"
 expect_rc "extra argument refused" 1 "not_allowed" sh_as bot -c "/usr/bin/id -un -g"
 expect_rc "semicolon refused" 1 "metacharacters" sh_as bot -c "/usr/bin/id -un; /bin/sh"
 expect_rc "pipe refused" 1 "metacharacters" sh_as bot -c "/usr/bin/id -un | cat"
