@@ -734,6 +734,12 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 	r = sv_config_parse(c, buf, got, path, err, errlen);
 	if (r < 0)
 		return r;
-	/* The directories it names hold the store: same rule. */
-	return check_owner ? dirs_safe(c, &memo, err, errlen) : 0;
+	if (check_owner) {
+		/* The directories it names hold the store: same rule. */
+		char e2[SV_CONF_ERRLEN];
+		r = dirs_safe(c, &memo, e2, sizeof(e2));
+		if (r < 0)
+			snprintf(err, errlen, "%s: %s", path, e2);
+	}
+	return r;
 }

@@ -150,6 +150,9 @@ static int scan_hidden(const struct sv_config *store_cfg,
 out:
 	sv_blob_free(&key);
 	sv_reader_close(rd);
+	/* by name, not in the database's hash order */
+	cli_json_sort(h->accounts, "name", NULL);
+	cli_json_sort(h->roles, "name", NULL);
 	return r;
 }
 
