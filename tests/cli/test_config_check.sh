@@ -120,8 +120,8 @@ expect_eq "... and nss_svcacct logged nothing" "" "$(newlog "$n0")"
 run auth bot
 expect_match "pam_svcacct's auth: AUTHINFO_UNAVAIL" "^auth=PAM_AUTHINFO_UNAVAIL$" "$OUT"
 ns_wait_log "$LOG" "event=auth result=deny account=bot .*reason=config_error"
-expect_match "... logged: the configuration error with its file and line" \
-	"svcacct: event=config result=error reason=config_error detail=$CONF:5:.UID.range.70000\.\.99999.overlaps" \
+expect_match "... logged (authpriv.err): the configuration error with its file and line" \
+	"^<83>.*svcacct: event=config result=error reason=config_error detail=$CONF:5:.UID.range.70000\.\.99999.overlaps" \
 	"$(newlog "$n0")"
 expect_match "... and the refusal" "svcacct: event=auth result=deny account=bot .*reason=config_error" "$(newlog "$n0")"
 n1=$(loglines)
@@ -241,6 +241,12 @@ expect_match "a good new file: exit 0, nothing hidden" \
 	"^0 ok: $T/new.conf: generation [0-9]+, 3 accounts, 2 roles, 0 hidden, 0 problem\(s\)$" "$RC $OUT"
 expect_eq "--json: ok, loads, nothing hidden" "True True [] []" \
 	"$(j 'j["ok"], j["loads"], j["hidden_accounts"], j["hidden_roles"]' "$T/new.conf")"
+if command -v setpriv >/dev/null; then
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$SVCACCT_CLI" config check "$T/new.conf"
+	expect_match "config check needs no root" "^0 ok: $T/new.conf: generation [0-9]+, 3 accounts" "$RC $OUT"
+else
+	tap_skip "config check needs no root" "no setpriv"
+fi
 newconf "enumerate = yes" "uid_min = abc"
 run cli config check "$T/new.conf"
 expect_match "a parse error: exit 1, FILE:LINE and the reason" \
