@@ -386,11 +386,11 @@ static const char *never_served_why(uint32_t id)
 int sv_config_uid_served(const struct sv_config *c, uint32_t uid,
 			 const char **key, char *why, size_t whylen)
 {
-	struct sv_config fixed = *c;
-
 	*key = NULL;
 	if (sv_uid_acceptable(c, uid))
 		return 0;
+	/* what the fix would make of c (copied only for an ID it hides) */
+	struct sv_config fixed = *c;
 	if (uid < 1000 || uid == 65534 || uid == 65535 || uid == UINT32_MAX) {
 		if (why && whylen)
 			snprintf(why, whylen,
@@ -419,11 +419,11 @@ int sv_config_uid_served(const struct sv_config *c, uint32_t uid,
 int sv_config_role_gid_served(const struct sv_config *c, uint32_t gid,
 			      const char **key, char *why, size_t whylen)
 {
-	struct sv_config fixed = *c;
-
 	*key = NULL;
 	if (gid != c->base_gid && sv_role_gid_acceptable(c, gid))
 		return 0;
+	/* what the fix would make of c (copied only for an ID it hides) */
+	struct sv_config fixed = *c;
 	if (gid < 1000 || gid == 65534 || gid == 65535 || gid == UINT32_MAX) {
 		if (why && whylen)
 			snprintf(why, whylen,

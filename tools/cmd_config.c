@@ -96,7 +96,8 @@ static int scan_hidden(const struct sv_config *store_cfg,
 	const char *k = NULL;
 	int r;
 
-	r = sv_reader_open(store_cfg, SV_DBMASK(SV_DB_ACCOUNTS), &rd);
+	r = sv_reader_open(store_cfg,
+			   SV_DBMASK(SV_DB_ACCOUNTS) | SV_READER_MMAP, &rd);
 	if (r < 0)
 		return r;
 	h->gen = sv_reader_generation(rd);
