@@ -32,6 +32,16 @@
 /* The most hidden records named on the terminal (JSON has them all). */
 #define GUARD_SHOWN 10
 
+/* Printable ASCII only: messages quote values and paths from the file (a
+ * terminal escape must not reach the admin's terminal) and JSON wants
+ * UTF-8 (a string it refuses would drop a problem from the report). */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
 struct hidden {
 	json_t *accounts; /* [{name, uid, key, reason}] */
 	json_t *roles;	  /* [{name, gid, key, reason}] */
@@ -238,7 +248,9 @@ static int load_cli_config(struct cli *cli, char *err, size_t errlen)
  * problem, and every record is hidden by it. */
 static int check_unloaded(struct cli *cli, const char *err, int r)
 {
-	char msg[SV_CONF_ERRLEN + 512];
+	char msg[SV_CONF_ERRLEN + 1024], path[512];
+	snprintf(path, sizeof(path), "%s", cli->conf_path);
+	printable(path);
 	if (r == -ENOENT) /* a file named by --conf or SVCACCT_CONF */
 		snprintf(msg, sizeof(msg), "configuration: %s", err);
 	else
@@ -246,16 +258,16 @@ static int check_unloaded(struct cli *cli, const char *err, int r)
 			 "configuration %s does not load: %s; " UNLOADED_EFFECT
 			 "; fix it (svcacct config check FILE tests a new "
 			 "file before it is installed)",
-			 cli->conf_path, err);
+			 path, err);
+	printable(msg);
 	if (cli->json) {
-		json_t *j = json_pack("{s:s, s:[s], s:b}", "config",
-				      cli->conf_path, "problems", msg, "ok", 0);
+		json_t *j = json_pack("{s:s, s:[s], s:b}", "config", path,
+				      "problems", msg, "ok", 0);
 		cli_json_out(j);
 		return EXIT_FAIL;
 	}
 	printf("problem: %s\n", msg);
-	printf("FAILED: configuration %s does not load, 1 problem(s)\n",
-	       cli->conf_path);
+	printf("FAILED: configuration %s does not load, 1 problem(s)\n", path);
 	return EXIT_FAIL;
 }
 
@@ -294,6 +306,7 @@ static void cproblem(struct creport *rep, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	printable(buf);
 	json_array_append_new(rep->problems, json_string(buf));
 }
 
@@ -306,6 +319,7 @@ static void cnote(struct creport *rep, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	printable(buf);
 	json_array_append_new(rep->notes, json_string(buf));
 }
 
@@ -466,10 +480,13 @@ static int config_check(struct cli *cli, int argc, char **argv, int arg)
 	report_hidden(&rep, &h);
 
 	size_t n = json_array_size(rep.problems);
+	char shown[512];
+	snprintf(shown, sizeof(shown), "%s", file);
+	printable(shown);
 	if (cli->json) {
 		json_t *j =
 		    json_pack("{s:s, s:b, s:O, s:O, s:o, s:o, s:b}", "file",
-			      file, "loads", loaded, "hidden_accounts",
+			      shown, "loads", loaded, "hidden_accounts",
 			      h.accounts, "hidden_roles", h.roles, "problems",
 			      rep.problems, "notes", rep.notes, "ok", n == 0);
 		if (j && have_store) {
@@ -481,6 +498,8 @@ static int config_check(struct cli *cli, int argc, char **argv, int arg)
 					    json_integer(h.n_roles));
 		}
 		hidden_free(&h);
+		if (!j)
+			return cli_fail(cli, "cannot encode the report");
 		r = cli_json_out(j);
 		return r != EXIT_OK ? r : n ? EXIT_FAIL : EXIT_OK;
 	}
@@ -494,11 +513,11 @@ static int config_check(struct cli *cli, int argc, char **argv, int arg)
 		printf(
 		    "%s: %s: generation %" PRIu64 ", %u accounts, %u roles, "
 		    "%zu hidden, %zu problem(s)\n",
-		    n ? "FAILED" : "ok", file, h.gen, h.n_accounts, h.n_roles,
+		    n ? "FAILED" : "ok", shown, h.gen, h.n_accounts, h.n_roles,
 		    json_array_size(h.accounts) + json_array_size(h.roles), n);
 	else
 		printf("%s: %s: no store to compare, %zu problem(s)\n",
-		       n ? "FAILED" : "ok", file, n);
+		       n ? "FAILED" : "ok", shown, n);
 	json_decref(rep.problems);
 	json_decref(rep.notes);
 	hidden_free(&h);

@@ -251,6 +251,12 @@ newconf "enumerate = yes" "uid_min = abc"
 run cli config check "$T/new.conf"
 expect_match "a parse error: exit 1, FILE:LINE and the reason" \
 	"^1 problem: $T/new.conf:6: uid_min: 'abc' is not a number; " "$RC $OUT"
+newconf "$(printf 'uid_min = \033[31m1')"
+run cli config check "$T/new.conf"
+expect_match "a value with a terminal escape: shown with '?'" \
+	"^1 problem: $T/new.conf:5: uid_min: '\?\[31m1' is not a number; " "$RC $OUT"
+expect_eq "... no escape byte reaches the output, nor the JSON" "0 0" \
+	"$(printf '%s' "$OUT$ERR" | grep -c $'\033') $(cli --json config check "$T/new.conf" | python3 -c 'import json,sys; print(sum(chr(27) in p for p in json.load(sys.stdin)["problems"]))')"
 newconf "no_such_key = 1"
 run cli config check "$T/new.conf"
 expect_match "an unknown key: FILE:LINE" "^1 problem: $T/new.conf:5: unknown key 'no_such_key'; " "$RC $OUT"

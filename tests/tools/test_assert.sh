@@ -52,8 +52,8 @@ ok_cmd "keygen --pub writes the public key to a file (its directory created)" \
 	$A keygen --out kg/p.key --pub kg/pub/p.pub
 expect_eq "--pub: the file is 0644, its new directory 0700" "644 700" \
 	"$(stat -c %a kg/pub/p.pub kg/pub | xargs)"
-expect_eq "--pub: the public key matches the private key" \
-	"$(openssl pkey -in kg/p.key -pubout 2>/dev/null)" "$(cat kg/pub/p.pub)"
+ok_cmd "--pub: the public key is the private key's" \
+	sh -c "openssl pkey -in kg/p.key -pubout | cmp - kg/pub/p.pub"
 run $A keygen --out kg/j.key --pub kg/j.jwk --jwk
 expect_match "--pub with --jwk: the JWK in the file, nothing on stdout" \
 	'^0 :.*"kty": "EC"' "$RC :$OUT $(tr -d '\n' <kg/j.jwk)"
