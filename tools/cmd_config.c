@@ -8,6 +8,7 @@
  * it does to the modules, like any other. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,9 +94,9 @@ static void add_hidden(json_t *arr, const char *name, const char *idkey,
 /* The accounts and roles in the published generation of the store that
  * store_cfg names which the readers refuse under rules (sv_config_*_served,
  * the rule of sv_uid_acceptable and sv_role_gid_acceptable), or, with rules
- * NULL, all of them, for the reason all_why. Records that do not decode are
- * left to `svcacct check`. 0; -ENOENT without a store; another -errno when
- * it cannot be read. */
+ * NULL, all of them, for the reason all_why (none: only counted). Records
+ * that do not decode are left to `svcacct check`. 0; -ENOENT without a
+ * store; another -errno when it cannot be read. */
 static int scan_hidden(const struct sv_config *store_cfg,
 		       const struct sv_config *rules, const char *all_why,
 		       struct hidden *h)
@@ -123,8 +124,9 @@ static int scan_hidden(const struct sv_config *store_cfg,
 		h->n_accounts++;
 		key_name(&key, name);
 		if (!rules) {
-			add_hidden(h->accounts, name, "uid", a.uid, NULL,
-				   all_why);
+			if (all_why)
+				add_hidden(h->accounts, name, "uid", a.uid,
+					   NULL, all_why);
 		} else if (sv_config_uid_served(rules, a.uid, &k, why,
 						sizeof(why)) < 0) {
 			add_hidden(h->accounts, name, "uid", a.uid, k, why);
@@ -147,8 +149,9 @@ static int scan_hidden(const struct sv_config *store_cfg,
 		h->n_roles++;
 		key_name(&key, name);
 		if (!rules) {
-			add_hidden(h->roles, name, "gid", ro.gid, NULL,
-				   all_why);
+			if (all_why)
+				add_hidden(h->roles, name, "gid", ro.gid, NULL,
+					   all_why);
 		} else if (sv_config_role_gid_served(rules, ro.gid, &k, why,
 						     sizeof(why)) < 0) {
 			add_hidden(h->roles, name, "gid", ro.gid, k, why);
@@ -427,10 +430,11 @@ static int config_check(struct cli *cli, int argc, char **argv, int arg)
 		 * names if only its owner or mode is wrong. A file that does
 		 * not parse names no store for sure. */
 		const struct sv_config *sc = NULL;
+		char scratch[SV_CONF_ERRLEN];
 		if (cur_ok && !installed)
 			sc = &cli->cfg;
-		else if (sv_config_load(&nc, file, false, cur_err,
-					sizeof(cur_err)) == 0)
+		else if (sv_config_load(&nc, file, false, scratch,
+					sizeof(scratch)) == 0)
 			sc = &nc;
 		if (sc)
 			have_store = scan_hidden(sc, NULL,
@@ -451,7 +455,7 @@ static int config_check(struct cli *cli, int argc, char **argv, int arg)
 			struct hidden cur;
 			hidden_init(&cur);
 			bool cur_store =
-			    scan_hidden(&cli->cfg, NULL, "", &cur) == 0;
+			    scan_hidden(&cli->cfg, NULL, NULL, &cur) == 0;
 			if (!have_store && cur_store)
 				cproblem(&rep,
 					 "db_dir %s holds no store: the %u "

@@ -707,7 +707,8 @@ static char *dir_of(const char *path)
 }
 
 /* Create the missing directories of dir, each mode 0700 (a key's
- * directory is nobody else's business), recording them in m. */
+ * directory is nobody else's business; main's umask 077 takes nothing
+ * from it), recording them in m. */
 static int make_dirs(const char *dir, struct made *m)
 {
 	char buf[PATH_MAX];
@@ -734,9 +735,6 @@ static int make_dirs(const char *dir, struct made *m)
 				return fail("out of memory");
 			}
 			m->ndirs++;
-			/* exactly 0700, whatever the umask */
-			if (chmod(buf, 0700) < 0)
-				return fail("%s: %s", buf, strerror(errno));
 		} else if (errno != EEXIST) {
 			return fail("%s: %s", buf, strerror(errno));
 		}
