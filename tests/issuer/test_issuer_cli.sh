@@ -152,6 +152,8 @@ state_dir = $T/state2
 home_base = $T/home2
 CONF
 S2() { "$top_builddir/tools/svcacct" --conf "$T/c2.conf" "$@"; }
+# the host of the second store: its NSS serves that store
+pam_nss_store "$T/c2.conf"
 ok_cmd "import into an empty store" S2 import "$T/export.json"
 expect_eq "import: the issuer round-trips" \
 	"$(S --json issuer show kc | /usr/bin/python3 -c 'import json,sys; o=json.load(sys.stdin); [o.pop(k) for k in ("created","updated")]; o["jwks_cache"].pop("fetched"); o["jwks_cache"].pop("source"); print(json.dumps(o, sort_keys=True))')" \
@@ -162,11 +164,13 @@ db_dir = $T/db3
 state_dir = $T/state3
 home_base = $T/home3
 CONF
+pam_nss_store "$T/c3.conf"
 expect_rc "import: an issuer mapping a missing account refuses the whole file" 1 \
 	"issuers\[0\]: client 'deploy-client': no account 'ghost' \(nothing imported\)" \
 	"$top_builddir/tools/svcacct" --conf "$T/c3.conf" import "$T/bad-export.json"
 expect_eq "import refused: no store made" "" "$(readlink "$T/db3/current" 2>/dev/null)"
 
+pam_nss_store "$T/c2.conf"
 # deleting an account or a role drops the maps to it, so that a later
 # account or role of the same name inherits nothing
 S2 role create tmprole >/dev/null

@@ -68,6 +68,14 @@ pam_nss_setup() {
 	mount -t overlay overlay -o "lowerdir=$T/nss/lib:$ma" "$ma" || return 1
 	[ ! -S /var/run/nscd/socket ] || mount -t tmpfs tmpfs /var/run/nscd
 }
+# pam_nss_store CONF: NSS serves the store of another svcacct.conf (its
+# db_dir and state_dir), as on a host whose CLI and modules share one.
+pam_nss_store() {
+	local f="$T/nss/etc/svcacct/svcacct.conf"
+	[ -f "$f" ] || f="$T/nss/conf/svcacct.conf"
+	grep -E '^(db_dir|state_dir|home_base) ' "$1" >"$T/nss.conf.new"
+	cat "$T/nss.conf.new" >"$f"
+}
 # pam_nss_passwd LINE: a passwd entry of the files source (the overlay's
 # /etc/passwd is the lower layer's file: written in place, seen at once).
 pam_nss_passwd() { printf '%s\n' "$1" >>"$T/nss/etc/passwd"; }
