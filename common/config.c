@@ -344,6 +344,121 @@ static int validate(const struct sv_config *c, const char *name,
 }
 #undef AT
 
+/* The sentence of sv_config_*_served: what excludes the ID and the change
+ * that would include it, and whether that change alone passes validate. */
+static void served_why(const struct sv_config *c, char *why, size_t whylen,
+		       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void served_why(const struct sv_config *c, char *why, size_t whylen,
+		       const char *fmt, ...)
+{
+	unsigned lines[SV_ARRAY_SIZE(keys)] = {0};
+	char err[SV_CONF_ERRLEN];
+	va_list ap;
+	size_t n;
+
+	if (!why || !whylen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	n = strlen(why);
+	/* the configuration as the fix leaves it: c itself, already
+	 * changed by the caller */
+	if (validate(c, "", lines, 0, err, sizeof(err)) < 0 && n < whylen) {
+		/* without the ":LINE: " that names no file here */
+		const char *msg = strstr(err, ": ");
+		snprintf(why + n, whylen - n,
+			 " (alone, that change is refused: %s)",
+			 msg ? msg + 2 : err);
+	}
+}
+
+static const char *never_served_why(uint32_t id)
+{
+	if (id < 1000)
+		return "below 1000";
+	if (id == 65534 || id == 65535)
+		return "65534/65535 (nobody, nogroup)";
+	return "4294967295 ((uid_t)-1)";
+}
+
+int sv_config_uid_served(const struct sv_config *c, uint32_t uid,
+			 const char **key, char *why, size_t whylen)
+{
+	*key = NULL;
+	if (sv_uid_acceptable(c, uid))
+		return 0;
+	/* what the fix would make of c (copied only for an ID it hides) */
+	struct sv_config fixed = *c;
+	if (uid < 1000 || uid == 65534 || uid == 65535 || uid == UINT32_MAX) {
+		if (why && whylen)
+			snprintf(why, whylen,
+				 "UID %u is %s, which no configuration serves",
+				 uid, never_served_why(uid));
+		return -ERANGE;
+	}
+	if (uid < c->uid_min) {
+		*key = "uid_min";
+		fixed.uid_min = uid;
+		served_why(&fixed, why, whylen,
+			   "UID %u is below uid_min %u: set uid_min to %u or "
+			   "lower",
+			   uid, c->uid_min, uid);
+	} else {
+		*key = "uid_max";
+		fixed.uid_max = uid;
+		served_why(&fixed, why, whylen,
+			   "UID %u is above uid_max %u: set uid_max to %u or "
+			   "higher",
+			   uid, c->uid_max, uid);
+	}
+	return -ERANGE;
+}
+
+int sv_config_role_gid_served(const struct sv_config *c, uint32_t gid,
+			      const char **key, char *why, size_t whylen)
+{
+	*key = NULL;
+	if (gid != c->base_gid && sv_role_gid_acceptable(c, gid))
+		return 0;
+	/* what the fix would make of c (copied only for an ID it hides) */
+	struct sv_config fixed = *c;
+	if (gid < 1000 || gid == 65534 || gid == 65535 || gid == UINT32_MAX) {
+		if (why && whylen)
+			snprintf(why, whylen,
+				 "GID %u is %s, which no configuration serves",
+				 gid, never_served_why(gid));
+		return -ERANGE;
+	}
+	if (gid == c->base_gid) {
+		*key = "base_gid";
+		if (why && whylen)
+			snprintf(why, whylen,
+				 "GID %u is base_gid, the group of the base "
+				 "role " SV_BASE_ROLE
+				 ", which no role may have: set base_gid to a "
+				 "GID outside the UID and GID ranges that no "
+				 "role has",
+				 gid);
+	} else if (gid < c->gid_min) {
+		*key = "gid_min";
+		fixed.gid_min = gid;
+		served_why(&fixed, why, whylen,
+			   "GID %u is below gid_min %u: set gid_min to %u or "
+			   "lower",
+			   gid, c->gid_min, gid);
+	} else {
+		*key = "gid_max";
+		fixed.gid_max = gid;
+		served_why(&fixed, why, whylen,
+			   "GID %u is above gid_max %u: set gid_max to %u or "
+			   "higher",
+			   gid, c->gid_max, gid);
+	}
+	return -ERANGE;
+}
+
 int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 		    const char *name, char *err, size_t errlen)
 {
@@ -514,6 +629,36 @@ int sv_path_is_safe(const char *path, char *err, size_t errlen)
 	return path_is_safe(path, NULL, NULL, err, errlen);
 }
 
+/* db_dir and state_dir by the rule of path_is_safe; one not created yet
+ * must have a safe parent, and is checked when svcacct creates it. The
+ * message names what is wrong, without the file's name. */
+static int dirs_safe(const struct sv_config *c, struct safe_memo *memo,
+		     char *err, size_t errlen)
+{
+	const char *dirs[] = {c->db_dir, c->state_dir};
+	for (size_t i = 0; i < SV_ARRAY_SIZE(dirs); i++) {
+		int r = path_is_safe(dirs[i], memo, NULL, err, errlen);
+		if (r == -ENOENT) {
+			char parent[256];
+			snprintf(parent, sizeof(parent), "%s", dirs[i]);
+			char *sl = strrchr(parent, '/');
+			if (sl && sl != parent)
+				*sl = '\0';
+			r = path_is_safe(parent, memo, NULL, err, errlen);
+			if (r == -ENOENT)
+				r = 0; /* created later, checked then */
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int sv_config_dirs_safe(const struct sv_config *c, char *err, size_t errlen)
+{
+	return dirs_safe(c, NULL, err, errlen);
+}
+
 void sv_config_fill_shell(struct sv_config *c)
 {
 	if (c->default_shell[0])
@@ -591,27 +736,10 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		return r;
 	if (check_owner) {
 		/* The directories it names hold the store: same rule. */
-		const char *dirs[] = {c->db_dir, c->state_dir};
-		for (size_t i = 0; i < SV_ARRAY_SIZE(dirs); i++) {
-			char e2[SV_CONF_ERRLEN];
-			r = path_is_safe(dirs[i], &memo, NULL, e2, sizeof(e2));
-			if (r == -ENOENT) {
-				/* not created yet: the parent must be safe */
-				char parent[256];
-				snprintf(parent, sizeof(parent), "%s", dirs[i]);
-				char *sl = strrchr(parent, '/');
-				if (sl && sl != parent)
-					*sl = '\0';
-				r = path_is_safe(parent, &memo, NULL, e2,
-						 sizeof(e2));
-				if (r == -ENOENT)
-					r = 0; /* created later, checked then */
-			}
-			if (r < 0) {
-				snprintf(err, errlen, "%s: %s", path, e2);
-				return r;
-			}
-		}
+		char e2[SV_CONF_ERRLEN];
+		r = dirs_safe(c, &memo, e2, sizeof(e2));
+		if (r < 0)
+			snprintf(err, errlen, "%s: %s", path, e2);
 	}
-	return 0;
+	return r;
 }

@@ -81,6 +81,29 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
  * 0, or -EPERM with a message naming the offending component. */
 int sv_path_is_safe(const char *path, char *err, size_t errlen);
 
+/* Whether the readers (nss_svcacct, pam_svcacct, svcacct-shell) serve an
+ * account of UID uid under c: the rule of sv_uid_acceptable (names.h), so
+ * that a tool can say why an account is hidden before the modules hide it.
+ * 0 if they serve it. Otherwise -ERANGE, with *key the key of c to change
+ * ("uid_min" or "uid_max"; NULL for a UID that no configuration serves)
+ * and in why a sentence naming the UID, the rule and the fix (e.g. "UID
+ * 70001 is below uid_min 70002: set uid_min to 70001 or lower"); when
+ * that change alone would make the file invalid, the sentence says why. */
+int sv_config_uid_served(const struct sv_config *c, uint32_t uid,
+			 const char **key, char *why, size_t whylen);
+
+/* The same for a role of GID gid: served when sv_role_gid_acceptable and
+ * not base_gid (a role never takes the base role's group). *key is
+ * "gid_min", "gid_max", "base_gid" or NULL. */
+int sv_config_role_gid_served(const struct sv_config *c, uint32_t gid,
+			      const char **key, char *why, size_t whylen);
+
+/* The owner and mode rule of sv_config_load for the directories that c
+ * names (db_dir, state_dir and every parent; one that does not exist yet
+ * must have a safe parent): 0, or -EPERM (or another -errno) with the
+ * offending component in err. */
+int sv_config_dirs_safe(const struct sv_config *c, char *err, size_t errlen);
+
 /* The path the tools use when given none: SVCACCT_CONF_PATH. */
 const char *sv_config_default_path(void);
 

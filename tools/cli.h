@@ -179,6 +179,11 @@ int cmd_sshkey(struct cli *cli, int argc, char **argv);
 int cmd_authorized_keys(struct cli *cli, int argc, char **argv);
 int cmd_verify(struct cli *cli, int argc, char **argv);
 int cmd_issuer(struct cli *cli, int argc, char **argv);
+int cmd_config(struct cli *cli, int argc, char **argv);
+/* Refuse a change while the configuration hides accounts or roles of the
+ * store from the modules (cmd_config.c): 0, or -EPERM with them listed on
+ * stderr. */
+int cli_config_guard(struct cli *cli);
 
 /* Shared by account create and import: validate and add one account
  * (roles by name) in t. Message in cli->err on failure. */

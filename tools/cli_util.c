@@ -493,7 +493,7 @@ struct sv_txn *cli_begin(struct cli *cli)
 {
 	struct sv_txn *t = NULL;
 	char err[512] = "";
-	if (cli_need_root(cli) < 0)
+	if (cli_need_root(cli) < 0 || cli_config_guard(cli) < 0)
 		return NULL;
 	if (sv_txn_begin(&cli->cfg, &t, err, sizeof(err)) < 0) {
 		cli_fail(cli, "%s", err);

@@ -445,9 +445,14 @@ static void check_accounts(struct cli *cli, struct report *rep,
 				(int)a.name.n, a.name.p);
 		if (sv_name_check(name, err, sizeof(err)) < 0)
 			problem(rep, "account '%s': %s", name, err);
-		if (!sv_uid_acceptable(c, a.uid))
-			problem(rep, "account '%s': UID %u outside %u-%u", name,
-				a.uid, c->uid_min, c->uid_max);
+		const char *ck = NULL;
+		if (sv_config_uid_served(c, a.uid, &ck, err, sizeof(err)) < 0)
+			problem(rep,
+				"account '%s' (UID %u): hidden by the "
+				"configuration %s: nss_svcacct and pam_svcacct "
+				"do not serve it (getent passwd %s prints "
+				"nothing): %s",
+				name, a.uid, cli->conf_path, name, err);
 		char uk[8];
 		if (sv_reader_fetch(
 			rd, SV_DB_ACCOUNTS, uk,
@@ -514,9 +519,16 @@ static void check_roles(struct cli *cli, struct report *rep,
 			sv_blob_free(&v);
 			continue;
 		}
-		if (!sv_role_gid_acceptable(c, r.gid) || r.gid == c->base_gid)
-			problem(rep, "role '%s': GID %u outside %u-%u", name,
-				r.gid, c->gid_min, c->gid_max);
+		const char *ck = NULL;
+		char why[256];
+		if (sv_config_role_gid_served(c, r.gid, &ck, why, sizeof(why)) <
+		    0)
+			problem(rep,
+				"role '%s' (GID %u): hidden by the "
+				"configuration %s: nss_svcacct and pam_svcacct "
+				"do not serve it (getent group %s prints "
+				"nothing, its members lose the group): %s",
+				name, r.gid, cli->conf_path, name, why);
 		char gk[8];
 		if (sv_reader_fetch(
 			rd, SV_DB_ACCOUNTS, gk,

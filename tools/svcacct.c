@@ -34,6 +34,7 @@ static const char usage_text[] =
     "  authorized-keys NAME        (sshd's AuthorizedKeysCommand)\n"
     "  verify NAME [--service S] [--rhost ADDR] [--audience A] < CREDENTIAL\n"
     "  export | import FILE | check | rollback [GENERATION] | generations\n"
+    "  config check [FILE]         (a configuration, before installing it)\n"
     "  apply FILE [--dry-run] [--prune] [--verify-key KEY]\n"
     "  export --manifest           (the store as a manifest for apply)\n"
     "  issuer add NAME --issuer URL (--jwks F | --jwks-url URL [--ca-file F])\n"
@@ -57,7 +58,7 @@ static const struct {
     {"key", cmd_key},
     {"export", cmd_export},
     {"import", cmd_import},
-    {"check", cmd_check},
+    {"check", cmd_config},
     {"rollback", cmd_rollback},
     {"generations", cmd_generations},
     {"sshkey", cmd_sshkey},
@@ -65,6 +66,7 @@ static const struct {
     {"verify", cmd_verify},
     {"apply", cmd_apply},
     {"issuer", cmd_issuer},
+    {"config", cmd_config},
 };
 
 int main(int argc, char **argv)
@@ -120,7 +122,9 @@ int main(int argc, char **argv)
 	sv_config_fill_shell(&cli.cfg);
 	if (r == -ENOENT && !explicit_conf) {
 		/* no config file: compiled-in defaults */
-	} else if (r < 0) {
+	} else if (r < 0 && strcmp(argv[optind], "check") &&
+		   strcmp(argv[optind], "config")) {
+		/* check and config check report it themselves */
 		fprintf(stderr, "svcacct: configuration: %s\n", err);
 		return EXIT_FAIL;
 	}

@@ -38,6 +38,89 @@ expect_rc "keygen refuses small RSA" 1 "bits" $A keygen --alg RS256 --bits 1024 
 ln -s es256.key link.key
 expect_rc "keygen refuses a symlink target" 1 "" $A keygen --out link.key
 
+# ---- keygen: where the key goes, and nothing left behind on failure
+# left DIR: what a failed keygen left in DIR (empty: nothing)
+left() { find "$1" -mindepth 1 -printf '%P\n' 2>/dev/null | sort | xargs; }
+mkdir kg
+ok_cmd "keygen creates the missing directories of --out" \
+	sh -c "$A keygen --out kg/a/b/bot.key >kg/bot.pub"
+expect_eq "each created directory is 0700, the key 0600" "700 700 600" \
+	"$(stat -c %a kg/a kg/a/b kg/a/b/bot.key | xargs)"
+expect_match "... and the public key was printed" "BEGIN PUBLIC KEY" "$(cat kg/bot.pub)"
+expect_eq "no temporary file beside the key" "bot.key" "$(left kg/a/b)"
+ok_cmd "keygen --pub writes the public key to a file (its directory created)" \
+	$A keygen --out kg/p.key --pub kg/pub/p.pub
+expect_eq "--pub: the file is 0644, its new directory 0700" "644 700" \
+	"$(stat -c %a kg/pub/p.pub kg/pub | xargs)"
+ok_cmd "--pub: the public key is the private key's" \
+	sh -c "openssl pkey -in kg/p.key -pubout | cmp - kg/pub/p.pub"
+run $A keygen --out kg/j.key --pub kg/j.jwk --jwk
+expect_match "--pub with --jwk: the JWK in the file, nothing on stdout" \
+	'^0 :.*"kty": "EC"' "$RC :$OUT $(tr -d '\n' <kg/j.jwk)"
+cp kg/p.key kg/p.key.orig
+cp kg/pub/p.pub kg/p.pub.orig
+expect_rc "an existing --pub file is not overwritten" 1 "p.pub: exists; not overwriting it" \
+	$A keygen --out kg/new.key --pub kg/pub/p.pub
+expect_eq "... and neither the new key nor anything else was made" "" "$(ls kg/new.key 2>/dev/null)"
+expect_rc "an existing --out file is not overwritten" 1 "p.key: exists; not overwriting it" \
+	$A keygen --out kg/p.key --pub kg/other.pub
+ok_cmd "... and both files are as they were" sh -c \
+	"cmp kg/p.key kg/p.key.orig && cmp kg/pub/p.pub kg/p.pub.orig && [ ! -e kg/other.pub ]"
+mkdir -m 0777 kg/open
+expect_rc "a group/world writable directory for the key is refused" 1 \
+	"kg/open: writable by group or others \(mode 0777\)" $A keygen --out kg/open/x.key
+expect_eq "... and nothing made there" "" "$(left kg/open)"
+mkdir -m 1777 kg/sticky
+ok_cmd "a sticky one (like /tmp) is accepted" sh -c "$A keygen --out kg/sticky/x.key >/dev/null"
+expect_rc "--out inside a regular file: refused" 1 "Not a directory" \
+	$A keygen --out kg/p.key.orig/x/y.key
+run sh -c "$A keygen --out kg/new/dir/k.key >/dev/full"
+expect_match "standard output fails (disk full): exit 1 with the reason" \
+	"^1 .*writing output: No space left on device" "$RC $ERR"
+expect_eq "... and the key and the directories it made are gone" "" "$(ls -A kg/new 2>&1 | grep -v 'No such')"
+ok_cmd "... kg/new itself removed" test ! -e kg/new
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$T" kg
+	mkdir -m 755 kg/root
+	run setpriv --reuid=65534 --regid=65534 --clear-groups $A keygen --out kg/root/sub/k.key
+	expect_match "a directory the caller cannot write: refused with the reason" \
+		"^1 .*kg/root/sub: Permission denied" "$RC $ERR"
+	expect_eq "... and nothing made" "" "$(left kg/root)"
+else
+	tap_skip "unwritable directory" "needs root and setpriv"
+	tap_skip "unwritable directory: nothing made" "needs root and setpriv"
+fi
+# A full file system and a read-only one, in a mount namespace of their own:
+# the private key fits and the public key does not, or nothing fits.
+if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
+	mkdir kg/fs
+	# keygen_on SIZE FILLER-KiB KEYGEN-ARGS...: keygen on a new tmpfs of
+	# SIZE at kg/fs, already holding FILLER-KiB KiB; prints "rc=N left=
+	# WHAT-IT-LEFT" and its error
+	keygen_on() {
+		unshare --mount bash -c '
+			size=$1 fill=$2 A=$3
+			shift 3
+			mount -t tmpfs -o "size=$size,mode=0700" tmpfs kg/fs || exit 9
+			[ "$fill" = 0 ] || head -c $((fill * 1024)) /dev/zero >kg/fs/filler 2>/dev/null
+			"$A" keygen "$@" >/dev/null 2>kg/fs.err
+			echo "rc=$? left=$(find kg/fs -mindepth 1 ! -name filler -printf "%P ")"
+			cat kg/fs.err' _ "$@"
+	}
+	run keygen_on 8k 8 "$A" --out kg/fs/k.key
+	expect_match "a full file system: refused with the reason, nothing left" \
+		"^rc=1 left= .*k.key: No space left on device" "$(echo $OUT)"
+	run keygen_on 12k 8 "$A" --out kg/fs/d/k.key --pub kg/fs/d/k.pub
+	expect_match "room for the private key, not for the public one: neither is left, nor the directory made" \
+		"^rc=1 left= .*k.pub: No space left on device" "$(echo $OUT)"
+	run unshare --mount sh -c "mount -t tmpfs -o ro tmpfs kg/fs && $A keygen --out kg/fs/k.key; echo rc=\$?"
+	expect_match "a read-only file system: refused with the reason" \
+		"Read-only file system" "$ERR"
+	expect_eq "... nothing left (exit 1)" "rc=1" "$OUT"
+else
+	for _ in 1 2 3 4; do tap_skip "full and read-only file systems" "needs root and mount namespaces"; done
+fi
+
 tok=$($A token --key es256.key --account bot --aud svcacct:e2e)
 expect_eq "ES256 token verifies" \
 	"ES256 - JWT bot bot svcacct:e2e 60 22 - ['aud', 'exp', 'iat', 'iss', 'jti', 'sub']" \

@@ -973,6 +973,203 @@ static void test_path_is_safe(void **state)
 	assert_int_equal(sv_path_is_safe("/", err, sizeof(err)), 0);
 }
 
+/* ------------------------------------------------------------ served IDs */
+
+/* sv_config_uid_served must agree with sv_uid_acceptable, the readers'
+ * rule, on every ID: the tools name exactly what the modules hide. */
+static void expect_uid_agrees(const struct sv_config *c, uint32_t id)
+{
+	const char *key = "unset";
+	char why[512] = "";
+	int r = sv_config_uid_served(c, id, &key, why, sizeof(why));
+	if ((r == 0) != sv_uid_acceptable(c, id))
+		fail_msg("UID %u: served %d, acceptable %d", id, r,
+			 sv_uid_acceptable(c, id));
+	if (r == 0 && key)
+		fail_msg("UID %u served, yet key %s", id, key);
+	if (r != 0 && r != -ERANGE)
+		fail_msg("UID %u: %d", id, r);
+}
+
+static void expect_gid_agrees(const struct sv_config *c, uint32_t id)
+{
+	const char *key = "unset";
+	char why[512] = "";
+	int r = sv_config_role_gid_served(c, id, &key, why, sizeof(why));
+	bool want = sv_role_gid_acceptable(c, id) && id != c->base_gid;
+	if ((r == 0) != want)
+		fail_msg("GID %u: served %d, want %d", id, r, want);
+	if (r == 0 && key)
+		fail_msg("GID %u served, yet key %s", id, key);
+}
+
+static const uint32_t edge_ids[] = {
+    0,	   1,	  999,	 1000,	   1001,	65533,	     65534,	 65535,
+    65536, 69999, 70000, 70001,	   79999,	80000,	     80001,	 80002,
+    89999, 90000, 99999, 1u << 31, 4294967293u, 4294967294u, UINT32_MAX,
+};
+
+static void test_served_agrees_with_readers(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN];
+	static const char *const confs[] = {
+	    "",
+	    "uid_min = 70002\n",
+	    "uid_min = 1000\nuid_max = 65533\ngid_min = 65536\n"
+	    "gid_max = 65600\nbase_gid = 65601\n",
+	    "gid_min = 80002\nbase_gid = 80001\n",
+	    "uid_min = 4294967200\nuid_max = 4294967294\nbase_gid = 1000\n",
+	};
+	(void)state;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(confs); i++) {
+		assert_int_equal(parse(&c, confs[i], err), 0);
+		for (size_t k = 0; k < SV_ARRAY_SIZE(edge_ids); k++) {
+			uint32_t id = edge_ids[k];
+			expect_uid_agrees(&c, id);
+			expect_gid_agrees(&c, id);
+			/* and around every bound of this configuration */
+			uint32_t b[] = {c.uid_min, c.uid_max, c.gid_min,
+					c.gid_max, c.base_gid};
+			for (size_t m = 0; m < SV_ARRAY_SIZE(b); m++)
+				for (int d = -1; d <= 1; d++) {
+					expect_uid_agrees(&c,
+							  b[m] + (uint32_t)d);
+					expect_gid_agrees(&c,
+							  b[m] + (uint32_t)d);
+				}
+		}
+	}
+}
+
+static void test_uid_served_names_key(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], why[512];
+	const char *key;
+	(void)state;
+	assert_int_equal(parse(&c, "uid_min = 70002\nuid_max = 70010\n", err),
+			 0);
+	assert_int_equal(sv_config_uid_served(&c, 70005, &key, why, 512), 0);
+	assert_null(key);
+	assert_int_equal(sv_config_uid_served(&c, 70001, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "uid_min");
+	assert_string_equal(why, "UID 70001 is below uid_min 70002: set "
+				 "uid_min to 70001 or lower");
+	assert_int_equal(sv_config_uid_served(&c, 70011, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "uid_max");
+	assert_string_equal(why, "UID 70011 is above uid_max 70010: set "
+				 "uid_max to 70011 or higher");
+	/* a fix that would overlap the GID range says so */
+	assert_int_equal(sv_config_uid_served(&c, 85000, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "uid_max");
+	assert_non_null(strstr(why, "set uid_max to 85000 or higher (alone, "
+				    "that change is refused: UID range "
+				    "70002..85000 overlaps GID range "));
+	/* IDs that no configuration serves: no key */
+	assert_int_equal(sv_config_uid_served(&c, 999, &key, why, 512),
+			 -ERANGE);
+	assert_null(key);
+	assert_string_equal(
+	    why, "UID 999 is below 1000, which no configuration serves");
+	assert_int_equal(sv_config_uid_served(&c, 65534, &key, why, 512),
+			 -ERANGE);
+	assert_null(key);
+	assert_int_equal(sv_config_uid_served(&c, UINT32_MAX, &key, why, 512),
+			 -ERANGE);
+	assert_null(key);
+	/* a short buffer is cut, never overrun; none at all is fine */
+	char tiny[8];
+	memset(tiny, 'x', sizeof(tiny));
+	assert_int_equal(sv_config_uid_served(&c, 85000, &key, tiny, 5),
+			 -ERANGE);
+	assert_int_equal(strlen(tiny), 4);
+	assert_int_equal(tiny[5], 'x');
+	assert_int_equal(sv_config_uid_served(&c, 85000, &key, NULL, 0),
+			 -ERANGE);
+}
+
+static void test_role_gid_served_names_key(void **state)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], why[512];
+	const char *key;
+	(void)state;
+	assert_int_equal(parse(&c, "gid_min = 80002\nbase_gid = 80001\n", err),
+			 0);
+	assert_int_equal(sv_config_role_gid_served(&c, 80002, &key, why, 512),
+			 0);
+	assert_null(key);
+	/* the base group's GID: acceptable to the readers as a group, never
+	 * as a role */
+	assert_true(sv_role_gid_acceptable(&c, 80001));
+	assert_int_equal(sv_config_role_gid_served(&c, 80001, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "base_gid");
+	assert_non_null(strstr(why, "GID 80001 is base_gid"));
+	assert_int_equal(sv_config_role_gid_served(&c, 80000, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "gid_min");
+	/* that would take in base_gid: said */
+	assert_string_equal(why, "GID 80000 is below gid_min 80002: set "
+				 "gid_min to 80000 or lower (alone, that "
+				 "change is refused: base_gid 80001 lies "
+				 "inside the UID or GID range)");
+	assert_int_equal(sv_config_role_gid_served(&c, 90000, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "gid_max");
+	assert_string_equal(why, "GID 90000 is above gid_max 89999: set "
+				 "gid_max to 90000 or higher");
+	/* lowering gid_min onto the UID range would be refused: said */
+	assert_int_equal(sv_config_role_gid_served(&c, 75000, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "gid_min");
+	assert_non_null(strstr(why, "(alone, that change is refused: UID "
+				    "range 70000..79999 overlaps GID range "
+				    "75000..89999)"));
+	assert_int_equal(parse(&c, "gid_min = 80010\n", err), 0);
+	assert_int_equal(sv_config_role_gid_served(&c, 80005, &key, why, 512),
+			 -ERANGE);
+	assert_string_equal(key, "gid_min");
+	assert_string_equal(why, "GID 80005 is below gid_min 80010: set "
+				 "gid_min to 80005 or lower");
+	assert_int_equal(sv_config_role_gid_served(&c, 0, &key, why, 512),
+			 -ERANGE);
+	assert_null(key);
+	assert_int_equal(sv_config_role_gid_served(&c, 65535, &key, why, 512),
+			 -ERANGE);
+	assert_null(key);
+}
+
+static void test_dirs_safe(void **state)
+{
+	struct fixture *f = *state;
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN] = "", dir[256];
+	need_root();
+	sv_config_defaults(&c);
+	snprintf(c.db_dir, sizeof(c.db_dir), "%s/db", f->dir);
+	snprintf(c.state_dir, sizeof(c.state_dir), "%s/state", f->dir);
+	/* neither exists: their parent is safe */
+	assert_int_equal(sv_config_dirs_safe(&c, err, sizeof(err)), 0);
+	snprintf(dir, sizeof(dir), "%s/open", f->dir);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	snprintf(c.state_dir, sizeof(c.state_dir), "%s/open/state", f->dir);
+	assert_int_equal(sv_config_dirs_safe(&c, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, dir));
+	assert_non_null(strstr(err, "writable by group or others"));
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(sv_config_dirs_safe(&c, err, sizeof(err)), 0);
+	snprintf(c.db_dir, sizeof(c.db_dir), "%s/open", f->dir);
+	assert_int_equal(chown(dir, 65534, 0), 0);
+	assert_int_equal(sv_config_dirs_safe(&c, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "owned by uid 65534"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -995,6 +1192,11 @@ int main(void)
 	    cmocka_unit_test(test_nul_byte),
 	    cmocka_unit_test(test_crlf_line_numbers),
 	    cmocka_unit_test(test_shipped_conf),
+	    cmocka_unit_test(test_served_agrees_with_readers),
+	    cmocka_unit_test(test_uid_served_names_key),
+	    cmocka_unit_test(test_role_gid_served_names_key),
+	    cmocka_unit_test_setup_teardown(test_dirs_safe, setup_dir,
+					    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_load_ok, setup_dir,
 					    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_load_missing, setup_dir,
