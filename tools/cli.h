@@ -28,6 +28,9 @@ struct cli {
 	 * refused unless the command was given the flag that says so */
 	bool allow_revoked_keys;
 	const char *revoked_flag; /* that flag's name, for the message */
+	/* the guard scanned the store and found nothing hidden: kept in the
+	 * state dir if the change commits (cli_config_guard_done) */
+	bool ranges_verified;
 	const char *prog;
 	char err[1024];
 };
@@ -183,7 +186,10 @@ int cmd_config(struct cli *cli, int argc, char **argv);
 /* Refuse a change while the configuration hides accounts or roles of the
  * store from the modules (cmd_config.c): 0, or -EPERM with them listed on
  * stderr. */
-int cli_config_guard(struct cli *cli);
+int cli_config_guard(struct cli *cli, struct sv_txn *t);
+/* Just before t commits: keep the ranges the guard found the store to fit,
+ * so that the next change need not scan it again. */
+void cli_config_guard_done(struct cli *cli, struct sv_txn *t);
 
 /* Shared by account create and import: validate and add one account
  * (roles by name) in t. Message in cli->err on failure. */

@@ -493,10 +493,16 @@ struct sv_txn *cli_begin(struct cli *cli)
 {
 	struct sv_txn *t = NULL;
 	char err[512] = "";
-	if (cli_need_root(cli) < 0 || cli_config_guard(cli) < 0)
+	if (cli_need_root(cli) < 0)
 		return NULL;
 	if (sv_txn_begin(&cli->cfg, &t, err, sizeof(err)) < 0) {
 		cli_fail(cli, "%s", err);
+		return NULL;
+	}
+	/* under the lock: the store it judges is the one the change is
+	 * made on */
+	if (cli_config_guard(cli, t) < 0) {
+		sv_txn_abort(t);
 		return NULL;
 	}
 	return t;
@@ -527,6 +533,7 @@ int cli_commit(struct cli *cli, struct sv_txn *t)
 {
 	char err[512] = "";
 	uint64_t gen;
+	cli_config_guard_done(cli, t);
 	if (sv_txn_commit(t, &gen, err, sizeof(err)) < 0)
 		return cli_fail(cli, "%s; the change was not published", err);
 	return EXIT_OK;

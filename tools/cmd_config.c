@@ -185,14 +185,43 @@ static void hidden_line(json_t *o, const char *kind, const char *what,
 
 /* ------------------------------------------------------------ guard */
 
-int cli_config_guard(struct cli *cli)
+/* The ranges a store was last found to fit, kept in the state dir: the
+ * scan reads every record, and the records a change adds are checked
+ * against the same ranges as they are made, so the scan is needed only
+ * when the ranges differ from the ones it last passed under. */
+#define RANGES_VERIFIED "ranges-verified"
+
+static void ranges_text(const struct sv_config *c, char *out, size_t n)
+{
+	snprintf(out, n, "uid %u-%u gid %u-%u base %u\n", c->uid_min,
+		 c->uid_max, c->gid_min, c->gid_max, c->base_gid);
+}
+
+void cli_config_guard_done(struct cli *cli, struct sv_txn *t)
+{
+	char ranges[128];
+	if (!cli->ranges_verified)
+		return;
+	cli->ranges_verified = false;
+	ranges_text(&cli->cfg, ranges, sizeof(ranges));
+	/* a cache only: if it cannot be written, the next change scans
+	 * again */
+	(void)sv_state_write_small(t, RANGES_VERIFIED, ranges, strlen(ranges));
+}
+
+int cli_config_guard(struct cli *cli, struct sv_txn *t)
 {
 	struct hidden h;
-	char line[768];
-	size_t i, shown = 0, n;
+	char line[768], ranges[128], seen[128];
+	size_t i, shown = 0, n, len = 0;
 	json_t *o;
 	int r;
 
+	ranges_text(&cli->cfg, ranges, sizeof(ranges));
+	if (sv_state_read_small(t, RANGES_VERIFIED, seen, sizeof(seen), &len) ==
+		0 &&
+	    strcmp(seen, ranges) == 0)
+		return 0;
 	hidden_init(&h);
 	r = scan_hidden(&cli->cfg, &cli->cfg, NULL, &h);
 	/* no store yet, or one that cannot be read: the change itself
@@ -200,6 +229,9 @@ int cli_config_guard(struct cli *cli)
 	n = r < 0 ? 0 : h.accounts_fixable + h.roles_fixable;
 	if (n == 0) {
 		hidden_free(&h);
+		/* kept when the change commits (a refused change leaves the
+		 * state dir as it was) */
+		cli->ranges_verified = r == 0;
 		return 0;
 	}
 	cli_fail(cli,

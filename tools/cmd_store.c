@@ -770,6 +770,14 @@ int cmd_rollback(struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	if (sv_store_rollback(&cli->cfg, gen, &newgen, err, sizeof(err)) < 0)
 		return cli_fail(cli, "%s", err);
+	/* the generation published may hold records made under other
+	 * ranges: the next change checks the configuration against it */
+	{
+		char path[sizeof(cli->cfg.state_dir) + 32];
+		snprintf(path, sizeof(path), "%s/ranges-verified",
+			 cli->cfg.state_dir);
+		(void)unlink(path);
+	}
 	cli_audit("rollback", "generation=%s new_generation=%" PRIu64,
 		  argc == 2 ? argv[1] : "previous", newgen);
 	cli_nscd_invalidate();

@@ -21,7 +21,14 @@ need ssh-keygen 'command -v ssh-keygen >/dev/null'
 need jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
 SV="$top_builddir/tools/svcacct"
 need "tools/svcacct (built)" '[ -x "$SV" ]'
+need_userns
 export LC_ALL=C
+# a private mount namespace: each store resolves through the system's NSS
+# there (svcacct verify, like the module, asks who the user is)
+if [ "${SVCACCT_REVOKE_NS:-}" != 1 ]; then
+	SVCACCT_REVOKE_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+fi
+. "$top_srcdir/tests/lib/nssns.sh"
 
 ROOT=$(mktemp -d /tmp/svcacct-revoke.XXXXXX)
 chmod 755 "$ROOT"
@@ -44,6 +51,11 @@ new_env() {
 	audiences = $AUD
 	EOF
 	chmod 644 "$T/c.conf"
+	if [ -z "${NSSNS_DIR:-}" ]; then
+		nssns_setup "$ROOT/nss" "$T/c.conf" || { tap_notok "NSS overlay"; done_testing; exit 1; }
+	else
+		nssns_store "$T/c.conf"
+	fi
 	sv role create ops --services sshd --from 127.0.0.0/8 >/dev/null
 	sv account create bot --role ops --no-home >/dev/null
 }

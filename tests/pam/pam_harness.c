@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,11 @@ int main(int argc, char **argv)
 		split_first(split);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	arm = (void (*)(const char *))dlsym(RTLD_DEFAULT, "failmalloc_arm");
+	/* as every PAM application does before it authenticates (sshd and
+	 * sudo resolve the user first): glibc sets up its NSS databases on
+	 * the first lookup, and glibc 2.36 crashes when an allocation of
+	 * that one-time setup fails, which is not the module's to survive */
+	(void)getpwnam(user);
 	r = pam_start_confdir(service, user, &pc, confdir, &pamh);
 	if (r != PAM_SUCCESS) {
 		printf("start=%s\n", code(r));
