@@ -141,6 +141,16 @@ expect_eq "... the key does not log in" "" "$(key_login $PORT pk "$C/k1")"
 run S import --allow-revoked-keys "$T/imp.json"
 expect_eq "import --allow-revoked-keys: taken" "0" "$RC"
 expect_eq "... and it logs in again, under a new id" "pk" "$(key_login $PORT pk "$C/k1")"
+# apply of a manifest that still declares a key removed since
+S export --manifest >"$T/m.json"
+S sshkey remove pk "$(S --json sshkey list pk | python3 -c 'import json,sys; print([k["id"] for k in json.load(sys.stdin) if k["status"] == "active"][0])')" >/dev/null
+expect_eq "removed again: refused" "" "$(key_login $PORT pk "$C/k1")"
+run S apply "$T/m.json"
+expect_eq "apply of a manifest with the revoked key: refused" "1" "$RC"
+expect_eq "... the key does not log in" "" "$(key_login $PORT pk "$C/k1")"
+run S apply --allow-revoked-keys "$T/m.json"
+expect_eq "apply --allow-revoked-keys: applied" "0" "$RC"
+expect_eq "... and the key logs in again" "pk" "$(key_login $PORT pk "$C/k1")"
 # account deleted, then rolled back
 G1=$(gen)
 S account delete pk >/dev/null
