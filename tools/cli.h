@@ -332,5 +332,8 @@ int cli_import_check(struct cli *cli, json_t *doc);
 int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
 bool cli_source_valid(const char *s);
+/* Why s is not a valid source entry (static text or why[len]), or NULL
+ * when it is one. */
+const char *cli_source_problem(const char *s, char *why, size_t len);
 
 #endif

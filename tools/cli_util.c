@@ -619,36 +619,56 @@ int cli_read_file(struct cli *cli, const char *path, size_t max, char **out,
 	return 0;
 }
 
-bool cli_source_valid(const char *s)
+const char *cli_source_problem(const char *s, char *why, size_t len)
 {
 	char buf[64];
 	unsigned char addr[16];
 	if (!strcmp(s, "local"))
-		return true;
+		return NULL;
 	if (strlen(s) >= sizeof(buf))
-		return false;
+		return "too long";
 	snprintf(buf, sizeof(buf), "%s", s);
 	char *slash = strchr(buf, '/');
 	if (!slash)
-		return false;
+		return "no prefix length (want CIDR like 192.0.2.0/24 or "
+		       "'local')";
 	*slash = '\0';
 	bool v6 = strchr(buf, ':') != NULL;
 	if (inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) != 1)
-		return false;
+		return v6 ? "not an IPv6 address" : "not an IPv4 address";
 	uint32_t bits;
 	if (cli_parse_u32(slash + 1, &bits) < 0 || bits > (v6 ? 128u : 32u) ||
 	    strlen(slash + 1) > 3)
-		return false;
+		return v6 ? "prefix length must be 0 to 128"
+			  : "prefix length must be 0 to 32";
 	/* refuse host bits: 10.0.0.5/8 is a typo or a misunderstanding,
-	 * and guessing which is not our job */
-	size_t len = v6 ? 16 : 4;
-	for (size_t i = 0; i < len; i++) {
+	 * and guessing which is not our job; name the network so the
+	 * administrator can choose */
+	size_t alen = v6 ? 16 : 4;
+	bool host = false;
+	for (size_t i = 0; i < alen; i++) {
 		unsigned keep = bits >= (i + 1) * 8 ? 8
 				: bits > i * 8	    ? bits - (unsigned)i * 8
 						    : 0;
 		unsigned char mask = (unsigned char)(0xff00u >> keep);
 		if (addr[i] & (unsigned char)~mask)
-			return false;
+			host = true;
+		addr[i] &= mask;
 	}
-	return true;
+	if (!host)
+		return NULL;
+	char net[INET6_ADDRSTRLEN];
+	if (!inet_ntop(v6 ? AF_INET6 : AF_INET, addr, net, sizeof(net)))
+		return "host bits set";
+	snprintf(why, len,
+		 "host bits set: the network is %s/%u, or write "
+		 "the host as %s/%u",
+		 net, (unsigned)bits, buf, v6 ? 128u : 32u);
+	return why;
+}
+
+bool cli_source_valid(const char *s)
+{
+	char why[160];
+	return cli_source_problem(s, why, sizeof(why)) == NULL;
 }

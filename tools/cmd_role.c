@@ -43,8 +43,13 @@ static int set_list(struct cli *cli, struct strv *dst, const char *csv,
 	strv_free(dst);
 	for (size_t i = 0; v[i] && e == 0; i++) {
 		if (!valid(v[i])) {
-			snprintf(cli->err, sizeof(cli->err), "bad %s '%s'",
-				 what, v[i]);
+			char why[160];
+			const char *p =
+			    valid == cli_source_valid
+				? cli_source_problem(v[i], why, sizeof(why))
+				: NULL;
+			snprintf(cli->err, sizeof(cli->err), "bad %s '%s'%s%s",
+				 what, v[i], p ? ": " : "", p ? p : "");
 			e = -EINVAL;
 		} else if (!strv_has(dst, v[i])) {
 			e = strv_add(dst, v[i]);
@@ -93,8 +98,7 @@ int role_set_services(struct cli *cli, struct strv *dst, const char *csv)
 
 int role_set_sources(struct cli *cli, struct strv *dst, const char *csv)
 {
-	return set_list(cli, dst, csv, cli_source_valid,
-			"source (want CIDR like 192.0.2.0/24 or 'local')");
+	return set_list(cli, dst, csv, cli_source_valid, "source");
 }
 
 int role_set_commands(struct cli *cli, struct strv *dst,
@@ -194,10 +198,8 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 	if (o->services && (e = set_list(cli, &x.services, o->services,
 					 service_valid, "service")) < 0)
 		goto fail;
-	if (o->sources &&
-	    (e = set_list(cli, &x.sources, o->sources, cli_source_valid,
-			  "source (want CIDR like 192.0.2.0/24 or 'local')")) <
-		0)
+	if (o->sources && (e = set_list(cli, &x.sources, o->sources,
+					cli_source_valid, "source")) < 0)
 		goto fail;
 	if ((e = set_commands(cli, &x.commands, o->commands, o->ncommands)) < 0)
 		goto fail;
@@ -675,7 +677,7 @@ static int role_set(struct cli *cli, int argc, char **argv, int arg)
 			     "service");
 	if (e == 0 && p.o.sources)
 		e = set_list(cli, &x.sources, p.o.sources, cli_source_valid,
-			     "source (want CIDR like 192.0.2.0/24 or 'local')");
+			     "source");
 	if (e == 0 && (p.o.ncommands || p.o.clear_commands))
 		e = set_commands(cli, &x.commands, p.o.commands, p.o.ncommands);
 	x.updated = (int64_t)time(NULL);

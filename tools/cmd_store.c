@@ -783,7 +783,7 @@ int cmd_rollback(struct cli *cli, int argc, char **argv)
 	cli_nscd_invalidate();
 	cli_report(cli, json_pack("{s:I}", "generation", (json_int_t)newgen),
 		   "published the content of %s%s as generation %" PRIu64
-		   " (revoked credentials stay revoked)",
+		   " (revoked credentials left out)",
 		   argc == 2 ? "generation " : "the previous generation",
 		   argc == 2 ? argv[1] : "", newgen);
 	return EXIT_OK;

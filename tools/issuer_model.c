@@ -328,6 +328,16 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 					   "roles claim '%s' given twice",
 					   x->roles_claims.v[i]);
 	}
+	/* without a roles claim the tokens' roles are never read: a role
+	 * map would be accepted and silently do nothing */
+	if (x->role_remote.n && !x->roles_claims.n)
+		return bad(cli, -EINVAL,
+			   "issuer '%s' has no roles claim, so remote role "
+			   "'%s' can never be seen: role maps need the issuer "
+			   "added with --roles-claim PATH (e.g. "
+			   "realm_access.roles), or \"roles_claims\" in a "
+			   "manifest",
+			   x->name, x->role_remote.v[0]);
 	if (x->client_remote.n != x->client_local.n ||
 	    x->role_remote.n != x->role_local.n)
 		return bad(cli, -EINVAL, "internal: unpaired maps");

@@ -554,6 +554,18 @@ expect_match "role list (text)" "ops +81001 +0 sshd,sudo,cron +192.0.2.0/24" "$(
 for s in 10.0.0.0/33 host.example 1.2.3.4 2001:db8::/129 300.1.1.1/8 10.0.0.0/ /24 "local,10.0.0.0/33" "10.0.0.0/8 " "10.0.0.0/-1" "::1" "localhost"; do
 	refused "--from '$s' refused" 1 "bad source" sv role create badsrc --from "$s"
 done
+# the message says what is wrong with a source, and for host bits which
+# network was probably meant
+refused "--from host bits: names the network" 1 "bad source '10.0.0.5/8': host bits set: the network is 10.0.0.0/8, or write the host as 10.0.0.5/32" \
+	sv role create badsrc --from 10.0.0.5/8
+refused "--from IPv6 host bits: names the network" 1 "bad source 'fe80::1/64': host bits set: the network is fe80::/64" \
+	sv role create badsrc --from fe80::1/64
+refused "--from prefix out of range: says so" 1 "bad source '10.0.0.0/33': prefix length must be 0 to 32" \
+	sv role create badsrc --from 10.0.0.0/33
+refused "--from without a prefix: says so" 1 "bad source '192.0.2.1': no prefix length" \
+	sv role create badsrc --from 192.0.2.1
+refused "--from a name: not an address" 1 "bad source 'host.example/24': not an IPv4 address" \
+	sv role create badsrc --from host.example/24
 refused "--services with a bad name refused" 1 "bad service 'a/b'" sv role create badsvc --services sshd,a/b
 refused "--command relative refused" 1 "must start with an absolute path" sv role create badcmd --command usr/bin/x
 refused "--command bare name refused" 1 "must start with an absolute path" sv role create badcmd --command uptime

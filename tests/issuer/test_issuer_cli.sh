@@ -113,6 +113,12 @@ refused "map: missing --account is a usage error" 2 "usage: svcacct issuer map" 
 refused "unmap: client not mapped" 1 "client 'c9' is not mapped" S issuer unmap kc --client c9
 refused "role-map: unknown local role" 1 "no local role 'ghost'" S issuer role-map kc deployer ghost
 refused "role-map: duplicate" 1 "already mapped to 'deployers'" S issuer role-map kc deployer deployers
+ok_cmd "add an issuer without a roles claim" S issuer add noroles --issuer https://noroles.test \
+	--jwks "$T/good.json" --audience a
+refused "role-map without a roles claim: refused, says which option" 1 \
+	"issuer 'noroles' has no roles claim, so remote role 'deployer' can never be seen: .*--roles-claim PATH" \
+	S issuer role-map noroles deployer deployers
+ok_cmd "remove it" S issuer remove noroles
 refused "role-unmap: not mapped" 1 "not mapped to 'deployers'" S issuer role-unmap kc reader deployers
 refused "remove: unknown issuer" 1 "no issuer 'nope'" S issuer remove nope
 refused "refresh: unknown issuer" 1 "no issuer 'nope'" S issuer refresh nope
