@@ -19,7 +19,9 @@ AM_TESTS_ENVIRONMENT += \
 	LSAN_OPTIONS='suppressions=$(abs_top_srcdir)/tests/hardening/lsan.supp:print_suppressions=0'; \
 	export LSAN_OPTIONS; \
 	SVCACCT_SANITIZERS=1; export SVCACCT_SANITIZERS;
-SH_LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/hardening/sanrun.sh
+SH_LOG_COMPILER = $(TEST_RUNNER) $(SHELL) $(top_srcdir)/tests/hardening/sanrun.sh
+else
+SH_LOG_COMPILER = $(TEST_RUNNER) $(SHELL)
 endif
 
 EXTRA_DIST += docs/SECURITY.md tests/lib/san.sh tests/lib/vg.sh tests/hardening/sanrun.sh \

@@ -28,6 +28,8 @@ nssns_setup() {
 	nssns_store "$2"
 	printf 'passwd: files svcacct\ngroup: files svcacct\nshadow: files svcacct\n' \
 		>"$d/etc/nsswitch.conf"
+	printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\n' >"$d/plain.nsswitch"
+	chmod 644 "$d/plain.nsswitch"
 	cp /etc/passwd /etc/group "$d/etc/"
 	chmod 644 "$d/etc/nsswitch.conf" "$d/etc/passwd" "$d/etc/group"
 	cp "$NSSNS_MODULE" "$d/lib/" || return 1
@@ -51,3 +53,13 @@ nssns_store() {
 
 # nssns_passwd LINE: a passwd entry of the files source, before svcacct.
 nssns_passwd() { printf '%s\n' "$1" >>"$NSSNS_DIR/etc/passwd"; }
+
+# nssns_bypass CMD...: run a program that is not ours (a test web server)
+# without the svcacct source, in a nested mount namespace that keeps the
+# network: in the sanitizer build the module is instrumented, and an
+# uninstrumented daemon that loads it (nginx's initgroups) dies or hangs.
+nssns_bypass() {
+	unshare --mount --propagation private sh -c \
+		'mount --bind "$0" /etc/nsswitch.conf && exec "$@"' \
+		"$NSSNS_DIR/plain.nsswitch" "$@"
+}
