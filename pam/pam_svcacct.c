@@ -762,7 +762,13 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return PAM_BUF_ERR;
-	ret = account_for(&x, "setcred", &rd, l, true, PAM_CRED_ERR);
+	/* deleting grants nothing: when a session ends (sshd calls this
+	 * after closing it) an account disabled or expired meanwhile is no
+	 * refusal to log, only the identity still has to match */
+	ret = account_for(
+	    &x, "setcred", &rd, l,
+	    (flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)) != 0,
+	    PAM_CRED_ERR);
 	if (ret == PAM_IGNORE) {
 		/* People: the same answer as auth gives them. sshd runs a
 		 * keyboard-interactive conversation in another process, so

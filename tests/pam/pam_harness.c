@@ -18,9 +18,13 @@
  * pam_chauthtok only, -n stops after auth, -U USER sets PAM_USER to USER
  * after the account phase (sudo: auth and account for the invoking user,
  * setcred and session for the target), -S sets a PAM environment
- * variable before the session phase (sshd fills SSH_AUTH_INFO_0 late).
+ * variable before the session phase (sshd fills SSH_AUTH_INFO_0 late),
+ * -D CMD runs the shell command CMD while the session is open, then
+ * closes it and deletes the credentials (pam_setcred(PAM_DELETE_CRED)),
+ * as sshd does when a connection ends.
  * Output, one per line: "auth=PAM_...", "acct=...", "setcred=...",
- * "session=...", "close=...", "env NAME=VALUE", "groups=...", "msg ...".
+ * "session=...", "close=...", "delcred=...", "env NAME=VALUE",
+ * "groups=...", "msg ...".
  * Under tests/hardening's failmalloc shim (LD_PRELOAD), the allocations
  * made inside pam_authenticate, pam_acct_mgmt and pam_setcred are the
  * ones counted (failmalloc_arm), not the harness's own. */
@@ -212,7 +216,8 @@ static void print_groups(void)
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL,
-		   *rhost = NULL, *tty = NULL, *groups = NULL, *target = NULL;
+		   *rhost = NULL, *tty = NULL, *groups = NULL, *target = NULL,
+		   *during = NULL;
 	const char *envs[32], *senvs[32];
 	size_t n_envs = 0, n_senvs = 0, split = 0;
 	int skip_auth = 0, chauthtok = 0, auth_only = 0, opt;
@@ -220,7 +225,7 @@ int main(int argc, char **argv)
 	pam_handle_t *pamh = NULL;
 	int r;
 
-	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xnU:S:")) !=
+	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xnU:S:D:")) !=
 	       -1) {
 		switch (opt) {
 		case 'c': confdir = optarg; break;
@@ -244,6 +249,7 @@ int main(int argc, char **argv)
 			if (n_senvs < 32)
 				senvs[n_senvs++] = optarg;
 			break;
+		case 'D': during = optarg; break;
 		default: fprintf(stderr, "usage: see the source\n"); return 2;
 		}
 	}
@@ -321,8 +327,14 @@ int main(int argc, char **argv)
 	printf("session=%s\n", code(r));
 	print_env(pamh);
 	if (r == PAM_SUCCESS) {
+		if (during && system(during) != 0)
+			printf("msg -D command failed\n");
 		r = pam_close_session(pamh, 0);
 		printf("close=%s\n", code(r));
+		if (during) {
+			r = pam_setcred(pamh, PAM_DELETE_CRED);
+			printf("delcred=%s\n", code(r));
+		}
 	}
 end:
 	pam_end(pamh, r);

@@ -39,6 +39,17 @@ ns_wait_log "$LOG" 'event=session-open.*roles=readers ' || true
 expect_match "session audit record shows the effective roles" \
 	"event=session-open result=ok account=bot credential=- method=other service=cron rhost=10.0.0.1 tty=- roles=readers jti=-" \
 	"$(grep 'event=session-open' "$LOG" | tail -1)"
+# When a connection ends sshd closes the session and deletes the
+# credentials; an account disabled during the session is no refusal there
+# (deleting grants nothing) and nothing is logged for it.
+before=$(wc -l <"$LOG")
+check "delete credentials after a disable during the session: success" delcred=PAM_SUCCESS "" \
+	-s sshd -u bot -r 127.0.0.1 -p "$SECRET" -D "$top_builddir/tools/svcacct --conf $T/c.conf account disable bot >/dev/null"
+expect_match "the session had opened" "^session=PAM_SUCCESS" "$LAST_OUT"
+ns_wait_log "$LOG" 'event=account-disable' || true
+expect_eq "no refusal logged for the deletion" "" \
+	"$(tail -n +"$((before + 1))" "$LOG" | grep 'event=setcred result=deny')"
+S account enable bot >/dev/null
 # People: sshd's keyboard-interactive logins run auth in another process,
 # so pam_setcred has no auth result to replay (-A) and the auth line's own
 # action for the module's code applies. With the documented flags, a
