@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Trusted issuers (issue 8): the `svcacct issuer` noun, the JWKS refresh
+# Trusted issuers: the `svcacct issuer` noun, the JWKS refresh
 # (libcurl, in the svcacct tool only), its systemd units, and the tests
 # (included by the top-level Makefile.am; paths relative to the top).
 

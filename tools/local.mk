@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Clients and the login shell (issue 5): svcacct-assert, svcacct-shell, the
+# Clients and the login shell: svcacct-assert, svcacct-shell, the
 # CLI's sshkey/authorized-keys nouns, and the end-to-end tests with the real
 # sshd and sudo (included by the top-level Makefile.am; paths are relative
 # to the top of the tree).
@@ -43,7 +43,7 @@ EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py 
 	tests/bench/ssh/run.sh
 
 # ---------------------------------------------------------------- apply
-# Declarative state (issue 8): svcacct apply / export --manifest.
+# Declarative state: svcacct apply / export --manifest.
 tools_svcacct_SOURCES += tools/cmd_apply.c
 # test_apply_nss.sh loads the built NSS module into getent and id: not in
 # the ASan+UBSan build (an instrumented module in uninstrumented programs)

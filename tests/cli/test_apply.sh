@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# svcacct apply / export --manifest: declarative state (issue 8).
+# svcacct apply / export --manifest: declarative state.
 #
 # Every scenario runs against a private store (a temporary directory with
 # its own svcacct.conf). A refused manifest is checked three ways: exit 1, a

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Hardening (issue 7): sanitizers over the integration tests, valgrind
+# Hardening: sanitizers over the integration tests, valgrind
 # memcheck, faults, allocation failures, clock edges, resource limits and
 # load (included by the top-level Makefile.am; paths are relative to the
 # top of the tree). Figures and commands: docs/SECURITY.md.
