@@ -299,10 +299,10 @@ out:
 
 /* ------------------------------------------------------------- login */
 
-static enum sv_login_status deny(struct sv_login *l, const char *reason)
+static enum sv_issuer_status deny(struct sv_issuer_facts *f, const char *reason)
 {
-	l->reason = reason;
-	return SV_LOGIN_DENY;
+	f->reason = reason;
+	return SV_ISSUER_DENY;
 }
 
 /* A view equal to a C string of exactly n bytes. */
@@ -312,45 +312,45 @@ static bool view_is(struct sv_str s, const char *p, size_t n)
 }
 
 /* Try one key object of the cached set against the token. */
-static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
-				    json_t *jwk)
+static enum sv_issuer_status try_key(struct sv_issuer_facts *f,
+				     const struct sv_jws *j, json_t *jwk)
 {
 	struct sv_key k = {0};
 	EVP_PKEY *pk = NULL;
 	enum sv_alg balg;
-	enum sv_login_status st;
+	enum sv_issuer_status st;
 	char err[128];
 	int r;
 
 	if (sv_key_import_jwk_obj(jwk, NULL, NULL, &k, err, sizeof(err)) < 0) {
-		st = deny(l, "bad_key");
+		st = deny(f, "bad_key");
 		goto out;
 	}
 	/* the key's one alg, matched exactly: the header never chooses
 	 * how the token is verified */
 	if (k.alg != j->alg) {
-		st = deny(l, "alg_mismatch");
+		st = deny(f, "alg_mismatch");
 		goto out;
 	}
 	if (sv_key_load(k.blob, k.bloblen, &pk, &balg) < 0 || balg != j->alg) {
-		st = deny(l, "bad_key");
+		st = deny(f, "bad_key");
 		goto out;
 	}
 	if (!sv_key_fits_alg(pk, j->alg)) {
-		st = deny(l, "key_unfit");
+		st = deny(f, "key_unfit");
 		goto out;
 	}
 	r = sv_jws_verify(j, pk, j->alg);
 	if (r == -ENOMEM || r == -EIO) {
-		st = deny(l, "verify_error");
+		st = deny(f, "verify_error");
 		goto out;
 	}
 	if (r < 0) {
-		st = deny(l, "bad_signature");
+		st = deny(f, "bad_signature");
 		goto out;
 	}
-	l->reason = "ok";
-	st = SV_LOGIN_OK;
+	f->reason = "ok";
+	st = SV_ISSUER_OK;
 out:
 	EVP_PKEY_free(pk);
 	sv_key_free(&k);
@@ -358,25 +358,23 @@ out:
 }
 
 /* The signature, with a key of the issuer's cached set. */
-static enum sv_login_status check_signature(struct sv_login *l,
-					    const struct sv_jws *j,
-					    const struct sv_issuer *x,
-					    const char *iss)
+static enum sv_issuer_status check_signature(const struct sv_issuer_query *q,
+					     struct sv_issuer_facts *f,
+					     const struct sv_jws *j,
+					     const char *iss)
 {
 	json_t *doc = NULL, *keys, *o;
-	enum sv_login_status st = SV_LOGIN_DENY;
+	enum sv_issuer_status st = SV_ISSUER_DENY;
 	size_t i, tried = 0;
 	bool any_alg = false;
-	char name[SV_ISSUER_NAME_MAX + 1];
 
-	snprintf(name, sizeof(name), "%.*s", (int)x->name.n, x->name.p);
-	if (sv_issuer_jwks_load(l->cfg, name, iss, &doc) < 0) {
+	if (sv_issuer_jwks_load(q->cfg, f->issuer, iss, &doc) < 0) {
 		/* no keys, no login; and the admin must hear of it */
-		l->reason = "jwks_unavailable";
-		return SV_LOGIN_UNAVAIL;
+		f->reason = "jwks_unavailable";
+		return SV_ISSUER_UNAVAIL;
 	}
 	keys = json_object_get(doc, "keys");
-	l->reason = j->has_kid ? "unknown_kid" : "alg_mismatch";
+	f->reason = j->has_kid ? "unknown_kid" : "alg_mismatch";
 	json_array_foreach (keys, i, o) {
 		const char *kid = json_string_value(json_object_get(o, "kid"));
 		const char *alg = json_string_value(json_object_get(o, "alg"));
@@ -390,13 +388,15 @@ static enum sv_login_status check_signature(struct sv_login *l,
 			if (tried++ >= ISS_KEYS_TRIED_MAX)
 				break;
 		}
-		st = try_key(l, j, o);
+		st = try_key(f, j, o);
+		if (st == SV_ISSUER_OK && kid)
+			snprintf(f->kid, sizeof(f->kid), "%s", kid);
 		/* kids are unique in a cached set: one key, one answer */
-		if (st != SV_LOGIN_DENY || j->has_kid)
+		if (st != SV_ISSUER_DENY || j->has_kid)
 			break;
 	}
 	if (!j->has_kid && !any_alg)
-		l->reason = "alg_mismatch";
+		f->reason = "alg_mismatch";
 	json_decref(doc);
 	return st;
 }
@@ -438,11 +438,13 @@ static int check_aud(json_t *claims, struct sv_str want, const char **reason)
 	return 0;
 }
 
+/* The token's times; f->exp and f->iat (0 without) on success. */
 static int check_times(json_t *o, const struct sv_issuer *x, int64_t now,
-		       unsigned skew_u, const char **reason)
+		       unsigned skew_u, struct sv_issuer_facts *f)
 {
 	int64_t exp = 0, iat = 0, nbf = 0, skew = skew_u;
 	bool has_exp, has_iat, has_nbf;
+	const char **reason = &f->reason;
 	int r;
 
 	if ((r = sv_claim_time(o, "exp", &exp, &has_exp, true, reason)) ||
@@ -469,11 +471,15 @@ static int check_times(json_t *o, const struct sv_issuer *x, int64_t now,
 		*reason = "lifetime_too_long";
 		return -EACCES;
 	}
+	f->exp = exp;
+	f->iat = has_iat ? iat : 0;
 	return 0;
 }
 
-/* The client claim must be mapped to exactly this account. */
-static int check_client(struct sv_login *l, json_t *o,
+/* The client claim must be mapped to exactly the account logging in;
+ * f->account names it on success. */
+static int check_client(const struct sv_issuer_query *q,
+			struct sv_issuer_facts *f, json_t *o,
 			const struct sv_issuer *x)
 {
 	const char *cl = sv_client_claim_name(x->client_claim), *p;
@@ -483,21 +489,24 @@ static int check_client(struct sv_login *l, json_t *o,
 	bool mapped_elsewhere = false;
 	int r;
 
-	if ((r = sv_claim_string(o, cl, &p, &n, false, &l->reason)) < 0)
+	if ((r = sv_claim_string(o, cl, &p, &n, false, &f->reason)) < 0)
 		return r;
 	if (!p || n == 0) {
-		l->reason = "missing_client";
+		f->reason = "missing_client";
 		return -EINVAL;
 	}
 	while (sv_list_next(&x->client_remote, &off1, &i1, &rem) &&
 	       sv_list_next(&x->client_local, &off2, &i2, &loc)) {
 		if (!view_is(rem, p, n))
 			continue;
-		if (sv_str_eq(loc, l->user))
+		if (sv_str_eq(loc, q->user)) {
+			snprintf(f->account, sizeof(f->account), "%.*s",
+				 (int)loc.n, loc.p);
 			return 0;
+		}
 		mapped_elsewhere = true;
 	}
-	l->reason =
+	f->reason =
 	    mapped_elsewhere ? "client_other_account" : "unmapped_client";
 	return -EACCES;
 }
@@ -581,28 +590,30 @@ toomany:
 	return -EINVAL;
 }
 
-/* Effective roles: the remote roles mapped to local ones, intersected
- * with the granted ones. Without a configured roles claim the token does
- * not narrow: every granted role. */
-static int check_roles(struct sv_login *l, json_t *o, const struct sv_issuer *x)
+/* Effective roles (f->effective): the remote roles mapped to local ones,
+ * intersected with the granted ones. Without a configured roles claim the
+ * token does not narrow: every granted role. */
+static int check_roles(const struct sv_issuer_query *q,
+		       struct sv_issuer_facts *f, json_t *o,
+		       const struct sv_issuer *x)
 {
-	struct role_acc a = {x, &l->granted, &l->effective, 0};
+	struct role_acc a = {x, q->granted, &f->effective, 0};
 	struct sv_str path;
 	size_t off = 0;
 	uint32_t idx = 0;
 	int r;
 
 	if (x->roles_claims.count == 0) {
-		l->effective = l->granted;
+		f->effective = *q->granted;
 		return 0;
 	}
-	l->effective.n = 0;
+	f->effective.n = 0;
 	while (sv_list_next(&x->roles_claims, &off, &idx, &path))
 		if ((r = roles_from(&a, sv_issuer_path_get(o, path.p, path.n),
-				    &l->reason)) < 0)
+				    &f->reason)) < 0)
 			return r;
-	if (l->effective.n == 0) {
-		l->reason = "no_mapped_role";
+	if (f->effective.n == 0) {
+		f->reason = "no_mapped_role";
 		return -EACCES;
 	}
 	return 0;
@@ -638,150 +649,116 @@ static bool peek_iss(struct sv_jws *j, const char **iss, size_t *n)
  * Not a digest of the signature: an ECDSA signature (r, s) has a twin
  * (r, n - s) that anyone can form without the key, which would make a
  * "new" token of a spent one. The signing input cannot change without
- * breaking the signature. Length of the key, or -1 with l->reason. */
-static int replay_key(struct sv_login *l, const struct sv_jws *j, json_t *o,
-		      char *key, size_t cap)
+ * breaking the signature. f->replay_key and f->jti (empty without one);
+ * 0, or -1 with f->reason. */
+static int replay_key(struct sv_issuer_facts *f, const struct sv_jws *j,
+		      json_t *o)
 {
+	char *key = f->replay_key;
+	size_t cap = sizeof(f->replay_key);
 	unsigned char md[32];
 	unsigned mdlen = 0;
 	const char *p;
 	size_t n;
 	int kl;
 
-	if (sv_claim_string(o, "jti", &p, &n, false, &l->reason) < 0)
+	if (sv_claim_string(o, "jti", &p, &n, false, &f->reason) < 0)
 		return -1;
 	if (p) {
 		if (!sv_jti_valid(p, n) ||
 		    n > SV_JTI_MAX - ISS_JTI_PREFIX_MAX) {
-			l->reason = "bad_jti";
+			f->reason = "bad_jti";
 			return -1;
 		}
-		memcpy(l->jti, p, n);
-		l->jti[n] = '\0';
-		kl = snprintf(key, cap, "issuer:%s:%s", l->issuer, l->jti);
+		memcpy(f->jti, p, n);
+		f->jti[n] = '\0';
+		kl = snprintf(key, cap, "issuer:%s:%s", f->issuer, f->jti);
 	} else {
 		if (EVP_Digest(j->tok, j->hlen + 1 + j->plen, md, &mdlen,
 			       EVP_sha256(), NULL) != 1 ||
 		    mdlen != sizeof(md)) {
-			l->reason = "replay_cache_error";
+			f->reason = "replay_cache_error";
 			return -1;
 		}
-		kl = snprintf(key, cap, "issuer:%s: sha256:", l->issuer);
+		kl = snprintf(key, cap, "issuer:%s: sha256:", f->issuer);
 		for (size_t i = 0; kl > 0 && i < sizeof(md); i++)
 			kl +=
 			    snprintf(key + kl, cap - (size_t)kl, "%02x", md[i]);
 	}
 	if (kl <= 0 || (size_t)kl >= cap || (size_t)kl > SV_JTI_MAX) {
-		l->reason = "bad_jti";
+		f->reason = "bad_jti";
 		return -1;
 	}
-	return kl;
+	f->replay_key_len = (size_t)kl;
+	return 0;
 }
 
-/* Last of the checks: every accepted token is single-use on this host.
- * A login records the token's replay key; a check only (consume_jti
- * false, svcacct verify) looks it up, so a spent token is reported as a
- * replay and the check spends nothing. 0, or -1 with l->reason. */
-static int spend_token(struct sv_login *l, const struct sv_jws *j, json_t *o)
-{
-	char key[ISS_JTI_PREFIX_MAX + SV_JTI_MAX + 1];
-	int64_t exp = 0;
-	bool has;
-	int kl, sfd, r;
-
-	kl = replay_key(l, j, o, key, sizeof(key));
-	if (kl < 0)
-		return -1;
-	/* exp was checked by check_times: present, in range */
-	(void)sv_claim_time(o, "exp", &exp, &has, true, &l->reason);
-	sfd = sv_login_state_fd(l);
-	if (sfd < 0)
-		r = sfd;
-	else if (l->consume_jti)
-		r = sv_replay_check_insert_at(
-		    l->cfg, sfd, l->user, key, (size_t)kl,
-		    exp + (int64_t)l->cfg->clock_skew, l->now);
-	else
-		r = sv_replay_seen_at(l->cfg, sfd, l->user, key, (size_t)kl,
-				      l->now);
-	if (r == -EEXIST)
-		l->reason = "replay";
-	else if (r == -EDQUOT)
-		l->reason = "replay_quota";
-	else if (r < 0)
-		l->reason = "replay_cache_error";
-	return r < 0 ? -1 : 0;
-}
-
-enum sv_login_status sv_issuer_login(struct sv_login *l, struct sv_jws *j,
-				     bool *handled)
+enum sv_issuer_status sv_issuer_verify(const struct sv_issuer_query *q,
+				       struct sv_jws *j,
+				       struct sv_issuer_facts *f)
 {
 	struct sv_blob blob = {0};
 	struct sv_issuer x;
 	const char *iss = NULL, *p;
 	size_t isslen = 0, n;
-	enum sv_login_status st = SV_LOGIN_DENY;
+	enum sv_issuer_status st = SV_ISSUER_DENY;
 	char issz[SV_ISSUER_URL_MAX + 1];
 	int r;
 
-	*handled = false;
+	memset(f, 0, sizeof(*f));
 	if (!peek_iss(j, &iss, &isslen))
-		goto out;
-	*handled = true;
-	l->method = SV_METHOD_ISSUER;
+		return SV_ISSUER_NOT_ISSUER;
 	if (isslen > SV_ISSUER_URL_MAX) {
-		l->reason = "unknown_issuer";
+		f->reason = "unknown_issuer";
 		goto out;
 	}
-	r = sv_get_issuer_by_iss(l->rd, iss, isslen, &blob, &x);
+	r = sv_get_issuer_by_iss(q->rd, iss, isslen, &blob, &x);
 	if (r == -ENOENT) {
-		l->reason = "unknown_issuer";
+		f->reason = "unknown_issuer";
 		goto out;
 	}
 	if (r < 0) {
-		l->reason = (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
+		f->reason = (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
 							    : "store_error";
-		st = SV_LOGIN_UNAVAIL;
+		st = SV_ISSUER_UNAVAIL;
 		goto out;
 	}
-	snprintf(l->issuer, sizeof(l->issuer), "%.*s", (int)x.name.n, x.name.p);
+	snprintf(f->issuer, sizeof(f->issuer), "%.*s", (int)x.name.n, x.name.p);
 	memcpy(issz, iss, isslen);
 	issz[isslen] = '\0';
-	if (sv_jws_parse_header(j, SV_JWS_ACCESS_TOKEN, &l->reason) < 0)
+	if (sv_jws_parse_header(j, SV_JWS_ACCESS_TOKEN, &f->reason) < 0)
 		goto out;
-	st = check_signature(l, j, &x, issz);
-	if (st != SV_LOGIN_OK)
+	st = check_signature(q, f, j, issz);
+	if (st != SV_ISSUER_OK)
 		goto out;
-	st = SV_LOGIN_DENY;
+	st = SV_ISSUER_DENY;
 	/* from here on the claims are authenticated */
 	json_t *o = j->claims;
-	if ((r = sv_claim_string(o, "typ", &p, &n, false, &l->reason)) < 0)
+	if ((r = sv_claim_string(o, "typ", &p, &n, false, &f->reason)) < 0)
 		goto out;
 	/* Keycloak marks access tokens "Bearer"; its ID and refresh tokens
 	 * ("ID", "Refresh") carry the same iss and keys and must not log in */
 	if (p && !(n == 6 && memcmp(p, "Bearer", 6) == 0)) {
-		l->reason = "bad_token_type";
+		f->reason = "bad_token_type";
 		goto out;
 	}
-	if ((r = sv_claim_string(o, "sub", &p, &n, false, &l->reason)) < 0 ||
-	    (r = sv_claim_string(o, "azp", &p, &n, false, &l->reason)) < 0 ||
-	    (r = sv_claim_string(o, "client_id", &p, &n, false, &l->reason)) <
+	if ((r = sv_claim_string(o, "sub", &p, &n, false, &f->reason)) < 0 ||
+	    (r = sv_claim_string(o, "azp", &p, &n, false, &f->reason)) < 0 ||
+	    (r = sv_claim_string(o, "client_id", &p, &n, false, &f->reason)) <
 		0 ||
-	    (r = sv_claim_string(o, "scope", &p, &n, false, &l->reason)) < 0)
+	    (r = sv_claim_string(o, "scope", &p, &n, false, &f->reason)) < 0)
 		goto out;
-	if (check_aud(o, x.audience, &l->reason) < 0 ||
-	    check_times(o, &x, l->now, l->cfg->clock_skew, &l->reason) < 0 ||
-	    check_client(l, o, &x) < 0 || check_roles(l, o, &x) < 0)
+	if (check_aud(o, x.audience, &f->reason) < 0 ||
+	    check_times(o, &x, q->now, q->cfg->clock_skew, f) < 0 ||
+	    check_client(q, f, o, &x) < 0 || check_roles(q, f, o, &x) < 0)
 		goto out;
-	if (spend_token(l, j, o) < 0)
+	if (replay_key(f, j, o) < 0)
 		goto out;
-	l->reason = "ok";
-	st = SV_LOGIN_OK;
+	f->reason = "ok";
+	st = SV_ISSUER_OK;
 out:
-	/* not an issuer token: nothing decided, nothing touched (the
-	 * assertion path starts from the granted roles) */
-	if (*handled && st != SV_LOGIN_OK)
-		l->effective.n = 0;
+	if (st != SV_ISSUER_OK)
+		f->effective.n = 0;
 	sv_blob_free(&blob);
 	return st;
 }

@@ -26,9 +26,10 @@
  *   client claim maps to the PAM user          missing_client, unmapped_client,
  *                                              client_other_account
  *   roles: mapped remote roles n granted       no_mapped_role, bad_roles_claim
- *   single-use: the jti, or without one the    replay, replay_quota,
- *   SHA-256 of header.payload, in the replay   replay_cache_error
- *   cache (svcacct verify only looks it up) */
+ *   single-use: the jti, or without one the    bad_jti; the login
+ *   SHA-256 of header.payload, as the replay   records it (login.h):
+ *   key                                        replay, replay_quota,
+ *                                              replay_cache_error */
 #ifndef SVCACCT_ISSUER_H
 #define SVCACCT_ISSUER_H
 
@@ -40,7 +41,9 @@
 
 #include "codec.h"
 #include "config.h"
-#include "login.h"
+#include "keys.h"
+#include "policy.h"
+#include "replay.h"
 #include "store.h"
 struct sv_jws;
 
@@ -84,16 +87,49 @@ int sv_get_issuer_by_iss(struct sv_reader *r, const char *iss, size_t isslen,
 int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
 			const char *iss, json_t **out);
 
-/* The auth decision for a token that may come from a trusted issuer.
- * *handled is false when the token is not an issuer token (the caller
- * goes on with the client assertion checks; nothing was decided). When
- * it is, the whole decision is made here, the replay cache last, and
- * l->method is SV_METHOD_ISSUER, l->issuer its name, l->reason the reason
- * ("ok" on success), l->effective the effective roles. j is the split
- * token, owned by the caller: its claims, decoded here to read "iss", are
- * left in it for the assertion path to use (a second parse of the same
- * bytes would cost a login as much as the routing itself). */
-enum sv_login_status sv_issuer_login(struct sv_login *l, struct sv_jws *j,
-				     bool *handled);
+/* What the login asks of an issuer token: whose login it is, when. */
+struct sv_issuer_query {
+	const struct sv_config *cfg;
+	struct sv_reader *rd; /* accounts.db */
+	const char *user;     /* the account logging in */
+	int64_t now;
+	const struct sv_roleset *granted; /* that account's granted roles */
+};
+
+/* What a verified issuer token says: the facts the login acts on. Issuer
+ * verification changes nothing else (no login state, no replay cache). */
+struct sv_issuer_facts {
+	const char *reason;		     /* fixed reason code, "ok" */
+	char issuer[SV_ISSUER_NAME_MAX + 1]; /* once "iss" named one */
+	char account[SV_NAME_MAX + 1];	     /* the client claim maps to */
+	char kid[SV_KID_MAX + 1];	     /* of the key that verified it */
+	char jti[SV_JTI_MAX + 1];	     /* the token's, "" without */
+	/* the token's key in the account's replay cache, in the issuer's
+	 * namespace: "issuer:" NAME ":" JTI, or without a jti
+	 * "issuer:" NAME ": sha256:" HEX of the signing input */
+	char replay_key[SV_JTI_MAX + 1];
+	size_t replay_key_len;
+	int64_t exp, iat;	     /* iat 0 when absent */
+	struct sv_roleset effective; /* mapped remote roles n granted */
+};
+
+enum sv_issuer_status {
+	SV_ISSUER_NOT_ISSUER = 0, /* not an issuer token: nothing decided */
+	SV_ISSUER_OK,		  /* every check passed; f holds the facts */
+	SV_ISSUER_DENY,		  /* refused: f->reason */
+	SV_ISSUER_UNAVAIL,	  /* store or cached JWKS unusable */
+};
+
+/* Verify a token that may come from a trusted issuer, every check of the
+ * list above except the replay cache, which is the login's (the token's
+ * replay key is in f). NOT_ISSUER when its "iss" names no issuer form (the
+ * caller goes on with the client assertion checks). Otherwise f->reason is
+ * set, f->issuer once the issuer is known, and on OK every fact. j is the
+ * split token, owned by the caller: its claims, decoded here to read
+ * "iss", are left in it for the assertion path to use (a second parse of
+ * the same bytes would cost a login as much as the routing itself). */
+enum sv_issuer_status sv_issuer_verify(const struct sv_issuer_query *q,
+				       struct sv_jws *j,
+				       struct sv_issuer_facts *f);
 
 #endif

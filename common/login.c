@@ -453,36 +453,80 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 		goto out;
 	memcpy(l->jti, cl.jti, cl.jti_len);
 	l->jti[cl.jti_len] = '\0';
-	/* last: an entry in the cache means a used assertion (a check
-	 * only, for svcacct verify, says whether it was used already) */
-	{
-		int sfd = sv_login_state_fd(l);
-		if (sfd < 0)
-			r = sfd;
-		else if (l->consume_jti)
-			r = sv_replay_check_insert_at(
-			    l->cfg, sfd, l->user, cl.jti, cl.jti_len,
-			    cl.exp + (int64_t)l->cfg->clock_skew, l->now);
-		else
-			r = sv_replay_seen(l->cfg, l->user, cl.jti, cl.jti_len,
-					   l->now);
-		if (r == -EEXIST) {
-			l->reason = "replay";
-			goto out;
-		}
-		if (r == -EDQUOT) {
-			l->reason = "replay_quota";
-			goto out;
-		}
-		if (r < 0) {
-			l->reason = "replay_cache_error";
-			goto out;
-		}
-	}
+	/* last: an entry in the cache means a used assertion */
+	st = sv_login_record_use(l, cl.jti, cl.jti_len, cl.exp);
+	if (st != SV_LOGIN_OK)
+		goto out;
 	l->reason = "ok";
 	st = SV_LOGIN_OK;
 out:
 	if (st != SV_LOGIN_OK)
+		l->effective.n = 0;
+	return st;
+}
+
+enum sv_login_status sv_login_record_use(struct sv_login *l, const char *key,
+					 size_t keylen, int64_t exp)
+{
+	int sfd = sv_login_state_fd(l), r;
+
+	if (sfd < 0)
+		r = sfd;
+	else if (l->consume_jti)
+		r = sv_replay_check_insert_at(l->cfg, sfd, l->user, key, keylen,
+					      exp + (int64_t)l->cfg->clock_skew,
+					      l->now);
+	else
+		r = sv_replay_seen_at(l->cfg, sfd, l->user, key, keylen,
+				      l->now);
+	if (r == -EEXIST)
+		return deny(l, "replay");
+	if (r == -EDQUOT)
+		return deny(l, "replay_quota");
+	if (r < 0)
+		return deny(l, "replay_cache_error");
+	return SV_LOGIN_OK;
+}
+
+/* A token that may come from a trusted issuer: its facts, verified by
+ * issuer.c, become this login's, and its replay key is spent last.
+ * *handled false: not an issuer token, nothing decided or changed. */
+static enum sv_login_status verify_issuer_token(struct sv_login *l,
+						struct sv_jws *j, bool *handled)
+{
+	const struct sv_issuer_query q = {
+	    .cfg = l->cfg,
+	    .rd = l->rd,
+	    .user = l->user,
+	    .now = l->now,
+	    .granted = &l->granted,
+	};
+	struct sv_issuer_facts f;
+	enum sv_login_status st;
+
+	_Static_assert(sizeof(l->issuer) == sizeof(f.issuer),
+		       "an issuer's name fits the login");
+	_Static_assert(sizeof(l->jti) == sizeof(f.jti),
+		       "an issuer token's jti fits the login");
+	switch (sv_issuer_verify(&q, j, &f)) {
+	case SV_ISSUER_NOT_ISSUER: *handled = false; return SV_LOGIN_DENY;
+	case SV_ISSUER_OK: st = SV_LOGIN_OK; break;
+	case SV_ISSUER_UNAVAIL: st = SV_LOGIN_UNAVAIL; break;
+	default: st = SV_LOGIN_DENY; break;
+	}
+	*handled = true;
+	l->method = SV_METHOD_ISSUER;
+	l->reason = f.reason;
+	memcpy(l->issuer, f.issuer, sizeof(l->issuer));
+	memcpy(l->jti, f.jti, sizeof(l->jti));
+	if (st == SV_LOGIN_OK) {
+		l->effective = f.effective;
+		st = sv_login_record_use(l, f.replay_key, f.replay_key_len,
+					 f.exp);
+	}
+	if (st == SV_LOGIN_OK)
+		l->reason = "ok";
+	else
 		l->effective.n = 0;
 	return st;
 }
@@ -530,7 +574,7 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 		st = SV_LOGIN_DENY;
 		if (sv_jws_split(cred, len, l->cfg->max_credential_length, &j,
 				 &l->reason) == 0) {
-			st = sv_issuer_login(l, &j, &handled);
+			st = verify_issuer_token(l, &j, &handled);
 			if (!handled) {
 				l->effective = l->granted;
 				st = verify_assertion(l, &j);

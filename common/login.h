@@ -95,9 +95,19 @@ void sv_login_owner(const struct sv_login *l, struct sv_account *out);
  * sets effective = granted. */
 enum sv_login_status sv_login_account(struct sv_login *l);
 
+/* Single use, the last check of every login by a token, client assertion
+ * or issuer token alike: with l->consume_jti, atomically check that key
+ * (keylen bytes: an assertion's jti, an issuer token's replay key) was
+ * never used by l->user and record it until exp + clock_skew; without
+ * (svcacct verify) only look it up, spending nothing. Through the login's
+ * state dir fd. OK, or DENY with l->reason replay, replay_quota or
+ * replay_cache_error (fail closed). */
+enum sv_login_status sv_login_record_use(struct sv_login *l, const char *key,
+					 size_t keylen, int64_t exp);
+
 /* The whole auth decision for len bytes of credential (not necessarily
- * NUL-terminated): sv_login_account, then the secret or assertion checks
- * in the order of the issue, the replay cache last. Every outcome sets
+ * NUL-terminated): sv_login_account, then the secret, client assertion
+ * or issuer token checks (issuer.h), the replay cache last. Every outcome sets
  * l->reason ("ok" on success). */
 enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 				     size_t len);
