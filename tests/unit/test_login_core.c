@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the login-path core that the PAM tests cannot pin down
  * exactly: source matching, scope narrowing, the JWS lexical check, the
- * claim time boundaries, and the replay cache file (replay.h). */
+ * claim time boundaries, the replay cache file (replay.h) and the login's
+ * one function that spends a token's single use (login.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 
 #include "assertion.h"
 #include "config.h"
+#include "login.h"
 #include "policy.h"
 #include "replay.h"
 
@@ -366,6 +368,75 @@ static void test_replay_concurrent_rebuilds(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* The one function that spends a token, for a client assertion (its jti)
+ * and an issuer token (its replay key) alike: a second use is a replay, a
+ * check only spends nothing, an entry lives until exp + clock_skew. */
+static void test_record_use(void **state)
+{
+	struct sv_config *c = *state;
+	struct sv_login l = {
+	    .cfg = c, .user = "bot", .now = 1000, .consume_jti = true};
+	static const char *const keys[] = {
+	    "j1",		   /* a client assertion's jti */
+	    "issuer:kc:j1",	   /* an issuer token's jti */
+	    "issuer:kc: sha256:00" /* an issuer token without one */
+	};
+	if (geteuid() != 0)
+		skip();
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *k = keys[i];
+		l.now = 1000;
+		l.consume_jti = false;
+		assert_int_equal(sv_login_record_use(&l, k, strlen(k), 2000),
+				 SV_LOGIN_OK);
+		l.consume_jti = true;
+		assert_int_equal(sv_login_record_use(&l, k, strlen(k), 2000),
+				 SV_LOGIN_OK);
+		l.reason = NULL;
+		assert_int_equal(sv_login_record_use(&l, k, strlen(k), 2000),
+				 SV_LOGIN_DENY);
+		assert_non_null(l.reason);
+		assert_string_equal(l.reason, "replay");
+		/* a check only reports the replay too */
+		l.consume_jti = false;
+		l.reason = NULL;
+		assert_int_equal(sv_login_record_use(&l, k, strlen(k), 2000),
+				 SV_LOGIN_DENY);
+		assert_string_equal(l.reason, "replay");
+		/* the entry is the replay cache's own, for the account */
+		assert_int_equal(sv_replay_seen(c, "bot", k, strlen(k), 1000),
+				 -EEXIST);
+		assert_int_equal(sv_replay_seen(c, "bot2", k, strlen(k), 1000),
+				 0);
+		/* live until exp + clock_skew, then a new use */
+		l.consume_jti = true;
+		l.now = 2000 + (int64_t)c->clock_skew;
+		assert_int_equal(sv_login_record_use(&l, k, strlen(k), 2000),
+				 SV_LOGIN_DENY);
+		l.now++;
+		assert_int_equal(sv_login_record_use(&l, k, strlen(k), 2000),
+				 SV_LOGIN_OK);
+	}
+	/* a check only spent nothing: a key only looked up is still free */
+	l.now = 1000;
+	l.consume_jti = false;
+	assert_int_equal(sv_login_record_use(&l, "j2", 2, 2000), SV_LOGIN_OK);
+	l.consume_jti = true;
+	assert_int_equal(sv_login_record_use(&l, "j2", 2, 2000), SV_LOGIN_OK);
+	/* a cache that cannot be reached refuses (fail closed) */
+	sv_login_release(&l);
+	struct sv_config bad = *c;
+	size_t sl = strlen(bad.state_dir);
+	assert_true(sl + sizeof("/absent") <= sizeof(bad.state_dir));
+	memcpy(bad.state_dir + sl, "/absent", sizeof("/absent"));
+	struct sv_login m = {
+	    .cfg = &bad, .user = "bot", .now = 1000, .consume_jti = true};
+	assert_int_equal(sv_login_record_use(&m, "j3", 2, 2000), SV_LOGIN_DENY);
+	assert_string_equal(m.reason, "replay_cache_error");
+	sv_login_release(&m);
+	sv_login_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +453,8 @@ int main(void)
 					    replay_setup, replay_teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_concurrent_rebuilds,
 					    replay_setup, replay_teardown),
+	    cmocka_unit_test_setup_teardown(test_record_use, replay_setup,
+					    replay_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
