@@ -94,6 +94,7 @@ int sv_jws_decode_claims(struct sv_jws *j, const char **reason);
  * "bad_claim_type". */
 int sv_claim_string(json_t *o, const char *k, const char **p, size_t *n,
 		    bool required, const char **reason);
+/* The same for a NumericDate: *t, or *has false when absent. */
 int sv_claim_time(json_t *o, const char *k, int64_t *t, bool *has,
 		  bool required, const char **reason);
 
@@ -136,6 +137,7 @@ struct sv_claim_rules {
 int sv_claims_check(const struct sv_claims *cl,
 		    const struct sv_claim_rules *rules, const char **reason);
 
+/* Release what sv_jws_split and the decoders hold in j. Idempotent. */
 void sv_jws_free(struct sv_jws *j);
 
 #endif

@@ -62,6 +62,7 @@ bool sv_issuer_token_valid(const char *s, size_t max);
 
 /* "azp", "client_id", "sub", "clientId"; 0 for anything else. */
 uint8_t sv_client_claim_from_name(const char *s);
+/* The claim's name of a SV_CLIENT_* value; NULL for anything else. */
 const char *sv_client_claim_name(uint8_t c);
 
 /* A roles claim path: dot-separated member names, "\." a literal dot and
@@ -75,6 +76,8 @@ json_t *sv_issuer_path_get(json_t *obj, const char *path, size_t len);
  * into *blob. 0, -ENOENT, -EBADMSG/-EPROTO, -EIO. */
 int sv_get_issuer(struct sv_reader *r, const char *name, struct sv_blob *blob,
 		  struct sv_issuer *x);
+/* The same by the issuer's "iss" (isslen bytes, through the 'j' index);
+ * an index that disagrees with its record is -EBADMSG. */
 int sv_get_issuer_by_iss(struct sv_reader *r, const char *iss, size_t isslen,
 			 struct sv_blob *blob, struct sv_issuer *x);
 

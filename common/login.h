@@ -35,6 +35,7 @@ enum sv_method {
 };
 /* "secret", "assertion", "other", "issuer", "sshkey", "-". */
 const char *sv_method_name(enum sv_method m);
+/* The method of one of those names; SV_METHOD_NONE for anything else. */
 enum sv_method sv_method_from_name(const char *s);
 
 /* Accepted audiences: the configured ones, or "svcacct:" + gethostname()
@@ -44,6 +45,8 @@ struct sv_audiences {
 	char v[SV_CONF_MAX_LIST + 2][256];
 	const char *ptr[SV_CONF_MAX_LIST + 2];
 };
+/* Fill out for config c and the extra audience (NULL or "" for none). 0;
+ * -EINVAL extra too long; -errno when the host name cannot be read. */
 int sv_audiences_build(const struct sv_config *c, const char *extra,
 		       struct sv_audiences *out);
 

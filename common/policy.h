@@ -50,6 +50,7 @@ void sv_policy_narrow_csv(const struct sv_roleset *granted, const char *csv,
 /* "a,b,c" (empty string for no role). -ENOSPC if cap is too small. */
 int sv_roleset_csv(const struct sv_roleset *s, char *out, size_t cap);
 
+/* Whether one of the roles of s has group gid. */
 bool sv_roleset_has_gid(const struct sv_roleset *s, uint32_t gid);
 
 /* Whether a numeric rhost lies in a source ("local" or a CIDR). A NULL

@@ -9,7 +9,8 @@ common_libsvauth_la_SOURCES += \
 	common/login.c common/login.h \
 	common/policy.c common/policy.h \
 	common/replay.c common/replay.h \
-	common/lastused.c common/lastused.h
+	common/lastused.c common/lastused.h \
+	common/phase.c common/phase.h
 common_libsvauth_la_SOURCES += common/issuer.c common/issuer.h
 
 pammod_LTLIBRARIES = pam/pam_svcacct.la

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* pam_svcacct: PAM entry points. The decisions live in common/ (login.c,
- * policy.c, replay.c); this file gathers PAM items, maps outcomes to PAM
- * codes, carries state from auth to account/session through the PAM
- * environment (sshd runs auth in another process) and logs every decision
- * in the fixed key=value form. Never a secret or token in a log line. */
+/* pam_svcacct: PAM entry points. Each one reads what PAM knows, asks
+ * common/ for the decision (phase.c, login.c, policy.c), and publishes it:
+ * maps it to a PAM code, carries state from auth to account/session
+ * through the PAM environment (sshd runs auth in another process) and
+ * logs every decision in the fixed key=value form. Never a secret or
+ * token in a log line. */
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
@@ -25,6 +26,7 @@
 #include "login.h"
 #include "names.h"
 #include "pam_svcacct.h"
+#include "phase.h"
 #include "policy.h"
 #include "store.h"
 #include "util.h"
@@ -174,64 +176,37 @@ static int identity_lookup(struct svp_ctx *x, uint32_t *uid)
 	return r;
 }
 
-/* Whether PAM_USER, as the system resolves it, is the account of UID uid:
- * NULL if so, else the reason to refuse. */
-static const char *identity_mismatch(struct svp_ctx *x, uint32_t uid)
+/* The identity lookup as common/phase.c asks for it. */
+static int identity_cb(void *ctx, uint32_t *uid)
 {
-	uint32_t got = 0;
-	int r = identity_lookup(x, &got);
-	if (r == 0)
-		return got == uid ? NULL : "identity_mismatch";
-	return r == -ENOENT ? "identity_mismatch" : "identity_unavailable";
+	return identity_lookup(ctx, uid);
 }
 
-/* Whether the user is a service account by UID alone, for deciding how to
- * fail when the store cannot be read: people must never be locked out by
- * a broken svcacct store, service accounts must never get in through one. */
-static bool uid_in_range(struct svp_ctx *x)
+static int64_t now_s(void)
 {
-	uint32_t uid = 0;
-	if (identity_lookup(x, &uid) < 0)
-		return false;
-	return uid >= x->cfg.uid_min && uid <= x->cfg.uid_max;
+	return (int64_t)time(NULL);
 }
 
-/* When the config or the store cannot be read, is this user one of ours?
- * Yes if our own auth logged it in during this transaction (the PAM
- * environment it set names the user), whatever NSS can answer now, and
- * otherwise if NSS resolves it to a UID of the range. Found by
- * tests/hardening/test_failmalloc_pam.sh: an allocation failure while
- * loading the config in the account phase, with the user not resolvable
- * at that moment, turned into PAM_IGNORE and the stack's pam_permit let
- * the service account through unchecked (and setcred kept every role). */
-static bool known_service_account(struct svp_ctx *x)
+/* What PAM knows for the decisions in common/phase.c: read now, before
+ * anything is published (pam_putenv frees what pam_getenv returned). */
+static void phase_in(struct svp_ctx *x, struct sv_phase_in *in)
 {
-	const char *a = pam_getenv(x->pamh, ENV_ACCOUNT);
-	if (x->user && a && strcmp(a, x->user) == 0)
-		return true;
-	return uid_in_range(x);
-}
-
-static bool user_plausible(const char *user)
-{
-	return user && *user && strlen(user) <= SV_NAME_MAX;
-}
-
-static int open_store(struct svp_ctx *x, unsigned mask, struct sv_reader **rd,
-		      const char **reason)
-{
-	/* No SV_READER_MMAP: a login reads a handful of buckets, and mapping
-	 * then unmapping credentials.db (a TLB shootdown on every CPU) cost
-	 * more than the preads it saves: ES256 own cost 1.88x -> 1.38x of
-	 * the raw verify (docs/BENCHMARKS.md). */
-	int r = sv_reader_open(&x->cfg, mask, rd);
-	if (r == 0)
-		return 0;
-	*reason = r == -ENOENT			    ? "store_missing"
-		  : (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
-		  : r == -EPERM			    ? "store_unsafe"
-						    : "store_unreadable";
-	return r;
+	*in = (struct sv_phase_in){
+	    .cfg = &x->cfg,
+	    .cfg_ok = x->cfg_ok,
+	    .user = x->user,
+	    .service = x->service,
+	    .rhost = x->rhost,
+	    .now = now_s(),
+	    .identity = identity_cb,
+	    .identity_ctx = x,
+	    .env_account = pam_getenv(x->pamh, ENV_ACCOUNT),
+	    .env_roles = pam_getenv(x->pamh, ENV_ROLES),
+	    .env_cred = pam_getenv(x->pamh, ENV_CRED),
+	    .env_method = pam_getenv(x->pamh, ENV_METHOD),
+	    .env_jti = pam_getenv(x->pamh, ENV_JTI),
+	    .ssh_auth_info = pam_getenv(x->pamh, "SSH_AUTH_INFO_0"),
+	};
 }
 
 /* 0 or -1: a variable that cannot be set must fail the phase, or an
@@ -256,66 +231,129 @@ static void env_clear(pam_handle_t *pamh)
 			(void)pam_putenv(pamh, names[i]);
 }
 
-/* What auth recorded, copied: pam_putenv frees the strings pam_getenv
- * returned. */
-struct svp_env {
-	char cred[SV_CRED_ID_LEN + 1];
-	char method[16];
-	char jti[SV_JTI_MAX + 1];
-	bool has_cred, has_method, has_jti;
+/* How a phase answers what sv_phase_account decided. */
+struct phase_codes {
+	const char *event;
+	int unreadable, unavail, deny, expired; /* PAM codes */
+	int unavail_prio;			/* log priority of unavail */
+	bool log_ignore; /* people get a debug line (account phase) */
 };
 
-static bool env_copy(pam_handle_t *pamh, const char *name, char *out,
-		     size_t cap)
+/* Look the account up for account/setcred/session/chauthtok. PAM_SUCCESS
+ * with l filled; PAM_IGNORE for people; otherwise the error (logged). */
+static int account_for(struct svp_ctx *x, const struct sv_phase_in *in,
+		       const struct phase_codes *pc, struct sv_reader **rd,
+		       struct sv_login *l, bool need_enabled)
 {
-	const char *v = pam_getenv(pamh, name);
-	if (!v || strlen(v) >= cap)
-		return false;
-	memcpy(out, v, strlen(v) + 1);
-	return true;
-}
+	struct sv_decision d = sv_phase_account(in, rd, l, need_enabled);
+	int ret, prio = LOG_NOTICE;
 
-/* The effective roles of this login for account/setcred/session: the
- * granted ones, narrowed by what auth recorded if auth was ours for this
- * very user. The variable can only remove roles (intersection). */
-static void effective_from_env(struct svp_ctx *x, struct sv_login *l,
-			       struct svp_env *e)
-{
-	const char *acct = pam_getenv(x->pamh, ENV_ACCOUNT);
-	bool ours = acct && x->user && strcmp(acct, x->user) == 0;
-
-	memset(e, 0, sizeof(*e));
-	const char *roles = pam_getenv(x->pamh, ENV_ROLES);
-	/* ours without roles cannot happen (auth sets both or neither): if
-	 * it does, the narrowest reading */
-	sv_policy_narrow_csv(&l->granted, ours ? (roles ? roles : "") : NULL,
-			     &l->effective);
-	if (ours) {
-		e->has_cred =
-		    env_copy(x->pamh, ENV_CRED, e->cred, sizeof(e->cred));
-		e->has_method =
-		    env_copy(x->pamh, ENV_METHOD, e->method, sizeof(e->method));
-		e->has_jti = env_copy(x->pamh, ENV_JTI, e->jti, sizeof(e->jti));
+	switch (d.verdict) {
+	case SV_VERDICT_ALLOW: return PAM_SUCCESS;
+	case SV_VERDICT_NOT_OURS:
+		if (pc->log_ignore)
+			log_decision(x, LOG_DEBUG, pc->event, "ignore", NULL,
+				     d.reason, NULL);
+		return PAM_IGNORE;
+	case SV_VERDICT_UNREADABLE:
+		ret = pc->unreadable;
+		prio = LOG_ERR;
+		break;
+	case SV_VERDICT_UNAVAIL:
+		ret = pc->unavail;
+		prio = pc->unavail_prio;
+		break;
+	default:
+		ret = strcmp(d.reason, "account_expired") ? pc->deny
+							  : pc->expired;
+		break;
 	}
-	if (!e->has_method)
-		snprintf(e->method, sizeof(e->method), "%s",
-			 sv_method_name(SV_METHOD_OTHER));
-}
-
-static int64_t now_s(void)
-{
-	return (int64_t)time(NULL);
+	log_decision(x, prio, pc->event, "deny", NULL, d.reason, NULL);
+	return ret;
 }
 
 /* ---------------------------------------------------------------- auth */
+
+static int auth_code(enum sv_verdict v)
+{
+	switch (v) {
+	case SV_VERDICT_ALLOW: return PAM_SUCCESS;
+	case SV_VERDICT_NOT_OURS: return PAM_USER_UNKNOWN;
+	case SV_VERDICT_UNREADABLE:
+	case SV_VERDICT_UNAVAIL: return PAM_AUTHINFO_UNAVAIL;
+	default: return PAM_AUTH_ERR;
+	}
+}
+
+/* Auth's outcome, published: the PAM environment for the later phases,
+ * the last-used record, the log line, the expiry warning. Returns ret, or
+ * PAM_BUF_ERR when the environment cannot be set. */
+static int auth_publish(struct svp_ctx *x, struct sv_login *l, int ret,
+			const char *reason)
+{
+	pam_handle_t *pamh = x->pamh;
+
+	if (ret == PAM_SUCCESS) {
+		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1], extra[1200],
+		    jti[SV_JTI_MAX + 1];
+		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
+		    env_set(pamh, ENV_ROLES, roles) < 0 ||
+		    env_set(pamh, ENV_ACCOUNT, x->user) < 0 ||
+		    env_set(pamh, ENV_CRED, l->cred_id) < 0 ||
+		    env_set(pamh, ENV_METHOD, sv_method_name(l->method)) < 0 ||
+		    (l->jti[0] && env_set(pamh, ENV_JTI, l->jti) < 0)) {
+			env_clear(pamh);
+			log_decision(x, LOG_ERR, "auth", "deny", l->cred_id,
+				     "no_memory", NULL);
+			return PAM_BUF_ERR;
+		}
+		int sfd = sv_login_state_fd(l);
+		if (sfd >= 0)
+			sv_lastused_touch_at(&x->cfg, sfd, x->user, l->cred_id,
+					     l->now);
+		char s_roles[600];
+		svp_sanitize(roles, s_roles, sizeof(s_roles));
+		svp_sanitize(l->jti, jti, sizeof(jti));
+		snprintf(extra, sizeof(extra), "method=%s roles=%s jti=%s%s%s",
+			 sv_method_name(l->method), s_roles, jti,
+			 l->issuer[0] ? " issuer=" : "", l->issuer);
+		log_decision(x, LOG_INFO, "auth", "allow", l->cred_id, "ok",
+			     extra);
+		if (!x->args.no_warn && l->cred_expires &&
+		    l->cred_expires - l->now < WARN_EXPIRY_DAYS * 86400) {
+			char msg[160];
+			snprintf(
+			    msg, sizeof(msg),
+			    "svcacct: this credential expires in %lld hour(s)",
+			    (long long)((l->cred_expires - l->now) / 3600));
+			svp_message(pamh, PAM_TEXT_INFO, msg);
+		}
+	} else if (ret == PAM_USER_UNKNOWN) {
+		log_decision(x, LOG_DEBUG, "auth", "ignore", NULL, reason,
+			     NULL);
+	} else {
+		char extra[160];
+		snprintf(extra, sizeof(extra), "method=%s%s%s",
+			 sv_method_name(l ? l->method : SV_METHOD_NONE),
+			 l && l->issuer[0] ? " issuer=" : "",
+			 l ? l->issuer : "");
+		log_decision(
+		    x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
+		    "auth", "deny", l && l->cred_id[0] ? l->cred_id : NULL,
+		    reason, extra);
+	}
+	return ret;
+}
 
 PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
 	struct svp_ctx x;
+	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
 	struct sv_audiences *aud = NULL;
 	struct sv_login *l = NULL;
+	struct sv_decision d;
 	char *cred = NULL;
 	size_t credlen = 0;
 	const char *reason = "internal";
@@ -327,7 +365,7 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	 * one requested in the stack */
 	(void)pam_fail_delay(pamh, x.cfg.fail_delay_ms * 1000u);
 	env_clear(pamh);
-	if (!user_plausible(x.user)) {
+	if (!sv_phase_user_plausible(x.user)) {
 		log_decision(&x, LOG_DEBUG, "auth", "ignore", NULL,
 			     "not_service_account", NULL);
 		return PAM_USER_UNKNOWN;
@@ -337,9 +375,10 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 			     NULL);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
-	if (open_store(&x,
-		       SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(SV_DB_CREDENTIALS),
-		       &rd, &reason) < 0) {
+	if (sv_phase_open_store(&x.cfg,
+				SV_DBMASK(SV_DB_ACCOUNTS) |
+				    SV_DBMASK(SV_DB_CREDENTIALS),
+				&rd, &reason) < 0) {
 		log_decision(&x, LOG_ERR, "auth", "deny", NULL, reason, NULL);
 		return PAM_AUTHINFO_UNAVAIL;
 	}
@@ -355,94 +394,28 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 		ret = PAM_AUTHINFO_UNAVAIL;
 		goto out;
 	}
-	l->cfg = &x.cfg;
-	l->rd = rd;
-	l->user = x.user;
-	l->now = now_s();
-	l->aud = aud;
-	l->consume_jti = true;
+	phase_in(&x, &in);
+	*l = (struct sv_login){.cfg = &x.cfg,
+			       .rd = rd,
+			       .user = x.user,
+			       .now = in.now,
+			       .aud = aud,
+			       .consume_jti = true};
 	/* the account first: people are not prompted at all */
-	enum sv_login_status st = sv_login_account(l);
-	const char *idr = NULL;
-	if (st == SV_LOGIN_OK && (idr = identity_mismatch(&x, l->uid))) {
-		/* the name is someone else's on this system: whatever the
-		 * credential, it would log that user in */
-		l->reason = idr;
-		st = strcmp(idr, "identity_mismatch") ? SV_LOGIN_UNAVAIL
-						      : SV_LOGIN_DENY;
-	} else if (st == SV_LOGIN_OK && sv_is_ui_service(&x.cfg, x.service)) {
-		/* screen lockers and some display managers never call the
-		 * account phase: refuse here too, without prompting */
-		l->reason = "ui_service";
-		st = SV_LOGIN_DENY;
-	} else if (st == SV_LOGIN_OK) {
+	d = sv_phase_auth_precheck(&in, l);
+	if (d.verdict == SV_VERDICT_ALLOW) {
 		ret = svp_get_credential(pamh, &x.args, &x.cfg, aud->v[0],
 					 &cred, &credlen, &reason);
 		if (ret != PAM_SUCCESS)
 			goto out;
 		l->now = now_s(); /* the conversation may have taken a while */
-		st = sv_login_verify(l, cred, credlen);
+		d = sv_phase_from_login(sv_login_verify(l, cred, credlen), l);
 	}
-	reason = l->reason;
-	switch (st) {
-	case SV_LOGIN_OK: ret = PAM_SUCCESS; break;
-	case SV_LOGIN_NO_ACCOUNT: ret = PAM_USER_UNKNOWN; break;
-	case SV_LOGIN_UNAVAIL: ret = PAM_AUTHINFO_UNAVAIL; break;
-	default: ret = PAM_AUTH_ERR; break;
-	}
+	reason = d.reason;
+	ret = auth_code(d.verdict);
 out:
 	svp_cred_free(cred, credlen);
-	if (ret == PAM_SUCCESS) {
-		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1], extra[1200],
-		    jti[SV_JTI_MAX + 1];
-		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
-		    env_set(pamh, ENV_ROLES, roles) < 0 ||
-		    env_set(pamh, ENV_ACCOUNT, x.user) < 0 ||
-		    env_set(pamh, ENV_CRED, l->cred_id) < 0 ||
-		    env_set(pamh, ENV_METHOD, sv_method_name(l->method)) < 0 ||
-		    (l->jti[0] && env_set(pamh, ENV_JTI, l->jti) < 0)) {
-			env_clear(pamh);
-			log_decision(&x, LOG_ERR, "auth", "deny", l->cred_id,
-				     "no_memory", NULL);
-			ret = PAM_BUF_ERR;
-			goto done;
-		}
-		int sfd = sv_login_state_fd(l);
-		if (sfd >= 0)
-			sv_lastused_touch_at(&x.cfg, sfd, x.user, l->cred_id,
-					     l->now);
-		char s_roles[600];
-		svp_sanitize(roles, s_roles, sizeof(s_roles));
-		svp_sanitize(l->jti, jti, sizeof(jti));
-		snprintf(extra, sizeof(extra), "method=%s roles=%s jti=%s%s%s",
-			 sv_method_name(l->method), s_roles, jti,
-			 l->issuer[0] ? " issuer=" : "", l->issuer);
-		log_decision(&x, LOG_INFO, "auth", "allow", l->cred_id, "ok",
-			     extra);
-		if (!x.args.no_warn && l->cred_expires &&
-		    l->cred_expires - l->now < WARN_EXPIRY_DAYS * 86400) {
-			char msg[160];
-			snprintf(
-			    msg, sizeof(msg),
-			    "svcacct: this credential expires in %lld hour(s)",
-			    (long long)((l->cred_expires - l->now) / 3600));
-			svp_message(pamh, PAM_TEXT_INFO, msg);
-		}
-	} else if (ret == PAM_USER_UNKNOWN) {
-		log_decision(&x, LOG_DEBUG, "auth", "ignore", NULL, reason,
-			     NULL);
-	} else {
-		char extra[160];
-		snprintf(extra, sizeof(extra), "method=%s%s%s",
-			 sv_method_name(l ? l->method : SV_METHOD_NONE),
-			 l && l->issuer[0] ? " issuer=" : "",
-			 l ? l->issuer : "");
-		log_decision(
-		    &x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
-		    "auth", "deny", l && l->cred_id[0] ? l->cred_id : NULL,
-		    reason, extra);
-	}
-done:
+	ret = auth_publish(&x, l, ret, reason);
 	if (l) {
 		sv_login_release(l);
 		explicit_bzero(l, sizeof(*l));
@@ -455,244 +428,85 @@ done:
 
 /* ------------------------------------------------------------- account */
 
-/* sshd's services: a login there that this module did not authenticate
- * was a public-key login (service accounts have no password), and the
- * account phase must know which key it was. */
-static bool is_ssh_service(const struct svp_ctx *x)
+/* The account phase's outcome, published: session and setcred (maybe in
+ * another process) see what this phase decided. PAM_SUCCESS or
+ * PAM_BUF_ERR. */
+static int acct_publish(struct svp_ctx *x, const struct sv_login *l,
+			const struct sv_phase_login *e, const char *key_id)
 {
-	for (size_t i = 0; x->service && i < x->cfg.n_ssh_services; i++)
-		if (strcmp(x->cfg.ssh_services[i], x->service) == 0)
-			return true;
-	return false;
+	pam_handle_t *pamh = x->pamh;
+	char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
+	char s_roles[600], s_m[32], extra[700];
+	int er = sv_roleset_csv(&l->effective, roles, sizeof(roles));
+
+	if (er == 0 && (!pam_getenv(pamh, ENV_ACCOUNT) ||
+			strcmp(pam_getenv(pamh, ENV_ACCOUNT), x->user) != 0)) {
+		env_clear(pamh);
+		er = env_set(pamh, ENV_METHOD, e->method);
+		if (er == 0 && e->has_cred)
+			er = env_set(pamh, ENV_CRED, e->cred);
+		if (er == 0)
+			er = env_set(pamh, ENV_ACCOUNT, x->user);
+	}
+	if (er == 0)
+		er = env_set(pamh, ENV_ROLES, roles);
+	if (er < 0) {
+		env_clear(pamh);
+		log_decision(x, LOG_NOTICE, "account", "deny",
+			     key_id[0] ? key_id : NULL, "no_memory", NULL);
+		return PAM_BUF_ERR;
+	}
+	svp_sanitize(roles, s_roles, sizeof(s_roles));
+	svp_sanitize(e->method, s_m, sizeof(s_m));
+	snprintf(extra, sizeof(extra), "method=%s roles=%s", s_m, s_roles);
+	log_decision(x, LOG_INFO, "account", "allow",
+		     e->has_cred ? e->cred : NULL, "ok", extra);
+	return PAM_SUCCESS;
 }
 
-struct ssh_match {
-	const char *key; /* "TYPE BASE64" of SSH_AUTH_INFO_0 */
-	size_t keylen;
-	int64_t now;
-	char id[SV_CRED_ID_LEN + 1];
-	const char *reason;
+static const struct phase_codes acct_codes = {
+    .event = "account",
+    .unreadable = PAM_AUTHINFO_UNAVAIL,
+    .unavail = PAM_AUTHINFO_UNAVAIL,
+    .deny = PAM_PERM_DENIED,
+    .expired = PAM_ACCT_EXPIRED,
+    .unavail_prio = LOG_ERR,
+    .log_ignore = true,
 };
-
-static int match_ssh_key(const struct sv_cred *c, bool revoked, void *ctx)
-{
-	struct ssh_match *m = ctx;
-	if (c->type != SV_CRED_SSHKEY || c->material.n != m->keylen ||
-	    memcmp(c->material.p, m->key, m->keylen) != 0 ||
-	    c->id.n != SV_CRED_ID_LEN)
-		return 0;
-	memcpy(m->id, c->id.p, SV_CRED_ID_LEN);
-	m->id[SV_CRED_ID_LEN] = '\0';
-	m->reason = revoked				 ? "revoked"
-		    : c->expires && c->expires <= m->now ? "credential_expired"
-							 : NULL;
-	return 1;
-}
-
-/* Whether SSH_AUTH_INFO_0 names a public key yet. sshd (OpenSSH 9.2)
- * fills it with the methods that completed before the current one: when
- * the account phase runs for a login by public key alone, it is there but
- * empty, and it names the key from the session phase on. */
-static bool auth_info_has_key(const char *info)
-{
-	for (const char *p = info; p && *p;
-	     p += strcspn(p, "\n"), p += *p == '\n')
-		if (strncmp(p, "publickey ", 10) == 0)
-			return true;
-	return false;
-}
-
-/* A public-key login by sshd that this module did not authenticate: with
- * ExposeAuthInfo, SSH_AUTH_INFO_0 names the key ("publickey TYPE BASE64"
- * on a line of its own, one line per method passed). The key must be one
- * of the account's in the store, bound to it, neither revoked nor
- * expired: authorized-keys serves only such keys, but the generation it
- * read may not be the one current now, and sshd may have found the key
- * elsewhere (an AuthorizedKeysFile). NULL with the key's id in id, or the
- * reason to refuse. */
-static const char *ssh_key_login(struct svp_ctx *x, const struct sv_login *l,
-				 char id[SV_CRED_ID_LEN + 1])
-{
-	const char *info = pam_getenv(x->pamh, "SSH_AUTH_INFO_0");
-	struct sv_reader *rd = NULL;
-	struct sv_revocations *rv = NULL;
-	struct ssh_match m = {.now = l->now};
-	struct sv_account owner;
-	const char *p, *reason;
-	int sfd = -1, r;
-
-	id[0] = '\0';
-	if (!info)
-		return "no_auth_info";
-	for (p = info; *p; p += strcspn(p, "\n"), p += *p == '\n') {
-		if (strncmp(p, "publickey ", 10) == 0) {
-			m.key = p + 10;
-			m.keylen = strcspn(m.key, "\n");
-			break;
-		}
-	}
-	if (!m.key || m.keylen == 0 || m.keylen > 16384)
-		return "not_public_key";
-	sv_login_owner(l, &owner);
-	r = sv_reader_open(&x->cfg, SV_DBMASK(SV_DB_PUBKEYS), &rd);
-	if (r == 0) {
-		sfd = sv_state_open_dir(&x->cfg);
-		r = sfd < 0 ? sfd : sv_revocations_open_state(sfd, &rv);
-	}
-	if (r == 0)
-		r = sv_each_cred(rd, SV_DB_PUBKEYS, &owner, rv, match_ssh_key,
-				 &m);
-	if (r < 0)
-		reason = "store_error";
-	else if (r == 0)
-		reason = "unknown_key";
-	else
-		reason = m.reason;
-	if (!reason || !strcmp(reason, "revoked") ||
-	    !strcmp(reason, "credential_expired"))
-		memcpy(id, m.id, sizeof(m.id));
-	sv_revocations_close(rv);
-	if (sfd >= 0)
-		close(sfd);
-	sv_reader_close(rd);
-	return reason;
-}
 
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 				const char **argv)
 {
 	struct svp_ctx x;
+	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
 	struct sv_login *l = NULL;
-	const char *reason = "internal";
+	struct sv_phase_login e;
+	struct sv_decision d;
 	char key_id[SV_CRED_ID_LEN + 1] = "";
-	struct svp_env e;
 	int ret;
 
 	(void)flags;
-	int cr = ctx_init(&x, pamh, argc, argv);
-	if (!user_plausible(x.user)) {
-		log_decision(&x, LOG_DEBUG, "account", "ignore", NULL,
-			     "not_service_account", NULL);
-		return PAM_IGNORE;
-	}
-	if (cr < 0 ||
-	    open_store(&x, SV_DBMASK(SV_DB_ACCOUNTS), &rd, &reason) < 0) {
-		if (cr < 0)
-			reason = "config_error";
-		if (known_service_account(&x)) {
-			log_decision(&x, LOG_ERR, "account", "deny", NULL,
-				     reason, NULL);
-			return PAM_AUTHINFO_UNAVAIL;
-		}
-		log_decision(&x, LOG_DEBUG, "account", "ignore", NULL, reason,
-			     NULL);
-		return PAM_IGNORE;
-	}
+	ctx_init(&x, pamh, argc, argv);
 	l = calloc(1, sizeof(*l));
 	if (!l) {
-		ret = PAM_BUF_ERR;
-		reason = "no_memory";
-		goto deny;
+		log_decision(&x, LOG_NOTICE, "account", "deny", NULL,
+			     "no_memory", NULL);
+		return PAM_BUF_ERR;
 	}
-	l->cfg = &x.cfg;
-	l->rd = rd;
-	l->user = x.user;
-	l->now = now_s();
-	switch (sv_login_account(l)) {
-	case SV_LOGIN_OK: break;
-	case SV_LOGIN_NO_ACCOUNT:
-		log_decision(&x, LOG_DEBUG, "account", "ignore", NULL,
-			     l->reason, NULL);
-		ret = PAM_IGNORE;
+	phase_in(&x, &in);
+	ret = account_for(&x, &in, &acct_codes, &rd, l, true);
+	if (ret != PAM_SUCCESS)
 		goto out;
-	case SV_LOGIN_UNAVAIL:
-		reason = l->reason;
-		ret = PAM_AUTHINFO_UNAVAIL;
-		goto deny;
-	default:
-		reason = l->reason;
-		ret = strcmp(reason, "account_expired") == 0 ? PAM_ACCT_EXPIRED
-							     : PAM_PERM_DENIED;
-		goto deny;
+	d = sv_phase_acct_mgmt(&in, rd, l, &e, key_id);
+	if (d.verdict == SV_VERDICT_ALLOW) {
+		ret = acct_publish(&x, l, &e, key_id);
+		goto out;
 	}
-	reason = identity_mismatch(&x, l->uid);
-	if (reason) {
-		ret = strcmp(reason, "identity_mismatch") ? PAM_AUTHINFO_UNAVAIL
-							  : PAM_PERM_DENIED;
-		goto deny;
-	}
-	effective_from_env(&x, l, &e);
-	if ((!e.has_method || !e.has_cred) && is_ssh_service(&x)) {
-		/* someone else authenticated over ssh: one of the account's
-		 * keys, which sshd must name (ExposeAuthInfo). Without the
-		 * variable no later phase can tell either: refused. With it
-		 * empty (the key is the method being completed), the session
-		 * phase checks the key, which sshd names by then. */
-		const char *info = pam_getenv(pamh, "SSH_AUTH_INFO_0");
-		reason = !info ? "no_auth_info"
-			 : auth_info_has_key(info)
-			     ? ssh_key_login(&x, l, key_id)
-			     : NULL;
-		if (reason) {
-			ret = strcmp(reason, "store_error")
-				  ? PAM_PERM_DENIED
-				  : PAM_AUTHINFO_UNAVAIL;
-			goto deny;
-		}
-		memcpy(e.cred, key_id, sizeof(key_id));
-		e.has_cred = key_id[0] != '\0';
-		snprintf(e.method, sizeof(e.method), "%s",
-			 sv_method_name(SV_METHOD_SSHKEY));
-		e.has_method = true;
-	}
-	if (sv_is_ui_service(&x.cfg, x.service)) {
-		reason = "ui_service";
-		ret = PAM_PERM_DENIED;
-		goto deny;
-	}
-	if (sv_policy_allows(rd, &x.cfg, &l->effective, x.service, x.rhost,
-			     &reason) < 0) {
-		ret = strcmp(reason, "store_error") == 0 ? PAM_AUTHINFO_UNAVAIL
-							 : PAM_PERM_DENIED;
-		goto deny;
-	}
-	{
-		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
-		char s_roles[600], s_m[32], extra[700];
-		int er = sv_roleset_csv(&l->effective, roles, sizeof(roles));
-		/* session and setcred (maybe in another process) see what
-		 * this phase decided */
-		if (er == 0 &&
-		    (!pam_getenv(pamh, ENV_ACCOUNT) ||
-		     strcmp(pam_getenv(pamh, ENV_ACCOUNT), x.user) != 0)) {
-			env_clear(pamh);
-			er = env_set(pamh, ENV_METHOD, e.method);
-			if (er == 0 && e.has_cred)
-				er = env_set(pamh, ENV_CRED, e.cred);
-			if (er == 0)
-				er = env_set(pamh, ENV_ACCOUNT, x.user);
-		}
-		if (er == 0)
-			er = env_set(pamh, ENV_ROLES, roles);
-		if (er < 0) {
-			env_clear(pamh);
-			reason = "no_memory";
-			ret = PAM_BUF_ERR;
-			goto deny;
-		}
-		svp_sanitize(roles, s_roles, sizeof(s_roles));
-		svp_sanitize(e.method, s_m, sizeof(s_m));
-		snprintf(extra, sizeof(extra), "method=%s roles=%s", s_m,
-			 s_roles);
-		log_decision(&x, LOG_INFO, "account", "allow",
-			     e.has_cred ? e.cred : NULL, "ok", extra);
-	}
-	ret = PAM_SUCCESS;
-	goto out;
-deny:
+	ret = d.verdict == SV_VERDICT_UNAVAIL ? PAM_AUTHINFO_UNAVAIL
+					      : PAM_PERM_DENIED;
 	log_decision(&x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
-		     "account", "deny", key_id[0] ? key_id : NULL, reason,
+		     "account", "deny", key_id[0] ? key_id : NULL, d.reason,
 		     NULL);
 out:
 	free(l);
@@ -702,73 +516,35 @@ out:
 
 /* ------------------------------------------------------------- setcred */
 
-/* Look the account up for setcred/session/chauthtok. PAM_SUCCESS with l
- * filled; PAM_IGNORE for people; otherwise the error (logged). */
-static int account_for(struct svp_ctx *x, const char *event,
-		       struct sv_reader **rd, struct sv_login *l,
-		       bool need_enabled, int unavail_code)
-{
-	const char *reason = "internal";
-	if (!user_plausible(x->user))
-		return PAM_IGNORE;
-	if (!x->cfg_ok ||
-	    open_store(x, SV_DBMASK(SV_DB_ACCOUNTS), rd, &reason) < 0) {
-		if (!x->cfg_ok)
-			reason = "config_error";
-		if (known_service_account(x)) {
-			log_decision(x, LOG_ERR, event, "deny", NULL, reason,
-				     NULL);
-			return unavail_code;
-		}
-		return PAM_IGNORE;
-	}
-	l->cfg = &x->cfg;
-	l->rd = *rd;
-	l->user = x->user;
-	l->now = now_s();
-	switch (sv_login_account(l)) {
-	case SV_LOGIN_OK: break;
-	case SV_LOGIN_NO_ACCOUNT: return PAM_IGNORE;
-	case SV_LOGIN_DENY:
-		/* a disabled account is still one (chauthtok): its identity
-		 * is checked all the same */
-		if (!need_enabled && l->uid)
-			break;
-		/* fall through */
-	default:
-		log_decision(x, LOG_NOTICE, event, "deny", NULL, l->reason,
-			     NULL);
-		return unavail_code;
-	}
-	reason = identity_mismatch(x, l->uid);
-	if (reason) {
-		log_decision(x, LOG_NOTICE, event, "deny", NULL, reason, NULL);
-		return unavail_code;
-	}
-	return PAM_SUCCESS;
-}
-
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 			      const char **argv)
 {
+	static const struct phase_codes codes = {
+	    .event = "setcred",
+	    .unreadable = PAM_CRED_ERR,
+	    .unavail = PAM_CRED_ERR,
+	    .deny = PAM_CRED_ERR,
+	    .expired = PAM_CRED_ERR,
+	    .unavail_prio = LOG_NOTICE,
+	};
 	struct svp_ctx x;
+	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
 	struct sv_login *l = NULL;
-	struct svp_env e;
+	struct sv_phase_login e;
 	gid_t *groups = NULL;
-	int ret, n, kept = 0, dropped = 0;
+	int ret, n, kept, dropped = 0;
+	bool establish = flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED);
 
 	ctx_init(&x, pamh, argc, argv);
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return PAM_BUF_ERR;
+	phase_in(&x, &in);
 	/* deleting grants nothing: when a session ends (sshd calls this
 	 * after closing it) an account disabled or expired meanwhile is no
 	 * refusal to log, only the identity still has to match */
-	ret = account_for(
-	    &x, "setcred", &rd, l,
-	    (flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED)) != 0,
-	    PAM_CRED_ERR);
+	ret = account_for(&x, &in, &codes, &rd, l, establish);
 	if (ret == PAM_IGNORE) {
 		/* People: the same answer as auth gives them. sshd runs a
 		 * keyboard-interactive conversation in another process, so
@@ -779,13 +555,9 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 		ret = PAM_USER_UNKNOWN;
 		goto out;
 	}
-	if (ret != PAM_SUCCESS)
-		goto out;
-	if (!(flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED))) {
-		ret = PAM_SUCCESS; /* nothing to delete or refresh */
-		goto out;
-	}
-	effective_from_env(&x, l, &e);
+	if (ret != PAM_SUCCESS || !establish)
+		goto out; /* nothing to delete or refresh */
+	sv_phase_login_from_env(&in, l, &e);
 	/* only ever remove: the groups of granted roles that this login
 	 * does not hold. sshd calls this before initgroups too, with no
 	 * supplementary groups: then there is nothing to remove. */
@@ -804,14 +576,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 		ret = PAM_CRED_ERR;
 		goto out;
 	}
-	for (int i = 0; i < n; i++) {
-		if (sv_roleset_has_gid(&l->granted, groups[i]) &&
-		    !sv_roleset_has_gid(&l->effective, groups[i])) {
-			dropped++;
-			continue;
-		}
-		groups[kept++] = groups[i];
-	}
+	kept = sv_phase_keep_groups(l, groups, n, &dropped);
 	if (dropped && setgroups((size_t)kept, groups) < 0) {
 		log_decision(&x, LOG_ERR, "setcred", "deny",
 			     e.has_cred ? e.cred : NULL, "setgroups_failed",
@@ -819,12 +584,10 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 		ret = PAM_CRED_ERR;
 		goto out;
 	}
-	{
-		char extra[64];
-		snprintf(extra, sizeof(extra), "dropped_groups=%d", dropped);
-		log_decision(&x, LOG_INFO, "setcred", "ok",
-			     e.has_cred ? e.cred : NULL, "ok", extra);
-	}
+	char extra[64];
+	snprintf(extra, sizeof(extra), "dropped_groups=%d", dropped);
+	log_decision(&x, LOG_INFO, "setcred", "ok", e.has_cred ? e.cred : NULL,
+		     "ok", extra);
 	ret = PAM_SUCCESS;
 out:
 	free(groups);
@@ -855,11 +618,25 @@ static void session_record(struct svp_ctx *x, const char *event,
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
+	/* Refusals are PAM_PERM_DENIED, not PAM_SESSION_ERR: sudo takes
+	 * PAM_SESSION_ERR as a module that could not set up its part of the
+	 * session and goes on. */
+	static const struct phase_codes codes = {
+	    .event = "session-open",
+	    .unreadable = PAM_PERM_DENIED,
+	    .unavail = PAM_PERM_DENIED,
+	    .deny = PAM_PERM_DENIED,
+	    .expired = PAM_PERM_DENIED,
+	    .unavail_prio = LOG_NOTICE,
+	};
 	struct svp_ctx x;
+	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
 	struct sv_login *l = NULL;
-	struct svp_env e;
+	struct sv_phase_login e;
+	struct sv_decision d;
 	char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
+	char key_id[SV_CRED_ID_LEN + 1];
 	int ret;
 
 	(void)flags;
@@ -867,50 +644,17 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return PAM_BUF_ERR;
-	/* Refusals are PAM_PERM_DENIED, not PAM_SESSION_ERR: sudo takes
-	 * PAM_SESSION_ERR as a module that could not set up its part of the
-	 * session and goes on. */
-	ret = account_for(&x, "session-open", &rd, l, true, PAM_PERM_DENIED);
+	phase_in(&x, &in);
+	ret = account_for(&x, &in, &codes, &rd, l, true);
 	if (ret != PAM_SUCCESS)
 		goto out;
-	const char *acct = pam_getenv(pamh, ENV_ACCOUNT);
-	bool account_ran = acct && strcmp(acct, x.user) == 0;
-	effective_from_env(&x, l, &e);
-	if (!account_ran) {
-		/* no account phase of ours in this transaction (runuser,
-		 * sudo -u ACCOUNT by another user): the roles' policy
-		 * applies here, as it would have there */
-		const char *reason = NULL;
-		if (sv_is_ui_service(&x.cfg, x.service))
-			reason = "ui_service";
-		else if (sv_policy_allows(rd, &x.cfg, &l->effective, x.service,
-					  x.rhost, &reason) == 0)
-			reason = NULL;
-		if (reason) {
-			log_decision(&x, LOG_NOTICE, "session-open", "deny",
-				     NULL, reason, NULL);
-			ret = PAM_PERM_DENIED;
-			goto out;
-		}
-	}
-	if (is_ssh_service(&x) &&
-	    (!account_ran ||
-	     sv_method_from_name(e.method) == SV_METHOD_SSHKEY)) {
-		/* the key of a public-key login, named by sshd now: no
-		 * session without one of the account's live keys */
-		char key_id[SV_CRED_ID_LEN + 1];
-		const char *reason = ssh_key_login(&x, l, key_id);
-		if (reason) {
-			log_decision(&x, LOG_NOTICE, "session-open", "deny",
-				     key_id[0] ? key_id : NULL, reason,
-				     "method=sshkey");
-			ret = PAM_PERM_DENIED;
-			goto out;
-		}
-		memcpy(e.cred, key_id, sizeof(key_id));
-		e.has_cred = true;
-		snprintf(e.method, sizeof(e.method), "%s",
-			 sv_method_name(SV_METHOD_SSHKEY));
+	d = sv_phase_session_open(&in, rd, l, &e, key_id);
+	if (d.verdict != SV_VERDICT_ALLOW) {
+		log_decision(&x, LOG_NOTICE, "session-open", "deny",
+			     key_id[0] ? key_id : NULL, d.reason,
+			     d.sshkey ? "method=sshkey" : NULL);
+		ret = PAM_PERM_DENIED;
+		goto out;
 	}
 	if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
 	    env_set(pamh, ENV_ROLES, roles) < 0 ||
@@ -951,7 +695,16 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
 				const char **argv)
 {
+	static const struct phase_codes codes = {
+	    .event = "chauthtok",
+	    .unreadable = PAM_AUTHTOK_ERR,
+	    .unavail = PAM_AUTHTOK_ERR,
+	    .deny = PAM_AUTHTOK_ERR,
+	    .expired = PAM_AUTHTOK_ERR,
+	    .unavail_prio = LOG_NOTICE,
+	};
 	struct svp_ctx x;
+	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
 	struct sv_login *l = NULL;
 	int ret;
@@ -960,8 +713,9 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return PAM_BUF_ERR;
+	phase_in(&x, &in);
 	/* a disabled service account is still one: refused all the same */
-	ret = account_for(&x, "chauthtok", &rd, l, false, PAM_AUTHTOK_ERR);
+	ret = account_for(&x, &in, &codes, &rd, l, false);
 	if (ret != PAM_SUCCESS)
 		goto out;
 	if (flags & PAM_PRELIM_CHECK || !(flags & PAM_UPDATE_AUTHTOK)) {
