@@ -2,7 +2,8 @@
 /* Unit tests of the login-path core that the PAM tests cannot pin down
  * exactly: source matching, scope narrowing, the JWS lexical check, the
  * claim time boundaries, the replay cache file (replay.h) and the login's
- * one function that spends a token's single use (login.h). */
+ * one function that spends a token's single use (login.h), and the PAM
+ * phases' decisions that need no store (phase.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include "assertion.h"
 #include "config.h"
 #include "login.h"
+#include "phase.h"
 #include "policy.h"
 #include "replay.h"
 
@@ -437,6 +439,97 @@ static void test_record_use(void **state)
 	sv_login_release(&l);
 }
 
+/* ------------------------------------------------------------ phases */
+
+static int fake_identity(void *ctx, uint32_t *uid)
+{
+	int r = *(int *)ctx;
+	if (r == 0)
+		*uid = 1000;
+	return r;
+}
+
+static void add_role(struct sv_roleset *s, const char *name, uint32_t gid)
+{
+	s->r[s->n].gid = gid;
+	snprintf(s->r[s->n].name, sizeof(s->r[s->n].name), "%s", name);
+	s->n++;
+}
+
+static void test_phase_decisions(void **state)
+{
+	struct sv_config cfg;
+	struct sv_login l = {0};
+	struct sv_phase_login e;
+	struct sv_decision d;
+	int idr = 0;
+	struct sv_phase_in in = {.cfg = &cfg,
+				 .user = "bot",
+				 .identity = fake_identity,
+				 .identity_ctx = &idr};
+	gid_t groups[] = {5, 10, 11, 12};
+	int dropped = -1;
+	(void)state;
+	sv_config_defaults(&cfg);
+
+	assert_false(sv_phase_user_plausible(NULL));
+	assert_false(sv_phase_user_plausible(""));
+	assert_false(
+	    sv_phase_user_plausible("a-name-longer-than-the-thirty-two-bytes"));
+	assert_true(sv_phase_user_plausible("bot"));
+
+	/* identity is the UID the system resolves the name to */
+	d = sv_phase_identity(&in, 1000);
+	assert_int_equal(d.verdict, SV_VERDICT_ALLOW);
+	d = sv_phase_identity(&in, 1001);
+	assert_int_equal(d.verdict, SV_VERDICT_DENY);
+	assert_string_equal(d.reason, "identity_mismatch");
+	idr = -ENOENT;
+	d = sv_phase_identity(&in, 1000);
+	assert_int_equal(d.verdict, SV_VERDICT_DENY);
+	assert_string_equal(d.reason, "identity_mismatch");
+	idr = -EIO;
+	d = sv_phase_identity(&in, 1000);
+	assert_int_equal(d.verdict, SV_VERDICT_UNAVAIL);
+	assert_string_equal(d.reason, "identity_unavailable");
+
+	/* what auth recorded narrows, for this very user only */
+	add_role(&l.granted, "deployers", 10);
+	add_role(&l.granted, "readers", 11);
+	in.env_account = "other";
+	in.env_roles = "deployers";
+	in.env_cred = "c1";
+	sv_phase_login_from_env(&in, &l, &e);
+	assert_false(e.ours);
+	assert_false(e.has_cred);
+	assert_string_equal(e.method, "other");
+	assert_int_equal(l.effective.n, 2);
+	in.env_account = "bot";
+	in.env_roles = "deployers,admins"; /* admins: never granted */
+	in.env_method = "assertion";
+	sv_phase_login_from_env(&in, &l, &e);
+	assert_true(e.ours);
+	assert_true(e.has_cred);
+	assert_string_equal(e.cred, "c1");
+	assert_string_equal(e.method, "assertion");
+	assert_int_equal(l.effective.n, 1);
+	assert_int_equal(l.effective.r[0].gid, 10);
+	/* ours without roles: the narrowest reading */
+	in.env_roles = NULL;
+	sv_phase_login_from_env(&in, &l, &e);
+	assert_int_equal(l.effective.n, 0);
+
+	/* setcred drops the groups of granted roles not held, only those */
+	l.effective.n = 0;
+	add_role(&l.effective, "deployers", 10);
+	int kept = sv_phase_keep_groups(&l, groups, 4, &dropped);
+	assert_int_equal(kept, 3);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(groups[0], 5);
+	assert_int_equal(groups[1], 10);
+	assert_int_equal(groups[2], 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +538,7 @@ int main(void)
 	    cmocka_unit_test(test_narrow_csv),
 	    cmocka_unit_test(test_jws_split),
 	    cmocka_unit_test(test_claim_times),
+	    cmocka_unit_test(test_phase_decisions),
 	    cmocka_unit_test_setup_teardown(test_replay_basic, replay_setup,
 					    replay_teardown),
 	    cmocka_unit_test_setup_teardown(test_replay_grow_and_quota,
