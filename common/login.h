@@ -50,6 +50,8 @@ struct sv_audiences {
 int sv_audiences_build(const struct sv_config *c, const char *extra,
 		       struct sv_audiences *out);
 
+/* One login's state. Only login.c changes it (issuer.c returns facts that
+ * login.c applies); callers set the inputs and read the outputs. */
 struct sv_login {
 	/* in */
 	const struct sv_config *cfg;
