@@ -320,6 +320,17 @@ after_daemons() {
 	expect_eq "$name: its state file is svc:svc" "svc:svc" "$(ct_sh stat -c %U:%G /var/lib/svcd/heartbeat 2>&1)"
 	expect_eq "$name: DynamicUser=yes with User=svc runs as the existing account (no dynamic UID)" \
 		"$(ct_sh id -u svc)" "$(ct_sh systemd-run --quiet --wait --pipe -p DynamicUser=yes -p User=svc id -u 2>&1)"
+	# a unit's Group= reaches initgroups as the group argument: the role
+	# groups come with the account's identity, not with that argument
+	expect_eq "$name: User=svc Group=nogroup: the role groups too" "nogroup svcacct daemons readers" \
+		"$(ct_sh systemd-run --quiet --wait --pipe -p User=svc -p Group=nogroup id -Gn 2>&1)"
+	ct_sh svcacct account create twin >/dev/null
+	ct_sh svcacct grant twin daemons >/dev/null
+	ct_sh sh -c 'cp /etc/passwd /etc/passwd.twin && echo "twin:x:1500:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd'
+	expect_eq "$name: a files user named like an account, User=twin Group=nogroup: no role group" "nogroup" \
+		"$(ct_sh systemd-run --quiet --wait --pipe -p User=twin -p Group=nogroup id -Gn 2>&1)"
+	ct_sh sh -c 'mv /etc/passwd.twin /etc/passwd'
+	ct_sh svcacct account delete twin >/dev/null
 	expect_eq "$name: the start went through PAM once (account and session-open, service svcd)" "1 1" \
 		"$(count "$name" 'event=account result=allow account=svc .*service=svcd') $(count "$name" 'event=session-open result=ok account=svc .*service=svcd')"
 	newlog >>"$LOGDIR/$name.journal"
