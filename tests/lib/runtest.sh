@@ -10,7 +10,11 @@ limit=${SVCACCT_TEST_TIMEOUT:-2400}
 start=$(date +%s)
 timeout --kill-after=10 "$limit" "$@"
 rc=$?
-echo "# duration $(($(date +%s) - start))s"
+# the CPU time of the test and the processes it waited for (fields 16
+# and 17 of /proc/$$/stat, in clock ticks): what the suite costs on a
+# machine without other load
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($16 + $17) / hz}' /proc/$$/stat 2>/dev/null)
+echo "# duration $(($(date +%s) - start))s, cpu ${cpu:-?}s"
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	echo "Bail out! timed out after ${limit}s (SVCACCT_TEST_TIMEOUT)"
 fi
