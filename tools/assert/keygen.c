@@ -36,8 +36,9 @@ static void made_undo(struct made *m)
 		if (m->final[i])
 			unlink(m->final[i]);
 	}
-	while (m->ndirs > 0)
-		rmdir(m->dirs[--m->ndirs]);
+	/* innermost first; the names stay recorded for made_free */
+	for (size_t i = m->ndirs; i > 0; i--)
+		rmdir(m->dirs[i - 1]);
 }
 
 static void made_free(struct made *m)
