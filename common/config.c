@@ -97,10 +97,13 @@ static int fail(char *err, size_t errlen, const char *name, unsigned line,
 
 enum vtype { V_PATH, V_UINT, V_BOOL, V_NAME, V_LIST };
 
+/* One key of a configuration file: where its value goes in the struct
+ * that the table describes (struct sv_config or struct sv_client_config)
+ * and how it is checked. */
 struct key {
 	const char *name;
 	enum vtype type;
-	size_t off;  /* offset in struct sv_config */
+	size_t off;  /* offset in the struct */
 	size_t size; /* strings: buffer size; lists: size of one entry */
 	unsigned long min, max; /* numbers: range; lists: max = entries */
 	size_t count_off;	/* lists: offset of the entry count */
@@ -111,21 +114,24 @@ struct key {
 
 static const char *reserved_entry_rule(const char *entry);
 
-#define OFF(f) offsetof(struct sv_config, f)
-#define SZ(f)  sizeof(((struct sv_config *)0)->f)
-/* a string, number or yes/no in field f of struct sv_config */
-#define KEY(k, t, f, lo, hi)                                                   \
+#define OFF(s, f) offsetof(struct s, f)
+#define SZ(s, f)  sizeof(((struct s *)0)->f)
+/* a string, number or yes/no in field f of struct s */
+#define FIELD(s, k, t, f, lo, hi)                                              \
 	{                                                                      \
-		.name = k, .type = t, .off = OFF(f), .size = SZ(f), .min = lo, \
-		.max = hi                                                      \
+		.name = k, .type = t, .off = OFF(s, f), .size = SZ(s, f),      \
+		.min = lo, .max = hi                                           \
 	}
-/* a list in the array f, its length in n, each entry also passing rule */
-#define LIST(k, f, n, rule)                                                    \
+/* a list in the array f of struct s, its length in n, each entry also
+ * passing rule */
+#define FIELD_LIST(s, k, f, n, rule)                                           \
 	{                                                                      \
-		.name = k, .type = V_LIST, .off = OFF(f), .size = SZ(f[0]),    \
-		.max = SV_ARRAY_SIZE(((struct sv_config *)0)->f),              \
-		.count_off = OFF(n), .entry_rule = rule                        \
+		.name = k, .type = V_LIST, .off = OFF(s, f),                   \
+		.size = SZ(s, f[0]), .max = SV_ARRAY_SIZE(((struct s *)0)->f), \
+		.count_off = OFF(s, n), .entry_rule = rule                     \
 	}
+#define KEY(k, t, f, lo, hi) FIELD(sv_config, k, t, f, lo, hi)
+#define LIST(k, f, n, rule)  FIELD_LIST(sv_config, k, f, n, rule)
 static const struct key keys[] = {
     KEY("db_dir", V_PATH, db_dir, 0, 0),
     KEY("state_dir", V_PATH, state_dir, 0, 0),
@@ -178,8 +184,31 @@ static const char *reserved_entry_rule(const char *entry)
 	return NULL;
 }
 
-static int set_list(struct sv_config *c, const struct key *k, char *v,
-		    const char *name, unsigned line, char *err, size_t errlen)
+/* A scope entry of the client configuration: a role name, or the base
+ * role's. */
+static const char *role_entry_rule(const char *entry)
+{
+	char why[128];
+	if (!strcmp(entry, SV_BASE_ROLE) ||
+	    sv_name_check(entry, why, sizeof(why)) == 0)
+		return NULL;
+	return "not a role name (lower-case letters, digits, '_' and '-', "
+	       "not reserved)";
+}
+
+#define CKEY(k, t, f, lo, hi) FIELD(sv_client_config, k, t, f, lo, hi)
+static const struct key client_keys[] = {
+    CKEY("key", V_PATH, key, 0, 0),
+    CKEY("account", V_NAME, account, 0, 0),
+    CKEY("audience", V_NAME, audience, 0, 0),
+    CKEY("kid", V_NAME, kid, 0, 0),
+    FIELD_LIST(sv_client_config, "scope", scope, n_scope, role_entry_rule),
+    CKEY("token_file", V_PATH, token_file, 0, 0),
+    CKEY("lifetime", V_UINT, lifetime, 1, SV_CLIENT_LIFETIME_MAX),
+};
+
+static int set_list(void *c, const struct key *k, char *v, const char *name,
+		    unsigned line, char *err, size_t errlen)
 {
 	size_t *count = (size_t *)(void *)((char *)c + k->count_off);
 	char *save = NULL;
@@ -206,8 +235,8 @@ static int set_list(struct sv_config *c, const struct key *k, char *v,
 	return 0;
 }
 
-static int set_value(struct sv_config *c, const struct key *k, char *v,
-		     const char *name, unsigned line, char *err, size_t errlen)
+static int set_value(void *c, const struct key *k, char *v, const char *name,
+		     unsigned line, char *err, size_t errlen)
 {
 	char *dst = (char *)c + k->off;
 
@@ -459,11 +488,13 @@ int sv_config_role_gid_served(const struct sv_config *c, uint32_t gid,
 	return -ERANGE;
 }
 
-int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
-		    const char *name, char *err, size_t errlen)
+/* The lines of buf into obj by table (nkeys entries); lines[i] receives the
+ * line that last set table[i], *last the number of lines. */
+static int parse_lines(void *obj, const struct key *table, size_t nkeys,
+		       unsigned *lines, unsigned *last, const char *buf,
+		       size_t len, const char *name, char *err, size_t errlen)
 {
 	unsigned line = 0;
-	unsigned lines[SV_ARRAY_SIZE(keys)] = {0};
 	size_t pos = 0;
 	char tmp[1024];
 	int r;
@@ -490,9 +521,9 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 		*eq = '\0';
 		char *k = trim(s), *v = trim(eq + 1);
 		const struct key *found = NULL;
-		for (size_t i = 0; i < SV_ARRAY_SIZE(keys); i++)
-			if (!strcmp(keys[i].name, k)) {
-				found = &keys[i];
+		for (size_t i = 0; i < nkeys; i++)
+			if (!strcmp(table[i].name, k)) {
+				found = &table[i];
 				lines[i] = line;
 			}
 		if (!found)
@@ -501,11 +532,40 @@ int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
 		if (!*v && found->type != V_LIST)
 			return fail(err, errlen, name, line, "%s: empty value",
 				    found->name);
-		r = set_value(c, found, v, name, line, err, errlen);
+		r = set_value(obj, found, v, name, line, err, errlen);
 		if (r < 0)
 			return r;
 	}
-	return validate(c, name, lines, line, err, errlen);
+	*last = line;
+	return 0;
+}
+
+int sv_config_parse(struct sv_config *c, const char *buf, size_t len,
+		    const char *name, char *err, size_t errlen)
+{
+	unsigned lines[SV_ARRAY_SIZE(keys)] = {0}, last = 0;
+	int r = parse_lines(c, keys, SV_ARRAY_SIZE(keys), lines, &last, buf,
+			    len, name, err, errlen);
+	if (r < 0)
+		return r;
+	return validate(c, name, lines, last, err, errlen);
+}
+
+void sv_client_config_defaults(struct sv_client_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->lifetime = SV_CLIENT_LIFETIME_DEFAULT;
+}
+
+int sv_client_config_parse(struct sv_client_config *c, const char *buf,
+			   size_t len, const char *name, char *err,
+			   size_t errlen)
+{
+	unsigned lines[SV_ARRAY_SIZE(client_keys)] = {0}, last = 0;
+	/* no rule across keys: each value is checked on its line, and what
+	 * the environment may still override is checked when used */
+	return parse_lines(c, client_keys, SV_ARRAY_SIZE(client_keys), lines,
+			   &last, buf, len, name, err, errlen);
 }
 
 /* Directories already found safe during one sv_config_load: db_dir and
@@ -672,6 +732,42 @@ void sv_config_fill_shell(struct sv_config *c)
 			 "/usr/sbin/nologin");
 }
 
+/* The content of the open regular file fd (size from st), at most
+ * SV_CONF_MAX_SIZE bytes, malloc'd into *buf (got bytes, NUL-terminated). */
+static int read_conf(int fd, const struct stat *st, const char *path,
+		     char **buf, size_t *got, char *err, size_t errlen)
+{
+	_cleanup_free_ char *b = NULL;
+	size_t n = 0;
+	int r;
+
+	if (st->st_size > SV_CONF_MAX_SIZE) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+			 SV_CONF_MAX_SIZE);
+		return -EFBIG;
+	}
+	b = malloc((size_t)st->st_size + 1);
+	if (!b)
+		return -ENOMEM;
+	while (n < (size_t)st->st_size) {
+		ssize_t k = read(fd, b + n, (size_t)st->st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(-r));
+			return r;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	b[n] = '\0';
+	*got = n;
+	*buf = SV_TAKE_PTR(b);
+	return 0;
+}
+
 int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		   char *err, size_t errlen)
 {
@@ -710,27 +806,9 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 			return -EAGAIN;
 		}
 	}
-	if (st.st_size > SV_CONF_MAX_SIZE) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path,
-			 SV_CONF_MAX_SIZE);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			snprintf(err, errlen, "%s: %s", path, strerror(-r));
-			return r;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	r = read_conf(fd, &st, path, &buf, &got, err, errlen);
+	if (r < 0)
+		return r;
 	r = sv_config_parse(c, buf, got, path, err, errlen);
 	if (r < 0)
 		return r;
@@ -741,5 +819,42 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		if (r < 0)
 			snprintf(err, errlen, "%s: %s", path, e2);
 	}
+	return r;
+}
+
+int sv_client_config_load(struct sv_client_config *c, const char *path,
+			  char *err, size_t errlen)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	size_t got = 0;
+	int r;
+
+	sv_client_config_defaults(c);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	/* anyone who can edit it can redirect the audience or the key */
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(err, errlen,
+			 "%s: must be a regular file of yours, not writable "
+			 "by group or others",
+			 path);
+		return -EPERM;
+	}
+	r = read_conf(fd, &st, path, &buf, &got, err, errlen);
+	if (r < 0)
+		return r;
+	r = sv_client_config_parse(c, buf, got, path, err, errlen);
 	return r;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* svcacct.conf(5): parsing and validation. Store side: libc only. */
+/* svcacct.conf(5) and svcacct-assert(1)'s client configuration: parsing
+ * and validation, one table-driven parser for both. Store side: libc only. */
 #ifndef SVCACCT_CONFIG_H
 #define SVCACCT_CONFIG_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,5 +108,43 @@ int sv_config_dirs_safe(const struct sv_config *c, char *err, size_t errlen);
 
 /* The path the tools use when given none: SVCACCT_CONF_PATH. */
 const char *sv_config_default_path(void);
+
+/* ------------------------------------------------------------ client */
+
+/* svcacct-assert(1)'s configuration (~/.config/svcacct/assert.conf): the
+ * same "key = value" lines, '#' comments, as svcacct.conf. An empty string
+ * is a key the file did not set. */
+#define SV_CLIENT_LIFETIME_DEFAULT 60
+#define SV_CLIENT_LIFETIME_MAX	   300
+struct sv_client_config {
+	char key[PATH_MAX]; /* the private key: an absolute path */
+	char account[33];   /* SV_NAME_MAX + 1 */
+	char audience[256]; /* the server's audience */
+	char kid[129];	    /* SV_KID_MAX + 1 (keys.h) */
+	size_t n_scope;	    /* roles to narrow the login to */
+	char scope[SV_CONF_MAX_LIST][33];
+	char token_file[PATH_MAX]; /* a credential to send instead */
+	unsigned lifetime;	   /* seconds */
+};
+
+/* Fill *c with the defaults: every string empty, no scope, lifetime
+ * SV_CLIENT_LIFETIME_DEFAULT. Never fails. */
+void sv_client_config_defaults(struct sv_client_config *c);
+
+/* Parse a buffer into *c (the keys it sets replace what *c holds); name
+ * is used in messages. Unknown keys, malformed lines and bad values fail
+ * with -EINVAL and "NAME:LINE: what" in err, as in sv_config_parse. */
+int sv_client_config_parse(struct sv_client_config *c, const char *buf,
+			   size_t len, const char *name, char *err,
+			   size_t errlen);
+
+/* Load the file at path into *c (defaults first). It names a private key
+ * and the audience to sign for, so it must be a regular file (no symlink)
+ * owned by the effective UID and not writable by group or others; -EPERM
+ * otherwise. A missing file is -ENOENT with the defaults in *c; any other
+ * failure is a negative errno with "PATH: what" (or "PATH:LINE: what") in
+ * err. */
+int sv_client_config_load(struct sv_client_config *c, const char *path,
+			  char *err, size_t errlen);
 
 #endif

@@ -45,8 +45,12 @@ EXTRA_DIST += pam/exports.map
 dist_man_MANS += man/pam_svcacct.8
 
 # ---------------------------------------------------------------- tests
-check_PROGRAMS += tests/pam/pam_harness tests/bench/pam/pambench \
-	tests/unit/test_login_core
+check_PROGRAMS += tests/pam/pam_harness tests/bench/pam/pambench
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_login_core
+TESTS += tests/unit/test_login_core
+SANITIZER_TESTS += tests/unit/test_login_core
+endif
 tests_unit_test_login_core_SOURCES = tests/unit/test_login_core.c
 tests_unit_test_login_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_login_core_LDADD = $(UNIT_LDADD)
@@ -64,9 +68,8 @@ pam_tests = \
 	tests/pam/test_pam_setcred.sh \
 	tests/pam/test_pam_identity.sh \
 	tests/pam/test_pam_valgrind.sh
-TESTS += tests/unit/test_login_core $(pam_tests)
+TESTS += $(pam_tests)
 # the PAM integration tests join the ASan+UBSan build in
 # tests/hardening/local.mk (the harness is instrumented too)
-SANITIZER_TESTS += tests/unit/test_login_core
 EXTRA_DIST += $(pam_tests) tests/pam/lib.sh tests/pam/mint.py \
 	tests/bench/pam/run.sh

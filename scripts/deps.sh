@@ -3,7 +3,7 @@
 # Sourced or run by quickstart.sh and tests/run-all.sh (as root).
 set -e
 SVCACCT_DEPS="build-essential autoconf automake libtool pkg-config
-libpam0g-dev libssl-dev libjwt-dev libgdbm-dev libjansson-dev
+libpam0g-dev libssl-dev libgdbm-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev openssl python3 python3-jwcrypto
 pamtester openssh-server openssh-client sudo libnss-db valgrind clang
 libclang-rt-14-dev util-linux iproute2 procps strace bc"

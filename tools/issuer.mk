@@ -38,10 +38,13 @@ EXTRA_DIST += $(issuer_tests) tests/issuer/lib.sh tests/issuer/kcmint.py docs/ho
 AM_DISTCHECK_CONFIGURE_FLAGS += \
 	--with-systemdsystemunitdir='$${dc_install_base}/lib/systemd/system'
 
+if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_issuer
+TESTS += tests/unit/test_issuer
+SANITIZER_TESTS += tests/unit/test_issuer
+endif
 tests_unit_test_issuer_SOURCES = tests/unit/test_issuer.c
 tests_unit_test_issuer_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_issuer_LDADD = $(UNIT_LDADD)
-TESTS += tests/unit/test_issuer
-SANITIZER_TESTS += tests/unit/test_issuer tests/issuer/test_issuer_cli.sh \
+SANITIZER_TESTS += tests/issuer/test_issuer_cli.sh \
 	tests/issuer/test_issuer_pam.sh tests/issuer/test_issuer_refresh.sh

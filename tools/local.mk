@@ -7,9 +7,13 @@
 tools_svcacct_SOURCES += tools/cmd_sshkey.c \
 	tools/sshkey.c tools/sshkey.h
 
-# svcacct-assert: run by bots, not by root: bin, not sbin.
+# svcacct-assert: run by bots, not by root: bin, not sbin. One file per
+# job (tools/assert/assert.h); its configuration file is parsed by
+# common/config.c.
 bin_PROGRAMS = tools/svcacct-assert
-tools_svcacct_assert_SOURCES = tools/svcacct-assert.c
+tools_svcacct_assert_SOURCES = tools/assert/assert.h tools/assert/main.c \
+	tools/assert/keygen.c tools/assert/mint.c tools/assert/manifest.c \
+	tools/assert/askpass.c tools/assert/config.c
 tools_svcacct_assert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 tools_svcacct_assert_LDADD = common/libsvauth.la common/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS)

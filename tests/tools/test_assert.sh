@@ -198,4 +198,31 @@ printf 'key = %s\naccount = bot\naudiance = svcacct:typo\n' "$T/es256.key" >cfg/
 expect_rc "askpass: a typo in the client config is refused with file and line" 1 \
 	"assert.conf:3: unknown key 'audiance'" \
 	env -u SVCACCT_KEY -u SVCACCT_ACCOUNT -u SVCACCT_AUDIENCE XDG_CONFIG_HOME=$T/cfg $A "svcacct credential for x: "
+# the client config goes through svcacct.conf's parser: every value is
+# checked on its line, and a refused file answers nothing
+noenv="env -u SVCACCT_KEY -u SVCACCT_ACCOUNT -u SVCACCT_AUDIENCE XDG_CONFIG_HOME=$T/cfg"
+printf 'key = es256.key\naccount = bot\naudience = svcacct:fromfile\n' >cfg/svcacct/assert.conf
+run $noenv $A "svcacct credential for x: "
+expect_match "askpass: a relative key path in the client config is refused with file and line" \
+	"^1 .*assert.conf:1: key: 'es256.key' is not a plain absolute path" "$RC $ERR"
+expect_eq "... and nothing is answered" "" "$OUT"
+printf 'key = %s\naccount = bot\naudience = svcacct:fromfile\nlifetime = 301\n' "$T/es256.key" >cfg/svcacct/assert.conf
+expect_rc "askpass: a lifetime out of range in the client config is refused" 1 \
+	"assert.conf:4: lifetime: 301 out of range 1..300" $noenv $A "svcacct credential for x: "
+printf 'key = %s\naccount = bot\naudience = svcacct:fromfile\nscope = deploy,Bad\n' "$T/es256.key" >cfg/svcacct/assert.conf
+expect_rc "askpass: a bad role in the client config's scope is refused" 1 \
+	"assert.conf:4: scope: bad entry 'Bad'" $noenv $A "svcacct credential for x: "
+printf 'key = %s\naccount = bot\naudience = svcacct:fromfile\nscope = deploy, read\nlifetime = 30\nkid = k9\n' \
+	"$T/es256.key" >cfg/svcacct/assert.conf
+tok=$($noenv $A "svcacct credential for x: ")
+expect_eq "askpass: scope, lifetime and kid from the client config" \
+	"ES256 k9 JWT bot bot svcacct:fromfile 30 22 deploy read ['aud', 'exp', 'iat', 'iss', 'jti', 'scope', 'sub']" \
+	"$(verify "$tok" es256.pub)"
+tok=$($noenv SVCACCT_AUDIENCE=svcacct:fromenv SVCACCT_SCOPE=ops $A "svcacct credential for x: ")
+expect_match "askpass: the environment overrides the client config, key by key" \
+	"^ES256 k9 JWT bot bot svcacct:fromenv 30 22 ops " "$(verify "$tok" es256.pub)"
+mv cfg/svcacct/assert.conf cfg/svcacct/real.conf
+ln -sf real.conf cfg/svcacct/assert.conf
+expect_rc "askpass: a symlinked client config is refused" 1 \
+	"assert.conf: Too many levels of symbolic links" $noenv $A "svcacct credential for x: "
 done_testing

@@ -1170,6 +1170,132 @@ static void test_dirs_safe(void **state)
 	assert_non_null(strstr(err, "owned by uid 65534"));
 }
 
+/* ------------------------------------------------------------ client */
+
+/* text, as svcacct-assert's client configuration, must be refused with
+ * -EINVAL and "test.conf:LINE: ..." naming what, and leave *c as it
+ * was before that line. */
+static void client_error_at(const char *text, unsigned line, const char *what,
+			    int at)
+{
+	struct sv_client_config c;
+	char err[SV_CONF_ERRLEN] = "", prefix[64];
+	sv_client_config_defaults(&c);
+	int r = sv_client_config_parse(&c, text, strlen(text), NAME, err,
+				       sizeof(err));
+	if (r != -EINVAL)
+		fail_msg("line %d: parse gave %d (%s), want -EINVAL", at, r,
+			 err);
+	snprintf(prefix, sizeof(prefix), NAME ":%u: ", line);
+	if (strncmp(err, prefix, strlen(prefix)) != 0)
+		fail_msg("line %d: message '%s' does not start with '%s'", at,
+			 err, prefix);
+	if (!strstr(err, what))
+		fail_msg("line %d: message '%s' lacks '%s'", at, err, what);
+}
+#define client_error(text, line, what)                                         \
+	client_error_at(text, line, what, __LINE__)
+
+static void test_client_every_key(void **state)
+{
+	(void)state;
+	struct sv_client_config c;
+	char err[SV_CONF_ERRLEN] = "";
+	const char *text = "# the bot's client settings\n"
+			   "key = /home/bot/.config/svcacct/bot.key\n"
+			   "account = bot\n"
+			   "audience = svcacct:web1\n"
+			   "kid = k-2024\n"
+			   "scope = deploy, read svcacct\n"
+			   "token_file = /home/bot/.config/svcacct/bot.secret\n"
+			   "lifetime = 300\n";
+
+	sv_client_config_defaults(&c);
+	assert_int_equal(c.lifetime, SV_CLIENT_LIFETIME_DEFAULT);
+	assert_string_equal(c.key, "");
+	assert_int_equal(c.n_scope, 0);
+	assert_int_equal(sv_client_config_parse(&c, text, strlen(text), NAME,
+						err, sizeof(err)),
+			 0);
+	assert_string_equal(c.key, "/home/bot/.config/svcacct/bot.key");
+	assert_string_equal(c.account, "bot");
+	assert_string_equal(c.audience, "svcacct:web1");
+	assert_string_equal(c.kid, "k-2024");
+	assert_int_equal(c.n_scope, 3);
+	assert_string_equal(c.scope[0], "deploy");
+	assert_string_equal(c.scope[1], "read");
+	assert_string_equal(c.scope[2], "svcacct");
+	assert_string_equal(c.token_file,
+			    "/home/bot/.config/svcacct/bot.secret");
+	assert_int_equal(c.lifetime, 300);
+}
+
+static void test_client_refusals(void **state)
+{
+	(void)state;
+	/* the keys of svcacct.conf are not the client's, and the reverse */
+	client_error("account = bot\naudiance = svcacct:x\n", 2,
+		     "unknown key 'audiance'");
+	client_error("uid_min = 70000\n", 1, "unknown key 'uid_min'");
+	client_error("account bot\n", 1, "key = value");
+	/* a key path relative to whatever directory ssh runs in */
+	client_error("key = bot.key\n", 1,
+		     "key: 'bot.key' is not a plain absolute path");
+	client_error("token_file = ~/t\n", 1,
+		     "token_file: '~/t' is not a "
+		     "plain absolute path");
+	client_error("account =\n", 1, "account: empty value");
+	client_error("audience = svcacct: web1\n", 1, "audience: bad name");
+	client_error("kid = a b\n", 1, "kid: bad name");
+	client_error("lifetime = 0\n", 1, "lifetime: 0 out of range 1..300");
+	client_error("lifetime = 301\n", 1, "lifetime: 301 out of range");
+	client_error("lifetime = 1m\n", 1, "lifetime: '1m' is not a number");
+	client_error("scope = deploy,Bad\n", 1,
+		     "scope: bad entry 'Bad': not a role name");
+	client_error("scope = root\n", 1, "scope: bad entry 'root'");
+	char longer[200];
+	snprintf(longer, sizeof(longer), "account = %040d\n", 1);
+	client_error(longer, 1, "account: bad name");
+}
+
+static void test_client_load(void **state)
+{
+	const char *dir = ((struct fixture *)*state)->dir;
+	struct sv_client_config c;
+	char path[PATH_MAX], link[PATH_MAX], err[SV_CONF_ERRLEN];
+
+	snprintf(path, sizeof(path), "%s/assert.conf", dir);
+	assert_int_equal(sv_client_config_load(&c, path, err, sizeof(err)),
+			 -ENOENT);
+	assert_int_equal(c.lifetime, SV_CLIENT_LIFETIME_DEFAULT);
+	write_file(path, "account = bot\nlifetime = 30\n", 0644);
+	assert_int_equal(sv_client_config_load(&c, path, err, sizeof(err)), 0);
+	assert_string_equal(c.account, "bot");
+	assert_int_equal(c.lifetime, 30);
+	/* writable by others: whoever can edit it picks the audience */
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(sv_client_config_load(&c, path, err, sizeof(err)),
+			 -EPERM);
+	assert_non_null(strstr(err, "not writable by group or others"));
+	assert_int_equal(c.lifetime, SV_CLIENT_LIFETIME_DEFAULT);
+	assert_int_equal(chmod(path, 0600), 0);
+	/* a symlink is not followed */
+	snprintf(link, sizeof(link), "%s/link.conf", dir);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(sv_client_config_load(&c, link, err, sizeof(err)),
+			 -ELOOP);
+	/* a directory is no configuration file */
+	assert_int_equal(sv_client_config_load(&c, dir, err, sizeof(err)),
+			 -EPERM);
+	/* nor a file of another user (the tests run as root) */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(
+		    sv_client_config_load(&c, path, err, sizeof(err)), -EPERM);
+		assert_non_null(strstr(err, "must be a regular file of yours"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1214,6 +1340,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_load_too_big, setup_dir,
 					    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_path_is_safe, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test(test_client_every_key),
+	    cmocka_unit_test(test_client_refusals),
+	    cmocka_unit_test_setup_teardown(test_client_load, setup_dir,
 					    teardown_dir),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

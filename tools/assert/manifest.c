@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct-assert sign-manifest: a signed manifest for `svcacct apply
+ * --verify-key`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "assert.h"
+#include "keys.h"
+
+#define MANIFEST_MAX (16u * 1024 * 1024)
+
+/* Read a manifest (a file or "-"): any owner, it holds no secret. */
+static int read_manifest(const char *path, char **out, size_t *len)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+				   : dup(0);
+	size_t cap = MANIFEST_MAX + 1, n = 0;
+	char *buf;
+	if (fd < 0)
+		return fail("%s: %s", path, strerror(errno));
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return fail("out of memory");
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return fail("%s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > MANIFEST_MAX) {
+			free(buf);
+			close(fd);
+			return fail("%s: larger than %u bytes", path,
+				    MANIFEST_MAX);
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* sign-manifest: a compact JWS (typ "svcacct-manifest") whose payload is
+ * the manifest's bytes as they are, for `svcacct apply --verify-key`. The
+ * manifest is checked first (JSON object, no duplicate keys, the format
+ * and a serial), so that a host never has to refuse what was just signed
+ * for a reason visible here. */
+int cmd_sign_manifest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"key", required_argument, NULL, 'k'},
+	    {"kid", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char usage[] =
+	    "usage: " PROG " sign-manifest --key KEY [--kid K] FILE|-\n";
+	const char *key = NULL, *kid = NULL;
+	char *buf = NULL, *tok = NULL;
+	size_t len = 0;
+	EVP_PKEY *pk = NULL;
+	json_t *doc = NULL, *hdr = NULL;
+	json_error_t jerr;
+	int c, r = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key = optarg; break;
+		case 'i': kid = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind != argc - 1 || !key) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *path = argv[optind];
+	if (kid && (!*kid || strlen(kid) > SV_KID_MAX || !printable(kid)))
+		return fail("--kid: 1 to %d printable characters", SV_KID_MAX);
+	if (read_manifest(path, &buf, &len))
+		return 1;
+	while (len && strchr(" \t\r\n", buf[len - 1]))
+		buf[--len] = '\0';
+	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		r = fail("%s:%d:%d: %s", path, jerr.line, jerr.column,
+			 jerr.text);
+		goto out;
+	}
+	json_t *f = json_object_get(doc, "format"),
+	       *s = json_object_get(doc, "serial");
+	if (!json_is_object(doc) || !json_is_string(f) ||
+	    strcmp(json_string_value(f), "svcacct-manifest")) {
+		r = fail("%s: not an svcacct manifest (\"format\": "
+			 "\"svcacct-manifest\" expected)",
+			 path);
+		goto out;
+	}
+	if (!json_is_integer(s) || json_integer_value(s) < 1 ||
+	    json_integer_value(s) > (json_int_t)1 << 53) {
+		r = fail("%s: a signed manifest needs a \"serial\" (an integer "
+			 "from 1 to 2^53, above the last one applied)",
+			 path);
+		goto out;
+	}
+	pk = load_private_key(key);
+	if (!pk)
+		goto out;
+	const struct alg_info *alg = alg_of_key(pk, NULL);
+	/* the algs every host accepts for manifests */
+	if (!alg || (strcmp(alg->name, "ES256") && strcmp(alg->name, "ES384") &&
+		     strcmp(alg->name, "RS256"))) {
+		r = fail("%s: manifests are signed with ES256 (P-256), ES384 "
+			 "(P-384) or RS256 (RSA >= 2048 bits)",
+			 key);
+		goto out;
+	}
+	hdr = json_pack("{s:s, s:s}", "alg", alg->name, "typ",
+			"svcacct-manifest");
+	if (hdr && kid)
+		json_object_set_new(hdr, "kid", json_string(kid));
+	if (!hdr) {
+		r = fail("out of memory");
+		goto out;
+	}
+	tok = sign_compact(pk, alg, hdr, buf, len);
+	if (!tok)
+		goto out;
+	printf("%s\n", tok);
+	r = fflush(stdout) != 0 ? fail("writing output: %s", strerror(errno))
+				: 0;
+out:
+	free(tok);
+	free(buf);
+	json_decref(doc);
+	json_decref(hdr);
+	EVP_PKEY_free(pk);
+	return r;
+}
