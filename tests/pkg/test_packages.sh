@@ -251,7 +251,7 @@ expect_match "its service runs the installed svcacct" '^ExecStart=/usr/sbin/svca
 	"$(cat "$R/lib/systemd/system/svcacct-issuer-refresh.service")"
 
 # use it: accounts resolve, logins go through the system's PAM stacks
-ok_cmd "svcacct role create" inroot svcacct role create testers --services svctest --from local
+ok_cmd "svcacct role create" inroot svcacct role create testers --force --services svctest --from local
 ok_cmd "svcacct account create" inroot svcacct account create bot --role testers
 expect_match "getent passwd bot (through the installed NSS module)" '^bot:x:70000:70000:' \
 	"$(inroot getent passwd bot)"
