@@ -276,22 +276,22 @@ static int bad_option(const struct cli_args *a, const char *arg,
 		(int)len, arg);
 	if (why) {
 		fprintf(stderr, ": %s\n", why);
-	} else if (len > 2 && !strncmp(arg, "--", 2) &&
-		   any_opt(arg + 2, len - 2)) {
-		fprintf(stderr, ": 'svcacct %s%s%s' does not take it\n",
-			a->noun->name, a->verb->name ? " " : "",
-			a->verb->name ? a->verb->name : "");
 	} else {
 		const char *s = NULL;
+		bool is_long = len > 2 && !strncmp(arg, "--", 2);
 		for (const unsigned char *o = a->verb->opts; *o; o++)
 			names[n++] = cli_options[*o].name;
 		snprintf(word, sizeof(word), "%.*s", (int)len - 2, arg + 2);
-		if (len > 2 && !strncmp(arg, "--", 2))
+		if (is_long)
 			s = cli_suggest(word, names, n, sizeof(names[0]));
+		/* another verb's option: say which verb does not take it */
+		if (is_long && any_opt(arg + 2, len - 2))
+			fprintf(stderr, ": 'svcacct %s%s%s' does not take it",
+				a->noun->name, a->verb->name ? " " : "",
+				a->verb->name ? a->verb->name : "");
 		if (s)
-			fprintf(stderr, "; did you mean '--%s'?\n", s);
-		else
-			fputc('\n', stderr);
+			fprintf(stderr, "; did you mean '--%s'?", s);
+		fputc('\n', stderr);
 	}
 	cli_print_usage(stderr, a->noun, a->verb);
 	return EXIT_USAGE;
