@@ -71,6 +71,7 @@ cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer
 	-DSVCACCT_DB_DIR=\"/var/lib/svcacct\"
 	-DSVCACCT_STATE_DIR=\"/var/lib/svcacct-state\"
 	-DSVCACCT_SBINDIR=\"/usr/sbin\" -DSVCACCT_LIBEXECDIR=\"/usr/libexec\"
+	-DSVCACCT_SYSCONFDIR=\"/etc\"
 	-D_GNU_SOURCE=1 -DPACKAGE_VERSION=\"fuzz\""
 libs="-lcrypto -ljansson -lgdbm -lcurl"
 build_log=$work/build.log
