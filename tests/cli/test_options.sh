@@ -211,9 +211,23 @@ if command -v zsh >/dev/null; then
 	"$SV" completion zsh >"$T/_svcacct"
 	ok_cmd "completion zsh: zsh -n" zsh -n "$T/_svcacct"
 	expect_match "completion zsh: a compdef file" "^#compdef svcacct" "$(head -1 "$T/_svcacct")"
+	# zcomp WORD...: what the script hands compadd (which filters by the
+	# prefix itself) for the last word; compadd and _files are stand-ins
+	zcomp() {
+		SVCACCT_CONF=$CONF zsh -c 'compadd() { [[ $1 == -- ]] && shift; print -r -- "$@"; }
+			_files() { print FILES; }
+			source "$1" >/dev/null 2>&1; shift
+			words=("$@"); CURRENT=$#; _svcacct' zcomp "$T/_svcacct" "$SV" "$@"
+	}
+	expect_match "zsh: nouns" "(^| )role( |$)" "$(zcomp ro)"
+	expect_match "zsh: verbs of the noun" "^create list show delete set$" "$(zcomp role s)"
+	expect_match "zsh: the verb's options" "--add-service --remove-service" "$(zcomp role set web --rem)"
+	expect_eq "zsh: account names" "alpha beta deploy-bot" "$(zcomp account show a | tr " " "\n" | sort | xargs)"
+	expect_eq "zsh: a file for apply" "FILES" "$(zcomp apply "")"
 else
-	tap_skip "completion zsh: zsh -n" "no zsh"
-	tap_skip "completion zsh: a compdef file" "no zsh"
+	for t in "zsh -n" "a compdef file" nouns "verbs of the noun" "the verb's options" "account names" "a file for apply"; do
+		tap_skip "completion zsh: $t" "no zsh"
+	done
 fi
 
 # ------------------------------------------------------------------ the table and the docs
