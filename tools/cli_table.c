@@ -25,6 +25,8 @@
 		.off = F(f), .complete = c                                     \
 	}
 
+_Static_assert(OPT__COUNT <= 0x80, "option ids fit beside CLI_HIDDEN");
+
 const struct cli_opt cli_options[OPT__COUNT] = {
     [OPT_UID] = VAL("uid", "N", uid, "the UID (default: the next free one)",
 		    CLI_C_NONE),
@@ -160,7 +162,7 @@ static const struct cli_verb_def account_verbs[] = {
       0),
     V("set", "NAME", "change an account",
       OPTS(OPT_DESCRIPTION, OPT_OWNER, OPT_HOME, OPT_SHELL, OPT_EXPIRES_DATE,
-	   OPT_ROLE, OPT_HOME_WRITABLE, OPT_HOME_PRIVATE, OPT_UID),
+	   OPT_ROLE, OPT_HOME_WRITABLE, OPT_HOME_PRIVATE, CLI_HIDDEN(OPT_UID)),
       "a", account_set, 0),
 };
 
@@ -176,7 +178,7 @@ static const struct cli_verb_def role_verbs[] = {
       OPTS(OPT_DESCRIPTION, OPT_SERVICES, OPT_FROM, OPT_COMMAND,
 	   OPT_CLEAR_COMMANDS, OPT_ADD_SERVICE, OPT_REMOVE_SERVICE,
 	   OPT_ADD_FROM, OPT_REMOVE_FROM, OPT_ADD_COMMAND, OPT_REMOVE_COMMAND,
-	   OPT_FORCE, OPT_GID),
+	   OPT_FORCE, CLI_HIDDEN(OPT_GID)),
       "r", role_set, 0),
 };
 

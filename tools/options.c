@@ -166,8 +166,8 @@ static void usage_line(FILE *f, const char *lead, const struct cli_noun *n,
 	    v->args);
 	wrap_args(&w, args);
 	for (const unsigned char *o = v->opts; *o; o++) {
-		const struct cli_opt *op = &cli_options[*o];
-		if (args_show(v->args, op->name))
+		const struct cli_opt *op = &cli_options[CLI_OPT_ID(*o)];
+		if (*o != CLI_OPT_ID(*o) || args_show(v->args, op->name))
 			continue;
 		if (op->metavar)
 			snprintf(word, sizeof(word), "[--%s %s]%s", op->name,
@@ -214,7 +214,8 @@ void cli_print_usage(FILE *f, const struct cli_noun *noun,
 			return;
 		fprintf(f, "%s.\n", verb->summary);
 		for (const unsigned char *o = verb->opts; *o; o++)
-			help_line(f, &cli_options[*o]);
+			if (*o == CLI_OPT_ID(*o))
+				help_line(f, &cli_options[*o]);
 		return;
 	}
 	if (noun) {
@@ -280,7 +281,8 @@ static int bad_option(const struct cli_args *a, const char *arg,
 		const char *s = NULL;
 		bool is_long = len > 2 && !strncmp(arg, "--", 2);
 		for (const unsigned char *o = a->verb->opts; *o; o++)
-			names[n++] = cli_options[*o].name;
+			if (*o == CLI_OPT_ID(*o))
+				names[n++] = cli_options[*o].name;
 		snprintf(word, sizeof(word), "%.*s", (int)len - 2, arg + 2);
 		if (is_long)
 			s = cli_suggest(word, names, n, sizeof(names[0]));
@@ -338,11 +340,11 @@ static int scan(struct cli_args *a, int argc, char **argv, bool fill,
 		const struct cli_opt *op = NULL;
 		unsigned id = 0;
 		for (const unsigned char *o = a->verb->opts; *o; o++) {
-			const struct cli_opt *c = &cli_options[*o];
+			const struct cli_opt *c = &cli_options[CLI_OPT_ID(*o)];
 			if (strlen(c->name) == len &&
 			    !strncmp(c->name, name, len)) {
 				op = c;
-				id = *o;
+				id = CLI_OPT_ID(*o);
 				break;
 			}
 		}
@@ -537,11 +539,13 @@ static void comp_verbs(void)
 			printf("\t'%s/%s')\n\t\topts=\"--help", n->name,
 			       v->name ? v->name : "");
 			for (const unsigned char *o = v->opts; *o; o++)
-				printf(" --%s", cli_options[*o].name);
+				if (*o == CLI_OPT_ID(*o))
+					printf(" --%s", cli_options[*o].name);
 			printf("\"\n\t\targopts=\"");
 			size_t k = 0;
 			for (const unsigned char *o = v->opts; *o; o++)
-				if (cli_options[*o].kind != CLI_FLAG)
+				if (*o == CLI_OPT_ID(*o) &&
+				    cli_options[*o].kind != CLI_FLAG)
 					printf("%s--%s", k++ ? " " : "",
 					       cli_options[*o].name);
 			printf("\"\n\t\tpos='%s'\n\t\t;;\n", v->complete);

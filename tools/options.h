@@ -68,7 +68,12 @@ struct cli_opt {
 	enum cli_complete complete;
 };
 
-/* Option ids: indexes into cli_options[]; 0 ends a verb's list. */
+/* Option ids: indexes into cli_options[]; 0 ends a verb's list. A verb
+ * lists CLI_HIDDEN(id) for an option it accepts only to refuse it with a
+ * better message than "unknown" (account set --uid): not in its usage, not
+ * completed. */
+#define CLI_HIDDEN(id) ((id) | 0x80)
+#define CLI_OPT_ID(x)  ((x)&0x7f)
 enum cli_opt_id {
 	OPT_END = 0,
 	OPT_UID,

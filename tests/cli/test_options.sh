@@ -246,6 +246,44 @@ for doc in man/svcacct.8 docs/CLI.md; do
 	done
 	expect_eq "$doc documents every option of the table" "" "$missing"
 done
+# svcacct(8)'s SYNOPSIS has a block for each verb of the usage, with each
+# of that verb's options
+synopsis_gaps() {
+	python3 -c '
+import re, sys
+usage = sys.stdin.read()
+man = open(sys.argv[1]).read()
+syn = man[man.index('"'"'.SH SYNOPSIS'"'"'):man.index('"'"'.SH DESCRIPTION'"'"')]
+blocks = {}
+for m in re.finditer(r'"'"'^\.SY "?([^"\n]+)"?\n(.*?)^\.YS'"'"', syn, re.S | re.M):
+    blocks.setdefault(m.group(1).strip().replace('"'"'\\-'"'"', '"'"'-'"'"'), []).append(m.group(2).replace('"'"'\\-'"'"', '"'"'-'"'"'))
+entries, cur = {}, None
+for line in usage.splitlines():
+    m = re.match(r'"'"'  svcacct (\S+)(?: ([a-z][a-z-]*))?'"'"', line)
+    if m:
+        words = line.split()
+        key = '"'"'svcacct '"'"' + m.group(1)
+        if m.group(2) and not m.group(2).isupper():
+            key += '"'"' '"'"' + m.group(2)
+        cur = key
+        entries[cur] = line
+    elif cur and line.startswith('"'"' '"'"' * 5) and line.strip():
+        entries[cur] += line
+    else:
+        cur = None
+bad = []
+for key, text in entries.items():
+    opts = set(re.findall(r'"'"'--[a-z][a-z-]+'"'"', text))
+    have = '"'"' '"'"'.join(blocks.get(key, []))
+    if not have:
+        bad.append('"'"'%s: no .SY block'"'"' % key); continue
+    for o in sorted(opts):
+        if not re.search(re.escape(o) + r'"'"'(?![a-z-])'"'"', have):
+            bad.append('"'"'%s: %s'"'"' % (key, o))
+print('"'"'\n'"'"'.join(bad))
+' "$top_srcdir/man/svcacct.8"
+}
+expect_eq "svcacct(8) SYNOPSIS: every verb with its options" "" "$("$SV" --help | synopsis_gaps)"
 # one table: no usage text left in the command files, no option loop
 expect_eq "no getopt_long left in the svcacct sources" "" \
 	"$(cd "$top_srcdir/tools" && grep -l getopt_long svcacct.c cli_util.c cmd_*.c)"
