@@ -11,9 +11,11 @@
 #include "codec.h"
 #include "config.h"
 #include "store.h"
+#include "options.h"
 
-/* Exit codes (svcacct(8)). */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* Exit codes (svcacct(8)). apply --detailed-exitcode says "changed" with
+ * 2, as Terraform's plan does. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_CHANGED = 2 };
 
 struct nss_snapshot;
 
@@ -35,27 +37,10 @@ struct cli {
 	char err[1024];
 };
 
-/* A command: argv[0] is the verb. Returns an exit code. */
-typedef int (*cmd_fn)(struct cli *cli, int argc, char **argv);
-
-/* One verb of a noun; arg is passed through (e.g. enable vs disable). */
-struct cli_verb {
-	const char *name;
-	int (*fn)(struct cli *cli, int argc, char **argv, int arg);
-	int arg;
-};
-/* Run the verb argv[1] of a noun from its table (argv[0] is the noun);
- * --help, unknown and missing verbs answered with the noun's usage. */
-int cli_dispatch(struct cli *cli, const char *noun, const char *usage,
-		 const struct cli_verb *verbs, size_t n, int argc, char **argv);
-
 /* ------------------------------------------------------------ cli_util.c */
 /* Print "svcacct: msg" on stderr; returns EXIT_FAIL (or EXIT_USAGE). */
 int cli_fail(struct cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int cli_usage(struct cli *cli, const char *usage);
-/* Whether argv has -h/--help (then print usage and exit 0). */
-bool cli_wants_help(int argc, char **argv);
 /* Root is needed for every change; a clear message otherwise. */
 int cli_need_root(struct cli *cli);
 /* Parse a date "YYYY-MM-DD" (UTC midnight) or "never" (0). */
@@ -167,22 +152,48 @@ int txn_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
 		  int (*fn)(const struct sv_cred *c, void *ctx), void *ctx);
 
 /* ------------------------------------------------------------ commands */
-int cmd_account(struct cli *cli, int argc, char **argv);
-int cmd_role(struct cli *cli, int argc, char **argv);
-int cmd_grant(struct cli *cli, int argc, char **argv);
-int cmd_revoke(struct cli *cli, int argc, char **argv);
-int cmd_secret(struct cli *cli, int argc, char **argv);
-int cmd_key(struct cli *cli, int argc, char **argv);
-int cmd_export(struct cli *cli, int argc, char **argv);
-int cmd_import(struct cli *cli, int argc, char **argv);
-int cmd_check(struct cli *cli, int argc, char **argv);
-int cmd_rollback(struct cli *cli, int argc, char **argv);
-int cmd_generations(struct cli *cli, int argc, char **argv);
-int cmd_sshkey(struct cli *cli, int argc, char **argv);
-int cmd_authorized_keys(struct cli *cli, int argc, char **argv);
-int cmd_verify(struct cli *cli, int argc, char **argv);
-int cmd_issuer(struct cli *cli, int argc, char **argv);
-int cmd_config(struct cli *cli, int argc, char **argv);
+/* The verbs of the table in cli_table.c: a->pos holds the positionals,
+ * the fields of a the options; an exit code. */
+#define VERB(f) int f(struct cli *cli, const struct cli_args *a)
+VERB(account_create);
+VERB(account_list);
+VERB(account_show);
+VERB(account_delete);
+VERB(account_state); /* arg: 1 enable, 0 disable */
+VERB(account_set);
+VERB(grant_revoke); /* arg: 1 grant, 0 revoke */
+VERB(role_create);
+VERB(role_list);
+VERB(role_show);
+VERB(role_delete);
+VERB(role_set);
+VERB(secret_add);
+VERB(key_add);
+VERB(cred_list);   /* arg: 1 keys, 0 secrets */
+VERB(cred_remove); /* arg: 1 keys, 0 secrets */
+VERB(sshkey_add);
+VERB(sshkey_list);
+VERB(sshkey_remove);
+VERB(cmd_authorized_keys);
+VERB(cmd_verify);
+VERB(cmd_export);
+VERB(cmd_import);
+VERB(cmd_check_run); /* check_unloaded first, then cmd_check */
+VERB(cmd_check);
+VERB(cmd_rollback);
+VERB(cmd_generations);
+VERB(cmd_apply);
+VERB(config_check);
+VERB(issuer_add);
+VERB(issuer_list);
+VERB(issuer_show);
+VERB(issuer_remove);
+VERB(issuer_map);      /* arg: 1 unmap */
+VERB(issuer_role_map); /* arg: 1 role-unmap */
+VERB(issuer_refresh);
+VERB(cmd_completion);
+VERB(cmd_complete_names);
+#undef VERB
 /* Refuse a change while the configuration hides accounts or roles of the
  * store from the modules (cmd_config.c): 0, or -EPERM with them listed on
  * stderr. */
@@ -316,7 +327,6 @@ json_t *port_export_keys(struct sv_reader *rd, int *e);
 json_t *port_export_sshkeys(struct sv_reader *rd, int *e);
 
 /* ------------------------------------------------------------ cmd_apply.c */
-int cmd_apply(struct cli *cli, int argc, char **argv);
 /* svcacct export --manifest */
 int manifest_export(struct cli *cli);
 

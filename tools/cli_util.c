@@ -32,40 +32,6 @@ int cli_fail(struct cli *cli, const char *fmt, ...)
 	return EXIT_FAIL;
 }
 
-int cli_dispatch(struct cli *cli, const char *noun, const char *usage,
-		 const struct cli_verb *verbs, size_t n, int argc, char **argv)
-{
-	if (argc < 2)
-		return cli_usage(cli, usage);
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(verbs[i].name, argv[1]))
-			return verbs[i].fn(cli, argc - 1, argv + 1,
-					   verbs[i].arg);
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	fprintf(stderr, "svcacct: unknown verb '%s %s'\n", noun, argv[1]);
-	return cli_usage(cli, usage);
-}
-
-int cli_usage(struct cli *cli, const char *usage)
-{
-	fprintf(stderr, "usage: %s %s\n", cli->prog, usage);
-	return EXIT_USAGE;
-}
-
-bool cli_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return true;
-	}
-	return false;
-}
-
 int cli_need_root(struct cli *cli)
 {
 	if (geteuid() == 0)

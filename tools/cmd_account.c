@@ -19,15 +19,6 @@
 
 #define FIELD_MAX 255
 
-static const char usage_create[] =
-    "account create NAME [--uid N] [--description T] [--owner T] "
-    "[--home D] [--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
-    "[--home-writable] [--no-home] [--force]";
-static const char usage_set[] =
-    "account set NAME [--description T] [--owner T] [--home D] "
-    "[--shell P] [--expires YYYY-MM-DD|never] [--role R]... "
-    "[--home-writable|--home-private]";
-
 int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
 		   size_t n, uint32_t **out)
 {
@@ -284,123 +275,43 @@ void acct_set_home_access(struct cli *cli, const struct acct *a)
 			strerror(errno));
 }
 
-enum {
-	O_UID = 256,
-	O_DESC,
-	O_OWNER,
-	O_HOME,
-	O_SHELL,
-	O_EXPIRES,
-	O_ROLE,
-	O_HOMEW,
-	O_HOMEP,
-	O_NOHOME,
-	O_STOP,
-	O_JSON,
-	O_FORCE
-};
-
-static const struct option acct_opts_long[] = {
-    {"uid", required_argument, NULL, O_UID},
-    {"description", required_argument, NULL, O_DESC},
-    {"owner", required_argument, NULL, O_OWNER},
-    {"home", required_argument, NULL, O_HOME},
-    {"shell", required_argument, NULL, O_SHELL},
-    {"expires", required_argument, NULL, O_EXPIRES},
-    {"role", required_argument, NULL, O_ROLE},
-    {"home-writable", no_argument, NULL, O_HOMEW},
-    {"home-private", no_argument, NULL, O_HOMEP},
-    {"no-home", no_argument, NULL, O_NOHOME},
-    {"stop", no_argument, NULL, O_STOP},
-    {"json", no_argument, NULL, O_JSON},
-    {"force", no_argument, NULL, O_FORCE},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-struct parsed {
-	struct acct_opts o;
-	const char *roles[64];
-	bool home_private, stop, json, force;
-	const char *pos[65];
-	int npos;
-};
-
-static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
-		 const char *usage, unsigned allowed)
+/* The fields of account create and set from the command line. */
+static void opts_from_args(const struct cli_args *args, struct acct_opts *o)
 {
-	int c;
-	memset(p, 0, sizeof(*p));
-	p->o.roles = p->roles;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", acct_opts_long, NULL)) != -1) {
-		if (c == '?' || c == ':' ||
-		    (c >= O_UID && !(allowed & (1u << (c - O_UID))))) {
-			fprintf(stderr,
-				"svcacct: unknown or incomplete option "
-				"'%s'\n",
-				argv[optind - 1]);
-			return cli_usage(cli, usage);
-		}
-		switch (c) {
-		case 'h': printf("usage: svcacct %s\n", usage); return -1;
-		case O_UID: p->o.uid = optarg; break;
-		case O_DESC: p->o.description = optarg; break;
-		case O_OWNER: p->o.owner = optarg; break;
-		case O_HOME: p->o.home = optarg; break;
-		case O_SHELL: p->o.shell = optarg; break;
-		case O_EXPIRES: p->o.expires = optarg; break;
-		case O_ROLE:
-			if (p->o.nroles >= SV_ARRAY_SIZE(p->roles))
-				return cli_usage(cli, usage);
-			p->roles[p->o.nroles++] = optarg;
-			break;
-		case O_HOMEW: p->o.home_writable = true; break;
-		case O_HOMEP: p->home_private = true; break;
-		case O_NOHOME: p->o.no_home = true; break;
-		case O_STOP: p->stop = true; break;
-		case O_JSON: p->json = true; break;
-		case O_FORCE: p->force = true; break;
-		}
-	}
-	while (optind < argc) {
-		if (p->npos >= (int)SV_ARRAY_SIZE(p->pos))
-			return cli_usage(cli, usage);
-		p->pos[p->npos++] = argv[optind++];
-	}
-	if (p->json)
-		cli->json = true;
-	return 0;
+	memset(o, 0, sizeof(*o));
+	if (args->npos)
+		o->name = args->pos[0];
+	o->uid = args->uid;
+	o->description = args->description;
+	o->owner = args->owner;
+	o->home = args->home;
+	o->shell = args->shell;
+	o->expires = args->expires;
+	o->roles = args->role.v;
+	o->nroles = args->role.n;
+	o->home_writable = args->home_writable;
+	o->no_home = args->no_home;
+	o->force = args->force;
 }
 
-#define A(x) (1u << ((x)-O_UID))
-
-static int account_create(struct cli *cli, int argc, char **argv, int arg)
+int account_create(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
 	struct acct a = {0};
-	int r = parse(cli, argc, argv, &p, usage_create,
-		      A(O_UID) | A(O_DESC) | A(O_OWNER) | A(O_HOME) |
-			  A(O_SHELL) | A(O_EXPIRES) | A(O_ROLE) | A(O_HOMEW) |
-			  A(O_NOHOME) | A(O_JSON) | A(O_FORCE));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, usage_create);
-	p.o.name = p.pos[0];
-	p.o.force = p.force;
+	struct acct_opts o;
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	opts_from_args(args, &o);
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return EXIT_FAIL;
-	if (op_account_create(cli, t, &p.o, &a) < 0) {
+	if (op_account_create(cli, t, &o, &a) < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "%s", cli->err);
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		if (!p.o.no_home)
+		if (!o.no_home)
 			acct_make_home(cli, &a);
 		bool forced =
 		    cli_group_name_allowed(cli, "account", a.name, true) == 1;
@@ -466,15 +377,10 @@ static int cmp_json_name(const void *x, const void *y)
 		      json_string_value(json_object_get(b, "name")));
 }
 
-static int account_list(struct cli *cli, int argc, char **argv, int arg)
+int account_list(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, "account list [--json]", A(O_JSON));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos)
-		return cli_usage(cli, "account list [--json]");
+	if (args->npos)
+		return cli_usage_verb(cli, args);
 	uint64_t gen;
 	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
 		/* no store yet: nothing to list, which is not an error */
@@ -553,28 +459,22 @@ static int account_list(struct cli *cli, int argc, char **argv, int arg)
 	return EXIT_OK;
 }
 
-static int account_show(struct cli *cli, int argc, char **argv, int arg)
+int account_show(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
-	int r =
-	    parse(cli, argc, argv, &p, "account show NAME [--json]", A(O_JSON));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, "account show NAME [--json]");
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
 	if (!rd)
 		return EXIT_FAIL;
 	struct sv_blob b = {0};
 	struct sv_account a;
-	int e = sv_get_account(rd, p.pos[0], &b, &a);
+	int e = sv_get_account(rd, args->pos[0], &b, &a);
 	if (e < 0) {
 		sv_reader_close(rd);
 		return cli_fail(cli,
 				e == -ENOENT ? "no account '%s'"
 					     : "account '%s': bad record",
-				p.pos[0]);
+				args->pos[0]);
 	}
 	json_t *j = acct_json(rd, &a, &cli->cfg);
 	sv_blob_free(&b);
@@ -650,18 +550,14 @@ static void kill_processes(uid_t uid)
 	}
 }
 
-static int account_state(struct cli *cli, int argc, char **argv, int enable)
+int account_state(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
-	const char *usage =
-	    enable ? "account enable NAME" : "account disable NAME [--stop]";
-	int r = parse(cli, argc, argv, &p, usage, enable ? 0 : A(O_STOP));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, usage);
+	const int enable = args->verb->arg;
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	if (enable)
@@ -679,17 +575,18 @@ static int account_state(struct cli *cli, int argc, char **argv, int enable)
 	if (r == EXIT_OK) {
 		cli_audit(enable ? "account-enable" : "account-disable",
 			  "account=%s uid=%u%s", a.name, a.uid,
-			  p.stop ? " stop=yes" : "");
+			  args->stop ? " stop=yes" : "");
 		cli_nscd_invalidate();
-		if (p.stop)
+		if (args->stop)
 			kill_processes(a.uid);
 		cli_report(cli,
 			   json_pack("{s:s, s:s, s:b}", "name", a.name, "state",
 				     enable ? "enabled" : "disabled", "stopped",
-				     p.stop),
+				     args->stop),
 			   "%s account %s%s", enable ? "enabled" : "disabled",
-			   a.name, p.stop ? " and stopped its processes" : "");
-		if (!enable && !p.stop && !cli->json)
+			   a.name,
+			   args->stop ? " and stopped its processes" : "");
+		if (!enable && !args->stop && !cli->json)
 			printf("note: processes already running as %s keep "
 			       "running (use --stop)\n",
 			       a.name);
@@ -766,17 +663,13 @@ int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 	return e;
 }
 
-static int account_delete(struct cli *cli, int argc, char **argv, int arg)
+int account_delete(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, "account delete NAME", 0);
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, "account delete NAME");
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	int e = op_account_delete(t, &a, NULL);
@@ -800,29 +693,24 @@ static int account_delete(struct cli *cli, int argc, char **argv, int arg)
 	return r;
 }
 
-static int account_set(struct cli *cli, int argc, char **argv, int arg)
+int account_set(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage_set,
-		      A(O_DESC) | A(O_OWNER) | A(O_HOME) | A(O_SHELL) |
-			  A(O_EXPIRES) | A(O_ROLE) | A(O_HOMEW) | A(O_HOMEP) |
-			  A(O_UID));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, usage_set);
-	if (p.o.uid)
+	struct acct_opts o;
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	opts_from_args(args, &o);
+	if (o.uid)
 		return cli_fail(cli, "the UID of an account cannot change "
 				     "(files it owns would change hands)");
-	if (acct_check_fields(cli, &p.o) < 0)
+	if (acct_check_fields(cli, &o) < 0)
 		return cli_fail(cli, "%s", cli->err);
 	int64_t exp = 0;
-	if (p.o.expires && cli_parse_date(p.o.expires, &exp) < 0)
+	if (o.expires && cli_parse_date(o.expires, &exp) < 0)
 		return cli_fail(cli, "bad --expires '%s' (YYYY-MM-DD or never)",
-				p.o.expires);
+				o.expires);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	int e = 0;
@@ -836,20 +724,20 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 				e = -ENOMEM;                                   \
 		}                                                              \
 	} while (0)
-	REPLACE(description, p.o.description);
-	REPLACE(owner, p.o.owner);
-	REPLACE(home, p.o.home);
-	REPLACE(shell, p.o.shell);
-	if (p.o.expires)
+	REPLACE(description, o.description);
+	REPLACE(owner, o.owner);
+	REPLACE(home, o.home);
+	REPLACE(shell, o.shell);
+	if (o.expires)
 		a.expires = exp;
-	if (p.o.home_writable)
+	if (o.home_writable)
 		a.flags |= SV_ACCT_HOME_WRITABLE;
-	if (p.home_private)
+	if (args->home_private)
 		a.flags &= ~SV_ACCT_HOME_WRITABLE;
-	if (e == 0 && p.o.nroles) {
+	if (e == 0 && o.nroles) {
 		/* --role replaces the granted roles */
 		uint32_t *g = NULL;
-		e = acct_role_gids(cli, t, p.o.roles, p.o.nroles, &g);
+		e = acct_role_gids(cli, t, o.roles, o.nroles, &g);
 		if (e < 0) {
 			sv_txn_abort(t);
 			acct_free(&a);
@@ -860,7 +748,7 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 		free(a.roles);
 		a.roles = g;
 		a.nroles = 0;
-		for (size_t i = 0; i < p.o.nroles; i++) {
+		for (size_t i = 0; i < o.nroles; i++) {
 			bool dup = false;
 			for (size_t j = 0; j < a.nroles; j++)
 				dup |= a.roles[j] == g[i];
@@ -881,7 +769,7 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		cli_audit("account-set", "account=%s", a.name);
-		if (p.o.home_writable || p.home_private)
+		if (o.home_writable || args->home_private)
 			acct_set_home_access(cli, &a);
 		cli_nscd_invalidate();
 		cli_report(cli, json_pack("{s:s}", "updated", a.name),
@@ -891,38 +779,21 @@ static int account_set(struct cli *cli, int argc, char **argv, int arg)
 	return r;
 }
 
-int cmd_account(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-	    {"create", account_create, 0}, {"list", account_list, 0},
-	    {"show", account_show, 0},	   {"delete", account_delete, 0},
-	    {"enable", account_state, 1},  {"disable", account_state, 0},
-	    {"set", account_set, 0},
-	};
-	return cli_dispatch(
-	    cli, "account",
-	    "account create|list|show|delete|enable|disable|set ...", verbs,
-	    SV_ARRAY_SIZE(verbs), argc, argv);
-}
-
 /* ------------------------------------------------------------ grants */
 
-static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
+int grant_revoke(struct cli *cli, const struct cli_args *args)
 {
-	const char *usage =
-	    grant ? "grant NAME ROLE..." : "revoke NAME ROLE...";
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage, 0);
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos < 2)
-		return cli_usage(cli, usage);
+	const int grant = args->verb->arg;
+	int r;
+	if (args->npos < 2)
+		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], &a);
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
 	uint32_t *g = NULL;
-	int e = acct_role_gids(cli, t, p.pos + 1, (size_t)p.npos - 1, &g);
+	int e =
+	    acct_role_gids(cli, t, args->pos + 1, (size_t)args->npos - 1, &g);
 	if (e < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);
@@ -930,7 +801,7 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 	}
 	int64_t now = (int64_t)time(NULL);
 	size_t changed = 0;
-	for (int i = 0; e == 0 && i < p.npos - 1; i++) {
+	for (int i = 0; e == 0 && i < args->npos - 1; i++) {
 		size_t at = a.nroles;
 		for (size_t j = 0; j < a.nroles; j++)
 			if (a.roles[j] == g[i])
@@ -978,11 +849,11 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		char list[512] = "";
-		for (int i = 1; i < p.npos; i++) {
+		for (int i = 1; i < args->npos; i++) {
 			if (i > 1)
 				strncat(list, ",",
 					sizeof(list) - strlen(list) - 1);
-			strncat(list, p.pos[i],
+			strncat(list, args->pos[i],
 				sizeof(list) - strlen(list) - 1);
 		}
 		cli_audit(grant ? "grant" : "revoke", "account=%s roles=%s",
@@ -997,14 +868,4 @@ static int grant_revoke(struct cli *cli, int argc, char **argv, bool grant)
 	}
 	acct_free(&a);
 	return r;
-}
-
-int cmd_grant(struct cli *cli, int argc, char **argv)
-{
-	return grant_revoke(cli, argc, argv, true);
-}
-
-int cmd_revoke(struct cli *cli, int argc, char **argv)
-{
-	return grant_revoke(cli, argc, argv, false);
 }

@@ -14,7 +14,6 @@
  * Sections are a table of handlers (check, apply, prune, export): adding a
  * section is adding one row (trusted issuers were added so). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1610,51 +1609,24 @@ static void report(struct mctx *m, bool dry_run, uint64_t gen,
 		       (unsigned long long)gen);
 }
 
-int cmd_apply(struct cli *cli, int argc, char **argv)
+int cmd_apply(struct cli *cli, const struct cli_args *args)
 {
-	static const char usage[] =
-	    "apply FILE|- [--dry-run] [--prune] [--verify-key KEY] "
-	    "[--allow-revoked-keys] [--json]";
-	static const struct option opts[] = {
-	    {"dry-run", no_argument, NULL, 'n'},
-	    {"allow-revoked-keys", no_argument, NULL, 'r'},
-	    {"prune", no_argument, NULL, 'p'},
-	    {"verify-key", required_argument, NULL, 'k'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct mctx m = {.cli = cli};
-	bool dry_run = false;
-	const char *keypath = NULL, *file;
+	struct mctx m = {.cli = cli, .prune = args->prune};
+	bool dry_run = args->dry_run;
+	/* Terraform's convention: 2 when something changed (or would) */
+	int changed_rc = args->detailed_exitcode ? EXIT_CHANGED : EXIT_OK;
+	const char *keypath = args->verify_key, *file;
 	char *buf = NULL, digest[65] = "";
 	size_t len = 0;
 	json_t *doc = NULL;
 	json_int_t serial = 0;
 	struct sv_txn *t = NULL;
-	int c, e, r = EXIT_FAIL;
+	int e, r = EXIT_FAIL;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': dry_run = true; break;
-		case 'r': cli->allow_revoked_keys = true; break;
-		case 'p': m.prune = true; break;
-		case 'k': keypath = optarg; break;
-		case 'j': cli->json = true; break;
-		case 'h': printf("usage: svcacct %s\n", usage); return EXIT_OK;
-		default:
-			fprintf(stderr,
-				"svcacct: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return cli_usage(cli, usage);
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage(cli, usage);
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
 	cli->revoked_flag = "--allow-revoked-keys";
-	file = argv[optind];
+	file = args->pos[0];
 	if (!keypath && *cli->cfg.manifest_verify_key)
 		keypath = cli->cfg.manifest_verify_key;
 	if (cli_need_root(cli) < 0)
@@ -1759,7 +1731,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		sv_txn_abort(t);
 		t = NULL;
 		report(&m, dry_run, 0, serial);
-		r = EXIT_OK;
+		r = m.nch ? changed_rc : EXIT_OK;
 		goto out;
 	}
 	r = cli_commit(cli, t);
@@ -1801,6 +1773,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < m.issuers_gone.n; i++)
 		issuer_cache_remove(&cli->cfg, m.issuers_gone.v[i]);
 	report(&m, false, gen, serial);
+	r = changed_rc;
 	goto out;
 fail:
 	cli_fail(cli, "%s: %s (nothing applied)", file, cli->err);

@@ -306,24 +306,17 @@ static int check_unloaded(struct cli *cli, const char *err, int r)
 	return EXIT_FAIL;
 }
 
-static int run_check(struct cli *cli, int argc, char **argv)
+int cmd_check_run(struct cli *cli, const struct cli_args *args)
 {
 	char err[SV_CONF_ERRLEN] = "";
 	int r;
 
-	/* the usage, and a wrong option, are cmd_check's to answer */
-	if (cli_wants_help(argc, argv))
-		return cmd_check(cli, argc, argv);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			cli->json = true;
-		else
-			return cmd_check(cli, argc, argv);
-	}
+	if (args->npos)
+		return cli_usage_verb(cli, args);
 	r = load_cli_config(cli, err, sizeof(err));
 	if (r < 0)
 		return check_unloaded(cli, err, r);
-	return cmd_check(cli, argc, argv);
+	return cmd_check(cli, args);
 }
 
 /* ------------------------------------------------------------ config check */
@@ -405,9 +398,8 @@ static void report_hidden(struct creport *rep, const struct hidden *h)
 	}
 }
 
-static int config_check(struct cli *cli, int argc, char **argv, int arg)
+int config_check(struct cli *cli, const struct cli_args *args)
 {
-	static const char usage[] = "config check [FILE] [--json]";
 	char cur_err[SV_CONF_ERRLEN] = "", err[SV_CONF_ERRLEN] = "";
 	struct creport rep = {json_array(), json_array()};
 	struct sv_config nc;
@@ -416,21 +408,10 @@ static int config_check(struct cli *cli, int argc, char **argv, int arg)
 	bool installed, loaded, cur_ok, have_store = false;
 	int r;
 
-	(void)arg;
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			cli->json = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cli_usage(cli, usage);
-		else if (!file)
-			file = argv[i];
-		else
-			return cli_usage(cli, usage);
-	}
+	if (args->npos > 1)
+		return cli_usage_verb(cli, args);
+	if (args->npos == 1)
+		file = args->pos[0];
 	hidden_init(&h);
 	cur_ok = load_cli_config(cli, cur_err, sizeof(cur_err)) == 0;
 	/* the file the tool itself uses is judged exactly as the modules
@@ -558,16 +539,4 @@ static int config_check(struct cli *cli, int argc, char **argv, int arg)
 	json_decref(rep.notes);
 	hidden_free(&h);
 	return n ? EXIT_FAIL : EXIT_OK;
-}
-
-int cmd_config(struct cli *cli, int argc, char **argv)
-{
-	static const char usage[] = "config check [FILE] [--json]";
-	static const struct cli_verb verbs[] = {
-	    {"check", config_check, 0},
-	};
-	if (!strcmp(argv[0], "check"))
-		return run_check(cli, argc, argv);
-	return cli_dispatch(cli, "config", usage, verbs, SV_ARRAY_SIZE(verbs),
-			    argc, argv);
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* svcacct secret ... / key ...: credentials of an account. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,72 +15,26 @@
 
 #define KEYFILE_MAX (1024 * 1024)
 
-enum {
-	O_LABEL = 256,
-	O_EXPIRES,
-	O_PEM,
-	O_JWK,
-	O_JWKS,
-	O_KID,
-	O_ALG,
-	O_JSON,
-	O_ALLOW_REVOKED
-};
-static const struct option cred_long[] = {
-    {"label", required_argument, NULL, O_LABEL},
-    {"expires", required_argument, NULL, O_EXPIRES},
-    {"pem", required_argument, NULL, O_PEM},
-    {"jwk", required_argument, NULL, O_JWK},
-    {"jwks", required_argument, NULL, O_JWKS},
-    {"kid", required_argument, NULL, O_KID},
-    {"alg", required_argument, NULL, O_ALG},
-    {"json", no_argument, NULL, O_JSON},
-    {"allow-revoked-key", no_argument, NULL, O_ALLOW_REVOKED},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-#define A(x) (1u << ((x)-O_LABEL))
-
 struct parsed {
 	const char *label, *expires, *pem, *jwk, *jwks, *kid, *alg;
-	const char *pos[4];
+	const char *const *pos;
 	int npos;
 	int64_t exp;
 };
 
-static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
-		 const char *usage, unsigned allowed)
+/* The options of the verb, checked: 0, or an exit code. */
+static int parse(struct cli *cli, const struct cli_args *args, struct parsed *p)
 {
-	int c;
 	memset(p, 0, sizeof(*p));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", cred_long, NULL)) != -1) {
-		if (c == '?' || c == ':' ||
-		    (c >= O_LABEL && !(allowed & (1u << (c - O_LABEL))))) {
-			fprintf(stderr,
-				"svcacct: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return cli_usage(cli, usage);
-		}
-		switch (c) {
-		case 'h': printf("usage: svcacct %s\n", usage); return -1;
-		case O_LABEL: p->label = optarg; break;
-		case O_EXPIRES: p->expires = optarg; break;
-		case O_PEM: p->pem = optarg; break;
-		case O_JWK: p->jwk = optarg; break;
-		case O_JWKS: p->jwks = optarg; break;
-		case O_KID: p->kid = optarg; break;
-		case O_ALG: p->alg = optarg; break;
-		case O_JSON: cli->json = true; break;
-		case O_ALLOW_REVOKED: cli->allow_revoked_keys = true; break;
-		}
-	}
-	while (optind < argc) {
-		if (p->npos >= 4)
-			return cli_usage(cli, usage);
-		p->pos[p->npos++] = argv[optind++];
-	}
+	p->label = args->label;
+	p->expires = args->expires;
+	p->pem = args->pem;
+	p->jwk = args->jwk;
+	p->jwks = args->jwks;
+	p->kid = args->kid;
+	p->alg = args->alg;
+	p->pos = args->pos;
+	p->npos = args->npos;
 	if (p->label && sv_field_check("label", p->label, 128, cli->err,
 				       sizeof(cli->err)) < 0)
 		return cli_fail(cli, "%s", cli->err);
@@ -111,18 +64,14 @@ static const char *cred_status(const struct sv_cred *c, bool revoked)
 
 /* ------------------------------------------------------------ secrets */
 
-static int secret_add(struct cli *cli, int argc, char **argv, int arg)
+int secret_add(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	static const char usage[] =
-	    "secret add NAME [--label T] [--expires DURATION|DATE]";
 	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage,
-		      A(O_LABEL) | A(O_EXPIRES) | A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	uint8_t hostkey[SV_HOSTKEY_LEN], hash[SV_HASH_LEN];
 	char secret[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1];
 	struct sv_txn *t = cli_begin_account(cli, p.pos[0], NULL);
@@ -201,16 +150,15 @@ static int list_one(const struct sv_cred *c, bool revoked, void *ctx)
 	return 0;
 }
 
-static int cred_list(struct cli *cli, int argc, char **argv, int keys)
+int cred_list(struct cli *cli, const struct cli_args *args)
 {
-	const char *usage =
-	    keys ? "key list NAME [--json]" : "secret list NAME [--json]";
+	const int keys = args->verb->arg;
 	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage, A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	if (geteuid() != 0)
 		return cli_fail(cli, "listing credentials needs root");
 	struct sv_reader *rd = cli_reader(
@@ -297,16 +245,15 @@ static int find_cred(const struct sv_cred *c, void *ctx)
 }
 
 /* Remove one credential (by id, or by kid for keys) and revoke it. */
-static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
+int cred_remove(struct cli *cli, const struct cli_args *args)
 {
-	const char *usage =
-	    keys ? "key remove NAME KID|ID" : "secret revoke NAME ID";
+	const int keys = args->verb->arg;
 	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage, 0);
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 2)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	/* never echo a secret pasted where its id belongs */
 	if (sv_secret_looks_like(p.pos[1], strlen(p.pos[1])))
 		return cli_fail(cli,
@@ -348,17 +295,6 @@ static int cred_remove(struct cli *cli, int argc, char **argv, int keys)
 	return r;
 }
 
-int cmd_secret(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-	    {"add", secret_add, 0},
-	    {"list", cred_list, 0},
-	    {"revoke", cred_remove, 0},
-	};
-	return cli_dispatch(cli, "secret", "secret add|list|revoke ...", verbs,
-			    SV_ARRAY_SIZE(verbs), argc, argv);
-}
-
 /* ------------------------------------------------------------ keys */
 
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
@@ -394,22 +330,14 @@ bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
 	return taken;
 }
 
-static int key_add(struct cli *cli, int argc, char **argv, int arg)
+int key_add(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	static const char usage[] =
-	    "key add NAME (--pem FILE | --jwk FILE | --jwks FILE) [--kid K] "
-	    "[--alg A] [--label T] [--expires DURATION|DATE] "
-	    "[--allow-revoked-key]";
 	struct parsed p;
-	int r =
-	    parse(cli, argc, argv, &p, usage,
-		  A(O_LABEL) | A(O_EXPIRES) | A(O_PEM) | A(O_JWK) | A(O_JWKS) |
-		      A(O_KID) | A(O_ALG) | A(O_JSON) | A(O_ALLOW_REVOKED));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1 || (!!p.pem + !!p.jwk + !!p.jwks) != 1)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	if (p.jwks && (p.kid || p.alg))
 		return cli_fail(cli, "--kid and --alg do not apply to --jwks "
 				     "(each key carries its own)");
@@ -496,15 +424,4 @@ out:
 	else
 		sv_keys_free(keys, n);
 	return r;
-}
-
-int cmd_key(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-	    {"add", key_add, 0},
-	    {"list", cred_list, 1},
-	    {"remove", cred_remove, 1},
-	};
-	return cli_dispatch(cli, "key", "key add|list|remove ...", verbs,
-			    SV_ARRAY_SIZE(verbs), argc, argv);
 }

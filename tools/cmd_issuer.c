@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* svcacct issuer ...: trusted OIDC issuers (common/issuer.h). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,105 +13,35 @@
 #include "issuer_model.h"
 #include "util.h"
 
-static const char usage_all[] =
-    "issuer add|list|show|remove|map|unmap|role-map|role-unmap|refresh ...";
-static const char usage_add[] =
-    "issuer add NAME --issuer URL (--jwks FILE | --jwks-url URL "
-    "[--ca-file F]) --audience A [--client-claim azp|client_id|sub|clientId] "
-    "[--roles-claim PATH]... [--max-lifetime SECONDS]";
-static const char usage_list[] = "issuer list [--json]";
-static const char usage_show[] = "issuer show NAME [--json]";
-static const char usage_remove[] = "issuer remove NAME";
-static const char usage_map[] =
-    "issuer map NAME --client REMOTE_ID --account LOCAL";
-static const char usage_unmap[] = "issuer unmap NAME --client REMOTE_ID";
-static const char usage_rmap[] = "issuer role-map NAME REMOTE_ROLE LOCAL_ROLE";
-static const char usage_runmap[] =
-    "issuer role-unmap NAME REMOTE_ROLE LOCAL_ROLE";
-static const char usage_refresh[] = "issuer refresh [NAME] [--jwks FILE]";
-
-enum {
-	O_ISSUER = 256,
-	O_JWKS,
-	O_JWKS_URL,
-	O_CA,
-	O_AUD,
-	O_CLAIM,
-	O_ROLES,
-	O_LIFE,
-	O_CLIENT,
-	O_ACCOUNT,
-	O_JSON,
-};
-static const struct option iss_long[] = {
-    {"issuer", required_argument, NULL, O_ISSUER},
-    {"jwks", required_argument, NULL, O_JWKS},
-    {"jwks-url", required_argument, NULL, O_JWKS_URL},
-    {"ca-file", required_argument, NULL, O_CA},
-    {"audience", required_argument, NULL, O_AUD},
-    {"client-claim", required_argument, NULL, O_CLAIM},
-    {"roles-claim", required_argument, NULL, O_ROLES},
-    {"max-lifetime", required_argument, NULL, O_LIFE},
-    {"client", required_argument, NULL, O_CLIENT},
-    {"account", required_argument, NULL, O_ACCOUNT},
-    {"json", no_argument, NULL, O_JSON},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-#define A(x) (1u << ((x)-O_ISSUER))
-
 struct parsed {
 	const char *issuer, *jwks, *jwks_url, *ca, *aud, *claim, *life;
 	const char *client, *account;
-	const char *roles[16];
+	const char *const *roles;
 	size_t nroles;
-	const char *pos[4];
+	const char *const *pos;
 	int npos;
 };
 
-/* 0 to go on, -1 when --help was answered, else an exit code. */
-static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
-		 const char *usage, unsigned allowed)
+/* The options of the verb: 0, or an exit code. */
+static int parse(struct cli *cli, const struct cli_args *args, struct parsed *p)
 {
-	int c;
 	memset(p, 0, sizeof(*p));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", iss_long, NULL)) != -1) {
-		if (c == '?' || c == ':' ||
-		    (c >= O_ISSUER && !(allowed & (1u << (c - O_ISSUER))))) {
-			fprintf(stderr,
-				"svcacct: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return cli_usage(cli, usage);
-		}
-		switch (c) {
-		case 'h': printf("usage: svcacct %s\n", usage); return -1;
-		case O_ISSUER: p->issuer = optarg; break;
-		case O_JWKS: p->jwks = optarg; break;
-		case O_JWKS_URL: p->jwks_url = optarg; break;
-		case O_CA: p->ca = optarg; break;
-		case O_AUD: p->aud = optarg; break;
-		case O_CLAIM: p->claim = optarg; break;
-		case O_LIFE: p->life = optarg; break;
-		case O_CLIENT: p->client = optarg; break;
-		case O_ACCOUNT: p->account = optarg; break;
-		case O_JSON: cli->json = true; break;
-		case O_ROLES:
-			if (p->nroles >= SV_ARRAY_SIZE(p->roles)) {
-				fprintf(stderr,
-					"svcacct: at most %zu --roles-claim\n",
-					SV_ARRAY_SIZE(p->roles));
-				return cli_usage(cli, usage);
-			}
-			p->roles[p->nroles++] = optarg;
-			break;
-		}
-	}
-	while (optind < argc) {
-		if (p->npos >= 4)
-			return cli_usage(cli, usage);
-		p->pos[p->npos++] = argv[optind++];
+	p->issuer = args->issuer;
+	p->jwks = args->jwks;
+	p->jwks_url = args->jwks_url;
+	p->ca = args->ca_file;
+	p->aud = args->audience;
+	p->claim = args->client_claim;
+	p->life = args->max_lifetime;
+	p->client = args->client;
+	p->account = args->account;
+	p->roles = args->roles_claim.v;
+	p->nroles = args->roles_claim.n;
+	p->pos = args->pos;
+	p->npos = args->npos;
+	if (p->nroles > 16) {
+		fprintf(stderr, "svcacct: at most 16 --roles-claim\n");
+		return cli_usage_verb(cli, args);
 	}
 	return 0;
 }
@@ -188,22 +117,18 @@ static void kids_text(json_t *keys, char *out, size_t cap)
 	}
 }
 
-static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
+int issuer_add(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
 	struct parsed p;
 	struct issuer x = {0};
 	json_t *keys = NULL;
 	size_t skipped = 0;
 	char source[1100], kids[600];
-	int r =
-	    parse(cli, argc, argv, &p, usage_add,
-		  A(O_ISSUER) | A(O_JWKS) | A(O_JWKS_URL) | A(O_CA) | A(O_AUD) |
-		      A(O_CLAIM) | A(O_ROLES) | A(O_LIFE) | A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1 || !p.issuer || !p.aud)
-		return cli_usage(cli, usage_add);
+		return cli_usage_verb(cli, args);
 	if (!!p.jwks == !!p.jwks_url)
 		return cli_fail(cli, "give exactly one of --jwks FILE and "
 				     "--jwks-url URL");
@@ -308,17 +233,16 @@ static int issuer_add(struct cli *cli, int argc, char **argv, int arg)
 	return r;
 }
 
-static int issuer_list(struct cli *cli, int argc, char **argv, int arg)
+int issuer_list(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
 	struct parsed p;
 	struct strv names;
 	uint64_t gen;
-	int r = parse(cli, argc, argv, &p, usage_list, A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos)
-		return cli_usage(cli, usage_list);
+		return cli_usage_verb(cli, args);
 	json_t *arr = json_array();
 	if (!cli->json)
 		printf("%-20s %-8s %-7s %-7s %s\n", "NAME", "CLAIM", "CLIENTS",
@@ -361,16 +285,15 @@ static int issuer_list(struct cli *cli, int argc, char **argv, int arg)
 	return EXIT_OK;
 }
 
-static int issuer_show(struct cli *cli, int argc, char **argv, int arg)
+int issuer_show(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
 	struct parsed p;
 	struct issuer x;
-	int r = parse(cli, argc, argv, &p, usage_show, A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
-		return cli_usage(cli, usage_show);
+		return cli_usage_verb(cli, args);
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
 	if (!rd)
 		return EXIT_FAIL;
@@ -431,15 +354,14 @@ static int issuer_show(struct cli *cli, int argc, char **argv, int arg)
 	return EXIT_OK;
 }
 
-static int issuer_remove(struct cli *cli, int argc, char **argv, int arg)
+int issuer_remove(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
 	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage_remove, A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1)
-		return cli_usage(cli, usage_remove);
+		return cli_usage_verb(cli, args);
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return EXIT_FAIL;
@@ -517,18 +439,17 @@ static ssize_t find_pair(const struct strv *a, const struct strv *b,
 	return -1;
 }
 
-static int issuer_map(struct cli *cli, int argc, char **argv, int arg)
+int issuer_map(struct cli *cli, const struct cli_args *args)
 {
+	const int arg = args->verb->arg;
 	struct parsed p;
 	struct issuer x;
 	char what[700];
-	const char *usage = arg ? usage_unmap : usage_map;
-	int r = parse(cli, argc, argv, &p, usage,
-		      A(O_CLIENT) | (arg ? 0 : A(O_ACCOUNT)) | A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 1 || !p.client || (!arg && !p.account))
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	struct sv_txn *t = begin_issuer(cli, p.pos[0], &x);
 	if (!t)
 		return EXIT_FAIL;
@@ -571,17 +492,17 @@ static int issuer_map(struct cli *cli, int argc, char **argv, int arg)
 				       p.account));
 }
 
-static int issuer_role_map(struct cli *cli, int argc, char **argv, int arg)
+int issuer_role_map(struct cli *cli, const struct cli_args *args)
 {
+	const int arg = args->verb->arg;
 	struct parsed p;
 	struct issuer x;
 	char what[600];
-	const char *usage = arg ? usage_runmap : usage_rmap;
-	int r = parse(cli, argc, argv, &p, usage, A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos != 3)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	struct sv_txn *t = begin_issuer(cli, p.pos[0], &x);
 	if (!t)
 		return EXIT_FAIL;
@@ -666,17 +587,15 @@ static int refresh_one(struct cli *cli, const struct issuer *x,
 	return 0;
 }
 
-static int issuer_refresh(struct cli *cli, int argc, char **argv, int arg)
+int issuer_refresh(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
 	struct parsed p;
 	struct strv names = {0};
-	int r =
-	    parse(cli, argc, argv, &p, usage_refresh, A(O_JWKS) | A(O_JSON));
+	int r = parse(cli, args, &p);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (p.npos > 1 || (p.jwks && p.npos != 1))
-		return cli_usage(cli, usage_refresh);
+		return cli_usage_verb(cli, args);
 	if (cli_need_root(cli) < 0)
 		return EXIT_FAIL;
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
@@ -720,21 +639,4 @@ static int issuer_refresh(struct cli *cli, int argc, char **argv, int arg)
 	else
 		json_decref(report);
 	return failed ? EXIT_FAIL : EXIT_OK;
-}
-
-int cmd_issuer(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-	    {"add", issuer_add, 0},
-	    {"list", issuer_list, 0},
-	    {"show", issuer_show, 0},
-	    {"remove", issuer_remove, 0},
-	    {"map", issuer_map, 0},
-	    {"unmap", issuer_map, 1},
-	    {"role-map", issuer_role_map, 0},
-	    {"role-unmap", issuer_role_map, 1},
-	    {"refresh", issuer_refresh, 0},
-	};
-	return cli_dispatch(cli, "issuer", usage_all, verbs,
-			    SV_ARRAY_SIZE(verbs), argc, argv);
 }

@@ -203,17 +203,12 @@ json_t *port_export_sshkeys(struct sv_reader *rd, int *e)
 	return sshkeys;
 }
 
-int cmd_export(struct cli *cli, int argc, char **argv)
+int cmd_export(struct cli *cli, const struct cli_args *args)
 {
-	static const char usage[] = "export [--manifest] > FILE";
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	if (argc == 2 && !strcmp(argv[1], "--manifest"))
+	if (args->npos)
+		return cli_usage_verb(cli, args);
+	if (args->manifest)
 		return manifest_export(cli);
-	if (argc > 1)
-		return cli_usage(cli, usage);
 	unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
 	bool root = geteuid() == 0;
 	if (root)
@@ -774,43 +769,29 @@ int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc)
 	return e;
 }
 
-int cmd_import(struct cli *cli, int argc, char **argv)
+int cmd_import(struct cli *cli, const struct cli_args *args)
 {
-	static const char usage[] =
-	    "import FILE [--allow-revoked-keys]   (JSON from svcacct export; "
-	    "all or nothing)";
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
 	cli->revoked_flag = "--allow-revoked-keys";
-	if (argc == 3 && !strcmp(argv[2], "--allow-revoked-keys")) {
-		cli->allow_revoked_keys = true;
-		argc--;
-	} else if (argc == 3 && !strcmp(argv[1], "--allow-revoked-keys")) {
-		cli->allow_revoked_keys = true;
-		argv++;
-		argc--;
-	}
-	if (argc != 2)
-		return cli_usage(cli, usage);
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	const char *file = args->pos[0];
 	if (cli_need_root(cli) < 0)
 		return EXIT_FAIL;
 	char *buf = NULL;
 	size_t len = 0;
-	if (cli_read_file(cli, argv[1], IMPORT_MAX, &buf, &len) < 0)
+	if (cli_read_file(cli, file, IMPORT_MAX, &buf, &len) < 0)
 		return EXIT_FAIL;
 	json_error_t jerr;
 	json_t *doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
 	if (!doc)
-		return cli_fail(cli, "%s:%d:%d: %s (nothing imported)", argv[1],
+		return cli_fail(cli, "%s:%d:%d: %s (nothing imported)", file,
 				jerr.line, jerr.column, jerr.text);
 	int r = EXIT_FAIL;
 	cli->err[0] = '\0';
 	if (cli_import_check(cli, doc) < 0) {
 		json_decref(doc);
-		return cli_fail(cli, "%s: %s (nothing imported)", argv[1],
+		return cli_fail(cli, "%s: %s (nothing imported)", file,
 				cli->err);
 	}
 	json_t *roles = json_object_get(doc, "roles"),
@@ -837,7 +818,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	cli_snapshot_free(cli);
 	if (e < 0) {
 		sv_txn_abort(t);
-		r = cli_fail(cli, "%s: %s (nothing imported)", argv[1],
+		r = cli_fail(cli, "%s: %s (nothing imported)", file,
 			     *cli->err ? cli->err : strerror(-e));
 	} else {
 		r = cli_commit(cli, t);

@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* svcacct role ... */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
 #include "issuer_model.h"
 #include "names.h"
 #include "util.h"
-
-static const char usage_create[] =
-    "role create ROLE [--gid N] [--description T] [--services S,S] "
-    "[--from CIDR,...|local] [--command CMD]... [--force]";
-static const char usage_set[] =
-    "role set ROLE [--description T] [--services S,S] "
-    "[--from CIDR,...|local] [--command CMD]... [--clear-commands]";
 
 static bool service_valid(const char *s)
 {
@@ -32,6 +26,19 @@ static bool service_valid(const char *s)
 	return true;
 }
 
+/* "bad WHAT 'ITEM'", and for a source what is wrong with it: -EINVAL. */
+static int bad_item(struct cli *cli, const char *what, const char *item,
+		    bool (*valid)(const char *))
+{
+	char why[160];
+	const char *p = valid == cli_source_valid
+			    ? cli_source_problem(item, why, sizeof(why))
+			    : NULL;
+	snprintf(cli->err, sizeof(cli->err), "bad %s '%s'%s%s", what, item,
+		 p ? ": " : "", p ? p : "");
+	return -EINVAL;
+}
+
 /* Replace a list from "a,b,c" ("" empties it), validating each entry. */
 static int set_list(struct cli *cli, struct strv *dst, const char *csv,
 		    bool (*valid)(const char *), const char *what)
@@ -43,14 +50,7 @@ static int set_list(struct cli *cli, struct strv *dst, const char *csv,
 	strv_free(dst);
 	for (size_t i = 0; v[i] && e == 0; i++) {
 		if (!valid(v[i])) {
-			char why[160];
-			const char *p =
-			    valid == cli_source_valid
-				? cli_source_problem(v[i], why, sizeof(why))
-				: NULL;
-			snprintf(cli->err, sizeof(cli->err), "bad %s '%s'%s%s",
-				 what, v[i], p ? ": " : "", p ? p : "");
-			e = -EINVAL;
+			e = bad_item(cli, what, v[i], valid);
 		} else if (!strv_has(dst, v[i])) {
 			e = strv_add(dst, v[i]);
 		}
@@ -59,34 +59,89 @@ static int set_list(struct cli *cli, struct strv *dst, const char *csv,
 	return e;
 }
 
+/* One sudo command of a role: an absolute path, no control characters. */
+static int command_check(struct cli *cli, const char *cmd)
+{
+	/* ':' is fine here (host:path, image:tag): commands never reach a
+	 * passwd line */
+	for (const char *q = cmd; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "command contains a control character");
+			return -EINVAL;
+		}
+	if (strlen(cmd) > 1024) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "command is longer than 1024 bytes");
+		return -EINVAL;
+	}
+	if (cmd[0] != '/') {
+		snprintf(cli->err, sizeof(cli->err),
+			 "command '%s' must start with an absolute path", cmd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int set_commands(struct cli *cli, struct strv *dst,
 			const char *const *cmds, size_t n)
 {
+	int e;
 	strv_free(dst);
 	for (size_t i = 0; i < n; i++) {
-		/* ':' is fine here (host:path, image:tag): commands never
-		 * reach a passwd line */
-		for (const char *q = cmds[i]; *q; q++)
-			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
-				snprintf(
-				    cli->err, sizeof(cli->err),
-				    "command contains a control character");
-				return -EINVAL;
-			}
-		if (strlen(cmds[i]) > 1024) {
-			snprintf(cli->err, sizeof(cli->err),
-				 "command is longer than 1024 bytes");
-			return -EINVAL;
-		}
-		if (cmds[i][0] != '/') {
-			snprintf(cli->err, sizeof(cli->err),
-				 "command '%s' must start with an absolute "
-				 "path",
-				 cmds[i]);
-			return -EINVAL;
-		}
+		if ((e = command_check(cli, cmds[i])) < 0)
+			return e;
 		if (!strv_has(dst, cmds[i]) && strv_add(dst, cmds[i]) < 0)
 			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Where Linux-PAM reads a service's configuration. The test-suite points
+ * it at a directory of its own (builds with --enable-test-hooks only). */
+static bool pam_service_known(const char *service)
+{
+	static const char *const dirs[] = {SVCACCT_SYSCONFDIR "/pam.d",
+					   "/usr/lib/pam.d"};
+	char path[PATH_MAX];
+	struct stat st;
+#ifdef SVCACCT_TEST_HOOKS
+	const char *dir = secure_getenv("SVCACCT_TEST_PAM_DIR");
+	if (dir && *dir) {
+		snprintf(path, sizeof(path), "%s/%s", dir, service);
+		return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	}
+#endif
+	for (size_t i = 0; i < SV_ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], service);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+	}
+	return false;
+}
+
+/* A role for a PAM service that has no configuration never logs in there
+ * (PAM falls back to "other", which denies): most likely a typo. Warns
+ * for each such service; -EINVAL unless force. */
+static int pam_services_check(struct cli *cli, const char *const *v, size_t n,
+			      bool force)
+{
+	size_t missing = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (pam_service_known(v[i]))
+			continue;
+		fprintf(stderr,
+			"svcacct: warning: service '%s' has no PAM "
+			"configuration (%s/pam.d/%s)\n",
+			v[i], SVCACCT_SYSCONFDIR, v[i]);
+		missing++;
+	}
+	if (missing && !force) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%zu service(s) without PAM configuration; check the "
+			 "name%s, or use --force if it is installed later",
+			 missing, missing > 1 ? "s" : "");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -277,87 +332,41 @@ fail:
 	return e;
 }
 
-enum { O_GID = 256, O_DESC, O_SERV, O_FROM, O_CMD, O_CLEAR, O_JSON, O_FORCE };
-static const struct option role_long[] = {
-    {"gid", required_argument, NULL, O_GID},
-    {"description", required_argument, NULL, O_DESC},
-    {"services", required_argument, NULL, O_SERV},
-    {"from", required_argument, NULL, O_FROM},
-    {"command", required_argument, NULL, O_CMD},
-    {"clear-commands", no_argument, NULL, O_CLEAR},
-    {"json", no_argument, NULL, O_JSON},
-    {"force", no_argument, NULL, O_FORCE},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-#define A(x) (1u << ((x)-O_GID))
-
-struct parsed {
-	struct role_opts o;
-	const char *cmds[64];
-	const char *pos[4];
-	int npos;
-	bool force;
-};
-
-static int parse(struct cli *cli, int argc, char **argv, struct parsed *p,
-		 const char *usage, unsigned allowed)
+/* The fields of role create and set from the command line. */
+static void opts_from_args(const struct cli_args *args, struct role_opts *o)
 {
-	int c;
-	memset(p, 0, sizeof(*p));
-	p->o.commands = p->cmds;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", role_long, NULL)) != -1) {
-		if (c == '?' || c == ':' ||
-		    (c >= O_GID && !(allowed & (1u << (c - O_GID))))) {
-			fprintf(stderr,
-				"svcacct: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return cli_usage(cli, usage);
-		}
-		switch (c) {
-		case 'h': printf("usage: svcacct %s\n", usage); return -1;
-		case O_GID: p->o.gid = optarg; break;
-		case O_DESC: p->o.description = optarg; break;
-		case O_SERV: p->o.services = optarg; break;
-		case O_FROM: p->o.sources = optarg; break;
-		case O_CMD:
-			if (p->o.ncommands >= SV_ARRAY_SIZE(p->cmds))
-				return cli_usage(cli, usage);
-			p->cmds[p->o.ncommands++] = optarg;
-			break;
-		case O_CLEAR: p->o.clear_commands = true; break;
-		case O_JSON: cli->json = true; break;
-		case O_FORCE: p->force = p->o.force = true; break;
-		}
-	}
-	while (optind < argc) {
-		if (p->npos >= 4)
-			return cli_usage(cli, usage);
-		p->pos[p->npos++] = argv[optind++];
-	}
-	return 0;
+	memset(o, 0, sizeof(*o));
+	if (args->npos)
+		o->name = args->pos[0];
+	o->gid = args->gid;
+	o->description = args->description;
+	o->services = args->services;
+	o->sources = args->from;
+	o->commands = args->command.v;
+	o->ncommands = args->command.n;
+	o->clear_commands = args->clear_commands;
+	o->force = args->force;
 }
 
-static int role_create(struct cli *cli, int argc, char **argv, int arg)
+int role_create(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
 	struct role x;
-	int r = parse(cli, argc, argv, &p, usage_create,
-		      A(O_GID) | A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
-			  A(O_JSON) | A(O_FORCE));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, usage_create);
-	p.o.name = p.pos[0];
+	struct role_opts o;
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	opts_from_args(args, &o);
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return EXIT_FAIL;
-	if (op_role_create(cli, t, &p.o, &x) < 0) {
+	if (op_role_create(cli, t, &o, &x) < 0) {
 		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	if (pam_services_check(cli, (const char *const *)x.services.v,
+			       x.services.n, args->force) < 0) {
+		sv_txn_abort(t);
+		role_free(&x);
 		return cli_fail(cli, "%s", cli->err);
 	}
 	r = cli_commit(cli, t);
@@ -420,15 +429,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int role_list(struct cli *cli, int argc, char **argv, int arg)
+int role_list(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, "role list [--json]", A(O_JSON));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos)
-		return cli_usage(cli, "role list [--json]");
+	if (args->npos)
+		return cli_usage_verb(cli, args);
 	uint64_t gen;
 	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
 		if (cli->json)
@@ -499,27 +503,22 @@ static int role_list(struct cli *cli, int argc, char **argv, int arg)
 	return EXIT_OK;
 }
 
-static int role_show(struct cli *cli, int argc, char **argv, int arg)
+int role_show(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	struct parsed p;
-	int r =
-	    parse(cli, argc, argv, &p, "role show ROLE [--json]", A(O_JSON));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, "role show ROLE [--json]");
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
 	if (!rd)
 		return EXIT_FAIL;
 	struct role x;
-	int e = load_rec(rd, p.pos[0], &x);
+	int e = load_rec(rd, args->pos[0], &x);
 	sv_reader_close(rd);
 	if (e < 0)
 		return cli_fail(cli,
 				e == -ENOENT ? "no role '%s'"
 					     : "role '%s': bad record",
-				p.pos[0]);
+				args->pos[0]);
 	if (cli->json) {
 		r = cli_json_out(role_json(&x, true));
 	} else {
@@ -584,29 +583,24 @@ int op_role_delete(struct sv_txn *t, const struct role *x)
 	return e;
 }
 
-static int role_delete(struct cli *cli, int argc, char **argv, int arg)
+int role_delete(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	static const char usage[] = "role delete ROLE [--force]";
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage, A(O_FORCE));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, usage);
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return EXIT_FAIL;
 	struct role x;
-	int e = txn_load_role(t, p.pos[0], &x);
+	int e = txn_load_role(t, args->pos[0], &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli,
 				e == -ENOENT ? "no role '%s'"
 					     : "role '%s': bad record",
-				p.pos[0]);
+				args->pos[0]);
 	}
-	if (x.members.n && !p.force) {
+	if (x.members.n && !args->force) {
 		sv_txn_abort(t);
 		r = cli_fail(
 		    cli,
@@ -637,49 +631,110 @@ static int role_delete(struct cli *cli, int argc, char **argv, int arg)
 	return r;
 }
 
-static int role_set(struct cli *cli, int argc, char **argv, int arg)
+/* --add-X and --remove-X of role set on one list: removals first, each
+ * must be there; additions validated as the replacing option does. */
+static int edit_list(struct cli *cli, struct strv *dst, const char *role,
+		     const char *what, const struct cli_list *add,
+		     const struct cli_list *del, bool (*valid)(const char *))
 {
-	(void)arg;
-	struct parsed p;
-	int r = parse(cli, argc, argv, &p, usage_set,
-		      A(O_DESC) | A(O_SERV) | A(O_FROM) | A(O_CMD) |
-			  A(O_CLEAR) | A(O_GID));
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage(cli, usage_set);
-	if (p.o.gid)
+	int e;
+	for (size_t i = 0; i < del->n; i++)
+		if (!strv_del(dst, del->v[i])) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "role '%s' has no %s '%s' to remove", role,
+				 what, del->v[i]);
+			return -EINVAL;
+		}
+	for (size_t i = 0; i < add->n; i++) {
+		if (valid && !valid(add->v[i])) {
+			return bad_item(cli, what, add->v[i], valid);
+		}
+		if (!valid && (e = command_check(cli, add->v[i])) < 0)
+			return e;
+		if (!strv_has(dst, add->v[i]) && strv_add(dst, add->v[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Replacing a list and editing it in the same command: which one meant? */
+static const char *mixed_lists(const struct cli_args *args)
+{
+	if (args->services && (args->add_service.n || args->remove_service.n))
+		return "--services replaces the list: give it, or "
+		       "--add-service/--remove-service";
+	if (args->from && (args->add_from.n || args->remove_from.n))
+		return "--from replaces the list: give it, or "
+		       "--add-from/--remove-from";
+	if ((args->command.n || args->clear_commands) &&
+	    (args->add_command.n || args->remove_command.n))
+		return "--command and --clear-commands replace the list: give "
+		       "them, or --add-command/--remove-command";
+	return NULL;
+}
+
+int role_set(struct cli *cli, const struct cli_args *args)
+{
+	struct role_opts o;
+	const char *mixed = mixed_lists(args);
+	int r;
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	if (mixed) {
+		fprintf(stderr, "svcacct: %s\n", mixed);
+		return cli_usage_verb(cli, args);
+	}
+	opts_from_args(args, &o);
+	if (o.gid)
 		return cli_fail(cli, "the GID of a role cannot change");
-	if (p.o.description &&
-	    sv_field_check("description", p.o.description, 255, cli->err,
-			   sizeof(cli->err)) < 0)
+	if (o.description && sv_field_check("description", o.description, 255,
+					    cli->err, sizeof(cli->err)) < 0)
 		return cli_fail(cli, "%s", cli->err);
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return EXIT_FAIL;
 	struct role x;
-	int e = txn_load_role(t, p.pos[0], &x);
+	int e = txn_load_role(t, args->pos[0], &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli,
 				e == -ENOENT ? "no role '%s'"
 					     : "role '%s': bad record",
-				p.pos[0]);
+				args->pos[0]);
 	}
-	if (p.o.description) {
+	if (o.description) {
 		free(x.description);
-		x.description = strdup(p.o.description);
+		x.description = strdup(o.description);
 		if (!x.description)
 			e = -ENOMEM;
 	}
-	if (e == 0 && p.o.services)
-		e = set_list(cli, &x.services, p.o.services, service_valid,
+	if (e == 0 && o.services) {
+		e = set_list(cli, &x.services, o.services, service_valid,
 			     "service");
-	if (e == 0 && p.o.sources)
-		e = set_list(cli, &x.sources, p.o.sources, cli_source_valid,
+		if (e == 0)
+			e = pam_services_check(
+			    cli, (const char *const *)x.services.v,
+			    x.services.n, args->force);
+	}
+	if (e == 0)
+		e = edit_list(cli, &x.services, x.name, "service",
+			      &args->add_service, &args->remove_service,
+			      service_valid);
+	if (e == 0)
+		e = pam_services_check(cli, args->add_service.v,
+				       args->add_service.n, args->force);
+	if (e == 0 && o.sources)
+		e = set_list(cli, &x.sources, o.sources, cli_source_valid,
 			     "source");
-	if (e == 0 && (p.o.ncommands || p.o.clear_commands))
-		e = set_commands(cli, &x.commands, p.o.commands, p.o.ncommands);
+	if (e == 0)
+		e = edit_list(cli, &x.sources, x.name, "source",
+			      &args->add_from, &args->remove_from,
+			      cli_source_valid);
+	if (e == 0 && (o.ncommands || o.clear_commands))
+		e = set_commands(cli, &x.commands, o.commands, o.ncommands);
+	if (e == 0)
+		e = edit_list(cli, &x.commands, x.name, "command",
+			      &args->add_command, &args->remove_command, NULL);
 	x.updated = (int64_t)time(NULL);
 	if (e == 0)
 		e = txn_save_role(t, &x);
@@ -697,15 +752,4 @@ static int role_set(struct cli *cli, int argc, char **argv, int arg)
 	}
 	role_free(&x);
 	return r;
-}
-
-int cmd_role(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-	    {"create", role_create, 0}, {"list", role_list, 0},
-	    {"show", role_show, 0},	{"delete", role_delete, 0},
-	    {"set", role_set, 0},
-	};
-	return cli_dispatch(cli, "role", "role create|list|show|delete|set ...",
-			    verbs, SV_ARRAY_SIZE(verbs), argc, argv);
 }

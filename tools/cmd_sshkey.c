@@ -15,7 +15,6 @@
  * state dir for the CLI's own bookkeeping), so serving keys needs nothing
  * else. */
 #include <errno.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,53 +75,23 @@ static int find_key(const struct sv_cred *c, void *ctx)
 
 /* ------------------------------------------------------------ verbs */
 
-enum { O_PUBKEY = 300, O_LABEL, O_EXPIRES, O_JSON, O_ALLOW_REVOKED };
-static const struct option sk_long[] = {
-    {"pubkey", required_argument, NULL, O_PUBKEY},
-    {"label", required_argument, NULL, O_LABEL},
-    {"expires", required_argument, NULL, O_EXPIRES},
-    {"json", no_argument, NULL, O_JSON},
-    {"allow-revoked-key", no_argument, NULL, O_ALLOW_REVOKED},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
 struct skopts {
 	const char *pubkey, *label, *expires;
-	const char *pos[3];
+	const char *const *pos;
 	int npos;
 	int64_t exp;
 };
 
-/* 0 parsed; -1 help shown; >0 exit code. */
-static int sk_parse(struct cli *cli, int argc, char **argv, const char *usage,
-		    bool add, struct skopts *o)
+/* The options of the verb, checked: 0, or an exit code. */
+static int sk_parse(struct cli *cli, const struct cli_args *args,
+		    struct skopts *o)
 {
-	int c;
 	memset(o, 0, sizeof(*o));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", sk_long, NULL)) != -1) {
-		if (c == '?' || c == ':' || (!add && c != O_JSON && c != 'h')) {
-			fprintf(stderr,
-				"svcacct: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return cli_usage(cli, usage);
-		}
-		switch (c) {
-		case 'h': printf("usage: svcacct %s\n", usage); return -1;
-		case O_PUBKEY: o->pubkey = optarg; break;
-		case O_LABEL: o->label = optarg; break;
-		case O_EXPIRES: o->expires = optarg; break;
-		case O_JSON: cli->json = true; break;
-		case O_ALLOW_REVOKED: cli->allow_revoked_keys = true; break;
-		}
-	}
-	while (optind < argc) {
-		if (o->npos >= 3)
-			return cli_usage(cli, usage);
-		o->pos[o->npos++] = argv[optind++];
-	}
+	o->pubkey = args->pubkey;
+	o->label = args->label;
+	o->expires = args->expires;
+	o->pos = args->pos;
+	o->npos = args->npos;
 	if (o->label && sv_field_check("label", o->label, 128, cli->err,
 				       sizeof(cli->err)) < 0)
 		return cli_fail(cli, "%s", cli->err);
@@ -198,24 +167,20 @@ out:
 	return e;
 }
 
-static int sshkey_add(struct cli *cli, int argc, char **argv, int arg)
+int sshkey_add(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	static const char usage[] = "sshkey add NAME --pubkey FILE [--label T] "
-				    "[--expires DURATION|DATE] "
-				    "[--allow-revoked-key]";
 	struct skopts o;
 	struct sshkey k = {0};
 	struct sv_txn *t = NULL;
 	char *buf = NULL, id[SV_CRED_ID_LEN + 1];
 	char err[256] = "";
 	size_t len = 0;
-	int r = sk_parse(cli, argc, argv, usage, true, &o);
+	int r = sk_parse(cli, args, &o);
 
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (o.npos != 1 || !o.pubkey)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	if (cli_read_file(cli, o.pubkey, PUBKEY_FILE_MAX, &buf, &len) < 0)
 		return EXIT_FAIL;
 	/* one key line; a trailing newline is fine, a second line is not */
@@ -301,22 +266,20 @@ static int list_key(const struct sv_cred *c, bool revoked, void *ctx)
 	return 0;
 }
 
-static int sshkey_list(struct cli *cli, int argc, char **argv, int arg)
+int sshkey_list(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	static const char usage[] = "sshkey list NAME [--json]";
 	struct skopts o;
 	struct sv_blob ab = {0};
 	struct sv_account a;
 	struct sv_revocations *rv = NULL;
 	json_t *arr, *it;
 	size_t i;
-	int r = sk_parse(cli, argc, argv, usage, false, &o), e;
+	int r = sk_parse(cli, args, &o), e;
 
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (o.npos != 1)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
 						   SV_DBMASK(SV_DB_PUBKEYS));
 	if (!rd)
@@ -358,18 +321,16 @@ static int sshkey_list(struct cli *cli, int argc, char **argv, int arg)
 	return EXIT_OK;
 }
 
-static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
+int sshkey_remove(struct cli *cli, const struct cli_args *args)
 {
-	(void)arg;
-	static const char usage[] = "sshkey remove NAME ID|FINGERPRINT";
 	struct skopts o;
 	struct sv_txn *t;
-	int r = sk_parse(cli, argc, argv, usage, false, &o), e;
+	int r = sk_parse(cli, args, &o), e;
 
 	if (r)
 		return r < 0 ? EXIT_OK : r;
 	if (o.npos != 2)
-		return cli_usage(cli, usage);
+		return cli_usage_verb(cli, args);
 	t = cli_begin_account(cli, o.pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
@@ -398,17 +359,6 @@ static int sshkey_remove(struct cli *cli, int argc, char **argv, int arg)
 			   "removed ssh key %s of %s", f.found, o.pos[0]);
 	}
 	return r;
-}
-
-int cmd_sshkey(struct cli *cli, int argc, char **argv)
-{
-	static const struct cli_verb verbs[] = {
-	    {"add", sshkey_add, 0},
-	    {"list", sshkey_list, 0},
-	    {"remove", sshkey_remove, 0},
-	};
-	return cli_dispatch(cli, "sshkey", "sshkey add|list|remove ...", verbs,
-			    SV_ARRAY_SIZE(verbs), argc, argv);
 }
 
 /* ------------------------------------------------------------ authorized-keys
@@ -531,9 +481,8 @@ static bool ak_same_identity(const char *name, const char *uidarg, uint32_t uid)
 	return res->pw_uid == uid;
 }
 
-int cmd_authorized_keys(struct cli *cli, int argc, char **argv)
+int cmd_authorized_keys(struct cli *cli, const struct cli_args *args)
 {
-	static const char usage[] = "authorized-keys NAME [UID]";
 	struct sv_reader *rd = NULL;
 	struct sv_blob ab = {0};
 	struct sv_account a;
@@ -542,16 +491,12 @@ int cmd_authorized_keys(struct cli *cli, int argc, char **argv)
 	char err[128], *forced = NULL;
 	int e, r = EXIT_OK;
 
-	if (argc == 2 &&
-	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	if (argc != 2 && argc != 3)
-		return cli_usage(cli, usage);
+	if (args->npos != 1 && args->npos != 2)
+		return cli_usage_verb(cli, args);
+	const char *name = args->pos[0];
 	/* sshd asks for every user that offers a key: for anybody who is not
 	 * a service account the answer is empty, and that is success */
-	if (sv_name_check(argv[1], err, sizeof(err)) < 0)
+	if (sv_name_check(name, err, sizeof(err)) < 0)
 		return EXIT_OK;
 	e = sv_reader_open(&cli->cfg,
 			   SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(SV_DB_PUBKEYS),
@@ -565,24 +510,25 @@ int cmd_authorized_keys(struct cli *cli, int argc, char **argv)
 		sv_reader_close(rd);
 		return EXIT_FAIL;
 	}
-	e = sv_get_account(rd, argv[1], &ab, &a);
+	e = sv_get_account(rd, name, &ab, &a);
 	if (e == -ENOENT)
 		goto out;
 	if (e < 0) {
-		r = cli_fail(cli, "account '%s': unreadable record", argv[1]);
+		r = cli_fail(cli, "account '%s': unreadable record", name);
 		goto out;
 	}
 	if ((a.flags & SV_ACCT_DISABLED) ||
 	    (a.expires && a.expires <= st.now) ||
 	    !sv_uid_acceptable(&cli->cfg, a.uid))
 		goto out;
-	if (!ak_same_identity(argv[1], argc == 3 ? argv[2] : NULL, a.uid)) {
+	if (!ak_same_identity(name, args->npos == 2 ? args->pos[1] : NULL,
+			      a.uid)) {
 		/* sshd logs the command's stderr: say why nothing is served */
 		fprintf(stderr,
 			"svcacct: authorized-keys: the user '%s' that sshd "
 			"resolved is not the service account (UID %u): "
 			"serving no key\n",
-			argv[1], a.uid);
+			name, a.uid);
 		goto out;
 	}
 	e = single_command(rd, &cli->cfg, &a, &forced);

@@ -646,18 +646,10 @@ static bool store_dir_has_generations(const struct sv_config *c)
 	return r == 0 ? n > 0 : r != -ENOENT;
 }
 
-int cmd_check(struct cli *cli, int argc, char **argv)
+int cmd_check(struct cli *cli, const struct cli_args *args)
 {
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct check [--json]\n");
-		return EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			cli->json = true;
-		else
-			return cli_usage(cli, "check [--json]");
-	}
+	if (args->npos)
+		return cli_usage_verb(cli, args);
 	struct report rep = {.problems = json_array(),
 			     .memberships = json_object()};
 	others_only(&rep);
@@ -748,23 +740,18 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	return n ? EXIT_FAIL : EXIT_OK;
 }
 
-int cmd_rollback(struct cli *cli, int argc, char **argv)
+int cmd_rollback(struct cli *cli, const struct cli_args *args)
 {
-	static const char usage[] = "rollback [GENERATION]";
 	uint64_t gen = 0, newgen = 0;
 	char err[512] = "";
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct %s\n", usage);
-		return EXIT_OK;
-	}
-	if (argc > 2)
-		return cli_usage(cli, usage);
-	if (argc == 2) {
+	if (args->npos > 1)
+		return cli_usage_verb(cli, args);
+	if (args->npos == 1) {
 		char *end;
 		errno = 0;
-		gen = strtoull(argv[1], &end, 10);
-		if (errno || *end || gen == 0 || argv[1][0] == '-')
-			return cli_usage(cli, usage);
+		gen = strtoull(args->pos[0], &end, 10);
+		if (errno || *end || gen == 0 || args->pos[0][0] == '-')
+			return cli_usage_verb(cli, args);
 	}
 	if (cli_need_root(cli) < 0)
 		return EXIT_FAIL;
@@ -779,30 +766,22 @@ int cmd_rollback(struct cli *cli, int argc, char **argv)
 		(void)unlink(path);
 	}
 	cli_audit("rollback", "generation=%s new_generation=%" PRIu64,
-		  argc == 2 ? argv[1] : "previous", newgen);
+		  args->npos == 1 ? args->pos[0] : "previous", newgen);
 	cli_nscd_invalidate();
 	cli_report(cli, json_pack("{s:I}", "generation", (json_int_t)newgen),
 		   "published the content of %s%s as generation %" PRIu64
 		   " (revoked credentials left out)",
-		   argc == 2 ? "generation " : "the previous generation",
-		   argc == 2 ? argv[1] : "", newgen);
+		   args->npos == 1 ? "generation " : "the previous generation",
+		   args->npos == 1 ? args->pos[0] : "", newgen);
 	return EXIT_OK;
 }
 
-int cmd_generations(struct cli *cli, int argc, char **argv)
+int cmd_generations(struct cli *cli, const struct cli_args *args)
 {
 	uint64_t *gens = NULL, cur = 0;
 	size_t n = 0;
-	if (cli_wants_help(argc, argv)) {
-		printf("usage: svcacct generations [--json]\n");
-		return EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			cli->json = true;
-		else
-			return cli_usage(cli, "generations [--json]");
-	}
+	if (args->npos)
+		return cli_usage_verb(cli, args);
 	int e = sv_store_generations(&cli->cfg, &gens, &n);
 	if (e == 0)
 		e = sv_store_current_generation(&cli->cfg, &cur);
@@ -827,4 +806,42 @@ int cmd_generations(struct cli *cli, int argc, char **argv)
 		return cli_json_out(arr);
 	json_decref(arr);
 	return EXIT_OK;
+}
+
+/* svcacct __complete accounts|roles: one name a line, for the completion
+ * scripts. Reads accounts.db as the NSS module does (no lock); prints
+ * nothing at all when it cannot. */
+int cmd_complete_names(struct cli *cli, const struct cli_args *args)
+{
+	struct sv_reader *rd = NULL;
+	struct sv_blob key = {0};
+	char prefix;
+	int e;
+
+	(void)cli;
+	if (args->npos != 1)
+		return EXIT_USAGE;
+	if (!strcmp(args->pos[0], "accounts"))
+		prefix = SV_KEY_ACCOUNT;
+	else if (!strcmp(args->pos[0], "roles"))
+		prefix = SV_KEY_ROLE;
+	else
+		return EXIT_USAGE;
+	if (sv_reader_open(&cli->cfg, SV_DBMASK(SV_DB_ACCOUNTS), &rd) < 0)
+		return EXIT_FAIL;
+	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, prefix, &key)) ==
+	       0) {
+		char name[SV_NAME_MAX + 1];
+		/* a name the store would never hold is not offered to a
+		 * shell */
+		if (key.n < 2 || key.n - 1 > SV_NAME_MAX)
+			continue;
+		memcpy(name, (const char *)key.p + 1, key.n - 1);
+		name[key.n - 1] = '\0';
+		if (sv_name_form_ok(name))
+			printf("%s\n", name);
+	}
+	sv_blob_free(&key);
+	sv_reader_close(rd);
+	return e == -ENOENT ? EXIT_OK : EXIT_FAIL;
 }

@@ -4,7 +4,6 @@
  * (common/login.c), with the jti only looked up, never recorded, so that a
  * check does not spend an assertion. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +16,6 @@
 #include "login.h"
 #include "names.h"
 #include "policy.h"
-
-static const char usage[] =
-    "verify NAME [--service S] [--rhost ADDR] [--audience A] "
-    "< credential";
 
 /* One credential from stdin: the whole input, one trailing newline
  * dropped, at most max bytes. Never from argv, where ps would show it. */
@@ -63,16 +58,10 @@ out:
 	return r;
 }
 
-int cmd_verify(struct cli *cli, int argc, char **argv)
+int cmd_verify(struct cli *cli, const struct cli_args *args)
 {
-	static const struct option opts[] = {
-	    {"service", required_argument, NULL, 's'},
-	    {"rhost", required_argument, NULL, 'r'},
-	    {"audience", required_argument, NULL, 'a'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *service = NULL, *rhost = NULL, *audience = NULL;
+	const char *service = args->service, *rhost = args->rhost,
+		   *audience = args->audience;
 	struct sv_reader *rd = NULL;
 	struct sv_audiences *aud = NULL;
 	struct sv_login *l = NULL;
@@ -81,21 +70,11 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	size_t credlen = 0;
 	const char *reason = NULL;
 	enum sv_login_status st;
-	int o, e, r = EXIT_FAIL;
+	int e, r = EXIT_FAIL;
 
-	optind = 0; /* a full reset: the global options were parsed with "+" */
-	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (o) {
-		case 's': service = optarg; break;
-		case 'r': rhost = optarg; break;
-		case 'a': audience = optarg; break;
-		case 'h': printf("usage: svcacct %s\n", usage); return EXIT_OK;
-		default: return cli_usage(cli, usage);
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage(cli, usage);
-	const char *name = argv[optind];
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	const char *name = args->pos[0];
 	if (sv_name_check(name, err, sizeof(err)) < 0)
 		return cli_fail(cli, "%s", err);
 	if (geteuid() != 0)

@@ -16,7 +16,7 @@ conf/svcacct-issuer-refresh.service: $(srcdir)/conf/svcacct-issuer-refresh.servi
 	sed -e 's|@sbindir[@]|$(sbindir)|g' \
 	    -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
 	    -e 's|@statedir[@]|$(svc_statedir)|g' $< >$@.tmp && mv $@.tmp $@
-CLEANFILES = conf/svcacct-issuer-refresh.service
+CLEANFILES += conf/svcacct-issuer-refresh.service
 if HAVE_SYSTEMD_UNITDIR
 systemdsystemunit_DATA = conf/svcacct-issuer-refresh.service \
 	conf/svcacct-issuer-refresh.timer

@@ -242,7 +242,7 @@ cp "$T/m2h.json" "$T/m2.json"
 sv secret add bot1 --label keep >/dev/null
 sv secret add bot2 --label gone >/dev/null
 S2=$(sv --json secret list bot2 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
-sv role create manual --services cron >/dev/null
+sv role create manual --force --services cron >/dev/null
 sv account create handmade --role manual >/dev/null
 py "
 m = load('m2.json')

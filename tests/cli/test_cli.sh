@@ -522,7 +522,7 @@ refused "nor can it be taken with --gid" 1 "GID 82001 was handed out before \(to
 # ------------------------------------------------------------------ roles
 new_env "uid_min = 71000" "uid_max = 71999" "gid_min = 81001" "gid_max = 81999" "base_gid = 81000"
 sv account create alpha --no-home >/dev/null
-changed "role create with every option" sv role create ops --description "Operators" \
+changed "role create with every option" sv role create ops --force --description "Operators" \
 	--services sshd,sudo,cron --from 192.0.2.0/24,2001:db8::/32,local,10.1.2.3/32,::1/128 \
 	--command /usr/bin/uptime --command "/usr/bin/systemctl restart app"
 expect_match "role create says name and gid" "created role ops \(gid 81001\)" "$OUT"

@@ -71,6 +71,7 @@ cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer
 	-DSVCACCT_DB_DIR=\"/var/lib/svcacct\"
 	-DSVCACCT_STATE_DIR=\"/var/lib/svcacct-state\"
 	-DSVCACCT_SBINDIR=\"/usr/sbin\" -DSVCACCT_LIBEXECDIR=\"/usr/libexec\"
+	-DSVCACCT_SYSCONFDIR=\"/etc\"
 	-D_GNU_SOURCE=1 -DPACKAGE_VERSION=\"fuzz\""
 libs="-lcrypto -ljansson -lgdbm -lcurl"
 build_log=$work/build.log
@@ -78,7 +79,8 @@ build_log=$work/build.log
 build() {
 	local srcs=() objs=() s o
 	for s in "$top"/common/*.c "$top"/pam/parts.c "$top"/tools/cli_util.c \
-		"$top"/tools/model.c "$top"/tools/cmd_*.c "$top"/tools/sshkey.c \
+		"$top"/tools/model.c "$top"/tools/options.c "$top"/tools/cli_table.c \
+		"$top"/tools/cmd_*.c "$top"/tools/sshkey.c \
 		"$top"/tools/issuer_model.c "$top"/tools/issuer_fetch.c; do
 		[ -e "$s" ] || continue
 		srcs+=("$s")

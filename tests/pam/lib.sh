@@ -86,7 +86,7 @@ keygen() { # NAME ec-curve|rsa-bits
 # The common store: roles, two accounts, a secret and keys of bot.
 setup_store() {
 	S role create deployers --services sshd,sudo,login,su --from 127.0.0.0/8,::1/128,local >/dev/null
-	S role create readers --services sshd,cron --from 10.0.0.0/8,2001:db8::/32 >/dev/null
+	S role create readers --force --services sshd,cron --from 10.0.0.0/8,2001:db8::/32 >/dev/null
 	S role create noservice >/dev/null
 	S account create bot --role deployers --role readers >/dev/null
 	S account create bot2 --role deployers >/dev/null

@@ -132,7 +132,9 @@ for f in "-rwxr-xr-x root/root ./usr/sbin/svcacct" \
 	"-rw-r--r-- root/root ./usr/share/man/man1/svcacct-assert.1.gz" \
 	"-rw-r--r-- root/root ./usr/share/man/man8/svcacct-shell.8.gz" \
 	"-rw-r--r-- root/root ./lib/systemd/system/svcacct-issuer-refresh.service" \
-	"-rw-r--r-- root/root ./lib/systemd/system/svcacct-issuer-refresh.timer"; do
+	"-rw-r--r-- root/root ./lib/systemd/system/svcacct-issuer-refresh.timer" \
+	"-rw-r--r-- root/root ./usr/share/bash-completion/completions/svcacct" \
+	"-rw-r--r-- root/root ./usr/share/zsh/vendor-completions/_svcacct"; do
 	expect_match "svcacct.deb: $f" "^$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$c_svc"
 done
 expect_match "libnss-svcacct.deb: the module in the multiarch dir" \
@@ -251,7 +253,7 @@ expect_match "its service runs the installed svcacct" '^ExecStart=/usr/sbin/svca
 	"$(cat "$R/lib/systemd/system/svcacct-issuer-refresh.service")"
 
 # use it: accounts resolve, logins go through the system's PAM stacks
-ok_cmd "svcacct role create" inroot svcacct role create testers --services svctest --from local
+ok_cmd "svcacct role create" inroot svcacct role create testers --force --services svctest --from local
 ok_cmd "svcacct account create" inroot svcacct account create bot --role testers
 expect_match "getent passwd bot (through the installed NSS module)" '^bot:x:70000:70000:' \
 	"$(inroot getent passwd bot)"
@@ -422,7 +424,9 @@ for f in "-rwxr-xr-x root root /usr/sbin/svcacct" \
 	"drwxr-xr-x root root /var/lib/svcacct/db" \
 	"drwx------ root root /var/lib/svcacct/state" \
 	"-rw-r--r-- root root /usr/lib/systemd/system/svcacct-issuer-refresh.service" \
-	"-rw-r--r-- root root /usr/lib/systemd/system/svcacct-issuer-refresh.timer"; do
+	"-rw-r--r-- root root /usr/lib/systemd/system/svcacct-issuer-refresh.timer" \
+	"-rw-r--r-- root root /usr/share/bash-completion/completions/svcacct" \
+	"-rw-r--r-- root root /usr/share/zsh/site-functions/_svcacct"; do
 	expect_match "svcacct.rpm: $f" "^$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$v_svc"
 done
 expect_match "svcacct.rpm: man pages" 'man8/svcacct\.8.*' "$(rpm -qlp "$RPM_SVC" 2>/dev/null | tr '\n' ' ' | grep 'man1/svcacct-assert.1' | grep 'man5/svcacct.conf.5' | grep 'man8/svcacct-shell.8')"

@@ -27,7 +27,7 @@ fail_delay_ms = 0
 audiences = svcacct:bench
 CONF
 . "$top_srcdir/tests/issuer/lib.sh"
-S role create ops --services bench >/dev/null
+S role create ops --force --services bench >/dev/null
 S account create bench --role ops >/dev/null
 kc_key kcenc
 kc_key kc1

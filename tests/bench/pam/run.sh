@@ -57,7 +57,7 @@ home_base = $T/home
 fail_delay_ms = 0
 audiences = svcacct:bench
 CONF
-S role create ops --services bench >/dev/null
+S role create ops --force --services bench >/dev/null
 # one account per round (round 0 is the warm-up), so that every round
 # starts with the same replay cache: a bot's cache holds what it used
 # within the lifetime of its assertions
