@@ -70,9 +70,8 @@ print(r if isinstance(r, str) else json.dumps(r, sort_keys=True))' "$2" 2>&1
 snap() {
 	sv generations 2>&1
 	sv export 2>&1
-	ls -A "$T/db" 2>&1
-	ls -A "$T/home" 2>&1
-	for f in "$T"/state/*; do [ -f "$f" ] && md5sum "$f"; done
+	ls -A "$T/db" "$T/home" 2>&1
+	find "$T/state" -maxdepth 1 -type f -exec md5sum {} + 2>&1
 }
 
 # refused DESC RC REGEX CMD...: exit status RC, REGEX on stderr, no secret

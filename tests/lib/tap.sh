@@ -50,7 +50,7 @@ expect_nomatch() {
 run() {
 	local ef; ef=$(mktemp)
 	OUT=$("$@" 2>"$ef"); RC=$?
-	ERR=$(cat "$ef"); rm -f "$ef"
+	ERR=$(<"$ef"); rm -f "$ef"
 	return 0
 }
 # expect_rc desc expected-rc stderr-regex cmd...
