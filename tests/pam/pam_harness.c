@@ -39,6 +39,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <security/pam_appl.h>
 
 #define MAX_ANS 4096
@@ -213,6 +215,31 @@ static void print_groups(void)
 	printf("\n");
 }
 
+/* Under the failmalloc shim with FAILMALLOC_WARM=1: bring libcrypto up as
+ * sshd has before any login (its configuration and providers loaded, host
+ * keys of the EC kind used, SHA-256 fetched), so that the allocations
+ * counted are the login's, not OpenSSL's one-time setup of the process
+ * (thousands, which a cold series covers once). */
+static void warm_openssl(void)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], sig[256];
+	size_t siglen = sizeof(sig);
+	unsigned int mdlen = 0;
+	EVP_PKEY *k = NULL;
+	EVP_MD_CTX *c = NULL;
+
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	(void)EVP_Digest("x", 1, md, &mdlen, EVP_sha256(), NULL);
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	c = EVP_MD_CTX_new();
+	if (k && c && EVP_DigestSignInit(c, NULL, EVP_sha256(), NULL, k) == 1 &&
+	    EVP_DigestSign(c, sig, &siglen, md, mdlen) == 1 &&
+	    EVP_DigestVerifyInit(c, NULL, EVP_sha256(), NULL, k) == 1)
+		(void)EVP_DigestVerify(c, sig, siglen, md, mdlen);
+	EVP_MD_CTX_free(c);
+	EVP_PKEY_free(k);
+}
+
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL,
@@ -266,6 +293,9 @@ int main(int argc, char **argv)
 	 * the first lookup, and glibc 2.36 crashes when an allocation of
 	 * that one-time setup fails, which is not the module's to survive */
 	(void)getpwnam(user);
+	if (arm && getenv("FAILMALLOC_WARM") &&
+	    !strcmp(getenv("FAILMALLOC_WARM"), "1"))
+		warm_openssl();
 	r = pam_start_confdir(service, user, &pc, confdir, &pamh);
 	if (r != PAM_SUCCESS) {
 		printf("start=%s\n", code(r));
