@@ -42,6 +42,11 @@ nssns_setup() {
 	ma=/usr/lib/${ma:-x86_64-linux-gnu}
 	mount -t overlay overlay -o "lowerdir=$d/lib:$ma" "$ma" || return 1
 	[ ! -S /var/run/nscd/socket ] || mount -t tmpfs tmpfs /var/run/nscd
+	# in the sanitizer build the module is instrumented: the system
+	# programs the tests run load it through glibc and need the runtimes
+	# preloaded (a no-op otherwise; tests/lib/san.sh)
+	declare -F san_wrap >/dev/null || . "$top_srcdir/tests/lib/san.sh"
+	san_wrap "$NSSNS_MODULE" setpriv runuser su getent id
 }
 
 # nssns_store CONF: serve the store of another svcacct.conf (the file is
