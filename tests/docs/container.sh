@@ -177,7 +177,7 @@ ct_boot() {
 	CT_PID=
 	# a deadline, not a count: a boot next to the other route's compile
 	# took longer than 300 rounds of this loop
-	local until=$((SECONDS + 180))
+	local until=$((SECONDS + 300))
 	while [ "$SECONDS" -lt "$until" ]; do
 		for h in $(cat "$(ct_cg_roots | head -1)/$CT_CG/payload/cgroup.procs" 2>/dev/null); do
 			if awk '/^NSpid:/ {exit !($NF == 1)}' "/proc/$h/status" 2>/dev/null; then CT_PID=$h; break; fi
