@@ -88,7 +88,7 @@ fresh credmode
 chmod 0644 "$G/credentials.db"
 closed "credentials.db readable by others" 'store_[a-z]+' -s credmode -u bot -n -p "$SECRET"
 fresh credowner
-chown 65534 "$G/credentials.db"
+chown +65534 "$G/credentials.db"
 closed "credentials.db not root's" 'store_[a-z]+' -s credowner -u bot -n -p "$SECRET"
 fresh credlink
 mv "$G/credentials.db" "$T/credlink/elsewhere.db"
@@ -235,12 +235,12 @@ expect_rc "db dir a symlink into a world-writable directory: svcacct refuses" 1 
 closed "db dir a symlink into a world-writable directory: logins refused" 'store_[a-z]+|config_error' \
 	-s writer -u bot -n -p "$SECRET"
 chmod 0755 "$T/open"
-chown 65534 "$T/open/db"
+chown +65534 "$T/open/db"
 expect_rc "db dir a symlink to a directory not root's: svcacct refuses" 1 '' \
 	W account create wlink3 --no-home
 closed "db dir a symlink to a directory not root's: logins refused" 'store_[a-z]+|config_error' \
 	-s writer -u bot -n -p "$SECRET"
-chown 0 "$T/open/db"
+chown +0 "$T/open/db"
 rm "$T/writer/db"
 mv "$T/open/db" "$T/writer/db"
 expect_eq "db dir restored: nothing outside changed" "$OUTSIDE" "$(snap)"
@@ -251,9 +251,9 @@ printf 'auth required %s conf=%s\n' "$MOD" "$T/cfg.conf" >"$T/pam.d/cfg"
 chmod 0666 "$T/cfg.conf"
 closed "config writable by others" config_error -s cfg -u bot -n -p "$SECRET"
 chmod 0644 "$T/cfg.conf"
-chown 65534 "$T/cfg.conf"
+chown +65534 "$T/cfg.conf"
 closed "config not root's" config_error -s cfg -u bot -n -p "$SECRET"
-chown 0 "$T/cfg.conf"
+chown +0 "$T/cfg.conf"
 mkdir -p "$T/wdir"
 cp "$T/c.conf" "$T/wdir/c.conf"
 chmod 0777 "$T/wdir"
