@@ -179,7 +179,9 @@ ct_boot() {
 	# took longer than 300 rounds of this loop
 	local until=$((SECONDS + 300))
 	while [ "$SECONDS" -lt "$until" ]; do
-		for h in $(cat "$(ct_cg_roots | head -1)/$CT_CG/payload/cgroup.procs" 2>/dev/null); do
+		# the container's systemd moves itself from payload/ to
+		# payload/init.scope early in its boot: look at the whole subtree
+		for h in $(find "$(ct_cg_roots | head -1)/$CT_CG/payload" -name cgroup.procs -exec cat {} + 2>/dev/null); do
 			if awk '/^NSpid:/ {exit !($NF == 1)}' "/proc/$h/status" 2>/dev/null; then CT_PID=$h; break; fi
 		done
 		[ -n "$CT_PID" ] && ct_sh systemctl is-active -q docs.target 2>/dev/null && break

@@ -381,7 +381,12 @@ boot() {
 	cp -r "$I" "$R/docs-test/idp"
 	cp "$I/ca.crt" "$R/usr/local/share/ca-certificates/svcacct-docs-test.crt"
 	CT_CONSOLE=$LOGDIR/$name.console
-	ct_boot || { tap_notok "$name: systemd boots in the container"; tap_diag "$(tail -20 "$CT_CONSOLE")"; return 1; }
+	ct_boot || {
+		tap_notok "$name: systemd boots in the container"
+		tap_diag "its PID 1 seen from here: ${CT_PID:-not found}; the console's end:"
+		tap_diag "$(tail -20 "$CT_CONSOLE")"
+		return 1
+	}
 	tap_ok "$name: systemd boots the host (an overlay of / with the distribution's configuration, nspawn)"
 	ct_sh update-ca-certificates >/dev/null 2>&1
 	ct_sh useradd -m -s /bin/bash alice
