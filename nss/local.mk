@@ -16,7 +16,7 @@ nss_libnss_svcacct_la_SOURCES = \
 	nss/shadow.c \
 	nss/initgroups.c
 # libc and libgdbm only: the store side of common/, never the auth side.
-nss_libnss_svcacct_la_LIBADD = common/libsvstore.la $(GDBM_LIBS)
+nss_libnss_svcacct_la_LIBADD = common/store/libsvstore.la $(GDBM_LIBS)
 nss_libnss_svcacct_la_LDFLAGS = $(AM_LDFLAGS) \
 	-module -avoid-version -shrext .so.2 -shared \
 	-Wl,--version-script=$(srcdir)/nss/exports.map \
@@ -40,7 +40,7 @@ EXTRA_DIST += nss/exports.map
 check_PROGRAMS += tests/bench/mkstore tests/bench/nssbench tests/nss/nss_probe
 tests_bench_nssbench_SOURCES = tests/bench/nssbench.c
 tests_bench_mkstore_SOURCES = tests/bench/mkstore.c
-tests_bench_mkstore_LDADD = common/libsvwrite.la common/libsvstore.la $(GDBM_LIBS)
+tests_bench_mkstore_LDADD = common/write/libsvwrite.la common/store/libsvstore.la $(GDBM_LIBS)
 tests_nss_nss_probe_SOURCES = tests/nss/nss_probe.c
 tests_nss_nss_probe_LDADD = -lpthread
 # its getenv must interpose the module's (the "reads no environment" test)

@@ -2,17 +2,6 @@
 # pam_svcacct: pam_svcacct.so and the login-path core it needs (included by
 # the top-level Makefile.am; paths are relative to the top of the tree).
 
-# The login decisions live in the auth library, beside secrets and keys,
-# so that tools and tests run the same code as the module.
-common_libsvauth_la_SOURCES += \
-	common/assertion.c common/assertion.h \
-	common/login.c common/login.h \
-	common/policy.c common/policy.h \
-	common/replay.c common/replay.h \
-	common/lastused.c common/lastused.h \
-	common/phase.c common/phase.h
-common_libsvauth_la_SOURCES += common/issuer.c common/issuer.h
-
 pammod_LTLIBRARIES = pam/pam_svcacct.la
 pam_pam_svcacct_la_SOURCES = \
 	pam/pam_svcacct.c pam/pam_svcacct.h \
@@ -20,7 +9,7 @@ pam_pam_svcacct_la_SOURCES = \
 	pam/conv.c \
 	pam/parts.c pam/parts.h
 pam_pam_svcacct_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
-pam_pam_svcacct_la_LIBADD = common/libsvauth.la common/libsvstore.la \
+pam_pam_svcacct_la_LIBADD = common/auth/libsvauth.la common/store/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(PAM_LIBS)
 # -z nodelete: libpam dlcloses modules at pam_end; unloading a module that
 # brought in libcrypto (atexit handlers, thread-local keys) is a known
@@ -59,7 +48,7 @@ tests_pam_pam_harness_LDADD = $(PAM_LIBS) $(CRYPTO_LIBS)
 tests_pam_pam_harness_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 tests_bench_pam_pambench_SOURCES = tests/bench/pam/pambench.c
 tests_bench_pam_pambench_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
-tests_bench_pam_pambench_LDADD = common/libsvauth.la common/libsvstore.la \
+tests_bench_pam_pambench_LDADD = common/auth/libsvauth.la common/store/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(PAM_LIBS)
 
 pam_tests = \

@@ -176,7 +176,7 @@ static int identity_lookup(struct svp_ctx *x, uint32_t *uid)
 	return r;
 }
 
-/* The identity lookup as common/phase.c asks for it. */
+/* The identity lookup as common/auth/phase.c asks for it. */
 static int identity_cb(void *ctx, uint32_t *uid)
 {
 	return identity_lookup(ctx, uid);
@@ -187,7 +187,7 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* What PAM knows for the decisions in common/phase.c: read now, before
+/* What PAM knows for the decisions in common/auth/phase.c: read now, before
  * anything is published (pam_putenv frees what pam_getenv returned). */
 static void phase_in(struct svp_ctx *x, struct sv_phase_in *in)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* svcacct issuer ...: trusted OIDC issuers (common/issuer.h). */
+/* svcacct issuer ...: trusted OIDC issuers (common/auth/issuer.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* svcacct verify: would pam_svcacct accept this credential for this
  * account, and if not, why. The very same decision code as the module
- * (common/login.c), with the jti only looked up, never recorded, so that a
+ * (common/auth/login.c), with the jti only looked up, never recorded, so that a
  * check does not spend an assertion. */
 #include <errno.h>
 #include <stdio.h>

@@ -3,11 +3,6 @@
 # (libcurl, in the svcacct tool only), its systemd units, and the tests
 # (included by the top-level Makefile.am; paths relative to the top).
 
-tools_svcacct_SOURCES += tools/cmd_issuer.c tools/issuer_model.c \
-	tools/issuer_model.h tools/issuer_fetch.c
-tools_svcacct_CFLAGS += $(CURL_CFLAGS)
-tools_svcacct_LDADD += $(CURL_LIBS)
-
 # The refresh timer: `svcacct issuer refresh` every hour (conf/*.timer).
 # The service names the installed svcacct, so it is generated.
 EXTRA_DIST += conf/svcacct-issuer-refresh.service.in conf/svcacct-issuer-refresh.timer

@@ -4,8 +4,21 @@
 # sshd and sudo (included by the top-level Makefile.am; paths are relative
 # to the top of the tree).
 
-tools_svcacct_SOURCES += tools/cmd_sshkey.c \
-	tools/sshkey.c tools/sshkey.h
+# svcacct, the administration tool: its sources, all of them.
+sbin_PROGRAMS = tools/svcacct
+tools_svcacct_SOURCES = \
+	tools/svcacct.c tools/cli.h tools/options.c tools/options.h \
+	tools/cli_table.c tools/cli_util.c tools/model.c \
+	tools/cmd_account.c tools/cmd_role.c tools/cmd_cred.c \
+	tools/cmd_store.c tools/cmd_port.c tools/cmd_verify.c \
+	tools/cmd_config.c tools/cmd_apply.c \
+	tools/cmd_sshkey.c tools/sshkey.c tools/sshkey.h \
+	tools/cmd_issuer.c tools/issuer_model.c tools/issuer_model.h \
+	tools/issuer_fetch.c
+tools_svcacct_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
+tools_svcacct_LDADD = common/auth/libsvauth.la common/write/libsvwrite.la \
+	common/store/libsvstore.la \
+	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(CURL_LIBS)
 
 # svcacct-assert: run by bots, not by root: bin, not sbin. One file per
 # job (tools/assert/assert.h); its configuration file is parsed by
@@ -15,14 +28,14 @@ tools_svcacct_assert_SOURCES = tools/assert/assert.h tools/assert/main.c \
 	tools/assert/keygen.c tools/assert/mint.c tools/assert/manifest.c \
 	tools/assert/askpass.c tools/assert/config.c
 tools_svcacct_assert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
-tools_svcacct_assert_LDADD = common/libsvauth.la common/libsvstore.la \
+tools_svcacct_assert_LDADD = common/auth/libsvauth.la common/store/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS)
 
 # svcacct-shell: a login shell, like nologin: sbin. Store side only (it
 # reads role records from accounts.db, no crypto).
 sbin_PROGRAMS += tools/svcacct-shell
 tools_svcacct_shell_SOURCES = tools/svcacct-shell.c
-tools_svcacct_shell_LDADD = common/libsvstore.la $(GDBM_LIBS)
+tools_svcacct_shell_LDADD = common/store/libsvstore.la $(GDBM_LIBS)
 
 dist_man_MANS += man/svcacct-assert.1 man/svcacct-shell.8
 
@@ -48,7 +61,6 @@ EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py 
 
 # ---------------------------------------------------------------- apply
 # Declarative state: svcacct apply / export --manifest.
-tools_svcacct_SOURCES += tools/cmd_apply.c
 # test_apply_nss.sh loads the built NSS module into getent and id: not in
 # the ASan+UBSan build (an instrumented module in uninstrumented programs)
 TESTS += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \

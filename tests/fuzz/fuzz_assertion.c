@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: the JWT client assertion path (common/assertion.c and
+/* libFuzzer target: the JWT client assertion path (common/auth/assertion.c and
  * keys.c), in the order and with the checks of the login core
- * (common/login.c verify_assertion): lexical split with the length cap,
+ * (common/auth/login.c verify_assertion): lexical split with the length cap,
  * protected header, key selection by kid (or alg), the registered key's
  * alg matched exactly, the key rebuilt from its stored blob, the
  * signature, then the claims' types and values under a fixed clock.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: the record decoder (common/codec.c), which every NSS
+/* libFuzzer target: the record decoder (common/store/codec.c), which every NSS
  * lookup runs on bytes read from the store.
  *
  * Each input is decoded as each of the four kinds. Oracle: a record that

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: the svcacct.conf(5) text parser (common/config.c,
+/* libFuzzer target: the svcacct.conf(5) text parser (common/store/config.c,
  * sv_config_parse, which sv_config_load runs on the file's bytes).
  *
  * Oracle: a refusal always comes with a "NAME:LINE: what" message; an

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: JWK and JWKS import (common/keys.c), as run by
+/* libFuzzer target: JWK and JWKS import (common/auth/keys.c), as run by
  * `svcacct key add --jwk/--jwks`, `svcacct import` and the JWKS refresh.
  *
  * The input is offered as one JWK and as a JWKS. Oracle: every accepted

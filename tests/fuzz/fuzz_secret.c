@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: the client secret parser (common/secret.c), the first
+/* libFuzzer target: the client secret parser (common/auth/secret.c), the first
  * thing the login path runs on a presented credential.
  *
  * Oracle: a secret that parses is exactly SV_SECRET_LEN bytes with the

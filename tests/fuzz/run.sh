@@ -66,7 +66,7 @@ echo "# work dir: $work; $secs s per target, $jobs at a time; $CC"
 cflags="-std=gnu11 -g -O1 -fno-omit-frame-pointer
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 	-Wall -Wextra -Wno-unused-parameter -Werror
-	-I$top/common -I$top/pam -I$top/tools -I$here
+	-I$top/common/store -I$top/common/write -I$top/common/auth -I$top/pam -I$top/tools -I$here
 	-DSVCACCT_CONF_PATH=\"/etc/svcacct/svcacct.conf\"
 	-DSVCACCT_DB_DIR=\"/var/lib/svcacct\"
 	-DSVCACCT_STATE_DIR=\"/var/lib/svcacct-state\"
@@ -78,7 +78,7 @@ build_log=$work/build.log
 : >"$build_log"
 build() {
 	local srcs=() objs=() s o
-	for s in "$top"/common/*.c "$top"/pam/parts.c "$top"/tools/cli_util.c \
+	for s in "$top"/common/*/*.c "$top"/pam/parts.c "$top"/tools/cli_util.c \
 		"$top"/tools/model.c "$top"/tools/options.c "$top"/tools/cli_table.c \
 		"$top"/tools/cmd_*.c "$top"/tools/sshkey.c \
 		"$top"/tools/issuer_model.c "$top"/tools/issuer_fetch.c; do

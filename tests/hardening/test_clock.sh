@@ -5,7 +5,7 @@
 # fixclock shim (LD_PRELOAD, FIXCLOCK_NOW=T: time() answers T), and the
 # tokens are minted with the same T (mint.py --now), so no boundary
 # depends on how long a step takes. Defaults: clock_skew 60 s,
-# max_assertion_lifetime 300 s. The rules (common/assertion.c):
+# max_assertion_lifetime 300 s. The rules (common/auth/assertion.c):
 #   expired        exp + skew < now
 #   not_yet_valid  nbf > now + skew
 #   iat_future     iat > now + skew

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for common/codec.c: round trips of every record kind, and a
+/* Unit tests for common/store/codec.c: round trips of every record kind, and a
  * decoder that fails cleanly on every truncation, corruption and forgery.
  * Meant to run under ASan and valgrind as well (no leaks, no overreads). */
 #include <setjmp.h>

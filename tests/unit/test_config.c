@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for common/config.c: svcacct.conf(5) parsing, validation and
+/* Unit tests for common/store/config.c: svcacct.conf(5) parsing, validation and
  * the ownership/mode rules for the file and the directories it names. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for common/names.c: account/role names, free-text fields,
+/* Unit tests for common/store/names.c: account/role names, free-text fields,
  * paths, and which UIDs/GIDs may ever be served. */
 #include <setjmp.h>
 #include <stdarg.h>

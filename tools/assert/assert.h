@@ -2,7 +2,7 @@
 /* svcacct-assert(1): what its parts share. main.c dispatches to one file
  * per job: keygen.c (key pairs), mint.c (keys, signing, client assertions),
  * manifest.c (signed manifests), askpass.c (ssh's SSH_ASKPASS helper) and
- * config.c (the client configuration, parsed by common/config.c).
+ * config.c (the client configuration, parsed by common/store/config.c).
  *
  * It runs as the bot, never as root, and trusts nothing it did not write:
  * private keys and token files must be the caller's own and not readable by

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The client configuration of svcacct-assert: ~/.config/svcacct/assert.conf
- * (parsed by sv_client_config_load in common/config.c), then the
+ * (parsed by sv_client_config_load in common/store/config.c), then the
  * environment, key by key. */
 #include <errno.h>
 #include <limits.h>

@@ -110,7 +110,7 @@ struct sv_cred {
 bool sv_cred_bound_to(const struct sv_cred *c, const struct sv_account *a);
 
 /* A trusted issuer (an OIDC IdP whose access tokens log service accounts
- * in; common/issuer.h). Configuration: it lives in accounts.db and
+ * in; common/auth/issuer.h). Configuration: it lives in accounts.db and
  * changes by generation; the fetched JWKS is state (state_dir/issuers/). */
 enum sv_client_claim {
 	SV_CLIENT_AZP = 1,

@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: MIT
+# The store's writer and the state dir: the tools (and tests) only, so that
+# no module that merely reads carries code that writes.
+noinst_LTLIBRARIES += common/write/libsvwrite.la
+common_write_libsvwrite_la_SOURCES = \
+	common/write/txn.c common/write/state.c
