@@ -131,90 +131,70 @@ static int base_lookup(struct svnss *s, struct group *gr, char *buf,
 	return r;
 }
 
-static int upg(struct svnss *s, const struct sv_account *a, struct group *gr,
+/* A user-private group (a svnss_fill_fn). */
+static int upg(struct svnss *s, const struct sv_account *a, void *ent,
 	       char *buf, size_t buflen)
 {
 	(void)s;
-	return fill_group(a->name, a->uid, NULL, gr, buf, buflen);
+	return fill_group(a->name, a->uid, NULL, ent, buf, buflen);
 }
 
-static enum nss_status lookup_grnam(const char *name, struct group *gr,
-				    char *buf, size_t buflen, int *errnop)
+/* A role's group, from its record. */
+static int role_group(struct sv_reader *rd, const struct sv_config *c,
+		      const char *name, size_t namelen, struct group *gr,
+		      char *buf, size_t buflen)
 {
 	struct sv_blob blob = {0};
-	struct sv_account a;
 	struct sv_role role;
-	struct svnss s;
-	bool base;
 	int r;
 
-	base = name && strcmp(name, SV_BASE_ROLE) == 0;
-	if (!base && !svnss_cname_ok(name))
-		return svnss_status(-ENOENT, errnop);
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_reader(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	if (base) {
-		r = base_lookup(&s, gr, buf, buflen);
-		goto out;
-	}
-	r = svnss_get_account(s.rd, s.conf, name, strlen(name), &blob, &a);
-	if (r == 0) {
-		r = upg(&s, &a, gr, buf, buflen);
-		goto out;
-	}
-	if (r != -ENOENT)
-		goto out;
-	r = svnss_get_role(s.rd, s.conf, name, strlen(name), &blob, &role);
+	r = svnss_get_role(rd, c, name, namelen, &blob, &role);
 	if (r == 0)
 		r = fill_group(role.name, role.gid, &role.members, gr, buf,
 			       buflen);
-out:
 	sv_blob_free(&blob);
-	svnss_end(&s);
-	return svnss_status(r, errnop);
+	return r;
 }
 
-static enum nss_status lookup_grgid(gid_t gid, struct group *gr, char *buf,
-				    size_t buflen, int *errnop)
+static int find_grnam(struct svnss *s, const struct svnss_query *q,
+		      struct sv_blob *blob)
 {
-	struct sv_blob blob = {0};
-	struct sv_account a;
-	struct sv_role role;
-	struct svnss s;
 	int r;
 
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	/* the three kinds live in disjoint ranges (svcacct.conf(5) rejects
-	 * overlaps); a GID in none of them costs no I/O */
-	if (gid != s.conf->base_gid && !sv_uid_acceptable(s.conf, gid) &&
-	    !sv_role_gid_acceptable(s.conf, gid)) {
-		svnss_end(&s);
-		return svnss_status(-ENOENT, errnop);
-	}
-	r = svnss_reader(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	if (gid == s.conf->base_gid) {
-		r = base_lookup(&s, gr, buf, buflen);
-	} else if (sv_uid_acceptable(s.conf, gid)) {
-		r = svnss_get_account_by_uid(s.rd, s.conf, gid, &blob, &a);
-		if (r == 0)
-			r = upg(&s, &a, gr, buf, buflen);
-	} else {
-		r = svnss_get_role_by_gid(s.rd, s.conf, gid, &blob, &role);
-		if (r == 0)
-			r = fill_group(role.name, role.gid, &role.members, gr,
-				       buf, buflen);
-	}
-	sv_blob_free(&blob);
-	svnss_end(&s);
-	return svnss_status(r, errnop);
+	if (strcmp(q->name, SV_BASE_ROLE) == 0)
+		return base_lookup(s, q->ent, q->buf, q->buflen);
+	r = svnss_find_account(s, q, blob);
+	if (r != -ENOENT)
+		return r;
+	return role_group(s->rd, s->conf, q->name, strlen(q->name), q->ent,
+			  q->buf, q->buflen);
+}
+
+/* the three kinds live in disjoint ranges (svcacct.conf(5) rejects
+ * overlaps); a GID in none of them costs no I/O */
+static int pre_grgid(struct svnss *s, const struct svnss_query *q)
+{
+	if (q->id != s->conf->base_gid && !sv_uid_acceptable(s->conf, q->id) &&
+	    !sv_role_gid_acceptable(s->conf, q->id))
+		return -ENOENT;
+	return 0;
+}
+
+static int find_grgid(struct svnss *s, const struct svnss_query *q,
+		      struct sv_blob *blob)
+{
+	struct sv_role role;
+	int r;
+
+	if (q->id == s->conf->base_gid)
+		return base_lookup(s, q->ent, q->buf, q->buflen);
+	if (sv_uid_acceptable(s->conf, q->id))
+		return svnss_find_account(s, q, blob);
+	r = svnss_get_role_by_gid(s->rd, s->conf, q->id, blob, &role);
+	if (r == 0)
+		r = fill_group(role.name, role.gid, &role.members, q->ent,
+			       q->buf, q->buflen);
+	return r;
 }
 
 enum nss_status _nss_svcacct_setgrent(int stayopen)
@@ -231,113 +211,78 @@ enum nss_status _nss_svcacct_endgrent(void)
 /* Phases of the group walk. */
 enum { PH_BASE = 0, PH_UPG, PH_ROLE };
 
-/* One step of the walk: 0 with an entry, -ENOENT at the end, -errno. */
-static int next_group(struct svnss *s, struct svnss_cursor *c, struct group *gr,
-		      char *buf, size_t buflen)
+/* One step of the walk (a svnss_step_fn; fill is upg). */
+static int next_group(struct svnss *s, struct svnss_cursor *c,
+		      svnss_fill_fn fill, void *ent, char *buf, size_t buflen)
 {
-	for (;;) {
-		struct sv_blob blob = {0};
-		struct sv_account a;
-		struct sv_role role;
-		size_t need = 0;
-		int r;
-
-		switch (c->phase) {
-		case PH_BASE:
-			r = fill_base(c->rd, s->conf, c->need, gr, buf, buflen,
-				      &need);
-			if (need)
-				c->need = need;
-			if (r == 0) {
-				c->phase = PH_UPG;
-				c->need = 0;
-			}
-			return r;
-		case PH_UPG:
-		case PH_ROLE:
-			r = svnss_cursor_next(c, c->phase == PH_UPG
-						     ? SV_KEY_ACCOUNT
-						     : SV_KEY_ROLE);
-			if (r == -ENOENT && c->phase == PH_UPG) {
-				c->phase = PH_ROLE;
-				continue;
-			}
-			if (r < 0)
-				return r;
-			if (c->phase == PH_UPG) {
-				r = svnss_get_account(
-				    c->rd, s->conf, (const char *)c->key.p + 1,
-				    c->key.n - 1, &blob, &a);
-				if (r == 0)
-					r = upg(s, &a, gr, buf, buflen);
-			} else {
-				r = svnss_get_role(c->rd, s->conf,
-						   (const char *)c->key.p + 1,
-						   c->key.n - 1, &blob, &role);
-				if (r == 0)
-					r = fill_group(role.name, role.gid,
-						       &role.members, gr, buf,
-						       buflen);
-			}
-			sv_blob_free(&blob);
-			if (r == -ENOENT)
-				continue; /* refused record */
-			return r;
-		default: return -ENOENT;
-		}
-	}
-}
-
-static enum nss_status next_grent(struct group *gr, char *buf, size_t buflen,
-				  int *errnop)
-{
-	struct svnss_cursor *c;
-	struct svnss s;
+	size_t need = 0;
 	int r;
 
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	c = svnss_cursor(SVNSS_GROUP);
-	r = svnss_cursor_prepare(&s, c);
-	if (r != 0) {
-		svnss_end(&s);
-		return r > 0 ? svnss_status(-ENOENT, errnop)
-			     : svnss_unavail(r, errnop);
+	switch (c->phase) {
+	case PH_BASE:
+		/* the base group is built again, however the caller retries */
+		r = fill_base(c->rd, s->conf, c->need, ent, buf, buflen, &need);
+		if (need)
+			c->need = need;
+		c->pending = svnss_transient(r);
+		if (r == 0) {
+			c->phase = PH_UPG;
+			c->need = 0;
+		}
+		return r;
+	case PH_UPG:
+		r = svnss_next_account(s, c, fill, ent, buf, buflen);
+		if (r != -ENOENT)
+			return r;
+		c->phase = PH_ROLE;
+		/* fall through */
+	case PH_ROLE:
+		for (;;) {
+			r = svnss_cursor_next(c, SV_KEY_ROLE);
+			if (r < 0)
+				return r;
+			r = role_group(c->rd, s->conf,
+				       (const char *)c->key.p + 1, c->key.n - 1,
+				       ent, buf, buflen);
+			if (r == -ENOENT)
+				continue; /* refused record */
+			if (svnss_transient(r))
+				c->pending = true;
+			return r;
+		}
+	default: return -ENOENT;
 	}
-	r = next_group(&s, c, gr, buf, buflen);
-	if (svnss_transient(r) && (c->phase == PH_BASE || c->key.p)) {
-		/* the same entry next time, however the caller retries */
-		c->pending = c->phase != PH_BASE;
-	} else if (r < 0) {
-		svnss_cursor_reset(c);
-		c->phase = SVNSS_PHASE_DONE;
-	}
-	svnss_end(&s);
-	return svnss_status(r, errnop);
 }
 
-/* The entry points: errno as they found it (svnss_return). */
 enum nss_status _nss_svcacct_getgrnam_r(const char *name, struct group *gr,
 					char *buf, size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st = lookup_grnam(name, gr, buf, buflen, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	struct svnss_query q = {.name = name,
+				.base_name = true,
+				.fill = upg,
+				.ent = gr,
+				.buf = buf,
+				.buflen = buflen};
+
+	return svnss_lookup(&q, NULL, find_grnam, errnop);
 }
 
 enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr, char *buf,
 					size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st = lookup_grgid(gid, gr, buf, buflen, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	struct svnss_query q = {.id = gid,
+				.by_id = true,
+				.fill = upg,
+				.ent = gr,
+				.buf = buf,
+				.buflen = buflen};
+
+	return svnss_lookup(&q, pre_grgid, find_grgid, errnop);
 }
 
 enum nss_status _nss_svcacct_getgrent_r(struct group *gr, char *buf,
 					size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st = next_grent(gr, buf, buflen, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	return svnss_getent(SVNSS_GROUP, next_group, upg, gr, buf, buflen,
+			    errnop);
 }

@@ -578,96 +578,124 @@ static int fetch(struct sv_reader *rd, char prefix, const void *k, size_t kn,
 	return sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, v);
 }
 
-int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
-		      const char *name, size_t namelen, struct sv_blob *blob,
-		      struct sv_account *a)
+/* Decode and check a record, giving its name and id: 0, or -ENOENT when it
+ * is refused (svnss_account_ok, svnss_role_ok). */
+typedef int (*decode_fn)(const struct sv_config *c, const struct sv_blob *v,
+			 void *rec, struct sv_str *name, uint32_t *id);
+
+static int decode_account(const struct sv_config *c, const struct sv_blob *v,
+			  void *rec, struct sv_str *name, uint32_t *id)
 {
+	struct sv_account *a = rec;
+
+	if (sv_decode_account(v->p, v->n, a) < 0 || !svnss_account_ok(c, a))
+		return -ENOENT;
+	*name = a->name;
+	*id = a->uid;
+	return 0;
+}
+
+static int decode_role(const struct sv_config *c, const struct sv_blob *v,
+		       void *rec, struct sv_str *name, uint32_t *id)
+{
+	struct sv_role *role = rec;
+
+	if (sv_decode_role(v->p, v->n, role) < 0 || !svnss_role_ok(c, role))
+		return -ENOENT;
+	*name = role->name;
+	*id = role->gid;
+	return 0;
+}
+
+/* The record under prefix+name, decoded into rec; *id its UID or GID. */
+static int get_named(struct sv_reader *rd, const struct sv_config *c,
+		     char prefix, decode_fn decode, const char *name,
+		     size_t namelen, struct sv_blob *blob, void *rec,
+		     uint32_t *id)
+{
+	struct sv_str got;
 	int r;
 
 	/* the name is checked once, on the record (it must equal the key) */
-	r = fetch(rd, SV_KEY_ACCOUNT, name, namelen, blob);
+	r = fetch(rd, prefix, name, namelen, blob);
 	if (r < 0)
 		return r;
 	/* A record that does not decode, does not match its key or breaks
-	 * the rules is refused: NOTFOUND, never a partial or forged user. */
-	if (sv_decode_account(blob->p, blob->n, a) < 0 ||
-	    a->name.n != namelen || memcmp(a->name.p, name, namelen) != 0 ||
-	    !svnss_account_ok(c, a)) {
+	 * the rules is refused: NOTFOUND, never a partial or forged entry. */
+	if (decode(c, blob, rec, &got, id) < 0 || got.n != namelen ||
+	    memcmp(got.p, name, namelen) != 0) {
 		sv_blob_free(blob);
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/* The record the id key (SV_KEY_UID, SV_KEY_GID) names, which must carry
+ * that id. */
+static int get_by_id(struct sv_reader *rd, const struct sv_config *c,
+		     char id_prefix, char prefix, decode_fn decode, uint32_t id,
+		     struct sv_blob *blob, void *rec)
+{
+	struct sv_blob name = {0};
+	char key[8];
+	size_t kl = sv_key_u32(key, sizeof(key), id_prefix, id);
+	uint32_t got = 0;
+	int r;
+
+	r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, &name);
+	if (r < 0)
+		return r;
+	r = get_named(rd, c, prefix, decode, name.p, name.n, blob, rec, &got);
+	sv_blob_free(&name);
+	if (r == 0 && got != id) {
+		sv_blob_free(blob);
+		r = -ENOENT;
+	}
+	return r;
+}
+
+int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
+		      const char *name, size_t namelen, struct sv_blob *blob,
+		      struct sv_account *a)
+{
+	uint32_t uid;
+
+	return get_named(rd, c, SV_KEY_ACCOUNT, decode_account, name, namelen,
+			 blob, a, &uid);
 }
 
 int svnss_get_account_by_uid(struct sv_reader *rd, const struct sv_config *c,
 			     uint32_t uid, struct sv_blob *blob,
 			     struct sv_account *a)
 {
-	struct sv_blob name = {0};
-	char key[8];
-	size_t kl;
-	int r;
-
 	blob->p = NULL;
 	blob->n = 0;
 	if (!sv_uid_acceptable(c, uid))
 		return -ENOENT;
-	kl = sv_key_u32(key, sizeof(key), SV_KEY_UID, uid);
-	r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, &name);
-	if (r < 0)
-		return r;
-	r = svnss_get_account(rd, c, name.p, name.n, blob, a);
-	sv_blob_free(&name);
-	if (r == 0 && a->uid != uid) {
-		sv_blob_free(blob);
-		r = -ENOENT;
-	}
-	return r;
+	return get_by_id(rd, c, SV_KEY_UID, SV_KEY_ACCOUNT, decode_account, uid,
+			 blob, a);
 }
 
 int svnss_get_role(struct sv_reader *rd, const struct sv_config *c,
 		   const char *name, size_t namelen, struct sv_blob *blob,
 		   struct sv_role *role)
 {
-	int r;
+	uint32_t gid;
 
-	r = fetch(rd, SV_KEY_ROLE, name, namelen, blob);
-	if (r < 0)
-		return r;
-	if (sv_decode_role(blob->p, blob->n, role) < 0 ||
-	    role->name.n != namelen ||
-	    memcmp(role->name.p, name, namelen) != 0 ||
-	    !svnss_role_ok(c, role)) {
-		sv_blob_free(blob);
-		return -ENOENT;
-	}
-	return 0;
+	return get_named(rd, c, SV_KEY_ROLE, decode_role, name, namelen, blob,
+			 role, &gid);
 }
 
 int svnss_get_role_by_gid(struct sv_reader *rd, const struct sv_config *c,
 			  uint32_t gid, struct sv_blob *blob,
 			  struct sv_role *role)
 {
-	struct sv_blob name = {0};
-	char key[8];
-	size_t kl;
-	int r;
-
 	blob->p = NULL;
 	blob->n = 0;
 	if (gid == c->base_gid || !sv_role_gid_acceptable(c, gid))
 		return -ENOENT;
-	kl = sv_key_u32(key, sizeof(key), SV_KEY_GID, gid);
-	r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, &name);
-	if (r < 0)
-		return r;
-	r = svnss_get_role(rd, c, name.p, name.n, blob, role);
-	sv_blob_free(&name);
-	if (r == 0 && role->gid != gid) {
-		sv_blob_free(blob);
-		r = -ENOENT;
-	}
-	return r;
+	return get_by_id(rd, c, SV_KEY_GID, SV_KEY_ROLE, decode_role, gid, blob,
+			 role);
 }
 
 /* ------------------------------------------------------ packing */
@@ -742,9 +770,9 @@ bool svnss_transient(int r)
 	       r == -EINTR || r == -ERANGE;
 }
 
-enum nss_status svnss_getent_accounts(enum svnss_enum_db db, svnss_fill_fn fill,
-				      void *ent, char *buf, size_t buflen,
-				      int *errnop)
+static enum nss_status getent(enum svnss_enum_db db, svnss_step_fn step,
+			      svnss_fill_fn fill, void *ent, char *buf,
+			      size_t buflen, int *errnop)
 {
 	struct svnss s;
 	struct svnss_cursor *c;
@@ -760,26 +788,7 @@ enum nss_status svnss_getent_accounts(enum svnss_enum_db db, svnss_fill_fn fill,
 		return r > 0 ? svnss_status(-ENOENT, errnop)
 			     : svnss_unavail(r, errnop);
 	}
-	for (;;) {
-		struct sv_blob blob = {0};
-		struct sv_account a;
-
-		r = svnss_cursor_next(c, SV_KEY_ACCOUNT);
-		if (r < 0)
-			break;
-		r = svnss_get_account(c->rd, s.conf, (const char *)c->key.p + 1,
-				      c->key.n - 1, &blob, &a);
-		if (r == -ENOENT)
-			continue; /* refused record: skip it */
-		if (r == 0)
-			r = fill(s.conf, &a, ent, buf, buflen);
-		sv_blob_free(&blob);
-		if (svnss_transient(r))
-			/* the same entry again next time: a caller that
-			 * grows its buffer must not lose it */
-			c->pending = true;
-		break;
-	}
+	r = step(&s, c, fill, ent, buf, buflen);
 	if (r < 0 && !c->pending) {
 		/* end, or an error that a retry would not fix: the walk is
 		 * over (restarting it would repeat entries) */
@@ -788,4 +797,103 @@ enum nss_status svnss_getent_accounts(enum svnss_enum_db db, svnss_fill_fn fill,
 	}
 	svnss_end(&s);
 	return svnss_status(r, errnop);
+}
+
+enum nss_status svnss_getent(enum svnss_enum_db db, svnss_step_fn step,
+			     svnss_fill_fn fill, void *ent, char *buf,
+			     size_t buflen, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st = getent(db, step, fill, ent, buf, buflen, &err);
+	return svnss_return(st, saved_errno, err, errnop);
+}
+
+int svnss_next_account(struct svnss *s, struct svnss_cursor *c,
+		       svnss_fill_fn fill, void *ent, char *buf, size_t buflen)
+{
+	for (;;) {
+		struct sv_blob blob = {0};
+		struct sv_account a;
+		int r;
+
+		r = svnss_cursor_next(c, SV_KEY_ACCOUNT);
+		if (r < 0)
+			return r;
+		r = svnss_get_account(c->rd, s->conf,
+				      (const char *)c->key.p + 1, c->key.n - 1,
+				      &blob, &a);
+		if (r == -ENOENT)
+			continue; /* refused record: skip it */
+		if (r == 0)
+			r = fill(s, &a, ent, buf, buflen);
+		sv_blob_free(&blob);
+		if (svnss_transient(r))
+			/* the same entry again next time: a caller that
+			 * grows its buffer must not lose it */
+			c->pending = true;
+		return r;
+	}
+}
+
+/* ------------------------------------------------------ lookups */
+
+static enum nss_status lookup(const struct svnss_query *q, int entry_errno,
+			      svnss_pre_fn pre, svnss_find_fn find, int *errnop)
+{
+	struct sv_blob blob = {0};
+	struct svnss s;
+	int r;
+
+	/* not a name an account or role can have (root, ...): no I/O */
+	if (!q->by_id && !svnss_cname_ok(q->name) &&
+	    !(q->base_name && q->name && strcmp(q->name, SV_BASE_ROLE) == 0))
+		return svnss_status(-ENOENT, errnop);
+	r = svnss_begin(&s);
+	if (r < 0)
+		return svnss_unavail(r, errnop);
+	s.entry_errno = entry_errno;
+	if (pre) {
+		r = pre(&s, q);
+		if (r < 0) {
+			svnss_end(&s);
+			return svnss_status(r, errnop);
+		}
+	}
+	r = svnss_reader(&s);
+	if (r < 0)
+		return svnss_unavail(r, errnop);
+	r = find(&s, q, &blob);
+	sv_blob_free(&blob);
+	svnss_end(&s);
+	return svnss_status(r, errnop);
+}
+
+enum nss_status svnss_lookup(const struct svnss_query *q, svnss_pre_fn pre,
+			     svnss_find_fn find, int *errnop)
+{
+	int saved_errno = errno, err = 0;
+	enum nss_status st = lookup(q, saved_errno, pre, find, &err);
+	return svnss_return(st, saved_errno, err, errnop);
+}
+
+int svnss_pre_uid(struct svnss *s, const struct svnss_query *q)
+{
+	/* outside the account range (root, regular users): no I/O */
+	return sv_uid_acceptable(s->conf, q->id) ? 0 : -ENOENT;
+}
+
+int svnss_find_account(struct svnss *s, const struct svnss_query *q,
+		       struct sv_blob *blob)
+{
+	struct sv_account a;
+	int r;
+
+	if (q->by_id)
+		r = svnss_get_account_by_uid(s->rd, s->conf, q->id, blob, &a);
+	else
+		r = svnss_get_account(s->rd, s->conf, q->name, strlen(q->name),
+				      blob, &a);
+	if (r == 0)
+		r = q->fill(s, &a, q->ent, q->buf, q->buflen);
+	return r;
 }

@@ -30,7 +30,8 @@
 struct svnss {
 	const struct sv_config *conf;
 	struct sv_reader *rd;
-	uint64_t gen; /* generation rd holds */
+	uint64_t gen;	 /* generation rd holds */
+	int entry_errno; /* errno as svnss_lookup found it */
 	bool locked;
 };
 
@@ -105,7 +106,7 @@ struct svnss_cursor {
 	unsigned long conf_serial; /* configuration rd was opened under */
 	struct sv_blob key;	   /* last key read ({NULL,0} before any) */
 	int phase;		   /* per database; SVNSS_PHASE_DONE at end */
-	bool pending;		   /* key was read but not delivered (ERANGE) */
+	bool pending;		   /* entry not delivered: retry it next */
 	size_t need;		   /* known size of the pending entry, or 0 */
 };
 #define SVNSS_PHASE_DONE 99
@@ -129,20 +130,62 @@ enum nss_status svnss_endent(enum svnss_enum_db db);
 /* Whether a result is worth retrying on the same entry. */
 bool svnss_transient(int r);
 
-/* getpwent_r/getspent_r: walk the accounts, skipping refused records, and
- * hand each to fill (0, -ERANGE). */
-typedef int (*svnss_fill_fn)(const struct sv_config *c,
-			     const struct sv_account *a, void *ent, char *buf,
+/* Hands one account to the caller's entry (struct passwd, spwd, group,
+ * or the database's own), in buf: 0, -ERANGE, or -errno. s is locked. */
+typedef int (*svnss_fill_fn)(struct svnss *s, const struct sv_account *a,
+			     void *ent, char *buf, size_t buflen);
+/* One step of a walk: the next entry into ent (fill: for the steps over
+ * accounts). 0, -ENOENT at the end, or -errno; c->pending set when the
+ * next call must deliver the same entry again (a transient error). */
+typedef int (*svnss_step_fn)(struct svnss *s, struct svnss_cursor *c,
+			     svnss_fill_fn fill, void *ent, char *buf,
 			     size_t buflen);
-enum nss_status svnss_getent_accounts(enum svnss_enum_db db, svnss_fill_fn fill,
-				      void *ent, char *buf, size_t buflen,
-				      int *errnop);
+/* getXXent_r, as an entry point returns it (svnss_return): the lock, the
+ * database's cursor, one step. A walk that ends or fails for good is over
+ * (restarting it would repeat entries). */
+enum nss_status svnss_getent(enum svnss_enum_db db, svnss_step_fn step,
+			     svnss_fill_fn fill, void *ent, char *buf,
+			     size_t buflen, int *errnop);
+/* The step over the accounts, skipping refused records (a svnss_step_fn). */
+int svnss_next_account(struct svnss *s, struct svnss_cursor *c,
+		       svnss_fill_fn fill, void *ent, char *buf, size_t buflen);
 
 /* Cached size of the base group's entry for the generation the lookup
  * reader holds (0: unknown), so that callers doubling their buffer do not
  * rescan the whole store at every step. */
 size_t svnss_base_need_get(const struct svnss *s);
 void svnss_base_need_set(const struct svnss *s, size_t need);
+
+/* ------------------------------------------------------ lookups */
+
+/* What a getXXnam_r/getXXid_r asks, and where its answer goes. */
+struct svnss_query {
+	const char *name; /* by name, unless by_id */
+	uint32_t id;	  /* by UID or GID */
+	bool by_id;
+	bool base_name;	    /* SV_BASE_ROLE is a name too (group) */
+	svnss_fill_fn fill; /* for svnss_find_account */
+	void *ent;
+	char *buf;
+	size_t buflen;
+};
+/* pre: under the lock, before any store I/O: 0, or -ENOENT when no record
+ * can answer. find: with the reader current, fetch (blob keeps the
+ * storage, freed afterwards) and fill q->ent: 0 or -errno. */
+typedef int (*svnss_pre_fn)(struct svnss *s, const struct svnss_query *q);
+typedef int (*svnss_find_fn)(struct svnss *s, const struct svnss_query *q,
+			     struct sv_blob *blob);
+/* One lookup, as an entry point returns it (svnss_return): a name that no
+ * account or role can have answers NOTFOUND without any I/O; otherwise the
+ * lock, pre (NULL: none), the reader, find, and the status of find's
+ * result (svnss_status) or of a store that cannot be used. */
+enum nss_status svnss_lookup(const struct svnss_query *q, svnss_pre_fn pre,
+			     svnss_find_fn find, int *errnop);
+/* A svnss_pre_fn: q->id is in the account UID range. */
+int svnss_pre_uid(struct svnss *s, const struct svnss_query *q);
+/* A svnss_find_fn: the account q->name (or UID q->id), handed to q->fill. */
+int svnss_find_account(struct svnss *s, const struct svnss_query *q,
+		       struct sv_blob *blob);
 
 /* ------------------------------------------------------ records */
 

@@ -60,31 +60,28 @@ static int add_gid(gid_t g, gid_t primary, long int *start, long int *size,
 /* The largest passwd entry the identity lookup reads. */
 #define PW_BUF_MAX (1u << 20)
 
+/* Link the calling thread's guard (ent): a re-entry from inside this
+ * thread's own system lookup (a module of an earlier source calling
+ * initgroups) is -EDEADLK, UNAVAIL. */
+static int enter_guard(struct svnss *s, const struct sv_account *a, void *ent,
+		       char *buf, size_t buflen)
+{
+	(void)a;
+	(void)buf;
+	(void)buflen;
+	return svnss_guard_enter(s, ent);
+}
+
 /* Step 1, under the lock: whether the name is an account at all (other
  * users cost no system lookup), and if so the calling thread's guard is
  * linked. SUCCESS, or the status to return. */
 static enum nss_status enter_if_account(const char *user,
 					struct svnss_guard *guard, int *errnop)
 {
-	struct sv_blob blob = {0};
-	struct sv_account a;
-	struct svnss s;
-	int r;
+	struct svnss_query q = {
+	    .name = user, .fill = enter_guard, .ent = guard};
 
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_reader(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_get_account(s.rd, s.conf, user, strlen(user), &blob, &a);
-	sv_blob_free(&blob);
-	/* a re-entry from inside this thread's own system lookup (a module
-	 * of an earlier source calling initgroups): -EDEADLK, UNAVAIL */
-	if (r == 0)
-		r = svnss_guard_enter(&s, guard);
-	svnss_end(&s);
-	return svnss_status(r, errnop);
+	return svnss_lookup(&q, NULL, svnss_find_account, errnop);
 }
 
 /* Step 2, without the lock (glibc may well ask this module): the UID the
@@ -143,6 +140,41 @@ static int system_uid(const char *user, struct svnss_guard *guard, uid_t *uid)
 	return 0;
 }
 
+/* The caller's group array, and the UID the name resolves to. */
+struct gid_array {
+	uid_t uid;
+	gid_t group;
+	long int *start, *size;
+	gid_t **groupsp;
+	long int limit;
+};
+
+/* The account's groups into the array (ent), if its UID is the one the
+ * name resolves to. */
+static int add_account_groups(struct svnss *s, const struct sv_account *a,
+			      void *ent, char *buf, size_t buflen)
+{
+	struct gid_array *ga = ent;
+	int r;
+
+	(void)buf;
+	(void)buflen;
+	if (a->uid != ga->uid)
+		return -ENOENT; /* the name is another user's */
+	r = add_gid(s->conf->base_gid, ga->group, ga->start, ga->size,
+		    ga->groupsp, ga->limit);
+	for (uint32_t i = 0; r == 0 && i < a->roles.count; i++) {
+		uint32_t g = sv_u32list_get(&a->roles, i);
+		/* a forged list cannot hand out root's or anyone's group */
+		if (g == s->conf->base_gid ||
+		    !sv_role_gid_acceptable(s->conf, g))
+			continue;
+		r = add_gid(g, ga->group, ga->start, ga->size, ga->groupsp,
+			    ga->limit);
+	}
+	return r;
+}
+
 /* Step 3, under the lock again: the account as it is now (the store may
  * have changed meanwhile), and its groups only if its UID is the one the
  * name resolves to. */
@@ -150,33 +182,11 @@ static enum nss_status add_groups(const char *user, uid_t uid, gid_t group,
 				  long int *start, long int *size,
 				  gid_t **groupsp, long int limit, int *errnop)
 {
-	struct sv_blob blob = {0};
-	struct sv_account a = {0};
-	struct svnss s;
-	int r;
+	struct gid_array ga = {uid, group, start, size, groupsp, limit};
+	struct svnss_query q = {
+	    .name = user, .fill = add_account_groups, .ent = &ga};
 
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_reader(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_get_account(s.rd, s.conf, user, strlen(user), &blob, &a);
-	if (r == 0 && a.uid != uid)
-		r = -ENOENT; /* the name is another user's */
-	if (r == 0)
-		r = add_gid(s.conf->base_gid, group, start, size, groupsp,
-			    limit);
-	for (uint32_t i = 0; r == 0 && i < a.roles.count; i++) {
-		uint32_t g = sv_u32list_get(&a.roles, i);
-		/* a forged list cannot hand out root's or anyone's group */
-		if (g == s.conf->base_gid || !sv_role_gid_acceptable(s.conf, g))
-			continue;
-		r = add_gid(g, group, start, size, groupsp, limit);
-	}
-	sv_blob_free(&blob);
-	svnss_end(&s);
-	return svnss_status(r, errnop);
+	return svnss_lookup(&q, NULL, svnss_find_account, errnop);
 }
 
 static enum nss_status account_groups(const char *user, gid_t group,
@@ -189,8 +199,6 @@ static enum nss_status account_groups(const char *user, gid_t group,
 	uid_t uid = 0;
 	int r;
 
-	if (!svnss_cname_ok(user))
-		return svnss_status(-ENOENT, errnop);
 	st = enter_if_account(user, &guard, errnop);
 	if (st != NSS_STATUS_SUCCESS)
 		return st;

@@ -8,9 +8,10 @@
 #include "nss_svcacct.h"
 
 /* Lay out the entry in buf; *pw is written only when all of it fits. */
-static int fill_passwd(const struct sv_config *c, const struct sv_account *a,
-		       void *ent, char *buf, size_t buflen)
+static int fill_passwd(struct svnss *s, const struct sv_account *a, void *ent,
+		       char *buf, size_t buflen)
 {
+	const struct sv_config *c = s->conf;
 	struct passwd *pw = ent, out;
 	char hometmp[sizeof(c->home_base) + SV_NAME_MAX + 2];
 	struct sv_str home = svnss_home(c, a, hometmp, sizeof(hometmp));
@@ -36,60 +37,12 @@ static int fill_passwd(const struct sv_config *c, const struct sv_account *a,
 	return 0;
 }
 
-/* entry_errno: errno as the entry point found it (svnss_guard_note). */
-static enum nss_status lookup_pwnam(const char *name, struct passwd *pw,
-				    char *buf, size_t buflen, int entry_errno,
-				    int *errnop)
+/* initgroups_dyn may be asking who the name is (svnss_guard_note). */
+static int note_guard(struct svnss *s, const struct svnss_query *q)
 {
-	struct sv_blob blob = {0};
-	struct sv_account a;
-	struct svnss s;
-	int r;
-
-	/* not a name an account can have (root, ...): no I/O at all */
-	if (!svnss_cname_ok(name))
-		return svnss_status(-ENOENT, errnop);
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	/* initgroups_dyn may be asking who the name is */
-	svnss_guard_note(&s, entry_errno);
-	r = svnss_reader(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_get_account(s.rd, s.conf, name, strlen(name), &blob, &a);
-	if (r == 0)
-		r = fill_passwd(s.conf, &a, pw, buf, buflen);
-	sv_blob_free(&blob);
-	svnss_end(&s);
-	return svnss_status(r, errnop);
-}
-
-static enum nss_status lookup_pwuid(uid_t uid, struct passwd *pw, char *buf,
-				    size_t buflen, int *errnop)
-{
-	struct sv_blob blob = {0};
-	struct sv_account a;
-	struct svnss s;
-	int r;
-
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	/* outside the account range (root, regular users): no I/O */
-	if (!sv_uid_acceptable(s.conf, uid)) {
-		svnss_end(&s);
-		return svnss_status(-ENOENT, errnop);
-	}
-	r = svnss_reader(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_get_account_by_uid(s.rd, s.conf, uid, &blob, &a);
-	if (r == 0)
-		r = fill_passwd(s.conf, &a, pw, buf, buflen);
-	sv_blob_free(&blob);
-	svnss_end(&s);
-	return svnss_status(r, errnop);
+	(void)q;
+	svnss_guard_note(s, s->entry_errno);
+	return 0;
 }
 
 enum nss_status _nss_svcacct_setpwent(int stayopen)
@@ -103,29 +56,34 @@ enum nss_status _nss_svcacct_endpwent(void)
 	return svnss_endent(SVNSS_PASSWD);
 }
 
-/* The entry points: errno as they found it (svnss_return). */
 enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
 					char *buf, size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st =
-	    lookup_pwnam(name, pw, buf, buflen, saved_errno, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	struct svnss_query q = {.name = name,
+				.fill = fill_passwd,
+				.ent = pw,
+				.buf = buf,
+				.buflen = buflen};
+
+	return svnss_lookup(&q, note_guard, svnss_find_account, errnop);
 }
 
 enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
 					size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st = lookup_pwuid(uid, pw, buf, buflen, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	struct svnss_query q = {.id = uid,
+				.by_id = true,
+				.fill = fill_passwd,
+				.ent = pw,
+				.buf = buf,
+				.buflen = buflen};
+
+	return svnss_lookup(&q, svnss_pre_uid, svnss_find_account, errnop);
 }
 
 enum nss_status _nss_svcacct_getpwent_r(struct passwd *pw, char *buf,
 					size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st = svnss_getent_accounts(SVNSS_PASSWD, fill_passwd,
-						   pw, buf, buflen, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	return svnss_getent(SVNSS_PASSWD, svnss_next_account, fill_passwd, pw,
+			    buf, buflen, errnop);
 }

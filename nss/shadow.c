@@ -19,14 +19,14 @@ static long day_of(int64_t t)
 	return (long)(t / DAY);
 }
 
-static int fill_spwd(const struct sv_config *c, const struct sv_account *a,
-		     void *ent, char *buf, size_t buflen)
+static int fill_spwd(struct svnss *s, const struct sv_account *a, void *ent,
+		     char *buf, size_t buflen)
 {
 	struct spwd *sp = ent, out;
 	struct svnss_pack pk;
 	size_t need = 0;
 
-	(void)c;
+	(void)s;
 	if (!svnss_need_str(&need, a->name.n) || !svnss_need_str(&need, 1) ||
 	    need > buflen)
 		return -ERANGE;
@@ -54,30 +54,6 @@ static int fill_spwd(const struct sv_config *c, const struct sv_account *a,
 	return 0;
 }
 
-static enum nss_status lookup_spnam(const char *name, struct spwd *sp,
-				    char *buf, size_t buflen, int *errnop)
-{
-	struct sv_blob blob = {0};
-	struct sv_account a;
-	struct svnss s;
-	int r;
-
-	if (!svnss_cname_ok(name))
-		return svnss_status(-ENOENT, errnop);
-	r = svnss_begin(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_reader(&s);
-	if (r < 0)
-		return svnss_unavail(r, errnop);
-	r = svnss_get_account(s.rd, s.conf, name, strlen(name), &blob, &a);
-	if (r == 0)
-		r = fill_spwd(s.conf, &a, sp, buf, buflen);
-	sv_blob_free(&blob);
-	svnss_end(&s);
-	return svnss_status(r, errnop);
-}
-
 enum nss_status _nss_svcacct_setspent(int stayopen)
 {
 	(void)stayopen;
@@ -89,20 +65,21 @@ enum nss_status _nss_svcacct_endspent(void)
 	return svnss_endent(SVNSS_SHADOW);
 }
 
-/* The entry points: errno as they found it (svnss_return). */
 enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
 					char *buf, size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st = lookup_spnam(name, sp, buf, buflen, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	struct svnss_query q = {.name = name,
+				.fill = fill_spwd,
+				.ent = sp,
+				.buf = buf,
+				.buflen = buflen};
+
+	return svnss_lookup(&q, NULL, svnss_find_account, errnop);
 }
 
 enum nss_status _nss_svcacct_getspent_r(struct spwd *sp, char *buf,
 					size_t buflen, int *errnop)
 {
-	int saved_errno = errno, err = 0;
-	enum nss_status st = svnss_getent_accounts(SVNSS_SHADOW, fill_spwd, sp,
-						   buf, buflen, &err);
-	return svnss_return(st, saved_errno, err, errnop);
+	return svnss_getent(SVNSS_SHADOW, svnss_next_account, fill_spwd, sp,
+			    buf, buflen, errnop);
 }
