@@ -36,9 +36,7 @@ dist_man_MANS += man/pam_svcacct.8
 # ---------------------------------------------------------------- tests
 check_PROGRAMS += tests/pam/pam_harness tests/bench/pam/pambench
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_login_core
-TESTS += tests/unit/test_login_core
-SANITIZER_TESTS += tests/unit/test_login_core
+unit_tests += tests/unit/test_login_core
 endif
 tests_unit_test_login_core_SOURCES = tests/unit/test_login_core.c
 tests_unit_test_login_core_CFLAGS = $(UNIT_CFLAGS)

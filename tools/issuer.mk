@@ -34,9 +34,7 @@ AM_DISTCHECK_CONFIGURE_FLAGS += \
 	--with-systemdsystemunitdir='$${dc_install_base}/lib/systemd/system'
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_issuer
-TESTS += tests/unit/test_issuer
-SANITIZER_TESTS += tests/unit/test_issuer
+unit_tests += tests/unit/test_issuer
 endif
 tests_unit_test_issuer_SOURCES = tests/unit/test_issuer.c
 tests_unit_test_issuer_CFLAGS = $(UNIT_CFLAGS)
