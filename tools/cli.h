@@ -183,6 +183,8 @@ VERB(cmd_check);
 VERB(cmd_rollback);
 VERB(cmd_generations);
 VERB(cmd_apply);
+/* export --manifest (the table hands it the verb when the flag is given) */
+VERB(cmd_export_manifest);
 VERB(config_check);
 VERB(issuer_add);
 VERB(issuer_list);
@@ -327,9 +329,6 @@ json_t *port_export_keys(struct sv_reader *rd, int *e);
 json_t *port_export_sshkeys(struct sv_reader *rd, int *e);
 
 /* ------------------------------------------------------------ cmd_apply.c */
-/* svcacct export --manifest */
-int manifest_export(struct cli *cli);
-
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* svcacct import, in two steps that the fuzzer (tests/fuzz/fuzz_import.c)

@@ -140,7 +140,12 @@ const struct cli_opt cli_options[OPT__COUNT] = {
 #define NOOPTS	  ((const unsigned char[]){OPT_END})
 #define V(name, args, summary, opts, comp, fn, arg)                            \
 	{                                                                      \
-		name, args, summary, opts, comp, fn, arg, 0                    \
+		name, args, summary, opts, comp, fn, arg, 0, 0, NULL           \
+	}
+/* a verb that a flag hands to another function */
+#define V_ALT(name, args, summary, opts, comp, fn, arg, opt, alt)              \
+	{                                                                      \
+		name, args, summary, opts, comp, fn, arg, 0, opt, alt          \
 	}
 #define NOUN(n, s, v)                                                          \
 	{                                                                      \
@@ -223,7 +228,7 @@ static const struct cli_verb_def sshkey_verbs[] = {
 
 static const struct cli_verb_def authkeys_verbs[] = {
     {NULL, "NAME [UID]", "sshd's AuthorizedKeysCommand", NOOPTS, "a",
-     cmd_authorized_keys, 0, CLI_RAW_ARGS},
+     cmd_authorized_keys, 0, CLI_RAW_ARGS, 0, NULL},
 };
 
 static const struct cli_verb_def verify_verbs[] = {
@@ -233,8 +238,8 @@ static const struct cli_verb_def verify_verbs[] = {
 };
 
 static const struct cli_verb_def export_verbs[] = {
-    V(NULL, "> FILE", "the store as JSON", OPTS(OPT_MANIFEST), "", cmd_export,
-      0),
+    V_ALT(NULL, "> FILE", "the store as JSON", OPTS(OPT_MANIFEST), "",
+	  cmd_export, 0, OPT_MANIFEST, cmd_export_manifest),
 };
 static const struct cli_verb_def import_verbs[] = {
     V(NULL, "FILE", "load an export into the store (all or nothing)",

@@ -1787,8 +1787,10 @@ out:
 	return r;
 }
 
-int manifest_export(struct cli *cli)
+int cmd_export_manifest(struct cli *cli, const struct cli_args *args)
 {
+	if (args->npos)
+		return cli_usage_verb(cli, args);
 	/* keys live in root-only files: a manifest without them would, once
 	 * applied with --prune, remove them everywhere */
 	if (cli_need_root(cli) < 0)

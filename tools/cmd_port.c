@@ -207,8 +207,6 @@ int cmd_export(struct cli *cli, const struct cli_args *args)
 {
 	if (args->npos)
 		return cli_usage_verb(cli, args);
-	if (args->manifest)
-		return manifest_export(cli);
 	unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
 	bool root = geteuid() == 0;
 	if (root)

@@ -389,6 +389,17 @@ static int scan(struct cli_args *a, int argc, char **argv, bool fill,
 	return 0;
 }
 
+/* The function that runs the parsed verb: its own, or the one its
+ * hand-over flag names when that flag was given. */
+static cli_verb_fn verb_fn(const struct cli_args *a)
+{
+	const struct cli_verb_def *v = a->verb;
+	if (v->alt_fn && cli_options[v->alt_opt].kind == CLI_FLAG &&
+	    *(const bool *)((const char *)a + cli_options[v->alt_opt].off))
+		return v->alt_fn;
+	return v->fn;
+}
+
 static int parse_args(struct cli_args *a, int argc, char **argv, bool *help)
 {
 	size_t counts[OPT__COUNT] = {0}, npos = 0, total;
@@ -494,7 +505,7 @@ int cli_run(struct cli *cli, int argc, char **argv)
 			cli->json = true;
 		if (a.allow_revoked)
 			cli->allow_revoked_keys = true;
-		r = a.verb->fn(cli, &a);
+		r = verb_fn(&a)(cli, &a);
 	}
 	cli_args_free(&a);
 	return r;

@@ -152,6 +152,11 @@ struct cli_verb_def {
 	cli_verb_fn fn;
 	int arg;
 	unsigned flags;
+	/* a flag that hands the verb to another function (export --manifest
+	 * runs apply's manifest writer): the verbs' files never call each
+	 * other, only the table knows both */
+	unsigned char alt_opt;
+	cli_verb_fn alt_fn;
 };
 
 struct cli_noun {
