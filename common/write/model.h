@@ -129,8 +129,8 @@ int sv_model_cred_remove(struct sv_txn *t, enum sv_db db, const char *account,
  * is bound to the account (sv_cred_bound_to, the readers' rule), in list
  * order. The list is copied first, so fn may add or remove credentials.
  * No account or no list: 0 without a call. A non-zero return from fn
- * stops the walk and is returned; so is a record that does not decode
- * (-EBADMSG). */
+ * stops the walk and is returned; so is the error of a record that does
+ * not decode (-EBADMSG, -EPROTO) or cannot be read. */
 typedef int (*sv_model_cred_fn)(const struct sv_cred *c, void *ctx);
 int sv_model_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
 		       sv_model_cred_fn fn, void *ctx);
