@@ -10,8 +10,9 @@
 
 #include "codec.h"
 #include "config.h"
-#include "store.h"
+#include "model.h"
 #include "options.h"
+#include "store.h"
 
 /* Exit codes (svcacct(8)). apply --detailed-exitcode says "changed" with
  * 2, as Terraform's plan does. */
@@ -95,61 +96,11 @@ char **cli_split(const char *s);
 int cli_read_file(struct cli *cli, const char *path, size_t max, char **out,
 		  size_t *len);
 
-/* ------------------------------------------------------------ model.c */
-/* Owned, mutable forms of records for the tool's changes. */
-struct acct {
-	char *name;
-	uint32_t uid;
-	uint32_t flags;
-	int64_t created, updated, expires;
-	char *description, *owner, *home, *shell;
-	uint32_t *roles;
-	size_t nroles;
-};
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-struct role {
-	char *name;
-	uint32_t gid;
-	int64_t created, updated;
-	char *description;
-	struct strv services, sources, commands, members;
-};
-void acct_free(struct acct *a);
-void role_free(struct role *r);
-void strv_free(struct strv *s);
-int strv_add(struct strv *s, const char *x);
-bool strv_has(const struct strv *s, const char *x);
-bool strv_del(struct strv *s, const char *x);
-int acct_from_rec(struct acct *a, const struct sv_account *rec);
-int role_from_rec(struct role *r, const struct sv_role *rec);
-/* Load (-ENOENT if absent) / save (both keys) inside a transaction. */
-int txn_load_acct(struct sv_txn *t, const char *name, struct acct *a);
-int txn_save_acct(struct sv_txn *t, const struct acct *a);
-int txn_load_role(struct sv_txn *t, const char *name, struct role *r);
-int txn_save_role(struct sv_txn *t, const struct role *r);
-int txn_load_role_gid(struct sv_txn *t, uint32_t gid, struct role *r);
-/* Store a credential record and add it to its account's list. */
-int txn_store_cred(struct sv_txn *t, enum sv_db db, const struct sv_cred *c);
-/* The revocation fingerprint of a public key credential: an OpenSSH key's
- * "SHA256:..." fingerprint, an assertion key's "jwk:" + RFC 7638
- * thumbprint. -ENOENT for a secret, -EBADMSG for a damaged record. */
-#define CRED_FPR_MAX 160
-int cred_fingerprint(const struct sv_cred *c, char out[CRED_FPR_MAX]);
+/* ------------------------------------------------------------ cmd_cred.c */
 /* Refuse a new credential whose key material was revoked, unless
  * cli->allow_revoked_keys: -EACCES with the message in cli->err. */
 int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
 			const struct sv_cred *c);
-/* Delete a credential, drop it from the account's list, revoke its id and
- * its key fingerprint. */
-int txn_remove_cred(struct sv_txn *t, enum sv_db db, const char *account,
-		    const char *id);
-/* Call fn for each credential of the account in db (its id list), in list
- * order; a non-zero return from fn stops the walk and is returned. */
-int txn_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
-		  int (*fn)(const struct sv_cred *c, void *ctx), void *ctx);
 
 /* ------------------------------------------------------------ commands */
 /* The verbs of the table in cli_table.c: a->pos holds the positionals,
@@ -246,25 +197,22 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  char id[17]);
 /* Pieces of `account` shared with apply: field checks (description, owner,
  * home, shell), role names to GIDs (refusing unknown roles and the base
- * role), one role member list update, and the home directory. */
+ * role), and the home directory. */
 int acct_check_fields(struct cli *cli, const struct acct_opts *o);
 int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
 		   size_t n, uint32_t **out);
-int acct_role_member(struct sv_txn *t, uint32_t gid, const char *name, bool add,
-		     int64_t now);
 void acct_make_home(struct cli *cli, const struct acct *a);
 void acct_set_home_access(struct cli *cli, const struct acct *a);
-/* Delete an account in t: its records, its role memberships, its
- * credentials (revoked for good; their count in *ncreds if non-NULL), and
- * retire its UID. */
+/* Delete an account in t (sv_model_account_delete) and the trusted
+ * issuers' client maps to it. */
 int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds);
 /* Replace a role's lists, validating each entry as `role set` does. */
 int role_set_services(struct cli *cli, struct strv *dst, const char *csv);
 int role_set_sources(struct cli *cli, struct strv *dst, const char *csv);
 int role_set_commands(struct cli *cli, struct strv *dst,
 		      const char *const *cmds, size_t n);
-/* Delete a role in t: out of its members' role lists, records, GID
- * retired. */
+/* Delete a role in t (sv_model_role_delete) and the trusted issuers'
+ * role maps to it. */
 int op_role_delete(struct sv_txn *t, const struct role *x);
 /* Parse one OpenSSH public key line: the stored form "type base64" in
  * *material (malloc'd), its SHA256 fingerprint and its comment. */

@@ -481,7 +481,7 @@ struct sv_txn *cli_begin_account(struct cli *cli, const char *name,
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return NULL;
-	int e = txn_load_acct(t, name, a ? a : &tmp);
+	int e = sv_model_account_load(t, name, a ? a : &tmp);
 	if (e < 0) {
 		sv_txn_abort(t);
 		cli_fail(cli,

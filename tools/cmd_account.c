@@ -35,7 +35,7 @@ int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
 			free(g);
 			return -EINVAL;
 		}
-		int e = txn_load_role(t, names[i], &r);
+		int e = sv_model_role_load(t, names[i], &r);
 		if (e < 0) {
 			snprintf(cli->err, sizeof(cli->err),
 				 e == -ENOENT ? "unknown role '%s'"
@@ -49,28 +49,6 @@ int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
 	}
 	*out = g;
 	return 0;
-}
-
-int acct_role_member(struct sv_txn *t, uint32_t gid, const char *name, bool add,
-		     int64_t now)
-{
-	struct role r;
-	int e = txn_load_role_gid(t, gid, &r);
-	if (e < 0)
-		return e;
-	bool changed =
-	    add ? !strv_has(&r.members, name) : strv_has(&r.members, name);
-	if (changed) {
-		if (add)
-			e = strv_add(&r.members, name);
-		else
-			strv_del(&r.members, name);
-		r.updated = now;
-		if (e == 0)
-			e = txn_save_role(t, &r);
-	}
-	role_free(&r);
-	return e;
 }
 
 int acct_check_fields(struct cli *cli, const struct acct_opts *o)
@@ -102,14 +80,14 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		return -EINVAL;
 	if (acct_check_fields(cli, o) < 0)
 		return -EINVAL;
-	e = txn_load_acct(t, o->name, &a);
+	e = sv_model_account_load(t, o->name, &a);
 	if (e == 0) {
 		acct_free(&a);
 		snprintf(cli->err, sizeof(cli->err),
 			 "account '%s' already exists", o->name);
 		return -EEXIST;
 	}
-	if (txn_load_role(t, o->name, &existing) == 0) {
+	if (sv_model_role_load(t, o->name, &existing) == 0) {
 		role_free(&existing);
 		snprintf(cli->err, sizeof(cli->err),
 			 "'%s' is already a role (its group would clash)",
@@ -133,8 +111,6 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 	}
 	if (o->uid) {
 		bool retired = false;
-		struct sv_blob v = {0};
-		char k[8];
 		if (cli_parse_u32(o->uid, &a.uid) < 0) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "UID '%.32s' is not a number", o->uid);
@@ -147,15 +123,12 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 				 o->uid, c->uid_min, c->uid_max);
 			return -ERANGE;
 		}
-		if (sv_txn_fetch(t, SV_DB_ACCOUNTS, k,
-				 sv_key_u32(k, sizeof(k), SV_KEY_UID, a.uid),
-				 &v) == 0) {
-			sv_blob_free(&v);
+		if (sv_model_id_taken(t, false, a.uid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "UID %u is already taken", a.uid);
 			return -EEXIST;
 		}
-		if (sv_state_id_retired(c, false, a.uid, &retired) < 0 ||
+		if (sv_txn_id_retired(t, false, a.uid, &retired) < 0 ||
 		    retired) {
 			snprintf(
 			    cli->err, sizeof(cli->err),
@@ -213,9 +186,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		e = -ENOMEM;
 		goto io;
 	}
-	e = txn_save_acct(t, &a);
-	for (size_t i = 0; e == 0 && !o->defer_members && i < a.nroles; i++)
-		e = acct_role_member(t, a.roles[i], a.name, true, a.created);
+	e = sv_model_account_create(t, &a, !o->defer_members);
 	if (e < 0)
 		goto io;
 	*out = a;
@@ -395,9 +366,10 @@ int account_list(struct cli *cli, const struct cli_args *args)
 		return EXIT_FAIL;
 	json_t *arr = json_array();
 	struct sv_blob key = {0};
+	struct sv_str nm;
 	int e;
-	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
-				       &key)) == 0) {
+	while ((e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ACCOUNT,
+					 &key, &nm)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_account a;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
@@ -565,7 +537,7 @@ int account_state(struct cli *cli, const struct cli_args *args)
 	else
 		a.flags |= SV_ACCT_DISABLED;
 	a.updated = (int64_t)time(NULL);
-	int e = txn_save_acct(t, &a);
+	int e = sv_model_account_update(t, &a);
 	if (e < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);
@@ -595,71 +567,12 @@ int account_state(struct cli *cli, const struct cli_args *args)
 	return r;
 }
 
-/* Remove and revoke every credential the account's list names in db. */
-static int delete_creds(struct sv_txn *t, enum sv_db db, const char *name,
-			size_t *n)
-{
-	char k[SV_KEY_MAX];
-	size_t kl =
-	    sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, name, strlen(name));
-	struct strv ids = {0};
-	struct sv_blob lb = {0};
-	struct sv_list list;
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	int e = sv_txn_fetch(t, db, k, kl, &lb);
-
-	if (e == -ENOENT)
-		return 0;
-	if (e == 0)
-		e = sv_decode_idlist(lb.p, lb.n, &list);
-	/* copied first: each removal rewrites the list being walked */
-	while (e == 0 && sv_list_next(&list, &off, &idx, &it)) {
-		char *id = sv_str_dup(it);
-		e = id ? strv_add(&ids, id) : -ENOMEM;
-		free(id);
-	}
-	sv_blob_free(&lb);
-	for (size_t i = 0; e == 0 && i < ids.n; i++) {
-		e = txn_remove_cred(t, db, name, ids.v[i]);
-		if (e == 0)
-			(*n)++;
-	}
-	strv_free(&ids);
-	return e;
-}
-
 int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 {
-	int e;
-	size_t n = 0;
-	char k[64], nk[8];
-	int64_t now = (int64_t)time(NULL);
-	e = sv_txn_delete(
-	    t, SV_DB_ACCOUNTS, k,
-	    sv_key_str(k, sizeof(k), SV_KEY_ACCOUNT, a->name, strlen(a->name)));
-	if (e == 0)
-		e = sv_txn_delete(
-		    t, SV_DB_ACCOUNTS, nk,
-		    sv_key_u32(nk, sizeof(nk), SV_KEY_UID, a->uid));
-	for (size_t i = 0; e == 0 && i < a->nroles; i++) {
-		e = acct_role_member(t, a->roles[i], a->name, false, now);
-		if (e == -ENOENT)
-			e = 0;
-	}
-	/* its credentials go too, and are revoked for good; any error aborts
-	 * the whole deletion (an account must never disappear with its
-	 * credentials left behind unrevoked) */
-	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS; db++)
-		e = delete_creds(t, (enum sv_db)db, a->name, &n);
-	if (e == 0)
-		e = sv_state_retire_id(t, false, a->uid);
+	int e = sv_model_account_delete(t, a, (int64_t)time(NULL), ncreds);
 	/* trusted issuers' client maps to it go too */
 	if (e == 0)
 		e = txn_issuers_forget(t, a->name, NULL);
-	if (ncreds)
-		*ncreds = n;
 	return e;
 }
 
@@ -743,24 +656,19 @@ int account_set(struct cli *cli, const struct cli_args *args)
 			acct_free(&a);
 			return cli_fail(cli, "%s", cli->err);
 		}
-		for (size_t i = 0; e == 0 && i < a.nroles; i++)
-			e = acct_role_member(t, a.roles[i], a.name, false, now);
-		free(a.roles);
-		a.roles = g;
-		a.nroles = 0;
-		for (size_t i = 0; i < o.nroles; i++) {
-			bool dup = false;
-			for (size_t j = 0; j < a.nroles; j++)
-				dup |= a.roles[j] == g[i];
-			if (!dup)
-				a.roles[a.nroles++] = g[i];
-		}
-		for (size_t i = 0; e == 0 && i < a.nroles; i++)
-			e = acct_role_member(t, a.roles[i], a.name, true, now);
+		/* every granted role revoked, then the new ones granted in
+		 * their order */
+		bool changed;
+		while (e == 0 && a.nroles)
+			e = sv_model_grant(t, &a, a.roles[0], false, now,
+					   &changed);
+		for (size_t i = 0; e == 0 && i < o.nroles; i++)
+			e = sv_model_grant(t, &a, g[i], true, now, &changed);
+		free(g);
 	}
 	a.updated = now;
 	if (e == 0)
-		e = txn_save_acct(t, &a);
+		e = sv_model_account_update(t, &a);
 	if (e < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);
@@ -802,34 +710,11 @@ int grant_revoke(struct cli *cli, const struct cli_args *args)
 	int64_t now = (int64_t)time(NULL);
 	size_t changed = 0;
 	for (int i = 0; e == 0 && i < args->npos - 1; i++) {
-		size_t at = a.nroles;
-		for (size_t j = 0; j < a.nroles; j++)
-			if (a.roles[j] == g[i])
-				at = j;
-		if (grant && at == a.nroles) {
-			uint32_t *nr = reallocarray(a.roles, a.nroles + 1,
-						    sizeof(uint32_t));
-			if (!nr) {
-				e = -ENOMEM;
-				break;
-			}
-			a.roles = nr;
-			a.roles[a.nroles++] = g[i];
-			changed++;
-			e = acct_role_member(t, g[i], a.name, true, now);
-		} else if (!grant && at < a.nroles) {
-			memmove(&a.roles[at], &a.roles[at + 1],
-				(a.nroles - at - 1) * sizeof(uint32_t));
-			a.nroles--;
-			changed++;
-			e = acct_role_member(t, g[i], a.name, false, now);
-		}
+		bool one = false;
+		e = sv_model_grant(t, &a, g[i], grant, now, &one);
+		changed += one;
 	}
 	free(g);
-	if (e == 0 && changed) {
-		a.updated = now;
-		e = txn_save_acct(t, &a);
-	}
 	if (e < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);

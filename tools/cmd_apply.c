@@ -261,28 +261,6 @@ static int store_err(struct mctx *m, int e)
 	return e;
 }
 
-/* Names of one kind in the transaction (role or account keys), sorted. */
-static int txn_names(struct sv_txn *t, char prefix, struct strv *out)
-{
-	struct sv_blob key = {0};
-	int e;
-	while ((e = sv_txn_next_key(t, SV_DB_ACCOUNTS, prefix, &key)) == 0) {
-		char *n =
-		    sv_str_dup((struct sv_str){(char *)key.p + 1, key.n - 1});
-		if (!n || strv_add(out, n) < 0)
-			e = -ENOMEM;
-		free(n);
-		if (e)
-			break;
-	}
-	sv_blob_free(&key);
-	if (e != -ENOENT)
-		return e;
-	if (out->n)
-		qsort(out->v, out->n, sizeof(char *), cmp_str);
-	return 0;
-}
-
 /* An account named by a key or ssh key: declared in the manifest, or
  * (without --prune, which would delete it) already in the store. */
 static int account_usable(struct mctx *m, const char *what, const char *account)
@@ -297,7 +275,7 @@ static int account_usable(struct mctx *m, const char *what, const char *account)
 			 what, account);
 		return -EINVAL;
 	}
-	if (txn_load_acct(m->t, account, &a) < 0) {
+	if (sv_model_account_load(m->t, account, &a) < 0) {
 		snprintf(m->cli->err, sizeof(m->cli->err),
 			 "%s: no account '%s' in the manifest or the store",
 			 what, account);
@@ -399,7 +377,7 @@ static int role_update(struct mctx *m, const struct port_role *pr,
 	}
 	if (e == 0 && changed) {
 		x->updated = (int64_t)time(NULL);
-		e = txn_save_role(m->t, x);
+		e = sv_model_role_update(m->t, x);
 	}
 	if (e < 0)
 		e = store_err(m, e);
@@ -422,7 +400,7 @@ static int roles_apply(struct mctx *m, json_t *arr)
 		int e = port_role_parse(m->cli, o, what, true, &pr);
 		if (e < 0)
 			return e;
-		e = txn_load_role(m->t, pr.o.name, &x);
+		e = sv_model_role_load(m->t, pr.o.name, &x);
 		if (e == -ENOENT) {
 			m->cli->err[0] = '\0';
 			e = op_role_create(m->cli, m->t, &pr.o, &x);
@@ -451,7 +429,7 @@ static int roles_prune(struct mctx *m, json_t *arr)
 {
 	(void)arr;
 	struct strv names = {0};
-	int e = txn_names(m->t, SV_KEY_ROLE, &names);
+	int e = sv_model_names(m->t, NULL, SV_REC_ROLE, &names);
 	for (size_t i = 0; e == 0 && i < names.n; i++) {
 		struct role x;
 		char detail[32];
@@ -459,7 +437,7 @@ static int roles_prune(struct mctx *m, json_t *arr)
 		if (strv_has(&m->roles, names.v[i]) ||
 		    !strcmp(names.v[i], SV_BASE_ROLE))
 			continue;
-		e = txn_load_role(m->t, names.v[i], &x);
+		e = sv_model_role_load(m->t, names.v[i], &x);
 		if (e < 0)
 			break;
 		e = op_role_delete(m->t, &x);
@@ -532,7 +510,7 @@ static json_t *role_names(struct sv_txn *t, const uint32_t *g, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct role x;
 		char tmp[16];
-		if (txn_load_role_gid(t, g[i], &x) == 0) {
+		if (sv_model_role_load_gid(t, g[i], &x) == 0) {
 			strv_add(&s, x.name);
 			role_free(&x);
 		} else {
@@ -559,6 +537,7 @@ static int account_roles(struct mctx *m, struct acct *a,
 {
 	uint32_t *g = NULL;
 	size_t n = 0;
+	bool one;
 	int64_t now = (int64_t)time(NULL);
 	for (size_t i = 0; i < pa->o.nroles; i++)
 		if (m->prune_roles && !strv_has(&m->roles, pa->o.roles[i])) {
@@ -585,13 +564,14 @@ static int account_roles(struct mctx *m, struct acct *a,
 	e = record(m, '~', "account", a->name, "roles",
 		   role_names(m->t, a->roles, a->nroles),
 		   role_names(m->t, g, n), NULL);
-	for (size_t i = 0; e == 0 && i < a->nroles; i++)
+	/* the roles it loses, then those it gains; the account keeps the
+	 * manifest's order */
+	for (size_t i = a->nroles; e == 0 && i-- > 0;)
 		if (!has_gid(g, n, a->roles[i]))
-			e = acct_role_member(m->t, a->roles[i], a->name, false,
-					     now);
+			e = sv_model_grant(m->t, a, a->roles[i], false, now,
+					   &one);
 	for (size_t i = 0; e == 0 && i < n; i++)
-		if (!has_gid(a->roles, a->nroles, g[i]))
-			e = acct_role_member(m->t, g[i], a->name, true, now);
+		e = sv_model_grant(m->t, a, g[i], true, now, &one);
 	free(a->roles);
 	a->roles = g;
 	a->nroles = n;
@@ -672,7 +652,7 @@ static int account_update(struct mctx *m, const struct port_account *pa,
 		return store_err(m, -ENOMEM);
 	if (changed) {
 		a->updated = (int64_t)time(NULL);
-		if ((e = txn_save_acct(m->t, a)) < 0)
+		if ((e = sv_model_account_update(m->t, a)) < 0)
 			return store_err(m, e);
 	}
 	return 0;
@@ -690,7 +670,7 @@ static int accounts_apply(struct mctx *m, json_t *arr)
 		int e = port_account_parse(m->cli, o, what, true, &pa);
 		if (e < 0)
 			return e;
-		e = txn_load_acct(m->t, pa.o.name, &a);
+		e = sv_model_account_load(m->t, pa.o.name, &a);
 		if (e == -ENOENT) {
 			for (size_t j = 0; j < pa.o.nroles; j++)
 				if (m->prune_roles &&
@@ -712,7 +692,7 @@ static int accounts_apply(struct mctx *m, json_t *arr)
 			}
 			if (e == 0 && pa.disabled) {
 				a.flags |= SV_ACCT_DISABLED;
-				e = txn_save_acct(m->t, &a);
+				e = sv_model_account_update(m->t, &a);
 			}
 			if (e < 0) {
 				e = fail_at(m, what, pa.o.name, e);
@@ -741,14 +721,14 @@ static int accounts_prune(struct mctx *m, json_t *arr)
 {
 	(void)arr;
 	struct strv names = {0};
-	int e = txn_names(m->t, SV_KEY_ACCOUNT, &names);
+	int e = sv_model_names(m->t, NULL, SV_REC_ACCOUNT, &names);
 	for (size_t i = 0; e == 0 && i < names.n; i++) {
 		struct acct a;
 		char detail[96];
 		size_t n = 0;
 		if (strv_has(&m->accounts, names.v[i]))
 			continue;
-		e = txn_load_acct(m->t, names.v[i], &a);
+		e = sv_model_account_load(m->t, names.v[i], &a);
 		if (e < 0)
 			break;
 		/* its secrets too: they are never in a manifest */
@@ -895,7 +875,7 @@ static int cred_relabel(struct mctx *m, enum sv_db db, const char *account,
 	    .kid = SV_STR(f->kidv),
 	    .material = {(const char *)f->mat, f->matlen},
 	};
-	return txn_store_cred(m->t, db, &c);
+	return sv_model_cred_add(m->t, db, &c);
 }
 
 static int keys_apply(struct mctx *m, json_t *arr)
@@ -916,8 +896,8 @@ static int keys_apply(struct mctx *m, json_t *arr)
 			goto next;
 		snprintf(name, sizeof(name), "%s %s", k.account, k.key.kid);
 		f.kid = k.key.kid;
-		e = txn_each_cred(m->t, SV_DB_CREDENTIALS, k.account, find_cred,
-				  &f);
+		e = sv_model_each_cred(m->t, SV_DB_CREDENTIALS, k.account,
+				       find_cred, &f);
 		if (e > 0)
 			e = 0;
 		if (e < 0) {
@@ -940,8 +920,8 @@ static int keys_apply(struct mctx *m, json_t *arr)
 			if (sv_key_thumbprint(k.key.blob, k.key.bloblen, tp2) <
 			    0)
 				snprintf(tp2, sizeof(tp2), "?");
-			e = txn_remove_cred(m->t, SV_DB_CREDENTIALS, k.account,
-					    f.id);
+			e = sv_model_cred_remove(m->t, SV_DB_CREDENTIALS,
+						 k.account, f.id);
 			if (e == 0)
 				e = op_key_add(m->cli, m->t, k.account, &k.key,
 					       k.label, k.expires, id);
@@ -975,7 +955,7 @@ static int creds_prune(struct mctx *m, enum sv_db db, enum sv_cred_type type,
 	for (size_t a = 0; e == 0 && a < m->accounts.n; a++) {
 		const char *acct = m->accounts.v[a];
 		struct found f = {.type = type};
-		e = txn_each_cred(m->t, db, acct, find_cred, &f);
+		e = sv_model_each_cred(m->t, db, acct, find_cred, &f);
 		for (size_t i = 0; e == 0 && i < f.ids.n; i++) {
 			char *p = pair(acct, f.names.v[i]), name[256],
 			     detail[128] = "";
@@ -987,7 +967,7 @@ static int creds_prune(struct mctx *m, enum sv_db db, enum sv_cred_type type,
 			free(p);
 			if (keep)
 				continue;
-			e = txn_remove_cred(m->t, db, acct, f.ids.v[i]);
+			e = sv_model_cred_remove(m->t, db, acct, f.ids.v[i]);
 			if (type == SV_CRED_KEY) {
 				snprintf(name, sizeof(name), "%s %s", acct,
 					 f.names.v[i]);
@@ -1078,8 +1058,8 @@ static int sshkeys_apply(struct mctx *m, json_t *arr)
 		if (e < 0)
 			goto next;
 		f.material = material;
-		e = txn_each_cred(m->t, SV_DB_PUBKEYS, k.account, find_cred,
-				  &f);
+		e = sv_model_each_cred(m->t, SV_DB_PUBKEYS, k.account,
+				       find_cred, &f);
 		if (e > 0)
 			e = 0;
 		if (e < 0) {

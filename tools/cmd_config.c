@@ -69,10 +69,10 @@ static void hidden_free(struct hidden *h)
 
 /* A record's name from its key, for messages: printable ASCII only (JSON
  * wants UTF-8 and a terminal no escapes), at most SV_NAME_MAX + 8 bytes. */
-static void key_name(const struct sv_blob *key, char out[48])
+static void key_name(struct sv_str nm, char out[48])
 {
-	size_t n = key->n > 1 ? key->n - 1 : 0, i;
-	const unsigned char *p = (const unsigned char *)key->p + 1;
+	size_t n = nm.n, i;
+	const unsigned char *p = (const unsigned char *)nm.p;
 	for (i = 0; i < n && i < 40; i++)
 		out[i] = (p[i] > 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
 	if (i < n)
@@ -103,6 +103,7 @@ static int scan_hidden(const struct sv_config *store_cfg,
 {
 	struct sv_reader *rd = NULL;
 	struct sv_blob key = {0};
+	struct sv_str nm;
 	char name[48], why[512];
 	const char *k = NULL;
 	int r;
@@ -112,8 +113,8 @@ static int scan_hidden(const struct sv_config *store_cfg,
 	if (r < 0)
 		return r;
 	h->gen = sv_reader_generation(rd);
-	while ((r = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
-				       &key)) == 0) {
+	while ((r = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ACCOUNT,
+					 &key, &nm)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_account a;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
@@ -122,7 +123,7 @@ static int scan_hidden(const struct sv_config *store_cfg,
 			continue;
 		}
 		h->n_accounts++;
-		key_name(&key, name);
+		key_name(nm, name);
 		if (!rules) {
 			if (all_why)
 				add_hidden(h->accounts, name, "uid", a.uid,
@@ -137,8 +138,8 @@ static int scan_hidden(const struct sv_config *store_cfg,
 	if (r != -ENOENT)
 		goto out;
 	sv_blob_free(&key);
-	while ((r = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
-				       &key)) == 0) {
+	while ((r = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ROLE, &key,
+					 &nm)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_role ro;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
@@ -147,7 +148,7 @@ static int scan_hidden(const struct sv_config *store_cfg,
 			continue;
 		}
 		h->n_roles++;
-		key_name(&key, name);
+		key_name(nm, name);
 		if (!rules) {
 			if (all_why)
 				add_hidden(h->roles, name, "gid", ro.gid, NULL,

@@ -99,7 +99,7 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 		    .kid = SV_STR(""),
 		    .material = {(const char *)hash, sizeof(hash)},
 		};
-		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
+		e = sv_model_cred_add(t, SV_DB_CREDENTIALS, &c);
 	}
 	if (e < 0) {
 		sv_wipe(secret, sizeof(secret));
@@ -266,7 +266,8 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 	struct cred_find f = {.type = keys ? SV_CRED_KEY : SV_CRED_SECRET,
 			      .what = p.pos[1]};
 	char *found = f.found;
-	int e = txn_each_cred(t, SV_DB_CREDENTIALS, p.pos[0], find_cred, &f);
+	int e =
+	    sv_model_each_cred(t, SV_DB_CREDENTIALS, p.pos[0], find_cred, &f);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));
@@ -276,7 +277,7 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 		return cli_fail(cli, "account '%s' has no %s '%s'", p.pos[0],
 				keys ? "key" : "secret", p.pos[1]);
 	}
-	e = txn_remove_cred(t, SV_DB_CREDENTIALS, p.pos[0], found);
+	e = sv_model_cred_remove(t, SV_DB_CREDENTIALS, p.pos[0], found);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));
@@ -297,37 +298,52 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 
 /* ------------------------------------------------------------ keys */
 
+struct kid_find {
+	const char *kid;
+	bool taken;
+};
+
+static int find_kid(const struct sv_cred *c, void *ctx)
+{
+	struct kid_find *f = ctx;
+	f->taken = c->type == SV_CRED_KEY && sv_str_eq(c->kid, f->kid);
+	return f->taken;
+}
+
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
 {
-	char k[64];
-	struct sv_blob lb = {0};
-	struct sv_list ids;
-	bool taken = false;
-	if (sv_txn_fetch(t, SV_DB_CREDENTIALS, k,
-			 sv_key_str(k, sizeof(k), SV_KEY_CREDLIST, account,
-				    strlen(account)),
-			 &lb) < 0)
-		return false;
-	if (sv_decode_idlist(lb.p, lb.n, &ids) == 0) {
-		size_t off = 0;
-		uint32_t idx = 0;
-		struct sv_str it;
-		while (!taken && sv_list_next(&ids, &off, &idx, &it)) {
-			struct sv_blob cb = {0};
-			struct sv_cred c;
-			char ck[64];
-			if (sv_txn_fetch(t, SV_DB_CREDENTIALS, ck,
-					 sv_key_str(ck, sizeof(ck), SV_KEY_CRED,
-						    it.p, it.n),
-					 &cb) < 0)
-				continue;
-			taken = sv_decode_cred(cb.p, cb.n, &c) == 0 &&
-				c.type == SV_CRED_KEY && sv_str_eq(c.kid, kid);
-			sv_blob_free(&cb);
-		}
+	struct kid_find f = {.kid = kid};
+	(void)sv_model_each_cred(t, SV_DB_CREDENTIALS, account, find_kid, &f);
+	return f.taken;
+}
+
+int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
+			const struct sv_cred *c)
+{
+	char fpr[SV_CRED_FPR_MAX];
+	bool revoked = true;
+	int e = sv_cred_fingerprint(c, fpr);
+
+	if (e == -ENOENT)
+		return 0;
+	if (e == 0)
+		e = sv_txn_key_revoked(t, fpr, &revoked);
+	if (e < 0) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "cannot tell whether the key was revoked: %s",
+			 strerror(-e));
+		return e;
 	}
-	sv_blob_free(&lb);
-	return taken;
+	if (revoked && !cli->allow_revoked_keys) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "key %s was revoked; registering revoked key "
+			 "material again needs %s",
+			 fpr,
+			 cli->revoked_flag ? cli->revoked_flag
+					   : "--allow-revoked-key");
+		return -EACCES;
+	}
+	return 0;
 }
 
 int key_add(struct cli *cli, const struct cli_args *args)

@@ -67,8 +67,9 @@ json_t *port_export_roles(struct sv_reader *rd, int *e)
 {
 	json_t *roles = json_array();
 	struct sv_blob key = {0};
-	while ((*e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
-					&key)) == 0) {
+	struct sv_str nm;
+	while ((*e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ROLE, &key,
+					  &nm)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_role r;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
@@ -103,6 +104,7 @@ static json_t *export_accounts(struct sv_reader *rd, json_t *keys,
 {
 	json_t *accounts = json_array();
 	struct sv_blob key = {0};
+	struct sv_str nm;
 	struct sv_revocations *rv = NULL;
 	if (keys || sshkeys) {
 		int sfd = sv_state_open_dir(sv_reader_config(rd));
@@ -114,8 +116,8 @@ static json_t *export_accounts(struct sv_reader *rd, json_t *keys,
 			return NULL;
 		}
 	}
-	while ((*e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
-					&key)) == 0) {
+	while ((*e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ACCOUNT,
+					  &key, &nm)) == 0) {
 		struct sv_blob v = {0};
 		struct sv_account a;
 		char b1[32];
@@ -577,7 +579,7 @@ static int import_account(struct cli *cli, struct sv_txn *t, json_t *o,
 	}
 	if (pa.disabled) {
 		a.flags |= SV_ACCT_DISABLED;
-		e = txn_save_acct(t, &a);
+		e = sv_model_account_update(t, &a);
 	}
 	for (size_t j = 0; e == 0 && j < pa.o.nroles; j++) {
 		e = strv_add(memb_roles, pa.o.roles[j]);
@@ -615,7 +617,7 @@ int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
 	if (e == 0)
 		e = cred_refuse_revoked(cli, t, &c);
 	if (e == 0)
-		e = txn_store_cred(t, SV_DB_CREDENTIALS, &c);
+		e = sv_model_cred_add(t, SV_DB_CREDENTIALS, &c);
 	if (e < 0 && !*cli->err)
 		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
 	return e;
@@ -632,7 +634,7 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	/* the account first: its absence says more than the key's flaws */
 	if (json_is_object(o) && port_opt_str(o, "account", &account) &&
 	    account) {
-		if (txn_load_acct(t, account, &a) < 0) {
+		if (sv_model_account_load(t, account, &a) < 0) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "%s: no account '%s'", what, account);
 			return -ENOENT;
@@ -662,7 +664,7 @@ static int import_sshkey(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	int e = port_sshkey_parse(cli, o, what, &k);
 	if (e < 0)
 		return e;
-	if (txn_load_acct(t, k.account, &a) < 0) {
+	if (sv_model_account_load(t, k.account, &a) < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s: no account '%s'",
 			 what, k.account);
 		return -ENOENT;
@@ -735,12 +737,12 @@ int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc)
 			if (strv_has(&done, mr.v[j]))
 				continue;
 			struct role x;
-			e = txn_load_role(t, mr.v[j], &x);
+			e = sv_model_role_load(t, mr.v[j], &x);
 			for (size_t m = j; e == 0 && m < mr.n; m++)
 				if (!strcmp(mr.v[m], mr.v[j]))
 					e = strv_add(&x.members, ma.v[m]);
 			if (e == 0)
-				e = txn_save_role(t, &x);
+				e = sv_model_role_update(t, &x);
 			role_free(&x);
 			if (e == 0)
 				e = strv_add(&done, mr.v[j]);

@@ -228,13 +228,13 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 	if (o->description && sv_field_check("description", o->description, 255,
 					     cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
-	if (txn_load_role(t, o->name, &x) == 0) {
+	if (sv_model_role_load(t, o->name, &x) == 0) {
 		role_free(&x);
 		snprintf(cli->err, sizeof(cli->err), "role '%s' already exists",
 			 o->name);
 		return -EEXIST;
 	}
-	if (txn_load_acct(t, o->name, &a) == 0) {
+	if (sv_model_account_load(t, o->name, &a) == 0) {
 		acct_free(&a);
 		snprintf(cli->err, sizeof(cli->err),
 			 "'%s' is already an account (its group would clash)",
@@ -260,8 +260,6 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		goto fail;
 	if (o->gid) {
 		bool retired = false;
-		struct sv_blob v = {0};
-		char k[8];
 		if (cli_parse_u32(o->gid, &x.gid) < 0) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "GID '%.32s' is not a number", o->gid);
@@ -275,17 +273,14 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 			e = -ERANGE;
 			goto fail;
 		}
-		if (sv_txn_fetch(t, SV_DB_ACCOUNTS, k,
-				 sv_key_u32(k, sizeof(k), SV_KEY_GID, x.gid),
-				 &v) == 0) {
-			sv_blob_free(&v);
+		if (sv_model_id_taken(t, true, x.gid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "GID %u is already taken", x.gid);
 			e = -EEXIST;
 			goto fail;
 		}
-		if (sv_state_id_retired(c, true, x.gid, &retired) < 0)
-			retired = true; /* unreadable: assume the worst */
+		/* unreadable: retired, assume the worst */
+		(void)sv_txn_id_retired(t, true, x.gid, &retired);
 		if (retired || cli_gid_exists(cli, x.gid)) {
 			snprintf(cli->err, sizeof(cli->err),
 				 retired
@@ -321,7 +316,7 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		e = -ENOMEM;
 		goto io;
 	}
-	if ((e = txn_save_role(t, &x)) < 0)
+	if ((e = sv_model_role_create(t, &x)) < 0)
 		goto io;
 	*out = x;
 	return 0;
@@ -424,11 +419,6 @@ static int load_rec(struct sv_reader *rd, const char *name, struct role *x)
 	return e;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int role_list(struct cli *cli, const struct cli_args *args)
 {
 	if (args->npos)
@@ -445,26 +435,12 @@ int role_list(struct cli *cli, const struct cli_args *args)
 	if (!rd)
 		return EXIT_FAIL;
 	struct strv names = {0};
-	struct sv_blob key = {0};
-	int e;
-	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
-				       &key)) == 0) {
-		char *n =
-		    sv_str_dup((struct sv_str){(char *)key.p + 1, key.n - 1});
-		if (!n || strv_add(&names, n) < 0)
-			e = -ENOMEM;
-		free(n);
-		if (e)
-			break;
-	}
-	sv_blob_free(&key);
-	if (e != -ENOENT) {
+	int e = sv_model_names(NULL, rd, SV_REC_ROLE, &names);
+	if (e < 0) {
 		sv_reader_close(rd);
 		strv_free(&names);
 		return cli_fail(cli, "reading the store: %s", strerror(-e));
 	}
-	if (names.n)
-		qsort(names.v, names.n, sizeof(char *), cmp_str);
 	json_t *arr = json_array();
 	if (!cli->json)
 		printf("%-32s %6s %7s %-20s %s\n", "NAME", "GID", "MEMBERS",
@@ -551,32 +527,7 @@ int role_show(struct cli *cli, const struct cli_args *args)
 
 int op_role_delete(struct sv_txn *t, const struct role *x)
 {
-	int e = 0;
-	int64_t now = (int64_t)time(NULL);
-	for (size_t i = 0; e == 0 && i < x->members.n; i++) {
-		struct acct a;
-		if (txn_load_acct(t, x->members.v[i], &a) < 0)
-			continue;
-		size_t k = 0;
-		for (size_t j = 0; j < a.nroles; j++)
-			if (a.roles[j] != x->gid)
-				a.roles[k++] = a.roles[j];
-		a.nroles = k;
-		a.updated = now;
-		e = txn_save_acct(t, &a);
-		acct_free(&a);
-	}
-	char k[64], nk[8];
-	if (e == 0)
-		e = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
-				  sv_key_str(k, sizeof(k), SV_KEY_ROLE, x->name,
-					     strlen(x->name)));
-	if (e == 0)
-		e = sv_txn_delete(
-		    t, SV_DB_ACCOUNTS, nk,
-		    sv_key_u32(nk, sizeof(nk), SV_KEY_GID, x->gid));
-	if (e == 0)
-		e = sv_state_retire_id(t, true, x->gid);
+	int e = sv_model_role_delete(t, x, (int64_t)time(NULL));
 	/* trusted issuers' role maps to it go too */
 	if (e == 0)
 		e = txn_issuers_forget(t, NULL, x->name);
@@ -592,7 +543,7 @@ int role_delete(struct cli *cli, const struct cli_args *args)
 	if (!t)
 		return EXIT_FAIL;
 	struct role x;
-	int e = txn_load_role(t, args->pos[0], &x);
+	int e = sv_model_role_load(t, args->pos[0], &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli,
@@ -694,7 +645,7 @@ int role_set(struct cli *cli, const struct cli_args *args)
 	if (!t)
 		return EXIT_FAIL;
 	struct role x;
-	int e = txn_load_role(t, args->pos[0], &x);
+	int e = sv_model_role_load(t, args->pos[0], &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli,
@@ -737,7 +688,7 @@ int role_set(struct cli *cli, const struct cli_args *args)
 			      &args->add_command, &args->remove_command, NULL);
 	x.updated = (int64_t)time(NULL);
 	if (e == 0)
-		e = txn_save_role(t, &x);
+		e = sv_model_role_update(t, &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		role_free(&x);

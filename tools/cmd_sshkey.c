@@ -132,7 +132,7 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		goto out;
 	}
 	struct find f = {.material = material};
-	e = txn_each_cred(t, SV_DB_PUBKEYS, account, find_key, &f);
+	e = sv_model_each_cred(t, SV_DB_PUBKEYS, account, find_key, &f);
 	if (e > 0)
 		e = 0;
 	if (e == 0 && *f.found) {
@@ -157,7 +157,7 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		};
 		e = cred_refuse_revoked(cli, t, &c);
 		if (e == 0)
-			e = txn_store_cred(t, SV_DB_PUBKEYS, &c);
+			e = sv_model_cred_add(t, SV_DB_PUBKEYS, &c);
 	}
 	if (e < 0 && !*cli->err)
 		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
@@ -335,7 +335,7 @@ int sshkey_remove(struct cli *cli, const struct cli_args *args)
 	if (!t)
 		return EXIT_FAIL;
 	struct find f = {.id = o.pos[1]};
-	e = txn_each_cred(t, SV_DB_PUBKEYS, o.pos[0], find_key, &f);
+	e = sv_model_each_cred(t, SV_DB_PUBKEYS, o.pos[0], find_key, &f);
 	if (e > 0)
 		e = 0;
 	if (e == 0 && !*f.found) {
@@ -344,7 +344,7 @@ int sshkey_remove(struct cli *cli, const struct cli_args *args)
 				o.pos[0], o.pos[1]);
 	}
 	if (e == 0)
-		e = txn_remove_cred(t, SV_DB_PUBKEYS, o.pos[0], f.found);
+		e = sv_model_cred_remove(t, SV_DB_PUBKEYS, o.pos[0], f.found);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));

@@ -423,15 +423,15 @@ static void check_accounts(struct cli *cli, struct report *rep,
 {
 	const struct sv_config *c = &cli->cfg;
 	struct sv_blob key = {0};
+	struct sv_str nm;
 	char err[256];
 	int e;
-	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT,
-				       &key)) == 0) {
+	while ((e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ACCOUNT,
+					 &key, &nm)) == 0) {
 		struct sv_blob v = {0}, ub = {0};
 		struct sv_account a;
 		char name[80];
-		snprintf(name, sizeof(name), "%.*s", (int)(key.n - 1),
-			 (char *)key.p + 1);
+		snprintf(name, sizeof(name), "%.*s", (int)nm.n, nm.p);
 		rep->accounts++;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
 		    sv_decode_account(v.p, v.n, &a) < 0) {
@@ -453,11 +453,7 @@ static void check_accounts(struct cli *cli, struct report *rep,
 				"do not serve it (getent passwd %s prints "
 				"nothing): %s",
 				name, a.uid, cli->conf_path, name, err);
-		char uk[8];
-		if (sv_reader_fetch(
-			rd, SV_DB_ACCOUNTS, uk,
-			sv_key_u32(uk, sizeof(uk), SV_KEY_UID, a.uid),
-			&ub) < 0 ||
+		if (sv_model_reader_id_index(rd, false, a.uid, &ub) < 0 ||
 		    ub.n != strlen(name) || memcmp(ub.p, name, ub.n))
 			problem(rep,
 				"account '%s': UID %u index does not "
@@ -504,14 +500,14 @@ static void check_roles(struct cli *cli, struct report *rep,
 {
 	const struct sv_config *c = &cli->cfg;
 	struct sv_blob key = {0};
+	struct sv_str nm;
 	int e;
-	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ROLE,
-				       &key)) == 0) {
+	while ((e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ROLE, &key,
+					 &nm)) == 0) {
 		struct sv_blob v = {0}, gb = {0};
 		struct sv_role r;
 		char name[80];
-		snprintf(name, sizeof(name), "%.*s", (int)(key.n - 1),
-			 (char *)key.p + 1);
+		snprintf(name, sizeof(name), "%.*s", (int)nm.n, nm.p);
 		rep->roles++;
 		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
 		    sv_decode_role(v.p, v.n, &r) < 0) {
@@ -529,11 +525,7 @@ static void check_roles(struct cli *cli, struct report *rep,
 				"do not serve it (getent group %s prints "
 				"nothing, its members lose the group): %s",
 				name, r.gid, cli->conf_path, name, why);
-		char gk[8];
-		if (sv_reader_fetch(
-			rd, SV_DB_ACCOUNTS, gk,
-			sv_key_u32(gk, sizeof(gk), SV_KEY_GID, r.gid),
-			&gb) < 0 ||
+		if (sv_model_reader_id_index(rd, true, r.gid, &gb) < 0 ||
 		    gb.n != strlen(name) || memcmp(gb.p, name, gb.n))
 			problem(rep,
 				"role '%s': GID %u index does not point "
@@ -577,14 +569,15 @@ static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db,
 			struct sv_revocations *rv)
 {
 	struct sv_blob key = {0};
+	struct sv_str nm;
 	int e;
-	while ((e = sv_reader_next_key(rd, db, SV_KEY_CRED, &key)) == 0) {
+	while ((e = sv_model_reader_next(rd, db, SV_REC_CRED, &key, &nm)) ==
+	       0) {
 		struct sv_blob v = {0}, ab = {0};
 		struct sv_cred c;
 		struct sv_account a;
 		char id[80], acct[80];
-		snprintf(id, sizeof(id), "%.*s", (int)(key.n - 1),
-			 (char *)key.p + 1);
+		snprintf(id, sizeof(id), "%.*s", (int)nm.n, nm.p);
 		rep->credentials++;
 		if (sv_reader_fetch(rd, db, key.p, key.n, &v) < 0 ||
 		    sv_decode_cred(v.p, v.n, &c) < 0) {
@@ -815,29 +808,30 @@ int cmd_complete_names(struct cli *cli, const struct cli_args *args)
 {
 	struct sv_reader *rd = NULL;
 	struct sv_blob key = {0};
-	char prefix;
+	struct sv_str nm;
+	enum sv_rec_kind kind;
 	int e;
 
 	(void)cli;
 	if (args->npos != 1)
 		return EXIT_USAGE;
 	if (!strcmp(args->pos[0], "accounts"))
-		prefix = SV_KEY_ACCOUNT;
+		kind = SV_REC_ACCOUNT;
 	else if (!strcmp(args->pos[0], "roles"))
-		prefix = SV_KEY_ROLE;
+		kind = SV_REC_ROLE;
 	else
 		return EXIT_USAGE;
 	if (sv_reader_open(&cli->cfg, SV_DBMASK(SV_DB_ACCOUNTS), &rd) < 0)
 		return EXIT_FAIL;
-	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, prefix, &key)) ==
-	       0) {
+	while ((e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, kind, &key,
+					 &nm)) == 0) {
 		char name[SV_NAME_MAX + 1];
 		/* a name the store would never hold is not offered to a
 		 * shell */
-		if (key.n < 2 || key.n - 1 > SV_NAME_MAX)
+		if (nm.n < 1 || nm.n > SV_NAME_MAX)
 			continue;
-		memcpy(name, (const char *)key.p + 1, key.n - 1);
-		name[key.n - 1] = '\0';
+		memcpy(name, nm.p, nm.n);
+		name[nm.n] = '\0';
 		if (sv_name_form_ok(name))
 			printf("%s\n", name);
 	}

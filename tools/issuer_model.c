@@ -95,11 +95,7 @@ static int decode_blob(struct sv_blob *b, const char *name, struct issuer *x)
 int txn_load_issuer(struct sv_txn *t, const char *name, struct issuer *x)
 {
 	struct sv_blob b = {0};
-	char k[SV_KEY_MAX];
-	size_t kl = sv_key_str(k, sizeof(k), SV_KEY_ISSUER, name, strlen(name));
-	if (!kl)
-		return -ENOENT;
-	int r = sv_txn_fetch(t, SV_DB_ACCOUNTS, k, kl, &b);
+	int r = sv_model_issuer_fetch(t, name, &b);
 	if (r < 0)
 		return r;
 	return decode_blob(&b, name, x);
@@ -108,11 +104,7 @@ int txn_load_issuer(struct sv_txn *t, const char *name, struct issuer *x)
 int reader_load_issuer(struct sv_reader *rd, const char *name, struct issuer *x)
 {
 	struct sv_blob b = {0};
-	char k[SV_KEY_MAX];
-	size_t kl = sv_key_str(k, sizeof(k), SV_KEY_ISSUER, name, strlen(name));
-	if (!kl)
-		return -ENOENT;
-	int r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, k, kl, &b);
+	int r = sv_model_reader_issuer_fetch(rd, name, &b);
 	if (r < 0)
 		return r;
 	return decode_blob(&b, name, x);
@@ -133,7 +125,6 @@ int txn_save_issuer(struct sv_txn *t, const struct issuer *x,
 				      &x->role_local};
 	struct sv_str *items[SV_ARRAY_SIZE(lists)] = {0};
 	struct sv_buf b = {0};
-	char k[SV_KEY_MAX];
 	int r = -ENOMEM;
 
 	for (size_t i = 0; i < SV_ARRAY_SIZE(lists); i++)
@@ -157,23 +148,8 @@ int txn_save_issuer(struct sv_txn *t, const struct issuer *x,
 	    .role_local = strv_list(lists[4], items[4]),
 	};
 	r = sv_encode_issuer(&b, &rec);
-	if (r == 0 && old_iss && strcmp(old_iss, x->issuer) != 0) {
-		r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
-				  sv_key_str(k, sizeof(k), SV_KEY_ISS, old_iss,
-					     strlen(old_iss)));
-		if (r == -ENOENT)
-			r = 0;
-	}
 	if (r == 0)
-		r = sv_txn_store(t, SV_DB_ACCOUNTS, k,
-				 sv_key_str(k, sizeof(k), SV_KEY_ISSUER,
-					    x->name, strlen(x->name)),
-				 b.p, b.len);
-	if (r == 0)
-		r = sv_txn_store(t, SV_DB_ACCOUNTS, k,
-				 sv_key_str(k, sizeof(k), SV_KEY_ISS, x->issuer,
-					    strlen(x->issuer)),
-				 x->name, strlen(x->name));
+		r = sv_model_issuer_put(t, x->name, x->issuer, &b, old_iss);
 out:
 	for (size_t i = 0; i < SV_ARRAY_SIZE(lists); i++)
 		free(items[i]);
@@ -184,50 +160,21 @@ out:
 int txn_delete_issuer(struct sv_txn *t, const char *name)
 {
 	struct issuer x;
-	char k[SV_KEY_MAX];
 	int r = txn_load_issuer(t, name, &x);
 	if (r < 0)
 		return r;
-	r = sv_txn_delete(
-	    t, SV_DB_ACCOUNTS, k,
-	    sv_key_str(k, sizeof(k), SV_KEY_ISS, x.issuer, strlen(x.issuer)));
-	if (r == 0 || r == -ENOENT)
-		r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
-				  sv_key_str(k, sizeof(k), SV_KEY_ISSUER, name,
-					     strlen(name)));
+	r = sv_model_issuer_delete(t, name, x.issuer);
 	issuer_free(&x);
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int names_from(struct sv_txn *t, struct sv_reader *rd, struct strv *out)
 {
-	struct sv_blob key = {0};
-	int e;
 	memset(out, 0, sizeof(*out));
-	while ((e = t ? sv_txn_next_key(t, SV_DB_ACCOUNTS, SV_KEY_ISSUER, &key)
-		      : sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ISSUER,
-					   &key)) == 0) {
-		char *n =
-		    sv_str_dup((struct sv_str){(char *)key.p + 1, key.n - 1});
-		if (!n || strv_add(out, n) < 0)
-			e = -ENOMEM;
-		free(n);
-		if (e)
-			break;
-	}
-	sv_blob_free(&key);
-	if (e != -ENOENT) {
+	int e = sv_model_names(t, rd, SV_REC_ISSUER, out);
+	if (e < 0)
 		strv_free(out);
-		return e;
-	}
-	if (out->n)
-		qsort(out->v, out->n, sizeof(char *), cmp_str);
-	return 0;
+	return e;
 }
 
 int txn_issuer_names(struct sv_txn *t, struct strv *out)
@@ -360,7 +307,7 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 					   "client '%s' is mapped twice (a "
 					   "client maps to one account)",
 					   rem);
-		r = t ? txn_load_acct(t, loc, &a) : 0;
+		r = t ? sv_model_account_load(t, loc, &a) : 0;
 		if (r < 0)
 			return bad(cli, -ENOENT, "client '%s': no account '%s'",
 				   rem, loc);
@@ -382,7 +329,7 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 				return bad(cli, -EEXIST,
 					   "role map %s -> %s given twice", rem,
 					   loc);
-		r = t ? txn_load_role(t, loc, &ro) : 0;
+		r = t ? sv_model_role_load(t, loc, &ro) : 0;
 		if (r < 0)
 			return bad(cli, -ENOENT,
 				   "remote role '%s': no local role '%s'", rem,
@@ -848,6 +795,7 @@ json_t *issuers_problems(struct sv_reader *rd)
 	json_t *out = json_array();
 	struct strv names;
 	struct sv_blob key = {0};
+	struct sv_str iss;
 	char buf[700];
 	int e;
 
@@ -908,16 +856,14 @@ json_t *issuers_problems(struct sv_reader *rd)
 	}
 	strv_free(&names);
 	/* every index entry must lead to an issuer that names it back */
-	while ((e = sv_reader_next_key(rd, SV_DB_ACCOUNTS, SV_KEY_ISS, &key)) ==
-	       0) {
+	while ((e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ISS, &key,
+					 &iss)) == 0) {
 		struct sv_blob b = {0};
 		struct sv_issuer rec;
-		if (sv_get_issuer_by_iss(rd, (char *)key.p + 1, key.n - 1, &b,
-					 &rec) < 0) {
+		if (sv_get_issuer_by_iss(rd, iss.p, iss.n, &b, &rec) < 0) {
 			snprintf(buf, sizeof(buf),
 				 "iss index '%.*s' names no issuer that has it",
-				 (int)(key.n - 1 > 300 ? 300 : key.n - 1),
-				 (char *)key.p + 1);
+				 (int)(iss.n > 300 ? 300 : iss.n), iss.p);
 			json_array_append_new(out, json_string(buf));
 		}
 		sv_blob_free(&b);

@@ -8,7 +8,7 @@
 sbin_PROGRAMS = tools/svcacct
 tools_svcacct_SOURCES = \
 	tools/svcacct.c tools/cli.h tools/options.c tools/options.h \
-	tools/cli_table.c tools/cli_util.c tools/model.c \
+	tools/cli_table.c tools/cli_util.c \
 	tools/cmd_account.c tools/cmd_role.c tools/cmd_cred.c \
 	tools/cmd_store.c tools/cmd_port.c tools/cmd_verify.c \
 	tools/cmd_config.c tools/cmd_apply.c \
@@ -16,7 +16,7 @@ tools_svcacct_SOURCES = \
 	tools/cmd_issuer.c tools/issuer_model.c tools/issuer_model.h \
 	tools/issuer_fetch.c
 tools_svcacct_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
-tools_svcacct_LDADD = common/auth/libsvauth.la common/write/libsvwrite.la \
+tools_svcacct_LDADD = common/write/libsvwrite.la common/auth/libsvauth.la \
 	common/store/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(CURL_LIBS)
 

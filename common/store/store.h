@@ -247,6 +247,10 @@ int sv_state_next_id(struct sv_txn *t, bool gid, uint32_t *id);
 int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id);
 /* Retire an ID of a deleted account or role so it is never reused. */
 int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id);
+/* Whether an ID was retired or handed out before, as the transaction's
+ * state stands (its own changes included). 0, or -errno with *retired =
+ * true (fail closed). */
+int sv_txn_id_retired(struct sv_txn *t, bool gid, uint32_t id, bool *retired);
 /* Whether an ID was retired. */
 int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 			bool *retired);

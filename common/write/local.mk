@@ -3,4 +3,5 @@
 # no module that merely reads carries code that writes.
 noinst_LTLIBRARIES += common/write/libsvwrite.la
 common_write_libsvwrite_la_SOURCES = \
-	common/write/txn.c common/write/state.c
+	common/write/txn.c common/write/state.c \
+	common/write/model.c common/write/model.h

@@ -349,6 +349,18 @@ int sv_txn_key_revoked(struct sv_txn *t, const char *fpr, bool *revoked)
 	return r;
 }
 
+int sv_txn_id_retired(struct sv_txn *t, bool gid, uint32_t id, bool *retired)
+{
+	char k[8];
+	int r = state_has(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), retired);
+	if (r == 0 && !*retired)
+		r = state_has(t, SV_STATE_IDS, k, svi_handed_key(k, gid, id),
+			      retired);
+	if (r < 0)
+		*retired = true;
+	return r;
+}
+
 static int get_hwm(struct sv_txn *t, bool gid, uint32_t *hwm)
 {
 	struct sv_blob v = {0};

@@ -1,0 +1,734 @@
+/* SPDX-License-Identifier: MIT */
+/* The writer's record model (model.h): owned records and the typed
+ * operations that write every key a record owns. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "model.h"
+#include "names.h"
+#include "util.h"
+
+void strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+int strv_add(struct strv *s, const char *x)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 8;
+		char **nv = reallocarray(s->v, nc, sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = nc;
+	}
+	s->v[s->n] = strdup(x);
+	if (!s->v[s->n])
+		return -ENOMEM;
+	s->n++;
+	return 0;
+}
+
+bool strv_has(const struct strv *s, const char *x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], x))
+			return true;
+	return false;
+}
+
+bool strv_del(struct strv *s, const char *x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], x)) {
+			free(s->v[i]);
+			memmove(&s->v[i], &s->v[i + 1],
+				(s->n - i - 1) * sizeof(char *));
+			s->n--;
+			return true;
+		}
+	return false;
+}
+
+void acct_free(struct acct *a)
+{
+	free(a->name);
+	free(a->description);
+	free(a->owner);
+	free(a->home);
+	free(a->shell);
+	free(a->roles);
+	memset(a, 0, sizeof(*a));
+}
+
+void role_free(struct role *r)
+{
+	free(r->name);
+	free(r->description);
+	strv_free(&r->services);
+	strv_free(&r->sources);
+	strv_free(&r->commands);
+	strv_free(&r->members);
+	memset(r, 0, sizeof(*r));
+}
+
+int acct_from_rec(struct acct *a, const struct sv_account *rec)
+{
+	memset(a, 0, sizeof(*a));
+	a->uid = rec->uid;
+	a->flags = rec->flags;
+	a->created = rec->created;
+	a->updated = rec->updated;
+	a->expires = rec->expires;
+	a->name = sv_str_dup(rec->name);
+	a->description = sv_str_dup(rec->description);
+	a->owner = sv_str_dup(rec->owner);
+	a->home = sv_str_dup(rec->home);
+	a->shell = sv_str_dup(rec->shell);
+	a->nroles = rec->roles.count;
+	a->roles = calloc(a->nroles ? a->nroles : 1, sizeof(uint32_t));
+	if (!a->name || !a->description || !a->owner || !a->home || !a->shell ||
+	    !a->roles) {
+		acct_free(a);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < a->nroles; i++)
+		a->roles[i] = sv_u32list_get(&rec->roles, (uint32_t)i);
+	return 0;
+}
+
+static int list_to_strv(const struct sv_list *l, struct strv *s)
+{
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	while (sv_list_next(l, &off, &idx, &it)) {
+		char *x = sv_str_dup(it);
+		if (!x)
+			return -ENOMEM;
+		int r = strv_add(s, x);
+		free(x);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int role_from_rec(struct role *r, const struct sv_role *rec)
+{
+	memset(r, 0, sizeof(*r));
+	r->gid = rec->gid;
+	r->created = rec->created;
+	r->updated = rec->updated;
+	r->name = sv_str_dup(rec->name);
+	r->description = sv_str_dup(rec->description);
+	if (!r->name || !r->description ||
+	    list_to_strv(&rec->services, &r->services) < 0 ||
+	    list_to_strv(&rec->sources, &r->sources) < 0 ||
+	    list_to_strv(&rec->commands, &r->commands) < 0 ||
+	    list_to_strv(&rec->members, &r->members) < 0) {
+		role_free(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- keys */
+
+/* The keys a record owns (docs/FORMAT.md, section 2): built here only. */
+static size_t name_key(char *k, size_t cap, char prefix, const char *name)
+{
+	return sv_key_str(k, cap, prefix, name, strlen(name));
+}
+
+static size_t id_key(char *k, size_t cap, bool gid, uint32_t id)
+{
+	return sv_key_u32(k, cap, gid ? SV_KEY_GID : SV_KEY_UID, id);
+}
+
+static bool key_exists(struct sv_txn *t, enum sv_db db, const char *k,
+		       size_t kl)
+{
+	struct sv_blob v = {0};
+	bool found = sv_txn_fetch(t, db, k, kl, &v) == 0;
+	sv_blob_free(&v);
+	return found;
+}
+
+bool sv_model_id_taken(struct sv_txn *t, bool gid, uint32_t id)
+{
+	char k[8];
+	return key_exists(t, SV_DB_ACCOUNTS, k, id_key(k, sizeof(k), gid, id));
+}
+
+/* A record under its name key and the index of its number naming it. */
+static int store_pair(struct sv_txn *t, char prefix, const char *name, bool gid,
+		      uint32_t id, const struct sv_buf *rec)
+{
+	char k[SV_KEY_MAX], nk[8];
+	size_t kl = name_key(k, sizeof(k), prefix, name);
+	if (!kl)
+		return -EINVAL;
+	int r = sv_txn_store(t, SV_DB_ACCOUNTS, k, kl, rec->p, rec->len);
+	if (r == 0)
+		r = sv_txn_store(t, SV_DB_ACCOUNTS, nk,
+				 id_key(nk, sizeof(nk), gid, id), name,
+				 strlen(name));
+	return r;
+}
+
+static int delete_pair(struct sv_txn *t, char prefix, const char *name,
+		       bool gid, uint32_t id)
+{
+	char k[SV_KEY_MAX], nk[8];
+	int r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
+			      name_key(k, sizeof(k), prefix, name));
+	if (r == 0)
+		r = sv_txn_delete(t, SV_DB_ACCOUNTS, nk,
+				  id_key(nk, sizeof(nk), gid, id));
+	return r;
+}
+
+/* ------------------------------------------------------------- accounts */
+
+int sv_model_account_load(struct sv_txn *t, const char *name, struct acct *a)
+{
+	struct sv_blob b = {0};
+	struct sv_account rec;
+	int r = sv_txn_get_account(t, name, &b, &rec);
+	if (r < 0)
+		return r;
+	r = acct_from_rec(a, &rec);
+	sv_blob_free(&b);
+	return r;
+}
+
+static int save_acct(struct sv_txn *t, const struct acct *a)
+{
+	struct sv_buf b = {0};
+	struct sv_account rec = {
+	    .uid = a->uid,
+	    .flags = a->flags,
+	    .created = a->created,
+	    .updated = a->updated,
+	    .expires = a->expires,
+	    .name = SV_STR(a->name),
+	    .description = SV_STR(a->description),
+	    .owner = SV_STR(a->owner),
+	    .home = SV_STR(a->home),
+	    .shell = SV_STR(a->shell),
+	    .roles = {.count = (uint32_t)a->nroles, .items = a->roles},
+	};
+	int r = sv_encode_account(&b, &rec);
+	if (r == 0)
+		r = store_pair(t, SV_KEY_ACCOUNT, a->name, false, a->uid, &b);
+	sv_buf_free(&b);
+	return r;
+}
+
+/* Add name to (add) or drop it from the member list of role gid; the role
+ * is rewritten only when the list changes. */
+static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
+		       bool add, int64_t now)
+{
+	struct role r;
+	int e = sv_model_role_load_gid(t, gid, &r);
+	if (e < 0)
+		return e;
+	bool changed =
+	    add ? !strv_has(&r.members, name) : strv_has(&r.members, name);
+	if (changed) {
+		if (add)
+			e = strv_add(&r.members, name);
+		else
+			strv_del(&r.members, name);
+		r.updated = now;
+		if (e == 0)
+			e = sv_model_role_update(t, &r);
+	}
+	role_free(&r);
+	return e;
+}
+
+int sv_model_account_create(struct sv_txn *t, const struct acct *a,
+			    bool members)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), SV_KEY_ACCOUNT, a->name);
+	if (!kl)
+		return -EINVAL;
+	if (key_exists(t, SV_DB_ACCOUNTS, k, kl) ||
+	    sv_model_id_taken(t, false, a->uid))
+		return -EEXIST;
+	int e = save_acct(t, a);
+	for (size_t i = 0; e == 0 && members && i < a->nroles; i++)
+		e = role_member(t, a->roles[i], a->name, true, a->created);
+	return e;
+}
+
+int sv_model_account_update(struct sv_txn *t, const struct acct *a)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), SV_KEY_ACCOUNT, a->name);
+	if (!kl)
+		return -EINVAL;
+	if (!key_exists(t, SV_DB_ACCOUNTS, k, kl))
+		return -ENOENT;
+	return save_acct(t, a);
+}
+
+/* The ids an account's list in db names, copied (each removal rewrites
+ * the list). No list: none. */
+static int list_ids(struct sv_txn *t, enum sv_db db, const char *account,
+		    struct strv *ids)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), SV_KEY_CREDLIST, account);
+	struct sv_blob lb = {0};
+	struct sv_list list;
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	int e = kl ? sv_txn_fetch(t, db, k, kl, &lb) : -EINVAL;
+
+	if (e == -ENOENT)
+		return 0;
+	if (e == 0)
+		e = sv_decode_idlist(lb.p, lb.n, &list);
+	while (e == 0 && sv_list_next(&list, &off, &idx, &it)) {
+		char *id = sv_str_dup(it);
+		e = id ? strv_add(ids, id) : -ENOMEM;
+		free(id);
+	}
+	sv_blob_free(&lb);
+	return e;
+}
+
+int sv_model_account_delete(struct sv_txn *t, const struct acct *a, int64_t now,
+			    size_t *ncreds)
+{
+	size_t n = 0;
+	int e = delete_pair(t, SV_KEY_ACCOUNT, a->name, false, a->uid);
+	for (size_t i = 0; e == 0 && i < a->nroles; i++) {
+		e = role_member(t, a->roles[i], a->name, false, now);
+		if (e == -ENOENT)
+			e = 0;
+	}
+	/* every id its lists name goes and is revoked, bound or not: an
+	 * account must never disappear with a credential left unrevoked */
+	for (int db = SV_DB_CREDENTIALS; e == 0 && db <= SV_DB_PUBKEYS; db++) {
+		struct strv ids = {0};
+		e = list_ids(t, (enum sv_db)db, a->name, &ids);
+		for (size_t i = 0; e == 0 && i < ids.n; i++) {
+			e = sv_model_cred_remove(t, (enum sv_db)db, a->name,
+						 ids.v[i]);
+			if (e == 0)
+				n++;
+		}
+		strv_free(&ids);
+	}
+	if (e == 0)
+		e = sv_state_retire_id(t, false, a->uid);
+	if (ncreds)
+		*ncreds = n;
+	return e;
+}
+
+int sv_model_grant(struct sv_txn *t, struct acct *a, uint32_t gid, bool grant,
+		   int64_t now, bool *changed)
+{
+	size_t at = a->nroles;
+	int e;
+
+	*changed = false;
+	for (size_t j = 0; j < a->nroles; j++)
+		if (a->roles[j] == gid)
+			at = j;
+	if (grant == (at < a->nroles))
+		return 0;
+	if (grant) {
+		uint32_t *nr =
+		    reallocarray(a->roles, a->nroles + 1, sizeof(uint32_t));
+		if (!nr)
+			return -ENOMEM;
+		a->roles = nr;
+	}
+	e = role_member(t, gid, a->name, grant, now);
+	if (e < 0)
+		return e;
+	if (grant) {
+		a->roles[a->nroles++] = gid;
+	} else {
+		memmove(&a->roles[at], &a->roles[at + 1],
+			(a->nroles - at - 1) * sizeof(uint32_t));
+		a->nroles--;
+	}
+	a->updated = now;
+	*changed = true;
+	return sv_model_account_update(t, a);
+}
+
+/* ---------------------------------------------------------------- roles */
+
+int sv_model_role_load(struct sv_txn *t, const char *name, struct role *x)
+{
+	struct sv_blob b = {0};
+	struct sv_role rec;
+	int r = sv_txn_get_role(t, name, &b, &rec);
+	if (r < 0)
+		return r;
+	r = role_from_rec(x, &rec);
+	sv_blob_free(&b);
+	return r;
+}
+
+int sv_model_role_load_gid(struct sv_txn *t, uint32_t gid, struct role *x)
+{
+	struct sv_blob b = {0};
+	struct sv_role rec;
+	int r = sv_txn_get_role_by_gid(t, gid, &b, &rec);
+	if (r < 0)
+		return r;
+	r = role_from_rec(x, &rec);
+	sv_blob_free(&b);
+	return r;
+}
+
+static struct sv_list strv_list(const struct strv *s, struct sv_str *items)
+{
+	for (size_t i = 0; i < s->n; i++)
+		items[i] = SV_STR(s->v[i]);
+	return (struct sv_list){.count = (uint32_t)s->n, .items = items};
+}
+
+static int save_role(struct sv_txn *t, const struct role *x)
+{
+	struct sv_buf b = {0};
+	struct sv_str *i1 = calloc(x->services.n + 1, sizeof(*i1));
+	struct sv_str *i2 = calloc(x->sources.n + 1, sizeof(*i2));
+	struct sv_str *i3 = calloc(x->commands.n + 1, sizeof(*i3));
+	struct sv_str *i4 = calloc(x->members.n + 1, sizeof(*i4));
+	int r = -ENOMEM;
+	if (!i1 || !i2 || !i3 || !i4)
+		goto out;
+	struct sv_role rec = {
+	    .gid = x->gid,
+	    .created = x->created,
+	    .updated = x->updated,
+	    .name = SV_STR(x->name),
+	    .description = SV_STR(x->description),
+	    .services = strv_list(&x->services, i1),
+	    .sources = strv_list(&x->sources, i2),
+	    .commands = strv_list(&x->commands, i3),
+	    .members = strv_list(&x->members, i4),
+	};
+	r = sv_encode_role(&b, &rec);
+	if (r == 0)
+		r = store_pair(t, SV_KEY_ROLE, x->name, true, x->gid, &b);
+out:
+	free(i1);
+	free(i2);
+	free(i3);
+	free(i4);
+	sv_buf_free(&b);
+	return r;
+}
+
+int sv_model_role_create(struct sv_txn *t, const struct role *x)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), SV_KEY_ROLE, x->name);
+	if (!kl)
+		return -EINVAL;
+	if (key_exists(t, SV_DB_ACCOUNTS, k, kl) ||
+	    sv_model_id_taken(t, true, x->gid))
+		return -EEXIST;
+	return save_role(t, x);
+}
+
+int sv_model_role_update(struct sv_txn *t, const struct role *x)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), SV_KEY_ROLE, x->name);
+	if (!kl)
+		return -EINVAL;
+	if (!key_exists(t, SV_DB_ACCOUNTS, k, kl))
+		return -ENOENT;
+	return save_role(t, x);
+}
+
+int sv_model_role_delete(struct sv_txn *t, const struct role *x, int64_t now)
+{
+	int e = 0;
+	/* the role goes with its record: only the accounts' side of rule 3
+	 * needs writing */
+	for (size_t i = 0; e == 0 && i < x->members.n; i++) {
+		struct acct a;
+		if (sv_model_account_load(t, x->members.v[i], &a) < 0)
+			continue;
+		size_t k = 0;
+		for (size_t j = 0; j < a.nroles; j++)
+			if (a.roles[j] != x->gid)
+				a.roles[k++] = a.roles[j];
+		a.nroles = k;
+		a.updated = now;
+		e = save_acct(t, &a);
+		acct_free(&a);
+	}
+	if (e == 0)
+		e = delete_pair(t, SV_KEY_ROLE, x->name, true, x->gid);
+	if (e == 0)
+		e = sv_state_retire_id(t, true, x->gid);
+	return e;
+}
+
+/* ---------------------------------------------------------- credentials */
+
+int sv_model_cred_add(struct sv_txn *t, enum sv_db db, const struct sv_cred *c)
+{
+	struct sv_buf b = {0};
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	struct sv_cred bound = *c;
+	char k[SV_KEY_MAX], owner[SV_NAME_MAX + 1], id[SV_KEY_MAX];
+	size_t kl;
+	int e;
+
+	if (c->account.n > SV_NAME_MAX || c->id.n >= sizeof(id))
+		return -EINVAL;
+	snprintf(owner, sizeof(owner), "%.*s", (int)c->account.n, c->account.p);
+	e = sv_txn_get_account(t, owner, &ab, &a);
+	if (e == 0)
+		bound.uid = a.uid;
+	sv_blob_free(&ab);
+	if (e < 0)
+		return e;
+	kl = sv_key_str(k, sizeof(k), SV_KEY_CRED, c->id.p, c->id.n);
+	if (!kl)
+		return -EINVAL;
+	e = sv_encode_cred(&b, &bound);
+	if (e == 0)
+		e = sv_txn_store(t, db, k, kl, b.p, b.len);
+	sv_buf_free(&b);
+	if (e == 0) {
+		snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
+		e = sv_txn_idlist_update(t, db, owner, id, true);
+	}
+	return e;
+}
+
+int sv_cred_fingerprint(const struct sv_cred *c, char out[SV_CRED_FPR_MAX])
+{
+	out[0] = '\0';
+	if (c->type == SV_CRED_SSHKEY) {
+		/* the key's OpenSSH fingerprint, kept as its kid */
+		if (c->kid.n == 0 || c->kid.n >= SV_CRED_FPR_MAX ||
+		    memchr(c->kid.p, '\0', c->kid.n))
+			return -EBADMSG;
+		memcpy(out, c->kid.p, c->kid.n);
+		out[c->kid.n] = '\0';
+		return 0;
+	}
+	if (c->type == SV_CRED_KEY) {
+		char tp[44];
+		int e = sv_key_thumbprint((const uint8_t *)c->material.p,
+					  c->material.n, tp);
+		if (e < 0)
+			return e;
+		snprintf(out, SV_CRED_FPR_MAX, "jwk:%s", tp);
+		return 0;
+	}
+	return -ENOENT; /* a secret has no public material */
+}
+
+int sv_model_cred_remove(struct sv_txn *t, enum sv_db db, const char *account,
+			 const char *id)
+{
+	char k[SV_KEY_MAX], fpr[SV_CRED_FPR_MAX] = "";
+	size_t kl = name_key(k, sizeof(k), SV_KEY_CRED, id);
+	struct sv_blob b = {0};
+	struct sv_cred c;
+	int e = kl ? sv_txn_fetch(t, db, k, kl, &b) : -EINVAL;
+
+	if (e == 0) {
+		/* a record that does not decode still goes, and its id is
+		 * revoked; only its material cannot be named */
+		if (sv_decode_cred(b.p, b.n, &c) == 0 &&
+		    sv_cred_fingerprint(&c, fpr) < 0)
+			fpr[0] = '\0';
+		e = sv_txn_delete(t, db, k, kl);
+	} else if (e == -ENOENT) {
+		e = 0; /* listed but gone: the list entry and the id remain */
+	}
+	if (e == 0)
+		e = sv_txn_idlist_update(t, db, account, id, false);
+	if (e == 0)
+		e = sv_state_revoke(t, id);
+	if (e == 0 && fpr[0])
+		e = sv_state_revoke_key(t, fpr);
+	sv_blob_free(&b);
+	return e;
+}
+
+int sv_model_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
+		       sv_model_cred_fn fn, void *ctx)
+{
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	struct strv ids = {0};
+	int e = sv_txn_get_account(t, account, &ab, &a);
+	if (e == -ENOENT)
+		return 0; /* no account: nothing of it to visit */
+	if (e == 0)
+		e = list_ids(t, db, account, &ids);
+	for (size_t i = 0; e == 0 && i < ids.n; i++) {
+		char ck[SV_KEY_MAX];
+		struct sv_blob cb = {0};
+		struct sv_cred c;
+		size_t kl = name_key(ck, sizeof(ck), SV_KEY_CRED, ids.v[i]);
+		e = kl ? sv_txn_fetch(t, db, ck, kl, &cb) : -ENOENT;
+		if (e == -ENOENT) { /* listed but gone: nothing to visit */
+			e = 0;
+			continue;
+		}
+		if (e == 0)
+			e = sv_decode_cred(cb.p, cb.n, &c);
+		/* the same rule as every reader's: only what is bound to this
+		 * account (name and UID) is its credential */
+		if (e == 0 && sv_cred_bound_to(&c, &a))
+			e = fn(&c, ctx);
+		sv_blob_free(&cb);
+	}
+	strv_free(&ids);
+	sv_blob_free(&ab);
+	return e;
+}
+
+/* --------------------------------------------------------------- walks */
+
+static const char kind_prefix[] = {
+    [SV_REC_ACCOUNT] = SV_KEY_ACCOUNT, [SV_REC_ROLE] = SV_KEY_ROLE,
+    [SV_REC_ISSUER] = SV_KEY_ISSUER,   [SV_REC_ISS] = SV_KEY_ISS,
+    [SV_REC_CRED] = SV_KEY_CRED,
+};
+
+static int next_done(int e, const struct sv_blob *key, struct sv_str *name)
+{
+	if (e == 0)
+		*name = (struct sv_str){(const char *)key->p + 1, key->n - 1};
+	return e;
+}
+
+int sv_model_reader_next(struct sv_reader *rd, enum sv_db db,
+			 enum sv_rec_kind kind, struct sv_blob *key,
+			 struct sv_str *name)
+{
+	if ((size_t)kind >= sizeof(kind_prefix))
+		return -EINVAL;
+	return next_done(sv_reader_next_key(rd, db, kind_prefix[kind], key),
+			 key, name);
+}
+
+int sv_model_txn_next(struct sv_txn *t, enum sv_db db, enum sv_rec_kind kind,
+		      struct sv_blob *key, struct sv_str *name)
+{
+	if ((size_t)kind >= sizeof(kind_prefix))
+		return -EINVAL;
+	return next_done(sv_txn_next_key(t, db, kind_prefix[kind], key), key,
+			 name);
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int sv_model_names(struct sv_txn *t, struct sv_reader *rd,
+		   enum sv_rec_kind kind, struct strv *out)
+{
+	struct sv_blob key = {0};
+	struct sv_str name;
+	int e;
+	while ((e = t ? sv_model_txn_next(t, SV_DB_ACCOUNTS, kind, &key, &name)
+		      : sv_model_reader_next(rd, SV_DB_ACCOUNTS, kind, &key,
+					     &name)) == 0) {
+		char *n = sv_str_dup(name);
+		if (!n || strv_add(out, n) < 0)
+			e = -ENOMEM;
+		free(n);
+		if (e)
+			break;
+	}
+	sv_blob_free(&key);
+	if (e != -ENOENT)
+		return e;
+	if (out->n)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+int sv_model_reader_id_index(struct sv_reader *rd, bool gid, uint32_t id,
+			     struct sv_blob *name)
+{
+	char k[8];
+	return sv_reader_fetch(rd, SV_DB_ACCOUNTS, k,
+			       id_key(k, sizeof(k), gid, id), name);
+}
+
+/* ------------------------------------------------------------- issuers */
+
+int sv_model_issuer_fetch(struct sv_txn *t, const char *name,
+			  struct sv_blob *rec)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), SV_KEY_ISSUER, name);
+	return kl ? sv_txn_fetch(t, SV_DB_ACCOUNTS, k, kl, rec) : -ENOENT;
+}
+
+int sv_model_reader_issuer_fetch(struct sv_reader *rd, const char *name,
+				 struct sv_blob *rec)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), SV_KEY_ISSUER, name);
+	return kl ? sv_reader_fetch(rd, SV_DB_ACCOUNTS, k, kl, rec) : -ENOENT;
+}
+
+int sv_model_issuer_put(struct sv_txn *t, const char *name, const char *iss,
+			const struct sv_buf *rec, const char *old_iss)
+{
+	char k[SV_KEY_MAX];
+	int r = 0;
+	if (old_iss && strcmp(old_iss, iss) != 0) {
+		r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
+				  name_key(k, sizeof(k), SV_KEY_ISS, old_iss));
+		if (r == -ENOENT)
+			r = 0;
+	}
+	if (r == 0)
+		r = sv_txn_store(t, SV_DB_ACCOUNTS, k,
+				 name_key(k, sizeof(k), SV_KEY_ISSUER, name),
+				 rec->p, rec->len);
+	if (r == 0)
+		r = sv_txn_store(t, SV_DB_ACCOUNTS, k,
+				 name_key(k, sizeof(k), SV_KEY_ISS, iss), name,
+				 strlen(name));
+	return r;
+}
+
+int sv_model_issuer_delete(struct sv_txn *t, const char *name, const char *iss)
+{
+	char k[SV_KEY_MAX];
+	int r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
+			      name_key(k, sizeof(k), SV_KEY_ISS, iss));
+	if (r == 0 || r == -ENOENT)
+		r = sv_txn_delete(t, SV_DB_ACCOUNTS, k,
+				  name_key(k, sizeof(k), SV_KEY_ISSUER, name));
+	return r;
+}

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for common/write/model.c: the typed operations write every key
+ * a record owns, grant/revoke keeps an account's roles and a role's members
+ * in step, an account's deletion takes and revokes its credentials, the
+ * credential walk visits only what is bound to the account, and a
+ * transaction's ID reads see its own changes. Each test runs on a fresh
+ * store in a private temporary directory (as root, like the rest of the
+ * suite). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "model.h"
+#include "store.h"
+
+struct fx {
+	char root[64];
+	struct sv_config cfg;
+	struct sv_txn *t;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char err[256];
+	if (!f)
+		return -1;
+	snprintf(f->root, sizeof(f->root), "/tmp/svcacct-model.XXXXXX");
+	if (!mkdtemp(f->root))
+		return -1;
+	sv_config_defaults(&f->cfg);
+	snprintf(f->cfg.db_dir, sizeof(f->cfg.db_dir), "%s/db", f->root);
+	snprintf(f->cfg.state_dir, sizeof(f->cfg.state_dir), "%s/state",
+		 f->root);
+	if (sv_txn_begin(&f->cfg, &f->t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "begin: %s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+	sv_txn_abort(f->t);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void mk_acct(struct sv_txn *t, const char *name, uint32_t uid)
+{
+	struct acct a = {
+	    .name = (char *)name,
+	    .uid = uid,
+	    .created = 100,
+	    .updated = 100,
+	    .description = (char *)"",
+	    .owner = (char *)"",
+	    .home = (char *)"",
+	    .shell = (char *)"",
+	};
+	assert_int_equal(sv_model_account_create(t, &a, true), 0);
+}
+
+static void mk_role(struct sv_txn *t, const char *name, uint32_t gid)
+{
+	struct role x = {
+	    .name = (char *)name, .gid = gid, .description = (char *)""};
+	assert_int_equal(sv_model_role_create(t, &x), 0);
+}
+
+static void mk_secret(struct sv_txn *t, const char *account, const char *id)
+{
+	struct sv_cred c = {
+	    .type = SV_CRED_SECRET,
+	    .created = 100,
+	    .id = SV_STR(id),
+	    .account = SV_STR(account),
+	    .label = SV_STR(""),
+	    .kid = SV_STR(""),
+	    .material = SV_STR("0123456789abcdef0123456789abcdef"),
+	};
+	assert_int_equal(sv_model_cred_add(t, SV_DB_CREDENTIALS, &c), 0);
+}
+
+/* What the store says about rule 3 for one account and one role. */
+static void expect_member(struct sv_txn *t, const char *acct, const char *role,
+			  bool member)
+{
+	struct acct a;
+	struct role x;
+	bool has = false;
+	assert_int_equal(sv_model_account_load(t, acct, &a), 0);
+	assert_int_equal(sv_model_role_load(t, role, &x), 0);
+	for (size_t i = 0; i < a.nroles; i++)
+		has |= a.roles[i] == x.gid;
+	assert_int_equal(has, member);
+	assert_int_equal(strv_has(&x.members, acct), member);
+	acct_free(&a);
+	role_free(&x);
+}
+
+static void create_refuses_taken_name_and_id(void **state)
+{
+	struct fx *f = *state;
+	struct acct a = {.name = "bot",
+			 .uid = 70001,
+			 .description = (char *)"",
+			 .owner = (char *)"",
+			 .home = (char *)"",
+			 .shell = ""};
+	struct role x = {.name = "ops", .gid = 71001, .description = ""};
+	mk_acct(f->t, "bot", 70000);
+	mk_role(f->t, "ops", 71000);
+	/* same name, other UID; other name, same UID */
+	assert_int_equal(sv_model_account_create(f->t, &a, true), -EEXIST);
+	a.name = (char *)"bot2";
+	a.uid = 70000;
+	assert_int_equal(sv_model_account_create(f->t, &a, true), -EEXIST);
+	assert_int_equal(sv_model_role_create(f->t, &x), -EEXIST);
+	x.name = (char *)"ops2";
+	x.gid = 71000;
+	assert_int_equal(sv_model_role_create(f->t, &x), -EEXIST);
+	assert_true(sv_model_id_taken(f->t, false, 70000));
+	assert_true(sv_model_id_taken(f->t, true, 71000));
+	assert_false(sv_model_id_taken(f->t, false, 70002));
+	/* an update needs the record */
+	a.name = (char *)"ghost";
+	a.uid = 70009;
+	assert_int_equal(sv_model_account_update(f->t, &a), -ENOENT);
+	assert_false(sv_model_id_taken(f->t, false, 70009));
+	x.name = (char *)"ghost";
+	assert_int_equal(sv_model_role_update(f->t, &x), -ENOENT);
+}
+
+static void grant_keeps_both_sides(void **state)
+{
+	struct fx *f = *state;
+	struct acct a;
+	bool changed;
+	mk_acct(f->t, "bot", 70000);
+	mk_role(f->t, "ops", 71000);
+	mk_role(f->t, "web", 71001);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 200, &changed),
+			 0);
+	assert_true(changed);
+	assert_int_equal(sv_model_grant(f->t, &a, 71001, true, 200, &changed),
+			 0);
+	/* granted twice: nothing changes */
+	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 300, &changed),
+			 0);
+	assert_false(changed);
+	assert_int_equal(a.nroles, 2);
+	acct_free(&a);
+	expect_member(f->t, "bot", "ops", true);
+	expect_member(f->t, "bot", "web", true);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(a.updated, 200);
+	assert_int_equal(sv_model_grant(f->t, &a, 71000, false, 400, &changed),
+			 0);
+	assert_true(changed);
+	/* a role without a record: refused, nothing changed */
+	assert_int_equal(sv_model_grant(f->t, &a, 71999, true, 500, &changed),
+			 -ENOENT);
+	assert_false(changed);
+	assert_int_equal(a.nroles, 1);
+	assert_int_equal(a.roles[0], 71001);
+	acct_free(&a);
+	expect_member(f->t, "bot", "ops", false);
+	expect_member(f->t, "bot", "web", true);
+}
+
+static void role_delete_leaves_no_grant(void **state)
+{
+	struct fx *f = *state;
+	struct acct a;
+	struct role x;
+	bool changed, retired = false;
+	mk_acct(f->t, "bot", 70000);
+	mk_role(f->t, "ops", 71000);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 200, &changed),
+			 0);
+	acct_free(&a);
+	assert_int_equal(sv_model_role_load(f->t, "ops", &x), 0);
+	assert_int_equal(sv_model_role_delete(f->t, &x, 300), 0);
+	role_free(&x);
+	assert_int_equal(sv_model_role_load(f->t, "ops", &x), -ENOENT);
+	assert_int_equal(sv_model_role_load_gid(f->t, 71000, &x), -ENOENT);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(a.nroles, 0);
+	acct_free(&a);
+	assert_int_equal(sv_txn_id_retired(f->t, true, 71000, &retired), 0);
+	assert_true(retired);
+}
+
+struct seen {
+	struct strv ids;
+	struct sv_txn *t;
+	bool remove;
+};
+
+static int note(const struct sv_cred *c, void *ctx)
+{
+	struct seen *s = ctx;
+	char id[64], acct[64];
+	snprintf(id, sizeof(id), "%.*s", (int)c->id.n, c->id.p);
+	snprintf(acct, sizeof(acct), "%.*s", (int)c->account.n, c->account.p);
+	assert_int_equal(strv_add(&s->ids, id), 0);
+	/* the list is the walk's own copy: removing is allowed */
+	if (s->remove)
+		assert_int_equal(
+		    sv_model_cred_remove(s->t, SV_DB_CREDENTIALS, acct, id), 0);
+	return 0;
+}
+
+static void each_cred_visits_the_accounts_own(void **state)
+{
+	struct fx *f = *state;
+	struct seen s = {.t = f->t};
+	mk_acct(f->t, "bot", 70000);
+	mk_acct(f->t, "other", 70001);
+	mk_secret(f->t, "bot", "aaaaaaaaaaaaaaaa");
+	mk_secret(f->t, "bot", "bbbbbbbbbbbbbbbb");
+	mk_secret(f->t, "other", "cccccccccccccccc");
+	/* a listed id without a record is skipped */
+	assert_int_equal(sv_txn_idlist_update(f->t, SV_DB_CREDENTIALS, "bot",
+					      "dddddddddddddddd", true),
+			 0);
+	assert_int_equal(
+	    sv_model_each_cred(f->t, SV_DB_CREDENTIALS, "bot", note, &s), 0);
+	assert_int_equal(s.ids.n, 2);
+	assert_string_equal(s.ids.v[0], "aaaaaaaaaaaaaaaa");
+	assert_string_equal(s.ids.v[1], "bbbbbbbbbbbbbbbb");
+	strv_free(&s.ids);
+	/* removing each as it is visited */
+	s.remove = true;
+	assert_int_equal(
+	    sv_model_each_cred(f->t, SV_DB_CREDENTIALS, "bot", note, &s), 0);
+	assert_int_equal(s.ids.n, 2);
+	strv_free(&s.ids);
+	s.remove = false;
+	assert_int_equal(
+	    sv_model_each_cred(f->t, SV_DB_CREDENTIALS, "bot", note, &s), 0);
+	assert_int_equal(s.ids.n, 0);
+	/* no such account: nothing visited */
+	assert_int_equal(
+	    sv_model_each_cred(f->t, SV_DB_CREDENTIALS, "nobody", note, &s), 0);
+	assert_int_equal(s.ids.n, 0);
+	/* a credential for an account that does not exist is refused */
+	struct sv_cred c = {.type = SV_CRED_SECRET,
+			    .id = SV_STR("eeeeeeeeeeeeeeee"),
+			    .account = SV_STR("nobody"),
+			    .label = SV_STR(""),
+			    .kid = SV_STR(""),
+			    .material = SV_STR("x")};
+	assert_int_equal(sv_model_cred_add(f->t, SV_DB_CREDENTIALS, &c),
+			 -ENOENT);
+}
+
+static void account_delete_takes_everything(void **state)
+{
+	struct fx *f = *state;
+	struct acct a;
+	struct role x;
+	struct seen s = {.t = f->t};
+	bool changed, revoked = false, retired = false;
+	size_t n = 0;
+	mk_acct(f->t, "bot", 70000);
+	mk_role(f->t, "ops", 71000);
+	mk_secret(f->t, "bot", "aaaaaaaaaaaaaaaa");
+	/* listed but gone: still revoked with the rest */
+	assert_int_equal(sv_txn_idlist_update(f->t, SV_DB_CREDENTIALS, "bot",
+					      "dddddddddddddddd", true),
+			 0);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 200, &changed),
+			 0);
+	assert_int_equal(sv_model_account_delete(f->t, &a, 300, &n), 0);
+	acct_free(&a);
+	assert_int_equal(n, 2);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), -ENOENT);
+	assert_false(sv_model_id_taken(f->t, false, 70000));
+	assert_int_equal(sv_model_role_load(f->t, "ops", &x), 0);
+	assert_false(strv_has(&x.members, "bot"));
+	assert_int_equal(x.updated, 300);
+	role_free(&x);
+	assert_int_equal(sv_txn_is_revoked(f->t, "aaaaaaaaaaaaaaaa", &revoked),
+			 0);
+	assert_true(revoked);
+	revoked = false;
+	assert_int_equal(sv_txn_is_revoked(f->t, "dddddddddddddddd", &revoked),
+			 0);
+	assert_true(revoked);
+	assert_int_equal(sv_txn_id_retired(f->t, false, 70000, &retired), 0);
+	assert_true(retired);
+	/* an account of the same name later sees none of it */
+	mk_acct(f->t, "bot", 70005);
+	assert_int_equal(
+	    sv_model_each_cred(f->t, SV_DB_CREDENTIALS, "bot", note, &s), 0);
+	assert_int_equal(s.ids.n, 0);
+}
+
+/* The transaction's own ID changes count before the commit; the committed
+ * state dir does not have them yet. */
+static void id_reads_go_through_the_transaction(void **state)
+{
+	struct fx *f = *state;
+	bool retired = true;
+	assert_int_equal(sv_txn_id_retired(f->t, false, 70500, &retired), 0);
+	assert_false(retired);
+	assert_int_equal(sv_state_retire_id(f->t, false, 70500), 0);
+	assert_int_equal(sv_state_note_id(f->t, true, 71500), 0);
+	assert_int_equal(sv_txn_id_retired(f->t, false, 70500, &retired), 0);
+	assert_true(retired);
+	retired = false;
+	assert_int_equal(sv_txn_id_retired(f->t, true, 71500, &retired), 0);
+	assert_true(retired);
+	/* UIDs and GIDs are kept apart */
+	assert_int_equal(sv_txn_id_retired(f->t, true, 70500, &retired), 0);
+	assert_false(retired);
+	assert_int_equal(sv_state_id_retired(&f->cfg, false, 70500, &retired),
+			 0);
+	assert_false(retired);
+}
+
+static void walks_by_kind(void **state)
+{
+	struct fx *f = *state;
+	struct strv names = {0};
+	mk_acct(f->t, "zeta", 70000);
+	mk_acct(f->t, "alpha", 70001);
+	mk_role(f->t, "ops", 71000);
+	assert_int_equal(sv_model_names(f->t, NULL, SV_REC_ACCOUNT, &names), 0);
+	assert_int_equal(names.n, 2);
+	assert_string_equal(names.v[0], "alpha");
+	assert_string_equal(names.v[1], "zeta");
+	strv_free(&names);
+	assert_int_equal(sv_model_names(f->t, NULL, SV_REC_ROLE, &names), 0);
+	assert_int_equal(names.n, 1);
+	assert_string_equal(names.v[0], "ops");
+	strv_free(&names);
+	assert_int_equal(sv_model_names(f->t, NULL, SV_REC_ISSUER, &names), 0);
+	assert_int_equal(names.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(create_refuses_taken_name_and_id,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(grant_keeps_both_sides, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(role_delete_leaves_no_grant, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(each_cred_visits_the_accounts_own,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(account_delete_takes_everything,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(id_reads_go_through_the_transaction,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(walks_by_kind, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
