@@ -19,16 +19,6 @@ int sv_state_open_dir(const struct sv_config *c)
 	return fd < 0 ? -errno : fd;
 }
 
-int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
-		      GDBM_FILE *db)
-{
-	_cleanup_close_ int dfd = sv_state_open_dir(c);
-	if (dfd < 0)
-		return dfd;
-	return sv_open_gdbm_ro(dfd, sv_statenames[f], true, false, db, NULL,
-			       NULL);
-}
-
 /* missing_ok: a file that does not exist means "nothing recorded" (the
  * ID list of an old store); otherwise it is an error. */
 static int has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
@@ -42,11 +32,7 @@ static int has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
 		return 0; /* nothing ever recorded */
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen};
-	*has = gdbm_exists(db, k) != 0;
-	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
-		r = -EIO;
+	r = svi_exists(db, key, klen, has);
 	gdbm_close(db);
 	return r;
 }
@@ -156,13 +142,11 @@ static int revocations_lookup(struct sv_revocations *rv, const char *key,
 	*revoked = true;
 	if (!rv || !rv->db || klen > INT32_MAX)
 		return -EINVAL;
-	datum k = {(char *)key, (int)klen};
-	bool has = gdbm_exists(rv->db, k) != 0;
-	if (!has && gdbm_last_errno(rv->db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(rv->db) != GDBM_ITEM_NOT_FOUND)
-		return -EIO;
-	*revoked = has;
-	return 0;
+	bool has = false;
+	int r = svi_exists(rv->db, key, klen, &has);
+	if (r == 0)
+		*revoked = has;
+	return r;
 }
 
 int sv_revocations_has(struct sv_revocations *rv, const char *id, bool *revoked)

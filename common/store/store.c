@@ -22,7 +22,6 @@
 
 const char *const sv_dbnames[SV_DB_COUNT] = {"accounts.db", "credentials.db",
 					     "pubkeys.db"};
-const mode_t sv_dbmodes[SV_DB_COUNT] = {0644, 0600, 0640};
 
 const char *sv_db_filename(enum sv_db db)
 {
@@ -349,6 +348,19 @@ int svi_fetch(GDBM_FILE db, const void *key, size_t klen, struct sv_blob *val)
 	}
 	val->p = d.dptr;
 	val->n = (size_t)d.dsize;
+	return 0;
+}
+
+int svi_exists(GDBM_FILE db, const void *key, size_t klen, bool *has)
+{
+	datum k = {(char *)key, (int)klen};
+	*has = false;
+	if (klen > INT32_MAX)
+		return -EINVAL;
+	*has = gdbm_exists(db, k) != 0;
+	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
+		return -EIO;
 	return 0;
 }
 

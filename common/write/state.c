@@ -12,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gdbmio.h"
 #include "names.h"
 #include "store-internal.h"
+#include "txn-internal.h"
 #include "util.h"
 
 #define STATE_TMP_SUFFIX ".new"
@@ -34,15 +36,7 @@ static int state_fetch(struct sv_txn *t, enum sv_statefile f, const char *key,
 	int r = state_writable(t, f);
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen};
-	datum d = gdbm_fetch(t->st[f], k);
-	if (!d.dptr) {
-		r = sv_gdbm_errno(t->st[f]);
-		return r;
-	}
-	val->p = d.dptr;
-	val->n = d.dsize > 0 ? (size_t)d.dsize : 0;
-	return 0;
+	return svi_fetch(t->st[f], key, klen, val);
 }
 
 static int state_store(struct sv_txn *t, enum sv_statefile f, const char *key,
@@ -51,10 +45,7 @@ static int state_store(struct sv_txn *t, enum sv_statefile f, const char *key,
 	int r = state_writable(t, f);
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen}, d = {(char *)v, (int)vlen};
-	if (gdbm_store(t->st[f], k, d, GDBM_REPLACE) != 0)
-		return sv_gdbm_errno(t->st[f]);
-	return 0;
+	return svw_gdbm_store(t->st[f], key, klen, v, vlen);
 }
 
 #define PUBLIC_TMP ".revoked.db.tmp"
@@ -321,11 +312,7 @@ static int state_has(struct sv_txn *t, enum sv_statefile f, const char *key,
 		if (r < 0)
 			return r;
 	}
-	datum k = {(char *)key, (int)klen};
-	*has = gdbm_exists(db, k) != 0;
-	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
-		r = -EIO;
+	r = svi_exists(db, key, klen, has);
 	if (db != t->st[f])
 		gdbm_close(db);
 	return r;
@@ -398,8 +385,8 @@ static int id_in_use(struct sv_txn *t, bool gid, uint32_t id, bool *used)
 {
 	char k[8];
 	struct sv_blob v = {0};
-	int r = sv_txn_fetch(
-	    t, SV_DB_ACCOUNTS, k,
+	int r = svi_fetch(
+	    svw_txn_view(t, SV_DB_ACCOUNTS), k,
 	    sv_key_u32(k, sizeof(k), gid ? SV_KEY_GID : SV_KEY_UID, id), &v);
 	sv_blob_free(&v);
 	*used = r == 0;
