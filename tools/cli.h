@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "config.h"
 #include "store.h"
+#include "txn.h"
 #include "options.h"
 
 /* Exit codes (svcacct(8)). apply --detailed-exitcode says "changed" with

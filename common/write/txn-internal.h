@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "store-internal.h"
-#include "store.h"
+#include "txn.h"
 
 struct sv_txn {
 	const struct sv_config *cfg;

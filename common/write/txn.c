@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The store's writer: the copy-on-write transaction, commit, rollback.
  * Only the tools link it (libsvwrite.la); readers, the NSS module among
- * them, never carry writer code. See store.h for the contract. */
-#include "store.h"
+ * them, never carry writer code. See txn.h for the contract. */
+#include "txn.h"
 
 #include <dirent.h>
 #include <errno.h>
