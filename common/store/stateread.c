@@ -40,11 +40,14 @@ static int has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
 static int state_has(const struct sv_config *c, enum sv_statefile f,
 		     const char *key, size_t klen, bool missing_ok, bool *has)
 {
-	_cleanup_close_ int sfd = sv_state_open_dir(c);
+	int sfd = sv_state_open_dir(c);
+	int r;
 	*has = false;
 	if (sfd < 0)
 		return sfd;
-	return has_at(sfd, f, key, klen, missing_ok, has);
+	r = has_at(sfd, f, key, klen, missing_ok, has);
+	close(sfd);
+	return r;
 }
 
 int sv_state_is_revoked_at(int sfd, const char *id, bool *revoked)
@@ -60,12 +63,15 @@ int sv_state_is_revoked_at(int sfd, const char *id, bool *revoked)
 int sv_state_is_revoked(const struct sv_config *c, const char *id,
 			bool *revoked)
 {
-	_cleanup_close_ int sfd = sv_state_open_dir(c);
+	int sfd = sv_state_open_dir(c);
+	int r;
 	if (sfd < 0) {
 		*revoked = true;
 		return sfd;
 	}
-	return sv_state_is_revoked_at(sfd, id, revoked);
+	r = sv_state_is_revoked_at(sfd, id, revoked);
+	close(sfd);
+	return r;
 }
 
 size_t svi_id_key(char *k, bool gid, uint32_t id)
@@ -127,13 +133,16 @@ int sv_revocations_open_state(int sfd, struct sv_revocations **out)
 int sv_revocations_open_public(const struct sv_config *c,
 			       struct sv_revocations **out)
 {
-	_cleanup_close_ int dfd = -1;
+	int dfd = -1;
 	int r = svi_open_dbdir(c, &dfd);
 	if (r < 0) {
 		*out = NULL;
 		return r;
 	}
-	return revocations_open(dfd, false, out);
+	/* the list keeps its file open, not the directory */
+	r = revocations_open(dfd, false, out);
+	close(dfd);
+	return r;
 }
 
 static int revocations_lookup(struct sv_revocations *rv, const char *key,

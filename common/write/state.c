@@ -463,32 +463,42 @@ int sv_state_read_small(struct sv_txn *t, const char *name, char *buf,
 {
 	struct stat st;
 	size_t n = 0;
+	int fd, r = 0;
 	if (!small_name_ok(name) || cap < 2)
 		return -EINVAL;
-	_cleanup_close_ int fd =
-	    openat(t->statefd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(t->statefd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
 	/* the same rule as for every other file of the store */
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
-		return -EPERM;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		r = -EPERM;
+		goto out;
+	}
 	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
-		if (r < 0 && errno == EINTR)
+		ssize_t got = read(fd, buf + n, cap - 1 - n);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
+		if (got < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (got == 0)
 			break;
-		n += (size_t)r;
-		if (n == cap - 1)
-			return -EFBIG;
+		n += (size_t)got;
+		if (n == cap - 1) {
+			r = -EFBIG;
+			goto out;
+		}
 	}
 	buf[n] = '\0';
 	*len = n;
-	return 0;
+out:
+	close(fd);
+	return r;
 }
 
 int sv_state_write_small(struct sv_txn *t, const char *name, const void *data,

@@ -799,34 +799,35 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		      uint64_t *new_gen, char *err, size_t errlen)
 {
 	struct sv_txn *t = NULL;
+	struct stat st;
+	char name[32];
+	int src = -1;
 	int r = sv_txn_begin(c, &t, err, errlen);
 	if (r < 0)
-		return r;
+		goto out;
 	if (gen == 0 && t->base_gen > 1)
 		gen = t->base_gen - 1;
-	if (gen == 0 || gen >= t->base_gen) {
-		if (gen == 0) {
-			snprintf(err, errlen, "there is no older generation");
-			sv_txn_abort(t);
-			return -ENOENT;
-		}
+	if (gen == 0) {
+		snprintf(err, errlen, "there is no older generation");
+		r = -ENOENT;
+		goto out;
+	}
+	if (gen >= t->base_gen) {
 		snprintf(err, errlen,
 			 "generation %" PRIu64 " is not an older generation",
 			 gen);
-		sv_txn_abort(t);
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
-	char name[32];
 	svi_gen_name(name, sizeof(name), gen);
-	_cleanup_close_ int src = openat(
-	    t->dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
+	src = openat(t->dirfd, name,
+		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0 ||
 	    svi_check_stat(&st, true, false)) {
 		snprintf(err, errlen, "generation %" PRIu64 " is not available",
 			 gen);
-		sv_txn_abort(t);
-		return -ENOENT;
+		r = -ENOENT;
+		goto out;
 	}
 	/* Check the old files before making them current again. */
 	for (int i = 0; i < SV_DB_COUNT; i++) {
@@ -836,8 +837,7 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		if (r < 0) {
 			snprintf(err, errlen, "generation %" PRIu64 ": %s: %s",
 				 gen, sv_dbnames[i], strerror(-r));
-			sv_txn_abort(t);
-			return r;
+			goto out;
 		}
 		gdbm_close(db);
 	}
@@ -851,8 +851,7 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		if (r < 0) {
 			snprintf(err, errlen, "generation %" PRIu64 ": %s: %s",
 				 gen, sv_dbnames[i], strerror(-r));
-			sv_txn_abort(t);
-			return r;
+			goto out;
 		}
 	}
 	close(t->basefd);
@@ -862,5 +861,12 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	 * left out of the one published now (the older one keeps it, and is
 	 * never published again). */
 	t->sweep_revoked = true;
-	return sv_txn_commit(t, new_gen, err, errlen);
+	/* the commit frees the transaction, whatever its result */
+	r = sv_txn_commit(t, new_gen, err, errlen);
+	t = NULL;
+out:
+	if (src >= 0)
+		close(src);
+	sv_txn_abort(t);
+	return r;
 }
