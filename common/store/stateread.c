@@ -19,10 +19,8 @@ int sv_state_open_dir(const struct sv_config *c)
 	return fd < 0 ? -errno : fd;
 }
 
-/* missing_ok: a file that does not exist means "nothing recorded" (the
- * ID list of an old store); otherwise it is an error. */
-static int has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
-		  bool missing_ok, bool *has)
+int svi_state_has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
+		     bool missing_ok, bool *has)
 {
 	GDBM_FILE db = NULL;
 	int r = sv_open_gdbm_ro(sfd, sv_statenames[f], true, false, &db, NULL,
@@ -45,7 +43,7 @@ static int state_has(const struct sv_config *c, enum sv_statefile f,
 	*has = false;
 	if (sfd < 0)
 		return sfd;
-	r = has_at(sfd, f, key, klen, missing_ok, has);
+	r = svi_state_has_at(sfd, f, key, klen, missing_ok, has);
 	close(sfd);
 	return r;
 }
@@ -54,7 +52,8 @@ int sv_state_is_revoked_at(int sfd, const char *id, bool *revoked)
 {
 	/* unlike the ID list, revoked.db always exists once there is a
 	 * store: its absence (a restore without the state dir) fails closed */
-	int r = has_at(sfd, SV_STATE_REVOKED, id, strlen(id), false, revoked);
+	int r = svi_state_has_at(sfd, SV_STATE_REVOKED, id, strlen(id), false,
+				 revoked);
 	if (r < 0)
 		*revoked = true; /* fail closed */
 	return r;

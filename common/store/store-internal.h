@@ -40,6 +40,12 @@ int svi_decode_role(int r, struct sv_blob *blob, struct sv_role *x);
 
 /* State dir (stateread.c): file names, ID keys. */
 extern const char *const sv_statenames[SV_STATE_COUNT];
+/* Whether key is in the state file f under the state dir sfd, the file
+ * opened read-only for the lookup. missing_ok: a file that does not exist
+ * means "nothing recorded" (the ID list of an old store); otherwise it is
+ * an error (-ENOENT). */
+int svi_state_has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
+		     bool missing_ok, bool *has);
 size_t svi_id_key(char *k, bool gid, uint32_t id);
 /* revoked.db's key for a revoked key fingerprint; 0 if it cannot be one. */
 #define SV_FPR_MAX	   128

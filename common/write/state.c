@@ -298,24 +298,14 @@ int svi_state_note_revoked_through(struct sv_txn *t, uint64_t gen)
 }
 
 /* A lookup that does not make the file part of the transaction: the
- * transaction's copy when it has one, else the published file. */
+ * transaction's copy when it has one, else the published file (which must
+ * exist). */
 static int state_has(struct sv_txn *t, enum sv_statefile f, const char *key,
 		     size_t klen, bool *has)
 {
-	GDBM_FILE db = t->st[f];
-	int r = 0;
-
-	*has = false;
-	if (!db) {
-		r = sv_open_gdbm_ro(t->statefd, sv_statenames[f], true, false,
-				    &db, NULL, NULL);
-		if (r < 0)
-			return r;
-	}
-	r = svi_exists(db, key, klen, has);
-	if (db != t->st[f])
-		gdbm_close(db);
-	return r;
+	if (t->st[f])
+		return svi_exists(t->st[f], key, klen, has);
+	return svi_state_has_at(t->statefd, f, key, klen, false, has);
 }
 
 int sv_txn_is_revoked(struct sv_txn *t, const char *id, bool *revoked)
@@ -380,42 +370,37 @@ int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id)
 	return state_store(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &one, 1);
 }
 
-/* Whether an ID is taken in the generation being built. */
-static int id_in_use(struct sv_txn *t, bool gid, uint32_t id, bool *used)
+/* A fetch's result r as "is it there": 0 with *has, or the fetch's error;
+ * the value itself is not wanted. */
+static int present(int r, struct sv_blob *v, bool *has)
 {
-	char k[8];
-	struct sv_blob v = {0};
-	int r = svi_fetch(
-	    svw_txn_view(t, SV_DB_ACCOUNTS), k,
-	    sv_key_u32(k, sizeof(k), gid ? SV_KEY_GID : SV_KEY_UID, id), &v);
-	sv_blob_free(&v);
-	*used = r == 0;
+	sv_blob_free(v);
+	*has = r == 0;
 	return r == -ENOENT ? 0 : r;
 }
 
+/* Whether an ID may be handed out: not retired, not handed out before,
+ * not taken in the generation being built. */
 static int id_free(struct sv_txn *t, bool gid, uint32_t id, bool *free_)
 {
 	struct sv_blob v = {0};
 	char k[8];
-	bool used = false;
-	int r = state_fetch(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &v);
-	sv_blob_free(&v);
-	if (r == 0) {
-		*free_ = false; /* retired */
-		return 0;
-	}
-	if (r != -ENOENT)
-		return r;
-	r = state_fetch(t, SV_STATE_IDS, k, svi_handed_key(k, gid, id), &v);
-	sv_blob_free(&v);
-	if (r == 0) {
-		*free_ = false; /* handed out before */
-		return 0;
-	}
-	if (r != -ENOENT)
-		return r;
-	r = id_in_use(t, gid, id, &used);
-	*free_ = !used;
+	bool taken = false;
+	int r =
+	    present(state_fetch(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &v),
+		    &v, &taken);
+	if (r == 0 && !taken)
+		r = present(state_fetch(t, SV_STATE_IDS, k,
+					svi_handed_key(k, gid, id), &v),
+			    &v, &taken);
+	if (r == 0 && !taken)
+		r = present(
+		    svi_fetch(svw_txn_view(t, SV_DB_ACCOUNTS), k,
+			      sv_key_u32(k, sizeof(k),
+					 gid ? SV_KEY_GID : SV_KEY_UID, id),
+			      &v),
+		    &v, &taken);
+	*free_ = !taken;
 	return r;
 }
 

@@ -433,6 +433,34 @@ static void test_ids(void **state)
 	assert_true(retired);
 }
 
+/* A used-up range: the search goes below the high-water mark and skips
+ * what was retired, handed out before, or is taken in the generation. */
+static void test_ids_range_used_up(void **state)
+{
+	struct fix *f = *state;
+	struct sv_txn *t = NULL;
+	char k[8];
+	uint32_t id = 0;
+	fix_need_root();
+
+	f->cfg.uid_min = 70000;
+	f->cfg.uid_max = 70003;
+	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	assert_int_equal(sv_state_note_id(t, false, 70003), 0);
+	assert_int_equal(sv_state_retire_id(t, false, 70000), 0);
+	assert_int_equal(sv_key_u32(k, sizeof(k), SV_KEY_UID, 70001), 5);
+	assert_int_equal(sv_txn_store(t, SV_DB_ACCOUNTS, k, 5, "svc", 3), 0);
+	assert_int_equal(sv_state_next_id(t, false, &id), 0);
+	assert_int_equal(id, 70002);
+	assert_int_equal(sv_state_next_id(t, false, &id), -ENOSPC);
+	/* the GIDs are counted apart */
+	f->cfg.gid_min = 70000;
+	f->cfg.gid_max = 70003;
+	assert_int_equal(sv_state_next_id(t, true, &id), 0);
+	assert_int_equal(id, 70000);
+	sv_txn_abort(t);
+}
+
 static void test_small_files(void **state)
 {
 	struct fix *f = *state;
@@ -480,6 +508,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_dirs_refused, fix_setup,
 					    fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_ids, fix_setup, fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_ids_range_used_up, fix_setup,
+					    fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_small_files, fix_setup,
 					    fix_teardown),
 	};
