@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "config.h"
 #include "model.h"
+#include "txn.h"
 #include "options.h"
 #include "store.h"
 

@@ -19,20 +19,8 @@ int sv_state_open_dir(const struct sv_config *c)
 	return fd < 0 ? -errno : fd;
 }
 
-int svi_open_state_ro(const struct sv_config *c, enum sv_statefile f,
-		      GDBM_FILE *db)
-{
-	_cleanup_close_ int dfd = sv_state_open_dir(c);
-	if (dfd < 0)
-		return dfd;
-	return sv_open_gdbm_ro(dfd, sv_statenames[f], true, false, db, NULL,
-			       NULL);
-}
-
-/* missing_ok: a file that does not exist means "nothing recorded" (the
- * ID list of an old store); otherwise it is an error. */
-static int has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
-		  bool missing_ok, bool *has)
+int svi_state_has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
+		     bool missing_ok, bool *has)
 {
 	GDBM_FILE db = NULL;
 	int r = sv_open_gdbm_ro(sfd, sv_statenames[f], true, false, &db, NULL,
@@ -42,11 +30,7 @@ static int has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
 		return 0; /* nothing ever recorded */
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen};
-	*has = gdbm_exists(db, k) != 0;
-	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
-		r = -EIO;
+	r = svi_exists(db, key, klen, has);
 	gdbm_close(db);
 	return r;
 }
@@ -54,18 +38,22 @@ static int has_at(int sfd, enum sv_statefile f, const char *key, size_t klen,
 static int state_has(const struct sv_config *c, enum sv_statefile f,
 		     const char *key, size_t klen, bool missing_ok, bool *has)
 {
-	_cleanup_close_ int sfd = sv_state_open_dir(c);
+	int sfd = sv_state_open_dir(c);
+	int r;
 	*has = false;
 	if (sfd < 0)
 		return sfd;
-	return has_at(sfd, f, key, klen, missing_ok, has);
+	r = svi_state_has_at(sfd, f, key, klen, missing_ok, has);
+	close(sfd);
+	return r;
 }
 
 int sv_state_is_revoked_at(int sfd, const char *id, bool *revoked)
 {
 	/* unlike the ID list, revoked.db always exists once there is a
 	 * store: its absence (a restore without the state dir) fails closed */
-	int r = has_at(sfd, SV_STATE_REVOKED, id, strlen(id), false, revoked);
+	int r = svi_state_has_at(sfd, SV_STATE_REVOKED, id, strlen(id), false,
+				 revoked);
 	if (r < 0)
 		*revoked = true; /* fail closed */
 	return r;
@@ -74,12 +62,15 @@ int sv_state_is_revoked_at(int sfd, const char *id, bool *revoked)
 int sv_state_is_revoked(const struct sv_config *c, const char *id,
 			bool *revoked)
 {
-	_cleanup_close_ int sfd = sv_state_open_dir(c);
+	int sfd = sv_state_open_dir(c);
+	int r;
 	if (sfd < 0) {
 		*revoked = true;
 		return sfd;
 	}
-	return sv_state_is_revoked_at(sfd, id, revoked);
+	r = sv_state_is_revoked_at(sfd, id, revoked);
+	close(sfd);
+	return r;
 }
 
 size_t svi_id_key(char *k, bool gid, uint32_t id)
@@ -141,13 +132,16 @@ int sv_revocations_open_state(int sfd, struct sv_revocations **out)
 int sv_revocations_open_public(const struct sv_config *c,
 			       struct sv_revocations **out)
 {
-	_cleanup_close_ int dfd = -1;
+	int dfd = -1;
 	int r = svi_open_dbdir(c, &dfd);
 	if (r < 0) {
 		*out = NULL;
 		return r;
 	}
-	return revocations_open(dfd, false, out);
+	/* the list keeps its file open, not the directory */
+	r = revocations_open(dfd, false, out);
+	close(dfd);
+	return r;
 }
 
 static int revocations_lookup(struct sv_revocations *rv, const char *key,
@@ -156,13 +150,11 @@ static int revocations_lookup(struct sv_revocations *rv, const char *key,
 	*revoked = true;
 	if (!rv || !rv->db || klen > INT32_MAX)
 		return -EINVAL;
-	datum k = {(char *)key, (int)klen};
-	bool has = gdbm_exists(rv->db, k) != 0;
-	if (!has && gdbm_last_errno(rv->db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(rv->db) != GDBM_ITEM_NOT_FOUND)
-		return -EIO;
-	*revoked = has;
-	return 0;
+	bool has = false;
+	int r = svi_exists(rv->db, key, klen, &has);
+	if (r == 0)
+		*revoked = has;
+	return r;
 }
 
 int sv_revocations_has(struct sv_revocations *rv, const char *id, bool *revoked)

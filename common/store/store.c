@@ -22,7 +22,6 @@
 
 const char *const sv_dbnames[SV_DB_COUNT] = {"accounts.db", "credentials.db",
 					     "pubkeys.db"};
-const mode_t sv_dbmodes[SV_DB_COUNT] = {0644, 0600, 0640};
 
 const char *sv_db_filename(enum sv_db db)
 {
@@ -144,11 +143,13 @@ int svi_read_current(int dirfd, uint64_t *gen)
 
 int sv_store_current_generation(const struct sv_config *c, uint64_t *gen)
 {
-	_cleanup_close_ int dirfd = -1;
+	int dirfd = -1;
 	int r = svi_open_dbdir(c, &dirfd);
 	if (r < 0)
 		return r;
-	return svi_read_current(dirfd, gen);
+	r = svi_read_current(dirfd, gen);
+	close(dirfd);
+	return r;
 }
 
 int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
@@ -274,7 +275,7 @@ out:
 int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 		   struct sv_reader **out)
 {
-	_cleanup_close_ int dirfd = -1;
+	int dirfd = -1;
 	char name[32];
 	int ret;
 
@@ -288,22 +289,31 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 	 * read the link again. */
 	for (int attempt = 0;; attempt++) {
 		uint64_t gen;
+		int genfd;
 		ret = svi_read_current(dirfd, &gen);
-		if (ret < 0)
-			return ret == -EINVAL ? -ENOENT : ret;
+		if (ret < 0) {
+			if (ret == -EINVAL)
+				ret = -ENOENT;
+			goto out;
+		}
 		svi_gen_name(name, sizeof(name), gen);
-		_cleanup_close_ int genfd =
-		    openat(dirfd, name,
-			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (genfd < 0)
+		genfd = openat(dirfd, name,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (genfd < 0) {
 			ret = -errno;
-		else
+		} else {
+			/* the reader keeps the files, not their directory */
 			ret = reader_open_gen(genfd, gen, dbmask, out);
+			close(genfd);
+		}
 		if (ret == 0)
 			(*out)->cfg = c;
 		if (ret != -ENOENT || attempt >= 8)
-			return ret;
+			goto out;
 	}
+out:
+	close(dirfd);
+	return ret;
 }
 
 const struct sv_config *sv_reader_config(const struct sv_reader *r)
@@ -349,6 +359,19 @@ int svi_fetch(GDBM_FILE db, const void *key, size_t klen, struct sv_blob *val)
 	}
 	val->p = d.dptr;
 	val->n = (size_t)d.dsize;
+	return 0;
+}
+
+int svi_exists(GDBM_FILE db, const void *key, size_t klen, bool *has)
+{
+	datum k = {(char *)key, (int)klen};
+	*has = false;
+	if (klen > INT32_MAX)
+		return -EINVAL;
+	*has = gdbm_exists(db, k) != 0;
+	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
+	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
+		return -EIO;
 	return 0;
 }
 
@@ -581,17 +604,19 @@ int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n)
 	int dirfd = -1, r = svi_open_dbdir(c, &dirfd);
 	uint64_t *v = NULL;
 	size_t cnt = 0, cap = 0;
+	DIR *d = NULL;
+	struct dirent *de;
 
 	*out = NULL;
 	*n = 0;
 	if (r < 0)
 		return r;
-	DIR *d = fdopendir(dirfd);
+	d = fdopendir(dirfd);
 	if (!d) {
-		close(dirfd);
-		return -errno;
+		r = -errno;
+		goto out;
 	}
-	struct dirent *de;
+	dirfd = -1; /* the stream owns it now */
 	while ((de = readdir(d))) {
 		uint64_t g;
 		if (svi_parse_gen(de->d_name, &g) < 0)
@@ -600,19 +625,24 @@ int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n)
 			size_t nc = cap ? cap * 2 : 16;
 			uint64_t *nv = reallocarray(v, nc, sizeof(*v));
 			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
+				r = -ENOMEM;
+				goto out;
 			}
 			v = nv;
 			cap = nc;
 		}
 		v[cnt++] = g;
 	}
-	closedir(d);
 	if (cnt)
 		qsort(v, cnt, sizeof(*v), cmp_u64);
 	*out = v;
 	*n = cnt;
-	return 0;
+	v = NULL;
+out:
+	free(v);
+	if (d)
+		closedir(d);
+	if (dirfd >= 0)
+		close(dirfd);
+	return r;
 }

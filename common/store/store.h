@@ -7,7 +7,7 @@
  * A published generation is never written again. A writer builds the next
  * one in a temporary directory (hard-linking the files it does not change),
  * fsyncs it, renames it into place and swaps the `current` symlink.
- * Store side: libc + GDBM only. */
+ * The reader's API: libc + GDBM only. The writer's is txn.h. */
 #ifndef SVCACCT_STORE_H
 #define SVCACCT_STORE_H
 
@@ -156,79 +156,13 @@ typedef int (*sv_cred_fn)(const struct sv_cred *c, bool revoked, void *ctx);
 int sv_each_cred(struct sv_reader *r, enum sv_db db, const struct sv_account *a,
 		 struct sv_revocations *rv, sv_cred_fn fn, void *ctx);
 
-/* ------------------------------------------------------------- writers */
-
-struct sv_txn;
-
-/* Take the writer lock (waiting up to lock_timeout seconds) and start
- * building the next generation. Creates the db and state directories and
- * an empty first generation if there is none. -EWOULDBLOCK with "store is
- * locked by pid N" in err when the lock stays taken; -EPERM not root or
- * unsafe paths; -EBADMSG `current` missing while generations exist, or
- * older than a generation above base + 1; -errno otherwise (the listing of
- * the generations or the removal of a dead writer's leftovers failed
- * among them), with a message in err. A refusal removes no generation. */
-int sv_txn_begin(const struct sv_config *c, struct sv_txn **out, char *err,
-		 size_t errlen);
-
-/* Reads see the transaction's own writes. Same returns as the reader's. */
-int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
-		 struct sv_blob *val);
-int sv_txn_next_key(struct sv_txn *t, enum sv_db db, char prefix,
-		    struct sv_blob *key);
-int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
-		 const void *val, size_t vlen);
-/* -ENOENT if absent. */
-int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key,
-		  size_t klen);
-/* Add id to (add) or drop it from the list of credential ids of account
- * in db (credentials.db or pubkeys.db); a list left empty is deleted. */
-int sv_txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
-			 const char *id, bool add);
-/* Typed reads inside a transaction (same contract as the reader's). */
-int sv_txn_get_account(struct sv_txn *t, const char *name, struct sv_blob *blob,
-		       struct sv_account *a);
-int sv_txn_get_role(struct sv_txn *t, const char *name, struct sv_blob *blob,
-		    struct sv_role *role);
-int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid, struct sv_blob *blob,
-			   struct sv_role *role);
-
-/* The configuration the transaction runs under. */
-const struct sv_config *sv_txn_config(const struct sv_txn *t);
-/* Generation the transaction is based on (0 if none yet). */
-uint64_t sv_txn_base_generation(const struct sv_txn *t);
-
-/* Publish: sync, fsync, rename into place, swap `current`, prune
- * generations beyond keep_generations, release the lock. The transaction is
- * freed whatever the result. On failure nothing is published and the old
- * generation stays current. */
-int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err,
-		  size_t errlen);
-/* Drop the transaction and release the lock. NULL is fine. */
-void sv_txn_abort(struct sv_txn *t);
-
-/* Publish a copy of an older generation as a new one (0 = the one before
- * current). Runs under the writer lock. -ENOENT if it no longer exists. */
-int sv_store_rollback(const struct sv_config *c, uint64_t gen,
-		      uint64_t *new_gen, char *err, size_t errlen);
-
 /* List the generations present, ascending; *out malloc'd. */
 int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n);
 
 /* ------------------------------------------------------------- state dir */
 /* Files outside the generations: revocations, retired IDs, the HMAC host
- * key. Written only under the writer lock (pass the transaction). */
+ * key. Read here; written only by the writer (txn.h). */
 
-/* Record that a credential id is revoked, forever (survives rollback). */
-int sv_state_revoke(struct sv_txn *t, const char *id);
-/* Record that key material is revoked, by its fingerprint (an OpenSSH
- * "SHA256:..." fingerprint or a JWK thumbprint, at most 128 bytes, no
- * NUL), so that importing or applying it again can be refused. */
-int sv_state_revoke_key(struct sv_txn *t, const char *fpr);
-/* Whether an id or a fingerprint is revoked, as the transaction's state
- * stands (its own revocations included). */
-int sv_txn_is_revoked(struct sv_txn *t, const char *id, bool *revoked);
-int sv_txn_key_revoked(struct sv_txn *t, const char *fpr, bool *revoked);
 /* Whether id is revoked. Fails closed: an unreadable list is -EIO. */
 int sv_state_is_revoked(const struct sv_config *c, const char *id,
 			bool *revoked);
@@ -238,38 +172,9 @@ int sv_state_is_revoked(const struct sv_config *c, const char *id,
 int sv_state_open_dir(const struct sv_config *c);
 /* sv_state_is_revoked through such an fd. */
 int sv_state_is_revoked_at(int sfd, const char *id, bool *revoked);
-
-/* Reserve the next free UID (or GID) for a new account (role): above every
- * ID ever handed out, within the configured range, not retired.
- * -ENOSPC when the range is exhausted. */
-int sv_state_next_id(struct sv_txn *t, bool gid, uint32_t *id);
-/* Record an explicitly chosen ID as handed out (for the high-water mark). */
-int sv_state_note_id(struct sv_txn *t, bool gid, uint32_t id);
-/* Retire an ID of a deleted account or role so it is never reused. */
-int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id);
-/* Whether an ID was retired or handed out before, as the transaction's
- * state stands (its own changes included). 0, or -errno with *retired =
- * true (fail closed). */
-int sv_txn_id_retired(struct sv_txn *t, bool gid, uint32_t id, bool *retired);
-/* Whether an ID was retired. */
+/* Whether an ID was retired or handed out before (never to be reused).
+ * A store without ids.db has recorded none. */
 int sv_state_id_retired(const struct sv_config *c, bool gid, uint32_t id,
 			bool *retired);
-
-/* A small file of the state dir (name: a plain file name), e.g. the serial
- * of the last applied manifest. Read: the file must be a regular file owned
- * by root and not group/world writable (-EPERM otherwise); NUL-terminated
- * in buf; -ENOENT if absent, -EFBIG if it does not fit cap - 1 bytes.
- * Write: replaced atomically (temp file 0600, fsync, rename, fsync of the
- * directory), at once, not at commit: callers write it before they
- * commit, so a crash can leave the new file with the old generation, never
- * the reverse. Both under the writer lock (pass the transaction). */
-int sv_state_read_small(struct sv_txn *t, const char *name, char *buf,
-			size_t cap, size_t *len);
-int sv_state_write_small(struct sv_txn *t, const char *name, const void *data,
-			 size_t len);
-
-/* Test-only crash points in a commit (compiled with --enable-test-hooks):
- * SVCACCT_TEST_CRASH_AT=N makes the Nth step _exit(99). */
-#define SV_COMMIT_STEPS 8
 
 #endif

@@ -12,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gdbmio.h"
 #include "names.h"
 #include "store-internal.h"
+#include "txn-internal.h"
 #include "util.h"
 
 #define STATE_TMP_SUFFIX ".new"
@@ -34,15 +36,7 @@ static int state_fetch(struct sv_txn *t, enum sv_statefile f, const char *key,
 	int r = state_writable(t, f);
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen};
-	datum d = gdbm_fetch(t->st[f], k);
-	if (!d.dptr) {
-		r = sv_gdbm_errno(t->st[f]);
-		return r;
-	}
-	val->p = d.dptr;
-	val->n = d.dsize > 0 ? (size_t)d.dsize : 0;
-	return 0;
+	return svi_fetch(t->st[f], key, klen, val);
 }
 
 static int state_store(struct sv_txn *t, enum sv_statefile f, const char *key,
@@ -51,10 +45,7 @@ static int state_store(struct sv_txn *t, enum sv_statefile f, const char *key,
 	int r = state_writable(t, f);
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen}, d = {(char *)v, (int)vlen};
-	if (gdbm_store(t->st[f], k, d, GDBM_REPLACE) != 0)
-		return sv_gdbm_errno(t->st[f]);
-	return 0;
+	return svw_gdbm_store(t->st[f], key, klen, v, vlen);
 }
 
 #define PUBLIC_TMP ".revoked.db.tmp"
@@ -307,28 +298,14 @@ int svi_state_note_revoked_through(struct sv_txn *t, uint64_t gen)
 }
 
 /* A lookup that does not make the file part of the transaction: the
- * transaction's copy when it has one, else the published file. */
+ * transaction's copy when it has one, else the published file (which must
+ * exist). */
 static int state_has(struct sv_txn *t, enum sv_statefile f, const char *key,
 		     size_t klen, bool *has)
 {
-	GDBM_FILE db = t->st[f];
-	int r = 0;
-
-	*has = false;
-	if (!db) {
-		r = sv_open_gdbm_ro(t->statefd, sv_statenames[f], true, false,
-				    &db, NULL, NULL);
-		if (r < 0)
-			return r;
-	}
-	datum k = {(char *)key, (int)klen};
-	*has = gdbm_exists(db, k) != 0;
-	if (!*has && gdbm_last_errno(db) != GDBM_NO_ERROR &&
-	    gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND)
-		r = -EIO;
-	if (db != t->st[f])
-		gdbm_close(db);
-	return r;
+	if (t->st[f])
+		return svi_exists(t->st[f], key, klen, has);
+	return svi_state_has_at(t->statefd, f, key, klen, false, has);
 }
 
 int sv_txn_is_revoked(struct sv_txn *t, const char *id, bool *revoked)
@@ -405,42 +382,37 @@ int sv_state_retire_id(struct sv_txn *t, bool gid, uint32_t id)
 	return state_store(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &one, 1);
 }
 
-/* Whether an ID is taken in the generation being built. */
-static int id_in_use(struct sv_txn *t, bool gid, uint32_t id, bool *used)
+/* A fetch's result r as "is it there": 0 with *has, or the fetch's error;
+ * the value itself is not wanted. */
+static int present(int r, struct sv_blob *v, bool *has)
 {
-	char k[8];
-	struct sv_blob v = {0};
-	int r = sv_txn_fetch(
-	    t, SV_DB_ACCOUNTS, k,
-	    sv_key_u32(k, sizeof(k), gid ? SV_KEY_GID : SV_KEY_UID, id), &v);
-	sv_blob_free(&v);
-	*used = r == 0;
+	sv_blob_free(v);
+	*has = r == 0;
 	return r == -ENOENT ? 0 : r;
 }
 
+/* Whether an ID may be handed out: not retired, not handed out before,
+ * not taken in the generation being built. */
 static int id_free(struct sv_txn *t, bool gid, uint32_t id, bool *free_)
 {
 	struct sv_blob v = {0};
 	char k[8];
-	bool used = false;
-	int r = state_fetch(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &v);
-	sv_blob_free(&v);
-	if (r == 0) {
-		*free_ = false; /* retired */
-		return 0;
-	}
-	if (r != -ENOENT)
-		return r;
-	r = state_fetch(t, SV_STATE_IDS, k, svi_handed_key(k, gid, id), &v);
-	sv_blob_free(&v);
-	if (r == 0) {
-		*free_ = false; /* handed out before */
-		return 0;
-	}
-	if (r != -ENOENT)
-		return r;
-	r = id_in_use(t, gid, id, &used);
-	*free_ = !used;
+	bool taken = false;
+	int r =
+	    present(state_fetch(t, SV_STATE_IDS, k, svi_id_key(k, gid, id), &v),
+		    &v, &taken);
+	if (r == 0 && !taken)
+		r = present(state_fetch(t, SV_STATE_IDS, k,
+					svi_handed_key(k, gid, id), &v),
+			    &v, &taken);
+	if (r == 0 && !taken)
+		r = present(
+		    svi_fetch(svw_txn_view(t, SV_DB_ACCOUNTS), k,
+			      sv_key_u32(k, sizeof(k),
+					 gid ? SV_KEY_GID : SV_KEY_UID, id),
+			      &v),
+		    &v, &taken);
+	*free_ = !taken;
 	return r;
 }
 
@@ -488,32 +460,42 @@ int sv_state_read_small(struct sv_txn *t, const char *name, char *buf,
 {
 	struct stat st;
 	size_t n = 0;
+	int fd, r = 0;
 	if (!small_name_ok(name) || cap < 2)
 		return -EINVAL;
-	_cleanup_close_ int fd =
-	    openat(t->statefd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(t->statefd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
 	/* the same rule as for every other file of the store */
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
-		return -EPERM;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		r = -EPERM;
+		goto out;
+	}
 	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - 1 - n);
-		if (r < 0 && errno == EINTR)
+		ssize_t got = read(fd, buf + n, cap - 1 - n);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
+		if (got < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (got == 0)
 			break;
-		n += (size_t)r;
-		if (n == cap - 1)
-			return -EFBIG;
+		n += (size_t)got;
+		if (n == cap - 1) {
+			r = -EFBIG;
+			goto out;
+		}
 	}
 	buf[n] = '\0';
 	*len = n;
-	return 0;
+out:
+	close(fd);
+	return r;
 }
 
 int sv_state_write_small(struct sv_txn *t, const char *name, const void *data,

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The store's writer: the copy-on-write transaction, commit, rollback.
  * Only the tools link it (libsvwrite.la); readers, the NSS module among
- * them, never carry writer code. See store.h for the contract. */
-#include "store.h"
+ * them, never carry writer code. See txn.h for the contract. */
+#include "txn.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gdbmio.h"
 #include "names.h"
 #include "store-internal.h"
 #include "testhook.h"
+#include "txn-internal.h"
 #include "util.h"
 
 /* ------------------------------------------------------------- writers */
@@ -393,94 +394,15 @@ uint64_t sv_txn_base_generation(const struct sv_txn *t)
 	return t->base_gen;
 }
 
-gid_t svi_keys_gid(const struct sv_config *c)
-{
-	struct group gr, *res = NULL;
-	char buf[4096];
-	if (getgrnam_r(c->keys_group, &gr, buf, sizeof(buf), &res) == 0 && res)
-		return res->gr_gid;
-	return 0;
-}
-
-int sv_gdbm_copy_open(int srcdirfd, const char *srcname, int dstdirfd,
-		      const char *dstname, mode_t mode, gid_t gid,
-		      GDBM_FILE *out, int *fd_out)
-{
-	_cleanup_close_ int src = -1;
-	int dst = -1, r;
-	bool fresh = true;
-
-	if (srcdirfd >= 0) {
-		src = openat(srcdirfd, srcname,
-			     O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (src < 0 && errno != ENOENT)
-			return -errno;
-		fresh = src < 0;
-	}
-	unlinkat(dstdirfd, dstname, 0);
-	dst = openat(dstdirfd, dstname,
-		     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (dst < 0)
-		return -errno;
-	if (fchown(dst, 0, gid) < 0 || fchmod(dst, mode) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	if (!fresh) {
-		struct stat st;
-		if (fstat(src, &st) < 0) {
-			r = -errno;
-			goto fail;
-		}
-		off_t left = st.st_size;
-		while (left > 0) {
-			ssize_t n = copy_file_range(src, NULL, dst, NULL,
-						    (size_t)left, 0);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				r = n < 0 ? -errno : -EIO;
-				goto fail;
-			}
-			left -= n;
-		}
-	}
-	/* the copy left the shared offset at the end; GDBM expects 0 */
-	if (lseek(dst, 0, SEEK_SET) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	int gfd = fcntl(dst, F_DUPFD_CLOEXEC, 0);
-	if (gfd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	GDBM_FILE db =
-	    gdbm_fd_open(gfd, dstname, 0,
-			 (fresh ? GDBM_NEWDB : GDBM_WRITER) | GDBM_NOLOCK |
-			     GDBM_CLOEXEC | GDBM_CLOERROR,
-			 NULL);
-	if (!db) {
-		r = sv_gdbm_errno(NULL);
-		if (r == -EIO)
-			r = -EBADMSG;
-		goto fail;
-	}
-	*out = db;
-	*fd_out = dst;
-	return 0;
-fail:
-	close(dst);
-	unlinkat(dstdirfd, dstname, 0);
-	return r;
-}
+/* The files' modes by enum sv_db (docs/FORMAT.md). */
+static const mode_t dbmodes[SV_DB_COUNT] = {0644, 0600, 0640};
 
 static int ensure_writable(struct sv_txn *t, enum sv_db db)
 {
 	if (t->new[db])
 		return 0;
 	return sv_gdbm_copy_open(t->basefd, sv_dbnames[db], t->tmpfd,
-				 sv_dbnames[db], sv_dbmodes[db],
+				 sv_dbnames[db], dbmodes[db],
 				 db == SV_DB_PUBKEYS ? svi_keys_gid(t->cfg) : 0,
 				 &t->new[db], &t->newfd[db]);
 }
@@ -490,7 +412,7 @@ int sv_txn_fetch(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
 {
 	if ((unsigned)db >= SV_DB_COUNT)
 		return -EINVAL;
-	return svi_fetch(t->new[db] ? t->new[db] : t->old[db], key, klen, val);
+	return svi_fetch(svw_txn_view(t, db), key, klen, val);
 }
 
 int sv_txn_next_key(struct sv_txn *t, enum sv_db db, char prefix,
@@ -498,7 +420,7 @@ int sv_txn_next_key(struct sv_txn *t, enum sv_db db, char prefix,
 {
 	if ((unsigned)db >= SV_DB_COUNT)
 		return -EINVAL;
-	GDBM_FILE h = t->new[db] ? t->new[db] : t->old[db];
+	GDBM_FILE h = svw_txn_view(t, db);
 	if (!h) {
 		sv_blob_free(key);
 		return -ENOENT;
@@ -514,10 +436,7 @@ int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
 	int r = ensure_writable(t, db);
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen}, v = {(char *)val, (int)vlen};
-	if (gdbm_store(t->new[db], k, v, GDBM_REPLACE) != 0)
-		return sv_gdbm_errno(t->new[db]);
-	return 0;
+	return svw_gdbm_store(t->new[db], key, klen, val, vlen);
 }
 
 int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key, size_t klen)
@@ -527,12 +446,7 @@ int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key, size_t klen)
 	int r = ensure_writable(t, db);
 	if (r < 0)
 		return r;
-	datum k = {(char *)key, (int)klen};
-	if (gdbm_delete(t->new[db], k) != 0) {
-		r = sv_gdbm_errno(t->new[db]);
-		return r;
-	}
-	return 0;
+	return svw_gdbm_delete(t->new[db], key, klen);
 }
 
 int sv_txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
@@ -659,7 +573,7 @@ void sv_txn_abort(struct sv_txn *t)
  * deleted. */
 static int drop_revoked(struct sv_txn *t, enum sv_db db)
 {
-	GDBM_FILE view = t->new[db] ? t->new[db] : t->old[db];
+	GDBM_FILE view = svw_txn_view(t, db);
 	GDBM_FILE rv = t->st[SV_STATE_REVOKED];
 	struct sv_blob key = {0};
 	char(*ids)[SV_CRED_ID_LEN + 1] = NULL;
@@ -679,15 +593,13 @@ static int drop_revoked(struct sv_txn *t, enum sv_db db)
 		 * any reader would use: svcacct check reports it */
 		if (key.n != SV_CRED_ID_LEN + 1)
 			continue;
-		datum k = {(char *)key.p + 1, SV_CRED_ID_LEN};
-		if (!gdbm_exists(rv, k)) {
-			if (gdbm_last_errno(rv) != GDBM_NO_ERROR &&
-			    gdbm_last_errno(rv) != GDBM_ITEM_NOT_FOUND) {
-				r = -EIO;
-				break;
-			}
+		const char *id = (const char *)key.p + 1;
+		bool revoked = false;
+		r = svi_exists(rv, id, SV_CRED_ID_LEN, &revoked);
+		if (r < 0)
+			break;
+		if (!revoked)
 			continue;
-		}
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
 			void *p = reallocarray(ids, nc, sizeof(*ids));
@@ -698,7 +610,7 @@ static int drop_revoked(struct sv_txn *t, enum sv_db db)
 			ids = p;
 			cap = nc;
 		}
-		memcpy(ids[n], k.dptr, SV_CRED_ID_LEN);
+		memcpy(ids[n], id, SV_CRED_ID_LEN);
 		ids[n++][SV_CRED_ID_LEN] = '\0';
 	}
 	sv_blob_free(&key);
@@ -887,34 +799,35 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		      uint64_t *new_gen, char *err, size_t errlen)
 {
 	struct sv_txn *t = NULL;
+	struct stat st;
+	char name[32];
+	int src = -1;
 	int r = sv_txn_begin(c, &t, err, errlen);
 	if (r < 0)
-		return r;
+		goto out;
 	if (gen == 0 && t->base_gen > 1)
 		gen = t->base_gen - 1;
-	if (gen == 0 || gen >= t->base_gen) {
-		if (gen == 0) {
-			snprintf(err, errlen, "there is no older generation");
-			sv_txn_abort(t);
-			return -ENOENT;
-		}
+	if (gen == 0) {
+		snprintf(err, errlen, "there is no older generation");
+		r = -ENOENT;
+		goto out;
+	}
+	if (gen >= t->base_gen) {
 		snprintf(err, errlen,
 			 "generation %" PRIu64 " is not an older generation",
 			 gen);
-		sv_txn_abort(t);
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
-	char name[32];
 	svi_gen_name(name, sizeof(name), gen);
-	_cleanup_close_ int src = openat(
-	    t->dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
+	src = openat(t->dirfd, name,
+		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0 ||
 	    svi_check_stat(&st, true, false)) {
 		snprintf(err, errlen, "generation %" PRIu64 " is not available",
 			 gen);
-		sv_txn_abort(t);
-		return -ENOENT;
+		r = -ENOENT;
+		goto out;
 	}
 	/* Check the old files before making them current again. */
 	for (int i = 0; i < SV_DB_COUNT; i++) {
@@ -924,8 +837,7 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		if (r < 0) {
 			snprintf(err, errlen, "generation %" PRIu64 ": %s: %s",
 				 gen, sv_dbnames[i], strerror(-r));
-			sv_txn_abort(t);
-			return r;
+			goto out;
 		}
 		gdbm_close(db);
 	}
@@ -939,8 +851,7 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		if (r < 0) {
 			snprintf(err, errlen, "generation %" PRIu64 ": %s: %s",
 				 gen, sv_dbnames[i], strerror(-r));
-			sv_txn_abort(t);
-			return r;
+			goto out;
 		}
 	}
 	close(t->basefd);
@@ -950,5 +861,12 @@ int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 	 * left out of the one published now (the older one keeps it, and is
 	 * never published again). */
 	t->sweep_revoked = true;
-	return sv_txn_commit(t, new_gen, err, errlen);
+	/* the commit frees the transaction, whatever its result */
+	r = sv_txn_commit(t, new_gen, err, errlen);
+	t = NULL;
+out:
+	if (src >= 0)
+		close(src);
+	sv_txn_abort(t);
+	return r;
 }

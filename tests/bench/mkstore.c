@@ -30,6 +30,7 @@
 #include "config.h"
 #include "names.h"
 #include "store.h"
+#include "txn.h"
 #include "util.h"
 
 #define BENCH_TIME 1700000000

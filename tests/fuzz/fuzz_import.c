@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "store.h"
+#include "txn.h"
 
 #define CHECK(x)                                                               \
 	do {                                                                   \

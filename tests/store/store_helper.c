@@ -29,6 +29,7 @@
 #include "codec.h"
 #include "config.h"
 #include "store.h"
+#include "txn.h"
 #include "util.h"
 
 static const char *cmd = "?";

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/* A store of the unit tests' own: a configuration whose db_dir and
+ * state_dir lie in a fresh directory under /tmp, removed afterwards, and
+ * small helpers to write and read raw values through the real writer and
+ * reader. Included by test_store.c and test_txn.c (after cmocka.h). */
+#ifndef SVCACCT_TEST_STOREFIX_H
+#define SVCACCT_TEST_STOREFIX_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "store.h"
+#include "txn.h"
+#include "util.h"
+
+struct fix {
+	char dir[64];
+	struct sv_config cfg;
+	char err[512];
+};
+
+static int fix_setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/svcacct-test-store-XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	sv_config_defaults(&f->cfg);
+	snprintf(f->cfg.db_dir, sizeof(f->cfg.db_dir), "%s/db", f->dir);
+	snprintf(f->cfg.state_dir, sizeof(f->cfg.state_dir), "%s/state",
+		 f->dir);
+	/* a held lock is reported at once, not after seconds */
+	f->cfg.lock_timeout = 0;
+	*state = f;
+	return 0;
+}
+
+static int fix_teardown(void **state)
+{
+	struct fix *f = *state;
+	char cmd[128];
+	if (!f)
+		return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+SV_UNUSED static void fix_need_root(void)
+{
+	if (geteuid() != 0) {
+		print_message("# needs root (the writer refuses others)\n");
+		skip();
+	}
+}
+
+/* Store key -> val (strings) in accounts.db in one committed transaction;
+ * the new generation's number. */
+SV_UNUSED static uint64_t fix_put(struct fix *f, const char *key,
+				  const char *val)
+{
+	struct sv_txn *t = NULL;
+	uint64_t gen = 0;
+	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	assert_int_equal(
+	    sv_txn_store(t, SV_DB_ACCOUNTS, key, strlen(key), val, strlen(val)),
+	    0);
+	assert_int_equal(sv_txn_commit(t, &gen, f->err, sizeof(f->err)), 0);
+	return gen;
+}
+
+/* The value of key in accounts.db as a fresh reader sees it, as a string
+ * in buf; or the reader's error. */
+SV_UNUSED static int fix_get(struct fix *f, const char *key, char *buf,
+			     size_t cap)
+{
+	struct sv_reader *r = NULL;
+	struct sv_blob v = {0};
+	int e = sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r);
+	if (e < 0)
+		return e;
+	e = sv_reader_fetch(r, SV_DB_ACCOUNTS, key, strlen(key), &v);
+	if (e == 0)
+		snprintf(buf, cap, "%.*s", (int)v.n, (const char *)v.p);
+	sv_blob_free(&v);
+	sv_reader_close(r);
+	return e;
+}
+
+/* How many entries of db_dir start with prefix. */
+SV_UNUSED static int fix_count(struct fix *f, const char *prefix)
+{
+	DIR *d = opendir(f->cfg.db_dir);
+	struct dirent *de;
+	int n = 0;
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+#endif

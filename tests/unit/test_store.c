@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the reader (common/store/store.h) over a store the real
+ * writer builds in a temporary directory: a reader keeps its generation
+ * until it reopens, typed lookups check the record against its key, and
+ * unsafe or missing files and bad arguments are refused with their error.
+ * Runs as root (the writer refuses anyone else). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "storefix.h"
+
+static void test_no_store(void **state)
+{
+	struct fix *f = *state;
+	struct sv_reader *r = (struct sv_reader *)1;
+	struct sv_revocations *rv = NULL;
+	uint64_t gen = 0;
+	char buf[8];
+
+	/* no db_dir at all */
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), -ENOENT);
+	assert_null(r);
+	assert_int_equal(sv_store_current_generation(&f->cfg, &gen), -ENOENT);
+	assert_int_equal(sv_revocations_open_public(&f->cfg, &rv), -ENOENT);
+	assert_null(rv);
+	assert_int_equal(fix_get(f, "ak", buf, sizeof(buf)), -ENOENT);
+}
+
+static void test_reader_keeps_generation(void **state)
+{
+	struct fix *f = *state;
+	struct sv_reader *old = NULL, *now = NULL;
+	struct sv_txn *t = NULL;
+	struct sv_blob v = {0};
+	uint64_t gen = 0;
+	fix_need_root();
+
+	assert_int_equal(fix_put(f, "ak", "one"), 1);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &old), 0);
+	assert_int_equal(sv_reader_generation(old), 1);
+	assert_ptr_equal(sv_reader_config(old), &f->cfg);
+
+	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	assert_int_equal(sv_txn_store(t, SV_DB_ACCOUNTS, "ak", 2, "two", 3), 0);
+	/* a writer at work: readers still get the published generation */
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &now), 0);
+	assert_int_equal(sv_reader_generation(now), 1);
+	assert_int_equal(sv_reader_fetch(now, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
+	assert_memory_equal(v.p, "one", 3);
+	sv_blob_free(&v);
+	sv_reader_close(now);
+	assert_int_equal(sv_txn_commit(t, &gen, f->err, sizeof(f->err)), 0);
+	assert_int_equal(gen, 2);
+	assert_int_equal(sv_store_current_generation(&f->cfg, &gen), 0);
+	assert_int_equal(gen, 2);
+
+	/* the open reader keeps what it opened */
+	assert_int_equal(sv_reader_generation(old), 1);
+	assert_int_equal(sv_reader_fetch(old, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
+	assert_int_equal(v.n, 3);
+	assert_memory_equal(v.p, "one", 3);
+	sv_blob_free(&v);
+	assert_true(sv_reader_fds_intact(old));
+	sv_reader_close(old);
+	/* a new one sees the new generation */
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &now), 0);
+	assert_int_equal(sv_reader_generation(now), 2);
+	assert_int_equal(sv_reader_fetch(now, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
+	assert_memory_equal(v.p, "two", 3);
+	sv_blob_free(&v);
+	sv_reader_close(now);
+	sv_reader_close(NULL);
+}
+
+static void test_generations(void **state)
+{
+	struct fix *f = *state;
+	uint64_t *gens = NULL;
+	size_t n = 0;
+	fix_need_root();
+
+	f->cfg.keep_generations = 2;
+	for (int i = 0; i < 4; i++)
+		fix_put(f, "ak", "v");
+	assert_int_equal(sv_store_generations(&f->cfg, &gens, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(gens[0], 3);
+	assert_int_equal(gens[1], 4);
+	free(gens);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct fix *f = *state;
+	struct sv_reader *r = NULL;
+	struct sv_blob v = {0};
+	const size_t huge = (size_t)INT32_MAX + 1;
+	fix_need_root();
+
+	fix_put(f, "ak", "v");
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK(SV_DB_ACCOUNTS), &r),
+			 0);
+	assert_int_equal(sv_reader_fetch(r, SV_DB_COUNT, "ak", 2, &v), -EINVAL);
+	assert_int_equal(sv_reader_fetch(r, (enum sv_db) - 1, "ak", 2, &v),
+			 -EINVAL);
+	assert_int_equal(sv_reader_fetch(r, SV_DB_ACCOUNTS, "ak", huge, &v),
+			 -EINVAL);
+	/* a file the reader did not open */
+	assert_int_equal(sv_reader_fetch(r, SV_DB_CREDENTIALS, "ak", 2, &v),
+			 -EBADF);
+	assert_int_equal(sv_reader_next_key(r, SV_DB_PUBKEYS, 'c', &v), -EBADF);
+	assert_int_equal(sv_reader_next_key(r, SV_DB_COUNT, 'c', &v), -EBADF);
+	assert_null(v.p);
+	assert_null(sv_db_filename(SV_DB_COUNT));
+	assert_string_equal(sv_db_filename(SV_DB_PUBKEYS), "pubkeys.db");
+	sv_reader_close(r);
+}
+
+static void test_unsafe_files_refused(void **state)
+{
+	struct fix *f = *state;
+	struct sv_reader *r = NULL;
+	char path[512];
+	fix_need_root();
+
+	fix_put(f, "ak", "v");
+	/* credentials.db readable by others */
+	snprintf(path, sizeof(path), "%s/current/credentials.db",
+		 f->cfg.db_dir);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), -EPERM);
+	assert_null(r);
+	/* a reader that does not open it is not concerned */
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK(SV_DB_ACCOUNTS), &r),
+			 0);
+	sv_reader_close(r);
+	assert_int_equal(chmod(path, 0600), 0);
+	/* a db_dir others may write */
+	assert_int_equal(chmod(f->cfg.db_dir, 0777), 0);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), -EPERM);
+	assert_int_equal(chmod(f->cfg.db_dir, 0755), 0);
+	/* a file that is not GDBM */
+	snprintf(path, sizeof(path), "%s/current/accounts.db", f->cfg.db_dir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("not a gdbm file", fp);
+	fclose(fp);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), -EBADMSG);
+	assert_null(r);
+}
+
+/* An account record named name with uid, stored under key kname. */
+static void put_account(struct fix *f, const char *kname, const char *name,
+			uint32_t uid)
+{
+	struct sv_account a = {.uid = uid,
+			       .name = SV_STR(name),
+			       .home = SV_STR("/nonexistent"),
+			       .shell = SV_STR("/usr/sbin/nologin")};
+	struct sv_buf b = {0};
+	struct sv_txn *t = NULL;
+	char k[64], uk[8];
+	int kl = snprintf(k, sizeof(k), "%c%s", SV_KEY_ACCOUNT, kname);
+	assert_int_equal(sv_encode_account(&b, &a), 0);
+	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	assert_int_equal(
+	    sv_txn_store(t, SV_DB_ACCOUNTS, k, (size_t)kl, b.p, b.len), 0);
+	assert_int_equal(sv_key_u32(uk, sizeof(uk), SV_KEY_UID, uid), 5);
+	assert_int_equal(
+	    sv_txn_store(t, SV_DB_ACCOUNTS, uk, 5, kname, strlen(kname)), 0);
+	assert_int_equal(sv_txn_commit(t, NULL, f->err, sizeof(f->err)), 0);
+	sv_buf_free(&b);
+}
+
+static void test_typed_lookups(void **state)
+{
+	struct fix *f = *state;
+	struct sv_reader *r = NULL;
+	struct sv_blob b = {0};
+	struct sv_account a;
+	fix_need_root();
+
+	put_account(f, "svc", "svc", 70001);
+	/* a record whose name is not its key's: tampered with */
+	put_account(f, "evil", "svc2", 70002);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), 0);
+	assert_int_equal(sv_get_account(r, "svc", &b, &a), 0);
+	assert_int_equal(a.uid, 70001);
+	assert_true(sv_str_eq(a.name, "svc"));
+	sv_blob_free(&b);
+	assert_int_equal(sv_get_account_by_uid(r, 70001, &b, &a), 0);
+	assert_true(sv_str_eq(a.name, "svc"));
+	sv_blob_free(&b);
+	assert_int_equal(sv_get_account(r, "evil", &b, &a), -EBADMSG);
+	assert_null(b.p);
+	assert_int_equal(sv_get_account(r, "nobody", &b, &a), -ENOENT);
+	assert_int_equal(sv_get_account_by_uid(r, 70009, &b, &a), -ENOENT);
+	sv_reader_close(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_no_store, fix_setup,
+					    fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_reader_keeps_generation,
+					    fix_setup, fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_generations, fix_setup,
+					    fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_arguments, fix_setup,
+					    fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_unsafe_files_refused,
+					    fix_setup, fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_typed_lookups, fix_setup,
+					    fix_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
