@@ -14,6 +14,7 @@
 
 #include "codec.h"
 #include "store.h"
+#include "txn.h"
 
 /* A growable array of owned strings. */
 struct strv {
