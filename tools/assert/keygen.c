@@ -3,7 +3,6 @@
  * nobody else can write, the public key as PEM or JWK. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,23 +195,12 @@ static int exists_already(const char *path)
 	return 0;
 }
 
-int cmd_keygen(int argc, char **argv)
+int cmd_keygen(const struct assert_args *a)
 {
-	static const struct option opts[] = {
-	    {"alg", required_argument, NULL, 'a'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"pub", required_argument, NULL, 'p'},
-	    {"bits", required_argument, NULL, 'b'},
-	    {"jwk", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	static const char usage[] =
-	    "usage: " PROG " keygen [--alg ES256|ES384|RS256] [--bits N] "
-	    "--out KEY [--pub FILE] [--jwk]\n";
-	const char *alg = "ES256", *out = NULL, *pubout = NULL;
-	unsigned long bits = 2048;
-	bool jwk = false;
+	const char *alg = a->alg ? a->alg : "ES256", *out = a->out;
+	const char *pubout = a->pub;
+	unsigned long bits = a->bits ? strtoul(a->bits, NULL, 10) : 2048;
+	bool jwk = a->jwk;
 	EVP_PKEY *pk = NULL;
 	BIO *priv = NULL, *pub = NULL;
 	char *pdata = NULL, *udata = NULL, *jtext = NULL;
@@ -220,25 +208,13 @@ int cmd_keygen(int argc, char **argv)
 	size_t ptextlen;
 	long plen = 0, ulen = 0;
 	struct made m;
-	int c, r = 1;
+	int r = 1;
 
 	memset(&m, 0, sizeof(m));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': alg = optarg; break;
-		case 'o': out = optarg; break;
-		case 'p': pubout = optarg; break;
-		case 'b': bits = strtoul(optarg, NULL, 10); break;
-		case 'j': jwk = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (optind != argc || !out || !*out || (pubout && !*pubout)) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (!*out)
+		return usage_error("--out: an empty name");
+	if (pubout && !*pubout)
+		return usage_error("--pub: an empty name");
 	if (pubout && !strcmp(pubout, out))
 		return fail("--pub and --out name the same file");
 	if (strcmp(alg, "ES256") && strcmp(alg, "ES384") &&

@@ -3,7 +3,6 @@
  * --verify-key`. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,38 +59,16 @@ static int read_manifest(const char *path, char **out, size_t *len)
  * manifest is checked first (JSON object, no duplicate keys, the format
  * and a serial), so that a host never has to refuse what was just signed
  * for a reason visible here. */
-int cmd_sign_manifest(int argc, char **argv)
+int cmd_sign_manifest(const struct assert_args *a)
 {
-	static const struct option opts[] = {
-	    {"key", required_argument, NULL, 'k'},
-	    {"kid", required_argument, NULL, 'i'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	static const char usage[] =
-	    "usage: " PROG " sign-manifest --key KEY [--kid K] FILE|-\n";
-	const char *key = NULL, *kid = NULL;
+	const char *key = a->key, *kid = a->kid, *path = a->pos[0];
 	char *buf = NULL, *tok = NULL;
 	size_t len = 0;
 	EVP_PKEY *pk = NULL;
 	json_t *doc = NULL, *hdr = NULL;
 	json_error_t jerr;
-	int c, r = 1;
+	int r = 1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': key = optarg; break;
-		case 'i': kid = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (optind != argc - 1 || !key) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	const char *path = argv[optind];
 	if (kid && (!*kid || strlen(kid) > SV_KID_MAX || !printable(kid)))
 		return fail("--kid: 1 to %d printable characters", SV_KID_MAX);
 	if (read_manifest(path, &buf, &len))
