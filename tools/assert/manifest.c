@@ -10,6 +10,7 @@
 
 #include "assert.h"
 #include "keys.h"
+#include "readfile.h"
 
 #define MANIFEST_MAX (16u * 1024 * 1024)
 
@@ -18,39 +19,16 @@ static int read_manifest(const char *path, char **out, size_t *len)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
 				   : dup(0);
-	size_t cap = MANIFEST_MAX + 1, n = 0;
-	char *buf;
+	int r;
+
 	if (fd < 0)
 		return fail("%s: %s", path, strerror(errno));
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		return fail("out of memory");
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			return fail("%s: %s", path, strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > MANIFEST_MAX) {
-			free(buf);
-			close(fd);
-			return fail("%s: larger than %u bytes", path,
-				    MANIFEST_MAX);
-		}
-	}
+	r = sv_read_fd(fd, MANIFEST_MAX, out, len);
 	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	if (r == -EFBIG)
+		return fail("%s: larger than %u bytes", path, MANIFEST_MAX);
+	if (r < 0)
+		return fail("%s: %s", path, strerror(-r));
 	return 0;
 }
 
