@@ -5,6 +5,12 @@
 #define SVCACCT_READFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
+/* Read the open fd into buf until its end or until cap bytes are in: the
+ * count, or the -errno of a failed read (EINTR retried). A fixed buffer,
+ * nothing copied: fit for secrets. */
+ssize_t sv_read_all(int fd, void *buf, size_t cap);
 
 /* Read the open fd to its end into a malloc'd, NUL-terminated buffer: 0
  * with *out and *len (the NUL not counted). At most max bytes: -EFBIG when

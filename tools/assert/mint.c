@@ -21,7 +21,7 @@
 #include "b64.h"
 #include "keys.h"
 #include "names.h"
-#include "util.h"
+#include "readfile.h"
 
 #define KEYFILE_MAX (64 * 1024)
 #define SUDO_MAX    511
@@ -37,6 +37,7 @@ int read_private_file(const char *path, size_t max, char **out, size_t *outlen)
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	ssize_t n;
 	int fd, r;
 
 	*out = NULL;
@@ -67,24 +68,19 @@ int read_private_file(const char *path, size_t max, char **out, size_t *outlen)
 		r = fail("out of memory");
 		goto out;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = fail("%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == max) {
-			r = fail("%s: too large", path);
-			goto out;
-		}
+	n = sv_read_all(fd, buf, max);
+	if (n < 0) {
+		r = fail("%s: %s", path, strerror((int)-n));
+		goto out;
+	}
+	len = (size_t)n;
+	if (len == max) {
+		r = fail("%s: too large", path);
+		goto out;
 	}
 	buf[len] = '\0';
-	*out = SV_TAKE_PTR(buf);
+	*out = buf;
+	buf = NULL;
 	*outlen = len;
 	r = 0;
 out:
