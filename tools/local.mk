@@ -22,7 +22,7 @@ tools_svcacct_LDADD = common/auth/libsvauth.la common/write/libsvwrite.la \
 
 # svcacct-assert: run by bots, not by root: bin, not sbin. One file per
 # job (tools/assert/assert.h); its configuration file is parsed by
-# common/config.c.
+# common/store/config.c.
 bin_PROGRAMS = tools/svcacct-assert
 tools_svcacct_assert_SOURCES = tools/assert/assert.h tools/assert/main.c \
 	tools/assert/keygen.c tools/assert/mint.c tools/assert/manifest.c \

@@ -261,7 +261,9 @@ static int parse(const struct subcmd *c, int argc, char **argv,
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
 		if (opts_done || arg[0] != '-' || arg[1] == '\0') {
-			if (a->npos >= c->npos)
+			if (a->npos >= c->npos ||
+			    (size_t)a->npos >=
+				sizeof(a->pos) / sizeof(a->pos[0]))
 				return usage_error("unexpected argument '%s'",
 						   arg);
 			a->pos[a->npos++] = arg;
