@@ -79,7 +79,7 @@ json_t *sv_jws_load_segment(const char *p, size_t n)
 	v = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (v && !json_is_object(v)) {
 		json_decref(v);
-		return NULL;
+		v = NULL;
 	}
 	/* jansson (2.14) ignores a failed allocation while it collects a
 	 * string's or a number's text and goes on without those bytes: a
@@ -96,6 +96,7 @@ json_t *sv_jws_load_segment(const char *p, size_t n)
 		}
 		json_decref(again);
 	}
+	free(buf);
 	return v;
 }
 
