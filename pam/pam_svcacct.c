@@ -295,6 +295,14 @@ static int begin_phase(struct svp_ctx *x, pam_handle_t *pamh, int argc,
 	return account_for(x, in, pc, rd, *l, need_enabled);
 }
 
+/* What begin_phase made, released; returns ret. */
+static int end_phase(struct sv_login *l, struct sv_reader *rd, int ret)
+{
+	free(l);
+	sv_reader_close(rd);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- auth */
 
 static int auth_code(enum sv_verdict v)
@@ -530,9 +538,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 		     "account", "deny", key_id[0] ? key_id : NULL, d.reason,
 		     NULL);
 out:
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }
 
 /* ------------------------------------------------------------- setcred */
@@ -604,9 +610,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	ret = PAM_SUCCESS;
 out:
 	free(groups);
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }
 
 /* ------------------------------------------------------------- session */
@@ -671,9 +675,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		       roles, e.has_jti ? e.jti : NULL);
 	ret = PAM_SUCCESS;
 out:
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
@@ -726,7 +728,5 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
 		     "service_account_password", NULL);
 	ret = PAM_PERM_DENIED;
 out:
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }
