@@ -272,6 +272,37 @@ static int account_for(struct svp_ctx *x, const struct sv_phase_in *in,
 	return ret;
 }
 
+/* Codes of a phase that answers every refusal alike. */
+#define PHASE_CODES_ALL(ev, code)                                              \
+	{                                                                      \
+		.event = (ev), .unreadable = (code), .unavail = (code),        \
+		.deny = (code), .expired = (code), .unavail_prio = LOG_NOTICE, \
+	}
+
+/* How account, setcred, session and chauthtok start: the context, a login
+ * (*l, to free), the phase's input and the account (account_for, with pc
+ * and need_enabled). PAM_BUF_ERR with *l NULL when there is no memory. */
+static int begin_phase(struct svp_ctx *x, pam_handle_t *pamh, int argc,
+		       const char **argv, const struct phase_codes *pc,
+		       bool need_enabled, struct sv_phase_in *in,
+		       struct sv_reader **rd, struct sv_login **l)
+{
+	ctx_init(x, pamh, argc, argv);
+	*l = calloc(1, sizeof(**l));
+	if (!*l)
+		return PAM_BUF_ERR;
+	phase_in(x, in);
+	return account_for(x, in, pc, rd, *l, need_enabled);
+}
+
+/* What begin_phase made, released; returns ret. */
+static int end_phase(struct sv_login *l, struct sv_reader *rd, int ret)
+{
+	free(l);
+	sv_reader_close(rd);
+	return ret;
+}
+
 /* ---------------------------------------------------------------- auth */
 
 static int auth_code(enum sv_verdict v)
@@ -487,15 +518,13 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	int ret;
 
 	(void)flags;
-	ctx_init(&x, pamh, argc, argv);
-	l = calloc(1, sizeof(*l));
+	ret =
+	    begin_phase(&x, pamh, argc, argv, &acct_codes, true, &in, &rd, &l);
 	if (!l) {
 		log_decision(&x, LOG_NOTICE, "account", "deny", NULL,
 			     "no_memory", NULL);
-		return PAM_BUF_ERR;
+		return ret;
 	}
-	phase_in(&x, &in);
-	ret = account_for(&x, &in, &acct_codes, &rd, l, true);
 	if (ret != PAM_SUCCESS)
 		goto out;
 	d = sv_phase_acct_mgmt(&in, rd, l, &e, key_id);
@@ -509,9 +538,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 		     "account", "deny", key_id[0] ? key_id : NULL, d.reason,
 		     NULL);
 out:
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }
 
 /* ------------------------------------------------------------- setcred */
@@ -519,14 +546,8 @@ out:
 PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 			      const char **argv)
 {
-	static const struct phase_codes codes = {
-	    .event = "setcred",
-	    .unreadable = PAM_CRED_ERR,
-	    .unavail = PAM_CRED_ERR,
-	    .deny = PAM_CRED_ERR,
-	    .expired = PAM_CRED_ERR,
-	    .unavail_prio = LOG_NOTICE,
-	};
+	static const struct phase_codes codes =
+	    PHASE_CODES_ALL("setcred", PAM_CRED_ERR);
 	struct svp_ctx x;
 	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
@@ -536,15 +557,13 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	int ret, n, kept, dropped = 0;
 	bool establish = flags & (PAM_ESTABLISH_CRED | PAM_REINITIALIZE_CRED);
 
-	ctx_init(&x, pamh, argc, argv);
-	l = calloc(1, sizeof(*l));
-	if (!l)
-		return PAM_BUF_ERR;
-	phase_in(&x, &in);
 	/* deleting grants nothing: when a session ends (sshd calls this
 	 * after closing it) an account disabled or expired meanwhile is no
 	 * refusal to log, only the identity still has to match */
-	ret = account_for(&x, &in, &codes, &rd, l, establish);
+	ret =
+	    begin_phase(&x, pamh, argc, argv, &codes, establish, &in, &rd, &l);
+	if (!l)
+		return ret;
 	if (ret == PAM_IGNORE) {
 		/* People: the same answer as auth gives them. sshd runs a
 		 * keyboard-interactive conversation in another process, so
@@ -591,9 +610,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	ret = PAM_SUCCESS;
 out:
 	free(groups);
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }
 
 /* ------------------------------------------------------------- session */
@@ -621,14 +638,8 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	/* Refusals are PAM_PERM_DENIED, not PAM_SESSION_ERR: sudo takes
 	 * PAM_SESSION_ERR as a module that could not set up its part of the
 	 * session and goes on. */
-	static const struct phase_codes codes = {
-	    .event = "session-open",
-	    .unreadable = PAM_PERM_DENIED,
-	    .unavail = PAM_PERM_DENIED,
-	    .deny = PAM_PERM_DENIED,
-	    .expired = PAM_PERM_DENIED,
-	    .unavail_prio = LOG_NOTICE,
-	};
+	static const struct phase_codes codes =
+	    PHASE_CODES_ALL("session-open", PAM_PERM_DENIED);
 	struct svp_ctx x;
 	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
@@ -640,12 +651,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	int ret;
 
 	(void)flags;
-	ctx_init(&x, pamh, argc, argv);
-	l = calloc(1, sizeof(*l));
+	ret = begin_phase(&x, pamh, argc, argv, &codes, true, &in, &rd, &l);
 	if (!l)
-		return PAM_BUF_ERR;
-	phase_in(&x, &in);
-	ret = account_for(&x, &in, &codes, &rd, l, true);
+		return ret;
 	if (ret != PAM_SUCCESS)
 		goto out;
 	d = sv_phase_session_open(&in, rd, l, &e, key_id);
@@ -667,9 +675,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		       roles, e.has_jti ? e.jti : NULL);
 	ret = PAM_SUCCESS;
 out:
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
@@ -695,27 +701,18 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
 				const char **argv)
 {
-	static const struct phase_codes codes = {
-	    .event = "chauthtok",
-	    .unreadable = PAM_AUTHTOK_ERR,
-	    .unavail = PAM_AUTHTOK_ERR,
-	    .deny = PAM_AUTHTOK_ERR,
-	    .expired = PAM_AUTHTOK_ERR,
-	    .unavail_prio = LOG_NOTICE,
-	};
+	static const struct phase_codes codes =
+	    PHASE_CODES_ALL("chauthtok", PAM_AUTHTOK_ERR);
 	struct svp_ctx x;
 	struct sv_phase_in in;
 	struct sv_reader *rd = NULL;
 	struct sv_login *l = NULL;
 	int ret;
 
-	ctx_init(&x, pamh, argc, argv);
-	l = calloc(1, sizeof(*l));
-	if (!l)
-		return PAM_BUF_ERR;
-	phase_in(&x, &in);
 	/* a disabled service account is still one: refused all the same */
-	ret = account_for(&x, &in, &codes, &rd, l, false);
+	ret = begin_phase(&x, pamh, argc, argv, &codes, false, &in, &rd, &l);
+	if (!l)
+		return ret;
 	if (ret != PAM_SUCCESS)
 		goto out;
 	if (flags & PAM_PRELIM_CHECK || !(flags & PAM_UPDATE_AUTHTOK)) {
@@ -731,7 +728,5 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
 		     "service_account_password", NULL);
 	ret = PAM_PERM_DENIED;
 out:
-	free(l);
-	sv_reader_close(rd);
-	return ret;
+	return end_phase(l, rd, ret);
 }

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include "cli.h"
+#include "readfile.h"
 #include "util.h"
 
 extern char **environ;
@@ -530,59 +531,32 @@ char **cli_split(const char *s)
 int cli_read_file(struct cli *cli, const char *path, size_t max, char **out,
 		  size_t *len)
 {
-	_cleanup_close_ int fd = -1;
 	struct stat st;
+	int fd, r;
+
 	*out = NULL;
 	*len = 0;
-	if (!strcmp(path, "-"))
-		fd = dup(0);
-	else
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
+			       : dup(0);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		cli_fail(cli, "%s: %s", path, strerror(errno));
-		return -errno;
+		r = -errno;
+		cli_fail(cli, "%s: %s", path, strerror(-r));
+		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		cli_fail(cli, "%s: is a directory", path);
-		return -EISDIR;
+		r = -EISDIR;
+		goto out;
 	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap + 1);
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			if (cap >= max) {
-				free(buf);
-				cli_fail(cli, "%s: larger than %zu bytes", path,
-					 max);
-				return -EFBIG;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			cli_fail(cli, "%s: %s", path, strerror(e));
-			return -e;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+	r = sv_read_fd(fd, max, out, len);
+	if (r == -EFBIG)
+		cli_fail(cli, "%s: larger than %zu bytes", path, max);
+	else if (r < 0 && r != -ENOMEM)
+		cli_fail(cli, "%s: %s", path, strerror(-r));
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 const char *cli_source_problem(const char *s, char *why, size_t len)

@@ -16,6 +16,7 @@
 #include "login.h"
 #include "names.h"
 #include "policy.h"
+#include "readfile.h"
 
 /* One credential from stdin: the whole input, one trailing newline
  * dropped, at most max bytes. Never from argv, where ps would show it. */
@@ -23,22 +24,17 @@ static int read_credential(size_t max, char **out, size_t *len)
 {
 	size_t cap = max + 2, n = 0;
 	char *buf = malloc(cap);
+	ssize_t k;
 	int r = 0;
 
 	if (!buf)
 		return -ENOMEM;
-	while (n < cap) {
-		ssize_t k = read(STDIN_FILENO, buf + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
+	k = sv_read_all(STDIN_FILENO, buf, cap);
+	if (k < 0) {
+		r = (int)k;
+		goto out;
 	}
+	n = (size_t)k;
 	if (n > 0 && buf[n - 1] == '\n')
 		n--;
 	if (n > 0 && buf[n - 1] == '\r')

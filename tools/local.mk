@@ -22,11 +22,11 @@ tools_svcacct_LDADD = common/write/libsvwrite.la common/auth/libsvauth.la \
 
 # svcacct-assert: run by bots, not by root: bin, not sbin. One file per
 # job (tools/assert/assert.h); its configuration file is parsed by
-# common/config.c.
+# common/store/config.c.
 bin_PROGRAMS = tools/svcacct-assert
 tools_svcacct_assert_SOURCES = tools/assert/assert.h tools/assert/main.c \
 	tools/assert/keygen.c tools/assert/mint.c tools/assert/manifest.c \
-	tools/assert/askpass.c tools/assert/config.c
+	tools/assert/askpass.c tools/assert/config.c tools/assert/opts.c
 tools_svcacct_assert_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 tools_svcacct_assert_LDADD = common/auth/libsvauth.la common/store/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS)

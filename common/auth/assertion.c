@@ -68,7 +68,7 @@ static int decode_seg(const char *p, size_t n, uint8_t **out, size_t *outlen)
 
 json_t *sv_jws_load_segment(const char *p, size_t n)
 {
-	_cleanup_free_ uint8_t *buf = NULL;
+	uint8_t *buf = NULL;
 	size_t len;
 	json_error_t e;
 	json_t *v, *again;
@@ -79,7 +79,7 @@ json_t *sv_jws_load_segment(const char *p, size_t n)
 	v = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (v && !json_is_object(v)) {
 		json_decref(v);
-		return NULL;
+		v = NULL;
 	}
 	/* jansson (2.14) ignores a failed allocation while it collects a
 	 * string's or a number's text and goes on without those bytes: a
@@ -96,6 +96,7 @@ json_t *sv_jws_load_segment(const char *p, size_t n)
 		}
 		json_decref(again);
 	}
+	free(buf);
 	return v;
 }
 
@@ -238,8 +239,7 @@ static size_t ec_field_len(enum sv_alg a)
 
 int sv_jws_verify(const struct sv_jws *j, EVP_PKEY *pk, enum sv_alg alg)
 {
-	_cleanup_free_ uint8_t *raw = NULL;
-	uint8_t *der = NULL;
+	uint8_t *raw = NULL, *der = NULL;
 	const uint8_t *sig;
 	size_t rawlen = 0, siglen, derlen = 0;
 	EVP_MD_CTX *ctx = NULL;
@@ -304,22 +304,33 @@ int sv_jws_verify(const struct sv_jws *j, EVP_PKEY *pk, enum sv_alg alg)
 out:
 	EVP_MD_CTX_free(ctx);
 	OPENSSL_free(der);
+	free(raw);
 	ERR_pop_to_mark();
 	return ret;
+}
+
+/* The member k of o: 0 with *v, NULL when it is absent and not required;
+ * -EINVAL with the reason when a required one is missing. */
+static int claim_get(json_t *o, const char *k, bool required,
+		     const char **reason, json_t **v)
+{
+	*v = json_object_get(o, k);
+	if (!*v && required) {
+		*reason = "missing_claim";
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int sv_claim_string(json_t *o, const char *k, const char **p, size_t *n,
 		    bool required, const char **reason)
 {
-	json_t *v = json_object_get(o, k);
-	if (!v) {
+	json_t *v;
+	int r = claim_get(o, k, required, reason, &v);
+	if (r < 0 || !v) {
 		*p = NULL;
 		*n = 0;
-		if (required) {
-			*reason = "missing_claim";
-			return -EINVAL;
-		}
-		return 0;
+		return r;
 	}
 	if (!json_is_string(v)) {
 		*reason = "bad_claim_type";
@@ -335,15 +346,11 @@ int sv_claim_string(json_t *o, const char *k, const char **p, size_t *n,
 int sv_claim_time(json_t *o, const char *k, int64_t *t, bool *has,
 		  bool required, const char **reason)
 {
-	json_t *v = json_object_get(o, k);
+	json_t *v;
+	int r = claim_get(o, k, required, reason, &v);
 	*has = v != NULL;
-	if (!v) {
-		if (required) {
-			*reason = "missing_claim";
-			return -EINVAL;
-		}
-		return 0;
-	}
+	if (r < 0 || !v)
+		return r;
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    json_integer_value(v) > (json_int_t)1 << 40) {
 		*reason = "bad_claim_type";

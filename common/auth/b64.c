@@ -119,48 +119,64 @@ char *sv_b64url_encode_alloc(const void *in, size_t n)
 	return s;
 }
 
-/* Decode unpadded input in either alphabet. */
-static int decode(const char *in, size_t n, bool url, uint8_t *out, size_t cap,
-		  size_t *outlen)
+/* Whether n characters of unpadded input can be decoded into cap bytes:
+ * 0, -EINVAL (a length no encoding has) or -ENOSPC. */
+static int decode_len_ok(size_t n, size_t cap)
 {
-	size_t rem = n % 4, need = n / 4 * 3, o = 0, i;
-	unsigned bad = 0, v;
+	size_t rem = n % 4, need = n / 4 * 3;
 
-	*outlen = 0;
 	if (rem == 1)
 		return -EINVAL;
 	if (rem)
 		need += rem - 1;
-	if (need > cap)
-		return -ENOSPC;
-	for (i = 0; i + 4 <= n; i += 4) {
-		unsigned a = dec_char((unsigned char)in[i], url),
-			 b = dec_char((unsigned char)in[i + 1], url),
-			 c = dec_char((unsigned char)in[i + 2], url),
-			 d = dec_char((unsigned char)in[i + 3], url);
-		bad |= (a | b | c | d) & 0x80;
-		v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6 | (d & 63);
-		out[o++] = (uint8_t)(v >> 16);
-		out[o++] = (uint8_t)(v >> 8);
-		out[o++] = (uint8_t)v;
-	}
-	if (rem) {
-		unsigned a = dec_char((unsigned char)in[i], url),
-			 b = dec_char((unsigned char)in[i + 1], url),
-			 c = rem == 3 ? dec_char((unsigned char)in[i + 2], url)
-				      : 0;
-		bad |= (a | b | c) & 0x80;
-		v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6;
-		out[o++] = (uint8_t)(v >> 16);
-		if (rem == 3)
-			out[o++] = (uint8_t)(v >> 8);
-		/* the bits below the last whole byte must be zero, or two
-		 * encodings would decode to the same bytes */
-		if (rem == 2 && (v & 0xffff))
-			bad = 1;
-		if (rem == 3 && (v & 0xff))
-			bad = 1;
-	}
+	return need > cap ? -ENOSPC : 0;
+}
+
+/* The bytes of k (2..4) characters already mapped to a..d (0..63, 0x80 set
+ * for one outside the alphabet; 0 past k) into out: k - 1 of them, the
+ * count returned. *bad is set for a character outside the alphabet, and
+ * for a short group whose bits below its last whole byte are not zero (two
+ * encodings would decode to the same bytes). */
+static size_t put_group(unsigned a, unsigned b, unsigned c, unsigned d,
+			size_t k, uint8_t *out, unsigned *bad)
+{
+	unsigned v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6 | (d & 63);
+
+	*bad |= (a | b | c | d) & 0x80;
+	out[0] = (uint8_t)(v >> 16);
+	if (k >= 3)
+		out[1] = (uint8_t)(v >> 8);
+	if (k == 4)
+		out[2] = (uint8_t)v;
+	if ((k == 2 && (v & 0xffff)) || (k == 3 && (v & 0xff)))
+		*bad = 1;
+	return k - 1;
+}
+
+/* Decode unpadded input in either alphabet. */
+static int decode(const char *in, size_t n, bool url, uint8_t *out, size_t cap,
+		  size_t *outlen)
+{
+	size_t rem = n % 4, o = 0, i;
+	unsigned bad = 0;
+	int r;
+
+	*outlen = 0;
+	r = decode_len_ok(n, cap);
+	if (r < 0)
+		return r;
+	for (i = 0; i + 4 <= n; i += 4)
+		o += put_group(dec_char((unsigned char)in[i], url),
+			       dec_char((unsigned char)in[i + 1], url),
+			       dec_char((unsigned char)in[i + 2], url),
+			       dec_char((unsigned char)in[i + 3], url), 4,
+			       out + o, &bad);
+	if (rem)
+		o += put_group(
+		    dec_char((unsigned char)in[i], url),
+		    dec_char((unsigned char)in[i + 1], url),
+		    rem == 3 ? dec_char((unsigned char)in[i + 2], url) : 0, 0,
+		    rem, out + o, &bad);
 	if (bad)
 		return -EINVAL;
 	*outlen = o;
@@ -200,42 +216,25 @@ bool sv_b64url_is_char(unsigned char c)
 int sv_b64url_decode_public(const char *in, size_t n, uint8_t *out, size_t cap,
 			    size_t *outlen)
 {
-	size_t rem = n % 4, need = n / 4 * 3, o = 0, i;
-	unsigned bad = 0, v;
+	size_t rem = n % 4, o = 0, i;
+	unsigned bad = 0;
 	const unsigned char *u = (const unsigned char *)in;
+	int r;
 
 	*outlen = 0;
-	if (rem == 1)
-		return -EINVAL;
-	if (rem)
-		need += rem - 1;
-	if (need > cap)
-		return -ENOSPC;
+	r = decode_len_ok(n, cap);
+	if (r < 0)
+		return r;
 	/* table values are 1..64, 0 marks a character outside the alphabet;
 	 * (x - 1) & 0x80 is set for 0 only */
-	for (i = 0; i + 4 <= n; i += 4) {
-		unsigned a = url_table[u[i]] - 1u, b = url_table[u[i + 1]] - 1u,
-			 c = url_table[u[i + 2]] - 1u,
-			 d = url_table[u[i + 3]] - 1u;
-		bad |= (a | b | c | d) & 0x80;
-		v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6 | (d & 63);
-		out[o++] = (uint8_t)(v >> 16);
-		out[o++] = (uint8_t)(v >> 8);
-		out[o++] = (uint8_t)v;
-	}
-	if (rem) {
-		unsigned a = url_table[u[i]] - 1u, b = url_table[u[i + 1]] - 1u,
-			 c = rem == 3 ? url_table[u[i + 2]] - 1u : 0;
-		bad |= (a | b | c) & 0x80;
-		v = (a & 63) << 18 | (b & 63) << 12 | (c & 63) << 6;
-		out[o++] = (uint8_t)(v >> 16);
-		if (rem == 3)
-			out[o++] = (uint8_t)(v >> 8);
-		if (rem == 2 && (v & 0xffff))
-			bad = 1;
-		if (rem == 3 && (v & 0xff))
-			bad = 1;
-	}
+	for (i = 0; i + 4 <= n; i += 4)
+		o += put_group(url_table[u[i]] - 1u, url_table[u[i + 1]] - 1u,
+			       url_table[u[i + 2]] - 1u,
+			       url_table[u[i + 3]] - 1u, 4, out + o, &bad);
+	if (rem)
+		o += put_group(url_table[u[i]] - 1u, url_table[u[i + 1]] - 1u,
+			       rem == 3 ? url_table[u[i + 2]] - 1u : 0, 0, rem,
+			       out + o, &bad);
 	if (bad)
 		return -EINVAL;
 	*outlen = o;

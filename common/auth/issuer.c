@@ -15,7 +15,9 @@
 #include "assertion.h"
 #include "keys.h"
 #include "policy.h"
+#include "readfile.h"
 #include "replay.h"
+#include "statefile.h"
 #include "util.h"
 
 /* Keys tried for a token without "kid", and members of an "aud" array
@@ -232,49 +234,40 @@ int sv_get_issuer_by_iss(struct sv_reader *r, const char *iss, size_t isslen,
 int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
 			const char *iss, json_t **out)
 {
-	_cleanup_close_ int sd = -1, dd = -1, fd = -1;
-	_cleanup_free_ char *buf = NULL;
 	char fn[SV_ISSUER_NAME_MAX + 8];
+	char *buf = NULL;
 	struct stat st;
 	json_t *j = NULL;
 	size_t n = 0;
-	int ret;
+	int dd, fd = -1, ret;
 
 	*out = NULL;
 	if (!sv_issuer_name_valid(name))
 		return -EINVAL;
 	snprintf(fn, sizeof(fn), "%s.jwks", name);
-	sd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sd < 0)
-		return -errno;
-	dd = openat(sd, "issuers",
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dd = sv_state_subdir_open(c, -1, "issuers", false);
 	if (dd < 0)
-		return -errno;
-	if (fstat(dd, &st) < 0)
-		return -errno;
-	if (st.st_uid != 0 || (st.st_mode & 022))
-		return -EPERM;
+		return dd;
 	fd = openat(dd, fn, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return errno == ELOOP ? -EPERM : -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
-		return -EPERM;
-	if (st.st_size <= 0 || (uint64_t)st.st_size > SV_ISSUER_JWKS_MAX)
-		return -EBADMSG;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return -ENOMEM;
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EBADMSG;
-		n += (size_t)r;
+	if (fd < 0) {
+		ret = errno == ELOOP ? -EPERM : -errno;
+		goto out;
 	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = -EPERM;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		goto out;
+	ret = -EBADMSG;
+	if (st.st_size <= 0 || (uint64_t)st.st_size > SV_ISSUER_JWKS_MAX)
+		goto out;
+	ret = sv_read_fd(fd, (size_t)st.st_size, &buf, &n);
+	if (ret == -EFBIG || (ret == 0 && n != (size_t)st.st_size))
+		ret = -EBADMSG; /* changed while being read */
+	if (ret < 0)
+		goto out;
 	j = json_loadb(buf, n, JSON_REJECT_DUPLICATES, NULL);
 	ret = -EBADMSG;
 	if (!json_is_object(j))
@@ -290,10 +283,15 @@ int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
 		ret = -ESTALE;
 		goto out;
 	}
-	*out = SV_TAKE_PTR(j);
+	*out = j;
+	j = NULL;
 	ret = 0;
 out:
 	json_decref(j);
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	close(dd);
 	return ret;
 }
 

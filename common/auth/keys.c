@@ -1227,38 +1227,69 @@ int sv_key_import_jwk(const char *json, size_t len, const char *alg,
 	return ret;
 }
 
+/* The "keys" array of a JWKS (1 to JWKS_MAX entries): 0 with the parsed
+ * document *j (json_decref it), its array *arr and a zeroed array of as
+ * many keys *keys (sv_keys_free it); -EINVAL or -ENOMEM with the reason,
+ * nothing to free. */
+static int jwks_begin(const char *json, size_t len, json_t **j, json_t **arr,
+		      struct sv_key **keys, char *err, size_t errlen)
+{
+	size_t cnt;
+	int ret = -EINVAL;
+
+	*keys = NULL;
+	*j = json_parse(json, len, err, errlen);
+	if (!*j)
+		return -EINVAL;
+	*arr = json_object_get(*j, "keys");
+	if (!json_is_object(*j) || !json_is_array(*arr)) {
+		seterr(err, errlen,
+		       "a JWKS must be an object with a \"keys\" array");
+		goto out;
+	}
+	cnt = json_array_size(*arr);
+	if (cnt == 0 || cnt > JWKS_MAX) {
+		seterr(err, errlen, "a JWKS must hold 1 to %d keys", JWKS_MAX);
+		goto out;
+	}
+	*keys = calloc(cnt, sizeof(**keys));
+	if (!*keys) {
+		ret = -ENOMEM;
+		seterr(err, errlen, "out of memory");
+		goto out;
+	}
+	return 0;
+out:
+	json_decref(*j);
+	*j = NULL;
+	return ret;
+}
+
+/* The first of keys[0..last) with the kid of keys[last], or last if none:
+ * kids choose among an account's keys, they must be unique. */
+static size_t kid_taken(const struct sv_key *keys, size_t last)
+{
+	size_t k = 0;
+	while (k < last && strcmp(keys[k].kid, keys[last].kid) != 0)
+		k++;
+	return k;
+}
+
 int sv_key_import_jwks(const char *json, size_t len, struct sv_key **out,
 		       size_t *n, char *err, size_t errlen)
 {
 	struct sv_key *keys = NULL;
 	json_t *j, *arr;
-	size_t cnt = 0, done = 0;
+	size_t cnt = 0, done = 0, k;
 	char sub[256];
-	int ret = -EINVAL;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
-	j = json_parse(json, len, err, errlen);
-	if (!j)
-		return -EINVAL;
-	arr = json_object_get(j, "keys");
-	if (!json_is_object(j) || !json_is_array(arr)) {
-		seterr(err, errlen,
-		       "a JWKS must be an object with a \"keys\" "
-		       "array");
-		goto out;
-	}
+	ret = jwks_begin(json, len, &j, &arr, &keys, err, errlen);
+	if (ret < 0)
+		return ret;
 	cnt = json_array_size(arr);
-	if (cnt == 0 || cnt > JWKS_MAX) {
-		seterr(err, errlen, "a JWKS must hold 1 to %d keys", JWKS_MAX);
-		goto out;
-	}
-	keys = calloc(cnt, sizeof(*keys));
-	if (!keys) {
-		ret = -ENOMEM;
-		seterr(err, errlen, "out of memory");
-		goto out;
-	}
 	for (done = 0; done < cnt; done++) {
 		ret = jwk_obj_import(json_array_get(arr, done), NULL, NULL,
 				     &keys[done], sub, sizeof(sub));
@@ -1266,20 +1297,18 @@ int sv_key_import_jwks(const char *json, size_t len, struct sv_key **out,
 			seterr(err, errlen, "keys[%zu]: %s", done, sub);
 			goto out;
 		}
-		/* kids choose among an account's keys: they must be unique */
-		for (size_t k = 0; k < done; k++) {
-			if (strcmp(keys[k].kid, keys[done].kid) == 0) {
-				ret = -EINVAL;
-				seterr(err, errlen,
-				       "keys[%zu]: duplicate kid (as "
-				       "keys[%zu])",
-				       done, k);
-				done++;
-				goto out;
-			}
+		k = kid_taken(keys, done);
+		if (k < done) {
+			ret = -EINVAL;
+			seterr(err, errlen,
+			       "keys[%zu]: duplicate kid (as keys[%zu])", done,
+			       k);
+			done++;
+			goto out;
 		}
 	}
-	*out = SV_TAKE_PTR(keys);
+	*out = keys;
+	keys = NULL;
 	*n = cnt;
 	ret = 0;
 out:
@@ -1317,33 +1346,17 @@ int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
 {
 	struct sv_key *keys = NULL;
 	json_t *j, *arr, *o;
-	size_t cnt, got = 0, idx;
+	size_t got = 0, idx, k;
 	char sub[256];
-	int ret = -EINVAL;
+	int ret;
 
 	*out = NULL;
 	*n = 0;
 	*skipped = 0;
-	j = json_parse(json, len, err, errlen);
-	if (!j)
-		return -EINVAL;
-	arr = json_object_get(j, "keys");
-	if (!json_is_object(j) || !json_is_array(arr)) {
-		seterr(err, errlen,
-		       "a JWKS must be an object with a \"keys\" array");
-		goto out;
-	}
-	cnt = json_array_size(arr);
-	if (cnt == 0 || cnt > JWKS_MAX) {
-		seterr(err, errlen, "a JWKS must hold 1 to %d keys", JWKS_MAX);
-		goto out;
-	}
-	keys = calloc(cnt, sizeof(*keys));
-	if (!keys) {
-		ret = -ENOMEM;
-		seterr(err, errlen, "out of memory");
-		goto out;
-	}
+	ret = jwks_begin(json, len, &j, &arr, &keys, err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = -EINVAL;
 	json_array_foreach (arr, idx, o) {
 		if (!json_is_object(o)) {
 			seterr(err, errlen, "keys[%zu]: not a JSON object",
@@ -1364,13 +1377,11 @@ int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
 		}
 		got++;
 		ret = -EINVAL;
-		for (size_t k = 0; k + 1 < got; k++) {
-			if (strcmp(keys[k].kid, keys[got - 1].kid) == 0) {
-				seterr(err, errlen,
-				       "keys[%zu]: duplicate kid \"%s\"", idx,
-				       keys[k].kid);
-				goto out;
-			}
+		k = kid_taken(keys, got - 1);
+		if (k < got - 1) {
+			seterr(err, errlen, "keys[%zu]: duplicate kid \"%s\"",
+			       idx, keys[k].kid);
+			goto out;
 		}
 	}
 	if (got == 0) {
@@ -1379,7 +1390,8 @@ int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
 		       "2048-8192 with use \"sig\")");
 		goto out;
 	}
-	*out = SV_TAKE_PTR(keys);
+	*out = keys;
+	keys = NULL;
 	*n = got;
 	ret = 0;
 out:

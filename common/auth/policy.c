@@ -10,6 +10,19 @@
 #include "codec.h"
 #include "util.h"
 
+/* The role of a grant's gid into *blob and *role: 1, to sv_blob_free;
+ * 0 for a dangling grant (no such role, or a damaged record: it grants
+ * nothing); or -errno. Nothing to free unless 1. */
+static int role_of_grant(struct sv_reader *rd, uint32_t gid,
+			 struct sv_blob *blob, struct sv_role *role)
+{
+	int r = sv_get_role_by_gid(rd, gid, blob, role);
+	if (r >= 0)
+		return 1;
+	sv_blob_free(blob);
+	return r == -ENOENT || r == -EBADMSG || r == -EPROTO ? 0 : r;
+}
+
 int sv_policy_granted(struct sv_reader *rd, const struct sv_config *c,
 		      const struct sv_account *a, struct sv_roleset *out)
 {
@@ -26,16 +39,11 @@ int sv_policy_granted(struct sv_reader *rd, const struct sv_config *c,
 			continue;
 		if (sv_roleset_has_gid(out, gid))
 			continue;
-		r = sv_get_role_by_gid(rd, gid, &blob, &role);
-		if (r == -ENOENT || r == -EBADMSG || r == -EPROTO) {
-			/* a dangling grant grants nothing */
-			sv_blob_free(&blob);
-			continue;
-		}
-		if (r < 0) {
-			sv_blob_free(&blob);
+		r = role_of_grant(rd, gid, &blob, &role);
+		if (r < 0)
 			return r;
-		}
+		if (r == 0)
+			continue;
 		if (role.gid != gid || role.name.n == 0 ||
 		    role.name.n > SV_NAME_MAX) {
 			sv_blob_free(&blob);
@@ -247,16 +255,13 @@ int sv_policy_allows(struct sv_reader *rd, const struct sv_config *c,
 	for (size_t i = 0; i < eff->n; i++) {
 		struct sv_blob blob = {0};
 		struct sv_role role;
-		int r = sv_get_role_by_gid(rd, eff->r[i].gid, &blob, &role);
-		if (r == -ENOENT || r == -EBADMSG || r == -EPROTO) {
-			sv_blob_free(&blob);
-			continue;
-		}
+		int r = role_of_grant(rd, eff->r[i].gid, &blob, &role);
 		if (r < 0) {
-			sv_blob_free(&blob);
 			*reason = "store_error";
 			return r;
 		}
+		if (r == 0)
+			continue;
 		if (!sv_list_contains(&role.services, SV_STR(service))) {
 			sv_blob_free(&blob);
 			continue;

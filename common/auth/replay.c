@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 
 #include "names.h"
-#include "util.h"
+#include "statefile.h"
 
 #define REPLAY_DIR	 "replay"
 #define MAGIC		 "SVRPLAY1"
@@ -45,19 +45,6 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 static int64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -95,46 +82,6 @@ static int full_pwrite(int fd, const void *buf, size_t n, off_t off)
 		done += (size_t)r;
 	}
 	return 0;
-}
-
-/* Root's, a regular file, nobody else may read or write it, and no other
- * name for it (a hard link planted elsewhere would share the table). */
-static int check_private(const struct stat *st)
-{
-	if (!S_ISREG(st->st_mode) || st->st_uid != 0 ||
-	    (st->st_mode & (S_IRWXG | S_IRWXO)) || st->st_nlink != 1)
-		return -EPERM;
-	return 0;
-}
-
-static int open_dir(const struct sv_config *c, int sfd)
-{
-	_cleanup_close_ int own = -1;
-	struct stat st;
-	int fd;
-
-	if (sfd < 0) {
-		own = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (own < 0)
-			return -errno;
-		sfd = own;
-	}
-	fd = openat(sfd, REPLAY_DIR,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		if (mkdirat(sfd, REPLAY_DIR, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		fd = openat(sfd, REPLAY_DIR,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
 }
 
 static int write_header(int fd, const struct hdr *h)
@@ -218,7 +165,7 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 				0 &&
 			    cur.st_dev == st.st_dev &&
 			    cur.st_ino == st.st_ino) {
-				r = check_private(&st);
+				r = sv_state_file_private(&st);
 				if (r < 0) {
 					close(fd);
 					return r;
@@ -273,23 +220,23 @@ static int read_header(int fd, off_t size, struct hdr *h)
 static void slot_decode(const uint8_t *p, struct slot *s)
 {
 	memcpy(s->digest, p, 32);
-	s->expiry = (int64_t)get64(p + 32);
+	s->expiry = (int64_t)sv_le64_get(p + 32);
 }
 
 static void slot_encode(uint8_t *p, const struct slot *s)
 {
 	memset(p, 0, SLOT);
 	memcpy(p, s->digest, 32);
-	put64(p + 32, (uint64_t)s->expiry);
+	sv_le64_put(p + 32, (uint64_t)s->expiry);
 }
 
 /* Put s into an in-memory table of n slots (n a power of two). */
 static void table_put(uint8_t *tab, uint32_t n, const struct slot *s)
 {
-	uint32_t i = (uint32_t)get64(s->digest) & (n - 1);
+	uint32_t i = (uint32_t)sv_le64_get(s->digest) & (n - 1);
 	for (;; i = (i + 1) & (n - 1)) {
 		uint8_t *p = tab + (size_t)i * SLOT;
-		if (get64(p + 32) == 0) {
+		if (sv_le64_get(p + 32) == 0) {
 			slot_encode(p, s);
 			return;
 		}
@@ -301,35 +248,40 @@ static void table_put(uint8_t *tab, uint32_t n, const struct slot *s)
 static int rebuild(int dfd, int fd, const char *account, const struct hdr *h,
 		   const struct slot *s, unsigned quota, int64_t now)
 {
-	_cleanup_free_ uint8_t *old = NULL, *tab = NULL;
-	_cleanup_close_ int nfd = -1;
+	uint8_t *old = NULL, *tab = NULL;
 	char tmp[SV_NAME_MAX + 8];
 	size_t oldsz = (size_t)h->nslots * SLOT, tabsz;
 	uint32_t live = 0, n = MIN_SLOTS, cap = MIN_SLOTS;
-	int r;
+	int nfd = -1, r;
 
 	/* the cap: room for the quota at half load */
 	while (cap < MAX_SLOTS && cap / 2 < quota)
 		cap *= 2;
 	old = malloc(oldsz);
-	if (!old)
-		return -ENOMEM;
+	if (!old) {
+		r = -ENOMEM;
+		goto out;
+	}
 	r = full_pread(fd, old, oldsz, HDR);
 	if (r < 0)
-		return r;
+		goto out;
 	for (uint32_t i = 0; i < h->nslots; i++) {
-		int64_t e = (int64_t)get64(old + (size_t)i * SLOT + 32);
+		int64_t e = (int64_t)sv_le64_get(old + (size_t)i * SLOT + 32);
 		if (e != 0 && e >= now)
 			live++;
 	}
-	if (live >= quota || live + 1 > cap / 2)
-		return -EDQUOT;
+	if (live >= quota || live + 1 > cap / 2) {
+		r = -EDQUOT;
+		goto out;
+	}
 	while (n < cap && n / 2 < live + 1)
 		n *= 2;
 	tabsz = (size_t)n * SLOT;
 	tab = calloc(1, tabsz);
-	if (!tab)
-		return -ENOMEM;
+	if (!tab) {
+		r = -ENOMEM;
+		goto out;
+	}
 	for (uint32_t i = 0; i < h->nslots; i++) {
 		struct slot o;
 		slot_decode(old + (size_t)i * SLOT, &o);
@@ -346,8 +298,10 @@ static int rebuild(int dfd, int fd, const char *account, const struct hdr *h,
 		     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
 			 O_NOCTTY,
 		     0600);
-	if (nfd < 0)
-		return -errno;
+	if (nfd < 0) {
+		r = -errno;
+		goto out;
+	}
 	struct hdr nh = {.nslots = n, .used = live + 1};
 	r = write_header(nfd, &nh);
 	if (r == 0)
@@ -356,6 +310,11 @@ static int rebuild(int dfd, int fd, const char *account, const struct hdr *h,
 		r = -errno;
 	if (r < 0)
 		unlinkat(dfd, tmp, 0);
+out:
+	if (nfd >= 0)
+		close(nfd);
+	free(old);
+	free(tab);
 	return r;
 }
 
@@ -371,7 +330,6 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 		 const char *jti, size_t jtilen, int64_t expiry, int64_t now,
 		 bool insert)
 {
-	_cleanup_close_ int dfd = -1, fd = -1;
 	uint8_t buf[CHUNK * SLOT], p[SLOT];
 	struct slot s;
 	struct hdr h;
@@ -380,7 +338,7 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 	int64_t at = -1;
 	off_t size = 0;
 	bool reuse = false;
-	int r;
+	int dfd = -1, fd = -1, r;
 
 	if (!account || sv_name_check(account, NULL, 0) < 0 || !jti ||
 	    jtilen == 0 || jtilen > SV_JTI_MAX || expiry <= 0)
@@ -390,54 +348,66 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 	    mdlen != 32)
 		return -EIO;
 	s.expiry = expiry;
-	dfd = open_dir(c, sfd);
+	dfd = sv_state_subdir_open(c, sfd, REPLAY_DIR, true);
 	if (dfd < 0)
 		return dfd;
 	r = open_locked(dfd, account, &fd, &size);
 	if (r < 0)
-		return r;
+		goto out;
 	r = read_header(fd, size, &h);
 	if (r < 0)
-		return r;
+		goto out;
 	/* probe from the home slot to this jti or the first empty slot;
 	 * a jti is in a table at most once */
-	i = (uint32_t)get64(s.digest) & (h.nslots - 1);
+	i = (uint32_t)sv_le64_get(s.digest) & (h.nslots - 1);
 	while (at < 0) {
 		uint32_t k = CHUNK < h.nslots - i ? CHUNK : h.nslots - i;
 		r = full_pread(fd, buf, (size_t)k * SLOT,
 			       HDR + (off_t)i * SLOT);
 		if (r < 0)
-			return r;
+			goto out;
 		for (uint32_t j = 0; j < k && at < 0; j++) {
 			struct slot o;
 			slot_decode(buf + (size_t)j * SLOT, &o);
 			if (o.expiry == 0) {
 				at = i + j;
 			} else if (CRYPTO_memcmp(o.digest, s.digest, 32) == 0) {
-				if (o.expiry >= now)
-					return -EEXIST;
+				if (o.expiry >= now) {
+					r = -EEXIST;
+					goto out;
+				}
 				at = i + j; /* expired: reuse its slot */
 				reuse = true;
 			}
 		}
 		seen += k;
-		if (at < 0 && seen >= h.nslots)
-			return -EBADMSG; /* never full by construction */
+		if (at < 0 && seen >= h.nslots) {
+			r = -EBADMSG; /* never full by construction */
+			goto out;
+		}
 		i = (i + k) & (h.nslots - 1);
 	}
+	r = 0;
 	if (!insert)
-		return 0;
+		goto out;
 	if (!reuse && (h.used >= c->replay_quota ||
-		       (uint64_t)(h.used + 1) * 2 > h.nslots))
-		return rebuild(dfd, fd, account, &h, &s, c->replay_quota, now);
+		       (uint64_t)(h.used + 1) * 2 > h.nslots)) {
+		r = rebuild(dfd, fd, account, &h, &s, c->replay_quota, now);
+		goto out;
+	}
 	slot_encode(p, &s);
 	r = full_pwrite(fd, p, SLOT, HDR + (off_t)at * SLOT);
 	if (r < 0 || reuse)
-		return r;
+		goto out;
 	h.used++;
 	/* a crash between the two writes only undercounts; a rebuild
 	 * recounts */
-	return write_header(fd, &h);
+	r = write_header(fd, &h);
+out:
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return r;
 }
 
 int sv_replay_check_insert_at(const struct sv_config *c, int sfd,

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "b64.h"
+#include "readfile.h"
 #include "util.h"
 
 #define PREFIX_LEN   (sizeof(SV_SECRET_PREFIX) - 1)
@@ -207,7 +208,7 @@ static int hostkey_read(int fd, uint8_t key[SV_HOSTKEY_LEN])
 {
 	struct stat st;
 	uint8_t buf[SV_HOSTKEY_LEN + 1];
-	size_t got = 0;
+	ssize_t got;
 	int ret;
 
 	if (fstat(fd, &st) < 0)
@@ -218,17 +219,10 @@ static int hostkey_read(int fd, uint8_t key[SV_HOSTKEY_LEN])
 	if (st.st_size != SV_HOSTKEY_LEN)
 		return -EBADMSG;
 	/* read one byte more than needed to notice a file that grew */
-	while (got < sizeof(buf)) {
-		ssize_t r = read(fd, buf + got, sizeof(buf) - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
+	got = sv_read_all(fd, buf, sizeof(buf));
+	if (got < 0) {
+		ret = (int)got;
+		goto out;
 	}
 	if (got != SV_HOSTKEY_LEN) {
 		ret = -EBADMSG;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "names.h"
+#include "readfile.h"
 #include "util.h"
 
 #ifndef SVCACCT_CONF_PATH
@@ -412,6 +413,38 @@ static const char *never_served_why(uint32_t id)
 	return "4294967295 ((uid_t)-1)";
 }
 
+/* Whether id (a "UID" or "GID", what) is one that no configuration serves;
+ * the sentence into why if so. */
+static bool never_served(const char *what, uint32_t id, char *why,
+			 size_t whylen)
+{
+	if (id >= 1000 && id != 65534 && id != 65535 && id != UINT32_MAX)
+		return false;
+	if (why && whylen)
+		snprintf(why, whylen,
+			 "%s %u is %s, which no configuration serves", what, id,
+			 never_served_why(id));
+	return true;
+}
+
+/* id out of the range *lo..*hi, fields of fixed (a copy of the
+ * configuration) named lo_key and hi_key: the key that would serve it,
+ * set to id in fixed, and the sentence. */
+static void out_of_range(struct sv_config *fixed, const char *what, uint32_t id,
+			 uint32_t *lo, const char *lo_key, uint32_t *hi,
+			 const char *hi_key, const char **key, char *why,
+			 size_t whylen)
+{
+	bool below = id < *lo;
+	uint32_t *f = below ? lo : hi, was = *f;
+
+	*key = below ? lo_key : hi_key;
+	*f = id;
+	served_why(fixed, why, whylen, "%s %u is %s %s %u: set %s to %u or %s",
+		   what, id, below ? "below" : "above", *key, was, *key, id,
+		   below ? "lower" : "higher");
+}
+
 int sv_config_uid_served(const struct sv_config *c, uint32_t uid,
 			 const char **key, char *why, size_t whylen)
 {
@@ -420,28 +453,9 @@ int sv_config_uid_served(const struct sv_config *c, uint32_t uid,
 		return 0;
 	/* what the fix would make of c (copied only for an ID it hides) */
 	struct sv_config fixed = *c;
-	if (uid < 1000 || uid == 65534 || uid == 65535 || uid == UINT32_MAX) {
-		if (why && whylen)
-			snprintf(why, whylen,
-				 "UID %u is %s, which no configuration serves",
-				 uid, never_served_why(uid));
-		return -ERANGE;
-	}
-	if (uid < c->uid_min) {
-		*key = "uid_min";
-		fixed.uid_min = uid;
-		served_why(&fixed, why, whylen,
-			   "UID %u is below uid_min %u: set uid_min to %u or "
-			   "lower",
-			   uid, c->uid_min, uid);
-	} else {
-		*key = "uid_max";
-		fixed.uid_max = uid;
-		served_why(&fixed, why, whylen,
-			   "UID %u is above uid_max %u: set uid_max to %u or "
-			   "higher",
-			   uid, c->uid_max, uid);
-	}
+	if (!never_served("UID", uid, why, whylen))
+		out_of_range(&fixed, "UID", uid, &fixed.uid_min, "uid_min",
+			     &fixed.uid_max, "uid_max", key, why, whylen);
 	return -ERANGE;
 }
 
@@ -453,13 +467,8 @@ int sv_config_role_gid_served(const struct sv_config *c, uint32_t gid,
 		return 0;
 	/* what the fix would make of c (copied only for an ID it hides) */
 	struct sv_config fixed = *c;
-	if (gid < 1000 || gid == 65534 || gid == 65535 || gid == UINT32_MAX) {
-		if (why && whylen)
-			snprintf(why, whylen,
-				 "GID %u is %s, which no configuration serves",
-				 gid, never_served_why(gid));
+	if (never_served("GID", gid, why, whylen))
 		return -ERANGE;
-	}
 	if (gid == c->base_gid) {
 		*key = "base_gid";
 		if (why && whylen)
@@ -470,20 +479,9 @@ int sv_config_role_gid_served(const struct sv_config *c, uint32_t gid,
 				 "GID outside the UID and GID ranges that no "
 				 "role has",
 				 gid);
-	} else if (gid < c->gid_min) {
-		*key = "gid_min";
-		fixed.gid_min = gid;
-		served_why(&fixed, why, whylen,
-			   "GID %u is below gid_min %u: set gid_min to %u or "
-			   "lower",
-			   gid, c->gid_min, gid);
 	} else {
-		*key = "gid_max";
-		fixed.gid_max = gid;
-		served_why(&fixed, why, whylen,
-			   "GID %u is above gid_max %u: set gid_max to %u or "
-			   "higher",
-			   gid, c->gid_max, gid);
+		out_of_range(&fixed, "GID", gid, &fixed.gid_min, "gid_min",
+			     &fixed.gid_max, "gid_max", key, why, whylen);
 	}
 	return -ERANGE;
 }
@@ -732,86 +730,72 @@ void sv_config_fill_shell(struct sv_config *c)
 			 "/usr/sbin/nologin");
 }
 
-/* The content of the open regular file fd (size from st), at most
- * SV_CONF_MAX_SIZE bytes, malloc'd into *buf (got bytes, NUL-terminated). */
-static int read_conf(int fd, const struct stat *st, const char *path,
-		     char **buf, size_t *got, char *err, size_t errlen)
+/* The content of the open file fd, at most SV_CONF_MAX_SIZE bytes,
+ * malloc'd into *buf (got bytes, NUL-terminated). */
+static int read_conf(int fd, const char *path, char **buf, size_t *got,
+		     char *err, size_t errlen)
 {
-	_cleanup_free_ char *b = NULL;
-	size_t n = 0;
-	int r;
-
-	if (st->st_size > SV_CONF_MAX_SIZE) {
+	int r = sv_read_fd(fd, SV_CONF_MAX_SIZE, buf, got);
+	if (r == -EFBIG)
 		snprintf(err, errlen, "%s: larger than %d bytes", path,
 			 SV_CONF_MAX_SIZE);
-		return -EFBIG;
-	}
-	b = malloc((size_t)st->st_size + 1);
-	if (!b)
-		return -ENOMEM;
-	while (n < (size_t)st->st_size) {
-		ssize_t k = read(fd, b + n, (size_t)st->st_size - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			snprintf(err, errlen, "%s: %s", path, strerror(-r));
-			return r;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	b[n] = '\0';
-	*got = n;
-	*buf = SV_TAKE_PTR(b);
-	return 0;
+	else if (r < 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	return r;
+}
+
+/* Open path with flags (and O_RDONLY | O_CLOEXEC | O_NOCTTY) into *fd,
+ * its fstat into *st: 0, or -errno with the reason. */
+static int open_conf(const char *path, int flags, int *fd, struct stat *st,
+		     char *err, size_t errlen)
+{
+	int r;
+
+	*fd = open(path, flags | O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (*fd >= 0 && fstat(*fd, st) == 0)
+		return 0;
+	r = -errno;
+	snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	return r;
 }
 
 int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		   char *err, size_t errlen)
 {
 	struct safe_memo memo = {.n = 0};
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
+	char *buf = NULL;
 	struct stat st;
 	size_t got = 0;
-	int r;
+	int fd = -1, r;
 
 	sv_config_defaults(c);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
-		return r;
-	}
+	r = open_conf(path, 0, &fd, &st, err, errlen);
+	if (r < 0)
+		goto out;
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
 	if (check_owner) {
 		struct stat now;
 		r = path_is_safe(path, &memo, &now, err, errlen);
 		if (r < 0)
-			return r;
+			goto out;
 		/* what was checked is what was opened */
 		if (now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
 			snprintf(err, errlen, "%s: replaced while being read",
 				 path);
-			return -EAGAIN;
+			r = -EAGAIN;
+			goto out;
 		}
 	}
-	r = read_conf(fd, &st, path, &buf, &got, err, errlen);
+	r = read_conf(fd, path, &buf, &got, err, errlen);
 	if (r < 0)
-		return r;
+		goto out;
 	r = sv_config_parse(c, buf, got, path, err, errlen);
 	if (r < 0)
-		return r;
+		goto out;
 	if (check_owner) {
 		/* The directories it names hold the store: same rule. */
 		char e2[SV_CONF_ERRLEN];
@@ -819,30 +803,25 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		if (r < 0)
 			snprintf(err, errlen, "%s: %s", path, e2);
 	}
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
 int sv_client_config_load(struct sv_client_config *c, const char *path,
 			  char *err, size_t errlen)
 {
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
+	char *buf = NULL;
 	struct stat st;
 	size_t got = 0;
-	int r;
+	int fd = -1, r;
 
 	sv_client_config_defaults(c);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
-		return r;
-	}
+	r = open_conf(path, O_NOFOLLOW, &fd, &st, err, errlen);
+	if (r < 0)
+		goto out;
 	/* anyone who can edit it can redirect the audience or the key */
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
@@ -850,11 +829,16 @@ int sv_client_config_load(struct sv_client_config *c, const char *path,
 			 "%s: must be a regular file of yours, not writable "
 			 "by group or others",
 			 path);
-		return -EPERM;
+		r = -EPERM;
+		goto out;
 	}
-	r = read_conf(fd, &st, path, &buf, &got, err, errlen);
+	r = read_conf(fd, path, &buf, &got, err, errlen);
 	if (r < 0)
-		return r;
+		goto out;
 	r = sv_client_config_parse(c, buf, got, path, err, errlen);
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }

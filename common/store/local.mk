@@ -9,5 +9,6 @@ common_store_libsvstore_la_SOURCES = \
 	common/store/store.c common/store/store.h common/store/store-internal.h \
 	common/store/stateread.c \
 	common/store/names.c common/store/names.h \
+	common/store/readfile.c common/store/readfile.h \
 	common/store/testhook.h
 common_store_libsvstore_la_LIBADD = $(GDBM_LIBS)

@@ -149,6 +149,69 @@ expect_eq "--split: lines of 200 bytes + mark, then the rest" "ok" \
 joined=$(printf '%s\n' "$split" | sed 's/\\$//' | tr -d '\n')
 expect_match "--split: joined parts verify" "^RS256" "$(verify "$joined" rs256.pub)"
 
+# ---- the command line, from the table of tools/assert/opts.c
+run $A --help
+expect_match "--help: every subcommand's synopsis" \
+	"^0 usage: svcacct-assert keygen .*svcacct-assert token .*svcacct-assert sign-manifest .*PROMPT" "$RC $(echo $OUT)"
+for sub in keygen token sign-manifest; do
+	run $A $sub --help
+	expect_match "$sub --help: its synopsis, summary and options' help" \
+		"^0 usage: svcacct-assert $sub .*\. +--key|^0 usage: svcacct-assert $sub .*\. +--alg" "$RC $(echo $OUT)"
+done
+# every option of the table, from the synopses of the full usage
+OPTS=$($A --help | grep -v 'SUBCOMMAND --help' | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+[ "$(printf '%s\n' "$OPTS" | wc -l)" -gt 10 ] && tap_ok "the usage lists the table's options" ||
+	tap_notok "the usage lists the table's options"
+missing=
+for o in $OPTS; do
+	grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$top_srcdir/man/svcacct-assert.1" || missing="$missing $o"
+done
+expect_eq "svcacct-assert(1) documents every option of the table" "" "$missing"
+# the SYNOPSIS of each subcommand (from ".B svcacct-assert SUB" to ".br")
+# names each option of its usage
+for sub in keygen token sign-manifest; do
+	syn=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$top_srcdir/man/svcacct-assert.1" |
+		sed -n "/^\\.B svcacct-assert $sub\$/,/^\\.br/p" | sed 's/\\-/-/g')
+	gaps=
+	for o in $($A $sub --help | sed '/^[A-Z]/,$d' | grep -oE -- '--[a-z][a-z-]+'); do
+		printf '%s\n' "$syn" | grep -qE -- "$o( |\"|\$)" || gaps="$gaps $o"
+	done
+	[ -n "$syn" ] || gaps="no synopsis"
+	expect_eq "svcacct-assert(1) SYNOPSIS of $sub: each of its options" "" "$gaps"
+done
+expect_eq "no getopt_long left in svcacct-assert" "" \
+	"$(cd "$top_srcdir/tools/assert" && grep -l getopt_long ./*.c)"
+# refusals: a clear message, the subcommand's synopsis, exit 2, nothing made
+# refused NAME PATTERN ARGS...: exit 2, PATTERN and the usage on stderr
+refused() {
+	local name=$1 pat=$2
+	shift 2
+	run $A "$@"
+	expect_match "$name" "^2 svcacct-assert $1: $pat usage: svcacct-assert $1 " "$RC $(echo $ERR)"
+}
+refused "unknown option: refused" "unknown option '--foo'" keygen --out neg.key --foo
+refused "another subcommand's option: refused, naming where it belongs" \
+	"unknown option '--key' \(an option of token, sign-manifest\)" keygen --out neg.key --key es256.key
+refused "token does not take --out" "unknown option '--out' \(an option of keygen\)" \
+	token --key es256.key --account bot --aud a --out neg.key
+refused "sign-manifest does not take --alg" "unknown option '--alg' \(an option of keygen\)" \
+	sign-manifest --key es256.key --alg ES256 -
+refused "a prefix of an option is not the option" "unknown option '--ou'" keygen --ou neg.key
+refused "a short option other than -h: refused" "unknown option '-x'" keygen -x --out neg.key
+refused "missing argument: refused" "option '--out' needs an argument \(KEY\)" keygen --out
+refused "missing argument of token --key" "option '--key' needs an argument \(KEY\)" token --account bot --aud a --key
+refused "a required option missing: refused" "needs --out KEY" keygen --alg ES256
+refused "token without --aud" "needs --aud AUD" token --key es256.key --account bot
+refused "an option given twice: refused" "option '--out' given twice" keygen --out neg.key --out neg2.key
+refused "a flag with a value: refused" "option '--jwk' takes no argument" keygen --out neg.key --jwk=yes
+refused "an argument too many: refused" "unexpected argument 'extra'" keygen --out neg.key extra
+refused "sign-manifest without its file" "needs FILE\|-" sign-manifest --key es256.key
+refused "sign-manifest with two files" "unexpected argument 'b'" sign-manifest --key es256.key a b
+refused "an empty --out: refused" "--out: an empty name" keygen --out=
+expect_eq "... and none of them made a key" "" "$(ls neg.key neg2.key 2>/dev/null)"
+run $A token --key=es256.key --account=bot --aud=a --lifetime=30
+expect_match "--name=value works as --name value" "^0 ES256 - JWT bot bot a 30 " "$RC $(verify "$OUT" es256.pub)"
+
 # ---- SSH_ASKPASS mode: every run below has this shell as its parent, as
 # ssh's askpass runs have the ssh process
 mkdir -m 700 run

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "names.h"
+#include "readfile.h"
 #include "util.h"
 
 #define NAME "test.conf"
@@ -917,6 +918,65 @@ static void test_load_too_big(void **state)
 	expect_load(f, false, -EFBIG, f->conf);
 }
 
+/* A file of n bytes ('a' + i % 26), open at its start. */
+static int file_of(size_t n)
+{
+	FILE *fp = tmpfile();
+	assert_non_null(fp);
+	int fd = dup(fileno(fp));
+	fclose(fp);
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)('a' + i % 26);
+		assert_int_equal(write(fd, &c, 1), 1);
+	}
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static void test_read_fd(void **state)
+{
+	/* past the first 4096 bytes the buffer grows: max not a power of 2 */
+	const size_t max = 10000;
+	char *buf = (char *)1, fixed[8];
+	size_t len = 1;
+	int fd;
+
+	(void)state;
+	fd = file_of(0);
+	assert_int_equal(sv_read_fd(fd, max, &buf, &len), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(buf, "");
+	free(buf);
+	close(fd);
+
+	fd = file_of(max);
+	assert_int_equal(sv_read_fd(fd, max, &buf, &len), 0);
+	assert_int_equal(len, max);
+	assert_int_equal(strlen(buf), max);
+	assert_int_equal(buf[max - 1], 'a' + (max - 1) % 26);
+	free(buf);
+	close(fd);
+
+	/* one byte more than max: refused, nothing handed out */
+	fd = file_of(max + 1);
+	assert_int_equal(sv_read_fd(fd, max, &buf, &len), -EFBIG);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	close(fd);
+	assert_int_equal(sv_read_fd(-1, max, &buf, &len), -EBADF);
+	assert_null(buf);
+
+	/* a fixed buffer: filled up to cap, or to the end */
+	fd = file_of(5);
+	assert_int_equal(sv_read_all(fd, fixed, 3), 3);
+	assert_memory_equal(fixed, "abc", 3);
+	assert_int_equal(sv_read_all(fd, fixed, sizeof(fixed)), 2);
+	assert_memory_equal(fixed, "de", 2);
+	assert_int_equal(sv_read_all(fd, fixed, sizeof(fixed)), 0);
+	close(fd);
+	assert_int_equal(sv_read_all(-1, fixed, sizeof(fixed)), -EBADF);
+}
+
 static void test_path_is_safe(void **state)
 {
 	struct fixture *f = *state;
@@ -1341,6 +1401,7 @@ int main(void)
 					    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_path_is_safe, setup_dir,
 					    teardown_dir),
+	    cmocka_unit_test(test_read_fd),
 	    cmocka_unit_test(test_client_every_key),
 	    cmocka_unit_test(test_client_refusals),
 	    cmocka_unit_test_setup_teardown(test_client_load, setup_dir,

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* svcacct-assert(1): what its parts share. main.c dispatches to one file
- * per job: keygen.c (key pairs), mint.c (keys, signing, client assertions),
- * manifest.c (signed manifests), askpass.c (ssh's SSH_ASKPASS helper) and
- * config.c (the client configuration, parsed by common/store/config.c).
+/* svcacct-assert(1): what its parts share. main.c dispatches through the
+ * table of opts.c (every subcommand's options, usage and function) to one
+ * file per job: keygen.c (key pairs), mint.c (keys, signing, client
+ * assertions), manifest.c (signed manifests), askpass.c (ssh's SSH_ASKPASS
+ * helper) and config.c (the client configuration, parsed by
+ * common/store/config.c).
  *
  * It runs as the bot, never as root, and trusts nothing it did not write:
  * private keys and token files must be the caller's own and not readable by
@@ -14,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -26,6 +29,29 @@
 #define TOKEN_MAX	 (64 * 1024)
 /* the mark that ends every part of a credential but the last */
 #define CONT_MARK '\\'
+
+/* ------------------------------------------------------------ opts.c */
+
+/* What a subcommand's command line gave (opts.c's table says which option
+ * fills which field): views into argv, NULL for an option not given. */
+struct assert_args {
+	const char *alg, *bits, *out, *pub, *key, *account, *aud, *kid;
+	const char *scope, *lifetime, *split;
+	bool jwk;
+	const char *pos[1]; /* the positionals; the table allows at most 1 */
+	int npos;
+};
+
+/* Run the subcommand argv[0] with the rest of argv: its exit status (2
+ * after a usage error, 0 after --help), or -1 if argv[0] names none. */
+int assert_run(int argc, char **argv);
+
+/* The synopsis of every subcommand and of the askpass mode, to f. */
+void assert_usage(FILE *f);
+
+/* A usage error of the subcommand being run: "svcacct-assert SUB:
+ * MESSAGE" and its synopsis on stderr; returns 2. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ------------------------------------------------------------ main.c */
 
@@ -88,17 +114,17 @@ char *mint_token(const struct mint *m);
 int scope_from_csv(const char *csv, char *out, size_t cap);
 
 /* svcacct-assert token */
-int cmd_token(int argc, char **argv);
+int cmd_token(const struct assert_args *a);
 
 /* ------------------------------------------------------------ manifest.c */
 
 /* svcacct-assert sign-manifest */
-int cmd_sign_manifest(int argc, char **argv);
+int cmd_sign_manifest(const struct assert_args *a);
 
 /* ------------------------------------------------------------ keygen.c */
 
 /* svcacct-assert keygen */
-int cmd_keygen(int argc, char **argv);
+int cmd_keygen(const struct assert_args *a);
 
 /* ------------------------------------------------------------ config.c */
 

@@ -3,7 +3,6 @@
  * nobody else can write, the public key as PEM or JWK. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +15,6 @@
 
 #include "assert.h"
 #include "keys.h"
-#include "util.h"
 
 /* What keygen made, undone in reverse on any failure: nothing empty,
  * partial or half of a pair is left behind. */
@@ -104,15 +102,17 @@ static int make_dirs(const char *dir, struct made *m)
 static int write_temp(const char *final, const char *data, size_t len,
 		      mode_t mode, char **tmp)
 {
-	_cleanup_free_ char *dir = dir_of(final);
+	char *dir = dir_of(final);
 	const char *base = strrchr(final, '/');
 	int fd, e;
 
 	base = base ? base + 1 : final;
 	if (!dir || asprintf(tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+		free(dir);
 		*tmp = NULL;
 		return fail("out of memory");
 	}
+	free(dir);
 	fd = mkostemp(*tmp, O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
@@ -171,21 +171,25 @@ static int publish(const char *tmp, const char *final)
  * name. */
 static int key_dir_private(const char *out)
 {
-	_cleanup_free_ char *dir = dir_of(out);
+	char *dir = dir_of(out);
 	struct stat st;
+	int r;
 
 	if (!dir)
 		return fail("out of memory");
 	if (stat(dir, &st) < 0)
-		return fail("%s: %s", dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return fail("%s: not a directory", dir);
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-		return fail("%s: writable by group or others (mode %04o): "
-			    "another user could replace the key; use a "
-			    "directory of your own",
-			    dir, (unsigned)(st.st_mode & 07777));
-	return 0;
+		r = fail("%s: %s", dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		r = fail("%s: not a directory", dir);
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		r = fail("%s: writable by group or others (mode %04o): "
+			 "another user could replace the key; use a "
+			 "directory of your own",
+			 dir, (unsigned)(st.st_mode & 07777));
+	else
+		r = 0;
+	free(dir);
+	return r;
 }
 
 static int exists_already(const char *path)
@@ -196,49 +200,27 @@ static int exists_already(const char *path)
 	return 0;
 }
 
-int cmd_keygen(int argc, char **argv)
+int cmd_keygen(const struct assert_args *a)
 {
-	static const struct option opts[] = {
-	    {"alg", required_argument, NULL, 'a'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"pub", required_argument, NULL, 'p'},
-	    {"bits", required_argument, NULL, 'b'},
-	    {"jwk", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	static const char usage[] =
-	    "usage: " PROG " keygen [--alg ES256|ES384|RS256] [--bits N] "
-	    "--out KEY [--pub FILE] [--jwk]\n";
-	const char *alg = "ES256", *out = NULL, *pubout = NULL;
-	unsigned long bits = 2048;
-	bool jwk = false;
+	const char *alg = a->alg ? a->alg : "ES256", *out = a->out;
+	const char *pubout = a->pub;
+	unsigned long bits = a->bits ? strtoul(a->bits, NULL, 10) : 2048;
+	bool jwk = a->jwk;
 	EVP_PKEY *pk = NULL;
 	BIO *priv = NULL, *pub = NULL;
 	char *pdata = NULL, *udata = NULL, *jtext = NULL;
+	char *kd = NULL, *ud = NULL;
 	const char *ptext;
 	size_t ptextlen;
 	long plen = 0, ulen = 0;
 	struct made m;
-	int c, r = 1;
+	int r = 1;
 
 	memset(&m, 0, sizeof(m));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': alg = optarg; break;
-		case 'o': out = optarg; break;
-		case 'p': pubout = optarg; break;
-		case 'b': bits = strtoul(optarg, NULL, 10); break;
-		case 'j': jwk = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (optind != argc || !out || !*out || (pubout && !*pubout)) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (!*out)
+		return usage_error("--out: an empty name");
+	if (pubout && !*pubout)
+		return usage_error("--pub: an empty name");
 	if (pubout && !strcmp(pubout, out))
 		return fail("--pub and --out name the same file");
 	if (strcmp(alg, "ES256") && strcmp(alg, "ES384") &&
@@ -251,17 +233,15 @@ int cmd_keygen(int argc, char **argv)
 	/* the cheap refusals before any work */
 	if (exists_already(out) || (pubout && exists_already(pubout)))
 		return 1;
-	{
-		_cleanup_free_ char *kd = dir_of(out);
-		_cleanup_free_ char *ud = pubout ? dir_of(pubout) : NULL;
-		if (!kd || (pubout && !ud)) {
-			fail("out of memory");
-			goto out;
-		}
-		if (make_dirs(kd, &m) || key_dir_private(out) ||
-		    (ud && make_dirs(ud, &m)))
-			goto out;
+	kd = dir_of(out);
+	ud = pubout ? dir_of(pubout) : NULL;
+	if (!kd || (pubout && !ud)) {
+		fail("out of memory");
+		goto out;
 	}
+	if (make_dirs(kd, &m) || key_dir_private(out) ||
+	    (ud && make_dirs(ud, &m)))
+		goto out;
 	if (!strcmp(alg, "ES256"))
 		pk = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	else if (!strcmp(alg, "ES384"))
@@ -340,6 +320,8 @@ out:
 	if (r != 0)
 		made_undo(&m);
 	made_free(&m);
+	free(kd);
+	free(ud);
 	if (pdata && plen > 0)
 		OPENSSL_cleanse(pdata, (size_t)plen);
 	free(jtext);

@@ -29,27 +29,17 @@ bool printable(const char *s)
 	return true;
 }
 
-static const char usage_text[] =
-    "usage: " PROG " keygen [--alg ES256|ES384|RS256] --out KEY [--pub FILE]\n"
-    "                      [--jwk]\n"
-    "       " PROG " token --key KEY --account NAME --aud AUD [--kid K]\n"
-    "                      [--scope R,R] [--lifetime S] [--split N]\n"
-    "       " PROG " sign-manifest --key KEY [--kid K] FILE|-\n"
-    "       " PROG " PROMPT   (as SSH_ASKPASS; see svcacct-assert(1))\n";
-
 int main(int argc, char **argv)
 {
+	int r;
+
 	/* the key and the cache: nobody else may read what we create */
 	umask(077);
-	if (argc >= 2 && !strcmp(argv[1], "keygen"))
-		return cmd_keygen(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "token"))
-		return cmd_token(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "sign-manifest"))
-		return cmd_sign_manifest(argc - 1, argv + 1);
+	if (argc >= 2 && (r = assert_run(argc - 1, argv + 1)) >= 0)
+		return r;
 	if (argc == 2 &&
 	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(usage_text, stdout);
+		assert_usage(stdout);
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[1], "--version")) {
@@ -58,6 +48,6 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2)
 		return askpass(argv[1]);
-	fputs(usage_text, stderr);
+	assert_usage(stderr);
 	return 2;
 }

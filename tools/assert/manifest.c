@@ -3,7 +3,6 @@
  * --verify-key`. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "assert.h"
 #include "keys.h"
+#include "readfile.h"
 
 #define MANIFEST_MAX (16u * 1024 * 1024)
 
@@ -19,39 +19,16 @@ static int read_manifest(const char *path, char **out, size_t *len)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
 				   : dup(0);
-	size_t cap = MANIFEST_MAX + 1, n = 0;
-	char *buf;
+	int r;
+
 	if (fd < 0)
 		return fail("%s: %s", path, strerror(errno));
-	buf = malloc(cap + 1);
-	if (!buf) {
-		close(fd);
-		return fail("out of memory");
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			return fail("%s: %s", path, strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > MANIFEST_MAX) {
-			free(buf);
-			close(fd);
-			return fail("%s: larger than %u bytes", path,
-				    MANIFEST_MAX);
-		}
-	}
+	r = sv_read_fd(fd, MANIFEST_MAX, out, len);
 	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	if (r == -EFBIG)
+		return fail("%s: larger than %u bytes", path, MANIFEST_MAX);
+	if (r < 0)
+		return fail("%s: %s", path, strerror(-r));
 	return 0;
 }
 
@@ -60,38 +37,16 @@ static int read_manifest(const char *path, char **out, size_t *len)
  * manifest is checked first (JSON object, no duplicate keys, the format
  * and a serial), so that a host never has to refuse what was just signed
  * for a reason visible here. */
-int cmd_sign_manifest(int argc, char **argv)
+int cmd_sign_manifest(const struct assert_args *a)
 {
-	static const struct option opts[] = {
-	    {"key", required_argument, NULL, 'k'},
-	    {"kid", required_argument, NULL, 'i'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	static const char usage[] =
-	    "usage: " PROG " sign-manifest --key KEY [--kid K] FILE|-\n";
-	const char *key = NULL, *kid = NULL;
+	const char *key = a->key, *kid = a->kid, *path = a->pos[0];
 	char *buf = NULL, *tok = NULL;
 	size_t len = 0;
 	EVP_PKEY *pk = NULL;
 	json_t *doc = NULL, *hdr = NULL;
 	json_error_t jerr;
-	int c, r = 1;
+	int r = 1;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': key = optarg; break;
-		case 'i': kid = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
-	}
-	if (optind != argc - 1 || !key) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	const char *path = argv[optind];
 	if (kid && (!*kid || strlen(kid) > SV_KID_MAX || !printable(kid)))
 		return fail("--kid: 1 to %d printable characters", SV_KID_MAX);
 	if (read_manifest(path, &buf, &len))

@@ -4,7 +4,6 @@
  * signing with OpenSSL (ECDSA in JOSE's r || s form). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,7 @@
 #include "b64.h"
 #include "keys.h"
 #include "names.h"
-#include "util.h"
+#include "readfile.h"
 
 #define KEYFILE_MAX (64 * 1024)
 #define SUDO_MAX    511
@@ -38,6 +37,7 @@ int read_private_file(const char *path, size_t max, char **out, size_t *outlen)
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	ssize_t n;
 	int fd, r;
 
 	*out = NULL;
@@ -68,24 +68,19 @@ int read_private_file(const char *path, size_t max, char **out, size_t *outlen)
 		r = fail("out of memory");
 		goto out;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = fail("%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == max) {
-			r = fail("%s: too large", path);
-			goto out;
-		}
+	n = sv_read_all(fd, buf, max);
+	if (n < 0) {
+		r = fail("%s: %s", path, strerror((int)-n));
+		goto out;
+	}
+	len = (size_t)n;
+	if (len == max) {
+		r = fail("%s: too large", path);
+		goto out;
 	}
 	buf[len] = '\0';
-	*out = SV_TAKE_PTR(buf);
+	*out = buf;
+	buf = NULL;
 	*outlen = len;
 	r = 0;
 out:
@@ -380,60 +375,33 @@ static void warn_length(size_t n)
 
 /* ------------------------------------------------------------ token */
 
-int cmd_token(int argc, char **argv)
+int cmd_token(const struct assert_args *a)
 {
-	static const struct option opts[] = {
-	    {"key", required_argument, NULL, 'k'},
-	    {"account", required_argument, NULL, 'a'},
-	    {"aud", required_argument, NULL, 'A'},
-	    {"kid", required_argument, NULL, 'i'},
-	    {"scope", required_argument, NULL, 's'},
-	    {"lifetime", required_argument, NULL, 'l'},
-	    {"split", required_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	static const char usage[] =
-	    "usage: " PROG " token --key KEY --account NAME --aud AUD "
-	    "[--kid K] [--scope R,R] [--lifetime S] [--split N]\n";
-	struct mint m = {.lifetime = LIFETIME_DEFAULT};
+	struct mint m = {.key = a->key,
+			 .account = a->account,
+			 .aud = a->aud,
+			 .kid = a->kid,
+			 .lifetime = LIFETIME_DEFAULT};
 	char scope[1024];
 	unsigned long split = 0;
 	char *end;
-	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': m.key = optarg; break;
-		case 'a': m.account = optarg; break;
-		case 'A': m.aud = optarg; break;
-		case 'i': m.kid = optarg; break;
-		case 's':
-			if (scope_from_csv(optarg, scope, sizeof(scope)))
-				return 1;
-			m.scope = scope;
-			break;
-		case 'l':
-			errno = 0;
-			m.lifetime = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg ||
-			    strtoul(optarg, NULL, 10) > LIFETIME_MAX)
-				return fail("--lifetime must be 1..%d",
-					    LIFETIME_MAX);
-			break;
-		case 'S':
-			split = strtoul(optarg, &end, 10);
-			if (*end || split < 16 || split > 4000)
-				return fail("--split must be 16..4000");
-			break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
-		}
+	if (a->scope) {
+		if (scope_from_csv(a->scope, scope, sizeof(scope)))
+			return 1;
+		m.scope = scope;
 	}
-	if (optind != argc || !m.key || !m.account || !m.aud) {
-		fputs(usage, stderr);
-		return 2;
+	if (a->lifetime) {
+		errno = 0;
+		m.lifetime = (unsigned)strtoul(a->lifetime, &end, 10);
+		if (errno || *end || !*a->lifetime ||
+		    strtoul(a->lifetime, NULL, 10) > LIFETIME_MAX)
+			return fail("--lifetime must be 1..%d", LIFETIME_MAX);
+	}
+	if (a->split) {
+		split = strtoul(a->split, &end, 10);
+		if (*end || split < 16 || split > 4000)
+			return fail("--split must be 16..4000");
 	}
 	if (check_mint(&m))
 		return 1;

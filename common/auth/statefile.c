@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* The directories and the file rules of the login side's state files
+ * (statefile.h). */
+#include "statefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+int sv_state_subdir_open(const struct sv_config *c, int sfd, const char *name,
+			 bool create)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	struct stat st;
+	int own = -1, fd = -1, r;
+
+	if (sfd < 0) {
+		own = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (own < 0)
+			return -errno;
+		sfd = own;
+	}
+	fd = openat(sfd, name, flags);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(sfd, name, 0700) < 0 && errno != EEXIST) {
+			r = -errno;
+			goto out;
+		}
+		fd = openat(sfd, name, flags);
+	}
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		r = -EPERM;
+		goto out;
+	}
+	r = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (own >= 0)
+		close(own);
+	return r;
+}
+
+int sv_state_file_private(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) || st->st_uid != 0 ||
+	    (st->st_mode & (S_IRWXG | S_IRWXO)) || st->st_nlink != 1)
+		return -EPERM;
+	return 0;
+}
