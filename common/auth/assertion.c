@@ -341,8 +341,8 @@ int sv_claim_string(json_t *o, const char *k, const char **p, size_t *n,
 	return 0;
 }
 
-/* NumericDate as an integer (RFC 7519 allows fractions; we require
- * integers, as the issue does) within a sane range. */
+/* NumericDate as an integer within a sane range (RFC 7519 allows
+ * fractions; a client that sends them is refused rather than rounded). */
 int sv_claim_time(json_t *o, const char *k, int64_t *t, bool *has,
 		  bool required, const char **reason)
 {
