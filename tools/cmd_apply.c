@@ -29,6 +29,8 @@
 #include "issuer_model.h"
 #include "keys.h"
 #include "names.h"
+#include "ops.h"
+#include "port.h"
 #include "secret.h"
 #include "util.h"
 

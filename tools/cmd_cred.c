@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ops.h"
 #include "keys.h"
 #include "names.h"
 #include "secret.h"
@@ -297,54 +298,6 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 }
 
 /* ------------------------------------------------------------ keys */
-
-struct kid_find {
-	const char *kid;
-	bool taken;
-};
-
-static int find_kid(const struct sv_cred *c, void *ctx)
-{
-	struct kid_find *f = ctx;
-	f->taken = c->type == SV_CRED_KEY && sv_str_eq(c->kid, f->kid);
-	return f->taken;
-}
-
-bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
-{
-	struct kid_find f = {.kid = kid};
-	(void)sv_model_each_cred(t, SV_DB_CREDENTIALS, account, find_kid, &f);
-	return f.taken;
-}
-
-int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
-			const struct sv_cred *c)
-{
-	char fpr[SV_CRED_FPR_MAX];
-	bool revoked = true;
-	int e = sv_cred_fingerprint(c, fpr);
-
-	if (e == -ENOENT)
-		return 0;
-	if (e == 0)
-		e = sv_txn_key_revoked(t, fpr, &revoked);
-	if (e < 0) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "cannot tell whether the key was revoked: %s",
-			 strerror(-e));
-		return e;
-	}
-	if (revoked && !cli->allow_revoked_keys) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "key %s was revoked; registering revoked key "
-			 "material again needs %s",
-			 fpr,
-			 cli->revoked_flag ? cli->revoked_flag
-					   : "--allow-revoked-key");
-		return -EACCES;
-	}
-	return 0;
-}
 
 int key_add(struct cli *cli, const struct cli_args *args)
 {

@@ -24,54 +24,14 @@
 
 #include <openssl/evp.h>
 
-#include "b64.h"
 #include "cli.h"
+#include "ops.h"
 #include "names.h"
-#include "secret.h"
 #include "sshkey.h"
-#include "util.h"
 
 #define PUBKEY_FILE_MAX (64 * 1024)
 
-int op_sshkey_parse(const char *line, char **material, char fpr[64],
-		    char comment[129], char *err, size_t errlen)
-{
-	struct sshkey k = {0};
-	int e = sshkey_parse_line(line, &k, err, errlen);
-	*material = NULL;
-	if (e == 0 && asprintf(material, "%s %s", k.type, k.b64) < 0) {
-		*material = NULL;
-		snprintf(err, errlen, "out of memory");
-		e = -ENOMEM;
-	}
-	if (e == 0) {
-		snprintf(fpr, 64, "%s", k.fpr);
-		snprintf(comment, 129, "%s", k.comment);
-	}
-	sshkey_free(&k);
-	return e < 0 ? e : 0;
-}
-
 /* ------------------------------------------------------------ store */
-
-/* By stored material (duplicates), or by id or fingerprint (remove). */
-struct find {
-	const char *material, *id;
-	char found[SV_CRED_ID_LEN + 1];
-};
-static int find_key(const struct sv_cred *c, void *ctx)
-{
-	struct find *f = ctx;
-	if (c->type != SV_CRED_SSHKEY)
-		return 0;
-	if ((f->material && sv_str_eq(c->material, f->material)) ||
-	    (f->id && (sv_str_eq(c->id, f->id) || sv_str_eq(c->kid, f->id)))) {
-		snprintf(f->found, sizeof(f->found), "%.*s", (int)c->id.n,
-			 c->id.p);
-		return 1;
-	}
-	return 0;
-}
 
 /* ------------------------------------------------------------ verbs */
 
@@ -106,65 +66,6 @@ static int sk_parse(struct cli *cli, const struct cli_args *args,
 					o->expires);
 	}
 	return 0;
-}
-
-int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
-		  const char *line, const char *label, int64_t expires,
-		  char id[SV_CRED_ID_LEN + 1])
-{
-	struct sshkey k = {0};
-	char *material = NULL;
-	int e;
-
-	if (sshkey_parse_line(line, &k, cli->err, sizeof(cli->err)) < 0) {
-		e = -EINVAL;
-		goto out;
-	}
-	if (!label && *k.comment &&
-	    sv_field_check("comment", k.comment, 128, cli->err,
-			   sizeof(cli->err)) < 0) {
-		e = -EINVAL;
-		goto out;
-	}
-	if (asprintf(&material, "%s %s", k.type, k.b64) < 0) {
-		material = NULL;
-		e = -ENOMEM;
-		goto out;
-	}
-	struct find f = {.material = material};
-	e = sv_model_each_cred(t, SV_DB_PUBKEYS, account, find_key, &f);
-	if (e > 0)
-		e = 0;
-	if (e == 0 && *f.found) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "account '%s' already has this key (%s)", account,
-			 f.found);
-		e = -EEXIST;
-		goto out;
-	}
-	if (e == 0)
-		e = sv_cred_id_generate(id);
-	if (e == 0) {
-		struct sv_cred c = {
-		    .type = SV_CRED_SSHKEY,
-		    .created = (int64_t)time(NULL),
-		    .expires = expires,
-		    .id = SV_STR(id),
-		    .account = SV_STR(account),
-		    .label = SV_STR(label ? label : k.comment),
-		    .kid = SV_STR(k.fpr),
-		    .material = SV_STR(material),
-		};
-		e = cred_refuse_revoked(cli, t, &c);
-		if (e == 0)
-			e = sv_model_cred_add(t, SV_DB_PUBKEYS, &c);
-	}
-	if (e < 0 && !*cli->err)
-		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
-out:
-	free(material);
-	sshkey_free(&k);
-	return e;
 }
 
 int sshkey_add(struct cli *cli, const struct cli_args *args)
@@ -334,8 +235,8 @@ int sshkey_remove(struct cli *cli, const struct cli_args *args)
 	t = cli_begin_account(cli, o.pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
-	struct find f = {.id = o.pos[1]};
-	e = sv_model_each_cred(t, SV_DB_PUBKEYS, o.pos[0], find_key, &f);
+	struct sshkey_find f = {.id = o.pos[1]};
+	e = sv_model_each_cred(t, SV_DB_PUBKEYS, o.pos[0], sshkey_find_key, &f);
 	if (e > 0)
 		e = 0;
 	if (e == 0 && !*f.found) {

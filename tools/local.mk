@@ -12,6 +12,8 @@ tools_svcacct_SOURCES = \
 	tools/cmd_account.c tools/cmd_role.c tools/cmd_cred.c \
 	tools/cmd_store.c tools/cmd_port.c tools/cmd_verify.c \
 	tools/cmd_config.c tools/cmd_apply.c \
+	tools/ops.h tools/ops_account.c tools/ops_role.c tools/ops_cred.c \
+	tools/port.h tools/port.c \
 	tools/cmd_sshkey.c tools/sshkey.c tools/sshkey.h \
 	tools/cmd_issuer.c tools/issuer_model.c tools/issuer_model.h \
 	tools/issuer_fetch.c

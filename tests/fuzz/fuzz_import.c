@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: `svcacct import` JSON (tools/cmd_port.c and the model
+/* libFuzzer target: `svcacct import` JSON (tools/port.c and the model
  * and validation code it drives: op_role_create, op_account_create, JWK
  * import, OpenSSH key lines), against a real store.
  *
@@ -25,6 +25,7 @@
 #include <openssl/err.h>
 
 #include "cli.h"
+#include "port.h"
 #include "store.h"
 #include "txn.h"
 

@@ -80,7 +80,8 @@ build() {
 	local srcs=() objs=() s o
 	for s in "$top"/common/*/*.c "$top"/pam/parts.c "$top"/tools/cli_util.c \
 		"$top"/tools/model.c "$top"/tools/options.c "$top"/tools/cli_table.c \
-		"$top"/tools/cmd_*.c "$top"/tools/sshkey.c \
+		"$top"/tools/cmd_*.c "$top"/tools/ops_*.c "$top"/tools/port.c \
+		"$top"/tools/sshkey.c \
 		"$top"/tools/issuer_model.c "$top"/tools/issuer_fetch.c; do
 		[ -e "$s" ] || continue
 		srcs+=("$s")

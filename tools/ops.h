@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct(8): the operations layer (ops_account.c, ops_role.c,
+ * ops_cred.c). Each operation takes typed options and a transaction, checks
+ * them and makes the change through the write model (model.h). None reads
+ * argv: a refusal is a negative errno with its message in cli->err, which
+ * the caller hands to cli_fail, the one error sink; the only output of
+ * their own is the warnings of acct_make_home, acct_set_home_access and
+ * cli_group_name_warn. The caller commits or aborts the transaction. */
+#ifndef SVCACCT_OPS_H
+#define SVCACCT_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "model.h"
+#include "store.h"
+
+struct cli;
+struct sv_key;
+
+/* ------------------------------------------------------------ ops_account.c */
+/* The options of one account, as account create, import and apply give
+ * them (roles by name). */
+struct acct_opts {
+	const char *name, *description, *owner, *home, *shell, *expires;
+	const char *uid; /* NULL: allocate */
+	const char *const *roles;
+	size_t nroles;
+	bool home_writable, no_home;
+	bool defer_members; /* caller updates role member lists itself */
+	bool force; /* take a reserved group name (cli_group_name_allowed) */
+};
+/* Validate and add one account in t; the record in *out. 0 or negative
+ * errno with the message in cli->err. */
+int op_account_create(struct cli *cli, struct sv_txn *t,
+		      const struct acct_opts *o, struct acct *out);
+/* The field checks of an account (description, owner, home, shell): 0 or
+ * -EINVAL with the message in cli->err. */
+int acct_check_fields(struct cli *cli, const struct acct_opts *o);
+/* Role names to their GIDs in *out (malloc'd), refusing unknown roles and
+ * the base role: 0 or negative errno with the message in cli->err. */
+int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
+		   size_t n, uint32_t **out);
+/* The home directory of a committed account, when the tool manages it (a
+ * direct child of home_base): created root's 0755, or the account's 0700
+ * with home_writable; acct_set_home_access follows a change of that flag
+ * on an existing home. Failures are warnings on stderr, never refusals. */
+void acct_make_home(struct cli *cli, const struct acct *a);
+void acct_set_home_access(struct cli *cli, const struct acct *a);
+/* Delete an account in t (sv_model_account_delete: its credentials
+ * revoked, their count in *ncreds) and the trusted issuers' client maps to
+ * it. */
+int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds);
+
+/* ------------------------------------------------------------ ops_role.c */
+/* The options of one role, as role create, import and apply give them. */
+struct role_opts {
+	const char *name, *description, *gid, *services, *sources;
+	const char *const *commands;
+	size_t ncommands;
+	bool clear_commands;
+	bool force; /* take a reserved group name (cli_group_name_allowed) */
+};
+/* Validate and add one role in t; the record in *out. 0 or negative errno
+ * with the message in cli->err. */
+int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
+		   struct role *out);
+/* Delete a role in t (sv_model_role_delete) and the trusted issuers' role
+ * maps to it. */
+int op_role_delete(struct sv_txn *t, const struct role *x);
+/* Replace a role's lists from "a,b,c" (services, sources) or an array
+ * (commands), validating each entry: 0 or -EINVAL with the message in
+ * cli->err. */
+int role_set_services(struct cli *cli, struct strv *dst, const char *csv);
+int role_set_sources(struct cli *cli, struct strv *dst, const char *csv);
+int role_set_commands(struct cli *cli, struct strv *dst,
+		      const char *const *cmds, size_t n);
+/* The checks of one list entry, for role set's --add-X: a PAM service
+ * name; a sudo command (absolute path, no control characters: 0 or -EINVAL
+ * with the message in cli->err); and the message for an entry that valid
+ * refuses (-EINVAL, "bad WHAT 'ITEM'" in cli->err). */
+bool role_service_valid(const char *s);
+int role_command_check(struct cli *cli, const char *cmd);
+int role_bad_item(struct cli *cli, const char *what, const char *item,
+		  bool (*valid)(const char *));
+/* Whether name may become a group that svcacct serves: a role (what
+ * "role"), or the private group of an account (what "account"), which has
+ * the account's name. 0 if the name is free; 1 if it is reserved (a group
+ * the system or a package creates, see sv_group_name_reserved) but force
+ * allows it: the caller warns with cli_group_name_warn after its commit;
+ * -EPERM with the reason and the way out in cli->err otherwise (keys_group
+ * is refused even with force). */
+int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
+			   bool force);
+/* The warning for a reserved name taken with force, on stderr (for the
+ * caller to give once its change committed). */
+void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
+			 uint32_t gid);
+
+/* ------------------------------------------------------------ ops_cred.c */
+/* Refuse a new credential whose key material was revoked, unless
+ * cli->allow_revoked_keys: -EACCES with the message in cli->err. */
+int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
+			const struct sv_cred *c);
+/* Whether the account already has an assertion key with this kid. */
+bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
+/* Add an imported assertion key to the account in t (kid unique per
+ * account, revoked material refused); the new credential id in id. 0 or
+ * negative errno with the message in cli->err. */
+int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
+	       const struct sv_key *key, const char *label, int64_t expires,
+	       char id[SV_CRED_ID_LEN + 1]);
+/* Parse one OpenSSH public key line: the stored form "type base64" in
+ * *material (malloc'd), its SHA256 fingerprint and its comment; 0 or
+ * negative errno with the message in err. */
+int op_sshkey_parse(const char *line, char **material, char fpr[64],
+		    char comment[129], char *err, size_t errlen);
+/* Validate one OpenSSH public key line and add it to the account in t
+ * (refusing a duplicate and revoked material). The new credential id in
+ * id; 0 or negative errno with the message in cli->err. */
+int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
+		  const char *line, const char *label, int64_t expires,
+		  char id[SV_CRED_ID_LEN + 1]);
+/* A walk of an account's ssh keys (sv_model_each_cred on SV_DB_PUBKEYS
+ * with sshkey_find_key): by stored material (duplicates), or by id or
+ * fingerprint (remove); the id of the key found in found. */
+struct sshkey_find {
+	const char *material, *id;
+	char found[SV_CRED_ID_LEN + 1];
+};
+int sshkey_find_key(const struct sv_cred *c, void *ctx);
+
+#endif

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct's credential operations (assertion keys, ssh keys): typed options in,
+ * the change made in a transaction, refusals in cli->err; no argv, no output.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "keys.h"
+#include "names.h"
+#include "ops.h"
+#include "secret.h"
+#include "sshkey.h"
+
+struct kid_find {
+	const char *kid;
+	bool taken;
+};
+
+static int find_kid(const struct sv_cred *c, void *ctx)
+{
+	struct kid_find *f = ctx;
+	f->taken = c->type == SV_CRED_KEY && sv_str_eq(c->kid, f->kid);
+	return f->taken;
+}
+
+bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid)
+{
+	struct kid_find f = {.kid = kid};
+	(void)sv_model_each_cred(t, SV_DB_CREDENTIALS, account, find_kid, &f);
+	return f.taken;
+}
+
+int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
+			const struct sv_cred *c)
+{
+	char fpr[SV_CRED_FPR_MAX];
+	bool revoked = true;
+	int e = sv_cred_fingerprint(c, fpr);
+
+	if (e == -ENOENT)
+		return 0;
+	if (e == 0)
+		e = sv_txn_key_revoked(t, fpr, &revoked);
+	if (e < 0) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "cannot tell whether the key was revoked: %s",
+			 strerror(-e));
+		return e;
+	}
+	if (revoked && !cli->allow_revoked_keys) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "key %s was revoked; registering revoked key "
+			 "material again needs %s",
+			 fpr,
+			 cli->revoked_flag ? cli->revoked_flag
+					   : "--allow-revoked-key");
+		return -EACCES;
+	}
+	return 0;
+}
+
+int op_sshkey_parse(const char *line, char **material, char fpr[64],
+		    char comment[129], char *err, size_t errlen)
+{
+	struct sshkey k = {0};
+	int e = sshkey_parse_line(line, &k, err, errlen);
+	*material = NULL;
+	if (e == 0 && asprintf(material, "%s %s", k.type, k.b64) < 0) {
+		*material = NULL;
+		snprintf(err, errlen, "out of memory");
+		e = -ENOMEM;
+	}
+	if (e == 0) {
+		snprintf(fpr, 64, "%s", k.fpr);
+		snprintf(comment, 129, "%s", k.comment);
+	}
+	sshkey_free(&k);
+	return e < 0 ? e : 0;
+}
+
+int sshkey_find_key(const struct sv_cred *c, void *ctx)
+{
+	struct sshkey_find *f = ctx;
+	if (c->type != SV_CRED_SSHKEY)
+		return 0;
+	if ((f->material && sv_str_eq(c->material, f->material)) ||
+	    (f->id && (sv_str_eq(c->id, f->id) || sv_str_eq(c->kid, f->id)))) {
+		snprintf(f->found, sizeof(f->found), "%.*s", (int)c->id.n,
+			 c->id.p);
+		return 1;
+	}
+	return 0;
+}
+
+int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
+		  const char *line, const char *label, int64_t expires,
+		  char id[SV_CRED_ID_LEN + 1])
+{
+	struct sshkey k = {0};
+	char *material = NULL;
+	int e;
+
+	if (sshkey_parse_line(line, &k, cli->err, sizeof(cli->err)) < 0) {
+		e = -EINVAL;
+		goto out;
+	}
+	if (!label && *k.comment &&
+	    sv_field_check("comment", k.comment, 128, cli->err,
+			   sizeof(cli->err)) < 0) {
+		e = -EINVAL;
+		goto out;
+	}
+	if (asprintf(&material, "%s %s", k.type, k.b64) < 0) {
+		material = NULL;
+		e = -ENOMEM;
+		goto out;
+	}
+	struct sshkey_find f = {.material = material};
+	e = sv_model_each_cred(t, SV_DB_PUBKEYS, account, sshkey_find_key, &f);
+	if (e > 0)
+		e = 0;
+	if (e == 0 && *f.found) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "account '%s' already has this key (%s)", account,
+			 f.found);
+		e = -EEXIST;
+		goto out;
+	}
+	if (e == 0)
+		e = sv_cred_id_generate(id);
+	if (e == 0) {
+		struct sv_cred c = {
+		    .type = SV_CRED_SSHKEY,
+		    .created = (int64_t)time(NULL),
+		    .expires = expires,
+		    .id = SV_STR(id),
+		    .account = SV_STR(account),
+		    .label = SV_STR(label ? label : k.comment),
+		    .kid = SV_STR(k.fpr),
+		    .material = SV_STR(material),
+		};
+		e = cred_refuse_revoked(cli, t, &c);
+		if (e == 0)
+			e = sv_model_cred_add(t, SV_DB_PUBKEYS, &c);
+	}
+	if (e < 0 && !*cli->err)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+out:
+	free(material);
+	sshkey_free(&k);
+	return e;
+}
+
+int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
+	       const struct sv_key *key, const char *label, int64_t expires,
+	       char id[SV_CRED_ID_LEN + 1])
+{
+	if (cli_kid_taken(t, account, key->kid)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "account '%s' already has a key with kid '%s'",
+			 account, key->kid);
+		return -EEXIST;
+	}
+	int e = sv_cred_id_generate(id);
+	struct sv_cred c = {
+	    .type = SV_CRED_KEY,
+	    .alg = (uint8_t)key->alg,
+	    .created = (int64_t)time(NULL),
+	    .expires = expires,
+	    .id = SV_STR(id),
+	    .account = SV_STR(account),
+	    .label = SV_STR(label ? label : ""),
+	    .kid = SV_STR(key->kid),
+	    .material = {(const char *)key->blob, key->bloblen},
+	};
+	if (e == 0)
+		e = cred_refuse_revoked(cli, t, &c);
+	if (e == 0)
+		e = sv_model_cred_add(t, SV_DB_CREDENTIALS, &c);
+	if (e < 0 && !*cli->err)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	return e;
+}

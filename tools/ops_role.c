@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct's role operations: typed options in, the change made in a
+ * transaction, refusals in cli->err; no argv, no output but
+ * cli_group_name_warn. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "issuer_model.h"
+#include "names.h"
+#include "ops.h"
+
+bool role_service_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("_.-", s[i])))
+			return false;
+	return true;
+}
+
+/* "bad WHAT 'ITEM'", and for a source what is wrong with it: -EINVAL. */
+int role_bad_item(struct cli *cli, const char *what, const char *item,
+		  bool (*valid)(const char *))
+{
+	char why[160];
+	const char *p = valid == cli_source_valid
+			    ? cli_source_problem(item, why, sizeof(why))
+			    : NULL;
+	snprintf(cli->err, sizeof(cli->err), "bad %s '%s'%s%s", what, item,
+		 p ? ": " : "", p ? p : "");
+	return -EINVAL;
+}
+
+/* Replace a list from "a,b,c" ("" empties it), validating each entry. */
+static int set_list(struct cli *cli, struct strv *dst, const char *csv,
+		    bool (*valid)(const char *), const char *what)
+{
+	char **v = cli_split(csv);
+	int e = 0;
+	if (!v)
+		return -ENOMEM;
+	strv_free(dst);
+	for (size_t i = 0; v[i] && e == 0; i++) {
+		if (!valid(v[i])) {
+			e = role_bad_item(cli, what, v[i], valid);
+		} else if (!strv_has(dst, v[i])) {
+			e = strv_add(dst, v[i]);
+		}
+	}
+	free(v);
+	return e;
+}
+
+/* One sudo command of a role: an absolute path, no control characters. */
+int role_command_check(struct cli *cli, const char *cmd)
+{
+	/* ':' is fine here (host:path, image:tag): commands never reach a
+	 * passwd line */
+	for (const char *q = cmd; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "command contains a control character");
+			return -EINVAL;
+		}
+	if (strlen(cmd) > 1024) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "command is longer than 1024 bytes");
+		return -EINVAL;
+	}
+	if (cmd[0] != '/') {
+		snprintf(cli->err, sizeof(cli->err),
+			 "command '%s' must start with an absolute path", cmd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_commands(struct cli *cli, struct strv *dst,
+			const char *const *cmds, size_t n)
+{
+	int e;
+	strv_free(dst);
+	for (size_t i = 0; i < n; i++) {
+		if ((e = role_command_check(cli, cmds[i])) < 0)
+			return e;
+		if (!strv_has(dst, cmds[i]) && strv_add(dst, cmds[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int role_set_services(struct cli *cli, struct strv *dst, const char *csv)
+{
+	return set_list(cli, dst, csv, role_service_valid, "service");
+}
+
+int role_set_sources(struct cli *cli, struct strv *dst, const char *csv)
+{
+	return set_list(cli, dst, csv, cli_source_valid, "source");
+}
+
+int role_set_commands(struct cli *cli, struct strv *dst,
+		      const char *const *cmds, size_t n)
+{
+	return set_commands(cli, dst, cmds, n);
+}
+
+int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
+			   bool force)
+{
+	const char *own = strcmp(what, "account")
+			      ? ""
+			      : " (an account's own group has its name)";
+	const char *who =
+	    strcmp(what, "account") ? "role's members" : "account";
+	switch (sv_group_name_reserved(&cli->cfg, name)) {
+	case SV_GROUP_FREE: return 0;
+	case SV_GROUP_KEYS_GROUP:
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s name '%s' is keys_group in %s%s: the group that "
+			 "may read pubkeys.db; choose another name",
+			 what, name, cli->conf_path, own);
+		return -EPERM;
+	case SV_GROUP_CONFIG:
+		if (force)
+			return 1;
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s name '%s' is reserved by reserved_group_names in "
+			 "%s%s; choose another name, or use --force if the %s "
+			 "must have it",
+			 what, name, cli->conf_path, own, what);
+		return -EPERM;
+	case SV_GROUP_BUILTIN:
+		if (force)
+			return 1;
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s name '%s' is reserved%s: it is a group that the "
+			 "system or a package creates, and once svcacct serves "
+			 "it that creation fails, or the package reuses this "
+			 "GID and gives the %s the group's power; choose "
+			 "another name, or use --force if the %s must have it "
+			 "(or exempt the name in %s with reserved_group_names "
+			 "= !%s)",
+			 what, name, own, who, what, cli->conf_path, name);
+		return -EPERM;
+	}
+	return -EPERM;
+}
+
+void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
+			 uint32_t gid)
+{
+	fprintf(stderr,
+		"%s: warning: %s '%s' took a reserved group name (--force): "
+		"`addgroup --system %s` will now fail, and a package that "
+		"runs `getent group %s || groupadd %s` will reuse GID %u and "
+		"give its power to this group's members\n",
+		cli->prog, what, name, name, name, name, gid);
+}
+
+int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
+		   struct role *out)
+{
+	const struct sv_config *c = &cli->cfg;
+	struct role x = {0};
+	struct acct a;
+	int e;
+
+	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	if (o->description && sv_field_check("description", o->description, 255,
+					     cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	if (sv_model_role_load(t, o->name, &x) == 0) {
+		role_free(&x);
+		snprintf(cli->err, sizeof(cli->err), "role '%s' already exists",
+			 o->name);
+		return -EEXIST;
+	}
+	if (sv_model_account_load(t, o->name, &a) == 0) {
+		acct_free(&a);
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' is already an account (its group would clash)",
+			 o->name);
+		return -EEXIST;
+	}
+	if (cli_group_exists(cli, o->name) || cli_user_exists(cli, o->name)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' already exists as a group or user on this host",
+			 o->name);
+		return -EEXIST;
+	}
+	if ((e = cli_group_name_allowed(cli, "role", o->name, o->force)) < 0)
+		return e;
+	memset(&x, 0, sizeof(x));
+	if (o->services && (e = set_list(cli, &x.services, o->services,
+					 role_service_valid, "service")) < 0)
+		goto fail;
+	if (o->sources && (e = set_list(cli, &x.sources, o->sources,
+					cli_source_valid, "source")) < 0)
+		goto fail;
+	if ((e = set_commands(cli, &x.commands, o->commands, o->ncommands)) < 0)
+		goto fail;
+	if (o->gid) {
+		bool retired = false;
+		if (cli_parse_u32(o->gid, &x.gid) < 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "GID '%.32s' is not a number", o->gid);
+			e = -EINVAL;
+			goto fail;
+		}
+		if (x.gid == c->base_gid || !sv_role_gid_acceptable(c, x.gid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "GID %s is outside the configured range %u-%u",
+				 o->gid, c->gid_min, c->gid_max);
+			e = -ERANGE;
+			goto fail;
+		}
+		if (sv_model_id_taken(t, true, x.gid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "GID %u is already taken", x.gid);
+			e = -EEXIST;
+			goto fail;
+		}
+		/* unreadable: retired, assume the worst */
+		(void)sv_txn_id_retired(t, true, x.gid, &retired);
+		if (retired || cli_gid_exists(cli, x.gid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 retired
+				     ? "GID %u was handed out before (to a "
+				       "deleted or rolled-back role) and is "
+				       "never reused"
+				     : "GID %u already exists on this host",
+				 x.gid);
+			e = -EEXIST;
+			goto fail;
+		}
+		if ((e = sv_state_note_id(t, true, x.gid)) < 0)
+			goto io;
+	} else {
+		for (;;) {
+			e = sv_state_next_id(t, true, &x.gid);
+			if (e == -ENOSPC) {
+				snprintf(cli->err, sizeof(cli->err),
+					 "no free GID left in %u-%u",
+					 c->gid_min, c->gid_max);
+				goto fail;
+			}
+			if (e < 0)
+				goto io;
+			if (x.gid != c->base_gid && !cli_gid_exists(cli, x.gid))
+				break;
+		}
+	}
+	x.name = strdup(o->name);
+	x.description = strdup(o->description ? o->description : "");
+	x.created = x.updated = (int64_t)time(NULL);
+	if (!x.name || !x.description) {
+		e = -ENOMEM;
+		goto io;
+	}
+	if ((e = sv_model_role_create(t, &x)) < 0)
+		goto io;
+	*out = x;
+	return 0;
+io:
+	snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+fail:
+	role_free(&x);
+	return e;
+}
+
+int op_role_delete(struct sv_txn *t, const struct role *x)
+{
+	int e = sv_model_role_delete(t, x, (int64_t)time(NULL));
+	/* trusted issuers' role maps to it go too */
+	if (e == 0)
+		e = txn_issuers_forget(t, NULL, x->name);
+	return e;
+}
