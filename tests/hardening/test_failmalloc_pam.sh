@@ -56,6 +56,7 @@ lane() {
 	local R=$T/fm.rep.$k
 	: >"$T/lane.$k.sites"
 	: >"$T/lane.$k.diag"
+	: >"$T/lane.$k.ns"
 	diag() { printf '%s\n' "$@" | sed 's/^/# /' >>"$T/lane.$k.diag"; }
 	while [ $n -le "$MAXN" ]; do
 		: >"$R"
@@ -72,6 +73,7 @@ lane() {
 		# 127): no login, nothing granted, not ours to fix
 		if [ "$rc" = 127 ] && [[ $rep == *site=ld-linux* ]]; then
 			injected=$((injected + 1))
+			echo $((n - LANES)) >>"$T/lane.$k.ns"
 			loader=$((loader + 1))
 			continue
 		fi
@@ -92,6 +94,7 @@ lane() {
 			;;
 		esac
 		injected=$((injected + 1))
+		echo $((n - LANES)) >>"$T/lane.$k.ns"
 		phase=${rep#*phase=}
 		phase=${phase%% *}
 		caller=${rep#*caller=}
@@ -141,7 +144,7 @@ lane() {
 # reference run
 series() {
 	local name=$1 must=$2 credcmd=$3 ref k total=0 injected=0 bad=0 crashes=0 \
-		tolerated=0 loader=0 t i b c tl l
+		tolerated=0 loader=0 t i b c tl l least="" covered
 	# cold: OpenSSL starts inside the login, as under sudo or su; warm:
 	# it is up before PAM, as in sshd's per-connection process
 	local -x FAILMALLOC_WARM=0
@@ -161,18 +164,28 @@ series() {
 	for k in $(seq "$LANES"); do
 		read -r t i b c tl l <"$T/lane.$k" || { t=0 i=0 b=1 c=0 tl=0 l=0; }
 		[ "$t" -gt "$total" ] && total=$t
+		{ [ -z "$least" ] || [ "$t" -lt "$least" ]; } && least=$t
 		injected=$((injected + i)) bad=$((bad + b)) crashes=$((crashes + c))
 		tolerated=$((tolerated + tl)) loader=$((loader + l))
 		cat "$T/lane.$k.diag"
 	done
 	local by
 	by=$(cat "$T"/lane.*.sites | sort | uniq -c | awk '{printf " %s:%s", $2, $1}')
+	# A login's allocation count may differ by a few between runs (the
+	# replay cache the earlier runs filled grows, GDBM splits a bucket):
+	# each lane ran until a run of its own had fewer allocations than its
+	# N, so every N up to the smallest such count must have been failed.
+	covered=$(sort -nu "$T"/lane.*.ns | awk -v m="${least:-0}" '$1 >= 1 && $1 <= m' | wc -l)
 	rm -f "$T"/lane.*
 	tap_diag "$name: $total allocations, $injected injection points tried," \
 		"$((injected - tolerated)) failed closed ($loader of them by glibc's loader ending the process)," \
 		"$tolerated tolerated (same login) by:$by"
 	echo "$name: points=$injected failed_closed=$((injected - tolerated)) loader_exit=$loader tolerated=$tolerated ($by )" >>"$T/figures"
-	expect_eq "$name: every allocation failed once ($total)" "$total" "$injected"
+	if [ "${least:-0}" != "$total" ]; then
+		tap_diag "$name: allocations per login ranged from $least to $total between runs"
+	fi
+	expect_eq "$name: every allocation failed once (1 to ${least:-0})" "${least:-0}" "$covered"
+	expect_eq "$name: at least one allocation" 1 "$([ "${least:-0}" -gt 0 ] && echo 1)"
 	expect_eq "$name: no crash" 0 "$crashes"
 	if [ "$must" = succeed ]; then
 		expect_eq "$name: fail closed or the same login, never the module's own failure ignored" 0 "$bad"
