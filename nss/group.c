@@ -197,17 +197,6 @@ static int find_grgid(struct svnss *s, const struct svnss_query *q,
 	return r;
 }
 
-enum nss_status _nss_svcacct_setgrent(int stayopen)
-{
-	(void)stayopen;
-	return svnss_setent(SVNSS_GROUP);
-}
-
-enum nss_status _nss_svcacct_endgrent(void)
-{
-	return svnss_endent(SVNSS_GROUP);
-}
-
 /* Phases of the group walk. */
 enum { PH_BASE = 0, PH_UPG, PH_ROLE };
 
@@ -280,9 +269,5 @@ enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr, char *buf,
 	return svnss_lookup(&q, pre_grgid, find_grgid, errnop);
 }
 
-enum nss_status _nss_svcacct_getgrent_r(struct group *gr, char *buf,
-					size_t buflen, int *errnop)
-{
-	return svnss_getent(SVNSS_GROUP, next_group, upg, gr, buf, buflen,
-			    errnop);
-}
+/* setgrent, getgrent_r, endgrent */
+SVNSS_DEFINE_ENUM(gr, SVNSS_GROUP, struct group, next_group, upg)

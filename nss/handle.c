@@ -251,23 +251,11 @@ static int refresh_config(void)
 static int current_generation(uint64_t *gen)
 {
 	char buf[32];
-	uint64_t v = 0;
 	ssize_t n = readlink(S.current, buf, sizeof(buf));
 
 	if (n < 0)
 		return errno == EINVAL ? -EIO : -errno;
-	/* "gen-" and exactly ten digits, as the store writes it */
-	if (n != 14 || memcmp(buf, "gen-", 4) != 0)
-		return -EIO;
-	for (int i = 4; i < 14; i++) {
-		if (buf[i] < '0' || buf[i] > '9')
-			return -EIO;
-		v = v * 10 + (uint64_t)(buf[i] - '0');
-	}
-	if (v == 0)
-		return -EIO;
-	*gen = v;
-	return 0;
+	return sv_store_parse_gen(buf, (size_t)n, gen) < 0 ? -EIO : 0;
 }
 
 int svnss_begin(struct svnss *s)

@@ -150,6 +150,27 @@ enum nss_status svnss_getent(enum svnss_enum_db db, svnss_step_fn step,
 int svnss_next_account(struct svnss *s, struct svnss_cursor *c,
 		       svnss_fill_fn fill, void *ent, char *buf, size_t buflen);
 
+/* The enumeration entry points of database db (pw, gr, sp), which walks
+ * with step and fill into entries of type T: _nss_svcacct_set<db>ent and
+ * _nss_svcacct_end<db>ent forget the walk, _nss_svcacct_get<db>ent_r takes
+ * one step. */
+#define SVNSS_DEFINE_ENUM(db, which, T, step, fill)                            \
+	enum nss_status _nss_svcacct_set##db##ent(int stayopen)                \
+	{                                                                      \
+		(void)stayopen;                                                \
+		return svnss_setent(which);                                    \
+	}                                                                      \
+	enum nss_status _nss_svcacct_get##db##ent_r(                           \
+	    T *ent, char *buf, size_t buflen, int *errnop)                     \
+	{                                                                      \
+		return svnss_getent(which, step, fill, ent, buf, buflen,       \
+				    errnop);                                   \
+	}                                                                      \
+	enum nss_status _nss_svcacct_end##db##ent(void)                        \
+	{                                                                      \
+		return svnss_endent(which);                                    \
+	}
+
 /* Cached size of the base group's entry for the generation the lookup
  * reader holds (0: unknown), so that callers doubling their buffer do not
  * rescan the whole store at every step. */

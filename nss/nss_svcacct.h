@@ -12,42 +12,34 @@
 
 #define SVNSS_EXPORT __attribute__((visibility("default")))
 
-SVNSS_EXPORT enum nss_status _nss_svcacct_getpwnam_r(const char *name,
-						     struct passwd *pw,
-						     char *buf, size_t buflen,
-						     int *errnop);
+/* Per database db (pw, gr, sp) with entries of type T: lookup by name and
+ * the enumeration, set<db>ent, get<db>ent_r and end<db>ent. */
+#define SVNSS_BYNAME(db, T)                                                    \
+	SVNSS_EXPORT enum nss_status _nss_svcacct_get##db##nam_r(              \
+	    const char *name, T *result, char *buf, size_t buflen,             \
+	    int *errnop)
+#define SVNSS_ENUM(db, T)                                                      \
+	SVNSS_EXPORT enum nss_status _nss_svcacct_set##db##ent(int stayopen);  \
+	SVNSS_EXPORT enum nss_status _nss_svcacct_get##db##ent_r(              \
+	    T *result, char *buf, size_t buflen, int *errnop);                 \
+	SVNSS_EXPORT enum nss_status _nss_svcacct_end##db##ent(void)
+
+SVNSS_BYNAME(pw, struct passwd);
 SVNSS_EXPORT enum nss_status _nss_svcacct_getpwuid_r(uid_t uid,
 						     struct passwd *pw,
 						     char *buf, size_t buflen,
 						     int *errnop);
-SVNSS_EXPORT enum nss_status _nss_svcacct_setpwent(int stayopen);
-SVNSS_EXPORT enum nss_status _nss_svcacct_getpwent_r(struct passwd *pw,
-						     char *buf, size_t buflen,
-						     int *errnop);
-SVNSS_EXPORT enum nss_status _nss_svcacct_endpwent(void);
+SVNSS_ENUM(pw, struct passwd);
 
-SVNSS_EXPORT enum nss_status _nss_svcacct_getgrnam_r(const char *name,
-						     struct group *gr,
-						     char *buf, size_t buflen,
-						     int *errnop);
+SVNSS_BYNAME(gr, struct group);
 SVNSS_EXPORT enum nss_status _nss_svcacct_getgrgid_r(gid_t gid,
 						     struct group *gr,
 						     char *buf, size_t buflen,
 						     int *errnop);
-SVNSS_EXPORT enum nss_status _nss_svcacct_setgrent(int stayopen);
-SVNSS_EXPORT enum nss_status _nss_svcacct_getgrent_r(struct group *gr,
-						     char *buf, size_t buflen,
-						     int *errnop);
-SVNSS_EXPORT enum nss_status _nss_svcacct_endgrent(void);
+SVNSS_ENUM(gr, struct group);
 
-SVNSS_EXPORT enum nss_status _nss_svcacct_getspnam_r(const char *name,
-						     struct spwd *sp, char *buf,
-						     size_t buflen,
-						     int *errnop);
-SVNSS_EXPORT enum nss_status _nss_svcacct_setspent(int stayopen);
-SVNSS_EXPORT enum nss_status
-_nss_svcacct_getspent_r(struct spwd *sp, char *buf, size_t buflen, int *errnop);
-SVNSS_EXPORT enum nss_status _nss_svcacct_endspent(void);
+SVNSS_BYNAME(sp, struct spwd);
+SVNSS_ENUM(sp, struct spwd);
 
 SVNSS_EXPORT enum nss_status
 _nss_svcacct_initgroups_dyn(const char *user, gid_t group, long int *start,

@@ -45,17 +45,6 @@ static int note_guard(struct svnss *s, const struct svnss_query *q)
 	return 0;
 }
 
-enum nss_status _nss_svcacct_setpwent(int stayopen)
-{
-	(void)stayopen;
-	return svnss_setent(SVNSS_PASSWD);
-}
-
-enum nss_status _nss_svcacct_endpwent(void)
-{
-	return svnss_endent(SVNSS_PASSWD);
-}
-
 enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
 					char *buf, size_t buflen, int *errnop)
 {
@@ -81,9 +70,6 @@ enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
 	return svnss_lookup(&q, svnss_pre_uid, svnss_find_account, errnop);
 }
 
-enum nss_status _nss_svcacct_getpwent_r(struct passwd *pw, char *buf,
-					size_t buflen, int *errnop)
-{
-	return svnss_getent(SVNSS_PASSWD, svnss_next_account, fill_passwd, pw,
-			    buf, buflen, errnop);
-}
+/* setpwent, getpwent_r, endpwent */
+SVNSS_DEFINE_ENUM(pw, SVNSS_PASSWD, struct passwd, svnss_next_account,
+		  fill_passwd)

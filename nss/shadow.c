@@ -54,17 +54,6 @@ static int fill_spwd(struct svnss *s, const struct sv_account *a, void *ent,
 	return 0;
 }
 
-enum nss_status _nss_svcacct_setspent(int stayopen)
-{
-	(void)stayopen;
-	return svnss_setent(SVNSS_SHADOW);
-}
-
-enum nss_status _nss_svcacct_endspent(void)
-{
-	return svnss_endent(SVNSS_SHADOW);
-}
-
 enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
 					char *buf, size_t buflen, int *errnop)
 {
@@ -77,9 +66,5 @@ enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
 	return svnss_lookup(&q, NULL, svnss_find_account, errnop);
 }
 
-enum nss_status _nss_svcacct_getspent_r(struct spwd *sp, char *buf,
-					size_t buflen, int *errnop)
-{
-	return svnss_getent(SVNSS_SHADOW, svnss_next_account, fill_spwd, sp,
-			    buf, buflen, errnop);
-}
+/* setspent, getspent_r, endspent */
+SVNSS_DEFINE_ENUM(sp, SVNSS_SHADOW, struct spwd, svnss_next_account, fill_spwd)

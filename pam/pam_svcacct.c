@@ -279,27 +279,36 @@ static int account_for(struct svp_ctx *x, const struct sv_phase_in *in,
 		.deny = (code), .expired = (code), .unavail_prio = LOG_NOTICE, \
 	}
 
+/* What account, setcred, session and chauthtok work with: the context,
+ * the phase's input, the reader and the login begin_phase opened. */
+struct svp_phase {
+	struct svp_ctx x;
+	struct sv_phase_in in;
+	struct sv_reader *rd;
+	struct sv_login *l;
+};
+
 /* How account, setcred, session and chauthtok start: the context, a login
- * (*l, to free), the phase's input and the account (account_for, with pc
- * and need_enabled). PAM_BUF_ERR with *l NULL when there is no memory. */
-static int begin_phase(struct svp_ctx *x, pam_handle_t *pamh, int argc,
+ * (p->l, to free), the phase's input and the account (account_for, with pc
+ * and need_enabled). PAM_BUF_ERR with p->l NULL when there is no memory. */
+static int begin_phase(struct svp_phase *p, pam_handle_t *pamh, int argc,
 		       const char **argv, const struct phase_codes *pc,
-		       bool need_enabled, struct sv_phase_in *in,
-		       struct sv_reader **rd, struct sv_login **l)
+		       bool need_enabled)
 {
-	ctx_init(x, pamh, argc, argv);
-	*l = calloc(1, sizeof(**l));
-	if (!*l)
+	p->rd = NULL;
+	ctx_init(&p->x, pamh, argc, argv);
+	p->l = calloc(1, sizeof(*p->l));
+	if (!p->l)
 		return PAM_BUF_ERR;
-	phase_in(x, in);
-	return account_for(x, in, pc, rd, *l, need_enabled);
+	phase_in(&p->x, &p->in);
+	return account_for(&p->x, &p->in, pc, &p->rd, p->l, need_enabled);
 }
 
 /* What begin_phase made, released; returns ret. */
-static int end_phase(struct sv_login *l, struct sv_reader *rd, int ret)
+static int end_phase(struct svp_phase *p, int ret)
 {
-	free(l);
-	sv_reader_close(rd);
+	free(p->l);
+	sv_reader_close(p->rd);
 	return ret;
 }
 
@@ -508,37 +517,33 @@ static const struct phase_codes acct_codes = {
 PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 				const char **argv)
 {
-	struct svp_ctx x;
-	struct sv_phase_in in;
-	struct sv_reader *rd = NULL;
-	struct sv_login *l = NULL;
+	struct svp_phase p;
 	struct sv_phase_login e;
 	struct sv_decision d;
 	char key_id[SV_CRED_ID_LEN + 1] = "";
 	int ret;
 
 	(void)flags;
-	ret =
-	    begin_phase(&x, pamh, argc, argv, &acct_codes, true, &in, &rd, &l);
-	if (!l) {
-		log_decision(&x, LOG_NOTICE, "account", "deny", NULL,
+	ret = begin_phase(&p, pamh, argc, argv, &acct_codes, true);
+	if (!p.l) {
+		log_decision(&p.x, LOG_NOTICE, "account", "deny", NULL,
 			     "no_memory", NULL);
 		return ret;
 	}
 	if (ret != PAM_SUCCESS)
 		goto out;
-	d = sv_phase_acct_mgmt(&in, rd, l, &e, key_id);
+	d = sv_phase_acct_mgmt(&p.in, p.rd, p.l, &e, key_id);
 	if (d.verdict == SV_VERDICT_ALLOW) {
-		ret = acct_publish(&x, l, &e, key_id);
+		ret = acct_publish(&p.x, p.l, &e, key_id);
 		goto out;
 	}
 	ret = d.verdict == SV_VERDICT_UNAVAIL ? PAM_AUTHINFO_UNAVAIL
 					      : PAM_PERM_DENIED;
-	log_decision(&x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
+	log_decision(&p.x, ret == PAM_AUTHINFO_UNAVAIL ? LOG_ERR : LOG_NOTICE,
 		     "account", "deny", key_id[0] ? key_id : NULL, d.reason,
 		     NULL);
 out:
-	return end_phase(l, rd, ret);
+	return end_phase(&p, ret);
 }
 
 /* ------------------------------------------------------------- setcred */
@@ -548,10 +553,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 {
 	static const struct phase_codes codes =
 	    PHASE_CODES_ALL("setcred", PAM_CRED_ERR);
-	struct svp_ctx x;
-	struct sv_phase_in in;
-	struct sv_reader *rd = NULL;
-	struct sv_login *l = NULL;
+	struct svp_phase p;
 	struct sv_phase_login e;
 	gid_t *groups = NULL;
 	int ret, n, kept, dropped = 0;
@@ -560,9 +562,8 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	/* deleting grants nothing: when a session ends (sshd calls this
 	 * after closing it) an account disabled or expired meanwhile is no
 	 * refusal to log, only the identity still has to match */
-	ret =
-	    begin_phase(&x, pamh, argc, argv, &codes, establish, &in, &rd, &l);
-	if (!l)
+	ret = begin_phase(&p, pamh, argc, argv, &codes, establish);
+	if (!p.l)
 		return ret;
 	if (ret == PAM_IGNORE) {
 		/* People: the same answer as auth gives them. sshd runs a
@@ -576,7 +577,7 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	}
 	if (ret != PAM_SUCCESS || !establish)
 		goto out; /* nothing to delete or refresh */
-	sv_phase_login_from_env(&in, l, &e);
+	sv_phase_login_from_env(&p.in, p.l, &e);
 	/* only ever remove: the groups of granted roles that this login
 	 * does not hold. sshd calls this before initgroups too, with no
 	 * supplementary groups: then there is nothing to remove. */
@@ -595,9 +596,9 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 		ret = PAM_CRED_ERR;
 		goto out;
 	}
-	kept = sv_phase_keep_groups(l, groups, n, &dropped);
+	kept = sv_phase_keep_groups(p.l, groups, n, &dropped);
 	if (dropped && setgroups((size_t)kept, groups) < 0) {
-		log_decision(&x, LOG_ERR, "setcred", "deny",
+		log_decision(&p.x, LOG_ERR, "setcred", "deny",
 			     e.has_cred ? e.cred : NULL, "setgroups_failed",
 			     NULL);
 		ret = PAM_CRED_ERR;
@@ -605,12 +606,12 @@ PAM_EXTERN int pam_sm_setcred(pam_handle_t *pamh, int flags, int argc,
 	}
 	char extra[64];
 	snprintf(extra, sizeof(extra), "dropped_groups=%d", dropped);
-	log_decision(&x, LOG_INFO, "setcred", "ok", e.has_cred ? e.cred : NULL,
-		     "ok", extra);
+	log_decision(&p.x, LOG_INFO, "setcred", "ok",
+		     e.has_cred ? e.cred : NULL, "ok", extra);
 	ret = PAM_SUCCESS;
 out:
 	free(groups);
-	return end_phase(l, rd, ret);
+	return end_phase(&p, ret);
 }
 
 /* ------------------------------------------------------------- session */
@@ -640,10 +641,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	 * session and goes on. */
 	static const struct phase_codes codes =
 	    PHASE_CODES_ALL("session-open", PAM_PERM_DENIED);
-	struct svp_ctx x;
-	struct sv_phase_in in;
-	struct sv_reader *rd = NULL;
-	struct sv_login *l = NULL;
+	struct svp_phase p;
 	struct sv_phase_login e;
 	struct sv_decision d;
 	char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
@@ -651,31 +649,31 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	int ret;
 
 	(void)flags;
-	ret = begin_phase(&x, pamh, argc, argv, &codes, true, &in, &rd, &l);
-	if (!l)
+	ret = begin_phase(&p, pamh, argc, argv, &codes, true);
+	if (!p.l)
 		return ret;
 	if (ret != PAM_SUCCESS)
 		goto out;
-	d = sv_phase_session_open(&in, rd, l, &e, key_id);
+	d = sv_phase_session_open(&p.in, p.rd, p.l, &e, key_id);
 	if (d.verdict != SV_VERDICT_ALLOW) {
-		log_decision(&x, LOG_NOTICE, "session-open", "deny",
+		log_decision(&p.x, LOG_NOTICE, "session-open", "deny",
 			     key_id[0] ? key_id : NULL, d.reason,
 			     d.sshkey ? "method=sshkey" : NULL);
 		ret = PAM_PERM_DENIED;
 		goto out;
 	}
-	if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
+	if (sv_roleset_csv(&p.l->effective, roles, sizeof(roles)) < 0 ||
 	    env_set(pamh, ENV_ROLES, roles) < 0 ||
-	    env_set(pamh, ENV_ACCOUNT, x.user) < 0 ||
+	    env_set(pamh, ENV_ACCOUNT, p.x.user) < 0 ||
 	    (e.has_cred && env_set(pamh, ENV_CRED, e.cred) < 0)) {
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
-	session_record(&x, "session-open", e.has_cred ? e.cred : NULL, e.method,
-		       roles, e.has_jti ? e.jti : NULL);
+	session_record(&p.x, "session-open", e.has_cred ? e.cred : NULL,
+		       e.method, roles, e.has_jti ? e.jti : NULL);
 	ret = PAM_SUCCESS;
 out:
-	return end_phase(l, rd, ret);
+	return end_phase(&p, ret);
 }
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
@@ -703,15 +701,12 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
 {
 	static const struct phase_codes codes =
 	    PHASE_CODES_ALL("chauthtok", PAM_AUTHTOK_ERR);
-	struct svp_ctx x;
-	struct sv_phase_in in;
-	struct sv_reader *rd = NULL;
-	struct sv_login *l = NULL;
+	struct svp_phase p;
 	int ret;
 
 	/* a disabled service account is still one: refused all the same */
-	ret = begin_phase(&x, pamh, argc, argv, &codes, false, &in, &rd, &l);
-	if (!l)
+	ret = begin_phase(&p, pamh, argc, argv, &codes, false);
+	if (!p.l)
 		return ret;
 	if (ret != PAM_SUCCESS)
 		goto out;
@@ -721,12 +716,12 @@ PAM_EXTERN int pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc,
 			 "%s is a service account: it has no password; its "
 			 "credentials are managed with svcacct(8) (svcacct "
 			 "secret add, svcacct key add)",
-			 x.s_user);
+			 p.x.s_user);
 		svp_message(pamh, PAM_ERROR_MSG, msg);
 	}
-	log_decision(&x, LOG_NOTICE, "chauthtok", "deny", NULL,
+	log_decision(&p.x, LOG_NOTICE, "chauthtok", "deny", NULL,
 		     "service_account_password", NULL);
 	ret = PAM_PERM_DENIED;
 out:
-	return end_phase(l, rd, ret);
+	return end_phase(&p, ret);
 }

@@ -108,12 +108,9 @@ static int create_table(int dfd, const char *account)
 
 	snprintf(tmp, sizeof(tmp), "%s.init-%ld", account, (long)getpid());
 	unlinkat(dfd, tmp, 0); /* a leftover of a dead process with our pid */
-	fd = openat(dfd, tmp,
-		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-			O_NOCTTY,
-		    0600);
+	fd = sv_state_file_create(dfd, tmp);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = write_header(fd, &h);
 	if (r == 0 && ftruncate(fd, HDR + (off_t)MIN_SLOTS * SLOT) < 0)
 		r = -errno;
@@ -294,12 +291,9 @@ static int rebuild(int dfd, int fd, const char *account, const struct hdr *h,
 	 * there (a dead rebuild's file, or a planted link) is unlinked, never
 	 * written through */
 	unlinkat(dfd, tmp, 0);
-	nfd = openat(dfd, tmp,
-		     O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-			 O_NOCTTY,
-		     0600);
+	nfd = sv_state_file_create(dfd, tmp);
 	if (nfd < 0) {
-		r = -errno;
+		r = nfd;
 		goto out;
 	}
 	struct hdr nh = {.nslots = n, .used = live + 1};

@@ -21,6 +21,7 @@
 
 #include "b64.h"
 #include "readfile.h"
+#include "statefile.h"
 #include "util.h"
 
 #define PREFIX_LEN   (sizeof(SV_SECRET_PREFIX) - 1)
@@ -284,12 +285,9 @@ static int hostkey_create(int dfd)
 	}
 	to_hex(rnd, sizeof(rnd), hex);
 	snprintf(tmp, sizeof(tmp), "." HOSTKEY_NAME ".%s.tmp", hex);
-	fd = openat(dfd, tmp,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
-			O_NOCTTY,
-		    0600);
+	fd = sv_state_file_create(dfd, tmp);
 	if (fd < 0) {
-		ret = -errno;
+		ret = fd;
 		goto out;
 	}
 	made = true;

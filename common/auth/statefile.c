@@ -54,3 +54,12 @@ int sv_state_file_private(const struct stat *st)
 		return -EPERM;
 	return 0;
 }
+
+int sv_state_file_create(int dfd, const char *name)
+{
+	int fd = openat(dfd, name,
+			O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC |
+			    O_NOCTTY,
+			0600);
+	return fd < 0 ? -errno : fd;
+}

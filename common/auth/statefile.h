@@ -24,6 +24,12 @@ int sv_state_subdir_open(const struct sv_config *c, int sfd, const char *name,
  * -EPERM otherwise. */
 int sv_state_file_private(const struct stat *st);
 
+/* A new file name in dfd, for the caller to fill and rename into place: it
+ * must not exist (O_EXCL: nothing left there is written through, a planted
+ * link included), mode 0600 before the umask. An fd (O_RDWR, O_CLOEXEC), or
+ * -errno. */
+int sv_state_file_create(int dfd, const char *name);
+
 static inline void sv_le64_put(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)

@@ -23,7 +23,6 @@ extern const char *const sv_dbnames[SV_DB_COUNT];
 
 /* Generations, GDBM reads and typed lookups (store.c). */
 int svi_check_stat(const struct stat *st, bool dir, bool private_file);
-int svi_parse_gen(const char *s, uint64_t *gen);
 void svi_gen_name(char *out, size_t n, uint64_t gen);
 int svi_open_dbdir(const struct sv_config *c, int *out);
 int svi_read_current(int dirfd, uint64_t *gen);

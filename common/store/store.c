@@ -94,11 +94,10 @@ int svi_check_stat(const struct stat *st, bool dir, bool private_file)
 	return 0;
 }
 
-/* Parse "gen-NNNNNNNNNN" strictly (no sign, no spaces, exactly 10 digits). */
-int svi_parse_gen(const char *s, uint64_t *gen)
+int sv_store_parse_gen(const char *s, size_t len, uint64_t *gen)
 {
 	uint64_t v = 0;
-	if (strncmp(s, GEN_PREFIX, 4) != 0 || strlen(s) != 14)
+	if (len != 14 || memcmp(s, GEN_PREFIX, 4) != 0)
 		return -EBADMSG;
 	for (int i = 4; i < 14; i++) {
 		if (s[i] < '0' || s[i] > '9')
@@ -133,12 +132,11 @@ int svi_open_dbdir(const struct sv_config *c, int *out)
 int svi_read_current(int dirfd, uint64_t *gen)
 {
 	char buf[32];
-	ssize_t n = readlinkat(dirfd, CURRENT, buf, sizeof(buf) - 1);
+	ssize_t n = readlinkat(dirfd, CURRENT, buf, sizeof(buf));
 	if (n < 0)
 		/* a file or directory named current is damage, not absence */
 		return errno == EINVAL ? -EBADMSG : -errno;
-	buf[n] = '\0';
-	return svi_parse_gen(buf, gen);
+	return sv_store_parse_gen(buf, (size_t)n, gen);
 }
 
 int sv_store_current_generation(const struct sv_config *c, uint64_t *gen)
@@ -619,7 +617,7 @@ int sv_store_generations(const struct sv_config *c, uint64_t **out, size_t *n)
 	dirfd = -1; /* the stream owns it now */
 	while ((de = readdir(d))) {
 		uint64_t g;
-		if (svi_parse_gen(de->d_name, &g) < 0)
+		if (sv_store_parse_gen(de->d_name, strlen(de->d_name), &g) < 0)
 			continue;
 		if (cnt == cap) {
 			size_t nc = cap ? cap * 2 : 16;

@@ -85,6 +85,11 @@ uint64_t sv_reader_generation(const struct sv_reader *r);
 /* The generation `current` names now (readlink, no open). 0 or -errno. */
 int sv_store_current_generation(const struct sv_config *c, uint64_t *gen);
 
+/* The generation a name of len bytes at s (no NUL needed) stands for:
+ * "gen-" and exactly ten digits, not all zero, as the store writes it (no
+ * sign, no spaces). 0 with *gen, or -EBADMSG. */
+int sv_store_parse_gen(const char *s, size_t len, uint64_t *gen);
+
 /* Whether the reader's fds are still the files it opened (programs close
  * or reuse fds behind a library's back): fstat dev/ino comparison. */
 bool sv_reader_fds_intact(const struct sv_reader *r);

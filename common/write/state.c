@@ -14,6 +14,7 @@
 
 #include "gdbmio.h"
 #include "names.h"
+#include "readfile.h"
 #include "store-internal.h"
 #include "txn-internal.h"
 #include "util.h"
@@ -459,7 +460,7 @@ int sv_state_read_small(struct sv_txn *t, const char *name, char *buf,
 			size_t cap, size_t *len)
 {
 	struct stat st;
-	size_t n = 0;
+	ssize_t got;
 	int fd, r = 0;
 	if (!small_name_ok(name) || cap < 2)
 		return -EINVAL;
@@ -475,24 +476,18 @@ int sv_state_read_small(struct sv_txn *t, const char *name, char *buf,
 		r = -EPERM;
 		goto out;
 	}
-	for (;;) {
-		ssize_t got = read(fd, buf + n, cap - 1 - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-		if (n == cap - 1) {
-			r = -EFBIG;
-			goto out;
-		}
+	got = sv_read_all(fd, buf, cap - 1);
+	if (got < 0) {
+		r = (int)got;
+		goto out;
 	}
-	buf[n] = '\0';
-	*len = n;
+	/* a full buffer may not be the whole file */
+	if ((size_t)got == cap - 1) {
+		r = -EFBIG;
+		goto out;
+	}
+	buf[got] = '\0';
+	*len = (size_t)got;
 out:
 	close(fd);
 	return r;

@@ -158,10 +158,12 @@ static int cleanup_leftovers(struct sv_txn *t, char *what, size_t whatlen)
 	struct dirent *de;
 	errno = 0;
 	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
 		uint64_t g;
 		int e = 0;
 		if (!strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) ||
-		    (svi_parse_gen(de->d_name, &g) == 0 && g > t->base_gen))
+		    (sv_store_parse_gen(de->d_name, len, &g) == 0 &&
+		     g > t->base_gen))
 			e = remove_dir_at(t->dirfd, de->d_name);
 		if (e < 0 && r == 0) {
 			r = e;
