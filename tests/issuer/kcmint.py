@@ -33,7 +33,7 @@ import uuid
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from jwsmint import b64, compact, load_key  # noqa: E402
+from jwsmint import b64, compact, load_key, set_members  # noqa: E402
 
 
 def cert_der(path):
@@ -106,18 +106,14 @@ def cmd_token(a):
         del claims["aud"]
     for c in a.no:
         claims.pop(c, None)
-    for c in a.claim:
-        k, v = c.split("=", 1)
-        claims[k] = json.loads(v)
+    set_members(claims, a.claim)
     alg = "none" if a.none else ("HS256" if a.hmac_secret_file else a.alg)
     header = {"alg": alg, "typ": a.typ, "kid": a.kid}
     if a.typ == "":
         del header["typ"]
     if a.kid is None:
         del header["kid"]
-    for h in a.header:
-        k, v = h.split("=", 1)
-        header[k] = json.loads(v)
+    set_members(header, a.header)
     htext = json.dumps(header, separators=(",", ":"))
     ctext = json.dumps(claims, separators=(",", ":"))
     tok = compact(htext, ctext, alg, a.key, a.hmac_secret_file, a.none,

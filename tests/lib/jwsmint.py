@@ -3,6 +3,7 @@
 # signed by an independent JOSE implementation (python3-jwcrypto) over the
 # exact header and claims texts the caller chose.
 import base64
+import json
 
 from jwcrypto import jwk
 from jwcrypto.jws import JWSCore
@@ -10,6 +11,13 @@ from jwcrypto.jws import JWSCore
 
 def b64(b):
     return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def set_members(obj, specs):
+    """Sets each NAME=JSON of specs as member NAME of obj (replacing)."""
+    for spec in specs:
+        k, v = spec.split("=", 1)
+        obj[k] = json.loads(v)
 
 
 def load_key(path):

@@ -14,7 +14,7 @@ import uuid
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from jwsmint import b64, compact  # noqa: E402
+from jwsmint import b64, compact, set_members  # noqa: E402
 
 
 p = argparse.ArgumentParser()
@@ -75,9 +75,7 @@ def mint():
         claims["scope"] = a.scope
     for c in a.no:
         claims.pop(c, None)
-    for c in a.claim:
-        k, v = c.split("=", 1)
-        claims[k] = json.loads(v)
+    set_members(claims, a.claim)
 
     alg = "none" if a.none else ("HS256" if a.hmac_secret_file else a.alg)
     header = {"alg": alg}
@@ -85,9 +83,7 @@ def mint():
         header["typ"] = a.typ
     if a.kid is not None:
         header["kid"] = a.kid
-    for h in a.header:
-        k, v = h.split("=", 1)
-        header[k] = json.loads(v)
+    set_members(header, a.header)
 
     htext = a.raw_header if a.raw_header is not None else json.dumps(header)
     ctext = a.raw_claims if a.raw_claims is not None else json.dumps(claims)
