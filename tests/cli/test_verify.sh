@@ -15,13 +15,7 @@ need jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
 HARNESS="$top_builddir/tests/pam/pam_harness"
 MOD="$top_builddir/pam/.libs/pam_svcacct.so"
 need "pam harness and module (built)" '[ -x "$HARNESS" ] && [ -e "$MOD" ]'
-need_userns
-# a private mount namespace: the store's accounts resolve through NSS there
-# (verify, like the module, asks the system who the user is)
-if [ "${SVCACCT_VERIFY_NS:-}" != 1 ]; then
-	SVCACCT_VERIFY_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
-fi
-. "$top_srcdir/tests/lib/nssns.sh"
+cli_enter_nss_ns "$@"
 
 T=$(mktemp -d /tmp/svcacct-verify.XXXXXX)
 chmod 755 "$T"

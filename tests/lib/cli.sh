@@ -102,3 +102,15 @@ cli_writable_etc() {
 	mount --bind "$T/etc/svcacct" "$(dirname "$CONF")" ||
 		{ tap_notok "config directory"; return 1; }
 }
+
+# cli_enter_nss_ns ARGS...: re-runs the calling script with ARGS (once) in a
+# private mount namespace and sources tests/lib/nssns.sh there, so that the
+# store's accounts resolve through the system's NSS (svcacct verify, like
+# the module, asks the system who the user is).
+cli_enter_nss_ns() {
+	need_userns
+	if [ "${SVCACCT_CLI_NS:-}" != 1 ]; then
+		SVCACCT_CLI_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
+	fi
+	. "$top_srcdir/tests/lib/nssns.sh"
+}
