@@ -10,38 +10,20 @@
 # an independent JOSE library (python3-jwcrypto). Runs as root (TAP).
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cli.sh"
 
-need_root
+cli_need_svcacct
 need openssl 'command -v openssl >/dev/null'
 need ssh-keygen 'command -v ssh-keygen >/dev/null'
 # Debian's python3 has jwcrypto; a python3 earlier on PATH may not
 JPY=/usr/bin/python3
 need "python3-jwcrypto" '"$JPY" -c "import jwcrypto" 2>/dev/null'
 
-SV="$top_builddir/tools/svcacct"
 SA="$top_builddir/tools/svcacct-assert"
-need "tools/svcacct (built)" '[ -x "$SV" ] && [ -x "$SA" ]'
+need "tools/svcacct-assert (built)" '[ -x "$SA" ]'
 
-export LC_ALL=C
-CLEAN=()
-cleanup() { for d in "${CLEAN[@]}"; do rm -rf "$d"; done; }
-trap cleanup EXIT
-
-new_env() {
-	T=$(mktemp -d /tmp/svcacct-apply.XXXXXX)
-	chmod 755 "$T"
-	CLEAN+=("$T")
-	CONF=$T/svcacct.conf
-	{
-		echo "db_dir = $T/db"
-		echo "state_dir = $T/state"
-		echo "home_base = $T/home"
-		echo "lock_timeout = 1"
-		[ $# -gt 0 ] && printf '%s\n' "$@"
-	} >"$CONF"
-	chmod 644 "$CONF"
-}
+cli_cleanup_on_exit
+new_env() { cli_store_setup apply "$@"; }
 sv() { "$SV" --conf "$CONF" "$@"; }
 # Everything a change could touch.
 snap() {
@@ -56,21 +38,10 @@ gens() { sv generations 2>&1; }
 # refused DESC REGEX CMD...: exit 1, REGEX on stderr, store unchanged.
 refused() {
 	local d="$1" re="$2"; shift 2
-	local before after why=""
-	before=$(snap)
-	run "$@"
-	after=$(snap)
-	[ "$RC" = 1 ] || why="exit $RC, want 1; "
-	printf '%s' "$ERR" | grep -Eq -- "$re" || why="${why}stderr lacks /$re/; "
+	cli_refused_run 1 "$re" "$@"
 	[ -n "${NO_NA:-}" ] || printf '%s' "$ERR" | grep -q 'nothing applied' ||
-		why="${why}no 'nothing applied'; "
-	[ "$before" = "$after" ] || why="${why}store changed; "
-	if [ -z "$why" ]; then
-		tap_ok "$d"
-	else
-		tap_notok "$d"
-		tap_diag "command: $*" "$why" "stdout: $OUT" "stderr: $ERR"
-	fi
+		WHY="${WHY}no 'nothing applied'; "
+	cli_verdict "$d" "$@"
 }
 # py EXPR...: run python with json imported, T and M (manifest) helpers.
 py() { python3 -c "import json, sys, os

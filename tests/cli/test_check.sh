@@ -11,7 +11,7 @@
 # layer over /etc: /etc/group, /etc/passwd and nsswitch.conf are changed
 # there only, by the shadow tools where they can (gpasswd) and by hand
 # where they refuse because svcacct already answers for the name.
-. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cli.sh"
 . "$top_srcdir/tests/nss/lib.sh"
 nss_enter_ns "$@"
 nss_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
@@ -19,15 +19,8 @@ need "tools/svcacct (built)" '[ -x "$SVCACCT_CLI" ]'
 need gpasswd 'command -v gpasswd >/dev/null'
 need setpriv 'command -v setpriv >/dev/null'
 need python3 'command -v python3 >/dev/null'
-export LC_ALL=C
 
-mkdir -p "$T/up" "$T/work"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/up,workdir=$T/work" /etc ||
-	{ tap_notok "writable /etc overlay"; done_testing; exit 1; }
-# the config directory again, as nss_setup has it (the new overlay does not
-# show the bind mount beneath it)
-mount --bind "$T/etc/svcacct" "$(dirname "$CONF")" ||
-	{ tap_notok "config directory"; done_testing; exit 1; }
+cli_writable_etc || { done_testing; exit 1; }
 cp /etc/group "$T/group.orig"
 cp /etc/passwd "$T/passwd.orig"
 # the IDs used here must be free on this host's /etc

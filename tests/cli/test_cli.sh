@@ -9,15 +9,12 @@
 # export, state files, home directories). Runs as root (TAP).
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cli.sh"
 
-need_root
+cli_need_svcacct
 need setpriv 'command -v setpriv >/dev/null'
 need openssl 'command -v openssl >/dev/null'
 need python3 'command -v python3 >/dev/null'
-
-SV="$top_builddir/tools/svcacct"
-need "tools/svcacct (built)" '[ -x "$SV" ]'
 
 # jwcrypto builds the JWK test files; Debian's python3-jwcrypto lives in
 # /usr/bin/python3, which another python3 on PATH may shadow.
@@ -26,32 +23,12 @@ for p in python3 /usr/bin/python3; do
 	if "$p" -c 'import jwcrypto' 2>/dev/null; then JPY=$p; break; fi
 done
 
-export LC_ALL=C
-CLEAN=()
-BGPIDS=()
-cleanup() {
-	for p in "${BGPIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	for d in "${CLEAN[@]}"; do rm -rf "$d"; done
-}
-trap cleanup EXIT
+cli_cleanup_on_exit
 
 # ------------------------------------------------------------------ helpers
 
 # new_env [CONF-LINE...]: a fresh store; sets T (its directory) and CONF.
-new_env() {
-	T=$(mktemp -d /tmp/svcacct-cli.XXXXXX)
-	chmod 755 "$T"
-	CLEAN+=("$T")
-	CONF=$T/svcacct.conf
-	{
-		echo "db_dir = $T/db"
-		echo "state_dir = $T/state"
-		echo "home_base = $T/home"
-		echo "lock_timeout = 1"
-		[ $# -gt 0 ] && printf '%s\n' "$@"
-	} >"$CONF"
-	chmod 644 "$CONF"
-}
+new_env() { cli_store_setup cli "$@"; }
 sv() { "$SV" --conf "$CONF" "$@"; }
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 svn() { nobody "$SV" --conf "$CONF" "$@"; }
@@ -78,23 +55,10 @@ snap() {
 # on stderr, store unchanged.
 refused() {
 	local d="$1" want="$2" re="$3"; shift 3
-	local before after why=""
-	before=$(snap)
-	run "$@"
-	after=$(snap)
-	[ "$RC" = "$want" ] || why="exit $RC, want $want; "
-	printf '%s' "$ERR" | grep -Eq -- "$re" || why="${why}stderr lacks /$re/; "
-	[ "$before" = "$after" ] || why="${why}store changed; "
+	cli_refused_run "$want" "$re" "$@"
 	printf '%s' "$ERR" | grep -Eq 'svcs_[0-9a-f]{16}_[A-Za-z0-9_-]{43}' &&
-		why="${why}a secret on stderr; "
-	if [ -z "$why" ]; then
-		tap_ok "$d"
-	else
-		tap_notok "$d"
-		tap_diag "command: $*" "$why" "stdout: $OUT" "stderr: $ERR"
-		[ "$before" = "$after" ] ||
-			diff <(echo "$before") <(echo "$after") | head -20 | sed 's/^/# /'
-	fi
+		WHY="${WHY}a secret on stderr; "
+	cli_verdict "$d" "$@"
 }
 # noop DESC REGEX CMD...: exit 0, REGEX in the output, store unchanged.
 noop() {

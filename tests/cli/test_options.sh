@@ -8,34 +8,19 @@
 # docs/CLI.md. Runs as root against private stores (TAP).
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cli.sh"
 
-need_root
+cli_need_svcacct
 need python3 'command -v python3 >/dev/null'
-
-SV="$top_builddir/tools/svcacct"
-need "tools/svcacct (built)" '[ -x "$SV" ]'
 # the PAM directory the check reads is the test's own (a hook that only a
 # build with --enable-test-hooks has)
 need "a build with --enable-test-hooks" \
 	'grep -q "^DEFS = .*-DSVCACCT_TEST_HOOKS=1" "$top_builddir/Makefile"'
 
-export LC_ALL=C
-CLEAN=()
-trap 'for d in "${CLEAN[@]}"; do rm -rf "$d"; done' EXIT
+cli_cleanup_on_exit
 
 new_env() {
-	T=$(mktemp -d /tmp/svcacct-opts.XXXXXX)
-	chmod 755 "$T"
-	CLEAN+=("$T")
-	CONF=$T/svcacct.conf
-	{
-		echo "db_dir = $T/db"
-		echo "state_dir = $T/state"
-		echo "home_base = $T/home"
-		echo "lock_timeout = 1"
-	} >"$CONF"
-	chmod 644 "$CONF"
+	cli_store_setup opts
 	mkdir -p "$T/pam.d"
 	for s in sshd sudo login; do echo "auth required pam_deny.so" >"$T/pam.d/$s"; done
 	export SVCACCT_TEST_PAM_DIR=$T/pam.d
@@ -48,18 +33,7 @@ snap() {
 }
 # refused DESC RC REGEX CMD...: exit status RC, REGEX on stderr, store
 # unchanged.
-refused() {
-	local d="$1" want="$2" re="$3"; shift 3
-	local before after why=""
-	before=$(snap)
-	run "$@"
-	after=$(snap)
-	[ "$RC" = "$want" ] || why="exit $RC, want $want; "
-	printf '%s' "$ERR" | grep -Eq -- "$re" || why="${why}stderr lacks /$re/; "
-	[ "$before" = "$after" ] || why="${why}store changed; "
-	if [ -z "$why" ]; then tap_ok "$d"; else
-		tap_notok "$d"; tap_diag "command: $*" "$why" "stdout: $OUT" "stderr: $ERR"; fi
-}
+refused() { cli_refused "$@"; }
 role_field() { sv --json role show "$1" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)[sys.argv[1]]))' "$2"; }
 
 new_env

@@ -13,22 +13,13 @@
 # Runs as root (TAP); authorized-keys runs as nobody:nogroup (keys_group).
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cli.sh"
 
-need_root
+cli_need_svcacct
 need setpriv 'command -v setpriv >/dev/null'
 need ssh-keygen 'command -v ssh-keygen >/dev/null'
 need jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
-SV="$top_builddir/tools/svcacct"
-need "tools/svcacct (built)" '[ -x "$SV" ]'
-need_userns
-export LC_ALL=C
-# a private mount namespace: each store resolves through the system's NSS
-# there (svcacct verify, like the module, asks who the user is)
-if [ "${SVCACCT_REVOKE_NS:-}" != 1 ]; then
-	SVCACCT_REVOKE_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
-fi
-. "$top_srcdir/tests/lib/nssns.sh"
+cli_enter_nss_ns "$@"
 
 ROOT=$(mktemp -d /tmp/svcacct-revoke.XXXXXX)
 chmod 755 "$ROOT"

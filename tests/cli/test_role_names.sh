@@ -11,23 +11,16 @@
 # over /etc, so that the groups tried here can be taken out of /etc/group
 # whatever the host has (a name that exists on the host is refused for that
 # reason first), and with the built NSS module ("files svcacct").
-. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cli.sh"
 . "$top_srcdir/tests/lib/ns.sh"
 . "$top_srcdir/tests/nss/lib.sh"
 nss_enter_ns "$@"
 nss_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
 need "tools/svcacct (built)" '[ -x "$SVCACCT_CLI" ]'
 need python3 'command -v python3 >/dev/null'
-export LC_ALL=C
 
 # a writable /etc on top of the test's overlay (gone with the namespace)
-mkdir -p "$T/up" "$T/work"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/up,workdir=$T/work" /etc ||
-	{ tap_notok "writable /etc overlay"; done_testing; exit 1; }
-# the config directory again, as nss_setup has it (the new overlay does not
-# show the bind mount beneath it)
-mount --bind "$T/etc/svcacct" "$(dirname "$CONF")" ||
-	{ tap_notok "config directory"; done_testing; exit 1; }
+cli_writable_etc || { done_testing; exit 1; }
 NAMES="docker lxd libvirt kvm www-data plugdev video systemd-network _ssh deploy-admins"
 for f in group passwd; do
 	grep -vE "^($(echo "$NAMES" | tr ' ' '|')):" "/etc/$f" >"$T/$f.new"
@@ -45,20 +38,9 @@ snap() {
 }
 # refused DESC REGEX CMD...: exit 1, REGEX on stderr, store unchanged.
 refused() {
-	local d="$1" re="$2"; shift 2
-	local before after why=""
-	before=$(snap)
-	run "$@"
-	after=$(snap)
-	[ "$RC" = 1 ] || why="exit $RC, want 1; "
-	printf '%s' "$ERR" | grep -Eq -- "$re" || why="${why}stderr lacks /$re/; "
-	[ "$before" = "$after" ] || why="${why}store changed; "
-	if [ -z "$why" ]; then
-		tap_ok "$d"
-	else
-		tap_notok "$d"
-		tap_diag "command: $*" "$why" "stdout: $OUT" "stderr: $ERR"
-	fi
+	local d="$1"
+	shift
+	cli_refused "$d" 1 "$@"
 }
 # conf [LINE...]: the test config plus these lines; a store to start from
 conf() {

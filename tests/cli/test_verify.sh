@@ -7,25 +7,16 @@
 # trusted issuer's token too (with or without a jti). Runs as root (TAP).
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/cli.sh"
 
-need_root
+cli_need_svcacct
 need setpriv 'command -v setpriv >/dev/null'
 need jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
-SV="$top_builddir/tools/svcacct"
 HARNESS="$top_builddir/tests/pam/pam_harness"
 MOD="$top_builddir/pam/.libs/pam_svcacct.so"
-need "tools/svcacct (built)" '[ -x "$SV" ]'
 need "pam harness and module (built)" '[ -x "$HARNESS" ] && [ -e "$MOD" ]'
-need_userns
-# a private mount namespace: the store's accounts resolve through NSS there
-# (verify, like the module, asks the system who the user is)
-if [ "${SVCACCT_VERIFY_NS:-}" != 1 ]; then
-	SVCACCT_VERIFY_NS=1 exec unshare --mount --propagation private bash "$0" "$@"
-fi
-. "$top_srcdir/tests/lib/nssns.sh"
+cli_enter_nss_ns "$@"
 
-export LC_ALL=C
 T=$(mktemp -d /tmp/svcacct-verify.XXXXXX)
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT

@@ -14,6 +14,8 @@
 #   - loopback up (127.0.0.1, and 127.0.0.2 as a second source).
 # Nothing outside $T and the namespaces is touched.
 
+. "$top_srcdir/tests/lib/ns.sh"
+
 E2E_CLI="$top_builddir/tools/svcacct"
 E2E_ASSERT="$top_builddir/tools/svcacct-assert"
 E2E_SHELL="$top_builddir/tools/svcacct-shell"
@@ -42,21 +44,10 @@ e2e_enter() {
 	fi
 }
 
-e2e_multiarch_dir() {
-	local ma
-	ma=$(gcc -print-multiarch 2>/dev/null)
-	if [ -n "$ma" ] && [ -d "/usr/lib/$ma" ]; then
-		echo "/usr/lib/$ma"
-		return
-	fi
-	dirname "$(ldconfig -p | sed -n 's/.*libc\.so\.6.*=> //p' | head -1)"
-}
-
 # Installed-like copies in /mnt (root's, 0755 all the way up).
 BIN=/mnt/bin
 
 e2e_setup() {
-	. "$top_srcdir/tests/lib/ns.sh"
 	T=$(mktemp -d /tmp/sve2e.XXXXXX)
 	chmod 755 "$T"
 	trap 'e2e_cleanup' EXIT
@@ -105,7 +96,7 @@ e2e_setup() {
 	mkdir -p "$(dirname "$CONF")"
 	mount --bind "$T/etc/svcacct" "$(dirname "$CONF")" || return 1
 	local ml
-	ml=$(e2e_multiarch_dir)
+	ml=$(ns_multiarch_dir)
 	mount -t overlay overlay -o "lowerdir=$T/lib:$ml" "$ml" || return 1
 	[ -S /var/run/nscd/socket ] && mount -t tmpfs tmpfs /var/run/nscd
 	mount -t tmpfs -o mode=755 tmpfs /run || return 1

@@ -36,12 +36,7 @@
 #include "b64.h"
 #include "config.h"
 #include "fuzz_keys.h"
-
-#define CHECK(x)                                                               \
-	do {                                                                   \
-		if (!(x))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
+#include "fuzz.h"
 
 /* the fixed clock: 2026-01-01T00:00:00Z; seeds have iat = NOW - 10 */
 #define NOW	((int64_t)1767225600)
@@ -237,7 +232,6 @@ out:
 	return o;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct fkey *bad = NULL;

@@ -12,12 +12,7 @@
 #include <string.h>
 
 #include "codec.h"
-
-#define CHECK(x)                                                               \
-	do {                                                                   \
-		if (!(x))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
+#include "fuzz.h"
 
 static const uint8_t *g_in;
 static size_t g_len;
@@ -66,7 +61,6 @@ static void same(const struct sv_buf *b, const uint8_t *data, size_t size)
 	CHECK(memcmp(b->p, data, size) == 0);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sv_buf b = {0};

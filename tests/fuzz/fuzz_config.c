@@ -10,16 +10,10 @@
 #include <string.h>
 
 #include "config.h"
-
-#define CHECK(x)                                                               \
-	do {                                                                   \
-		if (!(x))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
+#include "fuzz.h"
 
 #define TERMINATED(a) CHECK(memchr((a), '\0', sizeof(a)) != NULL)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sv_config c;

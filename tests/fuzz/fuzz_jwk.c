@@ -14,12 +14,7 @@
 #include <openssl/err.h>
 
 #include "keys.h"
-
-#define CHECK(x)                                                               \
-	do {                                                                   \
-		if (!(x))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
+#include "fuzz.h"
 
 static void check_key(const struct sv_key *k)
 {
@@ -54,7 +49,6 @@ static void check_key(const struct sv_key *k)
 	free(pem);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *json = (const char *)data;

@@ -14,19 +14,13 @@
 #include <string.h>
 
 #include "secret.h"
-
-#define CHECK(x)                                                               \
-	do {                                                                   \
-		if (!(x))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
+#include "fuzz.h"
 
 static const uint8_t hostkey[SV_HOSTKEY_LEN] = {
     0x5f, 0x1e, 0x02, 0x9c, 0x44, 0x7a, 0xd3, 0x10, 0x8b, 0x66, 0x21,
     0xe0, 0x37, 0x95, 0x4c, 0xab, 0x0d, 0x72, 0xf8, 0x19, 0xc6, 0x3e,
     0x58, 0xb1, 0x90, 0x2f, 0xe4, 0x07, 0x6d, 0xa8, 0x33, 0xce};
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;

@@ -12,14 +12,8 @@
 #include <string.h>
 
 #include "sshkey.h"
+#include "fuzz.h"
 
-#define CHECK(x)                                                               \
-	do {                                                                   \
-		if (!(x))                                                      \
-			__builtin_trap();                                      \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sshkey k = {0}, k2 = {0};

@@ -24,21 +24,16 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import sys
 import time
 import uuid
 
-from jwcrypto import jwk
-from jwcrypto.jws import JWSCore
-
-
-def b64(b):
-    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
-
-
-def load_key(path):
-    with open(path, "rb") as f:
-        return jwk.JWK.from_pem(f.read())
+# the shared signing code, without a __pycache__ in the source tree
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from jwsmint import b64, compact, load_key, set_members  # noqa: E402
 
 
 def cert_der(path):
@@ -111,33 +106,18 @@ def cmd_token(a):
         del claims["aud"]
     for c in a.no:
         claims.pop(c, None)
-    for c in a.claim:
-        k, v = c.split("=", 1)
-        claims[k] = json.loads(v)
+    set_members(claims, a.claim)
     alg = "none" if a.none else ("HS256" if a.hmac_secret_file else a.alg)
     header = {"alg": alg, "typ": a.typ, "kid": a.kid}
     if a.typ == "":
         del header["typ"]
     if a.kid is None:
         del header["kid"]
-    for h in a.header:
-        k, v = h.split("=", 1)
-        header[k] = json.loads(v)
+    set_members(header, a.header)
     htext = json.dumps(header, separators=(",", ":"))
     ctext = json.dumps(claims, separators=(",", ":"))
-    if a.none:
-        tok = b64(htext.encode()) + "." + b64(ctext.encode()) + "." + a.none_sig
-    else:
-        if a.hmac_secret_file:
-            with open(a.hmac_secret_file, "rb") as f:
-                key = jwk.JWK(kty="oct", k=b64(f.read()))
-        else:
-            key = load_key(a.key)
-        s = JWSCore(alg, key, htext, ctext.encode(), algs=[alg]).sign()
-
-        def t(v):
-            return v.decode() if isinstance(v, bytes) else v
-        tok = t(s["protected"]) + "." + t(s["payload"]) + "." + t(s["signature"])
+    tok = compact(htext, ctext, alg, a.key, a.hmac_secret_file, a.none,
+                  a.none_sig)
     sys.stdout.write(tok)
 
 

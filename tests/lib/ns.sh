@@ -33,3 +33,15 @@ ns_wait_log() {
 	for _ in $(seq 40); do grep -Eq -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
 	return 1
 }
+
+# The directory of the system's shared libraries (where glibc looks for
+# NSS modules): the multiarch directory, else libc.so.6's.
+ns_multiarch_dir() {
+	local ma
+	ma=$(gcc -print-multiarch 2>/dev/null)
+	if [ -n "$ma" ] && [ -d "/usr/lib/$ma" ]; then
+		echo "/usr/lib/$ma"
+		return
+	fi
+	dirname "$(ldconfig -p | sed -n 's/.*libc\.so\.6.*=> //p' | head -1)"
+}

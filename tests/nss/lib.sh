@@ -10,6 +10,7 @@
 
 . "$top_srcdir/tests/lib/san.sh"
 . "$top_srcdir/tests/lib/vg.sh"
+. "$top_srcdir/tests/lib/ns.sh"
 SVNSS_MODULE="$top_builddir/nss/.libs/libnss_svcacct.so.2"
 MKSTORE="$top_builddir/tests/bench/mkstore"
 PROBE="$top_builddir/tests/nss/nss_probe"
@@ -18,16 +19,6 @@ DIRECT="direct:$SVNSS_MODULE"
 # the path compiled into the module (make check exports it; a distcheck
 # build has it under its own prefix rather than /etc)
 CONF=${SVCACCT_CONF_PATH:-/etc/svcacct/svcacct.conf}
-
-nss_multiarch_dir() {
-	local ma
-	ma=$(gcc -print-multiarch 2>/dev/null)
-	if [ -n "$ma" ] && [ -d "/usr/lib/$ma" ]; then
-		echo "/usr/lib/$ma"
-		return
-	fi
-	dirname "$(ldconfig -p | sed -n 's/.*libc\.so\.6.*=> //p' | head -1)"
-}
 
 # Re-run the calling script in its own mount namespace (once).
 nss_enter_ns() {
@@ -93,7 +84,7 @@ nss_setup() {
 	# it shows at once (an overlay's lower layer must not change)
 	mkdir -p "$(dirname "$CONF")"
 	mount --bind "$T/etc/svcacct" "$(dirname "$CONF")" || return 1
-	ml=$(nss_multiarch_dir)
+	ml=$(ns_multiarch_dir)
 	mount -t overlay overlay -o "lowerdir=$T/lib:$ml" "$ml" || return 1
 	# nscd would answer from its cache instead of the module
 	[ -S /var/run/nscd/socket ] && mount -t tmpfs tmpfs /var/run/nscd

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "tmpdir.h"
 #include "store.h"
 #include "txn.h"
 #include "util.h"
@@ -29,8 +30,7 @@ static int fix_setup(void **state)
 	struct fix *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/svcacct-test-store-XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	if (test_tmpdir_make(f->dir, sizeof(f->dir), "store")) {
 		free(f);
 		return -1;
 	}
@@ -47,11 +47,9 @@ static int fix_setup(void **state)
 static int fix_teardown(void **state)
 {
 	struct fix *f = *state;
-	char cmd[128];
 	if (!f)
 		return 0;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (test_tmpdir_remove(f->dir))
 		return -1;
 	free(f);
 	return 0;

@@ -50,44 +50,30 @@ static int decode_reencode(enum which w, const uint8_t *buf, size_t len,
 	return -EINVAL;
 }
 
+/* Decode BUF as TYPE with FN into a poisoned object; a failure must leave
+ * it all zero. Returns FN's result from the enclosing function. */
+#define DECODE_ZEROED(type, fn, what)                                          \
+	do {                                                                   \
+		type x;                                                        \
+		memset(&x, 0xa5, sizeof(x));                                   \
+		r = fn(buf, len, &x);                                          \
+		if (r && memcmp(&x, zero, sizeof(x)))                          \
+			fail_msg("failed " what " decode left data in *out");  \
+		return r;                                                      \
+	} while (0)
+
 /* Decode with the right decoder and check that a failure zeroes *out. */
 static int decode_only(enum which w, const uint8_t *buf, size_t len)
 {
 	static const uint8_t zero[sizeof(struct sv_role) + 64];
 	int r;
 	switch (w) {
-	case W_ACCOUNT: {
-		struct sv_account a;
-		memset(&a, 0xa5, sizeof(a));
-		r = sv_decode_account(buf, len, &a);
-		if (r && memcmp(&a, zero, sizeof(a)))
-			fail_msg("failed account decode left data in *out");
-		return r;
-	}
-	case W_ROLE: {
-		struct sv_role x;
-		memset(&x, 0xa5, sizeof(x));
-		r = sv_decode_role(buf, len, &x);
-		if (r && memcmp(&x, zero, sizeof(x)))
-			fail_msg("failed role decode left data in *out");
-		return r;
-	}
-	case W_CRED: {
-		struct sv_cred c;
-		memset(&c, 0xa5, sizeof(c));
-		r = sv_decode_cred(buf, len, &c);
-		if (r && memcmp(&c, zero, sizeof(c)))
-			fail_msg("failed cred decode left data in *out");
-		return r;
-	}
-	case W_IDLIST: {
-		struct sv_list l;
-		memset(&l, 0xa5, sizeof(l));
-		r = sv_decode_idlist(buf, len, &l);
-		if (r && memcmp(&l, zero, sizeof(l)))
-			fail_msg("failed idlist decode left data in *out");
-		return r;
-	}
+	case W_ACCOUNT:
+		DECODE_ZEROED(struct sv_account, sv_decode_account, "account");
+	case W_ROLE: DECODE_ZEROED(struct sv_role, sv_decode_role, "role");
+	case W_CRED: DECODE_ZEROED(struct sv_cred, sv_decode_cred, "cred");
+	case W_IDLIST:
+		DECODE_ZEROED(struct sv_list, sv_decode_idlist, "idlist");
 	}
 	return -EINVAL;
 }

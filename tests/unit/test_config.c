@@ -16,6 +16,7 @@
 #include "config.h"
 #include "names.h"
 #include "readfile.h"
+#include "tmpdir.h"
 #include "util.h"
 
 #define NAME "test.conf"
@@ -707,8 +708,7 @@ static int setup_dir(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/svcacct-test-config-XXXXXX");
-	if (!mkdtemp(f->dir)) {
+	if (test_tmpdir_make(f->dir, sizeof(f->dir), "config")) {
 		free(f);
 		return -1;
 	}
@@ -720,12 +720,10 @@ static int setup_dir(void **state)
 static int teardown_dir(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[256];
 	if (!f)
 		return 0;
 	/* the test may have left anything in there */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (test_tmpdir_remove(f->dir))
 		return -1;
 	free(f);
 	return 0;

@@ -17,15 +17,8 @@ T=$(mktemp -d)
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 BENCH=$top_builddir/tests/bench/pam/pambench
-MOD=$top_builddir/pam/.libs/pam_svcacct.so
-S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
-cat >"$T/c.conf" <<CONF
-db_dir = $T/db
-state_dir = $T/state
-home_base = $T/home
-fail_delay_ms = 0
-audiences = svcacct:bench
-CONF
+# shellcheck source=../lib.sh
+. "$top_srcdir/tests/bench/lib.sh"
 . "$top_srcdir/tests/issuer/lib.sh"
 S role create ops --force --services bench >/dev/null
 S account create bench --role ops >/dev/null

@@ -48,15 +48,8 @@ ns_private_dev
 SINK=$!
 trap 'kill $SINK 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 100); do [ -S /dev/log ] && break; sleep 0.02; done
-MOD=$top_builddir/pam/.libs/pam_svcacct.so
-S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
-cat >"$T/c.conf" <<CONF
-db_dir = $T/db
-state_dir = $T/state
-home_base = $T/home
-fail_delay_ms = 0
-audiences = svcacct:bench
-CONF
+# shellcheck source=../lib.sh
+. "$top_srcdir/tests/bench/lib.sh"
 S role create ops --force --services bench >/dev/null
 # one account per round (round 0 is the warm-up), so that every round
 # starts with the same replay cache: a bot's cache holds what it used

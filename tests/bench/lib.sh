@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: MIT
+# What the PAM login benchmarks share (sourced by tests/bench/*/run.sh once
+# T, their temporary directory, exists): the built module, a store in T
+# whose logins cost no fail delay, and S, the CLI on that store.
+MOD=$top_builddir/pam/.libs/pam_svcacct.so
+S() { "$top_builddir/tools/svcacct" --conf "$T/c.conf" "$@"; }
+cat >"$T/c.conf" <<CONF
+db_dir = $T/db
+state_dir = $T/state
+home_base = $T/home
+fail_delay_ms = 0
+audiences = svcacct:bench
+CONF
