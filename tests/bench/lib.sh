@@ -11,3 +11,12 @@ home_base = $T/home
 fail_delay_ms = 0
 audiences = svcacct:bench
 CONF
+# Identity is the UID: the module asks the system's NSS who the user is,
+# so the system's NSS of this mount namespace serves the bench store
+# (tests/lib/nssns.sh), as on a host.
+# shellcheck source=../lib/nssns.sh
+. "$top_srcdir/tests/lib/nssns.sh"
+nssns_setup "$T/nss" "$T/c.conf" || {
+	echo "bench: cannot lay the test NSS source over this namespace's /etc" >&2
+	exit 1
+}

@@ -7,7 +7,7 @@
 # pam_permit as the floor.
 #
 #   sudo top_builddir=BUILD top_srcdir=SRC tests/bench/issuer/run.sh [N]
-set -eu
+set -eu -o pipefail
 N=${1:-1000}
 : "${top_builddir:?}" "${top_srcdir:?}"
 if [ "${SVCACCT_IN_NS:-}" != 1 ]; then

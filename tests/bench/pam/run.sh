@@ -16,7 +16,7 @@
 # through the module and raw, with fresh tokens every round) and the table
 # gives the median of the rounds, so that a burst of load from elsewhere on
 # the machine hits both sides of a ratio alike.
-set -eu
+set -eu -o pipefail
 N=${1:-2000}
 R=${2:-5}
 NS=${NS_SECRETS:-300}
