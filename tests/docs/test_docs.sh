@@ -133,7 +133,8 @@ mkdir -p "$I/www/svcacct"
 		head -c 24 /dev/urandom | base64 | tr -d '/+=' >kc-secret &&
 		echo "release-bot-ci $(cat kc-secret) releaser" >clients
 ) >"$W/idp.log" 2>&1 || { tap_notok "test CA, server and signing keys"; tap_diag "$(cat "$W/idp.log")"; done_testing; exit 1; }
-cp "$src/tests/docs/idp.py" "$src/tests/issuer/kcmint.py" "$I/"
+# kcmint.py finds its shared signing code (jwsmint.py) beside itself
+cp "$src/tests/docs/idp.py" "$src/tests/issuer/kcmint.py" "$src/tests/lib/jwsmint.py" "$I/"
 
 # ---------------------------------------------------------------- running blocks
 # The runner keeps one administrator's shell session across blocks: the
