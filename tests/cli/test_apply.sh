@@ -263,6 +263,10 @@ run sv account create web-bot --uid 70011
 expect_match "prune: a deleted account's UID is never reused" 'never reused' "$ERR"
 
 # ================================================================== round trips
+# the table hands export to apply's manifest writer: its arguments are
+# still export's (none)
+cli_refused "export --manifest with an argument" 2 'usage: svcacct export' \
+	sv export --manifest extra
 run sv export --manifest
 expect_eq "export --manifest: exit 0" "0" "$RC"
 printf '%s\n' "$OUT" >"$T/exported.json"
