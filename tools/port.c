@@ -418,6 +418,20 @@ int port_account_parse(struct cli *cli, json_t *o, const char *what,
 	return 0;
 }
 
+/* The members every credential form shares: an ISO expiry and a label. */
+static int cred_meta(struct cli *cli, const char *what, const char *expires,
+		     const char *label, int64_t *exp)
+{
+	if (expires && cli_parse_time(expires, exp) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
+		return -EINVAL;
+	}
+	if (label &&
+	    sv_field_check("label", label, 128, cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 int port_key_parse(struct cli *cli, json_t *o, const char *what,
 		   struct port_key *k)
 {
@@ -436,12 +450,7 @@ int port_key_parse(struct cli *cli, json_t *o, const char *what,
 				 "%s: wrong or missing members", what);
 		return -EINVAL;
 	}
-	if (expires && cli_parse_time(expires, &k->expires) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
-		return -EINVAL;
-	}
-	if (k->label && sv_field_check("label", k->label, 128, cli->err,
-				       sizeof(cli->err)) < 0)
+	if (cred_meta(cli, what, expires, k->label, &k->expires) < 0)
 		return -EINVAL;
 	char *jwk = json_dumps(json_object_get(o, "jwk"), JSON_COMPACT);
 	char err[256] = "";
@@ -473,12 +482,7 @@ int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
 				 "%s: wrong or missing members", what);
 		return -EINVAL;
 	}
-	if (expires && cli_parse_time(expires, &k->expires) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
-		return -EINVAL;
-	}
-	if (k->label && sv_field_check("label", k->label, 128, cli->err,
-				       sizeof(cli->err)) < 0)
+	if (cred_meta(cli, what, expires, k->label, &k->expires) < 0)
 		return -EINVAL;
 	return 0;
 }
