@@ -67,7 +67,6 @@ struct mctx {
 	struct strv home_access;     /* accounts whose home_writable changed */
 	struct strv issuers;	     /* declared issuer names */
 	struct strv issuers_gone;    /* pruned: their cached keys go after */
-	json_t *issuer_arr;	     /* borrowed: keys to cache after commit */
 };
 
 /* ------------------------------------------------------------ changes */
@@ -287,52 +286,46 @@ static int account_usable(struct mctx *m, const char *what, const char *account)
 	return 0;
 }
 
+/* One element of a section's list, "what" naming it in messages: 0 or
+ * negative errno with the message in cli->err. */
+typedef int elem_fn(struct mctx *m, json_t *o, const char *what);
+
 /* ------------------------------------------------------------ roles */
 
-static int roles_check(struct mctx *m, json_t *arr)
+static int role_check(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64];
-		struct port_role pr;
-		struct strv tmp = {0};
-		snprintf(what, sizeof(what), "roles[%zu]", i);
-		int e = port_role_parse(m->cli, o, what, true, &pr);
-		if (e < 0)
-			return e;
-		/* the same rules as role create, before taking the lock */
-		m->cli->err[0] = '\0';
-		if (sv_name_check(pr.o.name, m->cli->err, sizeof(m->cli->err)) <
-			0 ||
-		    (pr.o.description &&
-		     sv_field_check("description", pr.o.description, 255,
-				    m->cli->err, sizeof(m->cli->err)) < 0) ||
-		    role_set_services(m->cli, &tmp, pr.services) < 0 ||
-		    role_set_sources(m->cli, &tmp, pr.sources) < 0 ||
-		    role_set_commands(m->cli, &tmp, pr.o.commands,
-				      pr.o.ncommands) < 0)
-			e = -EINVAL;
-		else if (strv_has(&m->roles, pr.o.name)) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "role '%s' appears twice", pr.o.name);
-			e = -EINVAL;
-		} else if (!strcmp(pr.o.name, SV_BASE_ROLE)) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "'%s' is the base role: it is not declared",
-				 SV_BASE_ROLE);
-			e = -EINVAL;
-		} else {
-			e = strv_add(&m->roles, pr.o.name);
-		}
-		strv_free(&tmp);
-		if (e < 0)
-			e = fail_at(m, what, pr.o.name, e);
-		port_role_free(&pr);
-		if (e < 0)
-			return e;
+	struct port_role pr;
+	struct strv tmp = {0};
+	int e = port_role_parse(m->cli, o, what, true, &pr);
+	if (e < 0)
+		return e;
+	/* the same rules as role create, before taking the lock */
+	m->cli->err[0] = '\0';
+	if (sv_name_check(pr.o.name, m->cli->err, sizeof(m->cli->err)) < 0 ||
+	    (pr.o.description &&
+	     sv_field_check("description", pr.o.description, 255, m->cli->err,
+			    sizeof(m->cli->err)) < 0) ||
+	    role_set_services(m->cli, &tmp, pr.services) < 0 ||
+	    role_set_sources(m->cli, &tmp, pr.sources) < 0 ||
+	    role_set_commands(m->cli, &tmp, pr.o.commands, pr.o.ncommands) < 0)
+		e = -EINVAL;
+	else if (strv_has(&m->roles, pr.o.name)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "role '%s' appears twice", pr.o.name);
+		e = -EINVAL;
+	} else if (!strcmp(pr.o.name, SV_BASE_ROLE)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "'%s' is the base role: it is not declared",
+			 SV_BASE_ROLE);
+		e = -EINVAL;
+	} else {
+		e = strv_add(&m->roles, pr.o.name);
 	}
-	return 0;
+	strv_free(&tmp);
+	if (e < 0)
+		e = fail_at(m, what, pr.o.name, e);
+	port_role_free(&pr);
+	return e;
 }
 
 static int role_update(struct mctx *m, const struct port_role *pr,
@@ -390,119 +383,125 @@ out:
 	return e;
 }
 
-static int roles_apply(struct mctx *m, json_t *arr)
+static int role_apply(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64], detail[32];
-		struct port_role pr;
-		struct role x = {0};
-		snprintf(what, sizeof(what), "roles[%zu]", i);
-		int e = port_role_parse(m->cli, o, what, true, &pr);
-		if (e < 0)
-			return e;
-		e = sv_model_role_load(m->t, pr.o.name, &x);
-		if (e == -ENOENT) {
-			m->cli->err[0] = '\0';
-			e = op_role_create(m->cli, m->t, &pr.o, &x);
-			if (e < 0) {
-				e = fail_at(m, what, pr.o.name, e);
-			} else {
-				snprintf(detail, sizeof(detail), "gid %u",
-					 x.gid);
-				e = record(m, '+', "role", x.name, NULL, NULL,
-					   NULL, detail);
-			}
-		} else if (e == 0) {
-			e = role_update(m, &pr, &x, what);
+	char detail[32];
+	struct port_role pr;
+	struct role x = {0};
+	int e = port_role_parse(m->cli, o, what, true, &pr);
+	if (e < 0)
+		return e;
+	e = sv_model_role_load(m->t, pr.o.name, &x);
+	if (e == -ENOENT) {
+		m->cli->err[0] = '\0';
+		e = op_role_create(m->cli, m->t, &pr.o, &x);
+		if (e < 0) {
+			e = fail_at(m, what, pr.o.name, e);
 		} else {
-			e = store_err(m, e);
+			snprintf(detail, sizeof(detail), "gid %u", x.gid);
+			e = record(m, '+', "role", x.name, NULL, NULL, NULL,
+				   detail);
 		}
-		role_free(&x);
-		port_role_free(&pr);
-		if (e < 0)
-			return e;
+	} else if (e == 0) {
+		e = role_update(m, &pr, &x, what);
+	} else {
+		e = store_err(m, e);
 	}
-	return 0;
+	role_free(&x);
+	port_role_free(&pr);
+	return e;
 }
 
-static int roles_prune(struct mctx *m, json_t *arr)
+/* Delete a record --prune found undeclared, saying in detail (cap bytes)
+ * what identified it: 0, 1 to leave it, or -errno. */
+typedef int drop_fn(struct sv_txn *t, const char *name, char *detail,
+		    size_t cap);
+
+/* Every record of a kind of accounts.db that the manifest does not declare
+ * goes, each one recorded as a '-' of kind. */
+static int records_prune(struct mctx *m, enum sv_rec_kind rec,
+			 const struct strv *declared, const char *kind,
+			 drop_fn *drop)
 {
-	(void)arr;
 	struct strv names = {0};
-	int e = sv_model_names(m->t, NULL, SV_REC_ROLE, &names);
+	int e = sv_model_names(m->t, NULL, rec, &names);
 	for (size_t i = 0; e == 0 && i < names.n; i++) {
-		struct role x;
-		char detail[32];
-		/* the base role has no record; never touch it anyway */
-		if (strv_has(&m->roles, names.v[i]) ||
-		    !strcmp(names.v[i], SV_BASE_ROLE))
+		char detail[96];
+		if (strv_has(declared, names.v[i]))
 			continue;
-		e = sv_model_role_load(m->t, names.v[i], &x);
-		if (e < 0)
-			break;
-		e = op_role_delete(m->t, &x);
-		snprintf(detail, sizeof(detail), "gid %u", x.gid);
+		e = drop(m->t, names.v[i], detail, sizeof(detail));
 		if (e == 0)
-			e = record(m, '-', "role", x.name, NULL, NULL, NULL,
+			e = record(m, '-', kind, names.v[i], NULL, NULL, NULL,
 				   detail);
-		role_free(&x);
+		else if (e > 0)
+			e = 0;
 	}
 	strv_free(&names);
 	return e < 0 ? store_err(m, e) : 0;
 }
 
+static int role_drop(struct sv_txn *t, const char *name, char *detail,
+		     size_t cap)
+{
+	struct role x;
+	/* the base role has no record; never touch it anyway */
+	if (!strcmp(name, SV_BASE_ROLE))
+		return 1;
+	int e = sv_model_role_load(t, name, &x);
+	if (e < 0)
+		return e;
+	e = op_role_delete(t, &x);
+	snprintf(detail, cap, "gid %u", x.gid);
+	role_free(&x);
+	return e;
+}
+
+static int roles_prune(struct mctx *m, json_t *arr)
+{
+	(void)arr;
+	return records_prune(m, SV_REC_ROLE, &m->roles, "role", role_drop);
+}
+
 /* ------------------------------------------------------------ accounts */
 
-static int accounts_check(struct mctx *m, json_t *arr)
+static int account_check(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64];
-		struct port_account pa;
-		int64_t exp;
-		uint32_t uid;
-		snprintf(what, sizeof(what), "accounts[%zu]", i);
-		int e = port_account_parse(m->cli, o, what, true, &pa);
-		if (e < 0)
-			return e;
-		m->cli->err[0] = '\0';
-		if (sv_name_check(pa.o.name, m->cli->err, sizeof(m->cli->err)) <
-			0 ||
-		    acct_check_fields(m->cli, &pa.o) < 0) {
-			e = -EINVAL;
-		} else if (pa.o.expires &&
-			   cli_parse_date(pa.o.expires, &exp) < 0) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "bad expires '%s' (YYYY-MM-DD or never)",
-				 pa.o.expires);
-			e = -EINVAL;
-		} else if (pa.o.uid && cli_parse_u32(pa.o.uid, &uid) < 0) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "uid %.32s is not a UID", pa.o.uid);
-			e = -EINVAL;
-		} else if (strv_has(&m->accounts, pa.o.name)) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "account '%s' appears twice", pa.o.name);
-			e = -EINVAL;
-		} else if (strv_has(&m->roles, pa.o.name)) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "'%s' is declared as a role too (its group "
-				 "would clash)",
-				 pa.o.name);
-			e = -EINVAL;
-		} else {
-			e = strv_add(&m->accounts, pa.o.name);
-		}
-		if (e < 0)
-			e = fail_at(m, what, pa.o.name, e);
-		port_account_free(&pa);
-		if (e < 0)
-			return e;
+	struct port_account pa;
+	int64_t exp;
+	uint32_t uid;
+	int e = port_account_parse(m->cli, o, what, true, &pa);
+	if (e < 0)
+		return e;
+	m->cli->err[0] = '\0';
+	if (sv_name_check(pa.o.name, m->cli->err, sizeof(m->cli->err)) < 0 ||
+	    acct_check_fields(m->cli, &pa.o) < 0) {
+		e = -EINVAL;
+	} else if (pa.o.expires && cli_parse_date(pa.o.expires, &exp) < 0) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "bad expires '%s' (YYYY-MM-DD or never)",
+			 pa.o.expires);
+		e = -EINVAL;
+	} else if (pa.o.uid && cli_parse_u32(pa.o.uid, &uid) < 0) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "uid %.32s is not a UID", pa.o.uid);
+		e = -EINVAL;
+	} else if (strv_has(&m->accounts, pa.o.name)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "account '%s' appears twice", pa.o.name);
+		e = -EINVAL;
+	} else if (strv_has(&m->roles, pa.o.name)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "'%s' is declared as a role too (its group "
+			 "would clash)",
+			 pa.o.name);
+		e = -EINVAL;
+	} else {
+		e = strv_add(&m->accounts, pa.o.name);
 	}
-	return 0;
+	if (e < 0)
+		e = fail_at(m, what, pa.o.name, e);
+	port_account_free(&pa);
+	return e;
 }
 
 /* Role names of a GID list, for the difference. */
@@ -660,90 +659,75 @@ static int account_update(struct mctx *m, const struct port_account *pa,
 	return 0;
 }
 
-static int accounts_apply(struct mctx *m, json_t *arr)
+static int account_apply(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64], detail[32];
-		struct port_account pa;
-		struct acct a = {0};
-		snprintf(what, sizeof(what), "accounts[%zu]", i);
-		int e = port_account_parse(m->cli, o, what, true, &pa);
-		if (e < 0)
-			return e;
-		e = sv_model_account_load(m->t, pa.o.name, &a);
+	char detail[32];
+	struct port_account pa;
+	struct acct a = {0};
+	int e = port_account_parse(m->cli, o, what, true, &pa);
+	if (e < 0)
+		return e;
+	e = sv_model_account_load(m->t, pa.o.name, &a);
+	if (e == -ENOENT) {
+		for (size_t j = 0; j < pa.o.nroles; j++)
+			if (m->prune_roles &&
+			    !strv_has(&m->roles, pa.o.roles[j])) {
+				snprintf(m->cli->err, sizeof(m->cli->err),
+					 "role '%s' is not in the "
+					 "manifest (with --prune it "
+					 "would be deleted)",
+					 pa.o.roles[j]);
+				e = -EINVAL;
+			}
+		/* homes are made after the commit, not in a dry run */
+		pa.o.no_home = true;
 		if (e == -ENOENT) {
-			for (size_t j = 0; j < pa.o.nroles; j++)
-				if (m->prune_roles &&
-				    !strv_has(&m->roles, pa.o.roles[j])) {
-					snprintf(m->cli->err,
-						 sizeof(m->cli->err),
-						 "role '%s' is not in the "
-						 "manifest (with --prune it "
-						 "would be deleted)",
-						 pa.o.roles[j]);
-					e = -EINVAL;
-				}
-			/* homes are made after the commit, not in a dry
-			 * run */
-			pa.o.no_home = true;
-			if (e == -ENOENT) {
-				m->cli->err[0] = '\0';
-				e = op_account_create(m->cli, m->t, &pa.o, &a);
-			}
-			if (e == 0 && pa.disabled) {
-				a.flags |= SV_ACCT_DISABLED;
-				e = sv_model_account_update(m->t, &a);
-			}
-			if (e < 0) {
-				e = fail_at(m, what, pa.o.name, e);
-			} else {
-				snprintf(detail, sizeof(detail), "uid %u",
-					 a.uid);
-				e = record(m, '+', "account", a.name, NULL,
-					   NULL, NULL, detail);
-				if (e == 0)
-					e = strv_add(&m->created, a.name);
-			}
-		} else if (e == 0) {
-			e = account_update(m, &pa, &a, what);
-		} else {
-			e = store_err(m, e);
+			m->cli->err[0] = '\0';
+			e = op_account_create(m->cli, m->t, &pa.o, &a);
 		}
-		acct_free(&a);
-		port_account_free(&pa);
-		if (e < 0)
-			return e;
+		if (e == 0 && pa.disabled) {
+			a.flags |= SV_ACCT_DISABLED;
+			e = sv_model_account_update(m->t, &a);
+		}
+		if (e < 0) {
+			e = fail_at(m, what, pa.o.name, e);
+		} else {
+			snprintf(detail, sizeof(detail), "uid %u", a.uid);
+			e = record(m, '+', "account", a.name, NULL, NULL, NULL,
+				   detail);
+			if (e == 0)
+				e = strv_add(&m->created, a.name);
+		}
+	} else if (e == 0) {
+		e = account_update(m, &pa, &a, what);
+	} else {
+		e = store_err(m, e);
 	}
-	return 0;
+	acct_free(&a);
+	port_account_free(&pa);
+	return e;
+}
+
+static int account_drop(struct sv_txn *t, const char *name, char *detail,
+			size_t cap)
+{
+	struct acct a;
+	size_t n = 0;
+	int e = sv_model_account_load(t, name, &a);
+	if (e < 0)
+		return e;
+	/* its secrets too: they are never in a manifest */
+	e = op_account_delete(t, &a, &n);
+	snprintf(detail, cap, "uid %u; %zu credential(s) revoked", a.uid, n);
+	acct_free(&a);
+	return e;
 }
 
 static int accounts_prune(struct mctx *m, json_t *arr)
 {
 	(void)arr;
-	struct strv names = {0};
-	int e = sv_model_names(m->t, NULL, SV_REC_ACCOUNT, &names);
-	for (size_t i = 0; e == 0 && i < names.n; i++) {
-		struct acct a;
-		char detail[96];
-		size_t n = 0;
-		if (strv_has(&m->accounts, names.v[i]))
-			continue;
-		e = sv_model_account_load(m->t, names.v[i], &a);
-		if (e < 0)
-			break;
-		/* its secrets too: they are never in a manifest */
-		e = op_account_delete(m->t, &a, &n);
-		snprintf(detail, sizeof(detail),
-			 "uid %u; %zu credential(s) revoked", a.uid, n);
-		if (e == 0)
-			e = record(m, '-', "account", a.name, NULL, NULL, NULL,
-				   detail);
-		acct_free(&a);
-	}
-	strv_free(&names);
-	return e < 0 ? store_err(m, e) : 0;
+	return records_prune(m, SV_REC_ACCOUNT, &m->accounts, "account",
+			     account_drop);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -754,35 +738,27 @@ static char *pair(const char *a, const char *b)
 	return asprintf(&s, "%s\n%s", a, b) < 0 ? NULL : s;
 }
 
-static int keys_check(struct mctx *m, json_t *arr)
+static int key_check(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64];
-		struct port_key k;
-		snprintf(what, sizeof(what), "keys[%zu]", i);
-		m->cli->err[0] = '\0';
-		int e = port_key_parse(m->cli, o, what, &k);
-		if (e == 0) {
-			char *p = pair(k.account, k.key.kid);
-			if (!p)
-				e = -ENOMEM;
-			else if (strv_has(&m->keys, p)) {
-				snprintf(m->cli->err, sizeof(m->cli->err),
-					 "%s: account '%s' has kid '%s' twice",
-					 what, k.account, k.key.kid);
-				e = -EINVAL;
-			} else {
-				e = strv_add(&m->keys, p);
-			}
-			free(p);
+	struct port_key k;
+	m->cli->err[0] = '\0';
+	int e = port_key_parse(m->cli, o, what, &k);
+	if (e == 0) {
+		char *p = pair(k.account, k.key.kid);
+		if (!p)
+			e = -ENOMEM;
+		else if (strv_has(&m->keys, p)) {
+			snprintf(m->cli->err, sizeof(m->cli->err),
+				 "%s: account '%s' has kid '%s' twice", what,
+				 k.account, k.key.kid);
+			e = -EINVAL;
+		} else {
+			e = strv_add(&m->keys, p);
 		}
-		sv_key_free(&k.key);
-		if (e < 0)
-			return e;
+		free(p);
 	}
-	return 0;
+	sv_key_free(&k.key);
+	return e;
 }
 
 struct found {
@@ -844,6 +820,14 @@ static void found_free(struct found *f)
 	strv_free(&f->names);
 }
 
+/* The account's credential in db that f names (f->hit), if it has one. */
+static int cred_find(struct mctx *m, enum sv_db db, const char *account,
+		     struct found *f)
+{
+	int e = sv_model_each_cred(m->t, db, account, find_cred, f);
+	return e < 0 ? store_err(m, e) : 0;
+}
+
 /* Label and expiry of a credential that stays: rewritten under its id. */
 static int cred_relabel(struct mctx *m, enum sv_db db, const char *account,
 			const struct found *f, const char *kind,
@@ -880,73 +864,58 @@ static int cred_relabel(struct mctx *m, enum sv_db db, const char *account,
 	return sv_model_cred_add(m->t, db, &c);
 }
 
-static int keys_apply(struct mctx *m, json_t *arr)
+static int key_apply(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64], name[256], id[SV_CRED_ID_LEN + 1];
-		char tp1[44], tp2[44];
-		struct port_key k;
-		struct found f = {.type = SV_CRED_KEY};
-		snprintf(what, sizeof(what), "keys[%zu]", i);
-		m->cli->err[0] = '\0';
-		int e = port_key_parse(m->cli, o, what, &k);
+	char name[256], id[SV_CRED_ID_LEN + 1];
+	char tp1[44], tp2[44];
+	struct port_key k;
+	struct found f = {.type = SV_CRED_KEY};
+	m->cli->err[0] = '\0';
+	int e = port_key_parse(m->cli, o, what, &k);
+	if (e == 0)
+		e = account_usable(m, what, k.account);
+	if (e < 0)
+		goto out;
+	snprintf(name, sizeof(name), "%s %s", k.account, k.key.kid);
+	f.kid = k.key.kid;
+	if ((e = cred_find(m, SV_DB_CREDENTIALS, k.account, &f)) < 0)
+		goto out;
+	if (!f.hit) {
+		e = op_key_add(m->cli, m->t, k.account, &k.key, k.label,
+			       k.expires, id);
 		if (e == 0)
-			e = account_usable(m, what, k.account);
-		if (e < 0)
-			goto next;
-		snprintf(name, sizeof(name), "%s %s", k.account, k.key.kid);
-		f.kid = k.key.kid;
-		e = sv_model_each_cred(m->t, SV_DB_CREDENTIALS, k.account,
-				       find_cred, &f);
-		if (e > 0)
-			e = 0;
-		if (e < 0) {
-			e = store_err(m, e);
-		} else if (!f.hit) {
+			e = record(m, '+', "key", name, NULL, NULL, NULL,
+				   sv_alg_name(k.key.alg));
+		else
+			e = fail_at(m, what, name, e);
+	} else if (f.alg != (uint8_t)k.key.alg || f.matlen != k.key.bloblen ||
+		   memcmp(f.mat, k.key.blob, f.matlen)) {
+		/* another key under the same kid: the old one is
+		 * revoked, the new one gets a new id */
+		if (sv_key_thumbprint(f.mat, f.matlen, tp1) < 0)
+			snprintf(tp1, sizeof(tp1), "?");
+		if (sv_key_thumbprint(k.key.blob, k.key.bloblen, tp2) < 0)
+			snprintf(tp2, sizeof(tp2), "?");
+		e = sv_model_cred_remove(m->t, SV_DB_CREDENTIALS, k.account,
+					 f.id);
+		if (e == 0)
 			e = op_key_add(m->cli, m->t, k.account, &k.key, k.label,
 				       k.expires, id);
-			if (e == 0)
-				e = record(m, '+', "key", name, NULL, NULL,
-					   NULL, sv_alg_name(k.key.alg));
-			else
-				e = fail_at(m, what, name, e);
-		} else if (f.alg != (uint8_t)k.key.alg ||
-			   f.matlen != k.key.bloblen ||
-			   memcmp(f.mat, k.key.blob, f.matlen)) {
-			/* another key under the same kid: the old one is
-			 * revoked, the new one gets a new id */
-			if (sv_key_thumbprint(f.mat, f.matlen, tp1) < 0)
-				snprintf(tp1, sizeof(tp1), "?");
-			if (sv_key_thumbprint(k.key.blob, k.key.bloblen, tp2) <
-			    0)
-				snprintf(tp2, sizeof(tp2), "?");
-			e = sv_model_cred_remove(m->t, SV_DB_CREDENTIALS,
-						 k.account, f.id);
-			if (e == 0)
-				e = op_key_add(m->cli, m->t, k.account, &k.key,
-					       k.label, k.expires, id);
-			if (e == 0)
-				e = record(m, '~', "key", name, "jwk",
-					   json_string(tp1), json_string(tp2),
-					   NULL);
-			if (e < 0)
-				e = store_err(m, e);
-		} else {
-			e = cred_relabel(m, SV_DB_CREDENTIALS, k.account, &f,
-					 "key", name, k.label ? k.label : "",
-					 k.expires);
-			if (e < 0)
-				e = store_err(m, e);
-		}
-	next:
-		found_free(&f);
-		sv_key_free(&k.key);
+		if (e == 0)
+			e = record(m, '~', "key", name, "jwk", json_string(tp1),
+				   json_string(tp2), NULL);
 		if (e < 0)
-			return e;
+			e = store_err(m, e);
+	} else {
+		e = cred_relabel(m, SV_DB_CREDENTIALS, k.account, &f, "key",
+				 name, k.label ? k.label : "", k.expires);
+		if (e < 0)
+			e = store_err(m, e);
 	}
-	return 0;
+out:
+	found_free(&f);
+	sv_key_free(&k.key);
+	return e;
 }
 
 /* Keys (or ssh keys) of declared accounts that the manifest dropped. */
@@ -998,104 +967,82 @@ static int keys_prune(struct mctx *m, json_t *arr)
 
 /* ------------------------------------------------------------ ssh keys */
 
-static int sshkeys_check(struct mctx *m, json_t *arr)
+static int sshkey_check(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64], fpr[64], comment[129], err[256] = "";
-		char *material = NULL;
-		struct port_sshkey k;
-		snprintf(what, sizeof(what), "sshkeys[%zu]", i);
-		m->cli->err[0] = '\0';
-		int e = port_sshkey_parse(m->cli, o, what, &k);
-		if (e < 0)
-			return e;
-		e = op_sshkey_parse(k.line, &material, fpr, comment, err,
-				    sizeof(err));
-		if (e < 0) {
-			snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s",
-				 what, err);
-			return e;
-		}
-		char *p = pair(k.account, material);
-		free(material);
-		if (!p)
-			return -ENOMEM;
-		if (strv_has(&m->sshkeys, p)) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "%s: account '%s' has key %s twice", what,
-				 k.account, fpr);
-			e = -EINVAL;
-		} else {
-			e = strv_add(&m->sshkeys, p);
-		}
-		free(p);
-		if (e < 0)
-			return e;
+	char fpr[64], comment[129], err[256] = "";
+	char *material = NULL;
+	struct port_sshkey k;
+	m->cli->err[0] = '\0';
+	int e = port_sshkey_parse(m->cli, o, what, &k);
+	if (e < 0)
+		return e;
+	e = op_sshkey_parse(k.line, &material, fpr, comment, err, sizeof(err));
+	if (e < 0) {
+		snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s", what, err);
+		return e;
 	}
-	return 0;
+	char *p = pair(k.account, material);
+	free(material);
+	if (!p)
+		return -ENOMEM;
+	if (strv_has(&m->sshkeys, p)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "%s: account '%s' has key %s twice", what, k.account,
+			 fpr);
+		e = -EINVAL;
+	} else {
+		e = strv_add(&m->sshkeys, p);
+	}
+	free(p);
+	return e;
 }
 
-static int sshkeys_apply(struct mctx *m, json_t *arr)
+static int sshkey_apply(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		char what[64], name[256], fpr[64], comment[129], err[256];
-		char id[SV_CRED_ID_LEN + 1], *material = NULL;
-		struct port_sshkey k;
-		struct found f = {.type = SV_CRED_SSHKEY};
-		snprintf(what, sizeof(what), "sshkeys[%zu]", i);
-		m->cli->err[0] = '\0';
-		int e = port_sshkey_parse(m->cli, o, what, &k);
-		if (e == 0)
-			e = account_usable(m, what, k.account);
-		if (e == 0 && op_sshkey_parse(k.line, &material, fpr, comment,
-					      err, sizeof(err)) < 0) {
-			snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s",
-				 what, err);
-			e = -EINVAL;
-		}
-		if (e < 0)
-			goto next;
-		f.material = material;
-		e = sv_model_each_cred(m->t, SV_DB_PUBKEYS, k.account,
-				       find_cred, &f);
-		if (e > 0)
-			e = 0;
-		if (e < 0) {
-			e = store_err(m, e);
-		} else if (!f.hit) {
-			e = op_sshkey_add(m->cli, m->t, k.account, k.line,
-					  k.label, k.expires, id);
-			snprintf(name, sizeof(name), "%s %s", k.account, fpr);
-			/* not the new id: it is random, and a dry run must
-			 * print what the real run prints */
-			char type[32];
-			snprintf(type, sizeof(type), "%.*s",
-				 (int)strcspn(material, " "), material);
-			if (e == 0)
-				e = record(m, '+', "sshkey", name, NULL, NULL,
-					   NULL, type);
-			else
-				e = fail_at(m, what, name, e);
-		} else {
-			snprintf(name, sizeof(name), "%s %s", k.account, f.id);
-			/* no label: the key's comment, as sshkey add does */
-			e = cred_relabel(
-			    m, SV_DB_PUBKEYS, k.account, &f, "sshkey", name,
-			    k.label ? k.label : comment, k.expires);
-			if (e < 0)
-				e = store_err(m, e);
-		}
-	next:
-		found_free(&f);
-		free(material);
-		if (e < 0)
-			return e;
+	char name[256], fpr[64], comment[129], err[256];
+	char id[SV_CRED_ID_LEN + 1], *material = NULL;
+	struct port_sshkey k;
+	struct found f = {.type = SV_CRED_SSHKEY};
+	m->cli->err[0] = '\0';
+	int e = port_sshkey_parse(m->cli, o, what, &k);
+	if (e == 0)
+		e = account_usable(m, what, k.account);
+	if (e == 0 && op_sshkey_parse(k.line, &material, fpr, comment, err,
+				      sizeof(err)) < 0) {
+		snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s", what, err);
+		e = -EINVAL;
 	}
-	return 0;
+	if (e < 0)
+		goto out;
+	f.material = material;
+	if ((e = cred_find(m, SV_DB_PUBKEYS, k.account, &f)) < 0)
+		goto out;
+	if (!f.hit) {
+		e = op_sshkey_add(m->cli, m->t, k.account, k.line, k.label,
+				  k.expires, id);
+		snprintf(name, sizeof(name), "%s %s", k.account, fpr);
+		/* not the new id: it is random, and a dry run must
+		 * print what the real run prints */
+		char type[32];
+		snprintf(type, sizeof(type), "%.*s",
+			 (int)strcspn(material, " "), material);
+		if (e == 0)
+			e = record(m, '+', "sshkey", name, NULL, NULL, NULL,
+				   type);
+		else
+			e = fail_at(m, what, name, e);
+	} else {
+		snprintf(name, sizeof(name), "%s %s", k.account, f.id);
+		/* no label: the key's comment, as sshkey add does */
+		e = cred_relabel(m, SV_DB_PUBKEYS, k.account, &f, "sshkey",
+				 name, k.label ? k.label : comment, k.expires);
+		if (e < 0)
+			e = store_err(m, e);
+	}
+out:
+	found_free(&f);
+	free(material);
+	return e;
 }
 
 static int sshkeys_prune(struct mctx *m, json_t *arr)
@@ -1111,52 +1058,38 @@ static int sshkeys_prune(struct mctx *m, json_t *arr)
  * (tools/issuer_model.h), without created/updated/jwks_cache; an optional
  * "jwks" (public keys) is cached after the commit, as import does.
  * Otherwise the keys come with `svcacct issuer refresh`. */
-static int issuers_check(struct mctx *m, json_t *arr)
+static int issuer_check(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	if (!json_is_array(arr)) {
-		snprintf(m->cli->err, sizeof(m->cli->err),
-			 "\"issuers\" must be an array");
+	struct issuer x;
+	json_t *jwks = NULL;
+	char err[512];
+	int e;
+	if (!json_is_object(o)) {
+		snprintf(m->cli->err, sizeof(m->cli->err), "%s: not an object",
+			 what);
 		return -EINVAL;
 	}
-	json_array_foreach (arr, i, o) {
-		struct issuer x;
-		json_t *jwks = NULL;
-		char err[512];
-		int e;
-		if (!json_is_object(o)) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "issuers[%zu]: not an object", i);
-			return -EINVAL;
-		}
-		e = issuer_from_json(o, &x, &jwks, err, sizeof(err));
-		json_decref(jwks);
-		if (e < 0) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "issuers[%zu]: %s", i, err);
-			return e;
-		}
-		e = issuer_validate(m->cli, NULL, &x);
-		if (e == 0 && strv_has(&m->issuers, x.name)) {
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "issuer '%.64s' is listed twice", x.name);
-			e = -EINVAL;
-		} else if (e < 0) {
-			char tmp[sizeof(m->cli->err) - 40];
-			snprintf(tmp, sizeof(tmp), "%.*s", (int)sizeof(tmp) - 1,
-				 m->cli->err);
-			snprintf(m->cli->err, sizeof(m->cli->err),
-				 "issuers[%zu]: %s", i, tmp);
-		}
-		if (e == 0 && strv_add(&m->issuers, x.name) < 0)
-			e = -ENOMEM;
-		issuer_free(&x);
-		if (e < 0)
-			return e;
+	e = issuer_from_json(o, &x, &jwks, err, sizeof(err));
+	json_decref(jwks);
+	if (e < 0) {
+		snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s", what, err);
+		return e;
 	}
-	m->issuer_arr = arr;
-	return 0;
+	e = issuer_validate(m->cli, NULL, &x);
+	if (e == 0 && strv_has(&m->issuers, x.name)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "issuer '%.64s' is listed twice", x.name);
+		e = -EINVAL;
+	} else if (e < 0) {
+		char tmp[sizeof(m->cli->err) - 40];
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)sizeof(tmp) - 1,
+			 m->cli->err);
+		snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s", what, tmp);
+	}
+	if (e == 0 && strv_add(&m->issuers, x.name) < 0)
+		e = -ENOMEM;
+	issuer_free(&x);
+	return e;
 }
 
 /* Client and role maps are lists of objects: "client=account" and
@@ -1193,47 +1126,42 @@ static json_t *issuer_comparable(json_t *o)
 	return o;
 }
 
-static int issuers_apply(struct mctx *m, json_t *arr)
+static int issuer_apply(struct mctx *m, json_t *o, const char *what)
 {
-	size_t i;
-	json_t *o;
-	json_array_foreach (arr, i, o) {
-		struct issuer x;
-		json_t *jwks = NULL, *want, *cur;
-		char err[512];
-		int e = issuer_from_json(o, &x, &jwks, err, sizeof(err));
-		json_decref(jwks);
-		if (e < 0)
-			return e;
-		want = issuer_comparable(issuer_to_json(&x, NULL));
-		cur = issuer_comparable(issuer_txn_dump(m->t, x.name));
-		if (!want) {
-			e = -ENOMEM;
-		} else if (!cur) {
-			e = issuer_txn_put_json(m->cli, m->t, o, false);
-			if (e == 0)
-				e = record(m, '+', "issuer", x.name, NULL, NULL,
-					   NULL, x.issuer);
-		} else if (!json_equal(cur, want)) {
-			const char *k;
-			json_t *v;
-			e = issuer_txn_put_json(m->cli, m->t, o, true);
-			json_object_foreach (want, k, v) {
-				json_t *old = json_object_get(cur, k);
-				if (e == 0 && (!old || !json_equal(old, v)))
-					e = record(m, '~', "issuer", x.name, k,
-						   old ? issuer_field(k, old)
-						       : json_string(""),
-						   issuer_field(k, v), NULL);
-			}
+	struct issuer x;
+	json_t *jwks = NULL, *want, *cur;
+	char err[512];
+	(void)what; /* checked before: no message to give */
+	int e = issuer_from_json(o, &x, &jwks, err, sizeof(err));
+	json_decref(jwks);
+	if (e < 0)
+		return e;
+	want = issuer_comparable(issuer_to_json(&x, NULL));
+	cur = issuer_comparable(issuer_txn_dump(m->t, x.name));
+	if (!want) {
+		e = -ENOMEM;
+	} else if (!cur) {
+		e = issuer_txn_put_json(m->cli, m->t, o, false);
+		if (e == 0)
+			e = record(m, '+', "issuer", x.name, NULL, NULL, NULL,
+				   x.issuer);
+	} else if (!json_equal(cur, want)) {
+		const char *k;
+		json_t *v;
+		e = issuer_txn_put_json(m->cli, m->t, o, true);
+		json_object_foreach (want, k, v) {
+			json_t *old = json_object_get(cur, k);
+			if (e == 0 && (!old || !json_equal(old, v)))
+				e = record(m, '~', "issuer", x.name, k,
+					   old ? issuer_field(k, old)
+					       : json_string(""),
+					   issuer_field(k, v), NULL);
 		}
-		json_decref(want);
-		json_decref(cur);
-		issuer_free(&x);
-		if (e < 0)
-			return e;
 	}
-	return 0;
+	json_decref(want);
+	json_decref(cur);
+	issuer_free(&x);
+	return e;
 }
 
 static int issuers_prune(struct mctx *m, json_t *arr)
@@ -1272,19 +1200,34 @@ static json_t *issuers_export_m(struct sv_reader *rd, int *e)
  * longer hold). */
 static const struct section {
 	const char *key;
-	int (*check)(struct mctx *m, json_t *arr); /* before the lock */
-	int (*apply)(struct mctx *m, json_t *arr); /* create, update */
+	elem_fn *check; /* each element, before the lock */
+	elem_fn *apply; /* each element: create, update */
 	int (*prune)(struct mctx *m, json_t *arr); /* --prune only */
 	json_t *(*export)(struct sv_reader *rd, int *e);
 } sections[] = {
-    {"roles", roles_check, roles_apply, roles_prune, port_export_roles},
-    {"accounts", accounts_check, accounts_apply, accounts_prune,
+    {"roles", role_check, role_apply, roles_prune, port_export_roles},
+    {"accounts", account_check, account_apply, accounts_prune,
      port_export_accounts},
-    {"keys", keys_check, keys_apply, keys_prune, port_export_keys},
-    {"sshkeys", sshkeys_check, sshkeys_apply, sshkeys_prune,
-     port_export_sshkeys},
-    {"issuers", issuers_check, issuers_apply, issuers_prune, issuers_export_m},
+    {"keys", key_check, key_apply, keys_prune, port_export_keys},
+    {"sshkeys", sshkey_check, sshkey_apply, sshkeys_prune, port_export_sshkeys},
+    {"issuers", issuer_check, issuer_apply, issuers_prune, issuers_export_m},
 };
+
+/* A section's handler on each element of its list, named "key[i]" in
+ * messages; the first error stops. */
+static int each_elem(struct mctx *m, json_t *arr, const char *key, elem_fn *fn)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		char what[64];
+		snprintf(what, sizeof(what), "%s[%zu]", key, i);
+		int e = fn(m, o, what);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
 
 /* ------------------------------------------------------------ checks */
 
@@ -1654,7 +1597,8 @@ int cmd_apply(struct cli *cli, const struct cli_args *args)
 		goto fail;
 	for (size_t i = 0; i < SV_ARRAY_SIZE(sections); i++) {
 		json_t *a = json_object_get(doc, sections[i].key);
-		if (a && sections[i].check && sections[i].check(&m, a) < 0)
+		if (a &&
+		    each_elem(&m, a, sections[i].key, sections[i].check) < 0)
 			goto fail;
 	}
 	/* ---- the change, under the writer lock */
@@ -1675,8 +1619,9 @@ int cmd_apply(struct cli *cli, const struct cli_args *args)
 	e = 0;
 	for (size_t i = 0; e == 0 && i < SV_ARRAY_SIZE(sections); i++) {
 		json_t *a = json_object_get(doc, sections[i].key);
-		if (a && sections[i].apply)
-			e = sections[i].apply(&m, a);
+		if (a)
+			e = each_elem(&m, a, sections[i].key,
+				      sections[i].apply);
 	}
 	/* a section the manifest does not have is not managed: --prune
 	 * leaves it alone ("accounts": [] is how to say "none") */
@@ -1750,8 +1695,9 @@ int cmd_apply(struct cli *cli, const struct cli_args *args)
 	}
 	/* the keys an issuer carries, and the keys of issuers that went:
 	 * state, written after the generation that names them */
-	if (m.issuer_arr)
-		issuers_import_keys(cli, m.issuer_arr);
+	json_t *issuers = json_object_get(doc, "issuers");
+	if (issuers)
+		issuers_import_keys(cli, issuers);
 	for (size_t i = 0; i < m.issuers_gone.n; i++)
 		issuer_cache_remove(&cli->cfg, m.issuers_gone.v[i]);
 	report(&m, false, gen, serial);
