@@ -177,28 +177,29 @@ json_t *port_export_accounts(struct sv_reader *rd, int *e)
 	return port_export_accounts_keys(rd, NULL, NULL, e);
 }
 
-json_t *port_export_keys(struct sv_reader *rd, int *e)
+/* The keys (ssh false) or the ssh keys of every account: the accounts'
+ * walk, keeping only that list. */
+static json_t *export_creds(struct sv_reader *rd, bool ssh, int *e)
 {
-	json_t *keys = json_array();
-	json_t *a = port_export_accounts_keys(rd, keys, NULL, e);
+	json_t *list = json_array();
+	json_t *a = port_export_accounts_keys(rd, ssh ? NULL : list,
+					      ssh ? list : NULL, e);
 	json_decref(a);
 	if (!a) {
-		json_decref(keys);
+		json_decref(list);
 		return NULL;
 	}
-	return keys;
+	return list;
+}
+
+json_t *port_export_keys(struct sv_reader *rd, int *e)
+{
+	return export_creds(rd, false, e);
 }
 
 json_t *port_export_sshkeys(struct sv_reader *rd, int *e)
 {
-	json_t *sshkeys = json_array();
-	json_t *a = port_export_accounts_keys(rd, NULL, sshkeys, e);
-	json_decref(a);
-	if (!a) {
-		json_decref(sshkeys);
-		return NULL;
-	}
-	return sshkeys;
+	return export_creds(rd, true, e);
 }
 
 bool port_opt_str(json_t *o, const char *k, const char **out)
@@ -273,11 +274,16 @@ static const char *const account_members[] = {
 #define STRICT_ROLE_MEMBERS    6
 #define STRICT_ACCOUNT_MEMBERS 10
 
-/* Allowed list cut to its first n names. */
+/* An object whose members are all in the allowed list (cut to its first n
+ * names when strict); message in cli->err. */
 static int members_ok(struct cli *cli, json_t *o, const char *what,
 		      const char *const *all, size_t n, bool strict)
 {
 	const char *cut[16];
+	if (!json_is_object(o)) {
+		snprintf(cli->err, sizeof(cli->err), "%s: not an object", what);
+		return -EINVAL;
+	}
 	size_t i = 0;
 	for (; all[i] && (!strict || i < n) && i < 15; i++)
 		cut[i] = all[i];
@@ -297,10 +303,6 @@ int port_role_parse(struct cli *cli, json_t *o, const char *what, bool strict,
 		    struct port_role *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (!json_is_object(o)) {
-		snprintf(cli->err, sizeof(cli->err), "%s: not an object", what);
-		return -EINVAL;
-	}
 	if (members_ok(cli, o, what, role_members, STRICT_ROLE_MEMBERS,
 		       strict) < 0)
 		return -EINVAL;
@@ -361,10 +363,6 @@ int port_account_parse(struct cli *cli, json_t *o, const char *what,
 {
 	const char *state = NULL;
 	memset(a, 0, sizeof(*a));
-	if (!json_is_object(o)) {
-		snprintf(cli->err, sizeof(cli->err), "%s: not an object", what);
-		return -EINVAL;
-	}
 	if (members_ok(cli, o, what, account_members, STRICT_ACCOUNT_MEMBERS,
 		       strict) < 0)
 		return -EINVAL;
@@ -418,10 +416,18 @@ int port_account_parse(struct cli *cli, json_t *o, const char *what,
 	return 0;
 }
 
-/* The members every credential form shares: an ISO expiry and a label. */
-static int cred_meta(struct cli *cli, const char *what, const char *expires,
-		     const char *label, int64_t *exp)
+/* The end of every credential form's checks: its members of the right
+ * types (typed, found by the caller; the message unless one is said
+ * already), then the members all forms share: an ISO expiry and a label. */
+static int cred_meta(struct cli *cli, const char *what, bool typed,
+		     const char *expires, const char *label, int64_t *exp)
 {
+	if (!typed) {
+		if (!*cli->err)
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: wrong or missing members", what);
+		return -EINVAL;
+	}
 	if (expires && cli_parse_time(expires, exp) < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s: bad expires", what);
 		return -EINVAL;
@@ -437,20 +443,16 @@ int port_key_parse(struct cli *cli, json_t *o, const char *what,
 {
 	static const char *const allowed[] = {"account", "kid", "label",
 					      "expires", "jwk", NULL};
-	const char *expires;
+	const char *expires = NULL;
 	memset(k, 0, sizeof(*k));
-	if (!json_is_object(o) || port_only_keys(cli, o, what, allowed) < 0 ||
-	    !port_opt_str(o, "account", &k->account) || !k->account ||
-	    !port_opt_str(o, "kid", &k->kid) ||
-	    !port_opt_str(o, "label", &k->label) ||
-	    !port_opt_str(o, "expires", &expires) ||
-	    !json_is_object(json_object_get(o, "jwk"))) {
-		if (!*cli->err)
-			snprintf(cli->err, sizeof(cli->err),
-				 "%s: wrong or missing members", what);
-		return -EINVAL;
-	}
-	if (cred_meta(cli, what, expires, k->label, &k->expires) < 0)
+	bool typed = json_is_object(o) &&
+		     port_only_keys(cli, o, what, allowed) == 0 &&
+		     port_opt_str(o, "account", &k->account) && k->account &&
+		     port_opt_str(o, "kid", &k->kid) &&
+		     port_opt_str(o, "label", &k->label) &&
+		     port_opt_str(o, "expires", &expires) &&
+		     json_is_object(json_object_get(o, "jwk"));
+	if (cred_meta(cli, what, typed, expires, k->label, &k->expires) < 0)
 		return -EINVAL;
 	char *jwk = json_dumps(json_object_get(o, "jwk"), JSON_COMPACT);
 	char err[256] = "";
@@ -470,21 +472,15 @@ int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
 {
 	static const char *const allowed[] = {"account", "key", "label",
 					      "expires", NULL};
-	const char *expires;
+	const char *expires = NULL;
 	memset(k, 0, sizeof(*k));
-	if (!json_is_object(o) || port_only_keys(cli, o, what, allowed) < 0 ||
-	    !port_opt_str(o, "account", &k->account) || !k->account ||
-	    !port_opt_str(o, "key", &k->line) || !k->line ||
-	    !port_opt_str(o, "label", &k->label) ||
-	    !port_opt_str(o, "expires", &expires)) {
-		if (!*cli->err)
-			snprintf(cli->err, sizeof(cli->err),
-				 "%s: wrong or missing members", what);
-		return -EINVAL;
-	}
-	if (cred_meta(cli, what, expires, k->label, &k->expires) < 0)
-		return -EINVAL;
-	return 0;
+	bool typed = json_is_object(o) &&
+		     port_only_keys(cli, o, what, allowed) == 0 &&
+		     port_opt_str(o, "account", &k->account) && k->account &&
+		     port_opt_str(o, "key", &k->line) && k->line &&
+		     port_opt_str(o, "label", &k->label) &&
+		     port_opt_str(o, "expires", &expires);
+	return cred_meta(cli, what, typed, expires, k->label, &k->expires);
 }
 
 /* "what (name): message", for errors from the op_* functions. */
