@@ -80,34 +80,34 @@ static int issuer_from_rec(struct issuer *x, const struct sv_issuer *rec)
 	return 0;
 }
 
-static int decode_blob(struct sv_blob *b, const char *name, struct issuer *x)
+/* An issuer's record from the transaction t, or from the reader rd (t
+ * NULL), checked to carry the name it is filed under. */
+static int load_issuer(struct sv_txn *t, struct sv_reader *rd, const char *name,
+		       struct issuer *x)
 {
+	struct sv_blob b = {0};
 	struct sv_issuer rec;
-	int r = sv_decode_issuer(b->p, b->n, &rec);
+	int r = t ? sv_model_issuer_fetch(t, name, &b)
+		  : sv_model_reader_issuer_fetch(rd, name, &b);
+	if (r < 0)
+		return r;
+	r = sv_decode_issuer(b.p, b.n, &rec);
 	if (r == 0 && !sv_str_eq(rec.name, name))
 		r = -EBADMSG;
 	if (r == 0)
 		r = issuer_from_rec(x, &rec);
-	sv_blob_free(b);
+	sv_blob_free(&b);
 	return r;
 }
 
 int txn_load_issuer(struct sv_txn *t, const char *name, struct issuer *x)
 {
-	struct sv_blob b = {0};
-	int r = sv_model_issuer_fetch(t, name, &b);
-	if (r < 0)
-		return r;
-	return decode_blob(&b, name, x);
+	return load_issuer(t, NULL, name, x);
 }
 
 int reader_load_issuer(struct sv_reader *rd, const char *name, struct issuer *x)
 {
-	struct sv_blob b = {0};
-	int r = sv_model_reader_issuer_fetch(rd, name, &b);
-	if (r < 0)
-		return r;
-	return decode_blob(&b, name, x);
+	return load_issuer(NULL, rd, name, x);
 }
 
 static struct sv_list strv_list(const struct strv *s, struct sv_str *items)
@@ -210,6 +210,55 @@ static bool path_ok(const char *s)
 	return true;
 }
 
+/* Client maps (client id -> account; roles false) or role maps (remote
+ * role -> role): remote names as tokens carry them, a client mapped once, a
+ * role pair given once, and (with t) local names that exist. */
+static int maps_check(struct cli *cli, struct sv_txn *t,
+		      const struct strv *remote, const struct strv *local,
+		      bool roles)
+{
+	for (size_t i = 0; i < remote->n; i++) {
+		const char *rem = remote->v[i], *loc = local->v[i];
+		if (!sv_issuer_token_valid(rem, SV_ISSUER_FIELD_MAX))
+			return bad(cli, -EINVAL,
+				   "bad %s '%s' (1-%d printable "
+				   "characters without spaces)",
+				   roles ? "remote role" : "client id", rem,
+				   SV_ISSUER_FIELD_MAX);
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(remote->v[k], rem))
+				continue;
+			if (!roles)
+				return bad(cli, -EEXIST,
+					   "client '%s' is mapped twice (a "
+					   "client maps to one account)",
+					   rem);
+			if (!strcmp(local->v[k], loc))
+				return bad(cli, -EEXIST,
+					   "role map %s -> %s given twice", rem,
+					   loc);
+		}
+		if (!t)
+			continue;
+		struct acct a;
+		struct role ro;
+		int r = roles ? sv_model_role_load(t, loc, &ro)
+			      : sv_model_account_load(t, loc, &a);
+		if (r < 0 && roles)
+			return bad(cli, -ENOENT,
+				   "remote role '%s': no local role '%s'", rem,
+				   loc);
+		if (r < 0)
+			return bad(cli, -ENOENT, "client '%s': no account '%s'",
+				   rem, loc);
+		if (roles)
+			role_free(&ro);
+		else
+			acct_free(&a);
+	}
+	return 0;
+}
+
 int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 {
 	char err[256];
@@ -292,51 +341,10 @@ int issuer_validate(struct cli *cli, struct sv_txn *t, const struct issuer *x)
 	    x->role_remote.n > ISSUER_MAPS_MAX)
 		return bad(cli, -EINVAL, "at most %d client or role maps",
 			   ISSUER_MAPS_MAX);
-	for (size_t i = 0; i < x->client_remote.n; i++) {
-		const char *rem = x->client_remote.v[i],
-			   *loc = x->client_local.v[i];
-		struct acct a;
-		if (!sv_issuer_token_valid(rem, SV_ISSUER_FIELD_MAX))
-			return bad(cli, -EINVAL,
-				   "bad client id '%s' (1-%d printable "
-				   "characters without spaces)",
-				   rem, SV_ISSUER_FIELD_MAX);
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(x->client_remote.v[k], rem))
-				return bad(cli, -EEXIST,
-					   "client '%s' is mapped twice (a "
-					   "client maps to one account)",
-					   rem);
-		r = t ? sv_model_account_load(t, loc, &a) : 0;
-		if (r < 0)
-			return bad(cli, -ENOENT, "client '%s': no account '%s'",
-				   rem, loc);
-		if (t)
-			acct_free(&a);
-	}
-	for (size_t i = 0; i < x->role_remote.n; i++) {
-		const char *rem = x->role_remote.v[i],
-			   *loc = x->role_local.v[i];
-		struct role ro;
-		if (!sv_issuer_token_valid(rem, SV_ISSUER_FIELD_MAX))
-			return bad(cli, -EINVAL,
-				   "bad remote role '%s' (1-%d printable "
-				   "characters without spaces)",
-				   rem, SV_ISSUER_FIELD_MAX);
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(x->role_remote.v[k], rem) &&
-			    !strcmp(x->role_local.v[k], loc))
-				return bad(cli, -EEXIST,
-					   "role map %s -> %s given twice", rem,
-					   loc);
-		r = t ? sv_model_role_load(t, loc, &ro) : 0;
-		if (r < 0)
-			return bad(cli, -ENOENT,
-				   "remote role '%s': no local role '%s'", rem,
-				   loc);
-		if (t)
-			role_free(&ro);
-	}
+	if ((r = maps_check(cli, t, &x->client_remote, &x->client_local,
+			    false)) < 0 ||
+	    (r = maps_check(cli, t, &x->role_remote, &x->role_local, true)) < 0)
+		return r;
 	if (!t)
 		return 0; /* the fields alone (before taking the lock) */
 	/* one "iss", one issuer: a token must find exactly one set of rules */
