@@ -91,6 +91,51 @@ static void add_hidden(json_t *arr, const char *name, const char *idkey,
 	json_array_append_new(arr, o);
 }
 
+/* The scan of one kind of record (accounts by UID, roles by GID) into its
+ * list, fixable and count: 0 at the end, another -errno on a read error. */
+static int scan_kind(struct sv_reader *rd, enum sv_rec_kind kind,
+		     const struct sv_config *rules, const char *all_why,
+		     json_t *list, size_t *fixable, unsigned *count)
+{
+	bool acct = kind == SV_REC_ACCOUNT;
+	const char *idkey = acct ? "uid" : "gid";
+	struct sv_blob key = {0};
+	struct sv_str nm;
+	char name[48], why[512];
+	const char *k = NULL;
+	int r;
+	while ((r = sv_model_reader_next(rd, SV_DB_ACCOUNTS, kind, &key,
+					 &nm)) == 0) {
+		struct sv_blob v = {0};
+		struct sv_account a;
+		struct sv_role ro;
+		uint32_t id;
+		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
+		    (acct ? sv_decode_account(v.p, v.n, &a)
+			  : sv_decode_role(v.p, v.n, &ro)) < 0) {
+			sv_blob_free(&v);
+			continue;
+		}
+		id = acct ? a.uid : ro.gid;
+		(*count)++;
+		key_name(nm, name);
+		if (!rules) {
+			if (all_why)
+				add_hidden(list, name, idkey, id, NULL,
+					   all_why);
+		} else if ((acct ? sv_config_uid_served(rules, id, &k, why,
+							sizeof(why))
+				 : sv_config_role_gid_served(
+				       rules, id, &k, why, sizeof(why))) < 0) {
+			add_hidden(list, name, idkey, id, k, why);
+			*fixable += k != NULL;
+		}
+		sv_blob_free(&v);
+	}
+	sv_blob_free(&key);
+	return r == -ENOENT ? 0 : r;
+}
+
 /* The accounts and roles in the published generation of the store that
  * store_cfg names which the readers refuse under rules (sv_config_*_served,
  * the rule of sv_uid_acceptable and sv_role_gid_acceptable), or, with rules
@@ -102,10 +147,6 @@ static int scan_hidden(const struct sv_config *store_cfg,
 		       struct hidden *h)
 {
 	struct sv_reader *rd = NULL;
-	struct sv_blob key = {0};
-	struct sv_str nm;
-	char name[48], why[512];
-	const char *k = NULL;
 	int r;
 
 	r = sv_reader_open(store_cfg,
@@ -113,57 +154,11 @@ static int scan_hidden(const struct sv_config *store_cfg,
 	if (r < 0)
 		return r;
 	h->gen = sv_reader_generation(rd);
-	while ((r = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ACCOUNT,
-					 &key, &nm)) == 0) {
-		struct sv_blob v = {0};
-		struct sv_account a;
-		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
-		    sv_decode_account(v.p, v.n, &a) < 0) {
-			sv_blob_free(&v);
-			continue;
-		}
-		h->n_accounts++;
-		key_name(nm, name);
-		if (!rules) {
-			if (all_why)
-				add_hidden(h->accounts, name, "uid", a.uid,
-					   NULL, all_why);
-		} else if (sv_config_uid_served(rules, a.uid, &k, why,
-						sizeof(why)) < 0) {
-			add_hidden(h->accounts, name, "uid", a.uid, k, why);
-			h->accounts_fixable += k != NULL;
-		}
-		sv_blob_free(&v);
-	}
-	if (r != -ENOENT)
-		goto out;
-	sv_blob_free(&key);
-	while ((r = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ROLE, &key,
-					 &nm)) == 0) {
-		struct sv_blob v = {0};
-		struct sv_role ro;
-		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
-		    sv_decode_role(v.p, v.n, &ro) < 0) {
-			sv_blob_free(&v);
-			continue;
-		}
-		h->n_roles++;
-		key_name(nm, name);
-		if (!rules) {
-			if (all_why)
-				add_hidden(h->roles, name, "gid", ro.gid, NULL,
-					   all_why);
-		} else if (sv_config_role_gid_served(rules, ro.gid, &k, why,
-						     sizeof(why)) < 0) {
-			add_hidden(h->roles, name, "gid", ro.gid, k, why);
-			h->roles_fixable += k != NULL;
-		}
-		sv_blob_free(&v);
-	}
-	if (r == -ENOENT)
-		r = 0;
-out:
-	sv_blob_free(&key);
+	r = scan_kind(rd, SV_REC_ACCOUNT, rules, all_why, h->accounts,
+		      &h->accounts_fixable, &h->n_accounts);
+	if (r == 0)
+		r = scan_kind(rd, SV_REC_ROLE, rules, all_why, h->roles,
+			      &h->roles_fixable, &h->n_roles);
 	sv_reader_close(rd);
 	/* by name, not in the database's hash order */
 	cli_json_sort(h->accounts, "name", NULL);
@@ -171,17 +166,33 @@ out:
 	return r;
 }
 
-/* One line about one hidden record: "account 'bot' (UID 70001)" and
- * what (" would be hidden"), then the reason. */
-static void hidden_line(json_t *o, const char *kind, const char *what,
-			char *buf, size_t n)
+/* One line about each hidden record, accounts then roles, to out: "account
+ * 'bot' (UID 70001)" and what (" would be hidden"), then the reason. With
+ * fixable_only, only the records a key of the configuration would serve. */
+static void hidden_lines(const struct hidden *h, const char *what,
+			 bool fixable_only,
+			 void (*out)(const char *line, void *ctx), void *ctx)
 {
-	bool acct = !strcmp(kind, "account");
-	snprintf(buf, n, "%s '%s' (%s %" JSON_INTEGER_FORMAT ")%s: %s", kind,
-		 json_string_value(json_object_get(o, "name")),
-		 acct ? "UID" : "GID",
-		 json_integer_value(json_object_get(o, acct ? "uid" : "gid")),
-		 what, json_string_value(json_object_get(o, "reason")));
+	char line[768];
+	size_t i;
+	json_t *o;
+	for (int acct = 1; acct >= 0; acct--)
+		json_array_foreach (acct ? h->accounts : h->roles, i, o) {
+			if (fixable_only &&
+			    json_is_null(json_object_get(o, "key")))
+				continue;
+			snprintf(
+			    line, sizeof(line),
+			    "%s '%s' (%s %" JSON_INTEGER_FORMAT ")%s: %s",
+			    acct ? "account" : "role",
+			    json_string_value(json_object_get(o, "name")),
+			    acct ? "UID" : "GID",
+			    json_integer_value(
+				json_object_get(o, acct ? "uid" : "gid")),
+			    what,
+			    json_string_value(json_object_get(o, "reason")));
+			out(line, ctx);
+		}
 }
 
 /* ------------------------------------------------------------ guard */
@@ -210,12 +221,19 @@ void cli_config_guard_done(struct cli *cli, struct sv_txn *t)
 	(void)sv_state_write_small(t, RANGES_VERIFIED, ranges, strlen(ranges));
 }
 
+/* The first GUARD_SHOWN lines on the terminal; *ctx counts them all. */
+static void guard_line(const char *line, void *ctx)
+{
+	size_t *shown = ctx;
+	if ((*shown)++ < GUARD_SHOWN)
+		fprintf(stderr, "  %s\n", line);
+}
+
 int cli_config_guard(struct cli *cli, struct sv_txn *t)
 {
 	struct hidden h;
-	char line[768], ranges[128], seen[128];
-	size_t i, shown = 0, n, len = 0;
-	json_t *o;
+	char ranges[128], seen[128];
+	size_t shown = 0, n, len = 0;
 	int r;
 
 	ranges_text(&cli->cfg, ranges, sizeof(ranges));
@@ -240,20 +258,7 @@ int cli_config_guard(struct cli *cli, struct sv_txn *t)
 		 "%zu account(s) and %zu role(s) of it from nss_svcacct and "
 		 "pam_svcacct (they do not resolve and cannot log in):",
 		 cli->conf_path, h.accounts_fixable, h.roles_fixable);
-	json_array_foreach (h.accounts, i, o) {
-		if (json_is_null(json_object_get(o, "key")) ||
-		    shown++ >= GUARD_SHOWN)
-			continue;
-		hidden_line(o, "account", "", line, sizeof(line));
-		fprintf(stderr, "  %s\n", line);
-	}
-	json_array_foreach (h.roles, i, o) {
-		if (json_is_null(json_object_get(o, "key")) ||
-		    shown++ >= GUARD_SHOWN)
-			continue;
-		hidden_line(o, "role", "", line, sizeof(line));
-		fprintf(stderr, "  %s\n", line);
-	}
+	hidden_lines(&h, "", true, guard_line, &shown);
 	if (n > GUARD_SHOWN)
 		fprintf(stderr,
 			"  ... and %zu more (svcacct check lists them)\n",
@@ -326,30 +331,24 @@ struct creport {
 	json_t *problems, *notes;
 };
 
-static void cproblem(struct creport *rep, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void cproblem(struct creport *rep, const char *fmt, ...)
+enum cmsg_kind {
+	CPROBLEM, /* up to 1535 bytes: they quote paths and the reasons */
+	CNOTE,	  /* up to 1023 bytes */
+};
+
+/* A problem or a note of the report, made printable. */
+static void cmsg(struct creport *rep, enum cmsg_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void cmsg(struct creport *rep, enum cmsg_kind kind, const char *fmt, ...)
 {
 	char buf[1536];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, kind == CNOTE ? 1024 : sizeof(buf), fmt, ap);
 	va_end(ap);
 	printable(buf);
-	json_array_append_new(rep->problems, json_string(buf));
-}
-
-static void cnote(struct creport *rep, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void cnote(struct creport *rep, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	printable(buf);
-	json_array_append_new(rep->notes, json_string(buf));
+	json_array_append_new(kind == CNOTE ? rep->notes : rep->problems,
+			      json_string(buf));
 }
 
 /* The owner and mode of a file that is not where the modules read it
@@ -383,20 +382,14 @@ static int file_safe(const struct sv_config *nc, const char *file, char *err,
 	return r;
 }
 
+static void problem_line(const char *line, void *ctx)
+{
+	cmsg(ctx, CPROBLEM, "%s", line);
+}
+
 static void report_hidden(struct creport *rep, const struct hidden *h)
 {
-	char line[768];
-	size_t i;
-	json_t *o;
-	json_array_foreach (h->accounts, i, o) {
-		hidden_line(o, "account", " would be hidden", line,
-			    sizeof(line));
-		cproblem(rep, "%s", line);
-	}
-	json_array_foreach (h->roles, i, o) {
-		hidden_line(o, "role", " would be hidden", line, sizeof(line));
-		cproblem(rep, "%s", line);
-	}
+	hidden_lines(h, " would be hidden", false, problem_line, rep);
 }
 
 int config_check(struct cli *cli, const struct cli_args *args)
@@ -423,10 +416,10 @@ int config_check(struct cli *cli, const struct cli_args *args)
 	if (installed) {
 		r = sv_config_load(&nc, file, true, err, sizeof(err));
 		if (r == -ENOENT && file == sv_config_default_path()) {
-			cnote(&rep,
-			      "%s: missing: the modules use the compiled-in "
-			      "defaults",
-			      file);
+			cmsg(&rep, CNOTE,
+			     "%s: missing: the modules use the compiled-in "
+			     "defaults",
+			     file);
 			r = 0;
 		}
 	} else {
@@ -436,9 +429,9 @@ int config_check(struct cli *cli, const struct cli_args *args)
 	}
 	loaded = r == 0;
 	if (r == -ENOENT) {
-		cproblem(&rep, "%s", err);
+		cmsg(&rep, CPROBLEM, "%s", err);
 	} else if (!loaded) {
-		cproblem(&rep, "%s; " UNLOADED_EFFECT, err);
+		cmsg(&rep, CPROBLEM, "%s; " UNLOADED_EFFECT, err);
 		/* Every record is hidden; which store holds them: the one the
 		 * tool uses now, or, when that is this very file, the one it
 		 * names if only its owner or mode is wrong. A file that does
@@ -456,45 +449,47 @@ int config_check(struct cli *cli, const struct cli_args *args)
 						 "load",
 						 &h) == 0;
 		else
-			cnote(&rep, "no configuration that loads names the "
-				    "store: its accounts and roles are not "
-				    "listed");
+			cmsg(&rep, CNOTE,
+			     "no configuration that loads names the "
+			     "store: its accounts and roles are not "
+			     "listed");
 	} else {
 		r = scan_hidden(&nc, &nc, NULL, &h);
 		have_store = r == 0;
 		if (r < 0 && r != -ENOENT)
-			cproblem(&rep, "the store in %s cannot be read: %s",
-				 nc.db_dir, strerror(-r));
+			cmsg(&rep, CPROBLEM,
+			     "the store in %s cannot be read: %s", nc.db_dir,
+			     strerror(-r));
 		if (cur_ok && strcmp(nc.db_dir, cli->cfg.db_dir) != 0) {
 			struct hidden cur;
 			hidden_init(&cur);
 			bool cur_store =
 			    scan_hidden(&cli->cfg, NULL, NULL, &cur) == 0;
 			if (!have_store && cur_store)
-				cproblem(&rep,
-					 "db_dir %s holds no store: the %u "
-					 "account(s) and %u role(s) of %s, "
-					 "the store in use, would no longer "
-					 "resolve",
-					 nc.db_dir, cur.n_accounts, cur.n_roles,
-					 cli->cfg.db_dir);
+				cmsg(&rep, CPROBLEM,
+				     "db_dir %s holds no store: the %u "
+				     "account(s) and %u role(s) of %s, "
+				     "the store in use, would no longer "
+				     "resolve",
+				     nc.db_dir, cur.n_accounts, cur.n_roles,
+				     cli->cfg.db_dir);
 			else
-				cnote(&rep, "db_dir changes from %s to %s",
-				      cli->cfg.db_dir, nc.db_dir);
+				cmsg(&rep, CNOTE,
+				     "db_dir changes from %s to %s",
+				     cli->cfg.db_dir, nc.db_dir);
 			hidden_free(&cur);
 		}
 		if (cur_ok && nc.base_gid != cli->cfg.base_gid)
-			cnote(&rep,
-			      "base_gid changes from %u to %u: files of group "
-			      "%u no longer show the group " SV_BASE_ROLE,
-			      cli->cfg.base_gid, nc.base_gid,
-			      cli->cfg.base_gid);
+			cmsg(&rep, CNOTE,
+			     "base_gid changes from %u to %u: files of group "
+			     "%u no longer show the group " SV_BASE_ROLE,
+			     cli->cfg.base_gid, nc.base_gid, cli->cfg.base_gid);
 	}
 	if (!cur_ok && !installed)
-		cnote(&rep,
-		      "the configuration in use does not load (%s): its store "
-		      "was not compared",
-		      cur_err);
+		cmsg(&rep, CNOTE,
+		     "the configuration in use does not load (%s): its store "
+		     "was not compared",
+		     cur_err);
 	report_hidden(&rep, &h);
 
 	size_t n = json_array_size(rep.problems);
