@@ -355,277 +355,305 @@ static void report_memberships(struct report *rep)
 				json_string_value(g));
 }
 
-/* A user that svcacct serves (what names it in messages) against the
- * users of the other sources (others_only: every answer is theirs). */
-static void user_clash(struct report *rep, const char *what, const char *name,
-		       uint32_t uid)
+/* The words that tell the admin what a clash of a user or a group does
+ * and how to end it. */
+struct clash_words {
+	bool group;
+	const char *entry, *idn, *file; /* "user", "UID", "/etc/passwd" */
+	const char *same_effect; /* an entry of that name and ID elsewhere */
+	const char *id_effect;	 /* an entry of that ID and another name */
+	const char *renumber;	 /* the command that gives it another ID */
+};
+
+static const struct clash_words user_words = {
+    false,
+    "user",
+    "UID",
+    "/etc/passwd",
+    "its home, shell and password apply instead of svcacct's where it is "
+    "asked first",
+    "which owns the same files and processes",
+    "usermod -u NEWUID",
+};
+/* for a role, an account's own group, the base role */
+static const struct clash_words group_words = {
+    true,
+    "group",
+    "GID",
+    "/etc/group",
+    "its members get the group's access without svcacct knowing",
+    "whose members get the same access",
+    "groupmod -g NEWGID",
+};
+
+/* A user or group that svcacct serves (what names it in messages) against
+ * the users or groups of the other sources (others_only: every answer is
+ * theirs): one of that name, one of that ID. */
+static void clash(struct report *rep, const struct clash_words *w,
+		  const char *what, const char *name, uint32_t id)
 {
-	char on[72];
-	struct passwd *pw;
-	if (!rep->others_pw)
+	char on[72], remove[96] = "vipw";
+	const char *id_name = NULL;
+	uint32_t name_id = 0;
+	bool named;
+	if (!(w->group ? rep->others_gr : rep->others_pw))
 		return;
-	if ((pw = getpwnam(name)) && pw->pw_uid == uid)
+	if (w->group) {
+		struct group *gr = getgrnam(name);
+		if ((named = gr))
+			name_id = gr->gr_gid;
+		if ((gr = getgrgid(id)))
+			id_name = gr->gr_name;
+		snprintf(remove, sizeof(remove), "groupdel %s", name);
+	} else {
+		struct passwd *pw = getpwnam(name);
+		if ((named = pw))
+			name_id = pw->pw_uid;
+		if ((pw = getpwuid(id)))
+			id_name = pw->pw_name;
+	}
+	if (named && name_id == id)
 		problem(rep,
-			"%s: another NSS source also has user '%s' with the "
-			"same UID %u, and its home, shell and password "
-			"apply instead of svcacct's where it is asked first; "
-			"remove that user (for /etc/passwd: vipw)",
-			what, name, uid);
-	else if (pw)
+			"%s: another NSS source also has %s '%s' with the "
+			"same %s %u, and %s; remove that %s (for %s: %s)",
+			what, w->entry, name, w->idn, id, w->same_effect,
+			w->entry, w->file, remove);
+	else if (named)
 		problem(rep,
-			"%s: another NSS source also has a user '%s' (UID "
-			"%u), so the name means two users; remove or rename "
-			"that user (for /etc/passwd: vipw)",
-			what, name, (unsigned)pw->pw_uid);
-	if ((pw = getpwuid(uid)) && strcmp(pw->pw_name, name))
+			"%s: another NSS source also has a %s '%s' (%s %u), "
+			"so the name means two %ss; remove or rename that %s "
+			"(for %s: %s)",
+			what, w->entry, name, w->idn, name_id, w->entry,
+			w->entry, w->file, remove);
+	if (id_name && strcmp(id_name, name))
 		problem(rep,
-			"%s: UID %u is also user '%s' of another NSS source, "
-			"which owns the same files and processes; give that "
-			"user another UID (for /etc/passwd: usermod -u NEWUID "
-			"%s)",
-			what, uid, shown(pw->pw_name, on),
-			shown(pw->pw_name, on));
+			"%s: %s %u is also %s '%s' of another NSS source, %s; "
+			"give that %s another %s (for %s: %s %s)",
+			what, w->idn, id, w->entry, shown(id_name, on),
+			w->id_effect, w->entry, w->idn, w->file, w->renumber,
+			shown(id_name, on));
 }
 
-/* The same for a group that svcacct serves: a role, an account's own
- * group, the base role. */
-static void group_clash(struct report *rep, const char *what, const char *name,
-			uint32_t gid)
+/* What the checks of one record of the store need. */
+struct check {
+	struct cli *cli;
+	struct report *rep;
+	struct sv_reader *rd;
+	enum sv_db db;
+	struct sv_revocations *rv; /* credentials: NULL if unreadable */
+};
+
+/* The checks of one record that decodes (rec: a struct sv_account,
+ * sv_role or sv_cred), name (or id) from its key. */
+typedef void check_fn(const struct check *k, const char *name, const void *rec);
+
+/* Each record of a kind in k->db, counted in *count; one that does not
+ * fetch or decode is a problem, the others go to fn. */
+static void check_each(const struct check *k, enum sv_rec_kind kind,
+		       unsigned *count, check_fn *fn)
 {
-	char on[72];
-	struct group *gr;
-	if (!rep->others_gr)
-		return;
-	if ((gr = getgrnam(name)) && gr->gr_gid == gid)
+	struct sv_blob key = {0};
+	struct sv_str nm;
+	union {
+		struct sv_account a;
+		struct sv_role r;
+		struct sv_cred c;
+	} rec;
+	int e;
+	while ((e = sv_model_reader_next(k->rd, k->db, kind, &key, &nm)) == 0) {
+		struct sv_blob v = {0};
+		char name[80];
+		snprintf(name, sizeof(name), "%.*s", (int)nm.n, nm.p);
+		(*count)++;
+		if (sv_reader_fetch(k->rd, k->db, key.p, key.n, &v) < 0 ||
+		    (kind == SV_REC_ACCOUNT
+			 ? sv_decode_account(v.p, v.n, &rec.a)
+		     : kind == SV_REC_ROLE
+			 ? sv_decode_role(v.p, v.n, &rec.r)
+			 : sv_decode_cred(v.p, v.n, &rec.c)) < 0) {
+			if (kind == SV_REC_CRED)
+				problem(k->rep,
+					"credential %s: record does not decode",
+					name);
+			else
+				problem(
+				    k->rep, "%s '%s': record does not decode",
+				    kind == SV_REC_ROLE ? "role" : "account",
+				    name);
+		} else {
+			fn(k, name, &rec);
+		}
+		sv_blob_free(&v);
+	}
+	sv_blob_free(&key);
+	/* a database the reader did not open (not root): no credentials */
+	if (e != -ENOENT && !(e == -EBADF && kind == SV_REC_CRED))
+		problem(k->rep, "%s: iteration failed: %s",
+			sv_db_filename(k->db), strerror(-e));
+}
+
+/* An account's UID or a role's GID as the readers take it: served under
+ * the configuration, and its index entry pointing back to the name. */
+static void check_id(const struct check *k, bool role, const char *name,
+		     uint32_t id)
+{
+	const char *ck = NULL, *idn = role ? "GID" : "UID";
+	char why[256];
+	struct sv_blob ib = {0};
+	if ((role ? sv_config_role_gid_served(&k->cli->cfg, id, &ck, why,
+					      sizeof(why))
+		  : sv_config_uid_served(&k->cli->cfg, id, &ck, why,
+					 sizeof(why))) < 0)
+		problem(k->rep,
+			"%s '%s' (%s %u): hidden by the configuration %s: "
+			"nss_svcacct and pam_svcacct do not serve it (getent "
+			"%s %s prints nothing%s): %s",
+			role ? "role" : "account", name, idn, id,
+			k->cli->conf_path, role ? "group" : "passwd", name,
+			role ? ", its members lose the group" : "", why);
+	if (sv_model_reader_id_index(k->rd, role, id, &ib) < 0 ||
+	    ib.n != strlen(name) || memcmp(ib.p, name, ib.n))
+		problem(k->rep,
+			"%s '%s': %s %u index does not point back to it "
+			"(duplicate %s?)",
+			role ? "role" : "account", name, idn, id, idn);
+	sv_blob_free(&ib);
+}
+
+static void check_account(const struct check *k, const char *name,
+			  const void *rec)
+{
+	const struct sv_account *a = rec;
+	struct report *rep = k->rep;
+	char err[256];
+	if (!sv_str_eq(a->name, name))
+		problem(rep, "account '%s': record names '%.*s'", name,
+			(int)a->name.n, a->name.p);
+	if (sv_name_check(name, err, sizeof(err)) < 0)
+		problem(rep, "account '%s': %s", name, err);
+	check_id(k, false, name, a->uid);
+	/* with svcacct left out (others_only), every answer is
+	 * another source's */
+	char what[96];
+	snprintf(what, sizeof(what), "account '%s'", name);
+	clash(rep, &user_words, what, name, a->uid);
+	snprintf(what, sizeof(what), "account '%s' (its own group)", name);
+	clash(rep, &group_words, what, name, a->uid);
+	if (rep->others_members)
+		note_memberships(rep, name, a->uid);
+	for (uint32_t i = 0; i < a->roles.count; i++) {
+		struct sv_blob rb = {0};
+		struct sv_role r;
+		uint32_t g = sv_u32list_get(&a->roles, i);
+		if (sv_get_role_by_gid(k->rd, g, &rb, &r) < 0) {
+			problem(rep,
+				"account '%s': granted role GID "
+				"%u does not exist",
+				name, g);
+			continue;
+		}
+		if (!sv_list_contains(&r.members, SV_STR(name)))
+			problem(rep,
+				"role '%.*s': member list lacks "
+				"'%s'",
+				(int)r.name.n, r.name.p, name);
+		sv_blob_free(&rb);
+	}
+}
+
+static void check_role(const struct check *k, const char *name, const void *rec)
+{
+	const struct sv_role *r = rec;
+	char what[96];
+	check_id(k, true, name, r->gid);
+	snprintf(what, sizeof(what), "role '%s'", name);
+	clash(k->rep, &group_words, what, name, r->gid);
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str m;
+	while (sv_list_next(&r->members, &off, &idx, &m)) {
+		char mn[80];
+		struct sv_blob ab = {0};
+		struct sv_account a;
+		bool ok = false;
+		snprintf(mn, sizeof(mn), "%.*s", (int)m.n, m.p);
+		if (sv_get_account(k->rd, mn, &ab, &a) == 0) {
+			for (uint32_t i = 0; i < a.roles.count; i++)
+				ok |= sv_u32list_get(&a.roles, i) == r->gid;
+			sv_blob_free(&ab);
+		}
+		if (!ok)
+			problem(k->rep,
+				"role '%s': member '%s' is not an "
+				"account holding it",
+				name, mn);
+	}
+}
+
+static void check_cred(const struct check *k, const char *id, const void *rec)
+{
+	const struct sv_cred *c = rec;
+	struct report *rep = k->rep;
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	char acct[80];
+	snprintf(acct, sizeof(acct), "%.*s", (int)c->account.n, c->account.p);
+	if (sv_get_account(k->rd, acct, &ab, &a) < 0)
+		problem(rep, "credential %s: account '%s' does not exist", id,
+			acct);
+	else if (!sv_cred_bound_to(c, &a))
 		problem(rep,
-			"%s: another NSS source also has group '%s' with the "
-			"same GID %u, and its members get the group's access "
-			"without svcacct knowing; remove that group (for "
-			"/etc/group: groupdel %s)",
-			what, name, gid, name);
-	else if (gr)
+			"credential %s: issued to an earlier account "
+			"named '%s' (%s), not to this one: no login "
+			"takes it; remove it (svcacct %s)",
+			id, acct,
+			c->version >= 2 ? "another UID"
+					: "older than the account",
+			k->db == SV_DB_PUBKEYS	 ? "sshkey remove"
+			: c->type == SV_CRED_KEY ? "key remove"
+						 : "secret revoke");
+	sv_blob_free(&ab);
+	bool revoked = true;
+	if (k->rv && sv_revocations_has(k->rv, id, &revoked) == 0 && revoked)
 		problem(rep,
-			"%s: another NSS source also has a group '%s' (GID "
-			"%u), so the name means two groups; remove or rename "
-			"that group (for /etc/group: groupdel %s)",
-			what, name, (unsigned)gr->gr_gid, name);
-	if ((gr = getgrgid(gid)) && strcmp(gr->gr_name, name))
+			"credential %s of '%s': revoked, yet in the "
+			"current generation (readers refuse it; the "
+			"next change leaves it out)",
+			id, acct);
+	struct sv_blob lb = {0};
+	struct sv_list ids;
+	if (sv_get_cred_ids(k->rd, k->db, acct, &lb, &ids) < 0 ||
+	    !sv_list_contains(&ids, SV_STR(id)))
 		problem(rep,
-			"%s: GID %u is also group '%s' of another NSS source, "
-			"whose members get the same access; give that group "
-			"another GID (for /etc/group: groupmod -g NEWGID %s)",
-			what, gid, shown(gr->gr_name, on),
-			shown(gr->gr_name, on));
+			"credential %s: missing from the list of "
+			"'%s'",
+			id, acct);
+	sv_blob_free(&lb);
 }
 
 static void check_accounts(struct cli *cli, struct report *rep,
 			   struct sv_reader *rd)
 {
-	const struct sv_config *c = &cli->cfg;
-	struct sv_blob key = {0};
-	struct sv_str nm;
-	char err[256];
-	int e;
-	while ((e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ACCOUNT,
-					 &key, &nm)) == 0) {
-		struct sv_blob v = {0}, ub = {0};
-		struct sv_account a;
-		char name[80];
-		snprintf(name, sizeof(name), "%.*s", (int)nm.n, nm.p);
-		rep->accounts++;
-		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
-		    sv_decode_account(v.p, v.n, &a) < 0) {
-			problem(rep, "account '%s': record does not decode",
-				name);
-			sv_blob_free(&v);
-			continue;
-		}
-		if (!sv_str_eq(a.name, name))
-			problem(rep, "account '%s': record names '%.*s'", name,
-				(int)a.name.n, a.name.p);
-		if (sv_name_check(name, err, sizeof(err)) < 0)
-			problem(rep, "account '%s': %s", name, err);
-		const char *ck = NULL;
-		if (sv_config_uid_served(c, a.uid, &ck, err, sizeof(err)) < 0)
-			problem(rep,
-				"account '%s' (UID %u): hidden by the "
-				"configuration %s: nss_svcacct and pam_svcacct "
-				"do not serve it (getent passwd %s prints "
-				"nothing): %s",
-				name, a.uid, cli->conf_path, name, err);
-		if (sv_model_reader_id_index(rd, false, a.uid, &ub) < 0 ||
-		    ub.n != strlen(name) || memcmp(ub.p, name, ub.n))
-			problem(rep,
-				"account '%s': UID %u index does not "
-				"point back to it (duplicate UID?)",
-				name, a.uid);
-		sv_blob_free(&ub);
-		/* with svcacct left out (others_only), every answer is
-		 * another source's */
-		char what[96];
-		snprintf(what, sizeof(what), "account '%s'", name);
-		user_clash(rep, what, name, a.uid);
-		snprintf(what, sizeof(what), "account '%s' (its own group)",
-			 name);
-		group_clash(rep, what, name, a.uid);
-		if (rep->others_members)
-			note_memberships(rep, name, a.uid);
-		for (uint32_t i = 0; i < a.roles.count; i++) {
-			struct sv_blob rb = {0};
-			struct sv_role r;
-			uint32_t g = sv_u32list_get(&a.roles, i);
-			if (sv_get_role_by_gid(rd, g, &rb, &r) < 0) {
-				problem(rep,
-					"account '%s': granted role GID "
-					"%u does not exist",
-					name, g);
-				continue;
-			}
-			if (!sv_list_contains(&r.members, SV_STR(name)))
-				problem(rep,
-					"role '%.*s': member list lacks "
-					"'%s'",
-					(int)r.name.n, r.name.p, name);
-			sv_blob_free(&rb);
-		}
-		sv_blob_free(&v);
-	}
-	sv_blob_free(&key);
-	if (e != -ENOENT)
-		problem(rep, "accounts.db: iteration failed: %s", strerror(-e));
+	struct check k = {
+	    .cli = cli, .rep = rep, .rd = rd, .db = SV_DB_ACCOUNTS};
+	check_each(&k, SV_REC_ACCOUNT, &rep->accounts, check_account);
 }
 
 static void check_roles(struct cli *cli, struct report *rep,
 			struct sv_reader *rd)
 {
-	const struct sv_config *c = &cli->cfg;
-	struct sv_blob key = {0};
-	struct sv_str nm;
-	int e;
-	while ((e = sv_model_reader_next(rd, SV_DB_ACCOUNTS, SV_REC_ROLE, &key,
-					 &nm)) == 0) {
-		struct sv_blob v = {0}, gb = {0};
-		struct sv_role r;
-		char name[80];
-		snprintf(name, sizeof(name), "%.*s", (int)nm.n, nm.p);
-		rep->roles++;
-		if (sv_reader_fetch(rd, SV_DB_ACCOUNTS, key.p, key.n, &v) < 0 ||
-		    sv_decode_role(v.p, v.n, &r) < 0) {
-			problem(rep, "role '%s': record does not decode", name);
-			sv_blob_free(&v);
-			continue;
-		}
-		const char *ck = NULL;
-		char why[256];
-		if (sv_config_role_gid_served(c, r.gid, &ck, why, sizeof(why)) <
-		    0)
-			problem(rep,
-				"role '%s' (GID %u): hidden by the "
-				"configuration %s: nss_svcacct and pam_svcacct "
-				"do not serve it (getent group %s prints "
-				"nothing, its members lose the group): %s",
-				name, r.gid, cli->conf_path, name, why);
-		if (sv_model_reader_id_index(rd, true, r.gid, &gb) < 0 ||
-		    gb.n != strlen(name) || memcmp(gb.p, name, gb.n))
-			problem(rep,
-				"role '%s': GID %u index does not point "
-				"back to it (duplicate GID?)",
-				name, r.gid);
-		sv_blob_free(&gb);
-		char what[96];
-		snprintf(what, sizeof(what), "role '%s'", name);
-		group_clash(rep, what, name, r.gid);
-		size_t off = 0;
-		uint32_t idx = 0;
-		struct sv_str m;
-		while (sv_list_next(&r.members, &off, &idx, &m)) {
-			char mn[80];
-			struct sv_blob ab = {0};
-			struct sv_account a;
-			bool ok = false;
-			snprintf(mn, sizeof(mn), "%.*s", (int)m.n, m.p);
-			if (sv_get_account(rd, mn, &ab, &a) == 0) {
-				for (uint32_t i = 0; i < a.roles.count; i++)
-					ok |= sv_u32list_get(&a.roles, i) ==
-					      r.gid;
-				sv_blob_free(&ab);
-			}
-			if (!ok)
-				problem(rep,
-					"role '%s': member '%s' is not an "
-					"account holding it",
-					name, mn);
-		}
-		sv_blob_free(&v);
-	}
-	sv_blob_free(&key);
-	if (e != -ENOENT)
-		problem(rep, "accounts.db: iteration failed: %s", strerror(-e));
-	group_clash(rep, "base role '" SV_BASE_ROLE "' (base_gid)",
-		    SV_BASE_ROLE, c->base_gid);
+	struct check k = {
+	    .cli = cli, .rep = rep, .rd = rd, .db = SV_DB_ACCOUNTS};
+	check_each(&k, SV_REC_ROLE, &rep->roles, check_role);
+	clash(rep, &group_words, "base role '" SV_BASE_ROLE "' (base_gid)",
+	      SV_BASE_ROLE, cli->cfg.base_gid);
 }
 
 static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db,
 			struct sv_revocations *rv)
 {
-	struct sv_blob key = {0};
-	struct sv_str nm;
-	int e;
-	while ((e = sv_model_reader_next(rd, db, SV_REC_CRED, &key, &nm)) ==
-	       0) {
-		struct sv_blob v = {0}, ab = {0};
-		struct sv_cred c;
-		struct sv_account a;
-		char id[80], acct[80];
-		snprintf(id, sizeof(id), "%.*s", (int)nm.n, nm.p);
-		rep->credentials++;
-		if (sv_reader_fetch(rd, db, key.p, key.n, &v) < 0 ||
-		    sv_decode_cred(v.p, v.n, &c) < 0) {
-			problem(rep, "credential %s: record does not decode",
-				id);
-			sv_blob_free(&v);
-			continue;
-		}
-		snprintf(acct, sizeof(acct), "%.*s", (int)c.account.n,
-			 c.account.p);
-		if (sv_get_account(rd, acct, &ab, &a) < 0)
-			problem(rep,
-				"credential %s: account '%s' does not exist",
-				id, acct);
-		else if (!sv_cred_bound_to(&c, &a))
-			problem(rep,
-				"credential %s: issued to an earlier account "
-				"named '%s' (%s), not to this one: no login "
-				"takes it; remove it (svcacct %s)",
-				id, acct,
-				c.version >= 2 ? "another UID"
-					       : "older than the account",
-				db == SV_DB_PUBKEYS	? "sshkey remove"
-				: c.type == SV_CRED_KEY ? "key remove"
-							: "secret revoke");
-		sv_blob_free(&ab);
-		bool revoked = true;
-		if (rv && sv_revocations_has(rv, id, &revoked) == 0 && revoked)
-			problem(rep,
-				"credential %s of '%s': revoked, yet in the "
-				"current generation (readers refuse it; the "
-				"next change leaves it out)",
-				id, acct);
-		struct sv_blob lb = {0};
-		struct sv_list ids;
-		if (sv_get_cred_ids(rd, db, acct, &lb, &ids) < 0 ||
-		    !sv_list_contains(&ids, SV_STR(id)))
-			problem(rep,
-				"credential %s: missing from the list of "
-				"'%s'",
-				id, acct);
-		sv_blob_free(&lb);
-		sv_blob_free(&v);
-	}
-	sv_blob_free(&key);
-	if (e != -ENOENT && e != -EBADF)
-		problem(rep, "%s: iteration failed: %s", sv_db_filename(db),
-			strerror(-e));
+	struct check k = {.rep = rep, .rd = rd, .db = db, .rv = rv};
+	check_each(&k, SV_REC_CRED, &rep->credentials, check_cred);
 }
 
 /* Whether db_dir holds any generation (a store whose `current` was lost
@@ -783,7 +811,8 @@ int cmd_generations(struct cli *cli, const struct cli_args *args)
 		return cli_fail(cli, "%s: %s", cli->cfg.db_dir,
 				e == -ENOENT ? "no store yet" : strerror(-e));
 	}
-	json_t *arr = json_array();
+	/* the array only for --json */
+	json_t *arr = cli->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (cli->json)
 			json_array_append_new(
@@ -795,10 +824,7 @@ int cmd_generations(struct cli *cli, const struct cli_args *args)
 			       gens[i] == cur ? " (current)" : "");
 	}
 	free(gens);
-	if (cli->json)
-		return cli_json_out(arr);
-	json_decref(arr);
-	return EXIT_OK;
+	return cli->json ? cli_json_out(arr) : EXIT_OK;
 }
 
 /* svcacct __complete accounts|roles: one name a line, for the completion
