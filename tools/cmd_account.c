@@ -253,6 +253,18 @@ int account_show(struct cli *cli, const struct cli_args *args)
 
 /* ------------------------------------------------------------ changes */
 
+/* The end of a change to an account in t: abort it when e failed (the
+ * store's error, an exit code), commit it otherwise; the caller reports
+ * on EXIT_OK. */
+static int store_and_commit(struct cli *cli, struct sv_txn *t, int e)
+{
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	return cli_commit(cli, t);
+}
+
 static void kill_processes(uid_t uid)
 {
 	/* Twice: a process may fork while we scan. */
@@ -308,13 +320,7 @@ int account_state(struct cli *cli, const struct cli_args *args)
 	else
 		a.flags |= SV_ACCT_DISABLED;
 	a.updated = (int64_t)time(NULL);
-	int e = sv_model_account_update(t, &a);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
-	}
-	r = cli_commit(cli, t);
+	r = store_and_commit(cli, t, sv_model_account_update(t, &a));
 	if (r == EXIT_OK) {
 		cli_audit(enable ? "account-enable" : "account-disable",
 			  "account=%s uid=%u%s", a.name, a.uid,
@@ -347,13 +353,7 @@ int account_delete(struct cli *cli, const struct cli_args *args)
 	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
-	int e = op_account_delete(t, &a, NULL);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
-	}
-	r = cli_commit(cli, t);
+	r = store_and_commit(cli, t, op_account_delete(t, &a, NULL));
 	if (r == EXIT_OK) {
 		cli_audit("account-delete", "account=%s uid=%u", a.name, a.uid);
 		cli_nscd_invalidate();
@@ -409,34 +409,18 @@ int account_set(struct cli *cli, const struct cli_args *args)
 		a.flags |= SV_ACCT_HOME_WRITABLE;
 	if (args->home_private)
 		a.flags &= ~SV_ACCT_HOME_WRITABLE;
-	if (e == 0 && o.nroles) {
-		/* --role replaces the granted roles */
-		uint32_t *g = NULL;
-		e = acct_role_gids(cli, t, o.roles, o.nroles, &g);
-		if (e < 0) {
-			sv_txn_abort(t);
-			acct_free(&a);
-			return cli_fail(cli, "%s", cli->err);
-		}
-		/* every granted role revoked, then the new ones granted in
-		 * their order */
-		bool changed;
-		while (e == 0 && a.nroles)
-			e = sv_model_grant(t, &a, a.roles[0], false, now,
-					   &changed);
-		for (size_t i = 0; e == 0 && i < o.nroles; i++)
-			e = sv_model_grant(t, &a, g[i], true, now, &changed);
-		free(g);
+	/* --role replaces the granted roles; the record is written once,
+	 * below, with the other fields */
+	if (e == 0 && o.nroles &&
+	    op_account_set_roles(cli, t, &a, o.roles, o.nroles, now) < 0) {
+		sv_txn_abort(t);
+		acct_free(&a);
+		return cli_fail(cli, "%s", cli->err);
 	}
 	a.updated = now;
 	if (e == 0)
 		e = sv_model_account_update(t, &a);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
-	}
-	r = cli_commit(cli, t);
+	r = store_and_commit(cli, t, e);
 	if (r == EXIT_OK) {
 		cli_audit("account-set", "account=%s", a.name);
 		if (o.home_writable || args->home_private)
@@ -461,26 +445,12 @@ int grant_revoke(struct cli *cli, const struct cli_args *args)
 	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
 	if (!t)
 		return EXIT_FAIL;
-	uint32_t *g = NULL;
-	int e =
-	    acct_role_gids(cli, t, args->pos + 1, (size_t)args->npos - 1, &g);
-	if (e < 0) {
+	size_t changed = 0;
+	if (op_account_grant(cli, t, &a, args->pos + 1, (size_t)args->npos - 1,
+			     grant, (int64_t)time(NULL), &changed) < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);
 		return cli_fail(cli, "%s", cli->err);
-	}
-	int64_t now = (int64_t)time(NULL);
-	size_t changed = 0;
-	for (int i = 0; e == 0 && i < args->npos - 1; i++) {
-		bool one = false;
-		e = sv_model_grant(t, &a, g[i], grant, now, &one);
-		changed += one;
-	}
-	free(g);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
 	}
 	if (!changed) {
 		sv_txn_abort(t);

@@ -53,6 +53,19 @@ void acct_set_home_access(struct cli *cli, const struct acct *a);
  * revoked, their count in *ncreds) and the trusted issuers' client maps to
  * it. */
 int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds);
+/* Replace the roles of account *a with the roles of those names
+ * (sv_model_set_roles: the role records change in t, *a in memory, for the
+ * caller to write once with sv_model_account_update). */
+int op_account_set_roles(struct cli *cli, struct sv_txn *t, struct acct *a,
+			 const char *const *names, size_t n, int64_t now);
+/* Grant (grant true) or revoke the roles of those names to account *a in
+ * t, one by one (sv_model_grant, which writes the account); how many
+ * changed in *changed. Both: 0 or negative errno with the message in
+ * cli->err (an unknown role as acct_role_gids, a store error as
+ * "store: ..."). */
+int op_account_grant(struct cli *cli, struct sv_txn *t, struct acct *a,
+		     const char *const *names, size_t n, bool grant,
+		     int64_t now, size_t *changed);
 
 /* ------------------------------------------------------------ ops_role.c */
 /* The options of one role, as role create, import and apply give them. */

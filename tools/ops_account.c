@@ -19,6 +19,8 @@
 
 #define FIELD_MAX 255
 
+enum { ROLES_SET, ROLES_GRANT, ROLES_REVOKE };
+
 int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
 		   size_t n, uint32_t **out)
 {
@@ -253,4 +255,46 @@ int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 	if (e == 0)
 		e = txn_issuers_forget(t, a->name, NULL);
 	return e;
+}
+
+/* The account's roles from their names, replaced (set) or each granted or
+ * revoked: the work of account set --role and of grant/revoke. */
+static int account_roles(struct cli *cli, struct sv_txn *t, struct acct *a,
+			 const char *const *names, size_t n, int how,
+			 int64_t now, size_t *changed)
+{
+	uint32_t *g = NULL;
+	int e = acct_role_gids(cli, t, names, n, &g);
+	if (e < 0)
+		return e;
+	if (how == ROLES_SET) {
+		e = sv_model_set_roles(t, a, g, n, now);
+	} else {
+		for (size_t i = 0; e == 0 && i < n; i++) {
+			bool one = false;
+			e = sv_model_grant(t, a, g[i], how == ROLES_GRANT, now,
+					   &one);
+			*changed += one;
+		}
+	}
+	free(g);
+	if (e < 0)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	return e;
+}
+
+int op_account_set_roles(struct cli *cli, struct sv_txn *t, struct acct *a,
+			 const char *const *names, size_t n, int64_t now)
+{
+	size_t changed = 0;
+	return account_roles(cli, t, a, names, n, ROLES_SET, now, &changed);
+}
+
+int op_account_grant(struct cli *cli, struct sv_txn *t, struct acct *a,
+		     const char *const *names, size_t n, bool grant,
+		     int64_t now, size_t *changed)
+{
+	*changed = 0;
+	return account_roles(cli, t, a, names, n,
+			     grant ? ROLES_GRANT : ROLES_REVOKE, now, changed);
 }

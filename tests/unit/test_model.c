@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for common/write/model.c: the typed operations write every key
- * a record owns, grant/revoke keeps an account's roles and a role's members
- * in step, an account's deletion takes and revokes its credentials, the
- * credential walk visits only what is bound to the account, and a
- * transaction's ID reads see its own changes. Each test runs on a fresh
- * store in a private temporary directory (as root, like the rest of the
- * suite). */
+ * a record owns, grant/revoke and the replacement of an account's roles
+ * keep its roles and the roles' members in step, an account's deletion takes
+ * and revokes its credentials, the credential walk visits only what is bound to
+ * the account, and a transaction's ID reads see its own changes. Each test runs
+ * on a fresh store in a private temporary directory (as root, like the rest of
+ * the suite). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -183,6 +183,71 @@ static void grant_keeps_both_sides(void **state)
 	acct_free(&a);
 	expect_member(f->t, "bot", "ops", false);
 	expect_member(f->t, "bot", "web", true);
+}
+
+/* Replacing an account's roles leaves every record as revoking each held
+ * role and granting the new ones would, but writes the account's record
+ * only when the caller updates it. */
+static void set_roles_as_revoke_then_grant(void **state)
+{
+	struct fx *f = *state;
+	struct acct a, stored;
+	struct role x;
+	bool changed;
+	const uint32_t want[] = {71001, 71002, 71001}, unknown[] = {71999};
+	mk_acct(f->t, "bot", 70000);
+	mk_acct(f->t, "amy", 70001);
+	mk_role(f->t, "ops", 71000);
+	mk_role(f->t, "web", 71001);
+	mk_role(f->t, "db", 71002);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 200, &changed),
+			 0);
+	assert_int_equal(sv_model_grant(f->t, &a, 71001, true, 200, &changed),
+			 0);
+	acct_free(&a);
+	assert_int_equal(sv_model_account_load(f->t, "amy", &a), 0);
+	assert_int_equal(sv_model_grant(f->t, &a, 71001, true, 200, &changed),
+			 0);
+	acct_free(&a);
+
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_set_roles(f->t, &a, want, 3, 300), 0);
+	assert_int_equal(a.nroles, 2);
+	assert_int_equal(a.roles[0], 71001);
+	assert_int_equal(a.roles[1], 71002);
+	assert_int_equal(a.updated, 300);
+	/* the account's record is the caller's to write */
+	assert_int_equal(sv_model_account_load(f->t, "bot", &stored), 0);
+	assert_int_equal(stored.nroles, 2);
+	assert_int_equal(stored.roles[0], 71000);
+	assert_int_equal(stored.updated, 200);
+	acct_free(&stored);
+	assert_int_equal(sv_model_account_update(f->t, &a), 0);
+	acct_free(&a);
+	expect_member(f->t, "bot", "ops", false);
+	expect_member(f->t, "bot", "web", true);
+	expect_member(f->t, "bot", "db", true);
+	expect_member(f->t, "amy", "web", true);
+	/* a kept role has the member moved to the end, as a revoke and a
+	 * grant leave it; every role that changed was updated */
+	assert_int_equal(sv_model_role_load(f->t, "web", &x), 0);
+	assert_int_equal(x.members.n, 2);
+	assert_string_equal(x.members.v[0], "amy");
+	assert_string_equal(x.members.v[1], "bot");
+	assert_int_equal(x.updated, 300);
+	role_free(&x);
+	assert_int_equal(sv_model_role_load(f->t, "ops", &x), 0);
+	assert_int_equal(x.updated, 300);
+	role_free(&x);
+	/* a role without a record: refused (the caller aborts), the account
+	 * in memory unchanged */
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_set_roles(f->t, &a, unknown, 1, 400),
+			 -ENOENT);
+	assert_int_equal(a.nroles, 2);
+	assert_int_equal(a.updated, 300);
+	acct_free(&a);
 }
 
 static void role_delete_leaves_no_grant(void **state)
@@ -366,6 +431,8 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(grant_keeps_both_sides, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(set_roles_as_revoke_then_grant,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(role_delete_leaves_no_grant, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(each_cred_visits_the_accounts_own,
