@@ -55,20 +55,7 @@ int account_create(struct cli *cli, const struct cli_args *args)
 	if (r == EXIT_OK) {
 		if (!o.no_home)
 			acct_make_home(cli, &a);
-		bool forced =
-		    cli_group_name_allowed(cli, "account", a.name, true) == 1;
-		cli_audit("account-create", "account=%s uid=%u%s", a.name,
-			  a.uid, forced ? " forced=reserved-name" : "");
-		if (forced)
-			cli_group_name_warn(cli, "account", a.name, a.uid);
-		cli_nscd_invalidate();
-		if (cli->json) {
-			json_t *j = json_pack("{s:s, s:i}", "name", a.name,
-					      "uid", (json_int_t)a.uid);
-			cli_json_out(j);
-		} else {
-			printf("created account %s (uid %u)\n", a.name, a.uid);
-		}
+		cli_report_created(cli, "account", a.name, a.uid);
 	}
 	acct_free(&a);
 	return r;
@@ -121,20 +108,15 @@ static int cmp_json_name(const void *x, const void *y)
 
 int account_list(struct cli *cli, const struct cli_args *args)
 {
+	char head[128];
+	int r;
 	if (args->npos)
 		return cli_usage_verb(cli, args);
-	uint64_t gen;
-	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
-		/* no store yet: nothing to list, which is not an error */
-		if (cli->json)
-			return cli_json_out(json_array());
-		printf("%-32s %6s %-8s %-10s %s\n", "NAME", "UID", "STATE",
-		       "EXPIRES", "ROLES");
-		return EXIT_OK;
-	}
-	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	snprintf(head, sizeof(head), "%-32s %6s %-8s %-10s %s\n", "NAME", "UID",
+		 "STATE", "EXPIRES", "ROLES");
+	struct sv_reader *rd = cli_list_reader(cli, head, &r);
 	if (!rd)
-		return EXIT_FAIL;
+		return r;
 	json_t *arr = json_array();
 	struct sv_blob key = {0};
 	struct sv_str nm;
@@ -176,8 +158,7 @@ int account_list(struct cli *cli, const struct cli_args *args)
 	free(v);
 	if (cli->json)
 		return cli_json_out(arr);
-	printf("%-32s %6s %-8s %-10s %s\n", "NAME", "UID", "STATE", "EXPIRES",
-	       "ROLES");
+	fputs(head, stdout);
 	size_t i;
 	json_t *it;
 	json_array_foreach (arr, i, it) {

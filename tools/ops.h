@@ -107,6 +107,12 @@ int role_bad_item(struct cli *cli, const char *what, const char *item,
  * is refused even with force). */
 int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
 			   bool force);
+/* Whether a new account or role (what "account" or "role") may take name:
+ * no account, role, user or group of the host has it (an account's own
+ * group has its name, so the two kinds clash). 0, or -EEXIST with the
+ * clash in cli->err. */
+int op_name_free(struct cli *cli, struct sv_txn *t, const char *what,
+		 const char *name);
 /* The warning for a reserved name taken with force, on stderr (for the
  * caller to give once its change committed). */
 void cli_group_name_warn(struct cli *cli, const char *what, const char *name,

@@ -74,7 +74,6 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 {
 	const struct sv_config *c = &cli->cfg;
 	struct acct a = {0};
-	struct role existing;
 	char home[300];
 	int e;
 
@@ -82,26 +81,8 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		return -EINVAL;
 	if (acct_check_fields(cli, o) < 0)
 		return -EINVAL;
-	e = sv_model_account_load(t, o->name, &a);
-	if (e == 0) {
-		acct_free(&a);
-		snprintf(cli->err, sizeof(cli->err),
-			 "account '%s' already exists", o->name);
-		return -EEXIST;
-	}
-	if (sv_model_role_load(t, o->name, &existing) == 0) {
-		role_free(&existing);
-		snprintf(cli->err, sizeof(cli->err),
-			 "'%s' is already a role (its group would clash)",
-			 o->name);
-		return -EEXIST;
-	}
-	if (cli_user_exists(cli, o->name) || cli_group_exists(cli, o->name)) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "'%s' already exists as a user or group on this host",
-			 o->name);
-		return -EEXIST;
-	}
+	if ((e = op_name_free(cli, t, "account", o->name)) < 0)
+		return e;
 	if ((e = cli_group_name_allowed(cli, "account", o->name, o->force)) < 0)
 		return e;
 	a.expires = 0;

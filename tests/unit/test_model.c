@@ -97,6 +97,21 @@ static void mk_secret(struct sv_txn *t, const char *account, const char *id)
 	assert_int_equal(sv_model_cred_add(t, SV_DB_CREDENTIALS, &c), 0);
 }
 
+/* Grant the account those roles, one by one, each a change. */
+static void grant_all(struct sv_txn *t, const char *acct, const uint32_t *gids,
+		      size_t n, int64_t now)
+{
+	struct acct a;
+	bool changed;
+	assert_int_equal(sv_model_account_load(t, acct, &a), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(
+		    sv_model_grant(t, &a, gids[i], true, now, &changed), 0);
+		assert_true(changed);
+	}
+	acct_free(&a);
+}
+
 /* What the store says about rule 3 for one account and one role. */
 static void expect_member(struct sv_txn *t, const char *acct, const char *role,
 			  bool member)
@@ -193,24 +208,15 @@ static void set_roles_as_revoke_then_grant(void **state)
 	struct fx *f = *state;
 	struct acct a, stored;
 	struct role x;
-	bool changed;
-	const uint32_t want[] = {71001, 71002, 71001}, unknown[] = {71999};
+	const uint32_t held[] = {71000, 71001}, want[] = {71001, 71002, 71001},
+		       unknown[] = {71999};
 	mk_acct(f->t, "bot", 70000);
 	mk_acct(f->t, "amy", 70001);
 	mk_role(f->t, "ops", 71000);
 	mk_role(f->t, "web", 71001);
 	mk_role(f->t, "db", 71002);
-	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
-	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 200, &changed),
-			 0);
-	assert_int_equal(sv_model_grant(f->t, &a, 71001, true, 200, &changed),
-			 0);
-	acct_free(&a);
-	assert_int_equal(sv_model_account_load(f->t, "amy", &a), 0);
-	assert_int_equal(sv_model_grant(f->t, &a, 71001, true, 200, &changed),
-			 0);
-	acct_free(&a);
-
+	grant_all(f->t, "bot", held, 2, 200);
+	grant_all(f->t, "amy", held + 1, 1, 200);
 	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
 	assert_int_equal(sv_model_set_roles(f->t, &a, want, 3, 300), 0);
 	assert_int_equal(a.nroles, 2);
@@ -255,13 +261,11 @@ static void role_delete_leaves_no_grant(void **state)
 	struct fx *f = *state;
 	struct acct a;
 	struct role x;
-	bool changed, retired = false;
+	const uint32_t ops = 71000;
+	bool retired = false;
 	mk_acct(f->t, "bot", 70000);
-	mk_role(f->t, "ops", 71000);
-	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
-	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 200, &changed),
-			 0);
-	acct_free(&a);
+	mk_role(f->t, "ops", ops);
+	grant_all(f->t, "bot", &ops, 1, 200);
 	assert_int_equal(sv_model_role_load(f->t, "ops", &x), 0);
 	assert_int_equal(sv_model_role_delete(f->t, &x, 300), 0);
 	role_free(&x);
