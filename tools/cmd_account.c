@@ -237,6 +237,22 @@ int account_show(struct cli *cli, const struct cli_args *args)
 /* The end of a change to an account in t: abort it when e failed (the
  * store's error, an exit code), commit it otherwise; the caller reports
  * on EXIT_OK. */
+/* The start of a change to the account of the first positional: the
+ * verb's usage unless usage_ok, then the account loaded into *a in a new
+ * transaction. NULL with the exit code in *rc when either fails
+ * (reported). */
+static struct sv_txn *begin_account(struct cli *cli,
+				    const struct cli_args *args, bool usage_ok,
+				    struct acct *a, int *rc)
+{
+	if (!usage_ok) {
+		*rc = cli_usage_verb(cli, args);
+		return NULL;
+	}
+	*rc = EXIT_FAIL;
+	return cli_begin_account(cli, args->pos[0], a);
+}
+
 static int store_and_commit(struct cli *cli, struct sv_txn *t, int e)
 {
 	if (e < 0) {
@@ -290,12 +306,10 @@ int account_state(struct cli *cli, const struct cli_args *args)
 {
 	const int enable = args->verb->arg;
 	int r;
-	if (args->npos != 1)
-		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
+	struct sv_txn *t = begin_account(cli, args, args->npos == 1, &a, &r);
 	if (!t)
-		return EXIT_FAIL;
+		return r;
 	if (enable)
 		a.flags &= ~SV_ACCT_DISABLED;
 	else
@@ -328,12 +342,10 @@ int account_state(struct cli *cli, const struct cli_args *args)
 int account_delete(struct cli *cli, const struct cli_args *args)
 {
 	int r;
-	if (args->npos != 1)
-		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
+	struct sv_txn *t = begin_account(cli, args, args->npos == 1, &a, &r);
 	if (!t)
-		return EXIT_FAIL;
+		return r;
 	r = store_and_commit(cli, t, op_account_delete(t, &a, NULL));
 	if (r == EXIT_OK) {
 		cli_audit("account-delete", "account=%s uid=%u", a.name, a.uid);
@@ -420,12 +432,10 @@ int grant_revoke(struct cli *cli, const struct cli_args *args)
 {
 	const int grant = args->verb->arg;
 	int r;
-	if (args->npos < 2)
-		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
+	struct sv_txn *t = begin_account(cli, args, args->npos >= 2, &a, &r);
 	if (!t)
-		return EXIT_FAIL;
+		return r;
 	size_t changed = 0;
 	if (op_account_grant(cli, t, &a, args->pos + 1, (size_t)args->npos - 1,
 			     grant, (int64_t)time(NULL), &changed) < 0) {

@@ -107,6 +107,12 @@ int role_bad_item(struct cli *cli, const char *what, const char *item,
  * is refused even with force). */
 int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
 			   bool force);
+/* The next number the state's allocator hands out (gid: a GID, else a
+ * UID) that no other source of the host uses (a UID neither as a UID nor
+ * as a GID, for the account's own group) and that is not the base role's
+ * GID: 0, -ENOSPC with the message in cli->err when the range is used up,
+ * or the state's error. */
+int op_next_free_id(struct cli *cli, struct sv_txn *t, bool gid, uint32_t *id);
 /* Whether a new account or role (what "account" or "role") may take name:
  * no account, role, user or group of the host has it (an account's own
  * group has its name, so the two kinds clash). 0, or -EEXIST with the

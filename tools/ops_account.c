@@ -129,22 +129,10 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		e = sv_state_note_id(t, false, a.uid);
 		if (e < 0)
 			goto io;
-	} else {
-		/* skip numbers some other source already uses */
-		for (;;) {
-			e = sv_state_next_id(t, false, &a.uid);
-			if (e == -ENOSPC) {
-				snprintf(cli->err, sizeof(cli->err),
-					 "no free UID left in %u-%u",
-					 c->uid_min, c->uid_max);
-				return e;
-			}
-			if (e < 0)
-				goto io;
-			if (!cli_uid_exists(cli, a.uid) &&
-			    !cli_gid_exists(cli, a.uid))
-				break;
-		}
+	} else if ((e = op_next_free_id(cli, t, false, &a.uid)) < 0) {
+		if (e == -ENOSPC)
+			return e;
+		goto io;
 	}
 	e = acct_role_gids(cli, t, o->roles, o->nroles, &a.roles);
 	if (e < 0)

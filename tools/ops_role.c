@@ -157,6 +157,28 @@ int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
 	return -EPERM;
 }
 
+int op_next_free_id(struct cli *cli, struct sv_txn *t, bool gid, uint32_t *id)
+{
+	const struct sv_config *c = &cli->cfg;
+	for (;;) {
+		int e = sv_state_next_id(t, gid, id);
+		if (e == -ENOSPC)
+			snprintf(cli->err, sizeof(cli->err),
+				 "no free %s left in %u-%u",
+				 gid ? "GID" : "UID",
+				 gid ? c->gid_min : c->uid_min,
+				 gid ? c->gid_max : c->uid_max);
+		if (e < 0)
+			return e;
+		/* a GID is a group's; a UID is also its account's own
+		 * group's GID; the base role's GID is never handed out */
+		if (gid ? *id != c->base_gid && !cli_gid_exists(cli, *id)
+			: !cli_uid_exists(cli, *id) &&
+			      !cli_gid_exists(cli, *id))
+			return 0;
+	}
+}
+
 int op_name_free(struct cli *cli, struct sv_txn *t, const char *what,
 		 const char *name)
 {
@@ -257,20 +279,10 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		}
 		if ((e = sv_state_note_id(t, true, x.gid)) < 0)
 			goto io;
-	} else {
-		for (;;) {
-			e = sv_state_next_id(t, true, &x.gid);
-			if (e == -ENOSPC) {
-				snprintf(cli->err, sizeof(cli->err),
-					 "no free GID left in %u-%u",
-					 c->gid_min, c->gid_max);
-				goto fail;
-			}
-			if (e < 0)
-				goto io;
-			if (x.gid != c->base_gid && !cli_gid_exists(cli, x.gid))
-				break;
-		}
+	} else if ((e = op_next_free_id(cli, t, true, &x.gid)) < 0) {
+		if (e == -ENOSPC)
+			goto fail;
+		goto io;
 	}
 	x.name = strdup(o->name);
 	x.description = strdup(o->description ? o->description : "");
