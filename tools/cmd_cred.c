@@ -49,19 +49,9 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 	if (e == 0)
 		e = sv_secret_hash(hostkey, secret, SV_SECRET_LEN, hash);
 	sv_wipe(hostkey, sizeof(hostkey));
-	if (e == 0) {
-		struct sv_cred c = {
-		    .type = SV_CRED_SECRET,
-		    .created = (int64_t)time(NULL),
-		    .expires = exp,
-		    .id = SV_STR(id),
-		    .account = SV_STR(args->pos[0]),
-		    .label = SV_STR(args->label ? args->label : ""),
-		    .kid = SV_STR(""),
-		    .material = {(const char *)hash, sizeof(hash)},
-		};
-		e = sv_model_cred_add(t, SV_DB_CREDENTIALS, &c);
-	}
+	if (e == 0)
+		e = op_secret_add(t, args->pos[0], id, hash, sizeof(hash),
+				  args->label, exp);
 	if (e < 0) {
 		sv_wipe(secret, sizeof(secret));
 		sv_txn_abort(t);

@@ -129,6 +129,12 @@ void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
  * cli->allow_revoked_keys: -EACCES with the message in cli->err. */
 int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
 			const struct sv_cred *c);
+/* Add a client secret's credential to the account in t: id and the
+ * secret's hash (sv_secret_hash) made by the caller. 0 or the store's
+ * negative errno. */
+int op_secret_add(struct sv_txn *t, const char *account, const char *id,
+		  const uint8_t *hash, size_t hashlen, const char *label,
+		  int64_t expires);
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* Add an imported assertion key to the account in t (kid unique per
