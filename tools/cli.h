@@ -86,9 +86,26 @@ int cli_json_out(json_t *j);
 /* Open a read-only view of the store (accounts and, for root, credentials
  * and pubkeys). Reports errors itself; returns NULL on failure. */
 struct sv_reader *cli_reader(struct cli *cli, unsigned dbmask);
+/* The reader of accounts.db for a list verb. With no store yet there is
+ * nothing to list, which is not an error: NULL with *rc EXIT_OK, the empty
+ * list printed ("[]" with --json, else the text header). NULL with *rc
+ * EXIT_FAIL when the store cannot be read (reported). */
+struct sv_reader *cli_list_reader(struct cli *cli, const char *header, int *rc);
+/* The report of a committed account create or role create (what "account"
+ * or "role", id its UID or GID): the audit line, the warning for a
+ * reserved name taken with --force, nscd told, and the result. */
+void cli_report_created(struct cli *cli, const char *what, const char *name,
+			uint32_t id);
 /* Begin / commit a change with error reporting. */
 struct sv_txn *cli_begin(struct cli *cli);
 int cli_commit(struct cli *cli, struct sv_txn *t);
+/* Begin a change on an existing record: load (the record of that name in
+ * t into *out) must succeed, or t is aborted and "no WHAT 'NAME'"
+ * (-ENOENT) or "WHAT 'NAME': BAD" reported; NULL then. */
+typedef int (*cli_load_fn)(struct sv_txn *t, const char *name, void *out);
+struct sv_txn *cli_begin_load(struct cli *cli, const char *what,
+			      const char *name, const char *bad,
+			      cli_load_fn load, void *out);
 /* Begin a change on an existing account, loading it into *a (NULL: only
  * check it exists); reports "no account" itself. */
 struct acct;
@@ -101,6 +118,12 @@ bool cli_source_valid(const char *s);
 /* Why s is not a valid source entry (static text or why[len]), or NULL
  * when it is one. */
 const char *cli_source_problem(const char *s, char *why, size_t len);
+/* The verbs of credentials (secret, key, ssh-key): --label and --expires
+ * checked (the expiry in *exp, 0 for never), then the verb's usage unless
+ * usage_ok (its positionals and required options fit): 0, or the exit
+ * code of the refusal, reported. */
+int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,
+		  int64_t *exp);
 /* Read a whole file (max bytes), refusing unsafe or huge input. */
 int cli_read_file(struct cli *cli, const char *path, size_t max, char **out,
 		  size_t *len);

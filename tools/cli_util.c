@@ -17,6 +17,8 @@
 #include <arpa/inet.h>
 
 #include "cli.h"
+#include "names.h"
+#include "ops.h"
 #include "readfile.h"
 #include "util.h"
 
@@ -123,26 +125,28 @@ int cli_parse_time(const char *s, int64_t *out)
 	return 0;
 }
 
-const char *cli_time(int64_t t, char *buf, size_t n)
+/* t in UTC, as a date or a time, "never" for 0, the number itself when it
+ * does not format. */
+static const char *format_utc(int64_t t, bool date, char *buf, size_t n)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
 	if (t == 0)
 		return "never";
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!gmtime_r(&tt, &tm) ||
+	    !strftime(buf, n, date ? "%Y-%m-%d" : "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(buf, n, "%lld", (long long)t);
 	return buf;
 }
 
+const char *cli_time(int64_t t, char *buf, size_t n)
+{
+	return format_utc(t, false, buf, n);
+}
+
 const char *cli_date(int64_t t, char *buf, size_t n)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-	if (t == 0)
-		return "never";
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, n, "%Y-%m-%d", &tm))
-		snprintf(buf, n, "%lld", (long long)t);
-	return buf;
+	return format_utc(t, true, buf, n);
 }
 
 /* Who asked for the change: the sudo user, else the login uid's name,
@@ -475,23 +479,38 @@ struct sv_txn *cli_begin(struct cli *cli)
 	return t;
 }
 
+struct sv_txn *cli_begin_load(struct cli *cli, const char *what,
+			      const char *name, const char *bad,
+			      cli_load_fn load, void *out)
+{
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return NULL;
+	int e = load(t, name, out);
+	if (e < 0) {
+		sv_txn_abort(t);
+		if (e == -ENOENT)
+			cli_fail(cli, "no %s '%s'", what, name);
+		else
+			cli_fail(cli, "%s '%s': %s", what, name, bad);
+		return NULL;
+	}
+	return t;
+}
+
+static int load_account(struct sv_txn *t, const char *name, void *out)
+{
+	return sv_model_account_load(t, name, out);
+}
+
 struct sv_txn *cli_begin_account(struct cli *cli, const char *name,
 				 struct acct *a)
 {
 	struct acct tmp;
-	struct sv_txn *t = cli_begin(cli);
-	if (!t)
-		return NULL;
-	int e = sv_model_account_load(t, name, a ? a : &tmp);
-	if (e < 0) {
-		sv_txn_abort(t);
-		cli_fail(cli,
-			 e == -ENOENT ? "no account '%s'"
-				      : "account '%s': unreadable record",
-			 name);
-		return NULL;
-	}
-	if (!a)
+	struct sv_txn *t =
+	    cli_begin_load(cli, "account", name, "unreadable record",
+			   load_account, a ? a : &tmp);
+	if (t && !a)
 		acct_free(&tmp);
 	return t;
 }
@@ -611,4 +630,61 @@ bool cli_source_valid(const char *s)
 {
 	char why[160];
 	return cli_source_problem(s, why, sizeof(why)) == NULL;
+}
+
+int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,
+		  int64_t *exp)
+{
+	*exp = 0;
+	if (args->label && sv_field_check("label", args->label, 128, cli->err,
+					  sizeof(cli->err)) < 0)
+		return cli_fail(cli, "%s", cli->err);
+	if (args->expires && strcmp(args->expires, "never")) {
+		if (cli_parse_expiry(args->expires, exp) < 0 || *exp == 0)
+			return cli_fail(cli,
+					"bad --expires '%s' (e.g. 90d, 12h, "
+					"YYYY-MM-DD)",
+					args->expires);
+		if (*exp <= (int64_t)time(NULL))
+			return cli_fail(cli, "--expires '%s' is in the past",
+					args->expires);
+	}
+	return usage_ok ? 0 : cli_usage_verb(cli, args);
+}
+
+void cli_report_created(struct cli *cli, const char *what, const char *name,
+			uint32_t id)
+{
+	const char *id_name = strcmp(what, "account") ? "gid" : "uid";
+	char event[32];
+	bool forced = cli_group_name_allowed(cli, what, name, true) == 1;
+	snprintf(event, sizeof(event), "%s-create", what);
+	cli_audit(event, "%s=%s %s=%u%s", what, name, id_name, id,
+		  forced ? " forced=reserved-name" : "");
+	if (forced)
+		cli_group_name_warn(cli, what, name, id);
+	cli_nscd_invalidate();
+	if (cli->json)
+		cli_json_out(json_pack("{s:s, s:i}", "name", name, id_name,
+				       (json_int_t)id));
+	else
+		printf("created %s %s (%s %u)\n", what, name, id_name, id);
+}
+
+struct sv_reader *cli_list_reader(struct cli *cli, const char *header, int *rc)
+{
+	uint64_t gen;
+	*rc = EXIT_OK;
+	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
+		/* no store yet: nothing to list, which is not an error */
+		if (cli->json)
+			*rc = cli_json_out(json_array());
+		else
+			fputs(header, stdout);
+		return NULL;
+	}
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!rd)
+		*rc = EXIT_FAIL;
+	return rd;
 }

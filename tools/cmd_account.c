@@ -55,20 +55,7 @@ int account_create(struct cli *cli, const struct cli_args *args)
 	if (r == EXIT_OK) {
 		if (!o.no_home)
 			acct_make_home(cli, &a);
-		bool forced =
-		    cli_group_name_allowed(cli, "account", a.name, true) == 1;
-		cli_audit("account-create", "account=%s uid=%u%s", a.name,
-			  a.uid, forced ? " forced=reserved-name" : "");
-		if (forced)
-			cli_group_name_warn(cli, "account", a.name, a.uid);
-		cli_nscd_invalidate();
-		if (cli->json) {
-			json_t *j = json_pack("{s:s, s:i}", "name", a.name,
-					      "uid", (json_int_t)a.uid);
-			cli_json_out(j);
-		} else {
-			printf("created account %s (uid %u)\n", a.name, a.uid);
-		}
+		cli_report_created(cli, "account", a.name, a.uid);
 	}
 	acct_free(&a);
 	return r;
@@ -121,20 +108,15 @@ static int cmp_json_name(const void *x, const void *y)
 
 int account_list(struct cli *cli, const struct cli_args *args)
 {
+	char head[128];
+	int r;
 	if (args->npos)
 		return cli_usage_verb(cli, args);
-	uint64_t gen;
-	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
-		/* no store yet: nothing to list, which is not an error */
-		if (cli->json)
-			return cli_json_out(json_array());
-		printf("%-32s %6s %-8s %-10s %s\n", "NAME", "UID", "STATE",
-		       "EXPIRES", "ROLES");
-		return EXIT_OK;
-	}
-	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	snprintf(head, sizeof(head), "%-32s %6s %-8s %-10s %s\n", "NAME", "UID",
+		 "STATE", "EXPIRES", "ROLES");
+	struct sv_reader *rd = cli_list_reader(cli, head, &r);
 	if (!rd)
-		return EXIT_FAIL;
+		return r;
 	json_t *arr = json_array();
 	struct sv_blob key = {0};
 	struct sv_str nm;
@@ -176,8 +158,7 @@ int account_list(struct cli *cli, const struct cli_args *args)
 	free(v);
 	if (cli->json)
 		return cli_json_out(arr);
-	printf("%-32s %6s %-8s %-10s %s\n", "NAME", "UID", "STATE", "EXPIRES",
-	       "ROLES");
+	fputs(head, stdout);
 	size_t i;
 	json_t *it;
 	json_array_foreach (arr, i, it) {
@@ -253,6 +234,34 @@ int account_show(struct cli *cli, const struct cli_args *args)
 
 /* ------------------------------------------------------------ changes */
 
+/* The end of a change to an account in t: abort it when e failed (the
+ * store's error, an exit code), commit it otherwise; the caller reports
+ * on EXIT_OK. */
+/* The start of a change to the account of the first positional: the
+ * verb's usage unless usage_ok, then the account loaded into *a in a new
+ * transaction. NULL with the exit code in *rc when either fails
+ * (reported). */
+static struct sv_txn *begin_account(struct cli *cli,
+				    const struct cli_args *args, bool usage_ok,
+				    struct acct *a, int *rc)
+{
+	if (!usage_ok) {
+		*rc = cli_usage_verb(cli, args);
+		return NULL;
+	}
+	*rc = EXIT_FAIL;
+	return cli_begin_account(cli, args->pos[0], a);
+}
+
+static int store_and_commit(struct cli *cli, struct sv_txn *t, int e)
+{
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "store: %s", strerror(-e));
+	}
+	return cli_commit(cli, t);
+}
+
 static void kill_processes(uid_t uid)
 {
 	/* Twice: a process may fork while we scan. */
@@ -297,24 +306,16 @@ int account_state(struct cli *cli, const struct cli_args *args)
 {
 	const int enable = args->verb->arg;
 	int r;
-	if (args->npos != 1)
-		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
+	struct sv_txn *t = begin_account(cli, args, args->npos == 1, &a, &r);
 	if (!t)
-		return EXIT_FAIL;
+		return r;
 	if (enable)
 		a.flags &= ~SV_ACCT_DISABLED;
 	else
 		a.flags |= SV_ACCT_DISABLED;
 	a.updated = (int64_t)time(NULL);
-	int e = sv_model_account_update(t, &a);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
-	}
-	r = cli_commit(cli, t);
+	r = store_and_commit(cli, t, sv_model_account_update(t, &a));
 	if (r == EXIT_OK) {
 		cli_audit(enable ? "account-enable" : "account-disable",
 			  "account=%s uid=%u%s", a.name, a.uid,
@@ -341,19 +342,11 @@ int account_state(struct cli *cli, const struct cli_args *args)
 int account_delete(struct cli *cli, const struct cli_args *args)
 {
 	int r;
-	if (args->npos != 1)
-		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
+	struct sv_txn *t = begin_account(cli, args, args->npos == 1, &a, &r);
 	if (!t)
-		return EXIT_FAIL;
-	int e = op_account_delete(t, &a, NULL);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
-	}
-	r = cli_commit(cli, t);
+		return r;
+	r = store_and_commit(cli, t, op_account_delete(t, &a, NULL));
 	if (r == EXIT_OK) {
 		cli_audit("account-delete", "account=%s uid=%u", a.name, a.uid);
 		cli_nscd_invalidate();
@@ -409,34 +402,18 @@ int account_set(struct cli *cli, const struct cli_args *args)
 		a.flags |= SV_ACCT_HOME_WRITABLE;
 	if (args->home_private)
 		a.flags &= ~SV_ACCT_HOME_WRITABLE;
-	if (e == 0 && o.nroles) {
-		/* --role replaces the granted roles */
-		uint32_t *g = NULL;
-		e = acct_role_gids(cli, t, o.roles, o.nroles, &g);
-		if (e < 0) {
-			sv_txn_abort(t);
-			acct_free(&a);
-			return cli_fail(cli, "%s", cli->err);
-		}
-		/* every granted role revoked, then the new ones granted in
-		 * their order */
-		bool changed;
-		while (e == 0 && a.nroles)
-			e = sv_model_grant(t, &a, a.roles[0], false, now,
-					   &changed);
-		for (size_t i = 0; e == 0 && i < o.nroles; i++)
-			e = sv_model_grant(t, &a, g[i], true, now, &changed);
-		free(g);
+	/* --role replaces the granted roles; the record is written once,
+	 * below, with the other fields */
+	if (e == 0 && o.nroles &&
+	    op_account_set_roles(cli, t, &a, o.roles, o.nroles, now) < 0) {
+		sv_txn_abort(t);
+		acct_free(&a);
+		return cli_fail(cli, "%s", cli->err);
 	}
 	a.updated = now;
 	if (e == 0)
 		e = sv_model_account_update(t, &a);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
-	}
-	r = cli_commit(cli, t);
+	r = store_and_commit(cli, t, e);
 	if (r == EXIT_OK) {
 		cli_audit("account-set", "account=%s", a.name);
 		if (o.home_writable || args->home_private)
@@ -455,32 +432,16 @@ int grant_revoke(struct cli *cli, const struct cli_args *args)
 {
 	const int grant = args->verb->arg;
 	int r;
-	if (args->npos < 2)
-		return cli_usage_verb(cli, args);
 	struct acct a;
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], &a);
+	struct sv_txn *t = begin_account(cli, args, args->npos >= 2, &a, &r);
 	if (!t)
-		return EXIT_FAIL;
-	uint32_t *g = NULL;
-	int e =
-	    acct_role_gids(cli, t, args->pos + 1, (size_t)args->npos - 1, &g);
-	if (e < 0) {
+		return r;
+	size_t changed = 0;
+	if (op_account_grant(cli, t, &a, args->pos + 1, (size_t)args->npos - 1,
+			     grant, (int64_t)time(NULL), &changed) < 0) {
 		sv_txn_abort(t);
 		acct_free(&a);
 		return cli_fail(cli, "%s", cli->err);
-	}
-	int64_t now = (int64_t)time(NULL);
-	size_t changed = 0;
-	for (int i = 0; e == 0 && i < args->npos - 1; i++) {
-		bool one = false;
-		e = sv_model_grant(t, &a, g[i], grant, now, &one);
-		changed += one;
-	}
-	free(g);
-	if (e < 0) {
-		sv_txn_abort(t);
-		acct_free(&a);
-		return cli_fail(cli, "store: %s", strerror(-e));
 	}
 	if (!changed) {
 		sv_txn_abort(t);

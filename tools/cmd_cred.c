@@ -16,44 +16,6 @@
 
 #define KEYFILE_MAX (1024 * 1024)
 
-struct parsed {
-	const char *label, *expires, *pem, *jwk, *jwks, *kid, *alg;
-	const char *const *pos;
-	int npos;
-	int64_t exp;
-};
-
-/* The options of the verb, checked: 0, or an exit code. */
-static int parse(struct cli *cli, const struct cli_args *args, struct parsed *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->label = args->label;
-	p->expires = args->expires;
-	p->pem = args->pem;
-	p->jwk = args->jwk;
-	p->jwks = args->jwks;
-	p->kid = args->kid;
-	p->alg = args->alg;
-	p->pos = args->pos;
-	p->npos = args->npos;
-	if (p->label && sv_field_check("label", p->label, 128, cli->err,
-				       sizeof(cli->err)) < 0)
-		return cli_fail(cli, "%s", cli->err);
-	if (p->expires && !strcmp(p->expires, "never")) {
-		p->exp = 0;
-	} else if (p->expires) {
-		if (cli_parse_expiry(p->expires, &p->exp) < 0 || p->exp == 0)
-			return cli_fail(cli,
-					"bad --expires '%s' (e.g. 90d, 12h, "
-					"YYYY-MM-DD)",
-					p->expires);
-		if (p->exp <= (int64_t)time(NULL))
-			return cli_fail(cli, "--expires '%s' is in the past",
-					p->expires);
-	}
-	return 0;
-}
-
 static const char *cred_status(const struct sv_cred *c, bool revoked)
 {
 	if (revoked)
@@ -67,15 +29,13 @@ static const char *cred_status(const struct sv_cred *c, bool revoked)
 
 int secret_add(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
-	int r = parse(cli, args, &p);
+	int64_t exp;
+	int r = cli_cred_args(cli, args, args->npos == 1, &exp);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage_verb(cli, args);
+		return r;
 	uint8_t hostkey[SV_HOSTKEY_LEN], hash[SV_HASH_LEN];
 	char secret[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1];
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], NULL);
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
 	int e = sv_hostkey_load(&cli->cfg, hostkey, true);
@@ -89,19 +49,9 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 	if (e == 0)
 		e = sv_secret_hash(hostkey, secret, SV_SECRET_LEN, hash);
 	sv_wipe(hostkey, sizeof(hostkey));
-	if (e == 0) {
-		struct sv_cred c = {
-		    .type = SV_CRED_SECRET,
-		    .created = (int64_t)time(NULL),
-		    .expires = p.exp,
-		    .id = SV_STR(id),
-		    .account = SV_STR(p.pos[0]),
-		    .label = SV_STR(p.label ? p.label : ""),
-		    .kid = SV_STR(""),
-		    .material = {(const char *)hash, sizeof(hash)},
-		};
-		e = sv_model_cred_add(t, SV_DB_CREDENTIALS, &c);
-	}
+	if (e == 0)
+		e = op_secret_add(t, args->pos[0], id, hash, sizeof(hash),
+				  args->label, exp);
 	if (e < 0) {
 		sv_wipe(secret, sizeof(secret));
 		sv_txn_abort(t);
@@ -109,20 +59,20 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		cli_audit("secret-add", "account=%s credential=%s", p.pos[0],
-			  id);
+		cli_audit("secret-add", "account=%s credential=%s",
+			  args->pos[0], id);
 		/* the only time the plaintext exists outside the client */
 		if (cli->json)
 			printf("{\"account\": \"%s\", \"id\": \"%s\", "
 			       "\"secret\": \"%s\"}\n",
-			       p.pos[0], id, secret);
+			       args->pos[0], id, secret);
 		else
 			printf("%s\n", secret);
 		if (isatty(1) && !cli->json)
 			fprintf(stderr,
 				"svcacct: secret %s for %s: shown once, "
 				"store it now\n",
-				id, p.pos[0]);
+				id, args->pos[0]);
 	}
 	sv_wipe(secret, sizeof(secret));
 	return r;
@@ -154,12 +104,10 @@ static int list_one(const struct sv_cred *c, bool revoked, void *ctx)
 int cred_list(struct cli *cli, const struct cli_args *args)
 {
 	const int keys = args->verb->arg;
-	struct parsed p;
-	int r = parse(cli, args, &p);
+	int64_t exp;
+	int r = cli_cred_args(cli, args, args->npos == 1, &exp);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage_verb(cli, args);
+		return r;
 	if (geteuid() != 0)
 		return cli_fail(cli, "listing credentials needs root");
 	struct sv_reader *rd = cli_reader(
@@ -168,9 +116,9 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 		return EXIT_FAIL;
 	struct sv_blob ab = {0};
 	struct sv_account a;
-	if (sv_get_account(rd, p.pos[0], &ab, &a) < 0) {
+	if (sv_get_account(rd, args->pos[0], &ab, &a) < 0) {
 		sv_reader_close(rd);
-		return cli_fail(cli, "no account '%s'", p.pos[0]);
+		return cli_fail(cli, "no account '%s'", args->pos[0]);
 	}
 	/* every reader honours the revocation list, whatever generation it
 	 * reads */
@@ -249,36 +197,35 @@ static int find_cred(const struct sv_cred *c, void *ctx)
 int cred_remove(struct cli *cli, const struct cli_args *args)
 {
 	const int keys = args->verb->arg;
-	struct parsed p;
-	int r = parse(cli, args, &p);
+	int64_t exp;
+	int r = cli_cred_args(cli, args, args->npos == 2, &exp);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 2)
-		return cli_usage_verb(cli, args);
+		return r;
 	/* never echo a secret pasted where its id belongs */
-	if (sv_secret_looks_like(p.pos[1], strlen(p.pos[1])))
+	if (sv_secret_looks_like(args->pos[1], strlen(args->pos[1])))
 		return cli_fail(cli,
 				"give the credential id (the 16 hex digits "
 				"after \"svcs_\"), not the secret itself");
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], NULL);
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
 	/* find the credential among this account's own */
 	struct cred_find f = {.type = keys ? SV_CRED_KEY : SV_CRED_SECRET,
-			      .what = p.pos[1]};
+			      .what = args->pos[1]};
 	char *found = f.found;
-	int e =
-	    sv_model_each_cred(t, SV_DB_CREDENTIALS, p.pos[0], find_cred, &f);
+	int e = sv_model_each_cred(t, SV_DB_CREDENTIALS, args->pos[0],
+				   find_cred, &f);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));
 	}
 	if (!*found) {
 		sv_txn_abort(t);
-		return cli_fail(cli, "account '%s' has no %s '%s'", p.pos[0],
-				keys ? "key" : "secret", p.pos[1]);
+		return cli_fail(cli, "account '%s' has no %s '%s'",
+				args->pos[0], keys ? "key" : "secret",
+				args->pos[1]);
 	}
-	e = sv_model_cred_remove(t, SV_DB_CREDENTIALS, p.pos[0], found);
+	e = sv_model_cred_remove(t, SV_DB_CREDENTIALS, args->pos[0], found);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));
@@ -286,13 +233,13 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		cli_audit(keys ? "key-remove" : "secret-revoke",
-			  "account=%s credential=%s", p.pos[0], found);
+			  "account=%s credential=%s", args->pos[0], found);
 		cli_report(cli,
-			   json_pack("{s:s, s:s}", "account", p.pos[0],
+			   json_pack("{s:s, s:s}", "account", args->pos[0],
 				     keys ? "removed" : "revoked", found),
 			   "%s %s of %s",
 			   keys ? "removed key" : "revoked secret", found,
-			   p.pos[0]);
+			   args->pos[0]);
 	}
 	return r;
 }
@@ -301,20 +248,24 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 
 int key_add(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
-	int r = parse(cli, args, &p);
+	int64_t exp;
+	int r = cli_cred_args(
+	    cli, args,
+	    args->npos == 1 && (!!args->pem + !!args->jwk + !!args->jwks) == 1,
+	    &exp);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1 || (!!p.pem + !!p.jwk + !!p.jwks) != 1)
-		return cli_usage_verb(cli, args);
-	if (p.jwks && (p.kid || p.alg))
+		return r;
+	if (args->jwks && (args->kid || args->alg))
 		return cli_fail(cli, "--kid and --alg do not apply to --jwks "
 				     "(each key carries its own)");
-	if (p.kid && (sv_field_check("kid", p.kid, SV_KID_MAX, cli->err,
-				     sizeof(cli->err)) < 0 ||
-		      !*p.kid))
-		return cli_fail(cli, "%s", *p.kid ? cli->err : "empty --kid");
-	const char *file = p.pem ? p.pem : p.jwk ? p.jwk : p.jwks;
+	if (args->kid && (sv_field_check("kid", args->kid, SV_KID_MAX, cli->err,
+					 sizeof(cli->err)) < 0 ||
+			  !*args->kid))
+		return cli_fail(cli, "%s",
+				*args->kid ? cli->err : "empty --kid");
+	const char *file = args->pem   ? args->pem
+			   : args->jwk ? args->jwk
+				       : args->jwks;
 	char *buf = NULL;
 	size_t len = 0;
 	if (cli_read_file(cli, file, KEYFILE_MAX, &buf, &len) < 0)
@@ -323,13 +274,14 @@ int key_add(struct cli *cli, const struct cli_args *args)
 	size_t n = 0;
 	char err[512] = "";
 	int e;
-	if (p.jwks) {
+	if (args->jwks) {
 		e = sv_key_import_jwks(buf, len, &keys, &n, err, sizeof(err));
 	} else {
-		e = p.pem ? sv_key_import_pem(buf, len, p.alg, p.kid, &one, err,
-					      sizeof(err))
-			  : sv_key_import_jwk(buf, len, p.alg, p.kid, &one, err,
-					      sizeof(err));
+		e = args->pem
+			? sv_key_import_pem(buf, len, args->alg, args->kid,
+					    &one, err, sizeof(err))
+			: sv_key_import_jwk(buf, len, args->alg, args->kid,
+					    &one, err, sizeof(err));
 		if (e == 0) {
 			keys = &one;
 			n = 1;
@@ -338,7 +290,7 @@ int key_add(struct cli *cli, const struct cli_args *args)
 	free(buf);
 	if (e < 0)
 		return cli_fail(cli, "%s: %s", file, *err ? err : strerror(-e));
-	struct sv_txn *t = cli_begin_account(cli, p.pos[0], NULL);
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
 	if (!t) {
 		r = EXIT_FAIL;
 		goto out;
@@ -347,7 +299,8 @@ int key_add(struct cli *cli, const struct cli_args *args)
 	cli->err[0] = '\0';
 	for (size_t i = 0; e == 0 && i < n; i++) {
 		char id[SV_CRED_ID_LEN + 1];
-		e = op_key_add(cli, t, p.pos[0], &keys[i], p.label, p.exp, id);
+		e = op_key_add(cli, t, args->pos[0], &keys[i], args->label, exp,
+			       id);
 		if (e == 0)
 			json_array_append_new(
 			    added, json_pack("{s:s, s:s, s:s}", "id", id, "kid",
@@ -369,7 +322,7 @@ int key_add(struct cli *cli, const struct cli_args *args)
 			    "key-add",
 			    "account=%s credential=%s kid=%s "
 			    "alg=%s",
-			    p.pos[0],
+			    args->pos[0],
 			    json_string_value(json_object_get(it, "id")),
 			    json_string_value(json_object_get(it, "kid")),
 			    json_string_value(json_object_get(it, "alg")));
@@ -377,7 +330,7 @@ int key_add(struct cli *cli, const struct cli_args *args)
 				printf("added key %s to %s (kid %s, %s)\n",
 				       json_string_value(
 					   json_object_get(it, "id")),
-				       p.pos[0],
+				       args->pos[0],
 				       json_string_value(
 					   json_object_get(it, "kid")),
 				       json_string_value(

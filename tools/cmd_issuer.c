@@ -13,37 +13,16 @@
 #include "issuer_model.h"
 #include "util.h"
 
-struct parsed {
-	const char *issuer, *jwks, *jwks_url, *ca, *aud, *claim, *life;
-	const char *client, *account;
-	const char *const *roles;
-	size_t nroles;
-	const char *const *pos;
-	int npos;
-};
-
-/* The options of the verb: 0, or an exit code. */
-static int parse(struct cli *cli, const struct cli_args *args, struct parsed *p)
+/* The check every verb makes of the options, then the verb's usage unless
+ * usage_ok (its positionals and required options fit): 0, or an exit
+ * code. */
+static int parse(struct cli *cli, const struct cli_args *args, bool usage_ok)
 {
-	memset(p, 0, sizeof(*p));
-	p->issuer = args->issuer;
-	p->jwks = args->jwks;
-	p->jwks_url = args->jwks_url;
-	p->ca = args->ca_file;
-	p->aud = args->audience;
-	p->claim = args->client_claim;
-	p->life = args->max_lifetime;
-	p->client = args->client;
-	p->account = args->account;
-	p->roles = args->roles_claim.v;
-	p->nroles = args->roles_claim.n;
-	p->pos = args->pos;
-	p->npos = args->npos;
-	if (p->nroles > 16) {
+	if (args->roles_claim.n > 16) {
 		fprintf(stderr, "svcacct: at most 16 --roles-claim\n");
 		return cli_usage_verb(cli, args);
 	}
-	return 0;
+	return usage_ok ? 0 : cli_usage_verb(cli, args);
 }
 
 /* A refusal that changed nothing: syslog hears of refresh failures, which
@@ -119,57 +98,58 @@ static void kids_text(json_t *keys, char *out, size_t cap)
 
 int issuer_add(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
 	struct issuer x = {0};
 	json_t *keys = NULL;
 	size_t skipped = 0;
 	char source[1100], kids[600];
-	int r = parse(cli, args, &p);
+	int r =
+	    parse(cli, args, args->npos == 1 && args->issuer && args->audience);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1 || !p.issuer || !p.aud)
-		return cli_usage_verb(cli, args);
-	if (!!p.jwks == !!p.jwks_url)
+		return r;
+	if (!!args->jwks == !!args->jwks_url)
 		return cli_fail(cli, "give exactly one of --jwks FILE and "
 				     "--jwks-url URL");
-	if (p.ca && !p.jwks_url)
+	if (args->ca_file && !args->jwks_url)
 		return cli_fail(cli, "--ca-file goes with --jwks-url");
 	if (cli_need_root(cli) < 0)
 		return EXIT_FAIL;
-	x.name = strdup(p.pos[0]);
-	x.issuer = strdup(p.issuer);
-	x.audience = strdup(p.aud);
-	x.jwks_url = strdup(p.jwks_url ? p.jwks_url : "");
-	x.ca_file = strdup(p.ca ? p.ca : "");
-	x.client_claim =
-	    p.claim ? sv_client_claim_from_name(p.claim) : SV_CLIENT_AZP;
+	x.name = strdup(args->pos[0]);
+	x.issuer = strdup(args->issuer);
+	x.audience = strdup(args->audience);
+	x.jwks_url = strdup(args->jwks_url ? args->jwks_url : "");
+	x.ca_file = strdup(args->ca_file ? args->ca_file : "");
+	x.client_claim = args->client_claim
+			     ? sv_client_claim_from_name(args->client_claim)
+			     : SV_CLIENT_AZP;
 	x.max_lifetime = SV_ISSUER_DEFAULT_LIFETIME;
 	if (!x.name || !x.issuer || !x.audience || !x.jwks_url || !x.ca_file) {
 		issuer_free(&x);
 		return cli_fail(cli, "out of memory");
 	}
-	if (p.life && cli_parse_u32(p.life, &x.max_lifetime) < 0) {
+	if (args->max_lifetime &&
+	    cli_parse_u32(args->max_lifetime, &x.max_lifetime) < 0) {
 		issuer_free(&x);
 		return cli_fail(cli,
 				"--max-lifetime '%s' is not a number of "
 				"seconds",
-				p.life);
+				args->max_lifetime);
 	}
-	for (size_t i = 0; i < p.nroles; i++)
-		if (strv_add(&x.roles_claims, p.roles[i]) < 0) {
+	for (size_t i = 0; i < args->roles_claim.n; i++)
+		if (strv_add(&x.roles_claims, args->roles_claim.v[i]) < 0) {
 			issuer_free(&x);
 			return cli_fail(cli, "out of memory");
 		}
-	if (p.ca && access(p.ca, R_OK) != 0) {
+	if (args->ca_file && access(args->ca_file, R_OK) != 0) {
 		issuer_free(&x);
-		return cli_fail(cli, "--ca-file %s: %s", p.ca, strerror(errno));
+		return cli_fail(cli, "--ca-file %s: %s", args->ca_file,
+				strerror(errno));
 	}
 	/* every field first, then the keys (maybe over the network), and
 	 * only then the store's lock: a slow IdP must not block writers */
 	x.created = x.updated = (int64_t)time(NULL);
 	if (issuer_validate(cli, NULL, &x) < 0 ||
-	    get_keys(cli, p.jwks, p.jwks_url, p.ca, &keys, &skipped, source,
-		     sizeof(source)) < 0) {
+	    get_keys(cli, args->jwks, args->jwks_url, args->ca_file, &keys,
+		     &skipped, source, sizeof(source)) < 0) {
 		r = *cli->err ? cli_fail(cli, "%s", cli->err) : EXIT_FAIL;
 		issuer_free(&x);
 		return r;
@@ -235,14 +215,11 @@ int issuer_add(struct cli *cli, const struct cli_args *args)
 
 int issuer_list(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
 	struct strv names;
 	uint64_t gen;
-	int r = parse(cli, args, &p);
+	int r = parse(cli, args, args->npos == 0);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos)
-		return cli_usage_verb(cli, args);
+		return r;
 	json_t *arr = json_array();
 	if (!cli->json)
 		printf("%-20s %-8s %-7s %-7s %s\n", "NAME", "CLAIM", "CLIENTS",
@@ -287,23 +264,20 @@ int issuer_list(struct cli *cli, const struct cli_args *args)
 
 int issuer_show(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
 	struct issuer x;
-	int r = parse(cli, args, &p);
+	int r = parse(cli, args, args->npos == 1);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage_verb(cli, args);
+		return r;
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
 	if (!rd)
 		return EXIT_FAIL;
-	r = reader_load_issuer(rd, p.pos[0], &x);
+	r = reader_load_issuer(rd, args->pos[0], &x);
 	sv_reader_close(rd);
 	if (r < 0)
 		return cli_fail(cli,
 				r == -ENOENT ? "no issuer '%s'"
 					     : "issuer '%s': unreadable record",
-				p.pos[0]);
+				args->pos[0]);
 	/* the cache is root's (state_dir is 0700): others see "none" */
 	json_t *j = issuer_to_json(&x, &cli->cfg);
 	if (cli->json) {
@@ -356,16 +330,13 @@ int issuer_show(struct cli *cli, const struct cli_args *args)
 
 int issuer_remove(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
-	int r = parse(cli, args, &p);
+	int r = parse(cli, args, args->npos == 1);
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1)
-		return cli_usage_verb(cli, args);
+		return r;
 	struct sv_txn *t = cli_begin(cli);
 	if (!t)
 		return EXIT_FAIL;
-	if (issuer_txn_remove(cli, t, p.pos[0]) < 0) {
+	if (issuer_txn_remove(cli, t, args->pos[0]) < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "%s", cli->err);
 	}
@@ -373,31 +344,33 @@ int issuer_remove(struct cli *cli, const struct cli_args *args)
 	if (r == EXIT_OK) {
 		/* a rollback brings the issuer back without keys: refresh
 		 * (or add --jwks again) restores them */
-		issuer_cache_remove(&cli->cfg, p.pos[0]);
-		cli_audit("issuer-remove", "issuer=%s", p.pos[0]);
-		cli_report(cli, json_pack("{s:s}", "removed", p.pos[0]),
-			   "removed issuer %s", p.pos[0]);
+		issuer_cache_remove(&cli->cfg, args->pos[0]);
+		cli_audit("issuer-remove", "issuer=%s", args->pos[0]);
+		cli_report(cli, json_pack("{s:s}", "removed", args->pos[0]),
+			   "removed issuer %s", args->pos[0]);
 	}
 	return r;
 }
 
-/* Load an issuer for a change; reports itself. */
-static struct sv_txn *begin_issuer(struct cli *cli, const char *name,
-				   struct issuer *x)
+static int load_issuer(struct sv_txn *t, const char *name, void *out)
 {
-	struct sv_txn *t = cli_begin(cli);
-	if (!t)
+	return txn_load_issuer(t, name, out);
+}
+
+/* The start of a change to one issuer (the first positional): the verb's
+ * checks (parse), then the issuer loaded into *x in a new transaction.
+ * NULL with the exit code in *rc when a check or the load fails (reported
+ * here). */
+static struct sv_txn *begin_issuer(struct cli *cli, const struct cli_args *args,
+				   bool usage_ok, struct issuer *x, int *rc)
+{
+	const char *name = args->npos ? args->pos[0] : NULL;
+	*rc = parse(cli, args, usage_ok);
+	if (*rc)
 		return NULL;
-	int r = txn_load_issuer(t, name, x);
-	if (r < 0) {
-		sv_txn_abort(t);
-		cli_fail(cli,
-			 r == -ENOENT ? "no issuer '%s'"
-				      : "issuer '%s': unreadable record",
-			 name);
-		return NULL;
-	}
-	return t;
+	*rc = EXIT_FAIL;
+	return cli_begin_load(cli, "issuer", name, "unreadable record",
+			      load_issuer, x);
 }
 
 /* Validate and save x in t, commit, audit; consumes t and x. */
@@ -442,72 +415,65 @@ static ssize_t find_pair(const struct strv *a, const struct strv *b,
 int issuer_map(struct cli *cli, const struct cli_args *args)
 {
 	const int arg = args->verb->arg;
-	struct parsed p;
 	struct issuer x;
 	char what[700];
-	int r = parse(cli, args, &p);
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 1 || !p.client || (!arg && !p.account))
-		return cli_usage_verb(cli, args);
-	struct sv_txn *t = begin_issuer(cli, p.pos[0], &x);
+	int r;
+	struct sv_txn *t = begin_issuer(
+	    cli, args,
+	    args->npos == 1 && args->client && (arg || args->account), &x, &r);
 	if (!t)
-		return EXIT_FAIL;
-	ssize_t i = find_pair(&x.client_remote, NULL, p.client, NULL);
+		return r;
+	ssize_t i = find_pair(&x.client_remote, NULL, args->client, NULL);
 	if (arg) {
 		if (i < 0) {
 			sv_txn_abort(t);
 			issuer_free(&x);
 			return cli_fail(cli, "client '%s' is not mapped",
-					p.client);
+					args->client);
 		}
 		snprintf(what, sizeof(what), "client=%s account=%s unmapped",
-			 p.client, x.client_local.v[i]);
+			 args->client, x.client_local.v[i]);
 		strv_del_at(&x.client_remote, (size_t)i);
 		strv_del_at(&x.client_local, (size_t)i);
 		return finish_change(cli, t, &x, "issuer-unmap", what,
-				     json_pack("{s:s, s:s}", "issuer", p.pos[0],
-					       "unmapped", p.client));
+				     json_pack("{s:s, s:s}", "issuer",
+					       args->pos[0], "unmapped",
+					       args->client));
 	}
 	if (i >= 0) {
 		r = cli_fail(cli,
 			     "client '%s' is already mapped to account '%s' "
 			     "(unmap it first)",
-			     p.client, x.client_local.v[i]);
+			     args->client, x.client_local.v[i]);
 		sv_txn_abort(t);
 		issuer_free(&x);
 		return r;
 	}
-	if (strv_add(&x.client_remote, p.client) < 0 ||
-	    strv_add(&x.client_local, p.account) < 0) {
+	if (strv_add(&x.client_remote, args->client) < 0 ||
+	    strv_add(&x.client_local, args->account) < 0) {
 		sv_txn_abort(t);
 		issuer_free(&x);
 		return cli_fail(cli, "out of memory");
 	}
-	snprintf(what, sizeof(what), "client=%s account=%s mapped", p.client,
-		 p.account);
+	snprintf(what, sizeof(what), "client=%s account=%s mapped",
+		 args->client, args->account);
 	return finish_change(cli, t, &x, "issuer-map", what,
-			     json_pack("{s:s, s:s, s:s}", "issuer", p.pos[0],
-				       "client", p.client, "account",
-				       p.account));
+			     json_pack("{s:s, s:s, s:s}", "issuer",
+				       args->pos[0], "client", args->client,
+				       "account", args->account));
 }
 
 int issuer_role_map(struct cli *cli, const struct cli_args *args)
 {
 	const int arg = args->verb->arg;
-	struct parsed p;
 	struct issuer x;
 	char what[600];
-	int r = parse(cli, args, &p);
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos != 3)
-		return cli_usage_verb(cli, args);
-	struct sv_txn *t = begin_issuer(cli, p.pos[0], &x);
+	int r;
+	struct sv_txn *t = begin_issuer(cli, args, args->npos == 3, &x, &r);
 	if (!t)
-		return EXIT_FAIL;
-	ssize_t i =
-	    find_pair(&x.role_remote, &x.role_local, p.pos[1], p.pos[2]);
+		return r;
+	ssize_t i = find_pair(&x.role_remote, &x.role_local, args->pos[1],
+			      args->pos[2]);
 	if (arg ? i < 0 : i >= 0) {
 		sv_txn_abort(t);
 		issuer_free(&x);
@@ -515,23 +481,23 @@ int issuer_role_map(struct cli *cli, const struct cli_args *args)
 				arg ? "remote role '%s' is not mapped to '%s'"
 				    : "remote role '%s' is already mapped to "
 				      "'%s'",
-				p.pos[1], p.pos[2]);
+				args->pos[1], args->pos[2]);
 	}
 	if (arg) {
 		strv_del_at(&x.role_remote, (size_t)i);
 		strv_del_at(&x.role_local, (size_t)i);
-	} else if (strv_add(&x.role_remote, p.pos[1]) < 0 ||
-		   strv_add(&x.role_local, p.pos[2]) < 0) {
+	} else if (strv_add(&x.role_remote, args->pos[1]) < 0 ||
+		   strv_add(&x.role_local, args->pos[2]) < 0) {
 		sv_txn_abort(t);
 		issuer_free(&x);
 		return cli_fail(cli, "out of memory");
 	}
-	snprintf(what, sizeof(what), "remote_role=%s role=%s %s", p.pos[1],
-		 p.pos[2], arg ? "unmapped" : "mapped");
+	snprintf(what, sizeof(what), "remote_role=%s role=%s %s", args->pos[1],
+		 args->pos[2], arg ? "unmapped" : "mapped");
 	return finish_change(
 	    cli, t, &x, arg ? "issuer-role-unmap" : "issuer-role-map", what,
-	    json_pack("{s:s, s:s, s:s, s:b}", "issuer", p.pos[0], "remote",
-		      p.pos[1], "role", p.pos[2], "mapped", !arg));
+	    json_pack("{s:s, s:s, s:s, s:b}", "issuer", args->pos[0], "remote",
+		      args->pos[1], "role", args->pos[2], "mapped", !arg));
 }
 
 /* Refresh one issuer's cached set. The old set stays unless the new one
@@ -589,20 +555,18 @@ static int refresh_one(struct cli *cli, const struct issuer *x,
 
 int issuer_refresh(struct cli *cli, const struct cli_args *args)
 {
-	struct parsed p;
 	struct strv names = {0};
-	int r = parse(cli, args, &p);
+	int r = parse(cli, args,
+		      args->npos <= 1 && (!args->jwks || args->npos == 1));
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (p.npos > 1 || (p.jwks && p.npos != 1))
-		return cli_usage_verb(cli, args);
+		return r;
 	if (cli_need_root(cli) < 0)
 		return EXIT_FAIL;
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
 	if (!rd)
 		return EXIT_FAIL;
-	if (p.npos == 1)
-		r = strv_add(&names, p.pos[0]);
+	if (args->npos == 1)
+		r = strv_add(&names, args->pos[0]);
 	else
 		r = reader_issuer_names(rd, &names);
 	if (r < 0) {
@@ -624,11 +588,11 @@ int issuer_refresh(struct cli *cli, const struct cli_args *args)
 			continue;
 		}
 		/* without a name, file-based issuers have nothing to fetch */
-		if (p.npos == 0 && !*x.jwks_url) {
+		if (args->npos == 0 && !*x.jwks_url) {
 			issuer_free(&x);
 			continue;
 		}
-		if (refresh_one(cli, &x, p.jwks, report) < 0)
+		if (refresh_one(cli, &x, args->jwks, report) < 0)
 			failed++;
 		issuer_free(&x);
 	}

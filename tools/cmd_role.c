@@ -101,18 +101,7 @@ int role_create(struct cli *cli, const struct cli_args *args)
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		bool forced =
-		    cli_group_name_allowed(cli, "role", x.name, true) == 1;
-		cli_audit("role-create", "role=%s gid=%u%s", x.name, x.gid,
-			  forced ? " forced=reserved-name" : "");
-		if (forced)
-			cli_group_name_warn(cli, "role", x.name, x.gid);
-		cli_nscd_invalidate();
-		if (cli->json)
-			cli_json_out(json_pack("{s:s, s:i}", "name", x.name,
-					       "gid", (json_int_t)x.gid));
-		else
-			printf("created role %s (gid %u)\n", x.name, x.gid);
+		cli_report_created(cli, "role", x.name, x.gid);
 	}
 	role_free(&x);
 	return r;
@@ -142,33 +131,17 @@ static json_t *role_json(const struct role *x, bool members)
 	return j;
 }
 
-static int load_rec(struct sv_reader *rd, const char *name, struct role *x)
-{
-	struct sv_blob b = {0};
-	struct sv_role rec;
-	int e = sv_get_role(rd, name, &b, &rec);
-	if (e < 0)
-		return e;
-	e = role_from_rec(x, &rec);
-	sv_blob_free(&b);
-	return e;
-}
-
 int role_list(struct cli *cli, const struct cli_args *args)
 {
+	char head[128];
+	int r;
 	if (args->npos)
 		return cli_usage_verb(cli, args);
-	uint64_t gen;
-	if (sv_store_current_generation(&cli->cfg, &gen) == -ENOENT) {
-		if (cli->json)
-			return cli_json_out(json_array());
-		printf("%-32s %6s %7s %-20s %s\n", "NAME", "GID", "MEMBERS",
-		       "SERVICES", "FROM");
-		return EXIT_OK;
-	}
-	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	snprintf(head, sizeof(head), "%-32s %6s %7s %-20s %s\n", "NAME", "GID",
+		 "MEMBERS", "SERVICES", "FROM");
+	struct sv_reader *rd = cli_list_reader(cli, head, &r);
 	if (!rd)
-		return EXIT_FAIL;
+		return r;
 	struct strv names = {0};
 	int e = sv_model_names(NULL, rd, SV_REC_ROLE, &names);
 	if (e < 0) {
@@ -178,11 +151,10 @@ int role_list(struct cli *cli, const struct cli_args *args)
 	}
 	json_t *arr = json_array();
 	if (!cli->json)
-		printf("%-32s %6s %7s %-20s %s\n", "NAME", "GID", "MEMBERS",
-		       "SERVICES", "FROM");
+		fputs(head, stdout);
 	for (size_t i = 0; i < names.n; i++) {
 		struct role x;
-		if (load_rec(rd, names.v[i], &x) < 0) {
+		if (sv_model_reader_role_load(rd, names.v[i], &x) < 0) {
 			fprintf(stderr,
 				"svcacct: warning: role '%s' does not "
 				"decode (run svcacct check)\n",
@@ -223,7 +195,7 @@ int role_show(struct cli *cli, const struct cli_args *args)
 	if (!rd)
 		return EXIT_FAIL;
 	struct role x;
-	int e = load_rec(rd, args->pos[0], &x);
+	int e = sv_model_reader_role_load(rd, args->pos[0], &x);
 	sv_reader_close(rd);
 	if (e < 0)
 		return cli_fail(cli,
@@ -260,23 +232,28 @@ int role_show(struct cli *cli, const struct cli_args *args)
 	return r;
 }
 
+static int load_role(struct sv_txn *t, const char *name, void *out)
+{
+	return sv_model_role_load(t, name, out);
+}
+
+/* Begin a change on an existing role, loading it into *x; reports a
+ * missing or unreadable one itself. */
+static struct sv_txn *begin_role(struct cli *cli, const char *name,
+				 struct role *x)
+{
+	return cli_begin_load(cli, "role", name, "bad record", load_role, x);
+}
+
 int role_delete(struct cli *cli, const struct cli_args *args)
 {
 	int r;
 	if (args->npos != 1)
 		return cli_usage_verb(cli, args);
-	struct sv_txn *t = cli_begin(cli);
+	struct role x;
+	struct sv_txn *t = begin_role(cli, args->pos[0], &x);
 	if (!t)
 		return EXIT_FAIL;
-	struct role x;
-	int e = sv_model_role_load(t, args->pos[0], &x);
-	if (e < 0) {
-		sv_txn_abort(t);
-		return cli_fail(cli,
-				e == -ENOENT ? "no role '%s'"
-					     : "role '%s': bad record",
-				args->pos[0]);
-	}
 	if (x.members.n && !args->force) {
 		sv_txn_abort(t);
 		r = cli_fail(
@@ -287,7 +264,7 @@ int role_delete(struct cli *cli, const struct cli_args *args)
 		role_free(&x);
 		return r;
 	}
-	e = op_role_delete(t, &x);
+	int e = op_role_delete(t, &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		role_free(&x);
@@ -367,18 +344,11 @@ int role_set(struct cli *cli, const struct cli_args *args)
 	if (o.description && sv_field_check("description", o.description, 255,
 					    cli->err, sizeof(cli->err)) < 0)
 		return cli_fail(cli, "%s", cli->err);
-	struct sv_txn *t = cli_begin(cli);
+	struct role x;
+	struct sv_txn *t = begin_role(cli, args->pos[0], &x);
 	if (!t)
 		return EXIT_FAIL;
-	struct role x;
-	int e = sv_model_role_load(t, args->pos[0], &x);
-	if (e < 0) {
-		sv_txn_abort(t);
-		return cli_fail(cli,
-				e == -ENOENT ? "no role '%s'"
-					     : "role '%s': bad record",
-				args->pos[0]);
-	}
+	int e = 0;
 	if (o.description) {
 		free(x.description);
 		x.description = strdup(o.description);

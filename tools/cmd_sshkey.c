@@ -35,76 +35,42 @@
 
 /* ------------------------------------------------------------ verbs */
 
-struct skopts {
-	const char *pubkey, *label, *expires;
-	const char *const *pos;
-	int npos;
-	int64_t exp;
-};
-
-/* The options of the verb, checked: 0, or an exit code. */
-static int sk_parse(struct cli *cli, const struct cli_args *args,
-		    struct skopts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->pubkey = args->pubkey;
-	o->label = args->label;
-	o->expires = args->expires;
-	o->pos = args->pos;
-	o->npos = args->npos;
-	if (o->label && sv_field_check("label", o->label, 128, cli->err,
-				       sizeof(cli->err)) < 0)
-		return cli_fail(cli, "%s", cli->err);
-	if (o->expires && strcmp(o->expires, "never")) {
-		if (cli_parse_expiry(o->expires, &o->exp) < 0 || o->exp == 0)
-			return cli_fail(cli,
-					"bad --expires '%s' (e.g. 90d, 12h, "
-					"YYYY-MM-DD)",
-					o->expires);
-		if (o->exp <= (int64_t)time(NULL))
-			return cli_fail(cli, "--expires '%s' is in the past",
-					o->expires);
-	}
-	return 0;
-}
-
 int sshkey_add(struct cli *cli, const struct cli_args *args)
 {
-	struct skopts o;
 	struct sshkey k = {0};
 	struct sv_txn *t = NULL;
 	char *buf = NULL, id[SV_CRED_ID_LEN + 1];
 	char err[256] = "";
 	size_t len = 0;
-	int r = sk_parse(cli, args, &o);
+	int64_t exp;
+	int r = cli_cred_args(cli, args, args->npos == 1 && args->pubkey, &exp);
 
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (o.npos != 1 || !o.pubkey)
-		return cli_usage_verb(cli, args);
-	if (cli_read_file(cli, o.pubkey, PUBKEY_FILE_MAX, &buf, &len) < 0)
+		return r;
+	if (cli_read_file(cli, args->pubkey, PUBKEY_FILE_MAX, &buf, &len) < 0)
 		return EXIT_FAIL;
 	/* one key line; a trailing newline is fine, a second line is not */
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
 	if (memchr(buf, '\0', len) || strchr(buf, '\n')) {
 		r = cli_fail(cli, "%s: expected exactly one key line",
-			     o.pubkey);
+			     args->pubkey);
 		goto out;
 	}
 	/* parse once before taking the lock, for the message and the log */
 	if (sshkey_parse_line(buf, &k, err, sizeof(err)) < 0) {
-		r = cli_fail(cli, "%s: %s", o.pubkey, err);
+		r = cli_fail(cli, "%s: %s", args->pubkey, err);
 		goto out;
 	}
-	t = cli_begin_account(cli, o.pos[0], NULL);
+	t = cli_begin_account(cli, args->pos[0], NULL);
 	if (!t) {
 		r = EXIT_FAIL;
 		goto out;
 	}
 	cli->err[0] = '\0';
-	if (op_sshkey_add(cli, t, o.pos[0], buf, o.label, o.exp, id) < 0) {
-		r = cli_fail(cli, "%s: %s%s", o.pubkey, cli->err,
+	if (op_sshkey_add(cli, t, args->pos[0], buf, args->label, exp, id) <
+	    0) {
+		r = cli_fail(cli, "%s: %s%s", args->pubkey, cli->err,
 			     strstr(cli->err, "comment")
 				 ? " (give --label instead)"
 				 : "");
@@ -116,12 +82,12 @@ int sshkey_add(struct cli *cli, const struct cli_args *args)
 		cli_audit("sshkey-add",
 			  "account=%s credential=%s type=%s bits=%u "
 			  "fingerprint=%s",
-			  o.pos[0], id, k.type, k.bits, k.fpr);
+			  args->pos[0], id, k.type, k.bits, k.fpr);
 		cli_report(cli,
 			   json_pack("{s:s, s:s, s:s, s:i, s:s}", "account",
-				     o.pos[0], "id", id, "type", k.type, "bits",
-				     (int)k.bits, "fingerprint", k.fpr),
-			   "added ssh key %s to %s (%s, %s)", id, o.pos[0],
+				     args->pos[0], "id", id, "type", k.type,
+				     "bits", (int)k.bits, "fingerprint", k.fpr),
+			   "added ssh key %s to %s (%s, %s)", id, args->pos[0],
 			   k.type, k.fpr);
 	}
 out:
@@ -169,25 +135,23 @@ static int list_key(const struct sv_cred *c, bool revoked, void *ctx)
 
 int sshkey_list(struct cli *cli, const struct cli_args *args)
 {
-	struct skopts o;
 	struct sv_blob ab = {0};
 	struct sv_account a;
 	struct sv_revocations *rv = NULL;
 	json_t *arr, *it;
 	size_t i;
-	int r = sk_parse(cli, args, &o), e;
+	int64_t exp;
+	int r = cli_cred_args(cli, args, args->npos == 1, &exp), e;
 
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (o.npos != 1)
-		return cli_usage_verb(cli, args);
+		return r;
 	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
 						   SV_DBMASK(SV_DB_PUBKEYS));
 	if (!rd)
 		return EXIT_FAIL;
-	if (sv_get_account(rd, o.pos[0], &ab, &a) < 0) {
+	if (sv_get_account(rd, args->pos[0], &ab, &a) < 0) {
 		sv_reader_close(rd);
-		return cli_fail(cli, "no account '%s'", o.pos[0]);
+		return cli_fail(cli, "no account '%s'", args->pos[0]);
 	}
 	e = open_revocations(cli, &rv);
 	if (e < 0) {
@@ -224,40 +188,40 @@ int sshkey_list(struct cli *cli, const struct cli_args *args)
 
 int sshkey_remove(struct cli *cli, const struct cli_args *args)
 {
-	struct skopts o;
 	struct sv_txn *t;
-	int r = sk_parse(cli, args, &o), e;
+	int64_t exp;
+	int r = cli_cred_args(cli, args, args->npos == 2, &exp), e;
 
 	if (r)
-		return r < 0 ? EXIT_OK : r;
-	if (o.npos != 2)
-		return cli_usage_verb(cli, args);
-	t = cli_begin_account(cli, o.pos[0], NULL);
+		return r;
+	t = cli_begin_account(cli, args->pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
-	struct sshkey_find f = {.id = o.pos[1]};
-	e = sv_model_each_cred(t, SV_DB_PUBKEYS, o.pos[0], sshkey_find_key, &f);
+	struct sshkey_find f = {.id = args->pos[1]};
+	e = sv_model_each_cred(t, SV_DB_PUBKEYS, args->pos[0], sshkey_find_key,
+			       &f);
 	if (e > 0)
 		e = 0;
 	if (e == 0 && !*f.found) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "account '%s' has no ssh key '%s'",
-				o.pos[0], o.pos[1]);
+				args->pos[0], args->pos[1]);
 	}
 	if (e == 0)
-		e = sv_model_cred_remove(t, SV_DB_PUBKEYS, o.pos[0], f.found);
+		e = sv_model_cred_remove(t, SV_DB_PUBKEYS, args->pos[0],
+					 f.found);
 	if (e < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "store: %s", strerror(-e));
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		cli_audit("sshkey-remove", "account=%s credential=%s", o.pos[0],
-			  f.found);
+		cli_audit("sshkey-remove", "account=%s credential=%s",
+			  args->pos[0], f.found);
 		cli_report(cli,
-			   json_pack("{s:s, s:s}", "account", o.pos[0],
+			   json_pack("{s:s, s:s}", "account", args->pos[0],
 				     "removed", f.found),
-			   "removed ssh key %s of %s", f.found, o.pos[0]);
+			   "removed ssh key %s of %s", f.found, args->pos[0]);
 	}
 	return r;
 }

@@ -53,6 +53,19 @@ void acct_set_home_access(struct cli *cli, const struct acct *a);
  * revoked, their count in *ncreds) and the trusted issuers' client maps to
  * it. */
 int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds);
+/* Replace the roles of account *a with the roles of those names
+ * (sv_model_set_roles: the role records change in t, *a in memory, for the
+ * caller to write once with sv_model_account_update). */
+int op_account_set_roles(struct cli *cli, struct sv_txn *t, struct acct *a,
+			 const char *const *names, size_t n, int64_t now);
+/* Grant (grant true) or revoke the roles of those names to account *a in
+ * t, one by one (sv_model_grant, which writes the account); how many
+ * changed in *changed. Both: 0 or negative errno with the message in
+ * cli->err (an unknown role as acct_role_gids, a store error as
+ * "store: ..."). */
+int op_account_grant(struct cli *cli, struct sv_txn *t, struct acct *a,
+		     const char *const *names, size_t n, bool grant,
+		     int64_t now, size_t *changed);
 
 /* ------------------------------------------------------------ ops_role.c */
 /* The options of one role, as role create, import and apply give them. */
@@ -94,6 +107,18 @@ int role_bad_item(struct cli *cli, const char *what, const char *item,
  * is refused even with force). */
 int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
 			   bool force);
+/* The next number the state's allocator hands out (gid: a GID, else a
+ * UID) that no other source of the host uses (a UID neither as a UID nor
+ * as a GID, for the account's own group) and that is not the base role's
+ * GID: 0, -ENOSPC with the message in cli->err when the range is used up,
+ * or the state's error. */
+int op_next_free_id(struct cli *cli, struct sv_txn *t, bool gid, uint32_t *id);
+/* Whether a new account or role (what "account" or "role") may take name:
+ * no account, role, user or group of the host has it (an account's own
+ * group has its name, so the two kinds clash). 0, or -EEXIST with the
+ * clash in cli->err. */
+int op_name_free(struct cli *cli, struct sv_txn *t, const char *what,
+		 const char *name);
 /* The warning for a reserved name taken with force, on stderr (for the
  * caller to give once its change committed). */
 void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
@@ -104,6 +129,12 @@ void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
  * cli->allow_revoked_keys: -EACCES with the message in cli->err. */
 int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
 			const struct sv_cred *c);
+/* Add a client secret's credential to the account in t: id and the
+ * secret's hash (sv_secret_hash) made by the caller. 0 or the store's
+ * negative errno. */
+int op_secret_add(struct sv_txn *t, const char *account, const char *id,
+		  const uint8_t *hash, size_t hashlen, const char *label,
+		  int64_t expires);
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* Add an imported assertion key to the account in t (kid unique per

@@ -19,6 +19,8 @@
 
 #define FIELD_MAX 255
 
+enum { ROLES_SET, ROLES_GRANT, ROLES_REVOKE };
+
 int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
 		   size_t n, uint32_t **out)
 {
@@ -72,7 +74,6 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 {
 	const struct sv_config *c = &cli->cfg;
 	struct acct a = {0};
-	struct role existing;
 	char home[300];
 	int e;
 
@@ -80,26 +81,8 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		return -EINVAL;
 	if (acct_check_fields(cli, o) < 0)
 		return -EINVAL;
-	e = sv_model_account_load(t, o->name, &a);
-	if (e == 0) {
-		acct_free(&a);
-		snprintf(cli->err, sizeof(cli->err),
-			 "account '%s' already exists", o->name);
-		return -EEXIST;
-	}
-	if (sv_model_role_load(t, o->name, &existing) == 0) {
-		role_free(&existing);
-		snprintf(cli->err, sizeof(cli->err),
-			 "'%s' is already a role (its group would clash)",
-			 o->name);
-		return -EEXIST;
-	}
-	if (cli_user_exists(cli, o->name) || cli_group_exists(cli, o->name)) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "'%s' already exists as a user or group on this host",
-			 o->name);
-		return -EEXIST;
-	}
+	if ((e = op_name_free(cli, t, "account", o->name)) < 0)
+		return e;
 	if ((e = cli_group_name_allowed(cli, "account", o->name, o->force)) < 0)
 		return e;
 	a.expires = 0;
@@ -146,22 +129,10 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 		e = sv_state_note_id(t, false, a.uid);
 		if (e < 0)
 			goto io;
-	} else {
-		/* skip numbers some other source already uses */
-		for (;;) {
-			e = sv_state_next_id(t, false, &a.uid);
-			if (e == -ENOSPC) {
-				snprintf(cli->err, sizeof(cli->err),
-					 "no free UID left in %u-%u",
-					 c->uid_min, c->uid_max);
-				return e;
-			}
-			if (e < 0)
-				goto io;
-			if (!cli_uid_exists(cli, a.uid) &&
-			    !cli_gid_exists(cli, a.uid))
-				break;
-		}
+	} else if ((e = op_next_free_id(cli, t, false, &a.uid)) < 0) {
+		if (e == -ENOSPC)
+			return e;
+		goto io;
 	}
 	e = acct_role_gids(cli, t, o->roles, o->nroles, &a.roles);
 	if (e < 0)
@@ -253,4 +224,46 @@ int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)
 	if (e == 0)
 		e = txn_issuers_forget(t, a->name, NULL);
 	return e;
+}
+
+/* The account's roles from their names, replaced (set) or each granted or
+ * revoked: the work of account set --role and of grant/revoke. */
+static int account_roles(struct cli *cli, struct sv_txn *t, struct acct *a,
+			 const char *const *names, size_t n, int how,
+			 int64_t now, size_t *changed)
+{
+	uint32_t *g = NULL;
+	int e = acct_role_gids(cli, t, names, n, &g);
+	if (e < 0)
+		return e;
+	if (how == ROLES_SET) {
+		e = sv_model_set_roles(t, a, g, n, now);
+	} else {
+		for (size_t i = 0; e == 0 && i < n; i++) {
+			bool one = false;
+			e = sv_model_grant(t, a, g[i], how == ROLES_GRANT, now,
+					   &one);
+			*changed += one;
+		}
+	}
+	free(g);
+	if (e < 0)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	return e;
+}
+
+int op_account_set_roles(struct cli *cli, struct sv_txn *t, struct acct *a,
+			 const char *const *names, size_t n, int64_t now)
+{
+	size_t changed = 0;
+	return account_roles(cli, t, a, names, n, ROLES_SET, now, &changed);
+}
+
+int op_account_grant(struct cli *cli, struct sv_txn *t, struct acct *a,
+		     const char *const *names, size_t n, bool grant,
+		     int64_t now, size_t *changed)
+{
+	*changed = 0;
+	return account_roles(cli, t, a, names, n,
+			     grant ? ROLES_GRANT : ROLES_REVOKE, now, changed);
 }

@@ -96,6 +96,22 @@ int sshkey_find_key(const struct sv_cred *c, void *ctx)
 	return 0;
 }
 
+/* A new credential of the account's, created now; the caller sets what
+ * its type adds (kid, material, alg). */
+static struct sv_cred cred_new(uint8_t type, const char *id,
+			       const char *account, const char *label,
+			       int64_t expires)
+{
+	return (struct sv_cred){
+	    .type = type,
+	    .created = (int64_t)time(NULL),
+	    .expires = expires,
+	    .id = SV_STR(id),
+	    .account = SV_STR(account),
+	    .label = SV_STR(label),
+	};
+}
+
 int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  const char *line, const char *label, int64_t expires,
 		  char id[SV_CRED_ID_LEN + 1])
@@ -133,16 +149,10 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 	if (e == 0)
 		e = sv_cred_id_generate(id);
 	if (e == 0) {
-		struct sv_cred c = {
-		    .type = SV_CRED_SSHKEY,
-		    .created = (int64_t)time(NULL),
-		    .expires = expires,
-		    .id = SV_STR(id),
-		    .account = SV_STR(account),
-		    .label = SV_STR(label ? label : k.comment),
-		    .kid = SV_STR(k.fpr),
-		    .material = SV_STR(material),
-		};
+		struct sv_cred c = cred_new(SV_CRED_SSHKEY, id, account,
+					    label ? label : k.comment, expires);
+		c.kid = SV_STR(k.fpr);
+		c.material = SV_STR(material);
 		e = cred_refuse_revoked(cli, t, &c);
 		if (e == 0)
 			e = sv_model_cred_add(t, SV_DB_PUBKEYS, &c);
@@ -153,6 +163,17 @@ out:
 	free(material);
 	sshkey_free(&k);
 	return e;
+}
+
+int op_secret_add(struct sv_txn *t, const char *account, const char *id,
+		  const uint8_t *hash, size_t hashlen, const char *label,
+		  int64_t expires)
+{
+	struct sv_cred c =
+	    cred_new(SV_CRED_SECRET, id, account, label ? label : "", expires);
+	c.kid = SV_STR("");
+	c.material = (struct sv_str){(const char *)hash, hashlen};
+	return sv_model_cred_add(t, SV_DB_CREDENTIALS, &c);
 }
 
 int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
@@ -166,17 +187,11 @@ int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
 		return -EEXIST;
 	}
 	int e = sv_cred_id_generate(id);
-	struct sv_cred c = {
-	    .type = SV_CRED_KEY,
-	    .alg = (uint8_t)key->alg,
-	    .created = (int64_t)time(NULL),
-	    .expires = expires,
-	    .id = SV_STR(id),
-	    .account = SV_STR(account),
-	    .label = SV_STR(label ? label : ""),
-	    .kid = SV_STR(key->kid),
-	    .material = {(const char *)key->blob, key->bloblen},
-	};
+	struct sv_cred c =
+	    cred_new(SV_CRED_KEY, id, account, label ? label : "", expires);
+	c.alg = (uint8_t)key->alg;
+	c.kid = SV_STR(key->kid);
+	c.material = (struct sv_str){(const char *)key->blob, key->bloblen};
 	if (e == 0)
 		e = cred_refuse_revoked(cli, t, &c);
 	if (e == 0)

@@ -121,26 +121,28 @@ int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
 			      : " (an account's own group has its name)";
 	const char *who =
 	    strcmp(what, "account") ? "role's members" : "account";
-	switch (sv_group_name_reserved(&cli->cfg, name)) {
-	case SV_GROUP_FREE: return 0;
+	enum sv_group_reserved kind = sv_group_name_reserved(&cli->cfg, name);
+	if (kind == SV_GROUP_FREE)
+		return 0;
+	/* force takes a reserved name, never keys_group */
+	if (force && (kind == SV_GROUP_CONFIG || kind == SV_GROUP_BUILTIN))
+		return 1;
+	switch (kind) {
+	case SV_GROUP_FREE: break;
 	case SV_GROUP_KEYS_GROUP:
 		snprintf(cli->err, sizeof(cli->err),
 			 "%s name '%s' is keys_group in %s%s: the group that "
 			 "may read pubkeys.db; choose another name",
 			 what, name, cli->conf_path, own);
-		return -EPERM;
+		break;
 	case SV_GROUP_CONFIG:
-		if (force)
-			return 1;
 		snprintf(cli->err, sizeof(cli->err),
 			 "%s name '%s' is reserved by reserved_group_names in "
 			 "%s%s; choose another name, or use --force if the %s "
 			 "must have it",
 			 what, name, cli->conf_path, own, what);
-		return -EPERM;
+		break;
 	case SV_GROUP_BUILTIN:
-		if (force)
-			return 1;
 		snprintf(cli->err, sizeof(cli->err),
 			 "%s name '%s' is reserved%s: it is a group that the "
 			 "system or a package creates, and once svcacct serves "
@@ -150,9 +152,59 @@ int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
 			 "(or exempt the name in %s with reserved_group_names "
 			 "= !%s)",
 			 what, name, own, who, what, cli->conf_path, name);
-		return -EPERM;
+		break;
 	}
 	return -EPERM;
+}
+
+int op_next_free_id(struct cli *cli, struct sv_txn *t, bool gid, uint32_t *id)
+{
+	const struct sv_config *c = &cli->cfg;
+	for (;;) {
+		int e = sv_state_next_id(t, gid, id);
+		if (e == -ENOSPC)
+			snprintf(cli->err, sizeof(cli->err),
+				 "no free %s left in %u-%u",
+				 gid ? "GID" : "UID",
+				 gid ? c->gid_min : c->uid_min,
+				 gid ? c->gid_max : c->uid_max);
+		if (e < 0)
+			return e;
+		/* a GID is a group's; a UID is also its account's own
+		 * group's GID; the base role's GID is never handed out */
+		if (gid ? *id != c->base_gid && !cli_gid_exists(cli, *id)
+			: !cli_uid_exists(cli, *id) &&
+			      !cli_gid_exists(cli, *id))
+			return 0;
+	}
+}
+
+int op_name_free(struct cli *cli, struct sv_txn *t, const char *what,
+		 const char *name)
+{
+	bool role = strcmp(what, "account");
+	struct acct a;
+	struct role x;
+	bool is_acct = sv_model_account_load(t, name, &a) == 0;
+	if (is_acct)
+		acct_free(&a);
+	bool is_role = sv_model_role_load(t, name, &x) == 0;
+	if (is_role)
+		role_free(&x);
+	if (role ? is_role : is_acct)
+		snprintf(cli->err, sizeof(cli->err), "%s '%s' already exists",
+			 what, name);
+	else if (role ? is_acct : is_role)
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' is already %s (its group would clash)", name,
+			 role ? "an account" : "a role");
+	else if (cli_user_exists(cli, name) || cli_group_exists(cli, name))
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' already exists as %s on this host", name,
+			 role ? "a group or user" : "a user or group");
+	else
+		return 0;
+	return -EEXIST;
 }
 
 void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
@@ -171,7 +223,6 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 {
 	const struct sv_config *c = &cli->cfg;
 	struct role x = {0};
-	struct acct a;
 	int e;
 
 	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
@@ -179,25 +230,8 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 	if (o->description && sv_field_check("description", o->description, 255,
 					     cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
-	if (sv_model_role_load(t, o->name, &x) == 0) {
-		role_free(&x);
-		snprintf(cli->err, sizeof(cli->err), "role '%s' already exists",
-			 o->name);
-		return -EEXIST;
-	}
-	if (sv_model_account_load(t, o->name, &a) == 0) {
-		acct_free(&a);
-		snprintf(cli->err, sizeof(cli->err),
-			 "'%s' is already an account (its group would clash)",
-			 o->name);
-		return -EEXIST;
-	}
-	if (cli_group_exists(cli, o->name) || cli_user_exists(cli, o->name)) {
-		snprintf(cli->err, sizeof(cli->err),
-			 "'%s' already exists as a group or user on this host",
-			 o->name);
-		return -EEXIST;
-	}
+	if ((e = op_name_free(cli, t, "role", o->name)) < 0)
+		return e;
 	if ((e = cli_group_name_allowed(cli, "role", o->name, o->force)) < 0)
 		return e;
 	memset(&x, 0, sizeof(x));
@@ -245,20 +279,10 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		}
 		if ((e = sv_state_note_id(t, true, x.gid)) < 0)
 			goto io;
-	} else {
-		for (;;) {
-			e = sv_state_next_id(t, true, &x.gid);
-			if (e == -ENOSPC) {
-				snprintf(cli->err, sizeof(cli->err),
-					 "no free GID left in %u-%u",
-					 c->gid_min, c->gid_max);
-				goto fail;
-			}
-			if (e < 0)
-				goto io;
-			if (x.gid != c->base_gid && !cli_gid_exists(cli, x.gid))
-				break;
-		}
+	} else if ((e = op_next_free_id(cli, t, true, &x.gid)) < 0) {
+		if (e == -ENOSPC)
+			goto fail;
+		goto io;
 	}
 	x.name = strdup(o->name);
 	x.description = strdup(o->description ? o->description : "");

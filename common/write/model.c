@@ -203,11 +203,26 @@ int sv_model_account_load(struct sv_txn *t, const char *name, struct acct *a)
 	struct sv_blob b = {0};
 	struct sv_account rec;
 	int r = sv_txn_get_account(t, name, &b, &rec);
-	if (r < 0)
-		return r;
-	r = acct_from_rec(a, &rec);
+	if (r == 0)
+		r = acct_from_rec(a, &rec);
 	sv_blob_free(&b);
 	return r;
+}
+
+/* Whether a record of that name and number may be written: one that
+ * creates must find both free (-EEXIST), one that updates must find its
+ * name (-ENOENT); -EINVAL for a name no key can hold. */
+static int record_writable(struct sv_txn *t, char prefix, const char *name,
+			   bool gid, uint32_t id, bool create)
+{
+	char k[SV_KEY_MAX];
+	size_t kl = name_key(k, sizeof(k), prefix, name);
+	if (!kl)
+		return -EINVAL;
+	bool exists = key_exists(t, SV_DB_ACCOUNTS, k, kl);
+	if (create)
+		return exists || sv_model_id_taken(t, gid, id) ? -EEXIST : 0;
+	return exists ? 0 : -ENOENT;
 }
 
 static int save_acct(struct sv_txn *t, const struct acct *a)
@@ -233,22 +248,25 @@ static int save_acct(struct sv_txn *t, const struct acct *a)
 	return r;
 }
 
-/* Add name to (add) or drop it from the member list of role gid; the role
- * is rewritten only when the list changes. */
-static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
-		       bool add, int64_t now)
+/* Drop name from the member list of role gid (drop), then add it at the
+ * end unless it is there (add); the role is rewritten, once, only when
+ * the list changes. Both at once move a member to the end, as a revoke
+ * followed by a grant does. */
+static int role_members_edit(struct sv_txn *t, uint32_t gid, const char *name,
+			     bool drop, bool add, int64_t now)
 {
 	struct role r;
+	bool changed = false;
 	int e = sv_model_role_load_gid(t, gid, &r);
 	if (e < 0)
 		return e;
-	bool changed =
-	    add ? !strv_has(&r.members, name) : strv_has(&r.members, name);
+	if (drop)
+		changed = strv_del(&r.members, name);
+	if (add && !strv_has(&r.members, name)) {
+		e = strv_add(&r.members, name);
+		changed = true;
+	}
 	if (changed) {
-		if (add)
-			e = strv_add(&r.members, name);
-		else
-			strv_del(&r.members, name);
 		r.updated = now;
 		if (e == 0)
 			e = sv_model_role_update(t, &r);
@@ -257,17 +275,20 @@ static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
 	return e;
 }
 
+/* Add name to (add) or drop it from the member list of role gid. */
+static int role_member(struct sv_txn *t, uint32_t gid, const char *name,
+		       bool add, int64_t now)
+{
+	return role_members_edit(t, gid, name, !add, add, now);
+}
+
 int sv_model_account_create(struct sv_txn *t, const struct acct *a,
 			    bool members)
 {
-	char k[SV_KEY_MAX];
-	size_t kl = name_key(k, sizeof(k), SV_KEY_ACCOUNT, a->name);
-	if (!kl)
-		return -EINVAL;
-	if (key_exists(t, SV_DB_ACCOUNTS, k, kl) ||
-	    sv_model_id_taken(t, false, a->uid))
-		return -EEXIST;
-	int e = save_acct(t, a);
+	int e =
+	    record_writable(t, SV_KEY_ACCOUNT, a->name, false, a->uid, true);
+	if (e == 0)
+		e = save_acct(t, a);
 	for (size_t i = 0; e == 0 && members && i < a->nroles; i++)
 		e = role_member(t, a->roles[i], a->name, true, a->created);
 	return e;
@@ -275,13 +296,9 @@ int sv_model_account_create(struct sv_txn *t, const struct acct *a,
 
 int sv_model_account_update(struct sv_txn *t, const struct acct *a)
 {
-	char k[SV_KEY_MAX];
-	size_t kl = name_key(k, sizeof(k), SV_KEY_ACCOUNT, a->name);
-	if (!kl)
-		return -EINVAL;
-	if (!key_exists(t, SV_DB_ACCOUNTS, k, kl))
-		return -ENOENT;
-	return save_acct(t, a);
+	int e =
+	    record_writable(t, SV_KEY_ACCOUNT, a->name, false, a->uid, false);
+	return e ? e : save_acct(t, a);
 }
 
 /* The ids an account's list in db names, copied (each removal rewrites
@@ -375,30 +392,78 @@ int sv_model_grant(struct sv_txn *t, struct acct *a, uint32_t gid, bool grant,
 	return sv_model_account_update(t, a);
 }
 
+static bool has_gid(const uint32_t *v, size_t n, uint32_t gid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == gid)
+			return true;
+	return false;
+}
+
+int sv_model_set_roles(struct sv_txn *t, struct acct *a, const uint32_t *gids,
+		       size_t n, int64_t now)
+{
+	uint32_t *nr = calloc(n ? n : 1, sizeof(*nr));
+	size_t k = 0;
+	int e = 0;
+	if (!nr)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (!has_gid(nr, k, gids[i]))
+			nr[k++] = gids[i];
+	/* each role once: a held one loses the member (and regains it, at
+	 * the end of its list, when kept), then the new ones gain it */
+	for (size_t i = 0; e == 0 && i < a->nroles; i++)
+		if (!has_gid(a->roles, i, a->roles[i]))
+			e = role_members_edit(t, a->roles[i], a->name, true,
+					      has_gid(nr, k, a->roles[i]), now);
+	for (size_t i = 0; e == 0 && i < k; i++)
+		if (!has_gid(a->roles, a->nroles, nr[i]))
+			e = role_member(t, nr[i], a->name, true, now);
+	if (e < 0) {
+		free(nr);
+		return e;
+	}
+	free(a->roles);
+	a->roles = nr;
+	a->nroles = k;
+	a->updated = now;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- roles */
+
+/* The owned role of a record fetched into b (fetched: the fetch's result),
+ * b freed either way. */
+static int role_loaded(int fetched, struct sv_blob *b,
+		       const struct sv_role *rec, struct role *x)
+{
+	int r = fetched < 0 ? fetched : role_from_rec(x, rec);
+	sv_blob_free(b);
+	return r;
+}
 
 int sv_model_role_load(struct sv_txn *t, const char *name, struct role *x)
 {
 	struct sv_blob b = {0};
 	struct sv_role rec;
-	int r = sv_txn_get_role(t, name, &b, &rec);
-	if (r < 0)
-		return r;
-	r = role_from_rec(x, &rec);
-	sv_blob_free(&b);
-	return r;
+	return role_loaded(sv_txn_get_role(t, name, &b, &rec), &b, &rec, x);
 }
 
 int sv_model_role_load_gid(struct sv_txn *t, uint32_t gid, struct role *x)
 {
 	struct sv_blob b = {0};
 	struct sv_role rec;
-	int r = sv_txn_get_role_by_gid(t, gid, &b, &rec);
-	if (r < 0)
-		return r;
-	r = role_from_rec(x, &rec);
-	sv_blob_free(&b);
-	return r;
+	return role_loaded(sv_txn_get_role_by_gid(t, gid, &b, &rec), &b, &rec,
+			   x);
+}
+
+int sv_model_reader_role_load(struct sv_reader *rd, const char *name,
+			      struct role *x)
+{
+	struct sv_blob b = {0};
+	struct sv_role rec;
+	return role_loaded(sv_get_role(rd, name, &b, &rec), &b, &rec, x);
 }
 
 static struct sv_list strv_list(const struct strv *s, struct sv_str *items)
@@ -443,25 +508,14 @@ out:
 
 int sv_model_role_create(struct sv_txn *t, const struct role *x)
 {
-	char k[SV_KEY_MAX];
-	size_t kl = name_key(k, sizeof(k), SV_KEY_ROLE, x->name);
-	if (!kl)
-		return -EINVAL;
-	if (key_exists(t, SV_DB_ACCOUNTS, k, kl) ||
-	    sv_model_id_taken(t, true, x->gid))
-		return -EEXIST;
-	return save_role(t, x);
+	int e = record_writable(t, SV_KEY_ROLE, x->name, true, x->gid, true);
+	return e ? e : save_role(t, x);
 }
 
 int sv_model_role_update(struct sv_txn *t, const struct role *x)
 {
-	char k[SV_KEY_MAX];
-	size_t kl = name_key(k, sizeof(k), SV_KEY_ROLE, x->name);
-	if (!kl)
-		return -EINVAL;
-	if (!key_exists(t, SV_DB_ACCOUNTS, k, kl))
-		return -ENOENT;
-	return save_role(t, x);
+	int e = record_writable(t, SV_KEY_ROLE, x->name, true, x->gid, false);
+	return e ? e : save_role(t, x);
 }
 
 int sv_model_role_delete(struct sv_txn *t, const struct role *x, int64_t now)

@@ -65,7 +65,8 @@ int sv_model_account_load(struct sv_txn *t, const char *name, struct acct *a);
 int sv_model_account_create(struct sv_txn *t, const struct acct *a,
 			    bool members);
 /* Rewrite an existing account's record and UID index. The name and UID
- * never change; its roles change through sv_model_grant only. -ENOENT if
+ * never change; its roles change through sv_model_grant and
+ * sv_model_set_roles only. -ENOENT if
  * there is no account of that name. */
 int sv_model_account_update(struct sv_txn *t, const struct acct *a);
 /* Delete an account: its record and UID index, its name from the member
@@ -87,6 +88,9 @@ bool sv_model_id_taken(struct sv_txn *t, bool gid, uint32_t id);
  * sv_model_account_load. */
 int sv_model_role_load(struct sv_txn *t, const char *name, struct role *x);
 int sv_model_role_load_gid(struct sv_txn *t, uint32_t gid, struct role *x);
+/* The same from a reader (svcacct role list and show). */
+int sv_model_reader_role_load(struct sv_reader *rd, const char *name,
+			      struct role *x);
 /* Add a new role: its record ('r' + name) and GID index ('g' + GID).
  * -EEXIST if the name or the GID is already taken. Its member list is
  * written as given (sv_model_account_create without members). */
@@ -109,6 +113,17 @@ int sv_model_role_delete(struct sv_txn *t, const struct role *x, int64_t now);
  * has no record, with nothing changed. */
 int sv_model_grant(struct sv_txn *t, struct acct *a, uint32_t gid, bool grant,
 		   int64_t now, bool *changed);
+/* Replace the roles of account *a with those of gids (in their order, a
+ * GID given twice once), keeping the roles' member lists as revoking every
+ * held role and then granting the new ones with sv_model_grant would: a
+ * role it loses drops a->name, one it keeps has a->name moved to the end
+ * of its members, one it gains has it added; each role that changes is
+ * rewritten once with updated = now. a->roles and a->updated = now change
+ * in memory only: the caller writes the account record, once, with
+ * sv_model_account_update. -ENOENT when a role has no record (the caller
+ * aborts; *a is then unchanged). */
+int sv_model_set_roles(struct sv_txn *t, struct acct *a, const uint32_t *gids,
+		       size_t n, int64_t now);
 
 /* ---------------------------------------------------------- credentials */
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for common/write/model.c: the typed operations write every key
- * a record owns, grant/revoke keeps an account's roles and a role's members
- * in step, an account's deletion takes and revokes its credentials, the
- * credential walk visits only what is bound to the account, and a
- * transaction's ID reads see its own changes. Each test runs on a fresh
- * store in a private temporary directory (as root, like the rest of the
- * suite). */
+ * a record owns, grant/revoke and the replacement of an account's roles
+ * keep its roles and the roles' members in step, an account's deletion takes
+ * and revokes its credentials, the credential walk visits only what is bound to
+ * the account, and a transaction's ID reads see its own changes. Each test runs
+ * on a fresh store in a private temporary directory (as root, like the rest of
+ * the suite). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,6 +97,21 @@ static void mk_secret(struct sv_txn *t, const char *account, const char *id)
 	assert_int_equal(sv_model_cred_add(t, SV_DB_CREDENTIALS, &c), 0);
 }
 
+/* Grant the account those roles, one by one, each a change. */
+static void grant_all(struct sv_txn *t, const char *acct, const uint32_t *gids,
+		      size_t n, int64_t now)
+{
+	struct acct a;
+	bool changed;
+	assert_int_equal(sv_model_account_load(t, acct, &a), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(
+		    sv_model_grant(t, &a, gids[i], true, now, &changed), 0);
+		assert_true(changed);
+	}
+	acct_free(&a);
+}
+
 /* What the store says about rule 3 for one account and one role. */
 static void expect_member(struct sv_txn *t, const char *acct, const char *role,
 			  bool member)
@@ -185,18 +200,72 @@ static void grant_keeps_both_sides(void **state)
 	expect_member(f->t, "bot", "web", true);
 }
 
+/* Replacing an account's roles leaves every record as revoking each held
+ * role and granting the new ones would, but writes the account's record
+ * only when the caller updates it. */
+static void set_roles_as_revoke_then_grant(void **state)
+{
+	struct fx *f = *state;
+	struct acct a, stored;
+	struct role x;
+	const uint32_t held[] = {71000, 71001}, want[] = {71001, 71002, 71001},
+		       unknown[] = {71999};
+	mk_acct(f->t, "bot", 70000);
+	mk_acct(f->t, "amy", 70001);
+	mk_role(f->t, "ops", 71000);
+	mk_role(f->t, "web", 71001);
+	mk_role(f->t, "db", 71002);
+	grant_all(f->t, "bot", held, 2, 200);
+	grant_all(f->t, "amy", held + 1, 1, 200);
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_set_roles(f->t, &a, want, 3, 300), 0);
+	assert_int_equal(a.nroles, 2);
+	assert_int_equal(a.roles[0], 71001);
+	assert_int_equal(a.roles[1], 71002);
+	assert_int_equal(a.updated, 300);
+	/* the account's record is the caller's to write */
+	assert_int_equal(sv_model_account_load(f->t, "bot", &stored), 0);
+	assert_int_equal(stored.nroles, 2);
+	assert_int_equal(stored.roles[0], 71000);
+	assert_int_equal(stored.updated, 200);
+	acct_free(&stored);
+	assert_int_equal(sv_model_account_update(f->t, &a), 0);
+	acct_free(&a);
+	expect_member(f->t, "bot", "ops", false);
+	expect_member(f->t, "bot", "web", true);
+	expect_member(f->t, "bot", "db", true);
+	expect_member(f->t, "amy", "web", true);
+	/* a kept role has the member moved to the end, as a revoke and a
+	 * grant leave it; every role that changed was updated */
+	assert_int_equal(sv_model_role_load(f->t, "web", &x), 0);
+	assert_int_equal(x.members.n, 2);
+	assert_string_equal(x.members.v[0], "amy");
+	assert_string_equal(x.members.v[1], "bot");
+	assert_int_equal(x.updated, 300);
+	role_free(&x);
+	assert_int_equal(sv_model_role_load(f->t, "ops", &x), 0);
+	assert_int_equal(x.updated, 300);
+	role_free(&x);
+	/* a role without a record: refused (the caller aborts), the account
+	 * in memory unchanged */
+	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
+	assert_int_equal(sv_model_set_roles(f->t, &a, unknown, 1, 400),
+			 -ENOENT);
+	assert_int_equal(a.nroles, 2);
+	assert_int_equal(a.updated, 300);
+	acct_free(&a);
+}
+
 static void role_delete_leaves_no_grant(void **state)
 {
 	struct fx *f = *state;
 	struct acct a;
 	struct role x;
-	bool changed, retired = false;
+	const uint32_t ops = 71000;
+	bool retired = false;
 	mk_acct(f->t, "bot", 70000);
-	mk_role(f->t, "ops", 71000);
-	assert_int_equal(sv_model_account_load(f->t, "bot", &a), 0);
-	assert_int_equal(sv_model_grant(f->t, &a, 71000, true, 200, &changed),
-			 0);
-	acct_free(&a);
+	mk_role(f->t, "ops", ops);
+	grant_all(f->t, "bot", &ops, 1, 200);
 	assert_int_equal(sv_model_role_load(f->t, "ops", &x), 0);
 	assert_int_equal(sv_model_role_delete(f->t, &x, 300), 0);
 	role_free(&x);
@@ -366,6 +435,8 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(grant_keeps_both_sides, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(set_roles_as_revoke_then_grant,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(role_delete_leaves_no_grant, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(each_cred_visits_the_accounts_own,
