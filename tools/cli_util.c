@@ -652,6 +652,19 @@ int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,
 	return usage_ok ? 0 : cli_usage_verb(cli, args);
 }
 
+/* The warning for a reserved group name taken with force, once the change
+ * committed. */
+static void cli_group_name_warn(struct cli *cli, const char *what,
+				const char *name, uint32_t gid)
+{
+	fprintf(stderr,
+		"%s: warning: %s '%s' took a reserved group name (--force): "
+		"`addgroup --system %s` will now fail, and a package that "
+		"runs `getent group %s || groupadd %s` will reuse GID %u and "
+		"give its power to this group's members\n",
+		cli->prog, what, name, name, name, name, gid);
+}
+
 void cli_report_created(struct cli *cli, const char *what, const char *name,
 			uint32_t id)
 {

@@ -53,8 +53,8 @@ int account_create(struct cli *cli, const struct cli_args *args)
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		if (!o.no_home)
-			acct_make_home(cli, &a);
+		if (!o.no_home && acct_make_home(cli, &a) < 0)
+			fprintf(stderr, "svcacct: warning: %s\n", cli->err);
 		cli_report_created(cli, "account", a.name, a.uid);
 	}
 	acct_free(&a);
@@ -416,8 +416,9 @@ int account_set(struct cli *cli, const struct cli_args *args)
 	r = store_and_commit(cli, t, e);
 	if (r == EXIT_OK) {
 		cli_audit("account-set", "account=%s", a.name);
-		if (o.home_writable || args->home_private)
-			acct_set_home_access(cli, &a);
+		if ((o.home_writable || args->home_private) &&
+		    acct_set_home_access(cli, &a) < 0)
+			fprintf(stderr, "svcacct: warning: %s\n", cli->err);
 		cli_nscd_invalidate();
 		cli_report(cli, json_pack("{s:s}", "updated", a.name),
 			   "updated account %s", a.name);

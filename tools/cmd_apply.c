@@ -1684,10 +1684,10 @@ int cmd_apply(struct cli *cli, const struct cli_args *args)
 			break;
 		if (sv_get_account(rd, name, &b, &rec) == 0 &&
 		    acct_from_rec(&a, &rec) == 0) {
-			if (made)
-				acct_make_home(cli, &a);
-			else
-				acct_set_home_access(cli, &a);
+			if ((made ? acct_make_home(cli, &a)
+				  : acct_set_home_access(cli, &a)) < 0)
+				fprintf(stderr, "svcacct: warning: %s\n",
+					cli->err);
 			acct_free(&a);
 		}
 		sv_blob_free(&b);

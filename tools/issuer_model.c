@@ -41,21 +41,6 @@ void strv_del_at(struct strv *s, size_t i)
 	s->n--;
 }
 
-static int list_to_strv(const struct sv_list *l, struct strv *s)
-{
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str it;
-	while (sv_list_next(l, &off, &idx, &it)) {
-		char *v = sv_str_dup(it);
-		int r = v ? strv_add(s, v) : -ENOMEM;
-		free(v);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int issuer_from_rec(struct issuer *x, const struct sv_issuer *rec)
 {
 	memset(x, 0, sizeof(*x));
@@ -69,11 +54,12 @@ static int issuer_from_rec(struct issuer *x, const struct sv_issuer *rec)
 	x->jwks_url = sv_str_dup(rec->jwks_url);
 	x->ca_file = sv_str_dup(rec->ca_file);
 	if (!x->name || !x->issuer || !x->audience || !x->jwks_url ||
-	    !x->ca_file || list_to_strv(&rec->roles_claims, &x->roles_claims) ||
-	    list_to_strv(&rec->client_remote, &x->client_remote) ||
-	    list_to_strv(&rec->client_local, &x->client_local) ||
-	    list_to_strv(&rec->role_remote, &x->role_remote) ||
-	    list_to_strv(&rec->role_local, &x->role_local)) {
+	    !x->ca_file ||
+	    strv_add_list(&x->roles_claims, &rec->roles_claims) ||
+	    strv_add_list(&x->client_remote, &rec->client_remote) ||
+	    strv_add_list(&x->client_local, &rec->client_local) ||
+	    strv_add_list(&x->role_remote, &rec->role_remote) ||
+	    strv_add_list(&x->role_local, &rec->role_local)) {
 		issuer_free(x);
 		return -ENOMEM;
 	}

@@ -3,9 +3,8 @@
  * ops_cred.c). Each operation takes typed options and a transaction, checks
  * them and makes the change through the write model (model.h). None reads
  * argv: a refusal is a negative errno with its message in cli->err, which
- * the caller hands to cli_fail, the one error sink; the only output of
- * their own is the warnings of acct_make_home, acct_set_home_access and
- * cli_group_name_warn. The caller commits or aborts the transaction. */
+ * the caller hands to cli_fail, the one error sink; they print nothing.
+ * The caller commits or aborts the transaction. */
 #ifndef SVCACCT_OPS_H
 #define SVCACCT_OPS_H
 
@@ -46,9 +45,10 @@ int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,
 /* The home directory of a committed account, when the tool manages it (a
  * direct child of home_base): created root's 0755, or the account's 0700
  * with home_writable; acct_set_home_access follows a change of that flag
- * on an existing home. Failures are warnings on stderr, never refusals. */
-void acct_make_home(struct cli *cli, const struct acct *a);
-void acct_set_home_access(struct cli *cli, const struct acct *a);
+ * on an existing home. 0, or a negative errno with the message in cli->err,
+ * which the caller gives as a warning (the account is committed). */
+int acct_make_home(struct cli *cli, const struct acct *a);
+int acct_set_home_access(struct cli *cli, const struct acct *a);
 /* Delete an account in t (sv_model_account_delete: its credentials
  * revoked, their count in *ncreds) and the trusted issuers' client maps to
  * it. */
@@ -102,7 +102,7 @@ int role_bad_item(struct cli *cli, const char *what, const char *item,
  * "role"), or the private group of an account (what "account"), which has
  * the account's name. 0 if the name is free; 1 if it is reserved (a group
  * the system or a package creates, see sv_group_name_reserved) but force
- * allows it: the caller warns with cli_group_name_warn after its commit;
+ * allows it: cli_report_created warns after the commit;
  * -EPERM with the reason and the way out in cli->err otherwise (keys_group
  * is refused even with force). */
 int cli_group_name_allowed(struct cli *cli, const char *what, const char *name,
@@ -119,10 +119,6 @@ int op_next_free_id(struct cli *cli, struct sv_txn *t, bool gid, uint32_t *id);
  * clash in cli->err. */
 int op_name_free(struct cli *cli, struct sv_txn *t, const char *what,
 		 const char *name);
-/* The warning for a reserved name taken with force, on stderr (for the
- * caller to give once its change committed). */
-void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
-			 uint32_t gid);
 
 /* ------------------------------------------------------------ ops_cred.c */
 /* Refuse a new credential whose key material was revoked, unless

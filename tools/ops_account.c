@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* svcacct's account operations: typed options in, the change made in a
- * transaction, refusals in cli->err; no argv, no output but
- * the home directory's warnings. */
+ * transaction, refusals in cli->err; no argv, no output. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -179,42 +178,49 @@ static bool home_managed(const struct cli *cli, const struct acct *a)
 
 /* Home directory: root's unless the admin lets the account write it, so a
  * compromised bot cannot plant dotfiles for the next login. */
-void acct_make_home(struct cli *cli, const struct acct *a)
+int acct_make_home(struct cli *cli, const struct acct *a)
 {
 	struct stat st;
+	int e = 0;
 	if (!home_managed(cli, a) || lstat(a->home, &st) == 0)
-		return;
+		return 0;
 	if (mkdir(cli->cfg.home_base, 0755) < 0 && errno != EEXIST)
-		return;
+		return 0;
 	if (mkdir(a->home, (a->flags & SV_ACCT_HOME_WRITABLE) ? 0700 : 0755) <
 	    0) {
-		fprintf(stderr, "svcacct: warning: cannot create %s: %s\n",
-			a->home, strerror(errno));
-		return;
+		e = -errno;
+		snprintf(cli->err, sizeof(cli->err), "cannot create %s: %s",
+			 a->home, strerror(-e));
+	} else if ((a->flags & SV_ACCT_HOME_WRITABLE) &&
+		   chown(a->home, a->uid, a->uid) < 0) {
+		e = -errno;
+		snprintf(cli->err, sizeof(cli->err), "chown %s: %s", a->home,
+			 strerror(-e));
 	}
-	if (a->flags & SV_ACCT_HOME_WRITABLE)
-		if (chown(a->home, a->uid, a->uid) < 0)
-			fprintf(stderr, "svcacct: warning: chown %s: %s\n",
-				a->home, strerror(errno));
+	return e;
 }
 
 /* Follow --home-writable / --home-private on an existing home under
  * home_base: owned by the account 0700, or by root 0755. */
-void acct_set_home_access(struct cli *cli, const struct acct *a)
+int acct_set_home_access(struct cli *cli, const struct acct *a)
 {
+	int e = 0, fd;
 	if (!home_managed(cli, a))
-		return;
+		return 0;
 	/* through an fd opened without following links: the account may
 	 * have owned this directory until now */
-	_cleanup_close_ int fd =
-	    open(a->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(a->home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return 0;
 	bool w = a->flags & SV_ACCT_HOME_WRITABLE;
 	if (fchown(fd, w ? a->uid : 0, w ? a->uid : 0) < 0 ||
-	    fchmod(fd, w ? 0700 : 0755) < 0)
-		fprintf(stderr, "svcacct: warning: %s: %s\n", a->home,
-			strerror(errno));
+	    fchmod(fd, w ? 0700 : 0755) < 0) {
+		e = -errno;
+		snprintf(cli->err, sizeof(cli->err), "%s: %s", a->home,
+			 strerror(-e));
+	}
+	close(fd);
+	return e;
 }
 
 int op_account_delete(struct sv_txn *t, const struct acct *a, size_t *ncreds)

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* svcacct's role operations: typed options in, the change made in a
- * transaction, refusals in cli->err; no argv, no output but
- * cli_group_name_warn. */
+ * transaction, refusals in cli->err; no argv, no output. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,17 +204,6 @@ int op_name_free(struct cli *cli, struct sv_txn *t, const char *what,
 	else
 		return 0;
 	return -EEXIST;
-}
-
-void cli_group_name_warn(struct cli *cli, const char *what, const char *name,
-			 uint32_t gid)
-{
-	fprintf(stderr,
-		"%s: warning: %s '%s' took a reserved group name (--force): "
-		"`addgroup --system %s` will now fail, and a package that "
-		"runs `getent group %s || groupadd %s` will reuse GID %u and "
-		"give its power to this group's members\n",
-		cli->prog, what, name, name, name, name, gid);
 }
 
 int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,

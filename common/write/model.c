@@ -104,7 +104,7 @@ int acct_from_rec(struct acct *a, const struct sv_account *rec)
 	return 0;
 }
 
-static int list_to_strv(const struct sv_list *l, struct strv *s)
+int strv_add_list(struct strv *s, const struct sv_list *l)
 {
 	size_t off = 0;
 	uint32_t idx = 0;
@@ -130,10 +130,10 @@ int role_from_rec(struct role *r, const struct sv_role *rec)
 	r->name = sv_str_dup(rec->name);
 	r->description = sv_str_dup(rec->description);
 	if (!r->name || !r->description ||
-	    list_to_strv(&rec->services, &r->services) < 0 ||
-	    list_to_strv(&rec->sources, &r->sources) < 0 ||
-	    list_to_strv(&rec->commands, &r->commands) < 0 ||
-	    list_to_strv(&rec->members, &r->members) < 0) {
+	    strv_add_list(&r->services, &rec->services) < 0 ||
+	    strv_add_list(&r->sources, &rec->sources) < 0 ||
+	    strv_add_list(&r->commands, &rec->commands) < 0 ||
+	    strv_add_list(&r->members, &rec->members) < 0) {
 		role_free(r);
 		return -ENOMEM;
 	}

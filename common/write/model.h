@@ -27,6 +27,8 @@ int strv_add(struct strv *s, const char *x);
 bool strv_has(const struct strv *s, const char *x);
 /* Remove the first x; whether there was one. */
 bool strv_del(struct strv *s, const char *x);
+/* Append a copy of each string of a record's list. -ENOMEM. */
+int strv_add_list(struct strv *s, const struct sv_list *l);
 
 /* An account record, owned. roles: the GIDs of its granted roles. */
 struct acct {
