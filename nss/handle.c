@@ -588,11 +588,12 @@ static bool decode_role(const struct sv_config *c, const struct sv_blob *v,
 }
 
 /* The record under prefix+name, decoded into rec; got is where rec keeps
- * its decoded name. */
+ * its decoded name (not a pointer to const: GCC takes one for a read at
+ * the call, where rec is not decoded yet). */
 static int get_named(struct sv_reader *rd, const struct sv_config *c,
 		     char prefix, decode_fn decode, const char *name,
 		     size_t namelen, struct sv_blob *blob, void *rec,
-		     const struct sv_str *got)
+		     struct sv_str *got)
 {
 	int r;
 
@@ -615,8 +616,8 @@ static int get_named(struct sv_reader *rd, const struct sv_config *c,
  * id. */
 static int get_by_id(struct sv_reader *rd, const struct sv_config *c,
 		     char id_prefix, char prefix, decode_fn decode, uint32_t id,
-		     struct sv_blob *blob, void *rec,
-		     const struct sv_str *got_name, const uint32_t *got_id)
+		     struct sv_blob *blob, void *rec, struct sv_str *got_name,
+		     uint32_t *got_id)
 {
 	struct sv_blob name = {0};
 	char key[8];
