@@ -243,31 +243,17 @@ static int next_group(struct svnss *s, struct svnss_cursor *c,
 	}
 }
 
-enum nss_status _nss_svcacct_getgrnam_r(const char *name, struct group *gr,
-					char *buf, size_t buflen, int *errnop)
-{
-	struct svnss_query q = {.name = name,
-				.base_name = true,
-				.fill = upg,
-				.ent = gr,
-				.buf = buf,
-				.buflen = buflen};
+/* A name is the base group's, an account's or a role's; a GID too. */
+static const struct svnss_lookups group_lookups = {
+    .fill = upg,
+    .base_name = true,
+    .by_name = {NULL, find_grnam},
+    .by_id = {pre_grgid, find_grgid},
+};
 
-	return svnss_lookup(&q, NULL, find_grnam, errnop);
-}
-
-enum nss_status _nss_svcacct_getgrgid_r(gid_t gid, struct group *gr, char *buf,
-					size_t buflen, int *errnop)
-{
-	struct svnss_query q = {.id = gid,
-				.by_id = true,
-				.fill = upg,
-				.ent = gr,
-				.buf = buf,
-				.buflen = buflen};
-
-	return svnss_lookup(&q, pre_grgid, find_grgid, errnop);
-}
+/* getgrnam_r, getgrgid_r */
+SVNSS_DEFINE_BYNAME(gr, struct group, group_lookups)
+SVNSS_DEFINE_BYID(grgid, gid_t, struct group, group_lookups)
 
 /* setgrent, getgrent_r, endgrent */
 SVNSS_DEFINE_ENUM(gr, SVNSS_GROUP, struct group, next_group, upg)

@@ -566,42 +566,35 @@ static int fetch(struct sv_reader *rd, char prefix, const void *k, size_t kn,
 	return sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, v);
 }
 
-/* Decode and check a record, giving its name and id: 0, or -ENOENT when it
- * is refused (svnss_account_ok, svnss_role_ok). */
-typedef int (*decode_fn)(const struct sv_config *c, const struct sv_blob *v,
-			 void *rec, struct sv_str *name, uint32_t *id);
+/* Decode a record into rec: whether it decodes and may be served at all
+ * (svnss_account_ok, svnss_role_ok). */
+typedef bool (*decode_fn)(const struct sv_config *c, const struct sv_blob *v,
+			  void *rec);
 
-static int decode_account(const struct sv_config *c, const struct sv_blob *v,
-			  void *rec, struct sv_str *name, uint32_t *id)
+static bool decode_account(const struct sv_config *c, const struct sv_blob *v,
+			   void *rec)
 {
 	struct sv_account *a = rec;
 
-	if (sv_decode_account(v->p, v->n, a) < 0 || !svnss_account_ok(c, a))
-		return -ENOENT;
-	*name = a->name;
-	*id = a->uid;
-	return 0;
+	return sv_decode_account(v->p, v->n, a) >= 0 && svnss_account_ok(c, a);
 }
 
-static int decode_role(const struct sv_config *c, const struct sv_blob *v,
-		       void *rec, struct sv_str *name, uint32_t *id)
+static bool decode_role(const struct sv_config *c, const struct sv_blob *v,
+			void *rec)
 {
 	struct sv_role *role = rec;
 
-	if (sv_decode_role(v->p, v->n, role) < 0 || !svnss_role_ok(c, role))
-		return -ENOENT;
-	*name = role->name;
-	*id = role->gid;
-	return 0;
+	return sv_decode_role(v->p, v->n, role) >= 0 && svnss_role_ok(c, role);
 }
 
-/* The record under prefix+name, decoded into rec; *id its UID or GID. */
+/* The record under prefix+name, decoded into rec; got is where rec keeps
+ * its decoded name (not a pointer to const: GCC takes one for a read at
+ * the call, where rec is not decoded yet). */
 static int get_named(struct sv_reader *rd, const struct sv_config *c,
 		     char prefix, decode_fn decode, const char *name,
 		     size_t namelen, struct sv_blob *blob, void *rec,
-		     uint32_t *id)
+		     struct sv_str *got)
 {
-	struct sv_str got;
 	int r;
 
 	/* the name is checked once, on the record (it must equal the key) */
@@ -610,8 +603,8 @@ static int get_named(struct sv_reader *rd, const struct sv_config *c,
 		return r;
 	/* A record that does not decode, does not match its key or breaks
 	 * the rules is refused: NOTFOUND, never a partial or forged entry. */
-	if (decode(c, blob, rec, &got, id) < 0 || got.n != namelen ||
-	    memcmp(got.p, name, namelen) != 0) {
+	if (!decode(c, blob, rec) || got->n != namelen ||
+	    memcmp(got->p, name, namelen) != 0) {
 		sv_blob_free(blob);
 		return -ENOENT;
 	}
@@ -619,59 +612,59 @@ static int get_named(struct sv_reader *rd, const struct sv_config *c,
 }
 
 /* The record the id key (SV_KEY_UID, SV_KEY_GID) names, which must carry
- * that id. */
+ * that id; got_name and got_id are where rec keeps its decoded name and
+ * id. */
 static int get_by_id(struct sv_reader *rd, const struct sv_config *c,
 		     char id_prefix, char prefix, decode_fn decode, uint32_t id,
-		     struct sv_blob *blob, void *rec)
+		     struct sv_blob *blob, void *rec, struct sv_str *got_name,
+		     uint32_t *got_id)
 {
 	struct sv_blob name = {0};
 	char key[8];
 	size_t kl = sv_key_u32(key, sizeof(key), id_prefix, id);
-	uint32_t got = 0;
 	int r;
 
 	r = sv_reader_fetch(rd, SV_DB_ACCOUNTS, key, kl, &name);
 	if (r < 0)
 		return r;
-	r = get_named(rd, c, prefix, decode, name.p, name.n, blob, rec, &got);
+	r = get_named(rd, c, prefix, decode, name.p, name.n, blob, rec,
+		      got_name);
 	sv_blob_free(&name);
-	if (r == 0 && got != id) {
+	if (r == 0 && *got_id != id) {
 		sv_blob_free(blob);
 		r = -ENOENT;
 	}
 	return r;
 }
 
-int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
-		      const char *name, size_t namelen, struct sv_blob *blob,
-		      struct sv_account *a)
+/* Fetch and decode an account, by name or UID; it is refused (-ENOENT)
+ * unless it passes svnss_account_ok. blob keeps the storage. */
+static int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
+			     const char *name, size_t namelen,
+			     struct sv_blob *blob, struct sv_account *a)
 {
-	uint32_t uid;
-
 	return get_named(rd, c, SV_KEY_ACCOUNT, decode_account, name, namelen,
-			 blob, a, &uid);
+			 blob, a, &a->name);
 }
 
-int svnss_get_account_by_uid(struct sv_reader *rd, const struct sv_config *c,
-			     uint32_t uid, struct sv_blob *blob,
-			     struct sv_account *a)
+static int svnss_get_account_by_uid(struct sv_reader *rd,
+				    const struct sv_config *c, uint32_t uid,
+				    struct sv_blob *blob, struct sv_account *a)
 {
 	blob->p = NULL;
 	blob->n = 0;
 	if (!sv_uid_acceptable(c, uid))
 		return -ENOENT;
 	return get_by_id(rd, c, SV_KEY_UID, SV_KEY_ACCOUNT, decode_account, uid,
-			 blob, a);
+			 blob, a, &a->name, &a->uid);
 }
 
 int svnss_get_role(struct sv_reader *rd, const struct sv_config *c,
 		   const char *name, size_t namelen, struct sv_blob *blob,
 		   struct sv_role *role)
 {
-	uint32_t gid;
-
 	return get_named(rd, c, SV_KEY_ROLE, decode_role, name, namelen, blob,
-			 role, &gid);
+			 role, &role->name);
 }
 
 int svnss_get_role_by_gid(struct sv_reader *rd, const struct sv_config *c,
@@ -683,7 +676,7 @@ int svnss_get_role_by_gid(struct sv_reader *rd, const struct sv_config *c,
 	if (gid == c->base_gid || !sv_role_gid_acceptable(c, gid))
 		return -ENOENT;
 	return get_by_id(rd, c, SV_KEY_GID, SV_KEY_ROLE, decode_role, gid, blob,
-			 role);
+			 role, &role->name, &role->gid);
 }
 
 /* ------------------------------------------------------ packing */
@@ -705,6 +698,22 @@ char *svnss_put(struct svnss_pack *pk, const char *s, size_t n)
 	pk->p += n + 1;
 	pk->left -= n + 1;
 	return out;
+}
+
+int svnss_pack_account(struct svnss_pack *pk, char *buf, size_t buflen,
+		       size_t more, const struct sv_account *a,
+		       const char *passwd, char **name_out, char **passwd_out)
+{
+	size_t need = more;
+
+	if (!svnss_need_str(&need, a->name.n) || !svnss_need_str(&need, 1) ||
+	    need > buflen)
+		return -ERANGE;
+	pk->p = buf;
+	pk->left = buflen;
+	*name_out = svnss_put(pk, a->name.p, a->name.n);
+	*passwd_out = svnss_put(pk, passwd, 1);
+	return 0;
 }
 
 struct sv_str svnss_shell(const struct sv_config *c, const struct sv_account *a)
@@ -862,6 +871,23 @@ enum nss_status svnss_lookup(const struct svnss_query *q, svnss_pre_fn pre,
 	int saved_errno = errno, err = 0;
 	enum nss_status st = lookup(q, saved_errno, pre, find, &err);
 	return svnss_return(st, saved_errno, err, errnop);
+}
+
+enum nss_status svnss_get(const struct svnss_lookups *l, bool by_id,
+			  const char *name, uint32_t id, void *ent, char *buf,
+			  size_t buflen, int *errnop)
+{
+	const struct svnss_steps *st = by_id ? &l->by_id : &l->by_name;
+	struct svnss_query q = {.name = name,
+				.id = id,
+				.by_id = by_id,
+				.base_name = l->base_name,
+				.fill = l->fill,
+				.ent = ent,
+				.buf = buf,
+				.buflen = buflen};
+
+	return svnss_lookup(&q, st->pre, st->find, errnop);
 }
 
 int svnss_pre_uid(struct svnss *s, const struct svnss_query *q)

@@ -202,6 +202,40 @@ typedef int (*svnss_find_fn)(struct svnss *s, const struct svnss_query *q,
  * result (svnss_status) or of a store that cannot be used. */
 enum nss_status svnss_lookup(const struct svnss_query *q, svnss_pre_fn pre,
 			     svnss_find_fn find, int *errnop);
+/* How a database answers its getXXnam_r and getXXid_r: the fill its
+ * entries are made with (for svnss_find_account), whether SV_BASE_ROLE is
+ * a name too (group), and svnss_lookup's pre and find for each key. */
+struct svnss_steps {
+	svnss_pre_fn pre;
+	svnss_find_fn find;
+};
+struct svnss_lookups {
+	svnss_fill_fn fill;
+	bool base_name;
+	struct svnss_steps by_name, by_id;
+};
+/* svnss_lookup of a name, or of an id when by_id, with l's steps for that
+ * key, into ent and buf. */
+enum nss_status svnss_get(const struct svnss_lookups *l, bool by_id,
+			  const char *name, uint32_t id, void *ent, char *buf,
+			  size_t buflen, int *errnop);
+/* The exported lookups of database db (pw, gr, sp) with entries of type
+ * T, through svnss_get with lookups: _nss_svcacct_get<db>nam_r by name,
+ * _nss_svcacct_get<byid>_r (pwuid, grgid) by an id of type IdT. */
+#define SVNSS_DEFINE_BYNAME(db, T, lookups)                                    \
+	enum nss_status _nss_svcacct_get##db##nam_r(                           \
+	    const char *name, T *ent, char *buf, size_t buflen, int *errnop)   \
+	{                                                                      \
+		return svnss_get(&(lookups), false, name, 0, ent, buf, buflen, \
+				 errnop);                                      \
+	}
+#define SVNSS_DEFINE_BYID(byid, IdT, T, lookups)                               \
+	enum nss_status _nss_svcacct_get##byid##_r(IdT id, T *ent, char *buf,  \
+						   size_t buflen, int *errnop) \
+	{                                                                      \
+		return svnss_get(&(lookups), true, NULL, id, ent, buf, buflen, \
+				 errnop);                                      \
+	}
 /* A svnss_pre_fn: q->id is in the account UID range. */
 int svnss_pre_uid(struct svnss *s, const struct svnss_query *q);
 /* A svnss_find_fn: the account q->name (or UID q->id), handed to q->fill. */
@@ -210,14 +244,8 @@ int svnss_find_account(struct svnss *s, const struct svnss_query *q,
 
 /* ------------------------------------------------------ records */
 
-/* Fetch and decode a record; it is refused (-ENOENT) unless it passes
- * svnss_account_ok / svnss_role_ok. blob keeps the storage. */
-int svnss_get_account(struct sv_reader *rd, const struct sv_config *c,
-		      const char *name, size_t namelen, struct sv_blob *blob,
-		      struct sv_account *a);
-int svnss_get_account_by_uid(struct sv_reader *rd, const struct sv_config *c,
-			     uint32_t uid, struct sv_blob *blob,
-			     struct sv_account *a);
+/* Fetch and decode a role, by name or GID; it is refused (-ENOENT) unless
+ * it passes svnss_role_ok. blob keeps the storage. */
 int svnss_get_role(struct sv_reader *rd, const struct sv_config *c,
 		   const char *name, size_t namelen, struct sv_blob *blob,
 		   struct sv_role *role);
@@ -246,6 +274,14 @@ struct svnss_pack {
 bool svnss_need_str(size_t *need, size_t n);
 /* Copy a view as a C string; the caller checked the room. */
 char *svnss_put(struct svnss_pack *pk, const char *s, size_t n);
+
+/* The start of an account's passwd or shadow entry, its name then its
+ * one-character password field: checks that these and `more` bytes for
+ * the rest of the entry fit in buf, then begins packing at buf with them.
+ * 0, or -ERANGE with nothing written. */
+int svnss_pack_account(struct svnss_pack *pk, char *buf, size_t buflen,
+		       size_t more, const struct sv_account *a,
+		       const char *passwd, char **name_out, char **passwd_out);
 
 /* Fields derived from the configuration. */
 struct sv_str svnss_shell(const struct sv_config *c,

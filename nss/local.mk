@@ -47,19 +47,23 @@ tests_nss_nss_probe_LDADD = -lpthread
 tests_nss_nss_probe_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 
 # Every NSS test runs as root in its own mount namespace (tests/nss/lib.sh).
-nss_tests = \
-	tests/nss/test_nss_module.sh \
+# Those in the ASan+UBSan build too (tests/hardening/local.mk): not the
+# check of the release binary's shape (NEEDED, no constructors), which
+# instrumentation changes by design, nor the sshd one, which loads the
+# module into sshd (like tests/e2e).
+nss_sanitizer_tests = \
 	tests/nss/test_nss_status.sh \
 	tests/nss/test_nss_glibc.sh \
 	tests/nss/test_nss_live.sh \
 	tests/nss/test_nss_robust.sh \
 	tests/nss/test_nss_errno.sh \
-	tests/nss/test_nss_identity.sh \
+	tests/nss/test_nss_identity.sh
+nss_tests = \
+	tests/nss/test_nss_module.sh \
+	$(nss_sanitizer_tests) \
 	tests/nss/test_nss_identity_sshd.sh \
 	tests/nss/test_nss_unload.sh
 TESTS += $(nss_tests)
-# (the sshd one loads the module into sshd: not in the ASan+UBSan build,
-# like tests/e2e)
-SANITIZER_TESTS += tests/nss/test_nss_errno.sh tests/nss/test_nss_identity.sh
+SANITIZER_TESTS += $(nss_sanitizer_tests)
 EXTRA_DIST += $(nss_tests) tests/nss/lib.sh tests/bench/nss
 dist_man_MANS += man/nss_svcacct.8

@@ -18,6 +18,10 @@
 	SVNSS_EXPORT enum nss_status _nss_svcacct_get##db##nam_r(              \
 	    const char *name, T *result, char *buf, size_t buflen,             \
 	    int *errnop)
+/* The lookup by id (byid: pwuid, grgid, an IdT) of the databases with one. */
+#define SVNSS_BYID(byid, IdT, T)                                               \
+	SVNSS_EXPORT enum nss_status _nss_svcacct_get##byid##_r(               \
+	    IdT id, T *result, char *buf, size_t buflen, int *errnop)
 #define SVNSS_ENUM(db, T)                                                      \
 	SVNSS_EXPORT enum nss_status _nss_svcacct_set##db##ent(int stayopen);  \
 	SVNSS_EXPORT enum nss_status _nss_svcacct_get##db##ent_r(              \
@@ -25,17 +29,11 @@
 	SVNSS_EXPORT enum nss_status _nss_svcacct_end##db##ent(void)
 
 SVNSS_BYNAME(pw, struct passwd);
-SVNSS_EXPORT enum nss_status _nss_svcacct_getpwuid_r(uid_t uid,
-						     struct passwd *pw,
-						     char *buf, size_t buflen,
-						     int *errnop);
+SVNSS_BYID(pwuid, uid_t, struct passwd);
 SVNSS_ENUM(pw, struct passwd);
 
 SVNSS_BYNAME(gr, struct group);
-SVNSS_EXPORT enum nss_status _nss_svcacct_getgrgid_r(gid_t gid,
-						     struct group *gr,
-						     char *buf, size_t buflen,
-						     int *errnop);
+SVNSS_BYID(grgid, gid_t, struct group);
 SVNSS_ENUM(gr, struct group);
 
 SVNSS_BYNAME(sp, struct spwd);

@@ -17,17 +17,16 @@ static int fill_passwd(struct svnss *s, const struct sv_account *a, void *ent,
 	struct sv_str home = svnss_home(c, a, hometmp, sizeof(hometmp));
 	struct sv_str shell = svnss_shell(c, a);
 	struct svnss_pack pk;
-	size_t need = 0;
+	size_t more = 0;
+	int r;
 
-	if (!svnss_need_str(&need, a->name.n) || !svnss_need_str(&need, 1) ||
-	    !svnss_need_str(&need, a->description.n) ||
-	    !svnss_need_str(&need, home.n) || !svnss_need_str(&need, shell.n) ||
-	    need > buflen)
+	if (!svnss_need_str(&more, a->description.n) ||
+	    !svnss_need_str(&more, home.n) || !svnss_need_str(&more, shell.n))
 		return -ERANGE;
-	pk.p = buf;
-	pk.left = buflen;
-	out.pw_name = svnss_put(&pk, a->name.p, a->name.n);
-	out.pw_passwd = svnss_put(&pk, "x", 1);
+	r = svnss_pack_account(&pk, buf, buflen, more, a, "x", &out.pw_name,
+			       &out.pw_passwd);
+	if (r < 0)
+		return r;
 	out.pw_uid = a->uid;
 	out.pw_gid = a->uid;
 	out.pw_gecos = svnss_put(&pk, a->description.p, a->description.n);
@@ -45,30 +44,15 @@ static int note_guard(struct svnss *s, const struct svnss_query *q)
 	return 0;
 }
 
-enum nss_status _nss_svcacct_getpwnam_r(const char *name, struct passwd *pw,
-					char *buf, size_t buflen, int *errnop)
-{
-	struct svnss_query q = {.name = name,
-				.fill = fill_passwd,
-				.ent = pw,
-				.buf = buf,
-				.buflen = buflen};
+static const struct svnss_lookups passwd_lookups = {
+    .fill = fill_passwd,
+    .by_name = {note_guard, svnss_find_account},
+    .by_id = {svnss_pre_uid, svnss_find_account},
+};
 
-	return svnss_lookup(&q, note_guard, svnss_find_account, errnop);
-}
-
-enum nss_status _nss_svcacct_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
-					size_t buflen, int *errnop)
-{
-	struct svnss_query q = {.id = uid,
-				.by_id = true,
-				.fill = fill_passwd,
-				.ent = pw,
-				.buf = buf,
-				.buflen = buflen};
-
-	return svnss_lookup(&q, svnss_pre_uid, svnss_find_account, errnop);
-}
+/* getpwnam_r, getpwuid_r */
+SVNSS_DEFINE_BYNAME(pw, struct passwd, passwd_lookups)
+SVNSS_DEFINE_BYID(pwuid, uid_t, struct passwd, passwd_lookups)
 
 /* setpwent, getpwent_r, endpwent */
 SVNSS_DEFINE_ENUM(pw, SVNSS_PASSWD, struct passwd, svnss_next_account,

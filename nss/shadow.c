@@ -24,16 +24,13 @@ static int fill_spwd(struct svnss *s, const struct sv_account *a, void *ent,
 {
 	struct spwd *sp = ent, out;
 	struct svnss_pack pk;
-	size_t need = 0;
+	int r;
 
 	(void)s;
-	if (!svnss_need_str(&need, a->name.n) || !svnss_need_str(&need, 1) ||
-	    need > buflen)
-		return -ERANGE;
-	pk.p = buf;
-	pk.left = buflen;
-	out.sp_namp = svnss_put(&pk, a->name.p, a->name.n);
-	out.sp_pwdp = svnss_put(&pk, "*", 1);
+	r = svnss_pack_account(&pk, buf, buflen, 0, a, "*", &out.sp_namp,
+			       &out.sp_pwdp);
+	if (r < 0)
+		return r;
 	out.sp_lstchg = day_of(a->updated);
 	/* no password aging: the fields are empty */
 	out.sp_min = -1;
@@ -54,17 +51,14 @@ static int fill_spwd(struct svnss *s, const struct sv_account *a, void *ent,
 	return 0;
 }
 
-enum nss_status _nss_svcacct_getspnam_r(const char *name, struct spwd *sp,
-					char *buf, size_t buflen, int *errnop)
-{
-	struct svnss_query q = {.name = name,
-				.fill = fill_spwd,
-				.ent = sp,
-				.buf = buf,
-				.buflen = buflen};
+/* by name only: shadow has no lookup by id */
+static const struct svnss_lookups shadow_lookups = {
+    .fill = fill_spwd,
+    .by_name = {NULL, svnss_find_account},
+};
 
-	return svnss_lookup(&q, NULL, svnss_find_account, errnop);
-}
+/* getspnam_r */
+SVNSS_DEFINE_BYNAME(sp, struct spwd, shadow_lookups)
 
 /* setspent, getspent_r, endspent */
 SVNSS_DEFINE_ENUM(sp, SVNSS_SHADOW, struct spwd, svnss_next_account, fill_spwd)

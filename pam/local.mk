@@ -35,9 +35,7 @@ dist_man_MANS += man/pam_svcacct.8
 
 # ---------------------------------------------------------------- tests
 check_PROGRAMS += tests/pam/pam_harness tests/bench/pam/pambench
-if HAVE_CMOCKA
-unit_tests += tests/unit/test_login_core
-endif
+cmocka_tests += tests/unit/test_login_core
 tests_unit_test_login_core_SOURCES = tests/unit/test_login_core.c
 tests_unit_test_login_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_login_core_LDADD = $(UNIT_LDADD)
@@ -49,15 +47,19 @@ tests_bench_pam_pambench_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS
 tests_bench_pam_pambench_LDADD = common/auth/libsvauth.la common/store/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(PAM_LIBS)
 
-pam_tests = \
+# The PAM integration tests in the ASan+UBSan build too (the harness is
+# instrumented too; tests/hardening/local.mk): all but the valgrind one,
+# as valgrind cannot run instrumented programs.
+pam_sanitizer_tests = \
 	tests/pam/test_pam_login.sh \
 	tests/pam/test_pam_adversarial.sh \
 	tests/pam/test_pam_account.sh \
 	tests/pam/test_pam_setcred.sh \
-	tests/pam/test_pam_identity.sh \
+	tests/pam/test_pam_identity.sh
+pam_tests = \
+	$(pam_sanitizer_tests) \
 	tests/pam/test_pam_valgrind.sh
 TESTS += $(pam_tests)
-# the PAM integration tests join the ASan+UBSan build in
-# tests/hardening/local.mk (the harness is instrumented too)
+SANITIZER_TESTS += $(pam_sanitizer_tests)
 EXTRA_DIST += $(pam_tests) tests/pam/lib.sh tests/pam/mint.py \
 	tests/bench/pam/run.sh

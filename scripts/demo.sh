@@ -2,16 +2,9 @@
 # The guided demo behind quickstart.sh: BUILD_DIR is a configured build tree.
 set -eu
 B=$1
-T=$(mktemp -d /tmp/svcacct-demo.XXXXXX)
-chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
-cat >"$T/svcacct.conf" <<CONF
-db_dir = $T/db
-state_dir = $T/state
-home_base = $T/home
-audiences = svcacct:demo
-fail_delay_ms = 0
-CONF
+. "$(dirname "$0")/../tests/lib/scratch.sh"
+scratch_store /tmp/svcacct-demo.XXXXXX svcacct.conf \
+	"audiences = svcacct:demo" "fail_delay_ms = 0"
 S() { printf '$ svcacct'; printf ' %q' "$@"; echo; "$B/tools/svcacct" --conf "$T/svcacct.conf" "$@"; echo; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

@@ -18,13 +18,17 @@ systemdsystemunit_DATA = conf/svcacct-issuer-refresh.service \
 endif
 
 # ---------------------------------------------------------------- tests
-issuer_tests = \
+# the CLI, PAM and refresh ones in the ASan+UBSan build too
+issuer_sanitizer_tests = \
 	tests/issuer/test_issuer_cli.sh \
 	tests/issuer/test_issuer_pam.sh \
-	tests/issuer/test_issuer_refresh.sh \
+	tests/issuer/test_issuer_refresh.sh
+issuer_tests = \
+	$(issuer_sanitizer_tests) \
 	tests/issuer/test_issuer_linkage.sh \
 	tests/e2e/test_e2e_issuer.sh
 TESTS += $(issuer_tests)
+SANITIZER_TESTS += $(issuer_sanitizer_tests)
 EXTRA_DIST += $(issuer_tests) tests/issuer/lib.sh tests/issuer/kcmint.py docs/howto-fleet.md \
 	tests/bench/issuer/run.sh \
 	tests/issuer/https.sh
@@ -33,11 +37,7 @@ EXTRA_DIST += $(issuer_tests) tests/issuer/lib.sh tests/issuer/kcmint.py docs/ho
 AM_DISTCHECK_CONFIGURE_FLAGS += \
 	--with-systemdsystemunitdir='$${dc_install_base}/lib/systemd/system'
 
-if HAVE_CMOCKA
-unit_tests += tests/unit/test_issuer
-endif
+cmocka_tests += tests/unit/test_issuer
 tests_unit_test_issuer_SOURCES = tests/unit/test_issuer.c
 tests_unit_test_issuer_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_issuer_LDADD = $(UNIT_LDADD)
-SANITIZER_TESTS += tests/issuer/test_issuer_cli.sh \
-	tests/issuer/test_issuer_pam.sh tests/issuer/test_issuer_refresh.sh

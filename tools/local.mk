@@ -42,9 +42,14 @@ tools_svcacct_shell_LDADD = common/store/libsvstore.la $(GDBM_LIBS)
 dist_man_MANS += man/svcacct-assert.1 man/svcacct-shell.8
 
 # ---------------------------------------------------------------- tests
-tools_tests = \
+# svcacct verify and svcacct-assert load no NSS module into other
+# programs: they run in the ASan+UBSan build too (the others would load an
+# instrumented module into setpriv, sshd and sudo).
+tools_sanitizer_tests = \
 	tests/cli/test_verify.sh \
-	tests/tools/test_assert.sh \
+	tests/tools/test_assert.sh
+tools_tests = \
+	$(tools_sanitizer_tests) \
 	tests/tools/test_shell.sh \
 	tests/tools/test_sshkey.sh
 e2e_tests = \
@@ -54,10 +59,7 @@ e2e_tests = \
 	tests/e2e/test_e2e_daemons.sh \
 	tests/e2e/test_e2e_trust.sh
 TESTS += $(tools_tests) $(e2e_tests)
-# svcacct-assert alone loads no NSS module into other programs: it runs in
-# the ASan+UBSan build too (the others would load an instrumented module
-# into setpriv, sshd and sudo).
-SANITIZER_TESTS += tests/tools/test_assert.sh tests/cli/test_verify.sh
+SANITIZER_TESTS += $(tools_sanitizer_tests)
 EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py \
 	tests/bench/ssh/run.sh
 

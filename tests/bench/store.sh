@@ -9,19 +9,10 @@ set -eu
 N=${1:-100000}
 B=${2:-${top_builddir:-$(pwd)}}
 S=$B/tools/svcacct
-T=$(mktemp -d /tmp/svcacct-bench.XXXXXX)
-chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
-cat >"$T/c.conf" <<CONF
-db_dir = $T/db
-state_dir = $T/state
-home_base = $T/home
-uid_min = 200000
-uid_max = 499999
-gid_min = 100001
-gid_max = 199999
-base_gid = 100000
-CONF
+. "$(dirname "$0")/../lib/scratch.sh"
+scratch_store /tmp/svcacct-bench.XXXXXX c.conf \
+	"uid_min = 200000" "uid_max = 499999" \
+	"gid_min = 100001" "gid_max = 199999" "base_gid = 100000"
 python3 - "$N" >"$T/import.json" <<'PY'
 import json, sys
 n = int(sys.argv[1])

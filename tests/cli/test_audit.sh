@@ -13,14 +13,8 @@ if [ "${SVCACCT_IN_NS:-}" != 1 ]; then
 fi
 . "$top_srcdir/tests/lib/ns.sh"
 
-T=$(mktemp -d)
-chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
-cat >"$T/c.conf" <<CONF
-db_dir = $T/db
-state_dir = $T/state
-home_base = $T/home
-CONF
+. "$top_srcdir/tests/lib/scratch.sh"
+scratch_store /tmp/svcacct-audit.XXXXXX c.conf
 LOG=$T/syslog
 ns_private_syslog "$LOG" || { tap_notok "private syslog"; done_testing; exit 0; }
 

@@ -27,7 +27,8 @@ endif
 EXTRA_DIST += docs/SECURITY.md tests/lib/san.sh tests/lib/vg.sh tests/hardening/sanrun.sh \
 	tests/hardening/lsan.supp
 
-# The NSS and PAM integration tests in the ASan+UBSan build: our drivers
+# The NSS and PAM integration tests in the ASan+UBSan build (each
+# fragment's nss_sanitizer_tests, pam_sanitizer_tests): our drivers
 # (pam_harness, nss_probe) are instrumented and load the instrumented
 # modules directly; the system programs the tests also run (getent, id,
 # su, runuser, pamtester) get the runtimes preloaded (tests/lib/san.sh).
@@ -37,16 +38,6 @@ EXTRA_DIST += docs/SECURITY.md tests/lib/san.sh tests/lib/vg.sh tests/hardening/
 # constructors), which instrumentation changes by design: it stays out.
 # The e2e tests (real sshd and sudo, setuid and privilege-separated) stay
 # out of the sanitizer build: see docs/SECURITY.md.
-SANITIZER_TESTS += \
-	tests/nss/test_nss_status.sh \
-	tests/nss/test_nss_glibc.sh \
-	tests/nss/test_nss_live.sh \
-	tests/nss/test_nss_robust.sh \
-	tests/pam/test_pam_login.sh \
-	tests/pam/test_pam_adversarial.sh \
-	tests/pam/test_pam_account.sh \
-	tests/pam/test_pam_setcred.sh \
-	tests/pam/test_pam_identity.sh
 
 # ---------------------------------------------------------------- shims
 # LD_PRELOAD shims for the tests (never installed): failmalloc fails the
