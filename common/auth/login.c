@@ -129,6 +129,14 @@ static enum sv_login_status deny(struct sv_login *l, const char *reason)
 	return SV_LOGIN_DENY;
 }
 
+/* A credential that passed every check, and until when it is good. */
+static enum sv_login_status accept_cred(struct sv_login *l, int64_t expires)
+{
+	l->cred_expires = expires;
+	l->reason = "ok";
+	return SV_LOGIN_OK;
+}
+
 enum sv_login_status sv_login_account(struct sv_login *l)
 {
 	struct sv_blob blob = {0};
@@ -218,6 +226,18 @@ static bool is_revoked(struct sv_login *l, const char *id)
 	return revoked;
 }
 
+/* Why a credential that verified may no longer be used (its refusal
+ * reason), or NULL: revoked, or past its expiry (0 = never). */
+static const char *cred_withdrawn(struct sv_login *l, const char *id,
+				  int64_t expires)
+{
+	if (is_revoked(l, id))
+		return "revoked";
+	if (expires && expires <= l->now)
+		return "credential_expired";
+	return NULL;
+}
+
 static void copy_id(char out[SV_CRED_ID_LEN + 1], struct sv_str s)
 {
 	size_t n = s.n < SV_CRED_ID_LEN ? s.n : SV_CRED_ID_LEN;
@@ -233,6 +253,7 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 	uint8_t hostkey[SV_HOSTKEY_LEN];
 	enum sv_login_status st;
 	char id[SV_CRED_ID_LEN + 1];
+	const char *why;
 	int r;
 
 	l->method = SV_METHOD_SECRET;
@@ -271,12 +292,9 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 		st = deny(l, "wrong_secret");
 		goto out;
 	}
-	if (is_revoked(l, id)) {
-		st = deny(l, "revoked");
-		goto out;
-	}
-	if (cred.expires && cred.expires <= l->now) {
-		st = deny(l, "credential_expired");
+	why = cred_withdrawn(l, id, cred.expires);
+	if (why) {
+		st = deny(l, why);
 		goto out;
 	}
 	if (!sv_str_eq(cred.account, l->user)) {
@@ -291,9 +309,7 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 			goto out;
 		}
 	}
-	l->cred_expires = cred.expires;
-	l->reason = "ok";
-	st = SV_LOGIN_OK;
+	st = accept_cred(l, cred.expires);
 out:
 	sv_blob_free(&blob);
 	return st;
@@ -347,6 +363,7 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 	EVP_PKEY *pk = NULL;
 	enum sv_alg balg;
 	enum sv_login_status st;
+	const char *why;
 	int r;
 
 	r = sv_get_cred(l->rd, SV_DB_CREDENTIALS, id, &blob, &c);
@@ -362,12 +379,9 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 		st = deny(l, "alg_mismatch");
 		goto out;
 	}
-	if (is_revoked(l, id)) {
-		st = deny(l, "revoked");
-		goto out;
-	}
-	if (c.expires && c.expires <= l->now) {
-		st = deny(l, "credential_expired");
+	why = cred_withdrawn(l, id, c.expires);
+	if (why) {
+		st = deny(l, why);
 		goto out;
 	}
 	if (sv_key_load((const uint8_t *)c.material.p, c.material.n, &pk,
@@ -389,9 +403,7 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 		st = deny(l, "bad_signature");
 		goto out;
 	}
-	l->cred_expires = c.expires;
-	l->reason = "ok";
-	st = SV_LOGIN_OK;
+	st = accept_cred(l, c.expires);
 out:
 	EVP_PKEY_free(pk);
 	sv_blob_free(&blob);
