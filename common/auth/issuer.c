@@ -314,11 +314,9 @@ static enum sv_issuer_status try_key(struct sv_issuer_facts *f,
 				     const struct sv_jws *j, json_t *jwk)
 {
 	struct sv_key k = {0};
-	EVP_PKEY *pk = NULL;
-	enum sv_alg balg;
 	enum sv_issuer_status st;
 	char err[128];
-	int r;
+	const char *why;
 
 	if (sv_key_import_jwk_obj(jwk, NULL, NULL, &k, err, sizeof(err)) < 0) {
 		st = deny(f, "bad_key");
@@ -330,27 +328,14 @@ static enum sv_issuer_status try_key(struct sv_issuer_facts *f,
 		st = deny(f, "alg_mismatch");
 		goto out;
 	}
-	if (sv_key_load(k.blob, k.bloblen, &pk, &balg) < 0 || balg != j->alg) {
-		st = deny(f, "bad_key");
-		goto out;
-	}
-	if (!sv_key_fits_alg(pk, j->alg)) {
-		st = deny(f, "key_unfit");
-		goto out;
-	}
-	r = sv_jws_verify(j, pk, j->alg);
-	if (r == -ENOMEM || r == -EIO) {
-		st = deny(f, "verify_error");
-		goto out;
-	}
-	if (r < 0) {
-		st = deny(f, "bad_signature");
+	why = sv_jws_verify_blob(j, k.blob, k.bloblen);
+	if (why) {
+		st = deny(f, why);
 		goto out;
 	}
 	f->reason = "ok";
 	st = SV_ISSUER_OK;
 out:
-	EVP_PKEY_free(pk);
 	sv_key_free(&k);
 	return st;
 }

@@ -360,8 +360,6 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 {
 	struct sv_blob blob = {0};
 	struct sv_cred c;
-	EVP_PKEY *pk = NULL;
-	enum sv_alg balg;
 	enum sv_login_status st;
 	const char *why;
 	int r;
@@ -384,28 +382,14 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 		st = deny(l, why);
 		goto out;
 	}
-	if (sv_key_load((const uint8_t *)c.material.p, c.material.n, &pk,
-			&balg) < 0 ||
-	    balg != j->alg) {
-		st = deny(l, "bad_key");
-		goto out;
-	}
-	if (!sv_key_fits_alg(pk, j->alg)) {
-		st = deny(l, "key_unfit");
-		goto out;
-	}
-	r = sv_jws_verify(j, pk, j->alg);
-	if (r == -ENOMEM || r == -EIO) {
-		st = deny(l, "verify_error");
-		goto out;
-	}
-	if (r < 0) {
-		st = deny(l, "bad_signature");
+	why =
+	    sv_jws_verify_blob(j, (const uint8_t *)c.material.p, c.material.n);
+	if (why) {
+		st = deny(l, why);
 		goto out;
 	}
 	st = accept_cred(l, c.expires);
 out:
-	EVP_PKEY_free(pk);
 	sv_blob_free(&blob);
 	return st;
 }
