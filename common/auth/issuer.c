@@ -54,30 +54,23 @@ bool sv_issuer_token_valid(const char *s, size_t max)
 	return true;
 }
 
+static const struct sv_enum_name client_claims[] = {
+    {SV_CLIENT_AZP, "azp"},
+    {SV_CLIENT_CLIENT_ID, "client_id"},
+    {SV_CLIENT_SUB, "sub"},
+    {SV_CLIENT_CLIENTID, "clientId"},
+};
+
 uint8_t sv_client_claim_from_name(const char *s)
 {
-	if (!s)
-		return 0;
-	if (!strcmp(s, "azp"))
-		return SV_CLIENT_AZP;
-	if (!strcmp(s, "client_id"))
-		return SV_CLIENT_CLIENT_ID;
-	if (!strcmp(s, "sub"))
-		return SV_CLIENT_SUB;
-	if (!strcmp(s, "clientId"))
-		return SV_CLIENT_CLIENTID;
-	return 0;
+	return (uint8_t)sv_enum_from_name(client_claims,
+					  SV_ARRAY_SIZE(client_claims), s, 0);
 }
 
 const char *sv_client_claim_name(uint8_t c)
 {
-	switch (c) {
-	case SV_CLIENT_AZP: return "azp";
-	case SV_CLIENT_CLIENT_ID: return "client_id";
-	case SV_CLIENT_SUB: return "sub";
-	case SV_CLIENT_CLIENTID: return "clientId";
-	default: return NULL;
-	}
+	return sv_enum_to_name(client_claims, SV_ARRAY_SIZE(client_claims), c,
+			       NULL);
 }
 
 /* Next segment of a path into seg (unescaped). Returns the number of

@@ -21,33 +21,21 @@
 /* Keys tried for an assertion without "kid": bounded work per login. */
 #define SV_KEYS_TRIED_MAX 8
 
+static const struct sv_enum_name methods[] = {
+    {SV_METHOD_SECRET, "secret"}, {SV_METHOD_ASSERTION, "assertion"},
+    {SV_METHOD_OTHER, "other"},	  {SV_METHOD_ISSUER, "issuer"},
+    {SV_METHOD_SSHKEY, "sshkey"},
+};
+
 const char *sv_method_name(enum sv_method m)
 {
-	switch (m) {
-	case SV_METHOD_SECRET: return "secret";
-	case SV_METHOD_ASSERTION: return "assertion";
-	case SV_METHOD_OTHER: return "other";
-	case SV_METHOD_ISSUER: return "issuer";
-	case SV_METHOD_SSHKEY: return "sshkey";
-	default: return "-";
-	}
+	return sv_enum_to_name(methods, SV_ARRAY_SIZE(methods), m, "-");
 }
 
 enum sv_method sv_method_from_name(const char *s)
 {
-	if (!s)
-		return SV_METHOD_NONE;
-	if (!strcmp(s, "secret"))
-		return SV_METHOD_SECRET;
-	if (!strcmp(s, "assertion"))
-		return SV_METHOD_ASSERTION;
-	if (!strcmp(s, "other"))
-		return SV_METHOD_OTHER;
-	if (!strcmp(s, "issuer"))
-		return SV_METHOD_ISSUER;
-	if (!strcmp(s, "sshkey"))
-		return SV_METHOD_SSHKEY;
-	return SV_METHOD_NONE;
+	return sv_enum_from_name(methods, SV_ARRAY_SIZE(methods), s,
+				 SV_METHOD_NONE);
 }
 
 int sv_identity_resolve(const char *user, uint32_t *uid)
