@@ -531,19 +531,11 @@ static int roles_from(struct role_acc *a, json_t *v, const char **reason)
 		return 0;
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
-		size_t len = json_string_length(v), k = 0;
-		while (k < len) {
-			size_t start;
-			if (s[k] == ' ') {
-				k++;
-				continue;
-			}
-			start = k;
-			while (k < len && s[k] != ' ')
-				k++;
+		size_t len = json_string_length(v), k = 0, start, n;
+		while (sv_next_word(s, len, &k, &start, &n)) {
 			if (++a->seen > ISS_ROLES_MAX)
 				goto toomany;
-			map_remote(a, s + start, k - start);
+			map_remote(a, s + start, n);
 		}
 		return 0;
 	}
