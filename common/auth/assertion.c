@@ -309,6 +309,32 @@ out:
 	return ret;
 }
 
+const char *sv_jws_verify_blob(const struct sv_jws *j, const uint8_t *blob,
+			       size_t len)
+{
+	EVP_PKEY *pk = NULL;
+	enum sv_alg balg;
+	const char *why = NULL;
+	int r;
+
+	if (sv_key_load(blob, len, &pk, &balg) < 0 || balg != j->alg) {
+		why = "bad_key";
+		goto out;
+	}
+	if (!sv_key_fits_alg(pk, j->alg)) {
+		why = "key_unfit";
+		goto out;
+	}
+	r = sv_jws_verify(j, pk, j->alg);
+	if (r == -ENOMEM || r == -EIO)
+		why = "verify_error";
+	else if (r < 0)
+		why = "bad_signature";
+out:
+	EVP_PKEY_free(pk);
+	return why;
+}
+
 /* The member k of o: 0 with *v, NULL when it is absent and not required;
  * -EINVAL with the reason when a required one is missing. */
 static int claim_get(json_t *o, const char *k, bool required,

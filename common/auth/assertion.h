@@ -118,6 +118,13 @@ json_t *sv_jws_payload_object(const struct sv_jws *j);
  * not valid); -ENOMEM/-EIO. */
 int sv_jws_verify(const struct sv_jws *j, EVP_PKEY *pk, enum sv_alg alg);
 
+/* Verify the signature with a registered key blob (keys.h) whose alg the
+ * caller has already compared with the header's j->alg: NULL when it
+ * verifies, else the reason: bad_key (unreadable, or of another alg),
+ * key_unfit, verify_error (-ENOMEM/-EIO), bad_signature. */
+const char *sv_jws_verify_blob(const struct sv_jws *j, const uint8_t *blob,
+			       size_t len);
+
 /* Decode the payload and type-check the claims. 0 or -EINVAL with *reason
  * bad_claims (not JSON, duplicate keys, not an object), bad_claim_type,
  * missing_claim, bad_jti. */

@@ -54,30 +54,23 @@ bool sv_issuer_token_valid(const char *s, size_t max)
 	return true;
 }
 
+static const struct sv_enum_name client_claims[] = {
+    {SV_CLIENT_AZP, "azp"},
+    {SV_CLIENT_CLIENT_ID, "client_id"},
+    {SV_CLIENT_SUB, "sub"},
+    {SV_CLIENT_CLIENTID, "clientId"},
+};
+
 uint8_t sv_client_claim_from_name(const char *s)
 {
-	if (!s)
-		return 0;
-	if (!strcmp(s, "azp"))
-		return SV_CLIENT_AZP;
-	if (!strcmp(s, "client_id"))
-		return SV_CLIENT_CLIENT_ID;
-	if (!strcmp(s, "sub"))
-		return SV_CLIENT_SUB;
-	if (!strcmp(s, "clientId"))
-		return SV_CLIENT_CLIENTID;
-	return 0;
+	return (uint8_t)sv_enum_from_name(client_claims,
+					  SV_ARRAY_SIZE(client_claims), s, 0);
 }
 
 const char *sv_client_claim_name(uint8_t c)
 {
-	switch (c) {
-	case SV_CLIENT_AZP: return "azp";
-	case SV_CLIENT_CLIENT_ID: return "client_id";
-	case SV_CLIENT_SUB: return "sub";
-	case SV_CLIENT_CLIENTID: return "clientId";
-	default: return NULL;
-	}
+	return sv_enum_to_name(client_claims, SV_ARRAY_SIZE(client_claims), c,
+			       NULL);
 }
 
 /* Next segment of a path into seg (unescaped). Returns the number of
@@ -314,11 +307,9 @@ static enum sv_issuer_status try_key(struct sv_issuer_facts *f,
 				     const struct sv_jws *j, json_t *jwk)
 {
 	struct sv_key k = {0};
-	EVP_PKEY *pk = NULL;
-	enum sv_alg balg;
 	enum sv_issuer_status st;
 	char err[128];
-	int r;
+	const char *why;
 
 	if (sv_key_import_jwk_obj(jwk, NULL, NULL, &k, err, sizeof(err)) < 0) {
 		st = deny(f, "bad_key");
@@ -330,27 +321,14 @@ static enum sv_issuer_status try_key(struct sv_issuer_facts *f,
 		st = deny(f, "alg_mismatch");
 		goto out;
 	}
-	if (sv_key_load(k.blob, k.bloblen, &pk, &balg) < 0 || balg != j->alg) {
-		st = deny(f, "bad_key");
-		goto out;
-	}
-	if (!sv_key_fits_alg(pk, j->alg)) {
-		st = deny(f, "key_unfit");
-		goto out;
-	}
-	r = sv_jws_verify(j, pk, j->alg);
-	if (r == -ENOMEM || r == -EIO) {
-		st = deny(f, "verify_error");
-		goto out;
-	}
-	if (r < 0) {
-		st = deny(f, "bad_signature");
+	why = sv_jws_verify_blob(j, k.blob, k.bloblen);
+	if (why) {
+		st = deny(f, why);
 		goto out;
 	}
 	f->reason = "ok";
 	st = SV_ISSUER_OK;
 out:
-	EVP_PKEY_free(pk);
 	sv_key_free(&k);
 	return st;
 }
@@ -553,19 +531,11 @@ static int roles_from(struct role_acc *a, json_t *v, const char **reason)
 		return 0;
 	if (json_is_string(v)) {
 		const char *s = json_string_value(v);
-		size_t len = json_string_length(v), k = 0;
-		while (k < len) {
-			size_t start;
-			if (s[k] == ' ') {
-				k++;
-				continue;
-			}
-			start = k;
-			while (k < len && s[k] != ' ')
-				k++;
+		size_t len = json_string_length(v), k = 0, start, n;
+		while (sv_next_word(s, len, &k, &start, &n)) {
 			if (++a->seen > ISS_ROLES_MAX)
 				goto toomany;
-			map_remote(a, s + start, k - start);
+			map_remote(a, s + start, n);
 		}
 		return 0;
 	}

@@ -1265,6 +1265,21 @@ out:
 	return ret;
 }
 
+/* The end of an import begun by jwks_begin: on success (ret 0) the caller
+ * gets the got keys, else the got keys imported so far are freed. */
+static int jwks_end(int ret, json_t *j, struct sv_key *keys, size_t got,
+		    struct sv_key **out, size_t *n)
+{
+	if (ret == 0) {
+		*out = keys;
+		*n = got;
+	} else {
+		sv_keys_free(keys, got);
+	}
+	json_decref(j);
+	return ret;
+}
+
 /* The first of keys[0..last) with the kid of keys[last], or last if none:
  * kids choose among an account's keys, they must be unique. */
 static size_t kid_taken(const struct sv_key *keys, size_t last)
@@ -1307,14 +1322,9 @@ int sv_key_import_jwks(const char *json, size_t len, struct sv_key **out,
 			goto out;
 		}
 	}
-	*out = keys;
-	keys = NULL;
-	*n = cnt;
 	ret = 0;
 out:
-	sv_keys_free(keys, done);
-	json_decref(j);
-	return ret;
+	return jwks_end(ret, j, keys, done, out, n);
 }
 
 int sv_key_import_jwk_obj(json_t *o, const char *alg, const char *kid,
@@ -1390,14 +1400,9 @@ int sv_key_import_jwks_usable(const char *json, size_t len, struct sv_key **out,
 		       "2048-8192 with use \"sig\")");
 		goto out;
 	}
-	*out = keys;
-	keys = NULL;
-	*n = got;
 	ret = 0;
 out:
-	sv_keys_free(keys, got);
-	json_decref(j);
-	return ret;
+	return jwks_end(ret, j, keys, got, out, n);
 }
 
 /* ------------------------------------------------------------- export */

@@ -21,33 +21,21 @@
 /* Keys tried for an assertion without "kid": bounded work per login. */
 #define SV_KEYS_TRIED_MAX 8
 
+static const struct sv_enum_name methods[] = {
+    {SV_METHOD_SECRET, "secret"}, {SV_METHOD_ASSERTION, "assertion"},
+    {SV_METHOD_OTHER, "other"},	  {SV_METHOD_ISSUER, "issuer"},
+    {SV_METHOD_SSHKEY, "sshkey"},
+};
+
 const char *sv_method_name(enum sv_method m)
 {
-	switch (m) {
-	case SV_METHOD_SECRET: return "secret";
-	case SV_METHOD_ASSERTION: return "assertion";
-	case SV_METHOD_OTHER: return "other";
-	case SV_METHOD_ISSUER: return "issuer";
-	case SV_METHOD_SSHKEY: return "sshkey";
-	default: return "-";
-	}
+	return sv_enum_to_name(methods, SV_ARRAY_SIZE(methods), m, "-");
 }
 
 enum sv_method sv_method_from_name(const char *s)
 {
-	if (!s)
-		return SV_METHOD_NONE;
-	if (!strcmp(s, "secret"))
-		return SV_METHOD_SECRET;
-	if (!strcmp(s, "assertion"))
-		return SV_METHOD_ASSERTION;
-	if (!strcmp(s, "other"))
-		return SV_METHOD_OTHER;
-	if (!strcmp(s, "issuer"))
-		return SV_METHOD_ISSUER;
-	if (!strcmp(s, "sshkey"))
-		return SV_METHOD_SSHKEY;
-	return SV_METHOD_NONE;
+	return sv_enum_from_name(methods, SV_ARRAY_SIZE(methods), s,
+				 SV_METHOD_NONE);
 }
 
 int sv_identity_resolve(const char *user, uint32_t *uid)
@@ -127,6 +115,14 @@ static enum sv_login_status deny(struct sv_login *l, const char *reason)
 {
 	l->reason = reason;
 	return SV_LOGIN_DENY;
+}
+
+/* A credential that passed every check, and until when it is good. */
+static enum sv_login_status accept_cred(struct sv_login *l, int64_t expires)
+{
+	l->cred_expires = expires;
+	l->reason = "ok";
+	return SV_LOGIN_OK;
 }
 
 enum sv_login_status sv_login_account(struct sv_login *l)
@@ -218,6 +214,18 @@ static bool is_revoked(struct sv_login *l, const char *id)
 	return revoked;
 }
 
+/* Why a credential that verified may no longer be used (its refusal
+ * reason), or NULL: revoked, or past its expiry (0 = never). */
+static const char *cred_withdrawn(struct sv_login *l, const char *id,
+				  int64_t expires)
+{
+	if (is_revoked(l, id))
+		return "revoked";
+	if (expires && expires <= l->now)
+		return "credential_expired";
+	return NULL;
+}
+
 static void copy_id(char out[SV_CRED_ID_LEN + 1], struct sv_str s)
 {
 	size_t n = s.n < SV_CRED_ID_LEN ? s.n : SV_CRED_ID_LEN;
@@ -233,6 +241,7 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 	uint8_t hostkey[SV_HOSTKEY_LEN];
 	enum sv_login_status st;
 	char id[SV_CRED_ID_LEN + 1];
+	const char *why;
 	int r;
 
 	l->method = SV_METHOD_SECRET;
@@ -271,12 +280,9 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 		st = deny(l, "wrong_secret");
 		goto out;
 	}
-	if (is_revoked(l, id)) {
-		st = deny(l, "revoked");
-		goto out;
-	}
-	if (cred.expires && cred.expires <= l->now) {
-		st = deny(l, "credential_expired");
+	why = cred_withdrawn(l, id, cred.expires);
+	if (why) {
+		st = deny(l, why);
 		goto out;
 	}
 	if (!sv_str_eq(cred.account, l->user)) {
@@ -291,9 +297,7 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 			goto out;
 		}
 	}
-	l->cred_expires = cred.expires;
-	l->reason = "ok";
-	st = SV_LOGIN_OK;
+	st = accept_cred(l, cred.expires);
 out:
 	sv_blob_free(&blob);
 	return st;
@@ -344,9 +348,8 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 {
 	struct sv_blob blob = {0};
 	struct sv_cred c;
-	EVP_PKEY *pk = NULL;
-	enum sv_alg balg;
 	enum sv_login_status st;
+	const char *why;
 	int r;
 
 	r = sv_get_cred(l->rd, SV_DB_CREDENTIALS, id, &blob, &c);
@@ -362,38 +365,19 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 		st = deny(l, "alg_mismatch");
 		goto out;
 	}
-	if (is_revoked(l, id)) {
-		st = deny(l, "revoked");
+	why = cred_withdrawn(l, id, c.expires);
+	if (why) {
+		st = deny(l, why);
 		goto out;
 	}
-	if (c.expires && c.expires <= l->now) {
-		st = deny(l, "credential_expired");
+	why =
+	    sv_jws_verify_blob(j, (const uint8_t *)c.material.p, c.material.n);
+	if (why) {
+		st = deny(l, why);
 		goto out;
 	}
-	if (sv_key_load((const uint8_t *)c.material.p, c.material.n, &pk,
-			&balg) < 0 ||
-	    balg != j->alg) {
-		st = deny(l, "bad_key");
-		goto out;
-	}
-	if (!sv_key_fits_alg(pk, j->alg)) {
-		st = deny(l, "key_unfit");
-		goto out;
-	}
-	r = sv_jws_verify(j, pk, j->alg);
-	if (r == -ENOMEM || r == -EIO) {
-		st = deny(l, "verify_error");
-		goto out;
-	}
-	if (r < 0) {
-		st = deny(l, "bad_signature");
-		goto out;
-	}
-	l->cred_expires = c.expires;
-	l->reason = "ok";
-	st = SV_LOGIN_OK;
+	st = accept_cred(l, c.expires);
 out:
-	EVP_PKEY_free(pk);
 	sv_blob_free(&blob);
 	return st;
 }

@@ -87,25 +87,33 @@ static void add_once(struct sv_roleset *eff, const struct sv_roleset *g,
 	eff->r[eff->n++] = g->r[idx];
 }
 
+bool sv_next_word(const char *s, size_t len, size_t *pos, size_t *start,
+		  size_t *n)
+{
+	size_t i = *pos;
+	while (i < len && s[i] == ' ')
+		i++;
+	*pos = i;
+	if (i == len)
+		return false;
+	*start = i;
+	while (i < len && s[i] != ' ')
+		i++;
+	*n = i - *start;
+	*pos = i;
+	return true;
+}
+
 int sv_policy_scope(const struct sv_roleset *granted, const char *scope,
 		    size_t len, struct sv_roleset *eff, const char **reason)
 {
-	size_t i = 0;
+	size_t i = 0, start, n;
 	bool any = false;
 
 	eff->n = 0;
-	while (i < len) {
-		size_t start, n;
+	while (sv_next_word(scope, len, &i, &start, &n)) {
 		int idx;
 
-		if (scope[i] == ' ') {
-			i++;
-			continue;
-		}
-		start = i;
-		while (i < len && scope[i] != ' ')
-			i++;
-		n = i - start;
 		any = true;
 		if (n > SV_NAME_MAX) {
 			*reason = "bad_scope";

@@ -34,6 +34,12 @@ struct sv_roleset {
 int sv_policy_granted(struct sv_reader *rd, const struct sv_config *c,
 		      const struct sv_account *a, struct sv_roleset *out);
 
+/* The next space-separated word of s[0..len) from *pos on: true with it at
+ * s + *start, *n bytes, and *pos past it; false when only spaces are left.
+ * Start with *pos = 0. */
+bool sv_next_word(const char *s, size_t len, size_t *pos, size_t *start,
+		  size_t *n);
+
 /* Narrow granted by an assertion's "scope" (space-separated role names,
  * RFC 8693 style). Every name must be granted (or be the base role); one
  * that is not fails with -EACCES and *reason "scope_not_granted"; an empty

@@ -93,13 +93,20 @@ static void put_blob(struct sv_buf *b, struct sv_str s)
 	put_u32(b, (uint32_t)s.n);
 	buf_put(b, s.p, s.n);
 }
+/* A list's count; false (and b->error) above SV_LIST_MAX. */
+static bool put_count(struct sv_buf *b, uint32_t count)
+{
+	if (count > SV_LIST_MAX) {
+		b->error = -EINVAL;
+		return false;
+	}
+	put_u32(b, count);
+	return true;
+}
 static void put_list(struct sv_buf *b, const struct sv_list *l)
 {
-	if (l->count > SV_LIST_MAX) {
-		b->error = -EINVAL;
+	if (!put_count(b, l->count))
 		return;
-	}
-	put_u32(b, l->count);
 	if (l->items) {
 		for (uint32_t i = 0; i < l->count; i++)
 			put_str(b, l->items[i]);
@@ -109,11 +116,8 @@ static void put_list(struct sv_buf *b, const struct sv_list *l)
 }
 static void put_u32list(struct sv_buf *b, const struct sv_u32list *l)
 {
-	if (l->count > SV_LIST_MAX) {
-		b->error = -EINVAL;
+	if (!put_count(b, l->count))
 		return;
-	}
-	put_u32(b, l->count);
 	for (uint32_t i = 0; i < l->count; i++)
 		put_u32(b, sv_u32list_get(l, i));
 }
@@ -124,110 +128,229 @@ static void put_header_v(struct sv_buf *b, enum sv_kind k, uint8_t version)
 	uint8_t h[4] = {SV_MAGIC0, SV_MAGIC1, (uint8_t)k, version};
 	buf_put(b, h, 4);
 }
-static void put_header(struct sv_buf *b, enum sv_kind k)
-{
-	put_header_v(b, k, SV_CODEC_VERSION);
-}
 static int finish(struct sv_buf *b)
 {
 	return b->error;
 }
 
-/* The encoders refuse what the decoders would refuse, so that nothing is
- * ever written that a reader cannot read back. */
-int sv_encode_account(struct sv_buf *b, const struct sv_account *a)
-{
-	put_header(b, SV_KIND_ACCOUNT);
-	if ((a->flags & ~SV_ACCT_FLAGS_KNOWN) || !a->name.n)
-		b->error = -EINVAL;
-	put_u32(b, a->uid);
-	put_u32(b, a->flags);
-	put_i64(b, a->created);
-	put_i64(b, a->updated);
-	put_i64(b, a->expires);
-	put_str(b, a->name);
-	put_str(b, a->description);
-	put_str(b, a->owner);
-	put_str(b, a->home);
-	put_str(b, a->shell);
-	put_u32list(b, &a->roles);
-	return finish(b);
-}
+/* ---------------------------------------------------------------- records */
 
-int sv_encode_role(struct sv_buf *b, const struct sv_role *r)
-{
-	put_header(b, SV_KIND_ROLE);
-	if (r->flags || !r->name.n)
-		b->error = -EINVAL;
-	put_u32(b, r->gid);
-	put_u32(b, r->flags);
-	put_i64(b, r->created);
-	put_i64(b, r->updated);
-	put_str(b, r->name);
-	put_str(b, r->description);
-	put_list(b, &r->services);
-	put_list(b, &r->sources);
-	put_list(b, &r->commands);
-	put_list(b, &r->members);
-	return finish(b);
-}
+/* How a field is coded (docs/FORMAT.md). */
+enum coding {
+	C_U8,
+	C_U32,
+	C_I64,
+	C_STR,
+	C_BLOB,
+	C_LIST,
+	C_U32LIST,
+};
 
-int sv_encode_cred(struct sv_buf *b, const struct sv_cred *c)
-{
-	put_header_v(b, SV_KIND_CRED, SV_CRED_VERSION);
-	if (c->type < SV_CRED_SECRET || c->type > SV_CRED_SSHKEY || !c->id.n ||
-	    !c->account.n || c->uid == 0)
-		b->error = -EINVAL;
-	put_u8(b, c->type);
-	put_u8(b, c->alg);
-	put_i64(b, c->created);
-	put_i64(b, c->expires);
-	put_u32(b, c->uid);
-	put_str(b, c->id);
-	put_str(b, c->account);
-	put_str(b, c->label);
-	put_str(b, c->kid);
-	put_blob(b, c->material);
-	return finish(b);
-}
+/* One field of a record, in the order of the format. A row is
+ * FIELD(T, member, since) or BLOB(T, member, since): the coding follows from
+ * the member's C type (a blob is the one choice the type leaves open), so
+ * that no row can read or write a member as another type. */
+struct field {
+	size_t off;
+	enum coding coding;
+	uint8_t since; /* the record version that added the field */
+};
+/* clang-format cannot lay out _Generic's "type: value" pairs. */
+/* clang-format off */
+#define CODING_OF(m)                                                           \
+	_Generic((m), uint8_t: C_U8, uint32_t: C_U32, int64_t: C_I64,          \
+		 struct sv_str: C_STR, struct sv_list: C_LIST,                 \
+		 struct sv_u32list: C_U32LIST)
+#define FIELD(T, m, since) {offsetof(T, m), CODING_OF(((T *)0)->m), since}
+#define BLOB(T, m, since)                                                      \
+	{offsetof(T, m), _Generic(((T *)0)->m, struct sv_str: C_BLOB), since}
+/* clang-format on */
 
-int sv_encode_idlist(struct sv_buf *b, const struct sv_list *ids)
-{
-	put_header(b, SV_KIND_IDLIST);
-	put_list(b, ids);
-	return finish(b);
-}
+/* A kind of record: its header, its fields, and what makes one valid. One
+ * layout serves the encoder and the decoder, and the encoder refuses what
+ * the decoder would refuse, so that nothing is ever written that a reader
+ * cannot read back. */
+struct layout {
+	enum sv_kind kind;
+	uint8_t version; /* the one written, the highest read */
+	size_t size;
+	const struct field *fields;
+	size_t nfields;
+	bool (*valid)(const void *rec, uint8_t version); /* NULL: any */
+};
+/* The layout of records of type T (a struct) with the table fields. */
+#define LAYOUT(kind, version, T, fields, valid)                                \
+	{                                                                      \
+		kind, version, sizeof(T), fields, SV_ARRAY_SIZE(fields), valid \
+	}
 
-static bool issuer_ok(const struct sv_issuer *x)
+/* The tables list one field a line, as docs/FORMAT.md does. */
+/* clang-format off */
+static const struct field account_fields[] = {
+	FIELD(struct sv_account, uid, 1),
+	FIELD(struct sv_account, flags, 1),
+	FIELD(struct sv_account, created, 1),
+	FIELD(struct sv_account, updated, 1),
+	FIELD(struct sv_account, expires, 1),
+	FIELD(struct sv_account, name, 1),
+	FIELD(struct sv_account, description, 1),
+	FIELD(struct sv_account, owner, 1),
+	FIELD(struct sv_account, home, 1),
+	FIELD(struct sv_account, shell, 1),
+	FIELD(struct sv_account, roles, 1),
+};
+/* clang-format on */
+static bool account_ok(const void *rec, uint8_t version)
 {
+	const struct sv_account *a = rec;
+	(void)version;
+	return !((a->flags & ~SV_ACCT_FLAGS_KNOWN) || !a->name.n);
+}
+static const struct layout account_layout =
+    LAYOUT(SV_KIND_ACCOUNT, SV_CODEC_VERSION, struct sv_account, account_fields,
+	   account_ok);
+
+/* clang-format off */
+static const struct field role_fields[] = {
+	FIELD(struct sv_role, gid, 1),
+	FIELD(struct sv_role, flags, 1),
+	FIELD(struct sv_role, created, 1),
+	FIELD(struct sv_role, updated, 1),
+	FIELD(struct sv_role, name, 1),
+	FIELD(struct sv_role, description, 1),
+	FIELD(struct sv_role, services, 1),
+	FIELD(struct sv_role, sources, 1),
+	FIELD(struct sv_role, commands, 1),
+	FIELD(struct sv_role, members, 1),
+};
+/* clang-format on */
+static bool role_ok(const void *rec, uint8_t version)
+{
+	const struct sv_role *r = rec;
+	(void)version;
+	return r->flags == 0 && r->name.n;
+}
+static const struct layout role_layout = LAYOUT(
+    SV_KIND_ROLE, SV_CODEC_VERSION, struct sv_role, role_fields, role_ok);
+
+/* clang-format off */
+/* The UID came with version 2; a version 1 record has none. */
+static const struct field cred_fields[] = {
+	FIELD(struct sv_cred, type, 1),
+	FIELD(struct sv_cred, alg, 1),
+	FIELD(struct sv_cred, created, 1),
+	FIELD(struct sv_cred, expires, 1),
+	FIELD(struct sv_cred, uid, 2),
+	FIELD(struct sv_cred, id, 1),
+	FIELD(struct sv_cred, account, 1),
+	FIELD(struct sv_cred, label, 1),
+	FIELD(struct sv_cred, kid, 1),
+	BLOB(struct sv_cred, material, 1),
+};
+/* clang-format on */
+static bool cred_ok(const void *rec, uint8_t version)
+{
+	const struct sv_cred *c = rec;
+	return !(c->type < SV_CRED_SECRET || c->type > SV_CRED_SSHKEY ||
+		 !c->id.n || !c->account.n || (version >= 2 && !c->uid));
+}
+static const struct layout cred_layout =
+    LAYOUT(SV_KIND_CRED, SV_CRED_VERSION, struct sv_cred, cred_fields, cred_ok);
+
+/* clang-format off */
+/* An id list is a record of one field: the list itself. */
+static const struct field idlist_fields[] = {
+	{0, C_LIST, 1},
+};
+/* clang-format on */
+static const struct layout idlist_layout = LAYOUT(
+    SV_KIND_IDLIST, SV_CODEC_VERSION, struct sv_list, idlist_fields, NULL);
+
+/* clang-format off */
+static const struct field issuer_fields[] = {
+	FIELD(struct sv_issuer, flags, 1),
+	FIELD(struct sv_issuer, client_claim, 1),
+	FIELD(struct sv_issuer, max_lifetime, 1),
+	FIELD(struct sv_issuer, created, 1),
+	FIELD(struct sv_issuer, updated, 1),
+	FIELD(struct sv_issuer, name, 1),
+	FIELD(struct sv_issuer, issuer, 1),
+	FIELD(struct sv_issuer, audience, 1),
+	FIELD(struct sv_issuer, jwks_url, 1),
+	FIELD(struct sv_issuer, ca_file, 1),
+	FIELD(struct sv_issuer, roles_claims, 1),
+	FIELD(struct sv_issuer, client_remote, 1),
+	FIELD(struct sv_issuer, client_local, 1),
+	FIELD(struct sv_issuer, role_remote, 1),
+	FIELD(struct sv_issuer, role_local, 1),
+};
+/* clang-format on */
+static bool issuer_ok(const void *rec, uint8_t version)
+{
+	const struct sv_issuer *x = rec;
+	(void)version;
 	return x->flags == 0 && x->client_claim >= SV_CLIENT_AZP &&
 	       x->client_claim <= SV_CLIENT_CLIENTID && x->name.n &&
 	       x->issuer.n && x->audience.n &&
 	       x->client_remote.count == x->client_local.count &&
 	       x->role_remote.count == x->role_local.count;
 }
+static const struct layout issuer_layout =
+    LAYOUT(SV_KIND_ISSUER, SV_CODEC_VERSION, struct sv_issuer, issuer_fields,
+	   issuer_ok);
+
+/* -------------------------------------------------------------- encoding */
+
+static void put_field(struct sv_buf *b, const uint8_t *rec,
+		      const struct field *f)
+{
+	const void *m = rec + f->off;
+	switch (f->coding) {
+	case C_U8: put_u8(b, *(const uint8_t *)m); break;
+	case C_U32: put_u32(b, *(const uint32_t *)m); break;
+	case C_I64: put_i64(b, *(const int64_t *)m); break;
+	case C_STR: put_str(b, *(const struct sv_str *)m); break;
+	case C_BLOB: put_blob(b, *(const struct sv_str *)m); break;
+	case C_LIST: put_list(b, m); break;
+	case C_U32LIST: put_u32list(b, m); break;
+	}
+}
+
+static int encode_record(struct sv_buf *b, const struct layout *l,
+			 const void *rec)
+{
+	put_header_v(b, l->kind, l->version);
+	if (l->valid && !l->valid(rec, l->version))
+		b->error = -EINVAL;
+	for (size_t i = 0; i < l->nfields; i++)
+		if (l->fields[i].since <= l->version)
+			put_field(b, rec, &l->fields[i]);
+	return finish(b);
+}
+
+int sv_encode_account(struct sv_buf *b, const struct sv_account *a)
+{
+	return encode_record(b, &account_layout, a);
+}
+
+int sv_encode_role(struct sv_buf *b, const struct sv_role *r)
+{
+	return encode_record(b, &role_layout, r);
+}
+
+int sv_encode_cred(struct sv_buf *b, const struct sv_cred *c)
+{
+	return encode_record(b, &cred_layout, c);
+}
+
+int sv_encode_idlist(struct sv_buf *b, const struct sv_list *ids)
+{
+	return encode_record(b, &idlist_layout, ids);
+}
 
 int sv_encode_issuer(struct sv_buf *b, const struct sv_issuer *x)
 {
-	put_header(b, SV_KIND_ISSUER);
-	if (!issuer_ok(x))
-		b->error = -EINVAL;
-	put_u32(b, x->flags);
-	put_u8(b, x->client_claim);
-	put_u32(b, x->max_lifetime);
-	put_i64(b, x->created);
-	put_i64(b, x->updated);
-	put_str(b, x->name);
-	put_str(b, x->issuer);
-	put_str(b, x->audience);
-	put_str(b, x->jwks_url);
-	put_str(b, x->ca_file);
-	put_list(b, &x->roles_claims);
-	put_list(b, &x->client_remote);
-	put_list(b, &x->client_local);
-	put_list(b, &x->role_remote);
-	put_list(b, &x->role_local);
-	return finish(b);
+	return encode_record(b, &issuer_layout, x);
 }
 
 /* ------------------------------------------------------------- decoding */
@@ -292,15 +415,23 @@ static struct sv_str get_blob(struct rd *r)
 		return (struct sv_str){"", 0};
 	return (struct sv_str){(const char *)p, n};
 }
+/* A list's count, each item at least item_min bytes: refused (r->bad)
+ * above SV_LIST_MAX or above what the bytes left can hold, so that a
+ * forged count can make no reader loop for long. */
+static uint32_t get_count(struct rd *r, size_t item_min)
+{
+	uint32_t n = get_u32(r);
+	if (r->bad || n > SV_LIST_MAX || n > r->left / item_min) {
+		r->bad = true;
+		return 0;
+	}
+	return n;
+}
 static struct sv_list get_list(struct rd *r)
 {
 	struct sv_list l = {0};
-	uint32_t n = get_u32(r);
 	/* every string costs at least its 2-byte length */
-	if (r->bad || n > SV_LIST_MAX || n > r->left / 2) {
-		r->bad = true;
-		return l;
-	}
+	uint32_t n = get_count(r, 2);
 	const uint8_t *start = r->p;
 	for (uint32_t i = 0; i < n && !r->bad; i++)
 		(void)get_str(r);
@@ -314,11 +445,7 @@ static struct sv_list get_list(struct rd *r)
 static struct sv_u32list get_u32list(struct rd *r)
 {
 	struct sv_u32list l = {0};
-	uint32_t n = get_u32(r);
-	if (r->bad || n > SV_LIST_MAX || n > r->left / 4) {
-		r->bad = true;
-		return l;
-	}
+	uint32_t n = get_count(r, 4);
 	l.raw = take(r, (size_t)n * 4);
 	l.count = l.raw ? n : 0;
 	return l;
@@ -337,142 +464,72 @@ static int get_header_v(struct rd *r, enum sv_kind k, uint8_t max,
 	*version = h[3];
 	return 0;
 }
-static int get_header(struct rd *r, enum sv_kind k)
-{
-	uint8_t v;
-	return get_header_v(r, k, SV_CODEC_VERSION, &v);
-}
 static int done(struct rd *r)
 {
 	return (r->bad || r->left) ? -EBADMSG : 0;
 }
 
-int sv_decode_account(const void *buf, size_t len, struct sv_account *out)
+static void get_field(struct rd *r, uint8_t *rec, const struct field *f)
+{
+	void *m = rec + f->off;
+	switch (f->coding) {
+	case C_U8: *(uint8_t *)m = get_u8(r); break;
+	case C_U32: *(uint32_t *)m = get_u32(r); break;
+	case C_I64: *(int64_t *)m = get_i64(r); break;
+	case C_STR: *(struct sv_str *)m = get_str(r); break;
+	case C_BLOB: *(struct sv_str *)m = get_blob(r); break;
+	case C_LIST: *(struct sv_list *)m = get_list(r); break;
+	case C_U32LIST: *(struct sv_u32list *)m = get_u32list(r); break;
+	}
+}
+
+/* Decode a record of layout l from buf into rec, and (if version is not
+ * NULL) its version into *version. On any error rec is zeroed. */
+static int decode_record(const void *buf, size_t len, const struct layout *l,
+			 void *rec, uint8_t *version)
 {
 	struct rd r = {buf, len, false};
-	struct sv_account a = {0};
-	int e = get_header(&r, SV_KIND_ACCOUNT);
+	uint8_t v = 0;
+	memset(rec, 0, l->size);
+	int e = get_header_v(&r, l->kind, l->version, &v);
 	if (e == 0) {
-		a.uid = get_u32(&r);
-		a.flags = get_u32(&r);
-		a.created = get_i64(&r);
-		a.updated = get_i64(&r);
-		a.expires = get_i64(&r);
-		a.name = get_str(&r);
-		a.description = get_str(&r);
-		a.owner = get_str(&r);
-		a.home = get_str(&r);
-		a.shell = get_str(&r);
-		a.roles = get_u32list(&r);
+		for (size_t i = 0; i < l->nfields; i++)
+			if (l->fields[i].since <= v)
+				get_field(&r, rec, &l->fields[i]);
 		e = done(&r);
-		if (e == 0 && (a.flags & ~SV_ACCT_FLAGS_KNOWN || !a.name.n))
+		if (e == 0 && l->valid && !l->valid(rec, v))
 			e = -EBADMSG;
 	}
 	if (e < 0)
-		memset(&a, 0, sizeof(a));
-	*out = a;
+		memset(rec, 0, l->size);
+	else if (version)
+		*version = v;
 	return e;
+}
+
+int sv_decode_account(const void *buf, size_t len, struct sv_account *out)
+{
+	return decode_record(buf, len, &account_layout, out, NULL);
 }
 
 int sv_decode_role(const void *buf, size_t len, struct sv_role *out)
 {
-	struct rd r = {buf, len, false};
-	struct sv_role x = {0};
-	int e = get_header(&r, SV_KIND_ROLE);
-	if (e == 0) {
-		x.gid = get_u32(&r);
-		x.flags = get_u32(&r);
-		x.created = get_i64(&r);
-		x.updated = get_i64(&r);
-		x.name = get_str(&r);
-		x.description = get_str(&r);
-		x.services = get_list(&r);
-		x.sources = get_list(&r);
-		x.commands = get_list(&r);
-		x.members = get_list(&r);
-		e = done(&r);
-		if (e == 0 && (x.flags != 0 || !x.name.n))
-			e = -EBADMSG;
-	}
-	if (e < 0)
-		memset(&x, 0, sizeof(x));
-	*out = x;
-	return e;
+	return decode_record(buf, len, &role_layout, out, NULL);
 }
 
 int sv_decode_cred(const void *buf, size_t len, struct sv_cred *out)
 {
-	struct rd r = {buf, len, false};
-	struct sv_cred c = {0};
-	int e = get_header_v(&r, SV_KIND_CRED, SV_CRED_VERSION, &c.version);
-	if (e == 0) {
-		c.type = get_u8(&r);
-		c.alg = get_u8(&r);
-		c.created = get_i64(&r);
-		c.expires = get_i64(&r);
-		if (c.version >= 2)
-			c.uid = get_u32(&r);
-		c.id = get_str(&r);
-		c.account = get_str(&r);
-		c.label = get_str(&r);
-		c.kid = get_str(&r);
-		c.material = get_blob(&r);
-		e = done(&r);
-		if (e == 0 &&
-		    (c.type < SV_CRED_SECRET || c.type > SV_CRED_SSHKEY ||
-		     !c.id.n || !c.account.n || (c.version >= 2 && !c.uid)))
-			e = -EBADMSG;
-	}
-	if (e < 0)
-		memset(&c, 0, sizeof(c));
-	*out = c;
-	return e;
+	return decode_record(buf, len, &cred_layout, out, &out->version);
 }
 
 int sv_decode_idlist(const void *buf, size_t len, struct sv_list *out)
 {
-	struct rd r = {buf, len, false};
-	struct sv_list l = {0};
-	int e = get_header(&r, SV_KIND_IDLIST);
-	if (e == 0) {
-		l = get_list(&r);
-		e = done(&r);
-	}
-	if (e < 0)
-		memset(&l, 0, sizeof(l));
-	*out = l;
-	return e;
+	return decode_record(buf, len, &idlist_layout, out, NULL);
 }
 
 int sv_decode_issuer(const void *buf, size_t len, struct sv_issuer *out)
 {
-	struct rd r = {buf, len, false};
-	struct sv_issuer x = {0};
-	int e = get_header(&r, SV_KIND_ISSUER);
-	if (e == 0) {
-		x.flags = get_u32(&r);
-		x.client_claim = get_u8(&r);
-		x.max_lifetime = get_u32(&r);
-		x.created = get_i64(&r);
-		x.updated = get_i64(&r);
-		x.name = get_str(&r);
-		x.issuer = get_str(&r);
-		x.audience = get_str(&r);
-		x.jwks_url = get_str(&r);
-		x.ca_file = get_str(&r);
-		x.roles_claims = get_list(&r);
-		x.client_remote = get_list(&r);
-		x.client_local = get_list(&r);
-		x.role_remote = get_list(&r);
-		x.role_local = get_list(&r);
-		e = done(&r);
-		if (e == 0 && !issuer_ok(&x))
-			e = -EBADMSG;
-	}
-	if (e < 0)
-		memset(&x, 0, sizeof(x));
-	*out = x;
-	return e;
+	return decode_record(buf, len, &issuer_layout, out, NULL);
 }
 
 bool sv_list_next(const struct sv_list *l, size_t *off, uint32_t *idx,

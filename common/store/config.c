@@ -759,38 +759,69 @@ static int open_conf(const char *path, int flags, int *fd, struct stat *st,
 	return r;
 }
 
+/* What a loader requires of the file it opened, by the fstat st of its
+ * fd: 0, or -errno with the reason. */
+typedef int conf_check_fn(const char *path, const struct stat *st, void *ctx,
+			  char *err, size_t errlen);
+
+/* The content of the configuration file path, opened with flags, once
+ * check has accepted what was opened (see read_conf): 0, or -errno with
+ * the reason. The file is closed again either way. */
+static int load_conf(const char *path, int flags, conf_check_fn *check,
+		     void *ctx, char **buf, size_t *got, char *err,
+		     size_t errlen)
+{
+	struct stat st;
+	int fd = -1;
+	int r = open_conf(path, flags, &fd, &st, err, errlen);
+	if (r == 0)
+		r = check(path, &st, ctx, err, errlen);
+	if (r == 0)
+		r = read_conf(fd, path, buf, got, err, errlen);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+struct main_check {
+	bool check_owner;
+	struct safe_memo *memo;
+};
+
+static int main_conf_check(const char *path, const struct stat *st, void *ctx,
+			   char *err, size_t errlen)
+{
+	const struct main_check *mc = ctx;
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (mc->check_owner) {
+		struct stat now;
+		int r = path_is_safe(path, mc->memo, &now, err, errlen);
+		if (r < 0)
+			return r;
+		/* what was checked is what was opened */
+		if (now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+			snprintf(err, errlen, "%s: replaced while being read",
+				 path);
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
 int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 		   char *err, size_t errlen)
 {
 	struct safe_memo memo = {.n = 0};
+	struct main_check mc = {check_owner, &memo};
 	char *buf = NULL;
-	struct stat st;
 	size_t got = 0;
-	int fd = -1, r;
+	int r;
 
 	sv_config_defaults(c);
-	r = open_conf(path, 0, &fd, &st, err, errlen);
-	if (r < 0)
-		goto out;
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		r = -EINVAL;
-		goto out;
-	}
-	if (check_owner) {
-		struct stat now;
-		r = path_is_safe(path, &memo, &now, err, errlen);
-		if (r < 0)
-			goto out;
-		/* what was checked is what was opened */
-		if (now.st_dev != st.st_dev || now.st_ino != st.st_ino) {
-			snprintf(err, errlen, "%s: replaced while being read",
-				 path);
-			r = -EAGAIN;
-			goto out;
-		}
-	}
-	r = read_conf(fd, path, &buf, &got, err, errlen);
+	r = load_conf(path, 0, main_conf_check, &mc, &buf, &got, err, errlen);
 	if (r < 0)
 		goto out;
 	r = sv_config_parse(c, buf, got, path, err, errlen);
@@ -805,40 +836,37 @@ int sv_config_load(struct sv_config *c, const char *path, bool check_owner,
 	}
 out:
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return r;
+}
+
+/* anyone who can edit it can redirect the audience or the key */
+static int client_conf_check(const char *path, const struct stat *st, void *ctx,
+			     char *err, size_t errlen)
+{
+	(void)ctx;
+	if (!S_ISREG(st->st_mode) || st->st_uid != geteuid() ||
+	    (st->st_mode & (S_IWGRP | S_IWOTH))) {
+		snprintf(err, errlen,
+			 "%s: must be a regular file of yours, not writable "
+			 "by group or others",
+			 path);
+		return -EPERM;
+	}
+	return 0;
 }
 
 int sv_client_config_load(struct sv_client_config *c, const char *path,
 			  char *err, size_t errlen)
 {
 	char *buf = NULL;
-	struct stat st;
 	size_t got = 0;
-	int fd = -1, r;
+	int r;
 
 	sv_client_config_defaults(c);
-	r = open_conf(path, O_NOFOLLOW, &fd, &st, err, errlen);
-	if (r < 0)
-		goto out;
-	/* anyone who can edit it can redirect the audience or the key */
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		snprintf(err, errlen,
-			 "%s: must be a regular file of yours, not writable "
-			 "by group or others",
-			 path);
-		r = -EPERM;
-		goto out;
-	}
-	r = read_conf(fd, path, &buf, &got, err, errlen);
-	if (r < 0)
-		goto out;
-	r = sv_client_config_parse(c, buf, got, path, err, errlen);
-out:
+	r = load_conf(path, O_NOFOLLOW, client_conf_check, NULL, &buf, &got,
+		      err, errlen);
+	if (r == 0)
+		r = sv_client_config_parse(c, buf, got, path, err, errlen);
 	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return r;
 }

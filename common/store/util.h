@@ -65,4 +65,29 @@ static inline void sv_wipe(void *p, size_t n)
 		_tmp_;                                                         \
 	})
 
+/* The values of a small enum and their names, written once for both
+ * directions of the lookup. */
+struct sv_enum_name {
+	int value;
+	const char *name;
+};
+/* The name of value v in the n rows of t, or none. */
+static inline const char *sv_enum_to_name(const struct sv_enum_name *t,
+					  size_t n, int v, const char *none)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].value == v)
+			return t[i].name;
+	return none;
+}
+/* The value named s (NULL names nothing) in the n rows of t, or none. */
+static inline int sv_enum_from_name(const struct sv_enum_name *t, size_t n,
+				    const char *s, int none)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(t[i].name, s))
+			return t[i].value;
+	return none;
+}
+
 #endif
