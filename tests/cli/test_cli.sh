@@ -306,11 +306,11 @@ description|Alpha bot|description
 owner|team-a@example.com|owner
 home under home_base|$T/home/alpha|home
 shell|/bin/sh|shell
+state|enabled|state
+expires|2030-06-15|expires
+roles = the base role|["svcacct"]|roles
+home_writable|false|home_writable
 EOF
-expect_eq "show --json: state" "enabled" "$(jf "$J" 'j["state"]')"
-expect_eq "show --json: expires" "2030-06-15" "$(jf "$J" 'j["expires"]')"
-expect_eq "show --json: roles = the base role" '["svcacct"]' "$(jf "$J" 'j["roles"]')"
-expect_eq "show --json: home_writable" "false" "$(jf "$J" 'j["home_writable"]')"
 expect_match "show --json: created is a UTC time" "$ISO" "$(jf "$J" 'j["created"]')"
 expect_match "show --json: updated is a UTC time" "$ISO" "$(jf "$J" 'j["updated"]')"
 expect_eq "show --json: exactly the documented fields" \
