@@ -12,9 +12,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/cli.sh"
 
-cli_need_svcacct
-need openssl 'command -v openssl >/dev/null'
-need ssh-keygen 'command -v ssh-keygen >/dev/null'
+cli_need_svcacct openssl ssh-keygen
 # Debian's python3 has jwcrypto; a python3 earlier on PATH may not
 JPY=/usr/bin/python3
 need "python3-jwcrypto" '"$JPY" -c "import jwcrypto" 2>/dev/null'
@@ -52,19 +50,11 @@ $1"; }
 export T
 
 # ------------------------------------------------------------------ keys
-KD=$(mktemp -d /tmp/svcacct-apply-keys.XXXXXX)
-CLEAN+=("$KD")
-chmod 755 "$KD"
+cli_keydir apply
 (
 	cd "$KD" || exit 1
-	for c in P-256 P-384 P-521; do
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:$c -out $c.key
-		openssl pkey -in $c.key -pubout -out $c.pub
-	done
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out other.key
-	openssl pkey -in other.key -pubout -out other.pub
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key
-	openssl pkey -in rsa.key -pubout -out rsa.pub
+	cli_keypair other -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+	cli_keypair rsa -algorithm RSA -pkeyopt rsa_keygen_bits:2048
 	ssh-keygen -q -t ed25519 -N '' -C 'ci runner' -f ssh1
 	ssh-keygen -q -t ed25519 -N '' -C 'second' -f ssh2
 ) >/dev/null 2>&1

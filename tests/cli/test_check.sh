@@ -58,6 +58,16 @@ checked() {
 		tap_diag "$why" "stdout: $OUT" "stderr: $ERR"
 	fi
 }
+# conflict FILE LINE DESC REGEX...: with LINE added to FILE (/etc/group or
+# /etc/passwd), check exits 1 and its output matches every REGEX; then /etc
+# is restored
+conflict() {
+	local file="$1" line="$2"
+	shift 2
+	echo "$line" >>"$file"
+	checked "$1" 1 "${@:2}"
+	restore
+}
 # problems: how many check counts
 problems() { cli check 2>&1 | sed -n 's/.*, \([0-9]*\) problem(s)$/\1/p'; }
 
@@ -115,10 +125,8 @@ expect_eq "no escape byte reaches the output" "0" "$(printf '%s' "$OUT$ERR" | gr
 restore
 
 # ------------------------------------------------------------------ groups
-echo "deploy:x:4720:" >>/etc/group
-checked "a files group named like a role, other GID" 1 \
+conflict /etc/group "deploy:x:4720:" "a files group named like a role, other GID" \
 	"^problem: role 'deploy': another NSS source also has a group 'deploy' \(GID 4720\), so the name means two groups; remove or rename that group \(for /etc/group: groupdel deploy\)$"
-restore
 echo "deploy:x:80001:" >>/etc/group
 checked "a files group with a role's name and GID (looks like the role itself)" 1 \
 	"^problem: role 'deploy': another NSS source also has group 'deploy' with the same GID 80001, .*groupdel deploy\)$" \
@@ -127,40 +135,20 @@ nss "svcacct files" "svcacct files"
 checked "the same with svcacct first" 1 "role 'deploy': another NSS source also has group 'deploy' with the same GID 80001"
 nss "files svcacct" "files svcacct"
 restore
-echo "gidclash:x:80002:" >>/etc/group
-checked "a files group with a role's GID" 1 \
-	"^problem: role 'readers': GID 80002 is also group 'gidclash' of another NSS source, whose members get the same access; give that group another GID \(for /etc/group: groupmod -g NEWGID gidclash\)$"
-restore
-echo "bot:x:4721:" >>/etc/group
-checked "a files group named like an account (its own group)" 1 \
-	"^problem: account 'bot' \(its own group\): another NSS source also has a group 'bot' \(GID 4721\)"
-restore
-echo "uidgrp:x:70002:" >>/etc/group
-checked "a files group with an account's UID as GID" 1 \
-	"^problem: account 'ci' \(its own group\): GID 70002 is also group 'uidgrp' of another NSS source"
-restore
-echo "svcacct:x:4722:" >>/etc/group
-checked "a files group named like the base role" 1 \
-	"^problem: base role 'svcacct' \(base_gid\): another NSS source also has a group 'svcacct' \(GID 4722\)"
-restore
-echo "basegrp:x:80000:" >>/etc/group
-checked "a files group with base_gid" 1 \
-	"^problem: base role 'svcacct' \(base_gid\): GID 80000 is also group 'basegrp' of another NSS source"
-restore
+each_row conflict <<'EOF'
+/etc/group|gidclash:x:80002:|a files group with a role's GID|^problem: role 'readers': GID 80002 is also group 'gidclash' of another NSS source, whose members get the same access; give that group another GID \(for /etc/group: groupmod -g NEWGID gidclash\)$
+/etc/group|bot:x:4721:|a files group named like an account (its own group)|^problem: account 'bot' \(its own group\): another NSS source also has a group 'bot' \(GID 4721\)
+/etc/group|uidgrp:x:70002:|a files group with an account's UID as GID|^problem: account 'ci' \(its own group\): GID 70002 is also group 'uidgrp' of another NSS source
+/etc/group|svcacct:x:4722:|a files group named like the base role|^problem: base role 'svcacct' \(base_gid\): another NSS source also has a group 'svcacct' \(GID 4722\)
+/etc/group|basegrp:x:80000:|a files group with base_gid|^problem: base role 'svcacct' \(base_gid\): GID 80000 is also group 'basegrp' of another NSS source
+EOF
 
 # ------------------------------------------------------------------ users
-echo "bot:x:4730:4730::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
-checked "a files user named like an account" 1 \
-	"^problem: account 'bot': another NSS source also has a user 'bot' \(UID 4730\), so the name means two users; remove or rename that user \(for /etc/passwd: vipw\)$"
-restore
-echo "bot:x:70001:70001::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
-checked "a files user with an account's name and UID" 1 \
-	"^problem: account 'bot': another NSS source also has user 'bot' with the same UID 70001" ", 1 problem\(s\)$"
-restore
-echo "uidclash:x:70002:100::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
-checked "a files user with an account's UID" 1 \
-	"^problem: account 'ci': UID 70002 is also user 'uidclash' of another NSS source.*usermod -u NEWUID uidclash\)$"
-restore
+each_row conflict <<'EOF'
+/etc/passwd|bot:x:4730:4730::/nonexistent:/usr/sbin/nologin|a files user named like an account|^problem: account 'bot': another NSS source also has a user 'bot' \(UID 4730\), so the name means two users; remove or rename that user \(for /etc/passwd: vipw\)$
+/etc/passwd|bot:x:70001:70001::/nonexistent:/usr/sbin/nologin|a files user with an account's name and UID|^problem: account 'bot': another NSS source also has user 'bot' with the same UID 70001|, 1 problem\(s\)$
+/etc/passwd|uidclash:x:70002:100::/nonexistent:/usr/sbin/nologin|a files user with an account's UID|^problem: account 'ci': UID 70002 is also user 'uidclash' of another NSS source.*usermod -u NEWUID uidclash\)$
+EOF
 checked "all restored: 0 problems" 0 ", 0 problem\(s\)$"
 
 # ------------------------------------------------------------------ sources

@@ -11,10 +11,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/cli.sh"
 
-cli_need_svcacct
-need setpriv 'command -v setpriv >/dev/null'
-need openssl 'command -v openssl >/dev/null'
-need python3 'command -v python3 >/dev/null'
+cli_need_svcacct setpriv openssl python3
 
 # jwcrypto builds the JWK test files; Debian's python3-jwcrypto lives in
 # /usr/bin/python3, which another python3 on PATH may shadow.
@@ -41,6 +38,15 @@ j = json.load(sys.stdin)
 r = eval(sys.argv[1])
 print(r if isinstance(r, str) else json.dumps(r, sort_keys=True))' "$2" 2>&1
 }
+# json_fields PREFIX JSON: reads rows "DESC|WANT|KEY" (each_row) on stdin;
+# for each, an expect_eq "PREFIX: DESC" that j[KEY] of JSON prints as WANT.
+json_fields() {
+	local json_prefix="$1" json_doc="$2"
+	each_row json_field
+}
+# json_field DESC WANT KEY: one row of json_fields (its json_prefix and
+# json_doc).
+json_field() { expect_eq "$json_prefix: $1" "$2" "$(jf "$json_doc" "j[\"$3\"]")"; }
 
 # Everything a change could touch: published generations, the content
 # (export), the state files, leftovers in the db dir, home directories.
@@ -59,6 +65,16 @@ refused() {
 	printf '%s' "$ERR" | grep -Eq 'svcs_[0-9a-f]{16}_[A-Za-z0-9_-]{43}' &&
 		WHY="${WHY}a secret on stderr; "
 	cli_verdict "$d" "$@"
+}
+# refused_if_host NAME DESC SKIP-DESC SKIP-WHY REGEX CMD...: with NAME set
+# (a host user or group found), the refused check (exit 1) of CMD; without
+# one, a skip.
+refused_if_host() {
+	local name="$1" d="$2" sd="$3" why="$4"
+	shift 4
+	if [ -n "$name" ]; then
+		refused "$d" 1 "$@"
+	else tap_skip "$sd" "$why"; fi
 }
 # noop DESC REGEX CMD...: exit 0, REGEX in the output, store unchanged.
 noop() {
@@ -105,23 +121,14 @@ ISO='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 SECRET_RE='^svcs_[0-9a-f]{16}_[A-Za-z0-9_-]{43}_[0-9a-f]{8}$'
 
 # ------------------------------------------------------------------ key files
-KD=$(mktemp -d /tmp/svcacct-cli-keys.XXXXXX)
-CLEAN+=("$KD")
-chmod 755 "$KD"
+cli_keydir cli
 (
 	cd "$KD" || exit 1
-	for c in P-256 P-384 P-521; do
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:$c -out $c.key
-		openssl pkey -in $c.key -pubout -out $c.pub
-	done
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out b256.key
-	openssl pkey -in b256.key -pubout -out b256.pub
+	cli_keypair b256 -algorithm EC -pkeyopt ec_paramgen_curve:P-256
 	for b in 1024 2048; do
-		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$b -out rsa$b.key
-		openssl pkey -in rsa$b.key -pubout -out rsa$b.pub
+		cli_keypair rsa$b -algorithm RSA -pkeyopt rsa_keygen_bits:$b
 	done
-	openssl genpkey -algorithm ED25519 -out ed.key
-	openssl pkey -in ed.key -pubout -out ed.pub
+	cli_keypair ed -algorithm ED25519
 	{ cat P-256.pub; echo "trailing junk"; } >trail.pub
 	echo "not a key at all" >junk.pub
 ) >/dev/null 2>&1
@@ -291,17 +298,19 @@ changed "account create alpha with every option" sv account create alpha \
 expect_match "create says name and uid" "created account alpha \(uid 71000\)" "$OUT"
 expect_eq "create prints nothing on stderr" "" "$ERR"
 J=$(sv --json account show alpha)
-expect_eq "show --json: name" "alpha" "$(jf "$J" 'j["name"]')"
-expect_eq "show --json: uid = uid_min" "71000" "$(jf "$J" 'j["uid"]')"
-expect_eq "show --json: gid = uid (user-private group)" "71000" "$(jf "$J" 'j["gid"]')"
-expect_eq "show --json: description" "Alpha bot" "$(jf "$J" 'j["description"]')"
-expect_eq "show --json: owner" "team-a@example.com" "$(jf "$J" 'j["owner"]')"
-expect_eq "show --json: home under home_base" "$T/home/alpha" "$(jf "$J" 'j["home"]')"
-expect_eq "show --json: shell" "/bin/sh" "$(jf "$J" 'j["shell"]')"
-expect_eq "show --json: state" "enabled" "$(jf "$J" 'j["state"]')"
-expect_eq "show --json: expires" "2030-06-15" "$(jf "$J" 'j["expires"]')"
-expect_eq "show --json: roles = the base role" '["svcacct"]' "$(jf "$J" 'j["roles"]')"
-expect_eq "show --json: home_writable" "false" "$(jf "$J" 'j["home_writable"]')"
+json_fields "show --json" "$J" <<EOF
+name|alpha|name
+uid = uid_min|71000|uid
+gid = uid (user-private group)|71000|gid
+description|Alpha bot|description
+owner|team-a@example.com|owner
+home under home_base|$T/home/alpha|home
+shell|/bin/sh|shell
+state|enabled|state
+expires|2030-06-15|expires
+roles = the base role|["svcacct"]|roles
+home_writable|false|home_writable
+EOF
 expect_match "show --json: created is a UTC time" "$ISO" "$(jf "$J" 'j["created"]')"
 expect_match "show --json: updated is a UTC time" "$ISO" "$(jf "$J" 'j["updated"]')"
 expect_eq "show --json: exactly the documented fields" \
@@ -383,12 +392,10 @@ HOSTGROUP=
 for g in cdrom dialout floppy plugdev audio video tape fax voice src operator; do
 	if getent group "$g" >/dev/null && ! getent passwd "$g" >/dev/null; then HOSTGROUP=$g; break; fi
 done
-if [ -n "$HOSTUSER" ]; then
-	refused "name of a host user ('$HOSTUSER') refused" 1 "'$HOSTUSER' already exists as a user or group on this host" sv account create "$HOSTUSER"
-else tap_skip "name of a host user refused" "no host user found"; fi
-if [ -n "$HOSTGROUP" ]; then
-	refused "name of a host group ('$HOSTGROUP') refused" 1 "'$HOSTGROUP' already exists as a user or group on this host" sv account create "$HOSTGROUP"
-else tap_skip "name of a host group refused" "no host group found"; fi
+refused_if_host "$HOSTUSER" "name of a host user ('$HOSTUSER') refused" "name of a host user refused" "no host user found" \
+	"'$HOSTUSER' already exists as a user or group on this host" sv account create "$HOSTUSER"
+refused_if_host "$HOSTGROUP" "name of a host group ('$HOSTGROUP') refused" "name of a host group refused" "no host group found" \
+	"'$HOSTGROUP' already exists as a user or group on this host" sv account create "$HOSTGROUP"
 refused "description with ':' refused" 1 "description may not contain ':'" sv account create d1 --description "a:b"
 refused "description with a newline refused" 1 "description contains a control character" sv account create d1 --description "$(printf 'a\nb')"
 refused "description of 256 bytes refused" 1 "description is longer than 255" sv account create d1 --description "$(printf 'x%.0s' {1..256})"
@@ -490,12 +497,14 @@ changed "role create with every option" sv role create ops --force --description
 	--command /usr/bin/uptime --command "/usr/bin/systemctl restart app"
 expect_match "role create says name and gid" "created role ops \(gid 81001\)" "$OUT"
 J=$(sv --json role show ops)
-expect_eq "role show --json: gid = gid_min" "81001" "$(jf "$J" 'j["gid"]')"
-expect_eq "role show --json: description" "Operators" "$(jf "$J" 'j["description"]')"
-expect_eq "role show --json: services" '["sshd", "sudo", "cron"]' "$(jf "$J" 'j["services"]')"
-expect_eq "role show --json: from" '["192.0.2.0/24", "2001:db8::/32", "local", "10.1.2.3/32", "::1/128"]' "$(jf "$J" 'j["from"]')"
-expect_eq "role show --json: commands" '["/usr/bin/uptime", "/usr/bin/systemctl restart app"]' "$(jf "$J" 'j["commands"]')"
-expect_eq "role show --json: no members" '[]' "$(jf "$J" 'j["members"]')"
+json_fields "role show --json" "$J" <<'EOF'
+gid = gid_min|81001|gid
+description|Operators|description
+services|["sshd", "sudo", "cron"]|services
+from|["192.0.2.0/24", "2001:db8::/32", "local", "10.1.2.3/32", "::1/128"]|from
+commands|["/usr/bin/uptime", "/usr/bin/systemctl restart app"]|commands
+no members|[]|members
+EOF
 expect_match "role show --json: created" "$ISO" "$(jf "$J" 'j["created"]')"
 run sv role show ops
 expect_match "role show (text): services" "services +sshd,sudo,cron" "$OUT"
@@ -538,12 +547,10 @@ refused "role named like an account refused" 1 "'alpha' is already an account" s
 refused "account named like a role refused" 1 "'ops' is already a role" sv account create ops
 refused "role named 'svcacct' (base role) refused" 1 "is reserved" sv role create svcacct
 refused "bad role name refused" 1 "is invalid" sv role create Ops
-if [ -n "$HOSTGROUP" ]; then
-	refused "role named like a host group refused" 1 "'$HOSTGROUP' already exists as a group or user on this host" sv role create "$HOSTGROUP"
-else tap_skip "role named like a host group refused" "no host group"; fi
-if [ -n "$HOSTUSER" ]; then
-	refused "role named like a host user refused" 1 "already exists as a group or user" sv role create "$HOSTUSER"
-else tap_skip "role named like a host user refused" "no host user"; fi
+refused_if_host "$HOSTGROUP" "role named like a host group refused" "role named like a host group refused" "no host group" \
+	"'$HOSTGROUP' already exists as a group or user on this host" sv role create "$HOSTGROUP"
+refused_if_host "$HOSTUSER" "role named like a host user refused" "role named like a host user refused" "no host user" \
+	"already exists as a group or user" sv role create "$HOSTUSER"
 refused "--gid = base_gid refused" 1 "GID 81000 is outside" sv role create r9 --gid 81000
 refused "--gid in the UID range refused" 1 "GID 71000 is outside" sv role create r9 --gid 71000
 refused "--gid below 1000 refused" 1 "outside the configured range" sv role create r9 --gid 999
@@ -910,9 +917,8 @@ refused "import: 3rd account reuses a uid of the 1st" 1 "accounts\[2\] \(i3\): U
 refused "import: 3rd account clashes with an existing account" 1 "accounts\[2\] \(pre\): account 'pre' already exists" sv import "$IMP/clashname.json"
 refused "import: 3rd account clashes with an existing role" 1 "accounts\[2\] \(prerole\): 'prerole' is already a role" sv import "$IMP/clashrole.json"
 refused "import: the same account twice" 1 "accounts\[2\] \(i1\): account 'i1' already exists" sv import "$IMP/dupname.json"
-if [ -n "$HOSTUSER" ]; then
-	refused "import: 3rd account named like a host user" 1 "accounts\[2\] \($HOSTUSER\): '$HOSTUSER' already exists as a user or group on this host" sv import "$IMP/hostuser.json"
-else tap_skip "import: account named like a host user" "no host user"; fi
+refused_if_host "$HOSTUSER" "import: 3rd account named like a host user" "import: account named like a host user" "no host user" \
+	"accounts\[2\] \($HOSTUSER\): '$HOSTUSER' already exists as a user or group on this host" sv import "$IMP/hostuser.json"
 refused "import: unknown role" 1 "accounts\[2\] \(i3\): unknown role 'nosuch'" sv import "$IMP/badrole.json"
 refused "import: uid out of range" 1 "accounts\[2\] \(i3\): UID 999 is outside" sv import "$IMP/baduid.json"
 refused "import: uid as a string" 1 "accounts\[2\]: wrong or missing member types" sv import "$IMP/uidstr.json"

@@ -15,9 +15,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/cli.sh"
 
-cli_need_svcacct
-need setpriv 'command -v setpriv >/dev/null'
-need ssh-keygen 'command -v ssh-keygen >/dev/null'
+cli_need_svcacct setpriv ssh-keygen
 need jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
 cli_enter_nss_ns "$@"
 

@@ -9,8 +9,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib/cli.sh"
 
-cli_need_svcacct
-need setpriv 'command -v setpriv >/dev/null'
+cli_need_svcacct setpriv
 need jwcrypto '/usr/bin/python3 -c "import jwcrypto" 2>/dev/null'
 HARNESS="$top_builddir/tests/pam/pam_harness"
 MOD="$top_builddir/pam/.libs/pam_svcacct.so"

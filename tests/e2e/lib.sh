@@ -21,9 +21,6 @@ E2E_ASSERT="$top_builddir/tools/svcacct-assert"
 E2E_SHELL="$top_builddir/tools/svcacct-shell"
 E2E_NSS="$top_builddir/nss/.libs/libnss_svcacct.so.2"
 E2E_PAM="$top_builddir/pam/.libs/pam_svcacct.so"
-# the path compiled into the tools and modules (make check exports it; a
-# distcheck build has it under its own prefix rather than /etc)
-CONF=${SVCACCT_CONF_PATH:-/etc/svcacct/svcacct.conf}
 KEYS_USER=_svcacct-keys
 KEYS_UID=989
 
@@ -42,6 +39,16 @@ e2e_enter() {
 		SVE2E_IN_NS=1 exec unshare --mount --net --propagation private \
 			--fork bash "$0" "$@"
 	fi
+}
+
+# e2e_need_sshd: Debian's sshd and an ssh client, or skip the test.
+e2e_need_sshd() { need sshd '[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null'; }
+
+# e2e_start ARGS...: e2e_enter with the script's ARGS, then e2e_setup; a
+# failed setup fails the test.
+e2e_start() {
+	e2e_enter "$@"
+	e2e_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
 }
 
 # Installed-like copies in /mnt (root's, 0755 all the way up).
@@ -138,24 +145,33 @@ as_user() {
 # Wait up to 2 s for a log line matching an ERE.
 log_has() { ns_wait_log "$LOG" "$1"; }
 
+# e2e_pam_lines MOD: the lines of the module MOD that every PAM stack of
+# these tests has, auth, account and session, the first two followed by
+# their common-* include; each stack adds its own before and after them.
+e2e_pam_lines() {
+	cat <<-EOF
+	auth     [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $1
+	@include common-auth
+	account  [success=ok ignore=ignore default=bad] $1
+	@include common-account
+	session  [success=ok ignore=ignore default=bad] $1
+	EOF
+}
+
 # An sshd PAM stack with the built module (by absolute path) in it, over a
 # copy of the host's service files so that @include common-* works. The
 # documented setup puts the module into the common stacks instead
 # (README.md, tested by tests/docs); the lines and flags are the same.
 e2e_pam_sshd() {
 	local mod=$1
-	cat >"$T/etc/pam.d/sshd" <<-EOF
-	# svcacct first: service accounts end here (success or failure),
-	# everybody else falls through to the usual stack.
-	auth     [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $mod
-	@include common-auth
-	account  [success=ok ignore=ignore default=bad] $mod
-	@include common-account
-	session  [success=ok ignore=ignore default=bad] $mod
-	@include common-session-noninteractive
-	password [success=ok ignore=ignore default=die] $mod
-	@include common-password
-	EOF
+	{
+		echo "# svcacct first: service accounts end here (success or failure),"
+		echo "# everybody else falls through to the usual stack."
+		e2e_pam_lines "$mod"
+		echo "@include common-session-noninteractive"
+		echo "password [success=ok ignore=ignore default=die] $mod"
+		echo "@include common-password"
+	} >"$T/etc/pam.d/sshd"
 }
 
 # An sshd_config with the test's port and paths and the Match block of
@@ -198,16 +214,12 @@ e2e_sshd_start() {
 # A sudo PAM stack with the built module (see e2e_pam_sshd).
 e2e_pam_sudo() {
 	local mod=$1
-	cat >"$T/etc/pam.d/sudo" <<-EOF
-	#%PAM-1.0
-	auth     [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $mod
-	@include common-auth
-	account  [success=ok ignore=ignore default=bad] $mod
-	@include common-account
-	session  [success=ok ignore=ignore default=bad] $mod
-	session  required pam_limits.so
-	@include common-session-noninteractive
-	EOF
+	{
+		echo "#%PAM-1.0"
+		e2e_pam_lines "$mod"
+		echo "session  required pam_limits.so"
+		echo "@include common-session-noninteractive"
+	} >"$T/etc/pam.d/sudo"
 }
 
 # A sudoers for the sudo tests, in the spirit of docs/howto-sudo.md.

@@ -6,9 +6,8 @@
 # accounts' shell, and svcacct-assert as the client's SSH_ASKPASS.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
-e2e_enter "$@"
-need sshd '[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null'
-e2e_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
+e2e_need_sshd
+e2e_start "$@"
 
 PORT=2222
 MOD=$E2E_PAM

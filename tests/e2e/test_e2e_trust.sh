@@ -15,10 +15,9 @@
 #     key, secret or assertion, not through su, sudo or runuser.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
-e2e_enter "$@"
-need sshd '[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null'
+e2e_need_sshd
 need sudo '[ -u /usr/bin/sudo ]'
-e2e_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
+e2e_start "$@"
 
 PORT=2241  # the documented configuration
 PORT2=2242 # keys also from a file: the account phase is the last check
@@ -26,15 +25,11 @@ PORT3=2243 # without ExposeAuthInfo: SSH_AUTH_INFO_0 is set all the same
 e2e_pam_sshd "$E2E_PAM"
 e2e_pam_sudo "$E2E_PAM"
 for s in su runuser; do
-	cat >"$T/etc/pam.d/$s" <<-EOF
-	auth     sufficient pam_rootok.so
-	auth     [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $E2E_PAM
-	@include common-auth
-	account  [success=ok ignore=ignore default=bad] $E2E_PAM
-	@include common-account
-	session  [success=ok ignore=ignore default=bad] $E2E_PAM
-	session  required pam_unix.so
-	EOF
+	{
+		echo "auth     sufficient pam_rootok.so"
+		e2e_pam_lines "$E2E_PAM"
+		echo "session  required pam_unix.so"
+	} >"$T/etc/pam.d/$s"
 done
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
 e2e_sshd_config "$PORT" >"$T/sshd_config"
@@ -102,6 +97,19 @@ kbd_login() { # PORT USER TOKENFILE
 		"$2@127.0.0.1" /usr/bin/id -un </dev/null 2>/dev/null
 }
 gen() { readlink "$T/db/current" | sed 's/^gen-0*//'; }
+# revoked_unless_forced VERB FILE REFUSED FORCED AGAIN: S VERB FILE, which
+# carries pk's revoked key k1, exits 1 (check REFUSED) and k1 still does
+# not log in; with --allow-revoked-keys it exits 0 (FORCED) and k1 logs
+# in again (AGAIN).
+revoked_unless_forced() {
+	local verb="$1" file="$2"
+	run S "$verb" "$file"
+	expect_eq "$3" "1" "$RC"
+	expect_eq "... the key does not log in" "" "$(key_login $PORT pk "$C/k1")"
+	run S "$verb" --allow-revoked-keys "$file"
+	expect_eq "$4" "0" "$RC"
+	expect_eq "$5" "pk" "$(key_login $PORT pk "$C/k1")"
+}
 
 # ------------------------------------------------------------ revocation
 expect_eq "ssh key login (AuthorizedKeysCommand)" "pk" "$(key_login $PORT pk "$C/k1")"
@@ -135,22 +143,14 @@ expect_nomatch "the next change publishes a generation without it" "$K1" "$(S ss
 # import and apply of the revoked key, refused unless forced
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); json.dump({'format': d['format'], 'version': 1, 'sshkeys': [k for k in d['sshkeys'] if k['account'] == 'pk']}, open(sys.argv[2], 'w'))" \
 	"$T/e0.json" "$T/imp.json"
-run S import "$T/imp.json"
-expect_eq "import of the revoked key: refused" "1" "$RC"
-expect_eq "... the key does not log in" "" "$(key_login $PORT pk "$C/k1")"
-run S import --allow-revoked-keys "$T/imp.json"
-expect_eq "import --allow-revoked-keys: taken" "0" "$RC"
-expect_eq "... and it logs in again, under a new id" "pk" "$(key_login $PORT pk "$C/k1")"
+revoked_unless_forced import "$T/imp.json" "import of the revoked key: refused" \
+	"import --allow-revoked-keys: taken" "... and it logs in again, under a new id"
 # apply of a manifest that still declares a key removed since
 S export --manifest >"$T/m.json"
 S sshkey remove pk "$(S --json sshkey list pk | python3 -c 'import json,sys; print([k["id"] for k in json.load(sys.stdin) if k["status"] == "active"][0])')" >/dev/null
 expect_eq "removed again: refused" "" "$(key_login $PORT pk "$C/k1")"
-run S apply "$T/m.json"
-expect_eq "apply of a manifest with the revoked key: refused" "1" "$RC"
-expect_eq "... the key does not log in" "" "$(key_login $PORT pk "$C/k1")"
-run S apply --allow-revoked-keys "$T/m.json"
-expect_eq "apply --allow-revoked-keys: applied" "0" "$RC"
-expect_eq "... and the key logs in again" "pk" "$(key_login $PORT pk "$C/k1")"
+revoked_unless_forced apply "$T/m.json" "apply of a manifest with the revoked key: refused" \
+	"apply --allow-revoked-keys: applied" "... and the key logs in again"
 # account deleted, then rolled back
 G1=$(gen)
 S account delete pk >/dev/null

@@ -33,32 +33,43 @@ at() { local now=$1; shift; FIXCLOCK_NOW=$now check "$@"; }
 expect_eq "the shim pins the clock" "$T0" \
 	"$(FIXCLOCK_NOW=$T0 ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="${SANRT:+$SANRT }$FIX" date +%s)"
 
-# ---- exp
-at $T0 "exp = now: accepted" $OK ok -s sshd -u bot -n -p "$(M "${K[@]}" --exp 0 --iat -10)"
-at $T0 "exp = now - skew: accepted (last second)" $OK ok -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --exp -60 --iat -70)"
-at $T0 "exp = now - skew - 1: expired" $E expired -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --exp -61 --iat -70)"
-# ---- nbf
-at $T0 "nbf = now + skew: accepted" $OK ok -s sshd -u bot -n -p "$(M "${K[@]}" --nbf 60)"
-at $T0 "nbf = now + skew + 1: not yet valid" $E not_yet_valid -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --nbf 61)"
-at $T0 "nbf = exp = now + skew (valid for no time): accepted" $OK ok -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --nbf 60 --exp 60)"
-# ---- iat
-at $T0 "iat = now + skew: accepted" $OK ok -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --iat 60 --exp 120)"
-at $T0 "iat = now + skew + 1: in the future" $E iat_future -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --iat 61 --exp 120)"
-# ---- lifetime
-at $T0 "exp - iat = max_assertion_lifetime: accepted" $OK ok -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --iat -10 --exp 290)"
-at $T0 "exp - iat = max_assertion_lifetime + 1: refused" $E lifetime_too_long -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --iat -10 --exp 291)"
-at $T0 "exp = iat: accepted" $OK ok -s sshd -u bot -n -p "$(M "${K[@]}" --iat 0 --exp 0)"
-at $T0 "exp < iat: refused" $E lifetime_too_long -s sshd -u bot -n \
-	-p "$(M "${K[@]}" --iat 0 --exp -1)"
+# edges SERVICE: reads rows "DESC|RESULT|REASON|CLAIMS" (each_row) on
+# stdin; for each, an assertion minted with the mint.py options CLAIMS
+# (seconds from T0), checked at T0 through SERVICE.
+edges() {
+	local edge_service="$1"
+	each_row edge
+}
+# edge DESC RESULT REASON CLAIMS: one row of edges (its edge_service).
+edge() {
+	# shellcheck disable=SC2086 # CLAIMS is a list of options
+	at $T0 "$1" "$2" "$3" -s "$edge_service" -u bot -n -p "$(M "${K[@]}" $4)"
+}
 
+# ---- exp
+edges sshd <<EOF
+exp = now: accepted|$OK|ok|--exp 0 --iat -10
+exp = now - skew: accepted (last second)|$OK|ok|--exp -60 --iat -70
+exp = now - skew - 1: expired|$E|expired|--exp -61 --iat -70
+EOF
+# ---- nbf
+edges sshd <<EOF
+nbf = now + skew: accepted|$OK|ok|--nbf 60
+nbf = now + skew + 1: not yet valid|$E|not_yet_valid|--nbf 61
+nbf = exp = now + skew (valid for no time): accepted|$OK|ok|--nbf 60 --exp 60
+EOF
+# ---- iat
+edges sshd <<EOF
+iat = now + skew: accepted|$OK|ok|--iat 60 --exp 120
+iat = now + skew + 1: in the future|$E|iat_future|--iat 61 --exp 120
+EOF
+# ---- lifetime
+edges sshd <<EOF
+exp - iat = max_assertion_lifetime: accepted|$OK|ok|--iat -10 --exp 290
+exp - iat = max_assertion_lifetime + 1: refused|$E|lifetime_too_long|--iat -10 --exp 291
+exp = iat: accepted|$OK|ok|--iat 0 --exp 0
+exp < iat: refused|$E|lifetime_too_long|--iat 0 --exp -1
+EOF
 # ---- the replay entry outlives the token: no second in which a used
 # token passes the claims and its jti is already forgotten
 TOK=$(M "${K[@]}" --exp 0 --iat -10)
@@ -70,15 +81,13 @@ at $((T0 + 61)) "replay edge: at exp + skew + 1 the token itself is expired" $E 
 # ---- clock_skew = 0: the edges move to the claims themselves
 sed 's/^fail_delay_ms.*/fail_delay_ms = 0\nclock_skew = 0/' "$T/c.conf" >"$T/z.conf"
 echo "auth required $MOD conf=$T/z.conf" >"$T/pam.d/noskew"
-at $T0 "skew 0: exp = now accepted" $OK ok -s noskew -u bot -n -p "$(M "${K[@]}" --exp 0 --iat -10)"
-at $T0 "skew 0: exp = now - 1 expired" $E expired -s noskew -u bot -n \
-	-p "$(M "${K[@]}" --exp -1 --iat -10)"
-at $T0 "skew 0: nbf = now accepted" $OK ok -s noskew -u bot -n -p "$(M "${K[@]}" --nbf 0)"
-at $T0 "skew 0: nbf = now + 1 not yet valid" $E not_yet_valid -s noskew -u bot -n \
-	-p "$(M "${K[@]}" --nbf 1)"
-at $T0 "skew 0: iat = now + 1 in the future" $E iat_future -s noskew -u bot -n \
-	-p "$(M "${K[@]}" --iat 1 --exp 10)"
-
+edges noskew <<EOF
+skew 0: exp = now accepted|$OK|ok|--exp 0 --iat -10
+skew 0: exp = now - 1 expired|$E|expired|--exp -1 --iat -10
+skew 0: nbf = now accepted|$OK|ok|--nbf 0
+skew 0: nbf = now + 1 not yet valid|$E|not_yet_valid|--nbf 1
+skew 0: iat = now + 1 in the future|$E|iat_future|--iat 1 --exp 10
+EOF
 # ---- a client secret's expiry second
 XS=$(S secret add bot --expires 1h)
 XID=${XS:5:16}

@@ -79,56 +79,45 @@ expect_match "unscoped assertion keeps every granted role" "env SVCACCT_ROLES=de
 expect_match "unscoped assertion: method assertion" "env SVCACCT_METHOD=assertion" "$LAST_OUT"
 
 # refusals: PAM code and reason
-check "wrong iss refused" auth=PAM_AUTH_ERR "unknown_issuer" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --iss https://kc.test:8443/realms/other)"
+# refused_token DESC REASON K-ARG...: a token minted by K with the K-ARGs is
+# refused over sshd (PAM_AUTH_ERR) with REASON logged.
+refused_token() {
+	local d="$1" reason="$2"
+	shift 2
+	check "$d" auth=PAM_AUTH_ERR "$reason" -s sshd -u deploy -n -p "$(K "$@")"
+}
+# the K-ARGs of a token kc1 signs under its kid, as rows spell them
+kc1="--key|$T/kc1.key|--kid|$KID1"
+refused_token "wrong iss refused" unknown_issuer \
+	--key "$T/kc1.key" --kid "$KID1" --realm-role deployer --iss https://kc.test:8443/realms/other
 check "wrong aud refused" auth=PAM_AUTH_ERR "bad_aud" -s sshd -u deploy -n \
 	-p "$(/usr/bin/python3 "$top_srcdir/tests/issuer/kcmint.py" token --iss "$KC_ISS" --aud account \
 		--aud svcacct:elsewhere --client deploy-client --key "$T/kc1.key" --kid "$KID1" --realm-role deployer)"
-check "unmapped client refused" auth=PAM_AUTH_ERR "unmapped_client" -s sshd -u deploy -n \
-	-p "$(K --client stranger --key "$T/kc1.key" --kid "$KID1" --realm-role deployer)"
-check "client mapped to another account refused" auth=PAM_AUTH_ERR "client_other_account" -s sshd -u deploy -n \
-	-p "$(K --client other-client --key "$T/kc1.key" --kid "$KID1" --realm-role deployer)"
-check "no mapped role refused" auth=PAM_AUTH_ERR "no_mapped_role" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1")"
-check "expired refused" auth=PAM_AUTH_ERR "expired" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --iat -900 --exp -600)"
-check "unknown kid refused" auth=PAM_AUTH_ERR "unknown_kid" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid nosuchkid --realm-role deployer)"
-check "alg mismatch (PS256 on the RS256 key) refused" auth=PAM_AUTH_ERR "alg_mismatch" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --alg PS256 --realm-role deployer)"
-check "alg mismatch (RS256 header, EC kid) refused" auth=PAM_AUTH_ERR "alg_mismatch" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid ec-kid --realm-role deployer)"
-check "alg none (empty signature) refused" auth=PAM_AUTH_ERR "malformed" -s sshd -u deploy -n \
-	-p "$(K --none --kid "$KID1" --realm-role deployer)"
-check "alg none (with a signature segment) refused" auth=PAM_AUTH_ERR "alg_refused" -s sshd -u deploy -n \
-	-p "$(K --none --none-sig AAAA --kid "$KID1" --realm-role deployer)"
 openssl rsa -in "$T/kc1.key" -pubout 2>/dev/null >"$T/kc1.pubpem"
-check "HS256 keyed with the public key (alg confusion) refused" auth=PAM_AUTH_ERR "alg_refused" -s sshd -u deploy -n \
-	-p "$(K --hmac-secret-file "$T/kc1.pubpem" --kid "$KID1" --realm-role deployer)"
-check "signed by a key not in the set refused" auth=PAM_AUTH_ERR "bad_signature" -s sshd -u deploy -n \
-	-p "$(K --key "$T/evil.key" --kid "$KID1" --realm-role deployer)"
-check "jku header refused" auth=PAM_AUTH_ERR "forbidden_header" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --header 'jku="https://evil/jwks"')"
-check "crit header refused" auth=PAM_AUTH_ERR "forbidden_header" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --header 'crit=["exp"]')"
-check "header typ other than JWT/at+jwt/Bearer refused" auth=PAM_AUTH_ERR "bad_typ" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --typ JOSE)"
-check "Keycloak ID token (typ ID) refused" auth=PAM_AUTH_ERR "bad_token_type" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --typ-claim ID)"
-check "no exp refused" auth=PAM_AUTH_ERR "missing_claim" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --no exp)"
-check "nbf in the future refused" auth=PAM_AUTH_ERR "not_yet_valid" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --claim "nbf=$(($(date +%s) + 600))")"
-check "iat in the future refused" auth=PAM_AUTH_ERR "iat_future" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --iat 600 --exp 900)"
-check "lifetime over max_lifetime refused" auth=PAM_AUTH_ERR "lifetime_too_long" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --exp 7200)"
-check "exp as a string refused" auth=PAM_AUTH_ERR "bad_claim_type" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --claim 'exp="9999999999"')"
-check "realm_access.roles not an array refused" auth=PAM_AUTH_ERR "bad_roles_claim" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --claim 'realm_access={"roles":{"deployer":1}}')"
-check "no azp refused" auth=PAM_AUTH_ERR "missing_client" -s sshd -u deploy -n \
-	-p "$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --no azp)"
+each_row refused_token <<EOF
+unmapped client refused|unmapped_client|--client|stranger|$kc1|--realm-role|deployer
+client mapped to another account refused|client_other_account|--client|other-client|$kc1|--realm-role|deployer
+no mapped role refused|no_mapped_role|$kc1
+expired refused|expired|$kc1|--realm-role|deployer|--iat|-900|--exp|-600
+unknown kid refused|unknown_kid|--key|$T/kc1.key|--kid|nosuchkid|--realm-role|deployer
+alg mismatch (PS256 on the RS256 key) refused|alg_mismatch|$kc1|--alg|PS256|--realm-role|deployer
+alg mismatch (RS256 header, EC kid) refused|alg_mismatch|--key|$T/kc1.key|--kid|ec-kid|--realm-role|deployer
+alg none (empty signature) refused|malformed|--none|--kid|$KID1|--realm-role|deployer
+alg none (with a signature segment) refused|alg_refused|--none|--none-sig|AAAA|--kid|$KID1|--realm-role|deployer
+HS256 keyed with the public key (alg confusion) refused|alg_refused|--hmac-secret-file|$T/kc1.pubpem|--kid|$KID1|--realm-role|deployer
+signed by a key not in the set refused|bad_signature|--key|$T/evil.key|--kid|$KID1|--realm-role|deployer
+jku header refused|forbidden_header|$kc1|--realm-role|deployer|--header|jku="https://evil/jwks"
+crit header refused|forbidden_header|$kc1|--realm-role|deployer|--header|crit=["exp"]
+header typ other than JWT/at+jwt/Bearer refused|bad_typ|$kc1|--realm-role|deployer|--typ|JOSE
+Keycloak ID token (typ ID) refused|bad_token_type|$kc1|--realm-role|deployer|--typ-claim|ID
+no exp refused|missing_claim|$kc1|--realm-role|deployer|--no|exp
+nbf in the future refused|not_yet_valid|$kc1|--realm-role|deployer|--claim|nbf=$(($(date +%s) + 600))
+iat in the future refused|iat_future|$kc1|--realm-role|deployer|--iat|600|--exp|900
+lifetime over max_lifetime refused|lifetime_too_long|$kc1|--realm-role|deployer|--exp|7200
+exp as a string refused|bad_claim_type|$kc1|--realm-role|deployer|--claim|exp="9999999999"
+realm_access.roles not an array refused|bad_roles_claim|$kc1|--claim|realm_access={"roles":{"deployer":1}}
+no azp refused|missing_client|$kc1|--realm-role|deployer|--no|azp
+EOF
 dup=$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer)
 J=$(K --key "$T/kc1.key" --kid "$KID1" --realm-role deployer --jti jti-once)
 check "token with jti accepted once" auth=PAM_SUCCESS "ok" -s sshd -u deploy -n -p "$J"

@@ -8,10 +8,15 @@
 export LC_ALL=C
 SV="$top_builddir/tools/svcacct"
 
-# cli_need_svcacct: root and a built tools/svcacct, or skip the whole test.
+# cli_need_svcacct [COMMAND...]: root, a built tools/svcacct and each
+# COMMAND on PATH, or skip the whole test.
 cli_need_svcacct() {
+	local c
 	need_root
 	need "tools/svcacct (built)" '[ -x "$SV" ]'
+	for c in "$@"; do
+		need "$c" 'command -v "$c" >/dev/null'
+	done
 }
 
 # cli_cleanup_on_exit: at exit, kill each PID in BGPIDS and remove each
@@ -47,6 +52,30 @@ cli_store_setup() {
 		[ $# -gt 0 ] && printf '%s\n' "$@"
 	} >"$CONF"
 	chmod 644 "$CONF"
+}
+
+# cli_keypair NAME GENPKEY-ARG...: in the current directory, NAME.key made
+# by openssl genpkey with the GENPKEY-ARGs, and its public half NAME.pub.
+cli_keypair() {
+	local name="$1"
+	shift
+	openssl genpkey "$@" -out "$name.key"
+	openssl pkey -in "$name.key" -pubout -out "$name.pub"
+}
+
+# cli_keydir NAME: a new directory KD, /tmp/svcacct-NAME-keys.XXXXXX
+# (removed at exit with CLEAN), holding an EC key pair on each of the
+# curves P-256, P-384 and P-521 (named after the curve: P-256.key ...).
+cli_keydir() {
+	KD=$(mktemp -d "/tmp/svcacct-$1-keys.XXXXXX")
+	CLEAN+=("$KD")
+	chmod 755 "$KD"
+	(
+		cd "$KD" || exit 1
+		for c in P-256 P-384 P-521; do
+			cli_keypair "$c" -algorithm EC -pkeyopt ec_paramgen_curve:$c
+		done
+	) >/dev/null 2>&1
 }
 
 # cli_refused_run RC REGEX CMD...: runs CMD between two calls of the test's

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Helpers for tests that run inside `unshare --mount` (sourced there).
 
+# CONF: the configuration path compiled into the tools and modules, which
+# such a test lays its own file over (make check exports it; a distcheck
+# build has it under its own prefix rather than /etc)
+CONF=${SVCACCT_CONF_PATH:-/etc/svcacct/svcacct.conf}
+
 # Replace /dev with a tmpfs holding the usual character devices (and no
 # /dev/log: the caller serves one).
 ns_private_dev() {

@@ -7,6 +7,7 @@
 #   expect_eq "desc" expected actual
 #   expect_match "desc" regex text
 #   need_root / need_userns         skip (or, under CI=true, fail) if absent
+#   each_row FUNC <<EOF             FUNC once per '|'-separated table row
 #   done_testing                    print the plan
 TAP_N=0
 TAP_FAILED=0
@@ -80,5 +81,21 @@ need() {
 }
 need_root() { need root '[ "$(id -u)" = 0 ]'; }
 need_userns() { need "mount namespaces" 'unshare --mount true 2>/dev/null'; }
+
+# each_row FUNC: runs FUNC once for each non-empty line of stdin (a table of
+# cases, usually a here-document), with the line's '|'-separated fields as
+# its arguments (a trailing empty field is dropped). The whole table is
+# read first, so the commands FUNC runs find stdin at its end rather than
+# eating the rows that follow.
+each_row() {
+	local fn="$1" row
+	local -a rows fields
+	mapfile -t rows
+	for row in "${rows[@]}"; do
+		[ -n "$row" ] || continue
+		IFS='|' read -r -a fields <<<"$row"
+		"$fn" "${fields[@]}"
+	done
+}
 
 done_testing() { echo "1..$TAP_N"; }

@@ -16,9 +16,6 @@ MKSTORE="$top_builddir/tests/bench/mkstore"
 PROBE="$top_builddir/tests/nss/nss_probe"
 SVCACCT_CLI="$top_builddir/tools/svcacct"
 DIRECT="direct:$SVNSS_MODULE"
-# the path compiled into the module (make check exports it; a distcheck
-# build has it under its own prefix rather than /etc)
-CONF=${SVCACCT_CONF_PATH:-/etc/svcacct/svcacct.conf}
 
 # Re-run the calling script in its own mount namespace (once).
 nss_enter_ns() {

@@ -10,9 +10,8 @@
 # The genuine account's groups through sshd: tests/e2e/test_e2e_sshd.sh.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
-e2e_enter "$@"
-need sshd '[ -x /usr/sbin/sshd ] && command -v ssh >/dev/null'
-e2e_setup || { tap_notok "namespace setup"; done_testing; exit 1; }
+e2e_need_sshd
+e2e_start "$@"
 
 PORT=2224
 S role create deployers --services sshd --from 127.0.0.1/32 >/dev/null

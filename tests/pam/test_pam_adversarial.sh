@@ -8,6 +8,17 @@ setup_store
 E=auth=PAM_AUTH_ERR
 K256=(--key "$T/k256.key" --alg ES256 --kid k256)
 
+# module_alone SERVICE CONF: a stack SERVICE of the module alone (auth
+# required) with the configuration CONF.
+module_alone() { echo "auth required $MOD conf=$2" >"$T/pam.d/$1"; }
+# falls_through SERVICE CONF: a stack SERVICE where the module (with CONF)
+# decides for service accounts and everybody else falls through to
+# pam_permit.
+falls_through() {
+	printf '%s\n' "auth [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $MOD conf=$2" \
+		"auth required pam_permit.so" >"$T/pam.d/$1"
+}
+
 # a secret with a valid checksum over the given first 65 characters
 with_check() { printf '%s_%s' "${1:0:65}" "$(printf '%s' "${1:0:65}" | sha256sum | cut -c1-8)"; }
 
@@ -121,9 +132,7 @@ expect_eq "... each logged as replay" 16 "$(grep -c 'reason=replay ' "$LOG")"
 
 # a full quota for one account leaves another untouched
 sed 's/^fail_delay_ms.*/fail_delay_ms = 0\nreplay_quota = 3/' "$T/c.conf" >"$T/q.conf"
-cat >"$T/pam.d/quota" <<PAM
-auth required $MOD conf=$T/q.conf
-PAM
+module_alone quota "$T/q.conf"
 O=(--key "$T/other256.key" --alg ES256 --kid k256 --account bot2)
 for i in 1 2 3; do H -s quota -u bot2 -n -p "$(M "${O[@]}")" >/dev/null; done
 check "replay quota full for bot2" $E replay_quota -s quota -u bot2 -n -p "$(M "${O[@]}")"
@@ -183,10 +192,7 @@ password [success=ok ignore=ignore default=die] $MOD conf=$T/c.conf
 password required pam_permit.so
 PAM
 check "non-service user: account ignored, stack continues" acct=PAM_SUCCESS not_service_account -s acctonly -u alice -A
-cat >"$T/pam.d/people" <<PAM
-auth [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $MOD conf=$T/c.conf
-auth required pam_permit.so
-PAM
+falls_through people "$T/c.conf"
 check "stack: a person falls through to the next module" auth=PAM_SUCCESS not_service_account -s people -u alice -n -p x
 check "stack: a refusal for a service account is final" $E wrong_secret -s people -u bot -n -p "$WRONG"
 check "chauthtok: service account refused" chauthtok=PAM_PERM_DENIED service_account_password -s acctonly -u bot -x
@@ -194,14 +200,9 @@ expect_match "chauthtok: the message names svcacct" "msg .*managed with svcacct"
 check "chauthtok: people unaffected (IGNORE)" chauthtok=PAM_SUCCESS "" -s acctonly -u alice -x
 
 sed "s|^db_dir.*|db_dir = $T/nodb|" "$T/c.conf" >"$T/m.conf"
-cat >"$T/pam.d/missing" <<PAM
-auth required $MOD conf=$T/m.conf
-PAM
+module_alone missing "$T/m.conf"
 check "store missing: AUTHINFO_UNAVAIL" auth=PAM_AUTHINFO_UNAVAIL store_missing -s missing -u bot -n -p "$SECRET"
-cat >"$T/pam.d/people2" <<PAM
-auth [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $MOD conf=$T/m.conf
-auth required pam_permit.so
-PAM
+falls_through people2 "$T/m.conf"
 check "store missing: people still fall through" auth=PAM_SUCCESS store_missing -s people2 -u alice -n -p x
 cp -a "$T/db" "$T/dbc"
 gen=$(readlink "$T/dbc/current")
@@ -210,13 +211,9 @@ rm -f "$T/dbc/$gen/accounts.db"
 head -c 8192 /dev/urandom >"$T/dbc/$gen/accounts.db"
 chmod 0644 "$T/dbc/$gen/accounts.db"
 sed "s|^db_dir.*|db_dir = $T/dbc|" "$T/c.conf" >"$T/x.conf"
-cat >"$T/pam.d/corrupt" <<PAM
-auth required $MOD conf=$T/x.conf
-PAM
+module_alone corrupt "$T/x.conf"
 check "store corrupted: AUTHINFO_UNAVAIL" auth=PAM_AUTHINFO_UNAVAIL store_corrupt -s corrupt -u bot -n -p "$SECRET"
-cat >"$T/pam.d/noconf" <<PAM
-auth required $MOD conf=$T/none.conf
-PAM
+module_alone noconf "$T/none.conf"
 check "configuration missing: AUTHINFO_UNAVAIL" auth=PAM_AUTHINFO_UNAVAIL config_error -s noconf -u bot -n -p "$SECRET"
 if grep -qF -- "${SECRET:22:43}" "$LOG"; then tap_notok "no secret in the log"; else tap_ok "no secret in the log"; fi
 expect_eq "every log line in key=value form" "" \

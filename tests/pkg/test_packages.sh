@@ -121,9 +121,18 @@ expect_nomatch "lintian: no warnings" '^W:' "$lint"
 [ -z "$lint" ] || tap_diag "lintian:" "$lint"
 
 # contents and modes
+# listed NAME LISTING ENTRY...: each ENTRY ("mode owner path") is a whole
+# line of LISTING, the file list of the package NAME.
+listed() {
+	local name="$1" listing="$2" f
+	shift 2
+	for f in "$@"; do
+		expect_match "$name: $f" "^$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$listing"
+	done
+}
 lsdeb() { dpkg-deb -c "$1" | awk '{print $1, $2, $6}'; }
 c_svc=$(lsdeb "$DEB_SVC") c_nss=$(lsdeb "$DEB_NSS") c_pam=$(lsdeb "$DEB_PAM")
-for f in "-rwxr-xr-x root/root ./usr/sbin/svcacct" \
+listed svcacct.deb "$c_svc" "-rwxr-xr-x root/root ./usr/sbin/svcacct" \
 	"-rwxr-xr-x root/root ./usr/sbin/svcacct-shell" \
 	"-rwxr-xr-x root/root ./usr/bin/svcacct-assert" \
 	"-rw-r--r-- root/root ./etc/svcacct/svcacct.conf" \
@@ -134,9 +143,7 @@ for f in "-rwxr-xr-x root/root ./usr/sbin/svcacct" \
 	"-rw-r--r-- root/root ./lib/systemd/system/svcacct-issuer-refresh.service" \
 	"-rw-r--r-- root/root ./lib/systemd/system/svcacct-issuer-refresh.timer" \
 	"-rw-r--r-- root/root ./usr/share/bash-completion/completions/svcacct" \
-	"-rw-r--r-- root/root ./usr/share/zsh/vendor-completions/_svcacct"; do
-	expect_match "svcacct.deb: $f" "^$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$c_svc"
-done
+	"-rw-r--r-- root/root ./usr/share/zsh/vendor-completions/_svcacct"
 expect_match "libnss-svcacct.deb: the module in the multiarch dir" \
 	"^-rw-r--r-- root/root \./usr/lib/$arch/libnss_svcacct\.so\.2\$" "$c_nss"
 expect_match "libnss-svcacct.deb: nss_svcacct(8)" "nss_svcacct\.8\.gz" "$c_nss"
@@ -416,7 +423,7 @@ ok_cmd "three RPMs: svcacct, nss_svcacct, pam_svcacct" test -f "$RPM_SVC" -a -f 
 libdir=$(rpm --eval '%_libdir')
 qlv() { rpm -qlvp "$1" 2>/dev/null | awk '{print $1, $3, $4, $NF}'; }
 v_svc=$(qlv "$RPM_SVC") v_nss=$(qlv "$RPM_NSS") v_pam=$(qlv "$RPM_PAM")
-for f in "-rwxr-xr-x root root /usr/sbin/svcacct" \
+listed svcacct.rpm "$v_svc" "-rwxr-xr-x root root /usr/sbin/svcacct" \
 	"-rwxr-xr-x root root /usr/sbin/svcacct-shell" \
 	"-rwxr-xr-x root root /usr/bin/svcacct-assert" \
 	"-rw-r--r-- root root /etc/svcacct/svcacct.conf" \
@@ -426,9 +433,7 @@ for f in "-rwxr-xr-x root root /usr/sbin/svcacct" \
 	"-rw-r--r-- root root /usr/lib/systemd/system/svcacct-issuer-refresh.service" \
 	"-rw-r--r-- root root /usr/lib/systemd/system/svcacct-issuer-refresh.timer" \
 	"-rw-r--r-- root root /usr/share/bash-completion/completions/svcacct" \
-	"-rw-r--r-- root root /usr/share/zsh/site-functions/_svcacct"; do
-	expect_match "svcacct.rpm: $f" "^$(printf '%s' "$f" | sed 's/[.]/\\./g')\$" "$v_svc"
-done
+	"-rw-r--r-- root root /usr/share/zsh/site-functions/_svcacct"
 expect_match "svcacct.rpm: man pages" 'man8/svcacct\.8.*' "$(rpm -qlp "$RPM_SVC" 2>/dev/null | tr '\n' ' ' | grep 'man1/svcacct-assert.1' | grep 'man5/svcacct.conf.5' | grep 'man8/svcacct-shell.8')"
 expect_match "nss_svcacct.rpm: $libdir/libnss_svcacct.so.2" "^-rwxr-xr-x root root $libdir/libnss_svcacct\.so\.2\$" "$v_nss"
 expect_match "pam_svcacct.rpm: $libdir/security/pam_svcacct.so" "^-rwxr-xr-x root root $libdir/security/pam_svcacct\.so\$" "$v_pam"

@@ -63,6 +63,20 @@ wait_for() {
 
 now_ms() { date +%s%3N; }
 
+# readers_on_new_store NAME SECONDS: a new store NAME keeping 2 generations,
+# with one account, and two reader-loop processes on it for SECONDS (reader
+# r writes $S/rR.out and $S/rR.err); their PIDs in READERS.
+readers_on_new_store() {
+	local r
+	new_store "$1" "keep_generations = 2"
+	run h put-account seed 70000
+	READERS=()
+	for r in 1 2; do
+		"$H" "$C" reader-loop "$2" >"$S/r$r.out" 2>"$S/r$r.err" &
+		READERS+=($!)
+	done
+}
+
 # leftovers DBDIR: names a dead writer may leave, one a line.
 leftovers() {
 	(cd "$1" && ls -A | grep -E '^(\.tmp-|\.current\.tmp$)')
@@ -167,13 +181,8 @@ wait $HP
 # ======================================================================
 # readers during writes: every generation whole, never an error
 # ======================================================================
-new_store rw "keep_generations = 2"
-run h put-account seed 70000
-rpids=() wpids=()
-for r in 1 2; do
-	"$H" "$C" reader-loop 4 >"$S/r$r.out" 2>"$S/r$r.err" &
-	rpids+=($!)
-done
+readers_on_new_store rw 4
+wpids=()
 # two writers of 20-record batches, and one that commits small batches
 # almost back to back so that generations are pruned while readers open
 # them (keep_generations = 2)
@@ -191,7 +200,7 @@ for w in 1 2 3; do
 		'^([5-9]|[1-9][0-9]+)$' "$(cat "$S/bw$w.out")"
 done
 for r in 1 2; do
-	wait "${rpids[$((r - 1))]}"
+	wait "${READERS[$((r - 1))]}"
 	rc=$?
 	expect_eq "reader $r: no torn generation, no error" "0" "$rc"
 	[ "$rc" = 0 ] || tap_diag "$(head -20 "$S/r$r.err")"
@@ -206,13 +215,8 @@ expect_eq "generation = commits + initial (batch writers)" \
 # readers opening while generations are pruned as fast as writers can:
 # a generation may vanish between reading `current` and opening its files
 # (racy by nature: a regression shows up in some runs, not all)
-new_store prune "keep_generations = 2"
-run h put-account seed 70000
-pids=()
-for r in 1 2; do
-	"$H" "$C" reader-loop 3 >"$S/r$r.out" 2>"$S/r$r.err" &
-	pids+=($!)
-done
+readers_on_new_store prune 3
+pids=("${READERS[@]}")
 for w in 1 2; do
 	"$H" "$C" batch-writer "churn$w" 1 3 $((73000 + w * 100)) 0 \
 		>/dev/null 2>"$S/w$w.err" &
