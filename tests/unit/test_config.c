@@ -699,19 +699,15 @@ static void test_shipped_conf(void **state)
 /* ------------------------------------------------------------ files */
 
 struct fixture {
-	char dir[64];
+	char dir[TEST_TMPDIR_LEN]; /* first: see test_tmpdir_fixture_new */
 	char conf[128];
 };
 
 static int setup_dir(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f = test_tmpdir_fixture_new(sizeof(*f), "config");
 	if (!f)
 		return -1;
-	if (test_tmpdir_make(f->dir, sizeof(f->dir), "config")) {
-		free(f);
-		return -1;
-	}
 	snprintf(f->conf, sizeof(f->conf), "%s/svcacct.conf", f->dir);
 	*state = f;
 	return 0;
@@ -719,14 +715,9 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	struct fixture *f = *state;
-	if (!f)
-		return 0;
-	/* the test may have left anything in there */
-	if (test_tmpdir_remove(f->dir))
-		return -1;
-	free(f);
-	return 0;
+	/* test_tmpdir_fixture_* take the fixture as its dir */
+	_Static_assert(offsetof(struct fixture, dir) == 0, "dir comes first");
+	return test_tmpdir_fixture_free(*state);
 }
 
 static void write_file(const char *path, const char *text, mode_t mode)
