@@ -61,6 +61,67 @@ static void expect_ok_at(const char *text, int at)
 		fail_msg("line %d: '%s' refused (%d): %s", at, text, r, err);
 }
 
+/* A numeric key with its compiled-in default and the value test_every_key
+ * sets. */
+struct num_key {
+	const char *key;
+	size_t off;
+	unsigned dflt, every;
+};
+/* the key as its name and its place in struct sv_config */
+#define NUM(k) #k, offsetof(struct sv_config, k)
+/* the uint32_t ID range keys */
+static const struct num_key id_keys[] = {
+    {NUM(uid_min), 70000, 100000},  {NUM(uid_max), 79999, 100999},
+    {NUM(gid_min), 80001, 200001},  {NUM(gid_max), 89999, 200999},
+    {NUM(base_gid), 80000, 200000},
+};
+/* the unsigned limits */
+static const struct num_key limit_keys[] = {
+    {NUM(keep_generations), 10, 3},
+    {NUM(lock_timeout), 10, 0},
+    {NUM(max_assertion_lifetime), 300, 600},
+    {NUM(clock_skew), 60, 5},
+    {NUM(fail_delay_ms), 2000, 0},
+    {NUM(max_credential_length), 16384, 4096},
+    {NUM(max_parts), 32, 4},
+    {NUM(replay_quota), 10000, 77},
+};
+#undef NUM
+_Static_assert(sizeof(unsigned) == sizeof(uint32_t), "32-bit unsigned");
+
+static unsigned num_value(const struct sv_config *c, const struct num_key *k)
+{
+	unsigned v;
+	memcpy(&v, (const char *)c + k->off, sizeof(v));
+	return v;
+}
+
+/* Every key of keys[n] in *c has its value in *ref; without ref, its
+ * default, or with every the value test_every_key sets. A mismatch names
+ * the key. */
+static void expect_keys(const struct num_key *keys, size_t n,
+			const struct sv_config *c, const struct sv_config *ref,
+			bool every)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned want = every ? keys[i].every : keys[i].dflt;
+		if (ref)
+			want = num_value(ref, &keys[i]);
+		if (num_value(c, &keys[i]) != want)
+			print_message("# %s\n", keys[i].key);
+		assert_int_equal(num_value(c, &keys[i]), want);
+	}
+}
+
+/* expect_keys for every numeric key */
+static void expect_numbers(const struct sv_config *c,
+			   const struct sv_config *ref, bool every)
+{
+	expect_keys(id_keys, SV_ARRAY_SIZE(id_keys), c, ref, every);
+	expect_keys(limit_keys, SV_ARRAY_SIZE(limit_keys), c, ref, every);
+}
+
 /* ------------------------------------------------------------ defaults */
 
 static void test_defaults(void **state)
@@ -76,20 +137,8 @@ static void test_defaults(void **state)
 	sv_config_fill_shell(&c);
 	assert_true(c.default_shell[0] == '/');
 	assert_string_equal(c.keys_group, "_svcacct-keys");
-	assert_int_equal(c.uid_min, 70000);
-	assert_int_equal(c.uid_max, 79999);
-	assert_int_equal(c.gid_min, 80001);
-	assert_int_equal(c.gid_max, 89999);
-	assert_int_equal(c.base_gid, 80000);
-	assert_int_equal(c.keep_generations, 10);
-	assert_int_equal(c.lock_timeout, 10);
+	expect_numbers(&c, NULL, false);
 	assert_true(c.enumerate);
-	assert_int_equal(c.max_assertion_lifetime, 300);
-	assert_int_equal(c.clock_skew, 60);
-	assert_int_equal(c.fail_delay_ms, 2000);
-	assert_int_equal(c.max_credential_length, 16384);
-	assert_int_equal(c.max_parts, 32);
-	assert_int_equal(c.replay_quota, 10000);
 	assert_int_equal(c.n_audiences, 0);
 	assert_true(c.n_ui_services > 0 && c.n_ui_services <= SV_CONF_MAX_LIST);
 	bool login = false;
@@ -168,20 +217,8 @@ static void test_every_key(void **state)
 	assert_string_equal(c.home_base, "/home/svc");
 	assert_string_equal(c.default_shell, "/bin/false");
 	assert_string_equal(c.keys_group, "ssh-keys");
-	assert_int_equal(c.uid_min, 100000);
-	assert_int_equal(c.uid_max, 100999);
-	assert_int_equal(c.gid_min, 200001);
-	assert_int_equal(c.gid_max, 200999);
-	assert_int_equal(c.base_gid, 200000);
-	assert_int_equal(c.keep_generations, 3);
-	assert_int_equal(c.lock_timeout, 0);
+	expect_numbers(&c, NULL, true);
 	assert_false(c.enumerate);
-	assert_int_equal(c.max_assertion_lifetime, 600);
-	assert_int_equal(c.clock_skew, 5);
-	assert_int_equal(c.fail_delay_ms, 0);
-	assert_int_equal(c.max_credential_length, 4096);
-	assert_int_equal(c.max_parts, 4);
-	assert_int_equal(c.replay_quota, 77);
 	assert_int_equal(c.n_audiences, 3);
 	assert_string_equal(c.audiences[0], "svcacct:fleet");
 	assert_string_equal(c.audiences[1], "https://h.example/x");
@@ -676,20 +713,8 @@ static void test_shipped_conf(void **state)
 	if (r)
 		fail_msg("enabled shipped config refused: %s", err);
 	sv_config_defaults(&d);
-	assert_int_equal(c.uid_min, d.uid_min);
-	assert_int_equal(c.uid_max, d.uid_max);
-	assert_int_equal(c.gid_min, d.gid_min);
-	assert_int_equal(c.gid_max, d.gid_max);
-	assert_int_equal(c.base_gid, d.base_gid);
-	assert_int_equal(c.keep_generations, d.keep_generations);
-	assert_int_equal(c.lock_timeout, d.lock_timeout);
+	expect_numbers(&c, &d, false);
 	assert_int_equal(c.enumerate, d.enumerate);
-	assert_int_equal(c.max_assertion_lifetime, d.max_assertion_lifetime);
-	assert_int_equal(c.clock_skew, d.clock_skew);
-	assert_int_equal(c.fail_delay_ms, d.fail_delay_ms);
-	assert_int_equal(c.max_credential_length, d.max_credential_length);
-	assert_int_equal(c.max_parts, d.max_parts);
-	assert_int_equal(c.replay_quota, d.replay_quota);
 	assert_string_equal(c.home_base, d.home_base);
 	assert_string_equal(c.keys_group, d.keys_group);
 	assert_int_equal(c.n_audiences, d.n_audiences);
