@@ -29,17 +29,12 @@ static int parse(struct sv_config *c, const char *text, char *err)
 			       SV_CONF_ERRLEN);
 }
 
-/* text must be refused with -EINVAL and "test.conf:LINE: ..." naming what. */
-#define expect_error(text, line, what)                                         \
-	expect_error_len(text, strlen(text), line, what, __LINE__)
-
-static void expect_error_len(const char *text, size_t len, unsigned line,
-			     const char *what, int at)
+/* r and err are a parse's refusal: -EINVAL and "test.conf:LINE: ..."
+ * naming what (NULL: any message). at is the line of the test's call. */
+static void check_refusal(int r, const char *err, unsigned line,
+			  const char *what, int at)
 {
-	struct sv_config c;
-	char err[SV_CONF_ERRLEN] = "", prefix[64];
-	sv_config_defaults(&c);
-	int r = sv_config_parse(&c, text, len, NAME, err, sizeof(err));
+	char prefix[64];
 	if (r != -EINVAL)
 		fail_msg("line %d: parse gave %d (%s), want -EINVAL", at, r,
 			 err);
@@ -49,6 +44,20 @@ static void expect_error_len(const char *text, size_t len, unsigned line,
 			 err, prefix);
 	if (what && !strstr(err, what))
 		fail_msg("line %d: message '%s' lacks '%s'", at, err, what);
+}
+
+/* text must be refused with -EINVAL and "test.conf:LINE: ..." naming what. */
+#define expect_error(text, line, what)                                         \
+	expect_error_len(text, strlen(text), line, what, __LINE__)
+
+static void expect_error_len(const char *text, size_t len, unsigned line,
+			     const char *what, int at)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN] = "";
+	sv_config_defaults(&c);
+	int r = sv_config_parse(&c, text, len, NAME, err, sizeof(err));
+	check_refusal(r, err, line, what, at);
 }
 
 #define expect_ok(text) expect_ok_at(text, __LINE__)
@@ -1253,19 +1262,11 @@ static void client_error_at(const char *text, unsigned line, const char *what,
 			    int at)
 {
 	struct sv_client_config c;
-	char err[SV_CONF_ERRLEN] = "", prefix[64];
+	char err[SV_CONF_ERRLEN] = "";
 	sv_client_config_defaults(&c);
 	int r = sv_client_config_parse(&c, text, strlen(text), NAME, err,
 				       sizeof(err));
-	if (r != -EINVAL)
-		fail_msg("line %d: parse gave %d (%s), want -EINVAL", at, r,
-			 err);
-	snprintf(prefix, sizeof(prefix), NAME ":%u: ", line);
-	if (strncmp(err, prefix, strlen(prefix)) != 0)
-		fail_msg("line %d: message '%s' does not start with '%s'", at,
-			 err, prefix);
-	if (!strstr(err, what))
-		fail_msg("line %d: message '%s' lacks '%s'", at, err, what);
+	check_refusal(r, err, line, what, at);
 }
 #define client_error(text, line, what)                                         \
 	client_error_at(text, line, what, __LINE__)
