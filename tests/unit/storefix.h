@@ -48,6 +48,10 @@ static int fix_teardown(void **state)
 	return test_tmpdir_fixture_free(*state);
 }
 
+/* A key or value length that GDBM's int-sized datum cannot hold: the
+ * reader and the writer must refuse it before anything is read. */
+SV_UNUSED static const size_t fix_huge_len = (size_t)INT32_MAX + 1;
+
 SV_UNUSED static void fix_need_root(void)
 {
 	if (geteuid() != 0) {

@@ -103,7 +103,6 @@ static void test_bad_arguments(void **state)
 	struct fix *f = *state;
 	struct sv_reader *r = NULL;
 	struct sv_blob v = {0};
-	const size_t huge = (size_t)INT32_MAX + 1;
 	fix_need_root();
 
 	fix_put(f, "ak", "v");
@@ -112,8 +111,9 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(sv_reader_fetch(r, SV_DB_COUNT, "ak", 2, &v), -EINVAL);
 	assert_int_equal(sv_reader_fetch(r, (enum sv_db) - 1, "ak", 2, &v),
 			 -EINVAL);
-	assert_int_equal(sv_reader_fetch(r, SV_DB_ACCOUNTS, "ak", huge, &v),
-			 -EINVAL);
+	assert_int_equal(
+	    sv_reader_fetch(r, SV_DB_ACCOUNTS, "ak", fix_huge_len, &v),
+	    -EINVAL);
 	/* a file the reader did not open */
 	assert_int_equal(sv_reader_fetch(r, SV_DB_CREDENTIALS, "ak", 2, &v),
 			 -EBADF);
