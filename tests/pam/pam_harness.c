@@ -240,6 +240,14 @@ static void warm_openssl(void)
 	EVP_PKEY_free(k);
 }
 
+/* Appends an -E or -S "NAME=value" to list (32 of them; more are
+ * dropped). */
+static void add_env(const char **list, size_t *n, const char *env)
+{
+	if (*n < 32)
+		list[(*n)++] = env;
+}
+
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL,
@@ -265,17 +273,11 @@ int main(int argc, char **argv)
 		case 't': tty = optarg; break;
 		case 'A': skip_auth = 1; break;
 		case 'G': groups = optarg; break;
-		case 'E':
-			if (n_envs < 32)
-				envs[n_envs++] = optarg;
-			break;
+		case 'E': add_env(envs, &n_envs, optarg); break;
 		case 'x': chauthtok = 1; break;
 		case 'n': auth_only = 1; break;
 		case 'U': target = optarg; break;
-		case 'S':
-			if (n_senvs < 32)
-				senvs[n_senvs++] = optarg;
-			break;
+		case 'S': add_env(senvs, &n_senvs, optarg); break;
 		case 'D': during = optarg; break;
 		default: fprintf(stderr, "usage: see the source\n"); return 2;
 		}
