@@ -60,14 +60,21 @@ SV_UNUSED static void fix_need_root(void)
 	}
 }
 
+/* A transaction begun on f's store (the test fails if it cannot be). */
+SV_UNUSED static struct sv_txn *fix_begin(struct fix *f)
+{
+	struct sv_txn *t = NULL;
+	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	return t;
+}
+
 /* Store key -> val (strings) in accounts.db in one committed transaction;
  * the new generation's number. */
 SV_UNUSED static uint64_t fix_put(struct fix *f, const char *key,
 				  const char *val)
 {
-	struct sv_txn *t = NULL;
+	struct sv_txn *t = fix_begin(f);
 	uint64_t gen = 0;
-	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
 	assert_int_equal(
 	    sv_txn_store(t, SV_DB_ACCOUNTS, key, strlen(key), val, strlen(val)),
 	    0);

@@ -59,7 +59,7 @@ static void test_reader_keeps_generation(void **state)
 	assert_int_equal(sv_reader_generation(old), 1);
 	assert_ptr_equal(sv_reader_config(old), &f->cfg);
 
-	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	t = fix_begin(f);
 	assert_int_equal(sv_txn_store(t, SV_DB_ACCOUNTS, "ak", 2, "two", 3), 0);
 	/* a writer at work: readers still get the published generation */
 	expect_new_reader(f, 1, "one");
@@ -171,7 +171,7 @@ static void put_account(struct fix *f, const char *kname, const char *name,
 	char k[64], uk[8];
 	int kl = snprintf(k, sizeof(k), "%c%s", SV_KEY_ACCOUNT, kname);
 	assert_int_equal(sv_encode_account(&b, &a), 0);
-	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	t = fix_begin(f);
 	assert_int_equal(
 	    sv_txn_store(t, SV_DB_ACCOUNTS, k, (size_t)kl, b.p, b.len), 0);
 	assert_int_equal(sv_key_u32(uk, sizeof(uk), SV_KEY_UID, uid), 5);
