@@ -39,10 +39,10 @@ cmocka_tests += tests/unit/test_login_core
 tests_unit_test_login_core_SOURCES = tests/unit/test_login_core.c
 tests_unit_test_login_core_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_login_core_LDADD = $(UNIT_LDADD)
-tests_pam_pam_harness_SOURCES = tests/pam/pam_harness.c
+tests_pam_pam_harness_SOURCES = tests/pam/pam_harness.c tests/lib/pamconv.h
 tests_pam_pam_harness_LDADD = $(PAM_LIBS) $(CRYPTO_LIBS)
 tests_pam_pam_harness_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-tests_bench_pam_pambench_SOURCES = tests/bench/pam/pambench.c
+tests_bench_pam_pambench_SOURCES = tests/bench/pam/pambench.c tests/lib/pamconv.h
 tests_bench_pam_pambench_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 tests_bench_pam_pambench_LDADD = common/auth/libsvauth.la common/store/libsvstore.la \
 	$(CRYPTO_LIBS) $(JANSSON_LIBS) $(GDBM_LIBS) $(PAM_LIBS)

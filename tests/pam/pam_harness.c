@@ -43,6 +43,8 @@
 #include <openssl/evp.h>
 #include <security/pam_appl.h>
 
+#include "../lib/pamconv.h"
+
 #define MAX_ANS 4096
 
 static char *answers[MAX_ANS];
@@ -104,34 +106,19 @@ static const char *code(int r)
 	return "PAM_UNKNOWN_CODE";
 }
 
-static int conv(int n, const struct pam_message **msg,
-		struct pam_response **resp, void *data)
+/* The next -f/-p answer, after printing the prompt; NULL when none is
+ * left. */
+static const char *next_prompt_answer(const char *prompt)
 {
-	struct pam_response *r = calloc((size_t)n, sizeof(*r));
-	(void)data;
-	if (!r)
-		return PAM_BUF_ERR;
-	for (int i = 0; i < n; i++) {
-		switch (msg[i]->msg_style) {
-		case PAM_PROMPT_ECHO_OFF:
-		case PAM_PROMPT_ECHO_ON:
-			printf("prompt %s\n", msg[i]->msg);
-			if (next_answer >= n_answers)
-				goto fail;
-			r[i].resp = strdup(answers[next_answer++]);
-			if (!r[i].resp)
-				goto fail;
-			break;
-		default: printf("msg %s\n", msg[i]->msg); break;
-		}
-	}
-	*resp = r;
-	return PAM_SUCCESS;
-fail:
-	for (int i = 0; i < n; i++)
-		free(r[i].resp);
-	free(r);
-	return PAM_CONV_ERR;
+	printf("prompt %s\n", prompt);
+	if (next_answer >= n_answers)
+		return NULL;
+	return answers[next_answer++];
+}
+
+static void print_msg(const char *msg)
+{
+	printf("msg %s\n", msg);
 }
 
 static char *slurp(const char *path)
@@ -240,6 +227,14 @@ static void warm_openssl(void)
 	EVP_PKEY_free(k);
 }
 
+/* Appends an -E or -S "NAME=value" to list (32 of them; more are
+ * dropped). */
+static void add_env(const char **list, size_t *n, const char *env)
+{
+	if (*n < 32)
+		list[(*n)++] = env;
+}
+
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user = NULL,
@@ -248,7 +243,8 @@ int main(int argc, char **argv)
 	const char *envs[32], *senvs[32];
 	size_t n_envs = 0, n_senvs = 0, split = 0;
 	int skip_auth = 0, chauthtok = 0, auth_only = 0, opt;
-	struct pam_conv pc = {conv, NULL};
+	struct test_conv tc = {next_prompt_answer, print_msg};
+	struct pam_conv pc = {test_conv, &tc};
 	pam_handle_t *pamh = NULL;
 	int r;
 
@@ -265,17 +261,11 @@ int main(int argc, char **argv)
 		case 't': tty = optarg; break;
 		case 'A': skip_auth = 1; break;
 		case 'G': groups = optarg; break;
-		case 'E':
-			if (n_envs < 32)
-				envs[n_envs++] = optarg;
-			break;
+		case 'E': add_env(envs, &n_envs, optarg); break;
 		case 'x': chauthtok = 1; break;
 		case 'n': auth_only = 1; break;
 		case 'U': target = optarg; break;
-		case 'S':
-			if (n_senvs < 32)
-				senvs[n_senvs++] = optarg;
-			break;
+		case 'S': add_env(senvs, &n_senvs, optarg); break;
 		case 'D': during = optarg; break;
 		default: fprintf(stderr, "usage: see the source\n"); return 2;
 		}

@@ -69,19 +69,39 @@ static const char *errname(int e)
 	return buf;
 }
 
+static void vdie(int r, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0), noreturn));
+static void vdie(int r, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "store_helper: %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	if (r)
+		fprintf(stderr, " [%s]", errname(r));
+	fputc('\n', stderr);
+	exit(1);
+}
+
 static void die(int r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 static void die(int r, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "store_helper: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (r)
-		fprintf(stderr, " [%s]", errname(r));
-	fputc('\n', stderr);
-	exit(1);
+	vdie(r, fmt, ap);
+}
+
+/* On a negative r, the transaction t is aborted (nothing of it published)
+ * and the helper dies as die() does. */
+static void check_txn(struct sv_txn *t, int r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void check_txn(struct sv_txn *t, int r, const char *fmt, ...)
+{
+	va_list ap;
+	if (r >= 0)
+		return;
+	sv_txn_abort(t);
+	va_start(ap, fmt);
+	vdie(r, fmt, ap);
 }
 
 static void usage(void) __attribute__((noreturn));
@@ -191,10 +211,7 @@ static void txn_put_account(struct sv_txn *t, const char *name, uint32_t uid,
 				 strlen(name));
 	}
 	sv_buf_free(&b);
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "storing %s", name);
-	}
+	check_txn(t, r, "storing %s", name);
 }
 
 static char *filler(size_t n, char c)
@@ -218,10 +235,7 @@ static int cmd_put_account(int argc, char **argv)
 			desc ? desc : "plain");
 	if (argc == 4) {
 		int r = sv_state_revoke(t, argv[3]);
-		if (r < 0) {
-			sv_txn_abort(t);
-			die(r, "revoke %s", argv[3]);
-		}
+		check_txn(t, r, "revoke %s", argv[3]);
 	}
 	printf("%" PRIu64 "\n", commit(t));
 	return 0;
@@ -261,10 +275,7 @@ static int cmd_put_raw(int argc, char **argv)
 	size_t kl = unescape(argv[1]), vl = unescape(argv[2]);
 	struct sv_txn *t = begin();
 	int r = sv_txn_store(t, db, argv[1], kl, argv[2], vl);
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "store");
-	}
+	check_txn(t, r, "store");
 	printf("%" PRIu64 "\n", commit(t));
 	return 0;
 }
@@ -278,10 +289,7 @@ static int cmd_del_account(int argc, char **argv)
 		usage();
 	struct sv_txn *t = begin();
 	int r = sv_txn_get_account(t, argv[0], &blob, &a);
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "%s", argv[0]);
-	}
+	check_txn(t, r, "%s", argv[0]);
 	uint32_t uid = a.uid;
 	sv_blob_free(&blob);
 	size_t kl = sv_key_str(key, sizeof(key), SV_KEY_ACCOUNT, argv[0],
@@ -293,10 +301,7 @@ static int cmd_del_account(int argc, char **argv)
 	}
 	if (r == 0)
 		r = sv_state_retire_id(t, false, uid);
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "deleting %s", argv[0]);
-	}
+	check_txn(t, r, "deleting %s", argv[0]);
 	printf("%" PRIu64 "\n", commit(t));
 	return 0;
 }
@@ -308,10 +313,7 @@ static int cmd_create(int argc, char **argv)
 		usage();
 	struct sv_txn *t = begin();
 	int r = sv_state_next_id(t, false, &uid);
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "next_id");
-	}
+	check_txn(t, r, "next_id");
 	txn_put_account(t, argv[0], uid, "created");
 	commit(t);
 	printf("%" PRIu32 "\n", uid);
@@ -324,10 +326,7 @@ static int cmd_note_id(int argc, char **argv)
 		usage();
 	struct sv_txn *t = begin();
 	int r = sv_state_note_id(t, false, (uint32_t)num(argv[0]));
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "note_id");
-	}
+	check_txn(t, r, "note_id");
 	printf("%" PRIu64 "\n", commit(t));
 	return 0;
 }
@@ -338,10 +337,7 @@ static int cmd_revoke(int argc, char **argv)
 		usage();
 	struct sv_txn *t = begin();
 	int r = sv_state_revoke(t, argv[0]);
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "revoke");
-	}
+	check_txn(t, r, "revoke");
 	printf("%" PRIu64 "\n", commit(t));
 	return 0;
 }
@@ -410,10 +406,7 @@ static int cmd_touch_all(int argc, char **argv)
 					 b.len);
 	}
 	sv_buf_free(&b);
-	if (r < 0) {
-		sv_txn_abort(t);
-		die(r, "touch-all");
-	}
+	check_txn(t, r, "touch-all");
 	printf("%" PRIu64 "\n", commit(t));
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define SVCACCT_TEST_STOREFIX_H
 
 #include <dirent.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,20 +21,16 @@
 #include "util.h"
 
 struct fix {
-	char dir[64];
+	char dir[TEST_TMPDIR_LEN]; /* first: see test_tmpdir_fixture_new */
 	struct sv_config cfg;
 	char err[512];
 };
 
 static int fix_setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
+	struct fix *f = test_tmpdir_fixture_new(sizeof(*f), "store");
 	if (!f)
 		return -1;
-	if (test_tmpdir_make(f->dir, sizeof(f->dir), "store")) {
-		free(f);
-		return -1;
-	}
 	sv_config_defaults(&f->cfg);
 	snprintf(f->cfg.db_dir, sizeof(f->cfg.db_dir), "%s/db", f->dir);
 	snprintf(f->cfg.state_dir, sizeof(f->cfg.state_dir), "%s/state",
@@ -46,14 +43,14 @@ static int fix_setup(void **state)
 
 static int fix_teardown(void **state)
 {
-	struct fix *f = *state;
-	if (!f)
-		return 0;
-	if (test_tmpdir_remove(f->dir))
-		return -1;
-	free(f);
-	return 0;
+	/* test_tmpdir_fixture_* take the fixture as its dir */
+	_Static_assert(offsetof(struct fix, dir) == 0, "dir comes first");
+	return test_tmpdir_fixture_free(*state);
 }
+
+/* A key or value length that GDBM's int-sized datum cannot hold: the
+ * reader and the writer must refuse it before anything is read. */
+SV_UNUSED static const size_t fix_huge_len = (size_t)INT32_MAX + 1;
 
 SV_UNUSED static void fix_need_root(void)
 {
@@ -63,14 +60,21 @@ SV_UNUSED static void fix_need_root(void)
 	}
 }
 
+/* A transaction begun on f's store (the test fails if it cannot be). */
+SV_UNUSED static struct sv_txn *fix_begin(struct fix *f)
+{
+	struct sv_txn *t = NULL;
+	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	return t;
+}
+
 /* Store key -> val (strings) in accounts.db in one committed transaction;
  * the new generation's number. */
 SV_UNUSED static uint64_t fix_put(struct fix *f, const char *key,
 				  const char *val)
 {
-	struct sv_txn *t = NULL;
+	struct sv_txn *t = fix_begin(f);
 	uint64_t gen = 0;
-	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
 	assert_int_equal(
 	    sv_txn_store(t, SV_DB_ACCOUNTS, key, strlen(key), val, strlen(val)),
 	    0);

@@ -29,17 +29,12 @@ static int parse(struct sv_config *c, const char *text, char *err)
 			       SV_CONF_ERRLEN);
 }
 
-/* text must be refused with -EINVAL and "test.conf:LINE: ..." naming what. */
-#define expect_error(text, line, what)                                         \
-	expect_error_len(text, strlen(text), line, what, __LINE__)
-
-static void expect_error_len(const char *text, size_t len, unsigned line,
-			     const char *what, int at)
+/* r and err are a parse's refusal: -EINVAL and "test.conf:LINE: ..."
+ * naming what (NULL: any message). at is the line of the test's call. */
+static void check_refusal(int r, const char *err, unsigned line,
+			  const char *what, int at)
 {
-	struct sv_config c;
-	char err[SV_CONF_ERRLEN] = "", prefix[64];
-	sv_config_defaults(&c);
-	int r = sv_config_parse(&c, text, len, NAME, err, sizeof(err));
+	char prefix[64];
 	if (r != -EINVAL)
 		fail_msg("line %d: parse gave %d (%s), want -EINVAL", at, r,
 			 err);
@@ -51,6 +46,20 @@ static void expect_error_len(const char *text, size_t len, unsigned line,
 		fail_msg("line %d: message '%s' lacks '%s'", at, err, what);
 }
 
+/* text must be refused with -EINVAL and "test.conf:LINE: ..." naming what. */
+#define expect_error(text, line, what)                                         \
+	expect_error_len(text, strlen(text), line, what, __LINE__)
+
+static void expect_error_len(const char *text, size_t len, unsigned line,
+			     const char *what, int at)
+{
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN] = "";
+	sv_config_defaults(&c);
+	int r = sv_config_parse(&c, text, len, NAME, err, sizeof(err));
+	check_refusal(r, err, line, what, at);
+}
+
 #define expect_ok(text) expect_ok_at(text, __LINE__)
 static void expect_ok_at(const char *text, int at)
 {
@@ -59,6 +68,67 @@ static void expect_ok_at(const char *text, int at)
 	int r = parse(&c, text, err);
 	if (r != 0)
 		fail_msg("line %d: '%s' refused (%d): %s", at, text, r, err);
+}
+
+/* A numeric key with its compiled-in default and the value test_every_key
+ * sets. */
+struct num_key {
+	const char *key;
+	size_t off;
+	unsigned dflt, every;
+};
+/* the key as its name and its place in struct sv_config */
+#define NUM(k) #k, offsetof(struct sv_config, k)
+/* the uint32_t ID range keys */
+static const struct num_key id_keys[] = {
+    {NUM(uid_min), 70000, 100000},  {NUM(uid_max), 79999, 100999},
+    {NUM(gid_min), 80001, 200001},  {NUM(gid_max), 89999, 200999},
+    {NUM(base_gid), 80000, 200000},
+};
+/* the unsigned limits */
+static const struct num_key limit_keys[] = {
+    {NUM(keep_generations), 10, 3},
+    {NUM(lock_timeout), 10, 0},
+    {NUM(max_assertion_lifetime), 300, 600},
+    {NUM(clock_skew), 60, 5},
+    {NUM(fail_delay_ms), 2000, 0},
+    {NUM(max_credential_length), 16384, 4096},
+    {NUM(max_parts), 32, 4},
+    {NUM(replay_quota), 10000, 77},
+};
+#undef NUM
+_Static_assert(sizeof(unsigned) == sizeof(uint32_t), "32-bit unsigned");
+
+static unsigned num_value(const struct sv_config *c, const struct num_key *k)
+{
+	unsigned v;
+	memcpy(&v, (const char *)c + k->off, sizeof(v));
+	return v;
+}
+
+/* Every key of keys[n] in *c has its value in *ref; without ref, its
+ * default, or with every the value test_every_key sets. A mismatch names
+ * the key. */
+static void expect_keys(const struct num_key *keys, size_t n,
+			const struct sv_config *c, const struct sv_config *ref,
+			bool every)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned want = every ? keys[i].every : keys[i].dflt;
+		if (ref)
+			want = num_value(ref, &keys[i]);
+		if (num_value(c, &keys[i]) != want)
+			print_message("# %s\n", keys[i].key);
+		assert_int_equal(num_value(c, &keys[i]), want);
+	}
+}
+
+/* expect_keys for every numeric key */
+static void expect_numbers(const struct sv_config *c,
+			   const struct sv_config *ref, bool every)
+{
+	expect_keys(id_keys, SV_ARRAY_SIZE(id_keys), c, ref, every);
+	expect_keys(limit_keys, SV_ARRAY_SIZE(limit_keys), c, ref, every);
 }
 
 /* ------------------------------------------------------------ defaults */
@@ -76,20 +146,8 @@ static void test_defaults(void **state)
 	sv_config_fill_shell(&c);
 	assert_true(c.default_shell[0] == '/');
 	assert_string_equal(c.keys_group, "_svcacct-keys");
-	assert_int_equal(c.uid_min, 70000);
-	assert_int_equal(c.uid_max, 79999);
-	assert_int_equal(c.gid_min, 80001);
-	assert_int_equal(c.gid_max, 89999);
-	assert_int_equal(c.base_gid, 80000);
-	assert_int_equal(c.keep_generations, 10);
-	assert_int_equal(c.lock_timeout, 10);
+	expect_numbers(&c, NULL, false);
 	assert_true(c.enumerate);
-	assert_int_equal(c.max_assertion_lifetime, 300);
-	assert_int_equal(c.clock_skew, 60);
-	assert_int_equal(c.fail_delay_ms, 2000);
-	assert_int_equal(c.max_credential_length, 16384);
-	assert_int_equal(c.max_parts, 32);
-	assert_int_equal(c.replay_quota, 10000);
 	assert_int_equal(c.n_audiences, 0);
 	assert_true(c.n_ui_services > 0 && c.n_ui_services <= SV_CONF_MAX_LIST);
 	bool login = false;
@@ -168,20 +226,8 @@ static void test_every_key(void **state)
 	assert_string_equal(c.home_base, "/home/svc");
 	assert_string_equal(c.default_shell, "/bin/false");
 	assert_string_equal(c.keys_group, "ssh-keys");
-	assert_int_equal(c.uid_min, 100000);
-	assert_int_equal(c.uid_max, 100999);
-	assert_int_equal(c.gid_min, 200001);
-	assert_int_equal(c.gid_max, 200999);
-	assert_int_equal(c.base_gid, 200000);
-	assert_int_equal(c.keep_generations, 3);
-	assert_int_equal(c.lock_timeout, 0);
+	expect_numbers(&c, NULL, true);
 	assert_false(c.enumerate);
-	assert_int_equal(c.max_assertion_lifetime, 600);
-	assert_int_equal(c.clock_skew, 5);
-	assert_int_equal(c.fail_delay_ms, 0);
-	assert_int_equal(c.max_credential_length, 4096);
-	assert_int_equal(c.max_parts, 4);
-	assert_int_equal(c.replay_quota, 77);
 	assert_int_equal(c.n_audiences, 3);
 	assert_string_equal(c.audiences[0], "svcacct:fleet");
 	assert_string_equal(c.audiences[1], "https://h.example/x");
@@ -676,20 +722,8 @@ static void test_shipped_conf(void **state)
 	if (r)
 		fail_msg("enabled shipped config refused: %s", err);
 	sv_config_defaults(&d);
-	assert_int_equal(c.uid_min, d.uid_min);
-	assert_int_equal(c.uid_max, d.uid_max);
-	assert_int_equal(c.gid_min, d.gid_min);
-	assert_int_equal(c.gid_max, d.gid_max);
-	assert_int_equal(c.base_gid, d.base_gid);
-	assert_int_equal(c.keep_generations, d.keep_generations);
-	assert_int_equal(c.lock_timeout, d.lock_timeout);
+	expect_numbers(&c, &d, false);
 	assert_int_equal(c.enumerate, d.enumerate);
-	assert_int_equal(c.max_assertion_lifetime, d.max_assertion_lifetime);
-	assert_int_equal(c.clock_skew, d.clock_skew);
-	assert_int_equal(c.fail_delay_ms, d.fail_delay_ms);
-	assert_int_equal(c.max_credential_length, d.max_credential_length);
-	assert_int_equal(c.max_parts, d.max_parts);
-	assert_int_equal(c.replay_quota, d.replay_quota);
 	assert_string_equal(c.home_base, d.home_base);
 	assert_string_equal(c.keys_group, d.keys_group);
 	assert_int_equal(c.n_audiences, d.n_audiences);
@@ -699,19 +733,15 @@ static void test_shipped_conf(void **state)
 /* ------------------------------------------------------------ files */
 
 struct fixture {
-	char dir[64];
+	char dir[TEST_TMPDIR_LEN]; /* first: see test_tmpdir_fixture_new */
 	char conf[128];
 };
 
 static int setup_dir(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct fixture *f = test_tmpdir_fixture_new(sizeof(*f), "config");
 	if (!f)
 		return -1;
-	if (test_tmpdir_make(f->dir, sizeof(f->dir), "config")) {
-		free(f);
-		return -1;
-	}
 	snprintf(f->conf, sizeof(f->conf), "%s/svcacct.conf", f->dir);
 	*state = f;
 	return 0;
@@ -719,14 +749,9 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	struct fixture *f = *state;
-	if (!f)
-		return 0;
-	/* the test may have left anything in there */
-	if (test_tmpdir_remove(f->dir))
-		return -1;
-	free(f);
-	return 0;
+	/* test_tmpdir_fixture_* take the fixture as its dir */
+	_Static_assert(offsetof(struct fixture, dir) == 0, "dir comes first");
+	return test_tmpdir_fixture_free(*state);
 }
 
 static void write_file(const char *path, const char *text, mode_t mode)
@@ -1237,19 +1262,11 @@ static void client_error_at(const char *text, unsigned line, const char *what,
 			    int at)
 {
 	struct sv_client_config c;
-	char err[SV_CONF_ERRLEN] = "", prefix[64];
+	char err[SV_CONF_ERRLEN] = "";
 	sv_client_config_defaults(&c);
 	int r = sv_client_config_parse(&c, text, strlen(text), NAME, err,
 				       sizeof(err));
-	if (r != -EINVAL)
-		fail_msg("line %d: parse gave %d (%s), want -EINVAL", at, r,
-			 err);
-	snprintf(prefix, sizeof(prefix), NAME ":%u: ", line);
-	if (strncmp(err, prefix, strlen(prefix)) != 0)
-		fail_msg("line %d: message '%s' does not start with '%s'", at,
-			 err, prefix);
-	if (!strstr(err, what))
-		fail_msg("line %d: message '%s' lacks '%s'", at, err, what);
+	check_refusal(r, err, line, what, at);
 }
 #define client_error(text, line, what)                                         \
 	client_error_at(text, line, what, __LINE__)

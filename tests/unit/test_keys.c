@@ -41,6 +41,8 @@
 	"{\"kty\":\"RSA\",\"n\":\"" RFC_N                                      \
 	"\",\"e\":\"AQAB\",\"alg\":\"RS256\","                                 \
 	"\"kid\":\"2011-04-29\"}"
+/* the same key with the required members only (no alg, no kid) */
+#define RFC_RSA_JWK_BARE "{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\"}"
 #define RFC_RSA_JWK_NOKID                                                      \
 	"{\"kty\":\"RSA\",\"n\":\"" RFC_N "\",\"e\":\"AQAB\",\"alg\":"         \
 	"\"RS256\"}"
@@ -234,6 +236,16 @@ static void assert_refused_jwks(const char *json)
 	assert_int_equal(n, 0);
 }
 
+/* PSS padding with a salt as long as the digest (RFC 7518 3.5) on the
+ * signing or verifying context pctx. */
+static void set_pss(EVP_PKEY_CTX *pctx)
+{
+	assert_true(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) >
+		    0);
+	assert_true(
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
+}
+
 /* Sign with priv (the alg's hash and padding), verify with the key loaded
  * from the blob; a changed message must not verify. */
 static void sign_verify(EVP_PKEY *priv, const struct sv_key *k)
@@ -282,24 +294,16 @@ static void sign_verify(EVP_PKEY *priv, const struct sv_key *k)
 	assert_non_null(vctx);
 	assert_int_equal(
 	    EVP_DigestSignInit_ex(sctx, &pctx, md, NULL, NULL, priv, NULL), 1);
-	if (pss) {
-		assert_true(EVP_PKEY_CTX_set_rsa_padding(
-				pctx, RSA_PKCS1_PSS_PADDING) > 0);
-		assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(
-				pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
-	}
+	if (pss)
+		set_pss(pctx);
 	assert_int_equal(EVP_DigestSign(sctx, sig, &siglen,
 					(const unsigned char *)msg,
 					sizeof(msg) - 1),
 			 1);
 	assert_int_equal(
 	    EVP_DigestVerifyInit_ex(vctx, &pctx, md, NULL, NULL, pub, NULL), 1);
-	if (pss) {
-		assert_true(EVP_PKEY_CTX_set_rsa_padding(
-				pctx, RSA_PKCS1_PSS_PADDING) > 0);
-		assert_true(EVP_PKEY_CTX_set_rsa_pss_saltlen(
-				pctx, RSA_PSS_SALTLEN_DIGEST) > 0);
-	}
+	if (pss)
+		set_pss(pctx);
 	assert_int_equal(EVP_DigestVerify(vctx, sig, siglen,
 					  (const unsigned char *)msg,
 					  sizeof(msg) - 1),
@@ -325,6 +329,14 @@ static bool same_blob(const struct sv_key *a, const struct sv_key *b)
 {
 	return a->bloblen == b->bloblen &&
 	       memcmp(a->blob, b->blob, a->bloblen) == 0;
+}
+
+/* b, imported from another form of a's key, is that key: the same blob.
+ * b is freed. */
+static void expect_same_key(const struct sv_key *a, struct sv_key *b)
+{
+	assert_true(same_blob(a, b));
+	sv_key_free(b);
 }
 
 /* A public JWK built straight from a key's parameters (not through the
@@ -369,6 +381,16 @@ static char *rsa_jwk_raw(const uint8_t *n, size_t nlen, const char *e)
 		 e);
 	free(ns);
 	return out;
+}
+
+/* import_jwk of rsa_jwk_raw(n, nlen, e) */
+static int import_rsa_jwk(const uint8_t *n, size_t nlen, const char *e,
+			  const char *alg, struct sv_key *k, char *err)
+{
+	char *jwk = rsa_jwk_raw(n, nlen, e);
+	int r = import_jwk(jwk, alg, NULL, k, err);
+	free(jwk);
+	return r;
 }
 
 /* ------------------------------------------------------------- tests */
@@ -498,13 +520,11 @@ static void test_pem_forms(void **state)
 	crlf[j++] = '\n';
 	crlf[j] = '\0';
 	assert_int_equal(import_pem(crlf, NULL, NULL, &b, err), 0);
-	assert_true(same_blob(&a, &b));
-	sv_key_free(&b);
+	expect_same_key(&a, &b);
 	/* no final newline */
 	pem[len - 1] = '\0';
 	assert_int_equal(import_pem(pem, NULL, NULL, &b, err), 0);
-	assert_true(same_blob(&a, &b));
-	sv_key_free(&b);
+	expect_same_key(&a, &b);
 	free(crlf);
 	free(pem);
 	pem = fixture("rsa2048.pkcs1.pem", &len);
@@ -527,9 +547,8 @@ static void test_pem_forms(void **state)
 	pem = pub_pem(pk);
 	assert_true(strlen(pem) < 150);
 	assert_int_equal(import_pem(pem, NULL, NULL, &b, err), 0);
-	assert_true(same_blob(&a, &b));
+	expect_same_key(&a, &b);
 	sv_key_free(&a);
-	sv_key_free(&b);
 	free(pem);
 	EVP_PKEY_free(pk);
 
@@ -841,23 +860,18 @@ static void test_jwk_accept(void **state)
 		EVP_PKEY *pk = fixture_pkey("rsa2048.pub.pem", false);
 		BIGNUM *n = NULL;
 		uint8_t nb[257];
-		char *jwk;
 		assert_int_equal(
 		    EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_N, &n), 1);
 		assert_int_equal(BN_bn2binpad(n, nb, 257), 257);
 		assert_int_equal(nb[0], 0);
-		jwk = rsa_jwk_raw(nb, 257, "AQAB");
-		assert_int_equal(import_jwk(jwk, NULL, NULL, &a, err), 0);
-		free(jwk);
-		jwk = rsa_jwk_raw(nb + 1, 256, "AQAB");
-		assert_int_equal(import_jwk(jwk, NULL, NULL, &b, err), 0);
-		assert_true(same_blob(&a, &b));
-		sv_key_free(&b);
+		assert_int_equal(import_rsa_jwk(nb, 257, "AQAB", NULL, &a, err),
+				 0);
+		assert_int_equal(
+		    import_rsa_jwk(nb + 1, 256, "AQAB", NULL, &b, err), 0);
+		expect_same_key(&a, &b);
 		assert_int_equal(import_pem(pem, NULL, NULL, &b, err), 0);
-		assert_true(same_blob(&a, &b));
+		expect_same_key(&a, &b);
 		sv_key_free(&a);
-		sv_key_free(&b);
-		free(jwk);
 		BN_free(n);
 		EVP_PKEY_free(pk);
 		free(pem);
@@ -875,9 +889,7 @@ static void test_jwk_alg_and_kid(void **state)
 	sv_key_free(&k);
 	assert_int_equal(import_jwk(RFC_EC_JWK(""), "ES256", NULL, &k, err), 0);
 	sv_key_free(&k);
-	assert_int_equal(import_jwk("{\"kty\":\"RSA\",\"n\":\"" RFC_N
-				    "\",\"e\":\"AQAB\"}",
-				    "PS384", NULL, &k, err),
+	assert_int_equal(import_jwk(RFC_RSA_JWK_BARE, "PS384", NULL, &k, err),
 			 0);
 	assert_int_equal(k.alg, SV_ALG_PS384);
 	sv_key_free(&k);
@@ -1022,7 +1034,7 @@ static void test_jwk_refused(void **state)
 static void test_jwk_rsa_bounds(void **state)
 {
 	uint8_t n[1026];
-	char err[ERRLEN], *jwk;
+	char err[ERRLEN];
 	struct sv_key k;
 
 	(void)state;
@@ -1031,51 +1043,40 @@ static void test_jwk_rsa_bounds(void **state)
 	memset(n, 0x5b, sizeof(n));
 	n[0] = 0xc5;
 	n[255] = 0x01;
-	jwk = rsa_jwk_raw(n, 256, "AQAB");
-	assert_int_equal(import_jwk(jwk, NULL, NULL, &k, err), 0);
+	assert_int_equal(import_rsa_jwk(n, 256, "AQAB", NULL, &k, err), 0);
 	assert_int_equal(k.bits, 2048);
 	sv_key_free(&k);
-	free(jwk);
 	n[0] = 0x7f; /* 2047 bits */
-	jwk = rsa_jwk_raw(n, 256, "AQAB");
-	assert_int_equal(import_jwk(jwk, NULL, NULL, &k, err), -EINVAL);
-	free(jwk);
+	assert_int_equal(import_rsa_jwk(n, 256, "AQAB", NULL, &k, err),
+			 -EINVAL);
 	n[0] = 0x80;
 	n[255] = 0x02; /* even */
-	jwk = rsa_jwk_raw(n, 256, "AQAB");
-	assert_int_equal(import_jwk(jwk, NULL, NULL, &k, err), -EINVAL);
-	free(jwk);
+	assert_int_equal(import_rsa_jwk(n, 256, "AQAB", NULL, &k, err),
+			 -EINVAL);
 	n[0] = 0xff;
 	n[1023] = 0x03; /* 8192 bits */
-	jwk = rsa_jwk_raw(n, 1024, "Aw");
-	assert_int_equal(import_jwk(jwk, "PS512", NULL, &k, err), 0);
+	assert_int_equal(import_rsa_jwk(n, 1024, "Aw", "PS512", &k, err), 0);
 	assert_int_equal(k.bits, 8192);
 	assert_int_equal(k.bloblen, 7 + 1024 + 1 + 1);
 	sv_key_free(&k);
-	free(jwk);
 	n[0] = 0x01;
 	n[1024] = 0x03; /* 8193 bits */
-	jwk = rsa_jwk_raw(n, 1025, "AQAB");
-	assert_int_equal(import_jwk(jwk, NULL, NULL, &k, err), -EINVAL);
+	assert_int_equal(import_rsa_jwk(n, 1025, "AQAB", NULL, &k, err),
+			 -EINVAL);
 	assert_non_null(strstr(err, "8192"));
-	free(jwk);
 	/* a 1024-bit key */
 	n[0] = 0xd1;
 	n[127] = 0x01;
-	jwk = rsa_jwk_raw(n, 128, "AQAB");
-	assert_int_equal(import_jwk(jwk, NULL, NULL, &k, err), -EINVAL);
+	assert_int_equal(import_rsa_jwk(n, 128, "AQAB", NULL, &k, err),
+			 -EINVAL);
 	assert_non_null(strstr(err, "1024"));
-	free(jwk);
 	/* e = 2^32 - 1 is the largest */
 	n[0] = 0xc5;
 	n[255] = 0x01;
-	jwk = rsa_jwk_raw(n, 256, "_____w");
-	assert_int_equal(import_jwk(jwk, NULL, NULL, &k, err), 0);
+	assert_int_equal(import_rsa_jwk(n, 256, "_____w", NULL, &k, err), 0);
 	sv_key_free(&k);
-	free(jwk);
-	jwk = rsa_jwk_raw(n, 256, "AQAAAAE");
-	assert_int_equal(import_jwk(jwk, NULL, NULL, &k, err), -EINVAL);
-	free(jwk);
+	assert_int_equal(import_rsa_jwk(n, 256, "AQAAAAE", NULL, &k, err),
+			 -EINVAL);
 }
 
 static void test_jwks(void **state)
@@ -1248,8 +1249,7 @@ static void test_export_roundtrip(void **state)
 		assert_int_equal(import_jwk(s, NULL, NULL, &b, err), 0);
 		assert_int_equal(sv_key_thumbprint(k->blob, k->bloblen, tp), 0);
 		assert_string_equal(b.kid, tp);
-		assert_true(same_blob(k, &b));
-		sv_key_free(&b);
+		expect_same_key(k, &b);
 		free(s);
 		json_decref(j);
 
@@ -1258,8 +1258,7 @@ static void test_export_roundtrip(void **state)
 		assert_non_null(strstr(pem, "-----BEGIN PUBLIC KEY-----\n"));
 		assert_int_equal(
 		    import_pem(pem, sv_alg_name(k->alg), NULL, &b, err), 0);
-		assert_true(same_blob(k, &b));
-		sv_key_free(&b);
+		expect_same_key(k, &b);
 		free(pem);
 	}
 	/* the exporters refuse what the loader refuses */
@@ -1288,9 +1287,7 @@ static void test_thumbprint_rfc7638(void **state)
 	assert_int_equal(sv_key_thumbprint(k.blob, k.bloblen, tp), 0);
 	assert_string_equal(tp, RFC_THUMB);
 	sv_key_free(&k);
-	assert_int_equal(import_jwk("{\"kty\":\"RSA\",\"n\":\"" RFC_N
-				    "\",\"e\":\"AQAB\"}",
-				    "PS256", NULL, &k, err),
+	assert_int_equal(import_jwk(RFC_RSA_JWK_BARE, "PS256", NULL, &k, err),
 			 0);
 	assert_string_equal(k.kid, RFC_THUMB);
 	sv_key_free(&k);

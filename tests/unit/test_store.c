@@ -31,10 +31,24 @@ static void test_no_store(void **state)
 	assert_int_equal(fix_get(f, "ak", buf, sizeof(buf)), -ENOENT);
 }
 
+/* A reader opened now sees generation gen, and in it "ak" = want (3
+ * bytes). */
+static void expect_new_reader(struct fix *f, uint64_t gen, const char *want)
+{
+	struct sv_reader *r = NULL;
+	struct sv_blob v = {0};
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), 0);
+	assert_int_equal(sv_reader_generation(r), gen);
+	assert_int_equal(sv_reader_fetch(r, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
+	assert_memory_equal(v.p, want, 3);
+	sv_blob_free(&v);
+	sv_reader_close(r);
+}
+
 static void test_reader_keeps_generation(void **state)
 {
 	struct fix *f = *state;
-	struct sv_reader *old = NULL, *now = NULL;
+	struct sv_reader *old = NULL;
 	struct sv_txn *t = NULL;
 	struct sv_blob v = {0};
 	uint64_t gen = 0;
@@ -45,15 +59,10 @@ static void test_reader_keeps_generation(void **state)
 	assert_int_equal(sv_reader_generation(old), 1);
 	assert_ptr_equal(sv_reader_config(old), &f->cfg);
 
-	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	t = fix_begin(f);
 	assert_int_equal(sv_txn_store(t, SV_DB_ACCOUNTS, "ak", 2, "two", 3), 0);
 	/* a writer at work: readers still get the published generation */
-	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &now), 0);
-	assert_int_equal(sv_reader_generation(now), 1);
-	assert_int_equal(sv_reader_fetch(now, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
-	assert_memory_equal(v.p, "one", 3);
-	sv_blob_free(&v);
-	sv_reader_close(now);
+	expect_new_reader(f, 1, "one");
 	assert_int_equal(sv_txn_commit(t, &gen, f->err, sizeof(f->err)), 0);
 	assert_int_equal(gen, 2);
 	assert_int_equal(sv_store_current_generation(&f->cfg, &gen), 0);
@@ -68,12 +77,7 @@ static void test_reader_keeps_generation(void **state)
 	assert_true(sv_reader_fds_intact(old));
 	sv_reader_close(old);
 	/* a new one sees the new generation */
-	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &now), 0);
-	assert_int_equal(sv_reader_generation(now), 2);
-	assert_int_equal(sv_reader_fetch(now, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
-	assert_memory_equal(v.p, "two", 3);
-	sv_blob_free(&v);
-	sv_reader_close(now);
+	expect_new_reader(f, 2, "two");
 	sv_reader_close(NULL);
 }
 
@@ -99,7 +103,6 @@ static void test_bad_arguments(void **state)
 	struct fix *f = *state;
 	struct sv_reader *r = NULL;
 	struct sv_blob v = {0};
-	const size_t huge = (size_t)INT32_MAX + 1;
 	fix_need_root();
 
 	fix_put(f, "ak", "v");
@@ -108,8 +111,9 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(sv_reader_fetch(r, SV_DB_COUNT, "ak", 2, &v), -EINVAL);
 	assert_int_equal(sv_reader_fetch(r, (enum sv_db) - 1, "ak", 2, &v),
 			 -EINVAL);
-	assert_int_equal(sv_reader_fetch(r, SV_DB_ACCOUNTS, "ak", huge, &v),
-			 -EINVAL);
+	assert_int_equal(
+	    sv_reader_fetch(r, SV_DB_ACCOUNTS, "ak", fix_huge_len, &v),
+	    -EINVAL);
 	/* a file the reader did not open */
 	assert_int_equal(sv_reader_fetch(r, SV_DB_CREDENTIALS, "ak", 2, &v),
 			 -EBADF);
@@ -167,7 +171,7 @@ static void put_account(struct fix *f, const char *kname, const char *name,
 	char k[64], uk[8];
 	int kl = snprintf(k, sizeof(k), "%c%s", SV_KEY_ACCOUNT, kname);
 	assert_int_equal(sv_encode_account(&b, &a), 0);
-	assert_int_equal(sv_txn_begin(&f->cfg, &t, f->err, sizeof(f->err)), 0);
+	t = fix_begin(f);
 	assert_int_equal(
 	    sv_txn_store(t, SV_DB_ACCOUNTS, k, (size_t)kl, b.p, b.len), 0);
 	assert_int_equal(sv_key_u32(uk, sizeof(uk), SV_KEY_UID, uid), 5);

@@ -28,4 +28,36 @@ static inline int test_tmpdir_remove(const char *dir)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* A test fixture struct whose first member is char dir[TEST_TMPDIR_LEN]:
+ * the setup of test_config.c and storefix.h allocate it zeroed with a fresh
+ * directory NAME in dir, and their teardown removes both. */
+#define TEST_TMPDIR_LEN 64
+
+/* Returns the zeroed fixture of SIZE bytes with its directory made, or
+ * NULL (nothing left behind) on failure. */
+static inline void *test_tmpdir_fixture_new(size_t size, const char *name)
+{
+	char *f = calloc(1, size);
+	if (!f)
+		return NULL;
+	if (test_tmpdir_make(f, TEST_TMPDIR_LEN, name)) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Removes the fixture's directory, with whatever the test left in it, and
+ * frees the fixture. NULL is no fixture. Returns 0, or -1 (fixture kept)
+ * when the directory could not be removed. */
+static inline int test_tmpdir_fixture_free(void *f)
+{
+	if (!f)
+		return 0;
+	if (test_tmpdir_remove(f))
+		return -1;
+	free(f);
+	return 0;
+}
+
 #endif
