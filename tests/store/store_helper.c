@@ -118,7 +118,7 @@ static void usage(void)
 	      "  rollback [GEN]\n"
 	      "  put-raw acc|cred|pub KEY VALUE  one commit (KEY, VALUE: text\n"
 	      "                          with \\xHH escapes)\n"
-	      "  hold-txn SECONDS READYFILE\n"
+	      "  hold-txn SECONDS READYFILE [GOFILE]\n"
 	      "  hold-reader READYFILE GOFILE TIMEOUT [mmap]\n"
 	      "  writer TAG COMMITS UIDBASE\n"
 	      "  batch-writer TAG N SECONDS UIDBASE PAUSE_MS\n"
@@ -687,15 +687,24 @@ static void write_file(const char *path, const char *text)
 }
 
 /* Take the writer lock and sit on it. */
+/* Hold the writer's lock for SECONDS, or until GOFILE appears: a test
+ * that must see something happen while the lock is held keeps it as long
+ * as it needs, whatever the machine's load. */
 static int cmd_hold_txn(int argc, char **argv)
 {
 	char pid[32];
-	if (argc != 2)
+	struct stat st;
+	if (argc != 2 && argc != 3)
 		usage();
+	unsigned long ms = num(argv[0]) * 1000;
 	struct sv_txn *t = begin();
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	write_file(argv[1], pid);
-	msleep((unsigned)(num(argv[0]) * 1000));
+	for (unsigned long waited = 0; waited < ms; waited += 50) {
+		if (argc == 3 && stat(argv[2], &st) == 0)
+			break;
+		msleep(50);
+	}
 	sv_txn_abort(t);
 	return 0;
 }
