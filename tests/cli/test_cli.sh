@@ -343,6 +343,16 @@ sv account set gamma --home-private >/dev/null 2>&1
 sv account set gamma --home-writable >/dev/null 2>&1
 expect_eq "home that is a symlink: its target is not chowned" "0:0" "$(stat -c '%u:%g' "$T/elsewhere")"
 rm -f "$T/home/gamma"
+# a home that cannot be made is a warning, not a refusal: the account is
+# committed before its home is made
+SAVE_T=$T SAVE_CONF=$CONF
+new_env
+: >"$T/hb"
+sed -i "s#^home_base = .*#home_base = $T/hb#" "$CONF"
+expect_rc "home that cannot be made: a warning, the account created (exit 0)" 0 \
+	"^svcacct: warning: cannot create $T/hb/delta: Not a directory" sv account create delta
+expect_rc "... and the account is there" 0 "" sv account show delta
+T=$SAVE_T CONF=$SAVE_CONF
 changed "account create delta --no-home" sv account create delta --no-home
 expect_eq "--no-home: no directory" "absent" "$([ -e "$T/home/delta" ] && echo present || echo absent)"
 changed "account create epsilon --home elsewhere" sv account create epsilon --home /srv/epsilon-test-home --no-home
