@@ -170,56 +170,61 @@ int issuer_jwks_canon(const char *body, size_t len, json_t **keys,
 }
 
 /* state_dir/issuers, created 0700 if missing, root's and not writable by
- * others. */
+ * others: its fd, or a negative errno with the message in err. */
 static int open_cache_dir(const struct sv_config *c, char *err, size_t errlen)
 {
-	_cleanup_close_ int sd = -1;
 	struct stat st;
-	int dd;
+	int sd, dd = -1, ret;
 
 	sd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sd < 0) {
+		ret = -errno;
 		snprintf(err, errlen, "state directory %s: %s", c->state_dir,
-			 strerror(errno));
-		return -errno;
+			 strerror(-ret));
+		goto out;
 	}
 	if (mkdirat(sd, "issuers", 0700) < 0 && errno != EEXIST) {
+		ret = -errno;
 		snprintf(err, errlen, "%s/issuers: %s", c->state_dir,
-			 strerror(errno));
-		return -errno;
+			 strerror(-ret));
+		goto out;
 	}
 	dd = openat(sd, "issuers",
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dd < 0 || fstat(dd, &st) < 0) {
-		int e = errno;
-		if (dd >= 0)
-			close(dd);
+		ret = -errno;
 		snprintf(err, errlen, "%s/issuers: %s", c->state_dir,
-			 strerror(e));
-		return -e;
+			 strerror(-ret));
+		goto out;
 	}
 	if (st.st_uid != 0 || (st.st_mode & 022)) {
-		close(dd);
+		ret = -EPERM;
 		snprintf(err, errlen,
 			 "%s/issuers: must be root's and not group or world "
 			 "writable",
 			 c->state_dir);
-		return -EPERM;
+		goto out;
 	}
-	return dd;
+	ret = dd;
+	dd = -1;
+out:
+	if (dd >= 0)
+		close(dd);
+	if (sd >= 0)
+		close(sd);
+	return ret;
 }
 
 int issuer_cache_write(const struct sv_config *c, const char *name,
 		       const char *iss, const char *source, json_t *keys,
 		       char *err, size_t errlen)
 {
-	_cleanup_close_ int dd = -1, fd = -1;
-	_cleanup_free_ char *text = NULL;
 	char fn[SV_ISSUER_NAME_MAX + 8], tmp[SV_ISSUER_NAME_MAX + 40], now[32];
+	char *text = NULL;
 	struct tm tm;
 	time_t t = time(NULL);
 	size_t n, off = 0;
-	int ret = -EIO;
+	int dd = -1, fd = -1, ret;
 
 	if (!sv_issuer_name_valid(name)) {
 		snprintf(err, errlen, "bad issuer name");
@@ -236,8 +241,9 @@ int issuer_cache_write(const struct sv_config *c, const char *name,
 	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	json_decref(doc);
 	if (!text) {
+		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		goto out;
 	}
 	n = strlen(text);
 	snprintf(fn, sizeof(fn), "%s.jwks", name);
@@ -246,10 +252,12 @@ int issuer_cache_write(const struct sv_config *c, const char *name,
 	fd = openat(dd, tmp,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
+		ret = -errno;
 		snprintf(err, errlen, "%s/issuers/%s: %s", c->state_dir, tmp,
-			 strerror(errno));
-		return -errno;
+			 strerror(-ret));
+		goto out;
 	}
+	errno = 0;
 	while (off < n) {
 		ssize_t w = write(fd, text + off, n - off);
 		if (w < 0 && errno == EINTR)
@@ -265,16 +273,24 @@ int issuer_cache_write(const struct sv_config *c, const char *name,
 	/* the directory entry too, or a power cut could bring back the old
 	 * set (or none) */
 	if (fsync(dd) < 0) {
+		ret = -EIO;
 		snprintf(err, errlen, "%s/issuers: fsync: %s", c->state_dir,
 			 strerror(errno));
-		return -EIO;
+		goto out;
 	}
-	return 0;
+	ret = 0;
+	goto out;
 fail:
 	ret = errno ? -errno : -EIO;
 	snprintf(err, errlen, "writing %s/issuers/%s: %s", c->state_dir, fn,
 		 strerror(-ret));
 	(void)unlinkat(dd, tmp, 0);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (dd >= 0)
+		close(dd);
+	free(text);
 	return ret;
 }
 
