@@ -681,14 +681,10 @@ enum sv_issuer_status sv_issuer_verify(const struct sv_issuer_query *q,
 		goto out;
 	}
 	r = sv_get_issuer_by_iss(q->rd, iss, isslen, &blob, &x);
-	if (r == -ENOENT) {
-		f->reason = "unknown_issuer";
-		goto out;
-	}
 	if (r < 0) {
-		f->reason = (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
-							    : "store_error";
-		st = SV_ISSUER_UNAVAIL;
+		f->reason = sv_lookup_reason(r, "unknown_issuer");
+		if (r != -ENOENT)
+			st = SV_ISSUER_UNAVAIL;
 		goto out;
 	}
 	snprintf(f->issuer, sizeof(f->issuer), "%.*s", (int)x.name.n, x.name.p);

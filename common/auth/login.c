@@ -137,15 +137,9 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 	l->uid = 0;
 	l->acct_created = 0;
 	r = sv_get_account(l->rd, l->user, &blob, &a);
-	if (r == -ENOENT) {
-		l->reason = "not_service_account";
-		st = SV_LOGIN_NO_ACCOUNT;
-		goto out;
-	}
 	if (r < 0) {
-		l->reason = (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
-							    : "store_error";
-		st = SV_LOGIN_UNAVAIL;
+		l->reason = sv_lookup_reason(r, "not_service_account");
+		st = r == -ENOENT ? SV_LOGIN_NO_ACCOUNT : SV_LOGIN_UNAVAIL;
 		goto out;
 	}
 	/* defence in depth: a record that could mint a system UID or that
@@ -233,6 +227,24 @@ static void copy_id(char out[SV_CRED_ID_LEN + 1], struct sv_str s)
 	out[n] = '\0';
 }
 
+/* Why the secret credential cred (id), its secret verified, may not log
+ * this account in (its refusal reason), or NULL. */
+static const char *secret_use_refusal(struct sv_login *l, const char *id,
+				      const struct sv_cred *cred)
+{
+	struct sv_account owner;
+	const char *why = cred_withdrawn(l, id, cred->expires);
+
+	if (why)
+		return why;
+	if (!sv_str_eq(cred->account, l->user))
+		return "wrong_account";
+	sv_login_owner(l, &owner);
+	if (!sv_cred_bound_to(cred, &owner))
+		return "credential_not_bound";
+	return NULL;
+}
+
 static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 					  size_t len)
 {
@@ -280,24 +292,8 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 		st = deny(l, "wrong_secret");
 		goto out;
 	}
-	why = cred_withdrawn(l, id, cred.expires);
-	if (why) {
-		st = deny(l, why);
-		goto out;
-	}
-	if (!sv_str_eq(cred.account, l->user)) {
-		st = deny(l, "wrong_account");
-		goto out;
-	}
-	{
-		struct sv_account owner;
-		sv_login_owner(l, &owner);
-		if (!sv_cred_bound_to(&cred, &owner)) {
-			st = deny(l, "credential_not_bound");
-			goto out;
-		}
-	}
-	st = accept_cred(l, cred.expires);
+	why = secret_use_refusal(l, id, &cred);
+	st = why ? deny(l, why) : accept_cred(l, cred.expires);
 out:
 	sv_blob_free(&blob);
 	return st;
@@ -342,6 +338,24 @@ static int select_keys(struct sv_login *l, const struct sv_jws *j,
 	return r;
 }
 
+/* Why the registered key c (id) does not accept the token j (its refusal
+ * reason), or NULL. */
+static const char *key_refusal(struct sv_login *l, const struct sv_jws *j,
+			       const char *id, const struct sv_cred *c)
+{
+	const char *why;
+
+	/* the registered key's one alg, matched exactly: the token's
+	 * header never chooses how it is verified */
+	if (c->alg != (uint8_t)j->alg)
+		return "alg_mismatch";
+	why = cred_withdrawn(l, id, c->expires);
+	if (why)
+		return why;
+	return sv_jws_verify_blob(j, (const uint8_t *)c->material.p,
+				  c->material.n);
+}
+
 /* Try one key: registered alg, state, fit, signature. */
 static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 				    const char *id)
@@ -359,24 +373,8 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 		goto out;
 	}
 	memcpy(l->cred_id, id, SV_CRED_ID_LEN + 1);
-	/* the registered key's one alg, matched exactly: the token's
-	 * header never chooses how it is verified */
-	if (c.alg != (uint8_t)j->alg) {
-		st = deny(l, "alg_mismatch");
-		goto out;
-	}
-	why = cred_withdrawn(l, id, c.expires);
-	if (why) {
-		st = deny(l, why);
-		goto out;
-	}
-	why =
-	    sv_jws_verify_blob(j, (const uint8_t *)c.material.p, c.material.n);
-	if (why) {
-		st = deny(l, why);
-		goto out;
-	}
-	st = accept_cred(l, c.expires);
+	why = key_refusal(l, j, id, &c);
+	st = why ? deny(l, why) : accept_cred(l, c.expires);
 out:
 	sv_blob_free(&blob);
 	return st;

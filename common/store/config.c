@@ -374,25 +374,15 @@ static int validate(const struct sv_config *c, const char *name,
 }
 #undef AT
 
-/* The sentence of sv_config_*_served: what excludes the ID and the change
- * that would include it, and whether that change alone passes validate. */
-static void served_why(const struct sv_config *c, char *why, size_t whylen,
-		       const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void served_why(const struct sv_config *c, char *why, size_t whylen,
-		       const char *fmt, ...)
+/* The end of sv_config_*_served's sentence in why (its start already
+ * there): whether the change it names, alone, passes validate. */
+static void append_fix_refusal(const struct sv_config *c, char *why,
+			       size_t whylen)
 {
 	unsigned lines[SV_ARRAY_SIZE(keys)] = {0};
 	char err[SV_CONF_ERRLEN];
-	va_list ap;
-	size_t n;
+	size_t n = strlen(why);
 
-	if (!why || !whylen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	n = strlen(why);
 	/* the configuration as the fix leaves it: c itself, already
 	 * changed by the caller */
 	if (validate(c, "", lines, 0, err, sizeof(err)) < 0 && n < whylen) {
@@ -440,9 +430,12 @@ static void out_of_range(struct sv_config *fixed, const char *what, uint32_t id,
 
 	*key = below ? lo_key : hi_key;
 	*f = id;
-	served_why(fixed, why, whylen, "%s %u is %s %s %u: set %s to %u or %s",
-		   what, id, below ? "below" : "above", *key, was, *key, id,
-		   below ? "lower" : "higher");
+	if (!why || !whylen)
+		return;
+	snprintf(why, whylen, "%s %u is %s %s %u: set %s to %u or %s", what, id,
+		 below ? "below" : "above", *key, was, *key, id,
+		 below ? "lower" : "higher");
+	append_fix_refusal(fixed, why, whylen);
 }
 
 int sv_config_uid_served(const struct sv_config *c, uint32_t uid,

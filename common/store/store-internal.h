@@ -34,8 +34,19 @@ int svi_get_named(fetch_fn f, void *h, enum sv_db db, char prefix,
 		  const char *name, struct sv_blob *blob);
 int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix, uint32_t v,
 		  struct sv_blob *blob);
-int svi_decode_account(int r, struct sv_blob *blob, struct sv_account *a);
-int svi_decode_role(int r, struct sv_blob *blob, struct sv_role *x);
+/* What a typed lookup decodes its record into (struct sv_account,
+ * sv_role, sv_cred, sv_list), and the key it was fetched by. */
+enum svi_kind { SVI_ACCOUNT, SVI_ROLE, SVI_CRED, SVI_IDLIST };
+struct svi_want {
+	const char *name; /* the record's name or credential id, or NULL: */
+	uint32_t id;	  /* its UID (account) or GID (role) */
+};
+/* The typed lookups' last step. r: the fetch's result; when 0, decode
+ * *blob as kind into out. With want (the reader's lookups), the record
+ * must be the one its key names: a key and a record that disagree mean the
+ * file was tampered with (-EBADMSG). On any failure *blob is freed. */
+int svi_decode(int r, enum svi_kind kind, const struct svi_want *want,
+	       struct sv_blob *blob, void *out);
 
 /* State dir (stateread.c): file names, ID keys. */
 extern const char *const sv_statenames[SV_STATE_COUNT];

@@ -450,18 +450,44 @@ int svi_by_number(fetch_fn f, void *h, char prefix, char nameprefix, uint32_t v,
 	return f(h, SV_DB_ACCOUNTS, nkey, kl, blob);
 }
 
-int svi_decode_account(int r, struct sv_blob *blob, struct sv_account *a)
+/* Whether the decoded record rec of kind is the one want names. */
+static bool record_is(enum svi_kind kind, const void *rec,
+		      const struct svi_want *want)
 {
-	if (r == 0)
-		r = sv_decode_account(blob->p, blob->n, a);
-	if (r < 0)
-		sv_blob_free(blob);
-	return r;
+	const struct sv_account *a = rec;
+	const struct sv_role *x = rec;
+	const struct sv_cred *c = rec;
+
+	switch (kind) {
+	case SVI_ACCOUNT:
+		return want->name ? sv_str_eq(a->name, want->name)
+				  : a->uid == want->id;
+	case SVI_ROLE:
+		return want->name ? sv_str_eq(x->name, want->name)
+				  : x->gid == want->id;
+	case SVI_CRED: return want->name && sv_str_eq(c->id, want->name);
+	default: return false;
+	}
 }
-int svi_decode_role(int r, struct sv_blob *blob, struct sv_role *x)
+
+int svi_decode(int r, enum svi_kind kind, const struct svi_want *want,
+	       struct sv_blob *blob, void *out)
 {
-	if (r == 0)
-		r = sv_decode_role(blob->p, blob->n, x);
+	if (r == 0) {
+		switch (kind) {
+		case SVI_ACCOUNT:
+			r = sv_decode_account(blob->p, blob->n, out);
+			break;
+		case SVI_ROLE: r = sv_decode_role(blob->p, blob->n, out); break;
+		case SVI_CRED: r = sv_decode_cred(blob->p, blob->n, out); break;
+		case SVI_IDLIST:
+			r = sv_decode_idlist(blob->p, blob->n, out);
+			break;
+		default: r = -EINVAL; break;
+		}
+	}
+	if (r == 0 && want && !record_is(kind, out, want))
+		r = -EBADMSG;
 	if (r < 0)
 		sv_blob_free(blob);
 	return r;
@@ -478,25 +504,16 @@ int sv_get_account(struct sv_reader *r, const char *name, struct sv_blob *blob,
 {
 	int e = svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT, name,
 			      blob);
-	e = svi_decode_account(e, blob, a);
-	/* the key and the record must agree, or the file was tampered with */
-	if (e == 0 && !sv_str_eq(a->name, name)) {
-		sv_blob_free(blob);
-		e = -EBADMSG;
-	}
-	return e;
+	return svi_decode(e, SVI_ACCOUNT, &(struct svi_want){.name = name},
+			  blob, a);
 }
 
 int sv_get_account_by_uid(struct sv_reader *r, uint32_t uid,
 			  struct sv_blob *blob, struct sv_account *a)
 {
 	int e = svi_by_number(rfetch, r, SV_KEY_UID, SV_KEY_ACCOUNT, uid, blob);
-	e = svi_decode_account(e, blob, a);
-	if (e == 0 && a->uid != uid) {
-		sv_blob_free(blob);
-		e = -EBADMSG;
-	}
-	return e;
+	return svi_decode(e, SVI_ACCOUNT, &(struct svi_want){.id = uid}, blob,
+			  a);
 }
 
 int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
@@ -504,49 +521,41 @@ int sv_get_role(struct sv_reader *r, const char *name, struct sv_blob *blob,
 {
 	int e =
 	    svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
-	e = svi_decode_role(e, blob, role);
-	if (e == 0 && !sv_str_eq(role->name, name)) {
-		sv_blob_free(blob);
-		e = -EBADMSG;
-	}
-	return e;
+	return svi_decode(e, SVI_ROLE, &(struct svi_want){.name = name}, blob,
+			  role);
 }
 
 int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid, struct sv_blob *blob,
 		       struct sv_role *role)
 {
 	int e = svi_by_number(rfetch, r, SV_KEY_GID, SV_KEY_ROLE, gid, blob);
-	e = svi_decode_role(e, blob, role);
-	if (e == 0 && role->gid != gid) {
-		sv_blob_free(blob);
-		e = -EBADMSG;
-	}
-	return e;
+	return svi_decode(e, SVI_ROLE, &(struct svi_want){.id = gid}, blob,
+			  role);
 }
 
 int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 		struct sv_blob *blob, struct sv_cred *cred)
 {
 	int e = svi_get_named(rfetch, r, db, SV_KEY_CRED, id, blob);
-	if (e == 0)
-		e = sv_decode_cred(blob->p, blob->n, cred);
-	if (e == 0 && !sv_str_eq(cred->id, id))
-		e = -EBADMSG;
-	if (e < 0)
-		sv_blob_free(blob);
-	return e;
+	return svi_decode(e, SVI_CRED, &(struct svi_want){.name = id}, blob,
+			  cred);
 }
 
 int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
 		    struct sv_blob *blob, struct sv_list *ids)
 {
 	int e = svi_get_named(rfetch, r, db, SV_KEY_CREDLIST, account, blob);
-	if (e == 0)
-		e = sv_decode_idlist(blob->p, blob->n, ids);
-	if (e < 0)
-		sv_blob_free(blob);
-	return e;
+	return svi_decode(e, SVI_IDLIST, NULL, blob, ids);
 }
+
+const char *sv_lookup_reason(int r, const char *missing)
+{
+	if (r == -ENOENT)
+		return missing;
+	return (r == -EBADMSG || r == -EPROTO) ? "store_corrupt"
+					       : "store_error";
+}
+
 int sv_each_cred(struct sv_reader *r, enum sv_db db, const struct sv_account *a,
 		 struct sv_revocations *rv, sv_cred_fn fn, void *ctx)
 {

@@ -119,6 +119,11 @@ int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
 		    struct sv_blob *blob, struct sv_list *ids);
 
+/* The reason code of a typed lookup that failed with r (< 0): missing when
+ * there is no such record (-ENOENT), store_corrupt when the record does not
+ * decode (-EBADMSG, -EPROTO), store_error for any other failure. */
+const char *sv_lookup_reason(int r, const char *missing);
+
 /* ------------------------------------------------------------- credentials */
 
 /* An open revocation list (credential ids and revoked key fingerprints).

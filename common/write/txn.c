@@ -520,7 +520,7 @@ int sv_txn_get_account(struct sv_txn *t, const char *name, struct sv_blob *blob,
 {
 	int e = svi_get_named(tfetch, t, SV_DB_ACCOUNTS, SV_KEY_ACCOUNT, name,
 			      blob);
-	return svi_decode_account(e, blob, a);
+	return svi_decode(e, SVI_ACCOUNT, NULL, blob, a);
 }
 
 int sv_txn_get_role(struct sv_txn *t, const char *name, struct sv_blob *blob,
@@ -528,14 +528,14 @@ int sv_txn_get_role(struct sv_txn *t, const char *name, struct sv_blob *blob,
 {
 	int e =
 	    svi_get_named(tfetch, t, SV_DB_ACCOUNTS, SV_KEY_ROLE, name, blob);
-	return svi_decode_role(e, blob, role);
+	return svi_decode(e, SVI_ROLE, NULL, blob, role);
 }
 
 int sv_txn_get_role_by_gid(struct sv_txn *t, uint32_t gid, struct sv_blob *blob,
 			   struct sv_role *role)
 {
 	int e = svi_by_number(tfetch, t, SV_KEY_GID, SV_KEY_ROLE, gid, blob);
-	return svi_decode_role(e, blob, role);
+	return svi_decode(e, SVI_ROLE, NULL, blob, role);
 }
 
 void sv_txn_abort(struct sv_txn *t)
