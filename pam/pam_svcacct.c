@@ -213,12 +213,14 @@ static void phase_in(struct svp_ctx *x, struct sv_phase_in *in)
  * absent SVCACCT_ROLES would read as "no narrowing". */
 static int env_set(pam_handle_t *pamh, const char *name, const char *value)
 {
-	_cleanup_free_ char *buf = NULL;
-	if (asprintf(&buf, "%s=%s", name, value ? value : "") < 0) {
-		buf = NULL;
+	char *buf;
+	int ret;
+	if (asprintf(&buf, "%s=%s", name, value ? value : "") < 0)
 		return -1;
-	}
-	return pam_putenv(pamh, buf) == PAM_SUCCESS ? 0 : -1;
+	/* pam_putenv keeps a copy of its own */
+	ret = pam_putenv(pamh, buf) == PAM_SUCCESS ? 0 : -1;
+	free(buf);
+	return ret;
 }
 
 static void env_clear(pam_handle_t *pamh)

@@ -229,7 +229,7 @@ static int cmd_put_account(int argc, char **argv)
 	if (argc < 2 || argc > 4)
 		usage();
 	size_t dl = argc >= 3 ? num(argv[2]) : 0;
-	_cleanup_free_ char *desc = dl ? filler(dl, 'd') : NULL;
+	char *desc = dl ? filler(dl, 'd') : NULL;
 	struct sv_txn *t = begin();
 	txn_put_account(t, argv[0], (uint32_t)num(argv[1]),
 			desc ? desc : "plain");
@@ -238,6 +238,7 @@ static int cmd_put_account(int argc, char **argv)
 		check_txn(t, r, "revoke %s", argv[3]);
 	}
 	printf("%" PRIu64 "\n", commit(t));
+	free(desc);
 	return 0;
 }
 
