@@ -525,6 +525,21 @@ int cli_commit(struct cli *cli, struct sv_txn *t)
 	return EXIT_OK;
 }
 
+int cli_create(struct cli *cli, const struct cli_args *args,
+	       cli_create_fn create, const void *opts, void *out)
+{
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return EXIT_FAIL;
+	if (create(cli, t, opts, out) < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	return cli_commit(cli, t);
+}
+
 char **cli_split(const char *s)
 {
 	size_t n = 1, len = strlen(s);
