@@ -120,6 +120,16 @@ struct sv_txn *cli_begin_load(struct cli *cli, const char *what,
 struct acct;
 struct sv_txn *cli_begin_account(struct cli *cli, const char *name,
 				 struct acct *a);
+/* The credentials of account name for a list verb: those of db
+ * (SV_DB_CREDENTIALS or SV_DB_PUBKEYS) walked by each, the array *out its
+ * ctx, with the revocation list open_rv opens honoured (open_rv leaves its
+ * message in cli->err); what names them in a read error. An exit code,
+ * failures reported; *out the caller's on EXIT_OK. */
+typedef int (*cli_revocations_fn)(struct cli *cli,
+				  struct sv_revocations **rv);
+int cli_list_creds(struct cli *cli, const char *name, enum sv_db db,
+		   const char *what, cli_revocations_fn open_rv,
+		   sv_cred_fn each, json_t **out);
 /* Split "a,b,c" into a NULL-terminated malloc'd array (one allocation). */
 char **cli_split(const char *s);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
