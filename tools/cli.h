@@ -125,8 +125,7 @@ struct sv_txn *cli_begin_account(struct cli *cli, const char *name,
  * ctx, with the revocation list open_rv opens honoured (open_rv leaves its
  * message in cli->err); what names them in a read error. An exit code,
  * failures reported; *out the caller's on EXIT_OK. */
-typedef int (*cli_revocations_fn)(struct cli *cli,
-				  struct sv_revocations **rv);
+typedef int (*cli_revocations_fn)(struct cli *cli, struct sv_revocations **rv);
 int cli_list_creds(struct cli *cli, const char *name, enum sv_db db,
 		   const char *what, cli_revocations_fn open_rv,
 		   sv_cred_fn each, json_t **out);
