@@ -99,6 +99,15 @@ void cli_report_created(struct cli *cli, const char *what, const char *name,
 /* Begin / commit a change with error reporting. */
 struct sv_txn *cli_begin(struct cli *cli);
 int cli_commit(struct cli *cli, struct sv_txn *t);
+/* A create verb (account create, role create): the verb's usage unless
+ * it has one positional, then create (the op_*_create of opts into out,
+ * with any check of the result: 0, or negative errno with the message in
+ * cli->err) in a new transaction, committed when it succeeds. An exit
+ * code, failures reported; out is the caller's to free either way. */
+typedef int (*cli_create_fn)(struct cli *cli, struct sv_txn *t,
+			     const void *opts, void *out);
+int cli_create(struct cli *cli, const struct cli_args *args,
+	       cli_create_fn create, const void *opts, void *out);
 /* Begin a change on an existing record: load (the record of that name in
  * t into *out) must succeed, or t is aborted and "no WHAT 'NAME'"
  * (-ENOENT) or "WHAT 'NAME': BAD" reported; NULL then. */
@@ -111,6 +120,15 @@ struct sv_txn *cli_begin_load(struct cli *cli, const char *what,
 struct acct;
 struct sv_txn *cli_begin_account(struct cli *cli, const char *name,
 				 struct acct *a);
+/* The credentials of account name for a list verb: those of db
+ * (SV_DB_CREDENTIALS or SV_DB_PUBKEYS) walked by each, the array *out its
+ * ctx, with the revocation list open_rv opens honoured (open_rv leaves its
+ * message in cli->err); what names them in a read error. An exit code,
+ * failures reported; *out the caller's on EXIT_OK. */
+typedef int (*cli_revocations_fn)(struct cli *cli, struct sv_revocations **rv);
+int cli_list_creds(struct cli *cli, const char *name, enum sv_db db,
+		   const char *what, cli_revocations_fn open_rv,
+		   sv_cred_fn each, json_t **out);
 /* Split "a,b,c" into a NULL-terminated malloc'd array (one allocation). */
 char **cli_split(const char *s);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */

@@ -525,6 +525,55 @@ int cli_commit(struct cli *cli, struct sv_txn *t)
 	return EXIT_OK;
 }
 
+int cli_create(struct cli *cli, const struct cli_args *args,
+	       cli_create_fn create, const void *opts, void *out)
+{
+	if (args->npos != 1)
+		return cli_usage_verb(cli, args);
+	struct sv_txn *t = cli_begin(cli);
+	if (!t)
+		return EXIT_FAIL;
+	if (create(cli, t, opts, out) < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	return cli_commit(cli, t);
+}
+
+int cli_list_creds(struct cli *cli, const char *name, enum sv_db db,
+		   const char *what, cli_revocations_fn open_rv,
+		   sv_cred_fn each, json_t **out)
+{
+	struct sv_reader *rd =
+	    cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(db));
+	if (!rd)
+		return EXIT_FAIL;
+	struct sv_blob ab = {0};
+	struct sv_account a;
+	if (sv_get_account(rd, name, &ab, &a) < 0) {
+		sv_reader_close(rd);
+		return cli_fail(cli, "no account '%s'", name);
+	}
+	struct sv_revocations *rv = NULL;
+	int e = open_rv(cli, &rv);
+	if (e < 0) {
+		sv_blob_free(&ab);
+		sv_reader_close(rd);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	json_t *arr = json_array();
+	e = sv_each_cred(rd, db, &a, rv, each, arr);
+	sv_revocations_close(rv);
+	sv_blob_free(&ab);
+	sv_reader_close(rd);
+	if (e < 0) {
+		json_decref(arr);
+		return cli_fail(cli, "reading %s: %s", what, strerror(-e));
+	}
+	*out = arr;
+	return EXIT_OK;
+}
+
 char **cli_split(const char *s)
 {
 	size_t n = 1, len = strlen(s);

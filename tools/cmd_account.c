@@ -36,22 +36,18 @@ static void opts_from_args(const struct cli_args *args, struct acct_opts *o)
 	o->force = args->force;
 }
 
+static int create_account(struct cli *cli, struct sv_txn *t, const void *opts,
+			  void *out)
+{
+	return op_account_create(cli, t, opts, out);
+}
+
 int account_create(struct cli *cli, const struct cli_args *args)
 {
 	struct acct a = {0};
 	struct acct_opts o;
-	int r;
-	if (args->npos != 1)
-		return cli_usage_verb(cli, args);
 	opts_from_args(args, &o);
-	struct sv_txn *t = cli_begin(cli);
-	if (!t)
-		return EXIT_FAIL;
-	if (op_account_create(cli, t, &o, &a) < 0) {
-		sv_txn_abort(t);
-		return cli_fail(cli, "%s", cli->err);
-	}
-	r = cli_commit(cli, t);
+	int r = cli_create(cli, args, create_account, &o, &a);
 	if (r == EXIT_OK) {
 		if (!o.no_home && acct_make_home(cli, &a) < 0)
 			fprintf(stderr, "svcacct: warning: %s\n", cli->err);

@@ -101,6 +101,21 @@ static int list_one(const struct sv_cred *c, bool revoked, void *ctx)
 	return 0;
 }
 
+/* Every reader honours the revocation list, whatever generation it
+ * reads: the state dir's. */
+static int open_state_revocations(struct cli *cli, struct sv_revocations **rv)
+{
+	int sfd = sv_state_open_dir(&cli->cfg);
+	int e = sfd < 0 ? sfd : sv_revocations_open_state(sfd, rv);
+	if (sfd >= 0)
+		close(sfd);
+	if (e < 0)
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: the revocation list: %s", cli->cfg.state_dir,
+			 strerror(-e));
+	return e;
+}
+
 int cred_list(struct cli *cli, const struct cli_args *args)
 {
 	const int keys = args->verb->arg;
@@ -110,39 +125,12 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 		return r;
 	if (geteuid() != 0)
 		return cli_fail(cli, "listing credentials needs root");
-	struct sv_reader *rd = cli_reader(
-	    cli, SV_DBMASK(SV_DB_ACCOUNTS) | SV_DBMASK(SV_DB_CREDENTIALS));
-	if (!rd)
-		return EXIT_FAIL;
-	struct sv_blob ab = {0};
-	struct sv_account a;
-	if (sv_get_account(rd, args->pos[0], &ab, &a) < 0) {
-		sv_reader_close(rd);
-		return cli_fail(cli, "no account '%s'", args->pos[0]);
-	}
-	/* every reader honours the revocation list, whatever generation it
-	 * reads */
-	struct sv_revocations *rv = NULL;
-	int sfd = sv_state_open_dir(&cli->cfg);
-	int e = sfd < 0 ? sfd : sv_revocations_open_state(sfd, &rv);
-	if (sfd >= 0)
-		close(sfd);
-	if (e < 0) {
-		sv_blob_free(&ab);
-		sv_reader_close(rd);
-		return cli_fail(cli, "%s: the revocation list: %s",
-				cli->cfg.state_dir, strerror(-e));
-	}
-	json_t *all = json_array(), *sel = json_array();
-	e = sv_each_cred(rd, SV_DB_CREDENTIALS, &a, rv, list_one, all);
-	sv_revocations_close(rv);
-	sv_blob_free(&ab);
-	sv_reader_close(rd);
-	if (e < 0) {
-		json_decref(all);
-		json_decref(sel);
-		return cli_fail(cli, "reading credentials: %s", strerror(-e));
-	}
+	json_t *all;
+	r = cli_list_creds(cli, args->pos[0], SV_DB_CREDENTIALS, "credentials",
+			   open_state_revocations, list_one, &all);
+	if (r)
+		return r;
+	json_t *sel = json_array();
 	size_t i;
 	json_t *it;
 	json_array_foreach (all, i, it) {

@@ -78,31 +78,28 @@ static void opts_from_args(const struct cli_args *args, struct role_opts *o)
 	o->force = args->force;
 }
 
+/* A new role, and a warning for each of its services that PAM does not
+ * know (refused unless --force). */
+static int create_role(struct cli *cli, struct sv_txn *t, const void *opts,
+		       void *out)
+{
+	const struct role_opts *o = opts;
+	struct role *x = out;
+	int e = op_role_create(cli, t, o, x);
+	if (e == 0)
+		e = pam_services_check(cli, (const char *const *)x->services.v,
+				       x->services.n, o->force);
+	return e;
+}
+
 int role_create(struct cli *cli, const struct cli_args *args)
 {
-	struct role x;
+	struct role x = {0};
 	struct role_opts o;
-	int r;
-	if (args->npos != 1)
-		return cli_usage_verb(cli, args);
 	opts_from_args(args, &o);
-	struct sv_txn *t = cli_begin(cli);
-	if (!t)
-		return EXIT_FAIL;
-	if (op_role_create(cli, t, &o, &x) < 0) {
-		sv_txn_abort(t);
-		return cli_fail(cli, "%s", cli->err);
-	}
-	if (pam_services_check(cli, (const char *const *)x.services.v,
-			       x.services.n, args->force) < 0) {
-		sv_txn_abort(t);
-		role_free(&x);
-		return cli_fail(cli, "%s", cli->err);
-	}
-	r = cli_commit(cli, t);
-	if (r == EXIT_OK) {
+	int r = cli_create(cli, args, create_role, &o, &x);
+	if (r == EXIT_OK)
 		cli_report_created(cli, "role", x.name, x.gid);
-	}
 	role_free(&x);
 	return r;
 }

@@ -109,6 +109,11 @@ static int open_revocations(struct cli *cli, struct sv_revocations **rv)
 	}
 	if (e < 0)
 		e = sv_revocations_open_public(&cli->cfg, rv);
+	if (e < 0)
+		snprintf(cli->err, sizeof(cli->err),
+			 "reading the revocation list: %s (a key's status "
+			 "cannot be told)",
+			 strerror(-e));
 	return e;
 }
 
@@ -135,42 +140,17 @@ static int list_key(const struct sv_cred *c, bool revoked, void *ctx)
 
 int sshkey_list(struct cli *cli, const struct cli_args *args)
 {
-	struct sv_blob ab = {0};
-	struct sv_account a;
-	struct sv_revocations *rv = NULL;
 	json_t *arr, *it;
 	size_t i;
 	int64_t exp;
-	int r = cli_cred_args(cli, args, args->npos == 1, &exp), e;
+	int r = cli_cred_args(cli, args, args->npos == 1, &exp);
 
 	if (r)
 		return r;
-	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
-						   SV_DBMASK(SV_DB_PUBKEYS));
-	if (!rd)
-		return EXIT_FAIL;
-	if (sv_get_account(rd, args->pos[0], &ab, &a) < 0) {
-		sv_reader_close(rd);
-		return cli_fail(cli, "no account '%s'", args->pos[0]);
-	}
-	e = open_revocations(cli, &rv);
-	if (e < 0) {
-		sv_blob_free(&ab);
-		sv_reader_close(rd);
-		return cli_fail(cli,
-				"reading the revocation list: %s (a key's "
-				"status cannot be told)",
-				strerror(-e));
-	}
-	arr = json_array();
-	e = sv_each_cred(rd, SV_DB_PUBKEYS, &a, rv, list_key, arr);
-	sv_revocations_close(rv);
-	sv_blob_free(&ab);
-	sv_reader_close(rd);
-	if (e < 0) {
-		json_decref(arr);
-		return cli_fail(cli, "reading keys: %s", strerror(-e));
-	}
+	r = cli_list_creds(cli, args->pos[0], SV_DB_PUBKEYS, "keys",
+			   open_revocations, list_key, &arr);
+	if (r)
+		return r;
 	cli_json_sort(arr, "created", "id");
 	if (cli->json)
 		return cli_json_out(arr);

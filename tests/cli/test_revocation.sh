@@ -234,6 +234,19 @@ chmod 0666 "$P"
 run ak bot "$UID_BOT"
 expect_eq "a list others may write is refused: exit 1" 1 "$RC"
 expect_eq "... nothing served" "" "$OUT"
+# the list verbs tell no credential's status without a list they trust
+S=$T/state/revoked.db
+SM=$(stat -c %a "$S")
+chmod 0666 "$S"
+run sv secret list bot
+expect_eq "secret list with a state revocation list others may write: exit 1" 1 "$RC"
+expect_match "... naming the state dir" "^svcacct: $T/state: the revocation list: " "$ERR"
+expect_eq "... and lists nothing" "" "$OUT"
+run sv sshkey list bot
+expect_eq "sshkey list with neither revocation list safe: exit 1" 1 "$RC"
+expect_match "... saying why" "^svcacct: reading the revocation list: .*\(a key's status cannot be told\)$" "$ERR"
+expect_eq "... and lists nothing" "" "$OUT"
+chmod "$SM" "$S"
 chmod 0640 "$P"
 
 # ---- identity: the UID sshd resolved must be the account's
