@@ -230,9 +230,6 @@ int account_show(struct cli *cli, const struct cli_args *args)
 
 /* ------------------------------------------------------------ changes */
 
-/* The end of a change to an account in t: abort it when e failed (the
- * store's error, an exit code), commit it otherwise; the caller reports
- * on EXIT_OK. */
 /* The start of a change to the account of the first positional: the
  * verb's usage unless usage_ok, then the account loaded into *a in a new
  * transaction. NULL with the exit code in *rc when either fails
@@ -249,6 +246,9 @@ static struct sv_txn *begin_account(struct cli *cli,
 	return cli_begin_account(cli, args->pos[0], a);
 }
 
+/* The end of a change to an account in t: abort it when e failed (the
+ * store's error, an exit code), commit it otherwise; the caller reports
+ * on EXIT_OK. */
 static int store_and_commit(struct cli *cli, struct sv_txn *t, int e)
 {
 	if (e < 0) {

@@ -49,7 +49,7 @@ static int get_keys(struct cli *cli, const char *file, const char *url,
 		    const char *ca, json_t **keys, size_t *skipped,
 		    char *source, size_t srclen)
 {
-	_cleanup_free_ char *body = NULL;
+	char *body = NULL;
 	char err[512];
 	size_t len = 0;
 	int r;
@@ -57,14 +57,14 @@ static int get_keys(struct cli *cli, const char *file, const char *url,
 	if (file) {
 		r = cli_read_file(cli, file, SV_ISSUER_JWKS_MAX, &body, &len);
 		if (r < 0)
-			return r; /* reported */
+			goto out; /* reported */
 		snprintf(source, srclen, "file");
 	} else {
 		r = issuer_fetch(url, ca, &body, &len, err, sizeof(err));
 		if (r < 0) {
 			snprintf(cli->err, sizeof(cli->err),
 				 "fetching the JWKS: %s", err);
-			return r;
+			goto out;
 		}
 		snprintf(source, srclen, "%s", url);
 	}
@@ -72,6 +72,8 @@ static int get_keys(struct cli *cli, const char *file, const char *url,
 	if (r < 0)
 		snprintf(cli->err, sizeof(cli->err),
 			 "%s: not a usable JWKS: %s", file ? file : url, err);
+out:
+	free(body);
 	return r;
 }
 

@@ -18,27 +18,6 @@
 #define SV_NODISCARD	 __attribute__((warn_unused_result))
 #define SV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* _cleanup_ style ownership: the variable's resource is released when it
- * leaves scope, so early returns cannot leak. */
-#define sv_cleanup(f) __attribute__((cleanup(f)))
-
-static inline void sv_freep(void *p)
-{
-	free(*(void **)p);
-	*(void **)p = NULL;
-}
-static inline void sv_closep(int *fd)
-{
-	if (*fd >= 0) {
-		int saved = errno;
-		close(*fd);
-		errno = saved;
-	}
-	*fd = -1;
-}
-#define _cleanup_free_	sv_cleanup(sv_freep)
-#define _cleanup_close_ sv_cleanup(sv_closep)
-
 /* Overflow-checked size arithmetic: true on overflow. */
 static inline bool sv_add_overflow(size_t a, size_t b, size_t *r)
 {
