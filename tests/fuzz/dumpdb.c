@@ -24,8 +24,9 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/%s-%u", argv[2],
 				 argv[3], n++);
 			FILE *f = fopen(path, "wb");
-			if (!f || fwrite(v.dptr, 1, (size_t)v.dsize, f) !=
-					  (size_t)v.dsize ||
+			if (!f ||
+			    fwrite(v.dptr, 1, (size_t)v.dsize, f) !=
+				(size_t)v.dsize ||
 			    fclose(f) != 0)
 				return 1;
 			free(v.dptr);
