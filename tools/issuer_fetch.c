@@ -16,6 +16,7 @@
 #include "issuer.h"
 #include "issuer_model.h"
 #include "keys.h"
+#include "statefile.h"
 #include "util.h"
 
 #define FETCH_CONNECT_TIMEOUT 10L
@@ -173,46 +174,16 @@ int issuer_jwks_canon(const char *body, size_t len, json_t **keys,
  * others: its fd, or a negative errno with the message in err. */
 static int open_cache_dir(const struct sv_config *c, char *err, size_t errlen)
 {
-	struct stat st;
-	int sd, dd = -1, ret;
-
-	sd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (sd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "state directory %s: %s", c->state_dir,
-			 strerror(-ret));
-		goto out;
-	}
-	if (mkdirat(sd, "issuers", 0700) < 0 && errno != EEXIST) {
-		ret = -errno;
-		snprintf(err, errlen, "%s/issuers: %s", c->state_dir,
-			 strerror(-ret));
-		goto out;
-	}
-	dd = openat(sd, "issuers",
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dd < 0 || fstat(dd, &st) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s/issuers: %s", c->state_dir,
-			 strerror(-ret));
-		goto out;
-	}
-	if (st.st_uid != 0 || (st.st_mode & 022)) {
-		ret = -EPERM;
+	int dd = sv_state_subdir_open(c, -1, "issuers", true);
+	if (dd == -EPERM)
 		snprintf(err, errlen,
 			 "%s/issuers: must be root's and not group or world "
 			 "writable",
 			 c->state_dir);
-		goto out;
-	}
-	ret = dd;
-	dd = -1;
-out:
-	if (dd >= 0)
-		close(dd);
-	if (sd >= 0)
-		close(sd);
-	return ret;
+	else if (dd < 0)
+		snprintf(err, errlen, "%s/issuers: %s", c->state_dir,
+			 strerror(-dd));
+	return dd;
 }
 
 int issuer_cache_write(const struct sv_config *c, const char *name,

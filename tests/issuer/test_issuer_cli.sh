@@ -125,6 +125,13 @@ refused "refresh: unknown issuer" 1 "no issuer 'nope'" S issuer refresh nope
 refused "refresh: file-based issuer without --jwks" 1 "has no --jwks-url .* --jwks FILE" S issuer refresh kc
 refused "refresh --jwks garbage keeps the cached set" 1 "refresh failed, the cached keys are kept: .*invalid JSON" \
 	S issuer refresh kc --jwks "$T/garbage.json"
+# the cache's directory must be root's and writable by root alone, or a
+# member of its group could swap the keys that logins trust
+chmod 0770 "$T/state/issuers"
+refused "refresh with a group-writable cache directory keeps the cached set" 1 \
+	"$T/state/issuers: must be root's and not group or world writable" \
+	S issuer refresh kc --jwks "$T/good.json"
+chmod 0700 "$T/state/issuers"
 ns_wait_log "$LOG" 'event=issuer-refresh result=error' || true
 expect_match "audit: refresh error" "event=issuer-refresh result=error issuer=kc detail=" "$(grep 'event=issuer-refresh result=error' "$LOG" | tail -1)"
 refused "unknown verb" 2 "unknown verb 'issuer frob'" S issuer frob
