@@ -539,7 +539,8 @@ static int refresh_one(struct cli *cli, const struct issuer *x,
 		json_array_append_new(
 		    report, json_pack("{s:s, s:s, s:s}", "name", x->name,
 				      "result", "error", "error", why));
-		return -1;
+		r = -1;
+		goto out;
 	}
 	kids_text(keys, kids, sizeof(kids));
 	cli_audit("issuer-refresh", "issuer=%s kids=%s skipped=%zu", x->name,
@@ -551,8 +552,11 @@ static int refresh_one(struct cli *cli, const struct issuer *x,
 			      json_pack("{s:s, s:s, s:o, s:i}", "name", x->name,
 					"result", "ok", "kids", kids_of(keys),
 					"skipped", (json_int_t)skipped));
+	r = 0;
+out:
+	/* a set that could not be cached is dropped here too */
 	json_decref(keys);
-	return 0;
+	return r;
 }
 
 int issuer_refresh(struct cli *cli, const struct cli_args *args)
