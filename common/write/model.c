@@ -358,16 +358,27 @@ int sv_model_account_delete(struct sv_txn *t, const struct acct *a, int64_t now,
 	return e;
 }
 
+/* Where gid stands in v (n entries), or n. */
+static size_t gid_at(const uint32_t *v, size_t n, uint32_t gid)
+{
+	size_t i = 0;
+	while (i < n && v[i] != gid)
+		i++;
+	return i;
+}
+
+static bool has_gid(const uint32_t *v, size_t n, uint32_t gid)
+{
+	return gid_at(v, n, gid) < n;
+}
+
 int sv_model_grant(struct sv_txn *t, struct acct *a, uint32_t gid, bool grant,
 		   int64_t now, bool *changed)
 {
-	size_t at = a->nroles;
+	size_t at = gid_at(a->roles, a->nroles, gid);
 	int e;
 
 	*changed = false;
-	for (size_t j = 0; j < a->nroles; j++)
-		if (a->roles[j] == gid)
-			at = j;
 	if (grant == (at < a->nroles))
 		return 0;
 	if (grant) {
@@ -390,14 +401,6 @@ int sv_model_grant(struct sv_txn *t, struct acct *a, uint32_t gid, bool grant,
 	a->updated = now;
 	*changed = true;
 	return sv_model_account_update(t, a);
-}
-
-static bool has_gid(const uint32_t *v, size_t n, uint32_t gid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == gid)
-			return true;
-	return false;
 }
 
 int sv_model_set_roles(struct sv_txn *t, struct acct *a, const uint32_t *gids,
