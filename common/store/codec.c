@@ -172,16 +172,18 @@ struct field {
  * cannot read back. */
 struct layout {
 	enum sv_kind kind;
-	uint8_t version; /* the one written, the highest read */
+	uint8_t min_version; /* the lowest one written */
+	uint8_t version;     /* the highest one written and read */
 	size_t size;
 	const struct field *fields;
 	size_t nfields;
 	bool (*valid)(const void *rec, uint8_t version); /* NULL: any */
 };
 /* The layout of records of type T (a struct) with the table fields. */
-#define LAYOUT(kind, version, T, fields, valid)                                \
+#define LAYOUT(kind, min_version, version, T, fields, valid)                   \
 	{                                                                      \
-		kind, version, sizeof(T), fields, SV_ARRAY_SIZE(fields), valid \
+		kind, min_version, version, sizeof(T), fields,                 \
+		    SV_ARRAY_SIZE(fields), valid                               \
 	}
 
 /* The tables list one field a line, as docs/FORMAT.md does. */
@@ -198,17 +200,19 @@ static const struct field account_fields[] = {
 	FIELD(struct sv_account, home, 1),
 	FIELD(struct sv_account, shell, 1),
 	FIELD(struct sv_account, roles, 1),
+	FIELD(struct sv_account, methods, 2),
 };
 /* clang-format on */
 static bool account_ok(const void *rec, uint8_t version)
 {
 	const struct sv_account *a = rec;
 	(void)version;
-	return !((a->flags & ~SV_ACCT_FLAGS_KNOWN) || !a->name.n);
+	return !((a->flags & ~SV_ACCT_FLAGS_KNOWN) ||
+		 (a->methods & ~SV_ACCT_METHODS_KNOWN) || !a->name.n);
 }
 static const struct layout account_layout =
-    LAYOUT(SV_KIND_ACCOUNT, SV_CODEC_VERSION, struct sv_account, account_fields,
-	   account_ok);
+    LAYOUT(SV_KIND_ACCOUNT, SV_CODEC_VERSION, SV_ACCOUNT_VERSION,
+	   struct sv_account, account_fields, account_ok);
 
 /* clang-format off */
 static const struct field role_fields[] = {
@@ -230,11 +234,13 @@ static bool role_ok(const void *rec, uint8_t version)
 	(void)version;
 	return r->flags == 0 && r->name.n;
 }
-static const struct layout role_layout = LAYOUT(
-    SV_KIND_ROLE, SV_CODEC_VERSION, struct sv_role, role_fields, role_ok);
+static const struct layout role_layout =
+    LAYOUT(SV_KIND_ROLE, SV_CODEC_VERSION, SV_CODEC_VERSION, struct sv_role,
+	   role_fields, role_ok);
 
 /* clang-format off */
-/* The UID came with version 2; a version 1 record has none. */
+/* The UID came with version 2; a version 1 record has none. The scope and
+ * the JWKS URL came with version 3. */
 static const struct field cred_fields[] = {
 	FIELD(struct sv_cred, type, 1),
 	FIELD(struct sv_cred, alg, 1),
@@ -246,16 +252,24 @@ static const struct field cred_fields[] = {
 	FIELD(struct sv_cred, label, 1),
 	FIELD(struct sv_cred, kid, 1),
 	BLOB(struct sv_cred, material, 1),
+	FIELD(struct sv_cred, roles, 3),
+	FIELD(struct sv_cred, sources, 3),
+	FIELD(struct sv_cred, url, 3),
+	FIELD(struct sv_cred, ca_file, 3),
 };
 /* clang-format on */
 static bool cred_ok(const void *rec, uint8_t version)
 {
 	const struct sv_cred *c = rec;
-	return !(c->type < SV_CRED_SECRET || c->type > SV_CRED_SSHKEY ||
-		 !c->id.n || !c->account.n || (version >= 2 && !c->uid));
+	/* a JWKS credential needs version 3 (its URL), and only it has one */
+	bool jwks = c->type == SV_CRED_JWKS;
+	return !(c->type < SV_CRED_SECRET || c->type > SV_CRED_JWKS ||
+		 !c->id.n || !c->account.n || (version >= 2 && !c->uid) ||
+		 jwks != (c->url.n != 0) || (!jwks && c->ca_file.n));
 }
 static const struct layout cred_layout =
-    LAYOUT(SV_KIND_CRED, SV_CRED_VERSION, struct sv_cred, cred_fields, cred_ok);
+    LAYOUT(SV_KIND_CRED, SV_CRED_VERSION_MIN, SV_CRED_VERSION, struct sv_cred,
+	   cred_fields, cred_ok);
 
 /* clang-format off */
 /* An id list is a record of one field: the list itself. */
@@ -263,8 +277,9 @@ static const struct field idlist_fields[] = {
 	{0, C_LIST, 1},
 };
 /* clang-format on */
-static const struct layout idlist_layout = LAYOUT(
-    SV_KIND_IDLIST, SV_CODEC_VERSION, struct sv_list, idlist_fields, NULL);
+static const struct layout idlist_layout =
+    LAYOUT(SV_KIND_IDLIST, SV_CODEC_VERSION, SV_CODEC_VERSION, struct sv_list,
+	   idlist_fields, NULL);
 
 /* clang-format off */
 static const struct field issuer_fields[] = {
@@ -296,8 +311,8 @@ static bool issuer_ok(const void *rec, uint8_t version)
 	       x->role_remote.count == x->role_local.count;
 }
 static const struct layout issuer_layout =
-    LAYOUT(SV_KIND_ISSUER, SV_CODEC_VERSION, struct sv_issuer, issuer_fields,
-	   issuer_ok);
+    LAYOUT(SV_KIND_ISSUER, SV_CODEC_VERSION, SV_CODEC_VERSION, struct sv_issuer,
+	   issuer_fields, issuer_ok);
 
 /* -------------------------------------------------------------- encoding */
 
@@ -316,14 +331,44 @@ static void put_field(struct sv_buf *b, const uint8_t *rec,
 	}
 }
 
+/* Whether a member holds anything but its zero value (which a version
+ * without the field stands for). */
+static bool field_set(const uint8_t *rec, const struct field *f)
+{
+	const void *m = rec + f->off;
+	switch (f->coding) {
+	case C_U8: return *(const uint8_t *)m != 0;
+	case C_U32: return *(const uint32_t *)m != 0;
+	case C_I64: return *(const int64_t *)m != 0;
+	case C_STR:
+	case C_BLOB: return ((const struct sv_str *)m)->n != 0;
+	case C_LIST: return ((const struct sv_list *)m)->count != 0;
+	case C_U32LIST: return ((const struct sv_u32list *)m)->count != 0;
+	}
+	return true;
+}
+
+/* The lowest version of l that holds every value of rec: a record that
+ * uses nothing newer stays readable by readers of earlier releases (a
+ * long-running process keeps the NSS module it loaded). */
+static uint8_t version_needed(const struct layout *l, const uint8_t *rec)
+{
+	uint8_t v = l->min_version;
+	for (size_t i = 0; i < l->nfields; i++)
+		if (l->fields[i].since > v && field_set(rec, &l->fields[i]))
+			v = l->fields[i].since;
+	return v;
+}
+
 static int encode_record(struct sv_buf *b, const struct layout *l,
 			 const void *rec)
 {
-	put_header_v(b, l->kind, l->version);
-	if (l->valid && !l->valid(rec, l->version))
+	uint8_t v = version_needed(l, rec);
+	put_header_v(b, l->kind, v);
+	if (l->valid && !l->valid(rec, v))
 		b->error = -EINVAL;
 	for (size_t i = 0; i < l->nfields; i++)
-		if (l->fields[i].since <= l->version)
+		if (l->fields[i].since <= v)
 			put_field(b, rec, &l->fields[i]);
 	return finish(b);
 }
@@ -498,6 +543,10 @@ static int decode_record(const void *buf, size_t len, const struct layout *l,
 				get_field(&r, rec, &l->fields[i]);
 		e = done(&r);
 		if (e == 0 && l->valid && !l->valid(rec, v))
+			e = -EBADMSG;
+		/* one encoding per record: a version higher than its values
+		 * need is never written */
+		if (e == 0 && v > version_needed(l, rec))
 			e = -EBADMSG;
 	}
 	if (e < 0)

@@ -22,9 +22,16 @@ enum sv_kind {
 	SV_KIND_ISSUER = 'I',
 };
 #define SV_CODEC_VERSION 1
-/* Credentials are at version 2 (bound to the account's UID); version 1
- * credentials are still read (docs/FORMAT.md, section 10). */
-#define SV_CRED_VERSION 2
+/* Records are written at the lowest version that holds their values, so
+ * that a reader of an earlier release still reads every record that uses
+ * nothing newer (docs/FORMAT.md). Accounts: version 2 adds the allowed
+ * login methods. Credentials: version 2 binds them to the account's UID
+ * (every credential written has it), version 3 adds the scope (roles and
+ * sources) and the JWKS URL; version 1 credentials are still read
+ * (docs/FORMAT.md, section 10). */
+#define SV_ACCOUNT_VERSION  2
+#define SV_CRED_VERSION	    3
+#define SV_CRED_VERSION_MIN 2
 /* A credential id: 16 lowercase hex digits (64 random bits). */
 #define SV_CRED_ID_LEN 16
 #define SV_STR_MAX     65535u
@@ -62,6 +69,18 @@ enum {
 };
 #define SV_ACCT_FLAGS_KNOWN (SV_ACCT_DISABLED | SV_ACCT_HOME_WRITABLE)
 
+/* The login methods an account allows (sv_account.methods); 0 allows
+ * every method. */
+enum {
+	SV_ACCT_METHOD_SECRET = 1u << 0,
+	SV_ACCT_METHOD_ASSERTION = 1u << 1,
+	SV_ACCT_METHOD_ISSUER = 1u << 2,
+	SV_ACCT_METHOD_SSHKEY = 1u << 3,
+};
+#define SV_ACCT_METHODS_KNOWN                                                  \
+	(SV_ACCT_METHOD_SECRET | SV_ACCT_METHOD_ASSERTION |                    \
+	 SV_ACCT_METHOD_ISSUER | SV_ACCT_METHOD_SSHKEY)
+
 struct sv_account {
 	uint32_t uid;
 	uint32_t flags;
@@ -69,7 +88,8 @@ struct sv_account {
 	int64_t expires; /* Unix time, 0 = never */
 	struct sv_str name, description, owner, home, shell;
 	struct sv_u32list
-	    roles; /* GIDs of granted roles (base role implicit) */
+	    roles;	  /* GIDs of granted roles (base role implicit) */
+	uint32_t methods; /* SV_ACCT_METHOD_* allowed; 0 = all (version 1) */
 };
 
 struct sv_role {
@@ -87,10 +107,12 @@ enum sv_cred_type {
 	SV_CRED_SECRET = 1,
 	SV_CRED_KEY = 2,    /* public key for JWT client assertions */
 	SV_CRED_SSHKEY = 3, /* OpenSSH public key */
+	SV_CRED_JWKS = 4,   /* the account's keys come from a JWKS URL */
 };
 
 struct sv_cred {
-	uint8_t version; /* of the record read: 1 or 2 (encoders write 2) */
+	uint8_t version; /* of the record read: 1 to 3 (encoders write 2 or
+			    3, the lowest that holds the values) */
 	uint8_t type;	 /* enum sv_cred_type */
 	uint8_t alg;	 /* enum sv_alg (keys.h), 0 for secrets */
 	int64_t created;
@@ -98,7 +120,13 @@ struct sv_cred {
 	uint32_t uid;	 /* the owning account's UID; 0 in a version 1 record */
 	struct sv_str id, account, label, kid;
 	struct sv_str material; /* secret: HMAC-SHA-256; key: keys.h blob;
-				   sshkey: "type base64" line */
+				   sshkey: "type base64" line; jwks: empty */
+	/* version 3: the credential's scope. A login with it holds at most
+	 * these roles (GIDs; none listed = every granted role) and comes
+	 * from one of these sources (none listed = the roles decide). */
+	struct sv_u32list roles;
+	struct sv_list sources;
+	struct sv_str url, ca_file; /* jwks: https URL, CA bundle or "" */
 };
 
 /* Whether credential c belongs to account a: the names agree and so does

@@ -87,6 +87,7 @@ int acct_from_rec(struct acct *a, const struct sv_account *rec)
 	a->created = rec->created;
 	a->updated = rec->updated;
 	a->expires = rec->expires;
+	a->methods = rec->methods;
 	a->name = sv_str_dup(rec->name);
 	a->description = sv_str_dup(rec->description);
 	a->owner = sv_str_dup(rec->owner);
@@ -240,6 +241,7 @@ static int save_acct(struct sv_txn *t, const struct acct *a)
 	    .home = SV_STR(a->home),
 	    .shell = SV_STR(a->shell),
 	    .roles = {.count = (uint32_t)a->nroles, .items = a->roles},
+	    .methods = a->methods,
 	};
 	int r = sv_encode_account(&b, &rec);
 	if (r == 0)

@@ -39,6 +39,7 @@ struct acct {
 	char *description, *owner, *home, *shell;
 	uint32_t *roles;
 	size_t nroles;
+	uint32_t methods; /* SV_ACCT_METHOD_* allowed; 0 = all */
 };
 /* A role record, owned. */
 struct role {
