@@ -213,6 +213,13 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 	struct role x = {0};
 	int e;
 
+	if (!strcmp(o->name, SV_BASE_ROLE)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' is the base role: it always exists (change it "
+			 "with role set %s)",
+			 SV_BASE_ROLE, SV_BASE_ROLE);
+		return -EEXIST;
+	}
 	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
 	if (o->description && sv_field_check("description", o->description, 255,
