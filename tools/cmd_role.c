@@ -148,13 +148,18 @@ static int base_role_load(struct sv_reader *rd, struct role *x, bool *stored)
 	return e;
 }
 
-/* role list's row of the base role, once an administrator gave it
- * settings (a store without them lists what it always did). */
+/* role list's row of the base role, when it has settings (a store
+ * without them lists what it always did, as export does). */
 static int list_base_role(struct cli *cli, struct sv_reader *rd, json_t *arr)
 {
 	struct role x;
 	bool stored;
 	int e = base_role_load(rd, &x, &stored);
+	if (e == 0 && stored && !*x.description && !x.services.n &&
+	    !x.sources.n && !x.commands.n)
+		stored = false;
+	if (e == 0 && !stored)
+		role_free(&x);
 	if (e < 0 || !stored) {
 		if (e == -EBADMSG || e == -EPROTO) {
 			fprintf(stderr, "svcacct: warning: the base role's "

@@ -297,6 +297,51 @@ fail:
 	return e;
 }
 
+int op_base_role_set(struct cli *cli, struct sv_txn *t,
+		     const struct role_opts *o)
+{
+	struct role x;
+	uint32_t gid;
+	int e;
+
+	if (o->gid &&
+	    (cli_parse_u32(o->gid, &gid) < 0 || gid != cli->cfg.base_gid)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "the base role '%s' has GID %u (base_gid), not %.32s",
+			 SV_BASE_ROLE, cli->cfg.base_gid, o->gid);
+		return -EINVAL;
+	}
+	if (o->description && sv_field_check("description", o->description, 255,
+					     cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	if ((e = sv_model_base_role_load(t, &x)) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "base role: %s",
+			 strerror(-e));
+		return e;
+	}
+	free(x.description);
+	x.description = strdup(o->description ? o->description : "");
+	if (!x.description)
+		e = -ENOMEM;
+	if (e == 0)
+		e = set_list(cli, &x.services, o->services ? o->services : "",
+			     role_service_valid, "service");
+	if (e == 0)
+		e = set_list(cli, &x.sources, o->sources ? o->sources : "",
+			     cli_source_valid, "source");
+	if (e == 0)
+		e = set_commands(cli, &x.commands, o->commands, o->ncommands);
+	x.updated = (int64_t)time(NULL);
+	if (!x.created)
+		x.created = x.updated;
+	if (e == 0 && (e = sv_model_base_role_save(t, &x)) < 0)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	else if (e == -ENOMEM)
+		snprintf(cli->err, sizeof(cli->err), "out of memory");
+	role_free(&x);
+	return e;
+}
+
 int op_role_delete(struct sv_txn *t, const struct role *x)
 {
 	int e = sv_model_role_delete(t, x, (int64_t)time(NULL));
