@@ -76,4 +76,15 @@ check "base role emptied: cron refused again" acct=PAM_PERM_DENIED service_not_a
 S rollback >/dev/null
 check "a rollback brings the base role's previous settings back" acct=PAM_SUCCESS ok \
 	-s cron -u lone -p "$LONE"
+
+# a damaged base role record: it allows nothing, the other roles still
+# work, and check says so
+"$top_builddir/tests/store/store_helper" "$T/c.conf" put-raw acc 'bsvcacct' 'SVR\x01junk' >/dev/null
+check "a damaged base role record allows nothing" acct=PAM_PERM_DENIED service_not_allowed \
+	-s cron -u lone -p "$LONE"
+check "... the granted roles still count" acct=PAM_SUCCESS ok -s sshd -u bot -p "$SECRET" -r 127.0.0.1 \
+	-E "SSH_AUTH_INFO_0=password"
+run S check
+expect_match "check reports the damaged base role record" "problem: base role 'svcacct': bad record" "$OUT$ERR"
+expect_rc "role show refuses it" 1 "role 'svcacct': bad record" S role show svcacct
 done_testing
