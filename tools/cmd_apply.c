@@ -301,7 +301,11 @@ static int role_check(struct mctx *m, json_t *o, const char *what)
 		return e;
 	/* the same rules as role create, before taking the lock */
 	m->cli->err[0] = '\0';
-	if (sv_name_check(pr.o.name, m->cli->err, sizeof(m->cli->err)) < 0 ||
+	/* the base role is declared by its name, which no other role may
+	 * take: its settings, never its existence */
+	bool base = !strcmp(pr.o.name, SV_BASE_ROLE);
+	if ((!base &&
+	     sv_name_check(pr.o.name, m->cli->err, sizeof(m->cli->err)) < 0) ||
 	    (pr.o.description &&
 	     sv_field_check("description", pr.o.description, 255, m->cli->err,
 			    sizeof(m->cli->err)) < 0) ||
@@ -312,11 +316,6 @@ static int role_check(struct mctx *m, json_t *o, const char *what)
 	else if (strv_has(&m->roles, pr.o.name)) {
 		snprintf(m->cli->err, sizeof(m->cli->err),
 			 "role '%s' appears twice", pr.o.name);
-		e = -EINVAL;
-	} else if (!strcmp(pr.o.name, SV_BASE_ROLE)) {
-		snprintf(m->cli->err, sizeof(m->cli->err),
-			 "'%s' is the base role: it is not declared",
-			 SV_BASE_ROLE);
 		e = -EINVAL;
 	} else {
 		e = strv_add(&m->roles, pr.o.name);
@@ -372,7 +371,13 @@ static int role_update(struct mctx *m, const struct port_role *pr,
 	}
 	if (e == 0 && changed) {
 		x->updated = (int64_t)time(NULL);
-		e = sv_model_role_update(m->t, x);
+		if (strcmp(x->name, SV_BASE_ROLE))
+			e = sv_model_role_update(m->t, x);
+		else {
+			if (!x->created)
+				x->created = x->updated;
+			e = sv_model_base_role_save(m->t, x);
+		}
 	}
 	if (e < 0)
 		e = store_err(m, e);
@@ -391,7 +396,9 @@ static int role_apply(struct mctx *m, json_t *o, const char *what)
 	int e = port_role_parse(m->cli, o, what, true, &pr);
 	if (e < 0)
 		return e;
-	e = sv_model_role_load(m->t, pr.o.name, &x);
+	e = strcmp(pr.o.name, SV_BASE_ROLE)
+		? sv_model_role_load(m->t, pr.o.name, &x)
+		: sv_model_base_role_load(m->t, &x);
 	if (e == -ENOENT) {
 		m->cli->err[0] = '\0';
 		e = op_role_create(m->cli, m->t, &pr.o, &x);
@@ -444,7 +451,7 @@ static int role_drop(struct sv_txn *t, const char *name, char *detail,
 		     size_t cap)
 {
 	struct role x;
-	/* the base role has no record; never touch it anyway */
+	/* the base role is never deleted (its record is not walked) */
 	if (!strcmp(name, SV_BASE_ROLE))
 		return 1;
 	int e = sv_model_role_load(t, name, &x);
@@ -459,7 +466,21 @@ static int role_drop(struct sv_txn *t, const char *name, char *detail,
 static int roles_prune(struct mctx *m, json_t *arr)
 {
 	(void)arr;
-	return records_prune(m, SV_REC_ROLE, &m->roles, "role", role_drop);
+	int e = records_prune(m, SV_REC_ROLE, &m->roles, "role", role_drop);
+	if (e < 0 || strv_has(&m->roles, SV_BASE_ROLE))
+		return e;
+	/* the base role stays, but what the manifest does not give it goes:
+	 * an undeclared base role allows nothing */
+	struct role x;
+	struct port_role none = {.o = {.name = SV_BASE_ROLE},
+				 .services = (char *)"",
+				 .sources = (char *)""};
+	e = sv_model_base_role_load(m->t, &x);
+	if (e < 0)
+		return store_err(m, e);
+	e = role_update(m, &none, &x, "roles");
+	role_free(&x);
+	return e;
 }
 
 /* ------------------------------------------------------------ accounts */

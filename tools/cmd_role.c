@@ -128,6 +128,64 @@ static json_t *role_json(const struct role *x, bool members)
 	return j;
 }
 
+/* The base role as role show and list print it: its members are every
+ * account, which its record does not list. */
+static int base_role_load(struct sv_reader *rd, struct role *x, bool *stored)
+{
+	struct sv_blob b = {0};
+	struct sv_role rec;
+	int e = sv_get_base_role(rd, &b, &rec);
+	sv_blob_free(&b);
+	*stored = e == 0;
+	if (e < 0 && e != -ENOENT)
+		return e;
+	e = sv_model_reader_base_role_load(rd, x);
+	if (e == 0) {
+		e = sv_model_names(NULL, rd, SV_REC_ACCOUNT, &x->members);
+		if (e < 0)
+			role_free(x);
+	}
+	return e;
+}
+
+/* role list's row of the base role, when it has settings (a store
+ * without them lists what it always did, as export does). */
+static int list_base_role(struct cli *cli, struct sv_reader *rd, json_t *arr)
+{
+	struct role x;
+	bool stored;
+	int e = base_role_load(rd, &x, &stored);
+	if (e == 0 && stored && !*x.description && !x.services.n &&
+	    !x.sources.n && !x.commands.n)
+		stored = false;
+	if (e == 0 && !stored)
+		role_free(&x);
+	if (e < 0 || !stored) {
+		if (e == -EBADMSG || e == -EPROTO) {
+			fprintf(stderr, "svcacct: warning: the base role's "
+					"record does not decode (run svcacct "
+					"check)\n");
+			e = 0;
+		}
+		return e;
+	}
+	if (cli->json) {
+		json_array_append_new(arr, role_json(&x, false));
+	} else {
+		char sv[256] = "", fr[256] = "";
+		for (size_t j = 0; j < x.services.n; j++)
+			snprintf(sv + strlen(sv), sizeof(sv) - strlen(sv),
+				 "%s%s", j ? "," : "", x.services.v[j]);
+		for (size_t j = 0; j < x.sources.n; j++)
+			snprintf(fr + strlen(fr), sizeof(fr) - strlen(fr),
+				 "%s%s", j ? "," : "", x.sources.v[j]);
+		printf("%-32s %6u %7zu %-20s %s\n", x.name, x.gid, x.members.n,
+		       *sv ? sv : "-", *fr ? fr : "-");
+	}
+	role_free(&x);
+	return 0;
+}
+
 int role_list(struct cli *cli, const struct cli_args *args)
 {
 	char head[128];
@@ -175,8 +233,13 @@ int role_list(struct cli *cli, const struct cli_args *args)
 		}
 		role_free(&x);
 	}
+	e = list_base_role(cli, rd, arr);
 	sv_reader_close(rd);
 	strv_free(&names);
+	if (e < 0) {
+		json_decref(arr);
+		return cli_fail(cli, "reading the store: %s", strerror(-e));
+	}
 	if (cli->json)
 		return cli_json_out(arr);
 	json_decref(arr);
@@ -192,11 +255,15 @@ int role_show(struct cli *cli, const struct cli_args *args)
 	if (!rd)
 		return EXIT_FAIL;
 	struct role x;
-	int e = sv_model_reader_role_load(rd, args->pos[0], &x);
+	bool base = !strcmp(args->pos[0], SV_BASE_ROLE), stored = false;
+	int e = base ? base_role_load(rd, &x, &stored)
+		     : sv_model_reader_role_load(rd, args->pos[0], &x);
 	sv_reader_close(rd);
 	if (e < 0)
 		return cli_fail(cli,
 				e == -ENOENT ? "no role '%s'"
+				: base	     ? "role '%s': bad record (run "
+					       "svcacct check)"
 					     : "role '%s': bad record",
 				args->pos[0]);
 	if (cli->json) {
@@ -214,6 +281,11 @@ int role_show(struct cli *cli, const struct cli_args *args)
 			 {"commands", &x.commands},
 			 {"members", &x.members}};
 		for (size_t i = 0; i < SV_ARRAY_SIZE(l); i++) {
+			if (base && l[i].v == &x.members) {
+				printf("%-14s every account (%zu)\n", l[i].k,
+				       x.members.n);
+				continue;
+			}
 			printf("%-14s ", l[i].k);
 			for (size_t j = 0; j < l[i].v->n; j++)
 				printf("%s%s", j ? (i == 2 ? " | " : ",") : "",
@@ -231,6 +303,8 @@ int role_show(struct cli *cli, const struct cli_args *args)
 
 static int load_role(struct sv_txn *t, const char *name, void *out)
 {
+	if (!strcmp(name, SV_BASE_ROLE))
+		return sv_model_base_role_load(t, out);
 	return sv_model_role_load(t, name, out);
 }
 
@@ -247,6 +321,13 @@ int role_delete(struct cli *cli, const struct cli_args *args)
 	int r;
 	if (args->npos != 1)
 		return cli_usage_verb(cli, args);
+	if (!strcmp(args->pos[0], SV_BASE_ROLE))
+		return cli_fail(cli,
+				"'%s' is the base role: every account holds "
+				"it, so it is never deleted (to make it allow "
+				"nothing: role set %s --services '' --from '' "
+				"--clear-commands)",
+				SV_BASE_ROLE, SV_BASE_ROLE);
 	struct role x;
 	struct sv_txn *t = begin_role(cli, args->pos[0], &x);
 	if (!t)
@@ -336,6 +417,12 @@ int role_set(struct cli *cli, const struct cli_args *args)
 		return cli_usage_verb(cli, args);
 	}
 	opts_from_args(args, &o);
+	bool base = !strcmp(args->pos[0], SV_BASE_ROLE);
+	if (o.gid && base)
+		return cli_fail(cli,
+				"the GID of the base role '%s' is base_gid in "
+				"%s; it does not change here",
+				SV_BASE_ROLE, cli->conf_path);
 	if (o.gid)
 		return cli_fail(cli, "the GID of a role cannot change");
 	if (o.description && sv_field_check("description", o.description, 255,
@@ -379,8 +466,11 @@ int role_set(struct cli *cli, const struct cli_args *args)
 		e = edit_list(cli, &x.commands, x.name, "command",
 			      &args->add_command, &args->remove_command, NULL);
 	x.updated = (int64_t)time(NULL);
+	if (base && !x.created)
+		x.created = x.updated;
 	if (e == 0)
-		e = sv_model_role_update(t, &x);
+		e = base ? sv_model_base_role_save(t, &x)
+			 : sv_model_role_update(t, &x);
 	if (e < 0) {
 		sv_txn_abort(t);
 		role_free(&x);

@@ -647,6 +647,19 @@ static void check_roles(struct cli *cli, struct report *rep,
 	check_each(&k, SV_REC_ROLE, &rep->roles, check_role);
 	clash(rep, &group_words, "base role '" SV_BASE_ROLE "' (base_gid)",
 	      SV_BASE_ROLE, cli->cfg.base_gid);
+	/* logins take a damaged base role record for one that allows
+	 * nothing: only check says so */
+	struct sv_blob b = {0};
+	struct sv_role r;
+	int e = sv_get_base_role(rd, &b, &r);
+	if (e == 0)
+		sv_blob_free(&b);
+	else if (e != -ENOENT)
+		problem(rep,
+			"base role '" SV_BASE_ROLE "': %s (logins take it "
+			"for one that allows nothing)",
+			e == -EBADMSG || e == -EPROTO ? "bad record"
+						      : strerror(-e));
 }
 
 static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db,

@@ -80,6 +80,11 @@ struct role_opts {
  * with the message in cli->err. */
 int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 		   struct role *out);
+/* Give the base role "svcacct" the description and lists of o (import:
+ * what an export carries), replacing its own, in t. A GID in o must be
+ * base_gid. 0 or negative errno with the message in cli->err. */
+int op_base_role_set(struct cli *cli, struct sv_txn *t,
+		     const struct role_opts *o);
 /* Delete a role in t (sv_model_role_delete) and the trusted issuers' role
  * maps to it. */
 int op_role_delete(struct sv_txn *t, const struct role *x);

@@ -213,6 +213,13 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 	struct role x = {0};
 	int e;
 
+	if (!strcmp(o->name, SV_BASE_ROLE)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "'%s' is the base role: it always exists (change it "
+			 "with role set %s)",
+			 SV_BASE_ROLE, SV_BASE_ROLE);
+		return -EEXIST;
+	}
 	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
 	if (o->description && sv_field_check("description", o->description, 255,
@@ -286,6 +293,51 @@ int op_role_create(struct cli *cli, struct sv_txn *t, const struct role_opts *o,
 io:
 	snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
 fail:
+	role_free(&x);
+	return e;
+}
+
+int op_base_role_set(struct cli *cli, struct sv_txn *t,
+		     const struct role_opts *o)
+{
+	struct role x;
+	uint32_t gid;
+	int e;
+
+	if (o->gid &&
+	    (cli_parse_u32(o->gid, &gid) < 0 || gid != cli->cfg.base_gid)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "the base role '%s' has GID %u (base_gid), not %.32s",
+			 SV_BASE_ROLE, cli->cfg.base_gid, o->gid);
+		return -EINVAL;
+	}
+	if (o->description && sv_field_check("description", o->description, 255,
+					     cli->err, sizeof(cli->err)) < 0)
+		return -EINVAL;
+	if ((e = sv_model_base_role_load(t, &x)) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "base role: %s",
+			 strerror(-e));
+		return e;
+	}
+	free(x.description);
+	x.description = strdup(o->description ? o->description : "");
+	if (!x.description)
+		e = -ENOMEM;
+	if (e == 0)
+		e = set_list(cli, &x.services, o->services ? o->services : "",
+			     role_service_valid, "service");
+	if (e == 0)
+		e = set_list(cli, &x.sources, o->sources ? o->sources : "",
+			     cli_source_valid, "source");
+	if (e == 0)
+		e = set_commands(cli, &x.commands, o->commands, o->ncommands);
+	x.updated = (int64_t)time(NULL);
+	if (!x.created)
+		x.created = x.updated;
+	if (e == 0 && (e = sv_model_base_role_save(t, &x)) < 0)
+		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	else if (e == -ENOMEM)
+		snprintf(cli->err, sizeof(cli->err), "out of memory");
 	role_free(&x);
 	return e;
 }

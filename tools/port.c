@@ -57,6 +57,31 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 	return 0;
 }
 
+/* The base role's settings, appended to roles when it has any (a store
+ * without them exports what it always did): without a GID, which is
+ * base_gid on each host. 0 or -errno. */
+static int export_base_role(struct sv_reader *rd, json_t *roles)
+{
+	struct sv_blob v = {0};
+	struct sv_role r;
+	int e = sv_get_base_role(rd, &v, &r);
+	if (e == -ENOENT)
+		return 0;
+	if (e < 0)
+		return e;
+	if (r.description.n || r.services.count || r.sources.count ||
+	    r.commands.count)
+		json_array_append_new(
+		    roles, json_pack("{s:s, s:s%, s:o, s:o, s:o}", "name",
+				     SV_BASE_ROLE, "description",
+				     r.description.p, r.description.n,
+				     "services", list_json(&r.services), "from",
+				     list_json(&r.sources), "commands",
+				     list_json(&r.commands)));
+	sv_blob_free(&v);
+	return 0;
+}
+
 /* One array per section, in a stable order (so that two exports can be
  * diffed). NULL with *e set on a read error. */
 json_t *port_export_roles(struct sv_reader *rd, int *e)
@@ -85,11 +110,12 @@ json_t *port_export_roles(struct sv_reader *rd, int *e)
 		sv_blob_free(&v);
 	}
 	sv_blob_free(&key);
-	if (*e != -ENOENT) {
+	if (*e == -ENOENT)
+		*e = export_base_role(rd, roles);
+	if (*e != 0) {
 		json_decref(roles);
 		return NULL;
 	}
-	*e = 0;
 	cli_json_sort(roles, "name", NULL);
 	return roles;
 }
@@ -501,7 +527,11 @@ static int import_role(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 	int e = port_role_parse(cli, o, what, false, &pr);
 	if (e < 0)
 		return e;
-	e = op_role_create(cli, t, &pr.o, &x);
+	/* the base role exists on every host: its settings are replaced */
+	if (!strcmp(pr.o.name, SV_BASE_ROLE))
+		e = op_base_role_set(cli, t, &pr.o);
+	else
+		e = op_role_create(cli, t, &pr.o, &x);
 	if (e < 0)
 		prefix_err(cli, what, pr.o.name);
 	role_free(&x);

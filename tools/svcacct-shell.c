@@ -16,7 +16,9 @@
  *   "-" is an option to env and su, so it is refused too).
  * - The roles are those whose group the process holds (getgroups(), which
  *   pam_svcacct's setcred narrowed to the login's scope), and which the
- *   account is granted in the store. Never an environment variable.
+ *   account is granted in the store, and the base role "svcacct", which
+ *   every account holds whatever its login's scope. Never an environment
+ *   variable.
  * - Every refusal and every run is logged to authpriv. */
 #include <errno.h>
 #include <limits.h>
@@ -145,6 +147,23 @@ static bool account_has_gid(const struct sv_account *a, uint32_t gid)
 	return false;
 }
 
+/* Whether one of a role's commands allows argv (*option as allowed()). */
+static bool role_allows(const struct sv_role *role, char **argv, int argc,
+			bool *option)
+{
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+	while (sv_list_next(&role->commands, &off, &idx, &it)) {
+		enum match m = command_matches(it, argv, argc);
+		if (m == MATCH_OK)
+			return true;
+		if (m == MATCH_OPTION)
+			*option = true;
+	}
+	return false;
+}
+
 /* 0 allowed; -EACCES no role allows it (*option: a role's "*" would have
  * matched but for a free word that starts with '-'); other -errno: store
  * trouble. */
@@ -154,9 +173,22 @@ static int allowed(struct sv_reader *rd, const struct sv_config *c,
 {
 	gid_t groups[GROUPS_MAX];
 	int ng = getgroups(GROUPS_MAX, groups);
+	struct sv_blob bb = {0};
+	struct sv_role base;
 	*option = false;
 	if (ng < 0)
 		return -errno;
+	/* the base role's commands: every account holds it, whatever the
+	 * login's scope (a damaged record allows nothing) */
+	int be = sv_get_base_role(rd, &bb, &base);
+	if (be == 0) {
+		bool ok = role_allows(&base, argv, argc, option);
+		sv_blob_free(&bb);
+		if (ok)
+			return 0;
+	} else if (be != -ENOENT && be != -EBADMSG && be != -EPROTO) {
+		return be;
+	}
 	for (int i = 0; i < ng; i++) {
 		struct sv_blob b = {0};
 		struct sv_role role;

@@ -251,46 +251,72 @@ bool sv_is_ui_service(const struct sv_config *c, const char *service)
 	return false;
 }
 
+/* Whether a role allows service from rhost: 1 yes; 0 no, with *seen set
+ * when it lists the service. */
+static int role_allows(const struct sv_role *role, const char *service,
+		       const char *rhost, bool *seen)
+{
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str src;
+
+	if (!sv_list_contains(&role->services, SV_STR(service)))
+		return 0;
+	*seen = true;
+	while (sv_list_next(&role->sources, &off, &idx, &src)) {
+		char s[64];
+		if (src.n >= sizeof(s))
+			continue;
+		memcpy(s, src.p, src.n);
+		s[src.n] = '\0';
+		if (sv_source_match(s, rhost))
+			return 1;
+	}
+	return 0;
+}
+
 int sv_policy_allows(struct sv_reader *rd, const struct sv_config *c,
 		     const struct sv_roleset *eff, const char *service,
 		     const char *rhost, const char **reason)
 {
 	bool service_seen = false;
+	struct sv_blob blob = {0};
+	struct sv_role role;
+	int r;
 
 	*reason = "service_not_allowed";
 	if (!service || !*service)
 		return -EACCES;
 	for (size_t i = 0; i < eff->n; i++) {
-		struct sv_blob blob = {0};
-		struct sv_role role;
-		int r = role_of_grant(rd, eff->r[i].gid, &blob, &role);
+		r = role_of_grant(rd, eff->r[i].gid, &blob, &role);
 		if (r < 0) {
 			*reason = "store_error";
 			return r;
 		}
 		if (r == 0)
 			continue;
-		if (!sv_list_contains(&role.services, SV_STR(service))) {
-			sv_blob_free(&blob);
-			continue;
-		}
-		service_seen = true;
-		size_t off = 0;
-		uint32_t idx = 0;
-		struct sv_str src;
-		while (sv_list_next(&role.sources, &off, &idx, &src)) {
-			char s[64];
-			if (src.n >= sizeof(s))
-				continue;
-			memcpy(s, src.p, src.n);
-			s[src.n] = '\0';
-			if (sv_source_match(s, rhost)) {
-				sv_blob_free(&blob);
-				*reason = "ok";
-				return 0;
-			}
-		}
+		r = role_allows(&role, service, rhost, &service_seen);
 		sv_blob_free(&blob);
+		if (r) {
+			*reason = "ok";
+			return 0;
+		}
+	}
+	/* the base role is in every login's set, whatever a credential's or
+	 * a token's scope: it is the group every account holds, which setcred
+	 * never drops. No record: it allows nothing; a damaged one neither. */
+	r = sv_get_base_role(rd, &blob, &role);
+	if (r < 0 && r != -ENOENT && r != -EBADMSG && r != -EPROTO) {
+		*reason = "store_error";
+		return r;
+	}
+	if (r == 0) {
+		r = role_allows(&role, service, rhost, &service_seen);
+		sv_blob_free(&blob);
+		if (r) {
+			*reason = "ok";
+			return 0;
+		}
 	}
 	(void)c;
 	*reason = service_seen ? "source_not_allowed" : "service_not_allowed";

@@ -4,8 +4,9 @@
  * whether they allow a PAM service from a source, and which supplementary
  * groups setcred must drop. Auth side (store reads only, no crypto).
  *
- * The base role "svcacct" is implicit: it is not in a role set, it grants
- * nothing, and its group is never dropped. */
+ * The base role "svcacct" is implicit: it is not in a role set, its group
+ * is never dropped, and what it allows (its record, sv_get_base_role) is
+ * allowed to every login, whatever the scope. */
 #ifndef SVCACCT_POLICY_H
 #define SVCACCT_POLICY_H
 
@@ -70,7 +71,8 @@ bool sv_source_match(const char *source, const char *rhost);
 /* Whether service is in the configured list of UI services. */
 bool sv_is_ui_service(const struct sv_config *c, const char *service);
 
-/* Whether some effective role allows service from rhost. 0 allowed;
+/* Whether some effective role, or the base role, allows service from rhost
+ * (the base role is effective for every login). 0 allowed;
  * -EACCES with *reason "service_not_allowed" (no role lists the service)
  * or "source_not_allowed" (some do, none from this source); -EIO etc. when
  * a role cannot be read (reason "store_error"). */

@@ -533,6 +533,25 @@ int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid, struct sv_blob *blob,
 			  role);
 }
 
+bool sv_base_role_valid(const struct sv_role *role)
+{
+	return role->gid == 0 && sv_str_eq(role->name, SV_BASE_ROLE) &&
+	       role->members.count == 0;
+}
+
+int sv_get_base_role(struct sv_reader *r, struct sv_blob *blob,
+		     struct sv_role *role)
+{
+	int e = svi_get_named(rfetch, r, SV_DB_ACCOUNTS, SV_KEY_BASE,
+			      SV_BASE_ROLE, blob);
+	e = svi_decode(e, SVI_ROLE, NULL, blob, role);
+	if (e == 0 && !sv_base_role_valid(role)) {
+		sv_blob_free(blob);
+		e = -EBADMSG;
+	}
+	return e;
+}
+
 int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 		struct sv_blob *blob, struct sv_cred *cred)
 {

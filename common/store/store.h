@@ -41,6 +41,7 @@ enum sv_db {
 #define SV_KEY_CREDLIST 'l' /* credentials/pubkeys: 'l' account -> id list */
 #define SV_KEY_ISSUER	'i' /* accounts.db: 'i' name -> issuer */
 #define SV_KEY_ISS	'j' /* accounts.db: 'j' iss URL -> issuer name */
+#define SV_KEY_BASE	'b' /* accounts.db: 'b' "svcacct" -> base role */
 
 /* Longest key the typed lookups build: a prefix and a name or id (names
  * are at most 32 bytes, ids 16; anything longer cannot exist). */
@@ -116,6 +117,16 @@ int sv_get_role_by_gid(struct sv_reader *r, uint32_t gid, struct sv_blob *blob,
 		       struct sv_role *role);
 int sv_get_cred(struct sv_reader *r, enum sv_db db, const char *id,
 		struct sv_blob *blob, struct sv_cred *cred);
+/* The base role's record ('b' + "svcacct", docs/FORMAT.md): the services,
+ * sources and commands an administrator gave the role every account holds.
+ * Its GID is base_gid of svcacct.conf, never the record's: a valid record
+ * has gid 0, the name "svcacct" and no members (they are implicit); any
+ * other is -EBADMSG. -ENOENT when there is none, which means no services,
+ * sources or commands. Same returns as the lookups above otherwise. */
+int sv_get_base_role(struct sv_reader *r, struct sv_blob *blob,
+		     struct sv_role *role);
+/* Whether a decoded role record is a valid base role record (above). */
+bool sv_base_role_valid(const struct sv_role *role);
 int sv_get_cred_ids(struct sv_reader *r, enum sv_db db, const char *account,
 		    struct sv_blob *blob, struct sv_list *ids);
 

@@ -478,9 +478,9 @@ static struct sv_list strv_list(const struct strv *s, struct sv_str *items)
 	return (struct sv_list){.count = (uint32_t)s->n, .items = items};
 }
 
-static int save_role(struct sv_txn *t, const struct role *x)
+/* A role's record, encoded into *b (to sv_buf_free either way). */
+static int encode_role(const struct role *x, struct sv_buf *b)
 {
-	struct sv_buf b = {0};
 	struct sv_str *i1 = calloc(x->services.n + 1, sizeof(*i1));
 	struct sv_str *i2 = calloc(x->sources.n + 1, sizeof(*i2));
 	struct sv_str *i3 = calloc(x->commands.n + 1, sizeof(*i3));
@@ -499,14 +499,21 @@ static int save_role(struct sv_txn *t, const struct role *x)
 	    .commands = strv_list(&x->commands, i3),
 	    .members = strv_list(&x->members, i4),
 	};
-	r = sv_encode_role(&b, &rec);
-	if (r == 0)
-		r = store_pair(t, SV_KEY_ROLE, x->name, true, x->gid, &b);
+	r = sv_encode_role(b, &rec);
 out:
 	free(i1);
 	free(i2);
 	free(i3);
 	free(i4);
+	return r;
+}
+
+static int save_role(struct sv_txn *t, const struct role *x)
+{
+	struct sv_buf b = {0};
+	int r = encode_role(x, &b);
+	if (r == 0)
+		r = store_pair(t, SV_KEY_ROLE, x->name, true, x->gid, &b);
 	sv_buf_free(&b);
 	return r;
 }
@@ -546,6 +553,81 @@ int sv_model_role_delete(struct sv_txn *t, const struct role *x, int64_t now)
 	if (e == 0)
 		e = sv_state_retire_id(t, true, x->gid);
 	return e;
+}
+
+/* The base role: one record under 'b' + its name, no GID index (its GID
+ * is base_gid, which the configuration may change), no members (every
+ * account holds it). */
+static size_t base_key(char *k, size_t cap)
+{
+	return name_key(k, cap, SV_KEY_BASE, SV_BASE_ROLE);
+}
+
+/* The owned base role of a decoded record (rec NULL: none, an empty one),
+ * with the GID and name the configuration gives it. */
+static int base_loaded(const struct sv_config *c, const struct sv_role *rec,
+		       struct role *x)
+{
+	int r = 0;
+	if (rec && !sv_base_role_valid(rec))
+		return -EBADMSG;
+	if (rec)
+		r = role_from_rec(x, rec);
+	else
+		memset(x, 0, sizeof(*x));
+	if (r < 0)
+		return r;
+	x->gid = c->base_gid;
+	if (!x->name)
+		x->name = strdup(SV_BASE_ROLE);
+	if (!x->description)
+		x->description = strdup("");
+	if (!x->name || !x->description) {
+		role_free(x);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int sv_model_base_role_load(struct sv_txn *t, struct role *x)
+{
+	char k[SV_KEY_MAX];
+	struct sv_blob b = {0};
+	struct sv_role rec;
+	int r = sv_txn_fetch(t, SV_DB_ACCOUNTS, k, base_key(k, sizeof(k)), &b);
+	if (r == 0)
+		r = sv_decode_role(b.p, b.n, &rec);
+	if (r == 0 || r == -ENOENT)
+		r = base_loaded(sv_txn_config(t), r == 0 ? &rec : NULL, x);
+	sv_blob_free(&b);
+	return r;
+}
+
+int sv_model_reader_base_role_load(struct sv_reader *rd, struct role *x)
+{
+	struct sv_blob b = {0};
+	struct sv_role rec;
+	int r = sv_get_base_role(rd, &b, &rec);
+	if (r == 0 || r == -ENOENT)
+		r = base_loaded(sv_reader_config(rd), r == 0 ? &rec : NULL, x);
+	sv_blob_free(&b);
+	return r;
+}
+
+int sv_model_base_role_save(struct sv_txn *t, const struct role *x)
+{
+	char k[SV_KEY_MAX];
+	struct sv_buf b = {0};
+	struct role rec = *x;
+	rec.gid = 0;
+	rec.name = (char *)SV_BASE_ROLE;
+	memset(&rec.members, 0, sizeof(rec.members));
+	int r = encode_role(&rec, &b);
+	if (r == 0)
+		r = sv_txn_store(t, SV_DB_ACCOUNTS, k, base_key(k, sizeof(k)),
+				 b.p, b.len);
+	sv_buf_free(&b);
+	return r;
 }
 
 /* ---------------------------------------------------------- credentials */

@@ -106,6 +106,19 @@ int sv_model_role_update(struct sv_txn *t, const struct role *x);
  * record and GID index, and retire its GID. */
 int sv_model_role_delete(struct sv_txn *t, const struct role *x, int64_t now);
 
+/* The base role "svcacct" (docs/FORMAT.md, section 2): held by every
+ * account, never created or deleted; its services, sources and commands
+ * are in one record of its own. Load it as the transaction (or reader)
+ * sees it: gid = base_gid of the configuration, no members (they are
+ * implicit), and, without a record, empty lists and description with
+ * created = updated = 0. -EBADMSG/-EPROTO for a record that is not a
+ * valid base role record. */
+int sv_model_base_role_load(struct sv_txn *t, struct role *x);
+int sv_model_reader_base_role_load(struct sv_reader *rd, struct role *x);
+/* Write the base role's record from x's description, lists and times
+ * (its name, GID and members are not stored). */
+int sv_model_base_role_save(struct sv_txn *t, const struct role *x);
+
 /* Grant (grant true) or revoke the role of GID gid to account *a, keeping
  * the account's roles and the role's members in step (docs/FORMAT.md,
  * rule 3): a granted GID is appended to a->roles, a revoked one removed

@@ -555,7 +555,7 @@ refused "--command with a newline refused" 1 "control character" sv role create 
 refused "duplicate role refused" 1 "role 'ops' already exists" sv role create ops
 refused "role named like an account refused" 1 "'alpha' is already an account" sv role create alpha
 refused "account named like a role refused" 1 "'ops' is already a role" sv account create ops
-refused "role named 'svcacct' (base role) refused" 1 "is reserved" sv role create svcacct
+refused "role named 'svcacct' (base role) refused" 1 "is the base role: it always exists" sv role create svcacct
 refused "bad role name refused" 1 "is invalid" sv role create Ops
 refused_if_host "$HOSTGROUP" "role named like a host group refused" "role named like a host group refused" "no host group" \
 	"'$HOSTGROUP' already exists as a group or user on this host" sv role create "$HOSTGROUP"

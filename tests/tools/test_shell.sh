@@ -91,5 +91,17 @@ expect_eq "PATH is fixed" "PATH=/usr/bin:/bin" \
 S role set ops --command /nonexistent/prog >/dev/null
 expect_rc "missing program: 127, logged" 127 "" sh_as bot -c /nonexistent/prog
 ok_cmd "exec failure logged" log_has "command=/nonexistent/prog reason=exec_failed"
+# the base role's commands: every account holds it, whatever its groups
+expect_rc "base role without commands: nothing for an account without roles" 1 "not_allowed" \
+	sh_as bot2 -c "/bin/echo base ok"
+S role set svcacct --command "/bin/echo base *" >/dev/null
+expect_eq "base role command runs for an account without roles" "base ok" "$(sh_as bot2 -c "/bin/echo base ok")"
+expect_eq "... and for one whose login kept no role group (the base role is always effective)" "base ok" \
+	"$(setpriv --reuid=bot --regid=bot --groups="$other" "$SH" -c "/bin/echo base ok")"
+expect_rc "... its \"*\" takes no option either" 1 "option_word" sh_as bot2 -c "/bin/echo base -n"
+expect_rc "... a role's command stays the role's" 1 "not_allowed" sh_as bot2 -c "/usr/bin/id -un"
+expect_rc "base role commands do not help a disabled account" 1 "account_disabled" sh_as bot3 -c "/bin/echo base ok"
+S role set svcacct --clear-commands >/dev/null
+expect_rc "base role command removed: refused again" 1 "not_allowed" sh_as bot2 -c "/bin/echo base ok"
 expect_nomatch "not in /etc/shells" "svcacct-shell" "$(cat /etc/shells)"
 done_testing

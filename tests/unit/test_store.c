@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "names.h"
 #include "storefix.h"
 
 static void test_no_store(void **state)
@@ -207,6 +208,75 @@ static void test_typed_lookups(void **state)
 	sv_reader_close(r);
 }
 
+/* A role record with gid, name and members stored as the base role's. */
+static void put_base(struct fix *f, uint32_t gid, const char *name,
+		     const char *member)
+{
+	struct sv_str m = SV_STR(member ? member : "");
+	struct sv_str svc = SV_STR("cron");
+	struct sv_role x = {
+	    .gid = gid,
+	    .name = SV_STR(name),
+	    .services = {.count = 1, .items = &svc},
+	    .members = {.count = member ? 1 : 0, .items = &m},
+	};
+	struct sv_buf b = {0};
+	char k[64];
+	int kl = snprintf(k, sizeof(k), "%c%s", SV_KEY_BASE, SV_BASE_ROLE);
+	assert_int_equal(sv_encode_role(&b, &x), 0);
+	struct sv_txn *t = fix_begin(f);
+	assert_int_equal(
+	    sv_txn_store(t, SV_DB_ACCOUNTS, k, (size_t)kl, b.p, b.len), 0);
+	assert_int_equal(sv_txn_commit(t, NULL, f->err, sizeof(f->err)), 0);
+	sv_buf_free(&b);
+}
+
+/* The base role's record: absent is -ENOENT (no settings); valid only
+ * with gid 0, its own name and no members. */
+static void test_base_role(void **state)
+{
+	struct fix *f = *state;
+	struct sv_reader *r = NULL;
+	struct sv_blob b = {0};
+	struct sv_role x;
+	fix_need_root();
+
+	put_account(f, "svc", "svc", 70001);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), 0);
+	assert_int_equal(sv_get_base_role(r, &b, &x), -ENOENT);
+	sv_reader_close(r);
+
+	put_base(f, 0, SV_BASE_ROLE, NULL);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), 0);
+	assert_int_equal(sv_get_base_role(r, &b, &x), 0);
+	assert_true(sv_list_contains(&x.services, SV_STR("cron")));
+	sv_blob_free(&b);
+	sv_reader_close(r);
+
+	static const struct {
+		uint32_t gid;
+		const char *name, *member;
+	} bad[] = {
+	    {80000, SV_BASE_ROLE, NULL}, /* a GID: base_gid is the config's */
+	    {0, "ops", NULL},		 /* another role's name */
+	    {0, SV_BASE_ROLE, "svc"},	 /* members are implicit */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_base(f, bad[i].gid, bad[i].name, bad[i].member);
+		assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), 0);
+		assert_int_equal(sv_get_base_role(r, &b, &x), -EBADMSG);
+		assert_null(b.p);
+		sv_reader_close(r);
+	}
+	/* not a role record at all */
+	fix_put(f, "bsvcacct", "SVR\x01junk");
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), 0);
+	int e = sv_get_base_role(r, &b, &x);
+	assert_true(e == -EBADMSG || e == -EPROTO);
+	assert_null(b.p);
+	sv_reader_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +291,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unsafe_files_refused,
 					    fix_setup, fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_typed_lookups, fix_setup,
+					    fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_base_role, fix_setup,
 					    fix_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
