@@ -615,12 +615,11 @@ int cli_creds_last_used(struct cli *cli, const char *account, json_t *arr,
 			when = 0;
 		} else if (e < 0) {
 			if (unused)
-				return cli_fail(cli,
-						"%s/lastused/%s: %s (the last "
-						"use cannot be "
-						"told)",
-						cli->cfg.state_dir, account,
-						strerror(-e));
+				return cli_fail(
+				    cli,
+				    "%s/lastused/%s: %s (the last use "
+				    "cannot be told)",
+				    cli->cfg.state_dir, account, strerror(-e));
 			fprintf(stderr,
 				"%s: warning: %s/lastused/%s: %s (last use "
 				"unknown)\n",

@@ -27,9 +27,6 @@ static const char *cred_status(const struct sv_cred *c, bool revoked)
 
 /* ------------------------------------------------------------ secrets */
 
-static int secret_make(struct cli *cli, char secret[SV_SECRET_LEN + 1],
-		       char id[SV_CRED_ID_LEN + 1], uint8_t hash[SV_HASH_LEN]);
-
 /* A new secret, the only time its plaintext exists outside the client:
  * the secret alone on stdout, or with --json the object (with the
  * credential it replaces, when replaces is set). */
@@ -54,6 +51,28 @@ static void secret_print(struct cli *cli, const char *account, const char *id,
 		fprintf(stderr,
 			"svcacct: secret %s for %s: shown once, store it now\n",
 			id, account);
+}
+
+/* Host key, a new secret (plaintext in secret, id in id) and its hash. 0,
+ * or the exit code of the failure (reported). */
+static int secret_make(struct cli *cli, char secret[SV_SECRET_LEN + 1],
+		       char id[SV_CRED_ID_LEN + 1], uint8_t hash[SV_HASH_LEN])
+{
+	uint8_t hostkey[SV_HOSTKEY_LEN];
+	int e = sv_hostkey_load(&cli->cfg, hostkey, true);
+	if (e < 0)
+		return cli_fail(cli, "host key in %s: %s", cli->cfg.state_dir,
+				e == -EPERM ? "unsafe owner or mode"
+					    : strerror(-e));
+	e = sv_secret_generate(secret, id);
+	if (e == 0)
+		e = sv_secret_hash(hostkey, secret, SV_SECRET_LEN, hash);
+	sv_wipe(hostkey, sizeof(hostkey));
+	if (e < 0) {
+		sv_wipe(secret, SV_SECRET_LEN + 1);
+		return cli_fail(cli, "making a secret: %s", strerror(-e));
+	}
+	return 0;
 }
 
 int secret_add(struct cli *cli, const struct cli_args *args)
@@ -86,28 +105,6 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 	}
 	sv_wipe(secret, sizeof(secret));
 	return r;
-}
-
-/* Host key, a new secret (plaintext in secret, id in id) and its hash. 0,
- * or the exit code of the failure (reported). */
-static int secret_make(struct cli *cli, char secret[SV_SECRET_LEN + 1],
-		       char id[SV_CRED_ID_LEN + 1], uint8_t hash[SV_HASH_LEN])
-{
-	uint8_t hostkey[SV_HOSTKEY_LEN];
-	int e = sv_hostkey_load(&cli->cfg, hostkey, true);
-	if (e < 0)
-		return cli_fail(cli, "host key in %s: %s", cli->cfg.state_dir,
-				e == -EPERM ? "unsafe owner or mode"
-					    : strerror(-e));
-	e = sv_secret_generate(secret, id);
-	if (e == 0)
-		e = sv_secret_hash(hostkey, secret, SV_SECRET_LEN, hash);
-	sv_wipe(hostkey, sizeof(hostkey));
-	if (e < 0) {
-		sv_wipe(secret, SV_SECRET_LEN + 1);
-		return cli_fail(cli, "making a secret: %s", strerror(-e));
-	}
-	return 0;
 }
 
 /* --grace: the end of the old credential's grace period, from now. */
