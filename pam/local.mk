@@ -56,7 +56,8 @@ pam_sanitizer_tests = \
 	tests/pam/test_pam_account.sh \
 	tests/pam/test_pam_setcred.sh \
 	tests/pam/test_pam_identity.sh \
-	tests/pam/test_pam_base_role.sh
+	tests/pam/test_pam_base_role.sh \
+	tests/pam/test_pam_rotate.sh
 pam_tests = \
 	$(pam_sanitizer_tests) \
 	tests/pam/test_pam_valgrind.sh

@@ -506,6 +506,15 @@ static int acct_publish(struct svp_ctx *x, const struct sv_login *l,
 	return PAM_SUCCESS;
 }
 
+/* sshd authenticates a public-key login itself, so auth never records
+ * that key's use: the account or session phase that names the key does
+ * (at most once a minute per key, sv_lastused_touch). */
+static void sshkey_used(const struct svp_phase *p, const char *key_id)
+{
+	if (key_id[0])
+		sv_lastused_touch(&p->x.cfg, p->x.user, key_id, p->in.now);
+}
+
 static const struct phase_codes acct_codes = {
     .event = "account",
     .unreadable = PAM_AUTHINFO_UNAVAIL,
@@ -537,6 +546,8 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc,
 	d = sv_phase_acct_mgmt(&p.in, p.rd, p.l, &e, key_id);
 	if (d.verdict == SV_VERDICT_ALLOW) {
 		ret = acct_publish(&p.x, p.l, &e, key_id);
+		if (ret == PAM_SUCCESS)
+			sshkey_used(&p, key_id);
 		goto out;
 	}
 	ret = d.verdict == SV_VERDICT_UNAVAIL ? PAM_AUTHINFO_UNAVAIL
@@ -673,6 +684,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	}
 	session_record(&p.x, "session-open", e.has_cred ? e.cred : NULL,
 		       e.method, roles, e.has_jti ? e.jti : NULL);
+	sshkey_used(&p, key_id);
 	ret = PAM_SUCCESS;
 out:
 	return end_phase(&p, ret);

@@ -53,6 +53,9 @@ int cli_parse_date(const char *s, int64_t *out);
 /* Parse a duration "90d", "12h", "30m", "3600s" or a date, relative to now:
  * an absolute expiry time. */
 int cli_parse_expiry(const char *s, int64_t *out);
+/* Parse a duration "90d", "12h", "30m", "3600s" or "2w" (zero_ok: "0"
+ * too) into seconds. */
+int cli_parse_duration(const char *s, bool zero_ok, int64_t *secs);
 int cli_parse_u32(const char *s, uint32_t *out);
 /* Parse "YYYY-MM-DDTHH:MM:SSZ" (as cli_time prints it), a date, or
  * "never" (0). */
@@ -129,6 +132,18 @@ typedef int (*cli_revocations_fn)(struct cli *cli, struct sv_revocations **rv);
 int cli_list_creds(struct cli *cli, const char *name, enum sv_db db,
 		   const char *what, cli_revocations_fn open_rv,
 		   sv_cred_fn each, json_t **out);
+/* The last use of each credential of account in arr (the objects of a
+ * credential list verb: "id", "created" as cli_time prints it): member
+ * "last_used" set to its Unix time or null (never used). With unused (the
+ * --unused DURATION, or NULL), only the credentials neither used nor
+ * created within that long are kept. When the records cannot be read:
+ * without --unused, "last_used" is left out (unknown) and a warning
+ * given; with it, an exit code for the failure (reported). */
+int cli_creds_last_used(struct cli *cli, const char *account, json_t *arr,
+			const char *unused);
+/* The LAST USED column of such an object: its time as cli_time prints
+ * it, "never", or "?" when unknown. */
+const char *cli_last_used_text(json_t *it, char *buf, size_t n);
 /* Split "a,b,c" into a NULL-terminated malloc'd array (one allocation). */
 char **cli_split(const char *s);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
@@ -175,6 +190,8 @@ VERB(secret_add);
 VERB(key_add);
 VERB(cred_list);   /* arg: 1 keys, 0 secrets */
 VERB(cred_remove); /* arg: 1 keys, 0 secrets */
+VERB(secret_rotate);
+VERB(key_rotate);
 VERB(sshkey_add);
 VERB(sshkey_list);
 VERB(sshkey_remove);

@@ -134,6 +134,14 @@ const struct cli_opt cli_options[OPT__COUNT] = {
 	FLAG("detailed-exitcode", detailed_exitcode,
 	     "exit 0 if nothing changed, 2 if something did, 1 on error"),
     [OPT_MANIFEST] = FLAG("manifest", manifest, "write a manifest for apply"),
+    [OPT_GRACE] = VAL("grace", "DURATION", grace,
+		      "how long the old credential keeps working (default "
+		      "24h; 0: it stops now)",
+		      CLI_C_NONE),
+    [OPT_UNUSED] = VAL("unused", "DURATION", unused,
+		       "only credentials not used for that long (never used: "
+		       "since created)",
+		       CLI_C_NONE),
 };
 
 #define OPTS(...) ((const unsigned char[]){__VA_ARGS__, OPT_END})
@@ -199,9 +207,12 @@ static const struct cli_verb_def revoke_verbs[] = {
 static const struct cli_verb_def secret_verbs[] = {
     V("add", "NAME", "make a new secret (shown once)",
       OPTS(OPT_LABEL, OPT_EXPIRES, OPT_JSON), "a", secret_add, 0),
-    V("list", "NAME", "list an account's secrets", OPTS(OPT_JSON), "a",
-      cred_list, 0),
+    V("list", "NAME", "list an account's secrets", OPTS(OPT_UNUSED, OPT_JSON),
+      "a", cred_list, 0),
     V("revoke", "NAME ID", "revoke a secret", NOOPTS, "a", cred_remove, 0),
+    V("rotate", "NAME ID",
+      "replace a secret by a new one (shown once) and retire the old one",
+      OPTS(OPT_GRACE, OPT_JSON), "a", secret_rotate, 0),
 };
 
 static const struct cli_verb_def key_verbs[] = {
@@ -210,18 +221,23 @@ static const struct cli_verb_def key_verbs[] = {
       OPTS(OPT_PEM, OPT_JWK, OPT_JWKS, OPT_KID, OPT_ALG, OPT_LABEL, OPT_EXPIRES,
 	   OPT_ALLOW_REVOKED_KEY, OPT_JSON),
       "a", key_add, 0),
-    V("list", "NAME", "list an account's keys", OPTS(OPT_JSON), "a", cred_list,
-      1),
+    V("list", "NAME", "list an account's keys", OPTS(OPT_UNUSED, OPT_JSON), "a",
+      cred_list, 1),
     V("remove", "NAME KID|ID", "remove (and revoke) a key", NOOPTS, "a",
       cred_remove, 1),
+    V("rotate", "NAME KID|ID (--pem FILE | --jwk FILE)",
+      "replace a key by a new public key and retire the old one",
+      OPTS(OPT_PEM, OPT_JWK, OPT_KID, OPT_ALG, OPT_GRACE, OPT_ALLOW_REVOKED_KEY,
+	   OPT_JSON),
+      "a", key_rotate, 0),
 };
 
 static const struct cli_verb_def sshkey_verbs[] = {
     V("add", "NAME --pubkey FILE", "register an OpenSSH public key",
       OPTS(OPT_PUBKEY, OPT_LABEL, OPT_EXPIRES, OPT_ALLOW_REVOKED_KEY, OPT_JSON),
       "a", sshkey_add, 0),
-    V("list", "NAME", "list an account's ssh keys", OPTS(OPT_JSON), "a",
-      sshkey_list, 0),
+    V("list", "NAME", "list an account's ssh keys", OPTS(OPT_UNUSED, OPT_JSON),
+      "a", sshkey_list, 0),
     V("remove", "NAME ID|FINGERPRINT", "remove (and revoke) an ssh key",
       OPTS(OPT_JSON), "a", sshkey_remove, 0),
 };

@@ -17,9 +17,11 @@
 #include <arpa/inet.h>
 
 #include "cli.h"
+#include "lastused.h"
 #include "names.h"
 #include "ops.h"
 #include "readfile.h"
+#include "secret.h"
 #include "util.h"
 
 extern char **environ;
@@ -82,26 +84,43 @@ int cli_parse_date(const char *s, int64_t *out)
 	return 0;
 }
 
+int cli_parse_duration(const char *s, bool zero_ok, int64_t *secs)
+{
+	size_t n = strlen(s);
+	uint64_t v = 0, mult;
+
+	if (zero_ok && !strcmp(s, "0")) {
+		*secs = 0;
+		return 0;
+	}
+	if (n < 2 || n > 10 || !strchr("smhdw", s[n - 1]))
+		return -EINVAL;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	switch (s[n - 1]) {
+	case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	default: mult = 7 * 86400; break;
+	}
+	if (v > (uint64_t)100 * 366 * 86400 / mult || (v == 0 && !zero_ok))
+		return -EINVAL;
+	*secs = (int64_t)(v * mult);
+	return 0;
+}
+
 int cli_parse_expiry(const char *s, int64_t *out)
 {
 	size_t n = strlen(s);
+	int64_t secs;
 	if (n >= 2 && n <= 10 && strchr("smhdw", s[n - 1])) {
-		uint64_t v = 0, mult;
-		for (size_t i = 0; i + 1 < n; i++) {
-			if (s[i] < '0' || s[i] > '9')
-				return -EINVAL;
-			v = v * 10 + (uint64_t)(s[i] - '0');
-		}
-		switch (s[n - 1]) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		case 'd': mult = 86400; break;
-		default: mult = 7 * 86400; break;
-		}
-		if (v == 0 || v > (uint64_t)100 * 366 * 86400 / mult)
+		if (cli_parse_duration(s, false, &secs) < 0)
 			return -EINVAL;
-		*out = (int64_t)time(NULL) + (int64_t)(v * mult);
+		*out = (int64_t)time(NULL) + secs;
 		return 0;
 	}
 	return cli_parse_date(s, out);
@@ -572,6 +591,63 @@ int cli_list_creds(struct cli *cli, const char *name, enum sv_db db,
 	}
 	*out = arr;
 	return EXIT_OK;
+}
+
+int cli_creds_last_used(struct cli *cli, const char *account, json_t *arr,
+			const char *unused)
+{
+	int64_t span = 0, now = (int64_t)time(NULL), created, when;
+	size_t i = 0;
+
+	if (unused && cli_parse_duration(unused, false, &span) < 0)
+		return cli_fail(cli, "bad --unused '%s' (e.g. 90d, 12h, 2w)",
+				unused);
+	while (i < json_array_size(arr)) {
+		json_t *it = json_array_get(arr, i);
+		const char *id = json_string_value(json_object_get(it, "id"));
+		const char *cr =
+		    json_string_value(json_object_get(it, "created"));
+		/* a record whose id is no credential id was never used */
+		int e = id && sv_cred_id_valid(id)
+			    ? sv_lastused_get(&cli->cfg, account, id, &when)
+			    : -ENOENT;
+		if (e == -ENOENT) {
+			when = 0;
+		} else if (e < 0) {
+			if (unused)
+				return cli_fail(
+				    cli,
+				    "%s/lastused/%s: %s (the last use "
+				    "cannot be told)",
+				    cli->cfg.state_dir, account, strerror(-e));
+			fprintf(stderr,
+				"%s: warning: %s/lastused/%s: %s (last use "
+				"unknown)\n",
+				cli->prog, cli->cfg.state_dir, account,
+				strerror(-e));
+			return EXIT_OK;
+		}
+		json_object_set_new(it, "last_used",
+				    when ? json_integer(when) : json_null());
+		/* never used: unused since it was created */
+		if (!cr || cli_parse_time(cr, &created) < 0)
+			created = 0;
+		if (unused && (when ? when : created) > now - span) {
+			json_array_remove(arr, i);
+			continue;
+		}
+		i++;
+	}
+	return EXIT_OK;
+}
+
+const char *cli_last_used_text(json_t *it, char *buf, size_t n)
+{
+	json_t *lu = json_object_get(it, "last_used");
+	if (json_is_integer(lu) && json_integer_value(lu) > 0)
+		return cli_time(json_integer_value(lu), buf, n);
+	snprintf(buf, n, "%s", lu ? "never" : "?");
+	return buf;
 }
 
 char **cli_split(const char *s)

@@ -27,31 +27,71 @@ static const char *cred_status(const struct sv_cred *c, bool revoked)
 
 /* ------------------------------------------------------------ secrets */
 
+/* A new secret, the only time its plaintext exists outside the client:
+ * the secret alone on stdout, or with --json the object (with the
+ * credential it replaces, when replaces is set). */
+static void secret_print(struct cli *cli, const char *account, const char *id,
+			 const char *secret, const char *replaces,
+			 int64_t replaced_expires)
+{
+	char b[32];
+	if (cli->json && replaces)
+		printf("{\"account\": \"%s\", \"id\": \"%s\", "
+		       "\"secret\": \"%s\", \"replaces\": \"%s\", "
+		       "\"replaced_expires\": \"%s\"}\n",
+		       account, id, secret, replaces,
+		       cli_time(replaced_expires, b, sizeof(b)));
+	else if (cli->json)
+		printf("{\"account\": \"%s\", \"id\": \"%s\", "
+		       "\"secret\": \"%s\"}\n",
+		       account, id, secret);
+	else
+		printf("%s\n", secret);
+	if (isatty(1) && !cli->json)
+		fprintf(stderr,
+			"svcacct: secret %s for %s: shown once, store it now\n",
+			id, account);
+}
+
+/* Host key, a new secret (plaintext in secret, id in id) and its hash. 0,
+ * or the exit code of the failure (reported). */
+static int secret_make(struct cli *cli, char secret[SV_SECRET_LEN + 1],
+		       char id[SV_CRED_ID_LEN + 1], uint8_t hash[SV_HASH_LEN])
+{
+	uint8_t hostkey[SV_HOSTKEY_LEN];
+	int e = sv_hostkey_load(&cli->cfg, hostkey, true);
+	if (e < 0)
+		return cli_fail(cli, "host key in %s: %s", cli->cfg.state_dir,
+				e == -EPERM ? "unsafe owner or mode"
+					    : strerror(-e));
+	e = sv_secret_generate(secret, id);
+	if (e == 0)
+		e = sv_secret_hash(hostkey, secret, SV_SECRET_LEN, hash);
+	sv_wipe(hostkey, sizeof(hostkey));
+	if (e < 0) {
+		sv_wipe(secret, SV_SECRET_LEN + 1);
+		return cli_fail(cli, "making a secret: %s", strerror(-e));
+	}
+	return 0;
+}
+
 int secret_add(struct cli *cli, const struct cli_args *args)
 {
 	int64_t exp;
 	int r = cli_cred_args(cli, args, args->npos == 1, &exp);
 	if (r)
 		return r;
-	uint8_t hostkey[SV_HOSTKEY_LEN], hash[SV_HASH_LEN];
+	uint8_t hash[SV_HASH_LEN];
 	char secret[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1];
 	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
-	int e = sv_hostkey_load(&cli->cfg, hostkey, true);
-	if (e < 0) {
+	if (secret_make(cli, secret, id, hash)) {
 		sv_txn_abort(t);
-		return cli_fail(cli, "host key in %s: %s", cli->cfg.state_dir,
-				e == -EPERM ? "unsafe owner or mode"
-					    : strerror(-e));
+		return EXIT_FAIL;
 	}
-	e = sv_secret_generate(secret, id);
-	if (e == 0)
-		e = sv_secret_hash(hostkey, secret, SV_SECRET_LEN, hash);
-	sv_wipe(hostkey, sizeof(hostkey));
-	if (e == 0)
-		e = op_secret_add(t, args->pos[0], id, hash, sizeof(hash),
-				  args->label, exp);
+	int e = op_secret_add(t, args->pos[0], id, hash, sizeof(hash),
+			      args->label, exp);
 	if (e < 0) {
 		sv_wipe(secret, sizeof(secret));
 		sv_txn_abort(t);
@@ -61,18 +101,75 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 	if (r == EXIT_OK) {
 		cli_audit("secret-add", "account=%s credential=%s",
 			  args->pos[0], id);
-		/* the only time the plaintext exists outside the client */
-		if (cli->json)
-			printf("{\"account\": \"%s\", \"id\": \"%s\", "
-			       "\"secret\": \"%s\"}\n",
-			       args->pos[0], id, secret);
-		else
-			printf("%s\n", secret);
-		if (isatty(1) && !cli->json)
+		secret_print(cli, args->pos[0], id, secret, NULL, 0);
+	}
+	sv_wipe(secret, sizeof(secret));
+	return r;
+}
+
+/* --grace: the end of the old credential's grace period, from now. */
+static int grace_end(struct cli *cli, const struct cli_args *args, int64_t now,
+		     int64_t *end)
+{
+	int64_t secs;
+	const char *g = args->grace ? args->grace : "24h";
+	if (cli_parse_duration(g, true, &secs) < 0)
+		return cli_fail(cli,
+				"bad --grace '%s' (e.g. 24h, 7d, or 0 "
+				"for none)",
+				g);
+	*end = now + secs;
+	return 0;
+}
+
+int secret_rotate(struct cli *cli, const struct cli_args *args)
+{
+	int64_t exp, now = (int64_t)time(NULL), end = 0, new_exp, old_exp;
+	uint8_t hash[SV_HASH_LEN];
+	char secret[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1],
+	    old[SV_CRED_ID_LEN + 1];
+	int r = cli_cred_args(cli, args, args->npos == 2, &exp);
+	if (r)
+		return r;
+	if (grace_end(cli, args, now, &end))
+		return EXIT_FAIL;
+	if (sv_secret_looks_like(args->pos[1], strlen(args->pos[1])))
+		return cli_fail(cli,
+				"give the credential id (the 16 hex digits "
+				"after \"svcs_\"), not the secret itself");
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
+	if (!t)
+		return EXIT_FAIL;
+	if (secret_make(cli, secret, id, hash)) {
+		sv_txn_abort(t);
+		return EXIT_FAIL;
+	}
+	struct sv_cred fresh = {
+	    .type = SV_CRED_SECRET,
+	    .id = SV_STR(id),
+	    .material = {(const char *)hash, sizeof(hash)},
+	};
+	cli->err[0] = '\0';
+	if (op_cred_rotate(cli, t, args->pos[0], args->pos[1], &fresh, now, end,
+			   old, &new_exp, &old_exp) < 0) {
+		sv_wipe(secret, sizeof(secret));
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		char b[32];
+		cli_audit("secret-rotate",
+			  "account=%s credential=%s replaces=%s "
+			  "replaced_expires=%lld",
+			  args->pos[0], id, old, (long long)old_exp);
+		secret_print(cli, args->pos[0], id, secret, old, old_exp);
+		if (isatty(2) && !cli->json)
 			fprintf(stderr,
-				"svcacct: secret %s for %s: shown once, "
-				"store it now\n",
-				id, args->pos[0]);
+				"svcacct: secret %s of %s stops working at "
+				"%s\n",
+				old, args->pos[0],
+				cli_time(old_exp, b, sizeof(b)));
 	}
 	sv_wipe(secret, sizeof(secret));
 	return r;
@@ -140,23 +237,30 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 			json_array_append(sel, it);
 	}
 	json_decref(all);
+	r = cli_creds_last_used(cli, args->pos[0], sel, args->unused);
+	if (r) {
+		json_decref(sel);
+		return r;
+	}
 	if (cli->json)
 		return cli_json_out(sel);
 	if (keys)
-		printf("%-16s %-44s %-6s %-8s %-20s %s\n", "ID", "KID", "ALG",
-		       "STATUS", "EXPIRES", "LABEL");
+		printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n", "ID", "KID",
+		       "ALG", "STATUS", "EXPIRES", "LAST USED", "LABEL");
 	else
-		printf("%-16s %-8s %-20s %-20s %s\n", "ID", "STATUS", "CREATED",
-		       "EXPIRES", "LABEL");
+		printf("%-16s %-8s %-20s %-20s %-20s %s\n", "ID", "STATUS",
+		       "CREATED", "EXPIRES", "LAST USED", "LABEL");
 	json_array_foreach (sel, i, it) {
+		char lu[32];
+		cli_last_used_text(it, lu, sizeof(lu));
 #define S(k) json_string_value(json_object_get(it, k))
 		if (keys)
-			printf("%-16s %-44s %-6s %-8s %-20s %s\n", S("id"),
-			       S("kid"), S("alg"), S("status"), S("expires"),
-			       S("label"));
+			printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n",
+			       S("id"), S("kid"), S("alg"), S("status"),
+			       S("expires"), lu, S("label"));
 		else
-			printf("%-16s %-8s %-20s %-20s %s\n", S("id"),
-			       S("status"), S("created"), S("expires"),
+			printf("%-16s %-8s %-20s %-20s %-20s %s\n", S("id"),
+			       S("status"), S("created"), S("expires"), lu,
 			       S("label"));
 #undef S
 	}
@@ -333,5 +437,86 @@ out:
 		sv_key_free(&one);
 	else
 		sv_keys_free(keys, n);
+	return r;
+}
+
+int key_rotate(struct cli *cli, const struct cli_args *args)
+{
+	int64_t exp, now = (int64_t)time(NULL), end = 0, new_exp, old_exp;
+	char id[SV_CRED_ID_LEN + 1], old[SV_CRED_ID_LEN + 1], err[512] = "";
+	struct sv_key key = {0};
+	struct sv_txn *t = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int e, r = cli_cred_args(
+		   cli, args, args->npos == 2 && !!args->pem + !!args->jwk == 1,
+		   &exp);
+	if (r)
+		return r;
+	if (grace_end(cli, args, now, &end))
+		return EXIT_FAIL;
+	if (args->kid && (sv_field_check("kid", args->kid, SV_KID_MAX, cli->err,
+					 sizeof(cli->err)) < 0 ||
+			  !*args->kid))
+		return cli_fail(cli, "%s",
+				*args->kid ? cli->err : "empty --kid");
+	const char *file = args->pem ? args->pem : args->jwk;
+	if (cli_read_file(cli, file, KEYFILE_MAX, &buf, &len) < 0)
+		return EXIT_FAIL;
+	e = args->pem ? sv_key_import_pem(buf, len, args->alg, args->kid, &key,
+					  err, sizeof(err))
+		      : sv_key_import_jwk(buf, len, args->alg, args->kid, &key,
+					  err, sizeof(err));
+	free(buf);
+	if (e < 0)
+		return cli_fail(cli, "%s: %s", file, *err ? err : strerror(-e));
+	t = cli_begin_account(cli, args->pos[0], NULL);
+	if (!t) {
+		r = EXIT_FAIL;
+		goto out;
+	}
+	e = sv_cred_id_generate(id);
+	if (e < 0) {
+		r = cli_fail(cli, "making a credential id: %s", strerror(-e));
+		goto out;
+	}
+	struct sv_cred fresh = {
+	    .type = SV_CRED_KEY,
+	    .alg = (uint8_t)key.alg,
+	    .id = SV_STR(id),
+	    .kid = SV_STR(key.kid),
+	    .material = {(const char *)key.blob, key.bloblen},
+	};
+	cli->err[0] = '\0';
+	if (op_cred_rotate(cli, t, args->pos[0], args->pos[1], &fresh, now, end,
+			   old, &new_exp, &old_exp) < 0) {
+		r = cli_fail(cli, "%s", cli->err);
+		goto out;
+	}
+	r = cli_commit(cli, t);
+	t = NULL;
+	if (r == EXIT_OK) {
+		char b1[32], b2[32];
+		cli_audit("key-rotate",
+			  "account=%s credential=%s kid=%s alg=%s replaces=%s "
+			  "replaced_expires=%lld",
+			  args->pos[0], id, key.kid, sv_alg_name(key.alg), old,
+			  (long long)old_exp);
+		cli_report(cli,
+			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+				     "account", args->pos[0], "id", id, "kid",
+				     key.kid, "alg", sv_alg_name(key.alg),
+				     "expires",
+				     cli_time(new_exp, b1, sizeof(b1)),
+				     "replaces", old, "replaced_expires",
+				     cli_time(old_exp, b2, sizeof(b2))),
+			   "added key %s to %s (kid %s, %s), replacing key %s, "
+			   "which stops working at %s",
+			   id, args->pos[0], key.kid, sv_alg_name(key.alg), old,
+			   cli_time(old_exp, b2, sizeof(b2)));
+	}
+out:
+	sv_txn_abort(t);
+	sv_key_free(&key);
 	return r;
 }

@@ -152,14 +152,22 @@ int sshkey_list(struct cli *cli, const struct cli_args *args)
 	if (r)
 		return r;
 	cli_json_sort(arr, "created", "id");
+	r = cli_creds_last_used(cli, args->pos[0], arr, args->unused);
+	if (r) {
+		json_decref(arr);
+		return r;
+	}
 	if (cli->json)
 		return cli_json_out(arr);
-	printf("%-16s %-20s %-51s %-8s %-20s %s\n", "ID", "TYPE", "FINGERPRINT",
-	       "STATUS", "EXPIRES", "LABEL");
+	printf("%-16s %-20s %-51s %-8s %-20s %-20s %s\n", "ID", "TYPE",
+	       "FINGERPRINT", "STATUS", "EXPIRES", "LAST USED", "LABEL");
 	json_array_foreach (arr, i, it) {
+		char lu[32];
+		cli_last_used_text(it, lu, sizeof(lu));
 #define S(k) json_string_value(json_object_get(it, k))
-		printf("%-16s %-20s %-51s %-8s %-20s %s\n", S("id"), S("type"),
-		       S("fingerprint"), S("status"), S("expires"), S("label"));
+		printf("%-16s %-20s %-51s %-8s %-20s %-20s %s\n", S("id"),
+		       S("type"), S("fingerprint"), S("status"), S("expires"),
+		       lu, S("label"));
 #undef S
 	}
 	json_decref(arr);

@@ -71,6 +71,11 @@ TESTS += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
 	tests/cli/test_revocation.sh
 SANITIZER_TESTS += tests/cli/test_revocation.sh
 SANITIZER_TESTS += tests/cli/test_apply.sh
+# secret rotate, key rotate, LAST USED and --unused (the CLI's clock pinned
+# with the fixclock shim of tests/hardening/local.mk)
+TESTS += tests/cli/test_rotate.sh
+SANITIZER_TESTS += tests/cli/test_rotate.sh
+EXTRA_DIST += tests/cli/test_rotate.sh
 EXTRA_DIST += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
 	tests/cli/test_revocation.sh \
 	docs/howto-fleet.md \

@@ -136,6 +136,19 @@ int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
 int op_secret_add(struct sv_txn *t, const char *account, const char *id,
 		  const uint8_t *hash, size_t hashlen, const char *label,
 		  int64_t expires);
+/* Rotate the account's secret (fresh->type SV_CRED_SECRET) or assertion
+ * key (SV_CRED_KEY) named by what (its id; a key also by its kid) in t:
+ * the successor fresh (id and material, a key's kid and alg) copies the
+ * rest of the old record, and the old one expires at grace_end at the
+ * latest (sv_model_cred_rotate). Refused: an unknown or revoked
+ * credential, another account's, a kid the account already has, revoked
+ * key material (cred_refuse_revoked). The old id in old_id, the expiries
+ * in *new_exp and *old_exp. 0 or negative errno with the message in
+ * cli->err. */
+int op_cred_rotate(struct cli *cli, struct sv_txn *t, const char *account,
+		   const char *what, const struct sv_cred *fresh, int64_t now,
+		   int64_t grace_end, char old_id[SV_CRED_ID_LEN + 1],
+		   int64_t *new_exp, int64_t *old_exp);
 /* Whether the account already has an assertion key with this kid. */
 bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
 /* Add an imported assertion key to the account in t (kid unique per

@@ -200,3 +200,88 @@ int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
 		snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
 	return e;
 }
+
+struct rotate_find {
+	uint8_t type;
+	const char *what;
+	char *found;
+};
+
+static int rotate_find_one(const struct sv_cred *c, void *ctx)
+{
+	struct rotate_find *f = ctx;
+	if (c->type != f->type || c->id.n != SV_CRED_ID_LEN ||
+	    !(sv_str_eq(c->id, f->what) ||
+	      (f->type == SV_CRED_KEY && sv_str_eq(c->kid, f->what))))
+		return 0;
+	snprintf(f->found, SV_CRED_ID_LEN + 1, "%.*s", (int)c->id.n, c->id.p);
+	return 1;
+}
+
+int op_cred_rotate(struct cli *cli, struct sv_txn *t, const char *account,
+		   const char *what, const struct sv_cred *fresh, int64_t now,
+		   int64_t grace_end, char old_id[SV_CRED_ID_LEN + 1],
+		   int64_t *new_exp, int64_t *old_exp)
+{
+	const char *kind = fresh->type == SV_CRED_KEY ? "key" : "secret";
+	struct rotate_find f = {
+	    .type = fresh->type, .what = what, .found = old_id};
+	bool revoked = true;
+	char kid[SV_KID_MAX + 1];
+	int e;
+
+	old_id[0] = '\0';
+	e = sv_model_each_cred(t, SV_DB_CREDENTIALS, account, rotate_find_one,
+			       &f);
+	if (e < 0)
+		goto store;
+	/* a revoked id has no record left, unless a rollback brought back
+	 * a generation that held it: either way it stays revoked */
+	if (*old_id || sv_cred_id_valid(what)) {
+		e = sv_txn_is_revoked(t, *old_id ? old_id : what, &revoked);
+		if (e < 0)
+			goto store;
+	} else {
+		revoked = false;
+	}
+	if (revoked) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s '%s' of account '%s' was revoked: a revoked "
+			 "credential is not rotated (add a new one)",
+			 kind, what, account);
+		return -EACCES;
+	}
+	if (!*old_id) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "account '%s' has no %s '%s'", account, kind, what);
+		return -ENOENT;
+	}
+	if (fresh->type == SV_CRED_KEY) {
+		snprintf(kid, sizeof(kid), "%.*s", (int)fresh->kid.n,
+			 fresh->kid.p);
+		if (cli_kid_taken(t, account, kid)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "account '%s' already has a key with kid "
+				 "'%s' (give the new key another --kid)",
+				 account, kid);
+			return -EEXIST;
+		}
+		e = cred_refuse_revoked(cli, t, fresh);
+		if (e < 0)
+			return e;
+	}
+	e = sv_model_cred_rotate(t, SV_DB_CREDENTIALS, account, old_id, fresh,
+				 now, grace_end, new_exp, old_exp);
+	if (e == -ERANGE) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s '%s' of account '%s': its expiry is not after its "
+			 "creation, so it has no lifetime to pass on",
+			 kind, old_id, account);
+		return e;
+	}
+	if (e == 0)
+		return 0;
+store:
+	snprintf(cli->err, sizeof(cli->err), "store: %s", strerror(-e));
+	return e;
+}

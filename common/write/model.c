@@ -718,6 +718,53 @@ int sv_model_cred_remove(struct sv_txn *t, enum sv_db db, const char *account,
 	return e;
 }
 
+struct rotation {
+	struct sv_txn *t;
+	enum sv_db db;
+	const char *old_id;
+	const struct sv_cred *fresh;
+	int64_t now, grace_end, new_exp, old_exp;
+};
+
+/* Both records are written from the decoded old one while its buffer is
+ * still the walk's, so every field it carries passes to the successor,
+ * whatever version added it. */
+static int rotate_one(const struct sv_cred *c, void *ctx)
+{
+	struct rotation *r = ctx;
+	struct sv_cred next = *c, old = *c;
+	int e;
+
+	if (c->type != r->fresh->type || !sv_str_eq(c->id, r->old_id))
+		return 0;
+	next.id = r->fresh->id;
+	next.material = r->fresh->material;
+	if (c->type != SV_CRED_SECRET) {
+		next.kid = r->fresh->kid;
+		next.alg = r->fresh->alg;
+	}
+	next.created = r->now;
+	next.expires = 0;
+	if (c->expires) {
+		/* a record whose expiry is not after its creation has no
+		 * lifetime to pass on */
+		if (c->expires <= c->created ||
+		    __builtin_add_overflow(r->now, c->expires - c->created,
+					   &next.expires))
+			return -ERANGE;
+	}
+	old.expires =
+	    c->expires && c->expires < r->grace_end ? c->expires : r->grace_end;
+	e = sv_model_cred_add(r->t, r->db, &next);
+	if (e == 0)
+		e = sv_model_cred_add(r->t, r->db, &old);
+	if (e == 0) {
+		r->new_exp = next.expires;
+		r->old_exp = old.expires;
+	}
+	return e < 0 ? e : 1;
+}
+
 int sv_model_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
 		       sv_model_cred_fn fn, void *ctx)
 {
@@ -750,6 +797,38 @@ int sv_model_each_cred(struct sv_txn *t, enum sv_db db, const char *account,
 	strv_free(&ids);
 	sv_blob_free(&ab);
 	return e;
+}
+
+int sv_model_cred_rotate(struct sv_txn *t, enum sv_db db, const char *account,
+			 const char *old_id, const struct sv_cred *fresh,
+			 int64_t now, int64_t grace_end, int64_t *new_exp,
+			 int64_t *old_exp)
+{
+	struct rotation r = {.t = t,
+			     .db = db,
+			     .old_id = old_id,
+			     .fresh = fresh,
+			     .now = now,
+			     .grace_end = grace_end};
+	char k[SV_KEY_MAX];
+	struct sv_blob b = {0};
+	size_t kl =
+	    sv_key_str(k, sizeof(k), SV_KEY_CRED, fresh->id.p, fresh->id.n);
+	int e = kl ? sv_txn_fetch(t, db, k, kl, &b) : -EINVAL;
+
+	sv_blob_free(&b);
+	if (e == 0)
+		return -EEXIST;
+	if (e != -ENOENT)
+		return e;
+	e = sv_model_each_cred(t, db, account, rotate_one, &r);
+	if (e == 0)
+		return -ENOENT;
+	if (e < 0)
+		return e;
+	*new_exp = r.new_exp;
+	*old_exp = r.old_exp;
+	return 0;
 }
 
 /* --------------------------------------------------------------- walks */

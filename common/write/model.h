@@ -156,6 +156,19 @@ int sv_model_cred_add(struct sv_txn *t, enum sv_db db, const struct sv_cred *c);
  * does not decode goes, only its material cannot be named. */
 int sv_model_cred_remove(struct sv_txn *t, enum sv_db db, const char *account,
 			 const char *id);
+/* Rotate the account's credential old_id in db: in t, a successor that is
+ * a copy of its record, every field, with only id and material (and, for
+ * a public key, kid and alg) taken from fresh, created = now and expires
+ * the old one's lifetime counted from now (0 stays never); the old one's
+ * expiry becomes min(its expiry, grace_end). The new expiry in *new_exp,
+ * the old one's in *old_exp. -ENOENT when the account has no credential
+ * old_id of fresh->type (sv_model_each_cred's rule: its own, bound to
+ * it), -EEXIST when fresh->id is taken; nothing is written then. The
+ * caller checks revocation and the fresh material. */
+int sv_model_cred_rotate(struct sv_txn *t, enum sv_db db, const char *account,
+			 const char *old_id, const struct sv_cred *fresh,
+			 int64_t now, int64_t grace_end, int64_t *new_exp,
+			 int64_t *old_exp);
 /* The one walk over an account's credentials in db inside a transaction:
  * fn gets each credential its list names whose record exists, decodes and
  * is bound to the account (sv_cred_bound_to, the readers' rule), in list

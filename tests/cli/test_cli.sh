@@ -661,14 +661,14 @@ expect_match "secret add --expires 90d" "$SECRET_RE" "$S4"
 
 run sv secret list sbot
 L=$OUT
-expect_match "secret list (text): header" "^ID +STATUS +CREATED +EXPIRES +LABEL" "$L"
+expect_match "secret list (text): header" "^ID +STATUS +CREATED +EXPIRES +LAST USED +LABEL" "$L"
 for id in "$ID1" "$ID2" "$ID3" "$ID4"; do
 	expect_match "secret list shows id $id active" "^$id +active" "$L"
 done
-expect_match "secret list: label" "$ID3 .*2030-01-01T00:00:00Z +ci runner" "$L"
+expect_match "secret list: label" "$ID3 .*2030-01-01T00:00:00Z +never +ci runner" "$L"
 J=$(sv --json secret list sbot)
 expect_eq "secret list --json: four secrets" "4" "$(jf "$J" 'len(j)')"
-expect_eq "secret list --json: only metadata fields" '["created", "expires", "id", "label", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
+expect_eq "secret list --json: only metadata fields" '["created", "expires", "id", "label", "last_used", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
 expect_eq "secret list --json: types" '["secret"]' "$(jf "$J" 'sorted(set(c["type"] for c in j))')"
 expect_eq "secret --expires DATE: midnight UTC" "2030-01-01T00:00:00Z" "$(jf "$J" '[c["expires"] for c in j if c["id"] == "'"$ID3"'"][0]')"
 E4=$(jf "$J" '[c["expires"] for c in j if c["id"] == "'"$ID4"'"][0]')
@@ -741,7 +741,7 @@ changed "key add RSA 2048" sv key add kbot --pem "$KD/rsa2048.pub" --kid krsa
 changed "key add RSA 2048 --alg PS256" sv key add kbot --pem "$KD/rsa2048.pub" --kid kps --alg PS256
 run sv key list kbot
 L=$OUT
-expect_match "key list (text): header" "^ID +KID +ALG +STATUS +EXPIRES +LABEL" "$L"
+expect_match "key list (text): header" "^ID +KID +ALG +STATUS +EXPIRES +LAST USED +LABEL" "$L"
 expect_match "key list: thumbprint kid, ES256" "$TP +ES256 +active" "$L"
 expect_match "key list: k256 ES256 with label" "k256 +ES256 +active .*laptop" "$L"
 expect_match "key list: P-384 is ES384" "k384 +ES384" "$L"
@@ -750,7 +750,7 @@ expect_match "key list: RSA is RS256" "krsa +RS256" "$L"
 expect_match "key list: --alg PS256 kept" "kps +PS256" "$L"
 J=$(sv --json key list kbot)
 expect_eq "key list --json: kids" "$(python3 -c 'import json,sys; print(json.dumps(sorted(sys.argv[1:])))' "$TP" k256 k384 k521 kps krsa)" "$(jf "$J" 'sorted(c["kid"] for c in j)')"
-expect_eq "key list --json: fields" '["alg", "created", "expires", "id", "kid", "label", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
+expect_eq "key list --json: fields" '["alg", "created", "expires", "id", "kid", "label", "last_used", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
 expect_eq "key list --json: no key material" "none" "$(jf "$J" '"none" if not any(len(str(v)) > 64 for c in j for v in c.values()) else "long value"')"
 expect_eq "secret list does not list keys" "0" "$(jf "$(sv --json secret list kbot)" 'len(j)')"
 refused "--alg ES384 on a P-256 key" 1 "alg ES384 needs an EC P-384 key" sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg ES384

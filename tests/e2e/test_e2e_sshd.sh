@@ -146,9 +146,17 @@ expect_eq "client secret (password authentication)" "bot" \
 	"$(METHOD=password TOKFILE=$C/secret ssh_kbd bot /usr/bin/id -un 2>&1)"
 
 # (d) ssh public key served by svcacct authorized-keys; the account phase
-# still applies the roles
+# still applies the roles, and records the key's last use (sshd, not
+# pam_svcacct, authenticated it)
+key_last_used() { S --json sshkey list pk | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["last_used"])'; }
+expect_eq "ssh key: never used before its first login" "None" "$(key_last_used)"
+t_before=$(date +%s)
 run ssh_key pk
+t_after=$(date +%s)
 expect_eq "ssh key: forced command runs" "0:pk" "$RC:$OUT"
+lu=$(key_last_used)
+expect_eq "ssh key: the login recorded its last use (sshkey list's last_used)" "in the login" \
+	"$([ "$lu" != None ] && [ "$lu" -ge "$t_before" ] && [ "$lu" -le "$t_after" ] && echo "in the login" || echo "$lu")"
 expect_eq "ssh key: another command is replaced by the forced one" "pk" "$(ssh_key pk /bin/sh -i 2>/dev/null)"
 ok_cmd "audit: account phase for the key login" log_has "event=account result=allow account=pk .*service=sshd"
 ok_cmd "sshd: key found through AuthorizedKeysCommand" grep -q "Accepted publickey for pk" "$T/sshd.log"

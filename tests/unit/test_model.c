@@ -3,9 +3,10 @@
  * a record owns, grant/revoke and the replacement of an account's roles
  * keep its roles and the roles' members in step, an account's deletion takes
  * and revokes its credentials, the credential walk visits only what is bound to
- * the account, and a transaction's ID reads see its own changes. Each test runs
- * on a fresh store in a private temporary directory (as root, like the rest of
- * the suite). */
+ * the account, a rotation copies a credential's record and shortens the
+ * old one's life, and a transaction's ID reads see its own changes. Each test
+ * runs on a fresh store in a private temporary directory (as root, like the
+ * rest of the suite). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -428,6 +429,169 @@ static void walks_by_kind(void **state)
 	assert_int_equal(names.n, 0);
 }
 
+/* One credential record as read back, its strings copied. */
+struct got {
+	const char *want;
+	bool found;
+	uint8_t version, type, alg;
+	int64_t created, expires;
+	uint32_t uid;
+	char account[32], label[32], kid[32], material[32];
+};
+
+static int get_one(const struct sv_cred *c, void *ctx)
+{
+	struct got *g = ctx;
+	if (!sv_str_eq(c->id, g->want))
+		return 0;
+	g->found = true;
+	g->version = c->version;
+	g->type = c->type;
+	g->alg = c->alg;
+	g->created = c->created;
+	g->expires = c->expires;
+	g->uid = c->uid;
+	snprintf(g->account, sizeof(g->account), "%.*s", (int)c->account.n,
+		 c->account.p);
+	snprintf(g->label, sizeof(g->label), "%.*s", (int)c->label.n,
+		 c->label.p);
+	snprintf(g->kid, sizeof(g->kid), "%.*s", (int)c->kid.n, c->kid.p);
+	snprintf(g->material, sizeof(g->material), "%.*s", (int)c->material.n,
+		 c->material.p);
+	return 1;
+}
+
+static struct got get_cred(struct sv_txn *t, const char *account,
+			   const char *id)
+{
+	struct got g = {.want = id};
+	assert_true(sv_model_each_cred(t, SV_DB_CREDENTIALS, account, get_one,
+				       &g) >= 0);
+	return g;
+}
+
+static void cred_rotate_copies_the_record(void **state)
+{
+	struct fx *f = *state;
+	int64_t ne = -1, oe = -1;
+	mk_acct(f->t, "bot", 70000);
+	mk_acct(f->t, "other", 70001);
+	struct sv_cred k = {
+	    .type = SV_CRED_KEY,
+	    .alg = 1,
+	    .created = 100,
+	    .expires = 1100,
+	    .id = SV_STR("aaaaaaaaaaaaaaaa"),
+	    .account = SV_STR("bot"),
+	    .label = SV_STR("runner"),
+	    .kid = SV_STR("k1"),
+	    .material = SV_STR("old material"),
+	};
+	assert_int_equal(sv_model_cred_add(f->t, SV_DB_CREDENTIALS, &k), 0);
+	struct sv_cred fresh = {
+	    .type = SV_CRED_KEY,
+	    .alg = 2,
+	    .id = SV_STR("bbbbbbbbbbbbbbbb"),
+	    .kid = SV_STR("k2"),
+	    .material = SV_STR("new material"),
+	};
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "aaaaaaaaaaaaaaaa", &fresh, 500,
+					      800, &ne, &oe),
+			 0);
+	/* the lifetime (1000 s) counted from now; the old one ends with the
+	 * grace */
+	assert_int_equal(ne, 1500);
+	assert_int_equal(oe, 800);
+	struct got n = get_cred(f->t, "bot", "bbbbbbbbbbbbbbbb");
+	assert_true(n.found);
+	assert_int_equal(n.version, SV_CRED_VERSION);
+	assert_int_equal(n.type, SV_CRED_KEY);
+	assert_int_equal(n.alg, 2);
+	assert_int_equal(n.created, 500);
+	assert_int_equal(n.expires, 1500);
+	assert_int_equal(n.uid, 70000);
+	assert_string_equal(n.account, "bot");
+	assert_string_equal(n.label, "runner");
+	assert_string_equal(n.kid, "k2");
+	assert_string_equal(n.material, "new material");
+	struct got o = get_cred(f->t, "bot", "aaaaaaaaaaaaaaaa");
+	assert_true(o.found);
+	assert_int_equal(o.created, 100);
+	assert_int_equal(o.expires, 800);
+	assert_int_equal(o.alg, 1);
+	assert_string_equal(o.label, "runner");
+	assert_string_equal(o.kid, "k1");
+	assert_string_equal(o.material, "old material");
+
+	/* an expiry before the grace's end is kept */
+	fresh.id = SV_STR("cccccccccccccccc");
+	fresh.kid = SV_STR("k3");
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "bbbbbbbbbbbbbbbb", &fresh, 600,
+					      9000, &ne, &oe),
+			 0);
+	assert_int_equal(oe, 1500);
+	assert_int_equal(ne, 1600);
+	assert_int_equal(get_cred(f->t, "bot", "bbbbbbbbbbbbbbbb").expires,
+			 1500);
+
+	/* a secret that never expires: neither does its successor */
+	mk_secret(f->t, "bot", "dddddddddddddddd");
+	struct sv_cred fs = {.type = SV_CRED_SECRET,
+			     .id = SV_STR("eeeeeeeeeeeeeeee"),
+			     .material = SV_STR("hash")};
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "dddddddddddddddd", &fs, 700, 700,
+					      &ne, &oe),
+			 0);
+	assert_int_equal(ne, 0);
+	assert_int_equal(oe, 700);
+	n = get_cred(f->t, "bot", "eeeeeeeeeeeeeeee");
+	assert_string_equal(n.kid, "");
+	assert_string_equal(n.material, "hash");
+
+	/* refused, nothing written: another account's credential, one of
+	 * another type, an unknown one, a successor id already taken, a
+	 * record with no lifetime to pass on */
+	mk_secret(f->t, "other", "ffffffffffffffff");
+	fs.id = SV_STR("1111111111111111");
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "ffffffffffffffff", &fs, 700, 700,
+					      &ne, &oe),
+			 -ENOENT);
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "cccccccccccccccc", &fs, 700, 700,
+					      &ne, &oe),
+			 -ENOENT);
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "9999999999999999", &fs, 700, 700,
+					      &ne, &oe),
+			 -ENOENT);
+	fs.id = SV_STR("ffffffffffffffff");
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "eeeeeeeeeeeeeeee", &fs, 700, 700,
+					      &ne, &oe),
+			 -EEXIST);
+	struct sv_cred bad = k;
+	bad.id = SV_STR("2222222222222222");
+	bad.kid = SV_STR("kb");
+	bad.expires = bad.created;
+	assert_int_equal(sv_model_cred_add(f->t, SV_DB_CREDENTIALS, &bad), 0);
+	fresh.id = SV_STR("3333333333333333");
+	fresh.kid = SV_STR("k4");
+	assert_int_equal(sv_model_cred_rotate(f->t, SV_DB_CREDENTIALS, "bot",
+					      "2222222222222222", &fresh, 700,
+					      700, &ne, &oe),
+			 -ERANGE);
+	assert_false(get_cred(f->t, "bot", "1111111111111111").found);
+	assert_false(get_cred(f->t, "bot", "3333333333333333").found);
+	assert_int_equal(get_cred(f->t, "other", "ffffffffffffffff").expires,
+			 0);
+	assert_int_equal(get_cred(f->t, "bot", "2222222222222222").expires,
+			 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +610,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(id_reads_go_through_the_transaction,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(walks_by_kind, setup, teardown),
+	    cmocka_unit_test_setup_teardown(cred_rotate_copies_the_record,
+					    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
