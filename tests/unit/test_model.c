@@ -435,7 +435,7 @@ struct got {
 	bool found;
 	uint8_t version, type, alg;
 	int64_t created, expires;
-	uint32_t uid;
+	uint32_t uid, nroles, role0;
 	char account[32], label[32], kid[32], material[32];
 };
 
@@ -446,6 +446,8 @@ static int get_one(const struct sv_cred *c, void *ctx)
 		return 0;
 	g->found = true;
 	g->version = c->version;
+	g->nroles = c->roles.count;
+	g->role0 = c->roles.count ? sv_u32list_get(&c->roles, 0) : 0;
 	g->type = c->type;
 	g->alg = c->alg;
 	g->created = c->created;
@@ -487,6 +489,9 @@ static void cred_rotate_copies_the_record(void **state)
 	    .kid = SV_STR("k1"),
 	    .material = SV_STR("old material"),
 	};
+	/* a scope (version 3 fields) passes to the successor too */
+	static const uint32_t scope[] = {60010};
+	k.roles = (struct sv_u32list){.count = 1, .items = scope};
 	assert_int_equal(sv_model_cred_add(f->t, SV_DB_CREDENTIALS, &k), 0);
 	struct sv_cred fresh = {
 	    .type = SV_CRED_KEY,
@@ -511,6 +516,8 @@ static void cred_rotate_copies_the_record(void **state)
 	assert_int_equal(n.created, 500);
 	assert_int_equal(n.expires, 1500);
 	assert_int_equal(n.uid, 70000);
+	assert_int_equal(n.nroles, 1);
+	assert_int_equal(n.role0, 60010);
 	assert_string_equal(n.account, "bot");
 	assert_string_equal(n.label, "runner");
 	assert_string_equal(n.kid, "k2");
