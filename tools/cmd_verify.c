@@ -105,6 +105,7 @@ int cmd_verify(struct cli *cli, const struct cli_args *args)
 	l->now = (int64_t)time(NULL);
 	l->aud = aud;
 	l->consume_jti = false;
+	l->rhost = rhost;
 	st = sv_login_account(l);
 	if (st == SV_LOGIN_OK) {
 		/* identity is the UID, as the module decides it: the name
