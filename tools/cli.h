@@ -129,6 +129,18 @@ typedef int (*cli_revocations_fn)(struct cli *cli, struct sv_revocations **rv);
 int cli_list_creds(struct cli *cli, const char *name, enum sv_db db,
 		   const char *what, cli_revocations_fn open_rv,
 		   sv_cred_fn each, json_t **out);
+/* A credential's scope in its JSON form (list --json, export, apply):
+ * "roles" and "from" arrays set on obj from c (only when c has them,
+ * unless always). The roles are GIDs until cli_scope_names turns those of
+ * every object of arr into role names through the roles of accounts.db in
+ * rd (a GID without a role record stays a number: it grants nothing). */
+void cli_scope_json(const struct sv_cred *c, json_t *obj, bool always);
+void cli_scope_names(struct sv_reader *rd, json_t *arr);
+/* The last cells of a credential table's row for obj (NULL: the header):
+ * with scoped, its scope ("ROLE,ROLE from CIDR,...", "*" for every
+ * granted role) in a SCOPE column, then label; label alone otherwise. */
+void cli_scope_cell(json_t *obj, const char *label, bool scoped, char *out,
+		    size_t cap);
 /* Split "a,b,c" into a NULL-terminated malloc'd array (one allocation). */
 char **cli_split(const char *s);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
@@ -175,6 +187,7 @@ VERB(secret_add);
 VERB(key_add);
 VERB(cred_list);   /* arg: 1 keys, 0 secrets */
 VERB(cred_remove); /* arg: 1 keys, 0 secrets */
+VERB(cred_set);	   /* arg: 0 secrets, 1 keys, 2 ssh keys */
 VERB(sshkey_add);
 VERB(sshkey_list);
 VERB(sshkey_remove);

@@ -68,8 +68,16 @@ int sshkey_add(struct cli *cli, const struct cli_args *args)
 		goto out;
 	}
 	cli->err[0] = '\0';
-	if (op_sshkey_add(cli, t, args->pos[0], buf, args->label, exp, id) <
-	    0) {
+	struct cred_scope scope = {0};
+	if (op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
+			      &scope) < 0) {
+		r = cli_fail(cli, "%s", cli->err);
+		goto out;
+	}
+	int e = op_sshkey_add(cli, t, args->pos[0], buf, args->label, exp,
+			      &scope, id);
+	cred_scope_free(&scope);
+	if (e < 0) {
 		r = cli_fail(cli, "%s: %s%s", args->pubkey, cli->err,
 			     strstr(cli->err, "comment")
 				 ? " (give --label instead)"
@@ -135,6 +143,7 @@ static int list_key(const struct sv_cred *c, bool revoked, void *ctx)
 		      revoked	? "revoked"
 		      : expired ? "expired"
 				: "active"));
+	cli_scope_json(c, json_array_get(ctx, json_array_size(ctx) - 1), true);
 	return 0;
 }
 
@@ -152,14 +161,29 @@ int sshkey_list(struct cli *cli, const struct cli_args *args)
 	if (r)
 		return r;
 	cli_json_sort(arr, "created", "id");
+	bool scoped = false;
+	struct sv_reader *ard = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!ard) {
+		json_decref(arr);
+		return EXIT_FAIL;
+	}
+	cli_scope_names(ard, arr);
+	sv_reader_close(ard);
+	json_array_foreach (arr, i, it)
+		scoped = scoped ||
+			 json_array_size(json_object_get(it, "roles")) ||
+			 json_array_size(json_object_get(it, "from"));
 	if (cli->json)
 		return cli_json_out(arr);
+	char last[1024];
+	cli_scope_cell(NULL, "LABEL", scoped, last, sizeof(last));
 	printf("%-16s %-20s %-51s %-8s %-20s %s\n", "ID", "TYPE", "FINGERPRINT",
-	       "STATUS", "EXPIRES", "LABEL");
+	       "STATUS", "EXPIRES", last);
 	json_array_foreach (arr, i, it) {
 #define S(k) json_string_value(json_object_get(it, k))
+		cli_scope_cell(it, S("label"), scoped, last, sizeof(last));
 		printf("%-16s %-20s %-51s %-8s %-20s %s\n", S("id"), S("type"),
-		       S("fingerprint"), S("status"), S("expires"), S("label"));
+		       S("fingerprint"), S("status"), S("expires"), last);
 #undef S
 	}
 	json_decref(arr);

@@ -32,6 +32,7 @@ struct cli_args {
 	const char *services, *from, *service, *rhost, *audience;
 	const char *issuer, *jwks_url, *ca_file, *client_claim, *max_lifetime;
 	const char *client, *account, *verify_key;
+	const char *roles; /* a credential's scope; "from" is shared */
 	/* options that may be repeated */
 	struct cli_list role, command, roles_claim;
 	struct cli_list add_service, remove_service, add_from, remove_from;
@@ -126,6 +127,8 @@ enum cli_opt_id {
 	OPT_VERIFY_KEY,
 	OPT_DETAILED_EXITCODE,
 	OPT_MANIFEST,
+	OPT_ROLES,
+	OPT_CRED_FROM,
 	OPT__COUNT
 };
 

@@ -37,14 +37,14 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 		snprintf(kid, sizeof(kid), "%.*s", (int)c->kid.n, c->kid.p);
 		json_t *jwk = sv_key_blob_to_jwk((const uint8_t *)c->material.p,
 						 c->material.n, kid);
-		if (jwk)
-			json_array_append_new(
-			    out, json_pack("{s:s%, s:s, s:s%, s:s, s:o}",
-					   "account", c->account.p,
-					   c->account.n, "kid", kid, "label",
-					   c->label.p, c->label.n, "expires",
-					   cli_time(c->expires, b1, sizeof(b1)),
-					   "jwk", jwk));
+		if (!jwk)
+			return 0;
+		json_array_append_new(
+		    out, json_pack("{s:s%, s:s, s:s%, s:s, s:o}", "account",
+				   c->account.p, c->account.n, "kid", kid,
+				   "label", c->label.p, c->label.n, "expires",
+				   cli_time(c->expires, b1, sizeof(b1)), "jwk",
+				   jwk));
 	} else if (c->type == SV_CRED_SSHKEY) {
 		/* OpenSSH keys as the lines `sshkey add` takes */
 		json_array_append_new(
@@ -53,7 +53,13 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 			      c->account.p, c->account.n, "key", c->material.p,
 			      c->material.n, "label", c->label.p, c->label.n,
 			      "expires", cli_time(c->expires, b1, sizeof(b1))));
+	} else {
+		return 0;
 	}
+	/* the scope, role GIDs until the walk ends (cli_scope_names) */
+	json_t *last = json_array_get(out, json_array_size(out) - 1);
+	if (last)
+		cli_scope_json(c, last, false);
 	return 0;
 }
 
@@ -169,6 +175,10 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 		cli_json_sort(keys, "account", "kid");
 	if (sshkeys)
 		cli_json_sort(sshkeys, "account", "key");
+	if (keys)
+		cli_scope_names(rd, keys);
+	if (sshkeys)
+		cli_scope_names(rd, sshkeys);
 	return accounts;
 }
 
@@ -438,11 +448,62 @@ static int cred_meta(struct cli *cli, const char *what, bool typed,
 	return 0;
 }
 
+/* An optional array of strings (without NUL) member: false if it is
+ * anything else. */
+static bool opt_str_array(json_t *o, const char *k, json_t **out)
+{
+	json_t *v = json_object_get(o, k), *it;
+	size_t i;
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return true;
+	if (!json_is_array(v) || json_array_size(v) > 1024)
+		return false;
+	json_array_foreach (v, i, it)
+		if (!json_is_string(it) ||
+		    strlen(json_string_value(it)) != json_string_length(it))
+			return false;
+	*out = v;
+	return true;
+}
+
+int port_cred_scope(struct cli *cli, struct sv_txn *t, const char *what,
+		    const char *account, json_t *roles, json_t *from,
+		    struct cred_scope *out)
+{
+	size_t nr = json_array_size(roles), nf = json_array_size(from);
+	const char **rv = calloc(nr + 1, sizeof(*rv));
+	const char **fv = calloc(nf + 1, sizeof(*fv));
+	json_t *it;
+	size_t i;
+	int e = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	if (!rv || !fv)
+		goto out;
+	json_array_foreach (roles, i, it)
+		rv[i] = json_string_value(it);
+	json_array_foreach (from, i, it)
+		fv[i] = json_string_value(it);
+	cli->err[0] = '\0';
+	e = op_cred_scope(cli, t, account, roles ? rv : NULL, nr,
+			  from ? fv : NULL, nf, false, out);
+	if (e < 0) {
+		char tmp[sizeof(cli->err)];
+		snprintf(tmp, sizeof(tmp), "%s", cli->err);
+		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
+	}
+out:
+	free(rv);
+	free(fv);
+	return e;
+}
+
 int port_key_parse(struct cli *cli, json_t *o, const char *what,
 		   struct port_key *k)
 {
-	static const char *const allowed[] = {"account", "kid", "label",
-					      "expires", "jwk", NULL};
+	static const char *const allowed[] = {
+	    "account", "kid", "label", "expires", "jwk", "roles", "from", NULL};
 	const char *expires = NULL;
 	memset(k, 0, sizeof(*k));
 	bool typed = json_is_object(o) &&
@@ -451,6 +512,8 @@ int port_key_parse(struct cli *cli, json_t *o, const char *what,
 		     port_opt_str(o, "kid", &k->kid) &&
 		     port_opt_str(o, "label", &k->label) &&
 		     port_opt_str(o, "expires", &expires) &&
+		     opt_str_array(o, "roles", &k->roles) &&
+		     opt_str_array(o, "from", &k->from) &&
 		     json_is_object(json_object_get(o, "jwk"));
 	if (cred_meta(cli, what, typed, expires, k->label, &k->expires) < 0)
 		return -EINVAL;
@@ -470,8 +533,8 @@ int port_key_parse(struct cli *cli, json_t *o, const char *what,
 int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
 		      struct port_sshkey *k)
 {
-	static const char *const allowed[] = {"account", "key", "label",
-					      "expires", NULL};
+	static const char *const allowed[] = {
+	    "account", "key", "label", "expires", "roles", "from", NULL};
 	const char *expires = NULL;
 	memset(k, 0, sizeof(*k));
 	bool typed = json_is_object(o) &&
@@ -479,7 +542,9 @@ int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
 		     port_opt_str(o, "account", &k->account) && k->account &&
 		     port_opt_str(o, "key", &k->line) && k->line &&
 		     port_opt_str(o, "label", &k->label) &&
-		     port_opt_str(o, "expires", &expires);
+		     port_opt_str(o, "expires", &expires) &&
+		     opt_str_array(o, "roles", &k->roles) &&
+		     opt_str_array(o, "from", &k->from);
 	return cred_meta(cli, what, typed, expires, k->label, &k->expires);
 }
 
@@ -560,16 +625,22 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 		}
 		acct_free(&a);
 	}
+	struct cred_scope scope = {0};
 	int e = port_key_parse(cli, o, what, &k);
 	if (e < 0)
 		goto out;
-	e = op_key_add(cli, t, k.account, &k.key, k.label, k.expires, id);
+	e = port_cred_scope(cli, t, what, k.account, k.roles, k.from, &scope);
+	if (e < 0)
+		goto out;
+	e = op_key_add(cli, t, k.account, &k.key, k.label, k.expires, &scope,
+		       id);
 	if (e < 0) {
 		char tmp[sizeof(cli->err)];
 		snprintf(tmp, sizeof(tmp), "%s", cli->err);
 		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
 	}
 out:
+	cred_scope_free(&scope);
 	sv_key_free(&k.key);
 	return e;
 }
@@ -589,8 +660,13 @@ static int import_sshkey(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 		return -ENOENT;
 	}
 	acct_free(&a);
+	struct cred_scope scope = {0};
+	e = port_cred_scope(cli, t, what, k.account, k.roles, k.from, &scope);
+	if (e < 0)
+		return e;
 	e = op_sshkey_add(cli, t, k.account, k.line, k.label ? k.label : "",
-			  k.expires, id);
+			  k.expires, &scope, id);
+	cred_scope_free(&scope);
 	if (e < 0) {
 		snprintf(tmp, sizeof(tmp), "%s", cli->err);
 		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
