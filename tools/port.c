@@ -38,13 +38,15 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 		json_t *jwk = sv_key_blob_to_jwk((const uint8_t *)c->material.p,
 						 c->material.n, kid);
 		if (!jwk)
-			return 0;
-		json_array_append_new(
-		    out, json_pack("{s:s%, s:s, s:s%, s:s, s:o}", "account",
-				   c->account.p, c->account.n, "kid", kid,
-				   "label", c->label.p, c->label.n, "expires",
-				   cli_time(c->expires, b1, sizeof(b1)), "jwk",
-				   jwk));
+			return 0; /* nothing appended: no scope to set */
+		if (jwk)
+			json_array_append_new(
+			    out, json_pack("{s:s%, s:s, s:s%, s:s, s:o}",
+					   "account", c->account.p,
+					   c->account.n, "kid", kid, "label",
+					   c->label.p, c->label.n, "expires",
+					   cli_time(c->expires, b1, sizeof(b1)),
+					   "jwk", jwk));
 	} else if (c->type == SV_CRED_SSHKEY) {
 		/* OpenSSH keys as the lines `sshkey add` takes */
 		json_array_append_new(
