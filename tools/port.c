@@ -31,14 +31,13 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 {
 	json_t *out = ctx;
 	char kid[SV_KID_MAX + 1], b1[32];
+	size_t before = json_array_size(out);
 	if (revoked || c->kid.n > SV_KID_MAX)
 		return 0;
 	if (c->type == SV_CRED_KEY) {
 		snprintf(kid, sizeof(kid), "%.*s", (int)c->kid.n, c->kid.p);
 		json_t *jwk = sv_key_blob_to_jwk((const uint8_t *)c->material.p,
 						 c->material.n, kid);
-		if (!jwk)
-			return 0; /* nothing appended: no scope to set */
 		if (jwk)
 			json_array_append_new(
 			    out, json_pack("{s:s%, s:s, s:s%, s:s, s:o}",
@@ -55,13 +54,11 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 			      c->account.p, c->account.n, "key", c->material.p,
 			      c->material.n, "label", c->label.p, c->label.n,
 			      "expires", cli_time(c->expires, b1, sizeof(b1))));
-	} else {
-		return 0;
 	}
-	/* the scope, role GIDs until the walk ends (cli_scope_names) */
-	json_t *last = json_array_get(out, json_array_size(out) - 1);
-	if (last)
-		cli_scope_json(c, last, false);
+	/* the scope of what was appended, role GIDs until the walk ends
+	 * (cli_scope_names) */
+	if (json_array_size(out) > before)
+		cli_scope_json(c, json_array_get(out, before), false);
 	return 0;
 }
 
