@@ -41,7 +41,7 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 		return EXIT_FAIL;
 	cli->err[0] = '\0';
 	if (op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
-			      &scope) < 0) {
+			      false, &scope) < 0) {
 		sv_txn_abort(t);
 		return cli_fail(cli, "%s", cli->err);
 	}
@@ -281,7 +281,7 @@ int cred_set(struct cli *cli, const struct cli_args *args)
 		return EXIT_FAIL;
 	cli->err[0] = '\0';
 	int e = op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
-				  &scope);
+				  true, &scope);
 	if (e == 0)
 		e = op_cred_set_scope(cli, t, db, types[kind], args->pos[0],
 				      args->pos[1], &scope, id);
@@ -360,7 +360,7 @@ int key_add(struct cli *cli, const struct cli_args *args)
 	struct cred_scope scope = {0};
 	cli->err[0] = '\0';
 	e = op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
-			      &scope);
+			      false, &scope);
 	for (size_t i = 0; e == 0 && i < n; i++) {
 		char id[SV_CRED_ID_LEN + 1];
 		e = op_key_add(cli, t, args->pos[0], &keys[i], args->label, exp,

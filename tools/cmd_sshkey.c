@@ -70,7 +70,7 @@ int sshkey_add(struct cli *cli, const struct cli_args *args)
 	cli->err[0] = '\0';
 	struct cred_scope scope = {0};
 	if (op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
-			      &scope) < 0) {
+			      false, &scope) < 0) {
 		r = cli_fail(cli, "%s", cli->err);
 		goto out;
 	}

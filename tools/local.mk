@@ -69,11 +69,11 @@ EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py 
 # test_apply_nss.sh loads the built NSS module into getent and id: not in
 # the ASan+UBSan build (an instrumented module in uninstrumented programs)
 TESTS += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
-	tests/cli/test_revocation.sh
-SANITIZER_TESTS += tests/cli/test_revocation.sh
+	tests/cli/test_revocation.sh tests/cli/test_scope.sh
+SANITIZER_TESTS += tests/cli/test_revocation.sh tests/cli/test_scope.sh
 SANITIZER_TESTS += tests/cli/test_apply.sh
 EXTRA_DIST += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
-	tests/cli/test_revocation.sh \
+	tests/cli/test_revocation.sh tests/cli/test_scope.sh \
 	docs/howto-fleet.md \
 	docs/examples/svcacct-manifest.service \
 	docs/examples/svcacct-manifest.timer \

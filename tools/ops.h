@@ -147,9 +147,9 @@ int op_cred_scope(struct cli *cli, struct sv_txn *t, const char *account,
 		  const char *const *from, size_t nfrom, bool any_role,
 		  struct cred_scope *out);
 /* The same from the command line's "R,R" and "CIDR,..." (NULL: not
- * given; "" for --roles: every granted role). */
+ * given; "": none). */
 int op_cred_scope_csv(struct cli *cli, struct sv_txn *t, const char *account,
-		      const char *roles, const char *from,
+		      const char *roles, const char *from, bool any_role,
 		      struct cred_scope *out);
 /* Put the scope into a record about to be written (views into s). */
 void cred_scope_to_rec(const struct cred_scope *s, struct sv_cred *c);
@@ -184,9 +184,11 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  const char *line, const char *label, int64_t expires,
 		  const struct cred_scope *scope, char id[SV_CRED_ID_LEN + 1]);
 /* Narrow the scope of the account's credential in db of that type named
- * what (its id; a key's kid; an ssh key's fingerprint) to s: refused
- * (-EPERM) when it would widen it (cred_scope_narrows), -ENOENT when the
- * account has no such credential; message in cli->err. Its id in id. */
+ * what (its id; a key's kid; an ssh key's fingerprint) to s (roles that
+ * exist, op_cred_scope with any_role): refused (-EPERM) when it would
+ * widen it (cred_scope_narrows), or give an unscoped one a role the
+ * account is not granted; -ENOENT when the account has no such
+ * credential; message in cli->err. Its id in id. */
 int op_cred_set_scope(struct cli *cli, struct sv_txn *t, enum sv_db db,
 		      uint8_t type, const char *account, const char *what,
 		      const struct cred_scope *s, char id[SV_CRED_ID_LEN + 1]);

@@ -215,7 +215,7 @@ out:
 }
 
 int op_cred_scope_csv(struct cli *cli, struct sv_txn *t, const char *account,
-		      const char *roles, const char *from,
+		      const char *roles, const char *from, bool any_role,
 		      struct cred_scope *out)
 {
 	char **rv = NULL, **fv = NULL;
@@ -236,7 +236,7 @@ int op_cred_scope_csv(struct cli *cli, struct sv_txn *t, const char *account,
 			  roles ? (rv ? (const char *const *)rv : none) : NULL,
 			  rv ? nr : 0,
 			  from ? (fv ? (const char *const *)fv : none) : NULL,
-			  nf, false, out);
+			  nf, any_role, out);
 out:
 	free(rv);
 	free(fv);
@@ -438,6 +438,7 @@ struct scope_set {
 	const char *what;
 	const struct cred_scope *s;
 	char *id;
+	const struct acct *a;
 };
 
 /* The credential set names, rewritten with the narrower scope in place
@@ -456,6 +457,23 @@ static int set_one(const struct sv_cred *c, void *ctx)
 	e = cred_scope_narrows(x->cli, c, x->s);
 	if (e < 0)
 		return e;
+	/* an unscoped credential holds the granted roles: a scope names
+	 * some of them (a scoped one's were when it got them) */
+	for (size_t i = 0; !c->roles.count && i < x->s->ngids; i++) {
+		struct role r;
+		uint32_t gid = x->s->gids[i];
+		if (gid == x->cli->cfg.base_gid || acct_holds(x->a, gid))
+			continue;
+		bool named = sv_model_role_load_gid(x->t, gid, &r) == 0;
+		snprintf(x->cli->err, sizeof(x->cli->err),
+			 "role '%s' is not granted to account '%s' (grant it "
+			 "first: svcacct grant %s %s)",
+			 named ? r.name : "?", x->a->name, x->a->name,
+			 named ? r.name : "ROLE");
+		if (named)
+			role_free(&r);
+		return -EPERM;
+	}
 	if (x->s->has_roles)
 		n.roles = (struct sv_u32list){.count = (uint32_t)x->s->ngids,
 					      .items = x->s->gids};
@@ -475,11 +493,19 @@ int op_cred_set_scope(struct cli *cli, struct sv_txn *t, enum sv_db db,
 		      uint8_t type, const char *account, const char *what,
 		      const struct cred_scope *s, char id[SV_CRED_ID_LEN + 1])
 {
-	struct scope_set x = {cli, t, db, type, what, s, id};
+	struct acct a = {0};
+	struct scope_set x = {cli, t, db, type, what, s, id, &a};
 	int e;
 
 	id[0] = '\0';
+	e = sv_model_account_load(t, account, &a);
+	if (e < 0) {
+		snprintf(cli->err, sizeof(cli->err), "no account '%s'",
+			 account);
+		return e;
+	}
 	e = sv_model_each_cred(t, db, account, set_one, &x);
+	acct_free(&a);
 	if (e == 0) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "account '%s' has no %s '%s'", account,
