@@ -237,7 +237,15 @@ struct ak {
 	const char *forced; /* command="..." value, or NULL */
 	int64_t now;
 	unsigned printed;
+	/* for a scoped key's own command */
+	struct sv_reader *rd;
+	const struct sv_config *cfg;
+	const struct sv_account *acct;
 };
+
+static int single_command(struct sv_reader *rd, const struct sv_config *c,
+			  const struct sv_account *acct,
+			  const struct sv_u32list *scope, char **out);
 
 /* A stored "TYPE BASE64" that is exactly that (the file is read as
  * hostile: a damaged record must not inject options into sshd's input). */
@@ -281,21 +289,42 @@ static int ak_key(const struct sv_cred *c, bool revoked, void *ctx)
 		return 0;
 	if (!material_ok(c->material) || !id_ok(c->id))
 		return 0;
-	if (a->forced)
-		printf("restrict,command=\"%s\" %.*s svcacct:%.*s\n", a->forced,
+	/* a scoped key: the one command of the roles it may hold */
+	char *own = NULL;
+	const char *forced = a->forced;
+	if (c->roles.count) {
+		int e = single_command(a->rd, a->cfg, a->acct, &c->roles, &own);
+		if (e < 0)
+			return e;
+		forced = own;
+	}
+	if (forced)
+		printf("restrict,command=\"%s\" %.*s svcacct:%.*s\n", forced,
 		       (int)c->material.n, c->material.p, (int)c->id.n,
 		       c->id.p);
 	else
 		printf("restrict %.*s svcacct:%.*s\n", (int)c->material.n,
 		       c->material.p, (int)c->id.n, c->id.p);
+	free(own);
 	a->printed++;
 	return 0;
 }
 
-/* The single command the account's roles allow, if exactly one and it can
- * be forced as is (no "*" pattern, nothing sshd would dequote). */
+/* Whether gid is in a scope (NULL: every role). */
+static bool in_scope(const struct sv_u32list *scope, uint32_t gid)
+{
+	for (uint32_t i = 0; scope && i < scope->count; i++)
+		if (sv_u32list_get(scope, i) == gid)
+			return true;
+	return !scope;
+}
+
+/* The single command the account's roles (those in scope, unless NULL)
+ * allow, if exactly one and it can be forced as is (no "*" pattern,
+ * nothing sshd would dequote). */
 static int single_command(struct sv_reader *rd, const struct sv_config *c,
-			  const struct sv_account *acct, char **out)
+			  const struct sv_account *acct,
+			  const struct sv_u32list *scope, char **out)
 {
 	struct strv all = {0};
 	int e = 0;
@@ -308,7 +337,7 @@ static int single_command(struct sv_reader *rd, const struct sv_config *c,
 		size_t off = 0;
 		uint32_t idx = 0;
 		struct sv_str it;
-		if (!sv_role_gid_acceptable(c, gid) ||
+		if (!sv_role_gid_acceptable(c, gid) || !in_scope(scope, gid) ||
 		    sv_get_role_by_gid(rd, gid, &b, &role) < 0)
 			continue;
 		while (e == 0 &&
@@ -400,12 +429,15 @@ int cmd_authorized_keys(struct cli *cli, const struct cli_args *args)
 			name, a.uid);
 		goto out;
 	}
-	e = single_command(rd, &cli->cfg, &a, &forced);
+	e = single_command(rd, &cli->cfg, &a, NULL, &forced);
 	if (e < 0) {
 		r = cli_fail(cli, "reading roles: %s", strerror(-e));
 		goto out;
 	}
 	st.forced = forced;
+	st.rd = rd;
+	st.cfg = &cli->cfg;
+	st.acct = &a;
 	/* revoked stays revoked in whatever generation is current (a
 	 * rollback may have published one that still holds a removed key):
 	 * without the list, no key is served */

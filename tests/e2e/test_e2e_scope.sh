@@ -21,15 +21,17 @@ S role create web --services sshd --from 127.0.0.0/8 \
 S role create db --services sshd --from 127.0.0.0/8 \
 	--command "/usr/bin/id -Gn" --command "/bin/echo db" >/dev/null
 S role create batch --force --services cron --from local >/dev/null
-S account create ks --role web --role db --role batch --shell "$BIN/svcacct-shell" >/dev/null
+S role create one --services sshd --from 127.0.0.0/8 --command "/bin/echo one" >/dev/null
+S account create ks --role web --role db --role batch --role one --shell "$BIN/svcacct-shell" >/dev/null
 C=$T/client
 mkdir -m 700 "$C"
-for k in kweb kall kfar kbatch; do ssh-keygen -q -t ed25519 -N '' -f "$C/$k"; done
+for k in kweb kall kfar kbatch kone; do ssh-keygen -q -t ed25519 -N '' -f "$C/$k"; done
 idof() { sed -n 's/.*"id": *"\([0-9a-f]*\)".*/\1/p'; }
 KWEB=$(S --json sshkey add ks --pubkey "$C/kweb.pub" --roles web | idof)
 S sshkey add ks --pubkey "$C/kall.pub" >/dev/null
 S sshkey add ks --pubkey "$C/kfar.pub" --from 10.0.0.0/8 >/dev/null
 S sshkey add ks --pubkey "$C/kbatch.pub" --roles batch >/dev/null
+KONE=$(S --json sshkey add ks --pubkey "$C/kone.pub" --roles one | idof)
 e2e_sshd_start || { tap_notok "sshd started"; cat "$T/sshd.log"; done_testing; exit 1; }
 tap_ok "sshd started"
 
@@ -42,7 +44,7 @@ key_run() { # KEY COMMAND
 }
 words() { tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//'; }
 
-expect_eq "unscoped key: the session holds every role's group" "batch db ks svcacct web" \
+expect_eq "unscoped key: the session holds every role's group" "batch db ks one svcacct web" \
 	"$(key_run kall "/usr/bin/id -Gn" | words)"
 expect_eq "key scoped to web: the session holds web's group only" "ks svcacct web" \
 	"$(key_run kweb "/usr/bin/id -Gn" | words)"
@@ -58,6 +60,13 @@ ok_cmd "... refused by the session phase" \
 expect_eq "key --from 10.0.0.0/8, client 127.0.0.1: no session" "" "$(key_run kfar "/usr/bin/id -Gn")"
 ok_cmd "... refused: source_not_allowed" \
 	log_has "event=session-open result=deny account=ks .*reason=source_not_allowed method=sshkey"
+# authorized-keys forces the one command of a key's scope
+AK=$(setpriv --reuid="$KEYS_USER" --regid="$KEYS_USER" --clear-groups "$BIN/svcacct" authorized-keys ks "$(id -u ks)")
+expect_match "authorized-keys: the key scoped to one gets its one command" \
+	"^restrict,command=\"/bin/echo one\" ssh-ed25519 [^ ]+ svcacct:$KONE\$" "$AK"
+expect_match "authorized-keys: the key scoped to web gets none (two commands)" \
+	"^restrict ssh-ed25519 [^ ]+ svcacct:$KWEB\$" "$AK"
+expect_eq "the key scoped to one runs its command whatever is asked" "one" "$(key_run kone "/usr/bin/id -Gn")"
 S sshkey set ks "$(S --json sshkey list ks | /usr/bin/python3 -c 'import json,sys; print([k["id"] for k in json.load(sys.stdin) if not k["roles"] and not k["from"]][0])')" \
 	--roles db >/dev/null
 expect_eq "sshkey set --roles db: the next session holds db's group only" "db ks svcacct" \
