@@ -55,6 +55,7 @@ pam_sanitizer_tests = \
 	tests/pam/test_pam_adversarial.sh \
 	tests/pam/test_pam_account.sh \
 	tests/pam/test_pam_setcred.sh \
+	tests/pam/test_pam_scope.sh \
 	tests/pam/test_pam_identity.sh \
 	tests/pam/test_pam_base_role.sh \
 	tests/pam/test_pam_rotate.sh

@@ -336,7 +336,7 @@ static int auth_publish(struct svp_ctx *x, struct sv_login *l, int ret,
 	pam_handle_t *pamh = x->pamh;
 
 	if (ret == PAM_SUCCESS) {
-		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1], extra[1200],
+		char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1], extra[1900],
 		    jti[SV_JTI_MAX + 1];
 		if (sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0 ||
 		    env_set(pamh, ENV_ROLES, roles) < 0 ||
@@ -353,12 +353,20 @@ static int auth_publish(struct svp_ctx *x, struct sv_login *l, int ret,
 		if (sfd >= 0)
 			sv_lastused_touch_at(&x->cfg, sfd, x->user, l->cred_id,
 					     l->now);
-		char s_roles[600];
+		char s_roles[600], s_scope[600];
 		svp_sanitize(roles, s_roles, sizeof(s_roles));
 		svp_sanitize(l->jti, jti, sizeof(jti));
-		snprintf(extra, sizeof(extra), "method=%s roles=%s jti=%s%s%s",
+		/* a scoped credential names its scope: what it could ever
+		 * hold, beside what this login holds */
+		if (sv_login_scope_csv(l, roles, sizeof(roles)) < 0)
+			snprintf(roles, sizeof(roles), "?");
+		svp_sanitize(roles, s_scope, sizeof(s_scope));
+		snprintf(extra, sizeof(extra),
+			 "method=%s roles=%s jti=%s%s%s%s%s",
 			 sv_method_name(l->method), s_roles, jti,
-			 l->issuer[0] ? " issuer=" : "", l->issuer);
+			 l->issuer[0] ? " issuer=" : "", l->issuer,
+			 l->cred_scoped ? " scope=" : "",
+			 l->cred_scoped ? s_scope : "");
 		log_decision(x, LOG_INFO, "auth", "allow", l->cred_id, "ok",
 			     extra);
 		if (!x->args.no_warn && l->cred_expires &&
@@ -442,7 +450,8 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 			       .user = x.user,
 			       .now = in.now,
 			       .aud = aud,
-			       .consume_jti = true};
+			       .consume_jti = true,
+			       .rhost = x.rhost};
 	/* the account first: people are not prompted at all */
 	d = sv_phase_auth_precheck(&in, l);
 	if (d.verdict == SV_VERDICT_ALLOW) {
@@ -478,7 +487,7 @@ static int acct_publish(struct svp_ctx *x, const struct sv_login *l,
 {
 	pam_handle_t *pamh = x->pamh;
 	char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
-	char s_roles[600], s_m[32], extra[700];
+	char s_roles[600], s_m[32], s_scope[600], extra[1300];
 	int er = sv_roleset_csv(&l->effective, roles, sizeof(roles));
 
 	if (er == 0 && (!pam_getenv(pamh, ENV_ACCOUNT) ||
@@ -500,7 +509,12 @@ static int acct_publish(struct svp_ctx *x, const struct sv_login *l,
 	}
 	svp_sanitize(roles, s_roles, sizeof(s_roles));
 	svp_sanitize(e->method, s_m, sizeof(s_m));
-	snprintf(extra, sizeof(extra), "method=%s roles=%s", s_m, s_roles);
+	if (sv_login_scope_csv(l, roles, sizeof(roles)) < 0)
+		snprintf(roles, sizeof(roles), "?");
+	svp_sanitize(roles, s_scope, sizeof(s_scope));
+	snprintf(extra, sizeof(extra), "method=%s roles=%s%s%s", s_m, s_roles,
+		 l->cred_scoped ? " scope=" : "",
+		 l->cred_scoped ? s_scope : "");
 	log_decision(x, LOG_INFO, "account", "allow",
 		     e->has_cred ? e->cred : NULL, "ok", extra);
 	return PAM_SUCCESS;
@@ -629,21 +643,25 @@ out:
 
 /* ------------------------------------------------------------- session */
 
+/* scope: the scope of the credential, when the phase knows a scoped one
+ * (NULL otherwise). */
 static void session_record(struct svp_ctx *x, const char *event,
 			   const char *cred, const char *method,
-			   const char *roles, const char *jti)
+			   const char *roles, const char *jti,
+			   const char *scope)
 {
-	char c[40], m[32], r[600], j[SV_JTI_MAX + 1];
+	char c[40], m[32], r[600], j[SV_JTI_MAX + 1], sc[600];
 	svp_sanitize(cred, c, sizeof(c));
 	svp_sanitize(method, m, sizeof(m));
 	svp_sanitize(roles, r, sizeof(r));
 	svp_sanitize(jti, j, sizeof(j));
+	svp_sanitize(scope, sc, sizeof(sc));
 	/* the audit record: always written, "quiet" or not */
 	pam_syslog(x->pamh, LOG_AUTHPRIV | LOG_INFO,
 		   "svcacct: event=%s result=ok account=%s credential=%s "
-		   "method=%s service=%s rhost=%s tty=%s roles=%s jti=%s",
+		   "method=%s service=%s rhost=%s tty=%s roles=%s jti=%s%s%s",
 		   event, x->s_user, c, m, x->s_service, x->s_rhost, x->s_tty,
-		   r, j);
+		   r, j, scope ? " scope=" : "", scope ? sc : "");
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
@@ -658,6 +676,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 	struct sv_phase_login e;
 	struct sv_decision d;
 	char roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
+	char scope[SV_ROLES_MAX * (SV_NAME_MAX + 1) + sizeof(SV_BASE_ROLE) + 1];
 	char key_id[SV_CRED_ID_LEN + 1];
 	int ret;
 
@@ -683,7 +702,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		goto out;
 	}
 	session_record(&p.x, "session-open", e.has_cred ? e.cred : NULL,
-		       e.method, roles, e.has_jti ? e.jti : NULL);
+		       e.method, roles, e.has_jti ? e.jti : NULL,
+		       p.l->cred_scoped && sv_login_scope_csv(
+					       p.l, scope, sizeof(scope)) == 0
+			   ? scope
+			   : NULL);
 	sshkey_used(&p, key_id);
 	ret = PAM_SUCCESS;
 out:
@@ -704,7 +727,8 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 		return PAM_IGNORE;
 	session_record(&x, "session-close", pam_getenv(pamh, ENV_CRED),
 		       pam_getenv(pamh, ENV_METHOD),
-		       pam_getenv(pamh, ENV_ROLES), pam_getenv(pamh, ENV_JTI));
+		       pam_getenv(pamh, ENV_ROLES), pam_getenv(pamh, ENV_JTI),
+		       NULL);
 	return PAM_SUCCESS;
 }
 

@@ -144,6 +144,18 @@ int cli_creds_last_used(struct cli *cli, const char *account, json_t *arr,
 /* The LAST USED column of such an object: its time as cli_time prints
  * it, "never", or "?" when unknown. */
 const char *cli_last_used_text(json_t *it, char *buf, size_t n);
+/* A credential's scope in its JSON form (list --json, export, apply):
+ * "roles" and "from" arrays set on obj from c (only when c has them,
+ * unless always). The roles are GIDs until cli_scope_names turns those of
+ * every object of arr into role names through the roles of accounts.db in
+ * rd (a GID without a role record stays a number: it grants nothing). */
+void cli_scope_json(const struct sv_cred *c, json_t *obj, bool always);
+void cli_scope_names(struct sv_reader *rd, json_t *arr);
+/* The last cells of a credential table's row for obj (NULL: the header):
+ * with scoped, its scope ("ROLE,ROLE from CIDR,...", "*" for every
+ * granted role) in a SCOPE column, then label; label alone otherwise. */
+void cli_scope_cell(json_t *obj, const char *label, bool scoped, char *out,
+		    size_t cap);
 /* Split "a,b,c" into a NULL-terminated malloc'd array (one allocation). */
 char **cli_split(const char *s);
 /* Validate a source entry: an IPv4/IPv6 CIDR or "local". */
@@ -192,6 +204,7 @@ VERB(cred_list);   /* arg: 1 keys, 0 secrets */
 VERB(cred_remove); /* arg: 1 keys, 0 secrets */
 VERB(secret_rotate);
 VERB(key_rotate);
+VERB(cred_set); /* arg: 0 secrets, 1 keys, 2 ssh keys */
 VERB(sshkey_add);
 VERB(sshkey_list);
 VERB(sshkey_remove);

@@ -142,6 +142,12 @@ const struct cli_opt cli_options[OPT__COUNT] = {
 		       "only credentials not used for that long (never used: "
 		       "since created)",
 		       CLI_C_NONE),
+    [OPT_ROLES] = VAL("roles", "R,...", roles,
+		      "the credential holds at most these roles (granted ones)",
+		      CLI_C_ROLE),
+    [OPT_CRED_FROM] =
+	VAL("from", "CIDR,...|local", from,
+	    "the credential logs in only from these sources", CLI_C_NONE),
 };
 
 #define OPTS(...) ((const unsigned char[]){__VA_ARGS__, OPT_END})
@@ -206,20 +212,23 @@ static const struct cli_verb_def revoke_verbs[] = {
 
 static const struct cli_verb_def secret_verbs[] = {
     V("add", "NAME", "make a new secret (shown once)",
-      OPTS(OPT_LABEL, OPT_EXPIRES, OPT_JSON), "a", secret_add, 0),
+      OPTS(OPT_LABEL, OPT_EXPIRES, OPT_ROLES, OPT_CRED_FROM, OPT_JSON), "a",
+      secret_add, 0),
     V("list", "NAME", "list an account's secrets", OPTS(OPT_UNUSED, OPT_JSON),
       "a", cred_list, 0),
     V("revoke", "NAME ID", "revoke a secret", NOOPTS, "a", cred_remove, 0),
     V("rotate", "NAME ID",
       "replace a secret by a new one (shown once) and retire the old one",
       OPTS(OPT_GRACE, OPT_JSON), "a", secret_rotate, 0),
+    V("set", "NAME ID", "narrow a secret's scope",
+      OPTS(OPT_ROLES, OPT_CRED_FROM, OPT_JSON), "a", cred_set, 0),
 };
 
 static const struct cli_verb_def key_verbs[] = {
     V("add", "NAME (--pem FILE | --jwk FILE | --jwks FILE)",
       "register a public key for signed assertions",
       OPTS(OPT_PEM, OPT_JWK, OPT_JWKS, OPT_KID, OPT_ALG, OPT_LABEL, OPT_EXPIRES,
-	   OPT_ALLOW_REVOKED_KEY, OPT_JSON),
+	   OPT_ROLES, OPT_CRED_FROM, OPT_ALLOW_REVOKED_KEY, OPT_JSON),
       "a", key_add, 0),
     V("list", "NAME", "list an account's keys", OPTS(OPT_UNUSED, OPT_JSON), "a",
       cred_list, 1),
@@ -230,16 +239,21 @@ static const struct cli_verb_def key_verbs[] = {
       OPTS(OPT_PEM, OPT_JWK, OPT_KID, OPT_ALG, OPT_GRACE, OPT_ALLOW_REVOKED_KEY,
 	   OPT_JSON),
       "a", key_rotate, 0),
+    V("set", "NAME KID|ID", "narrow a key's scope",
+      OPTS(OPT_ROLES, OPT_CRED_FROM, OPT_JSON), "a", cred_set, 1),
 };
 
 static const struct cli_verb_def sshkey_verbs[] = {
     V("add", "NAME --pubkey FILE", "register an OpenSSH public key",
-      OPTS(OPT_PUBKEY, OPT_LABEL, OPT_EXPIRES, OPT_ALLOW_REVOKED_KEY, OPT_JSON),
+      OPTS(OPT_PUBKEY, OPT_LABEL, OPT_EXPIRES, OPT_ROLES, OPT_CRED_FROM,
+	   OPT_ALLOW_REVOKED_KEY, OPT_JSON),
       "a", sshkey_add, 0),
     V("list", "NAME", "list an account's ssh keys", OPTS(OPT_UNUSED, OPT_JSON),
       "a", sshkey_list, 0),
     V("remove", "NAME ID|FINGERPRINT", "remove (and revoke) an ssh key",
       OPTS(OPT_JSON), "a", sshkey_remove, 0),
+    V("set", "NAME ID|FINGERPRINT", "narrow an ssh key's scope",
+      OPTS(OPT_ROLES, OPT_CRED_FROM, OPT_JSON), "a", cred_set, 2),
 };
 
 static const struct cli_verb_def authkeys_verbs[] = {

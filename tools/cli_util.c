@@ -650,6 +650,100 @@ const char *cli_last_used_text(json_t *it, char *buf, size_t n)
 	return buf;
 }
 
+void cli_scope_json(const struct sv_cred *c, json_t *obj, bool always)
+{
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str it;
+
+	if (always || c->roles.count) {
+		json_t *r = json_array();
+		for (uint32_t i = 0; i < c->roles.count; i++)
+			json_array_append_new(
+			    r, json_integer(sv_u32list_get(&c->roles, i)));
+		json_object_set_new(obj, "roles", r);
+	}
+	if (always || c->sources.count) {
+		json_t *f = json_array();
+		while (sv_list_next(&c->sources, &off, &idx, &it))
+			json_array_append_new(f, json_stringn(it.p, it.n));
+		json_object_set_new(obj, "from", f);
+	}
+}
+
+void cli_scope_names(struct sv_reader *rd, json_t *arr)
+{
+	const struct sv_config *cfg = sv_reader_config(rd);
+	size_t i, j;
+	json_t *o, *g;
+
+	json_array_foreach (arr, i, o) {
+		json_t *roles = json_object_get(o, "roles");
+		json_array_foreach (roles, j, g) {
+			json_int_t gid = json_integer_value(g);
+			struct sv_blob b = {0};
+			struct sv_role r;
+			if (!json_is_integer(g))
+				continue;
+			if (cfg && gid == (json_int_t)cfg->base_gid)
+				json_array_set_new(roles, j,
+						   json_string(SV_BASE_ROLE));
+			else if (sv_get_role_by_gid(rd, (uint32_t)gid, &b,
+						    &r) == 0)
+				json_array_set_new(
+				    roles, j, json_stringn(r.name.p, r.name.n));
+			sv_blob_free(&b);
+		}
+	}
+}
+
+/* "a,b" of a JSON array of strings or numbers ("*" when empty). */
+static void csv_of(json_t *arr, char *out, size_t cap)
+{
+	size_t i, off = 0;
+	json_t *v;
+
+	snprintf(out, cap, "*");
+	if (!json_array_size(arr))
+		return;
+	out[0] = '\0';
+	json_array_foreach (arr, i, v) {
+		char num[24];
+		const char *s = json_string_value(v);
+		if (!s) {
+			snprintf(num, sizeof(num), "%lld",
+				 (long long)json_integer_value(v));
+			s = num;
+		}
+		int w = snprintf(out + off, cap - off, "%s%s", i ? "," : "", s);
+		if (w < 0 || (size_t)w >= cap - off)
+			return;
+		off += (size_t)w;
+	}
+}
+
+void cli_scope_cell(json_t *obj, const char *label, bool scoped, char *out,
+		    size_t cap)
+{
+	char roles[400], from[400], cell[820];
+
+	if (!scoped) {
+		snprintf(out, cap, "%s", label ? label : "");
+		return;
+	}
+	if (!obj) {
+		snprintf(cell, sizeof(cell), "SCOPE");
+	} else {
+		json_t *f = json_object_get(obj, "from");
+		csv_of(json_object_get(obj, "roles"), roles, sizeof(roles));
+		csv_of(f, from, sizeof(from));
+		snprintf(cell, sizeof(cell), "%s%s%s", roles,
+			 json_array_size(f) ? " from " : "",
+			 json_array_size(f) ? from : "");
+	}
+	snprintf(out, cap, "%-30s %s", cell, label ? label : "");
+}
+
 char **cli_split(const char *s)
 {
 	size_t n = 1, len = strlen(s);

@@ -793,6 +793,10 @@ struct found {
 	uint8_t alg;
 	uint8_t *mat;
 	size_t matlen;
+	/* its scope: role GIDs and sources */
+	uint32_t *gids;
+	size_t ngids;
+	struct strv from;
 	/* all of them, for prune */
 	struct strv ids, names;
 };
@@ -829,6 +833,14 @@ static int find_cred(const struct sv_cred *c, void *ctx)
 			return -ENOMEM;
 		memcpy(f->mat, c->material.p, c->material.n);
 		f->matlen = c->material.n;
+		f->gids = calloc(c->roles.count ? c->roles.count : 1,
+				 sizeof(*f->gids));
+		if (!f->gids)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < c->roles.count; i++)
+			f->gids[f->ngids++] = sv_u32list_get(&c->roles, i);
+		if (strv_add_list(&f->from, &c->sources) < 0)
+			return -ENOMEM;
 		return 1; /* stop */
 	}
 	return 0;
@@ -837,6 +849,8 @@ static int find_cred(const struct sv_cred *c, void *ctx)
 static void found_free(struct found *f)
 {
 	free(f->mat);
+	free(f->gids);
+	strv_free(&f->from);
 	strv_free(&f->ids);
 	strv_free(&f->names);
 }
@@ -849,14 +863,106 @@ static int cred_find(struct mctx *m, enum sv_db db, const char *account,
 	return e < 0 ? store_err(m, e) : 0;
 }
 
-/* Label and expiry of a credential that stays: rewritten under its id. */
+/* The role names of GIDs, as the manifest writes them (a GID without a
+ * role record as its number). */
+static json_t *scope_roles_json(struct mctx *m, const uint32_t *gids, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct role r;
+		if (gids[i] == m->cli->cfg.base_gid)
+			json_array_append_new(a, json_string(SV_BASE_ROLE));
+		else if (sv_model_role_load_gid(m->t, gids[i], &r) == 0) {
+			json_array_append_new(a, json_string(r.name));
+			role_free(&r);
+		} else
+			json_array_append_new(a, json_integer(gids[i]));
+	}
+	return a;
+}
+
+static bool same_gids(const uint32_t *a, size_t na, const uint32_t *b,
+		      size_t nb)
+{
+	for (size_t i = 0; i < na; i++) {
+		bool in = false;
+		for (size_t j = 0; j < nb && !in; j++)
+			in = a[i] == b[j];
+		if (!in)
+			return false;
+	}
+	return true;
+}
+
+static bool same_strv(const struct strv *a, const struct strv *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strv_has(b, a->v[i]))
+			return false;
+	for (size_t i = 0; i < b->n; i++)
+		if (!strv_has(a, b->v[i]))
+			return false;
+	return true;
+}
+
+/* The manifest's scope s for the credential f that stays: the same, or
+ * narrower (recorded as changes, *changed set); a wider one is refused as
+ * set refuses it. */
+static int cred_rescope(struct mctx *m, const struct found *f, const char *kind,
+			const char *name, const struct cred_scope *s,
+			bool *changed)
+{
+	struct sv_str *items =
+	    calloc(f->from.n ? f->from.n : 1, sizeof(*items));
+	int e = 0;
+	if (!items)
+		return -ENOMEM;
+	for (size_t i = 0; i < f->from.n; i++)
+		items[i] = SV_STR(f->from.v[i]);
+	const struct sv_cred old = {
+	    .roles = {.count = (uint32_t)f->ngids, .items = f->gids},
+	    .sources = {.count = (uint32_t)f->from.n, .items = items},
+	};
+	bool roles_same = same_gids(f->gids, f->ngids, s->gids, s->ngids) &&
+			  same_gids(s->gids, s->ngids, f->gids, f->ngids);
+	bool from_same = same_strv(&f->from, &s->from);
+	if (roles_same && from_same)
+		goto out;
+	e = cred_scope_narrows(m->cli, &old, s);
+	if (e < 0) {
+		e = fail_at(m, kind, name, e);
+		goto out;
+	}
+	*changed = true;
+	if (!roles_same)
+		e = record(m, '~', kind, name, "roles",
+			   scope_roles_json(m, f->gids, f->ngids),
+			   scope_roles_json(m, s->gids, s->ngids), NULL);
+	if (e == 0 && !from_same) {
+		json_t *o = json_array(), *n = json_array();
+		for (size_t i = 0; i < f->from.n; i++)
+			json_array_append_new(o, json_string(f->from.v[i]));
+		for (size_t i = 0; i < s->from.n; i++)
+			json_array_append_new(n, json_string(s->from.v[i]));
+		e = record(m, '~', kind, name, "from", o, n, NULL);
+	}
+out:
+	free(items);
+	return e;
+}
+
+/* Label, expiry and scope of a credential that stays: rewritten under its
+ * id. */
 static int cred_relabel(struct mctx *m, enum sv_db db, const char *account,
 			const struct found *f, const char *kind,
-			const char *name, const char *label, int64_t expires)
+			const char *name, const char *label, int64_t expires,
+			const struct cred_scope *s)
 {
 	char b1[32], b2[32];
-	int e = 0;
 	bool changed = false;
+	int e = cred_rescope(m, f, kind, name, s, &changed);
+	if (e < 0)
+		return e;
 	if (strcmp(f->label, label)) {
 		e = record(m, '~', kind, name, "label", json_string(f->label),
 			   json_string(label), NULL);
@@ -882,6 +988,7 @@ static int cred_relabel(struct mctx *m, enum sv_db db, const char *account,
 	    .kid = SV_STR(f->kidv),
 	    .material = {(const char *)f->mat, f->matlen},
 	};
+	cred_scope_to_rec(s, &c);
 	return sv_model_cred_add(m->t, db, &c);
 }
 
@@ -891,10 +998,14 @@ static int key_apply(struct mctx *m, json_t *o, const char *what)
 	char tp1[44], tp2[44];
 	struct port_key k;
 	struct found f = {.type = SV_CRED_KEY};
+	struct cred_scope scope = {0};
 	m->cli->err[0] = '\0';
 	int e = port_key_parse(m->cli, o, what, &k);
 	if (e == 0)
 		e = account_usable(m, what, k.account);
+	if (e == 0)
+		e = port_cred_scope(m->cli, m->t, what, k.account, k.roles,
+				    k.from, &scope);
 	if (e < 0)
 		goto out;
 	snprintf(name, sizeof(name), "%s %s", k.account, k.key.kid);
@@ -903,7 +1014,7 @@ static int key_apply(struct mctx *m, json_t *o, const char *what)
 		goto out;
 	if (!f.hit) {
 		e = op_key_add(m->cli, m->t, k.account, &k.key, k.label,
-			       k.expires, id);
+			       k.expires, &scope, id);
 		if (e == 0)
 			e = record(m, '+', "key", name, NULL, NULL, NULL,
 				   sv_alg_name(k.key.alg));
@@ -921,7 +1032,7 @@ static int key_apply(struct mctx *m, json_t *o, const char *what)
 					 f.id);
 		if (e == 0)
 			e = op_key_add(m->cli, m->t, k.account, &k.key, k.label,
-				       k.expires, id);
+				       k.expires, &scope, id);
 		if (e == 0)
 			e = record(m, '~', "key", name, "jwk", json_string(tp1),
 				   json_string(tp2), NULL);
@@ -929,11 +1040,13 @@ static int key_apply(struct mctx *m, json_t *o, const char *what)
 			e = store_err(m, e);
 	} else {
 		e = cred_relabel(m, SV_DB_CREDENTIALS, k.account, &f, "key",
-				 name, k.label ? k.label : "", k.expires);
+				 name, k.label ? k.label : "", k.expires,
+				 &scope);
 		if (e < 0)
 			e = store_err(m, e);
 	}
 out:
+	cred_scope_free(&scope);
 	found_free(&f);
 	sv_key_free(&k.key);
 	return e;
@@ -1024,10 +1137,14 @@ static int sshkey_apply(struct mctx *m, json_t *o, const char *what)
 	char id[SV_CRED_ID_LEN + 1], *material = NULL;
 	struct port_sshkey k;
 	struct found f = {.type = SV_CRED_SSHKEY};
+	struct cred_scope scope = {0};
 	m->cli->err[0] = '\0';
 	int e = port_sshkey_parse(m->cli, o, what, &k);
 	if (e == 0)
 		e = account_usable(m, what, k.account);
+	if (e == 0)
+		e = port_cred_scope(m->cli, m->t, what, k.account, k.roles,
+				    k.from, &scope);
 	if (e == 0 && op_sshkey_parse(k.line, &material, fpr, comment, err,
 				      sizeof(err)) < 0) {
 		snprintf(m->cli->err, sizeof(m->cli->err), "%s: %s", what, err);
@@ -1040,7 +1157,7 @@ static int sshkey_apply(struct mctx *m, json_t *o, const char *what)
 		goto out;
 	if (!f.hit) {
 		e = op_sshkey_add(m->cli, m->t, k.account, k.line, k.label,
-				  k.expires, id);
+				  k.expires, &scope, id);
 		snprintf(name, sizeof(name), "%s %s", k.account, fpr);
 		/* not the new id: it is random, and a dry run must
 		 * print what the real run prints */
@@ -1056,11 +1173,13 @@ static int sshkey_apply(struct mctx *m, json_t *o, const char *what)
 		snprintf(name, sizeof(name), "%s %s", k.account, f.id);
 		/* no label: the key's comment, as sshkey add does */
 		e = cred_relabel(m, SV_DB_PUBKEYS, k.account, &f, "sshkey",
-				 name, k.label ? k.label : comment, k.expires);
+				 name, k.label ? k.label : comment, k.expires,
+				 &scope);
 		if (e < 0)
 			e = store_err(m, e);
 	}
 out:
+	cred_scope_free(&scope);
 	found_free(&f);
 	free(material);
 	return e;

@@ -83,15 +83,24 @@ int secret_add(struct cli *cli, const struct cli_args *args)
 		return r;
 	uint8_t hash[SV_HASH_LEN];
 	char secret[SV_SECRET_LEN + 1], id[SV_CRED_ID_LEN + 1];
+	struct cred_scope scope = {0};
 	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
 	if (!t)
 		return EXIT_FAIL;
+	cli->err[0] = '\0';
+	if (op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
+			      false, &scope) < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
 	if (secret_make(cli, secret, id, hash)) {
 		sv_txn_abort(t);
+		cred_scope_free(&scope);
 		return EXIT_FAIL;
 	}
 	int e = op_secret_add(t, args->pos[0], id, hash, sizeof(hash),
-			      args->label, exp);
+			      args->label, exp, &scope);
+	cred_scope_free(&scope);
 	if (e < 0) {
 		sv_wipe(secret, sizeof(secret));
 		sv_txn_abort(t);
@@ -189,6 +198,7 @@ static int list_one(const struct sv_cred *c, bool revoked, void *ctx)
 		      cli_time(c->created, b1, sizeof(b1)), "expires",
 		      cli_time(c->expires, b2, sizeof(b2)), "status",
 		      cred_status(c, revoked));
+	cli_scope_json(c, j, true);
 	if (c->type == SV_CRED_KEY) {
 		json_object_set_new(j, "kid", json_stringn(c->kid.p, c->kid.n));
 		const char *an = sv_alg_name((enum sv_alg)c->alg);
@@ -242,26 +252,42 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 		json_decref(sel);
 		return r;
 	}
+	bool scoped = false;
+	struct sv_reader *ard = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!ard) {
+		json_decref(sel);
+		return EXIT_FAIL;
+	}
+	cli_scope_names(ard, sel);
+	sv_reader_close(ard);
+	json_array_foreach (sel, i, it)
+		scoped = scoped ||
+			 json_array_size(json_object_get(it, "roles")) ||
+			 json_array_size(json_object_get(it, "from"));
 	if (cli->json)
 		return cli_json_out(sel);
+	/* a SCOPE column before LABEL when some credential has one */
+	char last[1024];
+	cli_scope_cell(NULL, "LABEL", scoped, last, sizeof(last));
 	if (keys)
 		printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n", "ID", "KID",
-		       "ALG", "STATUS", "EXPIRES", "LAST USED", "LABEL");
+		       "ALG", "STATUS", "EXPIRES", "LAST USED", last);
 	else
 		printf("%-16s %-8s %-20s %-20s %-20s %s\n", "ID", "STATUS",
-		       "CREATED", "EXPIRES", "LAST USED", "LABEL");
+		       "CREATED", "EXPIRES", "LAST USED", last);
 	json_array_foreach (sel, i, it) {
 		char lu[32];
 		cli_last_used_text(it, lu, sizeof(lu));
 #define S(k) json_string_value(json_object_get(it, k))
+		cli_scope_cell(it, S("label"), scoped, last, sizeof(last));
 		if (keys)
 			printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n",
 			       S("id"), S("kid"), S("alg"), S("status"),
-			       S("expires"), lu, S("label"));
+			       S("expires"), lu, last);
 		else
 			printf("%-16s %-8s %-20s %-20s %-20s %s\n", S("id"),
 			       S("status"), S("created"), S("expires"), lu,
-			       S("label"));
+			       last);
 #undef S
 	}
 	json_decref(sel);
@@ -336,6 +362,54 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 	return r;
 }
 
+/* Narrow a credential's scope (never widen it). */
+int cred_set(struct cli *cli, const struct cli_args *args)
+{
+	static const char *const kinds[] = {"secret", "key", "ssh key"};
+	static const uint8_t types[] = {SV_CRED_SECRET, SV_CRED_KEY,
+					SV_CRED_SSHKEY};
+	const int kind = args->verb->arg;
+	const enum sv_db db = kind == 2 ? SV_DB_PUBKEYS : SV_DB_CREDENTIALS;
+	char id[SV_CRED_ID_LEN + 1];
+	struct cred_scope scope = {0};
+	int64_t exp;
+	int r = cli_cred_args(
+	    cli, args, args->npos == 2 && (args->roles || args->from), &exp);
+	if (r)
+		return r;
+	if (sv_secret_looks_like(args->pos[1], strlen(args->pos[1])))
+		return cli_fail(cli,
+				"give the credential id (the 16 hex digits "
+				"after \"svcs_\"), not the secret itself");
+	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
+	if (!t)
+		return EXIT_FAIL;
+	cli->err[0] = '\0';
+	int e = op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
+				  true, &scope);
+	if (e == 0)
+		e = op_cred_set_scope(cli, t, db, types[kind], args->pos[0],
+				      args->pos[1], &scope, id);
+	cred_scope_free(&scope);
+	if (e < 0) {
+		sv_txn_abort(t);
+		return cli_fail(cli, "%s", cli->err);
+	}
+	r = cli_commit(cli, t);
+	if (r == EXIT_OK) {
+		cli_audit("cred-scope",
+			  "account=%s credential=%s roles=%s from=%s",
+			  args->pos[0], id, args->roles ? args->roles : "-",
+			  args->from ? args->from : "-");
+		cli_report(cli,
+			   json_pack("{s:s, s:s, s:s}", "account", args->pos[0],
+				     "id", id, "narrowed", kinds[kind]),
+			   "narrowed the scope of %s %s of %s", kinds[kind], id,
+			   args->pos[0]);
+	}
+	return r;
+}
+
 /* ------------------------------------------------------------ keys */
 
 int key_add(struct cli *cli, const struct cli_args *args)
@@ -388,17 +462,21 @@ int key_add(struct cli *cli, const struct cli_args *args)
 		goto out;
 	}
 	json_t *added = json_array();
+	struct cred_scope scope = {0};
 	cli->err[0] = '\0';
+	e = op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
+			      false, &scope);
 	for (size_t i = 0; e == 0 && i < n; i++) {
 		char id[SV_CRED_ID_LEN + 1];
 		e = op_key_add(cli, t, args->pos[0], &keys[i], args->label, exp,
-			       id);
+			       &scope, id);
 		if (e == 0)
 			json_array_append_new(
 			    added, json_pack("{s:s, s:s, s:s}", "id", id, "kid",
 					     keys[i].kid, "alg",
 					     sv_alg_name(keys[i].alg)));
 	}
+	cred_scope_free(&scope);
 	if (e < 0) {
 		sv_txn_abort(t);
 		json_decref(added);

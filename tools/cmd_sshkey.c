@@ -68,8 +68,16 @@ int sshkey_add(struct cli *cli, const struct cli_args *args)
 		goto out;
 	}
 	cli->err[0] = '\0';
-	if (op_sshkey_add(cli, t, args->pos[0], buf, args->label, exp, id) <
-	    0) {
+	struct cred_scope scope = {0};
+	if (op_cred_scope_csv(cli, t, args->pos[0], args->roles, args->from,
+			      false, &scope) < 0) {
+		r = cli_fail(cli, "%s", cli->err);
+		goto out;
+	}
+	int e = op_sshkey_add(cli, t, args->pos[0], buf, args->label, exp,
+			      &scope, id);
+	cred_scope_free(&scope);
+	if (e < 0) {
 		r = cli_fail(cli, "%s: %s%s", args->pubkey, cli->err,
 			     strstr(cli->err, "comment")
 				 ? " (give --label instead)"
@@ -135,6 +143,7 @@ static int list_key(const struct sv_cred *c, bool revoked, void *ctx)
 		      revoked	? "revoked"
 		      : expired ? "expired"
 				: "active"));
+	cli_scope_json(c, json_array_get(ctx, json_array_size(ctx) - 1), true);
 	return 0;
 }
 
@@ -157,17 +166,32 @@ int sshkey_list(struct cli *cli, const struct cli_args *args)
 		json_decref(arr);
 		return r;
 	}
+	bool scoped = false;
+	struct sv_reader *ard = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	if (!ard) {
+		json_decref(arr);
+		return EXIT_FAIL;
+	}
+	cli_scope_names(ard, arr);
+	sv_reader_close(ard);
+	json_array_foreach (arr, i, it)
+		scoped = scoped ||
+			 json_array_size(json_object_get(it, "roles")) ||
+			 json_array_size(json_object_get(it, "from"));
 	if (cli->json)
 		return cli_json_out(arr);
+	char last[1024];
+	cli_scope_cell(NULL, "LABEL", scoped, last, sizeof(last));
 	printf("%-16s %-20s %-51s %-8s %-20s %-20s %s\n", "ID", "TYPE",
-	       "FINGERPRINT", "STATUS", "EXPIRES", "LAST USED", "LABEL");
+	       "FINGERPRINT", "STATUS", "EXPIRES", "LAST USED", last);
 	json_array_foreach (arr, i, it) {
 		char lu[32];
 		cli_last_used_text(it, lu, sizeof(lu));
 #define S(k) json_string_value(json_object_get(it, k))
+		cli_scope_cell(it, S("label"), scoped, last, sizeof(last));
 		printf("%-16s %-20s %-51s %-8s %-20s %-20s %s\n", S("id"),
 		       S("type"), S("fingerprint"), S("status"), S("expires"),
-		       lu, S("label"));
+		       lu, last);
 #undef S
 	}
 	json_decref(arr);
@@ -221,7 +245,15 @@ struct ak {
 	const char *forced; /* command="..." value, or NULL */
 	int64_t now;
 	unsigned printed;
+	/* for a scoped key's own command */
+	struct sv_reader *rd;
+	const struct sv_config *cfg;
+	const struct sv_account *acct;
 };
+
+static int single_command(struct sv_reader *rd, const struct sv_config *c,
+			  const struct sv_account *acct,
+			  const struct sv_u32list *scope, char **out);
 
 /* A stored "TYPE BASE64" that is exactly that (the file is read as
  * hostile: a damaged record must not inject options into sshd's input). */
@@ -265,21 +297,42 @@ static int ak_key(const struct sv_cred *c, bool revoked, void *ctx)
 		return 0;
 	if (!material_ok(c->material) || !id_ok(c->id))
 		return 0;
-	if (a->forced)
-		printf("restrict,command=\"%s\" %.*s svcacct:%.*s\n", a->forced,
+	/* a scoped key: the one command of the roles it may hold */
+	char *own = NULL;
+	const char *forced = a->forced;
+	if (c->roles.count) {
+		int e = single_command(a->rd, a->cfg, a->acct, &c->roles, &own);
+		if (e < 0)
+			return e;
+		forced = own;
+	}
+	if (forced)
+		printf("restrict,command=\"%s\" %.*s svcacct:%.*s\n", forced,
 		       (int)c->material.n, c->material.p, (int)c->id.n,
 		       c->id.p);
 	else
 		printf("restrict %.*s svcacct:%.*s\n", (int)c->material.n,
 		       c->material.p, (int)c->id.n, c->id.p);
+	free(own);
 	a->printed++;
 	return 0;
 }
 
-/* The single command the account's roles allow, if exactly one and it can
- * be forced as is (no "*" pattern, nothing sshd would dequote). */
+/* Whether gid is in a scope (NULL: every role). */
+static bool in_scope(const struct sv_u32list *scope, uint32_t gid)
+{
+	for (uint32_t i = 0; scope && i < scope->count; i++)
+		if (sv_u32list_get(scope, i) == gid)
+			return true;
+	return !scope;
+}
+
+/* The single command the account's roles (those in scope, unless NULL)
+ * allow, if exactly one and it can be forced as is (no "*" pattern,
+ * nothing sshd would dequote). */
 static int single_command(struct sv_reader *rd, const struct sv_config *c,
-			  const struct sv_account *acct, char **out)
+			  const struct sv_account *acct,
+			  const struct sv_u32list *scope, char **out)
 {
 	struct strv all = {0};
 	int e = 0;
@@ -292,7 +345,7 @@ static int single_command(struct sv_reader *rd, const struct sv_config *c,
 		size_t off = 0;
 		uint32_t idx = 0;
 		struct sv_str it;
-		if (!sv_role_gid_acceptable(c, gid) ||
+		if (!sv_role_gid_acceptable(c, gid) || !in_scope(scope, gid) ||
 		    sv_get_role_by_gid(rd, gid, &b, &role) < 0)
 			continue;
 		while (e == 0 &&
@@ -384,12 +437,15 @@ int cmd_authorized_keys(struct cli *cli, const struct cli_args *args)
 			name, a.uid);
 		goto out;
 	}
-	e = single_command(rd, &cli->cfg, &a, &forced);
+	e = single_command(rd, &cli->cfg, &a, NULL, &forced);
 	if (e < 0) {
 		r = cli_fail(cli, "reading roles: %s", strerror(-e));
 		goto out;
 	}
 	st.forced = forced;
+	st.rd = rd;
+	st.cfg = &cli->cfg;
+	st.acct = &a;
 	/* revoked stays revoked in whatever generation is current (a
 	 * rollback may have published one that still holds a removed key):
 	 * without the list, no key is served */

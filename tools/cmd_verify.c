@@ -62,7 +62,8 @@ int cmd_verify(struct cli *cli, const struct cli_args *args)
 	struct sv_audiences *aud = NULL;
 	struct sv_login *l = NULL;
 	char *cred = NULL, err[128],
-	     roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1];
+	     roles[SV_ROLES_MAX * (SV_NAME_MAX + 1) + 1],
+	     scope[SV_ROLES_MAX * (SV_NAME_MAX + 1) + sizeof(SV_BASE_ROLE) + 1];
 	size_t credlen = 0;
 	const char *reason = NULL;
 	enum sv_login_status st;
@@ -105,6 +106,7 @@ int cmd_verify(struct cli *cli, const struct cli_args *args)
 	l->now = (int64_t)time(NULL);
 	l->aud = aud;
 	l->consume_jti = false;
+	l->rhost = rhost;
 	st = sv_login_account(l);
 	if (st == SV_LOGIN_OK) {
 		/* identity is the UID, as the module decides it: the name
@@ -135,6 +137,10 @@ int cmd_verify(struct cli *cli, const struct cli_args *args)
 	if (st == SV_LOGIN_OK &&
 	    sv_roleset_csv(&l->effective, roles, sizeof(roles)) < 0)
 		roles[0] = '\0';
+	/* the roles above are after the credential's scope; the scope
+	 * itself, when it has one */
+	if (sv_login_scope_csv(l, scope, sizeof(scope)) < 0)
+		scope[0] = '\0';
 	if (cli->json) {
 		json_t *j =
 		    json_pack("{s:s, s:b, s:s, s:s, s:s}", "account", name,
@@ -144,6 +150,9 @@ int cmd_verify(struct cli *cli, const struct cli_args *args)
 			      l->cred_id[0] ? l->cred_id : "");
 		if (j && st == SV_LOGIN_OK) {
 			json_object_set_new(j, "roles", json_string(roles));
+			if (l->cred_scoped)
+				json_object_set_new(j, "scope",
+						    json_string(scope));
 			if (l->jti[0])
 				json_object_set_new(j, "jti",
 						    json_string(l->jti));
@@ -155,9 +164,11 @@ int cmd_verify(struct cli *cli, const struct cli_args *args)
 		cli_json_out(j);
 	} else if (st == SV_LOGIN_OK) {
 		printf("accepted: account=%s method=%s credential=%s "
-		       "roles=%s%s%s\n",
+		       "roles=%s%s%s%s%s\n",
 		       name, sv_method_name(l->method), l->cred_id, roles,
-		       l->jti[0] ? " jti=" : "", l->jti[0] ? l->jti : "");
+		       l->cred_scoped ? " scope=" : "",
+		       l->cred_scoped ? scope : "", l->jti[0] ? " jti=" : "",
+		       l->jti[0] ? l->jti : "");
 	} else {
 		printf(
 		    "refused: account=%s method=%s credential=%s reason=%s\n",

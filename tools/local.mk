@@ -57,7 +57,8 @@ e2e_tests = \
 	tests/e2e/test_e2e_sudo.sh \
 	tests/e2e/test_e2e_su.sh \
 	tests/e2e/test_e2e_daemons.sh \
-	tests/e2e/test_e2e_trust.sh
+	tests/e2e/test_e2e_trust.sh \
+	tests/e2e/test_e2e_scope.sh
 TESTS += $(tools_tests) $(e2e_tests)
 SANITIZER_TESTS += $(tools_sanitizer_tests)
 EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py \
@@ -68,8 +69,8 @@ EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py 
 # test_apply_nss.sh loads the built NSS module into getent and id: not in
 # the ASan+UBSan build (an instrumented module in uninstrumented programs)
 TESTS += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
-	tests/cli/test_revocation.sh
-SANITIZER_TESTS += tests/cli/test_revocation.sh
+	tests/cli/test_revocation.sh tests/cli/test_scope.sh
+SANITIZER_TESTS += tests/cli/test_revocation.sh tests/cli/test_scope.sh
 SANITIZER_TESTS += tests/cli/test_apply.sh
 # secret rotate, key rotate, LAST USED and --unused (the CLI's clock pinned
 # with the fixclock shim of tests/hardening/local.mk)
@@ -77,7 +78,7 @@ TESTS += tests/cli/test_rotate.sh
 SANITIZER_TESTS += tests/cli/test_rotate.sh
 EXTRA_DIST += tests/cli/test_rotate.sh
 EXTRA_DIST += tests/cli/test_apply.sh tests/cli/test_apply_nss.sh \
-	tests/cli/test_revocation.sh \
+	tests/cli/test_revocation.sh tests/cli/test_scope.sh \
 	docs/howto-fleet.md \
 	docs/examples/svcacct-manifest.service \
 	docs/examples/svcacct-manifest.timer \

@@ -130,12 +130,45 @@ int op_name_free(struct cli *cli, struct sv_txn *t, const char *what,
  * cli->allow_revoked_keys: -EACCES with the message in cli->err. */
 int cred_refuse_revoked(struct cli *cli, struct sv_txn *t,
 			const struct sv_cred *c);
+/* A credential's scope as add, set, import and apply give it: roles by
+ * name (GIDs here; the base role is allowed), sources validated as role
+ * set --from validates them. has_roles / has_from: the option was given
+ * (an empty list: every granted role / no narrowing). */
+struct cred_scope {
+	bool has_roles, has_from;
+	uint32_t *gids;
+	size_t ngids;
+	struct strv from;
+	struct sv_str *from_items; /* views of from, for the record */
+};
+void cred_scope_free(struct cred_scope *s);
+/* Fill *out from role names and sources for a credential of account in
+ * t (roles NULL / from NULL: not given). Each role must exist and, unless
+ * any_role, be granted to the account now (or be the base role); each
+ * source must be a CIDR or "local". 0 or negative errno with the message
+ * in cli->err. */
+int op_cred_scope(struct cli *cli, struct sv_txn *t, const char *account,
+		  const char *const *roles, size_t nroles,
+		  const char *const *from, size_t nfrom, bool any_role,
+		  struct cred_scope *out);
+/* The same from the command line's "R,R" and "CIDR,..." (NULL: not
+ * given; "": none). */
+int op_cred_scope_csv(struct cli *cli, struct sv_txn *t, const char *account,
+		      const char *roles, const char *from, bool any_role,
+		      struct cred_scope *out);
+/* Put the scope into a record about to be written (views into s). */
+void cred_scope_to_rec(const struct cred_scope *s, struct sv_cred *c);
+/* Whether the scope s (what set gives) only narrows the record c's:
+ * every role in c's (when c has roles), every source inside one of c's
+ * (when c has sources). 0, or -EPERM with the message in cli->err. */
+int cred_scope_narrows(struct cli *cli, const struct sv_cred *c,
+		       const struct cred_scope *s);
 /* Add a client secret's credential to the account in t: id and the
- * secret's hash (sv_secret_hash) made by the caller. 0 or the store's
- * negative errno. */
+ * secret's hash (sv_secret_hash) made by the caller; scope NULL for none.
+ * 0 or the store's negative errno. */
 int op_secret_add(struct sv_txn *t, const char *account, const char *id,
 		  const uint8_t *hash, size_t hashlen, const char *label,
-		  int64_t expires);
+		  int64_t expires, const struct cred_scope *scope);
 /* Rotate the account's secret (fresh->type SV_CRED_SECRET) or assertion
  * key (SV_CRED_KEY) named by what (its id; a key also by its kid) in t:
  * the successor fresh (id and material, a key's kid and alg) copies the
@@ -156,7 +189,7 @@ bool cli_kid_taken(struct sv_txn *t, const char *account, const char *kid);
  * negative errno with the message in cli->err. */
 int op_key_add(struct cli *cli, struct sv_txn *t, const char *account,
 	       const struct sv_key *key, const char *label, int64_t expires,
-	       char id[SV_CRED_ID_LEN + 1]);
+	       const struct cred_scope *scope, char id[SV_CRED_ID_LEN + 1]);
 /* Parse one OpenSSH public key line: the stored form "type base64" in
  * *material (malloc'd), its SHA256 fingerprint and its comment; 0 or
  * negative errno with the message in err. */
@@ -167,7 +200,16 @@ int op_sshkey_parse(const char *line, char **material, char fpr[64],
  * id; 0 or negative errno with the message in cli->err. */
 int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  const char *line, const char *label, int64_t expires,
-		  char id[SV_CRED_ID_LEN + 1]);
+		  const struct cred_scope *scope, char id[SV_CRED_ID_LEN + 1]);
+/* Narrow the scope of the account's credential in db of that type named
+ * what (its id; a key's kid; an ssh key's fingerprint) to s (roles that
+ * exist, op_cred_scope with any_role): refused (-EPERM) when it would
+ * widen it (cred_scope_narrows), or give an unscoped one a role the
+ * account is not granted; -ENOENT when the account has no such
+ * credential; message in cli->err. Its id in id. */
+int op_cred_set_scope(struct cli *cli, struct sv_txn *t, enum sv_db db,
+		      uint8_t type, const char *account, const char *what,
+		      const struct cred_scope *s, char id[SV_CRED_ID_LEN + 1]);
 /* A walk of an account's ssh keys (sv_model_each_cred on SV_DB_PUBKEYS
  * with sshkey_find_key): by stored material (duplicates), or by id or
  * fingerprint (remove); the id of the key found in found. */

@@ -33,6 +33,7 @@ struct cli_args {
 	const char *issuer, *jwks_url, *ca_file, *client_claim, *max_lifetime;
 	const char *client, *account, *verify_key;
 	const char *grace, *unused;
+	const char *roles; /* a credential's scope; "from" is shared */
 	/* options that may be repeated */
 	struct cli_list role, command, roles_claim;
 	struct cli_list add_service, remove_service, add_from, remove_from;
@@ -129,6 +130,8 @@ enum cli_opt_id {
 	OPT_MANIFEST,
 	OPT_GRACE,
 	OPT_UNUSED,
+	OPT_ROLES,
+	OPT_CRED_FROM,
 	OPT__COUNT
 };
 

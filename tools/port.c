@@ -31,6 +31,7 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 {
 	json_t *out = ctx;
 	char kid[SV_KID_MAX + 1], b1[32];
+	size_t before = json_array_size(out);
 	if (revoked || c->kid.n > SV_KID_MAX)
 		return 0;
 	if (c->type == SV_CRED_KEY) {
@@ -54,6 +55,10 @@ static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
 			      c->material.n, "label", c->label.p, c->label.n,
 			      "expires", cli_time(c->expires, b1, sizeof(b1))));
 	}
+	/* the scope of what was appended, role GIDs until the walk ends
+	 * (cli_scope_names) */
+	if (json_array_size(out) > before)
+		cli_scope_json(c, json_array_get(out, before), false);
 	return 0;
 }
 
@@ -195,6 +200,10 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 		cli_json_sort(keys, "account", "kid");
 	if (sshkeys)
 		cli_json_sort(sshkeys, "account", "key");
+	if (keys)
+		cli_scope_names(rd, keys);
+	if (sshkeys)
+		cli_scope_names(rd, sshkeys);
 	return accounts;
 }
 
@@ -464,11 +473,62 @@ static int cred_meta(struct cli *cli, const char *what, bool typed,
 	return 0;
 }
 
+/* An optional array of strings (without NUL) member: false if it is
+ * anything else. */
+static bool opt_str_array(json_t *o, const char *k, json_t **out)
+{
+	json_t *v = json_object_get(o, k), *it;
+	size_t i;
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return true;
+	if (!json_is_array(v) || json_array_size(v) > 1024)
+		return false;
+	json_array_foreach (v, i, it)
+		if (!json_is_string(it) ||
+		    strlen(json_string_value(it)) != json_string_length(it))
+			return false;
+	*out = v;
+	return true;
+}
+
+int port_cred_scope(struct cli *cli, struct sv_txn *t, const char *what,
+		    const char *account, json_t *roles, json_t *from,
+		    struct cred_scope *out)
+{
+	size_t nr = json_array_size(roles), nf = json_array_size(from);
+	const char **rv = calloc(nr + 1, sizeof(*rv));
+	const char **fv = calloc(nf + 1, sizeof(*fv));
+	json_t *it;
+	size_t i;
+	int e = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	if (!rv || !fv)
+		goto out;
+	json_array_foreach (roles, i, it)
+		rv[i] = json_string_value(it);
+	json_array_foreach (from, i, it)
+		fv[i] = json_string_value(it);
+	cli->err[0] = '\0';
+	e = op_cred_scope(cli, t, account, roles ? rv : NULL, nr,
+			  from ? fv : NULL, nf, false, out);
+	if (e < 0) {
+		char tmp[sizeof(cli->err)];
+		snprintf(tmp, sizeof(tmp), "%s", cli->err);
+		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
+	}
+out:
+	free(rv);
+	free(fv);
+	return e;
+}
+
 int port_key_parse(struct cli *cli, json_t *o, const char *what,
 		   struct port_key *k)
 {
-	static const char *const allowed[] = {"account", "kid", "label",
-					      "expires", "jwk", NULL};
+	static const char *const allowed[] = {
+	    "account", "kid", "label", "expires", "jwk", "roles", "from", NULL};
 	const char *expires = NULL;
 	memset(k, 0, sizeof(*k));
 	bool typed = json_is_object(o) &&
@@ -477,6 +537,8 @@ int port_key_parse(struct cli *cli, json_t *o, const char *what,
 		     port_opt_str(o, "kid", &k->kid) &&
 		     port_opt_str(o, "label", &k->label) &&
 		     port_opt_str(o, "expires", &expires) &&
+		     opt_str_array(o, "roles", &k->roles) &&
+		     opt_str_array(o, "from", &k->from) &&
 		     json_is_object(json_object_get(o, "jwk"));
 	if (cred_meta(cli, what, typed, expires, k->label, &k->expires) < 0)
 		return -EINVAL;
@@ -496,8 +558,8 @@ int port_key_parse(struct cli *cli, json_t *o, const char *what,
 int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
 		      struct port_sshkey *k)
 {
-	static const char *const allowed[] = {"account", "key", "label",
-					      "expires", NULL};
+	static const char *const allowed[] = {
+	    "account", "key", "label", "expires", "roles", "from", NULL};
 	const char *expires = NULL;
 	memset(k, 0, sizeof(*k));
 	bool typed = json_is_object(o) &&
@@ -505,7 +567,9 @@ int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
 		     port_opt_str(o, "account", &k->account) && k->account &&
 		     port_opt_str(o, "key", &k->line) && k->line &&
 		     port_opt_str(o, "label", &k->label) &&
-		     port_opt_str(o, "expires", &expires);
+		     port_opt_str(o, "expires", &expires) &&
+		     opt_str_array(o, "roles", &k->roles) &&
+		     opt_str_array(o, "from", &k->from);
 	return cred_meta(cli, what, typed, expires, k->label, &k->expires);
 }
 
@@ -590,16 +654,22 @@ static int import_key(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 		}
 		acct_free(&a);
 	}
+	struct cred_scope scope = {0};
 	int e = port_key_parse(cli, o, what, &k);
 	if (e < 0)
 		goto out;
-	e = op_key_add(cli, t, k.account, &k.key, k.label, k.expires, id);
+	e = port_cred_scope(cli, t, what, k.account, k.roles, k.from, &scope);
+	if (e < 0)
+		goto out;
+	e = op_key_add(cli, t, k.account, &k.key, k.label, k.expires, &scope,
+		       id);
 	if (e < 0) {
 		char tmp[sizeof(cli->err)];
 		snprintf(tmp, sizeof(tmp), "%s", cli->err);
 		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);
 	}
 out:
+	cred_scope_free(&scope);
 	sv_key_free(&k.key);
 	return e;
 }
@@ -619,8 +689,13 @@ static int import_sshkey(struct cli *cli, struct sv_txn *t, json_t *o, size_t i)
 		return -ENOENT;
 	}
 	acct_free(&a);
+	struct cred_scope scope = {0};
+	e = port_cred_scope(cli, t, what, k.account, k.roles, k.from, &scope);
+	if (e < 0)
+		return e;
 	e = op_sshkey_add(cli, t, k.account, k.line, k.label ? k.label : "",
-			  k.expires, id);
+			  k.expires, &scope, id);
+	cred_scope_free(&scope);
 	if (e < 0) {
 		snprintf(tmp, sizeof(tmp), "%s", cli->err);
 		snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what, tmp);

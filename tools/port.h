@@ -51,16 +51,25 @@ void port_account_free(struct port_account *a);
 struct port_key {
 	const char *account, *kid, *label;
 	int64_t expires;
-	struct sv_key key; /* imported from the JWK: sv_key_free it */
+	struct sv_key key;    /* imported from the JWK: sv_key_free it */
+	json_t *roles, *from; /* the scope: arrays of strings, or NULL */
 };
 int port_key_parse(struct cli *cli, json_t *o, const char *what,
 		   struct port_key *k);
 struct port_sshkey {
 	const char *account, *line, *label;
 	int64_t expires;
+	json_t *roles, *from; /* the scope: arrays of strings, or NULL */
 };
 int port_sshkey_parse(struct cli *cli, json_t *o, const char *what,
 		      struct port_sshkey *k);
+/* The scope of a key or ssh key object (its "roles" by name, its "from")
+ * for a credential of account in t (op_cred_scope: the roles exist and
+ * are granted). 0 or negative errno with the message in cli->err,
+ * prefixed with what. */
+int port_cred_scope(struct cli *cli, struct sv_txn *t, const char *what,
+		    const char *account, json_t *roles, json_t *from,
+		    struct cred_scope *out);
 /* The sections of an export, sorted; NULL with *e on a read error.
  * Keys and ssh keys need a reader with credentials/pubkeys (root). */
 json_t *port_export_roles(struct sv_reader *rd, int *e);

@@ -227,6 +227,65 @@ static void copy_id(char out[SV_CRED_ID_LEN + 1], struct sv_str s)
 	out[n] = '\0';
 }
 
+enum sv_login_status sv_login_cred_scope(struct sv_login *l,
+					 const struct sv_u32list *roles,
+					 bool source_ok)
+{
+	int r;
+
+	l->cred_scoped = roles->count != 0;
+	l->cred_scope_base = false;
+	l->cred_scope.n = 0;
+	/* the credential's sources narrow its roles' sources: a client
+	 * outside them gets nothing, whatever the roles allow */
+	if (!source_ok)
+		return deny(l, "source_not_allowed");
+	if (!l->cred_scoped)
+		return SV_LOGIN_OK;
+	r = sv_policy_cred_roles(l->rd, l->cfg, roles, &l->cred_scope,
+				 &l->cred_scope_base);
+	if (r == -E2BIG)
+		return deny(l, "too_many_roles");
+	if (r < 0) {
+		l->reason = "store_error";
+		return SV_LOGIN_UNAVAIL;
+	}
+	return SV_LOGIN_OK;
+}
+
+enum sv_login_status sv_login_cred_narrow(struct sv_login *l, bool token_base)
+{
+	if (!l->cred_scoped)
+		return SV_LOGIN_OK;
+	sv_policy_intersect(&l->effective, &l->cred_scope);
+	if (l->effective.n == 0 && !(l->cred_scope_base && token_base))
+		return deny(l, "no_role");
+	return SV_LOGIN_OK;
+}
+
+int sv_login_scope_csv(const struct sv_login *l, char *out, size_t cap)
+{
+	size_t off;
+
+	if (cap == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	if (!l->cred_scoped)
+		return 0;
+	off = (size_t)snprintf(out, cap, "%s",
+			       l->cred_scope_base ? SV_BASE_ROLE : "");
+	if (off >= cap || (off && l->cred_scope.n && off + 1 >= cap))
+		goto nospc;
+	if (off && l->cred_scope.n)
+		out[off++] = ',';
+	if (sv_roleset_csv(&l->cred_scope, out + off, cap - off) < 0)
+		goto nospc;
+	return 0;
+nospc:
+	out[0] = '\0';
+	return -ENOSPC;
+}
+
 /* Why the secret credential cred (id), its secret verified, may not log
  * this account in (its refusal reason), or NULL. */
 static const char *secret_use_refusal(struct sv_login *l, const char *id,
@@ -293,7 +352,16 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 		goto out;
 	}
 	why = secret_use_refusal(l, id, &cred);
-	st = why ? deny(l, why) : accept_cred(l, cred.expires);
+	if (why) {
+		st = deny(l, why);
+		goto out;
+	}
+	st = sv_login_cred_scope(
+	    l, &cred.roles, sv_policy_cred_source_ok(&cred.sources, l->rhost));
+	if (st == SV_LOGIN_OK)
+		st = sv_login_cred_narrow(l, true);
+	if (st == SV_LOGIN_OK)
+		st = accept_cred(l, cred.expires);
 out:
 	sv_blob_free(&blob);
 	return st;
@@ -374,7 +442,15 @@ static enum sv_login_status try_key(struct sv_login *l, const struct sv_jws *j,
 	}
 	memcpy(l->cred_id, id, SV_CRED_ID_LEN + 1);
 	why = key_refusal(l, j, id, &c);
-	st = why ? deny(l, why) : accept_cred(l, c.expires);
+	if (why) {
+		st = deny(l, why);
+		goto out;
+	}
+	/* the scope narrows once the token's own scope is known */
+	st = sv_login_cred_scope(
+	    l, &c.roles, sv_policy_cred_source_ok(&c.sources, l->rhost));
+	if (st == SV_LOGIN_OK)
+		st = accept_cred(l, c.expires);
 out:
 	sv_blob_free(&blob);
 	return st;
@@ -432,6 +508,10 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 		goto out;
 	if (cl.has_scope && sv_policy_scope(&l->granted, cl.scope, cl.scope_len,
 					    &l->effective, &l->reason) < 0)
+		goto out;
+	if (sv_login_cred_narrow(
+		l, !cl.has_scope || sv_scope_names_base(
+					cl.scope, cl.scope_len)) != SV_LOGIN_OK)
 		goto out;
 	memcpy(l->jti, cl.jti, cl.jti_len);
 	l->jti[cl.jti_len] = '\0';
@@ -523,6 +603,8 @@ enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 	l->jti[0] = '\0';
 	l->issuer[0] = '\0';
 	l->cred_expires = 0;
+	l->cred_scoped = l->cred_scope_base = false;
+	l->cred_scope.n = 0;
 	if (!l->account_done) {
 		st = sv_login_account(l);
 		if (st != SV_LOGIN_OK)

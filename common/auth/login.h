@@ -60,6 +60,7 @@ struct sv_login {
 	int64_t now;
 	const struct sv_audiences *aud;
 	bool consume_jti;  /* false: only look the jti up (svcacct verify) */
+	const char *rhost; /* the client (PAM_RHOST); NULL or "" = local */
 	bool account_done; /* set by sv_login_account on success */
 	/* out */
 	uint32_t uid;	      /* the account's, set by sv_login_account */
@@ -71,6 +72,10 @@ struct sv_login {
 	char issuer[64 + 1];  /* SV_METHOD_ISSUER: the issuer's name */
 	int64_t cred_expires; /* 0 = never */
 	struct sv_roleset granted, effective;
+	/* the scope of the credential that logged in (sv_login_cred_scope):
+	 * cred_scoped false = every granted role */
+	bool cred_scoped, cred_scope_base;
+	struct sv_roleset cred_scope;
 	/* private: the state dir, opened once per login on first use
 	 * (revocations, replay cache, last-used); zero-initialised = closed */
 	bool state_open;
@@ -109,6 +114,27 @@ enum sv_login_status sv_login_account(struct sv_login *l);
  * replay_cache_error (fail closed). */
 enum sv_login_status sv_login_record_use(struct sv_login *l, const char *key,
 					 size_t keylen, int64_t exp);
+
+/* The scope of the credential that logs in: its record's role GIDs
+ * (none: unscoped) resolved into l->cred_scope (sv_policy_cred_roles),
+ * and source_ok, whether its source list lets the client in
+ * (sv_policy_cred_source_ok). OK; DENY source_not_allowed or
+ * too_many_roles; UNAVAIL store_error. */
+enum sv_login_status sv_login_cred_scope(struct sv_login *l,
+					 const struct sv_u32list *roles,
+					 bool source_ok);
+
+/* Narrow l->effective (granted, narrowed already by a token's scope) by
+ * the scope sv_login_cred_scope recorded: granted ∩ credential scope ∩
+ * token scope. Nothing changes for an unscoped credential. DENY no_role
+ * when a scoped credential leaves no role, unless both the credential
+ * and the token (token_base: no token scope, or one naming it) name the
+ * base role; OK otherwise. */
+enum sv_login_status sv_login_cred_narrow(struct sv_login *l, bool token_base);
+
+/* The recorded credential scope as "svcacct,a,b" for the audit line
+ * (empty when unscoped). 0, -ENOSPC if cap is too small. */
+int sv_login_scope_csv(const struct sv_login *l, char *out, size_t cap);
 
 /* The whole auth decision for len bytes of credential (not necessarily
  * NUL-terminated): sv_login_account, then the secret, client assertion

@@ -181,12 +181,22 @@ void sv_phase_login_from_env(const struct sv_phase_in *in, struct sv_login *l,
 
 /* ------------------------------------------------------ sshd's keys */
 
+/* The scope of the key that logs in, copied out of its record: its role
+ * GIDs (none: unscoped) and whether its sources let the client in. */
+struct key_scope {
+	uint32_t gids[SV_ROLES_MAX];
+	uint32_t n;
+	bool too_many, source_ok;
+};
+
 struct ssh_match {
 	const char *key; /* "TYPE BASE64" of SSH_AUTH_INFO_0 */
 	size_t keylen;
 	int64_t now;
+	const char *rhost;
 	char id[SV_CRED_ID_LEN + 1];
 	const char *reason;
+	struct key_scope *scope;
 };
 
 static int match_ssh_key(const struct sv_cred *c, bool revoked, void *ctx)
@@ -201,6 +211,11 @@ static int match_ssh_key(const struct sv_cred *c, bool revoked, void *ctx)
 	m->reason = revoked				 ? "revoked"
 		    : c->expires && c->expires <= m->now ? "credential_expired"
 							 : NULL;
+	m->scope->too_many = c->roles.count > SV_ROLES_MAX;
+	m->scope->n = m->scope->too_many ? 0 : c->roles.count;
+	for (uint32_t i = 0; i < m->scope->n; i++)
+		m->scope->gids[i] = sv_u32list_get(&c->roles, i);
+	m->scope->source_ok = sv_policy_cred_source_ok(&c->sources, m->rhost);
 	return 1;
 }
 
@@ -227,12 +242,14 @@ static bool auth_info_has_key(const char *info)
  * reason to refuse. */
 static const char *ssh_key_login(const struct sv_phase_in *in,
 				 const struct sv_login *l,
-				 char id[SV_CRED_ID_LEN + 1])
+				 char id[SV_CRED_ID_LEN + 1],
+				 struct key_scope *scope)
 {
 	const char *info = in->ssh_auth_info;
 	struct sv_reader *rd = NULL;
 	struct sv_revocations *rv = NULL;
-	struct ssh_match m = {.now = l->now};
+	struct ssh_match m = {
+	    .now = l->now, .rhost = in->rhost, .scope = scope};
 	struct sv_account owner;
 	const char *p, *reason;
 	int sfd = -1, r;
@@ -274,6 +291,29 @@ static const char *ssh_key_login(const struct sv_phase_in *in,
 	return reason;
 }
 
+/* The key's scope applied to this login (sv_login_cred_scope, then
+ * sv_login_cred_narrow: no token here): l->effective narrowed, and with
+ * a scope the roles' policy again, for what is left. NULL, or the reason
+ * to refuse. */
+static const char *key_scope_refusal(const struct sv_phase_in *in,
+				     struct sv_reader *rd, struct sv_login *l,
+				     const struct key_scope *ks)
+{
+	const struct sv_u32list gids = {.count = ks->n, .items = ks->gids};
+	const char *reason = NULL;
+
+	if (ks->too_many)
+		return "too_many_roles";
+	if (sv_login_cred_scope(l, &gids, ks->source_ok) != SV_LOGIN_OK ||
+	    sv_login_cred_narrow(l, true) != SV_LOGIN_OK)
+		return l->reason;
+	if (l->cred_scoped &&
+	    sv_policy_allows(rd, in->cfg, &l->effective, in->service, in->rhost,
+			     &reason) < 0)
+		return reason;
+	return NULL;
+}
+
 /* The login is sshd's public-key login with that key. */
 static void login_by_key(struct sv_phase_login *e,
 			 const char key_id[SV_CRED_ID_LEN + 1])
@@ -310,10 +350,13 @@ struct sv_decision sv_phase_acct_mgmt(const struct sv_phase_in *in,
 		 * empty (the key is the method being completed), the session
 		 * phase checks the key, which sshd names by then. */
 		const char *info = in->ssh_auth_info;
+		struct key_scope ks = {.source_ok = true};
 		reason = !info ? "no_auth_info"
 			 : auth_info_has_key(info)
-			     ? ssh_key_login(in, l, key_id)
+			     ? ssh_key_login(in, l, key_id, &ks)
 			     : NULL;
+		if (!reason && key_id[0])
+			reason = key_scope_refusal(in, rd, l, &ks);
 		if (reason)
 			return refusal(reason);
 		/* the id may still be empty: the session phase names it */
@@ -352,7 +395,12 @@ struct sv_decision sv_phase_session_open(const struct sv_phase_in *in,
 	    (!e->ours || sv_method_from_name(e->method) == SV_METHOD_SSHKEY)) {
 		/* the key of a public-key login, named by sshd now: no
 		 * session without one of the account's live keys */
-		const char *reason = ssh_key_login(in, l, key_id);
+		struct key_scope ks = {.source_ok = true};
+		const char *reason = ssh_key_login(in, l, key_id, &ks);
+		/* the key's scope, known from now on: the session holds
+		 * no more than it allows, setcred and the shell follow */
+		if (!reason)
+			reason = key_scope_refusal(in, rd, l, &ks);
 		if (reason) {
 			struct sv_decision d = decide(SV_VERDICT_DENY, reason);
 			d.sshkey = true;

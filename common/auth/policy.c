@@ -157,6 +157,89 @@ void sv_policy_narrow_csv(const struct sv_roleset *granted, const char *csv,
 	}
 }
 
+int sv_policy_cred_roles(struct sv_reader *rd, const struct sv_config *c,
+			 const struct sv_u32list *gids,
+			 struct sv_roleset *scope, bool *base)
+{
+	scope->n = 0;
+	*base = false;
+	for (uint32_t i = 0; i < gids->count; i++) {
+		uint32_t gid = sv_u32list_get(gids, i);
+		struct sv_blob blob = {0};
+		struct sv_role role;
+		int r;
+
+		if (gid == c->base_gid) {
+			*base = true;
+			continue;
+		}
+		if (!sv_role_gid_acceptable(c, gid) ||
+		    sv_roleset_has_gid(scope, gid))
+			continue;
+		r = role_of_grant(rd, gid, &blob, &role);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		if (role.gid != gid || role.name.n == 0 ||
+		    role.name.n > SV_NAME_MAX) {
+			sv_blob_free(&blob);
+			continue;
+		}
+		if (scope->n >= SV_ROLES_MAX) {
+			sv_blob_free(&blob);
+			return -E2BIG;
+		}
+		scope->r[scope->n].gid = gid;
+		memcpy(scope->r[scope->n].name, role.name.p, role.name.n);
+		scope->r[scope->n].name[role.name.n] = '\0';
+		scope->n++;
+		sv_blob_free(&blob);
+	}
+	return 0;
+}
+
+void sv_policy_intersect(struct sv_roleset *eff, const struct sv_roleset *scope)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < eff->n; i++)
+		if (sv_roleset_has_gid(scope, eff->r[i].gid))
+			eff->r[kept++] = eff->r[i];
+	eff->n = kept;
+}
+
+bool sv_policy_cred_source_ok(const struct sv_list *sources, const char *rhost)
+{
+	size_t off = 0;
+	uint32_t idx = 0;
+	struct sv_str src;
+
+	if (sources->count == 0)
+		return true;
+	while (sv_list_next(sources, &off, &idx, &src)) {
+		char s[64];
+		if (src.n >= sizeof(s))
+			continue;
+		memcpy(s, src.p, src.n);
+		s[src.n] = '\0';
+		if (sv_source_match(s, rhost))
+			return true;
+	}
+	return false;
+}
+
+bool sv_scope_names_base(const char *scope, size_t len)
+{
+	size_t i = 0, start, n;
+
+	while (sv_next_word(scope, len, &i, &start, &n))
+		if (n == sizeof(SV_BASE_ROLE) - 1 &&
+		    memcmp(scope + start, SV_BASE_ROLE, n) == 0)
+			return true;
+	return false;
+}
+
 int sv_roleset_csv(const struct sv_roleset *s, char *out, size_t cap)
 {
 	size_t off = 0;

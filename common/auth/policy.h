@@ -54,6 +54,29 @@ int sv_policy_scope(const struct sv_roleset *granted, const char *scope,
 void sv_policy_narrow_csv(const struct sv_roleset *granted, const char *csv,
 			  struct sv_roleset *eff);
 
+/* A credential's scope (docs/FORMAT.md, credential version 3): its
+ * record's role GIDs resolved through the store into *scope, in the
+ * record's order. A GID whose role record is missing, malformed or not
+ * of the role range is skipped (a role deleted since grants nothing);
+ * *base tells whether it names the base role, which is never in a set.
+ * 0; -E2BIG over SV_ROLES_MAX; -EIO/-ENOMEM. */
+int sv_policy_cred_roles(struct sv_reader *rd, const struct sv_config *c,
+			 const struct sv_u32list *gids,
+			 struct sv_roleset *scope, bool *base);
+
+/* Narrow eff, in place, to the roles that scope holds too (by GID): the
+ * intersection, so it only ever removes. */
+void sv_policy_intersect(struct sv_roleset *eff,
+			 const struct sv_roleset *scope);
+
+/* Whether a credential's source list lets rhost in: an empty list does
+ * (the roles decide alone), otherwise rhost must match one of them
+ * (sv_source_match). */
+bool sv_policy_cred_source_ok(const struct sv_list *sources, const char *rhost);
+
+/* Whether a space-separated token scope names the base role. */
+bool sv_scope_names_base(const char *scope, size_t len);
+
 /* "a,b,c" (empty string for no role). -ENOSPC if cap is too small. */
 int sv_roleset_csv(const struct sv_roleset *s, char *out, size_t cap);
 

@@ -668,7 +668,7 @@ done
 expect_match "secret list: label" "$ID3 .*2030-01-01T00:00:00Z +never +ci runner" "$L"
 J=$(sv --json secret list sbot)
 expect_eq "secret list --json: four secrets" "4" "$(jf "$J" 'len(j)')"
-expect_eq "secret list --json: only metadata fields" '["created", "expires", "id", "label", "last_used", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
+expect_eq "secret list --json: only metadata fields" '["created", "expires", "from", "id", "label", "last_used", "roles", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
 expect_eq "secret list --json: types" '["secret"]' "$(jf "$J" 'sorted(set(c["type"] for c in j))')"
 expect_eq "secret --expires DATE: midnight UTC" "2030-01-01T00:00:00Z" "$(jf "$J" '[c["expires"] for c in j if c["id"] == "'"$ID3"'"][0]')"
 E4=$(jf "$J" '[c["expires"] for c in j if c["id"] == "'"$ID4"'"][0]')
@@ -750,7 +750,7 @@ expect_match "key list: RSA is RS256" "krsa +RS256" "$L"
 expect_match "key list: --alg PS256 kept" "kps +PS256" "$L"
 J=$(sv --json key list kbot)
 expect_eq "key list --json: kids" "$(python3 -c 'import json,sys; print(json.dumps(sorted(sys.argv[1:])))' "$TP" k256 k384 k521 kps krsa)" "$(jf "$J" 'sorted(c["kid"] for c in j)')"
-expect_eq "key list --json: fields" '["alg", "created", "expires", "id", "kid", "label", "last_used", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
+expect_eq "key list --json: fields" '["alg", "created", "expires", "from", "id", "kid", "label", "last_used", "roles", "status", "type"]' "$(jf "$J" 'sorted(set(k for c in j for k in c))')"
 expect_eq "key list --json: no key material" "none" "$(jf "$J" '"none" if not any(len(str(v)) > 64 for c in j for v in c.values()) else "long value"')"
 expect_eq "secret list does not list keys" "0" "$(jf "$(sv --json secret list kbot)" 'len(j)')"
 refused "--alg ES384 on a P-256 key" 1 "alg ES384 needs an EC P-384 key" sv key add kbot --pem "$KD/P-256.pub" --kid x1 --alg ES384

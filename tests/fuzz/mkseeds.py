@@ -205,6 +205,9 @@ sv("account", "create", "idle-bot", "--no-home")
 sv("account", "disable", "idle-bot")
 secrets = [sv("secret", "add", ACCOUNT, "--label", "ci").decode().strip(),
            sv("secret", "add", ACCOUNT, "--expires", "30d").decode().strip()]
+# a scoped one: a credential record of version 3 (roles and sources)
+secrets.append(sv("secret", "add", ACCOUNT, "--label", "scoped", "--roles",
+                  "deploy", "--from", "10.0.0.0/8,local").decode().strip())
 for key, alg, kid in REG:
     pem = os.path.join(tmp, kid + ".pub.pem")
     with open(pem, "wb") as f:
@@ -241,6 +244,11 @@ bad = dict(doc)
 bad["accounts"] = doc["accounts"] + [dict(doc["accounts"][0], name="Bad")]
 seed("import", "bad-account-name", json.dumps(bad))
 seed("import", "wrong-version", json.dumps(dict(doc, version=99)))
+scoped = json.loads(exp)
+for k in scoped.get("keys", [])[:1] + scoped.get("sshkeys", [])[:1]:
+    k["roles"] = ["deploy"]
+    k["from"] = ["10.0.0.0/8", "local"]
+seed("import", "export-scoped-keys", json.dumps(scoped))
 seed("import", "unknown-member", json.dumps(dict(doc, extra=1)))
 for k in doc.get("keys", [])[:1]:
     seed("jwk", "jwk-from-export", json.dumps(k["jwk"]))

@@ -530,12 +530,72 @@ static void test_phase_decisions(void **state)
 	assert_int_equal(groups[2], 12);
 }
 
+/* A credential's scope: the intersection, its sources, no_role, the base
+ * role, the audit form. */
+static void test_cred_scope(void **state)
+{
+	struct sv_login *l = calloc(1, sizeof(*l));
+	const struct sv_str src[] = {SV_STR("10.0.0.0/8"), SV_STR("local")};
+	const struct sv_list sources = {.count = 2, .items = src};
+	const struct sv_list none = {0};
+	char csv[64];
+	(void)state;
+	assert_non_null(l);
+
+	assert_true(sv_policy_cred_source_ok(&none, "192.0.2.1"));
+	assert_true(sv_policy_cred_source_ok(&sources, "10.1.2.3"));
+	assert_true(sv_policy_cred_source_ok(&sources, NULL));
+	assert_true(sv_policy_cred_source_ok(&sources, "::ffff:10.0.0.1"));
+	assert_false(sv_policy_cred_source_ok(&sources, "192.0.2.1"));
+	assert_false(sv_policy_cred_source_ok(&sources, "host.example"));
+
+	assert_true(sv_scope_names_base("read svcacct", 12));
+	assert_false(sv_scope_names_base("read svcacctx", 13));
+
+	/* unscoped: nothing narrows */
+	granted2(&l->granted);
+	l->effective = l->granted;
+	assert_int_equal(sv_login_cred_narrow(l, true), SV_LOGIN_OK);
+	assert_int_equal(l->effective.n, 2);
+	assert_int_equal(sv_login_scope_csv(l, csv, sizeof(csv)), 0);
+	assert_string_equal(csv, "");
+
+	/* scoped to read (and a role no longer granted) */
+	l->cred_scoped = true;
+	add_role(&l->cred_scope, "read", 80002);
+	add_role(&l->cred_scope, "gone", 80009);
+	assert_int_equal(sv_login_cred_narrow(l, true), SV_LOGIN_OK);
+	assert_int_equal(l->effective.n, 1);
+	assert_int_equal(l->effective.r[0].gid, 80002);
+	assert_int_equal(sv_login_scope_csv(l, csv, sizeof(csv)), 0);
+	assert_string_equal(csv, "read,gone");
+
+	/* a token scope that left deploy only: nothing left */
+	l->effective.n = 0;
+	add_role(&l->effective, "deploy", 80001);
+	assert_int_equal(sv_login_cred_narrow(l, true), SV_LOGIN_DENY);
+	assert_string_equal(l->reason, "no_role");
+	assert_int_equal(l->effective.n, 0);
+
+	/* the base role in the scope: allowed alone, unless the token's
+	 * scope leaves it out */
+	l->cred_scope_base = true;
+	assert_int_equal(sv_login_cred_narrow(l, true), SV_LOGIN_OK);
+	assert_int_equal(sv_login_cred_narrow(l, false), SV_LOGIN_DENY);
+	assert_int_equal(sv_login_scope_csv(l, csv, sizeof(csv)), 0);
+	assert_string_equal(csv, "svcacct,read,gone");
+	assert_int_equal(sv_login_scope_csv(l, csv, 8), -ENOSPC);
+	assert_string_equal(csv, "");
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_source_match),
 	    cmocka_unit_test(test_scope),
 	    cmocka_unit_test(test_narrow_csv),
+	    cmocka_unit_test(test_cred_scope),
 	    cmocka_unit_test(test_jws_split),
 	    cmocka_unit_test(test_claim_times),
 	    cmocka_unit_test(test_phase_decisions),
