@@ -594,6 +594,34 @@ static int change_flag(struct mctx *m, struct acct *a, uint32_t flag, bool want,
 	return record(m, '~', "account", a->name, field, old, new_, NULL);
 }
 
+static json_t *methods_json(uint32_t mask)
+{
+	const char *mn[4];
+	size_t n = acct_methods_names(mask, mn);
+	json_t *j = json_array();
+	for (size_t i = 0; j && i < n; i++)
+		json_array_append_new(j, json_string(mn[i]));
+	return j;
+}
+
+/* The allowed login methods as the manifest says (none said: every
+ * method); checked by account_check. */
+static int change_methods(struct mctx *m, struct acct *a,
+			  const struct port_account *pa, bool *changed)
+{
+	uint32_t want = 0;
+	if (pa->o.methods &&
+	    acct_methods_parse(m->cli, pa->o.methods, &want) < 0)
+		return -EINVAL;
+	if (want == a->methods)
+		return 0;
+	int e = record(m, '~', "account", a->name, "methods",
+		       methods_json(a->methods), methods_json(want), NULL);
+	a->methods = want;
+	*changed = true;
+	return e;
+}
+
 static int account_update(struct mctx *m, const struct port_account *pa,
 			  struct acct *a, const char *what)
 {
@@ -644,6 +672,8 @@ static int account_update(struct mctx *m, const struct port_account *pa,
 				pa->o.home_writable, "home_writable",
 				json_boolean(was_w),
 				json_boolean(pa->o.home_writable), &changed);
+	if (e == 0)
+		e = change_methods(m, a, pa, &changed);
 	if (e < 0)
 		return store_err(m, e);
 	if ((e = account_roles(m, a, pa, what, &changed)) < 0)

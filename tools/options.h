@@ -32,6 +32,7 @@ struct cli_args {
 	const char *services, *from, *service, *rhost, *audience;
 	const char *issuer, *jwks_url, *ca_file, *client_claim, *max_lifetime;
 	const char *client, *account, *verify_key;
+	const char *methods;
 	/* options that may be repeated */
 	struct cli_list role, command, roles_claim;
 	struct cli_list add_service, remove_service, add_from, remove_from;
@@ -88,6 +89,7 @@ enum cli_opt_id {
 	OPT_HOME_WRITABLE,
 	OPT_HOME_PRIVATE,
 	OPT_NO_HOME,
+	OPT_METHODS,
 	OPT_STOP,
 	OPT_FORCE,
 	OPT_JSON,

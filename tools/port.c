@@ -123,6 +123,11 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 			*e = -EBADMSG;
 			break;
 		}
+		const char *mn[4];
+		size_t nmeth = acct_methods_names(a.methods, mn);
+		json_t *ml = json_array();
+		for (size_t i = 0; i < nmeth; i++)
+			json_array_append_new(ml, json_string(mn[i]));
 		json_t *rl = json_array();
 		for (uint32_t i = 0; i < a.roles.count; i++) {
 			struct sv_blob rb = {0};
@@ -138,7 +143,7 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 		    accounts,
 		    json_pack(
 			"{s:s%, s:i, s:s%, s:s%, s:s%, s:s%, s:s, "
-			"s:s, s:o, s:b}",
+			"s:s, s:o, s:b, s:o}",
 			"name", a.name.p, a.name.n, "uid", (json_int_t)a.uid,
 			"description", a.description.p, a.description.n,
 			"owner", a.owner.p, a.owner.n, "home", a.home.p,
@@ -146,7 +151,7 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 			(a.flags & SV_ACCT_DISABLED) ? "disabled" : "enabled",
 			"expires", cli_date(a.expires, b1, sizeof(b1)), "roles",
 			rl, "home_writable",
-			(a.flags & SV_ACCT_HOME_WRITABLE) != 0));
+			(a.flags & SV_ACCT_HOME_WRITABLE) != 0, "methods", ml));
 		if (keys)
 			*e = sv_each_cred(rd, SV_DB_CREDENTIALS, &a, rv,
 					  export_cred, keys);
@@ -269,10 +274,11 @@ static const char *const role_members[] = {
     "name",    "gid",	  "description",  "services", "from", "commands",
     "created", "updated", "member_count", "members",  NULL};
 static const char *const account_members[] = {
-    "name",    "uid",	"description",	 "owner", "home",    "shell",	"state",
-    "expires", "roles", "home_writable", "gid",	  "created", "updated", NULL};
+    "name",    "uid",	"description", "owner",	  "home",
+    "shell",   "state", "expires",     "roles",	  "home_writable",
+    "methods", "gid",	"created",     "updated", NULL};
 #define STRICT_ROLE_MEMBERS    6
-#define STRICT_ACCOUNT_MEMBERS 10
+#define STRICT_ACCOUNT_MEMBERS 11
 
 /* An object whose members are all in the allowed list (cut to its first n
  * names when strict); message in cli->err. */
@@ -358,6 +364,53 @@ void port_account_free(struct port_account *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* An account's "methods" (absent: every method) as the comma-separated
+ * text acct_methods_parse reads, in a->methods for a->o.methods; its
+ * names are checked there. */
+static int port_methods_csv(struct cli *cli, json_t *jm, const char *what,
+			    struct port_account *a)
+{
+	size_t i, len = 0;
+	json_t *x;
+
+	if (!jm)
+		return 0;
+	if (!json_is_array(jm)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: methods is not a list", what);
+		return -EINVAL;
+	}
+	json_array_foreach (jm, i, x) {
+		const char *v = json_string_value(x);
+		size_t n = v ? strlen(v) : 0;
+		if (!v || strlen(v) != json_string_length(x)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: methods[%zu] is not a string", what, i);
+			return -EINVAL;
+		}
+		if (strchr(v, ',')) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: methods[%zu]: one method per entry", what,
+				 i);
+			return -EINVAL;
+		}
+		if (len + n + 2 > sizeof(a->methods)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: methods: more entries than there are "
+				 "methods",
+				 what);
+			return -EINVAL;
+		}
+		if (i)
+			a->methods[len++] = ',';
+		memcpy(a->methods + len, v, n);
+		len += n;
+	}
+	a->methods[len] = '\0';
+	a->o.methods = a->methods;
+	return 0;
+}
+
 int port_account_parse(struct cli *cli, json_t *o, const char *what,
 		       bool strict, struct port_account *a)
 {
@@ -385,6 +438,8 @@ int port_account_parse(struct cli *cli, json_t *o, const char *what,
 	}
 	if (a->o.shell && !*a->o.shell)
 		a->o.shell = NULL;
+	if (port_methods_csv(cli, json_object_get(o, "methods"), what, a) < 0)
+		return -EINVAL;
 	size_t nr = jr ? json_array_size(jr) : 0;
 	a->roles = calloc(nr + 1, sizeof(*a->roles));
 	if (!a->roles) {

@@ -43,6 +43,7 @@ struct port_account {
 	struct acct_opts o;
 	const char **roles;
 	char uid[24];
+	char methods[64]; /* "methods" joined with commas, for o.methods */
 	bool disabled;
 };
 int port_account_parse(struct cli *cli, json_t *o, const char *what,

@@ -11,6 +11,9 @@
 
 #define SV_CONF_MAX_LIST 32
 #define SV_CONF_ERRLEN	 512
+/* The longest duration a key takes (max_secret_lifetime...): 36500 days,
+ * in seconds, within 32 bits. */
+#define SV_CONF_DURATION_MAX 3153600000UL
 /* reserved_group_names: entries, and the size of one ('!' + a name of at
  * most 32 bytes + NUL) */
 #define SV_CONF_MAX_RESERVED 128
@@ -30,7 +33,11 @@ struct sv_config {
 	bool enumerate; /* NSS enumeration (getpwent/getgrent/getspent) */
 	/* login-path settings, used by pam_svcacct and svcacct verify */
 	unsigned max_assertion_lifetime; /* seconds */
-	unsigned clock_skew;		 /* seconds */
+	/* the longest a secret, or a key (assertion or ssh key), may be
+	 * added for, in seconds; 0 = unlimited (svcacct's add verbs and
+	 * check enforce them, logins do not) */
+	unsigned max_secret_lifetime, max_key_lifetime;
+	unsigned clock_skew; /* seconds */
 	unsigned fail_delay_ms;
 	unsigned max_credential_length; /* bytes, after reassembly of parts */
 	unsigned max_parts;
