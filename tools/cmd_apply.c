@@ -594,16 +594,6 @@ static int change_flag(struct mctx *m, struct acct *a, uint32_t flag, bool want,
 	return record(m, '~', "account", a->name, field, old, new_, NULL);
 }
 
-static json_t *methods_json(uint32_t mask)
-{
-	const char *mn[4];
-	size_t n = acct_methods_names(mask, mn);
-	json_t *j = json_array();
-	for (size_t i = 0; j && i < n; i++)
-		json_array_append_new(j, json_string(mn[i]));
-	return j;
-}
-
 /* The allowed login methods as the manifest says (none said: every
  * method); checked by account_check. */
 static int change_methods(struct mctx *m, struct acct *a,
@@ -616,7 +606,8 @@ static int change_methods(struct mctx *m, struct acct *a,
 	if (want == a->methods)
 		return 0;
 	int e = record(m, '~', "account", a->name, "methods",
-		       methods_json(a->methods), methods_json(want), NULL);
+		       port_methods_json(a->methods), port_methods_json(want),
+		       NULL);
 	a->methods = want;
 	*changed = true;
 	return e;

@@ -25,6 +25,16 @@ static json_t *list_json(const struct sv_list *l)
 	return a;
 }
 
+json_t *port_methods_json(uint32_t mask)
+{
+	const char *mn[4];
+	size_t n = acct_methods_names(mask, mn);
+	json_t *j = json_array();
+	for (size_t i = 0; j && i < n; i++)
+		json_array_append_new(j, json_string(mn[i]));
+	return j;
+}
+
 /* The public keys of an account, as export writes them: only those bound
  * to it and not revoked (a generation may still hold a revoked one). */
 static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
@@ -123,11 +133,6 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 			*e = -EBADMSG;
 			break;
 		}
-		const char *mn[4];
-		size_t nmeth = acct_methods_names(a.methods, mn);
-		json_t *ml = json_array();
-		for (size_t i = 0; i < nmeth; i++)
-			json_array_append_new(ml, json_string(mn[i]));
 		json_t *rl = json_array();
 		for (uint32_t i = 0; i < a.roles.count; i++) {
 			struct sv_blob rb = {0};
@@ -143,7 +148,7 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 		    accounts,
 		    json_pack(
 			"{s:s%, s:i, s:s%, s:s%, s:s%, s:s%, s:s, "
-			"s:s, s:o, s:b, s:o}",
+			"s:s, s:o, s:b}",
 			"name", a.name.p, a.name.n, "uid", (json_int_t)a.uid,
 			"description", a.description.p, a.description.n,
 			"owner", a.owner.p, a.owner.n, "home", a.home.p,
@@ -151,7 +156,14 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 			(a.flags & SV_ACCT_DISABLED) ? "disabled" : "enabled",
 			"expires", cli_date(a.expires, b1, sizeof(b1)), "roles",
 			rl, "home_writable",
-			(a.flags & SV_ACCT_HOME_WRITABLE) != 0, "methods", ml));
+			(a.flags & SV_ACCT_HOME_WRITABLE) != 0));
+		/* only a restriction: the export of a store that uses no
+		 * newer field stays one that an earlier release reads */
+		if (a.methods)
+			json_object_set_new(
+			    json_array_get(accounts,
+					   json_array_size(accounts) - 1),
+			    "methods", port_methods_json(a.methods));
 		if (keys)
 			*e = sv_each_cred(rd, SV_DB_CREDENTIALS, &a, rv,
 					  export_cred, keys);
