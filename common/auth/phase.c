@@ -221,10 +221,11 @@ static bool auth_info_has_key(const char *info)
  * ExposeAuthInfo, SSH_AUTH_INFO_0 names the key ("publickey TYPE BASE64"
  * on a line of its own, one line per method passed). The key must be one
  * of the account's in the store, bound to it, neither revoked nor
- * expired, and the account must allow logins by ssh key: authorized-keys serves
- * only such keys, but the generation it read may not be the one current now,
- * and sshd may have found the key elsewhere (an AuthorizedKeysFile). NULL with
- * the key's id in id, or the reason to refuse. */
+ * expired: authorized-keys serves only such keys, but the generation it
+ * read may not be the one current now, and sshd may have found the key
+ * elsewhere (an AuthorizedKeysFile). NULL with the key's id in id, or the
+ * reason to refuse (method_not_allowed for the account's own live key
+ * when the account allows no login by ssh key). */
 static const char *ssh_key_login(const struct sv_phase_in *in,
 				 const struct sv_login *l,
 				 char id[SV_CRED_ID_LEN + 1])

@@ -33,11 +33,7 @@ struct sv_config {
 	bool enumerate; /* NSS enumeration (getpwent/getgrent/getspent) */
 	/* login-path settings, used by pam_svcacct and svcacct verify */
 	unsigned max_assertion_lifetime; /* seconds */
-	/* the longest a secret, or a key (assertion or ssh key), may be
-	 * added for, in seconds; 0 = unlimited (svcacct's add verbs and
-	 * check enforce them, logins do not) */
-	unsigned max_secret_lifetime, max_key_lifetime;
-	unsigned clock_skew; /* seconds */
+	unsigned clock_skew;		 /* seconds */
 	unsigned fail_delay_ms;
 	unsigned max_credential_length; /* bytes, after reassembly of parts */
 	unsigned max_parts;
@@ -60,6 +56,10 @@ struct sv_config {
 	 * (sv_group_name_reserved in names.h) */
 	size_t n_reserved_group_names;
 	char reserved_group_names[SV_CONF_MAX_RESERVED][SV_CONF_RESERVED_LEN];
+	/* the longest a secret, or a key (assertion or ssh key), may be
+	 * added for, in seconds; 0 = unlimited (svcacct's add verbs and
+	 * check enforce them, logins do not) */
+	unsigned max_secret_lifetime, max_key_lifetime;
 };
 
 /* Fill *c with the compiled-in defaults. Never fails. default_shell is
