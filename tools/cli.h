@@ -63,6 +63,9 @@ int cli_parse_time(const char *s, int64_t *out);
 /* Format a time as "YYYY-MM-DDTHH:MM:SSZ", "never" for 0. */
 const char *cli_time(int64_t t, char *buf, size_t n);
 const char *cli_date(int64_t t, char *buf, size_t n);
+/* A duration of svcacct.conf for people, in the largest unit that divides
+ * it: 90d, 36h, 5m, 61s. */
+const char *cli_duration_text(unsigned secs, char *buf, size_t n);
 /* Write one log line to syslog authpriv in key=value form, with by=. */
 void cli_audit(const char *event, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -165,8 +168,9 @@ bool cli_source_valid(const char *s);
 const char *cli_source_problem(const char *s, char *why, size_t len);
 /* The verbs of credentials (secret, key, ssh-key): --label and --expires
  * checked (the expiry in *exp, 0 for never), then the verb's usage unless
- * usage_ok (its positionals and required options fit): 0, or the exit
- * code of the refusal, reported. */
+ * usage_ok (its positionals and required options fit), then for the add
+ * verbs svcacct.conf's max_secret_lifetime (secrets) or max_key_lifetime
+ * (keys and ssh keys): 0, or the exit code of the refusal, reported. */
 int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,
 		  int64_t *exp);
 /* Read a whole file (max bytes), refusing unsafe or huge input. */

@@ -52,6 +52,10 @@ const struct cli_opt cli_options[OPT__COUNT] = {
     [OPT_HOME_PRIVATE] = FLAG("home-private", home_private,
 			      "the home directory belongs to root again"),
     [OPT_NO_HOME] = FLAG("no-home", no_home, "create no home directory"),
+    [OPT_METHODS] = VAL("methods", "M,...|all", methods,
+			"the login methods allowed: secret, assertion, "
+			"issuer, sshkey (replaces the list; all: every one)",
+			CLI_C_NONE),
     [OPT_STOP] = FLAG("stop", stop, "also stop the account's processes"),
     [OPT_FORCE] = FLAG("force", force,
 		       "do it although it is unusual (a reserved name, a role "
@@ -170,7 +174,7 @@ static const struct cli_verb_def account_verbs[] = {
     V("create", "NAME", "create a service account",
       OPTS(OPT_UID, OPT_DESCRIPTION, OPT_OWNER, OPT_HOME, OPT_SHELL,
 	   OPT_EXPIRES_DATE, OPT_ROLE, OPT_HOME_WRITABLE, OPT_NO_HOME,
-	   OPT_FORCE, OPT_JSON),
+	   OPT_METHODS, OPT_FORCE, OPT_JSON),
       "-", account_create, 0),
     V("list", "", "list the accounts", OPTS(OPT_JSON), "", account_list, 0),
     V("show", "NAME", "show one account", OPTS(OPT_JSON), "a", account_show, 0),
@@ -181,7 +185,8 @@ static const struct cli_verb_def account_verbs[] = {
       0),
     V("set", "NAME", "change an account",
       OPTS(OPT_DESCRIPTION, OPT_OWNER, OPT_HOME, OPT_SHELL, OPT_EXPIRES_DATE,
-	   OPT_ROLE, OPT_HOME_WRITABLE, OPT_HOME_PRIVATE, CLI_HIDDEN(OPT_UID)),
+	   OPT_ROLE, OPT_HOME_WRITABLE, OPT_HOME_PRIVATE, OPT_METHODS,
+	   CLI_HIDDEN(OPT_UID)),
       "a", account_set, 0),
 };
 

@@ -851,6 +851,51 @@ bool cli_source_valid(const char *s)
 	return cli_source_problem(s, why, sizeof(why)) == NULL;
 }
 
+const char *cli_duration_text(unsigned secs, char *buf, size_t n)
+{
+	if (secs % 86400 == 0)
+		snprintf(buf, n, "%ud", secs / 86400);
+	else if (secs % 3600 == 0)
+		snprintf(buf, n, "%uh", secs / 3600);
+	else if (secs % 60 == 0)
+		snprintf(buf, n, "%um", secs / 60);
+	else
+		snprintf(buf, n, "%us", secs);
+	return buf;
+}
+
+/* The add verbs of secrets (max_secret_lifetime) and keys, assertion and
+ * ssh keys alike (max_key_lifetime): with a maximum set, a credential
+ * must expire, and within it. 0, or the exit code of the refusal,
+ * reported. */
+static int cred_lifetime_check(struct cli *cli, const struct cli_args *args,
+			       int64_t exp)
+{
+	bool secret = !strcmp(args->noun->name, "secret");
+	unsigned max =
+	    secret ? cli->cfg.max_secret_lifetime : cli->cfg.max_key_lifetime;
+	const char *key = secret ? "max_secret_lifetime" : "max_key_lifetime";
+	int64_t now = (int64_t)time(NULL);
+	char mt[32], until[32];
+
+	if (!max)
+		return 0;
+	cli_duration_text(max, mt, sizeof(mt));
+	if (!exp)
+		return cli_fail(cli,
+				"%s add: %s sets %s %s: give --expires, at "
+				"most %s",
+				args->noun->name, cli->conf_path, key, mt, mt);
+	if (exp - now > (int64_t)max)
+		return cli_fail(
+		    cli,
+		    "%s add: --expires '%s' is beyond %s %s (%s): "
+		    "at most %s, until %s",
+		    args->noun->name, args->expires, key, mt, cli->conf_path,
+		    mt, cli_time(now + (int64_t)max, until, sizeof(until)));
+	return 0;
+}
+
 int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,
 		  int64_t *exp)
 {
@@ -868,7 +913,11 @@ int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,
 			return cli_fail(cli, "--expires '%s' is in the past",
 					args->expires);
 	}
-	return usage_ok ? 0 : cli_usage_verb(cli, args);
+	if (!usage_ok)
+		return cli_usage_verb(cli, args);
+	if (args->verb->name && !strcmp(args->verb->name, "add"))
+		return cred_lifetime_check(cli, args, *exp);
+	return 0;
 }
 
 /* The warning for a reserved group name taken with force, once the change

@@ -31,6 +31,7 @@ static void opts_from_args(const struct cli_args *args, struct acct_opts *o)
 	o->expires = args->expires;
 	o->roles = args->role.v;
 	o->nroles = args->role.n;
+	o->methods = args->methods;
 	o->home_writable = args->home_writable;
 	o->no_home = args->no_home;
 	o->force = args->force;
@@ -63,6 +64,11 @@ static json_t *acct_json(struct sv_reader *rd, const struct sv_account *a,
 			 const struct sv_config *c)
 {
 	char b1[32], b2[32], b3[32];
+	const char *mn[4];
+	size_t nm = acct_methods_names(a->methods, mn);
+	json_t *methods = json_array();
+	for (size_t i = 0; i < nm; i++)
+		json_array_append_new(methods, json_string(mn[i]));
 	json_t *roles = json_array();
 	json_array_append_new(roles, json_string(SV_BASE_ROLE));
 	for (uint32_t i = 0; i < a->roles.count; i++) {
@@ -81,7 +87,7 @@ static json_t *acct_json(struct sv_reader *rd, const struct sv_account *a,
 	}
 	return json_pack(
 	    "{s:s%, s:i, s:i, s:s%, s:s%, s:s%, s:s%, s:s, s:s, s:s, s:s, "
-	    "s:o, s:b}",
+	    "s:o, s:b, s:o}",
 	    "name", a->name.p, a->name.n, "uid", (json_int_t)a->uid, "gid",
 	    (json_int_t)a->uid, "description", a->description.p,
 	    a->description.n, "owner", a->owner.p, a->owner.n, "home",
@@ -92,7 +98,8 @@ static json_t *acct_json(struct sv_reader *rd, const struct sv_account *a,
 	    cli_date(a->expires, b1, sizeof(b1)), "created",
 	    cli_time(a->created, b2, sizeof(b2)), "updated",
 	    cli_time(a->updated, b3, sizeof(b3)), "roles", roles,
-	    "home_writable", (a->flags & SV_ACCT_HOME_WRITABLE) != 0);
+	    "home_writable", (a->flags & SV_ACCT_HOME_WRITABLE) != 0, "methods",
+	    methods);
 }
 
 static int cmp_json_name(const void *x, const void *y)
@@ -203,9 +210,9 @@ int account_show(struct cli *cli, const struct cli_args *args)
 		return cli_json_out(j);
 	json_t *v;
 	static const char *const order[] = {
-	    "name",    "uid",	  "gid",	  "description", "owner",
-	    "home",    "shell",	  "state",	  "expires",	 "roles",
-	    "created", "updated", "home_writable"};
+	    "name",    "uid",	  "gid",	   "description", "owner",
+	    "home",    "shell",	  "state",	   "expires",	  "roles",
+	    "created", "updated", "home_writable", "methods"};
 	for (size_t i = 0; i < SV_ARRAY_SIZE(order); i++) {
 		v = json_object_get(j, order[i]);
 		printf("%-14s ", order[i]);
@@ -398,6 +405,9 @@ int account_set(struct cli *cli, const struct cli_args *args)
 		a.flags |= SV_ACCT_HOME_WRITABLE;
 	if (args->home_private)
 		a.flags &= ~SV_ACCT_HOME_WRITABLE;
+	/* checked by acct_check_fields above */
+	if (o.methods && acct_methods_parse(cli, o.methods, &a.methods) < 0)
+		e = -EINVAL;
 	/* --role replaces the granted roles; the record is written once,
 	 * below, with the other fields */
 	if (e == 0 && o.nroles &&

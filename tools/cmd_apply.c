@@ -615,6 +615,25 @@ static int change_flag(struct mctx *m, struct acct *a, uint32_t flag, bool want,
 	return record(m, '~', "account", a->name, field, old, new_, NULL);
 }
 
+/* The allowed login methods as the manifest says (none said: every
+ * method); checked by account_check. */
+static int change_methods(struct mctx *m, struct acct *a,
+			  const struct port_account *pa, bool *changed)
+{
+	uint32_t want = 0;
+	if (pa->o.methods &&
+	    acct_methods_parse(m->cli, pa->o.methods, &want) < 0)
+		return -EINVAL;
+	if (want == a->methods)
+		return 0;
+	int e = record(m, '~', "account", a->name, "methods",
+		       port_methods_json(a->methods), port_methods_json(want),
+		       NULL);
+	a->methods = want;
+	*changed = true;
+	return e;
+}
+
 static int account_update(struct mctx *m, const struct port_account *pa,
 			  struct acct *a, const char *what)
 {
@@ -665,6 +684,8 @@ static int account_update(struct mctx *m, const struct port_account *pa,
 				pa->o.home_writable, "home_writable",
 				json_boolean(was_w),
 				json_boolean(pa->o.home_writable), &changed);
+	if (e == 0)
+		e = change_methods(m, a, pa, &changed);
 	if (e < 0)
 		return store_err(m, e);
 	if ((e = account_roles(m, a, pa, what, &changed)) < 0)

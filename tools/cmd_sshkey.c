@@ -427,6 +427,11 @@ int cmd_authorized_keys(struct cli *cli, const struct cli_args *args)
 	    (a.expires && a.expires <= st.now) ||
 	    !sv_uid_acceptable(&cli->cfg, a.uid))
 		goto out;
+	/* an account that allows no login by ssh key: sshd is offered no
+	 * key, so it never even tries one (the session phase refuses a key
+	 * that sshd found elsewhere) */
+	if (a.methods && !(a.methods & SV_ACCT_METHOD_SSHKEY))
+		goto out;
 	if (!ak_same_identity(name, args->npos == 2 ? args->pos[1] : NULL,
 			      a.uid)) {
 		/* sshd logs the command's stderr: say why nothing is served */

@@ -590,6 +590,48 @@ static void check_role(const struct check *k, const char *name, const void *rec)
 	}
 }
 
+static const char *cred_kind(const struct sv_cred *c)
+{
+	return c->type == SV_CRED_SECRET   ? "secret"
+	       : c->type == SV_CRED_SSHKEY ? "ssh key"
+					   : "key";
+}
+
+static const char *lifetime_key(const struct sv_cred *c)
+{
+	return c->type == SV_CRED_SECRET ? "max_secret_lifetime"
+					 : "max_key_lifetime";
+}
+
+/* A credential that outlives svcacct.conf's maximum for its kind
+ * (max_secret_lifetime for secrets, max_key_lifetime for keys and ssh
+ * keys): it never expires, or expires later than created + maximum. */
+static void check_lifetime(const struct check *k, const char *id,
+			   const char *acct, const struct sv_cred *c)
+{
+	unsigned max = c->type == SV_CRED_SECRET
+			   ? k->cli->cfg.max_secret_lifetime
+			   : k->cli->cfg.max_key_lifetime;
+	char b1[32], b2[32], mt[32];
+
+	if (!max || (c->expires && c->expires - c->created <= (int64_t)max))
+		return;
+	cli_duration_text(max, mt, sizeof(mt));
+	if (!c->expires)
+		problem(k->rep,
+			"credential %s of '%s' (%s): never expires, but %s is "
+			"%s: replace it with one that expires",
+			id, acct, cred_kind(c), lifetime_key(c), mt);
+	else
+		problem(k->rep,
+			"credential %s of '%s' (%s): expires %s, more than "
+			"%s %s after its creation (%s): replace it with one "
+			"that expires sooner",
+			id, acct, cred_kind(c),
+			cli_time(c->expires, b1, sizeof(b1)), lifetime_key(c),
+			mt, cli_time(c->created, b2, sizeof(b2)));
+}
+
 static void check_cred(const struct check *k, const char *id, const void *rec)
 {
 	const struct sv_cred *c = rec;
@@ -629,6 +671,7 @@ static void check_cred(const struct check *k, const char *id, const void *rec)
 			"'%s'",
 			id, acct);
 	sv_blob_free(&lb);
+	check_lifetime(k, id, acct, c);
 }
 
 static void check_accounts(struct cli *cli, struct report *rep,
@@ -662,10 +705,11 @@ static void check_roles(struct cli *cli, struct report *rep,
 						      : strerror(-e));
 }
 
-static void check_creds(struct report *rep, struct sv_reader *rd, enum sv_db db,
+static void check_creds(struct cli *cli, struct report *rep,
+			struct sv_reader *rd, enum sv_db db,
 			struct sv_revocations *rv)
 {
-	struct check k = {.rep = rep, .rd = rd, .db = db, .rv = rv};
+	struct check k = {.cli = cli, .rep = rep, .rd = rd, .db = db, .rv = rv};
 	check_each(&k, SV_REC_CRED, &rep->credentials, check_cred);
 }
 
@@ -736,8 +780,9 @@ int cmd_check(struct cli *cli, const struct cli_args *args)
 						"credential without it)",
 						cli->cfg.state_dir,
 						strerror(-r));
-				check_creds(&rep, rd, SV_DB_CREDENTIALS, rv);
-				check_creds(&rep, rd, SV_DB_PUBKEYS, rv);
+				check_creds(cli, &rep, rd, SV_DB_CREDENTIALS,
+					    rv);
+				check_creds(cli, &rep, rd, SV_DB_PUBKEYS, rv);
 				sv_revocations_close(rv);
 			}
 			sv_reader_close(rd);

@@ -27,6 +27,9 @@ struct acct_opts {
 	const char *uid; /* NULL: allocate */
 	const char *const *roles;
 	size_t nroles;
+	/* the login methods allowed, as acct_methods_parse reads them; NULL:
+	 * every method */
+	const char *methods;
 	bool home_writable, no_home;
 	bool defer_members; /* caller updates role member lists itself */
 	bool force; /* take a reserved group name (cli_group_name_allowed) */
@@ -35,9 +38,19 @@ struct acct_opts {
  * errno with the message in cli->err. */
 int op_account_create(struct cli *cli, struct sv_txn *t,
 		      const struct acct_opts *o, struct acct *out);
-/* The field checks of an account (description, owner, home, shell): 0 or
- * -EINVAL with the message in cli->err. */
+/* The field checks of an account (description, owner, home, shell,
+ * methods): 0 or -EINVAL with the message in cli->err. */
 int acct_check_fields(struct cli *cli, const struct acct_opts *o);
+/* The login methods an account allows, from their names separated by
+ * commas (secret, assertion, issuer, sshkey) or "all": the
+ * SV_ACCT_METHOD_* bits in *mask, 0 for every method (every one named
+ * counts as "all", so one policy has one record). 0, or -EINVAL with the
+ * message in cli->err for an unknown name, an empty entry or list, or
+ * "all" beside another name. */
+int acct_methods_parse(struct cli *cli, const char *csv, uint32_t *mask);
+/* The names of the methods of mask (0: all four) into names, in the
+ * order above; their count. */
+size_t acct_methods_names(uint32_t mask, const char *names[4]);
 /* Role names to their GIDs in *out (malloc'd), refusing unknown roles and
  * the base role: 0 or negative errno with the message in cli->err. */
 int acct_role_gids(struct cli *cli, struct sv_txn *t, const char *const *names,

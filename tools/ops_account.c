@@ -65,7 +65,84 @@ int acct_check_fields(struct cli *cli, const struct acct_opts *o)
 		return -EINVAL;
 	if (o->shell && sv_path_check("shell", o->shell, e, el))
 		return -EINVAL;
+	uint32_t methods;
+	if (o->methods && acct_methods_parse(cli, o->methods, &methods) < 0)
+		return -EINVAL;
 	return 0;
+}
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+} method_names[] = {
+    {SV_ACCT_METHOD_SECRET, "secret"},
+    {SV_ACCT_METHOD_ASSERTION, "assertion"},
+    {SV_ACCT_METHOD_ISSUER, "issuer"},
+    {SV_ACCT_METHOD_SSHKEY, "sshkey"},
+};
+#define METHODS_VALID "secret, assertion, issuer, sshkey, or all"
+
+int acct_methods_parse(struct cli *cli, const char *csv, uint32_t *mask)
+{
+	const char *p = csv;
+	uint32_t m = 0;
+	bool all = false;
+	size_t n = 0;
+
+	if (!*csv) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "methods: the list is empty: name at least one "
+			 "method (" METHODS_VALID ")");
+		return -EINVAL;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ","), i;
+		if (len == 0) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "methods: empty entry in '%.64s' (the "
+				 "methods: " METHODS_VALID ")",
+				 csv);
+			return -EINVAL;
+		}
+		if (len == 3 && !strncmp(p, "all", 3)) {
+			all = true;
+		} else {
+			for (i = 0; i < SV_ARRAY_SIZE(method_names); i++)
+				if (strlen(method_names[i].name) == len &&
+				    !strncmp(p, method_names[i].name, len))
+					break;
+			if (i == SV_ARRAY_SIZE(method_names)) {
+				snprintf(cli->err, sizeof(cli->err),
+					 "methods: unknown method '%.*s' (the "
+					 "methods: " METHODS_VALID ")",
+					 (int)(len < 64 ? len : 64), p);
+				return -EINVAL;
+			}
+			m |= method_names[i].bit;
+		}
+		n++;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (all && n > 1) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "methods: 'all' stands alone, not beside other "
+			 "methods");
+		return -EINVAL;
+	}
+	*mask = m == SV_ACCT_METHODS_KNOWN ? 0 : m;
+	return 0;
+}
+
+size_t acct_methods_names(uint32_t mask, const char *names[4])
+{
+	size_t n = 0;
+	_Static_assert(SV_ARRAY_SIZE(method_names) == 4, "four methods");
+	for (size_t i = 0; i < SV_ARRAY_SIZE(method_names); i++)
+		if (!mask || (mask & method_names[i].bit))
+			names[n++] = method_names[i].name;
+	return n;
 }
 
 int op_account_create(struct cli *cli, struct sv_txn *t,
@@ -74,11 +151,14 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 	const struct sv_config *c = &cli->cfg;
 	struct acct a = {0};
 	char home[300];
+	uint32_t methods = 0;
 	int e;
 
 	if (sv_name_check(o->name, cli->err, sizeof(cli->err)) < 0)
 		return -EINVAL;
 	if (acct_check_fields(cli, o) < 0)
+		return -EINVAL;
+	if (o->methods && acct_methods_parse(cli, o->methods, &methods) < 0)
 		return -EINVAL;
 	if ((e = op_name_free(cli, t, "account", o->name)) < 0)
 		return e;
@@ -152,6 +232,7 @@ int op_account_create(struct cli *cli, struct sv_txn *t,
 	a.shell = strdup(o->shell ? o->shell : "");
 	a.created = a.updated = (int64_t)time(NULL);
 	a.flags = o->home_writable ? SV_ACCT_HOME_WRITABLE : 0;
+	a.methods = methods;
 	if (!a.name || !a.description || !a.owner || !a.home || !a.shell) {
 		e = -ENOMEM;
 		goto io;

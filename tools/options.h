@@ -34,6 +34,7 @@ struct cli_args {
 	const char *client, *account, *verify_key;
 	const char *grace, *unused;
 	const char *roles; /* a credential's scope; "from" is shared */
+	const char *methods;
 	/* options that may be repeated */
 	struct cli_list role, command, roles_claim;
 	struct cli_list add_service, remove_service, add_from, remove_from;
@@ -90,6 +91,7 @@ enum cli_opt_id {
 	OPT_HOME_WRITABLE,
 	OPT_HOME_PRIVATE,
 	OPT_NO_HOME,
+	OPT_METHODS,
 	OPT_STOP,
 	OPT_FORCE,
 	OPT_JSON,

@@ -25,6 +25,16 @@ static json_t *list_json(const struct sv_list *l)
 	return a;
 }
 
+json_t *port_methods_json(uint32_t mask)
+{
+	const char *mn[4];
+	size_t n = acct_methods_names(mask, mn);
+	json_t *j = json_array();
+	for (size_t i = 0; j && i < n; i++)
+		json_array_append_new(j, json_string(mn[i]));
+	return j;
+}
+
 /* The public keys of an account, as export writes them: only those bound
  * to it and not revoked (a generation may still hold a revoked one). */
 static int export_cred(const struct sv_cred *c, bool revoked, void *ctx)
@@ -178,6 +188,13 @@ json_t *port_export_accounts_keys(struct sv_reader *rd, json_t *keys,
 			"expires", cli_date(a.expires, b1, sizeof(b1)), "roles",
 			rl, "home_writable",
 			(a.flags & SV_ACCT_HOME_WRITABLE) != 0));
+		/* only a restriction: the export of a store that uses no
+		 * newer field stays one that an earlier release reads */
+		if (a.methods)
+			json_object_set_new(
+			    json_array_get(accounts,
+					   json_array_size(accounts) - 1),
+			    "methods", port_methods_json(a.methods));
 		if (keys)
 			*e = sv_each_cred(rd, SV_DB_CREDENTIALS, &a, rv,
 					  export_cred, keys);
@@ -304,10 +321,11 @@ static const char *const role_members[] = {
     "name",    "gid",	  "description",  "services", "from", "commands",
     "created", "updated", "member_count", "members",  NULL};
 static const char *const account_members[] = {
-    "name",    "uid",	"description",	 "owner", "home",    "shell",	"state",
-    "expires", "roles", "home_writable", "gid",	  "created", "updated", NULL};
+    "name",    "uid",	"description", "owner",	  "home",
+    "shell",   "state", "expires",     "roles",	  "home_writable",
+    "methods", "gid",	"created",     "updated", NULL};
 #define STRICT_ROLE_MEMBERS    6
-#define STRICT_ACCOUNT_MEMBERS 10
+#define STRICT_ACCOUNT_MEMBERS 11
 
 /* An object whose members are all in the allowed list (cut to its first n
  * names when strict); message in cli->err. */
@@ -393,6 +411,53 @@ void port_account_free(struct port_account *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* An account's "methods" (absent: every method) as the comma-separated
+ * text acct_methods_parse reads, in a->methods for a->o.methods; its
+ * names are checked there. */
+static int port_methods_csv(struct cli *cli, json_t *jm, const char *what,
+			    struct port_account *a)
+{
+	size_t i, len = 0;
+	json_t *x;
+
+	if (!jm)
+		return 0;
+	if (!json_is_array(jm)) {
+		snprintf(cli->err, sizeof(cli->err),
+			 "%s: methods is not a list", what);
+		return -EINVAL;
+	}
+	json_array_foreach (jm, i, x) {
+		const char *v = json_string_value(x);
+		size_t n = v ? strlen(v) : 0;
+		if (!v || strlen(v) != json_string_length(x)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: methods[%zu] is not a string", what, i);
+			return -EINVAL;
+		}
+		if (strchr(v, ',')) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: methods[%zu]: one method per entry", what,
+				 i);
+			return -EINVAL;
+		}
+		if (len + n + 2 > sizeof(a->methods)) {
+			snprintf(cli->err, sizeof(cli->err),
+				 "%s: methods: more entries than there are "
+				 "methods",
+				 what);
+			return -EINVAL;
+		}
+		if (i)
+			a->methods[len++] = ',';
+		memcpy(a->methods + len, v, n);
+		len += n;
+	}
+	a->methods[len] = '\0';
+	a->o.methods = a->methods;
+	return 0;
+}
+
 int port_account_parse(struct cli *cli, json_t *o, const char *what,
 		       bool strict, struct port_account *a)
 {
@@ -420,6 +485,8 @@ int port_account_parse(struct cli *cli, json_t *o, const char *what,
 	}
 	if (a->o.shell && !*a->o.shell)
 		a->o.shell = NULL;
+	if (port_methods_csv(cli, json_object_get(o, "methods"), what, a) < 0)
+		return -EINVAL;
 	size_t nr = jr ? json_array_size(jr) : 0;
 	a->roles = calloc(nr + 1, sizeof(*a->roles));
 	if (!a->roles) {

@@ -43,10 +43,14 @@ struct port_account {
 	struct acct_opts o;
 	const char **roles;
 	char uid[24];
+	char methods[64]; /* "methods" joined with commas, for o.methods */
 	bool disabled;
 };
 int port_account_parse(struct cli *cli, json_t *o, const char *what,
 		       bool strict, struct port_account *a);
+/* The login methods of mask (SV_ACCT_METHOD_*, 0: every one) as a JSON
+ * list of their names, as export writes them. */
+json_t *port_methods_json(uint32_t mask);
 void port_account_free(struct port_account *a);
 struct port_key {
 	const char *account, *kid, *label;

@@ -38,6 +38,21 @@ enum sv_method sv_method_from_name(const char *s)
 				 SV_METHOD_NONE);
 }
 
+bool sv_method_allowed(uint32_t allowed, enum sv_method m)
+{
+	uint32_t bit;
+
+	switch (m) {
+	case SV_METHOD_OTHER: return true;
+	case SV_METHOD_SECRET: bit = SV_ACCT_METHOD_SECRET; break;
+	case SV_METHOD_ASSERTION: bit = SV_ACCT_METHOD_ASSERTION; break;
+	case SV_METHOD_ISSUER: bit = SV_ACCT_METHOD_ISSUER; break;
+	case SV_METHOD_SSHKEY: bit = SV_ACCT_METHOD_SSHKEY; break;
+	default: return false;
+	}
+	return allowed == 0 || (allowed & bit) != 0;
+}
+
 int sv_identity_resolve(const char *user, uint32_t *uid)
 {
 	struct passwd pw, *res = NULL;
@@ -136,6 +151,7 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 	l->account_done = false;
 	l->uid = 0;
 	l->acct_created = 0;
+	l->acct_methods = 0;
 	r = sv_get_account(l->rd, l->user, &blob, &a);
 	if (r < 0) {
 		l->reason = sv_lookup_reason(r, "not_service_account");
@@ -151,6 +167,7 @@ enum sv_login_status sv_login_account(struct sv_login *l)
 	}
 	l->uid = a.uid;
 	l->acct_created = a.created;
+	l->acct_methods = a.methods;
 	if (a.flags & SV_ACCT_DISABLED) {
 		st = deny(l, "account_disabled");
 		goto out;
@@ -301,6 +318,8 @@ static const char *secret_use_refusal(struct sv_login *l, const char *id,
 	sv_login_owner(l, &owner);
 	if (!sv_cred_bound_to(cred, &owner))
 		return "credential_not_bound";
+	if (!sv_method_allowed(l->acct_methods, SV_METHOD_SECRET))
+		return "method_not_allowed";
 	return NULL;
 }
 
@@ -509,6 +528,10 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 	if (cl.has_scope && sv_policy_scope(&l->granted, cl.scope, cl.scope_len,
 					    &l->effective, &l->reason) < 0)
 		goto out;
+	if (!sv_method_allowed(l->acct_methods, SV_METHOD_ASSERTION)) {
+		l->reason = "method_not_allowed";
+		goto out;
+	}
 	if (sv_login_cred_narrow(
 		l, !cl.has_scope || sv_scope_names_base(
 					cl.scope, cl.scope_len)) != SV_LOGIN_OK)
@@ -581,6 +604,9 @@ static enum sv_login_status verify_issuer_token(struct sv_login *l,
 	l->reason = f.reason;
 	memcpy(l->issuer, f.issuer, sizeof(l->issuer));
 	memcpy(l->jti, f.jti, sizeof(l->jti));
+	if (st == SV_LOGIN_OK &&
+	    !sv_method_allowed(l->acct_methods, SV_METHOD_ISSUER))
+		st = deny(l, "method_not_allowed");
 	if (st == SV_LOGIN_OK) {
 		l->effective = f.effective;
 		st = sv_login_record_use(l, f.replay_key, f.replay_key_len,

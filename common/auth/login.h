@@ -37,6 +37,12 @@ enum sv_method {
 const char *sv_method_name(enum sv_method m);
 /* The method of one of those names; SV_METHOD_NONE for anything else. */
 enum sv_method sv_method_from_name(const char *s);
+/* Whether an account whose allowed methods are the SV_ACCT_METHOD_* bits
+ * of methods (0: every method) may log in by m. SV_METHOD_OTHER (another
+ * PAM module authenticated: a person's sudo -u, runuser) presents no
+ * credential of the account and is never restricted; SV_METHOD_NONE is
+ * never allowed. */
+bool sv_method_allowed(uint32_t methods, enum sv_method m);
 
 /* Accepted audiences: the configured ones, or "svcacct:" + gethostname()
  * when none is configured (no DNS), plus one extra (module option). */
@@ -63,8 +69,9 @@ struct sv_login {
 	const char *rhost; /* the client (PAM_RHOST); NULL or "" = local */
 	bool account_done; /* set by sv_login_account on success */
 	/* out */
-	uint32_t uid;	      /* the account's, set by sv_login_account */
-	int64_t acct_created; /* likewise: binds version 1 credentials */
+	uint32_t uid;	       /* the account's, set by sv_login_account */
+	int64_t acct_created;  /* likewise: binds version 1 credentials */
+	uint32_t acct_methods; /* likewise: SV_ACCT_METHOD_* allowed, 0 all */
 	enum sv_method method;
 	const char *reason; /* fixed reason code, never NULL after a call */
 	char cred_id[SV_CRED_ID_LEN + 1];
@@ -102,7 +109,8 @@ void sv_login_owner(const struct sv_login *l, struct sv_account *out);
 /* Look the account up and check its state. OK, NO_ACCOUNT (reason
  * not_service_account), UNAVAIL (store_error/store_corrupt), DENY
  * (account_disabled, account_expired, too_many_roles). Fills granted and
- * sets effective = granted. */
+ * sets effective = granted. The allowed methods are checked later, once
+ * the method is known (reason method_not_allowed). */
 enum sv_login_status sv_login_account(struct sv_login *l);
 
 /* Single use, the last check of every login by a token, client assertion
@@ -138,8 +146,10 @@ int sv_login_scope_csv(const struct sv_login *l, char *out, size_t cap);
 
 /* The whole auth decision for len bytes of credential (not necessarily
  * NUL-terminated): sv_login_account, then the secret, client assertion
- * or issuer token checks (issuer.h), the replay cache last. Every outcome sets
- * l->reason ("ok" on success). */
+ * or issuer token checks (issuer.h), then whether the account allows that
+ * method (method_not_allowed: only a credential that passed every other
+ * check is refused for its method), the replay cache last. Every outcome
+ * sets l->reason ("ok" on success). */
 enum sv_login_status sv_login_verify(struct sv_login *l, const char *cred,
 				     size_t len);
 

@@ -239,7 +239,8 @@ static bool auth_info_has_key(const char *info)
  * expired: authorized-keys serves only such keys, but the generation it
  * read may not be the one current now, and sshd may have found the key
  * elsewhere (an AuthorizedKeysFile). NULL with the key's id in id, or the
- * reason to refuse. */
+ * reason to refuse (method_not_allowed for the account's own live key
+ * when the account allows no login by ssh key). */
 static const char *ssh_key_login(const struct sv_phase_in *in,
 				 const struct sv_login *l,
 				 char id[SV_CRED_ID_LEN + 1],
@@ -281,8 +282,14 @@ static const char *ssh_key_login(const struct sv_phase_in *in,
 		reason = "unknown_key";
 	else
 		reason = m.reason;
+	/* the account's own live key, and the account allows no login by
+	 * ssh key: authorized-keys serves none, but sshd may have found it
+	 * elsewhere, or read an earlier generation */
+	if (!reason && !sv_method_allowed(l->acct_methods, SV_METHOD_SSHKEY))
+		reason = "method_not_allowed";
 	if (!reason || !strcmp(reason, "revoked") ||
-	    !strcmp(reason, "credential_expired"))
+	    !strcmp(reason, "credential_expired") ||
+	    !strcmp(reason, "method_not_allowed"))
 		memcpy(id, m.id, sizeof(m.id));
 	sv_revocations_close(rv);
 	if (sfd >= 0)

@@ -96,7 +96,7 @@ static int fail(char *err, size_t errlen, const char *name, unsigned line,
 	return -EINVAL;
 }
 
-enum vtype { V_PATH, V_UINT, V_BOOL, V_NAME, V_LIST };
+enum vtype { V_PATH, V_UINT, V_BOOL, V_NAME, V_LIST, V_DURATION };
 
 /* One key of a configuration file: where its value goes in the struct
  * that the table describes (struct sv_config or struct sv_client_config)
@@ -148,6 +148,10 @@ static const struct key keys[] = {
     KEY("lock_timeout", V_UINT, lock_timeout, 0, 3600),
     KEY("enumerate", V_BOOL, enumerate, 0, 0),
     KEY("max_assertion_lifetime", V_UINT, max_assertion_lifetime, 1, 86400),
+    KEY("max_secret_lifetime", V_DURATION, max_secret_lifetime, 60,
+	SV_CONF_DURATION_MAX),
+    KEY("max_key_lifetime", V_DURATION, max_key_lifetime, 60,
+	SV_CONF_DURATION_MAX),
     KEY("clock_skew", V_UINT, clock_skew, 0, 600),
     KEY("fail_delay_ms", V_UINT, fail_delay_ms, 0, 60000),
     KEY("max_credential_length", V_UINT, max_credential_length, 512, 65536),
@@ -236,6 +240,50 @@ static int set_list(void *c, const struct key *k, char *v, const char *name,
 	return 0;
 }
 
+/* A duration: seconds, or a number with the unit s, m, h, d or w, within
+ * the key's range; or "unlimited", stored as 0. */
+static int set_duration(char *dst, const struct key *k, const char *v,
+			const char *name, unsigned line, char *err,
+			size_t errlen)
+{
+	static const struct {
+		char unit;
+		unsigned long long secs;
+	} units[] = {
+	    {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+	unsigned long long n, mult = 0;
+	char *end = NULL;
+	uint32_t u = 0;
+
+	if (!strcmp(v, "unlimited"))
+		goto store;
+	if (!isdigit((unsigned char)v[0]))
+		goto bad;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || (end[0] && end[1]))
+		goto bad;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(units); i++)
+		if (end[0] == units[i].unit || (!end[0] && i == 0))
+			mult = units[i].secs;
+	if (!mult)
+		goto bad;
+	if (n > k->max / mult || n * mult < k->min)
+		return fail(err, errlen, name, line,
+			    "%s: '%.64s' out of range %lus..%lud (or "
+			    "unlimited)",
+			    k->name, v, k->min, k->max / 86400);
+	u = (uint32_t)(n * mult);
+store:
+	memcpy(dst, &u, sizeof(u));
+	return 0;
+bad:
+	return fail(err, errlen, name, line,
+		    "%s: '%.64s' is not a duration (seconds, or a number "
+		    "with s, m, h, d or w, or unlimited)",
+		    k->name, v);
+}
+
 static int set_value(void *c, const struct key *k, char *v, const char *name,
 		     unsigned line, char *err, size_t errlen)
 {
@@ -279,6 +327,8 @@ static int set_value(void *c, const struct key *k, char *v, const char *name,
 		memcpy(dst, &u, sizeof(u));
 		return 0;
 	}
+	case V_DURATION:
+		return set_duration(dst, k, v, name, line, err, errlen);
 	case V_BOOL:
 		if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
 			*(bool *)dst = true;

@@ -11,6 +11,9 @@
 
 #define SV_CONF_MAX_LIST 32
 #define SV_CONF_ERRLEN	 512
+/* The longest duration a key takes (max_secret_lifetime...): 36500 days,
+ * in seconds, within 32 bits. */
+#define SV_CONF_DURATION_MAX 3153600000UL
 /* reserved_group_names: entries, and the size of one ('!' + a name of at
  * most 32 bytes + NUL) */
 #define SV_CONF_MAX_RESERVED 128
@@ -53,6 +56,10 @@ struct sv_config {
 	 * (sv_group_name_reserved in names.h) */
 	size_t n_reserved_group_names;
 	char reserved_group_names[SV_CONF_MAX_RESERVED][SV_CONF_RESERVED_LEN];
+	/* the longest a secret, or a key (assertion or ssh key), may be
+	 * added for, in seconds; 0 = unlimited (svcacct's add verbs and
+	 * check enforce them, logins do not) */
+	unsigned max_secret_lifetime, max_key_lifetime;
 };
 
 /* Fill *c with the compiled-in defaults. Never fails. default_shell is

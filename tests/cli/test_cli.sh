@@ -314,7 +314,7 @@ EOF
 expect_match "show --json: created is a UTC time" "$ISO" "$(jf "$J" 'j["created"]')"
 expect_match "show --json: updated is a UTC time" "$ISO" "$(jf "$J" 'j["updated"]')"
 expect_eq "show --json: exactly the documented fields" \
-	'["created", "description", "expires", "gid", "home", "home_writable", "name", "owner", "roles", "shell", "state", "uid", "updated"]' \
+	'["created", "description", "expires", "gid", "home", "home_writable", "methods", "name", "owner", "roles", "shell", "state", "uid", "updated"]' \
 	"$(jf "$J" 'sorted(j)')"
 run sv account show alpha
 expect_match "show (text): name line" "^name +alpha" "$OUT"

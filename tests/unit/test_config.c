@@ -95,6 +95,8 @@ static const struct num_key limit_keys[] = {
     {NUM(max_credential_length), 16384, 4096},
     {NUM(max_parts), 32, 4},
     {NUM(replay_quota), 10000, 77},
+    {NUM(max_secret_lifetime), 0, 7776000},
+    {NUM(max_key_lifetime), 0, 600},
 };
 #undef NUM
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "32-bit unsigned");
@@ -216,6 +218,8 @@ static void test_every_key(void **state)
 	    "max_credential_length = 4096\n"
 	    "max_parts = 4\n"
 	    "replay_quota = 77\n"
+	    "max_secret_lifetime = 90d\n"
+	    "max_key_lifetime = 10m\n"
 	    "audiences = svcacct:fleet, https://h.example/x\tthird\n"
 	    "ui_services = login,gdm\n"
 	    "ssh_services = sshd sshd-internal\n"
@@ -332,6 +336,73 @@ static void test_bad_numbers(void **state)
 		expect_error(text, 2, bad[i][0] ? "uid_min" : "empty");
 	}
 	expect_error("lock_timeout = ten\n", 1, "not a number");
+}
+
+/* Durations: seconds or a number with one unit, or unlimited (0), within
+ * 60s..36500d; anything else is refused with the key named. */
+static void test_durations(void **state)
+{
+	static const struct {
+		const char *v;
+		unsigned want;
+	} good[] = {
+	    {"60", 60},
+	    {"60s", 60},
+	    {"1m", 60},
+	    {"36h", 129600},
+	    {"90d", 7776000},
+	    {"2w", 1209600},
+	    {"unlimited", 0},
+	    {"36500d", 3153600000u},
+	    {"3153600000", 3153600000u},
+	    {"0000000090d", 7776000},
+	};
+	static const struct {
+		const char *v, *why;
+	} bad[] = {
+	    {"59", "out of range 60s..36500d"},
+	    {"0", "out of range"},
+	    {"0d", "out of range"},
+	    {"36501d", "out of range"},
+	    {"3153600001", "out of range"},
+	    {"5215w", "out of range"},
+	    {"99999999999999999999d", "not a duration"},
+	    {"18446744073709551615s", "out of range"},
+	    {"90x", "not a duration"},
+	    {"90dd", "not a duration"},
+	    {"d", "not a duration"},
+	    {"-1d", "not a duration"},
+	    {"+1d", "not a duration"},
+	    {"9 d", "not a duration"},
+	    {"1.5d", "not a duration"},
+	    {"Unlimited", "not a duration"},
+	    {"never", "not a duration"},
+	};
+	static const char *const keys[] = {"max_secret_lifetime",
+					   "max_key_lifetime"};
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], text[128];
+	(void)state;
+	for (size_t k = 0; k < SV_ARRAY_SIZE(keys); k++) {
+		for (size_t i = 0; i < SV_ARRAY_SIZE(good); i++) {
+			snprintf(text, sizeof(text), "%s = %s\n", keys[k],
+				 good[i].v);
+			assert_int_equal(parse(&c, text, err), 0);
+			assert_int_equal(k ? c.max_key_lifetime
+					   : c.max_secret_lifetime,
+					 good[i].want);
+		}
+		for (size_t i = 0; i < SV_ARRAY_SIZE(bad); i++) {
+			snprintf(text, sizeof(text), "#\n%s = %s\n", keys[k],
+				 bad[i].v);
+			expect_error(text, 2, bad[i].why);
+			expect_error(text, 2, keys[k]);
+		}
+	}
+	/* the default is unlimited */
+	assert_int_equal(parse(&c, "", err), 0);
+	assert_int_equal(c.max_secret_lifetime, 0);
+	assert_int_equal(c.max_key_lifetime, 0);
 }
 
 static void test_number_ranges(void **state)
@@ -1383,6 +1454,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_equals),
 	    cmocka_unit_test(test_bad_numbers),
 	    cmocka_unit_test(test_number_ranges),
+	    cmocka_unit_test(test_durations),
 	    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_keys_group),
 	    cmocka_unit_test(test_lists),
