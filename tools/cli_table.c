@@ -134,6 +134,8 @@ const struct cli_opt cli_options[OPT__COUNT] = {
 	FLAG("detailed-exitcode", detailed_exitcode,
 	     "exit 0 if nothing changed, 2 if something did, 1 on error"),
     [OPT_MANIFEST] = FLAG("manifest", manifest, "write a manifest for apply"),
+    [OPT_STOP_SESSIONS] =
+	FLAG("stop", stop, "also end the sessions opened with it"),
 };
 
 #define OPTS(...) ((const unsigned char[]){__VA_ARGS__, OPT_END})
@@ -201,7 +203,8 @@ static const struct cli_verb_def secret_verbs[] = {
       OPTS(OPT_LABEL, OPT_EXPIRES, OPT_JSON), "a", secret_add, 0),
     V("list", "NAME", "list an account's secrets", OPTS(OPT_JSON), "a",
       cred_list, 0),
-    V("revoke", "NAME ID", "revoke a secret", NOOPTS, "a", cred_remove, 0),
+    V("revoke", "NAME ID", "revoke a secret", OPTS(OPT_STOP_SESSIONS), "a",
+      cred_remove, 0),
 };
 
 static const struct cli_verb_def key_verbs[] = {
@@ -212,8 +215,10 @@ static const struct cli_verb_def key_verbs[] = {
       "a", key_add, 0),
     V("list", "NAME", "list an account's keys", OPTS(OPT_JSON), "a", cred_list,
       1),
-    V("remove", "NAME KID|ID", "remove (and revoke) a key", NOOPTS, "a",
-      cred_remove, 1),
+    V("remove", "NAME KID|ID", "remove (and revoke) a key",
+      OPTS(OPT_STOP_SESSIONS), "a", cred_remove, 1),
+    V("revoke", "NAME KID|ID", "revoke (and remove) a key",
+      OPTS(OPT_STOP_SESSIONS), "a", cred_remove, 1),
 };
 
 static const struct cli_verb_def sshkey_verbs[] = {
@@ -223,7 +228,9 @@ static const struct cli_verb_def sshkey_verbs[] = {
     V("list", "NAME", "list an account's ssh keys", OPTS(OPT_JSON), "a",
       sshkey_list, 0),
     V("remove", "NAME ID|FINGERPRINT", "remove (and revoke) an ssh key",
-      OPTS(OPT_JSON), "a", sshkey_remove, 0),
+      OPTS(OPT_STOP_SESSIONS, OPT_JSON), "a", sshkey_remove, 0),
+    V("revoke", "NAME ID|FINGERPRINT", "revoke (and remove) an ssh key",
+      OPTS(OPT_STOP_SESSIONS, OPT_JSON), "a", sshkey_remove, 0),
 };
 
 static const struct cli_verb_def authkeys_verbs[] = {

@@ -15,6 +15,7 @@ tools_svcacct_SOURCES = \
 	tools/ops.h tools/ops_account.c tools/ops_role.c tools/ops_cred.c \
 	tools/port.h tools/port.c \
 	tools/cmd_sshkey.c tools/sshkey.c tools/sshkey.h \
+	tools/stop.c tools/stop.h \
 	tools/cmd_issuer.c tools/issuer_model.c tools/issuer_model.h \
 	tools/issuer_fetch.c
 tools_svcacct_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
