@@ -55,7 +55,8 @@ pam_sanitizer_tests = \
 	tests/pam/test_pam_adversarial.sh \
 	tests/pam/test_pam_account.sh \
 	tests/pam/test_pam_setcred.sh \
-	tests/pam/test_pam_identity.sh
+	tests/pam/test_pam_identity.sh \
+	tests/pam/test_pam_stop.sh
 pam_tests = \
 	$(pam_sanitizer_tests) \
 	tests/pam/test_pam_valgrind.sh

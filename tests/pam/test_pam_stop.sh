@@ -1,0 +1,189 @@
+#!/bin/bash
+# revoke --stop: the session phase records, per session, the credential and
+# a handle on the process that opened it (PID and start time); `svcacct
+# secret|key|sshkey revoke ... --stop` ends the sessions opened with that
+# credential and no other. Real Linux-PAM through the harness: each session
+# stays open while a real long-running process runs in it (-D).
+. "$top_srcdir/tests/pam/lib.sh"
+setup_store
+SD=$T/state/sessions/bot
+
+sid() { # LABEL: the id of bot's secret with that label
+	S --json secret list bot | /usr/bin/python3 -c '
+import json, sys
+for c in json.load(sys.stdin):
+    if c.get("label") == sys.argv[1]:
+        print(c["id"])' "$1"
+}
+start_of() { # PID: field 22 of /proc/PID/stat
+	sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20
+}
+alive() { # PID: a running process (not a zombie)
+	[ -e "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^Z'
+}
+gone() { # PID: wait until it is no running process (bounded)
+	for _ in $(seq 100); do alive "$1" || return 0; sleep 0.05; done
+	return 1
+}
+# session NAME CREDENTIAL [harness args...]: a session held open by
+# "sleep" until it is ended; $T/NAME.pid is the sleep, NAME_H the harness
+session() {
+	local name=$1 cred=$2; shift 2
+	rm -f "$T/$name.pid"
+	"$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 ${cred:+-p "$cred"} "$@" \
+		-D "echo \$\$ >$T/$name.pid; exec sleep 1000" >"$T/$name.out" 2>&1 &
+	eval "${name}_H=$!"
+	for _ in $(seq 200); do [ -s "$T/$name.pid" ] && break; sleep 0.05; done
+}
+
+SA=$(S secret add bot --label A)
+SB=$(S secret add bot --label B)
+S secret add bot --label C >/dev/null
+S secret add bot --label D >/dev/null
+A=$(sid A)
+B=$(sid B)
+C=$(sid C)
+D=$(sid D)
+
+# the record, while the session is open, and gone once it is closed
+check "a session with secret A opens" session=PAM_SUCCESS "" \
+	-s sshd -u bot -r 127.0.0.1 -p "$SA" -D "cat $SD/*-$A >$T/rec; ls -l $SD >$T/recls"
+expect_match "the record names the credential" "^credential=$A\$" "$(cat "$T/rec")"
+expect_match "... the process that opened the session" "^pid=[0-9]+\$" "$(cat "$T/rec")"
+expect_match "... its start time" "^start=[0-9]+\$" "$(cat "$T/rec")"
+expect_match "the record is root's, 0600" "^-rw------- 1 root root " "$(grep -- "-$A\$" "$T/recls")"
+expect_eq "close_session removed it" "" "$(ls -A "$SD")"
+
+# two sessions of bot, one with A and one with B
+session a "$SA"
+session b "$SB"
+APID=$(cat "$T/a.pid")
+BPID=$(cat "$T/b.pid")
+ok_cmd "the process of the session with A runs" alive "$APID"
+ok_cmd "the process of the session with B runs" alive "$BPID"
+expect_eq "two records" 2 "$(ls "$SD" | wc -l)"
+expect_eq "A's record: the harness's PID and start time" \
+	"pid=$a_H start=$(start_of "$a_H")" \
+	"$(grep -h -e ^pid= -e ^start= "$SD"/*-"$A" | paste -sd' ')"
+
+# negative: an id the account does not have is refused, nothing signalled
+fail_cmd "revoke --stop of an unknown id is refused" S secret revoke bot 0123456789abcdef --stop
+expect_match "... with a clear message" "has no secret '0123456789abcdef'" "$(S secret revoke bot 0123456789abcdef --stop 2>&1)"
+ok_cmd "... A's process still runs" alive "$APID"
+ok_cmd "... B's process still runs" alive "$BPID"
+expect_eq "... both records kept" 2 "$(ls "$SD" | wc -l)"
+
+expect_rc "secret revoke A --stop succeeds" 0 "" S secret revoke bot "$A" --stop
+out=$OUT$ERR
+expect_match "it says what it ended" "ended 1 session\(s\) opened with $A" "$out"
+ok_cmd "A's process is ended" gone "$APID"
+wait "$a_H"
+expect_match "the harness that opened A's session was signalled" "^(143|137)\$" "$?"
+ok_cmd "B's process still runs" alive "$BPID"
+expect_eq "A's record removed" "" "$(ls "$SD" | grep -- "-$A\$")"
+expect_eq "B's record kept" 1 "$(ls "$SD" | grep -c -- "-$B\$")"
+check "A no longer logs in" auth=PAM_AUTH_ERR revoked -s sshd -u bot -r 127.0.0.1 -p "$SA"
+ns_wait_log "$LOG" 'event=secret-revoke .*stop=yes' || true
+expect_match "the audit line says stop=yes" "event=secret-revoke .*credential=$A stop=yes" "$(grep 'event=secret-revoke' "$LOG" | tail -1)"
+
+# a stale record: a PID that now belongs to an unrelated process (a wrong
+# start time) is never signalled, and the record is cleaned
+sleep 1000 &
+U=$!
+printf 'svcacct-session 1\ncredential=%s\npid=%s\nstart=%s\ncgroup=\n' \
+	"$C" "$U" "$(($(start_of "$U") + 1))" >"$SD/$U-1-$C"
+chmod 600 "$SD/$U-1-$C"
+expect_rc "revoke C --stop with only a stale record succeeds" 0 "" S secret revoke bot "$C" --stop
+out=$OUT$ERR
+expect_match "... nothing to stop" "no running session opened with $C is recorded: nothing to stop" "$out"
+expect_match "... the stale record is reported removed" "removed 1 record\(s\) of sessions already gone" "$out"
+ok_cmd "... the unrelated process with the reused PID was not signalled" alive "$U"
+expect_eq "... its record is gone" "" "$(ls "$SD" | grep -- "-$C\$")"
+kill "$U"; wait "$U" 2>/dev/null
+
+# a record of a process that is gone
+printf 'svcacct-session 1\ncredential=%s\npid=%s\nstart=%s\ncgroup=\n' \
+	"$D" "$U" "$(start_of $$)" >"$SD/$U-2-$D"
+chmod 600 "$SD/$U-2-$D"
+expect_rc "revoke D --stop (its process gone) succeeds" 0 "" S --json secret revoke bot "$D" --stop
+out=$OUT$ERR
+expect_eq "--json: stopped counts" '{"processes": 0, "sessions": 0, "stale_records": 1}' \
+	"$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["stopped"], sort_keys=True))' <<<"$out")"
+expect_eq "... its record is gone" "" "$(ls "$SD" | grep -- "-$D\$")"
+ok_cmd "B's process still runs after all that" alive "$BPID"
+
+# --stop with no record at all
+S secret add bot --label E >/dev/null
+expect_rc "revoke --stop without any record succeeds" 0 "" S secret revoke bot "$(sid E)" --stop
+out=$OUT$ERR
+expect_match "... and says there was nothing to stop" "nothing to stop" "$out"
+
+# B's session ends too, and with it everything it started: a child that
+# made a session of its own (setsid), and one that left that session's
+# leader by a double fork but stayed in the session
+rm -f "$T/b2.pid" "$T/b2c.pid" "$T/b2d.pid"
+"$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -p "$SB" \
+	-D "setsid sh -c 'echo \$\$ >$T/b2c.pid; (sleep 1002 & echo \$! >$T/b2d.pid); exec sleep 1001' & echo \$\$ >$T/b2.pid; exec sleep 1000" \
+	>"$T/b2.out" 2>&1 &
+b2_H=$!
+for _ in $(seq 200); do [ -s "$T/b2.pid" ] && [ -s "$T/b2c.pid" ] && [ -s "$T/b2d.pid" ] && break; sleep 0.05; done
+B2PID=$(cat "$T/b2.pid")
+B2C=$(cat "$T/b2c.pid")
+B2D=$(cat "$T/b2d.pid")
+ok_cmd "the setsid child runs in a session of its own" \
+	test "$(sed 's/.*) //' "/proc/$B2C/stat" | cut -d' ' -f4)" = "$B2C"
+ok_cmd "the double-forked one is no child of it" \
+	test "$(sed 's/.*) //' "/proc/$B2D/stat" | cut -d' ' -f2)" != "$B2C"
+S secret revoke bot "$B" --stop >"$T/out" 2>&1
+expect_match "revoke B --stop ends both of B's sessions" "ended 2 session\(s\) opened with $B" "$(cat "$T/out")"
+ok_cmd "B's first process ended" gone "$BPID"
+ok_cmd "B's second process ended" gone "$B2PID"
+ok_cmd "... its setsid child too" gone "$B2C"
+ok_cmd "... and the double-forked process in that session" gone "$B2D"
+wait "$b_H" "$b2_H" 2>/dev/null
+expect_eq "no record left" "" "$(ls -A "$SD")"
+
+# keys: key revoke (a verb beside key remove) with --stop
+KEY=$(S --json key list bot | /usr/bin/python3 -c '
+import json, sys
+print([c["id"] for c in json.load(sys.stdin) if c.get("kid") == "k384"][0])')
+session k "$(M --key "$T/k384.key" --alg ES384 --kid k384)"
+KPID=$(cat "$T/k.pid")
+session k2 "$(M --key "$T/k256.key" --alg ES256 --kid k256)"
+K2PID=$(cat "$T/k2.pid")
+ok_cmd "a session with key k384 runs" alive "$KPID"
+expect_rc "key revoke k384 --stop succeeds" 0 "" S key revoke bot k384 --stop
+out=$OUT$ERR
+expect_match "... ends the session opened with it" "ended 1 session\(s\) opened with $KEY" "$out"
+ok_cmd "... its process ended" gone "$KPID"
+ok_cmd "... the session of key k256 still runs" alive "$K2PID"
+out=$(S key remove bot k256 --stop 2>&1)
+expect_match "key remove --stop does the same" "ended 1 session\(s\) opened with" "$out"
+ok_cmd "... its process ended" gone "$K2PID"
+wait "$k_H" "$k2_H" 2>/dev/null
+
+# ssh keys: the session phase names sshd's key (SSH_AUTH_INFO_0)
+ssh-keygen -q -t ed25519 -N '' -C stop-key -f "$T/sk1" >/dev/null
+SK=$(S --json sshkey add bot --pubkey "$T/sk1.pub" | sed -n 's/.*"id": *"\([0-9a-f]*\)".*/\1/p')
+session s "" -A -E "SSH_AUTH_INFO_0=" -S "SSH_AUTH_INFO_0=publickey $(cut -d' ' -f1,2 "$T/sk1.pub")"
+SPID=$(cat "$T/s.pid")
+ok_cmd "a session with an ssh key runs" alive "$SPID"
+expect_rc "sshkey revoke --stop succeeds" 0 "" S sshkey revoke bot "$SK" --stop
+out=$OUT$ERR
+expect_match "... ends the session opened with it" "ended 1 session\(s\) opened with $SK" "$out"
+ok_cmd "... its process ended" gone "$SPID"
+wait "$s_H" 2>/dev/null
+
+# a record that cannot be written never fails the login: logged instead
+S secret add bot --label F >/dev/null
+SF=$(S secret add bot --label G)
+chmod g+w "$T/state/sessions"
+check "an unsafe sessions directory: the session opens all the same" session=PAM_SUCCESS state_unsafe \
+	-s sshd -u bot -r 127.0.0.1 -p "$SF"
+expect_match "... and the failure is logged" "event=session-record result=error account=bot credential=$(sid G) .*reason=state_unsafe" \
+	"$(grep 'event=session-record' "$LOG" | tail -1)"
+chmod g-w "$T/state/sessions"
+fail_cmd "revoke --stop refuses to read an unsafe directory" bash -c \
+	"chmod g+w '$SD' && '$top_builddir/tools/svcacct' --conf '$T/c.conf' secret revoke bot '$(sid G)' --stop"
+chmod g-w "$SD"
+done_testing
