@@ -223,7 +223,7 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 	if (r == EXIT_OK) {
 		json_t *j = json_pack("{s:s, s:s}", "account", args->pos[0],
 				      keys ? "removed" : "revoked", found);
-		char line[200] = "";
+		char line[512] = "";
 		cli_audit(keys ? "key-remove" : "secret-revoke",
 			  "account=%s credential=%s%s", args->pos[0], found,
 			  args->stop ? " stop=yes" : "");
@@ -252,10 +252,11 @@ int cli_revoke_stop(struct cli *cli, const char *account, const char *cred,
 	sv_reader_close(rd);
 	e = stop_sessions(&cli->cfg, account, uid, has_uid, cred, &res);
 	json_object_set_new(j, "stopped",
-			    json_pack("{s:i, s:i, s:i}", "sessions",
+			    json_pack("{s:i, s:i, s:i, s:i}", "sessions",
 				      (json_int_t)res.sessions, "processes",
 				      (json_int_t)res.processes,
-				      "stale_records", (json_int_t)res.stale));
+				      "stale_records", (json_int_t)res.stale,
+				      "shared", (json_int_t)res.shared));
 	if (res.sessions)
 		snprintf(line, cap,
 			 "\nended %u session(s) opened with %s (%u "
@@ -266,6 +267,12 @@ int cli_revoke_stop(struct cli *cli, const char *account, const char *cred,
 			 "\nno running session opened with %s is recorded: "
 			 "nothing to stop",
 			 cred);
+	if (res.shared)
+		snprintf(line + strlen(line), cap - strlen(line),
+			 "\nleft %u session(s) running: the process that "
+			 "opened each holds other accounts' or credentials' "
+			 "sessions too (account disable --stop ends them)",
+			 res.shared);
 	if (res.stale)
 		snprintf(line + strlen(line), cap - strlen(line),
 			 "\nremoved %u record(s) of sessions already gone",

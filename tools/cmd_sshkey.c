@@ -199,7 +199,7 @@ int sshkey_remove(struct cli *cli, const struct cli_args *args)
 	if (r == EXIT_OK) {
 		json_t *j = json_pack("{s:s, s:s}", "account", args->pos[0],
 				      "removed", f.found);
-		char line[200] = "";
+		char line[512] = "";
 		cli_audit("sshkey-remove", "account=%s credential=%s%s",
 			  args->pos[0], f.found, args->stop ? " stop=yes" : "");
 		if (args->stop)

@@ -58,7 +58,8 @@ e2e_tests = \
 	tests/e2e/test_e2e_sudo.sh \
 	tests/e2e/test_e2e_su.sh \
 	tests/e2e/test_e2e_daemons.sh \
-	tests/e2e/test_e2e_trust.sh
+	tests/e2e/test_e2e_trust.sh \
+	tests/e2e/test_e2e_stop.sh
 TESTS += $(tools_tests) $(e2e_tests)
 SANITIZER_TESTS += $(tools_sanitizer_tests)
 EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py \

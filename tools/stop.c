@@ -331,6 +331,16 @@ static int stop_one(const char *name, const struct sv_session_rec *r,
 		(void)sv_session_remove(x->c, x->account, name);
 		return 0;
 	}
+	if (scope < 0) {
+		e = sv_session_shared(x->c, x->account, r);
+		if (e != 0) {
+			if (e > 0)
+				x->res->shared++;
+			else
+				x->err = x->err ? x->err : e;
+			return 0;
+		}
+	}
 	e = end_session(r, scope);
 	if (scope >= 0)
 		close(scope);

@@ -469,3 +469,72 @@ out:
 	close(dfd);
 	return e;
 }
+
+/* Whether dfd holds a record of r's process (by name: PID-START-) other
+ * than the one of cred skip (NULL: none skipped). 1, 0 or -errno. */
+static int names_process(int dfd, const struct sv_session_rec *r,
+			 const char *skip)
+{
+	char prefix[48];
+	DIR *d;
+	struct dirent *de;
+	int found = 0, fd = dup(dfd);
+	size_t n;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	snprintf(prefix, sizeof(prefix), "%d-%" PRIu64 "-", (int)r->pid,
+		 r->start);
+	n = strlen(prefix);
+	while (!found && (de = readdir(d)))
+		found = strncmp(de->d_name, prefix, n) == 0 &&
+			(!skip || strcmp(de->d_name + n, skip) != 0);
+	closedir(d);
+	return found;
+}
+
+int sv_session_shared(const struct sv_config *c, const char *account,
+		      const struct sv_session_rec *r)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	int top, fd, e = 0;
+
+	top = sv_state_subdir_open(c, -1, SESSIONS_DIR, false);
+	if (top < 0)
+		return top == -ENOENT ? 0 : top;
+	fd = dup(top);
+	if (fd < 0) {
+		e = -errno;
+		goto out;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		e = -errno;
+		close(fd);
+		goto out;
+	}
+	while (e == 0 && (de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    sv_name_check(de->d_name, NULL, 0) < 0)
+			continue;
+		int dfd = sv_state_subdir_open(c, top, de->d_name, false);
+		if (dfd < 0) {
+			e = dfd == -ENOENT ? 0 : dfd;
+			continue;
+		}
+		e = names_process(dfd, r,
+				  strcmp(de->d_name, account) ? NULL : r->cred);
+		close(dfd);
+	}
+out:
+	if (d)
+		closedir(d);
+	close(top);
+	return e;
+}

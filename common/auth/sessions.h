@@ -89,6 +89,13 @@ int sv_session_remove(const struct sv_config *c, const char *account,
  * exists and has r's start time. */
 bool sv_session_is_live(const struct sv_session_rec *r);
 
+/* Whether r's process also holds a session recorded under another account
+ * or with another credential (a process that opens one PAM session per
+ * login in itself): 1 if so, 0 if not, or -errno when the records cannot
+ * be listed. */
+int sv_session_shared(const struct sv_config *c, const char *account,
+		      const struct sv_session_rec *r);
+
 /* Call fn for each of account's records: with the record, or with r NULL
  * for a file there that is no record (unsafe, too long, unreadable: the
  * caller may remove it by name). Stops at fn's first non-zero return,

@@ -107,7 +107,7 @@ printf 'svcacct-session 1\ncredential=%s\npid=%s\nstart=%s\ncgroup=\n' \
 chmod 600 "$SD/$U-2-$D"
 expect_rc "revoke D --stop (its process gone) succeeds" 0 "" S --json secret revoke bot "$D" --stop
 out=$OUT$ERR
-expect_eq "--json: stopped counts" '{"processes": 0, "sessions": 0, "stale_records": 1}' \
+expect_eq "--json: stopped counts" '{"processes": 0, "sessions": 0, "shared": 0, "stale_records": 1}' \
 	"$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["stopped"], sort_keys=True))' <<<"$out")"
 expect_eq "... its record is gone" "" "$(ls "$SD" | grep -- "-$D\$")"
 ok_cmd "B's process still runs after all that" alive "$BPID"
@@ -173,6 +173,26 @@ out=$OUT$ERR
 expect_match "... ends the session opened with it" "ended 1 session\(s\) opened with $SK" "$out"
 ok_cmd "... its process ended" gone "$SPID"
 wait "$s_H" 2>/dev/null
+
+# a process that holds sessions of other accounts or credentials too (a
+# server that opens one PAM session per login in itself) is not ended: that
+# would end the others' sessions
+SH=$(S secret add bot --label H)
+session h "$SH"
+HPID=$(cat "$T/h.pid")
+mkdir -m 700 -p "$T/state/sessions/bot2"
+H_REC=$(ls "$SD")
+printf 'svcacct-session 1\ncredential=%s\npid=%s\nstart=%s\ncgroup=\n' \
+	fedcba9876543210 "$h_H" "$(start_of "$h_H")" >"$T/state/sessions/bot2/$h_H-$(start_of "$h_H")-fedcba9876543210"
+chmod 600 "$T/state/sessions/bot2"/*
+expect_rc "revoke --stop of a session whose process holds another account's" 0 "" \
+	S --json secret revoke bot "$(sid H)" --stop
+expect_eq "... reports it left running" '{"processes": 0, "sessions": 0, "shared": 1, "stale_records": 0}' \
+	"$(/usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["stopped"], sort_keys=True))' <<<"$OUT")"
+ok_cmd "... and signals nothing" alive "$HPID"
+expect_eq "... its record is kept" "$H_REC" "$(ls "$SD")"
+kill "$h_H"; wait "$h_H" 2>/dev/null; kill "$HPID" 2>/dev/null
+rm -f "$SD"/* "$T/state/sessions/bot2"/*
 
 # a record that cannot be written never fails the login: logged instead
 S secret add bot --label F >/dev/null
