@@ -15,7 +15,8 @@ ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
 e2e_sshd_config "$PORT" >"$T/sshd_config"
 
 S role create runners --services sshd --from 127.0.0.1/32 \
-	--command "/bin/sleep 601" --command "/bin/sleep 602" >/dev/null
+	--command "/bin/sleep 601" --command "/bin/sleep 602" \
+	--command "/usr/bin/id -un" >/dev/null
 S account create bot --role runners >/dev/null
 C=$T/client
 mkdir -m 700 "$C" "$C/run"
@@ -56,16 +57,26 @@ pid_of() {
 alive() { [ -e "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^Z'; }
 gone() { for _ in $(seq 100); do alive "$1" || return 0; sleep 0.05; done; return 1; }
 
+expect_eq "a connection with the secret" bot "$(ssh_secret /usr/bin/id -un 2>&1)"
+for _ in $(seq 100); do [ -z "$(ls -A "$SD" 2>/dev/null)" ] && break; sleep 0.05; done
+expect_eq "... its record went with its session (sshd closed it)" "" "$(ls -A "$SD")"
+
 ssh_secret /bin/sleep 601 >"$T/a.out" 2>&1 &
 SSH_A=$!
 ssh_key /bin/sleep 602 >"$T/k.out" 2>&1 &
 SSH_K=$!
+# the clients are killed when the test ends, whatever it found (sshd and
+# the commands with it, by e2e_cleanup)
+trap 'kill -KILL $SSH_A $SSH_K ${PA:-} ${PK:-} 2>/dev/null; e2e_cleanup' EXIT
+# an ssh client that should be gone: one that is not is ended with SIGUSR1
+# (status 138, which the check that follows does not take for a stop)
+reap() { gone "$1" || kill -USR1 "$1" 2>/dev/null; wait "$1"; }
 PA=$(pid_of "/bin/sleep 601")
 PK=$(pid_of "/bin/sleep 602")
 ok_cmd "the command of the connection with the secret runs" alive "$PA"
 ok_cmd "the command of the connection with the ssh key runs" alive "$PK"
 for _ in $(seq 100); do [ "$(ls "$SD" 2>/dev/null | wc -l)" = 2 ] && break; sleep 0.05; done
-expect_eq "sshd's session phase recorded both sessions" "$A $K" \
+expect_eq "sshd's session phase recorded both sessions" "$(printf '%s\n' "$A" "$K" | sort | paste -sd' ')" \
 	"$(sed -n 's/^credential=//p' "$SD"/* | sort | paste -sd' ')"
 expect_eq "... the secret's by sshd's per-connection process" "1" \
 	"$(grep -l "credential=$A" "$SD"/* | xargs sed -n 's/^pid=//p' | xargs -I{} cat /proc/{}/cmdline | tr '\0' ' ' | grep -c '^sshd: bot')"
@@ -74,8 +85,9 @@ run S secret revoke bot "$A" --stop
 expect_eq "secret revoke --stop: exit 0" 0 "$RC"
 expect_match "... ended the secret's session" "ended 1 session\(s\) opened with $A" "$OUT"
 ok_cmd "the secret's command ended" gone "$PA"
-wait "$SSH_A"
-expect_eq "its ssh connection ended (not a success)" yes "$([ $? != 0 ] && echo yes)"
+reap "$SSH_A"
+rc=$?
+expect_eq "its ssh connection ended (not a success)" yes "$([ $rc != 0 ] && [ $rc != 138 ] && echo yes)"
 ok_cmd "the ssh key's command still runs" alive "$PK"
 expect_eq "only the ssh key's record is left" "$K" "$(sed -n 's/^credential=//p' "$SD"/*)"
 ok_cmd "sshd still serves" kill -0 "$SSHD_PID"
@@ -84,6 +96,6 @@ expect_rc "the revoked secret no longer logs in" 255 "" ssh_secret /bin/sleep 60
 run S sshkey revoke bot "$K" --stop
 expect_match "sshkey revoke --stop ends the key's session" "ended 1 session\(s\) opened with $K" "$OUT"
 ok_cmd "the key's command ended" gone "$PK"
-wait "$SSH_K"
+reap "$SSH_K" 2>/dev/null
 expect_eq "no record left" "" "$(ls -A "$SD")"
 done_testing

@@ -25,6 +25,17 @@ gone() { # PID: wait until it is no running process (bounded)
 	for _ in $(seq 100); do alive "$1" || return 0; sleep 0.05; done
 	return 1
 }
+# Everything a session started is killed when the test ends, whatever it
+# found: a check that failed must not leave the test waiting on a sleep.
+LEFT=""
+trap 'kill -KILL $LEFT 2>/dev/null; rm -rf "$T"' EXIT
+# reap PID...: collect harnesses that should be gone; one that is not is
+# ended with SIGUSR1 (exit status 138, which no check takes for a stop)
+reap() {
+	local p
+	for p; do gone "$p" || kill -USR1 "$p" 2>/dev/null; done
+	wait "$@" 2>/dev/null
+}
 # session NAME CREDENTIAL [harness args...]: a session held open by
 # "sleep" until it is ended; $T/NAME.pid is the sleep, NAME_H the harness
 session() {
@@ -34,6 +45,7 @@ session() {
 		-D "echo \$\$ >$T/$name.pid; exec sleep 1000" >"$T/$name.out" 2>&1 &
 	eval "${name}_H=$!"
 	for _ in $(seq 200); do [ -s "$T/$name.pid" ] && break; sleep 0.05; done
+	LEFT="$LEFT $! $(cat "$T/$name.pid" 2>/dev/null)"
 }
 
 SA=$(S secret add bot --label A)
@@ -77,7 +89,7 @@ expect_rc "secret revoke A --stop succeeds" 0 "" S secret revoke bot "$A" --stop
 out=$OUT$ERR
 expect_match "it says what it ended" "ended 1 session\(s\) opened with $A" "$out"
 ok_cmd "A's process is ended" gone "$APID"
-wait "$a_H"
+reap "$a_H"
 expect_match "the harness that opened A's session was signalled" "^(143|137)\$" "$?"
 ok_cmd "B's process still runs" alive "$BPID"
 expect_eq "A's record removed" "" "$(ls "$SD" | grep -- "-$A\$")"
@@ -90,6 +102,7 @@ expect_match "the audit line says stop=yes" "event=secret-revoke .*credential=$A
 # start time) is never signalled, and the record is cleaned
 sleep 1000 &
 U=$!
+LEFT="$LEFT $U"
 printf 'svcacct-session 1\ncredential=%s\npid=%s\nstart=%s\ncgroup=\n' \
 	"$C" "$U" "$(($(start_of "$U") + 1))" >"$SD/$U-1-$C"
 chmod 600 "$SD/$U-1-$C"
@@ -127,6 +140,7 @@ rm -f "$T/b2.pid" "$T/b2c.pid" "$T/b2d.pid"
 	>"$T/b2.out" 2>&1 &
 b2_H=$!
 for _ in $(seq 200); do [ -s "$T/b2.pid" ] && [ -s "$T/b2c.pid" ] && [ -s "$T/b2d.pid" ] && break; sleep 0.05; done
+LEFT="$LEFT $b2_H $(cat "$T/b2.pid" "$T/b2c.pid" "$T/b2d.pid" 2>/dev/null)"
 B2PID=$(cat "$T/b2.pid")
 B2C=$(cat "$T/b2c.pid")
 B2D=$(cat "$T/b2d.pid")
@@ -140,7 +154,7 @@ ok_cmd "B's first process ended" gone "$BPID"
 ok_cmd "B's second process ended" gone "$B2PID"
 ok_cmd "... its setsid child too" gone "$B2C"
 ok_cmd "... and the double-forked process in that session" gone "$B2D"
-wait "$b_H" "$b2_H" 2>/dev/null
+reap "$b_H" "$b2_H"
 expect_eq "no record left" "" "$(ls -A "$SD")"
 
 # keys: key revoke (a verb beside key remove) with --stop
@@ -160,7 +174,7 @@ ok_cmd "... the session of key k256 still runs" alive "$K2PID"
 out=$(S key remove bot k256 --stop 2>&1)
 expect_match "key remove --stop does the same" "ended 1 session\(s\) opened with" "$out"
 ok_cmd "... its process ended" gone "$K2PID"
-wait "$k_H" "$k2_H" 2>/dev/null
+reap "$k_H" "$k2_H"
 
 # ssh keys: the session phase names sshd's key (SSH_AUTH_INFO_0)
 ssh-keygen -q -t ed25519 -N '' -C stop-key -f "$T/sk1" >/dev/null
@@ -172,7 +186,7 @@ expect_rc "sshkey revoke --stop succeeds" 0 "" S sshkey revoke bot "$SK" --stop
 out=$OUT$ERR
 expect_match "... ends the session opened with it" "ended 1 session\(s\) opened with $SK" "$out"
 ok_cmd "... its process ended" gone "$SPID"
-wait "$s_H" 2>/dev/null
+reap "$s_H"
 
 # a process that holds sessions of other accounts or credentials too (a
 # server that opens one PAM session per login in itself) is not ended: that
