@@ -168,7 +168,7 @@ int sv_session_self_cgroup(uint32_t uid, const char *xdg_session_id, char *out,
 	 * another (su, sudo) is in that other session's scope */
 	snprintf(want, sizeof(want), "session-%s.scope", xdg_session_id);
 	len = strlen(out);
-	if (!sv_session_cgroup_ok(out, uid) || len < strlen(want) ||
+	if (!sv_session_cgroup_ok(out, uid) || len <= strlen(want) ||
 	    strcmp(out + len - strlen(want), want) != 0 ||
 	    out[len - strlen(want) - 1] != '/') {
 		out[0] = '\0';
