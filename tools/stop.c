@@ -11,13 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sessions.h"
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
-#define GRACE_US    (200 * 1000) /* between SIGTERM and SIGKILL */
+/* where the unified (v2) hierarchy is: systemd mounts it at the first on
+ * a unified host, at the second on a hybrid one */
+static const char *const cgroup_roots[] = {"/sys/fs/cgroup",
+					   "/sys/fs/cgroup/unified"};
+#define GRACE_US (200 * 1000) /* between SIGTERM and SIGKILL */
 
 struct proc {
 	pid_t pid;
@@ -261,12 +266,23 @@ static int collect_cgroup(int dfd, const char *cg, struct targets *t)
 static int open_scope(const struct sv_session_rec *r, uint32_t uid,
 		      bool has_uid)
 {
-	char path[sizeof(CGROUP_ROOT) + SV_SESSION_CGROUP_MAX];
+	char path[64 + SV_SESSION_CGROUP_MAX];
+	struct statfs sfs;
+
 	if (!has_uid || !r->cgroup[0] || !sv_session_cgroup_ok(r->cgroup, uid))
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s%s", CGROUP_ROOT, r->cgroup);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	for (size_t i = 0; i < sizeof(cgroup_roots) / sizeof(*cgroup_roots);
+	     i++) {
+		if (statfs(cgroup_roots[i], &sfs) < 0 ||
+		    sfs.f_type != CGROUP2_SUPER_MAGIC)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", cgroup_roots[i],
+			 r->cgroup);
+		int fd =
+		    open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	return -ENOENT;
 }
 
 /* End one live session: its scope when it exists, else its tree. The

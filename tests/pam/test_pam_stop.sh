@@ -208,6 +208,83 @@ expect_eq "... its record is kept" "$H_REC" "$(ls "$SD")"
 kill "$h_H"; wait "$h_H" 2>/dev/null; kill "$HPID" 2>/dev/null
 rm -f "$SD"/* "$T/state/sessions/bot2"/*
 
+# A logind session scope: systemd-logind makes one per session and
+# pam_systemd names it in the PAM environment (XDG_SESSION_ID); here it is
+# made by hand in the unified hierarchy, and the harness runs in it. A
+# process that left the session's tree (setsid and a double fork) is still
+# in the scope: ended with it. Without the scope's name from this very
+# transaction the scope is not recorded, and that process is not reached.
+CGR=""
+for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+	[ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ] && [ -w "$d" ] && { CGR=$d; break; }
+done
+if [ -n "$CGR" ]; then
+	BOTUID=$(S --json account show bot | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["uid"])')
+	SCOPE_ID=svt$$
+	REL=/user.slice/user-$BOTUID.slice/session-$SCOPE_ID.scope
+	MADE=""
+	OREL=/user.slice/user-0.slice/session-$SCOPE_ID.scope
+	for d in /user.slice /user.slice/user-$BOTUID.slice $REL /user.slice/user-0.slice $OREL; do
+		[ -d "$CGR$d" ] || { mkdir "$CGR$d" && MADE="$CGR$d $MADE"; }
+	done
+	trap 'kill -KILL $LEFT 2>/dev/null; for d in $MADE; do rmdir "$d" 2>/dev/null; done; rm -rf "$T"' EXIT
+	# scoped NAME SECRET [harness args...]: a session opened from inside
+	# the scope; $T/NAME.pid its sleep, $T/NAME.orphan the escaped one
+	scoped() {
+		local name=$1 cred=$2; shift 2
+		rm -f "$T/$name.pid" "$T/$name.orphan"
+		(echo "$BASHPID" >"$CGR$REL/cgroup.procs" &&
+			exec "$HARNESS" -c "$T/pam.d" -s sshd -u bot -r 127.0.0.1 -p "$cred" "$@" \
+				-D "setsid sh -c '(sleep 1003 & echo \$! >$T/$name.orphan)'; echo \$\$ >$T/$name.pid; exec sleep 1000" \
+				>"$T/$name.out" 2>&1) &
+		eval "${name}_H=$!"
+		for _ in $(seq 200); do [ -s "$T/$name.pid" ] && [ -s "$T/$name.orphan" ] && break; sleep 0.05; done
+		LEFT="$LEFT $! $(cat "$T/$name.pid" "$T/$name.orphan" 2>/dev/null)"
+	}
+	SJ=$(S secret add bot --label J)
+	scoped j "$SJ" -S XDG_SESSION_ID=other1
+	JPID=$(cat "$T/j.pid")
+	JORPH=$(cat "$T/j.orphan")
+	expect_eq "another session's name: no scope recorded" "cgroup=" "$(grep -h ^cgroup= "$SD"/*-"$(sid J)")"
+	ok_cmd "the escaped process runs outside the session's tree" \
+		test "$(sed 's/.*) //' "/proc/$JORPH/stat" | cut -d' ' -f2)" != "$JPID"
+	S secret revoke bot "$(sid J)" --stop >/dev/null 2>&1
+	ok_cmd "without the scope: the session's tree is ended" gone "$JPID"
+	ok_cmd "... but not the process that left it with setsid and a double fork" alive "$JORPH"
+	kill "$JORPH"
+	reap "$j_H"
+
+	SI=$(S secret add bot --label I)
+	scoped i "$SI" -S XDG_SESSION_ID=$SCOPE_ID
+	IPID=$(cat "$T/i.pid")
+	IORPH=$(cat "$T/i.orphan")
+	expect_eq "the scope pam_systemd named is recorded" "cgroup=$REL" "$(grep -h ^cgroup= "$SD"/*-"$(sid I)")"
+	ok_cmd "the escaped process is in the scope" grep -qx "0::$REL" "/proc/$IORPH/cgroup"
+	expect_rc "revoke --stop with a scope" 0 "" S secret revoke bot "$(sid I)" --stop
+	expect_match "... ends the session" "ended 1 session\(s\) opened with $(sid I)" "$OUT"
+	ok_cmd "... its process" gone "$IPID"
+	ok_cmd "... and the one that left its tree, through the scope" gone "$IORPH"
+	expect_eq "... the scope is empty" "" "$(cat "$CGR$REL/cgroup.procs")"
+	reap "$i_H"
+	# a record naming a scope of another UID is not used for it, even
+	# when that scope exists
+	(echo "$BASHPID" >"$CGR$OREL/cgroup.procs" && exec sleep 1005) &
+	OTHER=$!
+	LEFT="$LEFT $OTHER"
+	SL=$(S secret add bot --label L)
+	session l "$SL"
+	LPID=$(cat "$T/l.pid")
+	LREC=$(ls "$SD"/*-"$(sid L)")
+	sed -i "s|^cgroup=.*|cgroup=$OREL|" "$LREC"
+	expect_rc "a record naming another UID's scope" 0 "" S secret revoke bot "$(sid L)" --stop
+	ok_cmd "... ends the session by its process instead" gone "$LPID"
+	ok_cmd "... and nothing in that other scope" alive "$OTHER"
+	kill "$OTHER"
+	reap "$l_H" "$OTHER"
+else
+	tap_skip "logind session scopes" "no writable unified cgroup hierarchy"
+fi
+
 # a record that cannot be written never fails the login: logged instead
 S secret add bot --label F >/dev/null
 SF=$(S secret add bot --label G)
