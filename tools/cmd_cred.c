@@ -262,7 +262,7 @@ int cli_revoke_stop(struct cli *cli, const char *account, const char *cred,
 			 "\nended %u session(s) opened with %s (%u "
 			 "process(es) signalled)",
 			 res.sessions, cred, res.processes);
-	else
+	else if (!res.shared)
 		snprintf(line, cap,
 			 "\nno running session opened with %s is recorded: "
 			 "nothing to stop",

@@ -301,7 +301,9 @@ static int end_session(const struct sv_session_rec *r, int scope)
 	/* what forked meanwhile, then everything that is left */
 	e = scope >= 0 ? collect_cgroup(scope, r->cgroup, &t)
 		       : collect_tree(r, &t);
-	if (scope >= 0) {
+	/* cgroup.kill would take the caller too when it runs in the scope
+	 * (sudo from within the session): then process by process */
+	if (scope >= 0 && !in_cgroup(getpid(), r->cgroup)) {
 		int kfd = openat(scope, "cgroup.kill",
 				 O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (kfd >= 0) {
