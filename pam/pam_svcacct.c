@@ -28,6 +28,7 @@
 #include "pam_svcacct.h"
 #include "phase.h"
 #include "policy.h"
+#include "sessions.h"
 #include "store.h"
 #include "util.h"
 
@@ -664,6 +665,57 @@ static void session_record(struct svp_ctx *x, const char *event,
 		   r, j, scope ? " scope=" : "", scope ? sc : "");
 }
 
+/* The session's record for `svcacct ... revoke --stop` (sessions.h): this
+ * process, its start time, and the logind scope pam_systemd made for this
+ * very session if it ran before us. The record is a means of clean-up, not
+ * of access control: a record that cannot be written (state dir full,
+ * read-only or unsafe) is logged and the session opens all the same. */
+static void session_track(struct svp_ctx *x, const struct sv_login *l,
+			  const struct sv_phase_login *e)
+{
+	struct sv_session_rec rec = {.pid = getpid()};
+	struct sv_proc_stat st;
+	const char *reason = NULL;
+	int r;
+
+	if (!e->has_cred || !sv_session_cred_ok(e->cred))
+		return; /* no credential: nothing a revocation could name */
+	memcpy(rec.cred, e->cred, strlen(e->cred) + 1);
+	r = sv_proc_stat_read(rec.pid, &st);
+	if (r == 0) {
+		rec.start = st.start;
+		(void)sv_session_self_cgroup(
+		    l->uid, pam_getenv(x->pamh, "XDG_SESSION_ID"), rec.cgroup,
+		    sizeof(rec.cgroup));
+		r = sv_session_write(&x->cfg, x->user, &rec);
+	} else {
+		reason = "no_proc";
+	}
+	if (r < 0) {
+		if (!reason)
+			reason = r == -ENOSPC  ? "session_records_full"
+				 : r == -EPERM ? "state_unsafe"
+					       : "state_unwritable";
+		log_decision(x, LOG_ERR, "session-record", "error", e->cred,
+			     reason, NULL);
+	}
+}
+
+/* The record session_track wrote, removed: same process, same credential. */
+static void session_untrack(struct svp_ctx *x, const char *cred)
+{
+	struct sv_session_rec rec = {.pid = getpid()};
+	struct sv_proc_stat st;
+	char name[SV_SESSION_NAME_MAX];
+
+	if (!sv_session_cred_ok(cred) || sv_proc_stat_read(rec.pid, &st) < 0)
+		return;
+	memcpy(rec.cred, cred, strlen(cred) + 1);
+	rec.start = st.start;
+	if (sv_session_name(&rec, name, sizeof(name)) == 0)
+		(void)sv_session_remove(&x->cfg, x->user, name);
+}
+
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 				   const char **argv)
 {
@@ -708,6 +760,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 			   ? scope
 			   : NULL);
 	sshkey_used(&p, key_id);
+	session_track(&p.x, p.l, &e);
 	ret = PAM_SUCCESS;
 out:
 	return end_phase(&p, ret);
@@ -729,6 +782,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc,
 		       pam_getenv(pamh, ENV_METHOD),
 		       pam_getenv(pamh, ENV_ROLES), pam_getenv(pamh, ENV_JTI),
 		       NULL);
+	session_untrack(&x, pam_getenv(pamh, ENV_CRED));
 	return PAM_SUCCESS;
 }
 

@@ -209,6 +209,12 @@ VERB(cred_remove); /* arg: 1 keys, 0 secrets */
 VERB(secret_rotate);
 VERB(key_rotate);
 VERB(cred_set); /* arg: 0 secrets, 1 keys, 2 ssh keys */
+/* After a committed revocation of cred with --stop: end the sessions
+ * opened with it (tools/stop.c), add "stopped" to j and the text for people
+ * to line. EXIT_OK, or EXIT_FAIL (reported) when its sessions could not all
+ * be ended. */
+int cli_revoke_stop(struct cli *cli, const char *account, const char *cred,
+		    json_t *j, char *line, size_t cap);
 VERB(sshkey_add);
 VERB(sshkey_list);
 VERB(sshkey_remove);

@@ -152,6 +152,8 @@ const struct cli_opt cli_options[OPT__COUNT] = {
     [OPT_CRED_FROM] =
 	VAL("from", "CIDR,...|local", from,
 	    "the credential logs in only from these sources", CLI_C_NONE),
+    [OPT_STOP_SESSIONS] =
+	FLAG("stop", stop, "also end the sessions opened with it"),
 };
 
 #define OPTS(...) ((const unsigned char[]){__VA_ARGS__, OPT_END})
@@ -221,7 +223,8 @@ static const struct cli_verb_def secret_verbs[] = {
       secret_add, 0),
     V("list", "NAME", "list an account's secrets", OPTS(OPT_UNUSED, OPT_JSON),
       "a", cred_list, 0),
-    V("revoke", "NAME ID", "revoke a secret", NOOPTS, "a", cred_remove, 0),
+    V("revoke", "NAME ID", "revoke a secret", OPTS(OPT_STOP_SESSIONS), "a",
+      cred_remove, 0),
     V("rotate", "NAME ID",
       "replace a secret by a new one (shown once) and retire the old one",
       OPTS(OPT_GRACE, OPT_JSON), "a", secret_rotate, 0),
@@ -237,8 +240,10 @@ static const struct cli_verb_def key_verbs[] = {
       "a", key_add, 0),
     V("list", "NAME", "list an account's keys", OPTS(OPT_UNUSED, OPT_JSON), "a",
       cred_list, 1),
-    V("remove", "NAME KID|ID", "remove (and revoke) a key", NOOPTS, "a",
-      cred_remove, 1),
+    V("remove", "NAME KID|ID", "remove (and revoke) a key",
+      OPTS(OPT_STOP_SESSIONS), "a", cred_remove, 1),
+    V("revoke", "NAME KID|ID", "revoke (and remove) a key",
+      OPTS(OPT_STOP_SESSIONS), "a", cred_remove, 1),
     V("rotate", "NAME KID|ID (--pem FILE | --jwk FILE)",
       "replace a key by a new public key and retire the old one",
       OPTS(OPT_PEM, OPT_JWK, OPT_KID, OPT_ALG, OPT_GRACE, OPT_ALLOW_REVOKED_KEY,
@@ -256,7 +261,9 @@ static const struct cli_verb_def sshkey_verbs[] = {
     V("list", "NAME", "list an account's ssh keys", OPTS(OPT_UNUSED, OPT_JSON),
       "a", sshkey_list, 0),
     V("remove", "NAME ID|FINGERPRINT", "remove (and revoke) an ssh key",
-      OPTS(OPT_JSON), "a", sshkey_remove, 0),
+      OPTS(OPT_STOP_SESSIONS, OPT_JSON), "a", sshkey_remove, 0),
+    V("revoke", "NAME ID|FINGERPRINT", "revoke (and remove) an ssh key",
+      OPTS(OPT_STOP_SESSIONS, OPT_JSON), "a", sshkey_remove, 0),
     V("set", "NAME ID|FINGERPRINT", "narrow an ssh key's scope",
       OPTS(OPT_ROLES, OPT_CRED_FROM, OPT_JSON), "a", cred_set, 2),
 };

@@ -12,6 +12,7 @@
 #include "keys.h"
 #include "names.h"
 #include "secret.h"
+#include "stop.h"
 #include "util.h"
 
 #define KEYFILE_MAX (1024 * 1024)
@@ -350,14 +351,18 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
+		json_t *j = json_pack("{s:s, s:s}", "account", args->pos[0],
+				      keys ? "removed" : "revoked", found);
+		char line[512] = "";
 		cli_audit(keys ? "key-remove" : "secret-revoke",
-			  "account=%s credential=%s", args->pos[0], found);
-		cli_report(cli,
-			   json_pack("{s:s, s:s}", "account", args->pos[0],
-				     keys ? "removed" : "revoked", found),
-			   "%s %s of %s",
+			  "account=%s credential=%s%s", args->pos[0], found,
+			  args->stop ? " stop=yes" : "");
+		if (args->stop)
+			r = cli_revoke_stop(cli, args->pos[0], found, j, line,
+					    sizeof(line));
+		cli_report(cli, j, "%s %s of %s%s",
 			   keys ? "removed key" : "revoked secret", found,
-			   args->pos[0]);
+			   args->pos[0], line);
 	}
 	return r;
 }
@@ -408,6 +413,54 @@ int cred_set(struct cli *cli, const struct cli_args *args)
 			   args->pos[0]);
 	}
 	return r;
+}
+
+int cli_revoke_stop(struct cli *cli, const char *account, const char *cred,
+		    json_t *j, char *line, size_t cap)
+{
+	struct stop_result res;
+	struct sv_account a;
+	struct sv_blob blob = {0};
+	struct sv_reader *rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
+	bool has_uid = rd && sv_get_account(rd, account, &blob, &a) == 0;
+	uint32_t uid = has_uid ? a.uid : 0;
+	int e;
+
+	sv_blob_free(&blob);
+	sv_reader_close(rd);
+	e = stop_sessions(&cli->cfg, account, uid, has_uid, cred, &res);
+	json_object_set_new(j, "stopped",
+			    json_pack("{s:i, s:i, s:i, s:i}", "sessions",
+				      (json_int_t)res.sessions, "processes",
+				      (json_int_t)res.processes,
+				      "stale_records", (json_int_t)res.stale,
+				      "shared", (json_int_t)res.shared));
+	if (res.sessions)
+		snprintf(line, cap,
+			 "\nended %u session(s) opened with %s (%u "
+			 "process(es) signalled)",
+			 res.sessions, cred, res.processes);
+	else if (!res.shared)
+		snprintf(line, cap,
+			 "\nno running session opened with %s is recorded: "
+			 "nothing to stop",
+			 cred);
+	if (res.shared)
+		snprintf(line + strlen(line), cap - strlen(line),
+			 "\nleft %u session(s) running: the process that "
+			 "opened each holds other accounts' or credentials' "
+			 "sessions too (account disable --stop ends them)",
+			 res.shared);
+	if (res.stale)
+		snprintf(line + strlen(line), cap - strlen(line),
+			 "\nremoved %u record(s) of sessions already gone",
+			 res.stale);
+	if (e < 0)
+		return cli_fail(cli,
+				"%s is revoked, but its sessions could not all "
+				"be ended: %s",
+				cred, strerror(-e));
+	return EXIT_OK;
 }
 
 /* ------------------------------------------------------------ keys */

@@ -28,6 +28,7 @@
 #include "ops.h"
 #include "names.h"
 #include "sshkey.h"
+#include "stop.h"
 
 #define PUBKEY_FILE_MAX (64 * 1024)
 
@@ -228,12 +229,16 @@ int sshkey_remove(struct cli *cli, const struct cli_args *args)
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		cli_audit("sshkey-remove", "account=%s credential=%s",
-			  args->pos[0], f.found);
-		cli_report(cli,
-			   json_pack("{s:s, s:s}", "account", args->pos[0],
-				     "removed", f.found),
-			   "removed ssh key %s of %s", f.found, args->pos[0]);
+		json_t *j = json_pack("{s:s, s:s}", "account", args->pos[0],
+				      "removed", f.found);
+		char line[512] = "";
+		cli_audit("sshkey-remove", "account=%s credential=%s%s",
+			  args->pos[0], f.found, args->stop ? " stop=yes" : "");
+		if (args->stop)
+			r = cli_revoke_stop(cli, args->pos[0], f.found, j, line,
+					    sizeof(line));
+		cli_report(cli, j, "removed ssh key %s of %s%s", f.found,
+			   args->pos[0], line);
 	}
 	return r;
 }

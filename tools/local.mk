@@ -15,6 +15,7 @@ tools_svcacct_SOURCES = \
 	tools/ops.h tools/ops_account.c tools/ops_role.c tools/ops_cred.c \
 	tools/port.h tools/port.c \
 	tools/cmd_sshkey.c tools/sshkey.c tools/sshkey.h \
+	tools/stop.c tools/stop.h \
 	tools/cmd_issuer.c tools/issuer_model.c tools/issuer_model.h \
 	tools/issuer_fetch.c
 tools_svcacct_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
@@ -59,7 +60,8 @@ e2e_tests = \
 	tests/e2e/test_e2e_daemons.sh \
 	tests/e2e/test_e2e_trust.sh \
 	tests/e2e/test_e2e_scope.sh \
-	tests/e2e/test_e2e_methods.sh
+	tests/e2e/test_e2e_methods.sh \
+	tests/e2e/test_e2e_stop.sh
 TESTS += $(tools_tests) $(e2e_tests)
 SANITIZER_TESTS += $(tools_sanitizer_tests)
 EXTRA_DIST += $(tools_tests) $(e2e_tests) tests/e2e/lib.sh tests/e2e/mintlen.py \

@@ -134,6 +134,7 @@ enum cli_opt_id {
 	OPT_UNUSED,
 	OPT_ROLES,
 	OPT_CRED_FROM,
+	OPT_STOP_SESSIONS,
 	OPT__COUNT
 };
 

@@ -12,6 +12,7 @@ common_auth_libsvauth_la_SOURCES = \
 	common/auth/policy.c common/auth/policy.h \
 	common/auth/lastused.c common/auth/lastused.h \
 	common/auth/statefile.c common/auth/statefile.h \
+	common/auth/sessions.c common/auth/sessions.h \
 	common/auth/issuer.c common/auth/issuer.h \
 	common/auth/login.c common/auth/login.h \
 	common/auth/phase.c common/auth/phase.h
