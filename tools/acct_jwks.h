@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* svcacct(8): an account's JWKS URL credential (SV_CRED_JWKS, one per
+ * account): its checks, its operation and its cache (state_dir/jwks/ID.jwks,
+ * common/auth/acctjwks.h), fetched as the trusted issuers' sets are
+ * (issuer_fetch). acct_jwks.c prints nothing and reads no argv; the verbs
+ * are in cmd_jwks.c. */
+#ifndef SVCACCT_ACCT_JWKS_H
+#define SVCACCT_ACCT_JWKS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec.h"
+#include "config.h"
+#include "store.h"
+
+struct cli;
+struct cli_args;
+struct sv_txn;
+
+/* The longest URL stored (as a trusted issuer's --jwks-url). */
+#define ACCT_JWKS_URL_MAX 255
+
+/* A JWKS URL to store: https:// only, at most ACCT_JWKS_URL_MAX printable
+ * ASCII characters without space, a host, no user information (user@)
+ * and no fragment. 0 or -EINVAL with the reason in err. */
+int acct_jwks_url_check(const char *url, char *err, size_t errlen);
+/* A CA file to store: an absolute path of a readable regular file. 0 or
+ * -EINVAL with the reason in err. */
+int acct_jwks_ca_check(const char *path, char *err, size_t errlen);
+
+/* Fetch url (issuer_fetch: https only, verification on, size and time
+ * limits) and keep its usable signing keys in canonical form
+ * (issuer_jwks_canon: a set without one is refused). 0 or -errno with the
+ * reason in err. */
+int acct_jwks_fetch(const char *url, const char *ca_file, json_t **keys,
+		    size_t *skipped, char *err, size_t errlen);
+/* Replace the cached set of credential id (of account, from url) by keys,
+ * atomically (jwks_cache_write). 0 or -errno with the reason in err. */
+int acct_jwks_cache_write(const struct sv_config *c, const char *account,
+			  const char *id, const char *url, json_t *keys,
+			  char *err, size_t errlen);
+/* Remove the cached set of credential id, if there is one. */
+void acct_jwks_cache_remove(const struct sv_config *c, const char *id);
+/* The cache as `key list` shows it: {"status": "ok", "kids": [...],
+ * "fetched": TIME} or {"status": "none" | "unsafe" | "stale" |
+ * "unreadable"}. */
+json_t *acct_jwks_cache_info(const struct sv_config *c, const char *account,
+			     const char *id, const char *url);
+
+/* The account's JWKS URL credential in t: its id in id ("" without one),
+ * its URL in url (ACCT_JWKS_URL_MAX + 1 bytes, may be NULL). 0 or the
+ * store's negative errno. */
+int acct_jwks_find(struct sv_txn *t, const char *account,
+		   char id[SV_CRED_ID_LEN + 1], char *url);
+/* Add a JWKS URL credential to the account in t (checked as above; an
+ * account that has one already is refused with -EEXIST); the new id in id.
+ * 0 or negative errno with the message in cli->err. */
+int op_jwks_add(struct cli *cli, struct sv_txn *t, const char *account,
+		const char *url, const char *ca_file, const char *label,
+		int64_t expires, char id[SV_CRED_ID_LEN + 1]);
+
+/* ------------------------------------------------------------ cmd_jwks.c */
+/* key add --jwks-url (key_add hands it over): the set fetched first, then
+ * the credential stored, then the set cached. */
+int key_add_jwks_url(struct cli *cli, const struct cli_args *args);
+/* One row of `key list` for a JWKS URL credential (its --json object). */
+void jwks_list_print(json_t *it);
+
+#endif
