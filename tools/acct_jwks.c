@@ -179,31 +179,27 @@ json_t *acct_jwks_cache_info(const struct sv_config *c, const char *account,
 	return out;
 }
 
-struct jwks_find {
-	char *id, *url;
-};
-
 static int find_jwks(const struct sv_cred *c, void *ctx)
 {
-	struct jwks_find *f = ctx;
+	struct jwks_cred *f = ctx;
 	if (c->type != SV_CRED_JWKS || c->id.n != SV_CRED_ID_LEN)
 		return 0;
-	snprintf(f->id, SV_CRED_ID_LEN + 1, "%.*s", (int)c->id.n, c->id.p);
-	if (f->url)
-		snprintf(f->url, ACCT_JWKS_URL_MAX + 1, "%.*s", (int)c->url.n,
-			 c->url.p);
+	snprintf(f->id, sizeof(f->id), "%.*s", (int)c->id.n, c->id.p);
+	snprintf(f->url, sizeof(f->url), "%.*s", (int)c->url.n, c->url.p);
+	snprintf(f->ca_file, sizeof(f->ca_file), "%.*s", (int)c->ca_file.n,
+		 c->ca_file.p);
+	snprintf(f->label, sizeof(f->label), "%.*s", (int)c->label.n,
+		 c->label.p);
+	f->created = c->created;
+	f->expires = c->expires;
 	return 1;
 }
 
-int acct_jwks_find(struct sv_txn *t, const char *account,
-		   char id[SV_CRED_ID_LEN + 1], char *url)
+int acct_jwks_find(struct sv_txn *t, const char *account, struct jwks_cred *out)
 {
-	struct jwks_find f = {.id = id, .url = url};
-	id[0] = '\0';
-	if (url)
-		url[0] = '\0';
+	memset(out, 0, sizeof(*out));
 	int e =
-	    sv_model_each_cred(t, SV_DB_CREDENTIALS, account, find_jwks, &f);
+	    sv_model_each_cred(t, SV_DB_CREDENTIALS, account, find_jwks, out);
 	return e < 0 ? e : 0;
 }
 
@@ -211,7 +207,7 @@ int op_jwks_add(struct cli *cli, struct sv_txn *t, const char *account,
 		const char *url, const char *ca_file, const char *label,
 		int64_t expires, char id[SV_CRED_ID_LEN + 1])
 {
-	char old[SV_CRED_ID_LEN + 1], oldurl[ACCT_JWKS_URL_MAX + 1];
+	struct jwks_cred old;
 	int e;
 
 	cli->err[0] = '\0';
@@ -219,13 +215,13 @@ int op_jwks_add(struct cli *cli, struct sv_txn *t, const char *account,
 	    (ca_file && *ca_file &&
 	     acct_jwks_ca_check(ca_file, cli->err, sizeof(cli->err)) < 0))
 		return -EINVAL;
-	e = acct_jwks_find(t, account, old, oldurl);
-	if (e == 0 && *old) {
+	e = acct_jwks_find(t, account, &old);
+	if (e == 0 && *old.id) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "account '%s' already has a JWKS URL (%s, %.255s): "
 			 "one per account; remove it first (svcacct key "
 			 "remove %s %s)",
-			 account, old, oldurl, account, old);
+			 account, old.id, old.url, account, old.id);
 		return -EEXIST;
 	}
 	if (e == 0)

@@ -50,11 +50,18 @@ void acct_jwks_cache_remove(const struct sv_config *c, const char *id);
 json_t *acct_jwks_cache_info(const struct sv_config *c, const char *account,
 			     const char *id, const char *url);
 
-/* The account's JWKS URL credential in t: its id in id ("" without one),
- * its URL in url (ACCT_JWKS_URL_MAX + 1 bytes, may be NULL). 0 or the
- * store's negative errno. */
+/* The account's JWKS URL credential, copied out of the store. */
+struct jwks_cred {
+	char id[SV_CRED_ID_LEN + 1]; /* "" when the account has none */
+	char url[ACCT_JWKS_URL_MAX + 1];
+	char ca_file[4096];
+	char label[129];
+	int64_t created, expires;
+};
+/* The account's JWKS URL credential in t into *out (out->id "" without
+ * one). 0 or the store's negative errno. */
 int acct_jwks_find(struct sv_txn *t, const char *account,
-		   char id[SV_CRED_ID_LEN + 1], char *url);
+		   struct jwks_cred *out);
 /* Add a JWKS URL credential to the account in t (checked as above; an
  * account that has one already is refused with -EEXIST); the new id in id.
  * 0 or negative errno with the message in cli->err. */
@@ -62,7 +69,32 @@ int op_jwks_add(struct cli *cli, struct sv_txn *t, const char *account,
 		const char *url, const char *ca_file, const char *label,
 		int64_t expires, char id[SV_CRED_ID_LEN + 1]);
 
+/* ------------------------------------------------------------ port_jwks.c */
+/* The "jwks" section of export and manifests: one object per account
+ * that has a JWKS URL, {"account", "jwks_url", "ca_file", "label",
+ * "expires"}, sorted by account; revoked ones left out. NULL with *e on a
+ * read error (a reader of accounts.db and credentials.db, root). */
+json_t *port_export_jwks(struct sv_reader *rd, int *e);
+/* One object of that section, type-checked and checked as key add
+ * --jwks-url checks its options (views into o: keep o alive). 0 or
+ * -EINVAL with the message in cli->err, prefixed with what. */
+struct port_jwks {
+	const char *account, *url, *ca_file, *label;
+	int64_t expires;
+};
+int port_jwks_parse(struct cli *cli, json_t *o, const char *what,
+		    struct port_jwks *j);
+/* Import the section: each entry added in t (op_jwks_add); the caller
+ * fetches the sets once t is committed (jwks_fetch_new). 0 or negative
+ * errno with the message in cli->err. */
+int port_import_jwks(struct cli *cli, struct sv_txn *t, json_t *arr);
+
 /* ------------------------------------------------------------ cmd_jwks.c */
+/* After a commit that added JWKS URL credentials (import, apply): fetch
+ * and cache the set of each of these accounts. A failure is a warning on
+ * stderr (the credential stays; key refresh fetches it later); nothing on
+ * stdout. */
+void jwks_fetch_new(struct cli *cli, const char *const *accounts, size_t n);
 /* key add --jwks-url (key_add hands it over): the set fetched first, then
  * the credential stored, then the set cached. */
 int key_add_jwks_url(struct cli *cli, const struct cli_args *args);

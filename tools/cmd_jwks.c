@@ -229,7 +229,7 @@ static void audit_error(const struct jwks_src *x, const char *why)
 /* Refresh one cached set; the old one stays unless the new one was
  * fetched, validated and written whole. */
 static int refresh_one(struct cli *cli, const struct jwks_src *x,
-		       json_t *report)
+		       json_t *report, bool quiet)
 {
 	char err[1024], kids[600];
 	json_t *keys = NULL;
@@ -255,7 +255,7 @@ static int refresh_one(struct cli *cli, const struct jwks_src *x,
 	kids_text(keys, kids, sizeof(kids));
 	cli_audit("key-refresh", "account=%s credential=%s kids=%s skipped=%zu",
 		  x->account, x->id, kids, skipped);
-	if (!cli->json)
+	if (!cli->json && !quiet)
 		printf("account %s: JWKS %s: cached keys %s%s\n", x->account,
 		       x->id, kids, skipped ? " (other keys skipped)" : "");
 	json_array_append_new(
@@ -302,7 +302,7 @@ int key_refresh(struct cli *cli, const struct cli_args *args)
 	json_t *report = json_array();
 	int failed = 0;
 	for (size_t i = 0; i < s.n; i++)
-		if (refresh_one(cli, &s.v[i], report) < 0)
+		if (refresh_one(cli, &s.v[i], report, false) < 0)
 			failed++;
 	srcs_free(&s);
 	if (cli->json)
@@ -310,6 +310,38 @@ int key_refresh(struct cli *cli, const struct cli_args *args)
 	else
 		json_decref(report);
 	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+void jwks_fetch_new(struct cli *cli, const char *const *accounts, size_t n)
+{
+	struct jwks_srcs s = {0};
+	struct sv_reader *rd;
+	char keep[sizeof(cli->err)];
+
+	if (n == 0)
+		return;
+	rd = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS) |
+				 SV_DBMASK(SV_DB_CREDENTIALS));
+	if (!rd)
+		return;
+	snprintf(keep, sizeof(keep), "%s", cli->err);
+	for (size_t i = 0; i < n; i++) {
+		cli->err[0] = '\0';
+		if (collect_all(cli, rd, accounts[i], &s) < 0)
+			fprintf(stderr, "svcacct: warning: %s\n", cli->err);
+	}
+	sv_reader_close(rd);
+	json_t *report = json_array();
+	for (size_t i = 0; i < s.n; i++)
+		if (refresh_one(cli, &s.v[i], report, true) < 0)
+			fprintf(stderr,
+				"svcacct: warning: account %s: its JWKS URL is "
+				"stored, its keys are not cached yet: run "
+				"svcacct key refresh %s\n",
+				s.v[i].account, s.v[i].account);
+	json_decref(report);
+	srcs_free(&s);
+	snprintf(cli->err, sizeof(cli->err), "%s", keep);
 }
 
 void jwks_list_print(json_t *it)
