@@ -131,8 +131,8 @@ int cmd_import(struct cli *cli, const struct cli_args *args)
 		json_t *jwks = json_object_get(doc, "jwks"), *o;
 		size_t i;
 		json_array_foreach (jwks, i, o) {
-			const char *acct = json_string_value(
-			    json_object_get(o, "account"));
+			const char *acct =
+			    json_string_value(json_object_get(o, "account"));
 			if (r == EXIT_OK && acct)
 				jwks_fetch_new(cli, &acct, 1);
 		}

@@ -172,8 +172,8 @@ int issuer_jwks_canon(const char *body, size_t len, json_t **keys,
 
 /* state_dir/DIR, created 0700 if missing, root's and not writable by
  * others: its fd, or a negative errno with the message in err. */
-static int open_cache_dir(const struct sv_config *c, const char *dir,
-			  char *err, size_t errlen)
+static int open_cache_dir(const struct sv_config *c, const char *dir, char *err,
+			  size_t errlen)
 {
 	int dd = sv_state_subdir_open(c, -1, dir, true);
 	if (dd == -EPERM)

@@ -603,7 +603,7 @@ int cli_import_check(struct cli *cli, json_t *doc)
 {
 	static const char *const top_allowed[] = {
 	    "format", "version", "generation", "roles", "accounts",
-	    "keys",   "sshkeys", "issuers",    "jwks", NULL};
+	    "keys",   "sshkeys", "issuers",    "jwks",	NULL};
 	json_t *fmt = json_object_get(doc, "format"),
 	       *ver = json_object_get(doc, "version"),
 	       *roles = json_object_get(doc, "roles"),
