@@ -124,6 +124,8 @@ expect_match "... method assertion" "env SVCACCT_METHOD=assertion" "$LAST_OUT"
 expect_match "... the allow line names the JWKS URL credential" \
 	"event=auth result=allow account=deploy .*credential=$ID" "$(grep 'event=auth result=allow' "$LOG" | tail -1)"
 login "without kid: the key chosen by alg" auth=PAM_SUCCESS ok kc1 ""
+run S verify deploy <<<"$(M --account deploy --alg RS256 --key "$T/kc1.key" --kid "$K1")"
+expect_match "svcacct verify decides the same way" "^accepted: account=deploy method=assertion credential=$ID " "$OUT"
 login "a kid the set does not have: refused" auth=PAM_AUTH_ERR unknown_kid kc1 nosuchkid
 login "signed by another key under the set's kid: refused" auth=PAM_AUTH_ERR bad_signature evil "$K1"
 check "the kid under another alg (PS256): refused" auth=PAM_AUTH_ERR alg_mismatch -s sshd -u deploy -n \
@@ -263,4 +265,6 @@ ID3=$(S --json key list deploy | /usr/bin/python3 -c 'import json,sys; print(*[k
 expect_match "import: the JWKS URL credential" '^[0-9a-f]{16}$' "$ID3"
 expect_eq "import: its set fetched and cached" "$ID3.jwks" "$(cachefiles)"
 expect_match "import: key list shows the cached kids" "cached +$K2,$K3" "$(S key list deploy)"
+ok_cmd "account delete" S account delete deploy
+expect_eq "... removes its JWKS URL's cached set" "" "$(cachefiles)"
 done_testing
