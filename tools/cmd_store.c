@@ -609,9 +609,10 @@ static void check_cred(const struct check *k, const char *id, const void *rec)
 			id, acct,
 			c->version >= 2 ? "another UID"
 					: "older than the account",
-			k->db == SV_DB_PUBKEYS	 ? "sshkey remove"
-			: c->type == SV_CRED_KEY ? "key remove"
-						 : "secret revoke");
+			k->db == SV_DB_PUBKEYS ? "sshkey remove"
+			: c->type == SV_CRED_KEY || c->type == SV_CRED_JWKS
+			    ? "key remove"
+			    : "secret revoke");
 	sv_blob_free(&ab);
 	bool revoked = true;
 	if (k->rv && sv_revocations_has(k->rv, id, &revoked) == 0 && revoked)

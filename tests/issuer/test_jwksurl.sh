@@ -119,8 +119,11 @@ expect_match "key list --json: the time of the last good fetch" '"fetched": "[0-
 expect_match "secret list leaves the JWKS URL out" "^ID" "$(S secret list deploy)"
 expect_nomatch "... (no row of it)" "$ID" "$(S secret list deploy)"
 
-login "an assertion signed with the URL's key (kid) logs in" auth=PAM_SUCCESS ok kc1 "$K1"
+check "an assertion signed with the URL's key (kid) logs in (every phase)" auth=PAM_SUCCESS ok \
+	-s sshd -u deploy -r 127.0.0.1 -p "$(M --account deploy --alg RS256 --key "$T/kc1.key" --kid "$K1")"
 expect_match "... method assertion" "env SVCACCT_METHOD=assertion" "$LAST_OUT"
+expect_match "... the account phase succeeds" "^acct=PAM_SUCCESS$" "$LAST_OUT"
+expect_match "... the session opens" "^session=PAM_SUCCESS$" "$LAST_OUT"
 expect_match "... the allow line names the JWKS URL credential" \
 	"event=auth result=allow account=deploy .*credential=$ID" "$(grep 'event=auth result=allow' "$LOG" | tail -1)"
 login "without kid: the key chosen by alg" auth=PAM_SUCCESS ok kc1 ""
