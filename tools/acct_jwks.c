@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* An account's JWKS URL credential: checks, operation and cache
  * (acct_jwks.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "issuer_model.h"
 #include "model.h"
 #include "secret.h"
+#include "statefile.h"
 
 int acct_jwks_url_check(const char *url, char *err, size_t errlen)
 {
@@ -155,6 +157,54 @@ void acct_jwks_cache_remove(const struct sv_config *c, const char *id)
 {
 	if (id_ok(id))
 		jwks_cache_remove(c, SV_ACCT_JWKS_DIR, id);
+}
+
+int acct_jwks_cache_sweep(const struct sv_config *c)
+{
+	struct sv_revocations *rv = NULL;
+	struct dirent *d;
+	DIR *dir = NULL;
+	int sfd = -1, dd = -1, n = 0, e;
+
+	sfd = sv_state_open_dir(c);
+	e = sfd < 0 ? sfd : sv_revocations_open_state(sfd, &rv);
+	if (e < 0)
+		goto out;
+	dd = sv_state_subdir_open(c, sfd, SV_ACCT_JWKS_DIR, false);
+	if (dd == -ENOENT) {
+		e = 0;
+		goto out;
+	}
+	if (dd < 0 || !(dir = fdopendir(dd))) {
+		e = dd < 0 ? dd : -errno;
+		goto out;
+	}
+	dd = -1; /* the DIR owns it */
+	while ((d = readdir(dir))) {
+		char id[SV_CRED_ID_LEN + 1];
+		bool revoked = false;
+		if (strlen(d->d_name) != SV_CRED_ID_LEN + 5 ||
+		    strcmp(d->d_name + SV_CRED_ID_LEN, ".jwks") != 0)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", SV_CRED_ID_LEN, d->d_name);
+		if (!id_ok(id) || sv_revocations_has(rv, id, &revoked) < 0 ||
+		    !revoked)
+			continue;
+		if (unlinkat(dirfd(dir), d->d_name, 0) == 0)
+			n++;
+	}
+	if (n)
+		(void)fsync(dirfd(dir));
+	e = n;
+out:
+	if (dir)
+		closedir(dir);
+	if (dd >= 0)
+		close(dd);
+	if (sfd >= 0)
+		close(sfd);
+	sv_revocations_close(rv);
+	return e;
 }
 
 json_t *acct_jwks_cache_info(const struct sv_config *c, const char *account,

@@ -44,6 +44,11 @@ int acct_jwks_cache_write(const struct sv_config *c, const char *account,
 			  char *err, size_t errlen);
 /* Remove the cached set of credential id, if there is one. */
 void acct_jwks_cache_remove(const struct sv_config *c, const char *id);
+/* Remove the cached sets of revoked credentials (an account deleted by
+ * apply --prune, a removal whose cache could not be deleted): only a
+ * revoked ID, so that the set of a credential being added meanwhile is
+ * never touched. How many went, or a negative errno. */
+int acct_jwks_cache_sweep(const struct sv_config *c);
 /* The cache as `key list` shows it: {"status": "ok", "kids": [...],
  * "fetched": TIME} or {"status": "none" | "unsafe" | "stale" |
  * "unreadable"}. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "acct_jwks.h"
+#include "acctjwks.h"
 #include "cli.h"
 #include "model.h"
 #include "names.h"
@@ -305,6 +306,12 @@ int key_refresh(struct cli *cli, const struct cli_args *args)
 		if (refresh_one(cli, &s.v[i], report, false) < 0)
 			failed++;
 	srcs_free(&s);
+	/* the sets of credentials that are gone (revoked) go too */
+	if (!account && acct_jwks_cache_sweep(&cli->cfg) < 0)
+		fprintf(stderr,
+			"svcacct: warning: %s/%s: the sets of removed "
+			"credentials could not be swept\n",
+			cli->cfg.state_dir, SV_ACCT_JWKS_DIR);
 	if (cli->json)
 		cli_json_out(report);
 	else

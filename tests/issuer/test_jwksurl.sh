@@ -217,12 +217,19 @@ printf '%s' "$OUT" >"$T/manifest.json"
 expect_match "the manifest carries it too" "\"jwks_url\": \"$URL\"" "$OUT"
 
 # ------------------------------------------------------------ removal
+cp -p "$T/state/jwks/$ID.jwks" "$T/orphan.jwks"
 ok_cmd "key remove ACCOUNT ID removes the JWKS URL" S key remove deploy "$ID"
 expect_eq "... and its cache" "" "$(cachefiles)"
 login "after removal: the set's keys log in nothing" auth=PAM_AUTH_ERR no_key kc2 "$K2"
 expect_rc "refresh of an account without a JWKS URL refused" 1 "account 'deploy' has no JWKS URL" \
 	S key refresh deploy
+# sets left behind (an account pruned by apply): a refresh of every
+# account sweeps those of revoked credentials, and only those
+cp -p "$T/orphan.jwks" "$T/state/jwks/$ID.jwks"
+cp -p "$T/orphan.jwks" "$T/state/jwks/0123456789abcdef.jwks"
 ok_cmd "refresh of every account with none left: exit 0" S key refresh
+expect_eq "... and sweeps the set of the removed (revoked) credential only" "0123456789abcdef.jwks" "$(cachefiles)"
+rm -f "$T/state/jwks/0123456789abcdef.jwks"
 expect_nomatch "key list: the JWKS URL is gone" "JWKS URL" "$(S key list deploy)"
 
 # apply: the manifest brings it back (a new credential, its set fetched)
