@@ -187,6 +187,9 @@ expect_match "server back: refresh --json" '"result": "ok"' "$OUT"
 # ------------------------------------------------------------ the cache
 chmod 666 "$T/state/jwks/$ID.jwks"
 login "group/world-writable cache refused" auth=PAM_AUTHINFO_UNAVAIL jwks_unavailable kc2 "$K2"
+expect_rc "svcacct check reports the unusable cached set" 1 \
+	"credential $ID of 'deploy': its JWKS URL has no usable cached set \(unsafe\): its logins fail until svcacct key refresh deploy succeeds" \
+	S check
 chmod 600 "$T/state/jwks/$ID.jwks"
 cp "$T/state/jwks/$ID.jwks" "$T/cache.good"
 sed -i "s|\"account\": \"deploy\"|\"account\": \"other\"|" "$T/state/jwks/$ID.jwks"
