@@ -194,6 +194,13 @@ chmod 600 "$T/state/jwks/$ID.jwks"
 cp "$T/state/jwks/$ID.jwks" "$T/cache.good"
 sed -i "s|\"account\": \"deploy\"|\"account\": \"other\"|" "$T/state/jwks/$ID.jwks"
 login "a cache that names another account is never used" auth=PAM_AUTHINFO_UNAVAIL jwks_unavailable kc2 "$K2"
+/usr/bin/python3 - "$T/cache.good" "$T/state/jwks/$ID.jwks" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["keys"] = []
+json.dump(d, open(sys.argv[2], "w"))
+PY
+login "a cached set with no key logs in nothing" auth=PAM_AUTH_ERR unknown_kid kc2 "$K2"
 cp "$T/cache.good" "$T/state/jwks/$ID.jwks"
 login "the cache restored: logins again" auth=PAM_SUCCESS ok kc2 "$K2"
 
