@@ -205,6 +205,7 @@ VERB(role_set);
 VERB(secret_add);
 VERB(key_add);
 VERB(cred_list);   /* arg: 1 keys, 0 secrets */
+VERB(key_refresh); /* cmd_jwks.c */
 VERB(cred_remove); /* arg: 1 keys, 0 secrets */
 VERB(secret_rotate);
 VERB(key_rotate);

@@ -113,7 +113,7 @@ const struct cli_opt cli_options[OPT__COUNT] = {
 	VAL("issuer", "URL", issuer, "the issuer (iss) URL", CLI_C_NONE),
     [OPT_JWKS_URL] =
 	VAL("jwks-url", "URL", jwks_url,
-	    "fetch the issuer's keys from this HTTPS URL", CLI_C_NONE),
+	    "fetch the keys from this HTTPS URL (a JWKS)", CLI_C_NONE),
     [OPT_CA_FILE] = VAL("ca-file", "F", ca_file,
 			"CA certificates for --jwks-url", CLI_C_FILE),
     [OPT_CLIENT_CLAIM] =
@@ -233,10 +233,13 @@ static const struct cli_verb_def secret_verbs[] = {
 };
 
 static const struct cli_verb_def key_verbs[] = {
-    V("add", "NAME (--pem FILE | --jwk FILE | --jwks FILE)",
+    V("add",
+      "NAME (--pem FILE | --jwk FILE | --jwks FILE | --jwks-url URL "
+      "[--ca-file F])",
       "register a public key for signed assertions",
       OPTS(OPT_PEM, OPT_JWK, OPT_JWKS, OPT_KID, OPT_ALG, OPT_LABEL, OPT_EXPIRES,
-	   OPT_ROLES, OPT_CRED_FROM, OPT_ALLOW_REVOKED_KEY, OPT_JSON),
+	   OPT_ROLES, OPT_CRED_FROM, OPT_ALLOW_REVOKED_KEY, OPT_JWKS_URL,
+	   OPT_CA_FILE, OPT_JSON),
       "a", key_add, 0),
     V("list", "NAME", "list an account's keys", OPTS(OPT_UNUSED, OPT_JSON), "a",
       cred_list, 1),
@@ -251,6 +254,8 @@ static const struct cli_verb_def key_verbs[] = {
       "a", key_rotate, 0),
     V("set", "NAME KID|ID", "narrow a key's scope",
       OPTS(OPT_ROLES, OPT_CRED_FROM, OPT_JSON), "a", cred_set, 1),
+    V("refresh", "[NAME]", "fetch the accounts' JWKS URLs again",
+      OPTS(OPT_JSON), "a", key_refresh, 0),
 };
 
 static const struct cli_verb_def sshkey_verbs[] = {

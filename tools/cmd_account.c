@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acct_jwks.h"
 #include "cli.h"
 #include "ops.h"
 #include "names.h"
@@ -346,10 +347,16 @@ int account_delete(struct cli *cli, const struct cli_args *args)
 {
 	int r;
 	struct acct a;
+	struct jwks_cred jw;
 	struct sv_txn *t = begin_account(cli, args, args->npos == 1, &a, &r);
 	if (!t)
 		return r;
+	/* a JWKS URL's cached set goes with its revoked credential */
+	if (acct_jwks_find(t, a.name, &jw) < 0)
+		jw.id[0] = '\0';
 	r = store_and_commit(cli, t, op_account_delete(t, &a, NULL));
+	if (r == EXIT_OK && *jw.id)
+		acct_jwks_cache_remove(&cli->cfg, jw.id);
 	if (r == EXIT_OK) {
 		cli_audit("account-delete", "account=%s uid=%u", a.name, a.uid);
 		cli_nscd_invalidate();

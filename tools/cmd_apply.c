@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "acct_jwks.h"
 #include "assertion.h"
 #include "cli.h"
 #include "issuer_model.h"
@@ -67,6 +68,9 @@ struct mctx {
 	struct strv home_access;     /* accounts whose home_writable changed */
 	struct strv issuers;	     /* declared issuer names */
 	struct strv issuers_gone;    /* pruned: their cached keys go after */
+	struct strv jwks;	     /* accounts with a declared JWKS URL */
+	struct strv jwks_new;	     /* ... whose set is fetched after */
+	struct strv jwks_gone;	     /* credential ids whose cache goes */
 };
 
 /* ------------------------------------------------------------ changes */
@@ -124,6 +128,9 @@ static void mctx_free(struct mctx *m)
 	strv_free(&m->home_access);
 	strv_free(&m->issuers);
 	strv_free(&m->issuers_gone);
+	strv_free(&m->jwks);
+	strv_free(&m->jwks_new);
+	strv_free(&m->jwks_gone);
 }
 
 /* A value for people: strings quoted as JSON (descriptions may hold
@@ -1353,6 +1360,130 @@ static json_t *issuers_export_m(struct sv_reader *rd, int *e)
 	return a;
 }
 
+/* ------------------------------------------------------------ JWKS URLs */
+
+/* An account's JWKS URL (one per account, acct_jwks.h): its set is state,
+ * fetched after the commit; a new URL or CA file is a new credential. */
+static int jwks_check(struct mctx *m, json_t *o, const char *what)
+{
+	struct port_jwks j;
+	m->cli->err[0] = '\0';
+	int e = port_jwks_parse(m->cli, o, what, &j);
+	if (e < 0)
+		return e;
+	if (strv_has(&m->jwks, j.account)) {
+		snprintf(m->cli->err, sizeof(m->cli->err),
+			 "%s: account '%s' has a second JWKS URL (one per "
+			 "account)",
+			 what, j.account);
+		return -EINVAL;
+	}
+	return strv_add(&m->jwks, j.account);
+}
+
+static int jwks_apply(struct mctx *m, json_t *o, const char *what)
+{
+	struct port_jwks j;
+	struct jwks_cred cur;
+	char id[SV_CRED_ID_LEN + 1];
+	const char *label, *ca;
+	m->cli->err[0] = '\0';
+	int e = port_jwks_parse(m->cli, o, what, &j);
+	if (e == 0)
+		e = account_usable(m, what, j.account);
+	if (e < 0)
+		return e;
+	label = j.label ? j.label : "";
+	ca = j.ca_file ? j.ca_file : "";
+	if ((e = acct_jwks_find(m->t, j.account, &cur)) < 0)
+		return store_err(m, e);
+	if (*cur.id && !strcmp(cur.url, j.url) && !strcmp(cur.ca_file, ca)) {
+		/* the same source: label and expiry rewritten in place */
+		char b1[32], b2[32];
+		bool changed = false;
+		if (strcmp(cur.label, label)) {
+			e = record(m, '~', "jwks", j.account, "label",
+				   json_string(cur.label), json_string(label),
+				   NULL);
+			changed = true;
+		}
+		if (e == 0 && cur.expires != j.expires) {
+			e = record(
+			    m, '~', "jwks", j.account, "expires",
+			    json_string(cli_time(cur.expires, b1, sizeof(b1))),
+			    json_string(cli_time(j.expires, b2, sizeof(b2))),
+			    NULL);
+			changed = true;
+		}
+		if (e == 0 && changed) {
+			struct sv_cred c = {
+			    .type = SV_CRED_JWKS,
+			    .created = cur.created,
+			    .expires = j.expires,
+			    .id = SV_STR(cur.id),
+			    .account = SV_STR(j.account),
+			    .label = SV_STR(label),
+			    .kid = SV_STR(""),
+			    .material = SV_STR(""),
+			    .url = SV_STR(cur.url),
+			    .ca_file = SV_STR(cur.ca_file),
+			};
+			e = sv_model_cred_add(m->t, SV_DB_CREDENTIALS, &c);
+		}
+		return e < 0 ? store_err(m, e) : 0;
+	}
+	if (*cur.id) {
+		/* another source: the old credential is revoked, its
+		 * cache goes */
+		e = sv_model_cred_remove(m->t, SV_DB_CREDENTIALS, j.account,
+					 cur.id);
+		if (e == 0)
+			e = strv_add(&m->jwks_gone, cur.id);
+		if (e == 0 && strcmp(cur.url, j.url))
+			e = record(m, '~', "jwks", j.account, "jwks_url",
+				   json_string(cur.url), json_string(j.url),
+				   NULL);
+		if (e == 0 && strcmp(cur.ca_file, ca))
+			e = record(m, '~', "jwks", j.account, "ca_file",
+				   json_string(cur.ca_file), json_string(ca),
+				   NULL);
+		if (e < 0)
+			return store_err(m, e);
+	}
+	e = op_jwks_add(m->cli, m->t, j.account, j.url, j.ca_file, j.label,
+			j.expires, id);
+	if (e < 0)
+		return fail_at(m, what, j.account, e);
+	if (!*cur.id)
+		e = record(m, '+', "jwks", j.account, NULL, NULL, NULL, j.url);
+	if (e == 0)
+		e = strv_add(&m->jwks_new, j.account);
+	return e < 0 ? store_err(m, e) : 0;
+}
+
+/* The JWKS URLs of declared accounts that the manifest dropped. */
+static int jwks_prune(struct mctx *m, json_t *arr)
+{
+	struct jwks_cred cur;
+	int e = 0;
+	(void)arr;
+	for (size_t a = 0; e == 0 && a < m->accounts.n; a++) {
+		const char *acct = m->accounts.v[a];
+		if (strv_has(&m->jwks, acct))
+			continue;
+		e = acct_jwks_find(m->t, acct, &cur);
+		if (e < 0 || !*cur.id)
+			continue;
+		e = sv_model_cred_remove(m->t, SV_DB_CREDENTIALS, acct, cur.id);
+		if (e == 0)
+			e = strv_add(&m->jwks_gone, cur.id);
+		if (e == 0)
+			e = record(m, '-', "jwks", acct, NULL, NULL, NULL,
+				   cur.url);
+	}
+	return e < 0 ? store_err(m, e) : 0;
+}
+
 /* ------------------------------------------------------------ sections */
 
 /* In dependency order: apply runs top to bottom (roles exist before the
@@ -1371,6 +1502,7 @@ static const struct section {
      port_export_accounts},
     {"keys", key_check, key_apply, keys_prune, port_export_keys},
     {"sshkeys", sshkey_check, sshkey_apply, sshkeys_prune, port_export_sshkeys},
+    {"jwks", jwks_check, jwks_apply, jwks_prune, port_export_jwks},
     {"issuers", issuer_check, issuer_apply, issuers_prune, issuers_export_m},
 };
 
@@ -1861,6 +1993,10 @@ int cmd_apply(struct cli *cli, const struct cli_args *args)
 		issuers_import_keys(cli, issuers);
 	for (size_t i = 0; i < m.issuers_gone.n; i++)
 		issuer_cache_remove(&cli->cfg, m.issuers_gone.v[i]);
+	/* the accounts' JWKS sets likewise */
+	for (size_t i = 0; i < m.jwks_gone.n; i++)
+		acct_jwks_cache_remove(&cli->cfg, m.jwks_gone.v[i]);
+	jwks_fetch_new(cli, (const char *const *)m.jwks_new.v, m.jwks_new.n);
 	report(&m, false, gen, serial);
 	r = changed_rc;
 	goto out;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acct_jwks.h"
 #include "cli.h"
 #include "ops.h"
 #include "keys.h"
@@ -194,6 +195,7 @@ static int list_one(const struct sv_cred *c, bool revoked, void *ctx)
 	    json_pack("{s:s, s:s, s:s%, s:s, s:s, s:s}", "id", id, "type",
 		      c->type == SV_CRED_SECRET ? "secret"
 		      : c->type == SV_CRED_KEY	? "key"
+		      : c->type == SV_CRED_JWKS ? "jwks"
 						: "sshkey",
 		      "label", c->label.p, c->label.n, "created",
 		      cli_time(c->created, b1, sizeof(b1)), "expires",
@@ -204,6 +206,12 @@ static int list_one(const struct sv_cred *c, bool revoked, void *ctx)
 		json_object_set_new(j, "kid", json_stringn(c->kid.p, c->kid.n));
 		const char *an = sv_alg_name((enum sv_alg)c->alg);
 		json_object_set_new(j, "alg", json_string(an ? an : "?"));
+	}
+	if (c->type == SV_CRED_JWKS) {
+		json_object_set_new(j, "jwks_url",
+				    json_stringn(c->url.p, c->url.n));
+		json_object_set_new(j, "ca_file",
+				    json_stringn(c->ca_file.p, c->ca_file.n));
 	}
 	json_array_append_new(arr, j);
 	return 0;
@@ -242,10 +250,20 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 	size_t i;
 	json_t *it;
 	json_array_foreach (all, i, it) {
-		bool is_key = !strcmp(
-		    json_string_value(json_object_get(it, "type")), "key");
+		const char *type =
+		    json_string_value(json_object_get(it, "type"));
+		bool is_key = !strcmp(type, "key") || !strcmp(type, "jwks");
 		if (is_key == keys)
 			json_array_append(sel, it);
+		/* a JWKS URL's keys: its cache, the last good fetch */
+		if (is_key == keys && !strcmp(type, "jwks"))
+			json_object_set_new(
+			    it, "cache",
+			    acct_jwks_cache_info(
+				&cli->cfg, args->pos[0],
+				json_string_value(json_object_get(it, "id")),
+				json_string_value(
+				    json_object_get(it, "jwks_url"))));
 	}
 	json_decref(all);
 	r = cli_creds_last_used(cli, args->pos[0], sel, args->unused);
@@ -281,7 +299,9 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 		cli_last_used_text(it, lu, sizeof(lu));
 #define S(k) json_string_value(json_object_get(it, k))
 		cli_scope_cell(it, S("label"), scoped, last, sizeof(last));
-		if (keys)
+		if (keys && !strcmp(S("type"), "jwks"))
+			jwks_list_print(it);
+		else if (keys)
 			printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n",
 			       S("id"), S("kid"), S("alg"), S("status"),
 			       S("expires"), lu, last);
@@ -300,15 +320,24 @@ struct cred_find {
 	uint8_t type;
 	const char *what;
 	char found[SV_CRED_ID_LEN + 1];
+	uint8_t found_type;
 };
 static int find_cred(const struct sv_cred *c, void *ctx)
 {
 	struct cred_find *f = ctx;
+	/* a key's id may also name the account's JWKS URL */
+	if (f->type == SV_CRED_KEY && c->type == SV_CRED_JWKS &&
+	    sv_str_eq(c->id, f->what)) {
+		snprintf(f->found, sizeof(f->found), "%s", f->what);
+		f->found_type = c->type;
+		return 1;
+	}
 	if (c->type != f->type || c->id.n != SV_CRED_ID_LEN ||
 	    !(sv_str_eq(c->id, f->what) ||
 	      (f->type == SV_CRED_KEY && sv_str_eq(c->kid, f->what))))
 		return 0;
 	snprintf(f->found, sizeof(f->found), "%.*s", (int)c->id.n, c->id.p);
+	f->found_type = c->type;
 	return 1;
 }
 
@@ -350,6 +379,10 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 		return cli_fail(cli, "store: %s", strerror(-e));
 	}
 	r = cli_commit(cli, t);
+	/* the cache of a JWKS URL goes with it (a rollback brings the
+	 * credential back revoked: its keys are never used again) */
+	if (r == EXIT_OK && f.found_type == SV_CRED_JWKS)
+		acct_jwks_cache_remove(&cli->cfg, found);
 	if (r == EXIT_OK) {
 		json_t *j = json_pack("{s:s, s:s}", "account", args->pos[0],
 				      keys ? "removed" : "revoked", found);
@@ -468,6 +501,8 @@ int cli_revoke_stop(struct cli *cli, const char *account, const char *cred,
 int key_add(struct cli *cli, const struct cli_args *args)
 {
 	int64_t exp;
+	if (args->jwks_url || args->ca_file)
+		return key_add_jwks_url(cli, args);
 	int r = cli_cred_args(
 	    cli, args,
 	    args->npos == 1 && (!!args->pem + !!args->jwk + !!args->jwks) == 1,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acct_jwks.h"
 #include "cli.h"
 #include "issuer_model.h"
 #include "port.h"
@@ -38,6 +39,14 @@ int cmd_export(struct cli *cli, const struct cli_args *args)
 			      : NULL;
 	if (roles && accounts && !issuers)
 		e = -EBADMSG;
+	/* the accounts' JWKS URLs, for root (their cached sets stay) */
+	json_t *jwks = roles && accounts && issuers && root
+			   ? port_export_jwks(rd, &e)
+			   : NULL;
+	if (root && roles && accounts && issuers && !jwks) {
+		json_decref(issuers);
+		issuers = NULL;
+	}
 	sv_reader_close(rd);
 	if (!roles || !accounts || !issuers) {
 		json_decref(issuers);
@@ -54,6 +63,8 @@ int cmd_export(struct cli *cli, const struct cli_args *args)
 	    roles, "accounts", accounts, "keys", keys, "sshkeys", sshkeys);
 	if (doc && issuers)
 		json_object_set_new(doc, "issuers", issuers);
+	if (doc && jwks)
+		json_object_set_new(doc, "jwks", jwks);
 	return cli_json_out(doc);
 }
 
@@ -116,6 +127,15 @@ int cmd_import(struct cli *cli, const struct cli_args *args)
 		 * are committed */
 		if (r == EXIT_OK && issuers)
 			issuers_import_keys(cli, issuers);
+		/* the accounts' JWKS URLs likewise: their sets fetched */
+		json_t *jwks = json_object_get(doc, "jwks"), *o;
+		size_t i;
+		json_array_foreach (jwks, i, o) {
+			const char *acct =
+			    json_string_value(json_object_get(o, "account"));
+			if (r == EXIT_OK && acct)
+				jwks_fetch_new(cli, &acct, 1);
+		}
 		if (r == EXIT_OK) {
 			cli_audit(
 			    "import",

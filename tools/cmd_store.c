@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acct_jwks.h"
 #include "cli.h"
 #include "issuer_model.h"
 #include "names.h"
@@ -651,9 +652,10 @@ static void check_cred(const struct check *k, const char *id, const void *rec)
 			id, acct,
 			c->version >= 2 ? "another UID"
 					: "older than the account",
-			k->db == SV_DB_PUBKEYS	 ? "sshkey remove"
-			: c->type == SV_CRED_KEY ? "key remove"
-						 : "secret revoke");
+			k->db == SV_DB_PUBKEYS ? "sshkey remove"
+			: c->type == SV_CRED_KEY || c->type == SV_CRED_JWKS
+			    ? "key remove"
+			    : "secret revoke");
 	sv_blob_free(&ab);
 	bool revoked = true;
 	if (k->rv && sv_revocations_has(k->rv, id, &revoked) == 0 && revoked)
@@ -662,6 +664,23 @@ static void check_cred(const struct check *k, const char *id, const void *rec)
 			"current generation (readers refuse it; the "
 			"next change leaves it out)",
 			id, acct);
+	if (k->rv && !revoked && c->type == SV_CRED_JWKS) {
+		/* logins read only the cached set: without one they fail */
+		char *url = sv_str_dup(c->url);
+		json_t *ci = url ? acct_jwks_cache_info(sv_reader_config(k->rd),
+							acct, id, url)
+				 : NULL;
+		const char *st =
+		    json_string_value(json_object_get(ci, "status"));
+		if (!st || strcmp(st, "ok"))
+			problem(rep,
+				"credential %s of '%s': its JWKS URL has no "
+				"usable cached set (%s): its logins fail until "
+				"svcacct key refresh %s succeeds",
+				id, acct, st ? st : "out of memory", acct);
+		json_decref(ci);
+		free(url);
+	}
 	struct sv_blob lb = {0};
 	struct sv_list ids;
 	if (sv_get_cred_ids(k->rd, k->db, acct, &lb, &ids) < 0 ||

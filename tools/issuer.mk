@@ -22,7 +22,8 @@ endif
 issuer_sanitizer_tests = \
 	tests/issuer/test_issuer_cli.sh \
 	tests/issuer/test_issuer_pam.sh \
-	tests/issuer/test_issuer_refresh.sh
+	tests/issuer/test_issuer_refresh.sh \
+	tests/issuer/test_jwksurl.sh
 issuer_tests = \
 	$(issuer_sanitizer_tests) \
 	tests/issuer/test_issuer_linkage.sh \

@@ -170,47 +170,39 @@ int issuer_jwks_canon(const char *body, size_t len, json_t **keys,
 	return 0;
 }
 
-/* state_dir/issuers, created 0700 if missing, root's and not writable by
+/* state_dir/DIR, created 0700 if missing, root's and not writable by
  * others: its fd, or a negative errno with the message in err. */
-static int open_cache_dir(const struct sv_config *c, char *err, size_t errlen)
+static int open_cache_dir(const struct sv_config *c, const char *dir, char *err,
+			  size_t errlen)
 {
-	int dd = sv_state_subdir_open(c, -1, "issuers", true);
+	int dd = sv_state_subdir_open(c, -1, dir, true);
 	if (dd == -EPERM)
 		snprintf(err, errlen,
-			 "%s/issuers: must be root's and not group or world "
+			 "%s/%s: must be root's and not group or world "
 			 "writable",
-			 c->state_dir);
+			 c->state_dir, dir);
 	else if (dd < 0)
-		snprintf(err, errlen, "%s/issuers: %s", c->state_dir,
+		snprintf(err, errlen, "%s/%s: %s", c->state_dir, dir,
 			 strerror(-dd));
 	return dd;
 }
 
-int issuer_cache_write(const struct sv_config *c, const char *name,
-		       const char *iss, const char *source, json_t *keys,
-		       char *err, size_t errlen)
+int jwks_cache_write(const struct sv_config *c, const char *dir,
+		     const char *name, json_t *doc, char *err, size_t errlen)
 {
-	char fn[SV_ISSUER_NAME_MAX + 8], tmp[SV_ISSUER_NAME_MAX + 40], now[32];
+	char fn[80], tmp[120];
 	char *text = NULL;
-	struct tm tm;
-	time_t t = time(NULL);
 	size_t n, off = 0;
 	int dd = -1, fd = -1, ret;
 
-	if (!sv_issuer_name_valid(name)) {
-		snprintf(err, errlen, "bad issuer name");
+	if (strlen(name) > 64) {
+		snprintf(err, errlen, "bad cache file name");
 		return -EINVAL;
 	}
-	dd = open_cache_dir(c, err, errlen);
+	dd = open_cache_dir(c, dir, err, errlen);
 	if (dd < 0)
 		return dd;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:O}", "format",
-				"svcacct-jwks", "version", 1, "issuer", iss,
-				"source", source, "fetched", now, "keys", keys);
-	text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	json_decref(doc);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (!text) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
@@ -224,7 +216,7 @@ int issuer_cache_write(const struct sv_config *c, const char *name,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "%s/issuers/%s: %s", c->state_dir, tmp,
+		snprintf(err, errlen, "%s/%s/%s: %s", c->state_dir, dir, tmp,
 			 strerror(-ret));
 		goto out;
 	}
@@ -245,7 +237,7 @@ int issuer_cache_write(const struct sv_config *c, const char *name,
 	 * set (or none) */
 	if (fsync(dd) < 0) {
 		ret = -EIO;
-		snprintf(err, errlen, "%s/issuers: fsync: %s", c->state_dir,
+		snprintf(err, errlen, "%s/%s: fsync: %s", c->state_dir, dir,
 			 strerror(errno));
 		goto out;
 	}
@@ -253,7 +245,7 @@ int issuer_cache_write(const struct sv_config *c, const char *name,
 	goto out;
 fail:
 	ret = errno ? -errno : -EIO;
-	snprintf(err, errlen, "writing %s/issuers/%s: %s", c->state_dir, fn,
+	snprintf(err, errlen, "writing %s/%s/%s: %s", c->state_dir, dir, fn,
 		 strerror(-ret));
 	(void)unlinkat(dd, tmp, 0);
 out:
@@ -265,18 +257,52 @@ out:
 	return ret;
 }
 
-void issuer_cache_remove(const struct sv_config *c, const char *name)
+void jwks_cache_remove(const struct sv_config *c, const char *dir,
+		       const char *name)
 {
-	char err[256], fn[SV_ISSUER_NAME_MAX + 8];
+	char err[256], fn[80];
 	int dd;
 
-	if (!sv_issuer_name_valid(name))
+	if (strlen(name) > 64)
 		return;
-	dd = open_cache_dir(c, err, sizeof(err));
+	dd = open_cache_dir(c, dir, err, sizeof(err));
 	if (dd < 0)
 		return;
 	snprintf(fn, sizeof(fn), "%s.jwks", name);
 	if (unlinkat(dd, fn, 0) == 0)
 		(void)fsync(dd);
 	close(dd);
+}
+
+int issuer_cache_write(const struct sv_config *c, const char *name,
+		       const char *iss, const char *source, json_t *keys,
+		       char *err, size_t errlen)
+{
+	char now[32];
+	struct tm tm;
+	time_t t = time(NULL);
+	int ret;
+
+	if (!sv_issuer_name_valid(name)) {
+		snprintf(err, errlen, "bad issuer name");
+		return -EINVAL;
+	}
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *doc = json_pack("{s:s, s:i, s:s, s:s, s:s, s:O}", "format",
+				"svcacct-jwks", "version", 1, "issuer", iss,
+				"source", source, "fetched", now, "keys", keys);
+	if (!doc) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = jwks_cache_write(c, "issuers", name, doc, err, errlen);
+	json_decref(doc);
+	return ret;
+}
+
+void issuer_cache_remove(const struct sv_config *c, const char *name)
+{
+	if (sv_issuer_name_valid(name))
+		jwks_cache_remove(c, "issuers", name);
 }

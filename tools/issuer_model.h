@@ -111,5 +111,15 @@ int issuer_cache_write(const struct sv_config *c, const char *name,
 		       char *err, size_t errlen);
 /* Remove the cached set (after the issuer was removed). */
 void issuer_cache_remove(const struct sv_config *c, const char *name);
+/* The writer under both: replace state_dir/DIR/NAME.jwks (NAME at most
+ * 64 characters, a safe file name the caller checked) with doc, in the
+ * same way; the directory is made 0700 if missing and must be root's and
+ * not writable by others (sv_state_subdir_open). 0 or -errno with the
+ * reason in err. */
+int jwks_cache_write(const struct sv_config *c, const char *dir,
+		     const char *name, json_t *doc, char *err, size_t errlen);
+/* Remove state_dir/DIR/NAME.jwks if it is there. */
+void jwks_cache_remove(const struct sv_config *c, const char *dir,
+		       const char *name);
 
 #endif

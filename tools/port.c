@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acct_jwks.h"
 #include "cli.h"
 #include "issuer_model.h"
 #include "keys.h"
@@ -774,14 +775,15 @@ int cli_import_check(struct cli *cli, json_t *doc)
 {
 	static const char *const top_allowed[] = {
 	    "format", "version", "generation", "roles", "accounts",
-	    "keys",   "sshkeys", "issuers",    NULL};
+	    "keys",   "sshkeys", "issuers",    "jwks",	NULL};
 	json_t *fmt = json_object_get(doc, "format"),
 	       *ver = json_object_get(doc, "version"),
 	       *roles = json_object_get(doc, "roles"),
 	       *accounts = json_object_get(doc, "accounts"),
 	       *keys = json_object_get(doc, "keys"),
 	       *sshkeys = json_object_get(doc, "sshkeys"),
-	       *issuers = json_object_get(doc, "issuers");
+	       *issuers = json_object_get(doc, "issuers"),
+	       *jwks = json_object_get(doc, "jwks");
 	if (!json_is_object(doc) || !json_is_string(fmt) ||
 	    strcmp(json_string_value(fmt), EXPORT_FORMAT) ||
 	    !json_is_integer(ver) ||
@@ -790,7 +792,8 @@ int cli_import_check(struct cli *cli, json_t *doc)
 	    (accounts && !json_is_array(accounts)) ||
 	    (keys && !json_is_array(keys)) ||
 	    (sshkeys && !json_is_array(sshkeys)) ||
-	    (issuers && !json_is_array(issuers))) {
+	    (issuers && !json_is_array(issuers)) ||
+	    (jwks && !json_is_array(jwks))) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "not an svcacct export: format \"%s\" version %d "
 			 "expected",
@@ -806,7 +809,8 @@ int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc)
 	       *accounts = json_object_get(doc, "accounts"),
 	       *keys = json_object_get(doc, "keys"),
 	       *sshkeys = json_object_get(doc, "sshkeys"),
-	       *issuers = json_object_get(doc, "issuers");
+	       *issuers = json_object_get(doc, "issuers"),
+	       *jwks = json_object_get(doc, "jwks");
 	struct strv mr = {0}, ma = {0};
 	size_t i;
 	json_t *o;
@@ -853,6 +857,8 @@ int cli_import_apply(struct cli *cli, struct sv_txn *t, json_t *doc)
 			if ((e = import_sshkey(cli, t, o, i)) < 0)
 				break;
 		}
+	if (e == 0 && jwks)
+		e = port_import_jwks(cli, t, jwks);
 	if (e == 0 && issuers)
 		e = issuers_import(cli, t, issuers);
 	strv_free(&mr);

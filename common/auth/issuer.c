@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "acctjwks.h"
 #include "assertion.h"
 #include "keys.h"
 #include "policy.h"
@@ -228,64 +229,23 @@ int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
 			const char *iss, json_t **out)
 {
 	char fn[SV_ISSUER_NAME_MAX + 8];
-	char *buf = NULL;
-	struct stat st;
 	json_t *j = NULL;
-	size_t n = 0;
-	int dd, fd = -1, ret;
+	int ret;
 
 	*out = NULL;
 	if (!sv_issuer_name_valid(name))
 		return -EINVAL;
 	snprintf(fn, sizeof(fn), "%s.jwks", name);
-	dd = sv_state_subdir_open(c, -1, "issuers", false);
-	if (dd < 0)
-		return dd;
-	fd = openat(dd, fn, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		ret = errno == ELOOP ? -EPERM : -errno;
-		goto out;
-	}
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = -EPERM;
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
-		goto out;
-	ret = -EBADMSG;
-	if (st.st_size <= 0 || (uint64_t)st.st_size > SV_ISSUER_JWKS_MAX)
-		goto out;
-	ret = sv_read_fd(fd, (size_t)st.st_size, &buf, &n);
-	if (ret == -EFBIG || (ret == 0 && n != (size_t)st.st_size))
-		ret = -EBADMSG; /* changed while being read */
+	ret = sv_jwks_cache_read(c, -1, "issuers", fn, &j);
 	if (ret < 0)
-		goto out;
-	j = json_loadb(buf, n, JSON_REJECT_DUPLICATES, NULL);
-	ret = -EBADMSG;
-	if (!json_is_object(j))
-		goto out;
-	if (!json_is_string(json_object_get(j, "format")) ||
-	    strcmp(json_string_value(json_object_get(j, "format")),
-		   "svcacct-jwks") != 0 ||
-	    json_integer_value(json_object_get(j, "version")) != 1 ||
-	    !json_is_array(json_object_get(j, "keys")))
-		goto out;
+		return ret;
 	if (!json_is_string(json_object_get(j, "issuer")) ||
 	    strcmp(json_string_value(json_object_get(j, "issuer")), iss) != 0) {
-		ret = -ESTALE;
-		goto out;
+		json_decref(j);
+		return -ESTALE;
 	}
 	*out = j;
-	j = NULL;
-	ret = 0;
-out:
-	json_decref(j);
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	close(dd);
-	return ret;
+	return 0;
 }
 
 /* ------------------------------------------------------------- login */

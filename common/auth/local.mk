@@ -14,6 +14,7 @@ common_auth_libsvauth_la_SOURCES = \
 	common/auth/statefile.c common/auth/statefile.h \
 	common/auth/sessions.c common/auth/sessions.h \
 	common/auth/issuer.c common/auth/issuer.h \
+	common/auth/acctjwks.c common/auth/acctjwks.h \
 	common/auth/login.c common/auth/login.h \
 	common/auth/phase.c common/auth/phase.h
 common_auth_libsvauth_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "acctjwks.h"
 #include "assertion.h"
 #include "codec.h"
 #include "issuer.h"
@@ -395,12 +396,18 @@ struct key_pick {
 	char (*ids)[SV_CRED_ID_LEN + 1];
 	size_t n;
 	bool any_key;
+	char *jwks_id; /* the account's JWKS URL credential, "" without */
 };
 
 static int pick_key(const struct sv_cred *c, bool revoked, void *ctx)
 {
 	struct key_pick *k = ctx;
 	(void)revoked;
+	if (c->type == SV_CRED_JWKS) {
+		k->any_key = true;
+		copy_id(k->jwks_id, c->id);
+		return 0;
+	}
 	if (c->type != SV_CRED_KEY)
 		return 0;
 	k->any_key = true;
@@ -412,10 +419,11 @@ static int pick_key(const struct sv_cred *c, bool revoked, void *ctx)
 }
 
 static int select_keys(struct sv_login *l, const struct sv_jws *j,
-		       char ids[][SV_CRED_ID_LEN + 1], size_t *n, bool *any_key)
+		       char ids[][SV_CRED_ID_LEN + 1], size_t *n, bool *any_key,
+		       char jwks_id[SV_CRED_ID_LEN + 1])
 {
 	struct sv_account owner;
-	struct key_pick k = {.j = j, .ids = ids};
+	struct key_pick k = {.j = j, .ids = ids, .jwks_id = jwks_id};
 	int r;
 
 	sv_login_owner(l, &owner);
@@ -482,6 +490,7 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 {
 	struct sv_claims cl;
 	char ids[SV_KEYS_TRIED_MAX][SV_CRED_ID_LEN + 1];
+	char jwks_id[SV_CRED_ID_LEN + 1] = "";
 	size_t n = 0;
 	bool any_key;
 	enum sv_login_status st = SV_LOGIN_DENY;
@@ -490,19 +499,21 @@ static enum sv_login_status verify_assertion(struct sv_login *l,
 	l->method = SV_METHOD_ASSERTION;
 	if (sv_jws_parse_header(j, 0, &l->reason) < 0)
 		goto out;
-	r = select_keys(l, j, ids, &n, &any_key);
+	r = select_keys(l, j, ids, &n, &any_key, jwks_id);
 	if (r < 0) {
 		l->reason = "store_error";
 		st = SV_LOGIN_UNAVAIL;
 		goto out;
 	}
-	if (n == 0) {
+	if (n == 0 && *jwks_id) {
+		/* no registered key fits: the account's cached JWKS */
+		st = sv_login_jwks(l, j, jwks_id);
+	} else if (n == 0) {
 		l->reason = !any_key	 ? "no_key"
 			    : j->has_kid ? "unknown_kid"
 					 : "alg_mismatch";
 		goto out;
 	}
-	st = SV_LOGIN_DENY;
 	for (size_t i = 0; i < n; i++) {
 		st = try_key(l, j, ids[i]);
 		if (st != SV_LOGIN_DENY)

@@ -261,7 +261,7 @@ run sv export --manifest
 expect_eq "export --manifest: exit 0" "0" "$RC"
 printf '%s\n' "$OUT" >"$T/exported.json"
 expect_eq "export --manifest: format, sections, no secrets, no generation" \
-	'["accounts", "format", "issuers", "keys", "roles", "sshkeys", "version"] svcacct-manifest False' \
+	'["accounts", "format", "issuers", "jwks", "keys", "roles", "sshkeys", "version"] svcacct-manifest False' \
 	"$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(json.dumps(sorted(j)), j["format"], "svcs_" in open(sys.argv[1]).read())' "$T/exported.json")"
 before=$(snap)
 run sv apply --prune "$T/exported.json"
@@ -287,6 +287,7 @@ for r, g in zip(m['roles'], (80010, 80011)):
 m['keys'][0]['expires'] = 'never'
 m['keys'][0]['jwk'].update(alg='ES256', kid='k1', use='sig')
 m['sshkeys'][0].update(label='ci runner', expires='never', key=' '.join(m['sshkeys'][0]['key'].split()[:2]))
+m.setdefault('jwks', [])
 save('full.json', m)"
 run sv apply "$T/full.json"
 expect_eq "empty store: applied" "0" "$RC"

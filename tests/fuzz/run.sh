@@ -82,7 +82,8 @@ build() {
 		"$top"/tools/model.c "$top"/tools/options.c "$top"/tools/cli_table.c \
 		"$top"/tools/cmd_*.c "$top"/tools/ops_*.c "$top"/tools/port.c \
 		"$top"/tools/sshkey.c \
-		"$top"/tools/issuer_model.c "$top"/tools/issuer_fetch.c; do
+		"$top"/tools/issuer_model.c "$top"/tools/issuer_fetch.c \
+		"$top"/tools/acct_jwks.c "$top"/tools/port_jwks.c; do
 		[ -e "$s" ] || continue
 		srcs+=("$s")
 	done

@@ -256,7 +256,8 @@ expect_eq "its primary group is _svcacct-keys" "$kgid" "$(printf '%s' "$keys" | 
 expect_eq "svcacct.conf root:root 0644" "root:root 644" "$(stat -c '%U:%G %a' "$R/etc/svcacct/svcacct.conf")"
 ok_cmd "the JWKS refresh timer is installed but not enabled" \
 	test ! -e "$R/etc/systemd/system/timers.target.wants/svcacct-issuer-refresh.timer"
-expect_match "its service runs the installed svcacct" '^ExecStart=/usr/sbin/svcacct issuer refresh$' \
+expect_match "its service runs the installed svcacct (issuers, then accounts)" \
+	"^ExecStart=/bin/sh -c '/usr/sbin/svcacct issuer refresh; r=\\\$\\\$\\?; /usr/sbin/svcacct key refresh \\|\\| r=1; exit \\\$\\\$r'\$" \
 	"$(cat "$R/lib/systemd/system/svcacct-issuer-refresh.service")"
 
 # use it: accounts resolve, logins go through the system's PAM stacks
