@@ -173,6 +173,11 @@ const char *cli_source_problem(const char *s, char *why, size_t len);
  * (keys and ssh keys): 0, or the exit code of the refusal, reported. */
 int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,
 		  int64_t *exp);
+/* The rotate verbs: the successor inherits its predecessor's lifetime
+ * (new_exp, 0 for never), which must fit the same maximum as an add. 0, or
+ * the exit code of the refusal, reported. */
+int cli_rotated_lifetime(struct cli *cli, const struct cli_args *args,
+			 int64_t new_exp, int64_t now);
 /* Read a whole file (max bytes), refusing unsafe or huge input. */
 int cli_read_file(struct cli *cli, const char *path, size_t max, char **out,
 		  size_t *len);

@@ -864,6 +864,17 @@ const char *cli_duration_text(unsigned secs, char *buf, size_t n)
 	return buf;
 }
 
+/* The maximum lifetime for credentials of the verb's noun (0: none), and
+ * the name of its setting. */
+static unsigned cred_max_lifetime(const struct cli *cli,
+				  const struct cli_args *args, const char **key)
+{
+	bool secret = !strcmp(args->noun->name, "secret");
+	*key = secret ? "max_secret_lifetime" : "max_key_lifetime";
+	return secret ? cli->cfg.max_secret_lifetime
+		      : cli->cfg.max_key_lifetime;
+}
+
 /* The add verbs of secrets (max_secret_lifetime) and keys, assertion and
  * ssh keys alike (max_key_lifetime): with a maximum set, a credential
  * must expire, and within it. 0, or the exit code of the refusal,
@@ -871,10 +882,8 @@ const char *cli_duration_text(unsigned secs, char *buf, size_t n)
 static int cred_lifetime_check(struct cli *cli, const struct cli_args *args,
 			       int64_t exp)
 {
-	bool secret = !strcmp(args->noun->name, "secret");
-	unsigned max =
-	    secret ? cli->cfg.max_secret_lifetime : cli->cfg.max_key_lifetime;
-	const char *key = secret ? "max_secret_lifetime" : "max_key_lifetime";
+	const char *key;
+	unsigned max = cred_max_lifetime(cli, args, &key);
 	int64_t now = (int64_t)time(NULL);
 	char mt[32], until[32];
 
@@ -894,6 +903,31 @@ static int cred_lifetime_check(struct cli *cli, const struct cli_args *args,
 		    args->noun->name, args->expires, key, mt, cli->conf_path,
 		    mt, cli_time(now + (int64_t)max, until, sizeof(until)));
 	return 0;
+}
+
+int cli_rotated_lifetime(struct cli *cli, const struct cli_args *args,
+			 int64_t new_exp, int64_t now)
+{
+	const char *key;
+	unsigned max = cred_max_lifetime(cli, args, &key);
+	char mt[32], life[32];
+
+	if (!max || (new_exp && new_exp - now <= (int64_t)max))
+		return 0;
+	cli_duration_text(max, mt, sizeof(mt));
+	if (!new_exp)
+		snprintf(life, sizeof(life), "never expires");
+	else
+		cli_duration_text(new_exp - now > UINT32_MAX
+				      ? UINT32_MAX
+				      : (unsigned)(new_exp - now),
+				  life, sizeof(life));
+	return cli_fail(cli,
+			"%s rotate: the new %s would inherit the old one's "
+			"lifetime (%s), beyond %s %s (%s): add a new one with "
+			"--expires (at most %s) and revoke the old one instead",
+			args->noun->name, args->noun->name, life, key, mt,
+			cli->conf_path, mt);
 }
 
 int cli_cred_args(struct cli *cli, const struct cli_args *args, bool usage_ok,

@@ -167,6 +167,12 @@ int secret_rotate(struct cli *cli, const struct cli_args *args)
 		sv_txn_abort(t);
 		return cli_fail(cli, "%s", cli->err);
 	}
+	r = cli_rotated_lifetime(cli, args, new_exp, now);
+	if (r) {
+		sv_wipe(secret, sizeof(secret));
+		sv_txn_abort(t);
+		return r;
+	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		char b[32];
@@ -659,6 +665,9 @@ int key_rotate(struct cli *cli, const struct cli_args *args)
 		r = cli_fail(cli, "%s", cli->err);
 		goto out;
 	}
+	r = cli_rotated_lifetime(cli, args, new_exp, now);
+	if (r)
+		goto out;
 	r = cli_commit(cli, t);
 	t = NULL;
 	if (r == EXIT_OK) {

@@ -176,6 +176,16 @@ expect_nomatch "check: the secret of 30 days is within" "$SOK" "$OUT"
 run sv --json check
 expect_match "check --json: in problems" '"credential [0-9a-f]{16} of .plain. \(secret\): never expires' "$OUT"
 
+# a rotation's successor inherits the old lifetime: the same maximum holds
+cli_refused "secret rotate of one that never expires: refused, the maximum named" 1 \
+	"secret rotate: the new secret would inherit the old one's lifetime \(never expires\), beyond max_secret_lifetime 90d .*--expires \(at most 90d\)" \
+	sv secret rotate plain "$SOLD"
+cli_refused "key rotate of a 400-day key: refused" 1 \
+	"key rotate: the new key would inherit the old one's lifetime \(40[01]d\), beyond max_key_lifetime 30d" \
+	sv key rotate plain old --pem "$KD/P-521.pub" --kid newer --alg ES512
+run sv --json secret rotate plain "$SOK"
+expect_eq "secret rotate of a 30-day secret: within the maximum" 0 "$RC"
+
 # ------------------------------------------------------------ config check
 cp "$CONF" "$T/c2.conf"
 run sv config check "$T/c2.conf"
