@@ -23,21 +23,28 @@ static int role_of_grant(struct sv_reader *rd, uint32_t gid,
 	return r == -ENOENT || r == -EBADMSG || r == -EPROTO ? 0 : r;
 }
 
-int sv_policy_granted(struct sv_reader *rd, const struct sv_config *c,
-		      const struct sv_account *a, struct sv_roleset *out)
+/* gids resolved through the store into *out, each once, in order; the
+ * base role is implicit and grants nothing, so it is never a member of a
+ * set: *base tells whether gids name it. Shared by an account's grants
+ * and a credential's scope, which must resolve alike. */
+static int roles_of_gids(struct sv_reader *rd, const struct sv_config *c,
+			 const struct sv_u32list *gids, struct sv_roleset *out,
+			 bool *base)
 {
 	out->n = 0;
-	for (uint32_t i = 0; i < a->roles.count; i++) {
-		uint32_t gid = sv_u32list_get(&a->roles, i);
+	*base = false;
+	for (uint32_t i = 0; i < gids->count; i++) {
+		uint32_t gid = sv_u32list_get(gids, i);
 		struct sv_blob blob = {0};
 		struct sv_role role;
 		int r;
 
-		/* the base role is implicit and grants nothing: never a
-		 * member of a set */
-		if (gid == c->base_gid || !sv_role_gid_acceptable(c, gid))
+		if (gid == c->base_gid) {
+			*base = true;
 			continue;
-		if (sv_roleset_has_gid(out, gid))
+		}
+		if (!sv_role_gid_acceptable(c, gid) ||
+		    sv_roleset_has_gid(out, gid))
 			continue;
 		r = role_of_grant(rd, gid, &blob, &role);
 		if (r < 0)
@@ -60,6 +67,14 @@ int sv_policy_granted(struct sv_reader *rd, const struct sv_config *c,
 		sv_blob_free(&blob);
 	}
 	return 0;
+}
+
+int sv_policy_granted(struct sv_reader *rd, const struct sv_config *c,
+		      const struct sv_account *a, struct sv_roleset *out)
+{
+	bool base;
+
+	return roles_of_gids(rd, c, &a->roles, out, &base);
 }
 
 bool sv_roleset_has_gid(const struct sv_roleset *s, uint32_t gid)
@@ -161,42 +176,7 @@ int sv_policy_cred_roles(struct sv_reader *rd, const struct sv_config *c,
 			 const struct sv_u32list *gids,
 			 struct sv_roleset *scope, bool *base)
 {
-	scope->n = 0;
-	*base = false;
-	for (uint32_t i = 0; i < gids->count; i++) {
-		uint32_t gid = sv_u32list_get(gids, i);
-		struct sv_blob blob = {0};
-		struct sv_role role;
-		int r;
-
-		if (gid == c->base_gid) {
-			*base = true;
-			continue;
-		}
-		if (!sv_role_gid_acceptable(c, gid) ||
-		    sv_roleset_has_gid(scope, gid))
-			continue;
-		r = role_of_grant(rd, gid, &blob, &role);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			continue;
-		if (role.gid != gid || role.name.n == 0 ||
-		    role.name.n > SV_NAME_MAX) {
-			sv_blob_free(&blob);
-			continue;
-		}
-		if (scope->n >= SV_ROLES_MAX) {
-			sv_blob_free(&blob);
-			return -E2BIG;
-		}
-		scope->r[scope->n].gid = gid;
-		memcpy(scope->r[scope->n].name, role.name.p, role.name.n);
-		scope->r[scope->n].name[role.name.n] = '\0';
-		scope->n++;
-		sv_blob_free(&blob);
-	}
-	return 0;
+	return roles_of_gids(rd, c, gids, scope, base);
 }
 
 void sv_policy_intersect(struct sv_roleset *eff, const struct sv_roleset *scope)
@@ -209,14 +189,14 @@ void sv_policy_intersect(struct sv_roleset *eff, const struct sv_roleset *scope)
 	eff->n = kept;
 }
 
-bool sv_policy_cred_source_ok(const struct sv_list *sources, const char *rhost)
+/* Whether one entry of a source list matches rhost (an empty list
+ * matches nothing; callers decide what an empty list means). */
+static bool sources_match(const struct sv_list *sources, const char *rhost)
 {
 	size_t off = 0;
 	uint32_t idx = 0;
 	struct sv_str src;
 
-	if (sources->count == 0)
-		return true;
 	while (sv_list_next(sources, &off, &idx, &src)) {
 		char s[64];
 		if (src.n >= sizeof(s))
@@ -227,6 +207,11 @@ bool sv_policy_cred_source_ok(const struct sv_list *sources, const char *rhost)
 			return true;
 	}
 	return false;
+}
+
+bool sv_policy_cred_source_ok(const struct sv_list *sources, const char *rhost)
+{
+	return sources->count == 0 || sources_match(sources, rhost);
 }
 
 bool sv_scope_names_base(const char *scope, size_t len)
@@ -339,23 +324,10 @@ bool sv_is_ui_service(const struct sv_config *c, const char *service)
 static int role_allows(const struct sv_role *role, const char *service,
 		       const char *rhost, bool *seen)
 {
-	size_t off = 0;
-	uint32_t idx = 0;
-	struct sv_str src;
-
 	if (!sv_list_contains(&role->services, SV_STR(service)))
 		return 0;
 	*seen = true;
-	while (sv_list_next(&role->sources, &off, &idx, &src)) {
-		char s[64];
-		if (src.n >= sizeof(s))
-			continue;
-		memcpy(s, src.p, src.n);
-		s[src.n] = '\0';
-		if (sv_source_match(s, rhost))
-			return 1;
-	}
-	return 0;
+	return sources_match(&role->sources, rhost) ? 1 : 0;
 }
 
 int sv_policy_allows(struct sv_reader *rd, const struct sv_config *c,

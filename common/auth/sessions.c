@@ -315,50 +315,49 @@ out:
 	return e;
 }
 
-/* Remove the stale records of dfd; the number of records left. */
-static int prune(int dfd)
+/* A directory stream over a duplicate of dfd: closedir leaves dfd open
+ * for the openat/unlinkat calls made while walking it. NULL with errno. */
+static DIR *dir_stream(int dfd)
 {
+	int fd = dup(dfd), e;
 	DIR *d;
-	struct dirent *de;
-	int left = 0, fd = dup(dfd);
 
 	if (fd < 0)
-		return -errno;
+		return NULL;
 	d = fdopendir(fd);
 	if (!d) {
+		e = errno;
 		close(fd);
-		return -errno;
+		errno = e;
 	}
+	return d;
+}
+
+/* The number of records (names not starting with '.') in dfd; with
+ * prune_stale, the stale ones are removed first and only the readable,
+ * live ones left are counted. Or -errno. */
+static int count(int dfd, bool prune_stale)
+{
+	DIR *d = dir_stream(dfd);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -errno;
 	while ((de = readdir(d))) {
 		struct sv_session_rec r;
 		if (de->d_name[0] == '.')
 			continue;
+		if (!prune_stale) {
+			n++;
+			continue;
+		}
 		int e = read_record(dfd, de->d_name, &r);
 		if (e == -EBADMSG || (e == 0 && !sv_session_is_live(&r)))
 			(void)unlinkat(dfd, de->d_name, 0);
 		else if (e == 0)
-			left++;
+			n++;
 	}
-	closedir(d);
-	return left;
-}
-
-/* The number of records (names not starting with '.') in dfd. */
-static int count(int dfd)
-{
-	DIR *d;
-	struct dirent *de;
-	int n = 0, fd = dup(dfd);
-
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
 	closedir(d);
 	return n;
 }
@@ -381,9 +380,9 @@ int sv_session_write(const struct sv_config *c, const char *account,
 	dfd = account_dir(c, account, true);
 	if (dfd < 0)
 		return dfd;
-	e = count(dfd);
+	e = count(dfd, false);
 	if (e >= SV_SESSIONS_MAX)
-		e = prune(dfd);
+		e = count(dfd, true);
 	if (e < 0)
 		goto out;
 	if (e >= SV_SESSIONS_MAX) {
@@ -436,22 +435,16 @@ int sv_sessions_each(const struct sv_config *c, const char *account,
 {
 	DIR *d = NULL;
 	struct dirent *de;
-	int dfd, fd, e = 0;
+	int dfd, e = 0;
 
 	dfd = account_dir(c, account, false);
 	if (dfd == -ENOENT)
 		return 0;
 	if (dfd < 0)
 		return dfd;
-	fd = dup(dfd);
-	if (fd < 0) {
-		e = -errno;
-		goto out;
-	}
-	d = fdopendir(fd);
+	d = dir_stream(dfd);
 	if (!d) {
 		e = -errno;
-		close(fd);
 		goto out;
 	}
 	while (e == 0 && (de = readdir(d))) {
@@ -476,18 +469,13 @@ static int names_process(int dfd, const struct sv_session_rec *r,
 			 const char *skip)
 {
 	char prefix[48];
-	DIR *d;
+	DIR *d = dir_stream(dfd);
 	struct dirent *de;
-	int found = 0, fd = dup(dfd);
+	int found = 0;
 	size_t n;
 
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
 	snprintf(prefix, sizeof(prefix), "%d-%" PRIu64 "-", (int)r->pid,
 		 r->start);
 	n = strlen(prefix);
@@ -503,20 +491,14 @@ int sv_session_shared(const struct sv_config *c, const char *account,
 {
 	DIR *d = NULL;
 	struct dirent *de;
-	int top, fd, e = 0;
+	int top, e = 0;
 
 	top = sv_state_subdir_open(c, -1, SESSIONS_DIR, false);
 	if (top < 0)
 		return top == -ENOENT ? 0 : top;
-	fd = dup(top);
-	if (fd < 0) {
-		e = -errno;
-		goto out;
-	}
-	d = fdopendir(fd);
+	d = dir_stream(top);
 	if (!d) {
 		e = -errno;
-		close(fd);
 		goto out;
 	}
 	while (e == 0 && (de = readdir(d))) {
