@@ -211,6 +211,72 @@ e2e_sshd_start() {
 	[ -n "$SSHD_PID" ]
 }
 
+# e2e_sshd_prepare PORT: what every sshd of these tests needs: the sshd
+# PAM stack with the built module, a host key and $T/sshd_config on PORT.
+e2e_sshd_prepare() {
+	e2e_pam_sshd "$E2E_PAM"
+	ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
+	e2e_sshd_config "$1" >"$T/sshd_config"
+}
+
+# e2e_start_sshd PORT ARGS...: the start of a test of one sshd on PORT:
+# skipped without sshd, e2e_start with the script's ARGS, then
+# e2e_sshd_prepare PORT.
+e2e_start_sshd() {
+	local port=$1
+	shift
+	e2e_need_sshd
+	e2e_start "$@"
+	e2e_sshd_prepare "$port"
+}
+
+# e2e_sshd_akf_config PORT: $T/sshd_config2 (PidFile $T/sshd2.pid), an
+# sshd that also finds keys in a root-owned file per user, /mnt/akf/%u,
+# for everybody (service accounts included), where sshd's StrictModes
+# accepts it (not under the sticky /tmp): sshd tries such a key, and
+# pam_svcacct's account and session phases are the last check.
+e2e_sshd_akf_config() {
+	mkdir -m 755 /mnt/akf
+	e2e_sshd_config "$1" | sed -e "s|^PidFile .*|PidFile $T/sshd2.pid|" \
+		-e "/AuthorizedKeysFile none/d" \
+		-e "s|^PubkeyAuthentication yes|&\nAuthorizedKeysFile /mnt/akf/%u|" >"$T/sshd_config2"
+}
+
+# e2e_sshd_run CONFIG PIDFILE: one more sshd, logging to CONFIG.log;
+# 0 once it wrote PIDFILE (bounded wait).
+e2e_sshd_run() {
+	/usr/sbin/sshd -f "$1" -E "$1.log" || return 1
+	for _ in $(seq 100); do [ -s "$2" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+# ssh options of a client that trusts any host key and asks once.
+E2E_SSHOPTS="-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5 -o NumberOfPasswordPrompts=1"
+
+# e2e_key_login PORT USER KEY: USER's `id -un` through a public-key login
+# with KEY alone, from the client home $C; nothing when refused.
+e2e_key_login() {
+	# shellcheck disable=SC2086
+	env -i PATH=/usr/bin:/bin HOME="$C" ssh $E2E_SSHOPTS -p "$1" -o BatchMode=yes \
+		-o PreferredAuthentications=publickey -o IdentitiesOnly=yes \
+		-i "$3" "$2@127.0.0.1" /usr/bin/id -un </dev/null 2>/dev/null
+}
+
+# e2e_kbd_login PORT USER [VAR=VALUE...]: USER's `id -un` through a
+# keyboard-interactive login that svcacct-assert answers (as SSH_ASKPASS,
+# from the client home $C), with the extra environment given (the token
+# file, the key); nothing when refused.
+e2e_kbd_login() {
+	local port=$1 user=$2
+	shift 2
+	# shellcheck disable=SC2086
+	env -i PATH=/usr/bin:/bin HOME="$C" XDG_RUNTIME_DIR="$C/run" \
+		SSH_ASKPASS="$BIN/svcacct-assert" SSH_ASKPASS_REQUIRE=force \
+		SVCACCT_ACCOUNT="$user" SVCACCT_AUDIENCE=svcacct:e2e "$@" \
+		ssh $E2E_SSHOPTS -p "$port" -o PreferredAuthentications=keyboard-interactive \
+		"$user@127.0.0.1" /usr/bin/id -un </dev/null 2>/dev/null
+}
+
 # A sudo PAM stack with the built module (see e2e_pam_sshd).
 e2e_pam_sudo() {
 	local mod=$1

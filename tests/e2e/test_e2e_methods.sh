@@ -16,14 +16,9 @@ e2e_start "$@"
 
 PORT=2251  # the documented configuration
 PORT2=2252 # keys also from a file: sshd tries the key, pam_svcacct decides
-e2e_pam_sshd "$E2E_PAM"
+e2e_sshd_prepare "$PORT"
 e2e_pam_sudo "$E2E_PAM"
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-e2e_sshd_config "$PORT" >"$T/sshd_config"
-mkdir -m 755 /mnt/akf
-e2e_sshd_config "$PORT2" | sed -e "s|^PidFile .*|PidFile $T/sshd2.pid|" \
-	-e "/AuthorizedKeysFile none/d" \
-	-e "s|^PubkeyAuthentication yes|&\nAuthorizedKeysFile /mnt/akf/%u|" >"$T/sshd_config2"
+e2e_sshd_akf_config "$PORT2"
 
 S role create keyed --services sshd,sudo --from 127.0.0.0/8,local \
 	--command "/usr/bin/id -un" >/dev/null
@@ -37,32 +32,14 @@ chmod 600 "$C/pk.secret"
 cut -d' ' -f1,2 "$C/k1.pub" >"/mnt/akf/pk"
 chmod 644 "/mnt/akf/"*
 
-start() { # CONFIG PIDFILE
-	/usr/sbin/sshd -f "$1" -E "$1.log" || return 1
-	for _ in $(seq 100); do [ -s "$2" ] && return 0; sleep 0.05; done
-	return 1
-}
-start "$T/sshd_config" "$T/sshd.pid" && start "$T/sshd_config2" "$T/sshd2.pid" ||
+e2e_sshd_run "$T/sshd_config" "$T/sshd.pid" && e2e_sshd_run "$T/sshd_config2" "$T/sshd2.pid" ||
 	{ tap_notok "sshd started"; cat "$T"/sshd_config*.log; done_testing; exit 1; }
 SSHD_PID=$(cat "$T/sshd.pid")
 tap_ok "two sshd started"
 trap 'kill $(cat "$T/sshd2.pid" 2>/dev/null) 2>/dev/null; e2e_cleanup' EXIT
 
-SSHOPTS="-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5 -o NumberOfPasswordPrompts=1"
-key_login() { # PORT USER KEY
-	# shellcheck disable=SC2086
-	env -i PATH=/usr/bin:/bin HOME="$C" ssh $SSHOPTS -p "$1" -o BatchMode=yes \
-		-o PreferredAuthentications=publickey -o IdentitiesOnly=yes \
-		-i "$3" "$2@127.0.0.1" /usr/bin/id -un </dev/null 2>/dev/null
-}
-kbd_login() { # PORT USER TOKENFILE
-	# shellcheck disable=SC2086
-	env -i PATH=/usr/bin:/bin HOME="$C" XDG_RUNTIME_DIR="$C/run" \
-		SSH_ASKPASS="$BIN/svcacct-assert" SSH_ASKPASS_REQUIRE=force \
-		SVCACCT_ACCOUNT="$2" SVCACCT_AUDIENCE=svcacct:e2e SVCACCT_TOKEN_FILE="$3" \
-		ssh $SSHOPTS -p "$1" -o PreferredAuthentications=keyboard-interactive \
-		"$2@127.0.0.1" /usr/bin/id -un </dev/null 2>/dev/null
-}
+key_login() { e2e_key_login "$@"; } # PORT USER KEY
+kbd_login() { e2e_kbd_login "$1" "$2" SVCACCT_TOKEN_FILE="$3"; } # PORT USER TOKENFILE
 served() {
 	setpriv --reuid="$KEYS_USER" --regid="$KEYS_USER" --clear-groups \
 		"$BIN/svcacct" authorized-keys pk "$(id -u pk)"

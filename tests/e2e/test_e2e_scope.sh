@@ -8,13 +8,9 @@
 # gets no session, and the audit record names the scope.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
-e2e_need_sshd
-e2e_start "$@"
 
 PORT=2251
-e2e_pam_sshd "$E2E_PAM"
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-e2e_sshd_config "$PORT" >"$T/sshd_config"
+e2e_start_sshd "$PORT" "$@"
 
 S role create web --services sshd --from 127.0.0.0/8 \
 	--command "/usr/bin/id -Gn" --command "/bin/echo web" >/dev/null

@@ -6,13 +6,9 @@
 # secret with --stop ends its connection and its command, and only those.
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/e2e/lib.sh"
-e2e_need_sshd
-e2e_start "$@"
 
 PORT=2223
-e2e_pam_sshd "$E2E_PAM"
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-e2e_sshd_config "$PORT" >"$T/sshd_config"
+e2e_start_sshd "$PORT" "$@"
 
 S role create runners --services sshd --from 127.0.0.1/32 \
 	--command "/bin/sleep 601" --command "/bin/sleep 602" \

@@ -22,7 +22,7 @@ e2e_start "$@"
 PORT=2241  # the documented configuration
 PORT2=2242 # keys also from a file: the account phase is the last check
 PORT3=2243 # without ExposeAuthInfo: SSH_AUTH_INFO_0 is set all the same
-e2e_pam_sshd "$E2E_PAM"
+e2e_sshd_prepare "$PORT"
 e2e_pam_sudo "$E2E_PAM"
 for s in su runuser; do
 	{
@@ -31,14 +31,7 @@ for s in su runuser; do
 		echo "session  required pam_unix.so"
 	} >"$T/etc/pam.d/$s"
 done
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-e2e_sshd_config "$PORT" >"$T/sshd_config"
-mkdir -m 755 /mnt/akf
-# a root-owned file per user, for everybody (service accounts included),
-# where sshd's StrictModes accepts it (not under the sticky /tmp)
-e2e_sshd_config "$PORT2" | sed -e "s|^PidFile .*|PidFile $T/sshd2.pid|" \
-	-e "/AuthorizedKeysFile none/d" \
-	-e "s|^PubkeyAuthentication yes|&\nAuthorizedKeysFile /mnt/akf/%u|" >"$T/sshd_config2"
+e2e_sshd_akf_config "$PORT2"
 e2e_sshd_config "$PORT3" | sed -e "s|^PidFile .*|PidFile $T/sshd3.pid|" \
 	-e '/^ExposeAuthInfo/d' >"$T/sshd_config3"
 
@@ -68,34 +61,17 @@ cut -d' ' -f1,2 "$C/k1.pub" >"/mnt/akf/pk"
 cut -d' ' -f1,2 "$C/k2.pub" >"/mnt/akf/twin"
 chmod 644 "/mnt/akf/"*
 
-start() { # CONFIG PIDFILE
-	/usr/sbin/sshd -f "$1" -E "$1.log" || return 1
-	for _ in $(seq 100); do [ -s "$2" ] && return 0; sleep 0.05; done
-	return 1
-}
-start "$T/sshd_config" "$T/sshd.pid" && start "$T/sshd_config2" "$T/sshd2.pid" &&
-	start "$T/sshd_config3" "$T/sshd3.pid" ||
+e2e_sshd_run "$T/sshd_config" "$T/sshd.pid" && e2e_sshd_run "$T/sshd_config2" "$T/sshd2.pid" &&
+	e2e_sshd_run "$T/sshd_config3" "$T/sshd3.pid" ||
 	{ tap_notok "sshd started"; cat "$T"/sshd_config*.log; done_testing; exit 1; }
 SSHD_PID=$(cat "$T/sshd.pid")
 tap_ok "three sshd started"
 trap 'kill $(cat "$T/sshd2.pid" "$T/sshd3.pid" 2>/dev/null) 2>/dev/null; e2e_cleanup' EXIT
 
-SSHOPTS="-F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5 -o NumberOfPasswordPrompts=1"
-key_login() { # PORT USER KEY
-	# shellcheck disable=SC2086
-	env -i PATH=/usr/bin:/bin HOME="$C" ssh $SSHOPTS -p "$1" -o BatchMode=yes \
-		-o PreferredAuthentications=publickey -o IdentitiesOnly=yes \
-		-i "$3" "$2@127.0.0.1" /usr/bin/id -un </dev/null 2>/dev/null
-}
-kbd_login() { # PORT USER TOKENFILE
-	# shellcheck disable=SC2086
-	env -i PATH=/usr/bin:/bin HOME="$C" XDG_RUNTIME_DIR="$C/run" \
-		SSH_ASKPASS="$BIN/svcacct-assert" SSH_ASKPASS_REQUIRE=force \
-		SVCACCT_KEY="$C/es.key" SVCACCT_ACCOUNT="$2" SVCACCT_AUDIENCE=svcacct:e2e \
-		${3:+SVCACCT_TOKEN_FILE=$3} \
-		ssh $SSHOPTS -p "$1" -o PreferredAuthentications=keyboard-interactive \
-		"$2@127.0.0.1" /usr/bin/id -un </dev/null 2>/dev/null
-}
+key_login() { e2e_key_login "$@"; } # PORT USER KEY
+# kbd_login PORT USER [TOKENFILE]: the secret in TOKENFILE, or without it
+# an assertion signed with the key es.key
+kbd_login() { e2e_kbd_login "$1" "$2" SVCACCT_KEY="$C/es.key" ${3:+"SVCACCT_TOKEN_FILE=$3"}; }
 gen() { readlink "$T/db/current" | sed 's/^gen-0*//'; }
 # revoked_unless_forced VERB FILE REFUSED FORCED AGAIN: S VERB FILE, which
 # carries pk's revoked key k1, exits 1 (check REFUSED) and k1 still does
