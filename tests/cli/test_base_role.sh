@@ -108,22 +108,22 @@ expect_eq "import reproduces role list --json (base role included)" \
 	"$(jf "$("$SV" --conf "$SRC_CONF" --json role list)" "$norm")" "$(jf "$(sv --json role list)" "$norm")"
 expect_eq "export of the import equals the export" \
 	"$(printf '%s' "$E" | grep -v '"generation"')" "$(sv export | grep -v '"generation"')"
+# base_role_edit IN OUT KEY VALUE: the export or manifest IN with the
+# base role's KEY set to the JSON VALUE, written to OUT
+base_role_edit() {
+	python3 - "$@" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+[r for r in d["roles"] if r["name"] == "svcacct"][0][sys.argv[3]] = json.loads(sys.argv[4])
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+}
 # role show --json of the base role imports too (members ignored)
 jf "$(sv --json role show svcacct)" 'dict(format="svcacct-export", version=1, roles=[j])' >"$W/show.json"
-python3 - "$W/show.json" "$W/badgid.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-d["roles"][0]["gid"] = 80007
-json.dump(d, open(sys.argv[2], "w"))
-EOF
+base_role_edit "$W/show.json" "$W/badgid.json" gid 80007
 refused "import: a base role with another GID refused" 1 "the base role 'svcacct' has GID 80000 \(base_gid\), not 80007" \
 	sv import "$W/badgid.json"
-python3 - "$W/show.json" "$W/badsvc.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-d["roles"][0]["services"] = ["bad service"]
-json.dump(d, open(sys.argv[2], "w"))
-EOF
+base_role_edit "$W/show.json" "$W/badsvc.json" services '["bad service"]'
 refused "import: a bad service of the base role refused" 1 "roles\[0\] \(svcacct\): bad service 'bad service'" \
 	sv import "$W/badsvc.json"
 
@@ -151,26 +151,11 @@ EOF
 run sv apply "$W/m-nobase.json"
 expect_eq "apply without the base role (no --prune): left alone" '["cron", "backup", "sshd"]' \
 	"$(jf "$(sv --json role show svcacct)" 'j["services"]')"
-python3 - "$W/m.json" "$W/m-members.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-[r for r in d["roles"] if r["name"] == "svcacct"][0]["members"] = ["alpha"]
-json.dump(d, open(sys.argv[2], "w"))
-EOF
+base_role_edit "$W/m.json" "$W/m-members.json" members '["alpha"]'
 refused "apply: members of the base role refused" 1 "unknown member 'members'" sv apply "$W/m-members.json"
-python3 - "$W/m.json" "$W/m-gid.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-[r for r in d["roles"] if r["name"] == "svcacct"][0]["gid"] = 80009
-json.dump(d, open(sys.argv[2], "w"))
-EOF
+base_role_edit "$W/m.json" "$W/m-gid.json" gid 80009
 refused "apply: another GID for the base role refused" 1 "the GID of a role never changes" sv apply "$W/m-gid.json"
-python3 - "$W/m.json" "$W/m-bad.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-[r for r in d["roles"] if r["name"] == "svcacct"][0]["from"] = ["nowhere"]
-json.dump(d, open(sys.argv[2], "w"))
-EOF
+base_role_edit "$W/m.json" "$W/m-bad.json" from '["nowhere"]'
 refused "apply: a bad source of the base role refused" 1 "bad source 'nowhere'" sv apply "$W/m-bad.json"
 run sv apply --prune "$W/m-nobase.json"
 expect_match "apply --prune without the base role: its settings go" "~ role svcacct: services backup,cron,sshd -> -" "$OUT"

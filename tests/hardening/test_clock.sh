@@ -13,22 +13,12 @@
 #   replay entry   kept until exp + skew, the last second the token passes
 #   secret expiry  refused from its expiry second on (expires <= now)
 . "$top_srcdir/tests/pam/lib.sh"
-FIX=$top_builddir/tests/hardening/.libs/libfixclock.so
-[ -e "$FIX" ] || { tap_notok "fixclock shim built ($FIX)"; done_testing; exit 0; }
+pam_fixclock
 setup_store
 E=auth=PAM_AUTH_ERR
 OK=auth=PAM_SUCCESS
 T0=$(($(date +%s) + 1000))
 K=(--key "$T/k256.key" --alg ES256 --kid k256 --now "$T0")
-# at NOW: check with the module's clock at NOW
-# The harness runs with the shim (in the sanitizer build the shim is
-# instrumented too, and the ASan runtime must come first); the test's own
-# grep and sed do not.
-SANRT=$(san_runtime "$MOD")
-printf '#!/bin/sh\nLD_PRELOAD="%s" exec "%s" "$@"\n' "${SANRT:+$SANRT }$FIX" "$HARNESS" >"$T/fixharness"
-chmod 755 "$T/fixharness"
-HARNESS=$T/fixharness
-at() { local now=$1; shift; FIXCLOCK_NOW=$now check "$@"; }
 
 expect_eq "the shim pins the clock" "$T0" \
 	"$(FIXCLOCK_NOW=$T0 ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="${SANRT:+$SANRT }$FIX" date +%s)"

@@ -108,6 +108,38 @@ setup_store() {
 	pam_service su
 }
 
+# pam_fixclock: the harness from here on runs with the fixclock shim FIX
+# (LD_PRELOAD; FIXCLOCK_NOW=T makes time() answer T), so that a test
+# checks each boundary to the second without waiting; in the sanitizer
+# build the shim is instrumented too, and the ASan runtime SANRT must come
+# first. The test's own programs (grep, sed, the CLI) run without it.
+# Without the shim built, the test fails at once.
+pam_fixclock() {
+	FIX=$top_builddir/tests/hardening/.libs/libfixclock.so
+	[ -e "$FIX" ] || { tap_notok "fixclock shim built ($FIX)"; done_testing; exit 0; }
+	SANRT=$(san_runtime "$MOD")
+	printf '#!/bin/sh\nLD_PRELOAD="%s" exec "%s" "$@"\n' "${SANRT:+$SANRT }$FIX" "$HARNESS" >"$T/fixharness"
+	chmod 755 "$T/fixharness"
+	HARNESS=$T/fixharness
+}
+
+# at NOW DESC WANT REASON ARGS...: check with the module's clock at NOW
+# (after pam_fixclock).
+at() { local now=$1; shift; FIXCLOCK_NOW=$now check "$@"; }
+
+# role_gid NAME: the GID of the role NAME.
+role_gid() { S --json role show "$1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["gid"])'; }
+
+# bot_groups: after setup_store, BASE (the base role's GID), DEP and RD
+# (deployers' and readers') and ALL, bot's groups as the harness's -G
+# installs them (as sshd's initgroups does; the kernel keeps them sorted).
+bot_groups() {
+	BASE=80000
+	DEP=$(role_gid deployers)
+	RD=$(role_gid readers)
+	ALL="4242,$BASE,$DEP,$RD"
+}
+
 # check DESC WANT REASON HARNESS-ARGS...: the harness output must contain
 # the line WANT (e.g. auth=PAM_AUTH_ERR) and, if REASON is not empty, a new
 # log line must carry reason=REASON.

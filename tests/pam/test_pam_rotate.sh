@@ -8,18 +8,11 @@
 # the CLI's clocks are pinned with the fixclock shim (FIXCLOCK_NOW), so
 # each boundary is checked to the second without waiting.
 . "$top_srcdir/tests/pam/lib.sh"
-FIX=$top_builddir/tests/hardening/.libs/libfixclock.so
-[ -e "$FIX" ] || { tap_notok "fixclock shim built ($FIX)"; done_testing; exit 0; }
+pam_fixclock
 setup_store
 OK=auth=PAM_SUCCESS
 E=auth=PAM_AUTH_ERR
-SANRT=$(san_runtime "$MOD")
-printf '#!/bin/sh\nLD_PRELOAD="%s" exec "%s" "$@"\n' "${SANRT:+$SANRT }$FIX" "$HARNESS" >"$T/fixharness"
-chmod 755 "$T/fixharness"
-HARNESS=$T/fixharness
-# at NOW DESC WANT REASON ARGS...: check with the module's clock at NOW;
 # SAT NOW ARGS...: svcacct with its clock at NOW
-at() { local now=$1; shift; FIXCLOCK_NOW=$now check "$@"; }
 SAT() { local now=$1; shift; FIXCLOCK_NOW=$now LD_PRELOAD="${SANRT:+$SANRT }$FIX" S "$@"; }
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 # last_used LIST-VERB ID: that credential's last_used in the list's JSON
@@ -29,6 +22,12 @@ import json, sys
 print(json.dumps([c.get("last_used", "absent") for c in json.load(sys.stdin) if c["id"] == sys.argv[1]]))' "$2"
 }
 ids() { /usr/bin/python3 -c 'import json,sys; print(" ".join(sorted(c["id"] for c in json.load(sys.stdin))))'; }
+# key_at NOW KID DESC WANT REASON: check a login over sshd with an
+# assertion of bot's ES256 key KID minted at NOW, the module's clock at NOW
+key_at() {
+	at "$1" "$3" "$4" "$5" -s sshd -u bot -r 127.0.0.1 \
+		-p "$(M --key "$T/$2.key" --alg ES256 --kid "$2" --now "$1")"
+}
 T0=$(($(date +%s) + 1000))
 
 # ---- last use of a secret
@@ -49,8 +48,7 @@ expect_eq "--unused 1h a second earlier: only the never used, older one" \
 	"${SECRET:5:16}" "$(SAT $((T0 + 10 + 3599)) --json secret list bot --unused 1h | ids)"
 
 # ---- last use of an assertion key
-at $((T0 + 30)) "assertion login" $OK ok -s sshd -u bot -r 127.0.0.1 \
-	-p "$(M --key "$T/k256.key" --alg ES256 --kid k256 --now $((T0 + 30)))"
+key_at $((T0 + 30)) k256 "assertion login" $OK ok
 K256=$(S --json key list bot | /usr/bin/python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin) if c["kid"] == "k256"][0])')
 expect_eq "assertion: the key's last_used" "[$((T0 + 30))]" "$(last_used key "$K256")"
 expect_match "... key list LAST USED" "^$K256 +k256 .* $(iso $((T0 + 30))) +$" "$(S key list bot)"
@@ -108,12 +106,9 @@ at $((T2 + 10)) "bot2 cannot log in with bot's secret" $E "" -s sshd -u bot2 -r 
 keygen knew P-256
 T3=$((T0 + 3000))
 SAT $T3 key rotate bot k256 --pem "$T/knew.pub" --kid knew --grace 1h >/dev/null
-at $((T3 + 10)) "rotated key: the new key's assertions accepted" $OK ok -s sshd -u bot -r 127.0.0.1 \
-	-p "$(M --key "$T/knew.key" --alg ES256 --kid knew --now $((T3 + 10)))"
-at $((T3 + 3599)) "rotated key: the old key's accepted until its grace ends" $OK ok -s sshd -u bot -r 127.0.0.1 \
-	-p "$(M --key "$T/k256.key" --alg ES256 --kid k256 --now $((T3 + 3599)))"
-at $((T3 + 3600)) "rotated key: the old key's refused from then on" $E credential_expired -s sshd -u bot -r 127.0.0.1 \
-	-p "$(M --key "$T/k256.key" --alg ES256 --kid k256 --now $((T3 + 3600)))"
+key_at $((T3 + 10)) knew "rotated key: the new key's assertions accepted" $OK ok
+key_at $((T3 + 3599)) k256 "rotated key: the old key's accepted until its grace ends" $OK ok
+key_at $((T3 + 3600)) k256 "rotated key: the old key's refused from then on" $E credential_expired
 KNEW=$(S --json key list bot | /usr/bin/python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin) if c["kid"] == "knew"][0])')
 expect_eq "the new key's last use" "[$((T3 + 10))]" "$(last_used key "$KNEW")"
 
@@ -128,10 +123,7 @@ expect_eq "imported: knew and k256 with their expiries" \
 	"$(S --json key list bot | /usr/bin/python3 -c '
 import json, sys
 print(" ".join("%s %s" % (c["kid"], c["expires"]) for c in sorted(json.load(sys.stdin), key=lambda c: c["kid"]) if c["kid"] in ("k256", "knew")))')"
-at $((T3 + 3599)) "imported: the old key works until its grace ends" $OK ok -s sshd -u bot -r 127.0.0.1 \
-	-p "$(M --key "$T/k256.key" --alg ES256 --kid k256 --now $((T3 + 3599)))"
-at $((T3 + 3600)) "imported: ... and not from then on" $E credential_expired -s sshd -u bot -r 127.0.0.1 \
-	-p "$(M --key "$T/k256.key" --alg ES256 --kid k256 --now $((T3 + 3600)))"
-at $((T3 + 3600)) "imported: the new key works" $OK ok -s sshd -u bot -r 127.0.0.1 \
-	-p "$(M --key "$T/knew.key" --alg ES256 --kid knew --now $((T3 + 3600)))"
+key_at $((T3 + 3599)) k256 "imported: the old key works until its grace ends" $OK ok
+key_at $((T3 + 3600)) k256 "imported: ... and not from then on" $E credential_expired
+key_at $((T3 + 3600)) knew "imported: the new key works" $OK ok
 done_testing

@@ -8,11 +8,7 @@
 # reports the same roles.
 . "$top_srcdir/tests/pam/lib.sh"
 setup_store
-gid() { S --json role show "$1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["gid"])'; }
-BASE=80000
-DEP=$(gid deployers)
-RD=$(gid readers)
-ALL="4242,$BASE,$DEP,$RD"
+bot_groups
 groups_of() { grep '^groups=' <<<"$LAST_OUT"; }
 auth_line() { grep 'event=auth result=' "$LOG" | tail -1; }
 

@@ -5,12 +5,7 @@
 # and prints getgroups() after pam_setcred(PAM_ESTABLISH_CRED).
 . "$top_srcdir/tests/pam/lib.sh"
 setup_store
-gid() { S --json role show "$1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["gid"])'; }
-BASE=80000
-DEP=$(gid deployers)
-RD=$(gid readers)
-# the kernel keeps them sorted
-ALL="4242,$BASE,$DEP,$RD"
+bot_groups
 K=(--key "$T/k256.key" --alg ES256 --kid k256)
 
 check "scoped login (deployers): setcred succeeds" setcred=PAM_SUCCESS "ok dropped_groups=1" \
