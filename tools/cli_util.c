@@ -915,13 +915,24 @@ int cli_rotated_lifetime(struct cli *cli, const struct cli_args *args,
 	if (!max || (new_exp && new_exp - now <= (int64_t)max))
 		return 0;
 	cli_duration_text(max, mt, sizeof(mt));
-	if (!new_exp)
+	if (!new_exp) {
 		snprintf(life, sizeof(life), "never expires");
-	else
-		cli_duration_text(new_exp - now > UINT32_MAX
-				      ? UINT32_MAX
-				      : (unsigned)(new_exp - now),
-				  life, sizeof(life));
+	} else {
+		/* the old lifetime was counted from two clock readings: shown
+		 * in the largest unit it reaches, rounded */
+		static const struct {
+			int64_t secs;
+			char unit;
+		} units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+		int64_t left = new_exp - now;
+		size_t u = 0;
+		while (u + 1 < SV_ARRAY_SIZE(units) && left < units[u].secs)
+			u++;
+		snprintf(
+		    life, sizeof(life), "about %lld%c",
+		    (long long)((left + units[u].secs / 2) / units[u].secs),
+		    units[u].unit);
+	}
 	return cli_fail(cli,
 			"%s rotate: the new %s would inherit the old one's "
 			"lifetime (%s), beyond %s %s (%s): add a new one with "

@@ -329,7 +329,11 @@ static DIR *dir_stream(int dfd)
 		e = errno;
 		close(fd);
 		errno = e;
+		return NULL;
 	}
+	/* a dup shares its offset with dfd and every stream made before:
+	 * without this, a second walk would start where the first ended */
+	rewinddir(d);
 	return d;
 }
 

@@ -297,4 +297,25 @@ chmod g-w "$T/state/sessions"
 fail_cmd "revoke --stop refuses to read an unsafe directory" bash -c \
 	"chmod g+w '$SD' && '$top_builddir/tools/svcacct' --conf '$T/c.conf' secret revoke bot '$(sid G)' --stop"
 chmod g-w "$SD"
+
+# at most 1024 records per account: at the cap the stale ones are pruned
+# first; when the live ones fill it, the session is not recorded (logged)
+SH=$(S secret add bot --label H)
+H_ID=$(sid H)
+fake_records() { # COUNT START: records of PID 1 with that start time
+	local i
+	for i in $(seq "$1"); do
+		printf 'svcacct-session 1\ncredential=%s\npid=1\nstart=%s\ncgroup=\n' \
+			"$H_ID" "$2" >"$SD/1-$i-$H_ID"
+	done
+	chmod 600 "$SD"/1-*-"$H_ID"
+}
+fake_records 1024 "$(($(start_of 1) + 1))"
+check "1024 stale records: the session opens" session=PAM_SUCCESS "" -s sshd -u bot -r 127.0.0.1 -p "$SH"
+expect_eq "... and the stale records were pruned to make room" 0 "$(ls "$SD" | grep -c "^1-.*-$H_ID\$")"
+fake_records 1024 "$(start_of 1)"
+check "1024 live records: the session opens all the same" session=PAM_SUCCESS session_records_full \
+	-s sshd -u bot -r 127.0.0.1 -p "$SH"
+expect_eq "... and no record is added beyond the cap" 1024 "$(ls "$SD" | grep -c -- "-$H_ID\$")"
+rm -f "$SD"/1-*-"$H_ID"
 done_testing
