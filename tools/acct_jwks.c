@@ -17,6 +17,7 @@
 #include "issuer.h"
 #include "issuer_model.h"
 #include "model.h"
+#include "ops.h"
 #include "secret.h"
 #include "statefile.h"
 
@@ -255,7 +256,8 @@ int acct_jwks_find(struct sv_txn *t, const char *account, struct jwks_cred *out)
 
 int op_jwks_add(struct cli *cli, struct sv_txn *t, const char *account,
 		const char *url, const char *ca_file, const char *label,
-		int64_t expires, char id[SV_CRED_ID_LEN + 1])
+		int64_t expires, const struct cred_scope *scope,
+		char id[SV_CRED_ID_LEN + 1])
 {
 	struct jwks_cred old;
 	int e;
@@ -289,6 +291,7 @@ int op_jwks_add(struct cli *cli, struct sv_txn *t, const char *account,
 		    .url = SV_STR(url),
 		    .ca_file = SV_STR(ca_file ? ca_file : ""),
 		};
+		cred_scope_to_rec(scope, &c);
 		e = sv_model_cred_add(t, SV_DB_CREDENTIALS, &c);
 	}
 	if (e < 0 && !*cli->err)

@@ -18,6 +18,7 @@
 
 struct cli;
 struct cli_args;
+struct cred_scope;
 struct sv_txn;
 
 /* The longest URL stored (as a trusted issuer's --jwks-url). */
@@ -68,16 +69,19 @@ struct jwks_cred {
 int acct_jwks_find(struct sv_txn *t, const char *account,
 		   struct jwks_cred *out);
 /* Add a JWKS URL credential to the account in t (checked as above; an
- * account that has one already is refused with -EEXIST); the new id in id.
- * 0 or negative errno with the message in cli->err. */
+ * account that has one already is refused with -EEXIST), with the scope
+ * scope (NULL: none, every granted role); the new id in id. 0 or negative
+ * errno with the message in cli->err. */
 int op_jwks_add(struct cli *cli, struct sv_txn *t, const char *account,
 		const char *url, const char *ca_file, const char *label,
-		int64_t expires, char id[SV_CRED_ID_LEN + 1]);
+		int64_t expires, const struct cred_scope *scope,
+		char id[SV_CRED_ID_LEN + 1]);
 
 /* ------------------------------------------------------------ port_jwks.c */
 /* The "jwks" section of export and manifests: one object per account
  * that has a JWKS URL, {"account", "jwks_url", "ca_file", "label",
- * "expires"}, sorted by account; revoked ones left out. NULL with *e on a
+ * "expires"} and its scope when it has one ("roles" by name, "from"), sorted
+ * by account; revoked ones left out. NULL with *e on a
  * read error (a reader of accounts.db and credentials.db, root). */
 json_t *port_export_jwks(struct sv_reader *rd, int *e);
 /* One object of that section, type-checked and checked as key add
@@ -86,6 +90,7 @@ json_t *port_export_jwks(struct sv_reader *rd, int *e);
 struct port_jwks {
 	const char *account, *url, *ca_file, *label;
 	int64_t expires;
+	json_t *roles, *from; /* the scope: arrays of strings, or NULL */
 };
 int port_jwks_parse(struct cli *cli, json_t *o, const char *what,
 		    struct port_jwks *j);
@@ -103,7 +108,9 @@ void jwks_fetch_new(struct cli *cli, const char *const *accounts, size_t n);
 /* key add --jwks-url (key_add hands it over): the set fetched first, then
  * the credential stored, then the set cached. */
 int key_add_jwks_url(struct cli *cli, const struct cli_args *args);
-/* One row of `key list` for a JWKS URL credential (its --json object). */
-void jwks_list_print(json_t *it);
+/* One row of `key list` for a JWKS URL credential (its --json object),
+ * with the LAST USED cell and the last cells (cli_scope_cell: its scope
+ * when the table has a SCOPE column, and its label) as the other rows. */
+void jwks_list_print(json_t *it, const char *last_used, const char *last);
 
 #endif

@@ -954,9 +954,13 @@ static int cred_rescope(struct mctx *m, const struct found *f, const char *kind,
 	bool roles_same = same_gids(f->gids, f->ngids, s->gids, s->ngids) &&
 			  same_gids(s->gids, s->ngids, f->gids, f->ngids);
 	bool from_same = same_strv(&f->from, &s->from);
+	/* a manifest declares the whole scope: a member left out is none
+	 * (every granted role, no narrowing), which widens a scoped one */
+	struct cred_scope whole = *s;
+	whole.has_roles = whole.has_from = true;
 	if (roles_same && from_same)
 		goto out;
-	e = cred_scope_narrows(m->cli, &old, s);
+	e = cred_scope_narrows(m->cli, &old, &whole);
 	if (e < 0) {
 		e = fail_at(m, kind, name, e);
 		goto out;
@@ -1385,22 +1389,36 @@ static int jwks_apply(struct mctx *m, json_t *o, const char *what)
 {
 	struct port_jwks j;
 	struct jwks_cred cur;
+	/* a JWKS URL credential has no kid: "" finds the account's one */
+	struct found f = {.type = SV_CRED_JWKS, .kid = ""};
+	struct cred_scope scope = {0};
 	char id[SV_CRED_ID_LEN + 1];
 	const char *label, *ca;
 	m->cli->err[0] = '\0';
 	int e = port_jwks_parse(m->cli, o, what, &j);
 	if (e == 0)
 		e = account_usable(m, what, j.account);
+	if (e == 0)
+		e = port_cred_scope(m->cli, m->t, what, j.account, j.roles,
+				    j.from, &scope);
 	if (e < 0)
-		return e;
+		goto out;
 	label = j.label ? j.label : "";
 	ca = j.ca_file ? j.ca_file : "";
-	if ((e = acct_jwks_find(m->t, j.account, &cur)) < 0)
-		return store_err(m, e);
+	if ((e = acct_jwks_find(m->t, j.account, &cur)) < 0 ||
+	    (*cur.id &&
+	     (e = cred_find(m, SV_DB_CREDENTIALS, j.account, &f)) < 0)) {
+		e = store_err(m, e);
+		goto out;
+	}
 	if (*cur.id && !strcmp(cur.url, j.url) && !strcmp(cur.ca_file, ca)) {
-		/* the same source: label and expiry rewritten in place */
+		/* the same source: scope (narrowed only), label and expiry
+		 * rewritten in place */
 		char b1[32], b2[32];
 		bool changed = false;
+		e = cred_rescope(m, &f, "jwks", j.account, &scope, &changed);
+		if (e < 0)
+			goto out;
 		if (strcmp(cur.label, label)) {
 			e = record(m, '~', "jwks", j.account, "label",
 				   json_string(cur.label), json_string(label),
@@ -1428,9 +1446,11 @@ static int jwks_apply(struct mctx *m, json_t *o, const char *what)
 			    .url = SV_STR(cur.url),
 			    .ca_file = SV_STR(cur.ca_file),
 			};
+			cred_scope_to_rec(&scope, &c);
 			e = sv_model_cred_add(m->t, SV_DB_CREDENTIALS, &c);
 		}
-		return e < 0 ? store_err(m, e) : 0;
+		e = e < 0 ? store_err(m, e) : 0;
+		goto out;
 	}
 	if (*cur.id) {
 		/* another source: the old credential is revoked, its
@@ -1447,18 +1467,26 @@ static int jwks_apply(struct mctx *m, json_t *o, const char *what)
 			e = record(m, '~', "jwks", j.account, "ca_file",
 				   json_string(cur.ca_file), json_string(ca),
 				   NULL);
-		if (e < 0)
-			return store_err(m, e);
+		if (e < 0) {
+			e = store_err(m, e);
+			goto out;
+		}
 	}
 	e = op_jwks_add(m->cli, m->t, j.account, j.url, j.ca_file, j.label,
-			j.expires, id);
-	if (e < 0)
-		return fail_at(m, what, j.account, e);
+			j.expires, &scope, id);
+	if (e < 0) {
+		e = fail_at(m, what, j.account, e);
+		goto out;
+	}
 	if (!*cur.id)
 		e = record(m, '+', "jwks", j.account, NULL, NULL, NULL, j.url);
 	if (e == 0)
 		e = strv_add(&m->jwks_new, j.account);
-	return e < 0 ? store_err(m, e) : 0;
+	e = e < 0 ? store_err(m, e) : 0;
+out:
+	cred_scope_free(&scope);
+	found_free(&f);
+	return e;
 }
 
 /* The JWKS URLs of declared accounts that the manifest dropped. */

@@ -306,7 +306,7 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 #define S(k) json_string_value(json_object_get(it, k))
 		cli_scope_cell(it, S("label"), scoped, last, sizeof(last));
 		if (keys && !strcmp(S("type"), "jwks"))
-			jwks_list_print(it);
+			jwks_list_print(it, lu, last);
 		else if (keys)
 			printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n",
 			       S("id"), S("kid"), S("alg"), S("status"),

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "model.h"
 #include "names.h"
+#include "ops.h"
 
 static json_t *kids_of(json_t *keys)
 {
@@ -69,8 +70,15 @@ int key_add_jwks_url(struct cli *cli, const struct cli_args *args)
 		json_decref(keys);
 		return EXIT_FAIL;
 	}
-	if (op_jwks_add(cli, t, account, args->jwks_url, args->ca_file,
-			args->label, exp, id) < 0) {
+	struct cred_scope scope = {0};
+	cli->err[0] = '\0';
+	r = op_cred_scope_csv(cli, t, account, args->roles, args->from, false,
+			      &scope);
+	if (r == 0)
+		r = op_jwks_add(cli, t, account, args->jwks_url, args->ca_file,
+				args->label, exp, &scope, id);
+	cred_scope_free(&scope);
+	if (r < 0) {
 		sv_txn_abort(t);
 		json_decref(keys);
 		return cli_fail(cli, "%s", cli->err);
@@ -351,14 +359,15 @@ void jwks_fetch_new(struct cli *cli, const char *const *accounts, size_t n)
 	snprintf(cli->err, sizeof(cli->err), "%s", keep);
 }
 
-void jwks_list_print(json_t *it)
+void jwks_list_print(json_t *it, const char *last_used, const char *last)
 {
 #define S(o, k) json_string_value(json_object_get(o, k))
 	json_t *c = json_object_get(it, "cache"), *k;
 	char kids[600];
 	size_t i;
-	printf("%-16s %-44s %-6s %-8s %-20s %s\n", S(it, "id"), "(JWKS URL)",
-	       "-", S(it, "status"), S(it, "expires"), S(it, "label"));
+	printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n", S(it, "id"),
+	       "(JWKS URL)", "-", S(it, "status"), S(it, "expires"), last_used,
+	       last);
 	printf("  url      %s\n", S(it, "jwks_url"));
 	if (*S(it, "ca_file"))
 		printf("  ca file  %s\n", S(it, "ca_file"));

@@ -215,7 +215,8 @@ int op_sshkey_add(struct cli *cli, struct sv_txn *t, const char *account,
 		  const char *line, const char *label, int64_t expires,
 		  const struct cred_scope *scope, char id[SV_CRED_ID_LEN + 1]);
 /* Narrow the scope of the account's credential in db of that type named
- * what (its id; a key's kid; an ssh key's fingerprint) to s (roles that
+ * what (its id; a key's kid; an ssh key's fingerprint; for SV_CRED_KEY
+ * also the id of the account's JWKS URL credential) to s (roles that
  * exist, op_cred_scope with any_role): refused (-EPERM) when it would
  * widen it (cred_scope_narrows), or give an unscoped one a role the
  * account is not granted; -ENOENT when the account has no such

@@ -534,9 +534,13 @@ static int set_one(const struct sv_cred *c, void *ctx)
 	struct sv_cred n = *c;
 	int e;
 
-	if (c->type != x->type || c->id.n != SV_CRED_ID_LEN ||
+	/* a key's id may also name the account's JWKS URL (by id only: it
+	 * has no kid) */
+	bool jwks = x->type == SV_CRED_KEY && c->type == SV_CRED_JWKS;
+	if ((c->type != x->type && !jwks) || c->id.n != SV_CRED_ID_LEN ||
 	    !(sv_str_eq(c->id, x->what) ||
-	      (x->type != SV_CRED_SECRET && sv_str_eq(c->kid, x->what))))
+	      (x->type != SV_CRED_SECRET && !jwks &&
+	       sv_str_eq(c->kid, x->what))))
 		return 0;
 	snprintf(x->id, SV_CRED_ID_LEN + 1, "%.*s", (int)c->id.n, c->id.p);
 	e = cred_scope_narrows(x->cli, c, x->s);

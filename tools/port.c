@@ -560,6 +560,11 @@ static bool opt_str_array(json_t *o, const char *k, json_t **out)
 	return true;
 }
 
+bool port_opt_str_array(json_t *o, const char *k, json_t **out)
+{
+	return opt_str_array(o, k, out);
+}
+
 int port_cred_scope(struct cli *cli, struct sv_txn *t, const char *what,
 		    const char *account, json_t *roles, json_t *from,
 		    struct cred_scope *out)

@@ -23,6 +23,9 @@ struct cli;
 /* An optional string member; false if present but not a string (or with
  * a NUL inside). */
 bool port_opt_str(json_t *o, const char *k, const char **out);
+/* An optional array of strings (without NUL, at most 1024) member, *out
+ * NULL when absent or null; false if it is anything else. */
+bool port_opt_str_array(json_t *o, const char *k, json_t **out);
 /* Refuse members not in allowed (NULL-terminated); message in cli->err. */
 int port_only_keys(struct cli *cli, json_t *o, const char *what,
 		   const char *const *allowed);

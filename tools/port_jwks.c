@@ -26,6 +26,8 @@ static int export_one(const struct sv_cred *c, bool revoked, void *ctx)
 			   c->url.n, "ca_file", c->ca_file.p, c->ca_file.n,
 			   "label", c->label.p, c->label.n, "expires",
 			   cli_time(c->expires, b1, sizeof(b1))));
+	/* its scope, role GIDs until the walk ends (cli_scope_names) */
+	cli_scope_json(c, json_array_get(out, json_array_size(out) - 1), false);
 	return 0;
 }
 
@@ -64,6 +66,7 @@ json_t *port_export_jwks(struct sv_reader *rd, int *e)
 		goto fail;
 	*e = 0;
 	cli_json_sort(out, "account", NULL);
+	cli_scope_names(rd, out);
 	return out;
 fail:
 	json_decref(out);
@@ -74,7 +77,8 @@ int port_jwks_parse(struct cli *cli, json_t *o, const char *what,
 		    struct port_jwks *j)
 {
 	static const char *const allowed[] = {"account", "jwks_url", "ca_file",
-					      "label",	 "expires",  NULL};
+					      "label",	 "expires",  "roles",
+					      "from",	 NULL};
 	const char *expires = NULL;
 	char err[600];
 	memset(j, 0, sizeof(*j));
@@ -84,10 +88,12 @@ int port_jwks_parse(struct cli *cli, json_t *o, const char *what,
 	    !j->account || !port_opt_str(o, "jwks_url", &j->url) || !j->url ||
 	    !port_opt_str(o, "ca_file", &j->ca_file) ||
 	    !port_opt_str(o, "label", &j->label) ||
-	    !port_opt_str(o, "expires", &expires)) {
+	    !port_opt_str(o, "expires", &expires) ||
+	    !port_opt_str_array(o, "roles", &j->roles) ||
+	    !port_opt_str_array(o, "from", &j->from)) {
 		snprintf(cli->err, sizeof(cli->err),
 			 "%s: wrong or missing members (account and jwks_url "
-			 "are strings)",
+			 "are strings, roles and from arrays of strings)",
 			 what);
 		return -EINVAL;
 	}
@@ -129,8 +135,14 @@ int port_import_jwks(struct cli *cli, struct sv_txn *t, json_t *arr)
 			return -ENOENT;
 		}
 		acct_free(&a);
+		struct cred_scope scope = {0};
+		e = port_cred_scope(cli, t, what, j.account, j.roles, j.from,
+				    &scope);
+		if (e < 0)
+			return e;
 		e = op_jwks_add(cli, t, j.account, j.url, j.ca_file, j.label,
-				j.expires, id);
+				j.expires, &scope, id);
+		cred_scope_free(&scope);
 		if (e < 0) {
 			snprintf(tmp, sizeof(tmp), "%s", cli->err);
 			snprintf(cli->err, sizeof(cli->err), "%s: %.900s", what,

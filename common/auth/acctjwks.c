@@ -15,6 +15,7 @@
 #include "codec.h"
 #include "issuer.h"
 #include "keys.h"
+#include "policy.h"
 #include "readfile.h"
 #include "statefile.h"
 #include "store.h"
@@ -254,6 +255,12 @@ enum sv_login_status sv_login_jwks(struct sv_login *l, const struct sv_jws *j,
 		goto out;
 	}
 	st = try_set(l, j, json_object_get(doc, "keys"));
+	/* the credential's scope, as a registered key's: it narrows once
+	 * the token's own scope is known */
+	if (st == SV_LOGIN_OK)
+		st = sv_login_cred_scope(
+		    l, &c.roles,
+		    sv_policy_cred_source_ok(&c.sources, l->rhost));
 	if (st == SV_LOGIN_OK)
 		l->cred_expires = c.expires;
 out:

@@ -16,7 +16,8 @@
  *   the cached set                             jwks_unavailable
  *   key by kid (or by alg without kid)         unknown_kid, alg_mismatch
  *   the key's RFC 7638 thumbprint revoked      revoked
- *   key fits alg, signature                    key_unfit, bad_signature */
+ *   key fits alg, signature                    key_unfit, bad_signature
+ *   the credential's scope (sv_login_cred_scope) source_not_allowed */
 #ifndef SVCACCT_ACCTJWKS_H
 #define SVCACCT_ACCTJWKS_H
 
@@ -48,7 +49,8 @@ int sv_acct_jwks_load(const struct sv_config *c, int sfd, const char *id,
 
 /* Verify the assertion j (header parsed, claims not yet checked) with the
  * cached set of the account's JWKS credential id, every check of the list
- * above; l->cred_id and l->cred_expires are the credential's. OK, DENY or
+ * above; l->cred_id and l->cred_expires are the credential's, and its scope
+ * is recorded for sv_login_cred_narrow (as a registered key's). OK, DENY or
  * UNAVAIL (store or cache unusable) with l->reason. */
 enum sv_login_status sv_login_jwks(struct sv_login *l, const struct sv_jws *j,
 				   const char *id);

@@ -118,6 +118,8 @@ expect_eq "apply again: nothing to change" 0 "$RC"
 # narrowing through the manifest
 python3 -c "import json,sys; m=json.load(open(sys.argv[1])); m['sshkeys'][0]['from']=['127.0.0.1/32']; m['sshkeys'][0]['roles']=[]; json.dump(m, open(sys.argv[2],'w'))" "$A/m.json" "$A/wide.json"
 refused "apply: a manifest widening an ssh key's scope" "$W" sv apply "$A/wide.json"
+python3 -c "import json,sys; m=json.load(open(sys.argv[1])); del m['keys'][0]['roles']; json.dump(m, open(sys.argv[2],'w'))" "$A/m.json" "$A/unscoped.json"
+refused "apply: a manifest leaving a key's roles out (every granted role)" "$W" sv apply "$A/unscoped.json"
 python3 -c "import json,sys; m=json.load(open(sys.argv[1])); m['keys'][0]['from']=['10.1.2.0/24']; json.dump(m, open(sys.argv[2],'w'))" "$A/m.json" "$A/narrow.json"
 run sv apply --json "$A/narrow.json"
 expect_eq "apply: a manifest narrowing a key's sources: exit 0" 0 "$RC"

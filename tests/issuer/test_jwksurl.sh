@@ -9,7 +9,10 @@
 # refresh; the server down, an oversized or keyless answer and a wrong
 # certificate keep the last good set; a revoked key fingerprint never logs
 # in although the URL serves it; removing the credential removes its cache;
-# export, import and apply carry the URL, not the cache.
+# export, import and apply carry the URL, not the cache. A JWKS URL
+# credential takes a scope (--roles, --from) as a registered key does: it
+# narrows logins, key set only narrows it, and export, import and apply
+# keep it (apply never widens it).
 . "$top_srcdir/tests/lib/tap.sh"
 need_root
 need_userns
@@ -107,7 +110,7 @@ expect_eq "the cache is root's, 0600, in a 0700 directory" "root 600 700" \
 expect_rc "a second JWKS URL for the account refused" 1 "already has a JWKS URL \\($ID, $URL\\): one per account" \
 	S key add deploy --jwks-url "$KC_BASE/redirect-https" --ca-file "$T/ca.crt"
 run S key list deploy
-expect_match "key list: the JWKS URL credential" "^$ID +\\(JWKS URL\\) +- +active +never +team jwks" "$OUT"
+expect_match "key list: the JWKS URL credential (expires, last used, label)" "^$ID +\\(JWKS URL\\) +- +active +never +never +team jwks" "$OUT"
 expect_match "key list: its URL and CA file" "url +$URL.*ca file +$T/ca.crt" "$(printf '%s' "$OUT" | tr '\n' ' ')"
 expect_match "key list: the cached kids and the last good fetch" \
 	"cached +$K1 \\(last good fetch [0-9]{4}-[0-9]{2}-[0-9]{2}T" "$OUT"
@@ -287,4 +290,109 @@ expect_eq "import: its set fetched and cached" "$ID3.jwks" "$(cachefiles)"
 expect_match "import: key list shows the cached kids" "cached +$K2,$K3" "$(S key list deploy)"
 ok_cmd "account delete" S account delete deploy
 expect_eq "... removes its JWKS URL's cached set" "" "$(cachefiles)"
+
+# ------------------------------------------------------------ scope
+W="widening a credential's scope is not allowed .*: add a new credential"
+S role create readers --services sshd --from 127.0.0.0/8,local >/dev/null
+S account create scoped --role deployers --role readers >/dev/null
+jwks_of() { # ACCOUNT: "ID ROLES FROM" of its JWKS URL credential
+	S --json key list "$1" | /usr/bin/python3 -c 'import json,sys
+print(*[" ".join([k["id"], ",".join(k["roles"]) or "-", ",".join(k["from"]) or "-"]) for k in json.load(sys.stdin) if k["type"] == "jwks"])'
+}
+g2=$(gen)
+refused_scoped() { # DESC REGEX ARGS...
+	local d=$1 re=$2
+	shift 2
+	expect_rc "scoped add refused: $d" 1 "$re" S key add "$@" --jwks-url "$URL" --ca-file "$T/ca.crt"
+}
+refused_scoped "an unknown role" "unknown role 'ghost'" scoped --roles deployers,ghost
+refused_scoped "a role not granted" "role 'readers' is not granted to account 'other' \\(grant it first" \
+	other --roles readers
+refused_scoped "a bad role name" "bad role name 'Web!' in the scope" scoped --roles 'Web!'
+refused_scoped "a CIDR with host bits" "bad source '127.0.0.1/8': host bits set" scoped --from 127.0.0.1/8
+refused_scoped "not a CIDR" "bad source 'example.com'" scoped --from example.com
+expect_eq "refused scoped adds changed nothing" "$g2" "$(gen)"
+run S key add scoped --jwks-url "$URL" --ca-file "$T/ca.crt" --label scopedset --roles deployers,readers --from 127.0.0.0/8
+expect_eq "add --jwks-url --roles --from: exit 0" 0 "$RC"
+SID=$(printf '%s' "$OUT" | grep -oE '[0-9a-f]{16}' | head -1)
+expect_eq "key list --json: the JWKS URL's scope" "$SID deployers,readers 127.0.0.0/8" "$(jwks_of scoped)"
+expect_match "key list: a SCOPE column" "^ID +KID +ALG +STATUS +EXPIRES +LAST USED +SCOPE +LABEL" "$(S key list scoped)"
+expect_match "key list: the JWKS URL row shows its scope" \
+	"^$SID +\\(JWKS URL\\) +- +active +never +never +deployers,readers from 127.0.0.0/8 +scopedset" "$(S key list scoped)"
+SC=(--key "$T/kc2.key" --alg RS256 --kid "$K2" --account scoped)
+check "scoped JWKS URL, token without scope: logs in" auth=PAM_SUCCESS ok -s sshd -u scoped -r 127.0.0.1 -p "$(M "${SC[@]}")"
+expect_match "... with the credential's roles" "env SVCACCT_ROLES=deployers,readers\$" "$LAST_OUT"
+ok_cmd "key set ACCOUNT JWKSID --roles: narrowing" S key set scoped "$SID" --roles deployers
+expect_eq "... narrowed in place (same id, sources kept)" "$SID deployers 127.0.0.0/8" "$(jwks_of scoped)"
+check "narrowed: token without scope holds only the credential's role" auth=PAM_SUCCESS ok \
+	-s sshd -u scoped -r 127.0.0.1 -p "$(M "${SC[@]}")"
+expect_match "... SVCACCT_ROLES=deployers" "env SVCACCT_ROLES=deployers\$" "$LAST_OUT"
+expect_match "... the audit line names the credential and its scope" \
+	"event=auth result=allow account=scoped credential=$SID .*roles=deployers jti=.* scope=deployers\$" \
+	"$(grep 'event=auth result=' "$LOG" | tail -1)"
+check "token scope 'deployers readers' ∩ credential scope = deployers" auth=PAM_SUCCESS ok \
+	-s sshd -u scoped -r 127.0.0.1 -p "$(M "${SC[@]}" --scope "deployers readers")"
+expect_match "... SVCACCT_ROLES=deployers" "env SVCACCT_ROLES=deployers\$" "$LAST_OUT"
+check "token scope readers, outside the credential's: no_role" auth=PAM_AUTH_ERR no_role \
+	-s sshd -u scoped -r 127.0.0.1 -p "$(M "${SC[@]}" --scope readers)"
+check "credential --from 127.0.0.0/8, a local login (its role allows local): refused" \
+	auth=PAM_AUTH_ERR source_not_allowed -s sshd -u scoped -n -p "$(M "${SC[@]}")"
+run S verify scoped --rhost 127.0.0.1 <<<"$(M "${SC[@]}")"
+expect_match "svcacct verify reports the credential's scope" \
+	"^accepted: account=scoped method=assertion credential=$SID .*roles=deployers scope=deployers" "$OUT"
+g3=$(gen)
+expect_rc "key set: a role outside the JWKS URL's scope refused" 1 "$W" S key set scoped "$SID" --roles deployers,readers
+expect_rc "key set: every granted role (--roles '') refused" 1 "$W" S key set scoped "$SID" --roles ''
+expect_rc "key set: a wider network refused" 1 "$W" S key set scoped "$SID" --from 126.0.0.0/7
+expect_rc "key set: no sources (--from '') refused" 1 "$W" S key set scoped "$SID" --from ''
+expect_eq "refused key sets changed nothing" "$g3 $SID deployers 127.0.0.0/8" "$(gen) $(jwks_of scoped)"
+
+# export, import, apply keep the scope
+run S export
+printf '%s' "$OUT" >"$T/sexport.json"
+expect_eq "export: the JWKS URL's roles by name and its sources" "scoped ['deployers'] ['127.0.0.0/8']" \
+	"$(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jwks"][0]
+print(j["account"], j["roles"], j["from"])' "$T/sexport.json")"
+S export --manifest >"$T/smanifest.json"
+run S apply --detailed-exitcode "$T/smanifest.json"
+expect_eq "apply of the exported manifest: nothing to change" 0 "$RC"
+mani() { # OUT PYTHON: the manifest with its jwks entry j changed
+	/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); j=d["jwks"][0]
+exec(sys.argv[3]); json.dump(d, open(sys.argv[2], "w"))' "$T/smanifest.json" "$T/$1" "$2"
+}
+mani relabel.json 'j["label"] = "relabelled"'
+run S apply "$T/relabel.json"
+expect_match "apply: a new label rewrites the JWKS URL in place" "~ jwks scoped: label \"scopedset\" -> \"relabelled\"" "$OUT"
+expect_eq "... the same credential keeps its scope" "$SID deployers 127.0.0.0/8" "$(jwks_of scoped)"
+check "... and logins stay narrowed" auth=PAM_AUTH_ERR no_role \
+	-s sshd -u scoped -r 127.0.0.1 -p "$(M "${SC[@]}" --scope readers)"
+mani narrow.json 'j["label"] = "relabelled"; j["from"] = ["127.0.0.1/32"]'
+run S apply "$T/narrow.json"
+expect_eq "apply: a manifest narrowing the JWKS URL's sources: exit 0" 0 "$RC"
+expect_match "... reported as a change" "~ jwks scoped: from" "$OUT"
+expect_eq "... narrowed in place" "$SID deployers 127.0.0.1/32" "$(jwks_of scoped)"
+g4=$(gen)
+mani wide.json 'j["label"] = "wide"; j["from"] = ["127.0.0.1/32"]; j["roles"] = ["deployers", "readers"]'
+expect_rc "apply: a manifest widening the JWKS URL's roles refused" 1 "jwks \\(scoped\\): $W" S apply "$T/wide.json"
+mani unscoped.json 'j["label"] = "wide"; del j["roles"]; del j["from"]'
+expect_rc "apply: a manifest leaving the scope out (unscoped) refused" 1 "jwks \\(scoped\\): $W" S apply "$T/unscoped.json"
+mani ghost.json 'j["roles"] = ["ghost"]'
+expect_rc "apply: a scope naming an unknown role refused" 1 "jwks\\[0\\]: unknown role 'ghost'" S apply "$T/ghost.json"
+mani notlist.json 'j["from"] = "127.0.0.1/32"'
+expect_rc "apply: from that is not a list refused" 1 "jwks\\[0\\]: wrong or missing members" S apply "$T/notlist.json"
+expect_eq "refused applies changed nothing" "$g4 $SID deployers 127.0.0.1/32 relabelled" \
+	"$(gen) $(jwks_of scoped) $(S --json key list scoped | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["label"])')"
+
+mv "$T/db" "$T/db.scope"
+mv "$T/state" "$T/state.scope"
+run S import "$T/sexport.json"
+expect_eq "import of the export with a scoped JWKS URL: exit 0" 0 "$RC"
+expect_match "import: the JWKS URL keeps its roles and sources" "^[0-9a-f]{16} deployers 127.0.0.0/8\$" "$(jwks_of scoped)"
+check "import: its logins narrowed" auth=PAM_AUTH_ERR no_role \
+	-s sshd -u scoped -r 127.0.0.1 -p "$(M "${SC[@]}" --scope readers)"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["jwks"][0]["roles"] = ["nosuch"]
+json.dump(d, open(sys.argv[2], "w"))' "$T/sexport.json" "$T/sghost.json"
+rm -rf "$T/db" "$T/state"
+expect_rc "import: a JWKS URL scope naming an unknown role refused" 1 "jwks\\[0\\]: unknown role 'nosuch'" \
+	S import "$T/sghost.json"
 done_testing
