@@ -9,6 +9,7 @@
 
 #include "acct_jwks.h"
 #include "cli.h"
+#include "cred_list.h"
 #include "ops.h"
 #include "keys.h"
 #include "names.h"
@@ -133,6 +134,20 @@ static int grace_end(struct cli *cli, const struct cli_args *args, int64_t now,
 	return 0;
 }
 
+/* The account's transaction for a verb on one of its credentials named
+ * by id (args->pos[1]); NULL once reported. Never echoes a secret pasted
+ * where its id belongs. */
+static struct sv_txn *begin_cred_verb(struct cli *cli,
+				      const struct cli_args *args)
+{
+	if (sv_secret_looks_like(args->pos[1], strlen(args->pos[1]))) {
+		cli_fail(cli, "give the credential id (the 16 hex digits "
+			      "after \"svcs_\"), not the secret itself");
+		return NULL;
+	}
+	return cli_begin_account(cli, args->pos[0], NULL);
+}
+
 int secret_rotate(struct cli *cli, const struct cli_args *args)
 {
 	int64_t exp, now = (int64_t)time(NULL), end = 0, new_exp, old_exp;
@@ -144,11 +159,7 @@ int secret_rotate(struct cli *cli, const struct cli_args *args)
 		return r;
 	if (grace_end(cli, args, now, &end))
 		return EXIT_FAIL;
-	if (sv_secret_looks_like(args->pos[1], strlen(args->pos[1])))
-		return cli_fail(cli,
-				"give the credential id (the 16 hex digits "
-				"after \"svcs_\"), not the secret itself");
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
+	struct sv_txn *t = begin_cred_verb(cli, args);
 	if (!t)
 		return EXIT_FAIL;
 	if (secret_make(cli, secret, id, hash)) {
@@ -272,23 +283,12 @@ int cred_list(struct cli *cli, const struct cli_args *args)
 				    json_object_get(it, "jwks_url"))));
 	}
 	json_decref(all);
-	r = cli_creds_last_used(cli, args->pos[0], sel, args->unused);
+	bool scoped;
+	r = cred_list_annotate(cli, args->pos[0], sel, args->unused, &scoped);
 	if (r) {
 		json_decref(sel);
 		return r;
 	}
-	bool scoped = false;
-	struct sv_reader *ard = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
-	if (!ard) {
-		json_decref(sel);
-		return EXIT_FAIL;
-	}
-	cli_scope_names(ard, sel);
-	sv_reader_close(ard);
-	json_array_foreach (sel, i, it)
-		scoped = scoped ||
-			 json_array_size(json_object_get(it, "roles")) ||
-			 json_array_size(json_object_get(it, "from"));
 	if (cli->json)
 		return cli_json_out(sel);
 	/* a SCOPE column before LABEL when some credential has one */
@@ -355,12 +355,7 @@ int cred_remove(struct cli *cli, const struct cli_args *args)
 	int r = cli_cred_args(cli, args, args->npos == 2, &exp);
 	if (r)
 		return r;
-	/* never echo a secret pasted where its id belongs */
-	if (sv_secret_looks_like(args->pos[1], strlen(args->pos[1])))
-		return cli_fail(cli,
-				"give the credential id (the 16 hex digits "
-				"after \"svcs_\"), not the secret itself");
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
+	struct sv_txn *t = begin_cred_verb(cli, args);
 	if (!t)
 		return EXIT_FAIL;
 	/* find the credential among this account's own */
@@ -421,11 +416,7 @@ int cred_set(struct cli *cli, const struct cli_args *args)
 	    cli, args, args->npos == 2 && (args->roles || args->from), &exp);
 	if (r)
 		return r;
-	if (sv_secret_looks_like(args->pos[1], strlen(args->pos[1])))
-		return cli_fail(cli,
-				"give the credential id (the 16 hex digits "
-				"after \"svcs_\"), not the secret itself");
-	struct sv_txn *t = cli_begin_account(cli, args->pos[0], NULL);
+	struct sv_txn *t = begin_cred_verb(cli, args);
 	if (!t)
 		return EXIT_FAIL;
 	cli->err[0] = '\0';

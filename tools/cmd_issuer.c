@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "issuer.h"
 #include "issuer_model.h"
+#include "jwks_kids.h"
 #include "util.h"
 
 /* The check every verb makes of the options, then the verb's usage unless
@@ -75,27 +76,6 @@ static int get_keys(struct cli *cli, const char *file, const char *url,
 out:
 	free(body);
 	return r;
-}
-
-static json_t *kids_of(json_t *keys)
-{
-	json_t *a = json_array(), *k;
-	size_t i;
-	json_array_foreach (keys, i, k)
-		json_array_append(a, json_object_get(k, "kid"));
-	return a;
-}
-
-static void kids_text(json_t *keys, char *out, size_t cap)
-{
-	json_t *k;
-	size_t i;
-	out[0] = '\0';
-	json_array_foreach (keys, i, k) {
-		const char *kid = json_string_value(json_object_get(k, "kid"));
-		snprintf(out + strlen(out), cap - strlen(out), "%s%s",
-			 i ? "," : "", kid ? kid : "?");
-	}
 }
 
 int issuer_add(struct cli *cli, const struct cli_args *args)
@@ -187,7 +167,7 @@ int issuer_add(struct cli *cli, const struct cli_args *args)
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
 		char err[512];
-		kids_text(keys, kids, sizeof(kids));
+		jwks_kids_text(keys, kids, sizeof(kids));
 		cli_audit("issuer-add",
 			  "issuer=%s iss=%s audience=%s client_claim=%s "
 			  "kids=%s",
@@ -203,8 +183,8 @@ int issuer_add(struct cli *cli, const struct cli_args *args)
 		} else {
 			cli_report(cli,
 				   json_pack("{s:s, s:o, s:i}", "added", x.name,
-					     "kids", kids_of(keys), "skipped",
-					     (json_int_t)skipped),
+					     "kids", jwks_kids_json(keys),
+					     "skipped", (json_int_t)skipped),
 				   "added issuer %s (%s), keys %s%s", x.name,
 				   x.issuer, kids,
 				   skipped ? " (other keys skipped)" : "");
@@ -542,16 +522,16 @@ static int refresh_one(struct cli *cli, const struct issuer *x,
 		r = -1;
 		goto out;
 	}
-	kids_text(keys, kids, sizeof(kids));
+	jwks_kids_text(keys, kids, sizeof(kids));
 	cli_audit("issuer-refresh", "issuer=%s kids=%s skipped=%zu", x->name,
 		  kids, skipped);
 	if (!cli->json)
 		printf("issuer %s: cached keys %s%s\n", x->name, kids,
 		       skipped ? " (other keys skipped)" : "");
-	json_array_append_new(report,
-			      json_pack("{s:s, s:s, s:o, s:i}", "name", x->name,
-					"result", "ok", "kids", kids_of(keys),
-					"skipped", (json_int_t)skipped));
+	json_array_append_new(report, json_pack("{s:s, s:s, s:o, s:i}", "name",
+						x->name, "result", "ok", "kids",
+						jwks_kids_json(keys), "skipped",
+						(json_int_t)skipped));
 	r = 0;
 out:
 	/* a set that could not be cached is dropped here too */

@@ -11,30 +11,10 @@
 #include "acct_jwks.h"
 #include "acctjwks.h"
 #include "cli.h"
+#include "jwks_kids.h"
 #include "model.h"
 #include "names.h"
 #include "ops.h"
-
-static json_t *kids_of(json_t *keys)
-{
-	json_t *a = json_array(), *k;
-	size_t i;
-	json_array_foreach (keys, i, k)
-		json_array_append(a, json_object_get(k, "kid"));
-	return a;
-}
-
-static void kids_text(json_t *keys, char *out, size_t cap)
-{
-	json_t *k;
-	size_t i;
-	out[0] = '\0';
-	json_array_foreach (keys, i, k) {
-		const char *kid = json_string_value(json_object_get(k, "kid"));
-		snprintf(out + strlen(out), cap - strlen(out), "%s%s",
-			 i ? "," : "", kid ? kid : "?");
-	}
-}
 
 int key_add_jwks_url(struct cli *cli, const struct cli_args *args)
 {
@@ -85,7 +65,7 @@ int key_add_jwks_url(struct cli *cli, const struct cli_args *args)
 	}
 	r = cli_commit(cli, t);
 	if (r == EXIT_OK) {
-		kids_text(keys, kids, sizeof(kids));
+		jwks_kids_text(keys, kids, sizeof(kids));
 		cli_audit("key-add",
 			  "account=%s credential=%s jwks_url=%s kids=%s",
 			  account, id, args->jwks_url, kids);
@@ -102,7 +82,7 @@ int key_add_jwks_url(struct cli *cli, const struct cli_args *args)
 				   json_pack("{s:s, s:s, s:s, s:o, s:i}",
 					     "account", account, "id", id,
 					     "jwks_url", args->jwks_url, "kids",
-					     kids_of(keys), "skipped",
+					     jwks_kids_json(keys), "skipped",
 					     (json_int_t)skipped),
 				   "added JWKS URL %s to %s (%s), keys %s%s",
 				   id, account, args->jwks_url, kids,
@@ -261,16 +241,17 @@ static int refresh_one(struct cli *cli, const struct jwks_src *x,
 		json_decref(keys);
 		return -1;
 	}
-	kids_text(keys, kids, sizeof(kids));
+	jwks_kids_text(keys, kids, sizeof(kids));
 	cli_audit("key-refresh", "account=%s credential=%s kids=%s skipped=%zu",
 		  x->account, x->id, kids, skipped);
 	if (!cli->json && !quiet)
 		printf("account %s: JWKS %s: cached keys %s%s\n", x->account,
 		       x->id, kids, skipped ? " (other keys skipped)" : "");
-	json_array_append_new(
-	    report, json_pack("{s:s, s:s, s:s, s:o, s:i}", "account",
-			      x->account, "id", x->id, "result", "ok", "kids",
-			      kids_of(keys), "skipped", (json_int_t)skipped));
+	json_array_append_new(report,
+			      json_pack("{s:s, s:s, s:s, s:o, s:i}", "account",
+					x->account, "id", x->id, "result", "ok",
+					"kids", jwks_kids_json(keys), "skipped",
+					(json_int_t)skipped));
 	json_decref(keys);
 	return 0;
 }

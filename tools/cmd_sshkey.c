@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "cli.h"
+#include "cred_list.h"
 #include "ops.h"
 #include "names.h"
 #include "sshkey.h"
@@ -162,23 +163,12 @@ int sshkey_list(struct cli *cli, const struct cli_args *args)
 	if (r)
 		return r;
 	cli_json_sort(arr, "created", "id");
-	r = cli_creds_last_used(cli, args->pos[0], arr, args->unused);
+	bool scoped;
+	r = cred_list_annotate(cli, args->pos[0], arr, args->unused, &scoped);
 	if (r) {
 		json_decref(arr);
 		return r;
 	}
-	bool scoped = false;
-	struct sv_reader *ard = cli_reader(cli, SV_DBMASK(SV_DB_ACCOUNTS));
-	if (!ard) {
-		json_decref(arr);
-		return EXIT_FAIL;
-	}
-	cli_scope_names(ard, arr);
-	sv_reader_close(ard);
-	json_array_foreach (arr, i, it)
-		scoped = scoped ||
-			 json_array_size(json_object_get(it, "roles")) ||
-			 json_array_size(json_object_get(it, "from"));
 	if (cli->json)
 		return cli_json_out(arr);
 	char last[1024];

@@ -127,8 +127,9 @@ static enum sv_login_status unavail(struct sv_login *l, const char *reason)
 /* Whether the key material k was revoked by its fingerprint ("jwk:" and
  * its RFC 7638 thumbprint, as a removed registered key is): readers
  * honour revocations wherever the material comes from. Fails closed. */
-static bool key_revoked(struct sv_login *l, const struct sv_key *k)
+static bool key_revoked(void *ctx, const struct sv_key *k)
 {
+	struct sv_login *l = ctx;
 	struct sv_revocations *rv = NULL;
 	char tp[44], fpr[48];
 	bool revoked = true;
@@ -145,39 +146,28 @@ static bool key_revoked(struct sv_login *l, const struct sv_key *k)
 	return revoked;
 }
 
-/* One key object of the cached set against the token. */
-static enum sv_login_status try_jwk(struct sv_login *l, const struct sv_jws *j,
-				    json_t *jwk)
-{
-	struct sv_key k = {0};
+/* One key of the cached set against the token; stops the walk on any
+ * answer but a denial. */
+struct jwk_try {
+	struct sv_login *l;
+	const struct sv_jws *j;
 	enum sv_login_status st;
-	char err[128];
-	const char *why;
+};
 
-	if (sv_key_import_jwk_obj(jwk, NULL, NULL, &k, err, sizeof(err)) < 0) {
-		st = deny(l, "key_unfit");
-		goto out;
-	}
-	/* the key's one alg, matched exactly: the header never chooses how
-	 * the token is verified */
-	if (k.alg != j->alg) {
-		st = deny(l, "alg_mismatch");
-		goto out;
-	}
-	if (key_revoked(l, &k)) {
-		st = deny(l, "revoked");
-		goto out;
-	}
-	why = sv_jws_verify_blob(j, k.blob, k.bloblen);
+static bool try_jwk(void *ctx, json_t *jwk, const char *kid)
+{
+	struct jwk_try *t = ctx;
+	const char *why =
+	    sv_jwks_key_check(t->j, jwk, "key_unfit", key_revoked, t->l);
+
+	(void)kid;
 	if (why) {
-		st = deny(l, why);
-		goto out;
+		t->st = deny(t->l, why);
+		return false;
 	}
-	l->reason = "ok";
-	st = SV_LOGIN_OK;
-out:
-	sv_key_free(&k);
-	return st;
+	t->l->reason = "ok";
+	t->st = SV_LOGIN_OK;
+	return true;
 }
 
 /* The key of the cached set that the header selects (its kid, or without
@@ -185,29 +175,10 @@ out:
 static enum sv_login_status try_set(struct sv_login *l, const struct sv_jws *j,
 				    json_t *keys)
 {
-	enum sv_login_status st = SV_LOGIN_DENY;
-	size_t i, tried = 0;
-	json_t *o;
+	struct jwk_try t = {.l = l, .j = j, .st = SV_LOGIN_DENY};
 
-	l->reason = j->has_kid ? "unknown_kid" : "alg_mismatch";
-	json_array_foreach (keys, i, o) {
-		const char *kid = json_string_value(json_object_get(o, "kid"));
-		const char *alg = json_string_value(json_object_get(o, "alg"));
-		if (j->has_kid) {
-			if (!kid || strcmp(kid, j->kid) != 0)
-				continue;
-		} else {
-			if (!alg || sv_alg_from_name(alg) != j->alg)
-				continue;
-			if (tried++ >= JWKS_KEYS_TRIED_MAX)
-				break;
-		}
-		st = try_jwk(l, j, o);
-		/* kids are unique in a cached set: one key, one answer */
-		if (st != SV_LOGIN_DENY || j->has_kid)
-			break;
-	}
-	return st;
+	sv_jwks_walk(keys, j, JWKS_KEYS_TRIED_MAX, try_jwk, &t, &l->reason);
+	return t.st;
 }
 
 enum sv_login_status sv_login_jwks(struct sv_login *l, const struct sv_jws *j,

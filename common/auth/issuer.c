@@ -262,55 +262,43 @@ static bool view_is(struct sv_str s, const char *p, size_t n)
 	return s.n == n && (n == 0 || memcmp(s.p, p, n) == 0);
 }
 
-/* Try one key object of the cached set against the token. */
-static enum sv_issuer_status try_key(struct sv_issuer_facts *f,
-				     const struct sv_jws *j, json_t *jwk)
+const char *
+sv_jwks_key_check(const struct sv_jws *j, json_t *jwk, const char *unfit,
+		  bool (*revoked)(void *ctx, const struct sv_key *k), void *ctx)
 {
 	struct sv_key k = {0};
-	enum sv_issuer_status st;
 	char err[128];
 	const char *why;
 
 	if (sv_key_import_jwk_obj(jwk, NULL, NULL, &k, err, sizeof(err)) < 0) {
-		st = deny(f, "bad_key");
+		why = unfit;
 		goto out;
 	}
 	/* the key's one alg, matched exactly: the header never chooses
 	 * how the token is verified */
 	if (k.alg != j->alg) {
-		st = deny(f, "alg_mismatch");
+		why = "alg_mismatch";
+		goto out;
+	}
+	if (revoked && revoked(ctx, &k)) {
+		why = "revoked";
 		goto out;
 	}
 	why = sv_jws_verify_blob(j, k.blob, k.bloblen);
-	if (why) {
-		st = deny(f, why);
-		goto out;
-	}
-	f->reason = "ok";
-	st = SV_ISSUER_OK;
 out:
 	sv_key_free(&k);
-	return st;
+	return why;
 }
 
-/* The signature, with a key of the issuer's cached set. */
-static enum sv_issuer_status check_signature(const struct sv_issuer_query *q,
-					     struct sv_issuer_facts *f,
-					     const struct sv_jws *j,
-					     const char *iss)
+void sv_jwks_walk(json_t *keys, const struct sv_jws *j, size_t tried_max,
+		  bool (*try)(void *ctx, json_t *jwk, const char *kid),
+		  void *ctx, const char **reason)
 {
-	json_t *doc = NULL, *keys, *o;
-	enum sv_issuer_status st = SV_ISSUER_DENY;
 	size_t i, tried = 0;
 	bool any_alg = false;
+	json_t *o;
 
-	if (sv_issuer_jwks_load(q->cfg, f->issuer, iss, &doc) < 0) {
-		/* no keys, no login; and the admin must hear of it */
-		f->reason = "jwks_unavailable";
-		return SV_ISSUER_UNAVAIL;
-	}
-	keys = json_object_get(doc, "keys");
-	f->reason = j->has_kid ? "unknown_kid" : "alg_mismatch";
+	*reason = j->has_kid ? "unknown_kid" : "alg_mismatch";
 	json_array_foreach (keys, i, o) {
 		const char *kid = json_string_value(json_object_get(o, "kid"));
 		const char *alg = json_string_value(json_object_get(o, "alg"));
@@ -321,20 +309,59 @@ static enum sv_issuer_status check_signature(const struct sv_issuer_query *q,
 			if (!alg || sv_alg_from_name(alg) != j->alg)
 				continue;
 			any_alg = true;
-			if (tried++ >= ISS_KEYS_TRIED_MAX)
+			if (tried++ >= tried_max)
 				break;
 		}
-		st = try_key(f, j, o);
-		if (st == SV_ISSUER_OK && kid)
-			snprintf(f->kid, sizeof(f->kid), "%s", kid);
 		/* kids are unique in a cached set: one key, one answer */
-		if (st != SV_ISSUER_DENY || j->has_kid)
+		if (try(ctx, o, kid) || j->has_kid)
 			break;
 	}
 	if (!j->has_kid && !any_alg)
-		f->reason = "alg_mismatch";
+		*reason = "alg_mismatch";
+}
+
+/* One key of the issuer's set against the token; stops the walk on any
+ * answer but a denial. */
+struct issuer_try {
+	struct sv_issuer_facts *f;
+	const struct sv_jws *j;
+	enum sv_issuer_status st;
+};
+
+static bool try_key(void *ctx, json_t *jwk, const char *kid)
+{
+	struct issuer_try *t = ctx;
+	const char *why = sv_jwks_key_check(t->j, jwk, "bad_key", NULL, NULL);
+
+	if (why) {
+		t->st = deny(t->f, why);
+		return false;
+	}
+	t->f->reason = "ok";
+	t->st = SV_ISSUER_OK;
+	if (kid)
+		snprintf(t->f->kid, sizeof(t->f->kid), "%s", kid);
+	return true;
+}
+
+/* The signature, with a key of the issuer's cached set. */
+static enum sv_issuer_status check_signature(const struct sv_issuer_query *q,
+					     struct sv_issuer_facts *f,
+					     const struct sv_jws *j,
+					     const char *iss)
+{
+	struct issuer_try t = {.f = f, .j = j, .st = SV_ISSUER_DENY};
+	json_t *doc = NULL;
+
+	if (sv_issuer_jwks_load(q->cfg, f->issuer, iss, &doc) < 0) {
+		/* no keys, no login; and the admin must hear of it */
+		f->reason = "jwks_unavailable";
+		return SV_ISSUER_UNAVAIL;
+	}
+	sv_jwks_walk(json_object_get(doc, "keys"), j, ISS_KEYS_TRIED_MAX,
+		     try_key, &t, &f->reason);
 	json_decref(doc);
-	return st;
+	return t.st;
 }
 
 /* aud: a string or an array of strings (RFC 7519 4.1.3) holding the

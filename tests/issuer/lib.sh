@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Shared by the trusted-issuer tests (sourced after tests/pam/lib.sh, or
-# after tests/e2e/lib.sh with T set): Keycloak-like signing keys, JWKS
-# documents and access tokens made by tests/issuer/kcmint.py (jwcrypto).
+# after tests/e2e/lib.sh with T set, or before issuer_https_test): Keycloak-
+# like signing keys, JWKS documents and access tokens made by
+# tests/issuer/kcmint.py (jwcrypto).
 KC_ISS=https://kc.test:8443/realms/fleet
 KC_AUD=svcacct:fleet-test
 
@@ -30,4 +31,26 @@ kc_jwks() {
 K() {
 	/usr/bin/python3 "$top_srcdir/tests/issuer/kcmint.py" token \
 		--iss "$KC_ISS" --aud "$KC_AUD" --aud account --client deploy-client "$@"
+}
+
+# issuer_https_test "$@": the start of a test against a real HTTPS server
+# (Debian's nginx, tests/issuer/https.sh): runs the script again in private
+# mount and network namespaces, sources tests/pam/lib.sh, and starts nginx
+# on 127.0.0.1:8443 with the test CA (one TAP check), stopped at exit.
+issuer_https_test() {
+	need_root
+	need_userns
+	need "network namespaces" 'unshare --net true 2>/dev/null'
+	need nginx '[ -x /usr/sbin/nginx ]'
+	if [ "${SVCACCT_IN_NETNS:-}" != 1 ]; then
+		SVCACCT_IN_NETNS=1 SVCACCT_IN_NS=1 exec unshare --mount --net --fork \
+			--propagation private bash "$0" "$@"
+	fi
+	ip link set lo up
+	. "$top_srcdir/tests/pam/lib.sh"
+	. "$top_srcdir/tests/issuer/https.sh"
+	trap 'https_stop; rm -rf "$T"' EXIT
+
+	https_setup || { tap_notok "nginx with the test CA started"; cat "$T/nginx/error.log"; done_testing; exit 1; }
+	tap_ok "nginx serves HTTPS on 127.0.0.1:8443 with the test CA"
 }

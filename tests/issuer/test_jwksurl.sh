@@ -14,22 +14,8 @@
 # narrows logins, key set only narrows it, and export, import and apply
 # keep it (apply never widens it).
 . "$top_srcdir/tests/lib/tap.sh"
-need_root
-need_userns
-need "network namespaces" 'unshare --net true 2>/dev/null'
-need nginx '[ -x /usr/sbin/nginx ]'
-if [ "${SVCACCT_IN_NETNS:-}" != 1 ]; then
-	SVCACCT_IN_NETNS=1 SVCACCT_IN_NS=1 exec unshare --mount --net --fork \
-		--propagation private bash "$0" "$@"
-fi
-ip link set lo up
-. "$top_srcdir/tests/pam/lib.sh"
 . "$top_srcdir/tests/issuer/lib.sh"
-. "$top_srcdir/tests/issuer/https.sh"
-trap 'https_stop; rm -rf "$T"' EXIT
-
-https_setup || { tap_notok "nginx with the test CA started"; cat "$T/nginx/error.log"; done_testing; exit 1; }
-tap_ok "nginx serves HTTPS on 127.0.0.1:8443 with the test CA"
+issuer_https_test "$@"
 
 S role create deployers --services sshd --from 127.0.0.0/8,local >/dev/null
 S account create deploy --role deployers >/dev/null
