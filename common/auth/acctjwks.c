@@ -146,41 +146,6 @@ static bool key_revoked(void *ctx, const struct sv_key *k)
 	return revoked;
 }
 
-/* One key of the cached set against the token; stops the walk on any
- * answer but a denial. */
-struct jwk_try {
-	struct sv_login *l;
-	const struct sv_jws *j;
-	enum sv_login_status st;
-};
-
-static bool try_jwk(void *ctx, json_t *jwk, const char *kid)
-{
-	struct jwk_try *t = ctx;
-	const char *why =
-	    sv_jwks_key_check(t->j, jwk, "key_unfit", key_revoked, t->l);
-
-	(void)kid;
-	if (why) {
-		t->st = deny(t->l, why);
-		return false;
-	}
-	t->l->reason = "ok";
-	t->st = SV_LOGIN_OK;
-	return true;
-}
-
-/* The key of the cached set that the header selects (its kid, or without
- * kid each key of its alg, a bounded number), tried in turn. */
-static enum sv_login_status try_set(struct sv_login *l, const struct sv_jws *j,
-				    json_t *keys)
-{
-	struct jwk_try t = {.l = l, .j = j, .st = SV_LOGIN_DENY};
-
-	sv_jwks_walk(keys, j, JWKS_KEYS_TRIED_MAX, try_jwk, &t, &l->reason);
-	return t.st;
-}
-
 enum sv_login_status sv_login_jwks(struct sv_login *l, const struct sv_jws *j,
 				   const char *id)
 {
@@ -225,7 +190,13 @@ enum sv_login_status sv_login_jwks(struct sv_login *l, const struct sv_jws *j,
 		st = unavail(l, "jwks_unavailable");
 		goto out;
 	}
-	st = try_set(l, j, json_object_get(doc, "keys"));
+	/* the key the header selects (its kid, or without kid each key of
+	 * its alg, a bounded number), not revoked by its fingerprint */
+	st =
+	    sv_jwks_verify(json_object_get(doc, "keys"), j, JWKS_KEYS_TRIED_MAX,
+			   "key_unfit", key_revoked, l, &l->reason, NULL, 0)
+		? SV_LOGIN_OK
+		: SV_LOGIN_DENY;
 	/* the credential's scope, as a registered key's: it narrows once
 	 * the token's own scope is known */
 	if (st == SV_LOGIN_OK)

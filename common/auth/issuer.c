@@ -250,21 +250,18 @@ int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
 
 /* ------------------------------------------------------------- login */
 
-static enum sv_issuer_status deny(struct sv_issuer_facts *f, const char *reason)
-{
-	f->reason = reason;
-	return SV_ISSUER_DENY;
-}
-
 /* A view equal to a C string of exactly n bytes. */
 static bool view_is(struct sv_str s, const char *p, size_t n)
 {
 	return s.n == n && (n == 0 || memcmp(s.p, p, n) == 0);
 }
 
-const char *
-sv_jwks_key_check(const struct sv_jws *j, json_t *jwk, const char *unfit,
-		  bool (*revoked)(void *ctx, const struct sv_key *k), void *ctx)
+/* Why one key object of the set does not verify the token: NULL when it
+ * does. */
+static const char *check_key(const struct sv_jws *j, json_t *jwk,
+			     const char *unfit,
+			     bool (*revoked)(void *ctx, const struct sv_key *k),
+			     void *ctx)
 {
 	struct sv_key k = {0};
 	char err[128];
@@ -290,9 +287,11 @@ out:
 	return why;
 }
 
-void sv_jwks_walk(json_t *keys, const struct sv_jws *j, size_t tried_max,
-		  bool (*try)(void *ctx, json_t *jwk, const char *kid),
-		  void *ctx, const char **reason)
+bool sv_jwks_verify(json_t *keys, const struct sv_jws *j, size_t tried_max,
+		    const char *unfit,
+		    bool (*revoked)(void *ctx, const struct sv_key *k),
+		    void *ctx, const char **reason, char *kid_out,
+		    size_t kidcap)
 {
 	size_t i, tried = 0;
 	bool any_alg = false;
@@ -302,6 +301,7 @@ void sv_jwks_walk(json_t *keys, const struct sv_jws *j, size_t tried_max,
 	json_array_foreach (keys, i, o) {
 		const char *kid = json_string_value(json_object_get(o, "kid"));
 		const char *alg = json_string_value(json_object_get(o, "alg"));
+		const char *why;
 		if (j->has_kid) {
 			if (!kid || strcmp(kid, j->kid) != 0)
 				continue;
@@ -312,36 +312,21 @@ void sv_jwks_walk(json_t *keys, const struct sv_jws *j, size_t tried_max,
 			if (tried++ >= tried_max)
 				break;
 		}
+		why = check_key(j, o, unfit, revoked, ctx);
+		if (!why) {
+			*reason = "ok";
+			if (kid && kid_out)
+				snprintf(kid_out, kidcap, "%s", kid);
+			return true;
+		}
+		*reason = why;
 		/* kids are unique in a cached set: one key, one answer */
-		if (try(ctx, o, kid) || j->has_kid)
+		if (j->has_kid)
 			break;
 	}
 	if (!j->has_kid && !any_alg)
 		*reason = "alg_mismatch";
-}
-
-/* One key of the issuer's set against the token; stops the walk on any
- * answer but a denial. */
-struct issuer_try {
-	struct sv_issuer_facts *f;
-	const struct sv_jws *j;
-	enum sv_issuer_status st;
-};
-
-static bool try_key(void *ctx, json_t *jwk, const char *kid)
-{
-	struct issuer_try *t = ctx;
-	const char *why = sv_jwks_key_check(t->j, jwk, "bad_key", NULL, NULL);
-
-	if (why) {
-		t->st = deny(t->f, why);
-		return false;
-	}
-	t->f->reason = "ok";
-	t->st = SV_ISSUER_OK;
-	if (kid)
-		snprintf(t->f->kid, sizeof(t->f->kid), "%s", kid);
-	return true;
+	return false;
 }
 
 /* The signature, with a key of the issuer's cached set. */
@@ -350,18 +335,19 @@ static enum sv_issuer_status check_signature(const struct sv_issuer_query *q,
 					     const struct sv_jws *j,
 					     const char *iss)
 {
-	struct issuer_try t = {.f = f, .j = j, .st = SV_ISSUER_DENY};
 	json_t *doc = NULL;
+	bool ok;
 
 	if (sv_issuer_jwks_load(q->cfg, f->issuer, iss, &doc) < 0) {
 		/* no keys, no login; and the admin must hear of it */
 		f->reason = "jwks_unavailable";
 		return SV_ISSUER_UNAVAIL;
 	}
-	sv_jwks_walk(json_object_get(doc, "keys"), j, ISS_KEYS_TRIED_MAX,
-		     try_key, &t, &f->reason);
+	ok = sv_jwks_verify(json_object_get(doc, "keys"), j, ISS_KEYS_TRIED_MAX,
+			    "bad_key", NULL, NULL, &f->reason, f->kid,
+			    sizeof(f->kid));
 	json_decref(doc);
-	return t.st;
+	return ok ? SV_ISSUER_OK : SV_ISSUER_DENY;
 }
 
 /* aud: a string or an array of strings (RFC 7519 4.1.3) holding the

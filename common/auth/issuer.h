@@ -90,24 +90,18 @@ int sv_get_issuer_by_iss(struct sv_reader *r, const char *iss, size_t isslen,
 int sv_issuer_jwks_load(const struct sv_config *c, const char *name,
 			const char *iss, json_t **out);
 
-/* Why one key object of a cached JWKS does not verify the token j: NULL
- * when it does. `unfit` is the reason for an object that is no usable key;
- * then the key's one alg must be j's ("alg_mismatch"), then revoked (may be
- * NULL) is asked about the key ("revoked" when it says so), then the
- * signature. Shared by the issuer and the account JWKS URL logins. */
-const char *
-sv_jwks_key_check(const struct sv_jws *j, json_t *jwk, const char *unfit,
-		  bool (*revoked)(void *ctx, const struct sv_key *k),
-		  void *ctx);
-
-/* Walk a cached set's "keys" for the ones the header of j selects: the one
- * of its kid, or without kid each key of its alg, at most tried_max. try is
- * called on each (kid NULL when the key has none) and returns true to stop
- * the walk; a kid selects one key, so the walk stops after it. *reason is
- * set first to "unknown_kid" or "alg_mismatch" for when no key is tried. */
-void sv_jwks_walk(json_t *keys, const struct sv_jws *j, size_t tried_max,
-		  bool (*try)(void *ctx, json_t *jwk, const char *kid),
-		  void *ctx, const char **reason);
+/* Verify the token j with the key of a cached set's "keys" that its header
+ * selects: the one of its kid, or without kid each key of its alg in turn,
+ * at most tried_max. A key must import (else the reason is unfit), have
+ * j's alg exactly, not be revoked (revoked may be NULL; it is asked with
+ * ctx) and verify the signature. true when one did: *reason "ok", and its
+ * kid, when it has one, copied into kid (kidcap bytes; kid may be NULL).
+ * false: *reason says why ("unknown_kid" or "alg_mismatch" when no key
+ * was tried). Shared by the issuer and the account JWKS URL logins. */
+bool sv_jwks_verify(json_t *keys, const struct sv_jws *j, size_t tried_max,
+		    const char *unfit,
+		    bool (*revoked)(void *ctx, const struct sv_key *k),
+		    void *ctx, const char **reason, char *kid, size_t kidcap);
 
 /* What the login asks of an issuer token: whose login it is, when. */
 struct sv_issuer_query {
