@@ -4,14 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "issuer.h"
 #include "issuer_model.h"
-#include "jwks_kids.h"
+#include "jwks_report.h"
 #include "util.h"
 
 /* The check every verb makes of the options, then the verb's usage unless
@@ -24,24 +23,6 @@ static int parse(struct cli *cli, const struct cli_args *args, bool usage_ok)
 		return cli_usage_verb(cli, args);
 	}
 	return usage_ok ? 0 : cli_usage_verb(cli, args);
-}
-
-/* A refusal that changed nothing: syslog hears of refresh failures, which
- * a timer runs unattended. */
-static void audit_error(const char *event, const char *name, const char *why)
-{
-	char clean[300];
-	size_t i = 0;
-	for (; why[i] && i + 1 < sizeof(clean); i++)
-		clean[i] = (why[i] == ' ' || (unsigned char)why[i] < 0x20)
-			       ? '_'
-			       : why[i];
-	clean[i] = '\0';
-	openlog("svcacct", LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_AUTHPRIV | LOG_ERR,
-	       "svcacct: event=%s result=error issuer=%s detail=%s", event,
-	       name, clean);
-	closelog();
 }
 
 /* Keys for a new or refreshed set: from a file or the issuer's URL,
@@ -515,7 +496,8 @@ static int refresh_one(struct cli *cli, const struct issuer *x,
 			"svcacct: issuer %s: refresh failed, the cached keys "
 			"are kept: %s\n",
 			x->name, why);
-		audit_error("issuer-refresh", x->name, why);
+		jwks_audit_error("issuer-refresh", "issuer", x->name, NULL,
+				 why);
 		json_array_append_new(
 		    report, json_pack("{s:s, s:s, s:s}", "name", x->name,
 				      "result", "error", "error", why));

@@ -5,13 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "acct_jwks.h"
 #include "acctjwks.h"
 #include "cli.h"
-#include "jwks_kids.h"
+#include "jwks_report.h"
 #include "model.h"
 #include "names.h"
 #include "ops.h"
@@ -196,25 +195,6 @@ out:
 	return e;
 }
 
-/* A refresh that failed and changed nothing: syslog hears of it (a timer
- * runs it unattended), with the reason made one token. */
-static void audit_error(const struct jwks_src *x, const char *why)
-{
-	char clean[300];
-	size_t i = 0;
-	for (; why[i] && i + 1 < sizeof(clean); i++)
-		clean[i] = (why[i] == ' ' || (unsigned char)why[i] < 0x20)
-			       ? '_'
-			       : why[i];
-	clean[i] = '\0';
-	openlog("svcacct", LOG_PID, LOG_AUTHPRIV);
-	syslog(LOG_AUTHPRIV | LOG_ERR,
-	       "svcacct: event=key-refresh result=error account=%s "
-	       "credential=%s detail=%s",
-	       x->account, x->id, clean);
-	closelog();
-}
-
 /* Refresh one cached set; the old one stays unless the new one was
  * fetched, validated and written whole. */
 static int refresh_one(struct cli *cli, const struct jwks_src *x,
@@ -233,7 +213,8 @@ static int refresh_one(struct cli *cli, const struct jwks_src *x,
 			"svcacct: account %s: JWKS refresh failed, the cached "
 			"keys are kept: %s\n",
 			x->account, err);
-		audit_error(x, err);
+		jwks_audit_error("key-refresh", "account", x->account, x->id,
+				 err);
 		json_array_append_new(report, json_pack("{s:s, s:s, s:s, s:s}",
 							"account", x->account,
 							"id", x->id, "result",

@@ -19,7 +19,7 @@ tools_svcacct_SOURCES = \
 	tools/cmd_issuer.c tools/issuer_model.c tools/issuer_model.h \
 	tools/issuer_fetch.c \
 	tools/acct_jwks.c tools/acct_jwks.h tools/cmd_jwks.c tools/port_jwks.c \
-	tools/jwks_kids.c tools/jwks_kids.h tools/cred_list.c tools/cred_list.h
+	tools/jwks_report.c tools/jwks_report.h tools/cred_list.c tools/cred_list.h
 tools_svcacct_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS)
 tools_svcacct_LDADD = common/write/libsvwrite.la common/auth/libsvauth.la \
 	common/store/libsvstore.la \
