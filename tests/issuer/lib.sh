@@ -54,3 +54,16 @@ issuer_https_test() {
 	https_setup || { tap_notok "nginx with the test CA started"; cat "$T/nginx/error.log"; done_testing; exit 1; }
 	tap_ok "nginx serves HTTPS on 127.0.0.1:8443 with the test CA"
 }
+
+# jwks_bad_answers WHO ERR NOKEY: the server's $T/www/certs answers
+# garbage, 2 MiB, then a set with no signing key, each checked by the
+# test's bad_refresh DESC REGEX (refused, last good set kept); WHO starts
+# the descriptions, ERR the message of a refused refresh.
+jwks_bad_answers() {
+	cp "$T/www/garbage" "$T/www/certs"
+	bad_refresh "$1 answers garbage" "$2.*invalid JSON"
+	head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$T/www/certs"
+	bad_refresh "$1 answers 2 MiB" "larger than 1048576 bytes"
+	/usr/bin/python3 "$top_srcdir/tests/issuer/kcmint.py" jwks --enc "$T/kcenc.key:e:$T/kcenc.crt" >"$T/www/certs"
+	bad_refresh "$1 publishes $3" "no usable signing key"
+}

@@ -83,12 +83,7 @@ bad_refresh() { # DESC REGEX
 	expect_eq "$1: last good set kept" "$good" "$(cached)"
 	login "$1: logins with the cached key go on" auth=PAM_SUCCESS ok kc2 "$K2"
 }
-cp "$T/www/garbage" "$T/www/certs"
-bad_refresh "IdP answers garbage" "issuer kc: refresh failed, the cached keys are kept: .*invalid JSON"
-head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$T/www/certs"
-bad_refresh "IdP answers 2 MiB" "larger than 1048576 bytes"
-/usr/bin/python3 "$top_srcdir/tests/issuer/kcmint.py" jwks --enc "$T/kcenc.key:e:$T/kcenc.crt" >"$T/www/certs"
-bad_refresh "IdP publishes no signing key" "no usable signing key"
+jwks_bad_answers IdP "issuer kc: refresh failed, the cached keys are kept: " "no signing key"
 echo '{"keys":[]}' >"$T/www/certs"
 bad_refresh "IdP publishes an empty set" "1 to 100 keys"
 kc_jwks "$T/www/certs" "kc2:$K2"

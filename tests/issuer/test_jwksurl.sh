@@ -149,12 +149,7 @@ bad_refresh() { # DESC REGEX
 	expect_eq "$1: last good set kept" "$good" "$(cat "$T/state/jwks/$ID.jwks")"
 	login "$1: logins with the cached key go on" auth=PAM_SUCCESS ok kc2 "$K2"
 }
-cp "$T/www/garbage" "$T/www/certs"
-bad_refresh "URL answers garbage" "account deploy: JWKS refresh failed, the cached keys are kept: .*invalid JSON"
-head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$T/www/certs"
-bad_refresh "URL answers 2 MiB" "larger than 1048576 bytes"
-/usr/bin/python3 "$top_srcdir/tests/issuer/kcmint.py" jwks --enc "$T/kcenc.key:e:$T/kcenc.crt" >"$T/www/certs"
-bad_refresh "URL publishes no usable key" "no usable signing key"
+jwks_bad_answers URL "account deploy: JWKS refresh failed, the cached keys are kept: " "no usable key"
 kc_jwks "$T/www/certs" "kc2:$K2"
 https_swap_cert elsewhere.test || tap_notok "certificate swapped"
 bad_refresh "certificate for another host name" "(certificate|SSL|name)"
