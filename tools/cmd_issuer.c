@@ -270,13 +270,7 @@ int issuer_show(struct cli *cli, const struct cli_args *args)
 	const char *st = json_string_value(json_object_get(c, "status"));
 	if (st && !strcmp(st, "ok")) {
 		char kids[600];
-		json_t *k;
-		size_t i;
-		kids[0] = '\0';
-		json_array_foreach (json_object_get(c, "kids"), i, k)
-			snprintf(kids + strlen(kids),
-				 sizeof(kids) - strlen(kids), "%s%s",
-				 i ? "," : "", json_string_value(k));
+		jwks_kids_join(json_object_get(c, "kids"), kids, sizeof(kids));
 		printf("cached keys    %s (from %s, %s)\n", kids,
 		       json_string_value(json_object_get(c, "source")),
 		       json_string_value(json_object_get(c, "fetched")));

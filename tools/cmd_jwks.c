@@ -324,9 +324,8 @@ void jwks_fetch_new(struct cli *cli, const char *const *accounts, size_t n)
 void jwks_list_print(json_t *it, const char *last_used, const char *last)
 {
 #define S(o, k) json_string_value(json_object_get(o, k))
-	json_t *c = json_object_get(it, "cache"), *k;
+	json_t *c = json_object_get(it, "cache");
 	char kids[600];
-	size_t i;
 	printf("%-16s %-44s %-6s %-8s %-20s %-20s %s\n", S(it, "id"),
 	       "(JWKS URL)", "-", S(it, "status"), S(it, "expires"), last_used,
 	       last);
@@ -334,11 +333,7 @@ void jwks_list_print(json_t *it, const char *last_used, const char *last)
 	if (*S(it, "ca_file"))
 		printf("  ca file  %s\n", S(it, "ca_file"));
 	if (S(c, "status") && !strcmp(S(c, "status"), "ok")) {
-		kids[0] = '\0';
-		json_array_foreach (json_object_get(c, "kids"), i, k)
-			snprintf(kids + strlen(kids),
-				 sizeof(kids) - strlen(kids), "%s%s",
-				 i ? "," : "", json_string_value(k));
+		jwks_kids_join(json_object_get(c, "kids"), kids, sizeof(kids));
 		printf("  cached   %s (last good fetch %s)\n", kids,
 		       S(c, "fetched"));
 	} else {

@@ -26,6 +26,16 @@ void jwks_kids_text(json_t *keys, char *out, size_t cap)
 	}
 }
 
+void jwks_kids_join(json_t *kids, char *out, size_t cap)
+{
+	json_t *k;
+	size_t i;
+	out[0] = '\0';
+	json_array_foreach (kids, i, k)
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s",
+			 i ? "," : "", json_string_value(k));
+}
+
 void jwks_audit_error(const char *event, const char *what, const char *name,
 		      const char *cred, const char *why)
 {

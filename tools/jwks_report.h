@@ -16,6 +16,10 @@ json_t *jwks_kids_json(json_t *keys);
  * key has none. */
 void jwks_kids_text(json_t *keys, char *out, size_t cap);
 
+/* A cache's "kids" array of strings (as list and show report a cached
+ * set) comma-separated into out (cap bytes, truncated). */
+void jwks_kids_join(json_t *kids, char *out, size_t cap);
+
 /* A refresh that failed and changed nothing, to syslog (authpriv; a timer
  * runs refreshes unattended): "svcacct: event=EVENT result=error
  * WHAT=NAME [credential=CRED] detail=WHY" (cred may be NULL), why made one
