@@ -249,8 +249,6 @@ enum sv_login_status sv_login_cred_scope(struct sv_login *l,
 					 const struct sv_u32list *roles,
 					 bool source_ok)
 {
-	int r;
-
 	l->cred_scoped = roles->count != 0;
 	l->cred_scope_base = false;
 	l->cred_scope.n = 0;
@@ -260,14 +258,9 @@ enum sv_login_status sv_login_cred_scope(struct sv_login *l,
 		return deny(l, "source_not_allowed");
 	if (!l->cred_scoped)
 		return SV_LOGIN_OK;
-	r = sv_policy_cred_roles(l->rd, l->cfg, roles, &l->cred_scope,
-				 &l->cred_scope_base);
-	if (r == -E2BIG)
-		return deny(l, "too_many_roles");
-	if (r < 0) {
-		l->reason = "store_error";
-		return SV_LOGIN_UNAVAIL;
-	}
+	/* resolved against the granted roles, read once per login */
+	sv_policy_cred_roles(&l->granted, l->cfg->base_gid, roles,
+			     &l->cred_scope, &l->cred_scope_base);
 	return SV_LOGIN_OK;
 }
 

@@ -124,10 +124,10 @@ enum sv_login_status sv_login_record_use(struct sv_login *l, const char *key,
 					 size_t keylen, int64_t exp);
 
 /* The scope of the credential that logs in: its record's role GIDs
- * (none: unscoped) resolved into l->cred_scope (sv_policy_cred_roles),
- * and source_ok, whether its source list lets the client in
- * (sv_policy_cred_source_ok). OK; DENY source_not_allowed or
- * too_many_roles; UNAVAIL store_error. */
+ * (none: unscoped) matched against l->granted into l->cred_scope
+ * (sv_policy_cred_roles, no store read), and source_ok, whether its
+ * source list lets the client in (sv_policy_cred_source_ok). OK, or DENY
+ * source_not_allowed. */
 enum sv_login_status sv_login_cred_scope(struct sv_login *l,
 					 const struct sv_u32list *roles,
 					 bool source_ok);

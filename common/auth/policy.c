@@ -172,11 +172,20 @@ void sv_policy_narrow_csv(const struct sv_roleset *granted, const char *csv,
 	}
 }
 
-int sv_policy_cred_roles(struct sv_reader *rd, const struct sv_config *c,
-			 const struct sv_u32list *gids,
-			 struct sv_roleset *scope, bool *base)
+void sv_policy_cred_roles(const struct sv_roleset *granted, uint32_t base_gid,
+			  const struct sv_u32list *gids,
+			  struct sv_roleset *scope, bool *base)
 {
-	return roles_of_gids(rd, c, gids, scope, base);
+	*base = false;
+	scope->n = 0;
+	for (uint32_t i = 0; i < gids->count; i++)
+		*base = *base || sv_u32list_get(gids, i) == base_gid;
+	for (size_t g = 0; g < granted->n; g++)
+		for (uint32_t i = 0; i < gids->count; i++)
+			if (sv_u32list_get(gids, i) == granted->r[g].gid) {
+				scope->r[scope->n++] = granted->r[g];
+				break;
+			}
 }
 
 void sv_policy_intersect(struct sv_roleset *eff, const struct sv_roleset *scope)

@@ -54,15 +54,15 @@ int sv_policy_scope(const struct sv_roleset *granted, const char *scope,
 void sv_policy_narrow_csv(const struct sv_roleset *granted, const char *csv,
 			  struct sv_roleset *eff);
 
-/* A credential's scope (docs/FORMAT.md, credential version 3): its
- * record's role GIDs resolved through the store into *scope, in the
- * record's order. A GID whose role record is missing, malformed or not
- * of the role range is skipped (a role deleted since grants nothing);
- * *base tells whether it names the base role, which is never in a set.
- * 0; -E2BIG over SV_ROLES_MAX; -EIO/-ENOMEM. */
-int sv_policy_cred_roles(struct sv_reader *rd, const struct sv_config *c,
-			 const struct sv_u32list *gids,
-			 struct sv_roleset *scope, bool *base);
+/* A credential's scope (docs/FORMAT.md, credential version 3) as far as
+ * a login can hold it: the roles of granted (already resolved through the
+ * store) whose GIDs its record lists, in granted's order, into *scope; a
+ * listed role no longer granted, or gone, grants nothing and is left out,
+ * so the store is not read again. *base tells whether the record names
+ * base_gid, the base role, which is never in a set. */
+void sv_policy_cred_roles(const struct sv_roleset *granted, uint32_t base_gid,
+			  const struct sv_u32list *gids,
+			  struct sv_roleset *scope, bool *base);
 
 /* Narrow eff, in place, to the roles that scope holds too (by GID): the
  * intersection, so it only ever removes. */
