@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "genword.h"
 #include "names.h"
 #include "util.h"
 
@@ -52,6 +53,13 @@ struct state {
 	/* the lookup reader */
 	struct sv_reader *rd;
 	unsigned long rd_epoch, rd_serial;
+
+	/* db_dir's generation word (genword.h), mapped for conf_serial
+	 * word_serial; NULL: none yet, `current` is read on every call */
+	const uint64_t *word;
+	unsigned long word_serial;
+	/* the second (conf_checked's clock) `current` was last read in */
+	time_t current_checked;
 
 	/* size of the base group's entry, per generation */
 	uint64_t base_gen;
@@ -170,6 +178,8 @@ __attribute__((destructor)) static void svnss_unload(void)
 
 	if (pthread_mutex_trylock(&S.lock) == 0) {
 		drop_reader();
+		sv_genword_unmap(S.word);
+		S.word = NULL;
 		for (int i = 0; i < SVNSS_NDB; i++)
 			svnss_cursor_reset(&S.cursors[i]);
 		pthread_mutex_unlock(&S.lock);
@@ -337,6 +347,19 @@ void svnss_guard_leave(struct svnss_guard *g)
 	pthread_mutex_unlock(&S.lock);
 }
 
+/* The word of the configuration's db_dir, mapped once per configuration
+ * (a store without one yet: tried again at every look at `current`). */
+static void map_word(void)
+{
+	if (S.word && S.word_serial == S.conf_serial)
+		return;
+	sv_genword_unmap(S.word);
+	S.word = NULL;
+	if (sv_genword_map(&S.conf, &S.word) < 0)
+		S.word = NULL;
+	S.word_serial = S.conf_serial;
+}
+
 static int reader_current(struct svnss *s)
 {
 	uint64_t gen = 0;
@@ -344,6 +367,22 @@ static int reader_current(struct svnss *s)
 
 	if (S.rd && (S.rd_epoch != S.epoch || S.rd_serial != S.conf_serial))
 		drop_reader();
+	/* A hit: the reader answers from mapped indexes (no descriptor a
+	 * program could close or reuse), the word names its generation, and
+	 * `current` was read this second. No system call: the word is a
+	 * load from memory, the clock (refresh_config) a vDSO call. The
+	 * once-a-second look at `current` covers a word a writer could not
+	 * store (it died after the swap, leaving 0, or it could not write
+	 * the file): readers are never stale longer than that. */
+	if (S.rd && S.word && S.current_checked == S.conf_checked &&
+	    sv_reader_mapped(S.rd) &&
+	    sv_genword_load(S.word) == sv_reader_generation(S.rd)) {
+		s->rd = S.rd;
+		s->gen = sv_reader_generation(S.rd);
+		return 0;
+	}
+	map_word();
+	S.current_checked = S.conf_checked;
 	/* The generation number comes from the `current` symlink: an inode
 	 * number could be reused by a later generation, this cannot. */
 	r = current_generation(&gen);

@@ -20,6 +20,7 @@ enum sv_statefile { SV_STATE_IDS = 0, SV_STATE_REVOKED, SV_STATE_COUNT };
 #define LOCKFILE    ".lock"
 
 extern const char *const sv_dbnames[SV_DB_COUNT];
+extern const char *const sv_idxnames[SV_DB_COUNT];
 
 /* Generations, GDBM reads and typed lookups (store.c). */
 int svi_check_stat(const struct stat *st, bool dir, bool private_file);

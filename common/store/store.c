@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "index.h"
 #include "names.h"
 #include "store-internal.h"
 #include "testhook.h"
@@ -23,18 +24,28 @@
 const char *const sv_dbnames[SV_DB_COUNT] = {"accounts.db", "credentials.db",
 					     "pubkeys.db"};
 
+const char *const sv_idxnames[SV_DB_COUNT] = {"accounts.idx", "credentials.idx",
+					      "pubkeys.idx"};
+
 const char *sv_db_filename(enum sv_db db)
 {
 	return (unsigned)db < SV_DB_COUNT ? sv_dbnames[db] : NULL;
+}
+
+const char *sv_index_filename(enum sv_db db)
+{
+	return (unsigned)db < SV_DB_COUNT ? sv_idxnames[db] : NULL;
 }
 
 void sv_blob_free(struct sv_blob *b)
 {
 	if (!b)
 		return;
-	free(b->p);
+	if (!b->borrowed)
+		free(b->p);
 	b->p = NULL;
 	b->n = 0;
+	b->borrowed = false;
 }
 
 size_t sv_key_str(char *out, size_t cap, char prefix, const char *s, size_t n)
@@ -199,6 +210,7 @@ struct sv_reader {
 	int fd[SV_DB_COUNT];
 	dev_t dev[SV_DB_COUNT];
 	ino_t ino[SV_DB_COUNT];
+	struct sv_index ix[SV_DB_COUNT]; /* base NULL: read through db[] */
 };
 
 static void gdbm_close_safely(GDBM_FILE db, int fd, dev_t dev, ino_t ino)
@@ -228,8 +240,10 @@ void sv_reader_close(struct sv_reader *r)
 {
 	if (!r)
 		return;
-	for (int i = 0; i < SV_DB_COUNT; i++)
+	for (int i = 0; i < SV_DB_COUNT; i++) {
 		gdbm_close_safely(r->db[i], r->fd[i], r->dev[i], r->ino[i]);
+		sv_index_unmap(&r->ix[i]);
+	}
 	free(r);
 }
 
@@ -254,6 +268,27 @@ static int reader_open_gen(int genfd, uint64_t gen, unsigned dbmask,
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		if (!(dbmask & SV_DBMASK(i)))
 			continue;
+		ret = sv_index_map(genfd, sv_idxnames[i],
+				   i == SV_DB_CREDENTIALS, &r->ix[i]);
+		if (ret == 0) {
+			/* the file of record meets the same rules as the index
+			 * read in its place: an unsafe generation is refused
+			 * whichever of its files a reader uses */
+			if (fstatat(genfd, sv_dbnames[i], &st,
+				    AT_SYMLINK_NOFOLLOW) < 0) {
+				ret = -errno;
+				goto out;
+			}
+			ret = S_ISLNK(st.st_mode)
+				  ? -ELOOP
+				  : svi_check_stat(&st, false,
+						   i == SV_DB_CREDENTIALS);
+			if (ret < 0)
+				goto out;
+			continue;
+		}
+		if (ret != -ENOENT)
+			goto out;
 		ret = sv_open_gdbm_ro(
 		    genfd, sv_dbnames[i], i == SV_DB_CREDENTIALS,
 		    (dbmask & SV_READER_MMAP) != 0, &r->db[i], &r->fd[i], &st);
@@ -324,6 +359,24 @@ uint64_t sv_reader_generation(const struct sv_reader *r)
 	return r->gen;
 }
 
+bool sv_reader_mapped(const struct sv_reader *r)
+{
+	for (int i = 0; i < SV_DB_COUNT; i++)
+		if (r->db[i])
+			return false;
+	return true;
+}
+
+bool sv_reader_counts(const struct sv_reader *r, enum sv_db db,
+		      uint32_t *accounts, uint32_t *roles)
+{
+	if ((unsigned)db >= SV_DB_COUNT || !r->ix[db].base)
+		return false;
+	*accounts = r->ix[db].h.naccounts;
+	*roles = r->ix[db].h.nroles;
+	return true;
+}
+
 bool sv_reader_fds_intact(const struct sv_reader *r)
 {
 	struct stat st;
@@ -378,11 +431,22 @@ int sv_reader_fetch(struct sv_reader *r, enum sv_db db, const void *key,
 {
 	if ((unsigned)db >= SV_DB_COUNT)
 		return -EINVAL;
-	if (!r->db[db]) {
-		val->p = NULL;
-		val->n = 0;
-		return -EBADF;
+	val->p = NULL;
+	val->n = 0;
+	val->borrowed = false;
+	if (r->ix[db].base) {
+		const uint8_t *v;
+		uint32_t vl;
+		int e = sv_index_get(&r->ix[db], key, klen, &v, &vl);
+		if (e < 0)
+			return e;
+		val->p = (void *)v;
+		val->n = vl;
+		val->borrowed = true;
+		return 0;
 	}
+	if (!r->db[db])
+		return -EBADF;
 	return svi_fetch(r->db[db], key, klen, val);
 }
 
@@ -412,10 +476,60 @@ int svi_next_key(GDBM_FILE db, char prefix, struct sv_blob *key)
 	}
 }
 
+/* The key after *key (or the first with prefix) in the index's order,
+ * as a copy the caller owns: a walk may outlive a lookup's view. */
+static int index_next_key(const struct sv_index *ix, char prefix,
+			  struct sv_blob *key)
+{
+	const uint8_t *k, *v;
+	uint32_t kl, vl, pos;
+	int r;
+
+	if (key->p)
+		r = sv_index_seek(ix, key->p, key->n, true, &pos);
+	else
+		r = sv_index_seek(ix, &prefix, 1, false, &pos);
+	if (r < 0)
+		goto out;
+	if (pos >= ix->h.nentries) {
+		r = -ENOENT;
+		goto out;
+	}
+	r = sv_index_entry(ix, pos, &k, &kl, &v, &vl);
+	if (r < 0)
+		goto out;
+	if (kl < 1 || k[0] != (uint8_t)prefix) {
+		r = -ENOENT;
+		goto out;
+	}
+	/* the order is the file's: a damaged one must not walk back */
+	if (key->p && sv_index_keycmp(k, kl, key->p, key->n) <= 0) {
+		r = -EBADMSG;
+		goto out;
+	}
+	void *copy = malloc(kl);
+	if (!copy) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(copy, k, kl);
+	sv_blob_free(key);
+	key->p = copy;
+	key->n = kl;
+	return 0;
+out:
+	sv_blob_free(key);
+	return r;
+}
+
 int sv_reader_next_key(struct sv_reader *r, enum sv_db db, char prefix,
 		       struct sv_blob *key)
 {
-	if ((unsigned)db >= SV_DB_COUNT || !r->db[db])
+	if ((unsigned)db >= SV_DB_COUNT)
+		return -EBADF;
+	if (r->ix[db].base)
+		return index_next_key(&r->ix[db], prefix, key);
+	if (!r->db[db])
 		return -EBADF;
 	return svi_next_key(r->db[db], prefix, key);
 }

@@ -48,11 +48,16 @@ enum sv_db {
 #define SV_KEY_MAX 260
 
 const char *sv_db_filename(enum sv_db db);
+/* The lookup index beside it (accounts.idx ...; index.h). */
+const char *sv_index_filename(enum sv_db db);
 
 /* A value fetched from GDBM (malloc'd); free with sv_blob_free. */
 struct sv_blob {
 	void *p;
 	size_t n;
+	/* a view into a mapped index, owned by the reader: sv_blob_free
+	 * forgets it, and it lives as long as the reader */
+	bool borrowed;
 };
 void sv_blob_free(struct sv_blob *b);
 
@@ -66,7 +71,10 @@ size_t sv_key_u32(char *out, size_t cap, char prefix, uint32_t v);
 struct sv_reader;
 
 /* Open the published generation read-only. dbmask selects the files to open
- * (credentials.db and pubkeys.db need their readers' rights). Every
+ * (credentials.db and pubkeys.db need their readers' rights). A file with
+ * an index beside it (index.h) is read through the mapped index only; a
+ * generation without one (written before indexes existed) through GDBM;
+ * an index that is unsafe or does not parse fails the open. Every
  * directory and file is opened with O_NOFOLLOW|O_CLOEXEC relative to its
  * parent's fd and must be owned by root and not group/world writable;
  * credentials.db must not be readable by group or others.
@@ -79,6 +87,15 @@ void sv_reader_close(struct sv_reader *r);
 /* The configuration the reader was opened with (the caller keeps it alive
  * as long as the reader). */
 const struct sv_config *sv_reader_config(const struct sv_reader *r);
+
+/* Whether every file the reader opened is answered from a mapped index:
+ * it then holds no file descriptor, and its lookups make no system call. */
+bool sv_reader_mapped(const struct sv_reader *r);
+
+/* The number of accounts and roles in db's index (false: db is read
+ * through GDBM, which keeps no count). */
+bool sv_reader_counts(const struct sv_reader *r, enum sv_db db,
+		      uint32_t *accounts, uint32_t *roles);
 
 /* Generation number this reader holds. */
 uint64_t sv_reader_generation(const struct sv_reader *r);
@@ -95,7 +112,8 @@ int sv_store_parse_gen(const char *s, size_t len, uint64_t *gen);
  * or reuse fds behind a library's back): fstat dev/ino comparison. */
 bool sv_reader_fds_intact(const struct sv_reader *r);
 
-/* Fetch a raw value. 0, -ENOENT, -EIO, -ENOMEM. */
+/* Fetch a raw value: from the index, a view the reader owns (borrowed),
+ * else a copy. 0, -ENOENT, -EIO, -ENOMEM, -EBADMSG (a damaged index). */
 int sv_reader_fetch(struct sv_reader *r, enum sv_db db, const void *key,
 		    size_t klen, struct sv_blob *val);
 

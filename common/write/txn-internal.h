@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "indexw.h"
 #include "store-internal.h"
 #include "txn.h"
 
@@ -31,6 +32,10 @@ struct sv_txn {
 	/* the base may hold revoked credentials (a rollback, `current`
 	 * moved back, a store of an older writer): publish leaves them out */
 	bool sweep_revoked;
+	/* every change to each file, for its index */
+	struct svw_ixlog *ixlog[SV_DB_COUNT];
+	/* build every index from its GDBM file (check --repair-index) */
+	bool rebuild_index;
 };
 
 /* The transaction's view of db: its copy once it wrote one, else the base

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gdbmio.h"
+#include "genword.h"
 #include "names.h"
 #include "store-internal.h"
 #include "testhook.h"
@@ -391,6 +392,11 @@ const struct sv_config *sv_txn_config(const struct sv_txn *t)
 	return t->cfg;
 }
 
+void sv_txn_rebuild_index(struct sv_txn *t)
+{
+	t->rebuild_index = true;
+}
+
 uint64_t sv_txn_base_generation(const struct sv_txn *t)
 {
 	return t->base_gen;
@@ -436,9 +442,11 @@ int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
 	if ((unsigned)db >= SV_DB_COUNT || klen > INT32_MAX || vlen > INT32_MAX)
 		return -EINVAL;
 	int r = ensure_writable(t, db);
-	if (r < 0)
-		return r;
-	return svw_gdbm_store(t->new[db], key, klen, val, vlen);
+	if (r == 0)
+		r = svw_gdbm_store(t->new[db], key, klen, val, vlen);
+	if (r == 0)
+		r = svw_ixlog_put(&t->ixlog[db], key, klen, val, vlen);
+	return r;
 }
 
 int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key, size_t klen)
@@ -446,9 +454,12 @@ int sv_txn_delete(struct sv_txn *t, enum sv_db db, const void *key, size_t klen)
 	if ((unsigned)db >= SV_DB_COUNT || klen > INT32_MAX)
 		return -EINVAL;
 	int r = ensure_writable(t, db);
-	if (r < 0)
-		return r;
-	return svw_gdbm_delete(t->new[db], key, klen);
+	if (r == 0)
+		r = svw_gdbm_delete(t->new[db], key, klen);
+	/* deleting what is not there changes nothing */
+	if (r == 0)
+		r = svw_ixlog_put(&t->ixlog[db], key, klen, NULL, 0);
+	return r;
 }
 
 int sv_txn_idlist_update(struct sv_txn *t, enum sv_db db, const char *account,
@@ -549,6 +560,7 @@ void sv_txn_abort(struct sv_txn *t)
 			gdbm_close(t->new[i]);
 		if (t->newfd[i] >= 0)
 			close(t->newfd[i]);
+		svw_ixlog_free(t->ixlog[i]);
 	}
 	sv_state_abort(t);
 	if (t->tmpfd >= 0) {
@@ -668,6 +680,57 @@ static int prune(struct sv_txn *t, uint64_t newest)
 	return 0;
 }
 
+/* db's index in the generation being built, from the base's index and
+ * this transaction's changes when the base has a usable one, else from
+ * every record of src (the new file, or the base's when unchanged). */
+static int write_index(struct sv_txn *t, enum sv_db db, uint64_t gen,
+		       GDBM_FILE src)
+{
+	struct sv_index base;
+	gid_t gid = db == SV_DB_PUBKEYS ? svi_keys_gid(t->cfg) : 0;
+	bool have_base = false;
+	int r;
+
+	if (!t->rebuild_index && t->basefd >= 0 &&
+	    sv_index_map(t->basefd, sv_idxnames[db], db == SV_DB_CREDENTIALS,
+			 &base) == 0)
+		have_base = true;
+	if (have_base && !t->new[db]) {
+		/* the file is linked unchanged: so is its index */
+		sv_index_unmap(&base);
+		if (linkat(t->basefd, sv_idxnames[db], t->tmpfd,
+			   sv_idxnames[db], 0) == 0)
+			return 0;
+		have_base = false;
+	}
+	r = svw_index_write(t->tmpfd, sv_idxnames[db], dbmodes[db], gid, gen,
+			    have_base ? &base : NULL, t->ixlog[db],
+			    have_base ? NULL : src);
+	if (have_base) {
+		sv_index_unmap(&base);
+		/* a base index that does not hold together: build anew */
+		if (r == -EBADMSG)
+			r = svw_index_write(t->tmpfd, sv_idxnames[db],
+					    dbmodes[db], gid, gen, NULL, NULL,
+					    src);
+	}
+#ifdef SVCACCT_TEST_HOOKS
+	/* the test-suite checks every index it makes against its file */
+	if (r == 0) {
+		char why[128];
+		r = svw_index_verify(t->tmpfd, sv_idxnames[db],
+				     db == SV_DB_CREDENTIALS, src, why,
+				     sizeof(why));
+		if (r < 0) {
+			fprintf(stderr, "index check of %s: %s\n",
+				sv_idxnames[db], why);
+			abort();
+		}
+	}
+#endif
+	return r;
+}
+
 static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 		   size_t errlen)
 {
@@ -707,6 +770,9 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 				r = sv_gdbm_errno(t->new[i]);
 				goto io;
 			}
+			r = write_index(t, (enum sv_db)i, gen, t->new[i]);
+			if (r < 0)
+				goto index;
 			r = gdbm_close(t->new[i]);
 			t->new[i] = NULL;
 			if (r != 0) {
@@ -717,10 +783,15 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 				r = -errno;
 				goto io;
 			}
-		} else if (linkat(t->basefd, sv_dbnames[i], t->tmpfd,
-				  sv_dbnames[i], 0) < 0) {
-			r = -errno;
-			goto io;
+		} else {
+			if (linkat(t->basefd, sv_dbnames[i], t->tmpfd,
+				   sv_dbnames[i], 0) < 0) {
+				r = -errno;
+				goto io;
+			}
+			r = write_index(t, (enum sv_db)i, gen, t->old[i]);
+			if (r < 0)
+				goto index;
 		}
 	}
 	sv_test_crashpoint(2);
@@ -753,6 +824,18 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 		goto io;
 	}
 	sv_test_crashpoint(6);
+	/* Readers trust the word while it names the generation they hold:
+	 * it must not name the old one once `current` has moved. Marked
+	 * unknown first, so that a writer dying after the swap leaves
+	 * readers looking at `current` themselves, not stale. */
+	r = svw_genword_store(t->dirfd, 0);
+	if (r < 0) {
+		snprintf(err, errlen, "%s/%s: %s", t->cfg->db_dir, SV_GENWORD,
+			 r == -EPERM ? "unsafe owner, mode or type: remove it"
+				     : strerror(-r));
+		return r;
+	}
+	sv_test_crashpoint(9);
 	if (renameat(t->dirfd, CURRENT_TMP, t->dirfd, CURRENT) < 0) {
 		r = -errno;
 		goto io;
@@ -760,13 +843,19 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 	sv_test_crashpoint(7);
 	/* Published: from here on a failure must not be reported as "not
 	 * published". A failed fsync only weakens durability against a
-	 * power cut, which the next commit's fsync repairs. */
+	 * power cut, which the next commit's fsync repairs; a word left at
+	 * 0 only sends readers to `current` until the next commit. */
+	(void)svw_genword_store(t->dirfd, gen);
 	(void)fsync(t->dirfd);
 	sv_test_crashpoint(8);
 	*new_gen = gen;
 	/* best effort, after the publish (see prune) */
 	(void)prune(t, gen);
 	return 0;
+index:
+	snprintf(err, errlen, "writing the index of %s: %s", t->cfg->db_dir,
+		 strerror(-r));
+	return r;
 io:
 	snprintf(err, errlen, "committing to %s: %s", t->cfg->db_dir,
 		 strerror(-r));

@@ -68,6 +68,12 @@ const struct sv_config *sv_txn_config(const struct sv_txn *t);
 /* Generation the transaction is based on (0 if none yet). */
 uint64_t sv_txn_base_generation(const struct sv_txn *t);
 
+/* Make the commit build every lookup index from its GDBM file rather than
+ * from the base generation's index (svcacct check --repair-index): the
+ * rebuilt indexes are published as a new generation, which every reader
+ * holding the old one switches to. */
+void sv_txn_rebuild_index(struct sv_txn *t);
+
 /* Publish: sync, fsync, rename into place, swap `current`, prune
  * generations beyond keep_generations, release the lock. The transaction is
  * freed whatever the result. On failure nothing is published and the old

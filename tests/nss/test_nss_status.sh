@@ -120,13 +120,21 @@ else
 	tap_skip "dlopen reads nothing" "no strace"
 	tap_skip "dlopen reads nothing" "no strace"
 fi
+# hide_idx / show_idx: the current generation's indexes moved away and
+# back, so that readers use its GDBM files (as in a generation written
+# before indexes existed)
+hide_idx() { for f in "$T"/db/current/*.idx; do mv "$f" "$f.away"; done; }
+show_idx() { for f in "$T"/db/current/*.idx.away; do mv "$f" "${f%.away}"; done; }
 # something under GDBM calling back into NSS (the probe interposes
-# gdbm_fetch): the inner call is refused at once, the outer one completes
+# gdbm_fetch): the inner call is refused at once, the outer one completes.
+# (A lookup in the index calls nothing that could call back.)
+hide_idx
 expect_eq "re-entry from the same thread is refused, not a deadlock" \
 	"outer SUCCESS 0, inner UNAVAIL EDEADLK" \
 	"$(timeout 20 "$PROBE" "$DIRECT" recurse bot ci 2>&1)"
 expect_eq "re-entry through glibc" "outer SUCCESS 0, inner UNAVAIL EDEADLK" \
 	"$(timeout 20 "$PROBE" glibc recurse bot ci 2>&1)"
+show_idx
 expect_eq "the module reads no environment variable" "env_reads=0" \
 	"$("$PROBE" "$DIRECT" noenv bot ci nosuch svcacct 2>&1 | tail -1)"
 
@@ -150,6 +158,7 @@ expect_eq "store directory writable: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get grnam
 chmod 755 "$T/db"
 expect_eq "restored: found again" "SUCCESS 0 $BOT" "$(get pwnam bot)"
 
+hide_idx
 head -c 300000 /dev/urandom >"$acc"
 expect_eq "random bytes: UNAVAIL EIO" "UNAVAIL EIO" "$(get pwnam bot)"
 run "$PROBE" "$DIRECT" enum gr
@@ -175,6 +184,49 @@ for db in pw gr sp; do
 done
 expect_eq "corrupt buckets: no crash" "0" "$crashed"
 restore
+show_idx
+
+# a damaged index: UNAVAIL, never a crash (the GDBM file is intact: the
+# reader does not guess its way around the index)
+idx=$T/db/$gen/accounts.idx
+cp -p "$idx" "$T/idx.good"
+irestore() { cp -p "$T/idx.good" "$idx"; }
+head -c "$(stat -c %s "$idx")" /dev/urandom >"$idx"
+expect_eq "random bytes as the index: UNAVAIL EIO" "UNAVAIL EIO" "$(get pwnam bot)"
+run "$PROBE" "$DIRECT" enum gr
+expect_match "... walk ends UNAVAIL, no crash" "^1 enum ended with UNAVAIL EIO" "$RC $OUT"
+: >"$idx"
+expect_eq "empty index: UNAVAIL EIO" "UNAVAIL EIO" "$(get pwnam bot)"
+irestore
+truncate -s 4096 "$idx"
+expect_eq "truncated index: UNAVAIL EIO" "UNAVAIL EIO" "$(get pwuid 70001)"
+irestore
+printf '\377' | dd of="$idx" bs=1 seek=8 conv=notrunc status=none
+expect_eq "index of another version: UNAVAIL EIO" "UNAVAIL EIO" "$(get grnam deploy)"
+irestore
+truncate -s 3G "$idx"
+expect_eq "oversized index: UNAVAIL" "UNAVAIL EFBIG" "$(get pwnam bot)"
+irestore
+chmod 666 "$idx"
+expect_eq "index writable by others: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get pwnam bot)"
+irestore
+# a valid header over damaged tables: every call answers, none crashes
+size=$(stat -c %s "$idx")
+dd if=/dev/urandom of="$idx" bs=1 seek=64 count=$((size - 64)) conv=notrunc 2>/dev/null
+crashed=0 unavail=0
+for q in "pwnam bot" "pwuid 70002" "grnam svcacct" "grgid 80001" "spnam ci" "pwnam nosuch"; do
+	out=$("$PROBE" "$DIRECT" get $q 2>/dev/null)
+	[ $? -ge 128 ] && crashed=$((crashed + 1))
+	case $out in SUCCESS*) ;; *) unavail=$((unavail + 1)) ;; esac
+done
+for db in pw gr sp; do
+	"$PROBE" "$DIRECT" enum $db >/dev/null 2>&1
+	[ $? -ge 128 ] && crashed=$((crashed + 1))
+done
+expect_eq "damaged index tables: no crash" "0" "$crashed"
+expect_match "... and lookups fail rather than answer ($unavail of 6)" '^[1-6]$' "$unavail"
+irestore
+expect_eq "index restored: found again" "SUCCESS 0 $BOT" "$(get pwnam bot)"
 
 mv "$T/db" "$T/db.away"
 expect_eq "store missing: UNAVAIL ENOENT" "UNAVAIL ENOENT" "$(get pwnam bot)"

@@ -108,7 +108,7 @@ expect_eq "UID index" "a 70001 5" "$OUT"
 expect_rc "absent record: ENOENT" 1 'ENOENT' h get nosuch
 expect_rc "absent UID: ENOENT" 1 'ENOENT' h get-uid 70009
 expect_eq "first generation has every file" \
-	"accounts.db credentials.db pubkeys.db" \
+	"accounts.db accounts.idx credentials.db credentials.idx pubkeys.db pubkeys.idx" \
 	"$(cd "$S/db/current" && echo *)"
 
 # ======================================================================
@@ -289,10 +289,14 @@ expect_eq "a new reader sees the new generation" "10" "$OUT"
 # ======================================================================
 # a crash at each step of a commit
 # ======================================================================
-# Steps (store.c): 1 temp dir made, 2 files written, 3 temp dir synced,
-# 4 state committed, 5 renamed to gen-N, 6 .current.tmp made,
-# 7 `current` swapped, 8 synced. Old content up to 6, new from 7.
-for n in 1 2 3 4 5 6 7 8; do
+# Steps (txn.c): 1 temp dir made, 2 files and their indexes written,
+# 3 temp dir synced, 4 state committed, 5 renamed to gen-N, 6 .current.tmp
+# made, 9 the generation word marked unknown (0), 7 `current` swapped,
+# 8 the word names the new generation, synced. Old content up to 9, new
+# from 7.
+# word DBDIR: the number the generation word holds
+word() { od -An -tu8 -N8 "$1/generation" | tr -d ' '; }
+for n in 1 2 3 4 5 6 9 7 8; do
 	new_store "crash$n"
 	run h put-account base 70000
 	SVCACCT_TEST_CRASH_AT=$n run h put-account crash 70001 0 "cred-$n"
@@ -303,15 +307,20 @@ for n in 1 2 3 4 5 6 7 8; do
 		"$(leftovers "$db")" ;;
 	5) expect_eq "step $n: orphan generation left behind" "gen-0000000002" \
 		"$(orphans "$db")" ;;
-	6) expect_match "step $n: temp symlink left behind" '\.current\.tmp' \
+	6 | 9) expect_match "step $n: temp symlink left behind" '\.current\.tmp' \
 		"$(leftovers "$db")" ;;
 	*) expect_eq "step $n: nothing left behind" "" "$(leftovers "$db")" ;;
 	esac
-	if [ $n -le 6 ]; then old=1; else old=2; fi
+	case $n in
+	[1-6]) expect_eq "step $n: the word still names the old generation" "1" "$(word "$db")" ;;
+	9 | 7) expect_eq "step $n: the word says unknown" "0" "$(word "$db")" ;;
+	8) expect_eq "step $n: the word names the new generation" "2" "$(word "$db")" ;;
+	esac
+	if [ $n -le 6 ] || [ $n = 9 ]; then old=1; else old=2; fi
 	expect_rc "step $n: the store opens" 0 '' h verify all
 	run h generation
 	expect_eq "step $n: current generation" "$old" "$OUT"
-	if [ $n -le 6 ]; then
+	if [ $old = 1 ]; then
 		expect_rc "step $n: old content (change absent)" 1 'ENOENT' h get crash
 	else
 		expect_rc "step $n: new content (change present)" 0 '' h get crash
@@ -323,10 +332,11 @@ for n in 1 2 3 4 5 6 7 8; do
 		"$want" "$OUT"
 	expect_rc "step $n: the next writer succeeds" 0 '' h put-account next 70002
 	expect_eq "step $n: ... publishing the next number" "$((old + 1))" "$OUT"
+	expect_eq "step $n: ... which the word names" "$((old + 1))" "$(word "$db")"
 	expect_eq "step $n: ... and cleaning up" "" \
 		"$(leftovers "$db")$(orphans "$db")"
 	run h dump
-	if [ $n -le 6 ]; then want="base next"; else want="base crash next"; fi
+	if [ $old = 1 ]; then want="base next"; else want="base crash next"; fi
 	expect_eq "step $n: content after the next commit" "$want" \
 		"$(printf '%s\n' "$OUT" | cut -d' ' -f1 | xargs)"
 	expect_rc "step $n: every record decodes" 0 '' h verify all
@@ -337,18 +347,18 @@ for n in 1 2 3 4 5 6 7 8; do
 done
 
 # the very first commit of a store, crashed at each step
-for n in 1 2 3 4 5 6 7 8; do
+for n in 1 2 3 4 5 6 9 7 8; do
 	new_store "firstcrash$n"
 	SVCACCT_TEST_CRASH_AT=$n run h put-account first 70001
 	expect_eq "first commit, crash at step $n: died there" "99" "$RC"
-	if [ $n -le 6 ]; then
+	if [ $n -le 6 ] || [ $n = 9 ]; then
 		expect_rc "first commit, step $n: still no store" 1 'ENOENT' h get first
 	else
 		expect_rc "first commit, step $n: the store exists" 0 '' h get first
 	fi
 	run h put-account next 70002
 	expect_eq "first commit, step $n: the next writer publishes" \
-		"$([ $n -le 6 ] && echo 1 || echo 2)" "$OUT"
+		"$([ $n -le 6 ] || [ $n = 9 ] && echo 1 || echo 2)" "$OUT"
 	expect_eq "first commit, step $n: ... and cleans up" "" \
 		"$(leftovers "$S/db")$(orphans "$S/db")"
 done
@@ -407,8 +417,10 @@ if unshare --mount true 2>/dev/null; then
 	# -- out of blocks: big records until a commit fails, then smaller
 	# ones until even those fail
 	new_store full "keep_generations = 2" "db_dir = $ROOT/full/mnt/db"
-	if start_ns "$S/mnt" size=300k,mode=0755; then
-		ns dd if=/dev/zero of="$S/mnt/ballast" bs=1k count=48 status=none
+	# (a generation's changed file is written twice: the GDBM file and
+	# its index; the ballast freed must hold both)
+	if start_ns "$S/mnt" size=600k,mode=0755; then
+		ns dd if=/dev/zero of="$S/mnt/ballast" bs=1k count=160 status=none
 		i=0 ok_n=0 fail_n=0 unclean_n=0 msgs=""
 		for size in 20000 5000 1000 100 1; do
 			for _ in $(seq 1 40); do
@@ -650,6 +662,10 @@ rmdir "$S/db/current"
 ln -sfn "$cur" "$S/db/current"
 expect_rc "current restored: opens" 0 '' h open acc
 
+# A damaged GDBM file, in a generation read through GDBM (as one written
+# before indexes existed: readers use an index whenever there is one)
+for f in accounts credentials pubkeys; do mv "$G/$f.idx" "$S/$f.idx.good"; done
+expect_rc "a generation without indexes opens (through GDBM)" 0 '' h open all
 cp -p "$G/accounts.db" "$S/accounts.good"
 head -c 16384 /dev/urandom >"$G/accounts.db"
 expect_rc "random bytes as accounts.db: an error" 1 'EBADMSG|EIO' h dump
@@ -668,6 +684,59 @@ dd if=/dev/urandom of="$G/credentials.db" bs=1 count=64 seek=0 conv=notrunc stat
 expect_rc "credentials.db with a garbled header: an error" 1 '' h verify all
 cp -p "$S/cred.good" "$G/credentials.db"
 expect_rc "restored: every record decodes" 0 '' h verify all
+for f in accounts credentials pubkeys; do mv "$S/$f.idx.good" "$G/$f.idx"; done
+expect_rc "indexes back: every record decodes" 0 '' h verify all
+
+# A damaged index: readers refuse the generation (never a crash, never a
+# guess); the writer builds the next generation's index from GDBM.
+cp -p "$G/accounts.idx" "$S/accounts.idx.good"
+isize=$(stat -c %s "$S/accounts.idx.good")
+# put_idx NAME: restore the good index, then let the caller damage it
+put_idx() { cp -p "$S/accounts.idx.good" "$G/accounts.idx"; }
+put_idx; head -c "$isize" /dev/urandom >"$G/accounts.idx"
+expect_rc "random bytes as accounts.idx: EBADMSG" 1 'EBADMSG' h dump
+put_idx; truncate -s $((isize / 2)) "$G/accounts.idx"
+expect_rc "accounts.idx truncated to half: EBADMSG" 1 'EBADMSG' h dump
+put_idx; truncate -s 40 "$G/accounts.idx"
+expect_rc "accounts.idx shorter than its header: EBADMSG" 1 'EBADMSG' h dump
+put_idx; : >"$G/accounts.idx"
+expect_rc "empty accounts.idx: EBADMSG" 1 'EBADMSG' h dump
+put_idx; truncate -s $((isize + 4096)) "$G/accounts.idx"
+expect_rc "accounts.idx with bytes appended: EBADMSG" 1 'EBADMSG' h dump
+put_idx; printf '\002' | dd of="$G/accounts.idx" bs=1 seek=8 conv=notrunc status=none
+expect_rc "accounts.idx of another version: EPROTO" 1 'EPROTO' h dump
+put_idx; printf 'X' | dd of="$G/accounts.idx" bs=1 seek=40 conv=notrunc status=none
+expect_rc "accounts.idx with a changed header: EBADMSG" 1 'EBADMSG' h dump
+put_idx; truncate -s 3G "$G/accounts.idx"
+expect_rc "an oversized (sparse) accounts.idx: EFBIG" 1 'EFBIG' h dump
+# a damaged entry table: the header holds, every read is bounds-checked
+put_idx; python3 - "$G/accounts.idx" <<'PY'
+import struct, sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+nent, nslots = struct.unpack_from("<II", b, 32)
+ents = 64 + 8 * nslots
+for i in range(nent):  # every entry's offset beyond the end of the file
+    struct.pack_into("<Q", b, ents + 16 * i, len(b) + 1)
+open(p, "wb").write(b)
+PY
+expect_rc "accounts.idx whose entries point outside it: EBADMSG" 1 'EBADMSG' h dump
+expect_rc "... lookups by name too" 1 'EBADMSG' h get p1
+put_idx; chmod 0666 "$G/accounts.idx"
+expect_rc "world-writable accounts.idx: EPERM" 1 'EPERM' h open acc
+put_idx; chown nobody "$G/accounts.idx"
+expect_rc "accounts.idx owned by nobody: EPERM" 1 'EPERM' h open acc
+put_idx; cp -p "$G/credentials.idx" "$S/cred.idx.good"; chmod 0640 "$G/credentials.idx"
+expect_rc "credentials.idx readable by the group: EPERM" 1 'EPERM' h open cred
+cp -p "$S/cred.idx.good" "$G/credentials.idx"
+put_idx; rm "$G/accounts.idx"; ln -s "$S/accounts.idx.good" "$G/accounts.idx"
+expect_rc "symlink planted as accounts.idx: ELOOP" 1 'ELOOP' h open acc
+rm "$G/accounts.idx"; mkfifo -m 0644 "$G/accounts.idx"
+expect_rc "a FIFO as accounts.idx: refused, not hung" 1 'EPERM' timeout 10 "$H" "$C" open acc
+rm "$G/accounts.idx"; head -c "$isize" /dev/urandom >"$G/accounts.idx"
+expect_rc "a writer after a damaged index: publishes" 0 '' h put-account p4 70004
+expect_rc "... with an index built from GDBM: every record decodes" 0 '' h verify all
+expect_rc "... the new record is found" 0 '' h get p4
 
 # `current` removed while generations exist: a writer refuses, keeps them
 new_store nocur
