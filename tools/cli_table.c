@@ -154,6 +154,10 @@ const struct cli_opt cli_options[OPT__COUNT] = {
 	    "the credential logs in only from these sources", CLI_C_NONE),
     [OPT_STOP_SESSIONS] =
 	FLAG("stop", stop, "also end the sessions opened with it"),
+    [OPT_REPAIR_INDEX] =
+	FLAG("repair-index", repair_index,
+	     "first rebuild the lookup indexes from the GDBM files, "
+	     "published as a new generation"),
 };
 
 #define OPTS(...) ((const unsigned char[]){__VA_ARGS__, OPT_END})
@@ -293,8 +297,8 @@ static const struct cli_verb_def import_verbs[] = {
       OPTS(OPT_ALLOW_REVOKED_KEYS), "f", cmd_import, 0),
 };
 static const struct cli_verb_def check_verbs[] = {
-    V(NULL, "", "check the store and the configuration", OPTS(OPT_JSON), "",
-      cmd_check_run, 0),
+    V(NULL, "", "check the store and the configuration",
+      OPTS(OPT_REPAIR_INDEX, OPT_JSON), "", cmd_check_run, 0),
 };
 static const struct cli_verb_def rollback_verbs[] = {
     V(NULL, "[GENERATION]", "publish an earlier generation again", NOOPTS, "",

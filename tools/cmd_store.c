@@ -16,6 +16,7 @@
 
 #include "acct_jwks.h"
 #include "cli.h"
+#include "genword.h"
 #include "issuer_model.h"
 #include "names.h"
 #include "util.h"
@@ -106,6 +107,49 @@ static void check_files(struct cli *cli, struct report *rep, uint64_t gen)
 		if (access(path, F_OK) == 0)
 			check_mode(rep, path, 0600, (gid_t)-1, false);
 	}
+}
+
+/* The lookup indexes of generation gen against its GDBM files, and the
+ * generation word against `current` (docs/FORMAT.md section 13). */
+static void check_indexes(struct cli *cli, struct report *rep, uint64_t gen)
+{
+	char why[256];
+	const uint64_t *word = NULL;
+
+	for (int i = 0; i < SV_DB_COUNT; i++) {
+		int r = sv_store_verify_index(&cli->cfg, gen, (enum sv_db)i,
+					      why, sizeof(why));
+		if (r == -ENOENT)
+			problem(rep,
+				"generation %" PRIu64 ": %s: missing (readers "
+				"use the GDBM file, more slowly; svcacct check "
+				"--repair-index builds it)",
+				gen, sv_index_filename((enum sv_db)i));
+		else if (r < 0)
+			problem(rep,
+				"generation %" PRIu64 ": %s: %s (readers "
+				"refuse a damaged index; svcacct check "
+				"--repair-index rebuilds it)",
+				gen, sv_index_filename((enum sv_db)i), why);
+	}
+	int r = sv_genword_map(&cli->cfg, &word);
+	if (r < 0)
+		problem(rep,
+			"%s/%s: %s (readers look at current on every lookup "
+			"until a change writes it)",
+			cli->cfg.db_dir, SV_GENWORD,
+			r == -ENOENT	? "missing"
+			: r == -EPERM	? "unsafe owner, mode or type"
+			: r == -EBADMSG ? "too short"
+					: strerror(-r));
+	else if (sv_genword_load(word) != gen)
+		problem(
+		    rep,
+		    "%s/%s names generation %" PRIu64 ", current is %" PRIu64
+		    " (readers look at current on every lookup until a "
+		    "change writes it; svcacct check --repair-index does)",
+		    cli->cfg.db_dir, SV_GENWORD, sv_genword_load(word), gen);
+	sv_genword_unmap(word);
 }
 
 /* A user or group name from another source, for a message: printable
@@ -751,7 +795,25 @@ int cmd_check(struct cli *cli, const struct cli_args *args)
 			     .memberships = json_object()};
 	others_only(&rep);
 	uint64_t gen = 0;
-	int e = sv_store_current_generation(&cli->cfg, &gen);
+	int e;
+	if (args->repair_index) {
+		char err[512] = "";
+		if (cli_need_root(cli) < 0)
+			goto out;
+		e = sv_store_repair_index(&cli->cfg, &gen, err, sizeof(err));
+		if (e < 0) {
+			cli_fail(cli, "%s", err);
+			goto out;
+		}
+		cli_audit("check", "repair_index=yes new_generation=%" PRIu64,
+			  gen);
+		cli_nscd_invalidate();
+		if (!cli->json)
+			printf("rebuilt the lookup indexes: generation %" PRIu64
+			       "\n",
+			       gen);
+	}
+	e = sv_store_current_generation(&cli->cfg, &gen);
 	bool none = e == -ENOENT && !store_dir_has_generations(&cli->cfg);
 	if (none) {
 		/* a fresh install: nothing to check yet, and nothing wrong
@@ -761,8 +823,10 @@ int cmd_check(struct cli *cli, const struct cli_args *args)
 			e == -ENOENT ? "missing, but generations exist"
 				     : strerror(-e));
 	} else {
-		if (geteuid() == 0)
+		if (geteuid() == 0) {
 			check_files(cli, &rep, gen);
+			check_indexes(cli, &rep, gen);
+		}
 		unsigned mask = SV_DBMASK(SV_DB_ACCOUNTS);
 		if (geteuid() == 0)
 			mask = SV_DBMASK_ALL;
@@ -836,6 +900,10 @@ int cmd_check(struct cli *cli, const struct cli_args *args)
 	}
 	json_decref(rep.memberships);
 	return n ? EXIT_FAIL : EXIT_OK;
+out:
+	json_decref(rep.problems);
+	json_decref(rep.memberships);
+	return EXIT_FAIL;
 }
 
 int cmd_rollback(struct cli *cli, const struct cli_args *args)

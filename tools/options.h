@@ -42,7 +42,7 @@ struct cli_args {
 	/* flags */
 	bool json, force, home_writable, home_private, no_home, stop;
 	bool clear_commands, allow_revoked, dry_run, prune, manifest;
-	bool detailed_exitcode;
+	bool detailed_exitcode, repair_index;
 	const char **store_; /* owned: lists and positionals */
 };
 
@@ -135,6 +135,7 @@ enum cli_opt_id {
 	OPT_ROLES,
 	OPT_CRED_FROM,
 	OPT_STOP_SESSIONS,
+	OPT_REPAIR_INDEX,
 	OPT__COUNT
 };
 

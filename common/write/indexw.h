@@ -4,7 +4,7 @@
  * being published from the base generation's index and the transaction's
  * changes, or from every record of the GDBM file; and the generation word
  * (common/store/genword.h; genwordw.c). Not a public header: txn.c is
- * their only user. */
+ * their only user (txn.h offers the checks to the tools). */
 #ifndef SVCACCT_INDEXW_H
 #define SVCACCT_INDEXW_H
 

@@ -886,6 +886,63 @@ int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err, size_t errlen)
 	return r;
 }
 
+int sv_store_repair_index(const struct sv_config *c, uint64_t *new_gen,
+			  char *err, size_t errlen)
+{
+	struct sv_txn *t = NULL;
+	int r = sv_txn_begin(c, &t, err, errlen);
+	if (r < 0)
+		return r;
+	if (!t->base_gen) {
+		snprintf(err, errlen, "there is no store to index yet");
+		sv_txn_abort(t);
+		return -ENOENT;
+	}
+	sv_txn_rebuild_index(t);
+	/* the commit frees the transaction, whatever its result */
+	return sv_txn_commit(t, new_gen, err, errlen);
+}
+
+int sv_store_verify_index(const struct sv_config *c, uint64_t gen,
+			  enum sv_db db, char *why, size_t whylen)
+{
+	char name[32];
+	GDBM_FILE g = NULL;
+	int dirfd = -1, genfd = -1, r;
+
+	why[0] = '\0';
+	if ((unsigned)db >= SV_DB_COUNT)
+		return -EINVAL;
+	r = svi_open_dbdir(c, &dirfd);
+	if (r < 0)
+		goto out;
+	svi_gen_name(name, sizeof(name), gen);
+	genfd = openat(dirfd, name,
+		       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (genfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = sv_open_gdbm_ro(genfd, sv_dbnames[db], db == SV_DB_CREDENTIALS,
+			    false, &g, NULL, NULL);
+	if (r < 0) {
+		snprintf(why, whylen, "its GDBM file: %s", strerror(-r));
+		goto out;
+	}
+	r = svw_index_verify(genfd, sv_idxnames[db], db == SV_DB_CREDENTIALS, g,
+			     why, whylen);
+out:
+	if (g)
+		gdbm_close(g);
+	if (genfd >= 0)
+		close(genfd);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (r < 0 && !why[0])
+		snprintf(why, whylen, "%s", strerror(-r));
+	return r;
+}
+
 int sv_store_rollback(const struct sv_config *c, uint64_t gen,
 		      uint64_t *new_gen, char *err, size_t errlen)
 {

@@ -84,6 +84,20 @@ int sv_txn_commit(struct sv_txn *t, uint64_t *new_gen, char *err,
  * the state dir keeps its files as they were. NULL is fine. */
 void sv_txn_abort(struct sv_txn *t);
 
+/* Publish the current generation's content again as a new generation with
+ * every lookup index built from its GDBM file (a damaged or missing index
+ * is replaced; readers holding the old generation switch to the new one).
+ * Same returns as a commit. */
+int sv_store_repair_index(const struct sv_config *c, uint64_t *new_gen,
+			  char *err, size_t errlen);
+
+/* Whether generation gen's index of db holds exactly the records of its
+ * GDBM file (every key and value, the counts, the data checksum), read as
+ * root. 0; -ENOENT no index; -EBADMSG it differs or is damaged, and why
+ * says how; other -errno (why says what failed). */
+int sv_store_verify_index(const struct sv_config *c, uint64_t gen,
+			  enum sv_db db, char *why, size_t whylen);
+
 /* Publish a copy of an older generation as a new one (0 = the one before
  * current). Runs under the writer lock. -ENOENT if it no longer exists (or
  * there is no older one), -EINVAL gen is not older than current. What was
