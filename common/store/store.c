@@ -434,6 +434,9 @@ int sv_reader_fetch(struct sv_reader *r, enum sv_db db, const void *key,
 	val->p = NULL;
 	val->n = 0;
 	val->borrowed = false;
+	/* no record has a longer key (GDBM's own limit) */
+	if (klen > INT32_MAX)
+		return -EINVAL;
 	if (r->ix[db].base) {
 		const uint8_t *v;
 		uint32_t vl;

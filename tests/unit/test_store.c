@@ -149,14 +149,38 @@ static void test_unsafe_files_refused(void **state)
 	assert_int_equal(chmod(f->cfg.db_dir, 0777), 0);
 	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), -EPERM);
 	assert_int_equal(chmod(f->cfg.db_dir, 0755), 0);
-	/* a file that is not GDBM */
-	snprintf(path, sizeof(path), "%s/current/accounts.db", f->cfg.db_dir);
+	/* an index that is not one */
+	snprintf(path, sizeof(path), "%s/current/accounts.idx", f->cfg.db_dir);
+	char good[600];
+	snprintf(good, sizeof(good), "%s.good", path);
+	assert_int_equal(rename(path, good), 0);
 	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("not an index, but longer than an index header is: 64 bytes.....",
+	      fp);
+	fclose(fp);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), -EBADMSG);
+	assert_null(r);
+	/* without an index, the GDBM file is read: a file that is not GDBM */
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/current/accounts.db", f->cfg.db_dir);
+	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("not a gdbm file", fp);
 	fclose(fp);
 	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), -EBADMSG);
 	assert_null(r);
+	/* a valid index is read in its place: its GDBM file is not */
+	snprintf(path, sizeof(path), "%s/current/accounts.idx", f->cfg.db_dir);
+	assert_int_equal(rename(good, path), 0);
+	assert_int_equal(sv_reader_open(&f->cfg, SV_DBMASK_ALL, &r), 0);
+	struct sv_blob v = {0};
+	assert_int_equal(sv_reader_fetch(r, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
+	assert_true(v.borrowed);
+	assert_int_equal(v.n, 1);
+	sv_blob_free(&v);
+	assert_null(v.p);
+	sv_reader_close(r);
 }
 
 /* An account record named name with uid, stored under key kname. */
