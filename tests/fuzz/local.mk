@@ -18,7 +18,7 @@ fuzz_files = \
 	tests/fuzz/fuzz_codec.c tests/fuzz/fuzz_config.c \
 	tests/fuzz/fuzz_secret.c tests/fuzz/fuzz_assertion.c \
 	tests/fuzz/fuzz_parts.c tests/fuzz/fuzz_jwk.c \
-	tests/fuzz/fuzz_sshkey.c tests/fuzz/fuzz_import.c \
+	tests/fuzz/fuzz_sshkey.c tests/fuzz/fuzz_import.c tests/fuzz/fuzz_index.c \
 	tests/fuzz/fuzz.h tests/fuzz/fuzz_keys.h \
 	tests/fuzz/codec.dict tests/fuzz/config.dict tests/fuzz/import.dict \
 	tests/fuzz/jwk.dict tests/fuzz/sshkey.dict \

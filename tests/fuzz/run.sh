@@ -28,7 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-all_targets="codec config secret assertion parts jwk sshkey import"
+all_targets="codec config secret assertion parts jwk sshkey import index"
 targets=${*:-$all_targets}
 jobs=${FUZZ_JOBS:-1}
 
