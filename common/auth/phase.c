@@ -31,11 +31,12 @@ bool sv_phase_is_ssh_service(const struct sv_config *c, const char *service)
 int sv_phase_open_store(const struct sv_config *c, unsigned mask,
 			struct sv_reader **rd, const char **reason)
 {
-	/* No SV_READER_MMAP: a login reads a handful of buckets, and mapping
-	 * then unmapping credentials.db (a TLB shootdown on every CPU) cost
-	 * more than the preads it saves: ES256 own cost 1.88x -> 1.38x of
-	 * the raw verify (docs/BENCHMARKS.md). */
-	int r = sv_reader_open(c, mask, rd);
+	/* The process's shared reader: the generation's indexes are mapped
+	 * once per process and generation, not per login (mapping and
+	 * unmapping per login costs system calls and a TLB shootdown). A
+	 * store without indexes is read through GDBM, without
+	 * SV_READER_MMAP: a login reads a handful of buckets. */
+	int r = sv_reader_acquire(c, mask, rd);
 	if (r == 0)
 		return 0;
 	*reason = r == -ENOENT			    ? "store_missing"
@@ -268,7 +269,7 @@ static const char *ssh_key_login(const struct sv_phase_in *in,
 	if (!m.key || m.keylen == 0 || m.keylen > 16384)
 		return "not_public_key";
 	sv_login_owner(l, &owner);
-	r = sv_reader_open(in->cfg, SV_DBMASK(SV_DB_PUBKEYS), &rd);
+	r = sv_reader_acquire(in->cfg, SV_DBMASK(SV_DB_PUBKEYS), &rd);
 	if (r == 0) {
 		sfd = sv_state_open_dir(in->cfg);
 		r = sfd < 0 ? sfd : sv_revocations_open_state(sfd, &rv);

@@ -7,14 +7,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "genword.h"
 #include "index.h"
 #include "names.h"
 #include "store-internal.h"
@@ -211,7 +214,21 @@ struct sv_reader {
 	dev_t dev[SV_DB_COUNT];
 	ino_t ino[SV_DB_COUNT];
 	struct sv_index ix[SV_DB_COUNT]; /* base NULL: read through db[] */
+	unsigned refs; /* a shared reader's users (sv_reader_acquire) */
+	bool shared;
 };
+
+/* The shared reader of the login path (sv_reader_acquire), one per
+ * process: the only state of the store library that outlives a call. */
+static struct {
+	pthread_mutex_t lock;
+	struct sv_reader *rd; /* NULL: none */
+	unsigned mask;
+	pid_t pid;
+	char db_dir[sizeof(((struct sv_config *)0)->db_dir)];
+	const uint64_t *word;
+	time_t checked; /* CLOCK_MONOTONIC_COARSE second `current` was read */
+} shared = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void gdbm_close_safely(GDBM_FILE db, int fd, dev_t dev, ino_t ino)
 {
@@ -236,10 +253,26 @@ static void gdbm_close_safely(GDBM_FILE db, int fd, dev_t dev, ino_t ino)
 	gdbm_close(db);
 }
 
+static void reader_free(struct sv_reader *r);
+
 void sv_reader_close(struct sv_reader *r)
 {
 	if (!r)
 		return;
+	if (r->shared) {
+		bool last;
+		pthread_mutex_lock(&shared.lock);
+		last = --r->refs == 0 && r != shared.rd;
+		pthread_mutex_unlock(&shared.lock);
+		if (last)
+			reader_free(r);
+		return;
+	}
+	reader_free(r);
+}
+
+static void reader_free(struct sv_reader *r)
+{
 	for (int i = 0; i < SV_DB_COUNT; i++) {
 		gdbm_close_safely(r->db[i], r->fd[i], r->dev[i], r->ino[i]);
 		sv_index_unmap(&r->ix[i]);
@@ -346,6 +379,92 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 	}
 out:
 	close(dirfd);
+	return ret;
+}
+
+/* Whether the shared reader may be handed out as it is: same store and
+ * files, the process that opened it, the generation `current` names. */
+static bool shared_current(const struct sv_config *c, unsigned dbmask)
+{
+	struct timespec now;
+	uint64_t gen = 0;
+
+	if (!shared.rd || (dbmask & ~shared.mask) ||
+	    strcmp(shared.db_dir, c->db_dir) != 0)
+		return false;
+	/* a child does not have the credentials' mapping (MADV_DONTFORK) */
+	if (shared.pid != getpid())
+		return false;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (shared.word && now.tv_sec == shared.checked &&
+	    sv_genword_load(shared.word) == shared.rd->gen)
+		return true;
+	if (sv_store_current_generation(c, &gen) < 0 || gen != shared.rd->gen)
+		return false;
+	shared.checked = now.tv_sec;
+	return true;
+}
+
+int sv_reader_acquire(const struct sv_config *c, unsigned dbmask,
+		      struct sv_reader **out)
+{
+	struct sv_reader *r = NULL, *old = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	pthread_mutex_lock(&shared.lock);
+	if (shared_current(c, dbmask)) {
+		shared.rd->refs++;
+		*out = shared.rd;
+		goto out;
+	}
+	/* every file the logins of this process read, so that one reader
+	 * serves them all */
+	unsigned want = dbmask | SV_DBMASK(SV_DB_ACCOUNTS);
+	if (shared.rd && strcmp(shared.db_dir, c->db_dir) == 0)
+		want |= shared.mask;
+	ret = sv_reader_open(c, want, &r);
+	if (ret < 0)
+		goto out;
+	r->cfg = NULL;
+	if (!sv_reader_mapped(r)) {
+		/* a generation without indexes: a reader of this login's own */
+		*out = r;
+		r = NULL;
+		goto out;
+	}
+	if (r->ix[SV_DB_CREDENTIALS].base)
+		(void)madvise((void *)r->ix[SV_DB_CREDENTIALS].base,
+			      r->ix[SV_DB_CREDENTIALS].size, MADV_DONTFORK);
+	r->shared = true;
+	r->refs = 2; /* the cache's and the caller's */
+	if (shared.rd && shared.pid == getpid()) {
+		old = shared.rd;
+		if (--old->refs != 0)
+			old = NULL; /* its last user frees it */
+	}
+	if (!shared.word || strcmp(shared.db_dir, c->db_dir) != 0) {
+		sv_genword_unmap(shared.word);
+		shared.word = NULL;
+		if (sv_genword_map(c, &shared.word) < 0)
+			shared.word = NULL;
+	}
+	shared.rd = r;
+	shared.mask = want;
+	shared.pid = getpid();
+	snprintf(shared.db_dir, sizeof(shared.db_dir), "%s", c->db_dir);
+	{
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+		shared.checked = now.tv_sec;
+	}
+	*out = r;
+	r = NULL;
+out:
+	pthread_mutex_unlock(&shared.lock);
+	if (old)
+		reader_free(old);
+	sv_reader_close(r);
 	return ret;
 }
 

@@ -84,6 +84,22 @@ int sv_reader_open(const struct sv_config *c, unsigned dbmask,
 		   struct sv_reader **out);
 void sv_reader_close(struct sv_reader *r);
 
+/* A reader of the published generation shared by the logins of this
+ * process (the PAM module's): the first call opens it as sv_reader_open
+ * does, later ones hand out the same mapped reader while it is current,
+ * and sv_reader_close only drops a reference. Whether it is current costs
+ * no system call while the generation word names its generation (genword.h)
+ * and `current` was read this second; else `current` is read, and a new
+ * reader replaces it (the old one is closed when its last user closes
+ * it). Only a reader whose every file is a mapped index is kept; the
+ * mapping of credentials.idx is not inherited by a child process
+ * (MADV_DONTFORK: a session child that drops privileges must not carry
+ * the credentials' table). Thread-safe. sv_reader_config() of a shared
+ * reader is NULL (its users keep their own configuration).
+ * Same returns as sv_reader_open. */
+int sv_reader_acquire(const struct sv_config *c, unsigned dbmask,
+		      struct sv_reader **out);
+
 /* The configuration the reader was opened with (the caller keeps it alive
  * as long as the reader). */
 const struct sv_config *sv_reader_config(const struct sv_reader *r);

@@ -207,12 +207,21 @@ check "store missing: people still fall through" auth=PAM_SUCCESS store_missing 
 cp -a "$T/db" "$T/dbc"
 gen=$(readlink "$T/dbc/current")
 chmod u+w "$T/dbc/$gen" 2>/dev/null
-rm -f "$T/dbc/$gen/accounts.db"
-head -c 8192 /dev/urandom >"$T/dbc/$gen/accounts.db"
-chmod 0644 "$T/dbc/$gen/accounts.db"
+# the index the login reads: random bytes
+rm -f "$T/dbc/$gen/accounts.idx"
+head -c 8192 /dev/urandom >"$T/dbc/$gen/accounts.idx"
+chmod 0644 "$T/dbc/$gen/accounts.idx"
 sed "s|^db_dir.*|db_dir = $T/dbc|" "$T/c.conf" >"$T/x.conf"
 module_alone corrupt "$T/x.conf"
 check "store corrupted: AUTHINFO_UNAVAIL" auth=PAM_AUTHINFO_UNAVAIL store_corrupt -s corrupt -u bot -n -p "$SECRET"
+# a generation read through GDBM (no index), its file random bytes
+cp -a "$T/db" "$T/dbg"
+rm -f "$T/dbg/$gen"/*.idx "$T/dbg/$gen/accounts.db"
+head -c 8192 /dev/urandom >"$T/dbg/$gen/accounts.db"
+chmod 0644 "$T/dbg/$gen/accounts.db"
+sed "s|^db_dir.*|db_dir = $T/dbg|" "$T/c.conf" >"$T/g.conf"
+module_alone corruptg "$T/g.conf"
+check "GDBM file corrupted: AUTHINFO_UNAVAIL" auth=PAM_AUTHINFO_UNAVAIL store_corrupt -s corruptg -u bot -n -p "$SECRET"
 module_alone noconf "$T/none.conf"
 check "configuration missing: AUTHINFO_UNAVAIL" auth=PAM_AUTHINFO_UNAVAIL config_error -s noconf -u bot -n -p "$SECRET"
 if grep -qF -- "${SECRET:22:43}" "$LOG"; then tap_notok "no secret in the log"; else tap_ok "no secret in the log"; fi

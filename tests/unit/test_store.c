@@ -9,6 +9,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -97,6 +101,62 @@ static void test_generations(void **state)
 	assert_int_equal(gens[0], 3);
 	assert_int_equal(gens[1], 4);
 	free(gens);
+}
+
+/* The login path's shared reader: one per process and generation, kept
+ * while in use after a commit replaced it, never inherited by a child. */
+static void test_shared_reader(void **state)
+{
+	struct fix *f = *state;
+	struct sv_reader *a = NULL, *b = NULL, *c = NULL;
+	struct sv_blob v = {0};
+	fix_need_root();
+
+	assert_int_equal(fix_put(f, "ak", "one"), 1);
+	assert_int_equal(sv_reader_acquire(&f->cfg, SV_DBMASK_ALL, &a), 0);
+	assert_int_equal(
+	    sv_reader_acquire(&f->cfg, SV_DBMASK(SV_DB_ACCOUNTS), &b), 0);
+	assert_ptr_equal(a, b);
+	assert_true(sv_reader_mapped(a));
+	assert_null(sv_reader_config(a));
+	sv_reader_close(b);
+	/* a commit: the next login gets the new generation at once (the
+	 * generation word), the one in progress keeps the old */
+	assert_int_equal(fix_put(f, "ak", "two"), 2);
+	assert_int_equal(sv_reader_acquire(&f->cfg, SV_DBMASK_ALL, &c), 0);
+	assert_ptr_not_equal(a, c);
+	assert_int_equal(sv_reader_generation(c), 2);
+	assert_int_equal(sv_reader_fetch(a, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
+	assert_memory_equal(v.p, "one", 3);
+	sv_blob_free(&v);
+	sv_reader_close(a);
+	assert_int_equal(sv_reader_fetch(c, SV_DB_ACCOUNTS, "ak", 2, &v), 0);
+	assert_memory_equal(v.p, "two", 3);
+	sv_blob_free(&v);
+	/* a child opens its own: the credentials' table is not inherited */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sv_reader *d = NULL;
+		struct sv_blob w = {0};
+		char line[512];
+		int inherited = 0;
+		FILE *m = fopen("/proc/self/maps", "r");
+		while (m && fgets(line, sizeof(line), m))
+			inherited += strstr(line, "credentials.idx") != NULL;
+		if (m)
+			fclose(m);
+		int ok = m && !inherited &&
+			 sv_reader_acquire(&f->cfg, SV_DBMASK_ALL, &d) == 0 &&
+			 d != c &&
+			 sv_reader_fetch(d, SV_DB_CREDENTIALS, "nokey", 5,
+					 &w) == -ENOENT;
+		_exit(ok ? 0 : 1);
+	}
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	sv_reader_close(c);
 }
 
 static void test_bad_arguments(void **state)
@@ -311,6 +371,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_generations, fix_setup,
 					    fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_arguments, fix_setup,
+					    fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_reader, fix_setup,
 					    fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_unsafe_files_refused,
 					    fix_setup, fix_teardown),
