@@ -801,17 +801,21 @@ int cmd_check(struct cli *cli, const struct cli_args *args)
 		if (cli_need_root(cli) < 0)
 			goto out;
 		e = sv_store_repair_index(&cli->cfg, &gen, err, sizeof(err));
-		if (e < 0) {
+		if (e == -ENOENT && !store_dir_has_generations(&cli->cfg)) {
+			/* nothing to index: the check says "no store yet" */
+		} else if (e < 0) {
 			cli_fail(cli, "%s", err);
 			goto out;
+		} else {
+			cli_audit("check",
+				  "repair_index=yes new_generation=%" PRIu64,
+				  gen);
+			cli_nscd_invalidate();
+			if (!cli->json)
+				printf("rebuilt the lookup indexes: generation "
+				       "%" PRIu64 "\n",
+				       gen);
 		}
-		cli_audit("check", "repair_index=yes new_generation=%" PRIu64,
-			  gen);
-		cli_nscd_invalidate();
-		if (!cli->json)
-			printf("rebuilt the lookup indexes: generation %" PRIu64
-			       "\n",
-			       gen);
 	}
 	e = sv_store_current_generation(&cli->cfg, &gen);
 	bool none = e == -ENOENT && !store_dir_has_generations(&cli->cfg);
