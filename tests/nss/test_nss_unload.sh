@@ -61,14 +61,18 @@ expect_match "50 children ending with exit() while the parent and a thread look 
 	"^fork ok" "$OUT"
 memcheck "the same under memcheck" "^fork ok" "$PROBE_BIN" "$DIRECT" forkexit 3 bot ci deploy
 
-# exit() with a thread held inside a lookup (holding the module's lock)
+# exit() with a thread held inside a lookup (holding the module's lock):
+# the probe holds it in GDBM's fetch, which only a generation without
+# indexes calls (a lookup in a mapped index calls nothing it could hold)
+for f in "$T"/db/current/*.idx; do mv "$f" "$f.away"; done
 run timeout 30 "$PROBE_BIN" "$DIRECT" exitbusy bot
 expect_eq "exit with a thread inside the module: clean exit, no hang" \
 	"0:exiting with a thread inside the module" "$RC:$OUT"
 # (leaks are not looked at here: the handle in use cannot be freed)
-run valgrind -q --leak-check=no --error-exitcode=99 --log-file="$T/vg.log" \
+run timeout 120 valgrind -q --leak-check=no --error-exitcode=99 --log-file="$T/vg.log" \
 	"$PROBE_BIN" "$DIRECT" exitbusy bot
 expect_eq "... under memcheck: no invalid access (the handle in use is left alone)" \
 	"0:0" "$RC:$(grep -cE '== (Invalid|Conditional|Use of uninit)' "$T/vg.log")"
+for f in "$T"/db/current/*.idx.away; do mv "$f" "${f%.away}"; done
 
 done_testing
