@@ -347,11 +347,12 @@ void svnss_guard_leave(struct svnss_guard *g)
 	pthread_mutex_unlock(&S.lock);
 }
 
-/* The word of the configuration's db_dir, mapped once per configuration
- * (a store without one yet: tried again at every look at `current`). */
-static void map_word(void)
+/* The word of the configuration's db_dir, mapped once per configuration,
+ * or again when asked (a store without one yet: tried whenever a reader
+ * is opened). */
+static void map_word(bool again)
 {
-	if (S.word && S.word_serial == S.conf_serial)
+	if (S.word && S.word_serial == S.conf_serial && !again)
 		return;
 	sv_genword_unmap(S.word);
 	S.word = NULL;
@@ -381,7 +382,6 @@ static int reader_current(struct svnss *s)
 		s->gen = sv_reader_generation(S.rd);
 		return 0;
 	}
-	map_word();
 	S.current_checked = S.conf_checked;
 	/* The generation number comes from the `current` symlink: an inode
 	 * number could be reused by a later generation, this cannot. */
@@ -403,6 +403,11 @@ static int reader_current(struct svnss *s)
 		}
 		S.rd_epoch = S.epoch;
 		S.rd_serial = S.conf_serial;
+		/* a word that names neither this generation nor "changing"
+		 * may be a store's that was replaced (db_dir removed and made
+		 * anew): map the one db_dir has now */
+		map_word(S.word && sv_genword_load(S.word) != 0 &&
+			 sv_genword_load(S.word) != sv_reader_generation(S.rd));
 	}
 	s->rd = S.rd;
 	s->gen = sv_reader_generation(S.rd);

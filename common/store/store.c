@@ -443,7 +443,11 @@ int sv_reader_acquire(const struct sv_config *c, unsigned dbmask,
 		if (--old->refs != 0)
 			old = NULL; /* its last user frees it */
 	}
-	if (!shared.word || strcmp(shared.db_dir, c->db_dir) != 0) {
+	/* a word naming another generation may be a store's that was
+	 * replaced: map the one db_dir has now */
+	if (!shared.word || strcmp(shared.db_dir, c->db_dir) != 0 ||
+	    (sv_genword_load(shared.word) != 0 &&
+	     sv_genword_load(shared.word) != r->gen)) {
 		sv_genword_unmap(shared.word);
 		shared.word = NULL;
 		if (sv_genword_map(c, &shared.word) < 0)
