@@ -103,14 +103,41 @@ fi
 # first lookup (which includes loading the module and libgdbm), and by at
 # most 256 KiB after that first lookup. The pages of the mapped index are
 # file pages (the page cache every process shares): reported, not bounded.
+rm -rf "$T/db" "$T/state"
+nss_write_conf "uid_min = 100000" "uid_max = 1999999"
+"$MKSTORE" "$CONF" -n 100000 -r 100 >/dev/null
+
+# ---------------------------------------------------------------- system calls
+# A hit makes no system call of the module's own: the module called
+# directly (no glibc NSS around it), 20,000 lookups make as many calls as
+# one, but for the look at svcacct.conf and `current` the module makes
+# once a second (two calls each time the second changes).
+if command -v strace >/dev/null 2>&1; then
+	calls() {
+		env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -c -o "$T/sc.$1" "${PROBE_BIN:-$PROBE}" "$DIRECT" rss "$1" sa 100000 >/dev/null 2>&1
+		awk '$NF == "total" { print $4 }' "$T/sc.$1"
+	}
+	one=$(calls 1)
+	t0=$(date +%s)
+	many=$(calls 20001)
+	secs=$(($(date +%s) - t0 + 1))
+	extra=$((many - one))
+	tap_diag "system calls: 1 lookup $one, 20001 lookups $many, over ${secs} s"
+	if [ -n "$one" ] && [ "$extra" -le $((4 * secs + 4)) ]; then
+		tap_ok "20,000 more lookups: $extra more system calls (the once-a-second look, ${secs} s)"
+	else
+		tap_notok "20,000 more lookups: $extra more system calls (want at most $((4 * secs + 4)))"
+	fi
+else
+	tap_skip "system calls of a hit" "no strace"
+fi
+
 if san_active; then
 	tap_skip "resident memory" "ASan's quarantine and shadow memory"
 	done_testing
 	exit 0
 fi
-rm -rf "$T/db" "$T/state"
-nss_write_conf "uid_min = 100000" "uid_max = 1999999"
-"$MKSTORE" "$CONF" -n 100000 -r 100 >/dev/null
 run "$PROBE" glibc rss 1000000 sa 100000
 tap_diag "$OUT"
 growth=$(echo "$OUT" | sed -n 's/.*growth_total=\([0-9-]*\).*/\1/p')
