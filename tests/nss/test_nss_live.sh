@@ -114,6 +114,45 @@ if [ -x "$SVCACCT_CLI" ]; then
 	ok_cmd "svcacct account delete clibot" cli account delete clibot
 	expect_eq "CLI delete: gone" "NOTFOUND 0" "$(nss_ask get pwnam clibot)"
 	expect_eq "CLI delete: UID gone" "NOTFOUND 0" "$(nss_ask get pwuid 70050)"
+
+	# -- the generation word (db_dir/generation): made once, never
+	# replaced, always the generation `current` names after a commit
+	w=$T/db/generation
+	word() { od -An -tu8 -N8 "$w" | tr -d ' '; }
+	curgen() { readlink "$T/db/current" | sed 's/gen-0*//'; }
+	expect_eq "the word: root, 0644, a page" "0 644 4096" "$(stat -c '%u %a %s' "$w")"
+	ino=$(stat -c %i "$w")
+	expect_eq "the word names the current generation" "$(curgen)" "$(word)"
+	ok_cmd "a change" cli account create wordbot --uid 70051
+	expect_eq "... the word follows it" "$(curgen)" "$(word)"
+	expect_eq "... in the same file (never replaced)" "$ino" "$(stat -c %i "$w")"
+	# a writer that dies after swapping `current`, before setting the word
+	# (crash point 7): the word says 0, the reader looks at `current`
+	# itself and sees the change at once
+	SVCACCT_TEST_CRASH_AT=7 cli account create crash7 --uid 70052 >/dev/null 2>&1
+	expect_eq "writer died after the swap: the word says unknown" "0" "$(word)"
+	expect_eq "... the running resolver sees the change at once" "SUCCESS 0 crash7" \
+		"$(nss_ask get pwnam crash7 | cut -d: -f1)"
+	expect_eq "... and keeps seeing it" "SUCCESS 0 crash7" \
+		"$(nss_ask get pwuid 70052 | cut -d: -f1)"
+	ok_cmd "the next writer" cli account create after7 --uid 70053
+	expect_eq "... sets the word again" "$(curgen)" "$(word)"
+	expect_eq "... which the resolver follows" "SUCCESS 0 after7" \
+		"$(nss_ask get pwnam after7 | cut -d: -f1)"
+	# a writer that dies before the swap, the word already 0 (crash
+	# point 9): nothing published, nothing seen
+	SVCACCT_TEST_CRASH_AT=9 cli account create crash9 --uid 70054 >/dev/null 2>&1
+	expect_eq "writer died before the swap: the word says unknown" "0" "$(word)"
+	expect_eq "... the change is not seen" "NOTFOUND 0" "$(nss_ask get pwnam crash9)"
+	expect_eq "... the store still is" "SUCCESS 0 after7" \
+		"$(nss_ask get pwnam after7 | cut -d: -f1)"
+	# a rebuilt index is a new generation: the running resolver switches
+	before=$(curgen)
+	ok_cmd "svcacct check --repair-index" cli check --repair-index
+	expect_eq "... published a new generation" "$((before + 1))" "$(curgen)"
+	expect_eq "... the resolver still answers" "SUCCESS 0 after7" \
+		"$(nss_ask get pwnam after7 | cut -d: -f1)"
+	expect_eq "... from the new generation's index" "$(curgen)" "$(mapped_idx)"
 	nss_proc_stop
 elif [ "${CI:-}" = true ]; then
 	tap_notok "tools/svcacct not built under CI=true"
