@@ -65,10 +65,14 @@ fresh() {
 }
 
 # ---------------------------------------------------------------- databases
+# each file the login reads: the index, and (in a generation without
+# indexes, as one written by an older release) the GDBM file
+for kind in idx db; do
 for db in credentials accounts; do
 	for how in random half empty header; do
 		fresh "$db-$how"
-		f=$G/$db.db
+		[ "$kind" = db ] && rm -f "$G"/*.idx
+		f=$G/$db.$kind
 		mode=$(stat -c %a "$f")
 		size=$(stat -c %s "$f")
 		case $how in
@@ -78,11 +82,12 @@ for db in credentials accounts; do
 		header) dd if=/dev/urandom of="$f" bs=1 count=64 conv=notrunc status=none ;;
 		esac
 		chmod "$mode" "$f"
-		closed "$db.db $how: secret" 'store_corrupt|store_missing|store_error' \
+		closed "$db.$kind $how: secret" 'store_corrupt|store_missing|store_error' \
 			-s "$db-$how" -u bot -n -p "$SECRET"
-		closed "$db.db $how: assertion" 'store_corrupt|store_missing|store_error' \
+		closed "$db.$kind $how: assertion" 'store_corrupt|store_missing|store_error' \
 			-s "$db-$how" -u bot -n -p "$(M "${K[@]}")"
 	done
+done
 done
 fresh credmode
 chmod 0644 "$G/credentials.db"
@@ -95,11 +100,18 @@ mv "$G/credentials.db" "$T/credlink/elsewhere.db"
 ln -s "$T/credlink/elsewhere.db" "$G/credentials.db"
 closed "credentials.db a symlink" 'store_[a-z]+' -s credlink -u bot -n -p "$SECRET"
 fresh pubkeys
-head -c 4096 /dev/urandom >"$T/pubkeys/x" && cat "$T/pubkeys/x" >"$G/pubkeys.db"
+head -c 4096 /dev/urandom >"$T/pubkeys/x" && cat "$T/pubkeys/x" >"$G/pubkeys.idx"
 run "$top_builddir/tools/svcacct" --conf "$T/pubkeys.conf" authorized-keys bot
-expect_match "pubkeys.db corrupt: authorized-keys fails, clearly" "^1 .*pubkeys" "$RC $ERR"
-expect_eq "pubkeys.db corrupt: authorized-keys prints no key" "" "$OUT"
-check "pubkeys.db corrupt: logins by secret unaffected" $OKAUTH ok -s pubkeys -u bot -n -p "$SECRET"
+expect_match "pubkeys.idx corrupt: authorized-keys fails, clearly" "^1 .*pubkeys" "$RC $ERR"
+expect_eq "pubkeys.idx corrupt: authorized-keys prints no key" "" "$OUT"
+check "pubkeys.idx corrupt: logins by secret unaffected" $OKAUTH ok -s pubkeys -u bot -n -p "$SECRET"
+fresh pubkeysg
+rm -f "$G"/*.idx
+head -c 4096 /dev/urandom >"$T/pubkeysg/x" && cat "$T/pubkeysg/x" >"$G/pubkeys.db"
+run "$top_builddir/tools/svcacct" --conf "$T/pubkeysg.conf" authorized-keys bot
+expect_match "pubkeys.db corrupt (no index): authorized-keys fails, clearly" "^1 .*pubkeys" "$RC $ERR"
+expect_eq "... prints no key" "" "$OUT"
+check "... logins by secret unaffected" $OKAUTH ok -s pubkeysg -u bot -n -p "$SECRET"
 
 # ---------------------------------------------------------------- state dir
 fresh hostkey
