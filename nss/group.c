@@ -2,7 +2,13 @@
 /* group: three kinds of groups, in this order of precedence for a name:
  *   the base role group "svcacct" (GID base_gid), every account a member;
  *   one user-private group per account (same name, GID = UID, no member);
- *   one group per role (the role's GID), its members the role's holders. */
+ *   one group per role (the role's GID), its members the role's holders.
+ * A group with more members than svcacct.conf's group_members_max is
+ * served with an empty member list (sv_group_members_listed), as SSSD's
+ * ignore_group_members does: listing a million names costs seconds to
+ * every getgrgid of the base group (id, ls -l), and membership is answered
+ * by initgroups_dyn (initgroups.c), which logins, sudo and id's group
+ * list use. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -120,15 +126,87 @@ static int fill_base(struct sv_reader *rd, const struct sv_config *c,
 	return 0;
 }
 
+/* The number of members the base group has (the accounts fill_base would
+ * list), counted up to cap: *count is exact when at most cap, and cap + 1
+ * when there are more, so that a decision against a limit reads no more
+ * than cap + 1 account keys however large the store. 0 or -errno. */
+static int base_member_count(struct sv_reader *rd, size_t cap, size_t *count)
+{
+	struct sv_blob key = {0};
+	size_t n = 0;
+	int r = 0;
+
+	while (n <= cap && (r = sv_reader_next_key(rd, SV_DB_ACCOUNTS,
+						   SV_KEY_ACCOUNT, &key)) == 0)
+		if (svnss_name_ok(
+			(struct sv_str){(const char *)key.p + 1, key.n - 1}))
+			n++;
+	sv_blob_free(&key);
+	if (n <= cap && r != -ENOENT)
+		return r;
+	*count = n;
+	return 0;
+}
+
+/* Whether the base group lists its members under c (*listed). known is
+ * the size its listed entry was found to need in this generation under
+ * this configuration (0: none): a size is only ever learnt by listing it,
+ * so then it is listed without counting again. 0 or -errno. */
+static int base_listed(struct sv_reader *rd, const struct sv_config *c,
+		       size_t known, bool *listed)
+{
+	size_t count = 0;
+	int r;
+
+	*listed = true;
+	if (known || c->group_members_max == 0)
+		return 0;
+	r = base_member_count(rd, c->group_members_max, &count);
+	if (r == 0)
+		*listed = sv_group_members_listed(c, count);
+	return r;
+}
+
+/* The base group's entry: its members, or none when it has more than
+ * group_members_max (known and *need as for fill_base). */
+static int base_entry(struct sv_reader *rd, const struct sv_config *c,
+		      size_t known, struct group *gr, char *buf, size_t buflen,
+		      size_t *need)
+{
+	static const struct sv_str name = {SV_BASE_ROLE,
+					   sizeof(SV_BASE_ROLE) - 1};
+	bool listed;
+	int r;
+
+	*need = 0;
+	r = base_listed(rd, c, known, &listed);
+	if (r < 0)
+		return r;
+	if (!listed)
+		return fill_group(name, c->base_gid, NULL, gr, buf, buflen);
+	return fill_base(rd, c, known, gr, buf, buflen, need);
+}
+
 static int base_lookup(struct svnss *s, struct group *gr, char *buf,
 		       size_t buflen)
 {
 	size_t need = 0;
-	int r = fill_base(s->rd, s->conf, svnss_base_need_get(s), gr, buf,
-			  buflen, &need);
+	int r = base_entry(s->rd, s->conf, svnss_base_need_get(s), gr, buf,
+			   buflen, &need);
 	if (need)
 		svnss_base_need_set(s, need);
 	return r;
+}
+
+/* A role's group: its holders as members, unless they are more than
+ * group_members_max. */
+static int fill_role(const struct sv_config *c, const struct sv_role *role,
+		     struct group *gr, char *buf, size_t buflen)
+{
+	bool listed = sv_group_members_listed(c, role->members.count);
+
+	return fill_group(role->name, role->gid, listed ? &role->members : NULL,
+			  gr, buf, buflen);
 }
 
 /* A user-private group (a svnss_fill_fn). */
@@ -150,8 +228,7 @@ static int role_group(struct sv_reader *rd, const struct sv_config *c,
 
 	r = svnss_get_role(rd, c, name, namelen, &blob, &role);
 	if (r == 0)
-		r = fill_group(role.name, role.gid, &role.members, gr, buf,
-			       buflen);
+		r = fill_role(c, &role, gr, buf, buflen);
 	sv_blob_free(&blob);
 	return r;
 }
@@ -192,8 +269,7 @@ static int find_grgid(struct svnss *s, const struct svnss_query *q,
 		return svnss_find_account(s, q, blob);
 	r = svnss_get_role_by_gid(s->rd, s->conf, q->id, blob, &role);
 	if (r == 0)
-		r = fill_group(role.name, role.gid, &role.members, q->ent,
-			       q->buf, q->buflen);
+		r = fill_role(s->conf, &role, q->ent, q->buf, q->buflen);
 	return r;
 }
 
@@ -210,7 +286,8 @@ static int next_group(struct svnss *s, struct svnss_cursor *c,
 	switch (c->phase) {
 	case PH_BASE:
 		/* the base group is built again, however the caller retries */
-		r = fill_base(c->rd, s->conf, c->need, ent, buf, buflen, &need);
+		r = base_entry(c->rd, s->conf, c->need, ent, buf, buflen,
+			       &need);
 		if (need)
 			c->need = need;
 		c->pending = svnss_transient(r);
