@@ -57,7 +57,8 @@ nss_sanitizer_tests = \
 	tests/nss/test_nss_live.sh \
 	tests/nss/test_nss_robust.sh \
 	tests/nss/test_nss_errno.sh \
-	tests/nss/test_nss_identity.sh
+	tests/nss/test_nss_identity.sh \
+	tests/nss/test_nss_biggroups.sh
 nss_tests = \
 	tests/nss/test_nss_module.sh \
 	$(nss_sanitizer_tests) \
