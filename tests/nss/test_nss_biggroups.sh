@@ -91,6 +91,47 @@ nss_write_conf "group_members_max = 0"
 expect_eq "0 (unlimited): the base group lists everyone" "bot,cd,ci,qa" "$(members svcacct)"
 expect_eq "0 (unlimited): big lists everyone" "bot,cd,ci,qa" "$(members big)"
 
+# ---------------------------------------------------------------- svcacct config check
+# newconf LINE: a file to check, the four lines of nss_write_conf first
+# (so that LINE is line 5)
+newconf() {
+	{
+		echo "db_dir = $T/db"
+		echo "state_dir = $T/state"
+		echo "home_base = /home/svc"
+		echo "default_shell = /usr/sbin/nologin"
+		echo "$1"
+	} >"$T/new.conf"
+	chmod 644 "$T/new.conf"
+}
+newconf "group_members_max = 3"
+run "$SVCACCT_CLI" config check "$T/new.conf"
+expect_eq "config check: a valid limit is fine (exit 0)" 0 "$RC"
+expect_match "config check notes the base group above the limit" \
+	"^note: group svcacct \(GID 80000\) has 4 members, more than group_members_max 3: getent group lists no members of it; .*pam_wheel do not match it" "$OUT"
+expect_match "config check notes a role group above the limit" \
+	"^note: group 'big' \(GID 80001\) has 4 members, more than group_members_max 3" "$OUT"
+expect_eq "config check: no note for the groups within it" "2" \
+	"$(printf '%s\n' "$OUT" | grep -c 'more than group_members_max')"
+newconf "group_members_max = unlimited"
+run "$SVCACCT_CLI" config check "$T/new.conf"
+expect_eq "config check: unlimited, exit 0 and no such note" "0 0" \
+	"$RC $(printf '%s\n' "$OUT" | grep -c 'group_members_max')"
+for v in lots -1 1000x 4294967295 Unlimited; do
+	newconf "group_members_max = $v"
+	run "$SVCACCT_CLI" config check "$T/new.conf"
+	case $v in
+	4294967295) want="group_members_max: 4294967295 out of range 0\.\.4294967294 \(or unlimited\)" ;;
+	*) want="group_members_max: '$v' is not a number \(or unlimited\)" ;;
+	esac
+	expect_match "config check refuses group_members_max = $v, naming the line" \
+		"^1 problem: $T/new\.conf:5: $want" "$RC $OUT"
+done
+newconf "group_members_max ="
+run "$SVCACCT_CLI" config check "$T/new.conf"
+expect_match "config check refuses an empty group_members_max" \
+	"^1 problem: $T/new\.conf:5: group_members_max: empty value" "$RC $OUT"
+
 # ---------------------------------------------------------------- a bad value: the file is invalid
 for v in lots -1 3x 4294967295 Unlimited "1 000"; do
 	nss_write_conf "group_members_max = $v"
