@@ -67,13 +67,16 @@ static int fill_group(struct sv_str name, uint32_t gid,
  * out). Pointers grow up from the start of buf, names down from its end,
  * so a single pass both fills the buffer and, when it is too small, learns
  * the size needed (*need), which the caller caches per generation: callers
- * that double their buffer then rescan only once more. */
+ * that double their buffer then rescan only once more. With cap (> 0) the
+ * pass stops at the member after the cap'th: 1, nothing written and *need
+ * 0, when the group has more than cap members; so deciding that a group
+ * is too large to list reads cap + 1 names, however large the store. */
 static int fill_base(struct sv_reader *rd, const struct sv_config *c,
-		     size_t known, struct group *gr, char *buf, size_t buflen,
-		     size_t *need)
+		     size_t known, size_t cap, struct group *gr, char *buf,
+		     size_t buflen, size_t *need)
 {
 	static const char tail[] = SV_BASE_ROLE "\0x"; /* name, passwd */
-	size_t pad = align_pad(buf);
+	size_t pad = align_pad(buf), n = 0;
 	struct sv_blob key = {0};
 	struct group out;
 	char *lo, *hi;
@@ -92,6 +95,11 @@ static int fill_base(struct sv_reader *rd, const struct sv_config *c,
 		struct sv_str m = {(const char *)key.p + 1, key.n - 1};
 		if (!svnss_name_ok(m))
 			continue;
+		if (cap && ++n > cap) {
+			sv_blob_free(&key);
+			*need = 0;
+			return 1;
+		}
 		if (!svnss_need_str(need, m.n) ||
 		    sv_add_overflow(*need, sizeof(char *), need)) {
 			sv_blob_free(&key);
@@ -126,45 +134,17 @@ static int fill_base(struct sv_reader *rd, const struct sv_config *c,
 	return 0;
 }
 
-/* The number of members the base group has (the accounts fill_base would
- * list), counted up to cap: *count is exact when at most cap, and cap + 1
- * when there are more, so that a decision against a limit reads no more
- * than cap + 1 account keys however large the store. 0 or -errno. */
-static int base_member_count(struct sv_reader *rd, size_t cap, size_t *count)
+/* The number of members of the base group (the accounts fill_base would
+ * list) when the store knows it without a walk: 0 with *count, or
+ * -ENODATA when it does not, and fill_base's pass then stops at the limit
+ * by itself. The reader keeps no count of the accounts; a count in the
+ * store (an index header) belongs here, and then a group above the limit
+ * costs no pass at all. */
+static int base_member_count(struct sv_reader *rd, size_t *count)
 {
-	struct sv_blob key = {0};
-	size_t n = 0;
-	int r = 0;
-
-	while (n <= cap && (r = sv_reader_next_key(rd, SV_DB_ACCOUNTS,
-						   SV_KEY_ACCOUNT, &key)) == 0)
-		if (svnss_name_ok(
-			(struct sv_str){(const char *)key.p + 1, key.n - 1}))
-			n++;
-	sv_blob_free(&key);
-	if (n <= cap && r != -ENOENT)
-		return r;
-	*count = n;
-	return 0;
-}
-
-/* Whether the base group lists its members under c (*listed). known is
- * the size its listed entry was found to need in this generation under
- * this configuration (0: none): a size is only ever learnt by listing it,
- * so then it is listed without counting again. 0 or -errno. */
-static int base_listed(struct sv_reader *rd, const struct sv_config *c,
-		       size_t known, bool *listed)
-{
-	size_t count = 0;
-	int r;
-
-	*listed = true;
-	if (known || c->group_members_max == 0)
-		return 0;
-	r = base_member_count(rd, c->group_members_max, &count);
-	if (r == 0)
-		*listed = sv_group_members_listed(c, count);
-	return r;
+	(void)rd;
+	(void)count;
+	return -ENODATA;
 }
 
 /* The base group's entry: its members, or none when it has more than
@@ -175,16 +155,19 @@ static int base_entry(struct sv_reader *rd, const struct sv_config *c,
 {
 	static const struct sv_str name = {SV_BASE_ROLE,
 					   sizeof(SV_BASE_ROLE) - 1};
-	bool listed;
+	size_t count = 0;
 	int r;
 
 	*need = 0;
-	r = base_listed(rd, c, known, &listed);
-	if (r < 0)
-		return r;
-	if (!listed)
-		return fill_group(name, c->base_gid, NULL, gr, buf, buflen);
-	return fill_base(rd, c, known, gr, buf, buflen, need);
+	r = base_member_count(rd, &count);
+	if (r == 0 && !sv_group_members_listed(c, count))
+		r = 1;
+	else if (r == 0 || r == -ENODATA)
+		r = fill_base(rd, c, known, c->group_members_max, gr, buf,
+			      buflen, need);
+	if (r == 1) /* more members than group_members_max */
+		r = fill_group(name, c->base_gid, NULL, gr, buf, buflen);
+	return r;
 }
 
 static int base_lookup(struct svnss *s, struct group *gr, char *buf,
