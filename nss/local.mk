@@ -66,5 +66,5 @@ nss_tests = \
 	tests/nss/test_nss_unload.sh
 TESTS += $(nss_tests)
 SANITIZER_TESTS += $(nss_sanitizer_tests)
-EXTRA_DIST += $(nss_tests) tests/nss/lib.sh tests/bench/nss
+EXTRA_DIST += $(nss_tests) tests/nss/lib.sh tests/bench/nss tests/bench/groups.sh
 dist_man_MANS += man/nss_svcacct.8
