@@ -2,7 +2,13 @@
 /* group: three kinds of groups, in this order of precedence for a name:
  *   the base role group "svcacct" (GID base_gid), every account a member;
  *   one user-private group per account (same name, GID = UID, no member);
- *   one group per role (the role's GID), its members the role's holders. */
+ *   one group per role (the role's GID), its members the role's holders.
+ * A group with more members than svcacct.conf's group_members_max is
+ * served with an empty member list (sv_group_members_listed), as SSSD's
+ * ignore_group_members does: listing a million names costs seconds to
+ * every getgrgid of the base group (id, ls -l), and membership is answered
+ * by initgroups_dyn (initgroups.c), which logins, sudo and id's group
+ * list use. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -61,13 +67,16 @@ static int fill_group(struct sv_str name, uint32_t gid,
  * out). Pointers grow up from the start of buf, names down from its end,
  * so a single pass both fills the buffer and, when it is too small, learns
  * the size needed (*need), which the caller caches per generation: callers
- * that double their buffer then rescan only once more. */
+ * that double their buffer then rescan only once more. With cap (> 0) the
+ * pass stops at the member after the cap'th: 1, nothing written and *need
+ * 0, when the group has more than cap members; so deciding that a group
+ * is too large to list reads cap + 1 names, however large the store. */
 static int fill_base(struct sv_reader *rd, const struct sv_config *c,
-		     size_t known, struct group *gr, char *buf, size_t buflen,
-		     size_t *need)
+		     size_t known, size_t cap, struct group *gr, char *buf,
+		     size_t buflen, size_t *need)
 {
 	static const char tail[] = SV_BASE_ROLE "\0x"; /* name, passwd */
-	size_t pad = align_pad(buf);
+	size_t pad = align_pad(buf), n = 0;
 	struct sv_blob key = {0};
 	struct group out;
 	char *lo, *hi;
@@ -86,6 +95,11 @@ static int fill_base(struct sv_reader *rd, const struct sv_config *c,
 		struct sv_str m = {(const char *)key.p + 1, key.n - 1};
 		if (!svnss_name_ok(m))
 			continue;
+		if (cap && ++n > cap) {
+			sv_blob_free(&key);
+			*need = 0;
+			return 1;
+		}
 		if (!svnss_need_str(need, m.n) ||
 		    sv_add_overflow(*need, sizeof(char *), need)) {
 			sv_blob_free(&key);
@@ -120,15 +134,62 @@ static int fill_base(struct sv_reader *rd, const struct sv_config *c,
 	return 0;
 }
 
+/* The number of members of the base group (the accounts fill_base would
+ * list) when the store knows it without a walk: 0 with *count, or
+ * -ENODATA when it does not, and fill_base's pass then stops at the limit
+ * by itself. The reader keeps no count of the accounts; a count in the
+ * store (an index header) belongs here, and then a group above the limit
+ * costs no pass at all. */
+static int base_member_count(struct sv_reader *rd, size_t *count)
+{
+	(void)rd;
+	(void)count;
+	return -ENODATA;
+}
+
+/* The base group's entry: its members, or none when it has more than
+ * group_members_max (known and *need as for fill_base). */
+static int base_entry(struct sv_reader *rd, const struct sv_config *c,
+		      size_t known, struct group *gr, char *buf, size_t buflen,
+		      size_t *need)
+{
+	static const struct sv_str name = {SV_BASE_ROLE,
+					   sizeof(SV_BASE_ROLE) - 1};
+	size_t count = 0;
+	int r;
+
+	*need = 0;
+	r = base_member_count(rd, &count);
+	if (r == 0 && !sv_group_members_listed(c, count))
+		r = 1;
+	else if (r == 0 || r == -ENODATA)
+		r = fill_base(rd, c, known, c->group_members_max, gr, buf,
+			      buflen, need);
+	if (r == 1) /* more members than group_members_max */
+		r = fill_group(name, c->base_gid, NULL, gr, buf, buflen);
+	return r;
+}
+
 static int base_lookup(struct svnss *s, struct group *gr, char *buf,
 		       size_t buflen)
 {
 	size_t need = 0;
-	int r = fill_base(s->rd, s->conf, svnss_base_need_get(s), gr, buf,
-			  buflen, &need);
+	int r = base_entry(s->rd, s->conf, svnss_base_need_get(s), gr, buf,
+			   buflen, &need);
 	if (need)
 		svnss_base_need_set(s, need);
 	return r;
+}
+
+/* A role's group: its holders as members, unless they are more than
+ * group_members_max. */
+static int fill_role(const struct sv_config *c, const struct sv_role *role,
+		     struct group *gr, char *buf, size_t buflen)
+{
+	bool listed = sv_group_members_listed(c, role->members.count);
+
+	return fill_group(role->name, role->gid, listed ? &role->members : NULL,
+			  gr, buf, buflen);
 }
 
 /* A user-private group (a svnss_fill_fn). */
@@ -150,8 +211,7 @@ static int role_group(struct sv_reader *rd, const struct sv_config *c,
 
 	r = svnss_get_role(rd, c, name, namelen, &blob, &role);
 	if (r == 0)
-		r = fill_group(role.name, role.gid, &role.members, gr, buf,
-			       buflen);
+		r = fill_role(c, &role, gr, buf, buflen);
 	sv_blob_free(&blob);
 	return r;
 }
@@ -192,8 +252,7 @@ static int find_grgid(struct svnss *s, const struct svnss_query *q,
 		return svnss_find_account(s, q, blob);
 	r = svnss_get_role_by_gid(s->rd, s->conf, q->id, blob, &role);
 	if (r == 0)
-		r = fill_group(role.name, role.gid, &role.members, q->ent,
-			       q->buf, q->buflen);
+		r = fill_role(s->conf, &role, q->ent, q->buf, q->buflen);
 	return r;
 }
 
@@ -210,7 +269,8 @@ static int next_group(struct svnss *s, struct svnss_cursor *c,
 	switch (c->phase) {
 	case PH_BASE:
 		/* the base group is built again, however the caller retries */
-		r = fill_base(c->rd, s->conf, c->need, ent, buf, buflen, &need);
+		r = base_entry(c->rd, s->conf, c->need, ent, buf, buflen,
+			       &need);
 		if (need)
 			c->need = need;
 		c->pending = svnss_transient(r);

@@ -57,7 +57,8 @@ nss_sanitizer_tests = \
 	tests/nss/test_nss_live.sh \
 	tests/nss/test_nss_robust.sh \
 	tests/nss/test_nss_errno.sh \
-	tests/nss/test_nss_identity.sh
+	tests/nss/test_nss_identity.sh \
+	tests/nss/test_nss_biggroups.sh
 nss_tests = \
 	tests/nss/test_nss_module.sh \
 	$(nss_sanitizer_tests) \
@@ -65,5 +66,5 @@ nss_tests = \
 	tests/nss/test_nss_unload.sh
 TESTS += $(nss_tests)
 SANITIZER_TESTS += $(nss_sanitizer_tests)
-EXTRA_DIST += $(nss_tests) tests/nss/lib.sh tests/bench/nss
+EXTRA_DIST += $(nss_tests) tests/nss/lib.sh tests/bench/nss tests/bench/groups.sh
 dist_man_MANS += man/nss_svcacct.8

@@ -46,6 +46,9 @@ static void printable(char *s)
 struct hidden {
 	json_t *accounts; /* [{name, uid, key, reason}] */
 	json_t *roles;	  /* [{name, gid, key, reason}] */
+	/* roles served with more holders than the rules' group_members_max,
+	 * whose groups list no members: [{name, gid, members}] */
+	json_t *unlisted;
 	/* how many of each have a key of the configuration to fix (the
 	 * others carry an ID that no configuration serves) */
 	size_t accounts_fixable, roles_fixable;
@@ -58,13 +61,15 @@ static void hidden_init(struct hidden *h)
 	memset(h, 0, sizeof(*h));
 	h->accounts = json_array();
 	h->roles = json_array();
+	h->unlisted = json_array();
 }
 
 static void hidden_free(struct hidden *h)
 {
 	json_decref(h->accounts);
 	json_decref(h->roles);
-	h->accounts = h->roles = NULL;
+	json_decref(h->unlisted);
+	h->accounts = h->roles = h->unlisted = NULL;
 }
 
 /* A record's name from its key, for messages: printable ASCII only (JSON
@@ -92,10 +97,13 @@ static void add_hidden(json_t *arr, const char *name, const char *idkey,
 }
 
 /* The scan of one kind of record (accounts by UID, roles by GID) into its
- * list, fixable and count: 0 at the end, another -errno on a read error. */
+ * list, fixable and count, and the served roles whose groups list no
+ * members under rules into unlisted: 0 at the end, another -errno on a
+ * read error. */
 static int scan_kind(struct sv_reader *rd, enum sv_rec_kind kind,
 		     const struct sv_config *rules, const char *all_why,
-		     json_t *list, size_t *fixable, unsigned *count)
+		     json_t *list, size_t *fixable, unsigned *count,
+		     json_t *unlisted)
 {
 	bool acct = kind == SV_REC_ACCOUNT;
 	const char *idkey = acct ? "uid" : "gid";
@@ -129,6 +137,13 @@ static int scan_kind(struct sv_reader *rd, enum sv_rec_kind kind,
 				       rules, id, &k, why, sizeof(why))) < 0) {
 			add_hidden(list, name, idkey, id, k, why);
 			*fixable += k != NULL;
+		} else if (!acct &&
+			   !sv_group_members_listed(rules, ro.members.count)) {
+			json_array_append_new(
+			    unlisted,
+			    json_pack("{s:s, s:I, s:I}", "name", name, "gid",
+				      (json_int_t)id, "members",
+				      (json_int_t)ro.members.count));
 		}
 		sv_blob_free(&v);
 	}
@@ -155,14 +170,15 @@ static int scan_hidden(const struct sv_config *store_cfg,
 		return r;
 	h->gen = sv_reader_generation(rd);
 	r = scan_kind(rd, SV_REC_ACCOUNT, rules, all_why, h->accounts,
-		      &h->accounts_fixable, &h->n_accounts);
+		      &h->accounts_fixable, &h->n_accounts, NULL);
 	if (r == 0)
 		r = scan_kind(rd, SV_REC_ROLE, rules, all_why, h->roles,
-			      &h->roles_fixable, &h->n_roles);
+			      &h->roles_fixable, &h->n_roles, h->unlisted);
 	sv_reader_close(rd);
 	/* by name, not in the database's hash order */
 	cli_json_sort(h->accounts, "name", NULL);
 	cli_json_sort(h->roles, "name", NULL);
+	cli_json_sort(h->unlisted, "name", NULL);
 	return r;
 }
 
@@ -392,6 +408,37 @@ static void report_hidden(struct creport *rep, const struct hidden *h)
 	hidden_lines(h, " would be hidden", false, problem_line, rep);
 }
 
+/* A note for each group that c's group_members_max leaves without a
+ * member list (the base group: every account a member), with what that
+ * does to programs that read member lists rather than initgroups. */
+static void report_unlisted(struct creport *rep, const struct sv_config *c,
+			    const struct hidden *h)
+{
+	static const char effect[] =
+	    "getent group lists no members of it; membership is still "
+	    "answered through initgroups (id, logins, sudo, sshd's Match "
+	    "Group), but pam_succeed_if's ingroup, pam_access's (group) "
+	    "rules and pam_wheel do not match it (nss_svcacct(8))";
+	size_t i;
+	json_t *o;
+
+	if (!sv_group_members_listed(c, h->n_accounts))
+		cmsg(rep, CNOTE,
+		     "group " SV_BASE_ROLE
+		     " (GID %u) has %u members, more than "
+		     "group_members_max %u: %s",
+		     c->base_gid, h->n_accounts, c->group_members_max, effect);
+	json_array_foreach (h->unlisted, i, o)
+		cmsg(rep, CNOTE,
+		     "group '%s' (GID %" JSON_INTEGER_FORMAT
+		     ") has %" JSON_INTEGER_FORMAT
+		     " members, more than group_members_max %u: %s",
+		     json_string_value(json_object_get(o, "name")),
+		     json_integer_value(json_object_get(o, "gid")),
+		     json_integer_value(json_object_get(o, "members")),
+		     c->group_members_max, effect);
+}
+
 int config_check(struct cli *cli, const struct cli_args *args)
 {
 	char cur_err[SV_CONF_ERRLEN] = "", err[SV_CONF_ERRLEN] = "";
@@ -456,6 +503,8 @@ int config_check(struct cli *cli, const struct cli_args *args)
 	} else {
 		r = scan_hidden(&nc, &nc, NULL, &h);
 		have_store = r == 0;
+		if (have_store)
+			report_unlisted(&rep, &nc, &h);
 		if (r < 0 && r != -ENOENT)
 			cmsg(&rep, CPROBLEM,
 			     "the store in %s cannot be read: %s", nc.db_dir,

@@ -61,6 +61,7 @@ static const struct sv_config defaults = {
     .keep_generations = 10,
     .lock_timeout = 10,
     .enumerate = true,
+    .group_members_max = SV_CONF_GROUP_MEMBERS_DEFAULT,
     .max_assertion_lifetime = 300,
     .clock_skew = 60,
     .fail_delay_ms = 2000,
@@ -96,7 +97,9 @@ static int fail(char *err, size_t errlen, const char *name, unsigned line,
 	return -EINVAL;
 }
 
-enum vtype { V_PATH, V_UINT, V_BOOL, V_NAME, V_LIST, V_DURATION };
+/* V_LIMIT: a number like V_UINT, or "unlimited", stored as 0 (which the
+ * key's range must then include: both mean the same) */
+enum vtype { V_PATH, V_UINT, V_LIMIT, V_BOOL, V_NAME, V_LIST, V_DURATION };
 
 /* One key of a configuration file: where its value goes in the struct
  * that the table describes (struct sv_config or struct sv_client_config)
@@ -147,6 +150,8 @@ static const struct key keys[] = {
     KEY("keep_generations", V_UINT, keep_generations, 2, 1000),
     KEY("lock_timeout", V_UINT, lock_timeout, 0, 3600),
     KEY("enumerate", V_BOOL, enumerate, 0, 0),
+    KEY("group_members_max", V_LIMIT, group_members_max, 0,
+	SV_CONF_GROUP_MEMBERS_MAX),
     KEY("max_assertion_lifetime", V_UINT, max_assertion_lifetime, 1, 86400),
     KEY("max_secret_lifetime", V_DURATION, max_secret_lifetime, 60,
 	SV_CONF_DURATION_MAX),
@@ -309,21 +314,30 @@ static int set_value(void *c, const struct key *k, char *v, const char *name,
 				    "%s: bad name '%.64s'", k->name, v);
 		memcpy(dst, v, strlen(v) + 1);
 		return 0;
-	case V_UINT: {
+	case V_UINT:
+	case V_LIMIT: {
+		const char *alt = k->type == V_LIMIT ? " (or unlimited)" : "";
 		char *end = NULL;
+		uint32_t u = 0;
+		if (k->type == V_LIMIT && !strcmp(v, "unlimited")) {
+			memcpy(dst, &u, sizeof(u));
+			return 0;
+		}
 		if (!isdigit((unsigned char)v[0]))
 			return fail(err, errlen, name, line,
-				    "%s: '%.64s' is not a number", k->name, v);
+				    "%s: '%.64s' is not a number%s", k->name, v,
+				    alt);
 		errno = 0;
 		unsigned long long n = strtoull(v, &end, 10);
 		if (errno || *end)
 			return fail(err, errlen, name, line,
-				    "%s: '%.64s' is not a number", k->name, v);
+				    "%s: '%.64s' is not a number%s", k->name, v,
+				    alt);
 		if (n < k->min || n > k->max)
 			return fail(err, errlen, name, line,
-				    "%s: %llu out of range %lu..%lu", k->name,
-				    n, k->min, k->max);
-		uint32_t u = (uint32_t)n;
+				    "%s: %llu out of range %lu..%lu%s", k->name,
+				    n, k->min, k->max, alt);
+		u = (uint32_t)n;
 		memcpy(dst, &u, sizeof(u));
 		return 0;
 	}

@@ -18,6 +18,10 @@
  * most 32 bytes + NUL) */
 #define SV_CONF_MAX_RESERVED 128
 #define SV_CONF_RESERVED_LEN 34
+/* group_members_max: the default, and the largest number it takes (0 is
+ * "unlimited") */
+#define SV_CONF_GROUP_MEMBERS_DEFAULT 1000
+#define SV_CONF_GROUP_MEMBERS_MAX     4294967294UL
 
 struct sv_config {
 	char db_dir[256];
@@ -31,6 +35,11 @@ struct sv_config {
 	unsigned keep_generations;
 	unsigned lock_timeout; /* seconds a writer waits for the lock */
 	bool enumerate; /* NSS enumeration (getpwent/getgrent/getspent) */
+	/* a group (the base group, a role's) with more members than this is
+	 * served by getgrnam/getgrgid/getgrent with no member list, its
+	 * membership only through initgroups; 0 = every group lists its
+	 * members (sv_group_members_listed) */
+	unsigned group_members_max;
 	/* login-path settings, used by pam_svcacct and svcacct verify */
 	unsigned max_assertion_lifetime; /* seconds */
 	unsigned clock_skew;		 /* seconds */
@@ -61,6 +70,14 @@ struct sv_config {
 	 * check enforce them, logins do not) */
 	unsigned max_secret_lifetime, max_key_lifetime;
 };
+
+/* Whether a group of count members lists them under c: count at most
+ * group_members_max, or that key 0 (unlimited). */
+static inline bool sv_group_members_listed(const struct sv_config *c,
+					   size_t count)
+{
+	return c->group_members_max == 0 || count <= c->group_members_max;
+}
 
 /* Fill *c with the compiled-in defaults. Never fails. default_shell is
  * left empty: see sv_config_fill_shell. */

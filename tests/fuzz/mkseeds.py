@@ -296,6 +296,7 @@ base_gid = 80000
 keep_generations = 10
 lock_timeout = 10
 enumerate = no
+group_members_max = 1000
 max_assertion_lifetime = 300
 clock_skew = 60
 fail_delay_ms = 2000

@@ -97,6 +97,7 @@ static const struct num_key limit_keys[] = {
     {NUM(replay_quota), 10000, 77},
     {NUM(max_secret_lifetime), 0, 7776000},
     {NUM(max_key_lifetime), 0, 600},
+    {NUM(group_members_max), 1000, 50},
 };
 #undef NUM
 _Static_assert(sizeof(unsigned) == sizeof(uint32_t), "32-bit unsigned");
@@ -212,6 +213,7 @@ static void test_every_key(void **state)
 	    "keep_generations = 3\n"
 	    "lock_timeout = 0\n"
 	    "enumerate = no\n"
+	    "group_members_max = 50\n"
 	    "max_assertion_lifetime = 600\n"
 	    "clock_skew = 5\n"
 	    "fail_delay_ms = 0\n"
@@ -419,6 +421,7 @@ static void test_number_ranges(void **state)
 	    {"max_credential_length", 512, 65536},
 	    {"max_parts", 1, 256},
 	    {"replay_quota", 1, 10000000},
+	    {"group_members_max", 0, 4294967294UL},
 	};
 	char text[128];
 	struct sv_config c;
@@ -461,6 +464,64 @@ static void test_number_ranges(void **state)
 	    parse(&c, "uid_min = 4294967000\nuid_max = 4294967294\n", err), 0);
 	assert_int_equal(c.uid_max, 4294967294u);
 	assert_int_equal(c.uid_min, 4294967000u);
+}
+
+/* group_members_max: a number, 0..4294967294, or unlimited, which is the
+ * same as 0; anything else is refused with the key named. */
+static void test_group_members_max(void **state)
+{
+	static const struct {
+		const char *v;
+		unsigned want;
+	} good[] = {
+	    {"0", 0},	    {"unlimited", 0},  {"1", 1},
+	    {"1000", 1000}, {"0001000", 1000}, {"4294967294", 4294967294u},
+	};
+	static const struct {
+		const char *v, *why;
+	} bad[] = {
+	    {"-1", "'-1' is not a number (or unlimited)"},
+	    {"+5", "is not a number (or unlimited)"},
+	    {"lots", "'lots' is not a number (or unlimited)"},
+	    {"Unlimited", "is not a number"},
+	    {"unlimited5", "is not a number"},
+	    {"1e3", "is not a number"},
+	    {"0x10", "is not a number"},
+	    {"1000x", "is not a number"},
+	    {"12 13", "is not a number"},
+	    {"1.5", "is not a number"},
+	    {"4294967295", "4294967295 out of range 0..4294967294 (or "
+			   "unlimited)"},
+	    {"18446744073709551616", "is not a number"},
+	};
+	struct sv_config c;
+	char err[SV_CONF_ERRLEN], text[128];
+	(void)state;
+	for (size_t i = 0; i < SV_ARRAY_SIZE(good); i++) {
+		snprintf(text, sizeof(text), "group_members_max = %s\n",
+			 good[i].v);
+		assert_int_equal(parse(&c, text, err), 0);
+		assert_int_equal(c.group_members_max, good[i].want);
+	}
+	for (size_t i = 0; i < SV_ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "#\ngroup_members_max = %s\n",
+			 bad[i].v);
+		expect_error(text, 2, bad[i].why);
+		expect_error(text, 2, "group_members_max");
+	}
+	expect_error("group_members_max =\n", 1, "group_members_max: empty");
+	/* the default lists groups of up to 1000 members */
+	assert_int_equal(parse(&c, "", err), 0);
+	assert_int_equal(c.group_members_max, SV_CONF_GROUP_MEMBERS_DEFAULT);
+	assert_int_equal(SV_CONF_GROUP_MEMBERS_DEFAULT, 1000);
+	assert_true(sv_group_members_listed(&c, 1000));
+	assert_false(sv_group_members_listed(&c, 1001));
+	assert_true(sv_group_members_listed(&c, 0));
+	c.group_members_max = 0;
+	assert_true(sv_group_members_listed(&c, SIZE_MAX));
+	c.group_members_max = 1;
+	assert_true(sv_group_members_listed(&c, 1));
+	assert_false(sv_group_members_listed(&c, 2));
 }
 
 static void test_paths(void **state)
@@ -1455,6 +1516,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_numbers),
 	    cmocka_unit_test(test_number_ranges),
 	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_group_members_max),
 	    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_keys_group),
 	    cmocka_unit_test(test_lists),
