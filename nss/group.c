@@ -134,17 +134,20 @@ static int fill_base(struct sv_reader *rd, const struct sv_config *c,
 	return 0;
 }
 
-/* The number of members of the base group (the accounts fill_base would
- * list) when the store knows it without a walk: 0 with *count, or
- * -ENODATA when it does not, and fill_base's pass then stops at the limit
- * by itself. The reader keeps no count of the accounts; a count in the
- * store (an index header) belongs here, and then a group above the limit
- * costs no pass at all. */
+/* The number of members of the base group when the store knows it without
+ * a walk: the account count in the header of the generation's index (the
+ * accounts fill_base would list, but for records a walk would refuse as
+ * invalid, which only a tampered store holds). 0 with *count, or -ENODATA
+ * for a generation read through GDBM, which keeps no count: fill_base's
+ * pass then stops at the limit by itself. */
 static int base_member_count(struct sv_reader *rd, size_t *count)
 {
-	(void)rd;
-	(void)count;
-	return -ENODATA;
+	uint32_t accounts = 0, roles = 0;
+
+	if (!sv_reader_counts(rd, SV_DB_ACCOUNTS, &accounts, &roles))
+		return -ENODATA;
+	*count = accounts;
+	return 0;
 }
 
 /* The base group's entry: its members, or none when it has more than
