@@ -36,11 +36,16 @@ EXTRA_DIST += nss/exports.map
 
 # ---------------------------------------------------------------- tests
 # mkstore: bulk store writer shared by the NSS tests and tests/bench/nss;
-# nssbench: the benchmark's timed lookups; nss_probe: the tests' driver.
+# nssbench: the benchmark's lookups; nss_probe: the tests' driver.
 check_PROGRAMS += tests/bench/mkstore tests/bench/nssbench tests/nss/nss_probe
 tests_bench_nssbench_SOURCES = tests/bench/nssbench.c
 tests_bench_mkstore_SOURCES = tests/bench/mkstore.c
 tests_bench_mkstore_LDADD = common/write/libsvwrite.la common/store/libsvstore.la $(GDBM_LIBS)
+# the benchmark's floor: an NSS module answering a constant entry
+check_LTLIBRARIES = tests/bench/libnss_benchfloor.la
+tests_bench_libnss_benchfloor_la_SOURCES = tests/bench/nssfloor.c
+tests_bench_libnss_benchfloor_la_LDFLAGS = -module -avoid-version \
+	-shrext .so.2 -shared -rpath /nowhere
 tests_nss_nss_probe_SOURCES = tests/nss/nss_probe.c
 tests_nss_nss_probe_LDADD = -lpthread
 # its getenv must interpose the module's (the "reads no environment" test)
