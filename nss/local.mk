@@ -51,6 +51,14 @@ tests_nss_nss_probe_LDADD = -lpthread
 # its getenv must interpose the module's (the "reads no environment" test)
 tests_nss_nss_probe_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 
+# The NSS benchmark, by hand and as root, never in make check
+# (docs/BENCHMARKS.md): `make bench-nss BENCH_SIZES="1000 100000"`.
+BENCH_SIZES =
+bench-nss: nss/libnss_svcacct.la tests/bench/libnss_benchfloor.la \
+		tests/bench/mkstore$(EXEEXT) tests/bench/nssbench$(EXEEXT)
+	top_builddir=$(abs_top_builddir) $(SHELL) $(srcdir)/tests/bench/nss $(BENCH_SIZES)
+.PHONY: bench-nss
+
 # Every NSS test runs as root in its own mount namespace (tests/nss/lib.sh).
 # Those in the ASan+UBSan build too (tests/hardening/local.mk): not the
 # check of the release binary's shape (NEEDED, no constructors), which
