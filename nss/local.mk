@@ -56,7 +56,7 @@ tests_nss_nss_probe_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 BENCH_SIZES =
 bench-nss: nss/libnss_svcacct.la tests/bench/libnss_benchfloor.la \
 		tests/bench/mkstore$(EXEEXT) tests/bench/nssbench$(EXEEXT)
-	top_builddir=$(abs_top_builddir) $(SHELL) $(srcdir)/tests/bench/nss $(BENCH_SIZES)
+	@top_builddir=$(abs_top_builddir) $(SHELL) $(srcdir)/tests/bench/nss $(BENCH_SIZES)
 .PHONY: bench-nss
 
 # Every NSS test runs as root in its own mount namespace (tests/nss/lib.sh).
