@@ -36,15 +36,28 @@ EXTRA_DIST += nss/exports.map
 
 # ---------------------------------------------------------------- tests
 # mkstore: bulk store writer shared by the NSS tests and tests/bench/nss;
-# nssbench: the benchmark's timed lookups; nss_probe: the tests' driver.
+# nssbench: the benchmark's lookups; nss_probe: the tests' driver.
 check_PROGRAMS += tests/bench/mkstore tests/bench/nssbench tests/nss/nss_probe
 tests_bench_nssbench_SOURCES = tests/bench/nssbench.c
 tests_bench_mkstore_SOURCES = tests/bench/mkstore.c
 tests_bench_mkstore_LDADD = common/write/libsvwrite.la common/store/libsvstore.la $(GDBM_LIBS)
+# the benchmark's floor: an NSS module answering a constant entry
+check_LTLIBRARIES = tests/bench/libnss_benchfloor.la
+tests_bench_libnss_benchfloor_la_SOURCES = tests/bench/nssfloor.c
+tests_bench_libnss_benchfloor_la_LDFLAGS = -module -avoid-version \
+	-shrext .so.2 -shared -rpath /nowhere
 tests_nss_nss_probe_SOURCES = tests/nss/nss_probe.c
 tests_nss_nss_probe_LDADD = -lpthread
 # its getenv must interpose the module's (the "reads no environment" test)
 tests_nss_nss_probe_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+
+# The NSS benchmark, by hand and as root, never in make check
+# (docs/BENCHMARKS.md): `make bench-nss BENCH_SIZES="1000 100000"`.
+BENCH_SIZES =
+bench-nss: nss/libnss_svcacct.la tests/bench/libnss_benchfloor.la \
+		tests/bench/mkstore$(EXEEXT) tests/bench/nssbench$(EXEEXT)
+	@top_builddir=$(abs_top_builddir) $(SHELL) $(srcdir)/tests/bench/nss $(BENCH_SIZES)
+.PHONY: bench-nss
 
 # Every NSS test runs as root in its own mount namespace (tests/nss/lib.sh).
 # Those in the ASan+UBSan build too (tests/hardening/local.mk): not the

@@ -43,7 +43,7 @@ EXTRA_DIST += docs/SECURITY.md tests/lib/san.sh tests/lib/vg.sh tests/hardening/
 # LD_PRELOAD shims for the tests (never installed): failmalloc fails the
 # Nth allocation a driver arms; fixclock gives the process a fixed
 # wall-clock time.
-check_LTLIBRARIES = tests/hardening/libfailmalloc.la \
+check_LTLIBRARIES += tests/hardening/libfailmalloc.la \
 	tests/hardening/libfixclock.la
 SHIM_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 tests_hardening_libfailmalloc_la_SOURCES = tests/hardening/failmalloc.c
