@@ -23,10 +23,12 @@
 #error "the build must define SVCACCT_CONF_PATH"
 #endif
 
-/* accounts.db only: the module never touches credentials. Measured (see
- * docs/nss.md): without SV_READER_MMAP a lookup costs a few pread-sized
- * syscalls but the resident set stays flat; with it the mapped pages of a
- * large store end up in the RSS of every process that resolves users. */
+/* accounts.db only: the module never touches credentials. A generation
+ * with indexes is always read through its mapped index (file-backed pages:
+ * the page cache, not the process's memory); for one read through GDBM,
+ * measured (docs/nss.md): without SV_READER_MMAP a lookup costs a few
+ * pread-sized syscalls but the resident set stays flat; with it the
+ * mapped pages of a large store end up in the process's own RSS. */
 #ifndef SVNSS_READER_FLAGS
 #define SVNSS_READER_FLAGS SV_DBMASK(SV_DB_ACCOUNTS)
 #endif
