@@ -6,6 +6,7 @@ pammod_LTLIBRARIES = pam/pam_svcacct.la
 pam_pam_svcacct_la_SOURCES = \
 	pam/pam_svcacct.c pam/pam_svcacct.h \
 	pam/args.c \
+	pam/confcache.c \
 	pam/conv.c \
 	pam/parts.c pam/parts.h
 pam_pam_svcacct_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)

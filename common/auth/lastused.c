@@ -16,26 +16,38 @@
 #define LASTUSED_EVERY 60 /* seconds between two updates of one record */
 #define REC	       32
 
-/* STATE_DIR/lastused/account, created (0600) for write; its records, up to
- * SV_LASTUSED_MAX, read into buf. 0 with the fd in *out, or -errno. */
+/* STATE_DIR/lastused/account, created (0600) for write, and only by root:
+ * a file of another owner would be refused ever after
+ * (sv_state_file_private); its records, up to SV_LASTUSED_MAX, read into
+ * buf. Through sfd (an open state dir) an existing file costs an fstatat
+ * and an openat (sv_state_open_in). 0 with the fd in *out, or -errno. */
 static int open_file(const struct sv_config *c, int sfd, const char *account,
 		     bool write, int *out, uint8_t *buf, size_t *len)
 {
+	const int flags = (write ? O_RDWR : O_RDONLY) | O_NONBLOCK;
 	struct stat st;
 	ssize_t n;
-	int dfd, fd = -1, r;
+	int dfd = -1, fd = -ENOENT, r;
 
 	if (!account || sv_name_check(account, NULL, 0) < 0)
 		return -EINVAL;
-	dfd = sv_state_subdir_open(c, sfd, "lastused", write);
-	if (dfd < 0)
-		return dfd;
-	fd = openat(dfd, account,
-		    (write ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW |
-			O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-		    0600);
+	if (sfd >= 0)
+		fd = sv_state_open_in(sfd, "lastused", account, flags, 0);
+	if (fd == -ENOENT) {
+		if (write && geteuid() != 0)
+			return -EPERM;
+		dfd = sv_state_subdir_open(c, sfd, "lastused", write);
+		if (dfd < 0)
+			return dfd;
+		fd = openat(dfd, account,
+			    flags | (write ? O_CREAT : 0) | O_NOFOLLOW |
+				O_CLOEXEC | O_NOCTTY,
+			    0600);
+		if (fd < 0)
+			fd = -errno;
+	}
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out;
 	}
 	if (fstat(fd, &st) < 0) {
@@ -57,7 +69,8 @@ static int open_file(const struct sv_config *c, int sfd, const char *account,
 out:
 	if (fd >= 0)
 		close(fd);
-	close(dfd);
+	if (dfd >= 0)
+		close(dfd);
 	return r;
 }
 
@@ -103,7 +116,7 @@ void sv_lastused_touch_at(const struct sv_config *c, int sfd,
 	ssize_t n;
 	int fd = -1;
 
-	if (!sv_cred_id_valid(cred_id) || geteuid() != 0 ||
+	if (!sv_cred_id_valid(cred_id) ||
 	    open_file(c, sfd, account, true, &fd, buf, &len) < 0)
 		return;
 	/* most logins find a fresh record and write nothing: they read
