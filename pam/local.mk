@@ -61,7 +61,8 @@ pam_sanitizer_tests = \
 	tests/pam/test_pam_base_role.sh \
 	tests/pam/test_pam_rotate.sh \
 	tests/pam/test_pam_methods.sh \
-	tests/pam/test_pam_stop.sh
+	tests/pam/test_pam_stop.sh \
+	tests/pam/test_pam_cache.sh
 pam_tests = \
 	$(pam_sanitizer_tests) \
 	tests/pam/test_pam_valgrind.sh

@@ -78,10 +78,20 @@ static int state_has(const struct sv_config *c, enum sv_statefile f,
 #define RV_KEYS	  (RV_BITS / 8) /* more keys: the filter says "maybe" */
 #define RV_SETTLE 2		/* seconds */
 
+/* What the process knows of the file rvf.st describes. The filter is made
+ * at the second lookup of one file: a process that logs in once (sshd's)
+ * pays only the fstatat, not the walk of every key. */
+enum rv_state {
+	RV_NONE,     /* nothing yet */
+	RV_SEEN,     /* one lookup found this file */
+	RV_FILTER,   /* the filter of this file is in bits */
+	RV_NOFILTER, /* this file cannot have one (too many keys, an error) */
+};
+
 static struct {
-	bool valid;
-	struct stat st; /* of the file the filter was made of */
-	void *pin;	/* a map of its first page */
+	enum rv_state state;
+	struct stat st;
+	void *pin; /* RV_FILTER: a map of the first page of the file */
 	size_t pinlen;
 	uint64_t bits[RV_BITS / 64];
 } rvf;
@@ -116,17 +126,20 @@ static bool rv_same(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-static void rv_drop(void)
+/* Forget what is known, and know st (the lock held). */
+static void rv_reset(const struct stat *st, enum rv_state state)
 {
 	if (rvf.pin)
 		munmap(rvf.pin, rvf.pinlen);
 	rvf.pin = NULL;
-	rvf.valid = false;
+	rvf.st = *st;
+	rvf.state = state;
 }
 
 /* Make the filter of the file that st describes (the lock held): every
- * key read once through GDBM, on the fd whose fstat must match st. No
- * filter on any error, or when there are too many keys for it to help. */
+ * key read once through GDBM, on the fd whose fstat must match st.
+ * RV_FILTER, or RV_NOFILTER on any error or when there are too many keys
+ * for it to help; RV_SEEN again while the file is too new. */
 static void rv_build(int sfd, const struct stat *st)
 {
 	struct timespec now;
@@ -135,11 +148,11 @@ static void rv_build(int sfd, const struct stat *st)
 	size_t n = 0;
 	int fd = -1;
 
-	rv_drop();
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (now.tv_sec - st->st_ctim.tv_sec < RV_SETTLE ||
 	    now.tv_sec - st->st_mtim.tv_sec < RV_SETTLE)
 		return;
+	rv_reset(st, RV_NOFILTER);
 	if (sv_open_gdbm_ro(sfd, sv_statenames[SV_STATE_REVOKED], true, false,
 			    &db, &fd, &fst) < 0)
 		return;
@@ -168,15 +181,13 @@ static void rv_build(int sfd, const struct stat *st)
 		rvf.pin = NULL;
 		goto out;
 	}
-	rvf.st = fst;
-	rvf.valid = true;
+	rvf.state = RV_FILTER;
 out:
 	gdbm_close(db);
 }
 
-/* 1: the filter says the key is not in the file (*revoked false, or the
- * file is unsafe: -EPERM and the like, returned with *revoked true);
- * 0: ask GDBM. */
+/* 1: answered without GDBM: *ret 0 and *revoked false (the filter clears
+ * the key), or *ret -errno (the file is missing or unsafe); 0: ask GDBM. */
 static int rv_filter(int sfd, const char *key, size_t klen, bool *revoked,
 		     int *ret)
 {
@@ -196,9 +207,11 @@ static int rv_filter(int sfd, const char *key, size_t klen, bool *revoked,
 		r = 1;
 		goto out;
 	}
-	if (!rvf.valid || !rv_same(&st, &rvf.st))
+	if (rvf.state == RV_NONE || !rv_same(&st, &rvf.st))
+		rv_reset(&st, RV_SEEN);
+	else if (rvf.state == RV_SEEN)
 		rv_build(sfd, &st);
-	if (rvf.valid && !rv_maybe(key, klen)) {
+	if (rvf.state == RV_FILTER && !rv_maybe(key, klen)) {
 		*revoked = false;
 		*ret = 0;
 		r = 1;
