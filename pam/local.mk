@@ -6,6 +6,7 @@ pammod_LTLIBRARIES = pam/pam_svcacct.la
 pam_pam_svcacct_la_SOURCES = \
 	pam/pam_svcacct.c pam/pam_svcacct.h \
 	pam/args.c \
+	pam/confcache.c \
 	pam/conv.c \
 	pam/parts.c pam/parts.h
 pam_pam_svcacct_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
@@ -61,7 +62,8 @@ pam_sanitizer_tests = \
 	tests/pam/test_pam_rotate.sh \
 	tests/pam/test_pam_methods.sh \
 	tests/pam/test_pam_stop.sh \
-	tests/pam/test_pam_biggroups.sh
+	tests/pam/test_pam_biggroups.sh \
+	tests/pam/test_pam_cache.sh
 pam_tests = \
 	$(pam_sanitizer_tests) \
 	tests/pam/test_pam_valgrind.sh

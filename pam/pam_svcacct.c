@@ -78,7 +78,7 @@ static int ctx_init(struct svp_ctx *x, pam_handle_t *pamh, int argc,
 	svp_sanitize(x->rhost, x->s_rhost, sizeof(x->s_rhost));
 	svp_sanitize(x->tty, x->s_tty, sizeof(x->s_tty));
 	path = x->args.conf ? x->args.conf : sv_config_default_path();
-	r = sv_config_load(&x->cfg, path, true, err, sizeof(err));
+	r = svp_config_load(&x->cfg, path, err, sizeof(err));
 	if (r == -ENOENT && !x->args.conf)
 		r = 0; /* no file: the compiled-in defaults */
 	if (r < 0) {

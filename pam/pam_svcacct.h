@@ -36,6 +36,13 @@ int svp_get_credential(pam_handle_t *pamh, const struct svp_args *a,
 		       char **out, size_t *outlen, const char **reason);
 void svp_cred_free(char *p, size_t len);
 
+/* sv_config_load(c, path, true, ...) as its result would be now, from
+ * a copy kept per process while the file is unchanged (confcache.c says
+ * when it is looked at again). 0, -ENOENT (no file: the defaults in *c) or
+ * the error of sv_config_load, with its message in err. */
+int svp_config_load(struct sv_config *c, const char *path, char *err,
+		    size_t errlen);
+
 /* Send a message to the user (PAM_ERROR_MSG or PAM_TEXT_INFO). */
 void svp_message(pam_handle_t *pamh, int style, const char *text);
 

@@ -351,7 +351,9 @@ static enum sv_login_status verify_secret(struct sv_login *l, const char *s,
 		st = deny(l, "unknown_credential");
 		goto out;
 	}
-	r = sv_hostkey_load(l->cfg, hostkey, false);
+	r = sv_login_state_fd(l);
+	if (r >= 0)
+		r = sv_hostkey_load_at(r, hostkey);
 	if (r < 0) {
 		l->reason = "hostkey_unavailable";
 		st = SV_LOGIN_UNAVAIL;

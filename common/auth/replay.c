@@ -23,7 +23,8 @@
 #define SLOT		 48
 #define MIN_SLOTS	 64u
 #define MAX_SLOTS	 (1u << 22)
-#define CHUNK		 64 /* slots read per pread while probing */
+#define CHUNK		 64  /* slots read per pread while probing */
+#define HEAD_SLOTS	 128 /* tables up to this size are read whole */
 #define LOCK_DEADLINE_NS (2000LL * 1000 * 1000)
 
 struct hdr {
@@ -129,39 +130,73 @@ static int create_table(int dfd, const char *account)
 	return r;
 }
 
+/* Where the account's file is: through the state dir fd sfd (one
+ * fstatat and one openat, sv_state_open_in) while the file exists, or
+ * through the replay directory itself, opened (and created) only when a
+ * file must be created or rebuilt, or without sfd. */
+struct where {
+	const struct sv_config *c;
+	int sfd; /* the state dir, or -1 */
+	int dfd; /* STATE_DIR/replay once opened, or -1 */
+};
+
+static int where_dir(struct where *w)
+{
+	if (w->dfd < 0)
+		w->dfd = sv_state_subdir_open(w->c, w->sfd, REPLAY_DIR, true);
+	return w->dfd;
+}
+
+static int where_open(struct where *w, const char *account)
+{
+	const int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	int fd;
+
+	if (w->dfd < 0 && w->sfd >= 0) {
+		fd = sv_state_open_in(w->sfd, REPLAY_DIR, account, O_RDWR, 0);
+		if (fd != -ENOENT)
+			return fd;
+	}
+	if (where_dir(w) < 0)
+		return w->dfd;
+	fd = openat(w->dfd, account, flags);
+	return fd < 0 ? -errno : fd;
+}
+
 /* Open and lock the account's file. It is judged only once the lock is
- * ours and the name still points to the locked inode: a rebuild renames a
- * new table over the old one (which is then left with no name) while
+ * ours and the file still has its name: a rebuild renames a new table
+ * over the old one (which is then left with no name, st_nlink 0) while
  * holding the old one's lock, so a file judged before that could be one
- * just replaced, and one judged after it is the table in use. */
-static int open_locked(int dfd, const char *account, int *out, off_t *size)
+ * just replaced, and one judged after it is the table in use. Nothing
+ * else renames these files, and a file of ours has exactly one name
+ * (sv_state_file_private), so a link count of 1 is that name. */
+static int open_locked(struct where *w, const char *account, int *out,
+		       off_t *size)
 {
 	int64_t deadline = mono_ns() + LOCK_DEADLINE_NS;
 	long wait_ns = 50 * 1000;
 
 	for (;;) {
 		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		struct stat st, cur;
-		int r, fd = openat(dfd, account,
-				   O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0 && errno == ENOENT) {
-			r = create_table(dfd, account);
+		struct stat st;
+		int r, fd = where_open(w, account);
+		if (fd == -ENOENT) {
+			r = where_dir(w);
+			if (r >= 0)
+				r = create_table(w->dfd, account);
 			if (r < 0)
 				return r;
 			continue;
 		}
 		if (fd < 0)
-			return -errno;
+			return fd;
 		if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
 			if (fstat(fd, &st) < 0) {
 				r = -errno;
 				close(fd);
 				return r;
 			}
-			if (fstatat(dfd, account, &cur, AT_SYMLINK_NOFOLLOW) ==
-				0 &&
-			    cur.st_dev == st.st_dev &&
-			    cur.st_ino == st.st_ino) {
+			if (st.st_nlink != 0) {
 				r = sv_state_file_private(&st);
 				if (r < 0) {
 					close(fd);
@@ -192,25 +227,32 @@ static int open_locked(int dfd, const char *account, int *out, off_t *size)
 	}
 }
 
-/* size: the file's size from the fstat done when it was opened (a
- * published table never changes size; a rebuild writes a new file). */
-static int read_header(int fd, off_t size, struct hdr *h)
+/* The header of the table (of size bytes, from the fstat done when it
+ * was opened: a published table never changes size; a rebuild writes a
+ * new file), read into buf (cap bytes) with the slots that fit behind it:
+ * a table of at most cap bytes is read whole, in one system call. *inmem:
+ * how many slots buf holds (0 for a larger table, read by chunks). */
+static int read_header(int fd, off_t size, struct hdr *h, uint8_t *buf,
+		       size_t cap, uint32_t *inmem)
 {
-	uint8_t b[HDR];
+	size_t n = size <= (off_t)cap ? (size_t)size : HDR;
 	int r;
 
+	*inmem = 0;
 	if (size < HDR)
 		return -EBADMSG; /* new files are whole from the start */
-	r = full_pread(fd, b, HDR, 0);
+	r = full_pread(fd, buf, n, 0);
 	if (r < 0)
 		return r;
-	h->nslots = get32(b + 12);
-	h->used = get32(b + 16);
-	if (memcmp(b, MAGIC, 8) != 0 || get32(b + 8) != FILE_VERSION ||
+	h->nslots = get32(buf + 12);
+	h->used = get32(buf + 16);
+	if (memcmp(buf, MAGIC, 8) != 0 || get32(buf + 8) != FILE_VERSION ||
 	    h->nslots < MIN_SLOTS || h->nslots > MAX_SLOTS ||
 	    (h->nslots & (h->nslots - 1)) || h->used > h->nslots ||
 	    size != HDR + (off_t)h->nslots * SLOT)
 		return -EBADMSG;
+	if (n > HDR)
+		*inmem = h->nslots;
 	return 0;
 }
 
@@ -324,15 +366,18 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 		 const char *jti, size_t jtilen, int64_t expiry, int64_t now,
 		 bool insert)
 {
-	uint8_t buf[CHUNK * SLOT], p[SLOT];
+	/* a table of up to HEAD_SLOTS slots (the first two sizes) is read in
+	 * one pread and updated in one pwrite; larger ones by chunks */
+	uint8_t buf[HDR + HEAD_SLOTS * SLOT], p[SLOT];
+	struct where w = {.c = c, .sfd = sfd, .dfd = -1};
 	struct slot s;
 	struct hdr h;
 	unsigned mdlen = 0;
-	uint32_t i, seen = 0;
+	uint32_t i, seen = 0, inmem = 0;
 	int64_t at = -1;
 	off_t size = 0;
 	bool reuse = false;
-	int dfd = -1, fd = -1, r;
+	int fd = -1, r;
 
 	if (!account || sv_name_check(account, NULL, 0) < 0 || !jti ||
 	    jtilen == 0 || jtilen > SV_JTI_MAX || expiry <= 0)
@@ -342,13 +387,10 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 	    mdlen != 32)
 		return -EIO;
 	s.expiry = expiry;
-	dfd = sv_state_subdir_open(c, sfd, REPLAY_DIR, true);
-	if (dfd < 0)
-		return dfd;
-	r = open_locked(dfd, account, &fd, &size);
+	r = open_locked(&w, account, &fd, &size);
 	if (r < 0)
 		goto out;
-	r = read_header(fd, size, &h);
+	r = read_header(fd, size, &h, buf, sizeof(buf), &inmem);
 	if (r < 0)
 		goto out;
 	/* probe from the home slot to this jti or the first empty slot;
@@ -356,13 +398,17 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 	i = (uint32_t)sv_le64_get(s.digest) & (h.nslots - 1);
 	while (at < 0) {
 		uint32_t k = CHUNK < h.nslots - i ? CHUNK : h.nslots - i;
-		r = full_pread(fd, buf, (size_t)k * SLOT,
-			       HDR + (off_t)i * SLOT);
-		if (r < 0)
-			goto out;
+		const uint8_t *chunk = buf + HDR + (size_t)i * SLOT;
+		if (!inmem) {
+			r = full_pread(fd, buf, (size_t)k * SLOT,
+				       HDR + (off_t)i * SLOT);
+			if (r < 0)
+				goto out;
+			chunk = buf;
+		}
 		for (uint32_t j = 0; j < k && at < 0; j++) {
 			struct slot o;
-			slot_decode(buf + (size_t)j * SLOT, &o);
+			slot_decode(chunk + (size_t)j * SLOT, &o);
 			if (o.expiry == 0) {
 				at = i + j;
 			} else if (CRYPTO_memcmp(o.digest, s.digest, 32) == 0) {
@@ -386,7 +432,20 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 		goto out;
 	if (!reuse && (h.used >= c->replay_quota ||
 		       (uint64_t)(h.used + 1) * 2 > h.nslots)) {
-		r = rebuild(dfd, fd, account, &h, &s, c->replay_quota, now);
+		r = where_dir(&w);
+		if (r >= 0)
+			r = rebuild(w.dfd, fd, account, &h, &s, c->replay_quota,
+				    now);
+		goto out;
+	}
+	if (inmem && !reuse) {
+		/* the slot and the count in one write, of the bytes from
+		 * the header to the slot as read under this lock: the same
+		 * bytes as the two writes below */
+		size_t end = HDR + ((size_t)at + 1) * SLOT;
+		slot_encode(buf + end - SLOT, &s);
+		put32(buf + 16, h.used + 1);
+		r = full_pwrite(fd, buf, end, 0);
 		goto out;
 	}
 	slot_encode(p, &s);
@@ -400,7 +459,8 @@ static int probe(const struct sv_config *c, int sfd, const char *account,
 out:
 	if (fd >= 0)
 		close(fd);
-	close(dfd);
+	if (w.dfd >= 0)
+		close(w.dfd);
 	return r;
 }
 

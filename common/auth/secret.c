@@ -219,8 +219,13 @@ static int hostkey_read(int fd, uint8_t key[SV_HOSTKEY_LEN])
 		return -EPERM;
 	if (st.st_size != SV_HOSTKEY_LEN)
 		return -EBADMSG;
-	/* read one byte more than needed to notice a file that grew */
-	got = sv_read_all(fd, buf, sizeof(buf));
+	/* one byte more than needed, to notice a file that grew; a read
+	 * that ends short of it has met the end of the file */
+	do
+		got = pread(fd, buf, sizeof(buf), 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		got = -errno;
 	if (got < 0) {
 		ret = (int)got;
 		goto out;
@@ -318,6 +323,14 @@ out:
 	if (ret == 0 && fsync(dfd) < 0)
 		ret = -errno;
 	OPENSSL_cleanse(key, sizeof(key));
+	return ret;
+}
+
+int sv_hostkey_load_at(int sfd, uint8_t key[SV_HOSTKEY_LEN])
+{
+	int ret = hostkey_open(sfd, key);
+	if (ret < 0)
+		OPENSSL_cleanse(key, SV_HOSTKEY_LEN);
 	return ret;
 }
 

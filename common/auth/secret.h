@@ -58,4 +58,8 @@ int sv_secret_verify(const uint8_t key[SV_HOSTKEY_LEN], const char *s,
 int sv_hostkey_load(const struct sv_config *c, uint8_t key[SV_HOSTKEY_LEN],
 		    bool create);
 
+/* The same without create, through sfd, an open state dir
+ * (sv_state_open_dir): what a login uses. */
+int sv_hostkey_load_at(int sfd, uint8_t key[SV_HOSTKEY_LEN]);
+
 #endif

@@ -5,7 +5,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "names.h"
+
+/* The rule of sv_state_subdir_open for STATE_DIR's subdirectories. */
+static bool subdir_ok(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 &&
+	       !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
 
 int sv_state_subdir_open(const struct sv_config *c, int sfd, const char *name,
 			 bool create)
@@ -32,8 +43,7 @@ int sv_state_subdir_open(const struct sv_config *c, int sfd, const char *name,
 		r = -errno;
 		goto out;
 	}
-	if (fstat(fd, &st) < 0 || st.st_uid != 0 ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if (fstat(fd, &st) < 0 || !subdir_ok(&st)) {
 		r = -EPERM;
 		goto out;
 	}
@@ -45,6 +55,24 @@ out:
 	if (own >= 0)
 		close(own);
 	return r;
+}
+
+int sv_state_open_in(int sfd, const char *dir, const char *name, int flags,
+		     mode_t mode)
+{
+	char path[64 + SV_NAME_MAX + 2];
+	struct stat st;
+	int n, fd;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path) || strchr(name, '/'))
+		return -EINVAL;
+	if (fstatat(sfd, dir, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!subdir_ok(&st))
+		return -EPERM;
+	fd = openat(sfd, path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, mode);
+	return fd < 0 ? -errno : fd;
 }
 
 int sv_state_file_private(const struct stat *st)

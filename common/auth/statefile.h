@@ -19,6 +19,18 @@
 int sv_state_subdir_open(const struct sv_config *c, int sfd, const char *name,
 			 bool create);
 
+/* STATE_DIR/dir/name through sfd, an open state dir, in two system calls
+ * instead of four: dir is judged by an fstatat (a directory, no symlink,
+ * root's, not writable by group or others, as sv_state_subdir_open
+ * requires), then the file is opened by its path below sfd with flags
+ * (O_NOFOLLOW | O_CLOEXEC | O_NOCTTY added) and mode. Between the two only
+ * who may change entries in STATE_DIR, root (sv_config_load checks it),
+ * could put another directory there. An fd, or -errno: -ENOENT when dir or
+ * the file is missing (sv_state_subdir_open creates dir), -EPERM when dir
+ * fails the rules. */
+int sv_state_open_in(int sfd, const char *dir, const char *name, int flags,
+		     mode_t mode);
+
 /* 0 if st is a regular file of root's that nobody else may read or write,
  * with no other name (a hard link planted elsewhere would share it);
  * -EPERM otherwise. */

@@ -22,6 +22,11 @@
  * -D CMD runs the shell command CMD while the session is open, then
  * closes it and deletes the credentials (pam_setcred(PAM_DELETE_CRED)),
  * as sshd does when a connection ends.
+ * -B CMD makes the same process go through it all once more: after a
+ * run's pam_end it runs the shell command CMD, then starts again with the
+ * answers left (what a long-lived PAM application does between two logins,
+ * with a change made in between); the next run's lines follow "again".
+ * Each -B (up to 8) adds a run, its command run before it.
  * Output, one per line: "auth=PAM_...", "acct=...", "setcred=...",
  * "session=...", "close=...", "delcred=...", "env NAME=VALUE",
  * "groups=...", "msg ...".
@@ -235,97 +240,64 @@ static void add_env(const char **list, size_t *n, const char *env)
 		list[(*n)++] = env;
 }
 
-int main(int argc, char **argv)
+/* What one run of the stack needs (main's options). */
+struct opts {
+	const char *confdir, *service, *user, *rhost, *tty, *groups, *target,
+	    *during;
+	const char **envs, **senvs;
+	size_t n_envs, n_senvs;
+	int skip_auth, chauthtok, auth_only;
+};
+
+/* One run: pam_start_confdir to pam_end. 0, or 1 when PAM did not start. */
+static int run(const struct opts *o)
 {
-	const char *confdir = NULL, *service = NULL, *user = NULL,
-		   *rhost = NULL, *tty = NULL, *groups = NULL, *target = NULL,
-		   *during = NULL;
-	const char *envs[32], *senvs[32];
-	size_t n_envs = 0, n_senvs = 0, split = 0;
-	int skip_auth = 0, chauthtok = 0, auth_only = 0, opt;
 	struct test_conv tc = {next_prompt_answer, print_msg};
 	struct pam_conv pc = {test_conv, &tc};
 	pam_handle_t *pamh = NULL;
 	int r;
 
-	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xnU:S:D:")) !=
-	       -1) {
-		switch (opt) {
-		case 'c': confdir = optarg; break;
-		case 's': service = optarg; break;
-		case 'u': user = optarg; break;
-		case 'f': add_answer(slurp(optarg)); break;
-		case 'p': add_answer(strdup(optarg)); break;
-		case 'k': split = strtoul(optarg, NULL, 10); break;
-		case 'r': rhost = optarg; break;
-		case 't': tty = optarg; break;
-		case 'A': skip_auth = 1; break;
-		case 'G': groups = optarg; break;
-		case 'E': add_env(envs, &n_envs, optarg); break;
-		case 'x': chauthtok = 1; break;
-		case 'n': auth_only = 1; break;
-		case 'U': target = optarg; break;
-		case 'S': add_env(senvs, &n_senvs, optarg); break;
-		case 'D': during = optarg; break;
-		default: fprintf(stderr, "usage: see the source\n"); return 2;
-		}
-	}
-	if (!confdir || !service || !user) {
-		fprintf(stderr, "need -c, -s and -u\n");
-		return 2;
-	}
-	if (split && n_answers)
-		split_first(split);
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	arm = (void (*)(const char *))dlsym(RTLD_DEFAULT, "failmalloc_arm");
-	/* as every PAM application does before it authenticates (sshd and
-	 * sudo resolve the user first): glibc sets up its NSS databases on
-	 * the first lookup, and glibc 2.36 crashes when an allocation of
-	 * that one-time setup fails, which is not the module's to survive */
-	(void)getpwnam(user);
-	if (arm && getenv("FAILMALLOC_WARM") &&
-	    !strcmp(getenv("FAILMALLOC_WARM"), "1"))
-		warm_openssl();
-	r = pam_start_confdir(service, user, &pc, confdir, &pamh);
+	r = pam_start_confdir(o->service, o->user, &pc, o->confdir, &pamh);
 	if (r != PAM_SUCCESS) {
 		printf("start=%s\n", code(r));
 		return 1;
 	}
-	if (rhost)
-		pam_set_item(pamh, PAM_RHOST, rhost);
-	if (tty)
-		pam_set_item(pamh, PAM_TTY, tty);
-	if (chauthtok) {
+	if (o->rhost)
+		pam_set_item(pamh, PAM_RHOST, o->rhost);
+	if (o->tty)
+		pam_set_item(pamh, PAM_TTY, o->tty);
+	if (o->chauthtok) {
 		r = pam_chauthtok(pamh, 0);
 		printf("chauthtok=%s\n", code(r));
 		goto end;
 	}
-	if (!skip_auth) {
+	if (!o->skip_auth) {
 		arm_phase("auth");
 		r = pam_authenticate(pamh, PAM_SILENT);
 		arm_phase(NULL);
 		printf("auth=%s\n", code(r));
 		print_env(pamh);
-		if (r != PAM_SUCCESS || auth_only)
+		if (r != PAM_SUCCESS || o->auth_only)
 			goto end;
 	}
-	for (size_t i = 0; i < n_envs; i++)
-		pam_putenv(pamh, envs[i]);
+	for (size_t i = 0; i < o->n_envs; i++)
+		pam_putenv(pamh, o->envs[i]);
 	arm_phase("acct");
 	r = pam_acct_mgmt(pamh, 0);
 	arm_phase(NULL);
 	printf("acct=%s\n", code(r));
 	if (r != PAM_SUCCESS)
 		goto end;
-	if (target && pam_set_item(pamh, PAM_USER, target) != PAM_SUCCESS) {
+	if (o->target &&
+	    pam_set_item(pamh, PAM_USER, o->target) != PAM_SUCCESS) {
 		printf("user=failed\n");
 		goto end;
 	}
-	if (groups) {
+	if (o->groups) {
 		/* what sshd does between its two setcred calls */
 		gid_t g[256];
 		size_t n = 0;
-		char *dup = strdup(groups), *save = NULL;
+		char *dup = strdup(o->groups), *save = NULL;
 		for (char *t = strtok_r(dup, ",", &save); t && n < 256;
 		     t = strtok_r(NULL, ",", &save))
 			g[n++] = (gid_t)strtoul(t, NULL, 10);
@@ -339,30 +311,94 @@ int main(int argc, char **argv)
 	r = pam_setcred(pamh, PAM_ESTABLISH_CRED);
 	arm_phase(NULL);
 	printf("setcred=%s\n", code(r));
-	if (groups)
+	if (o->groups)
 		print_groups();
-	for (size_t i = 0; i < n_senvs; i++)
-		pam_putenv(pamh, senvs[i]);
+	for (size_t i = 0; i < o->n_senvs; i++)
+		pam_putenv(pamh, o->senvs[i]);
 	r = pam_open_session(pamh, 0);
 	printf("session=%s\n", code(r));
 	print_env(pamh);
 	if (r == PAM_SUCCESS) {
-		if (during && system(during) != 0)
+		if (o->during && system(o->during) != 0)
 			printf("msg -D command failed\n");
 		r = pam_close_session(pamh, 0);
 		printf("close=%s\n", code(r));
-		if (during) {
+		if (o->during) {
 			r = pam_setcred(pamh, PAM_DELETE_CRED);
 			printf("delcred=%s\n", code(r));
 		}
 	}
 end:
 	pam_end(pamh, r);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const char *envs[32], *senvs[32];
+	struct opts o = {.envs = envs, .senvs = senvs};
+	const char *between[8];
+	size_t n_between = 0;
+	size_t split = 0;
+	int opt, r;
+
+	while ((opt = getopt(argc, argv, "c:s:u:f:p:k:r:t:AG:E:xnU:S:D:B:")) !=
+	       -1) {
+		switch (opt) {
+		case 'c': o.confdir = optarg; break;
+		case 's': o.service = optarg; break;
+		case 'u': o.user = optarg; break;
+		case 'f': add_answer(slurp(optarg)); break;
+		case 'p': add_answer(strdup(optarg)); break;
+		case 'k': split = strtoul(optarg, NULL, 10); break;
+		case 'r': o.rhost = optarg; break;
+		case 't': o.tty = optarg; break;
+		case 'A': o.skip_auth = 1; break;
+		case 'G': o.groups = optarg; break;
+		case 'E': add_env(envs, &o.n_envs, optarg); break;
+		case 'x': o.chauthtok = 1; break;
+		case 'n': o.auth_only = 1; break;
+		case 'U': o.target = optarg; break;
+		case 'S': add_env(senvs, &o.n_senvs, optarg); break;
+		case 'D': o.during = optarg; break;
+		case 'B':
+			if (n_between == 8) {
+				fprintf(stderr, "at most 8 -B\n");
+				return 2;
+			}
+			between[n_between++] = optarg;
+			break;
+		default: fprintf(stderr, "usage: see the source\n"); return 2;
+		}
+	}
+	if (!o.confdir || !o.service || !o.user) {
+		fprintf(stderr, "need -c, -s and -u\n");
+		return 2;
+	}
+	if (split && n_answers)
+		split_first(split);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	arm = (void (*)(const char *))dlsym(RTLD_DEFAULT, "failmalloc_arm");
+	/* as every PAM application does before it authenticates (sshd and
+	 * sudo resolve the user first): glibc sets up its NSS databases on
+	 * the first lookup, and glibc 2.36 crashes when an allocation of
+	 * that one-time setup fails, which is not the module's to survive */
+	(void)getpwnam(o.user);
+	if (arm && getenv("FAILMALLOC_WARM") &&
+	    !strcmp(getenv("FAILMALLOC_WARM"), "1"))
+		warm_openssl();
+	r = run(&o);
+	for (size_t i = 0; r == 0 && i < n_between; i++) {
+		if (system(between[i]) != 0)
+			printf("msg -B command failed\n");
+		printf("again\n");
+		r = run(&o);
+	}
 	for (size_t i = 0; i < n_answers; i++) {
 		if (answers[i]) {
 			memset(answers[i], 0, strlen(answers[i]));
 			free(answers[i]);
 		}
 	}
-	return 0;
+	return r;
 }

@@ -19,6 +19,11 @@
  *       on SIGTERM, writes to COUNTFILE how many were auth decisions that
  *       allowed a login (so the benchmark can check that every login was
  *       decided and logged).
+ *   pambench identity USER N
+ *       N identity lookups of USER as the module makes them, once per PAM
+ *       handle (sv_identity_resolve: getpwnam_r through the system's NSS),
+ *       so that the benchmark can leave their system calls out of the
+ *       module's own (strace -c of two counts, the difference).
  *   pambench log N
  *       the cost of the one syslog line a login writes: N lines of the
  *       module's length, each after 100 us of idling (so the reader is
@@ -46,6 +51,7 @@
 #include "codec.h"
 #include "config.h"
 #include "keys.h"
+#include "login.h"
 #include "store.h"
 
 static char **creds;
@@ -282,6 +288,19 @@ static int bench_log(long n)
 	return 0;
 }
 
+static int bench_identity(const char *user, long n)
+{
+	for (long i = 0; i < n; i++) {
+		uint32_t uid;
+		if (sv_identity_resolve(user, &uid) < 0) {
+			fprintf(stderr, "%s: no such user\n", user);
+			return 1;
+		}
+	}
+	printf("identity n=%ld\n", n);
+	return 0;
+}
+
 /* The cost of the cheapest system call here (getppid): the module's own
  * cost is mostly system calls (store, state, log), the raw verify none. */
 static int bench_syscall(long n)
@@ -314,6 +333,19 @@ int main(int argc, char **argv)
 		}
 		return strcmp(argv[1], "log") ? bench_syscall(n) : bench_log(n);
 	}
+	if (argc == 4 && !strcmp(argv[1], "identity")) {
+		char *end;
+		errno = 0;
+		long n = strtol(argv[3], &end, 10);
+		if (errno || end == argv[3] || *end || n < 1) {
+			fprintf(stderr,
+				"pambench: identity: N must be a count "
+				"from 1, not '%s'\n",
+				argv[3]);
+			return 2;
+		}
+		return bench_identity(argv[2], n);
+	}
 	if (argc == 6 && !strcmp(argv[1], "pam")) {
 		load(argv[5]);
 		r = bench_pam(argv[2], argv[3], argv[4], false);
@@ -327,7 +359,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"usage: pambench pam|count CONFDIR SERVICE USER FILE | "
 			"raw CONF USER FILE | sink SOCKET COUNTFILE | log N | "
-			"syscall N\n");
+			"syscall N | identity USER N\n");
 		return 2;
 	}
 	for (size_t i = 0; i < n_creds; i++)

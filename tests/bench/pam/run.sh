@@ -137,21 +137,33 @@ unix=$(run pam "$T/pam.d" unix benchunix "$T/unix.txt")
 logline=$(run log 2000)
 permit_u=$(run pam "$T/pam.d" permit benchunix "$T/unix.txt")
 # what a system call costs on this machine, and how many the module makes
-# per login (strace -c over up to 200 logins of each stack, the difference)
+# per login: strace -c over up to 200 logins of each stack, pam_svcacct
+# minus pam_permit, minus the calls of the one identity lookup a login
+# makes (getpwnam through the system's NSS, counted by pambench identity as
+# the difference of 2n and n lookups, so that its one-time setup drops out)
 sysc=$(run syscall 1000000)
-nsys=- nsys_s=-
-sc_es=0 sc_sec=0
+nsys=- nsys_r=- nsys_s=- nident=-
+sc_es=0 sc_rs=0 sc_sec=0
 if command -v strace >/dev/null; then
 	head -200 "$T/es.$((R + 1)).tok" >"$T/sc.tok"
+	head -200 "$T/rs.$((R + 1)).tok" >"$T/sc.rtok"
 	head -200 "$T/secrets.txt" >"$T/sc.sec"
-	sc_es=$(wc -l <"$T/sc.tok") sc_sec=$(wc -l <"$T/sc.sec")
-	calls() { strace -c -o "$T/sc.out" "$BENCH" pam "$T/pam.d" "$@" >/dev/null && awk '$NF == "total" { print $4 }' "$T/sc.out"; }
+	sc_es=$(wc -l <"$T/sc.tok") sc_rs=$(wc -l <"$T/sc.rtok") sc_sec=$(wc -l <"$T/sc.sec")
+	total() { strace -c -o "$T/sc.out" "$BENCH" "$@" >/dev/null && awk '$NF == "total" { print $4 }' "$T/sc.out"; }
+	calls() { total pam "$T/pam.d" "$@"; }
+	i1=$(total identity "bench$((R + 1))" 200)
+	i2=$(total identity "bench$((R + 1))" 400)
+	nident=$(echo "($i2 - $i1) / 200" | bc -l)
+	own() { echo "$1 $2 $3 $nident" | awk '{ printf "%.1f", ($1 - $2) / $3 - $4 }'; }
 	c_perm=$(calls permit "bench$((R + 1))" "$T/sc.tok")
 	c_mod=$(calls svcacct "bench$((R + 1))" "$T/sc.tok")
-	nsys=$(((c_mod - c_perm) / sc_es))
+	nsys=$(own "$c_mod" "$c_perm" "$sc_es")
+	c_mod=$(calls svcacct "bench$((R + 1))" "$T/sc.rtok")
+	nsys_r=$(own "$c_mod" "$c_perm" "$sc_rs")
 	c_perm=$(calls permit benchs "$T/sc.sec")
 	c_mod=$(calls svcacct benchs "$T/sc.sec")
-	nsys_s=$(((c_mod - c_perm) / sc_sec))
+	nsys_s=$(own "$c_mod" "$c_perm" "$sc_sec")
+	nident=$(printf '%.1f' "$nident")
 fi
 
 # every svcacct login was decided and logged: the warm-up's 2 x N
@@ -160,22 +172,23 @@ fi
 sleep 0.2
 kill "$SINK"
 wait "$SINK" || true
-want=$((2 * N + R * (2 * N + NS) + sc_es + sc_sec))
+want=$((2 * N + R * (2 * N + NS) + sc_es + sc_rs + sc_sec))
 if [ "$(cat "$T/logcount" 2>/dev/null)" != "$want" ]; then
 	echo "expected $want logged logins, the log reader counted $(cat "$T/logcount" 2>/dev/null)" >&2
 	exit 1
 fi
 awk -v pe="$permit_es" -v ep="$es_pam" -v er="$es_raw" -v rp="$rs_pam" \
     -v rr="$rs_raw" -v ps="$permit_s" -v sp="$sec_pam" -v ux="$unix" \
-    -v pu="$permit_u" -v n="$N" -v ns="$NS" -v nu="$NU" 'BEGIN {
-	printf "| credential | logins | pam_svcacct login (µs) | pam_permit login (µs) | module own cost (µs) | raw OpenSSL load+verify (µs) | own / raw |\n"
-	printf "|---|---|---|---|---|---|---|\n"
-	printf "| ES256 assertion | %d | %.1f | %.1f | %.1f | %.1f | %.2f× |\n", n, ep, pe, ep - pe, er, (ep - pe) / er
-	printf "| RS256 assertion (2048) | %d | %.1f | %.1f | %.1f | %.1f | %.2f× |\n", n, rp, pe, rp - pe, rr, (rp - pe) / rr
-	printf "| client secret | %d | %.1f | %.1f | %.1f | – | – |\n", ns, sp, ps, sp - ps
-	printf "| pam_unix, yescrypt password | %d | %.1f | %.1f | %.1f | – | – |\n", nu, ux, pu, ux - pu
+    -v pu="$permit_u" -v n="$N" -v ns="$NS" -v nu="$NU" \
+    -v ye="$nsys" -v yr="$nsys_r" -v ys="$nsys_s" 'BEGIN {
+	printf "| credential | logins | pam_svcacct login (µs) | pam_permit login (µs) | module own cost (µs) | raw OpenSSL load+verify (µs) | own / raw | own system calls / login |\n"
+	printf "|---|---|---|---|---|---|---|---|\n"
+	printf "| ES256 assertion | %d | %.1f | %.1f | %.1f | %.1f | %.2f× | %s |\n", n, ep, pe, ep - pe, er, (ep - pe) / er, ye
+	printf "| RS256 assertion (2048) | %d | %.1f | %.1f | %.1f | %.1f | %.2f× | %s |\n", n, rp, pe, rp - pe, rr, (rp - pe) / rr, yr
+	printf "| client secret | %d | %.1f | %.1f | %.1f | – | – | %s |\n", ns, sp, ps, sp - ps, ys
+	printf "| pam_unix, yescrypt password | %d | %.1f | %.1f | %.1f | – | – | – |\n", nu, ux, pu, ux - pu
 }'
 echo
 echo "of the module's own cost, its one syslog line per login (to a reader asleep, as between logins): $logline µs"
-echo "a system call (getppid) costs $sysc µs here; the module makes $nsys per ES256 login and $nsys_s per secret login (strace -c, pam_svcacct minus pam_permit)"
+echo "a system call (getppid) costs $sysc µs here; own system calls per login: strace -c, pam_svcacct minus pam_permit, minus the $nident of the identity lookup (getpwnam through the system's NSS)"
 echo "medians of $R interleaved rounds; own/raw per round: ES256$(printf ' %.2f' $ratio_es), RS256$(printf ' %.2f' $ratio_rs)"
