@@ -138,7 +138,7 @@ static int merge(const struct sv_index *base, struct svw_ixlog *log,
 		 struct recs *out)
 {
 	size_t nl = 0;
-	uint32_t i = 0, nb = base->h.nentries;
+	uint32_t i = 0, nb = base->h.nentries, checked = UINT32_MAX;
 	const uint8_t *pk = NULL;
 	uint32_t pkl = 0;
 	int r = 0;
@@ -170,11 +170,14 @@ static int merge(const struct sv_index *base, struct svw_ixlog *log,
 			r = sv_index_entry(base, i, &k, &kl, &v, &vl);
 			if (r < 0)
 				break;
-			/* the base's order is what the merge relies on */
-			if (pk && sv_index_keycmp(pk, pkl, k, kl) >= 0) {
+			/* the base's order is what the merge relies on: each
+			 * entry above the one consumed before it */
+			if (i != checked && pk &&
+			    sv_index_keycmp(pk, pkl, k, kl) >= 0) {
 				r = -EBADMSG;
 				break;
 			}
+			checked = i;
 			pk = k;
 			pkl = kl;
 			c = j < nl ? sv_index_keycmp(k, kl, log->v[j].k,

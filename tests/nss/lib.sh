@@ -136,3 +136,18 @@ nss_proc_stop() {
 	exec 7>&-
 	wait "$PROC_PID" 2>/dev/null
 }
+
+# nss_store_groups_of_sizes: four accounts (bot ci cd qa), so the base group
+# has 4 members, and roles big (4 members, GID 80001), exact (3, 80002)
+# and small (2, 80003): groups either side of a group_members_max of 3
+nss_store_groups_of_sizes() {
+	nss_store <<-'EOF'
+	role big gid=80001 members=bot,ci,cd,qa
+	role exact gid=80002 members=bot,ci,cd
+	role small gid=80003 members=bot,ci
+	account bot uid=70001 roles=80001,80002,80003 updated=1700000000
+	account ci uid=70002 roles=80001,80002,80003 updated=1700000000
+	account cd uid=70003 roles=80001,80002 updated=1700000000
+	account qa uid=70004 roles=80001 updated=1700000000
+	EOF
+}

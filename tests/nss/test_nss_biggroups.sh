@@ -12,17 +12,7 @@
 nss_enter_ns "$@"
 nss_setup "group_members_max = 3" || { tap_notok "namespace setup"; done_testing; exit 1; }
 
-# four accounts: the base group has 4 members; big 4, exact 3 (the
-# limit itself), small 2
-nss_store <<-'EOF'
-role big gid=80001 members=bot,ci,cd,qa
-role exact gid=80002 members=bot,ci,cd
-role small gid=80003 members=bot,ci
-account bot uid=70001 roles=80001,80002,80003 updated=1700000000
-account ci uid=70002 roles=80001,80002,80003 updated=1700000000
-account cd uid=70003 roles=80001,80002 updated=1700000000
-account qa uid=70004 roles=80001 updated=1700000000
-EOF
+nss_store_groups_of_sizes
 
 get() { "$PROBE" "$DIRECT" get "$@" 2>&1; }
 members() { getent group "$1" | cut -d: -f4 | tr , '\n' | sort | paste -sd,; }

@@ -33,16 +33,7 @@ for id in 70001 70002 70003 70004 80000 80001 80002 80003; do
 	fi
 done
 
-# the base group has 4 members, big 4, exact 3 (the limit), small 2
-nss_store <<-'EOF'
-role big gid=80001 members=bot,ci,cd,qa
-role exact gid=80002 members=bot,ci,cd
-role small gid=80003 members=bot,ci
-account bot uid=70001 roles=80001,80002,80003 updated=1700000000
-account ci uid=70002 roles=80001,80002,80003 updated=1700000000
-account cd uid=70003 roles=80001,80002 updated=1700000000
-account qa uid=70004 roles=80001 updated=1700000000
-EOF
+nss_store_groups_of_sizes
 
 # one service per module and group
 mkdir -p "$T/pam.d"
