@@ -78,10 +78,13 @@ int sv_gdbm_copy_open(int srcdirfd, const char *srcname, int dstdirfd,
 		r = -errno;
 		goto out;
 	}
-	/* GDBM_CLOERROR: a failed open closes gfd */
+	/* GDBM_CLOERROR: a failed open closes gfd. GDBM_NOMMAP: GDBM
+	 * writes the changed bucket back after every store, and through a
+	 * mapping each write-back page-faults; pwrite was a third faster for
+	 * a 100,000-account import (docs/BENCHMARKS.md) */
 	db = gdbm_fd_open(gfd, dstname, 0,
 			  (fresh ? GDBM_NEWDB : GDBM_WRITER) | GDBM_NOLOCK |
-			      GDBM_CLOEXEC | GDBM_CLOERROR,
+			      GDBM_CLOEXEC | GDBM_CLOERROR | GDBM_NOMMAP,
 			  NULL);
 	if (!db) {
 		r = sv_gdbm_errno(NULL);

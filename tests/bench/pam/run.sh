@@ -37,6 +37,10 @@ T=$(mktemp -d ${BENCH_TMP:+-p $BENCH_TMP})
 chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 BENCH=$top_builddir/tests/bench/pam/pambench
+# both stacks keep their modules loaded between logins, as pam_svcacct
+# (-z nodelete) does by itself (pambench.c, pin_modules)
+SECDIR=/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/security
+export PAMBENCH_PIN=$SECDIR/pam_permit.so:$SECDIR/pam_unix.so
 # Hosts run a syslog daemon on /dev/log, and the module logs every decision:
 # give this namespace a reader too (pambench sink, which counts the allowed
 # logins). Without one, glibc creates and tries to connect a new socket for
