@@ -111,6 +111,34 @@ expect_eq "first generation has every file" \
 	"accounts.db accounts.idx credentials.db credentials.idx pubkeys.db pubkeys.idx" \
 	"$(cd "$S/db/current" && echo *)"
 
+# the generation word: made by the first commit, root's, 0644, a page
+expect_eq "the generation word: root, 0644, 4096 bytes" "0 644 4096" \
+	"$(stat -c '%u %a %s' "$S/db/generation")"
+# an unsafe word (others may write it: they could pin readers to a
+# generation): every commit is refused, naming it, and nothing changes
+chmod 0666 "$S/db/generation"
+expect_rc "a word others may write: the commit is refused" 1 'generation: unsafe owner, mode or type' \
+	h put-account unsafeword 70009
+expect_rc "... nothing published" 1 'ENOENT' h get unsafeword
+run h generation
+expect_eq "... the generation stays" "1" "$OUT"
+chmod 0644 "$S/db/generation"
+chown 65534 "$S/db/generation"
+expect_rc "a word not root's: refused too" 1 'generation: unsafe owner, mode or type' \
+	h put-account unsafeword 70009
+rm "$S/db/generation"
+ln -s /dev/null "$S/db/generation"
+expect_rc "a symlink as the word: refused (not followed)" 1 'generation' \
+	h put-account unsafeword 70009
+rm "$S/db/generation"
+expect_rc "the word removed: the next commit makes it again" 0 '' h put-account unsafeword 70009
+expect_eq "... root's, 0644, a page, naming the new generation" "0 644 4096 2" \
+	"$(stat -c '%u %a %s' "$S/db/generation") $(od -An -tu8 -N8 "$S/db/generation" | tr -d ' ')"
+chmod 0600 "$S/db/generation"
+expect_rc "a word of mode 0600 (safe, unreadable by readers): the commit puts 0644 back" 0 '' \
+	h put-account modeword 70010
+expect_eq "... 0644 again, same file" "644" "$(stat -c '%a' "$S/db/generation")"
+
 # ======================================================================
 # concurrent writers
 # ======================================================================
