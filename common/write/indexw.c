@@ -236,7 +236,9 @@ static int from_gdbm(GDBM_FILE db, struct recs *out)
 	if (gdbm_last_errno(db) != GDBM_ITEM_NOT_FOUND &&
 	    gdbm_last_errno(db) != GDBM_NO_ERROR)
 		return sv_gdbm_errno(db);
-	qsort(out->v, out->n, sizeof(*out->v), rec_cmp);
+	/* an empty file has no array to sort (qsort takes no NULL) */
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), rec_cmp);
 	for (size_t i = 1; i < out->n; i++)
 		if (rec_cmp(&out->v[i - 1], &out->v[i]) == 0)
 			return -EBADMSG;
