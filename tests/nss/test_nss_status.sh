@@ -211,8 +211,10 @@ chmod 666 "$idx"
 expect_eq "index writable by others: UNAVAIL EPERM" "UNAVAIL EPERM" "$(get pwnam bot)"
 irestore
 # a valid header over damaged tables: every call answers, none crashes
-size=$(stat -c %s "$idx")
-dd if=/dev/urandom of="$idx" bs=1 seek=64 count=$((size - 64)) conv=notrunc 2>/dev/null
+# (the good copy's size, in 64-byte blocks: never a dd byte by byte over
+# whatever an earlier step left)
+size=$(stat -c %s "$T/idx.good" 2>/dev/null || echo 64)
+dd if=/dev/urandom of="$idx" bs=64 seek=1 count=$((size / 64 - 1)) conv=notrunc 2>/dev/null
 crashed=0 unavail=0
 for q in "pwnam bot" "pwuid 70002" "grnam svcacct" "grgid 80001" "spnam ci" "pwnam nosuch"; do
 	out=$("$PROBE" "$DIRECT" get $q 2>/dev/null)
