@@ -174,4 +174,32 @@ checked "initgroups: svcacct files: the membership still found" 1 \
 nss "files svcacct" "files svcacct"
 restore
 checked "back to files svcacct, all restored: 0 problems" 0 ", 0 problem\(s\)$"
+
+# the lookup indexes and the generation word
+G=$T/db/$(readlink "$T/db/current")
+gen0=$(readlink "$T/db/current")
+cp -p "$G/accounts.idx" "$T/idx.good"
+# one byte of a record changed: the header holds, the data checksum not
+python3 - "$G/accounts.idx" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[-1] ^= 0xff
+open(p, "wb").write(b)
+PY
+checked "a record of accounts.idx changed: check says so" 1 \
+	"accounts.idx: its checksum does not match .*--repair-index"
+rm "$G/accounts.idx"
+checked "accounts.idx missing: check says so" 1 "accounts.idx: missing"
+printf '\0\0\0\0\0\0\0\0' | dd of="$T/db/generation" bs=8 count=1 conv=notrunc status=none
+checked "the generation word naming another generation: check says so" 1 \
+	"generation names generation 0, current is"
+expect_rc "check --repair-index as a user: refused, saying it needs root" 1 'needs root' \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$SVCACCT_CLI" --conf "$CONF" check --repair-index
+expect_eq "... and nothing published" "$gen0" "$(readlink "$T/db/current")"
+run cli check --repair-index
+expect_eq "check --repair-index: exit 0" "0" "$RC"
+expect_match "... rebuilt as a new generation" "^rebuilt the lookup indexes: generation" "$OUT"
+expect_match "... and the check that follows finds nothing" ", 0 problem\(s\)$" "$OUT"
+expect_eq "... a new generation" "no" "$([ "$(readlink "$T/db/current")" = "$gen0" ] && echo yes || echo no)"
 done_testing
