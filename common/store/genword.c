@@ -19,19 +19,11 @@ int sv_genword_map(const struct sv_config *c, const uint64_t **word)
 	r = svi_open_dbdir(c, &dirfd);
 	if (r < 0)
 		return r;
-	fd = openat(dirfd, SV_GENWORD,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = svi_open_file(dirfd, SV_GENWORD, O_RDONLY, 0, false, &st);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		goto out;
 	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = svi_check_stat(&st, false, false);
-	if (r < 0)
-		goto out;
 	/* a shorter file would fault on the first load */
 	if (st.st_size < SV_GENWORD_SIZE) {
 		r = -EBADMSG;

@@ -208,19 +208,9 @@ int sv_index_map(int dirfd, const char *name, bool private_file,
 	int fd, r;
 
 	memset(ix, 0, sizeof(*ix));
-	/* O_NONBLOCK: a FIFO planted as an index must not hang the reader
-	 * before fstat sees it is not a regular file */
-	fd = openat(dirfd, name,
-		    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = svi_open_file(dirfd, name, O_RDONLY, 0, private_file, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = svi_check_stat(&st, false, private_file);
-	if (r < 0)
-		goto out;
+		return fd;
 	if ((uint64_t)st.st_size > SV_INDEX_MAX_SIZE) {
 		r = -EFBIG;
 		goto out;

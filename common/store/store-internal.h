@@ -64,6 +64,14 @@ size_t svi_id_key(char *k, bool gid, uint32_t id);
 size_t svi_revoked_key(char *k, size_t cap, const char *fpr);
 size_t svi_handed_key(char *k, bool gid, uint32_t id);
 
+/* Open name under dirfd (O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
+ * added to flags; mode for O_CREAT) and check what was opened: a regular
+ * file owned by root, not writable by group or others (private: no
+ * permission for them at all). The fd, with *st; or -errno, -EPERM for an
+ * unsafe file (closed). */
+int svi_open_file(int dirfd, const char *name, int flags, mode_t mode,
+		  bool private_file, struct stat *st);
+
 /* Open a GDBM file read-only under dirfd with the ownership/mode rules.
  * private: the file must not be readable by group or others either. */
 int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,

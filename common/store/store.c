@@ -164,26 +164,36 @@ int sv_store_current_generation(const struct sv_config *c, uint64_t *gen)
 	return r;
 }
 
+int svi_open_file(int dirfd, const char *name, int flags, mode_t mode,
+		  bool private_file, struct stat *st)
+{
+	/* O_NONBLOCK: a FIFO planted as a store file must not hang the
+	 * reader before fstat sees it is not a regular file */
+	int fd = openat(dirfd, name,
+			flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+			mode);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st) < 0)
+		r = -errno;
+	else
+		r = svi_check_stat(st, false, private_file);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int sv_open_gdbm_ro(int dirfd, const char *name, bool private_file, bool mmap,
 		    GDBM_FILE *out, int *fd_out, struct stat *st_out)
 {
 	struct stat st;
-	/* O_NONBLOCK: a FIFO planted as a .db must not hang the reader
-	 * before fstat sees it is not a regular file */
-	int fd =
-	    openat(dirfd, name,
-		   O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = svi_open_file(dirfd, name, O_RDONLY, 0, private_file, &st);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		int e = -errno;
-		close(fd);
-		return e;
-	}
-	if (svi_check_stat(&st, false, private_file) < 0) {
-		close(fd);
-		return -EPERM;
-	}
+		return fd;
 	int flags = GDBM_READER | GDBM_NOLOCK | GDBM_CLOEXEC | GDBM_CLOERROR;
 	if (!mmap)
 		flags |= GDBM_NOMMAP;

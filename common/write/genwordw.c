@@ -17,21 +17,12 @@ int svw_genword_store(int dirfd, uint64_t gen)
 	void *p = MAP_FAILED;
 	int fd, r = 0;
 
-	fd = openat(dirfd, SV_GENWORD,
-		    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-			O_NONBLOCK,
-		    0644);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
 	/* the readers' rules: a word they would refuse is not ours to
 	 * repair by replacing it (they may have it mapped) */
-	r = svi_check_stat(&st, false, false);
-	if (r < 0)
-		goto out;
+	fd = svi_open_file(dirfd, SV_GENWORD, O_RDWR | O_CREAT, 0644, false,
+			   &st);
+	if (fd < 0)
+		return fd;
 	if ((st.st_mode & 07777) != 0644 && fchmod(fd, 0644) < 0) {
 		r = -errno;
 		goto out;
