@@ -44,9 +44,11 @@ static int state_store(struct sv_txn *t, enum sv_statefile f, const char *key,
 		       size_t klen, const void *v, size_t vlen)
 {
 	int r = state_writable(t, f);
-	if (r < 0)
-		return r;
-	return svw_gdbm_store(t->st[f], key, klen, v, vlen);
+	if (r == 0)
+		r = svw_gdbm_store(t->st[f], key, klen, v, vlen);
+	if (r == 0 && ++t->stputs[f] % SVW_ROOM_EVERY == 0)
+		r = svw_gdbm_make_room(t->st[f], t->stfd[f]);
+	return r;
 }
 
 #define PUBLIC_TMP ".revoked.db.tmp"
@@ -151,6 +153,9 @@ int sv_state_commit(struct sv_txn *t, char *err, size_t errlen)
 		}
 		gdbm_close(t->st[i]);
 		t->st[i] = NULL;
+		r = svw_gdbm_trim(t->stfd[i]);
+		if (r < 0)
+			goto fail;
 		if (fsync(t->stfd[i]) < 0) {
 			r = -errno;
 			goto fail;

@@ -29,6 +29,9 @@ struct sv_txn {
 	int newfd[SV_DB_COUNT];	      /* dup of new[]'s fd, for fsync */
 	GDBM_FILE st[SV_STATE_COUNT]; /* state files being rewritten */
 	int stfd[SV_STATE_COUNT];
+	/* stores made to each file, for svw_gdbm_make_room */
+	unsigned puts[SV_DB_COUNT];
+	unsigned stputs[SV_STATE_COUNT];
 	/* the base may hold revoked credentials (a rollback, `current`
 	 * moved back, a store of an older writer): publish leaves them out */
 	bool sweep_revoked;

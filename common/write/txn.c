@@ -444,6 +444,8 @@ int sv_txn_store(struct sv_txn *t, enum sv_db db, const void *key, size_t klen,
 	int r = ensure_writable(t, db);
 	if (r == 0)
 		r = svw_gdbm_store(t->new[db], key, klen, val, vlen);
+	if (r == 0 && ++t->puts[db] % SVW_ROOM_EVERY == 0)
+		r = svw_gdbm_make_room(t->new[db], t->newfd[db]);
 	if (r == 0)
 		r = svw_ixlog_put(&t->ixlog[db], key, klen, val, vlen);
 	return r;
@@ -794,6 +796,9 @@ static int publish(struct sv_txn *t, uint64_t *new_gen, char *err,
 				r = -EIO;
 				goto io;
 			}
+			r = svw_gdbm_trim(t->newfd[i]);
+			if (r < 0)
+				goto io;
 			if (fsync(t->newfd[i]) < 0) {
 				r = -errno;
 				goto io;

@@ -3,7 +3,10 @@
  * and writes, commit and abort, rollback, credential id lists, revocations
  * and the refusal of bad input, over a store in a temporary directory.
  * Runs as root (the writer refuses anyone else). */
+#include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gdbm.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -491,6 +494,137 @@ static void test_small_files(void **state)
 	sv_txn_abort(t);
 }
 
+/* The end of what a GDBM file uses by its header (next_block, byte 32 of
+ * the 64-bit format GDBM creates here), and its magic. */
+static uint64_t gdbm_end(const char *path, uint32_t *magic)
+{
+	unsigned char h[40];
+	uint64_t next;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, h, sizeof(h), 0), (ssize_t)sizeof(h));
+	close(fd);
+	memcpy(magic, h, 4);
+	memcpy(&next, h + 32, 8);
+	*magic = le32toh(*magic);
+	return le64toh(next);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* The path of name in the transaction's generation being built. */
+static void tmp_path(struct fix *f, const char *name, char *out, size_t cap)
+{
+	DIR *d = opendir(f->cfg.db_dir);
+	struct dirent *de;
+	out[0] = '\0';
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, ".tmp-", 5))
+			snprintf(out, cap, "%s/%s/%s", f->cfg.db_dir,
+				 de->d_name, name);
+	closedir(d);
+	assert_true(out[0] != '\0');
+}
+
+#define ROOM_KEYS 6000
+
+/* Store ROOM_KEYS entries of 300 bytes, "k00000"... in one transaction. */
+static void store_many(struct sv_txn *t)
+{
+	char k[16], v[300];
+	for (int i = 0; i < ROOM_KEYS; i++) {
+		snprintf(k, sizeof(k), "k%05d", i);
+		memset(v, 'a' + i % 26, sizeof(v));
+		assert_int_equal(
+		    sv_txn_store(t, SV_DB_ACCOUNTS, k, strlen(k), v, sizeof(v)),
+		    0);
+	}
+}
+
+static void check_many(struct fix *f)
+{
+	char k[16], buf[512];
+	for (int i = 0; i < ROOM_KEYS; i += 7) {
+		snprintf(k, sizeof(k), "k%05d", i);
+		assert_int_equal(fix_get(f, k, buf, sizeof(buf)), 0);
+		assert_int_equal(strlen(buf), 300);
+		assert_int_equal(buf[0], 'a' + i % 26);
+	}
+}
+
+/* A writer's file grows inside room it is given (a hole past GDBM's end,
+ * mapped), and the published file ends where GDBM's header says. */
+static void test_room_trimmed(void **state)
+{
+	struct fix *f = *state;
+	char path[4200];
+	uint32_t magic;
+	uint64_t gen = 0;
+	fix_need_root();
+
+	fix_put(f, "first", "1");
+	struct sv_txn *t = fix_begin(f);
+	store_many(t);
+	tmp_path(f, "accounts.db", path, sizeof(path));
+	/* about 2 MiB of records: the room was given again on the way */
+	uint64_t used = gdbm_end(path, &magic);
+	assert_int_equal(magic, 0x13579acf);
+	assert_true(used > 2 * 1024 * 1024);
+	assert_true((uint64_t)file_size(path) > used);
+	assert_int_equal(sv_txn_commit(t, &gen, f->err, sizeof(f->err)), 0);
+	snprintf(path, sizeof(path), "%s/current/accounts.db", f->cfg.db_dir);
+	assert_int_equal((uint64_t)file_size(path), gdbm_end(path, &magic));
+	check_many(f);
+	/* the next writer starts from the trimmed file */
+	fix_put(f, "second", "2");
+	assert_int_equal((uint64_t)file_size(path), gdbm_end(path, &magic));
+	check_many(f);
+}
+
+/* A file in another GDBM format (here the numsync one) is written through
+ * GDBM's own I/O: no room, nothing cut, every record there. */
+static void test_room_other_format(void **state)
+{
+	struct fix *f = *state;
+	char path[4200];
+	uint32_t magic;
+	uint64_t gen = 0;
+	fix_need_root();
+
+	fix_put(f, "first", "1");
+	snprintf(path, sizeof(path), "%s/current/accounts.db", f->cfg.db_dir);
+	GDBM_FILE g = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	assert_non_null(g);
+	assert_int_equal(gdbm_convert(g, GDBM_NUMSYNC), 0);
+	gdbm_close(g);
+	gdbm_end(path, &magic);
+	assert_int_not_equal(magic, 0x13579acf);
+
+	struct sv_txn *t = fix_begin(f);
+	store_many(t);
+	tmp_path(f, "accounts.db", path, sizeof(path));
+	/* no room: the file ends where GDBM's header (which begins the
+	 * numsync header too) says */
+	off_t during = file_size(path);
+	assert_int_equal((uint64_t)during, gdbm_end(path, &magic));
+	assert_int_equal(sv_txn_commit(t, &gen, f->err, sizeof(f->err)), 0);
+	snprintf(path, sizeof(path), "%s/current/accounts.db", f->cfg.db_dir);
+	gdbm_end(path, &magic);
+	assert_int_not_equal(magic, 0x13579acf);
+	/* what GDBM wrote, no more and no less */
+	assert_int_equal(file_size(path), during);
+	check_many(f);
+	char buf[8];
+	assert_int_equal(fix_get(f, "first", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +648,10 @@ int main(void)
 					    fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_ids, fix_setup, fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_ids_range_used_up, fix_setup,
+					    fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_room_trimmed, fix_setup,
+					    fix_teardown),
+	    cmocka_unit_test_setup_teardown(test_room_other_format, fix_setup,
 					    fix_teardown),
 	    cmocka_unit_test_setup_teardown(test_small_files, fix_setup,
 					    fix_teardown),

@@ -23,7 +23,8 @@
  *       N identity lookups of USER as the module makes them, once per PAM
  *       handle (sv_identity_resolve: getpwnam_r through the system's NSS),
  *       so that the benchmark can leave their system calls out of the
- *       module's own (strace -c of two counts, the difference).
+ *       module's own (strace -c of two counts, the difference) and report
+ *       what they cost.
  *   pambench log N
  *       the cost of the one syslog line a login writes: N lines of the
  *       module's length, each after 100 us of idling (so the reader is
@@ -316,6 +317,7 @@ static int bench_log(long n)
 
 static int bench_identity(const char *user, long n)
 {
+	double t0 = now();
 	for (long i = 0; i < n; i++) {
 		uint32_t uid;
 		if (sv_identity_resolve(user, &uid) < 0) {
@@ -323,7 +325,9 @@ static int bench_identity(const char *user, long n)
 			return 1;
 		}
 	}
-	printf("identity n=%ld\n", n);
+	double t = now() - t0;
+	printf("identity n=%ld total_s=%.4f per_op_us=%.2f\n", n, t,
+	       t / (double)n * 1e6);
 	return 0;
 }
 

@@ -38,9 +38,15 @@ chmod 755 "$T"
 trap 'rm -rf "$T"' EXIT
 BENCH=$top_builddir/tests/bench/pam/pambench
 # both stacks keep their modules loaded between logins, as pam_svcacct
-# (-z nodelete) does by itself (pambench.c, pin_modules)
+# (-z nodelete) does by itself (pambench.c, pin_modules). pam_deny too:
+# libpam parses the `other` file at every pam_start and loads its module
+# whatever the service, and its munmap at pam_end costs a TLB shootdown
+# on every CPU the process ran on; the module's log line wakes the log
+# reader, which spreads the svcacct loop over both CPUs, so an unpinned
+# pam_deny made that loop pay an inter-processor interrupt per login that
+# the pam_permit loop, which logs nothing, did not
 SECDIR=/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/security
-export PAMBENCH_PIN=$SECDIR/pam_permit.so:$SECDIR/pam_unix.so
+export PAMBENCH_PIN=$SECDIR/pam_permit.so:$SECDIR/pam_unix.so:$SECDIR/pam_deny.so
 # Hosts run a syslog daemon on /dev/log, and the module logs every decision:
 # give this namespace a reader too (pambench sink, which counts the allowed
 # logins). Without one, glibc creates and tries to connect a new socket for
@@ -146,6 +152,10 @@ permit_u=$(run pam "$T/pam.d" permit benchunix "$T/unix.txt")
 # makes (getpwnam through the system's NSS, counted by pambench identity as
 # the difference of 2n and n lookups, so that its one-time setup drops out)
 sysc=$(run syscall 1000000)
+# the identity lookup a login makes (getpwnam through this namespace's
+# NSS: nss_files over /etc/passwd, then nss_svcacct), part of the
+# module's own cost above
+ident=$(run identity "bench$R" 2000)
 nsys=- nsys_r=- nsys_s=- nident=-
 sc_es=0 sc_rs=0 sc_sec=0
 if command -v strace >/dev/null; then
@@ -193,6 +203,6 @@ awk -v pe="$permit_es" -v ep="$es_pam" -v er="$es_raw" -v rp="$rs_pam" \
 	printf "| pam_unix, yescrypt password | %d | %.1f | %.1f | %.1f | – | – | – |\n", nu, ux, pu, ux - pu
 }'
 echo
-echo "of the module's own cost, its one syslog line per login (to a reader asleep, as between logins): $logline µs"
+echo "of the module's own cost, its one syslog line per login (to a reader asleep, as between logins): $logline µs; its identity lookup (getpwnam through the system's NSS): $ident µs"
 echo "a system call (getppid) costs $sysc µs here; own system calls per login: strace -c, pam_svcacct minus pam_permit, minus the $nident of the identity lookup (getpwnam through the system's NSS)"
 echo "medians of $R interleaved rounds; own/raw per round: ES256$(printf ' %.2f' $ratio_es), RS256$(printf ' %.2f' $ratio_rs)"
