@@ -34,7 +34,7 @@
 #define SV_INDEX_SLOT	 8
 #define SV_INDEX_ORDER	 4 /* an order-table entry */
 #define SV_INDEX_RECORD	 8 /* a record's lengths */
-/* Largest index a reader maps: far above a million accounts (about 400
+/* Largest index a reader maps: far above a million accounts (about 240
  * MiB), within reach of a u32 record offset / 8, low enough that a planted
  * sparse file cannot take the address space of a 32-bit process. */
 #define SV_INDEX_MAX_SIZE    ((uint64_t)1 << 31)
