@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The generation's lookup index, read side: header checks, the hash
- * table, the sorted entries. See index.h for the layout. */
+ * table, the order table. See index.h for the layout. */
 #include "index.h"
 
 #include <endian.h>
@@ -37,15 +37,30 @@ static uint64_t fmix64(uint64_t h)
 	return h;
 }
 
+/* The n < 8 bytes at p as a little-endian word, zero-padded, without a
+ * byte loop: two overlapping loads put the shared bytes in the same
+ * place. */
+static uint64_t tail(const uint8_t *p, size_t n)
+{
+	if (n >= 4)
+		return le32(p) | (uint64_t)le32(p + n - 4) << (8 * (n - 4));
+	if (n == 0)
+		return 0;
+	return p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)p[n - 1] << (8 * (n - 1));
+}
+
 uint32_t sv_index_hash(uint32_t seed, const void *key, size_t klen)
 {
 	const uint8_t *p = key;
 	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
+	size_t i = 0;
 
-	for (size_t i = 0; i < klen; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	for (; i + 8 <= klen; i += 8) {
+		h = (h ^ le64(p + i)) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
 	}
+	h = (h ^ tail(p + i, klen - i)) * 0x9e3779b97f4a7c15ULL;
 	return (uint32_t)fmix64(h ^ klen);
 }
 
@@ -79,7 +94,7 @@ int sv_index_parse(const void *p, size_t n, struct sv_index *ix)
 {
 	const uint8_t *b = p;
 	struct sv_index_header h;
-	uint64_t tables;
+	uint64_t data;
 
 	memset(ix, 0, sizeof(*ix));
 	if (n < SV_INDEX_HEADER || memcmp(b, SV_INDEX_MAGIC, 8) != 0)
@@ -105,21 +120,40 @@ int sv_index_parse(const void *p, size_t n, struct sv_index *ix)
 	    (h.nslots & (h.nslots - 1)) != 0 || h.nslots <= h.nentries ||
 	    h.naccounts > h.nentries || h.nroles > h.nentries)
 		return -EBADMSG;
-	/* both bounded above: no overflow in 64 bits */
-	tables = SV_INDEX_HEADER + (uint64_t)h.nslots * SV_INDEX_SLOT +
-		 (uint64_t)h.nentries * SV_INDEX_ENTRY;
-	if (tables > n)
+	/* all bounded above: no overflow in 64 bits */
+	data = SV_INDEX_HEADER + (uint64_t)h.nslots * SV_INDEX_SLOT +
+	       (((uint64_t)h.nentries * SV_INDEX_ORDER + 7) & ~(uint64_t)7);
+	/* and every entry a record of at least its two lengths */
+	if (data + (uint64_t)h.nentries * SV_INDEX_RECORD > n)
 		return -EBADMSG;
 	ix->base = b;
 	ix->size = n;
+	ix->data = (size_t)data;
 	ix->h = h;
 	return 0;
 }
 
-static uint64_t data_offset(const struct sv_index *ix)
+/* The record at ref * 8: inside the data area, its key and value inside
+ * the file. */
+static inline int record(const struct sv_index *ix, uint32_t ref,
+			 const uint8_t **key, uint32_t *klen,
+			 const uint8_t **val, uint32_t *vlen)
 {
-	return SV_INDEX_HEADER + (uint64_t)ix->h.nslots * SV_INDEX_SLOT +
-	       (uint64_t)ix->h.nentries * SV_INDEX_ENTRY;
+	uint64_t off = (uint64_t)ref * 8;
+	uint32_t kl, vl;
+
+	/* off < 2^35, the lengths < 2^32, size >= off + 8: no overflow */
+	if (off < ix->data || off + SV_INDEX_RECORD > ix->size)
+		return -EBADMSG;
+	kl = le32(ix->base + off);
+	vl = le32(ix->base + off + 4);
+	if ((uint64_t)kl + vl > ix->size - off - SV_INDEX_RECORD)
+		return -EBADMSG;
+	*key = ix->base + off + SV_INDEX_RECORD;
+	*klen = kl;
+	*val = *key + kl;
+	*vlen = vl;
+	return 0;
 }
 
 int sv_index_entry(const struct sv_index *ix, uint32_t i, const uint8_t **key,
@@ -127,20 +161,22 @@ int sv_index_entry(const struct sv_index *ix, uint32_t i, const uint8_t **key,
 {
 	if (i >= ix->h.nentries)
 		return -EBADMSG;
-	const uint8_t *e = ix->base + SV_INDEX_HEADER +
-			   (size_t)ix->h.nslots * SV_INDEX_SLOT +
-			   (size_t)i * SV_INDEX_ENTRY;
-	uint64_t off = le64(e);
-	uint32_t kl = le32(e + 8), vl = le32(e + 12);
-	/* off <= size < 2^63 and the lengths < 2^32: no overflow */
-	if (off < data_offset(ix) || off > ix->size ||
-	    off + kl + (uint64_t)vl > ix->size)
-		return -EBADMSG;
-	*key = ix->base + off;
-	*klen = kl;
-	*val = ix->base + off + kl;
-	*vlen = vl;
-	return 0;
+	const uint8_t *order =
+	    ix->base + SV_INDEX_HEADER + (size_t)ix->h.nslots * SV_INDEX_SLOT;
+	return record(ix, le32(order + (size_t)i * SV_INDEX_ORDER), key, klen,
+		      val, vlen);
+}
+
+/* Ask for the cache lines of the n bytes at p, a few at most, at once:
+ * the caller decodes the whole value next, and in a large index each
+ * line is a miss that would otherwise wait for the one before it (the
+ * decoder's next address depends on the lengths it just read). */
+static inline void prefetch_lines(const uint8_t *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + n;
+
+	for (int i = 0; i < 8 && a < end; i++, a += 64)
+		__builtin_prefetch((const void *)a);
 }
 
 int sv_index_get(const struct sv_index *ix, const void *key, size_t klen,
@@ -164,9 +200,10 @@ int sv_index_get(const struct sv_index *ix, const void *key, size_t klen,
 			return -ENOENT;
 		if (le32(s) != hash)
 			continue;
-		r = sv_index_entry(ix, ref - 1, &k, &kl, &v, &vl);
+		r = record(ix, ref, &k, &kl, &v, &vl);
 		if (r < 0)
 			return r;
+		prefetch_lines(v, vl);
 		if (kl == klen && memcmp(k, key, klen) == 0) {
 			*val = v;
 			*vlen = vl;

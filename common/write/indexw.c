@@ -257,22 +257,32 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+/* A record's size in the file: its lengths, key and value, padded to 8
+ * (below 2^34: no overflow in 64 bits). */
+static uint64_t rec_size(const struct rec *e)
+{
+	return (SV_INDEX_RECORD + (uint64_t)e->kl + e->vl + 7) & ~(uint64_t)7;
+}
+
 /* The file's bytes for the records of s (sorted, unique). */
 static int layout(const struct recs *s, uint64_t gen, uint8_t **out,
 		  size_t *outlen)
 {
 	uint32_t nslots = 8, seed, naccounts = 0, nroles = 0;
-	uint64_t size;
+	uint64_t size, data;
 	uint8_t *b;
 
 	if (s->n > SV_INDEX_MAX_ENTRIES)
 		return -EFBIG;
 	while (nslots < 2 * s->n)
 		nslots *= 2;
-	size = SV_INDEX_HEADER + (uint64_t)nslots * SV_INDEX_SLOT +
-	       (uint64_t)s->n * SV_INDEX_ENTRY;
+	data = SV_INDEX_HEADER + (uint64_t)nslots * SV_INDEX_SLOT +
+	       (((uint64_t)s->n * SV_INDEX_ORDER + 7) & ~(uint64_t)7);
+	size = data;
+	/* at most 2^26 records below 2^34 bytes each: no overflow */
 	for (size_t i = 0; i < s->n; i++)
-		size += (uint64_t)s->v[i].kl + s->v[i].vl;
+		size += rec_size(&s->v[i]);
+	/* the limit keeps every offset / 8 within a u32 */
 	if (size > SV_INDEX_MAX_SIZE)
 		return -EFBIG;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
@@ -281,18 +291,18 @@ static int layout(const struct recs *s, uint64_t gen, uint8_t **out,
 	if (!b)
 		return -ENOMEM;
 	uint8_t *slots = b + SV_INDEX_HEADER;
-	uint8_t *ents = slots + (size_t)nslots * SV_INDEX_SLOT;
-	uint64_t off = SV_INDEX_HEADER + (uint64_t)nslots * SV_INDEX_SLOT +
-		       (uint64_t)s->n * SV_INDEX_ENTRY;
+	uint8_t *order = slots + (size_t)nslots * SV_INDEX_SLOT;
+	uint64_t off = data;
+	/* the records in key order too: a walk reads the file forward */
 	for (size_t i = 0; i < s->n; i++) {
 		const struct rec *e = &s->v[i];
-		uint8_t *ent = ents + i * SV_INDEX_ENTRY;
-		put64(ent, off);
-		put32(ent + 8, e->kl);
-		put32(ent + 12, e->vl);
-		memcpy(b + off, e->k, e->kl);
-		memcpy(b + off + e->kl, e->v, e->vl);
-		off += (uint64_t)e->kl + e->vl;
+		uint32_t ref = (uint32_t)(off / 8);
+		put32(order + i * SV_INDEX_ORDER, ref);
+		put32(b + off, e->kl);
+		put32(b + off + 4, e->vl);
+		memcpy(b + off + SV_INDEX_RECORD, e->k, e->kl);
+		memcpy(b + off + SV_INDEX_RECORD + e->kl, e->v, e->vl);
+		off += rec_size(e);
 		if (e->kl && e->k[0] == SV_KEY_ACCOUNT)
 			naccounts++;
 		else if (e->kl && e->k[0] == SV_KEY_ROLE)
@@ -306,7 +316,7 @@ static int layout(const struct recs *s, uint64_t gen, uint8_t **out,
 		       slots[(size_t)at * SV_INDEX_SLOT + 7])
 			at = (at + 1) & (nslots - 1);
 		put32(slots + (size_t)at * SV_INDEX_SLOT, h);
-		put32(slots + (size_t)at * SV_INDEX_SLOT + 4, (uint32_t)i + 1);
+		put32(slots + (size_t)at * SV_INDEX_SLOT + 4, ref);
 	}
 	memcpy(b, SV_INDEX_MAGIC, 8);
 	put32(b + 8, SV_INDEX_VERSION);
@@ -389,7 +399,7 @@ int svw_index_verify(int ixdirfd, const char *name, bool private_file,
 {
 	struct sv_index ix;
 	struct recs s = {0};
-	uint32_t na = 0, nr = 0;
+	uint32_t na = 0, nr = 0, used = 0;
 	int r;
 
 	why[0] = '\0';
@@ -441,6 +451,23 @@ int svw_index_verify(int ixdirfd, const char *name, bool private_file,
 			na++;
 		else if (kl && k[0] == SV_KEY_ROLE)
 			nr++;
+	}
+	/* no slot beyond those of the records (a lookup of another key
+	 * must not meet one) */
+	for (uint32_t i = 0; i < ix.h.nslots; i++) {
+		uint32_t ref;
+		memcpy(&ref,
+		       ix.base + SV_INDEX_HEADER + (size_t)i * SV_INDEX_SLOT +
+			   4,
+		       4);
+		if (ref)
+			used++;
+	}
+	if (used != ix.h.nentries) {
+		snprintf(why, whylen, "%u slots in use for %u records", used,
+			 ix.h.nentries);
+		r = -EBADMSG;
+		goto out;
 	}
 	if (na != ix.h.naccounts || nr != ix.h.nroles) {
 		snprintf(why, whylen,

@@ -3,11 +3,12 @@
  * every NSS lookup and login runs on a mapped file.
  *
  * Each input is parsed as it is (the header checks), then again with its
- * header's size and checksum made to agree with the input, so that the
- * tables behind a valid header are explored too. Oracle: every view the
- * reader hands out lies inside the input; a key found by a walk of the
- * entries is found by the hash table or the table is reported damaged;
- * seek positions stay in range; nothing loops. */
+ * header's magic, version, size and checksum made to agree with the
+ * input, so that the slots, the order table and the records behind a
+ * valid header are explored too. Oracle: every view the reader hands out
+ * lies inside the input, in its data area; a key found by a walk of the
+ * order table is found by the hash table or the table is reported
+ * damaged; seek positions stay in range; nothing loops. */
 #include <endian.h>
 #include <errno.h>
 #include <stdint.h>
@@ -25,6 +26,13 @@ static void inside(const uint8_t *p, size_t n)
 	CHECK(p >= g_in && n <= g_len && p + n <= g_in + g_len);
 }
 
+/* a record's key or value: after the tables and the record's lengths */
+static void in_data(const struct sv_index *ix, const uint8_t *p, size_t n)
+{
+	inside(p, n);
+	CHECK(ix->base == g_in && p >= g_in + ix->data + SV_INDEX_RECORD);
+}
+
 static void explore(const struct sv_index *ix)
 {
 	static const char *const probes[] = {"abot", "rdeploy", "bsvcacct",
@@ -35,13 +43,12 @@ static void explore(const struct sv_index *ix)
 	for (uint32_t i = 0; i < ix->h.nentries && i < 4096; i++) {
 		if (sv_index_entry(ix, i, &k, &kl, &v, &vl) < 0)
 			continue;
-		inside(k, kl);
-		inside(v, vl);
+		in_data(ix, k, kl);
+		in_data(ix, v, vl);
 		int r = sv_index_get(ix, k, kl, &hv, &hvl);
 		CHECK(r == 0 || r == -ENOENT || r == -EBADMSG);
-		if (r == 0) {
-			inside(hv, hvl);
-		}
+		if (r == 0)
+			in_data(ix, hv, hvl);
 		if (sv_index_seek(ix, k, kl, true, &pos) == 0)
 			CHECK(pos <= ix->h.nentries);
 	}
@@ -50,7 +57,7 @@ static void explore(const struct sv_index *ix)
 		int r = sv_index_get(ix, probes[i], n, &hv, &hvl);
 		CHECK(r == 0 || r == -ENOENT || r == -EBADMSG);
 		if (r == 0)
-			inside(hv, hvl);
+			in_data(ix, hv, hvl);
 		if (sv_index_seek(ix, probes[i], n, false, &pos) == 0)
 			CHECK(pos <= ix->h.nentries);
 	}
@@ -71,6 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(copy);
 	memcpy(copy, data, size);
 	memcpy(copy, SV_INDEX_MAGIC, 8);
+	uint32_t ver = htole32(SV_INDEX_VERSION);
+	memcpy(copy + 8, &ver, 4);
 	uint64_t fs = htole64(size);
 	memcpy(copy + 24, &fs, 8);
 	uint32_t hs = htole32((uint32_t)sv_index_sum(copy, 60));

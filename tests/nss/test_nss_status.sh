@@ -204,6 +204,21 @@ irestore
 printf '\377' | dd of="$idx" bs=1 seek=8 conv=notrunc status=none
 expect_eq "index of another version: UNAVAIL EIO" "UNAVAIL EIO" "$(get grnam deploy)"
 irestore
+python3 "$top_srcdir/tests/lib/idxdamage.py" "$idx" version-1
+expect_eq "index of version 1 (a valid header): UNAVAIL EIO" "UNAVAIL EIO" "$(get pwnam bot)"
+irestore
+# tables behind a valid header, damaged one way at a time: refused
+for how in slots-past-end slots-in-tables slots-mid-record lengths-past-end lengths-max; do
+	python3 "$top_srcdir/tests/lib/idxdamage.py" "$idx" $how
+	expect_eq "index $how: getpwnam UNAVAIL EIO" "UNAVAIL EIO" "$(get pwnam bot)"
+	expect_eq "index $how: getpwuid UNAVAIL EIO" "UNAVAIL EIO" "$(get pwuid 70001)"
+	irestore
+done
+python3 "$top_srcdir/tests/lib/idxdamage.py" "$idx" order-past-end
+run "$PROBE" "$DIRECT" enum pw
+expect_match "index order table past the end: a walk ends UNAVAIL" "^1 enum ended with UNAVAIL EIO" "$RC $OUT"
+expect_eq "... a lookup (slot and record only) answers" "SUCCESS 0 $BOT" "$(get pwnam bot)"
+irestore
 truncate -s 3G "$idx"
 expect_eq "oversized index: UNAVAIL" "UNAVAIL EFBIG" "$(get pwnam bot)"
 irestore

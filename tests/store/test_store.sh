@@ -731,25 +731,29 @@ put_idx; : >"$G/accounts.idx"
 expect_rc "empty accounts.idx: EBADMSG" 1 'EBADMSG' h dump
 put_idx; truncate -s $((isize + 4096)) "$G/accounts.idx"
 expect_rc "accounts.idx with bytes appended: EBADMSG" 1 'EBADMSG' h dump
-put_idx; printf '\002' | dd of="$G/accounts.idx" bs=1 seek=8 conv=notrunc status=none
+put_idx; printf '\003' | dd of="$G/accounts.idx" bs=1 seek=8 conv=notrunc status=none
 expect_rc "accounts.idx of another version: EPROTO" 1 'EPROTO' h dump
+put_idx; python3 "$top_srcdir/tests/lib/idxdamage.py" "$G/accounts.idx" version-1
+expect_rc "accounts.idx of version 1 (a valid header): EPROTO" 1 'EPROTO' h dump
+expect_rc "... lookups by name too" 1 'EPROTO' h get p1
 put_idx; printf 'X' | dd of="$G/accounts.idx" bs=1 seek=40 conv=notrunc status=none
 expect_rc "accounts.idx with a changed header: EBADMSG" 1 'EBADMSG' h dump
 put_idx; truncate -s 3G "$G/accounts.idx"
 expect_rc "an oversized (sparse) accounts.idx: EFBIG" 1 'EFBIG' h dump
-# a damaged entry table: the header holds, every read is bounds-checked
-put_idx; python3 - "$G/accounts.idx" <<'PY'
-import struct, sys
-p = sys.argv[1]
-b = bytearray(open(p, "rb").read())
-nent, nslots = struct.unpack_from("<II", b, 32)
-ents = 64 + 8 * nslots
-for i in range(nent):  # every entry's offset beyond the end of the file
-    struct.pack_into("<Q", b, ents + 16 * i, len(b) + 1)
-open(p, "wb").write(b)
-PY
-expect_rc "accounts.idx whose entries point outside it: EBADMSG" 1 'EBADMSG' h dump
-expect_rc "... lookups by name too" 1 'EBADMSG' h get p1
+# damaged tables behind a valid header: every read is bounds-checked
+for how in slots-past-end slots-in-tables slots-mid-record; do
+	put_idx; python3 "$top_srcdir/tests/lib/idxdamage.py" "$G/accounts.idx" $how
+	expect_rc "accounts.idx, $how: a lookup by name: EBADMSG" 1 'EBADMSG' h get p1
+done
+for how in lengths-past-end lengths-max; do
+	put_idx; python3 "$top_srcdir/tests/lib/idxdamage.py" "$G/accounts.idx" $how
+	expect_rc "accounts.idx, $how: EBADMSG" 1 'EBADMSG' h dump
+	expect_rc "... lookups by name too" 1 'EBADMSG' h get p1
+done
+put_idx; python3 "$top_srcdir/tests/lib/idxdamage.py" "$G/accounts.idx" order-past-end
+expect_rc "accounts.idx whose order table points outside it: EBADMSG" 1 'EBADMSG' h dump
+# a lookup reads its slot and its record, never the order table
+expect_rc "... a lookup by name still answers" 0 '' h get p1
 put_idx; chmod 0666 "$G/accounts.idx"
 expect_rc "world-writable accounts.idx: EPERM" 1 'EPERM' h open acc
 put_idx; chown nobody "$G/accounts.idx"
