@@ -330,7 +330,11 @@ static int reader_open_gen(int genfd, uint64_t gen, unsigned dbmask,
 				goto out;
 			continue;
 		}
-		if (ret != -ENOENT)
+		/* no index, or one of another version (an older or newer
+		 * writer's: derived data this build cannot judge), is read
+		 * through the file of record, which meets every check of its
+		 * own; a damaged index is refused, never guessed around */
+		if (ret != -ENOENT && ret != -EPROTO)
 			goto out;
 		ret = sv_open_gdbm_ro(
 		    genfd, sv_dbnames[i], i == SV_DB_CREDENTIALS,

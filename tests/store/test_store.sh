@@ -731,11 +731,19 @@ put_idx; : >"$G/accounts.idx"
 expect_rc "empty accounts.idx: EBADMSG" 1 'EBADMSG' h dump
 put_idx; truncate -s $((isize + 4096)) "$G/accounts.idx"
 expect_rc "accounts.idx with bytes appended: EBADMSG" 1 'EBADMSG' h dump
+# an index of another version (an older or a newer writer's) is derived
+# data this build cannot read: the generation is read through GDBM, the
+# file of record, as if it had no index
+put_idx; run h dump
+good_dump=$OUT
+expect_match "the good index: dump lists the records" '^p1 70001 ' "$good_dump"
 put_idx; printf '\003' | dd of="$G/accounts.idx" bs=1 seek=8 conv=notrunc status=none
-expect_rc "accounts.idx of another version: EPROTO" 1 'EPROTO' h dump
+run h dump
+expect_eq "accounts.idx of another version: read through GDBM, same records" "$good_dump" "$OUT"
 put_idx; python3 "$top_srcdir/tests/lib/idxdamage.py" "$G/accounts.idx" version-1
-expect_rc "accounts.idx of version 1 (a valid header): EPROTO" 1 'EPROTO' h dump
-expect_rc "... lookups by name too" 1 'EPROTO' h get p1
+run h dump
+expect_eq "accounts.idx of version 1 (a valid header): read through GDBM" "$good_dump" "$OUT"
+expect_rc "... lookups by name too" 0 '' h get p1
 put_idx; printf 'X' | dd of="$G/accounts.idx" bs=1 seek=40 conv=notrunc status=none
 expect_rc "accounts.idx with a changed header: EBADMSG" 1 'EBADMSG' h dump
 put_idx; truncate -s 3G "$G/accounts.idx"
