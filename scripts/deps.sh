@@ -7,6 +7,8 @@ libpam0g-dev libssl-dev libgdbm-dev libjansson-dev
 libcmocka-dev libcurl4-openssl-dev openssl python3 python3-jwcrypto
 pamtester openssh-server openssh-client sudo libnss-db valgrind clang
 libclang-rt-14-dev util-linux iproute2 procps strace bc"
+# the zsh completion's tests (tests/cli/test_options.sh)
+SVCACCT_DEPS="$SVCACCT_DEPS zsh"
 # the package builds (tests/pkg/test_packages.sh)
 SVCACCT_DEPS="$SVCACCT_DEPS debhelper dpkg-dev fakeroot lintian rpm"
 # trusted issuers: the HTTPS JWKS endpoint of the refresh tests
