@@ -558,8 +558,9 @@ static void check_many(struct fix *f)
 	}
 }
 
-/* A writer's file grows inside room it is given (a hole past GDBM's end,
- * mapped), and the published file ends where GDBM's header says. */
+/* A writer's file grows inside room it is given (blocks allocated past
+ * GDBM's end, mapped), and the published file ends where GDBM's header
+ * says. */
 static void test_room_trimmed(void **state)
 {
 	struct fix *f = *state;
